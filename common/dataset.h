@@ -1,0 +1,70 @@
+/* common/dataset: float images and int labels ready for a model, built from IDX files by one
+ * description (which data set, normalisation, class subset, random subset, validation split), and
+ * the seeded mini-batch iterator that reshuffles every epoch. Same seed, same batches. */
+#ifndef MNL_DATASET_H
+#define MNL_DATASET_H
+
+#include <gsl/gsl_rng.h>
+
+#define DATASET_MAX_CLASSES 10
+
+typedef enum { NORM_NONE = 0, NORM_MEAN_STD = 1, NORM_MINUS1_1 = 2 } NormKind;
+typedef enum { SPLIT_NONE = 0, SPLIT_RANDOM = 1, SPLIT_LAST = 2 } SplitKind;
+
+typedef struct {
+    char name[32];          /* "mnist" | "fashion" */
+    char dir[1024];         /* directory holding the four IDX files (raw or .gz) */
+    NormKind norm;
+    float mean, std;        /* NORM_MEAN_STD: x = (p/255 - mean) / std */
+    int classes[DATASET_MAX_CLASSES];   /* class subset, relabelled in this order: {4, 9} -> 4:0 9:1 */
+    int n_classes;          /* 0 = all ten */
+    int subset_train;       /* 0 = all; else a random N of the (class-filtered) training set */
+    int subset_test;        /* 0 = all; else a random N of the (class-filtered) test set */
+    SplitKind split;
+    int split_n;            /* images moved from train to validation */
+    unsigned long seed;     /* drives the subset draw and the random split */
+} DataSpec;
+
+typedef struct {
+    float *x;               /* [n, 1, h, w]; owned */
+    int *y;                 /* [n], relabelled to 0..num_classes-1; owned */
+    int *orig_index;        /* [n]: index in the source IDX file (for showing images); owned */
+    int n, h, w;
+    int num_classes;
+} Dataset;
+
+typedef struct {
+    Dataset train, valid, test;    /* valid.n == 0 when no split */
+    int num_classes;
+    int class_names[DATASET_MAX_CLASSES];   /* original digit of each relabelled class */
+} DataSplits;
+
+/* Directory for a data set name: $MNIST_DIR / $FASHION_DIR, else data/mnist or
+ * /usr/share/datasets/fashion-mnist. */
+const char *dataset_default_dir(const char *name);
+
+/* Load, filter, normalise and split as spec says. */
+int dataset_load(const DataSpec *spec, DataSplits *out);
+void dataset_splits_free(DataSplits *s);
+void dataset_free(Dataset *d);
+
+/* Mini-batches over a dataset: a permutation reshuffled at every epoch start with the given rng
+ * (gsl_ran_shuffle on mt19937), or in order when rng is NULL (evaluation). */
+typedef struct {
+    const Dataset *d;
+    int *order;             /* [n]; owned */
+    int batch;
+    int pos;
+    float *x;               /* [batch, 1, h, w] gathered batch; owned */
+    int *y;                 /* [batch]; owned */
+} BatchIter;
+
+int batch_iter_init(BatchIter *it, const Dataset *d, int batch);
+/* Start an epoch: shuffle when rng != NULL. */
+void batch_iter_reset(BatchIter *it, gsl_rng *rng);
+/* Gather the next batch into it->x / it->y; returns its size (the last may be short), 0 at end. */
+int batch_iter_next(BatchIter *it);
+int batch_iter_count(const BatchIter *it);     /* batches per epoch */
+void batch_iter_free(BatchIter *it);
+
+#endif

@@ -1,0 +1,49 @@
+/* common/metrics: running mean loss and accuracy, the KxK confusion matrix with per-class accuracy
+ * and the most frequent confusions, and the per-epoch record written as one CSV row. */
+#ifndef MNL_METRICS_H
+#define MNL_METRICS_H
+
+#include <stdio.h>
+
+#define METRICS_MAX_CLASSES 10
+
+typedef struct {
+    double loss_sum;        /* sum of per-image losses, in double */
+    long correct, count;
+} MeanMeter;
+
+void meter_reset(MeanMeter *m);
+/* Add a batch: its mean loss, its size and how many it got right. */
+void meter_add(MeanMeter *m, double batch_mean_loss, int batch_size, int correct);
+double meter_loss(const MeanMeter *m);        /* NaN when empty */
+double meter_accuracy(const MeanMeter *m);    /* in [0, 1]; NaN when empty */
+
+typedef struct {
+    int k;
+    long counts[METRICS_MAX_CLASSES][METRICS_MAX_CLASSES];   /* [true][predicted] */
+} Confusion;
+
+void confusion_reset(Confusion *c, int k);
+void confusion_add(Confusion *c, int truth, int pred);
+double confusion_class_accuracy(const Confusion *c, int cls);   /* recall of cls; NaN if no items */
+double confusion_accuracy(const Confusion *c);
+
+typedef struct { int truth, pred; long count; } ConfusionPair;
+/* The off-diagonal cells, most frequent first (ties: smaller truth, then pred); returns how many. */
+int confusion_top(const Confusion *c, ConfusionPair *out, int max);
+
+/* One evaluated epoch. NaN fields (no validation split) are written as empty CSV cells. */
+typedef struct {
+    int epoch;
+    double train_loss, train_acc;
+    double valid_loss, valid_acc;
+    double test_loss, test_acc;
+    double seconds, images_per_s;
+} EpochRecord;
+
+void metrics_csv_header(FILE *f);
+void metrics_csv_row(FILE *f, const EpochRecord *r);
+/* Parse a row written by metrics_csv_row (for resume and the comparison report); 0 or error. */
+int metrics_csv_parse(const char *line, EpochRecord *r);
+
+#endif

@@ -1,0 +1,46 @@
+/* tests/test_main: the one CUnit runner. Every suite file defines a register function that adds
+ * its suite; add yours to the list below. Exits non-zero when any test fails. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/test_util.h"
+
+int register_error_tests(void);
+/* Suites (one line each). */
+static const SuiteRegister suites[] = {
+    register_error_tests,
+};
+
+int main(int argc, char **argv)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+        if (suites[i]() != 0) {
+            fprintf(stderr, "test registration failed: %s\n", CU_get_error_msg());
+            CU_cleanup_registry();
+            return 2;
+        }
+    /* mnistlab-tests SUITE [TEST]: run one suite (or one test) only. */
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    if (argc > 1) {
+        CU_pSuite s = CU_get_suite(argv[1]);
+        if (!s) { fprintf(stderr, "no suite named %s\n", argv[1]); return 2; }
+        if (argc > 2) {
+            CU_pTest t = CU_get_test(s, argv[2]);
+            if (!t) { fprintf(stderr, "no test named %s\n", argv[2]); return 2; }
+            CU_basic_run_test(s, t);
+        } else {
+            CU_basic_run_suite(s);
+        }
+    } else {
+        CU_basic_run_tests();
+    }
+    unsigned ran = CU_get_number_of_tests_run(), failed = CU_get_number_of_tests_failed();
+    unsigned asserts_failed = CU_get_number_of_failures();
+    printf("\n%u passed, %u failed\n", ran - failed, failed);
+    CU_cleanup_registry();
+    return (failed || asserts_failed || CU_get_error()) ? 1 : 0;
+}
