@@ -1,0 +1,31 @@
+/* common/fileio: files written atomically (a temp file beside the target, flushed, fsync'd and
+ * renamed, so a crash or a full disk never leaves a half-written result), whole-file reads, and
+ * mkdir -p. Every failure is MNL_ERR_IO with a detail naming the path and the system's reason. */
+#ifndef MNL_FILEIO_H
+#define MNL_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct {
+    FILE *f;              /* write here */
+    char path[1024];      /* final name */
+    char tmp[1100];       /* path.tmp.PID */
+} AtomicFile;
+
+/* Create path's temp file for writing. */
+int atomic_open(AtomicFile *a, const char *path);
+/* Flush, fsync, close and rename over path. On failure the temp file is removed, path untouched. */
+int atomic_commit(AtomicFile *a);
+/* Close and remove the temp file (after an error while writing). */
+void atomic_abort(AtomicFile *a);
+/* Write a whole buffer atomically. */
+int atomic_write_file(const char *path, const void *data, size_t len);
+
+/* Read a whole file into a malloc'd buffer (NUL-terminated beyond len); refuses files over max. */
+int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len);
+/* mkdir -p; fine when it exists. */
+int make_dirs(const char *path);
+int file_exists(const char *path);
+
+#endif
