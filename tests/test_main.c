@@ -8,9 +8,11 @@
 #include "tests/test_util.h"
 
 int register_error_tests(void);
+int register_config_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_error_tests,
+    register_config_tests,
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,229 @@
+/* tests/test_config: experiment files are read strictly, and every mistake names file and line. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "tests/test_util.h"
+
+static const char *good_conf =
+    "; a comment\n"
+    "[data]\n"
+    "dataset   = mnist          ; mnist | fashion\n"
+    "normalize = 0.1307 0.3081\n"
+    "classes = 4 9\n"
+    "subset = 2000 500\n"
+    "validation = random 1000\n"
+    "[model]\n"
+    "family    = cnn\n"
+    "layers    = conv 4 3, relu, maxpool 2,\n"
+    "    conv 8 3, relu, maxpool 2, dense 1\n"
+    "head = sigmoid\n"
+    "init = uniform 0.08\n"
+    "[train]\n"
+    "optimizer = sgd\n"
+    "lr        = 0.004\n"
+    "l2 = 1e-4\n"
+    "batch     = 100\n"
+    "epochs    = 40\n"
+    "seed      = 7\n";
+
+/* Writes text as NAME.conf in the temp dir, loads it, returns the status. */
+static int load_text(const char *name, const char *text, ExpConfig *c)
+{
+    const char *path = test_path(name);
+    CU_ASSERT_FATAL(test_write_file(path, text, strlen(text)) == 0);
+    mnl_clear_error();
+    return config_load(path, c);
+}
+
+/* The detail of the last failure contains "NAME:LINE:" and the given words. */
+static void assert_error_names(const char *file, int line, const char *words)
+{
+    char where[128];
+    snprintf(where, sizeof where, "%s:%d:", file, line);
+    const char *msg = mnl_last_error();
+    if (!strstr(msg, where) || !strstr(msg, words))
+        fprintf(stderr, "\n    message was: %s\n", msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, where));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, words));
+}
+
+static void test_config_reads_every_section(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
+    CU_ASSERT_STRING_EQUAL(c.name, "good");
+    CU_ASSERT_EQUAL(c.norm, NORM_MEAN_STD);
+    CU_ASSERT_DOUBLE_EQUAL(c.mean, 0.1307, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(c.std, 0.3081, 1e-6);
+    CU_ASSERT_EQUAL(c.n_classes, 2);
+    CU_ASSERT_EQUAL(c.classes[0], 4);
+    CU_ASSERT_EQUAL(c.classes[1], 9);
+    CU_ASSERT_EQUAL(c.subset_train, 2000);
+    CU_ASSERT_EQUAL(c.subset_test, 500);
+    CU_ASSERT_EQUAL(c.split, SPLIT_RANDOM);
+    CU_ASSERT_EQUAL(c.split_n, 1000);
+    CU_ASSERT_STRING_EQUAL(c.family, "cnn");
+    CU_ASSERT_STRING_EQUAL(c.layers, "conv 4 3, relu, maxpool 2, conv 8 3, relu, maxpool 2, dense 1");
+    CU_ASSERT_EQUAL(c.line_layers, 10);
+    CU_ASSERT_STRING_EQUAL(c.head, "sigmoid");
+    CU_ASSERT_STRING_EQUAL(c.init, "uniform");
+    CU_ASSERT_DOUBLE_EQUAL(c.init_scale, 0.08, 1e-7);
+    CU_ASSERT_STRING_EQUAL(c.optimizer, "sgd");
+    CU_ASSERT_DOUBLE_EQUAL(c.lr, 0.004, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.l2, 1e-4, 1e-10);
+    CU_ASSERT_EQUAL(c.batch, 100);
+    CU_ASSERT_EQUAL(c.epochs, 40);
+    CU_ASSERT_EQUAL(c.seed, 7);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_OK);
+}
+
+static void test_config_rejects_unknown_key_with_line(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL(load_text("typo.conf", "[model]\nfamily = mlp\n[train]\nepochs = 2\nlearning_rate = 0.1\n",
+                              &c), MNL_ERR_CONFIG);
+    assert_error_names("typo.conf", 5, "unknown key \"learning_rate\"");
+}
+
+static void test_config_rejects_unknown_section(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL(load_text("sect.conf", "[model]\nfamily = mlp\n[training]\nepochs = 2\n", &c),
+                    MNL_ERR_CONFIG);
+    assert_error_names("sect.conf", 4, "unknown section [training]");
+}
+
+static void test_config_rejects_line_without_equals(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL(load_text("noeq.conf", "[model]\nfamily = mlp\nhidden 256\n", &c), MNL_ERR_CONFIG);
+    assert_error_names("noeq.conf", 3, "key = value");
+}
+
+/* Each bad value is refused, naming the line (line 3: [model] family first). */
+static void test_config_rejects_bad_values(void)
+{
+    static const struct { const char *line, *words; } cases[] = {
+        {"[train]\nbatch = 0", "train.batch: 0 is out of range"},
+        {"[train]\nepochs = -1", "train.epochs: -1 is out of range"},
+        {"[train]\nepochs = 2.5", "not a whole number"},
+        {"[train]\nlr = nan", "train.lr: nan is not a finite number"},
+        {"[train]\nlr = 1e400", "train.lr: 1e400 is not a finite number"},
+        {"[train]\nlr = 0", "train.lr: 0 is out of range"},
+        {"[train]\nlr = fast", "not a number"},
+        {"[train]\noptimizer = rmsprop", "\"rmsprop\" is not one of: sgd adam"},
+        {"[data]\nclasses = 4 4", "class 4 is listed twice"},
+        {"[data]\nclasses = 11", "give 2 to 10 distinct classes"},
+        {"[data]\nclasses = 4 11", "11 is out of range"},
+        {"[data]\nnormalize = 0.5 0", "out of range"},
+        {"[data]\ndataset = cifar", "not one of: mnist fashion"},
+        {"[data]\nvalidation = first 10", "give none, random N, or last N"},
+        {"[model]\nhidden = 256 0", "0 is out of range"},
+        {"[model]\ninit = xavier", "give pytorch, he, or uniform A"},
+        {"[train]\nepochs = 3\nepochs = 4", "set twice"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "[model]\nfamily = mlp\n%s\n", cases[i].line);
+        ExpConfig c;
+        CU_ASSERT_EQUAL(load_text("bad.conf", text, &c), MNL_ERR_CONFIG);
+        int line = 3;
+        for (const char *p = cases[i].line; (p = strchr(p, '\n')); p++)
+            line++;
+        assert_error_names("bad.conf", line, cases[i].words);
+    }
+}
+
+static void test_config_rejects_overlong_line(void)
+{
+    char text[600];
+    int k = snprintf(text, sizeof text, "[model]\nfamily = cnn\nlayers = ");
+    while (k < 400)
+        k += snprintf(text + k, sizeof text - (size_t)k, "relu, ");
+    snprintf(text + k, sizeof text - (size_t)k, "dense 10\n");
+    ExpConfig c;
+    CU_ASSERT_EQUAL(load_text("long.conf", text, &c), MNL_ERR_CONFIG);
+    assert_error_names("long.conf", 3, "longer than 199 characters");
+}
+
+static void test_config_missing_file_names_path(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL(config_load(test_path("nope.conf"), &c), MNL_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "nope.conf: cannot open"));
+}
+
+static void test_config_requires_family(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL(load_text("nofam.conf", "[train]\nepochs = 2\n", &c), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "family is missing"));
+}
+
+static void test_config_set_overrides_and_checks(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.epochs=2"), MNL_OK);
+    CU_ASSERT_EQUAL(c.epochs, 2);
+    CU_ASSERT_EQUAL(config_set(&c, "data.classes=3 8"), MNL_OK);
+    CU_ASSERT_EQUAL(c.classes[1], 8);
+    CU_ASSERT_EQUAL(config_set(&c, "train.epoch=2"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "unknown key \"train.epoch\""));
+    CU_ASSERT_EQUAL(config_set(&c, "train.batch=-3"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "--set train.batch=-3"));
+    CU_ASSERT_EQUAL(config_set(&c, "epochs=2"), MNL_ERR_CONFIG);
+}
+
+static void test_config_validate_cross_checks(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "data.classes=all"), MNL_OK);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "sigmoid needs exactly two classes"));
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.eval_every=41"), MNL_OK);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+}
+
+static void test_config_text_round_trips(void)
+{
+    ExpConfig a, b;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &a), MNL_OK);
+    /* a spec long enough to need wrapping */
+    CU_ASSERT_EQUAL(config_set(&a, "model.layers=conv 16 3 pad 1, relu, maxpool 2, conv 32 3 pad 1, relu, "
+                                   "maxpool 2, conv 32 3 pad 1, relu, maxpool 2, conv 32 3 pad 1, relu, "
+                                   "dense 128, relu, dense 64, relu, dense 32, relu, dense 1"), MNL_OK);
+    char *text = config_to_text(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(config_load_string(text, a.source, &b), MNL_OK);
+    CU_ASSERT_STRING_EQUAL(a.layers, b.layers);
+    a.line_family = b.line_family = a.line_layers = b.line_layers = a.line_hidden = b.line_hidden = 0;
+    CU_ASSERT(memcmp(&a, &b, sizeof a) == 0);
+    free(text);
+}
+
+int register_config_tests(void)
+{
+    CU_pSuite s = CU_add_suite("config", NULL, NULL);
+    if (!s)
+        return -1;
+    if (!CU_add_test(s, "config_reads_every_section", test_config_reads_every_section) ||
+        !CU_add_test(s, "config_rejects_unknown_key_with_line", test_config_rejects_unknown_key_with_line) ||
+        !CU_add_test(s, "config_rejects_unknown_section", test_config_rejects_unknown_section) ||
+        !CU_add_test(s, "config_rejects_line_without_equals", test_config_rejects_line_without_equals) ||
+        !CU_add_test(s, "config_rejects_bad_values", test_config_rejects_bad_values) ||
+        !CU_add_test(s, "config_rejects_overlong_line", test_config_rejects_overlong_line) ||
+        !CU_add_test(s, "config_missing_file_names_path", test_config_missing_file_names_path) ||
+        !CU_add_test(s, "config_requires_family", test_config_requires_family) ||
+        !CU_add_test(s, "config_set_overrides_and_checks", test_config_set_overrides_and_checks) ||
+        !CU_add_test(s, "config_validate_cross_checks", test_config_validate_cross_checks) ||
+        !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips))
+        return -1;
+    return 0;
+}
