@@ -1,0 +1,231 @@
+/* plots/plot: data files for gnuplot, running it, and the labelled image grid. */
+#include "plots/plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+
+static int has_scripts(const char *dir)
+{
+    char probe[PATH_MAX + 16];
+    snprintf(probe, sizeof probe, "%s/grid.gp", dir);
+    return access(probe, R_OK) == 0;
+}
+
+const char *plot_script_dir(void)
+{
+    static char dir[PATH_MAX];
+    if (dir[0])
+        return dir;
+    const char *env = getenv("MNISTLAB_PLOTS");
+    if (env && *env) {
+        snprintf(dir, sizeof dir, "%s", env);
+        return dir;
+    }
+    /* Walk up from the program (bin/, build/san/bin/ ...) to the first plots/ with our scripts. */
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (char *slash = strrchr(exe, '/'); slash; slash = strrchr(exe, '/')) {
+            *slash = '\0';
+            char cand[PATH_MAX];
+            if (snprintf(cand, sizeof cand, "%s/plots", exe) < (int)sizeof cand && has_scripts(cand)) {
+                snprintf(dir, sizeof dir, "%s", cand);
+                return dir;
+            }
+        }
+    }
+    snprintf(dir, sizeof dir, "plots");
+    return dir;
+}
+
+const char *plot_quote(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 2 < n; s++) {
+        if (*s == '\'')
+            buf[k++] = '\'';
+        buf[k++] = *s;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* First non-empty line of a small file, for error messages. */
+static void first_line(const char *path, char *out, size_t n)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *p = line;
+        while (*p == ' ')
+            p++;
+        if (*p && *p != '^') {
+            snprintf(out, n, "%s", p);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* Run gnuplot with argv, stderr into errpath; returns the exit status or -1. */
+static int run_gnuplot(char *const argv[], const char *errpath)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 2);
+            dup2(fd, 1);
+            close(fd);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
+{
+    char vars[12288], tmp[PATH_MAX], errpath[PATH_MAX], script_path[PATH_MAX], q[PATH_MAX * 2];
+    snprintf(script_path, sizeof script_path, "%s/%s.gp", plot_script_dir(), script);
+    if (access(script_path, R_OK) != 0)
+        return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot script not found (set MNISTLAB_PLOTS)", script_path);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.png", out_png, (long)getpid());
+    snprintf(errpath, sizeof errpath, "%s.tmp.%ld.log", out_png, (long)getpid());
+
+    va_list ap;
+    va_start(ap, vars_fmt);
+    int k = vsnprintf(vars, sizeof vars, vars_fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k + 2 * PATH_MAX + 16 >= sizeof vars)
+        return mnl_fail(MNL_ERR_PLOT, "%s: plot variables too long", out_png);
+    snprintf(vars + k, sizeof vars - (size_t)k, "%sout='%s'", k ? "; " : "",
+             plot_quote(tmp, q, sizeof q));
+
+    char *argv[] = {"gnuplot", "-e", vars, script_path, NULL};
+    int rc = run_gnuplot(argv, errpath);
+    struct stat st;
+    if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
+        char why[400];
+        first_line(errpath, why, sizeof why);
+        remove(tmp);
+        remove(errpath);
+        if (rc == 127)
+            return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot is not installed (apt-get install gnuplot-nox)",
+                            out_png);
+        return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s failed: %s", out_png, script,
+                        why[0] ? why : "no output");
+    }
+    remove(errpath);
+    if (rename(tmp, out_png) != 0) {
+        int e = errno;
+        remove(tmp);
+        return mnl_fail(MNL_ERR_IO, "%s: cannot rename plot into place: %s", out_png, strerror(e));
+    }
+    return MNL_OK;
+}
+
+/* OUT.png -> OUT.SUFFIX beside it. */
+static void sibling_path(const char *out_png, const char *suffix, char *buf, size_t n)
+{
+    size_t len = strlen(out_png);
+    if (len > 4 && strcmp(out_png + len - 4, ".png") == 0)
+        len -= 4;
+    snprintf(buf, n, "%.*s.%s", (int)len, out_png, suffix);
+}
+
+enum { LABEL_BAND = 9 };   /* pixel rows above each image for its label */
+
+static int write_grid_matrix(const char *path, const float *images, int n, int h, int w, int cols,
+                             int rows)
+{
+    const int cell_w = w + 2, cell_h = h + LABEL_BAND;
+    AtomicFile a;
+    int rc = atomic_open(&a, path);
+    if (rc)
+        return rc;
+    for (int gy = 0; gy < rows * cell_h; gy++) {
+        for (int gx = 0; gx < cols * cell_w; gx++) {
+            int i = (gy / cell_h) * cols + gx / cell_w;
+            int y = gy % cell_h - LABEL_BAND, x = gx % cell_w - 1;
+            float v = 0.0f;
+            if (i < n && y >= 0 && x >= 0 && x < w) {
+                const float *img = images + (size_t)i * h * w;
+                float lo = img[0], hi = img[0];
+                for (int p = 1; p < h * w; p++) {
+                    lo = img[p] < lo ? img[p] : lo;
+                    hi = img[p] > hi ? img[p] : hi;
+                }
+                v = hi > lo ? (img[y * w + x] - lo) / (hi - lo) : 0.0f;
+            }
+            fprintf(a.f, gx ? " %.3g" : "%.3g", v);
+        }
+        fputc('\n', a.f);
+    }
+    return atomic_commit(&a);
+}
+
+static int write_grid_labels(const char *path, int n, int h, int w, int cols,
+                             const char *const *labels, const int *bad)
+{
+    const int cell_w = w + 2, cell_h = h + LABEL_BAND;
+    AtomicFile a;
+    int rc = atomic_open(&a, path);
+    if (rc)
+        return rc;
+    fprintf(a.f, "# x y label rgb\n");
+    for (int i = 0; i < n; i++) {
+        double x = (i % cols) * cell_w + cell_w / 2.0 - 0.5;
+        double y = (i / cols) * cell_h + LABEL_BAND / 2.0 - 0.5;
+        char q[128];
+        snprintf(q, sizeof q, "%s", labels[i]);
+        for (char *p = q; *p; p++)
+            if (*p == '"')
+                *p = '\'';
+        fprintf(a.f, "%.1f %.1f \"%s\" %d\n", x, y, q, bad && bad[i] ? 0xCC0000 : 0x202020);
+    }
+    return atomic_commit(&a);
+}
+
+int plot_image_grid(const char *out_png, const char *title, const float *images, int n, int h, int w,
+                    int cols, const char *const *labels, const int *bad)
+{
+    if (n <= 0 || cols <= 0 || h <= 0 || w <= 0)
+        return mnl_fail(MNL_ERR_ARG, "%s: empty image grid", out_png);
+    int rows = (n + cols - 1) / cols;
+    if (cols > n)
+        cols = n;
+    char grid[PATH_MAX], lab[PATH_MAX], qg[PATH_MAX * 2], ql[PATH_MAX * 2], qt[512];
+    sibling_path(out_png, "grid.dat", grid, sizeof grid);
+    sibling_path(out_png, "labels.dat", lab, sizeof lab);
+    int rc = write_grid_matrix(grid, images, n, h, w, cols, rows);
+    if (!rc)
+        rc = write_grid_labels(lab, n, h, w, cols, labels, bad);
+    if (rc)
+        return rc;
+    return plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
+                    "title='%s'", plot_quote(grid, qg, sizeof qg), plot_quote(lab, ql, sizeof ql),
+                    cols, rows, w + 2, h + LABEL_BAND, plot_quote(title, qt, sizeof qt));
+}
