@@ -9,8 +9,10 @@
 
 int register_error_tests(void);
 int register_config_tests(void);
+int register_idx_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
+    register_idx_tests,
     register_error_tests,
     register_config_tests,
 };
