@@ -1,5 +1,6 @@
 /* models/optim: SGD (L2 on weights, optional momentum) and Adam (bias-corrected as in PyTorch,
- * optional weight decay), walking a Model's flat parameter list. Owns its moment buffers. */
+ * optional weight decay), walking a Model's flat parameter list. Owns its moment buffers, which
+ * share the layout of the model's parameter block (moment i belongs to param_block[i]). */
 #ifndef MNL_OPTIM_H
 #define MNL_OPTIM_H
 
@@ -12,20 +13,27 @@ typedef struct {
     float lr;
     float l2;              /* SGD: lambda, adds lambda*w to the gradient of weights (not biases) */
     float momentum;        /* SGD: 0 = plain SGD; PyTorch-style buffer v = mu*v + g; w -= lr*v */
-    float beta1, beta2, eps;   /* Adam: 0.9, 0.999, 1e-8 by default */
-    float weight_decay;    /* Adam: added to the gradient of weights (PyTorch Adam, not AdamW) */
+    /* Adam: 0.9, 0.999, 1e-8 by default. Double, as PyTorch's Python floats are, so that 1 - beta2
+     * is 0.001 and not the 0.00099998713 a float 0.999 would leave. */
+    double beta1, beta2, eps;
+    /* Adam: added to the gradient of weights (PyTorch Adam, not AdamW). Unlike torch.optim.Adam,
+     * which decays every parameter it is given, biases are never decayed here. */
+    float weight_decay;
 } OptimSpec;
 
 typedef struct {
     OptimSpec spec;
     long step;             /* steps taken (Adam's t) */
     size_t n;              /* = model->n_param_values */
-    float *m, *v;          /* Adam moments / SGD momentum buffer (m); NULL when unused */
+    /* Adam: first and second moments; SGD: momentum buffer in m (NULL for plain SGD), v NULL. */
+    float *m, *v;
 } Optimizer;
 
 void optim_spec_defaults(OptimSpec *s, OptimKind kind);   /* lr 0.1 SGD / 1e-3 Adam, betas, eps */
+/* Validate spec (finite, lr >= 0, decay and momentum >= 0, betas in [0,1), eps > 0; else
+ * MNL_ERR_ARG) and allocate zeroed buffers for m's parameters. */
 int optim_init(Optimizer *o, const OptimSpec *spec, const Model *m);
-/* One update from the model's gradients (which it does not zero). */
+/* One update from the model's gradients (which it does not zero). Allocation-free. */
 void optim_step(Optimizer *o, Model *m);
 void optim_free(Optimizer *o);
 

@@ -1,0 +1,278 @@
+/* tests/test_optim: SGD (L2 on weights only, momentum) and Adam (bias-corrected, weight decay on
+ * weights only) against values worked out by hand, on a hand-built model with one weight tensor
+ * [1,2] and one bias [1]. */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "models/model.h"
+#include "models/optim.h"
+
+/* Parameter block layout: w[0], w[1], b[0]. */
+typedef struct {
+    Model m;
+    ParamTensor t[2];
+    float value[3], grad[3];
+} TinyModel;
+
+static void tiny_model(TinyModel *tm, float w0, float w1, float b)
+{
+    memset(tm, 0, sizeof *tm);
+    tm->value[0] = w0, tm->value[1] = w1, tm->value[2] = b;
+    tm->t[0] = (ParamTensor){ .name = "fc.weight", .value = tm->value, .grad = tm->grad, .n = 2,
+                              .is_weight = 1, .rank = 2, .shape = { 1, 2 } };
+    tm->t[1] = (ParamTensor){ .name = "fc.bias", .value = tm->value + 2, .grad = tm->grad + 2,
+                              .n = 1, .is_weight = 0, .rank = 1, .shape = { 1 } };
+    tm->m.param_block = tm->value;
+    tm->m.grad_block = tm->grad;
+    tm->m.n_param_values = 3;
+    tm->m.params = tm->t;
+    tm->m.n_params = 2;
+}
+
+static void set_grads(TinyModel *tm, float g0, float g1, float gb)
+{
+    tm->grad[0] = g0, tm->grad[1] = g1, tm->grad[2] = gb;
+}
+
+/* float32 arithmetic against exact decimal values: agree to a relative 1e-6. */
+#define ASSERT_NEAR(actual, expected) \
+    CU_ASSERT_DOUBLE_EQUAL((actual), (expected), 1e-6 * fabs((double)(expected)) + 1e-9)
+
+static void sgd_spec(OptimSpec *s, float lr, float l2, float momentum)
+{
+    optim_spec_defaults(s, OPT_SGD);
+    s->lr = lr, s->l2 = l2, s->momentum = momentum;
+}
+
+static void adam_spec(OptimSpec *s, float lr, float weight_decay)
+{
+    optim_spec_defaults(s, OPT_ADAM);
+    s->lr = lr, s->weight_decay = weight_decay;
+}
+
+static void test_defaults_match_pytorch(void)
+{
+    OptimSpec s;
+    optim_spec_defaults(&s, OPT_ADAM);
+    CU_ASSERT_EQUAL(s.kind, OPT_ADAM);
+    CU_ASSERT_EQUAL(s.lr, 1e-3f);
+    CU_ASSERT_EQUAL(s.beta1, 0.9);
+    CU_ASSERT_EQUAL(s.beta2, 0.999);
+    CU_ASSERT_EQUAL(s.eps, 1e-8);
+    CU_ASSERT_EQUAL(s.weight_decay, 0.0f);
+    optim_spec_defaults(&s, OPT_SGD);
+    CU_ASSERT_EQUAL(s.kind, OPT_SGD);
+    CU_ASSERT_EQUAL(s.lr, 0.1f);
+    CU_ASSERT_EQUAL(s.l2, 0.0f);
+    CU_ASSERT_EQUAL(s.momentum, 0.0f);
+}
+
+/* w' = w - lr (g + l2 w) for weights, b' = b - lr g for biases; lr 0.1, l2 0.01. */
+static void test_sgd_step_adds_l2_to_weights_only(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    set_grads(&tm, 0.1f, 0.2f, 0.3f);
+    OptimSpec s;
+    sgd_spec(&s, 0.1f, 0.01f, 0.0f);
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(tm.value[0], 0.989);     /* 1 - 0.1 (0.1 + 0.01*1) */
+    ASSERT_NEAR(tm.value[1], -2.018);    /* -2 - 0.1 (0.2 + 0.01*(-2)) */
+    ASSERT_NEAR(tm.value[2], 0.47);      /* 0.5 - 0.1*0.3: no L2 on the bias */
+    optim_free(&o);
+}
+
+static void test_sgd_never_decays_biases(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    set_grads(&tm, 0.0f, 0.0f, 0.0f);
+    OptimSpec s;
+    sgd_spec(&s, 0.1f, 0.5f, 0.0f);
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(tm.value[0], 0.95);      /* shrinks by lr*l2 = 5% */
+    ASSERT_NEAR(tm.value[1], -1.9);
+    CU_ASSERT_EQUAL(tm.value[2], 0.5f);  /* exactly untouched */
+    optim_free(&o);
+}
+
+/* v = mu v + g; w -= lr v, with lr 0.1, mu 0.9:
+ *   step 1, g = (0.1, 0.2, 0.3):  v = (0.1, 0.2, 0.3),    w = (0.99, -2.02, 0.47)
+ *   step 2, g = (-0.4, 0.5, 0):   v = (-0.31, 0.68, 0.27), w = (1.021, -2.088, 0.443) */
+static void test_sgd_momentum_accumulates_over_two_steps(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    sgd_spec(&s, 0.1f, 0.0f, 0.9f);
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o.m);
+    set_grads(&tm, 0.1f, 0.2f, 0.3f);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(tm.value[0], 0.99);
+    ASSERT_NEAR(tm.value[1], -2.02);
+    ASSERT_NEAR(tm.value[2], 0.47);
+    set_grads(&tm, -0.4f, 0.5f, 0.0f);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(o.m[0], -0.31);
+    ASSERT_NEAR(o.m[1], 0.68);
+    ASSERT_NEAR(o.m[2], 0.27);
+    ASSERT_NEAR(tm.value[0], 1.021);
+    ASSERT_NEAR(tm.value[1], -2.088);
+    ASSERT_NEAR(tm.value[2], 0.443);
+    optim_free(&o);
+}
+
+/* Adam, lr 1e-3, weight decay 0.1, betas 0.9/0.999, eps 1e-8; w = (1, -2), b = 0.5.
+ * Step 1, g = (0.5, -0.1, -0.25): g' = (0.6, -0.3, -0.25) (the bias is not decayed),
+ *   m = 0.1 g' = (0.06, -0.03, -0.025), v = 0.001 g'^2 = (3.6e-4, 9e-5, 6.25e-5),
+ *   mhat = m/0.1 = g', vhat = v/0.001 = g'^2, so each value moves by lr |g'|/(|g'| + eps). */
+static void test_adam_first_step_matches_hand_computation(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    adam_spec(&s, 1e-3f, 0.1f);
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    set_grads(&tm, 0.5f, -0.1f, -0.25f);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(o.m[0], 0.06);
+    ASSERT_NEAR(o.m[1], -0.03);
+    ASSERT_NEAR(o.m[2], -0.025);
+    ASSERT_NEAR(o.v[0], 3.6e-4);
+    ASSERT_NEAR(o.v[1], 9e-5);
+    ASSERT_NEAR(o.v[2], 6.25e-5);
+    ASSERT_NEAR(tm.value[0], 0.999000000017);
+    ASSERT_NEAR(tm.value[1], -1.99900000003);
+    ASSERT_NEAR(tm.value[2], 0.50099999996);
+    optim_free(&o);
+}
+
+/* Continuing the case above with g = (-0.2, 0.3, 0.1):
+ *   g' = (-0.2 + 0.1*0.999, 0.3 + 0.1*(-1.999), 0.1) = (-0.1001, 0.1001, 0.1)
+ *   m = 0.9 m + 0.1 g' = (0.04399, -0.01699, -0.0125)
+ *   v = 0.999 v + 0.001 g'^2 = (3.6966001e-4, 9.99300099993e-5, 7.24375e-5)
+ *   w -= lr (m / 0.19) / (sqrt(v / 0.001999) + eps)  (bias corrections 1-0.9^2, 1-0.999^2) */
+static void test_adam_second_step_matches_hand_computation(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    adam_spec(&s, 1e-3f, 0.1f);
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    set_grads(&tm, 0.5f, -0.1f, -0.25f);
+    optim_step(&o, &tm.m);
+    set_grads(&tm, -0.2f, 0.3f, 0.1f);
+    optim_step(&o, &tm.m);
+    CU_ASSERT_EQUAL(o.step, 2);
+    ASSERT_NEAR(o.m[0], 0.04399);
+    ASSERT_NEAR(o.m[1], -0.01699);
+    ASSERT_NEAR(o.m[2], -0.0125);
+    ASSERT_NEAR(o.v[0], 3.6966001e-4);
+    ASSERT_NEAR(o.v[1], 9.99300099993e-5);
+    ASSERT_NEAR(o.v[2], 7.24375e-5);
+    ASSERT_NEAR(tm.value[0], 0.998461599445);
+    ASSERT_NEAR(tm.value[1], -1.99860005695);
+    ASSERT_NEAR(tm.value[2], 0.50134560579);
+    optim_free(&o);
+}
+
+static void test_adam_never_decays_biases(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    set_grads(&tm, 0.0f, 0.0f, 0.0f);
+    OptimSpec s;
+    adam_spec(&s, 1e-3f, 0.5f);
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(tm.value[0], 0.999);     /* decay alone moves weights by lr towards 0 */
+    ASSERT_NEAR(tm.value[1], -1.999);
+    CU_ASSERT_EQUAL(tm.value[2], 0.5f);
+    CU_ASSERT_EQUAL(o.m[2], 0.0f);
+    CU_ASSERT_EQUAL(o.v[2], 0.0f);
+    optim_free(&o);
+}
+
+static void test_optim_allocates_only_the_buffers_it_uses(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    Optimizer o;
+    sgd_spec(&s, 0.1f, 0.0f, 0.0f);
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    CU_ASSERT(o.m == NULL && o.v == NULL && o.n == 3 && o.step == 0);
+    optim_free(&o);
+    sgd_spec(&s, 0.1f, 0.0f, 0.9f);
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    CU_ASSERT(o.m != NULL && o.v == NULL);
+    optim_free(&o);
+    adam_spec(&s, 1e-3f, 0.0f);
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    CU_ASSERT(o.m != NULL && o.v != NULL);
+    CU_ASSERT(o.m[0] == 0.0f && o.m[2] == 0.0f && o.v[0] == 0.0f && o.v[2] == 0.0f);
+    optim_free(&o);
+}
+
+static void expect_rejected(const OptimSpec *s, const TinyModel *tm, const char *field)
+{
+    Optimizer o;
+    mnl_clear_error();
+    CU_ASSERT_EQUAL(optim_init(&o, s, &tm->m), MNL_ERR_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), field));
+    CU_ASSERT(o.m == NULL && o.v == NULL);
+}
+
+static void test_optim_init_rejects_out_of_range_settings(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    sgd_spec(&s, -0.1f, 0.0f, 0.0f);
+    expect_rejected(&s, &tm, "lr");
+    sgd_spec(&s, NAN, 0.0f, 0.0f);
+    expect_rejected(&s, &tm, "lr");
+    sgd_spec(&s, 0.1f, -1e-4f, 0.0f);
+    expect_rejected(&s, &tm, "l2");
+    adam_spec(&s, 1e-3f, 0.0f);
+    s.beta1 = 1.0;
+    expect_rejected(&s, &tm, "beta1");
+    adam_spec(&s, 1e-3f, 0.0f);
+    s.eps = 0.0;
+    expect_rejected(&s, &tm, "eps");
+}
+
+int register_optim_tests(void)
+{
+    CU_pSuite s = CU_add_suite("optim", NULL, NULL);
+    if (!s)
+        return -1;
+    if (!CU_add_test(s, "defaults_match_pytorch", test_defaults_match_pytorch) ||
+        !CU_add_test(s, "sgd_step_adds_l2_to_weights_only", test_sgd_step_adds_l2_to_weights_only) ||
+        !CU_add_test(s, "sgd_never_decays_biases", test_sgd_never_decays_biases) ||
+        !CU_add_test(s, "sgd_momentum_accumulates_over_two_steps",
+                     test_sgd_momentum_accumulates_over_two_steps) ||
+        !CU_add_test(s, "adam_first_step_matches_hand_computation",
+                     test_adam_first_step_matches_hand_computation) ||
+        !CU_add_test(s, "adam_second_step_matches_hand_computation",
+                     test_adam_second_step_matches_hand_computation) ||
+        !CU_add_test(s, "adam_never_decays_biases", test_adam_never_decays_biases) ||
+        !CU_add_test(s, "optim_allocates_only_the_buffers_it_uses",
+                     test_optim_allocates_only_the_buffers_it_uses) ||
+        !CU_add_test(s, "optim_init_rejects_out_of_range_settings",
+                     test_optim_init_rejects_out_of_range_settings))
+        return -1;
+    return 0;
+}
