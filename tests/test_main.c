@@ -10,8 +10,12 @@
 int register_error_tests(void);
 int register_config_tests(void);
 int register_idx_tests(void);
+int register_optim_tests(void);
+int register_checkpoint_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
+    register_optim_tests,
+    register_checkpoint_tests,
     register_idx_tests,
     register_error_tests,
     register_config_tests,
