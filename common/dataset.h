@@ -43,7 +43,20 @@ typedef struct {
  * /usr/share/datasets/fashion-mnist. */
 const char *dataset_default_dir(const char *name);
 
-/* Load, filter, normalise and split as spec says. */
+/* Load, filter, draw, split and normalise as spec says, in this order:
+ *   1. read train-* and t10k-* from spec->dir (or dataset_default_dir(spec->name)); each file raw or
+ *      with ".gz" appended, raw tried first;
+ *   2. keep the images of spec->classes and relabel them in that order;
+ *   3. subset_train / subset_test: a uniformly random N without replacement (gsl_ran_choose),
+ *      kept in their original file order;
+ *   4. validation: SPLIT_LAST moves the last split_n training images, SPLIT_RANDOM a uniformly
+ *      random split_n (again kept in file order);
+ *   5. normalise every pixel.
+ * The train subset, test subset and random split each use their own mt19937 stream derived from
+ * spec->seed, so turning the split on does not change which images the subset draw picks.
+ * Errors: MNL_ERR_CONFIG for an impossible spec (class repeated or not 0..9, a subset larger than
+ * what the classes hold, split_n not smaller than the training set, std <= 0), MNL_ERR_IO and
+ * the IDX codes from common/idx for the files. On failure *out is empty. */
 int dataset_load(const DataSpec *spec, DataSplits *out);
 void dataset_splits_free(DataSplits *s);
 void dataset_free(Dataset *d);
@@ -59,8 +72,10 @@ typedef struct {
     int *y;                 /* [batch]; owned */
 } BatchIter;
 
+/* The iterator starts in order (as after batch_iter_reset(it, NULL)); batch >= 1. */
 int batch_iter_init(BatchIter *it, const Dataset *d, int batch);
-/* Start an epoch: shuffle when rng != NULL. */
+/* Start an epoch: the order restarts at 0..n-1 and is shuffled when rng != NULL, so an epoch's
+ * batches depend only on the rng's state at its start (what a resumed run has to restore). */
 void batch_iter_reset(BatchIter *it, gsl_rng *rng);
 /* Gather the next batch into it->x / it->y; returns its size (the last may be short), 0 at end. */
 int batch_iter_next(BatchIter *it);

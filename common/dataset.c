@@ -1,0 +1,454 @@
+/* common/dataset: from the four IDX files to normalised float splits, in one fixed order:
+ * load -> class filter + relabel -> random subset draw -> validation split -> normalise;
+ * and the mini-batch iterator. */
+#include "common/dataset.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "common/idx.h"
+
+/* Each random draw has its own mt19937 stream, seeded from spec->seed and a stream number, so
+ * that adding a validation split does not change which images the subset draw picks, and the
+ * test subset does not depend on the size of the training subset. */
+enum { STREAM_SUBSET_TRAIN = 1, STREAM_SUBSET_TEST = 2, STREAM_SPLIT = 3 };
+
+/* splitmix64 of (seed, stream), folded to the 32 bits mt19937 takes; never 0, which GSL would
+ * silently replace by its default seed. */
+static unsigned long stream_seed(unsigned long seed, int stream)
+{
+    uint64_t z = (uint64_t)seed + 0x9E3779B97F4A7C15ull * (uint64_t)(stream + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    unsigned long s = (unsigned long)(z & 0xFFFFFFFFu);
+    return s ? s : 1;
+}
+
+static gsl_rng *stream_rng(unsigned long seed, int stream)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r)
+        gsl_rng_set(r, stream_seed(seed, stream));
+    return r;
+}
+
+const char *dataset_default_dir(const char *name)
+{
+    const char *env = NULL, *dflt = NULL;
+    if (name && strcmp(name, "mnist") == 0)
+        env = getenv("MNIST_DIR"), dflt = "data/mnist";
+    else if (name && strcmp(name, "fashion") == 0)
+        env = getenv("FASHION_DIR"), dflt = "/usr/share/datasets/fashion-mnist";
+    else
+        return NULL;
+    return env && *env ? env : dflt;
+}
+
+/* ---- spec validation ------------------------------------------------------------------------- */
+
+static int check_classes(const DataSpec *spec)
+{
+    if (spec->n_classes == 0)
+        return MNL_OK;
+    if (spec->n_classes < 2 || spec->n_classes > DATASET_MAX_CLASSES)
+        return mnl_fail(MNL_ERR_CONFIG, "classes: %d given, a subset needs 2..%d", spec->n_classes,
+                        DATASET_MAX_CLASSES);
+    int seen[DATASET_MAX_CLASSES] = {0};
+    for (int i = 0; i < spec->n_classes; i++) {
+        int c = spec->classes[i];
+        if (c < 0 || c >= DATASET_MAX_CLASSES)
+            return mnl_fail(MNL_ERR_CONFIG, "classes: %d is not a class (0..%d)", c, DATASET_MAX_CLASSES - 1);
+        if (seen[c]++)
+            return mnl_fail(MNL_ERR_CONFIG, "classes: %d appears twice", c);
+    }
+    return MNL_OK;
+}
+
+/* What can be checked before reading a byte; sizes are checked once the files are loaded. */
+static int check_spec(const DataSpec *spec)
+{
+    if (!spec)
+        return mnl_fail(MNL_ERR_ARG, "dataset_load: no spec");
+    if (!spec->dir[0] && !dataset_default_dir(spec->name))
+        return mnl_fail(MNL_ERR_CONFIG, "dataset: \"%s\" is not mnist or fashion", spec->name);
+    if (spec->norm == NORM_MEAN_STD && !(isfinite(spec->mean) && isfinite(spec->std) && spec->std > 0))
+        return mnl_fail(MNL_ERR_CONFIG, "normalize: mean %g std %g: std must be positive and both finite",
+                        spec->mean, spec->std);
+    if (spec->norm != NORM_NONE && spec->norm != NORM_MEAN_STD && spec->norm != NORM_MINUS1_1)
+        return mnl_fail(MNL_ERR_ARG, "normalize: unknown kind %d", (int)spec->norm);
+    if (spec->subset_train < 0 || spec->subset_test < 0)
+        return mnl_fail(MNL_ERR_CONFIG, "subset = %d %d: sizes cannot be negative", spec->subset_train,
+                        spec->subset_test);
+    if (spec->split != SPLIT_NONE && spec->split != SPLIT_RANDOM && spec->split != SPLIT_LAST)
+        return mnl_fail(MNL_ERR_ARG, "validation: unknown kind %d", (int)spec->split);
+    if (spec->split != SPLIT_NONE && spec->split_n < 1)
+        return mnl_fail(MNL_ERR_CONFIG, "validation = %s %d: needs at least one image",
+                        spec->split == SPLIT_RANDOM ? "random" : "last", spec->split_n);
+    return check_classes(spec);
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+/* dir/name, or dir/name.gz when only that exists. */
+static int find_file(char *out, size_t size, const char *dir, const char *name)
+{
+    if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
+        return mnl_fail(MNL_ERR_IO, "%s/%s: path too long", dir, name);
+    if (file_exists(out))
+        return MNL_OK;
+    snprintf(out, size, "%s/%s.gz", dir, name);
+    if (file_exists(out))
+        return MNL_OK;
+    return mnl_fail(MNL_ERR_IO, "%s/%s: no such file (nor %s.gz); run `make data` or set the data "
+                    "directory", dir, name, name);
+}
+
+/* One set (train or t10k): images and labels, counts checked against each other. */
+static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabels *lb)
+{
+    char ip[1200], lp[1200], name[64];
+    snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
+    int rc = find_file(ip, sizeof ip, dir, name);
+    if (rc)
+        return rc;
+    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
+    if ((rc = find_file(lp, sizeof lp, dir, name)) != 0)
+        return rc;
+    if ((rc = idx_read_images(ip, im)) != 0)
+        return rc;
+    if ((rc = idx_read_labels(lp, DATASET_MAX_CLASSES, lb)) == 0)
+        rc = idx_check_pair(ip, im, lp, lb);
+    if (rc) {
+        idx_images_free(im);
+        idx_labels_free(lb);
+    }
+    return rc;
+}
+
+/* ---- selection: which source indices go where ------------------------------------------------ */
+
+/* An ordered list of indices into one IDX file. */
+typedef struct {
+    int *idx;
+    int n;
+} Picks;
+
+static int picks_alloc(Picks *p, int n)
+{
+    p->n = n;
+    p->idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *p->idx);
+    return p->idx ? MNL_OK : mnl_fail(MNL_ERR_NOMEM, "dataset: cannot allocate %d indices", n);
+}
+
+/* Indices whose label is one of the chosen classes (relabel[c] >= 0), in file order. */
+static int pick_classes(const IdxLabels *lb, const int *relabel, Picks *out)
+{
+    int rc = picks_alloc(out, lb->n);
+    if (rc)
+        return rc;
+    int k = 0;
+    for (int i = 0; i < lb->n; i++)
+        if (relabel[lb->labels[i]] >= 0)
+            out->idx[k++] = i;
+    out->n = k;
+    return MNL_OK;
+}
+
+/* A uniformly random n of p, without replacement, kept in file order: gsl_ran_choose is Knuth's
+ * selection sampling, which returns the chosen items in their input order. */
+static int draw_subset(Picks *p, int n, unsigned long seed, int stream)
+{
+    if (n <= 0 || n == p->n)
+        return MNL_OK;
+    Picks chosen;
+    int rc = picks_alloc(&chosen, n);
+    if (rc)
+        return rc;
+    gsl_rng *r = stream_rng(seed, stream);
+    if (!r) {
+        free(chosen.idx);
+        return mnl_fail(MNL_ERR_NOMEM, "dataset: cannot allocate a random generator");
+    }
+    gsl_ran_choose(r, chosen.idx, (size_t)n, p->idx, (size_t)p->n, sizeof *p->idx);
+    gsl_rng_free(r);
+    free(p->idx);
+    *p = chosen;
+    return MNL_OK;
+}
+
+/* The ascending positions (0..total-1) within train that go to validation: the last n, or a
+ * seeded uniformly random n (selection sampling keeps them ascending). */
+static int valid_positions(int *pos, int n, int total, const DataSpec *spec)
+{
+    if (spec->split == SPLIT_LAST) {
+        for (int i = 0; i < n; i++)
+            pos[i] = total - n + i;
+        return MNL_OK;
+    }
+    Picks all;
+    int rc = picks_alloc(&all, total);
+    if (rc)
+        return rc;
+    gsl_rng *r = stream_rng(spec->seed, STREAM_SPLIT);
+    if (!r) {
+        free(all.idx);
+        return mnl_fail(MNL_ERR_NOMEM, "dataset: cannot allocate a random generator");
+    }
+    for (int i = 0; i < total; i++)
+        all.idx[i] = i;
+    gsl_ran_choose(r, pos, (size_t)n, all.idx, (size_t)total, sizeof *pos);
+    gsl_rng_free(r);
+    free(all.idx);
+    return MNL_OK;
+}
+
+/* Moves spec->split_n images of train into valid; both parts stay in file order. */
+static int split_valid(Picks *train, Picks *valid, const DataSpec *spec)
+{
+    int n = spec->split_n, total = train->n;
+    Picks rest = {NULL, 0};
+    int rc = picks_alloc(valid, n);
+    if (!rc)
+        rc = picks_alloc(&rest, total - n);
+    if (!rc)
+        rc = valid_positions(valid->idx, n, total, spec);
+    if (rc) {
+        free(valid->idx), free(rest.idx);
+        *valid = (Picks){NULL, 0};
+        return rc;
+    }
+    /* One walk over train: a position listed in valid (ascending) is replaced by its file index
+     * there, every other position goes to rest. */
+    for (int i = 0, j = 0, k = 0; i < total; i++) {
+        if (j < n && valid->idx[j] == i)
+            valid->idx[j++] = train->idx[i];
+        else
+            rest.idx[k++] = train->idx[i];
+    }
+    free(train->idx);
+    *train = rest;
+    return MNL_OK;
+}
+
+/* ---- building float datasets ---------------------------------------------------------------- */
+
+/* The 256 possible float values of a pixel under spec's normalisation: one table lookup per
+ * pixel instead of arithmetic, and the same float for the same byte everywhere. */
+static void norm_table(const DataSpec *spec, float lut[256])
+{
+    for (int p = 0; p < 256; p++) {
+        double v = p / 255.0;
+        if (spec->norm == NORM_MEAN_STD)
+            v = (v - spec->mean) / spec->std;
+        else if (spec->norm == NORM_MINUS1_1)
+            v = p / 127.5 - 1.0;
+        lut[p] = (float)v;
+    }
+}
+
+/* x: [n, 1, h, w] from the picked images, y relabelled, orig_index = the picks. */
+static int build_dataset(Dataset *d, const IdxImages *im, const IdxLabels *lb, const Picks *p,
+                         const int *relabel, const float lut[256], int num_classes)
+{
+    memset(d, 0, sizeof *d);
+    size_t hw = (size_t)im->rows * (size_t)im->cols, n = (size_t)p->n;
+    d->x = malloc((n ? n : 1) * hw * sizeof *d->x);
+    d->y = malloc((n ? n : 1) * sizeof *d->y);
+    d->orig_index = malloc((n ? n : 1) * sizeof *d->orig_index);
+    if (!d->x || !d->y || !d->orig_index) {
+        dataset_free(d);
+        return mnl_fail(MNL_ERR_NOMEM, "dataset: cannot allocate %zu images of %zux%d", n,
+                        (size_t)im->rows, im->cols);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int src = p->idx[i];
+        const uint8_t *px = im->pixels + (size_t)src * hw;
+        float *dst = d->x + i * hw;
+        for (size_t j = 0; j < hw; j++)
+            dst[j] = lut[px[j]];
+        d->y[i] = relabel[lb->labels[src]];
+        d->orig_index[i] = src;
+    }
+    d->n = p->n;
+    d->h = im->rows;
+    d->w = im->cols;
+    d->num_classes = num_classes;
+    return MNL_OK;
+}
+
+/* ---- the whole pipeline ---------------------------------------------------------------------- */
+
+typedef struct {
+    IdxImages tr_im, te_im;
+    IdxLabels tr_lb, te_lb;
+    Picks train, valid, test;
+} LoadState;
+
+static void load_state_free(LoadState *s)
+{
+    idx_images_free(&s->tr_im), idx_images_free(&s->te_im);
+    idx_labels_free(&s->tr_lb), idx_labels_free(&s->te_lb);
+    free(s->train.idx), free(s->valid.idx), free(s->test.idx);
+}
+
+static int check_sizes(const DataSpec *spec, const LoadState *s)
+{
+    if (s->tr_im.rows != s->te_im.rows || s->tr_im.cols != s->te_im.cols)
+        return mnl_fail(MNL_ERR_IDX_COUNT, "%s: training images are %dx%d but test images %dx%d",
+                        spec->dir, s->tr_im.rows, s->tr_im.cols, s->te_im.rows, s->te_im.cols);
+    if (spec->subset_train > s->train.n || spec->subset_test > s->test.n)
+        return mnl_fail(MNL_ERR_CONFIG, "subset = %d %d: only %d training and %d test images%s",
+                        spec->subset_train, spec->subset_test, s->train.n, s->test.n,
+                        spec->n_classes ? " of the chosen classes" : "");
+    return MNL_OK;
+}
+
+/* relabel[original class] = new class, or -1 for a class left out (identity when all ten are
+ * kept); class_names the inverse. Returns the number of classes. */
+static int class_maps(const DataSpec *spec, int relabel[DATASET_MAX_CLASSES],
+                      int class_names[DATASET_MAX_CLASSES])
+{
+    int k = spec->n_classes ? spec->n_classes : DATASET_MAX_CLASSES;
+    for (int c = 0; c < DATASET_MAX_CLASSES; c++)
+        relabel[c] = spec->n_classes ? -1 : c, class_names[c] = c;
+    for (int i = 0; i < spec->n_classes; i++) {
+        relabel[spec->classes[i]] = i;
+        class_names[i] = spec->classes[i];
+    }
+    return k;
+}
+
+static int select_images(const DataSpec *spec, LoadState *s, const int *relabel)
+{
+    int rc = pick_classes(&s->tr_lb, relabel, &s->train);
+    if (!rc)
+        rc = pick_classes(&s->te_lb, relabel, &s->test);
+    if (!rc)
+        rc = check_sizes(spec, s);
+    if (!rc)
+        rc = draw_subset(&s->train, spec->subset_train, spec->seed, STREAM_SUBSET_TRAIN);
+    if (!rc)
+        rc = draw_subset(&s->test, spec->subset_test, spec->seed, STREAM_SUBSET_TEST);
+    if (!rc && spec->split != SPLIT_NONE) {
+        if (spec->split_n >= s->train.n)   /* counted after the filter and the subset draw */
+            return mnl_fail(MNL_ERR_CONFIG, "validation = %s %d: must be smaller than the %d training "
+                            "images", spec->split == SPLIT_RANDOM ? "random" : "last", spec->split_n,
+                            s->train.n);
+        rc = split_valid(&s->train, &s->valid, spec);
+    }
+    return rc;
+}
+
+int dataset_load(const DataSpec *spec, DataSplits *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_spec(spec);
+    if (rc)
+        return rc;
+    const char *dir = spec->dir[0] ? spec->dir : dataset_default_dir(spec->name);
+    LoadState s;
+    memset(&s, 0, sizeof s);
+    int relabel[DATASET_MAX_CLASSES];
+    int k = class_maps(spec, relabel, out->class_names);
+    rc = load_set(dir, "train", &s.tr_im, &s.tr_lb);
+    if (!rc)
+        rc = load_set(dir, "t10k", &s.te_im, &s.te_lb);
+    if (!rc)
+        rc = select_images(spec, &s, relabel);
+    float lut[256];
+    norm_table(spec, lut);
+    if (!rc)
+        rc = build_dataset(&out->train, &s.tr_im, &s.tr_lb, &s.train, relabel, lut, k);
+    if (!rc)
+        rc = build_dataset(&out->valid, &s.tr_im, &s.tr_lb, &s.valid, relabel, lut, k);
+    if (!rc)
+        rc = build_dataset(&out->test, &s.te_im, &s.te_lb, &s.test, relabel, lut, k);
+    load_state_free(&s);
+    if (rc) {
+        dataset_splits_free(out);
+        return rc;
+    }
+    out->num_classes = k;
+    return MNL_OK;
+}
+
+void dataset_free(Dataset *d)
+{
+    if (!d)
+        return;
+    free(d->x), free(d->y), free(d->orig_index);
+    memset(d, 0, sizeof *d);
+}
+
+void dataset_splits_free(DataSplits *s)
+{
+    if (!s)
+        return;
+    dataset_free(&s->train), dataset_free(&s->valid), dataset_free(&s->test);
+}
+
+/* ---- batches ------------------------------------------------------------------------------- */
+
+int batch_iter_init(BatchIter *it, const Dataset *d, int batch)
+{
+    memset(it, 0, sizeof *it);
+    if (!d || batch < 1)
+        return mnl_fail(MNL_ERR_ARG, "batch iterator: batch %d, must be at least 1", batch);
+    size_t hw = (size_t)d->h * (size_t)d->w;
+    it->d = d;
+    it->batch = batch;
+    it->order = malloc((size_t)(d->n > 0 ? d->n : 1) * sizeof *it->order);
+    it->x = malloc((size_t)batch * hw * sizeof *it->x);
+    it->y = malloc((size_t)batch * sizeof *it->y);
+    if (!it->order || !it->x || !it->y) {
+        batch_iter_free(it);
+        return mnl_fail(MNL_ERR_NOMEM, "batch iterator: cannot allocate a batch of %d", batch);
+    }
+    batch_iter_reset(it, NULL);
+    return MNL_OK;
+}
+
+/* The order restarts from 0..n-1 before each shuffle, so an epoch's batches depend only on the
+ * rng's state at its start: saving that state is enough to resume a run batch for batch. */
+void batch_iter_reset(BatchIter *it, gsl_rng *rng)
+{
+    for (int i = 0; i < it->d->n; i++)
+        it->order[i] = i;
+    if (rng && it->d->n > 1)
+        gsl_ran_shuffle(rng, it->order, (size_t)it->d->n, sizeof *it->order);
+    it->pos = 0;
+}
+
+int batch_iter_next(BatchIter *it)
+{
+    int left = it->d->n - it->pos;
+    if (left <= 0)
+        return 0;
+    int b = left < it->batch ? left : it->batch;   /* the last batch may be short (drop_last=False) */
+    size_t hw = (size_t)it->d->h * (size_t)it->d->w;
+    for (int i = 0; i < b; i++) {
+        int src = it->order[it->pos + i];
+        memcpy(it->x + (size_t)i * hw, it->d->x + (size_t)src * hw, hw * sizeof *it->x);
+        it->y[i] = it->d->y[src];
+    }
+    it->pos += b;
+    return b;
+}
+
+int batch_iter_count(const BatchIter *it) { return (it->d->n + it->batch - 1) / it->batch; }
+
+void batch_iter_free(BatchIter *it)
+{
+    if (!it)
+        return;
+    free(it->order), free(it->x), free(it->y);
+    memset(it, 0, sizeof *it);
+}
