@@ -10,13 +10,17 @@
 int register_error_tests(void);
 int register_config_tests(void);
 int register_idx_tests(void);
+int register_metrics_tests(void);
 int register_optim_tests(void);
 int register_checkpoint_tests(void);
+int register_dataset_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_optim_tests,
     register_checkpoint_tests,
     register_idx_tests,
+    register_metrics_tests,
+    register_dataset_tests,
     register_error_tests,
     register_config_tests,
 };
