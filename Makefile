@@ -91,3 +91,31 @@ clean:
 	rm -rf build bin
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
+
+# ---- experiments ---------------------------------------------------------------------------------
+# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N]: train experiments/NAME.conf into results/NAME/
+# (with SEEDS, one run per seed in results/NAME/seedK/), then refresh results/REPORT.md.
+EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
+EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS))
+
+.PHONY: exp-all compare $(EXPERIMENTS:%=exp-%)
+$(EXPERIMENTS:%=exp-%): exp-%: $(MNISTLAB) | data
+	@if [ -z "$(SEEDS)" ]; then \
+	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) || exit $$?; \
+	else \
+	    for s in $(SEEDS); do \
+	        echo "=== $* seed $$s ==="; \
+	        $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --set train.seed=$$s \
+	            --out results/$*/seed$$s || exit $$?; \
+	    done; \
+	fi
+	@$(MNISTLAB) compare results
+
+exp-all: $(MNISTLAB) | data
+	@for e in $(EXPERIMENTS); do \
+	    $(MAKE) --no-print-directory exp-$$e || exit $$?; \
+	done
+	@$(MNISTLAB) compare results
+
+compare: $(MNISTLAB)
+	@$(MNISTLAB) compare results

@@ -1,8 +1,10 @@
 # A labelled grid of images (MNIST digits), ink dark on white.
 # Inputs: grid (matrix file: rows of pixel values 0..1), labels (file: x y "text" colour),
-#         cols, rows (grid size in images), cell_w, cell_h (pixels per cell), title, out.
+#         cols, rows (grid size in images), cell_w, cell_h (pixels per cell), scale (screen
+#         pixels per image pixel), title, out.
 if (!exists("title")) title = ""
-set terminal pngcairo size (cols*cell_w*3 + 40), (rows*cell_h*3 + 70) font "Sans,11"
+if (!exists("scale")) scale = 3
+set terminal pngcairo size (cols*cell_w*scale + 40), (rows*cell_h*scale + 70) font "Sans,11"
 set output out
 set title title font "Sans,13"
 unset key

@@ -225,7 +225,14 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
         rc = write_grid_labels(lab, n, h, w, cols, labels, bad);
     if (rc)
         return rc;
+    /* Wide enough that the longest label (about 7 screen pixels a character) fits its cell. */
+    size_t longest = 0;
+    for (int i = 0; i < n; i++)
+        longest = strlen(labels[i]) > longest ? strlen(labels[i]) : longest;
+    int scale = (int)((longest * 7 + 8 + w + 1) / (size_t)(w + 2));
+    scale = scale < 3 ? 3 : scale > 8 ? 8 : scale;
     return plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
-                    "title='%s'", plot_quote(grid, qg, sizeof qg), plot_quote(lab, ql, sizeof ql),
-                    cols, rows, w + 2, h + LABEL_BAND, plot_quote(title, qt, sizeof qt));
+                    "scale=%d; title='%s'", plot_quote(grid, qg, sizeof qg),
+                    plot_quote(lab, ql, sizeof ql), cols, rows, w + 2, h + LABEL_BAND, scale,
+                    plot_quote(title, qt, sizeof qt));
 }

@@ -1,0 +1,634 @@
+/* experiments/runner: an experiment from settings to plots. A Run owns everything one training run
+ * holds (settings, data, model, optimizer, RNGs, the per-epoch records); the functions below walk
+ * it through setup, optional resume, epochs, and the files of results/NAME/. */
+#include "experiments/runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "common/config.h"
+#include "common/dataset.h"
+#include "common/error.h"
+#include "common/fileio.h"
+#include "common/metrics.h"
+#include "common/progress.h"
+#include "common/threads.h"
+#include "experiments/report.h"
+#include "experiments/setup.h"
+#include "models/checkpoint.h"
+#include "models/model.h"
+#include "models/optim.h"
+
+#define N_SAMPLES 10          /* correct and wrong test images kept for samples.png */
+
+/* What the last evaluation of the test set saw, for samples.png and confusion.png. */
+typedef struct {
+    Confusion confusion;
+    int correct_idx[N_SAMPLES], wrong_idx[N_SAMPLES];   /* indices into the test set */
+    int correct_pred[N_SAMPLES], wrong_pred[N_SAMPLES];
+    float correct_conf[N_SAMPLES], wrong_conf[N_SAMPLES];
+    int n_correct, n_wrong;
+    int valid;                                           /* an evaluation has happened */
+} TestView;
+
+/* Progress inside an epoch, kept so an interrupted run resumes at the next batch. */
+typedef struct {
+    int epoch;                /* 1-based epoch in progress (0: none) */
+    int next_batch;           /* batches of it already done */
+    MeanMeter meter;
+    double seconds;           /* training time spent in it so far */
+} EpochProgress;
+
+typedef struct {
+    Experiment ex;            /* settings, data, model, optimizer (experiments/setup) */
+    char dir[1024];
+    char ckpt_path[1100], metrics_path[1100], log_path[1100];
+    gsl_rng *shuffle_rng;
+    BatchIter train_it, eval_it;
+    EpochRecord *records;     /* one per evaluated epoch */
+    int n_records, cap_records;
+    EpochProgress progress;
+    TestView view;
+    FILE *log;                /* log.txt, appended as lines are printed */
+    double total_seconds;
+} Run;
+
+/* ---- signals: the first finishes the batch and saves, the second quits at once ---- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    if (stop_signal)
+        _exit(128 + sig);          /* files are only ever renamed into place: nothing half-written */
+    stop_signal = sig;
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    stop_signal = 0;
+}
+
+static void restore_signal_handlers(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+/* ---- output: stdout and log.txt get the same lines ---- */
+
+static void say(Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(Run *r, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fputs(line, stdout);
+    fflush(stdout);
+    if (r->log) {
+        fputs(line, r->log);
+        fflush(r->log);
+    }
+}
+
+/* ---- run state blob inside the checkpoint: RNG states, the epoch in progress ---- */
+
+#define RUN_STATE_VERSION 1u
+
+typedef struct {
+    uint32_t version;
+    uint32_t shuffle_size, dropout_size;
+    int32_t epoch, next_batch;
+    int32_t n_order;
+    double loss_sum, seconds;
+    int64_t correct, count;
+} RunStateHeader;
+
+static unsigned char *pack_run_state(const Run *r, size_t *len)
+{
+    const Model *m = &r->ex.model;
+    RunStateHeader h = {
+        .version = RUN_STATE_VERSION,
+        .shuffle_size = (uint32_t)gsl_rng_size(r->shuffle_rng),
+        .dropout_size = (uint32_t)gsl_rng_size(m->dropout_rng),
+        .epoch = r->progress.epoch,
+        .next_batch = r->progress.next_batch,
+        .n_order = r->progress.epoch ? r->train_it.d->n : 0,
+        .loss_sum = r->progress.meter.loss_sum,
+        .seconds = r->progress.seconds,
+        .correct = r->progress.meter.correct,
+        .count = r->progress.meter.count,
+    };
+    size_t n = sizeof h + h.shuffle_size + h.dropout_size + (size_t)h.n_order * sizeof(int);
+    unsigned char *buf = malloc(n), *p = buf;
+    if (!buf)
+        return NULL;
+    memcpy(p, &h, sizeof h), p += sizeof h;
+    memcpy(p, gsl_rng_state(r->shuffle_rng), h.shuffle_size), p += h.shuffle_size;
+    memcpy(p, gsl_rng_state(m->dropout_rng), h.dropout_size), p += h.dropout_size;
+    if (h.n_order)
+        memcpy(p, r->train_it.order, (size_t)h.n_order * sizeof(int));
+    *len = n;
+    return buf;
+}
+
+static int unpack_run_state(Run *r, const Checkpoint *ck)
+{
+    RunStateHeader h;
+    Model *m = &r->ex.model;
+    if (ck->run_state_len < sizeof h)
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state missing", r->ckpt_path);
+    memcpy(&h, ck->run_state, sizeof h);
+    size_t need = sizeof h + (size_t)h.shuffle_size + h.dropout_size +
+                  (h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0);
+    if (h.version != RUN_STATE_VERSION || h.shuffle_size != gsl_rng_size(r->shuffle_rng) ||
+        h.dropout_size != gsl_rng_size(m->dropout_rng) || h.n_order < 0 ||
+        (h.n_order && h.n_order != r->train_it.d->n) || need != ck->run_state_len ||
+        h.next_batch < 0 || h.next_batch > batch_iter_count(&r->train_it))
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state does not match this experiment", r->ckpt_path);
+    const unsigned char *p = ck->run_state + sizeof h;
+    memcpy(gsl_rng_state(r->shuffle_rng), p, h.shuffle_size), p += h.shuffle_size;
+    memcpy(gsl_rng_state(m->dropout_rng), p, h.dropout_size), p += h.dropout_size;
+    for (int i = 0; i < h.n_order; i++) {
+        int v;
+        memcpy(&v, p + (size_t)i * sizeof v, sizeof v);
+        if (v < 0 || v >= h.n_order)
+            return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad batch order", r->ckpt_path);
+        r->train_it.order[i] = v;
+    }
+    r->progress.epoch = h.epoch;
+    r->progress.next_batch = h.next_batch;
+    r->progress.meter.loss_sum = h.loss_sum;
+    r->progress.meter.correct = h.correct;
+    r->progress.meter.count = h.count;
+    r->progress.seconds = h.seconds;
+    return MNL_OK;
+}
+
+/* ---- records and metrics.csv ---- */
+
+static int add_record(Run *r, const EpochRecord *rec)
+{
+    if (r->n_records == r->cap_records) {
+        int cap = r->cap_records ? 2 * r->cap_records : 64;
+        EpochRecord *p = realloc(r->records, (size_t)cap * sizeof *p);
+        if (!p)
+            return mnl_fail(MNL_ERR_NOMEM, "cannot grow the metrics table");
+        r->records = p;
+        r->cap_records = cap;
+    }
+    r->records[r->n_records++] = *rec;
+    return MNL_OK;
+}
+
+static int write_metrics(const Run *r)
+{
+    AtomicFile a;
+    int rc = atomic_open(&a, r->metrics_path);
+    if (rc)
+        return rc;
+    metrics_csv_header(a.f);
+    for (int i = 0; i < r->n_records; i++)
+        metrics_csv_row(a.f, &r->records[i]);
+    return atomic_commit(&a);
+}
+
+/* On resume: the rows of metrics.csv up to the checkpoint's epoch. */
+static int read_metrics(Run *r, int up_to_epoch)
+{
+    FILE *f = fopen(r->metrics_path, "r");
+    if (!f)
+        return up_to_epoch == 0 ? MNL_OK
+                                : mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", r->metrics_path,
+                                           strerror(errno));
+    char line[1024];
+    int lineno = 0, rc = MNL_OK;
+    while (rc == MNL_OK && fgets(line, sizeof line, f)) {
+        if (++lineno == 1)
+            continue;
+        EpochRecord rec;
+        if (metrics_csv_parse(line, &rec) != 0)
+            rc = mnl_fail(MNL_ERR_IO, "%s:%d: not a metrics row", r->metrics_path, lineno);
+        else if (rec.epoch <= up_to_epoch)
+            rc = add_record(r, &rec);
+    }
+    fclose(f);
+    return rc;
+}
+
+/* ---- checkpoint ---- */
+
+static int save_checkpoint(Run *r, int epochs_done)
+{
+    size_t len;
+    unsigned char *state = pack_run_state(r, &len);
+    if (!state)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot pack the run state");
+    int rc = checkpoint_save(r->ckpt_path, r->ex.config_text, &r->ex.model, &r->ex.opt, epochs_done,
+                             state, len);
+    free(state);
+    return rc;
+}
+
+static int resume_from_checkpoint(Run *r, int *epochs_done)
+{
+    Checkpoint ck;
+    int rc = checkpoint_load(r->ckpt_path, &ck);
+    if (rc)
+        return rc;
+    rc = experiment_check_same(&r->ex, ck.config_text, r->ckpt_path);
+    if (!rc)
+        rc = checkpoint_apply(&ck, &r->ex.model, &r->ex.opt);
+    if (!rc)
+        rc = unpack_run_state(r, &ck);
+    if (!rc)
+        rc = read_metrics(r, ck.epoch);
+    if (!rc)
+        *epochs_done = ck.epoch;
+    checkpoint_free(&ck);
+    return rc;
+}
+
+/* ---- evaluation ---- */
+
+static void view_collect(TestView *v, int index, int truth, int pred, float conf)
+{
+    confusion_add(&v->confusion, truth, pred);
+    if (pred == truth && v->n_correct < N_SAMPLES) {
+        v->correct_idx[v->n_correct] = index;
+        v->correct_pred[v->n_correct] = pred;
+        v->correct_conf[v->n_correct++] = conf;
+    } else if (pred != truth && v->n_wrong < N_SAMPLES) {
+        v->wrong_idx[v->n_wrong] = index;
+        v->wrong_pred[v->n_wrong] = pred;
+        v->wrong_conf[v->n_wrong++] = conf;
+    }
+}
+
+/* Mean loss and accuracy of the model on d, in order; fills view when it is not NULL. */
+static void evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestView *view)
+{
+    Model *m = &r->ex.model;
+    int *pred = r->ex.pred;
+    MeanMeter meter;
+    meter_reset(&meter);
+    if (view) {
+        memset(view, 0, sizeof *view);
+        confusion_reset(&view->confusion, d->num_classes);
+        view->valid = 1;
+    }
+    batch_iter_free(&r->eval_it);
+    batch_iter_init(&r->eval_it, d, r->ex.cfg.batch);
+    batch_iter_reset(&r->eval_it, NULL);
+    int start = 0;
+    for (int b; (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
+        model_forward(m, r->eval_it.x, b, 0);
+        double l = model_loss(m, r->eval_it.y, b, pred);
+        int correct = 0;
+        for (int i = 0; i < b; i++) {
+            correct += pred[i] == r->eval_it.y[i];
+            if (view)
+                view_collect(view, start + i, r->eval_it.y[i], pred[i],
+                             m->probs[(size_t)i * d->num_classes + pred[i]]);
+        }
+        meter_add(&meter, l, b, correct);
+    }
+    *loss = meter_loss(&meter);
+    *acc = meter_accuracy(&meter);
+}
+
+/* ---- one epoch of training ---- */
+
+static int weights_finite(const Model *m)
+{
+    for (size_t i = 0; i < m->n_param_values; i++)
+        if (!isfinite(m->param_block[i]))
+            return 0;
+    return 1;
+}
+
+/* Train epoch e (1-based) from r->progress.next_batch on. MNL_OK, MNL_ERR_DIVERGED or
+ * MNL_ERR_INTERRUPTED (state consistent at a batch boundary). */
+static int train_epoch(Run *r, int e)
+{
+    Model *m = &r->ex.model;
+    EpochProgress *pg = &r->progress;
+    if (pg->epoch != e) {            /* a fresh epoch (not resumed mid-way) */
+        pg->epoch = e;
+        pg->next_batch = 0;
+        pg->seconds = 0.0;
+        meter_reset(&pg->meter);
+        batch_iter_reset(&r->train_it, r->shuffle_rng);
+    }
+    r->train_it.pos = pg->next_batch * r->train_it.batch;
+    int total = batch_iter_count(&r->train_it);
+    Progress bar;
+    progress_start(&bar, e, r->ex.cfg.epochs, total);
+    double t0 = now_seconds() - pg->seconds;
+    for (int b; (b = batch_iter_next(&r->train_it)) > 0;) {
+        model_forward(m, r->train_it.x, b, 1);
+        double loss = model_loss(m, r->train_it.y, b, r->ex.pred);
+        if (!isfinite(loss)) {
+            progress_clear(&bar);
+            return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d, batch %d: loss is %s (lr %g)", e,
+                            pg->next_batch + 1, isnan(loss) ? "nan" : "inf", r->ex.cfg.lr);
+        }
+        model_zero_grad(m);
+        model_backward(m, r->train_it.x, b);
+        optim_step(&r->ex.opt, m);
+        int correct = 0;
+        for (int i = 0; i < b; i++)
+            correct += r->ex.pred[i] == r->train_it.y[i];
+        meter_add(&pg->meter, loss, b, correct);
+        pg->next_batch++;
+        pg->seconds = now_seconds() - t0;
+        progress_update(&bar, pg->next_batch, meter_loss(&pg->meter), pg->meter.count);
+        if (stop_signal && pg->next_batch < total) {
+            progress_clear(&bar);
+            return MNL_ERR_INTERRUPTED;
+        }
+    }
+    progress_clear(&bar);
+    if (!weights_finite(m))
+        return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d, batch %d: a weight is not finite "
+                        "(lr %g)", e, pg->next_batch, r->ex.cfg.lr);
+    return MNL_OK;
+}
+
+/* Evaluate after epoch e and record it. */
+static int finish_epoch(Run *r, int e)
+{
+    EpochRecord rec = {.epoch = e, .valid_loss = NAN, .valid_acc = NAN};
+    rec.train_loss = meter_loss(&r->progress.meter);
+    rec.train_acc = meter_accuracy(&r->progress.meter);
+    rec.seconds = r->progress.seconds;
+    rec.images_per_s = rec.seconds > 0 ? r->progress.meter.count / rec.seconds : 0.0;
+    DataSplits *d = &r->ex.data;
+    double t0 = now_seconds();
+    if (d->valid.n > 0)
+        evaluate(r, &d->valid, &rec.valid_loss, &rec.valid_acc, NULL);
+    evaluate(r, &d->test, &rec.test_loss, &rec.test_acc, &r->view);
+    double eval_s = now_seconds() - t0;
+    r->total_seconds += rec.seconds;
+    if (!isfinite(rec.test_loss))
+        return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d: test loss is %s (lr %g)", e,
+                        isnan(rec.test_loss) ? "nan" : "inf", r->ex.cfg.lr);
+    char valid[96] = "";
+    if (d->valid.n > 0)
+        snprintf(valid, sizeof valid, "  valid loss %.4f acc %6.2f%%", rec.valid_loss,
+                 100 * rec.valid_acc);
+    say(r, "epoch %3d/%d  train loss %.4f acc %6.2f%%%s  test loss %.4f acc %6.2f%%  %.1fs "
+           "(%.0f img/s, eval %.1fs)\n", e, r->ex.cfg.epochs, rec.train_loss, 100 * rec.train_acc,
+        valid, rec.test_loss, 100 * rec.test_acc, rec.seconds, rec.images_per_s, eval_s);
+    return add_record(r, &rec);
+}
+
+/* ---- setup and teardown ---- */
+
+static int open_run(Run *r, const TrainOptions *o)
+{
+    int rc = experiment_setup(&r->ex, o->conf_path, o->sets, o->n_sets, o->threads);
+    if (rc)
+        return rc;
+    if (o->out_dir)
+        snprintf(r->dir, sizeof r->dir, "%s", o->out_dir);
+    else
+        snprintf(r->dir, sizeof r->dir, "results/%s", r->ex.cfg.name);
+    if ((rc = make_dirs(r->dir)))
+        return rc;
+    snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
+    snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
+    snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
+    char used[1100];
+    snprintf(used, sizeof used, "%s/config.used", r->dir);
+    if ((rc = atomic_write_file(used, r->ex.config_text, strlen(r->ex.config_text))))
+        return rc;
+    r->log = fopen(r->log_path, o->resume ? "a" : "w");
+    if (!r->log)
+        return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", r->log_path, strerror(errno));
+    r->shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r->shuffle_rng)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate an RNG");
+    /* Its own stream: the shuffle order does not depend on how many numbers init drew. */
+    gsl_rng_set(r->shuffle_rng, r->ex.cfg.seed * 2654435761UL + 12345UL);
+    if ((rc = batch_iter_init(&r->train_it, &r->ex.data.train, r->ex.cfg.batch)))
+        return rc;
+    return batch_iter_init(&r->eval_it, &r->ex.data.test, r->ex.cfg.batch);
+}
+
+static void close_run(Run *r)
+{
+    batch_iter_free(&r->train_it);
+    batch_iter_free(&r->eval_it);
+    if (r->shuffle_rng)
+        gsl_rng_free(r->shuffle_rng);
+    if (r->log)
+        fclose(r->log);
+    free(r->records);
+    experiment_free(&r->ex);
+}
+
+/* The plots and summary of whatever was completed. */
+static int write_outputs(Run *r)
+{
+    if (r->n_records == 0)
+        return MNL_OK;
+    RunFiles f = {
+        .dir = r->dir,
+        .cfg = &r->ex.cfg,
+        .data = &r->ex.data,
+        .records = r->records,
+        .n_records = r->n_records,
+        .params = model_param_count(&r->ex.model),
+        .mflops = model_mflops(&r->ex.model),
+        .threads = r->ex.threads,
+        .total_seconds = r->total_seconds,
+    };
+    if (r->view.valid) {
+        f.confusion = &r->view.confusion;
+        f.n_correct = r->view.n_correct;
+        f.n_wrong = r->view.n_wrong;
+        f.correct_idx = r->view.correct_idx;
+        f.wrong_idx = r->view.wrong_idx;
+        f.correct_pred = r->view.correct_pred;
+        f.wrong_pred = r->view.wrong_pred;
+        f.correct_conf = r->view.correct_conf;
+        f.wrong_conf = r->view.wrong_conf;
+    }
+    int rc = report_write_run(&f);
+    if (!rc)
+        say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
+               "model.ckpt}\n", r->dir);
+    return rc;
+}
+
+static void print_resume_hint(Run *r, const TrainOptions *o)
+{
+    char cmd[2048];
+    int k = snprintf(cmd, sizeof cmd, "bin/mnistlab train %s", o->conf_path);
+    for (int i = 0; i < o->n_sets && k < (int)sizeof cmd; i++)
+        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --set '%s'", o->sets[i]);
+    if (o->out_dir && k < (int)sizeof cmd)
+        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --out %s", o->out_dir);
+    say(r, "stopped after epoch %d, batch %d; to continue:\n  %s --resume\n",
+        r->progress.epoch - (r->progress.next_batch > 0 ? 0 : 1), r->progress.next_batch,
+        k < (int)sizeof cmd ? cmd : "(command too long)");
+}
+
+static void print_banner(Run *r, int first_epoch)
+{
+    const Experiment *ex = &r->ex;
+    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s)\n",
+        ex->cfg.name, ex->cfg.family, model_param_count(&ex->model), model_mflops(&ex->model),
+        ex->threads, ex->threads == 1 ? "" : "s");
+    say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
+        ex->data.train.n, ex->data.valid.n, ex->data.test.n, ex->data.num_classes);
+    if (first_epoch > 1 || r->progress.next_batch > 0)
+        say(r, "resuming at epoch %d, batch %d\n", first_epoch, r->progress.next_batch + 1);
+    fputs("--- settings ---\n", stdout);
+    fputs(ex->config_text, stdout);
+    fputs("----------------\n", stdout);
+}
+
+int runner_train(const TrainOptions *o, int *signal_out)
+{
+    Run r;
+    memset(&r, 0, sizeof r);
+    *signal_out = 0;
+    int rc = open_run(&r, o), epochs_done = 0;
+    if (!rc && o->resume)
+        rc = resume_from_checkpoint(&r, &epochs_done);
+    if (rc) {
+        close_run(&r);
+        return rc;
+    }
+    int first = epochs_done + 1;
+    if (r.progress.epoch == first && r.progress.next_batch == 0)
+        r.progress.epoch = 0;
+    for (int i = 0; i < r.n_records; i++)
+        r.total_seconds += r.records[i].seconds;
+    print_banner(&r, first);
+    install_signal_handlers();
+    for (int e = first; !rc && e <= r.ex.cfg.epochs; e++) {
+        rc = train_epoch(&r, e);
+        if (rc)
+            break;
+        int evaluate_now = e % r.ex.cfg.eval_every == 0 || e == r.ex.cfg.epochs;
+        if (evaluate_now && (rc = finish_epoch(&r, e)))
+            break;
+        if (!evaluate_now)
+            r.total_seconds += r.progress.seconds;
+        r.progress.epoch = 0;         /* epoch e complete */
+        r.progress.next_batch = 0;
+        if ((rc = save_checkpoint(&r, e)) || (rc = write_metrics(&r)))
+            break;
+        if (stop_signal && e < r.ex.cfg.epochs) {
+            rc = MNL_ERR_INTERRUPTED;
+            r.progress.epoch = e + 1;
+            r.progress.next_batch = 0;
+            meter_reset(&r.progress.meter);
+            r.progress.seconds = 0;
+            break;
+        }
+    }
+    restore_signal_handlers();
+    if (rc == MNL_ERR_INTERRUPTED) {
+        *signal_out = stop_signal;
+        int src = save_checkpoint(&r, r.progress.epoch - 1);
+        if (!src)
+            src = write_metrics(&r);
+        if (!src)
+            src = write_outputs(&r);
+        if (src)
+            rc = src;
+        else {
+            print_resume_hint(&r, o);
+            mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", stop_signal);
+        }
+    } else if (rc == MNL_ERR_DIVERGED) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", mnl_last_error());
+        write_outputs(&r);         /* the last good epochs; their checkpoint is untouched */
+        mnl_fail(MNL_ERR_DIVERGED, "%s; kept the checkpoint and metrics of epoch %d", why,
+                 r.n_records ? r.records[r.n_records - 1].epoch : 0);
+    } else if (!rc) {
+        rc = write_outputs(&r);
+    }
+    close_run(&r);
+    return rc;
+}
+
+/* ---- bench: a fixed number of steps, timed from inside ---- */
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+int runner_bench(const BenchOptions *o)
+{
+    Run r;
+    memset(&r, 0, sizeof r);
+    int rc = experiment_setup(&r.ex, o->conf_path, o->sets, o->n_sets, o->threads);
+    if (!rc) {
+        r.shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
+        rc = r.shuffle_rng ? batch_iter_init(&r.train_it, &r.ex.data.train, r.ex.cfg.batch)
+                           : mnl_fail(MNL_ERR_NOMEM, "cannot allocate an RNG");
+    }
+    if (rc) {
+        close_run(&r);
+        return rc;
+    }
+    Model *m = &r.ex.model;
+    long images = 0;
+    double t0 = 0;
+    batch_iter_reset(&r.train_it, r.shuffle_rng);
+    for (int step = 0; step < o->warmup + o->batches; step++) {
+        if (step == o->warmup)
+            t0 = now_seconds(), images = 0;
+        int b = batch_iter_next(&r.train_it);
+        if (b < r.ex.cfg.batch) {        /* wrap around; keep every timed batch full-size */
+            batch_iter_reset(&r.train_it, r.shuffle_rng);
+            b = batch_iter_next(&r.train_it);
+        }
+        model_forward(m, r.train_it.x, b, 1);
+        model_loss(m, r.train_it.y, b, r.ex.pred);
+        model_zero_grad(m);
+        model_backward(m, r.train_it.x, b);
+        optim_step(&r.ex.opt, m);
+        images += b;
+    }
+    double train_s = now_seconds() - t0;
+    double loss, acc;
+    batch_iter_init(&r.eval_it, &r.ex.data.test, r.ex.cfg.batch);
+    double t1 = now_seconds();
+    evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
+    double eval_s = now_seconds() - t1;
+    printf("experiment=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name, r.ex.threads,
+           r.ex.cfg.batch, o->batches);
+    printf("train_images_per_s=%.1f\neval_images_per_s=%.1f\n", images / train_s,
+           r.ex.data.test.n / eval_s);
+    printf("train_mflop_per_image=%.4f\npeak_rss_mb=%.1f\n", 3.0 * model_mflops(m),
+           peak_rss_kb() / 1024.0);
+    close_run(&r);
+    return MNL_OK;
+}

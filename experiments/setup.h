@@ -1,0 +1,41 @@
+/* experiments/setup: from an experiment file (or a checkpoint's copy of it) to the things a run
+ * uses: validated settings and their canonical text, the data splits, the built model with its
+ * batch buffers, the optimizer, and the thread count. Shared by train, bench, info, predict. */
+#ifndef MNL_SETUP_H
+#define MNL_SETUP_H
+
+#include "common/config.h"
+#include "common/dataset.h"
+#include "models/model.h"
+#include "models/optim.h"
+
+typedef struct {
+    ExpConfig cfg;
+    char *config_text;        /* canonical settings (config.used, checkpoints); owned */
+    DataSplits data;          /* empty until experiment_load_data */
+    Model model;
+    Optimizer opt;
+    int *pred;                /* [cfg.batch] predictions of the last batch; owned */
+    int threads;
+    int has_data, has_model, has_opt;
+} Experiment;
+
+/* Settings: load the file, apply "--set" overrides, validate, make the canonical text. */
+int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets);
+/* Settings from a checkpoint's text (source names the checkpoint in messages). */
+int experiment_configure_text(Experiment *ex, const char *text, const char *source);
+int experiment_load_data(Experiment *ex);
+/* Build the model (input 1x28x28 unless data is loaded) and its optimizer; applies threads. */
+int experiment_build(Experiment *ex, int threads_flag);
+/* All three, for training. */
+int experiment_setup(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets,
+                     int threads_flag);
+/* MNL_ERR_CKPT unless a checkpoint's settings equal ours, apart from the keys that may change
+ * between an interrupted run and its resumption (epochs, eval_every, threads). */
+int experiment_check_same(const Experiment *ex, const char *ckpt_text, const char *ckpt_path);
+void experiment_free(Experiment *ex);
+
+/* The ModelSpec an experiment's settings describe. */
+void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, ModelSpec *spec);
+
+#endif
