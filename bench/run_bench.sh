@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# bench/run_bench.sh — the driver behind `make bench`: runs implementation A (mnistlab) and B (the
+# PyTorch twin) on each experiment, interleaved A B A B, and writes a markdown table of medians,
+# min–max, A/B ratios, GFLOP/s and % of the measured FMA peak.
+#
+# Usage: bench/run_bench.sh [--threads T] [--reps R] [--seconds S] [--batches N] [--warmup W]
+#                           [--exps "softmax mlp ..."] [--out FILE] [--peak GFLOPS]
+# The two commands are templates in A_CMD / B_CMD (names in A_NAME / B_NAME); {exp}, {threads},
+# {batches} and {warmup} are substituted. Each must print key=value lines with at least
+# train_images_per_s= and eval_images_per_s=; peak_rss_mb=, batch= and train_mflop_per_image= are
+# used when present. To test the driver without the C side, run the twin against itself:
+#   A_NAME=twin A_CMD="$(bench/run_bench.sh --print-b-cmd)" bench/run_bench.sh --seconds 0.5
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+PY=${PY:-/usr/bin/python3}
+A_NAME=${A_NAME:-mnistlab}
+B_NAME=${B_NAME:-PyTorch}
+DEFAULT_A='bin/mnistlab bench experiments/{exp}.conf --batches {batches} --threads {threads}'
+DEFAULT_B="$PY"' bench/torch_twin.py {exp} --threads {threads} --train-batches {batches} --warmup {warmup} --eval'
+A_CMD=${A_CMD:-$DEFAULT_A}
+B_CMD=${B_CMD:-$DEFAULT_B}
+
+THREADS=$(nproc)
+REPS=3
+SECS=3          # minimum training seconds per measurement, for the faster of A and B
+BATCHES=""      # fixed batch count; empty = sized from a short probe of both sides
+WARMUP=10
+PROBE=30        # timed batches of the sizing probe (after the same warm-up as the real runs)
+EXPS="softmax mlp cnn cnn-wide lenet cnn-4v9"
+OUT=results/BENCH.md
+PEAK=""
+
+usage() { sed -n '5,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --threads) THREADS=$2; shift 2 ;;
+        --reps) REPS=$2; shift 2 ;;
+        --seconds) SECS=$2; shift 2 ;;
+        --batches) BATCHES=$2; shift 2 ;;
+        --warmup) WARMUP=$2; shift 2 ;;
+        --exps) EXPS=$2; shift 2 ;;
+        --out) OUT=$2; shift 2 ;;
+        --peak) PEAK=$2; shift 2 ;;
+        --print-b-cmd) printf '%s\n' "$B_CMD"; exit 0 ;;
+        *) usage ;;
+    esac
+done
+[ "$REPS" -ge 1 ] 2>/dev/null || usage
+
+RAW_DIR=$(dirname "$OUT")/bench
+mkdir -p "$RAW_DIR" || exit 1
+RAW=$RAW_DIR/raw-${THREADS}t.tsv       # one row per run: every measurement, for later reading
+LOG=$RAW_DIR/log-${THREADS}t.txt       # every command and its full output
+: >"$LOG"
+printf 'exp\timpl\trep\tbatches\ttrain_ips\teval_ips\trss_mb\tbatch\ttrain_mflop\teval_mflop\n' >"$RAW"
+
+# Train batch size and MFLOP/image (6 x forward multiply-adds; issue 5's table), used when a
+# command does not report them.
+default_batch() {
+    case $1 in softmax|cnn-4v9) echo 100 ;; mlp|cnn-wide) echo 128 ;; *) echo 64 ;; esac
+}
+default_mflop() {
+    case $1 in softmax) echo 0.047 ;; mlp) echo 1.409 ;; cnn) echo 7.308 ;;
+        cnn-wide) echo 25.447 ;; lenet) echo 1.200 ;; cnn-4v9) echo 0.417 ;; *) echo 0 ;; esac
+}
+# Ratio targets of issue 5 (A over B, training throughput).
+target() {
+    case $1 in
+        cnn) [ "$THREADS" -eq 1 ] && echo 1.5 || echo 2.0 ;;
+        cnn-wide) [ "$THREADS" -eq 1 ] && echo 1.2 || echo 1.3 ;;
+        *) echo 3.0 ;;
+    esac
+}
+
+# run_cmd TEMPLATE EXP BATCHES WARMUP -> the command's stdout (also logged); status = command's
+run_cmd() {
+    local c=$1
+    c=${c//\{exp\}/$2}; c=${c//\{threads\}/$THREADS}; c=${c//\{batches\}/$3}; c=${c//\{warmup\}/$4}
+    printf '\n$ %s\n' "$c" >>"$LOG"
+    local out rc
+    out=$(bash -c "$c" 2>>"$LOG"); rc=$?
+    printf '%s\n' "$out" >>"$LOG"
+    printf '%s\n' "$out"
+    return $rc
+}
+# key OUTPUT NAME -> value of the last NAME= line, or empty
+key() { printf '%s\n' "$1" | sed -n "s/^$2=//p" | tail -n 1; }
+
+# The machine's FMA peak for THREADS threads, measured, not assumed.
+ISA=unknown
+if [ -z "$PEAK" ]; then
+    FMA=build/bench/fma_peak
+    if [ ! -x "$FMA" ] || [ bench/fma_peak.c -nt "$FMA" ]; then
+        mkdir -p build/bench
+        ${CC:-cc} -std=c11 -O2 -fopenmp -Wall -Wextra -o "$FMA" bench/fma_peak.c || exit 1
+    fi
+    fma_out=$("$FMA" --threads "$THREADS")
+    printf '\n$ %s --threads %s\n%s\n' "$FMA" "$THREADS" "$fma_out" >>"$LOG"
+    if [ "$THREADS" -eq 1 ]; then PEAK=$(key "$fma_out" fma_peak_gflops_1thread)
+    else PEAK=$(key "$fma_out" fma_peak_gflops_Nthreads); fi
+    ISA=$(key "$fma_out" isa)
+fi
+CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU" >&2
+
+B_INFO=""
+for exp in $EXPS; do
+    # Size the run: a short probe of each side gives its rate; the faster one gets >= SECS.
+    nb=$BATCHES
+    batch=$(default_batch "$exp")
+    if [ -z "$nb" ]; then
+        best=0
+        for side in A B; do
+            [ $side = A ] && tmpl=$A_CMD || tmpl=$B_CMD
+            out=$(run_cmd "$tmpl" "$exp" "$PROBE" "$WARMUP") || continue
+            b=$(key "$out" batch); [ -n "$b" ] && batch=$b
+            r=$(key "$out" train_images_per_s)
+            best=$(awk -v a="$best" -v b="${r:-0}" 'BEGIN { print (b > a) ? b : a }')
+        done
+        nb=$(awk -v r="$best" -v s="$SECS" -v b="$batch" \
+             'BEGIN { n = int(r * s / b) + 1; if (n < 20) n = 20; print n }')
+    fi
+    echo "$exp: $nb batches x $REPS reps" >&2
+    for rep in $(seq 1 "$REPS"); do
+        for side in A B; do
+            if [ $side = A ]; then tmpl=$A_CMD; name=$A_NAME; else tmpl=$B_CMD; name=$B_NAME; fi
+            out=$(run_cmd "$tmpl" "$exp" "$nb" "$WARMUP") || {
+                echo "  $name $exp rep $rep failed (see $LOG)" >&2; out=""; }
+            [ $side = B ] && [ -n "$out" ] && B_INFO=$out
+            tips=$(key "$out" train_images_per_s); eips=$(key "$out" eval_images_per_s)
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$exp" "$side" "$rep" "$nb" \
+                "${tips:-NA}" "${eips:-NA}" "$(key "$out" peak_rss_mb)" "$(key "$out" batch)" \
+                "$(key "$out" train_mflop_per_image)" "$(key "$out" eval_mflop_per_image)" >>"$RAW"
+            echo "  $name rep $rep: train ${tips:-failed} img/s, eval ${eips:-failed} img/s" >&2
+        done
+    done
+done
+
+# stats EXP SIDE COLUMN -> "median min max" over the runs that produced a number, or "NA NA NA"
+stats() {
+    awk -F '\t' -v e="$1" -v s="$2" -v c="$3" \
+        'NR > 1 && $1 == e && $2 == s && $c != "NA" && $c != "" { print $c }' "$RAW" |
+    sort -g |
+    awk '{ v[NR] = $1 }
+         END { if (NR == 0) { print "NA NA NA"; exit }
+               m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+               print m, v[1], v[NR] }'
+}
+# first non-empty value of COLUMN for EXP, preferring side B (the twin reports MFLOP/image)
+first() {
+    awk -F '\t' -v e="$1" -v c="$2" 'NR > 1 && $1 == e && $c != "" { print $2, $c }' "$RAW" |
+    sort | tail -n 1 | cut -d' ' -f2
+}
+# fmt_ips MEDIAN MIN MAX -> "12,345 (12,001–12,900)"
+fmt_ips() {
+    [ "$1" = NA ] && { echo "failed"; return; }
+    awk -v m="$1" -v lo="$2" -v hi="$3" 'function f(x) { return sprintf("%.0f", x) }
+        BEGIN { printf "%s (%s–%s)", f(m), f(lo), f(hi) }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%.2f", a / b }'; }
+gflops() {  # IPS MFLOP -> "GFLOP/s (pct%)"
+    awk -v i="$1" -v f="$2" -v p="$PEAK" 'BEGIN {
+        if (i == "NA" || f == "") { print "NA"; exit }
+        g = i * f / 1000; if (p > 0) printf "%.1f (%.1f%%)", g, 100 * g / p; else printf "%.1f", g }'
+}
+
+TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
+{
+    echo "# Training and inference speed: $A_NAME vs $B_NAME"
+    echo
+    echo "- Machine: ${CPU:-unknown}, $(nproc) cores; run on $THREADS thread(s); $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- FMA peak measured by bench/fma_peak.c on $THREADS thread(s): **$PEAK GFLOP/s** ($ISA)"
+    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, BLAS $LIBBLAS, OPENBLAS_NUM_THREADS=1"
+    echo "- $REPS repetitions per experiment, interleaved $A_NAME, $B_NAME, $A_NAME, $B_NAME, …;" \
+         "images/s shown as median (min–max); ratio = median $A_NAME / median $B_NAME"
+    echo "- GFLOP/s counts the convolution and dense layers' multiply-adds as 2 FLOP, a training step" \
+         "as 3 forward passes; % is of the FMA peak above"
+    echo
+    echo "## Training"
+    echo
+    echo "| experiment | batch | batches | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for exp in $EXPS; do
+        read -r am alo ahi <<<"$(stats "$exp" A 5)"
+        read -r bm blo bhi <<<"$(stats "$exp" B 5)"
+        mf=$(first "$exp" 9); mf=${mf:-$(default_mflop "$exp")}
+        b=$(first "$exp" 8); b=${b:-$(default_batch "$exp")}
+        nb=$(awk -F '\t' -v e="$exp" 'NR > 1 && $1 == e { print $4; exit }' "$RAW")
+        r=$(ratio "$am" "$bm"); t=$(target "$exp")
+        met=$(awk -v r="$r" -v t="$t" 'BEGIN { print (r != "NA" && r + 0 >= t + 0) ? "≥ " t " ✓" : "≥ " t " ✗" }')
+        echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met | $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") |"
+    done
+    echo
+    echo "## Inference (10,000 test images, batches of 1000)"
+    echo
+    echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for exp in $EXPS; do
+        read -r am alo ahi <<<"$(stats "$exp" A 6)"
+        read -r bm blo bhi <<<"$(stats "$exp" B 6)"
+        mf=$(first "$exp" 10)
+        [ -z "$mf" ] && mf=$(awk -v f="$(default_mflop "$exp")" 'BEGIN { printf "%.3f", f / 3 }')
+        read -r ar _ _ <<<"$(stats "$exp" A 7)"
+        read -r br _ _ <<<"$(stats "$exp" B 7)"
+        echo "| $exp | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$(ratio "$am" "$bm")** | $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $ar | $br |"
+    done
+    echo
+    echo "Raw runs: \`$RAW\`; commands and their output: \`$LOG\`."
+} >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+echo "wrote $OUT" >&2
