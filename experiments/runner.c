@@ -488,9 +488,12 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --set '%s'", o->sets[i]);
     if (o->out_dir && k < (int)sizeof cmd)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --out %s", o->out_dir);
-    say(r, "stopped after epoch %d, batch %d; to continue:\n  %s --resume\n",
-        r->progress.epoch - (r->progress.next_batch > 0 ? 0 : 1), r->progress.next_batch,
-        k < (int)sizeof cmd ? cmd : "(command too long)");
+    if (r->progress.next_batch > 0)
+        say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s --resume\n",
+            r->progress.epoch, r->progress.next_batch, k < (int)sizeof cmd ? cmd : "(too long)");
+    else
+        say(r, "stopped after epoch %d (saved); to continue:\n  %s --resume\n",
+            r->progress.epoch - 1, k < (int)sizeof cmd ? cmd : "(too long)");
 }
 
 static void print_banner(Run *r, int first_epoch)
@@ -567,8 +570,11 @@ int runner_train(const TrainOptions *o, int *signal_out)
         char why[512];
         snprintf(why, sizeof why, "%s", mnl_last_error());
         write_outputs(&r);         /* the last good epochs; their checkpoint is untouched */
-        mnl_fail(MNL_ERR_DIVERGED, "%s; kept the checkpoint and metrics of epoch %d", why,
-                 r.n_records ? r.records[r.n_records - 1].epoch : 0);
+        if (r.n_records)
+            mnl_fail(MNL_ERR_DIVERGED, "%s; kept the checkpoint, metrics and plots of epoch %d", why,
+                     r.records[r.n_records - 1].epoch);
+        else
+            mnl_fail(MNL_ERR_DIVERGED, "%s; no epoch had completed, nothing was saved", why);
     } else if (!rc) {
         rc = write_outputs(&r);
     }
