@@ -1,0 +1,387 @@
+/* models/layers: the layer-kind table and each kind's argument parser, shape inference, FLOP count
+ * and forward/backward adapters. Dense flattens a [C, H, W] input implicitly in C, H, W order (as
+ * PyTorch's Flatten + Linear do), so "flatten" before a dense layer is optional. */
+#include "models/layers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "models/conv.h"
+#include "models/kernels.h"
+
+#define ARG_MAX   65536     /* widths and channels above this are typos */
+#define KERNEL_MAX 32       /* conv kernel and padding sizes (keeps fan-in inside an int) */
+#define OUT_MAX   (1 << 24) /* floats per image out of one layer */
+#define MAX_ARGS  8
+
+size_t layer_in_size(const Layer *l) { return (size_t)l->in_c * l->in_h * l->in_w; }
+size_t layer_out_size(const Layer *l) { return (size_t)l->out_c * l->out_h * l->out_w; }
+
+/* ---- argument parsing shared by the kinds ---- */
+
+static int parse_int(const char *s, int lo, int hi, int *out, char *why)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE) {
+        snprintf(why, LAYER_WHY_LEN, "\"%s\" is not a whole number", s);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        snprintf(why, LAYER_WHY_LEN, "%ld is outside %d..%d", v, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int want_args(int argc, int lo, int hi, const char *usage, char *why)
+{
+    if (argc - 1 < lo || argc - 1 > hi) {
+        snprintf(why, LAYER_WHY_LEN, "expected \"%s\"", usage);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_none(Layer *l, int argc, char **argv, char *why)
+{
+    (void)l;
+    return want_args(argc, 0, 0, argv[0], why);
+}
+
+/* ---- dense N: out = in w^T + b over the flattened input ---- */
+
+static int dense_parse(Layer *l, int argc, char **argv, char *why)
+{
+    if (want_args(argc, 1, 1, "dense N", why))
+        return -1;
+    return parse_int(argv[1], 1, ARG_MAX, &l->arg[0], why);
+}
+
+static int dense_infer(Layer *l, char *why)
+{
+    size_t in = layer_in_size(l);
+    (void)why;
+    l->out_c = l->arg[0], l->out_h = 1, l->out_w = 1;
+    l->w_rank = 2, l->w_shape[0] = l->arg[0], l->w_shape[1] = (int)in;
+    l->n_w = (size_t)l->arg[0] * in;
+    l->n_b = (size_t)l->arg[0];
+    l->fan_in = (int)in;
+    return 0;
+}
+
+static void dense_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    dense_forward(out, in, c->w, c->b, c->B, (int)layer_in_size(l), l->out_c);
+}
+
+static void dense_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                      const float *dout, float *din)
+{
+    (void)out;
+    dense_backward(din, c->dw, c->db, dout, in, c->w, c->B, (int)layer_in_size(l), l->out_c);
+}
+
+static double dense_flops(const Layer *l) { return 2.0 * (double)l->n_w; }
+
+/* ---- conv OUT K [pad P]: k x k, stride 1, zero padding P ---- */
+
+static int conv_parse(Layer *l, int argc, char **argv, char *why)
+{
+    if (want_args(argc, 2, 4, "conv OUT K [pad P]", why) || argc == 4 ||
+        (argc == 5 && strcmp(argv[3], "pad") != 0)) {
+        snprintf(why, LAYER_WHY_LEN, "expected \"conv OUT K [pad P]\"");
+        return -1;
+    }
+    l->arg[2] = 0;
+    return parse_int(argv[1], 1, ARG_MAX, &l->arg[0], why) ||
+           parse_int(argv[2], 1, KERNEL_MAX, &l->arg[1], why) ||
+           (argc == 5 && parse_int(argv[4], 0, KERNEL_MAX, &l->arg[2], why)) ? -1 : 0;
+}
+
+static void conv_shape_of(const Layer *l, ConvShape *s, int B)
+{
+    conv_shape(s, B, l->in_c, l->in_h, l->in_w, l->arg[0], l->arg[1], l->arg[2]);
+}
+
+static int conv_infer(Layer *l, char *why)
+{
+    const int K = l->arg[1], P = l->arg[2];
+    if (K > l->in_h + 2 * P || K > l->in_w + 2 * P) {
+        snprintf(why, LAYER_WHY_LEN, "kernel %dx%d is larger than its padded input %dx%d",
+                 K, K, l->in_h + 2 * P, l->in_w + 2 * P);
+        return -1;
+    }
+    ConvShape s;
+    conv_shape_of(l, &s, 1);
+    l->out_c = s.OC, l->out_h = s.OH, l->out_w = s.OW;
+    l->w_rank = 4;
+    l->w_shape[0] = s.OC, l->w_shape[1] = s.C, l->w_shape[2] = K, l->w_shape[3] = K;
+    l->n_w = (size_t)s.OC * s.C * K * K;
+    l->n_b = (size_t)s.OC;
+    l->fan_in = s.C * K * K;
+    l->keep_per_image = conv_cols_size(&s);
+    l->temp_per_image = conv_temp_size(&s);
+    return 0;
+}
+
+static void conv_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    ConvShape s;
+    conv_shape_of(l, &s, c->B);
+    conv2d_forward(&s, out, in, c->w, c->b, c->keep, c->temp, c->threads);
+}
+
+static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                     const float *dout, float *din)
+{
+    ConvShape s;
+    (void)in, (void)out;    /* the forward's im2col columns in keep stand for the input */
+    conv_shape_of(l, &s, c->B);
+    conv2d_backward(&s, din, c->dw, c->db, dout, c->keep, c->w, c->temp, c->threads);
+}
+
+static double conv_flops(const Layer *l)
+{
+    return 2.0 * (double)l->n_w * l->out_h * l->out_w;
+}
+
+/* ---- maxpool [2]: 2x2 windows, stride 2, floor ---- */
+
+static int maxpool_parse(Layer *l, int argc, char **argv, char *why)
+{
+    int size = 2;
+    (void)l;
+    if (want_args(argc, 0, 1, "maxpool 2", why) ||
+        (argc == 2 && parse_int(argv[1], 1, ARG_MAX, &size, why)))
+        return -1;
+    if (size != 2) {
+        snprintf(why, LAYER_WHY_LEN, "only 2x2 pooling is supported");
+        return -1;
+    }
+    return 0;
+}
+
+static int maxpool_infer(Layer *l, char *why)
+{
+    if (l->in_h < 2 || l->in_w < 2) {
+        snprintf(why, LAYER_WHY_LEN, "input %dx%d is too small to pool", l->in_h, l->in_w);
+        return -1;
+    }
+    l->out_c = l->in_c, l->out_h = l->in_h / 2, l->out_w = l->in_w / 2;
+    return 0;
+}
+
+static void maxpool_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    maxpool2_forward(out, in, c->B, l->in_c, l->in_h, l->in_w, c->threads);
+}
+
+static void maxpool_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                        const float *dout, float *din)
+{
+    (void)out;
+    if (din)
+        maxpool2_backward(din, dout, in, c->B, l->in_c, l->in_h, l->in_w, c->threads);
+}
+
+/* ---- relu ---- */
+
+static int same_shape_infer(Layer *l, char *why)
+{
+    (void)why;
+    l->out_c = l->in_c, l->out_h = l->in_h, l->out_w = l->in_w;
+    return 0;
+}
+
+static void relu_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    relu_forward(out, in, (size_t)c->B * layer_in_size(l), c->threads);
+}
+
+static void relu_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                     const float *dout, float *din)
+{
+    (void)in;
+    if (din)
+        relu_backward(din, dout, out, (size_t)c->B * layer_in_size(l), c->threads);
+}
+
+/* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */
+
+static int flatten_infer(Layer *l, char *why)
+{
+    (void)why;
+    l->out_c = (int)layer_in_size(l), l->out_h = 1, l->out_w = 1;
+    return 0;
+}
+
+static void flatten_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    copy_forward(out, in, (size_t)c->B * layer_in_size(l));
+}
+
+static void flatten_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                        const float *dout, float *din)
+{
+    (void)in, (void)out;
+    if (din)
+        copy_forward(din, dout, (size_t)c->B * layer_in_size(l));
+}
+
+/* ---- dropout P: inverted dropout in training, identity in evaluation ---- */
+
+static int dropout_parse(Layer *l, int argc, char **argv, char *why)
+{
+    if (want_args(argc, 1, 1, "dropout P", why))
+        return -1;
+    char *end;
+    errno = 0;
+    float p = strtof(argv[1], &end);
+    if (end == argv[1] || *end != '\0' || errno == ERANGE) {
+        snprintf(why, LAYER_WHY_LEN, "\"%s\" is not a number", argv[1]);
+        return -1;
+    }
+    if (!(p >= 0.0f && p < 1.0f)) {
+        snprintf(why, LAYER_WHY_LEN, "drop probability %s is outside [0, 1)", argv[1]);
+        return -1;
+    }
+    l->farg = p;
+    return 0;
+}
+
+static int dropout_infer(Layer *l, char *why)
+{
+    same_shape_infer(l, why);
+    l->keep_per_image = layer_in_size(l);      /* the mask */
+    return 0;
+}
+
+static void dropout_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    size_t n = (size_t)c->B * layer_in_size(l);
+    if (!c->train) {
+        copy_forward(out, in, n);
+        return;
+    }
+    dropout_make_mask(c->keep, n, l->farg, c->rng);
+    dropout_apply(out, in, c->keep, n);
+}
+
+static void dropout_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                        const float *dout, float *din)
+{
+    size_t n = (size_t)c->B * layer_in_size(l);
+    (void)in, (void)out;
+    if (!din)
+        return;
+    if (c->train)
+        dropout_apply(din, dout, c->keep, n);
+    else
+        copy_forward(din, dout, n);
+}
+
+static double no_flops(const Layer *l) { (void)l; return 0.0; }
+
+/* ---- the table ---- */
+
+static const LayerKind kinds[] = {
+    {"dense", dense_parse, dense_infer, dense_fwd, dense_bwd, dense_flops, 1},
+    {"conv", conv_parse, conv_infer, conv_fwd, conv_bwd, conv_flops, 0},
+    {"maxpool", maxpool_parse, maxpool_infer, maxpool_fwd, maxpool_bwd, no_flops, 0},
+    {"relu", parse_none, same_shape_infer, relu_fwd, relu_bwd, no_flops, -1},
+    {"flatten", parse_none, flatten_infer, flatten_fwd, flatten_bwd, no_flops, 1},
+    {"dropout", dropout_parse, dropout_infer, dropout_fwd, dropout_bwd, no_flops, -1},
+};
+
+#define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))
+
+const LayerKind *layer_kind_find(const char *name)
+{
+    for (int i = 0; name && i < N_KINDS; i++)
+        if (strcmp(kinds[i].name, name) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+const LayerKind *layer_kind_at(int i)
+{
+    return i >= 0 && i < N_KINDS ? &kinds[i] : NULL;
+}
+
+/* ---- making a layer from a spec item ---- */
+
+/* Split buf in place on blanks; returns the word count, or -1 when there are too many. */
+static int split_words(char *buf, char **argv)
+{
+    int argc = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+        if (argc == MAX_ARGS)
+            return -1;
+        argv[argc++] = t;
+    }
+    return argc;
+}
+
+static int item_error(int index, const char *item, const char *why)
+{
+    return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": %s", index, item, why);
+}
+
+int layer_init(Layer *l, const char *item, int index, int c, int h, int w)
+{
+    char buf[LAYER_ITEM_LEN], why[LAYER_WHY_LEN] = "";
+    char *argv[MAX_ARGS];
+    memset(l, 0, sizeof *l);
+    if (strlen(item) >= sizeof buf)
+        return mnl_fail(MNL_ERR_SPEC, "layer %d \"%.40s...\": longer than %d characters",
+                        index, item, LAYER_ITEM_LEN - 1);
+    snprintf(l->item, sizeof l->item, "%s", item);
+    snprintf(buf, sizeof buf, "%s", item);
+    int argc = split_words(buf, argv);
+    if (argc == 0)
+        return item_error(index, item, "empty item (two commas in a row?)");
+    if (argc < 0)
+        return item_error(index, item, "too many words");
+    l->kind = layer_kind_find(argv[0]);
+    if (!l->kind) {
+        snprintf(why, sizeof why, "unknown layer kind \"%s\" (known: dense, conv, maxpool, relu, "
+                 "flatten, dropout)", argv[0]);
+        return item_error(index, item, why);
+    }
+    l->in_c = c, l->in_h = h, l->in_w = w;
+    if (l->kind->parse(l, argc, argv, why) || l->kind->infer(l, why))
+        return item_error(index, item, why);
+    if (layer_out_size(l) > OUT_MAX) {
+        snprintf(why, sizeof why, "output %dx%dx%d is too large", l->out_c, l->out_h, l->out_w);
+        return item_error(index, item, why);
+    }
+    return 0;
+}
+
+int model_add_layer(Model *m, const char *item)
+{
+    int index = m->n_layers + 1;
+    if (m->n_layers == MODEL_MAX_LAYERS)
+        return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": more than %d layers", index, item,
+                        MODEL_MAX_LAYERS);
+    const Layer *prev = m->n_layers ? &m->layers[m->n_layers - 1] : NULL;
+    Layer *l = &m->layers[m->n_layers];
+    int rc = prev ? layer_init(l, item, index, prev->out_c, prev->out_h, prev->out_w)
+                  : layer_init(l, item, index, m->in_c, m->in_h, m->in_w);
+    if (rc)
+        return rc;
+    int ordinal = 1;
+    for (int i = 0; i < m->n_layers; i++)
+        ordinal += m->layers[i].kind == l->kind;
+    snprintf(l->name, sizeof l->name, "%s%d", l->kind->name, ordinal);
+    l->flat = l->kind->flat_out >= 0 ? l->kind->flat_out : prev && prev->flat;
+    m->n_layers++;
+    return 0;
+}

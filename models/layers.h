@@ -1,0 +1,82 @@
+/* models/layers: the layer kinds a network is stacked from. Each kind registers its name, how it
+ * parses its arguments ("16 3 pad 1"), its output shape, parameters and scratch, its FLOPs, and the
+ * adapters that run its kernels (models/kernels.h, models/conv.h) inside the network's walk. The
+ * table is in layers.c: a new kind is one entry, and no spec parser grows a switch. */
+#ifndef MNL_LAYERS_H
+#define MNL_LAYERS_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/model.h"
+
+#define MODEL_MAX_LAYERS 64     /* a sane cap: more is a spec error */
+#define LAYER_ITEM_LEN   64     /* longest spec item, e.g. "conv 16 3 pad 1" */
+#define LAYER_WHY_LEN    160
+
+/* What an adapter may touch besides its input and output, for one call over B images. */
+typedef struct {
+    int B;
+    const float *w, *b;     /* the layer's parameters (NULL for kinds without) */
+    float *dw, *db;         /* their gradients, accumulated */
+    float *keep;            /* the layer's own scratch, kept from forward to backward */
+    float *temp;            /* scratch shared by every layer, valid during one call only */
+    int train;              /* the mode of this forward (or of the forward a backward follows) */
+    gsl_rng *rng;           /* dropout's mask source */
+    int threads;            /* OpenMP threads for the kernels */
+} LayerCtx;
+
+typedef struct LayerKind LayerKind;
+
+/* One layer: shapes, its small arguments, and where its data sit in the model's blocks. */
+struct Layer {
+    const LayerKind *kind;
+    char name[24];                  /* "conv2": kind plus its ordinal among layers of that kind */
+    char item[LAYER_ITEM_LEN];      /* the spec item it was made from, for messages and summaries */
+    int in_c, in_h, in_w;           /* one image's input shape */
+    int out_c, out_h, out_w;        /* one image's output shape; [N, 1, 1] after dense/flatten */
+    int arg[3];                     /* the kind's integers: dense {N}, conv {OUT, K, P} */
+    float farg;                     /* dropout's P */
+    int w_rank, w_shape[4];         /* weight shape (w_rank 0: no parameters) */
+    size_t n_w, n_b;                /* weight and bias element counts */
+    int fan_in;                     /* inputs feeding one output, for initialisation */
+    size_t param_off;               /* weight in param_block/grad_block; its bias follows */
+    size_t keep_per_image;          /* kept scratch floats per image (im2col columns, masks) */
+    size_t temp_per_image;          /* temporary scratch floats per image */
+    size_t act_off;                 /* output [B, out] in act_block/dact_block */
+    size_t keep_off;                /* kept scratch in scratch_block */
+    int flat;                       /* output is a vector, shown as [N] rather than [N, 1, 1] */
+};
+
+struct LayerKind {
+    const char *name;
+    /* argv[0] is the kind's name. 0, or -1 with the reason in why. */
+    int (*parse)(Layer *l, int argc, char **argv, char *why);
+    /* From l->in_* and the arguments: output shape, parameter shape, fan-in, scratch per image.
+     * 0, or -1 with the reason in why (e.g. a pool on a 1x1 input). */
+    int (*infer)(Layer *l, char *why);
+    /* in: [B, in_c, in_h, in_w]  out: [B, out_c, out_h, out_w] */
+    void (*forward)(const Layer *l, const LayerCtx *c, const float *in, float *out);
+    /* dout: [B, out...]; din: [B, in...] overwritten, or NULL when the input gradient is not needed. */
+    void (*backward)(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                     const float *dout, float *din);
+    double (*flops)(const Layer *l);    /* forward FLOPs per image (multiply-add = 2) */
+    int flat_out;   /* output is 1: a vector (dense, flatten), 0: feature maps, -1: like its input */
+};
+
+const LayerKind *layer_kind_find(const char *name);   /* NULL when unknown */
+const LayerKind *layer_kind_at(int i);                /* NULL past the end */
+
+/* Make l from one spec item ("conv 16 3 pad 1") applied to an input of shape c x h x w.
+ * index (1-based) is only for the message: MNL_ERR_SPEC `layer 5 "maxpool 2": input 1x1 is too
+ * small to pool`. l->name is left to the caller. */
+int layer_init(Layer *l, const char *item, int index, int c, int h, int w);
+
+/* Append one spec item to m's layer list, taking the previous layer's output (or the model's
+ * input) as its input; names it (conv1, relu3, ...). What families call to stack their network. */
+int model_add_layer(Model *m, const char *item);
+
+size_t layer_in_size(const Layer *l);     /* floats per image in */
+size_t layer_out_size(const Layer *l);    /* floats per image out */
+
+#endif

@@ -1,0 +1,460 @@
+/* tests/test_layers: every layer kind against finite differences (input and parameter gradients,
+ * through the same adapters the network walk uses), convolution against a direct convolution, and
+ * the routing rules of max pooling and dropout.
+ *
+ * Gradient check: the scalar L = sum_i r_i out_i with a fixed random r (so dL/dout = r), central
+ * differences with EPS = 1e-2 on float32 values, L summed in double. An element passes when
+ * |analytic - numeric| / max(|analytic| + |numeric|, 1e-2) <= 2e-3; every layer here is linear or
+ * piecewise linear in each value, so the only error is float rounding (measured worst 1.6e-4),
+ * while a gradient off by 10% scores about 5e-2 (see gradient_check_catches_a_ten_percent_error). */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "common/error.h"
+#include "models/conv.h"
+#include "models/kernels.h"
+#include "models/layers.h"
+
+#define EPS        1e-2
+#define REL_FLOOR  1e-2
+#define GRAD_TOL   2e-3
+
+/* ---- a single layer with its own buffers ---- */
+
+typedef struct {
+    Layer l;
+    LayerCtx c;
+    float *x, *y, *r, *dx;          /* in [B, in], out [B, out], dL/dout [B, out], dL/din [B, in] */
+    float *p, *g;                   /* weight then bias, and their gradients */
+    float *keep, *temp;
+    size_t nx, ny, np;
+    gsl_rng *drop;
+} Rig;
+
+static float *zalloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+static void fill_uniform(float *v, size_t n, double lo, double hi, gsl_rng *rng)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = (float)gsl_ran_flat(rng, lo, hi);
+}
+
+/* Build the layer from item on a B x c x h x w input with random input, parameters and r. */
+static int rig_make(Rig *t, const char *item, int B, int c, int h, int w, gsl_rng *rng)
+{
+    memset(t, 0, sizeof *t);
+    if (layer_init(&t->l, item, 1, c, h, w))
+        return -1;
+    t->nx = (size_t)B * layer_in_size(&t->l);
+    t->ny = (size_t)B * layer_out_size(&t->l);
+    t->np = t->l.n_w + t->l.n_b;
+    t->x = zalloc(t->nx), t->dx = zalloc(t->nx);
+    t->y = zalloc(t->ny), t->r = zalloc(t->ny);
+    t->p = zalloc(t->np), t->g = zalloc(t->np);
+    t->keep = zalloc(B * t->l.keep_per_image);
+    t->temp = zalloc(B * t->l.temp_per_image);
+    t->drop = gsl_rng_alloc(gsl_rng_mt19937);
+    fill_uniform(t->x, t->nx, -1, 1, rng);
+    fill_uniform(t->r, t->ny, -1, 1, rng);
+    fill_uniform(t->p, t->np, -0.5, 0.5, rng);
+    t->c = (LayerCtx){.B = B, .w = t->p, .b = t->p + t->l.n_w, .dw = t->g, .db = t->g + t->l.n_w,
+                      .keep = t->keep, .temp = t->temp, .train = 1, .rng = t->drop, .threads = 2};
+    return 0;
+}
+
+static void rig_free(Rig *t)
+{
+    free(t->x), free(t->dx), free(t->y), free(t->r), free(t->p), free(t->g);
+    free(t->keep), free(t->temp);
+    if (t->drop)
+        gsl_rng_free(t->drop);
+}
+
+/* L = sum r_i out_i. The dropout stream is reseeded first, so every forward draws the same mask. */
+static double rig_loss(Rig *t)
+{
+    gsl_rng_set(t->drop, 12345);
+    t->l.kind->forward(&t->l, &t->c, t->x, t->y);
+    double L = 0.0;
+    for (size_t i = 0; i < t->ny; i++)
+        L += (double)t->r[i] * t->y[i];
+    return L;
+}
+
+/* Analytic gradients of L into dx and g. */
+static void rig_backward(Rig *t)
+{
+    memset(t->g, 0, sizeof(float) * (t->np ? t->np : 1));
+    rig_loss(t);
+    t->l.kind->backward(&t->l, &t->c, t->x, t->y, t->r, t->dx);
+}
+
+/* Largest relative error between analytic[i] and the central difference of L in v[i]. */
+static double max_rel_error(Rig *t, float *v, const float *analytic, size_t n)
+{
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float keep = v[i];
+        float up = (float)(keep + EPS), down = (float)(keep - EPS);
+        v[i] = up;
+        double lp = rig_loss(t);
+        v[i] = down;
+        double lm = rig_loss(t);
+        v[i] = keep;
+        double num = (lp - lm) / ((double)up - (double)down);
+        double err = fabs(analytic[i] - num) / fmax(fabs(analytic[i]) + fabs(num), REL_FLOOR);
+        if (err > worst)
+            worst = err;
+    }
+    return worst;
+}
+
+/* Check input and parameter gradients of one rig; returns the worst relative error. */
+static double rig_check(Rig *t)
+{
+    rig_backward(t);
+    float *dx = zalloc(t->nx), *g = zalloc(t->np);
+    memcpy(dx, t->dx, sizeof(float) * t->nx);
+    memcpy(g, t->g, sizeof(float) * t->np);
+    double ein = max_rel_error(t, t->x, dx, t->nx);
+    double epar = max_rel_error(t, t->p, g, t->np);
+    free(dx), free(g);
+    return fmax(ein, epar);
+}
+
+static double check_item(const char *item, int B, int c, int h, int w, unsigned long seed)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    Rig t;
+    double err = 1e9;
+    if (rig_make(&t, item, B, c, h, w, rng) == 0)
+        err = rig_check(&t);
+    rig_free(&t);
+    gsl_rng_free(rng);
+    return err;
+}
+
+/* ---- gradient checks, one per layer kind and variant ---- */
+
+static void test_dense_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("dense 4", 3, 5, 1, 1, 1) < GRAD_TOL);
+}
+
+static void test_dense_gradients_on_a_feature_map_input(void)
+{
+    CU_ASSERT(check_item("dense 3", 2, 2, 3, 3, 2) < GRAD_TOL);
+}
+
+static void test_conv_gradients_without_padding(void)
+{
+    CU_ASSERT(check_item("conv 3 3", 2, 2, 5, 6, 3) < GRAD_TOL);
+}
+
+static void test_conv_gradients_with_padding(void)
+{
+    CU_ASSERT(check_item("conv 3 3 pad 1", 2, 2, 5, 4, 4) < GRAD_TOL);
+    CU_ASSERT(check_item("conv 2 2 pad 2", 2, 1, 3, 3, 5) < GRAD_TOL);
+}
+
+static void test_relu_gradients_away_from_zero(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 6);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "relu", 2, 3, 4, 4, rng) == 0);
+    /* |x| >= 0.1 > EPS: no difference straddles the kink */
+    for (size_t i = 0; i < t.nx; i++)
+        t.x[i] = (float)((gsl_rng_uniform(rng) < 0.5 ? -1 : 1) * gsl_ran_flat(rng, 0.1, 1.0));
+    CU_ASSERT(rig_check(&t) < GRAD_TOL);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+static void test_maxpool_gradients_with_distinct_values(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "maxpool 2", 2, 2, 5, 4, rng) == 0);
+    /* a shuffled ramp with steps of 0.05 > 2 EPS: every window has one clear maximum */
+    for (size_t i = 0; i < t.nx; i++)
+        t.x[i] = 0.05f * (float)i - 1.0f;
+    gsl_ran_shuffle(rng, t.x, t.nx, sizeof(float));
+    CU_ASSERT(rig_check(&t) < GRAD_TOL);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+static void test_flatten_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("flatten", 2, 3, 2, 2, 8) < GRAD_TOL);
+}
+
+static void test_dropout_gradients_with_a_fixed_mask(void)
+{
+    CU_ASSERT(check_item("dropout 0.5", 3, 4, 2, 2, 9) < GRAD_TOL);
+}
+
+/* The check is only worth its tolerance if a wrong backward fails it: scale one weight
+ * gradient by 1.1 and the same check must see it. */
+static void test_gradient_check_catches_a_ten_percent_error(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 10);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "conv 2 3 pad 1", 2, 2, 4, 4, rng) == 0);
+    rig_backward(&t);
+    float *g = zalloc(t.np);
+    memcpy(g, t.g, sizeof(float) * t.np);
+    g[5] *= 1.1f;
+    CU_ASSERT(max_rel_error(&t, t.p, g, t.np) > GRAD_TOL);
+    free(g);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+/* ---- forward against the definitions ---- */
+
+/* out[b][o][y][x] = bias[o] + sum_{c,i,j} w[o][c][i][j] in[b][c][y+i-pad][x+j-pad], in double */
+static double direct_conv(const ConvShape *s, const float *in, const float *w, const float *bias,
+                          int b, int o, int y, int x)
+{
+    double acc = bias[o];
+    for (int c = 0; c < s->C; c++)
+        for (int i = 0; i < s->K; i++)
+            for (int j = 0; j < s->K; j++) {
+                int iy = y + i - s->pad, ix = x + j - s->pad;
+                if (iy < 0 || iy >= s->H || ix < 0 || ix >= s->W)
+                    continue;
+                acc += (double)w[((o * s->C + c) * s->K + i) * s->K + j] *
+                       in[((size_t)(b * s->C + c) * s->H + iy) * s->W + ix];
+            }
+    return acc;
+}
+
+/* Worst |conv2d_forward - direct| over a random 3-image batch. */
+static double conv_vs_direct(int pad)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11 + pad);
+    ConvShape s;
+    conv_shape(&s, 3, 2, 7, 6, 4, 3, pad);
+    size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
+    float *in = zalloc(nin), *out = zalloc(nout), *w = zalloc(s.OC * s.C * 9), *b = zalloc(s.OC);
+    float *cols = zalloc(conv_cols_size(&s)), *temp = zalloc(conv_temp_size(&s));
+    fill_uniform(in, nin, -1, 1, rng);
+    fill_uniform(w, (size_t)s.OC * s.C * 9, -1, 1, rng);
+    fill_uniform(b, s.OC, -1, 1, rng);
+    conv2d_forward(&s, out, in, w, b, cols, temp, 2);
+    double worst = 0.0;
+    for (int bi = 0; bi < s.B; bi++)
+        for (int o = 0; o < s.OC; o++)
+            for (int y = 0; y < s.OH; y++)
+                for (int x = 0; x < s.OW; x++) {
+                    double want = direct_conv(&s, in, w, b, bi, o, y, x);
+                    double got = out[((size_t)(bi * s.OC + o) * s.OH + y) * s.OW + x];
+                    worst = fmax(worst, fabs(got - want));
+                }
+    free(in), free(out), free(w), free(b), free(cols), free(temp);
+    gsl_rng_free(rng);
+    return worst;
+}
+
+static void test_conv_forward_equals_direct_convolution_without_padding(void)
+{
+    CU_ASSERT(conv_vs_direct(0) < 1e-5);
+}
+
+static void test_conv_forward_equals_direct_convolution_with_padding(void)
+{
+    CU_ASSERT(conv_vs_direct(1) < 1e-5);
+    CU_ASSERT(conv_vs_direct(2) < 1e-5);
+}
+
+static void test_conv_output_shape_follows_padding(void)
+{
+    Layer l;
+    CU_ASSERT_FATAL(layer_init(&l, "conv 16 3 pad 1", 1, 1, 28, 28) == 0);
+    CU_ASSERT(l.out_c == 16 && l.out_h == 28 && l.out_w == 28);
+    CU_ASSERT_FATAL(layer_init(&l, "conv 8 3", 1, 4, 13, 11) == 0);
+    CU_ASSERT(l.out_c == 8 && l.out_h == 11 && l.out_w == 9);
+    CU_ASSERT_EQUAL(l.n_w, 8 * 4 * 3 * 3);
+    CU_ASSERT_EQUAL(l.n_b, 8);
+}
+
+static void test_dense_reads_a_feature_map_in_chw_order(void)
+{
+    /* in [1, 2, 2, 3], w [1, 12] = one-hot at 7 -> picks in[c=1][h=0][w=1] */
+    float in[12], w[12] = {0}, b[1] = {0.5f}, out[1];
+    for (int i = 0; i < 12; i++)
+        in[i] = (float)(i * i);
+    w[1 * 6 + 0 * 3 + 1] = 1.0f;
+    dense_forward(out, in, w, b, 1, 12, 1);
+    CU_ASSERT_DOUBLE_EQUAL(out[0], 49.5, 1e-6);
+}
+
+static void test_first_layer_backward_without_input_gradient_gives_same_weights(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 12);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "conv 3 3 pad 1", 2, 1, 6, 6, rng) == 0);
+    rig_backward(&t);
+    float *with_din = zalloc(t.np);
+    memcpy(with_din, t.g, sizeof(float) * t.np);
+    memset(t.g, 0, sizeof(float) * t.np);
+    rig_loss(&t);
+    t.l.kind->backward(&t.l, &t.c, t.x, t.y, t.r, NULL);
+    CU_ASSERT(memcmp(with_din, t.g, sizeof(float) * t.np) == 0);
+    free(with_din);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+/* ---- pooling and dropout rules ---- */
+
+static void test_maxpool_routes_gradient_only_to_the_max(void)
+{
+    /* one 4x4 plane; the maxima (9s) sit at a different corner of each window */
+    const float in[16] = {9, 1, 2, 3,
+                          4, 5, 6, 9,
+                          1, 2, 3, 4,
+                          9, 0, 5, 9};
+    const float dout[4] = {10, 20, 30, 40};
+    float out[4], din[16];
+    maxpool2_forward(out, in, 1, 1, 4, 4, 1);
+    maxpool2_backward(din, dout, in, 1, 1, 4, 4, 1);
+    const float want[16] = {10, 0, 0, 0,
+                            0, 0, 0, 20,
+                            0, 0, 0, 0,
+                            30, 0, 0, 40};
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(out[i], 9.0f);
+    CU_ASSERT(memcmp(din, want, sizeof want) == 0);
+}
+
+static void test_maxpool_floors_odd_sizes_and_zeroes_their_gradient(void)
+{
+    Layer l;
+    CU_ASSERT_FATAL(layer_init(&l, "maxpool 2", 1, 3, 5, 7) == 0);
+    CU_ASSERT(l.out_c == 3 && l.out_h == 2 && l.out_w == 3);
+    float in[5 * 7], out[2 * 3], dout[2 * 3], din[5 * 7];
+    for (int i = 0; i < 35; i++)
+        in[i] = (float)i;           /* the max of each window is its bottom-right corner */
+    for (int i = 0; i < 6; i++)
+        dout[i] = 1.0f;
+    maxpool2_forward(out, in, 1, 1, 5, 7, 1);
+    maxpool2_backward(din, dout, in, 1, 1, 5, 7, 1);
+    CU_ASSERT_EQUAL(out[0], 8.0f);  /* in[1][1] */
+    CU_ASSERT_EQUAL(out[5], 26.0f); /* in[3][5] */
+    float total = 0;
+    for (int i = 0; i < 35; i++)
+        total += din[i];
+    CU_ASSERT_EQUAL(total, 6.0f);
+    for (int x = 0; x < 7; x++)
+        CU_ASSERT_EQUAL(din[4 * 7 + x], 0.0f);   /* the dropped last row */
+    for (int y = 0; y < 5; y++)
+        CU_ASSERT_EQUAL(din[y * 7 + 6], 0.0f);   /* the dropped last column */
+}
+
+static void test_dropout_drops_about_p_and_scales_the_rest(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    enum { N = 20000 };
+    float *mask = zalloc(N);
+    dropout_make_mask(mask, N, 0.25f, rng);
+    int dropped = 0, bad = 0;
+    for (int i = 0; i < N; i++) {
+        dropped += mask[i] == 0.0f;
+        bad += mask[i] != 0.0f && mask[i] != 1.0f / 0.75f;
+    }
+    CU_ASSERT(fabs(dropped / (double)N - 0.25) < 0.02);
+    CU_ASSERT_EQUAL(bad, 0);
+    free(mask);
+    gsl_rng_free(rng);
+}
+
+static void test_dropout_in_eval_mode_is_the_identity(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "dropout 0.9", 2, 8, 1, 1, rng) == 0);
+    t.c.train = 0;
+    t.l.kind->forward(&t.l, &t.c, t.x, t.y);
+    CU_ASSERT(memcmp(t.x, t.y, sizeof(float) * t.nx) == 0);
+    t.l.kind->backward(&t.l, &t.c, t.x, t.y, t.r, t.dx);
+    CU_ASSERT(memcmp(t.r, t.dx, sizeof(float) * t.nx) == 0);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+static void test_every_kind_is_in_the_table(void)
+{
+    const char *names[] = {"dense", "conv", "maxpool", "relu", "flatten", "dropout"};
+    for (int i = 0; i < 6; i++)
+        CU_ASSERT_PTR_NOT_NULL(layer_kind_find(names[i]));
+    CU_ASSERT_PTR_NULL(layer_kind_find("pool"));
+    int n = 0;
+    while (layer_kind_at(n))
+        n++;
+    CU_ASSERT_EQUAL(n, 6);
+}
+
+static void test_layer_item_errors_name_the_item(void)
+{
+    Layer l;
+    CU_ASSERT_EQUAL(layer_init(&l, "conv 16 3 pad", 4, 1, 28, 28), MNL_ERR_SPEC);
+    CU_ASSERT_STRING_EQUAL(mnl_last_error(),
+                           "layer 4 \"conv 16 3 pad\": expected \"conv OUT K [pad P]\"");
+    CU_ASSERT_EQUAL(layer_init(&l, "dropout 1", 2, 10, 1, 1), MNL_ERR_SPEC);
+    CU_ASSERT_STRING_EQUAL(mnl_last_error(),
+                           "layer 2 \"dropout 1\": drop probability 1 is outside [0, 1)");
+    CU_ASSERT_EQUAL(layer_init(&l, "maxpool 3", 1, 1, 28, 28), MNL_ERR_SPEC);
+    CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"maxpool 3\": only 2x2 pooling is supported");
+    CU_ASSERT_EQUAL(layer_init(&l, "relu 2", 1, 1, 28, 28), MNL_ERR_SPEC);
+    CU_ASSERT_EQUAL(layer_init(&l, "dense 0", 1, 1, 28, 28), MNL_ERR_SPEC);
+    CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"dense 0\": 0 is outside 1..65536");
+}
+
+int register_layers_tests(void)
+{
+    CU_pSuite s = CU_add_suite("layers", NULL, NULL);
+    if (!s)
+        return -1;
+    struct { const char *name; CU_TestFunc fn; } tests[] = {
+        {"dense_gradients_match_finite_differences", test_dense_gradients_match_finite_differences},
+        {"dense_gradients_on_a_feature_map_input", test_dense_gradients_on_a_feature_map_input},
+        {"conv_gradients_without_padding", test_conv_gradients_without_padding},
+        {"conv_gradients_with_padding", test_conv_gradients_with_padding},
+        {"relu_gradients_away_from_zero", test_relu_gradients_away_from_zero},
+        {"maxpool_gradients_with_distinct_values", test_maxpool_gradients_with_distinct_values},
+        {"flatten_gradients_match_finite_differences", test_flatten_gradients_match_finite_differences},
+        {"dropout_gradients_with_a_fixed_mask", test_dropout_gradients_with_a_fixed_mask},
+        {"gradient_check_catches_a_ten_percent_error", test_gradient_check_catches_a_ten_percent_error},
+        {"conv_forward_equals_direct_convolution_without_padding",
+         test_conv_forward_equals_direct_convolution_without_padding},
+        {"conv_forward_equals_direct_convolution_with_padding",
+         test_conv_forward_equals_direct_convolution_with_padding},
+        {"conv_output_shape_follows_padding", test_conv_output_shape_follows_padding},
+        {"dense_reads_a_feature_map_in_chw_order", test_dense_reads_a_feature_map_in_chw_order},
+        {"first_layer_backward_without_input_gradient_gives_same_weights",
+         test_first_layer_backward_without_input_gradient_gives_same_weights},
+        {"maxpool_routes_gradient_only_to_the_max", test_maxpool_routes_gradient_only_to_the_max},
+        {"maxpool_floors_odd_sizes_and_zeroes_their_gradient",
+         test_maxpool_floors_odd_sizes_and_zeroes_their_gradient},
+        {"dropout_drops_about_p_and_scales_the_rest", test_dropout_drops_about_p_and_scales_the_rest},
+        {"dropout_in_eval_mode_is_the_identity", test_dropout_in_eval_mode_is_the_identity},
+        {"every_kind_is_in_the_table", test_every_kind_is_in_the_table},
+        {"layer_item_errors_name_the_item", test_layer_item_errors_name_the_item},
+    };
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (!CU_add_test(s, tests[i].name, tests[i].fn))
+            return -1;
+    return 0;
+}
