@@ -83,6 +83,8 @@ struct Model {
 
     gsl_rng *dropout_rng;            /* owned; seeded by model_build from the build rng */
     int threads;                     /* OpenMP threads for this model's kernels (>= 1) */
+    int train;                       /* mode of the last forward (1: training, dropout active);
+                                        the backward that follows uses the same masks */
 };
 
 /* ---- registry ---- */
