@@ -14,8 +14,14 @@ int register_metrics_tests(void);
 int register_optim_tests(void);
 int register_checkpoint_tests(void);
 int register_dataset_tests(void);
+int register_layers_tests(void);
+int register_heads_tests(void);
+int register_families_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
+    register_layers_tests,
+    register_heads_tests,
+    register_families_tests,
     register_optim_tests,
     register_checkpoint_tests,
     register_idx_tests,
