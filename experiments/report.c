@@ -93,14 +93,23 @@ static int write_curves(const RunFiles *f, int best, int on_valid)
             acc_min = a;
     }
     acc_min = floor((acc_min - 0.02) * 20.0) / 20.0;
+    double lo = INFINITY, hi = 0.0;
+    for (int i = 0; i < f->n_records; i++) {
+        const EpochRecord *e = &f->records[i];
+        double v[3] = {e->train_loss, e->test_loss, e->valid_loss};
+        for (int j = 0; j < 3; j++)
+            if (v[j] > 0 && isfinite(v[j]))
+                lo = v[j] < lo ? v[j] : lo, hi = v[j] > hi ? v[j] : hi;
+    }
+    int log_loss = hi > 20.0 * lo;
     snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
              f->cfg->dataset, last->epoch);
     return plot_run("curves", out,
                     "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%g; "
-                    "best_label='%s'; last_epoch=%d; acc_min=%g",
+                    "best_label='%s'; last_epoch=%d; acc_min=%g; log_loss=%d",
                     plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t), on_valid,
                     chance, b->epoch, best_loss, plot_quote(label, q_label, sizeof q_label),
-                    last->epoch, acc_min < 0 ? 0.0 : acc_min);
+                    last->epoch, acc_min < 0 ? 0.0 : acc_min, log_loss);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
