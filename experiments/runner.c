@@ -517,6 +517,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
     memset(&r, 0, sizeof r);
     *signal_out = 0;
     int rc = open_run(&r, o), epochs_done = 0;
+    if (!rc && o->profile)      /* --profile: time every layer (models/model.h), table at the end */
+        rc = model_profile_enable(&r.ex.model, 1);
     if (!rc && o->resume)
         rc = resume_from_checkpoint(&r, &epochs_done);
     if (rc) {
@@ -578,6 +580,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
     } else if (!rc) {
         rc = write_outputs(&r);
     }
+    if (o->profile)
+        model_profile_print(&r.ex.model, stdout);
     close_run(&r);
     return rc;
 }

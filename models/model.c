@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ void model_free(Model *m)
     free_batch_buffers(m);
     free(m->layers);
     free(m->param_block), free(m->grad_block), free(m->params);
+    free(m->profile);
     if (m->dropout_rng)
         gsl_rng_free(m->dropout_rng);
     memset(m, 0, sizeof *m);
@@ -221,6 +223,88 @@ int model_alloc_batch(Model *m, int max_batch)
     return 0;
 }
 
+/* ---- profile ---- */
+
+/* Rows: one per layer, then the loss (the head), then the optimizer (zero_grad + step). */
+#define PROFILE_EXTRA_ROWS 2
+
+double model_clock(void)
+{
+    return omp_get_wtime();
+}
+
+int model_profile_enable(Model *m, int on)
+{
+    free(m->profile);
+    m->profile = NULL;
+    if (!on)
+        return 0;
+    m->profile = calloc((size_t)m->n_layers + PROFILE_EXTRA_ROWS, sizeof *m->profile);
+    return m->profile ? 0 : mnl_fail(MNL_ERR_NOMEM, "profile rows");
+}
+
+/* A forward of row i (a layer, or the loss at row n_layers) in the mode of the current pass. */
+static void profile_forward(Model *m, int i, double seconds)
+{
+    ProfileRow *r = &m->profile[i];
+    if (m->train)
+        r->train_fwd_s += seconds, r->train_fwd_n++;
+    else
+        r->eval_fwd_s += seconds, r->eval_fwd_n++;
+}
+
+/* optim_step calls this once per step, so the row's call count is the step count; zero_grad's
+ * time is added to the same row without counting a call. */
+void model_profile_optimizer(Model *m, double seconds)
+{
+    if (!m->profile)
+        return;
+    m->profile[m->n_layers + 1].bwd_s += seconds;
+    m->profile[m->n_layers + 1].bwd_n++;
+}
+
+static double per_call_ms(double seconds, long calls)
+{
+    return calls > 0 ? 1e3 * seconds / (double)calls : 0.0;
+}
+
+static void profile_row_label(const Model *m, int i, const char **name, const char **spec)
+{
+    if (i < m->n_layers) {
+        *name = m->layers[i].name, *spec = m->layers[i].item;
+    } else if (i == m->n_layers) {
+        *name = "loss", *spec = m->head == HEAD_SIGMOID ? "sigmoid BCE" : "softmax CE";
+    } else {
+        *name = "optimizer", *spec = "zero_grad + step";
+    }
+}
+
+void model_profile_print(const Model *m, FILE *out)
+{
+    if (!m->profile)
+        return;
+    const int rows = m->n_layers + PROFILE_EXTRA_ROWS;
+    double step = 0.0, eval = 0.0;
+    for (int i = 0; i < rows; i++) {
+        const ProfileRow *r = &m->profile[i];
+        step += per_call_ms(r->train_fwd_s, r->train_fwd_n) + per_call_ms(r->bwd_s, r->bwd_n);
+        eval += per_call_ms(r->eval_fwd_s, r->eval_fwd_n);
+    }
+    fprintf(out, "\nprofile: milliseconds per batch, wall clock, %d thread%s\n", m->threads,
+            m->threads == 1 ? "" : "s");
+    fprintf(out, "%-10s %-20s %10s %10s %7s %10s\n", "layer", "spec", "train fwd", "backward",
+            "share", "eval fwd");
+    for (int i = 0; i < rows; i++) {
+        const ProfileRow *r = &m->profile[i];
+        const char *name, *spec;
+        profile_row_label(m, i, &name, &spec);
+        double fwd = per_call_ms(r->train_fwd_s, r->train_fwd_n), bwd = per_call_ms(r->bwd_s, r->bwd_n);
+        fprintf(out, "%-10s %-20.20s %10.3f %10.3f %6.1f%% %10.3f\n", name, spec, fwd, bwd,
+                step > 0 ? 100.0 * (fwd + bwd) / step : 0.0, per_call_ms(r->eval_fwd_s, r->eval_fwd_n));
+    }
+    fprintf(out, "%-10s %-20s %21.3f %7s %10.3f\n", "total", "(training step)", step, "", eval);
+}
+
 /* ---- one step ---- */
 
 /* The shared temporary scratch sits after every layer's kept scratch. */
@@ -263,7 +347,10 @@ const float *model_forward(Model *m, const float *x, int B, int train)
         const Layer *l = &m->layers[i];
         LayerCtx c = layer_ctx(m, l, B);
         float *out = layer_act(m, i);
+        double t0 = m->profile ? model_clock() : 0.0;
         l->kind->forward(l, &c, in, out);
+        if (m->profile)
+            profile_forward(m, i, model_clock() - t0);
         in = out;
     }
     return in;
@@ -274,14 +361,22 @@ double model_loss(Model *m, const int *y, int B, int *pred)
     if (!m->act_block || B < 1 || B > m->max_batch)
         return NAN;
     const float *logits = layer_act(m, m->n_layers - 1);
+    double t0 = m->profile ? model_clock() : 0.0, loss;
     if (m->head == HEAD_SIGMOID)
-        return sigmoid_bce(logits, y, B, m->dlogits, m->probs, pred);
-    return softmax_ce(logits, y, B, m->num_outputs, m->dlogits, m->probs, pred);
+        loss = sigmoid_bce(logits, y, B, m->dlogits, m->probs, pred);
+    else
+        loss = softmax_ce(logits, y, B, m->num_outputs, m->dlogits, m->probs, pred);
+    if (m->profile)
+        profile_forward(m, m->n_layers, model_clock() - t0);
+    return loss;
 }
 
 void model_zero_grad(Model *m)
 {
+    double t0 = m->profile ? model_clock() : 0.0;
     memset(m->grad_block, 0, m->n_param_values * sizeof(float));
+    if (m->profile)
+        m->profile[m->n_layers + 1].bwd_s += model_clock() - t0;
 }
 
 void model_backward(Model *m, const float *x, int B)
@@ -294,7 +389,12 @@ void model_backward(Model *m, const float *x, int B)
         const float *in = i ? layer_act(m, i - 1) : x;
         const float *dout = i == m->n_layers - 1 ? m->dlogits : layer_dact(m, i);
         float *din = i ? layer_dact(m, i - 1) : NULL;   /* nobody needs d(loss)/d(image) */
+        double t0 = m->profile ? model_clock() : 0.0;
         l->kind->backward(l, &c, in, layer_act(m, i), dout, din);
+        if (m->profile) {
+            m->profile[i].bwd_s += model_clock() - t0;
+            m->profile[i].bwd_n++;
+        }
     }
 }
 

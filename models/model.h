@@ -40,6 +40,13 @@ typedef struct {
 } ParamTensor;
 
 typedef struct Layer Layer;          /* defined in models/layers.h */
+
+/* Seconds spent in one row of the profile (a layer, the loss, or the optimizer), summed over calls;
+ * training forwards and evaluation forwards apart, as they are different workloads. */
+typedef struct {
+    double train_fwd_s, eval_fwd_s, bwd_s;
+    long train_fwd_n, eval_fwd_n, bwd_n;
+} ProfileRow;
 typedef struct Model Model;
 
 /* A model family: one file in models/ plus one line in the registry (models/registry.c). */
@@ -85,6 +92,8 @@ struct Model {
     int threads;                     /* OpenMP threads for this model's kernels (>= 1) */
     int train;                       /* mode of the last forward (1: training, dropout active);
                                         the backward that follows uses the same masks */
+    ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while
+                                        model_profile_enable is on; owned */
 };
 
 /* ---- registry ---- */
@@ -109,6 +118,18 @@ double model_loss(Model *m, const int *y, int B, int *pred);
 void model_zero_grad(Model *m);
 /* Backpropagate model->dlogits through the layers of the last forward; gradients accumulate. */
 void model_backward(Model *m, const float *x, int B);
+
+/* ---- per-layer timing (`mnistlab train --profile`) ---- */
+/* on=1: start summing wall-clock seconds per layer (forward, backward), loss and optimizer step
+ * (optim_step reports to it); on=0: stop and forget. 0, or MNL_ERR_NOMEM. */
+int model_profile_enable(Model *m, int on);
+/* Add seconds to the optimizer's row (zero_grad and optim_step); no-op when profiling is off. */
+void model_profile_optimizer(Model *m, double seconds);
+/* The table: milliseconds per batch for each layer's training forward, backward and evaluation
+ * forward, and each row's share of the training step. Prints nothing when profiling is off. */
+void model_profile_print(const Model *m, FILE *out);
+/* Wall clock in seconds, for the profile. */
+double model_clock(void);
 
 /* ---- description ---- */
 size_t model_param_count(const Model *m);

@@ -136,6 +136,7 @@ static void adam_tensor(float *restrict w, const float *restrict g, float *restr
 void optim_step(Optimizer *o, Model *m)
 {
     const OptimSpec *s = &o->spec;
+    double t0 = m->profile ? model_clock() : 0.0;
     o->step++;
     AdamScalars a = {0};
     if (s->kind == OPT_ADAM)
@@ -151,4 +152,6 @@ void optim_step(Optimizer *o, Model *m)
             sgd_tensor(p->value, p->grad, o->m ? o->m + off : NULL, p->n, s->lr, decay, s->momentum);
         }
     }
+    if (m->profile)
+        model_profile_optimizer(m, model_clock() - t0);
 }
