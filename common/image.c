@@ -312,31 +312,57 @@ typedef struct {
     int x0, y0, w, h;
 } Box;
 
-/* ink: [h, w] in [0, 1], 1 = ink. Light paper is inverted; then the paper's level (median of the
- * border, robust to a stroke touching the edge) becomes 0 and the strongest ink 1, so a grey
- * photo of a page gives the same black background MNIST has. Returns 0, or -1 when the picture
- * has no contrast to speak of. */
-static int ink_levels(const GrayImage *img, float *ink)
+/* The smallest value v with at least half of the counts at or below it. */
+static int hist_median(const size_t hist[256], size_t total)
+{
+    size_t seen = 0;
+    for (int v = 0; v < 256; v++)
+        if ((seen += hist[v]) * 2 >= total)
+            return v;
+    return 255;
+}
+
+/* The paper's level from the border pixels (already inverted when the paper is light): their
+ * median, robust to a stroke touching the edge, plus three median absolute deviations, so the
+ * grain and noise of a scanned or photographed page fall below it and become MNIST's clean 0. */
+static int paper_level(const GrayImage *img, int invert)
 {
     const int w = img->w, h = img->h;
-    size_t hist[256] = {0}, border = 0;
-    double sum = 0;
+    size_t hist[256] = {0}, dev[256] = {0}, border = 0;
     for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            if (y == 0 || y == h - 1 || x == 0 || x == w - 1) {
-                unsigned v = img->px[(size_t)y * w + x];
-                hist[v]++;
-                sum += v;
-                border++;
-            }
-    int invert = sum / (double)border > 127.5;
-    int paper = 0;
-    for (size_t seen = 0, v = 0; v < 256; v++)
-        if ((seen += hist[invert ? 255 - v : v]) * 2 >= border) {
-            paper = (int)v;
-            break;
+        for (int x = 0; x < w; x += (y == 0 || y == h - 1 || x == w - 1) ? 1 : w - 1) {
+            unsigned v = img->px[(size_t)y * w + x];
+            hist[invert ? 255 - v : v]++;
+            border++;
         }
-    size_t n = (size_t)w * (size_t)h;
+    int median = hist_median(hist, border);
+    for (int v = 0; v < 256; v++)
+        dev[abs(v - median)] += hist[v];
+    int level = median + 3 * hist_median(dev, border);
+    return level < 255 ? level : 255;
+}
+
+/* Light paper (the border's mean above half) means dark ink: invert so that ink is bright. */
+static int paper_is_light(const GrayImage *img)
+{
+    const int w = img->w, h = img->h;
+    double sum = 0;
+    size_t border = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x += (y == 0 || y == h - 1 || x == w - 1) ? 1 : w - 1) {
+            sum += img->px[(size_t)y * w + x];
+            border++;
+        }
+    return sum / (double)border > 127.5;
+}
+
+/* ink: [h, w] in [0, 1], 1 = ink: inverted when the paper is light, then stretched so the paper's
+ * level is 0 and the strongest ink 1, as in MNIST. Returns 0, or -1 when nothing stands out of
+ * the paper by at least IMAGE_INK_LEVEL. */
+static int ink_levels(const GrayImage *img, float *ink)
+{
+    const int invert = paper_is_light(img), paper = paper_level(img, invert);
+    const size_t n = (size_t)img->w * (size_t)img->h;
     int peak = 0;
     for (size_t i = 0; i < n; i++) {
         int v = invert ? 255 - img->px[i] : img->px[i];
@@ -344,7 +370,7 @@ static int ink_levels(const GrayImage *img, float *ink)
     }
     if (peak - paper < (int)(IMAGE_INK_LEVEL * 255.0f))
         return -1;
-    float scale = 1.0f / (float)(peak - paper);
+    const float scale = 1.0f / (float)(peak - paper);
     for (size_t i = 0; i < n; i++) {
         int v = invert ? 255 - img->px[i] : img->px[i];
         float s = (float)(v - paper) * scale;

@@ -30,7 +30,8 @@ void image_free(GrayImage *img);
 
 /* The MNIST preprocessing. out: [28, 28] in [0, 1], ink 1, background 0:
  *   1. invert when the border is light (mean > 0.5: dark ink on light paper);
- *   2. stretch so the border's median (the paper) is 0 and the brightest ink is 1;
+ *   2. stretch so the paper is 0 and the brightest ink 1; the paper's level is the border's
+ *      median plus three median absolute deviations, so grain and noise become a clean 0;
  *   3. crop to the bounding box of the pixels above IMAGE_INK_LEVEL;
  *   4. scale the box to fit 20x20 keeping its aspect ratio (area average when shrinking,
  *      bilinear when enlarging);

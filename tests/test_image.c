@@ -275,6 +275,31 @@ static void test_image_light_on_dark_digit_is_not_inverted(void)
     free(px);
 }
 
+static void test_image_paper_grain_becomes_clean_black(void)
+{
+    /* the same digit on paper with +-8 levels of grain: where the clean picture gives exact 0,
+     * so must the grainy one (MNIST's background is exactly 0) */
+    unsigned char *clean = malloc(DIGIT_W * DIGIT_H), *grainy = malloc(DIGIT_W * DIGIT_H);
+    draw_digit(clean);
+    uint32_t seed = 12345;
+    for (int i = 0; i < DIGIT_W * DIGIT_H; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        int grain = (int)(seed >> 24) % 17 - 8;
+        grainy[i] = (unsigned char)(clean[i] + grain);
+    }
+    GrayImage a = {clean, DIGIT_W, DIGIT_H}, b = {grainy, DIGIT_W, DIGIT_H};
+    float ma[28 * 28], mb[28 * 28];
+    CU_ASSERT_EQUAL_FATAL(image_to_mnist(&a, "clean", ma), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(image_to_mnist(&b, "grainy", mb), MNL_OK);
+    int stray = 0;
+    for (int i = 0; i < 28 * 28; i++)
+        stray += ma[i] == 0.0f && mb[i] != 0.0f;
+    CU_ASSERT_EQUAL(stray, 0);
+    assert_mnist_like(mb);
+    free(clean);
+    free(grainy);
+}
+
 static void test_image_small_digit_is_enlarged_to_fill_20_pixels(void)
 {
     /* a 4 wide, 10 tall bar in a 40x40 black picture */
@@ -491,6 +516,7 @@ int register_image_tests(void)
         {"offcentre_dark_on_light_pgm_lands_centred",
          test_image_offcentre_dark_on_light_pgm_lands_centred},
         {"light_on_dark_digit_is_not_inverted", test_image_light_on_dark_digit_is_not_inverted},
+        {"paper_grain_becomes_clean_black", test_image_paper_grain_becomes_clean_black},
         {"small_digit_is_enlarged_to_fill_20_pixels",
          test_image_small_digit_is_enlarged_to_fill_20_pixels},
         {"shrinking_averages_areas_instead_of_sampling",
