@@ -1,0 +1,682 @@
+/* experiments/predict: using a trained model (experiments/predict.h). A checkpoint back to a
+ * working model, one image (a test image or the user's own, preprocessed the MNIST way) through
+ * it, and pictures of what it computed: predict.png, the feature maps, the weight templates. */
+#include "experiments/predict.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "common/image.h"
+#include "experiments/setup.h"
+#include "models/checkpoint.h"
+#include "plots/plot.h"
+
+enum { SIDE = IMAGE_MNIST_SIDE, PIXELS = SIDE * SIDE, MAX_TEMPLATES = 64, BAR_WIDTH = 40 };
+
+static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
+                                              "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
+
+static const char *const predict_usage =
+    "usage: mnistlab predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] "
+    "[--out FILE.png]";
+static const char *const features_usage =
+    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR]";
+
+/* A file name built from parts: MNL_ERR_ARG when it does not fit, rather than a silently cut path. */
+static int format_path(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int format_path(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= n)
+        return mnl_fail(MNL_ERR_ARG, "path too long: %.200s...", buf);
+    return MNL_OK;
+}
+
+/* ---- a trained model back from its checkpoint ----------------------------------------------- */
+
+typedef struct {
+    Experiment ex;
+    const char *ckpt_path;
+    char name[64];            /* the experiment's name, for titles */
+} Trained;
+
+/* The name the runner wrote in the settings' first line: "; settings of experiment NAME (...". */
+static void name_from_settings(const char *text, const char *fallback, char *name, size_t n)
+{
+    const char *tag = "; settings of experiment ";
+    snprintf(name, n, "%s", fallback);
+    if (strncmp(text, tag, strlen(tag)) == 0) {
+        const char *s = text + strlen(tag);
+        size_t len = strcspn(s, " \n");
+        if (len > 0 && len < n)
+            snprintf(name, n, "%.*s", (int)len, s);
+    }
+}
+
+/* Load the checkpoint, rebuild the model its settings describe (no data yet), put the weights in.
+ * One thread: a single image is far too little work to share. t->ex must be freed either way. */
+static int trained_open(Trained *t, const char *ckpt_path)
+{
+    memset(t, 0, sizeof *t);
+    t->ckpt_path = ckpt_path;
+    Checkpoint ck;
+    int rc = checkpoint_load(ckpt_path, &ck);
+    if (rc)
+        return rc;
+    rc = experiment_configure_text(&t->ex, ck.config_text, ckpt_path);
+    if (!rc) {
+        name_from_settings(ck.config_text, t->ex.cfg.name, t->name, sizeof t->name);
+        rc = experiment_build(&t->ex, 1);
+    }
+    if (!rc)
+        rc = checkpoint_apply(&ck, &t->ex.model, NULL);
+    checkpoint_free(&ck);
+    return rc;
+}
+
+static int num_classes(const ExpConfig *c)
+{
+    return c->n_classes ? c->n_classes : 10;
+}
+
+/* "7", or "9 (Boot)" for Fashion-MNIST: the original class of relabelled class k. */
+static const char *class_name(const ExpConfig *c, int k, char *buf, size_t n)
+{
+    int orig = c->n_classes ? c->classes[k] : k;
+    if (strcmp(c->dataset, "fashion") == 0 && orig >= 0 && orig < 10)
+        snprintf(buf, n, "%d %s", orig, fashion_names[orig]);
+    else
+        snprintf(buf, n, "%d", orig);
+    return buf;
+}
+
+/* ---- images in and out of the model's normalisation ------------------------------------------- */
+
+/* p: [784] in [0, 1] -> x: [784] normalised exactly as common/dataset does for the training data. */
+static void normalise_like_training(const ExpConfig *c, const float *p, float *x)
+{
+    for (int i = 0; i < PIXELS; i++)
+        x[i] = c->norm == NORM_MEAN_STD   ? (p[i] - c->mean) / c->std
+               : c->norm == NORM_MINUS1_1 ? 2.0f * p[i] - 1.0f
+                                          : p[i];
+}
+
+/* The inverse, to show a test image as pixels in [0, 1]. */
+static void pixels_from_normalised(const ExpConfig *c, const float *x, float *p)
+{
+    for (int i = 0; i < PIXELS; i++) {
+        float v = c->norm == NORM_MEAN_STD   ? x[i] * c->std + c->mean
+                  : c->norm == NORM_MINUS1_1 ? (x[i] + 1.0f) * 0.5f
+                                             : x[i];
+        p[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+    }
+}
+
+/* One image to classify: what the model sees and what the learner sees. */
+typedef struct {
+    float x[PIXELS];          /* [1, 1, 28, 28] normalised */
+    float pixels[PIXELS];     /* [28, 28] in [0, 1], ink 1 */
+    int label;                /* relabelled true class, -1 for a user image */
+    char what[1200];          /* "test image 17 of 10000 (t10k #17)" or the file name */
+} Input;
+
+static int input_from_test_set(Trained *t, int index, int picked_at_random, Input *in)
+{
+    int rc = t->ex.has_data ? MNL_OK : experiment_load_data(&t->ex);
+    if (rc)
+        return rc;
+    const Dataset *d = &t->ex.data.test;
+    if (d->h != SIDE || d->w != SIDE)
+        return mnl_fail(MNL_ERR_ARG, "test images are %dx%d, expected %dx%d", d->h, d->w, SIDE, SIDE);
+    if (index < 0 || index >= d->n)
+        return mnl_fail(MNL_ERR_ARG, "--index %d: the test set of %s has %d images (0..%d)", index,
+                        t->name, d->n, d->n - 1);
+    memcpy(in->x, d->x + (size_t)index * PIXELS, sizeof in->x);
+    pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
+    in->label = d->y[index];
+    snprintf(in->what, sizeof in->what, "test image %d of %d%s (%s t10k #%d)", index, d->n,
+             picked_at_random ? ", picked at random" : "", t->ex.cfg.dataset, d->orig_index[index]);
+    return MNL_OK;
+}
+
+static int input_from_file(const ExpConfig *c, const char *path, Input *in)
+{
+    GrayImage img;
+    int rc = image_load(path, &img);
+    if (!rc)
+        rc = image_to_mnist(&img, path, in->pixels);
+    if (!rc) {
+        normalise_like_training(c, in->pixels, in->x);
+        in->label = -1;
+        snprintf(in->what, sizeof in->what, "%s (%dx%d, preprocessed to 28x28)", path, img.w, img.h);
+    }
+    image_free(&img);
+    return rc;
+}
+
+/* A test index drawn with a time-seeded generator, so every run shows another image. */
+static int random_test_index(Trained *t, int *index)
+{
+    int rc = t->ex.has_data ? MNL_OK : experiment_load_data(&t->ex);
+    if (rc)
+        return rc;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate an RNG");
+    gsl_rng_set(rng, (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16));
+    *index = (int)gsl_rng_uniform_int(rng, (unsigned long)t->ex.data.test.n);
+    gsl_rng_free(rng);
+    return MNL_OK;
+}
+
+/* Forward one image; probs: [K] class probabilities (the sigmoid head gives (1 - s, s)). */
+static int classify(Trained *t, const Input *in, float *probs)
+{
+    Model *m = &t->ex.model;
+    model_forward(m, in->x, 1, 0);
+    int y = in->label >= 0 ? in->label : 0, pred;   /* the loss is not used: any label will do */
+    model_loss(m, &y, 1, &pred);
+    memcpy(probs, m->probs, sizeof(float) * (size_t)num_classes(&t->ex.cfg));
+    return pred;
+}
+
+/* ---- files beside the checkpoint ------------------------------------------------------------- */
+
+/* dir of path ("results/cnn/model.ckpt" -> "results/cnn", "model.ckpt" -> ".") + "/" + name */
+static void beside(const char *path, const char *name, char *buf, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, n, "%s", name);
+    else
+        snprintf(buf, n, "%.*s/%s", (int)(slash - path), path, name);
+}
+
+/* OUT.png -> OUT.SUFFIX */
+static void sibling(const char *png, const char *suffix, char *buf, size_t n)
+{
+    size_t len = strlen(png);
+    if (len > 4 && strcmp(png + len - 4, ".png") == 0)
+        len -= 4;
+    snprintf(buf, n, "%.*s.%s", (int)len, png, suffix);
+}
+
+/* ---- predict --------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *ckpt, *image, *out;
+    int index, random, have_index;
+} PredictArgs;
+
+static int parse_index(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v > 100000000)
+        return mnl_fail(MNL_ERR_ARG, "--index \"%s\": expected a test image number from 0", s);
+    *out = (int)v;
+    return MNL_OK;
+}
+
+static int parse_predict_args(int argc, char **argv, PredictArgs *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        int rc = MNL_OK;
+        if (!strcmp(s, "--index") && i + 1 < argc)
+            a->have_index = 1, rc = parse_index(argv[++i], &a->index);
+        else if (!strcmp(s, "--random"))
+            a->random = 1;
+        else if (!strcmp(s, "--image") && i + 1 < argc)
+            a->image = argv[++i];
+        else if (!strcmp(s, "--out") && i + 1 < argc)
+            a->out = argv[++i];
+        else if (s[0] == '-' || a->ckpt)
+            return mnl_fail(MNL_ERR_ARG, "predict: unexpected argument \"%s\"\n%s", s, predict_usage);
+        else
+            a->ckpt = s;
+        if (rc)
+            return rc;
+    }
+    if (!a->ckpt)
+        return mnl_fail(MNL_ERR_ARG, "predict needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+                        predict_usage);
+    if (a->have_index + a->random + (a->image != NULL) > 1)
+        return mnl_fail(MNL_ERR_ARG, "predict: choose one of --index, --random and --image\n%s",
+                        predict_usage);
+    return MNL_OK;
+}
+
+static void print_probabilities(const ExpConfig *c, const float *probs, int pred)
+{
+    for (int k = 0; k < num_classes(c); k++) {
+        char name[32], bar[BAR_WIDTH + 1];
+        int n = (int)lroundf(probs[k] * BAR_WIDTH);
+        memset(bar, '#', (size_t)n);
+        bar[n] = '\0';
+        printf("  %-10s %6.2f%%  %s%s\n", class_name(c, k, name, sizeof name), 100.0 * probs[k], bar,
+               k == pred ? "  <- prediction" : "");
+    }
+}
+
+/* predict.dat: [28, 28] pixels; predict.probs.dat: "k \"name\" p colour" per class. */
+static int write_predict_data(const char *img_path, const char *probs_path, const ExpConfig *c,
+                              const Input *in, const float *probs, int pred)
+{
+    AtomicFile a;
+    int rc = atomic_open(&a, img_path);
+    if (rc)
+        return rc;
+    for (int y = 0; y < SIDE; y++)
+        for (int x = 0; x < SIDE; x++)
+            fprintf(a.f, "%.4g%c", in->pixels[y * SIDE + x], x == SIDE - 1 ? '\n' : ' ');
+    if ((rc = atomic_commit(&a)) || (rc = atomic_open(&a, probs_path)))
+        return rc;
+    fprintf(a.f, "# class name probability colour (true class green, a wrong prediction orange, "
+            "the prediction for an unlabelled image blue)\n");
+    for (int k = 0; k < num_classes(c); k++) {
+        char name[32];
+        int colour = k == in->label                   ? 0x2E8B3A
+                     : k == pred && in->label >= 0    ? 0xE07000
+                     : k == pred                      ? 0x1F4E99
+                                                      : 0x9DB3C8;
+        fprintf(a.f, "%d \"%s\" %.6f %d\n", k, class_name(c, k, name, sizeof name), probs[k], colour);
+    }
+    return atomic_commit(&a);
+}
+
+static int draw_predict(const char *out, const Trained *t, const Input *in, const float *probs,
+                        int pred)
+{
+    const ExpConfig *c = &t->ex.cfg;
+    char img_path[1100], probs_path[1100], q[5][2400], pred_text[64], true_text[64], name[32];
+    sibling(out, "dat", img_path, sizeof img_path);
+    sibling(out, "probs.dat", probs_path, sizeof probs_path);
+    int rc = write_predict_data(img_path, probs_path, c, in, probs, pred);
+    if (rc)
+        return rc;
+    snprintf(pred_text, sizeof pred_text, "pred: %s (%.1f%%)", class_name(c, pred, name, sizeof name),
+             100.0 * probs[pred]);
+    true_text[0] = '\0';
+    if (in->label >= 0)
+        snprintf(true_text, sizeof true_text, "true: %s", class_name(c, in->label, name, sizeof name));
+    char title[1400];
+    snprintf(title, sizeof title, "%s: %s", t->name, in->what);
+    int ok = in->label < 0 ? -1 : in->label == pred;
+    return plot_run("predict", out, "img='%s'; probs='%s'; k=%d; pred_text='%s'; true_text='%s'; "
+                    "ok=%d; title='%s'", plot_quote(img_path, q[0], sizeof q[0]),
+                    plot_quote(probs_path, q[1], sizeof q[1]), num_classes(c),
+                    plot_quote(pred_text, q[2], sizeof q[2]), plot_quote(true_text, q[3], sizeof q[3]),
+                    ok, plot_quote(title, q[4], sizeof q[4]));
+}
+
+static int run_predict(const PredictArgs *a, Trained *t)
+{
+    int rc = trained_open(t, a->ckpt);
+    if (rc)
+        return rc;
+    Input in;
+    int index = a->index;
+    if (a->image)
+        rc = input_from_file(&t->ex.cfg, a->image, &in);
+    else if (a->random && !(rc = random_test_index(t, &index)))
+        rc = input_from_test_set(t, index, 1, &in);
+    else if (!a->random)
+        rc = input_from_test_set(t, index, 0, &in);
+    if (rc)
+        return rc;
+
+    float probs[DATASET_MAX_CLASSES];
+    int pred = classify(t, &in, probs);
+    const ExpConfig *c = &t->ex.cfg;
+    char name[32];
+    printf("model: %s (%s, %s head)\nimage: %s\n", a->ckpt, c->family, c->head, in.what);
+    print_probabilities(c, probs, pred);
+    printf("prediction: %s (%.1f%%)", class_name(c, pred, name, sizeof name), 100.0 * probs[pred]);
+    if (in.label >= 0)
+        printf(", true label %s: %s", class_name(c, in.label, name, sizeof name),
+               in.label == pred ? "correct" : "WRONG");
+    printf("\n");
+
+    char out[1100];
+    if (a->out)
+        snprintf(out, sizeof out, "%s", a->out);
+    else
+        beside(a->ckpt, "predict.png", out, sizeof out);
+    if ((rc = draw_predict(out, t, &in, probs, pred)))
+        return rc;
+    printf("wrote %s\n", out);
+    return MNL_OK;
+}
+
+int predict_main(int argc, char **argv)
+{
+    PredictArgs a;
+    int rc = parse_predict_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    Trained t;
+    rc = run_predict(&a, &t);
+    experiment_free(&t.ex);
+    return rc;
+}
+
+/* ---- features: a grid of maps in a diverging (or gray) palette -------------------------------- */
+
+/* The grid's geometry in map pixels: each cell is the map plus a 1-pixel gap at either side and a
+ * band above for its label; scale is screen pixels per map pixel, so small maps are drawn big. */
+typedef struct {
+    int n, h, w, cols, rows, band, scale;
+} GridShape;
+
+static GridShape grid_shape(int n, int h, int w)
+{
+    GridShape g = {n, h, w, n == 10 ? 5 : n < 8 ? n : 8, 0, 0, 0};
+    g.rows = (n + g.cols - 1) / g.cols;
+    int side = h > w ? h : w, target = n == 1 ? 280 : 112;   /* screen pixels per map */
+    g.scale = (target + side - 1) / side;
+    g.scale = g.scale < 3 ? 3 : g.scale > 24 ? 24 : g.scale;    /* 3x3 maps need no 112 px */
+    g.band = (18 + g.scale - 1) / g.scale;
+    return g;
+}
+
+/* maps: [n, h, w] raw values -> the matrix gnuplot draws, gaps and label bands at 0 (white). */
+static int write_map_grid(const char *path, const float *maps, GridShape g)
+{
+    const int cell_w = g.w + 2, cell_h = g.h + g.band;
+    AtomicFile a;
+    int rc = atomic_open(&a, path);
+    if (rc)
+        return rc;
+    for (int gy = 0; gy < g.rows * cell_h; gy++) {
+        for (int gx = 0; gx < g.cols * cell_w; gx++) {
+            int i = (gy / cell_h) * g.cols + gx / cell_w;
+            int y = gy % cell_h - g.band, x = gx % cell_w - 1;
+            float v = 0.0f;
+            if (i < g.n && y >= 0 && x >= 0 && x < g.w)
+                v = maps[((size_t)i * g.h + y) * g.w + x];
+            fprintf(a.f, gx ? " %.4g" : "%.4g", v);
+        }
+        fputc('\n', a.f);
+    }
+    return atomic_commit(&a);
+}
+
+static int write_map_labels(const char *path, const char *const *labels, GridShape g)
+{
+    const int cell_w = g.w + 2, cell_h = g.h + g.band;
+    AtomicFile a;
+    int rc = atomic_open(&a, path);
+    if (rc)
+        return rc;
+    /* the label's centre, the label, then the map's centre and half sizes (for its frame) */
+    fprintf(a.f, "# x y label map_x map_y half_w half_h\n");
+    for (int i = 0; i < g.n; i++) {
+        double x = (i % g.cols) * cell_w + cell_w / 2.0 - 0.5, top = (i / g.cols) * cell_h;
+        fprintf(a.f, "%.2f %.2f \"%s\" %.2f %.2f %.2f %.2f\n", x, top + g.band / 2.0 - 0.5,
+                labels[i], x, top + g.band + g.h / 2.0 - 0.5, g.w / 2.0, g.h / 2.0);
+    }
+    return atomic_commit(&a);
+}
+
+/* Draw maps with plots/features.gp. signed_range > 0: blue (-R) .. white (0) .. red (+R), one
+ * scale for the whole figure so maps can be compared; 0: gray pixels in [0, 1], ink dark. */
+static int draw_maps(const char *out, const char *title, const float *maps, int n, int h, int w,
+                     const char *const *labels, float signed_range)
+{
+    GridShape g = grid_shape(n, h, w);
+    char grid[1100], lab[1100], qg[2400], ql[2400], qt[1200];
+    sibling(out, "grid.dat", grid, sizeof grid);
+    sibling(out, "labels.dat", lab, sizeof lab);
+    int rc = write_map_grid(grid, maps, g);
+    if (!rc)
+        rc = write_map_labels(lab, labels, g);
+    if (rc)
+        return rc;
+    return plot_run("features", out, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; "
+                    "cell_h=%d; scale=%d; range=%g; title='%s'", plot_quote(grid, qg, sizeof qg),
+                    plot_quote(lab, ql, sizeof ql), g.cols, g.rows, g.w + 2, g.h + g.band, g.scale,
+                    (double)signed_range, plot_quote(title, qt, sizeof qt));
+}
+
+static float max_abs(const float *v, size_t n)
+{
+    float m = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        m = fabsf(v[i]) > m ? fabsf(v[i]) : m;
+    return m > 0.0f ? m : 1.0f;
+}
+
+static int compare_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The 99.5th percentile of |v|: weights have a few large outliers, and a scale set by them would
+ * wash every template out; the outliers simply saturate. */
+static float robust_abs_range(const float *v, size_t n)
+{
+    float *a = malloc(sizeof *a * n);
+    if (!a)
+        return max_abs(v, n);
+    for (size_t i = 0; i < n; i++)
+        a[i] = fabsf(v[i]);
+    qsort(a, n, sizeof *a, compare_float);
+    float r = a[(size_t)(0.995 * (double)(n - 1))];
+    free(a);
+    return r > 0.0f ? r : max_abs(v, n);
+}
+
+
+/* ---- features: the CNN's stages -------------------------------------------------------------- */
+
+typedef struct {
+    const char *ckpt, *out_dir;
+    int index;
+} FeaturesArgs;
+
+static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (!strcmp(s, "--index") && i + 1 < argc) {
+            int rc = parse_index(argv[++i], &a->index);
+            if (rc)
+                return rc;
+        } else if (!strcmp(s, "--out") && i + 1 < argc) {
+            a->out_dir = argv[++i];
+        } else if (s[0] == '-' || a->ckpt) {
+            return mnl_fail(MNL_ERR_ARG, "features: unexpected argument \"%s\"\n%s", s, features_usage);
+        } else {
+            a->ckpt = s;
+        }
+    }
+    if (!a->ckpt)
+        return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+                        features_usage);
+    return MNL_OK;
+}
+
+/* Layers whose output is still an image (conv, relu, pool ... before the first dense). */
+static int is_spatial(const LayerInfo *r)
+{
+    return r->out_h > 1 || r->out_w > 1;
+}
+
+/* Label strings "1" .. "n" in one block: labels[i] points into text. */
+static void number_labels(int n, char (*text)[16], const char **labels)
+{
+    for (int i = 0; i < n; i++) {
+        snprintf(text[i], sizeof text[i], "%d", i + 1);
+        labels[i] = text[i];
+    }
+}
+
+static int draw_input(const char *dir, const Trained *t, const Input *in, const char *verdict)
+{
+    char out[1200], title[1600];
+    snprintf(title, sizeof title, "%s: input, %s", t->name, in->what);
+    const char *label = verdict;
+    int rc = format_path(out, sizeof out, "%s/features-00-input.png", dir);
+    if (!rc)
+        rc = draw_maps(out, title, in->pixels, 1, SIDE, SIDE, &label, 0.0f);
+    if (!rc)
+        printf("wrote %s\n", out);
+    return rc;
+}
+
+static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo *r, int index)
+{
+    int c, h, w;
+    const float *maps = model_layer_output(&t->ex.model, i, 0, &c, &h, &w);   /* [c, h, w] */
+    if (!maps)
+        return mnl_fail(MNL_ERR_ARG, "no output for layer %d", i + 1);
+    char (*text)[16] = malloc(sizeof *text * (size_t)c);
+    const char **labels = malloc(sizeof *labels * (size_t)c);
+    if (!text || !labels) {
+        free(text), free(labels);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate %d labels", c);
+    }
+    number_labels(c, text, labels);
+    char out[1200], title[400];
+    snprintf(title, sizeof title, "%.63s: after %.31s (%.15s), %d maps of %dx%d, test image %d  "
+             "(red > 0 > blue)", t->name, r->name, r->kind, c, h, w, index);
+    int rc = format_path(out, sizeof out, "%s/features-%02d-%.31s.png", dir, i + 1, r->name);
+    if (!rc)
+        rc = draw_maps(out, title, maps, c, h, w, labels, max_abs(maps, (size_t)c * h * w));
+    free(text), free(labels);
+    if (!rc)
+        printf("wrote %s\n", out);
+    return rc;
+}
+
+static int run_feature_maps(const FeaturesArgs *a, Trained *t, const char *dir,
+                            const LayerInfo *rows, int n_rows)
+{
+    Input in;
+    int rc = input_from_test_set(t, a->index, 0, &in);
+    if (rc)
+        return rc;
+    float probs[DATASET_MAX_CLASSES];
+    int pred = classify(t, &in, probs);
+    const ExpConfig *c = &t->ex.cfg;
+    char verdict[96], p[32], l[32];
+    snprintf(verdict, sizeof verdict, "label %s, predicted %s (%.1f%%)",
+             class_name(c, in.label, l, sizeof l), class_name(c, pred, p, sizeof p),
+             100.0 * probs[pred]);
+    printf("%s: %s\n", in.what, verdict);
+    if ((rc = draw_input(dir, t, &in, verdict)))
+        return rc;
+    for (int i = 0; i < n_rows && !rc; i++)
+        if (is_spatial(&rows[i]))
+            rc = draw_stage(dir, t, i, &rows[i], a->index);
+    return rc;
+}
+
+/* ---- features: weight templates of a first dense layer ---------------------------------------- */
+
+/* The first weight that reads the raw image: a dense [Out, 784] (softmax, MLP). */
+static const ParamTensor *first_image_weight(const Model *m)
+{
+    size_t in = (size_t)m->in_c * m->in_h * m->in_w;
+    for (int i = 0; i < m->n_params; i++) {
+        const ParamTensor *p = &m->params[i];
+        if (p->is_weight && p->rank == 2 && (size_t)p->shape[1] == in)
+            return p;
+        if (p->is_weight)
+            return NULL;      /* the first weight is something else (a conv) */
+    }
+    return NULL;
+}
+
+static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *wt)
+{
+    const ExpConfig *c = &t->ex.cfg;
+    int out_units = wt->shape[0], n = out_units < MAX_TEMPLATES ? out_units : MAX_TEMPLATES;
+    int is_head = t->ex.model.n_layers == 1;     /* one dense layer: its rows are the classes */
+    char text[MAX_TEMPLATES][32];
+    const char *labels[MAX_TEMPLATES];
+    char title[400], a[32], b[32];
+    for (int k = 0; k < n; k++) {
+        if (is_head && out_units == 1)          /* sigmoid head: one logit, class 1 against 0 */
+            snprintf(text[k], sizeof text[k], "%s vs %s", class_name(c, 1, a, sizeof a),
+                     class_name(c, 0, b, sizeof b));
+        else if (is_head)
+            class_name(c, k, text[k], sizeof text[k]);
+        else
+            snprintf(text[k], sizeof text[k], "unit %d", k + 1);
+        labels[k] = text[k];
+    }
+    if (is_head)
+        snprintf(title, sizeof title, "%s: weight templates, red pixels vote for the class, "
+                 "blue against", t->name);
+    else
+        snprintf(title, sizeof title, "%s: input weights of the first %d of %d units of %s "
+                 "(red > 0 > blue)", t->name, n, out_units, wt->name);
+    char out[1200];
+    int rc = format_path(out, sizeof out, "%s/weights.png", dir);
+    if (!rc)
+        rc = draw_maps(out, title, wt->value, n, t->ex.model.in_h, t->ex.model.in_w, labels,
+                       robust_abs_range(wt->value, (size_t)n * wt->shape[1]));
+    if (!rc)
+        printf("wrote %s\n", out);
+    return rc;
+}
+
+static int run_features(const FeaturesArgs *a, Trained *t)
+{
+    int rc = trained_open(t, a->ckpt);
+    if (rc)
+        return rc;
+    char dir[1100];
+    if (a->out_dir)
+        snprintf(dir, sizeof dir, "%s", a->out_dir);
+    else
+        beside(a->ckpt, "", dir, sizeof dir);
+    size_t len = strlen(dir);
+    if (len > 1 && dir[len - 1] == '/')
+        dir[len - 1] = '\0';
+    if (!dir[0])
+        snprintf(dir, sizeof dir, ".");
+    if ((rc = make_dirs(dir)))
+        return rc;
+
+    LayerInfo rows[64];
+    int n_rows = model_layer_info(&t->ex.model, rows, 64), spatial = 0;
+    for (int i = 0; i < n_rows; i++)
+        spatial += is_spatial(&rows[i]);
+    if (spatial)
+        return run_feature_maps(a, t, dir, rows, n_rows);
+    const ParamTensor *wt = first_image_weight(&t->ex.model);
+    if (!wt)
+        return mnl_fail(MNL_ERR_ARG, "%s: the model has neither feature maps nor a first dense layer "
+                        "on the image to draw", a->ckpt);
+    return run_weight_templates(t, dir, wt);
+}
+
+int features_main(int argc, char **argv)
+{
+    FeaturesArgs a;
+    int rc = parse_features_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    Trained t;
+    rc = run_features(&a, &t);
+    experiment_free(&t.ex);
+    return rc;
+}

@@ -1,0 +1,311 @@
+/* tests/test_predict: `predict` and `features` on checkpoints saved here from models built by the
+ * experiment setup (no training needed): what they print, which files they write, and how they
+ * refuse bad arguments and bad images. Runs gnuplot; the test-set cases skip without MNIST. */
+#include <CUnit/CUnit.h>
+#include <fcntl.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "experiments/predict.h"
+#include "experiments/setup.h"
+#include "models/checkpoint.h"
+#include "tests/test_util.h"
+
+/* ---- fixtures ------------------------------------------------------------------------------ */
+
+static const char *const softmax_conf =
+    "[data]\nnormalize = 0.1307 0.3081\n[model]\nfamily = softmax\ninit = uniform 0.08\n"
+    "[train]\nbatch = 8\nepochs = 1\nseed = 3\n";
+static const char *const sigmoid_conf =
+    "[data]\nnormalize = -1..1\nclasses = 4 9\n[model]\nfamily = softmax\nhead = sigmoid\n"
+    "[train]\nbatch = 4\nepochs = 1\nseed = 5\n";
+static const char *const mlp_conf =
+    "[data]\nnormalize = none\n[model]\nfamily = mlp\nhidden = 80\n[train]\nepochs = 1\n";
+static const char *const cnn_conf =
+    "[data]\nnormalize = 0.1307 0.3081\nsubset = 200 50\n[model]\nfamily = cnn\n"
+    "layers = conv 3 3 pad 1, relu, maxpool 2, conv 4 3, relu, maxpool 2, dense 10\n"
+    "[train]\nbatch = 16\nepochs = 1\n";
+
+/* A checkpoint of the model conf describes, freshly initialised: dir/model.ckpt. */
+static const char *save_checkpoint(const char *dir, const char *conf)
+{
+    static char path[800];
+    snprintf(path, sizeof path, "%s/model.ckpt", test_path(dir));
+    char cmd[900];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", test_path(dir));
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    Experiment ex;
+    CU_ASSERT_FATAL(experiment_configure_text(&ex, conf, "test.conf") == MNL_OK);
+    CU_ASSERT_FATAL(experiment_build(&ex, 1) == MNL_OK);
+    CU_ASSERT_FATAL(checkpoint_save(path, ex.config_text, &ex.model, NULL, 1, NULL, 0) == MNL_OK);
+    experiment_free(&ex);
+    return path;
+}
+
+/* A 90x60 picture of a dark bar on light paper, as a binary PGM. */
+static const char *write_bar_pgm(const char *name)
+{
+    char head[32];
+    int k = snprintf(head, sizeof head, "P5\n90 60\n255\n");
+    unsigned char b[32 + 90 * 60];
+    memcpy(b, head, (size_t)k);
+    for (int y = 0; y < 60; y++)
+        for (int x = 0; x < 90; x++)
+            b[k + y * 90 + x] = (x >= 50 && x < 58 && y >= 8 && y < 52) ? 10 : 240;
+    const char *path = test_path(name);
+    CU_ASSERT_FATAL(test_write_file(path, b, (size_t)k + 90 * 60) == 0);
+    return path;
+}
+
+/* ---- running the commands ------------------------------------------------------------------ */
+
+static char captured[16384];
+
+/* Run predict_main or features_main with stdout captured into `captured`. */
+static int run_captured(int (*fn)(int, char **), int argc, char **argv)
+{
+    const char *out = test_path("stdout.txt");
+    fflush(stdout);
+    int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CU_ASSERT_FATAL(saved >= 0 && fd >= 0);
+    dup2(fd, 1);
+    close(fd);
+    mnl_clear_error();
+    int rc = fn(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    FILE *f = fopen(out, "r");
+    size_t n = f ? fread(captured, 1, sizeof captured - 1, f) : 0;
+    captured[n] = '\0';
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+static int detail_has(const char *needle)
+{
+    if (strstr(mnl_last_error(), needle))
+        return 1;
+    fprintf(stderr, "\n  detail \"%s\" lacks \"%s\"\n", mnl_last_error(), needle);
+    return 0;
+}
+
+/* Width and height from a PNG's header (read with libpng); 0 when it is not a PNG. */
+static int png_size(const char *path, int *w, int *h)
+{
+    png_image im;
+    memset(&im, 0, sizeof im);
+    im.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&im, path))
+        return 0;
+    *w = (int)im.width;
+    *h = (int)im.height;
+    png_image_free(&im);
+    return 1;
+}
+
+static int is_png(const char *path)
+{
+    int w, h;
+    return png_size(path, &w, &h) && w > 100 && h > 100;
+}
+
+/* The percentage printed on the line of a class ("  9   97.86%  ####..."), or -1. */
+static double printed_percent(const char *class_label)
+{
+    char key[32];
+    snprintf(key, sizeof key, "\n  %s ", class_label);
+    const char *p = strstr(captured, key);
+    double v;
+    return p && sscanf(p + strlen(key), " %lf%%", &v) == 1 ? v : -1.0;
+}
+
+/* ---- predict ------------------------------------------------------------------------------- */
+
+static void test_predict_without_checkpoint_is_a_usage_error(void)
+{
+    char *argv[] = {"--random"};
+    CU_ASSERT_EQUAL(run_captured(predict_main, 1, argv), MNL_ERR_ARG);
+    CU_ASSERT(detail_has("usage: mnistlab predict"));
+}
+
+static void test_predict_refuses_two_image_choices(void)
+{
+    char *argv[] = {"m.ckpt", "--index", "3", "--image", "x.png"};
+    CU_ASSERT_EQUAL(run_captured(predict_main, 5, argv), MNL_ERR_ARG);
+    CU_ASSERT(detail_has("choose one"));
+}
+
+static void test_predict_refuses_negative_index(void)
+{
+    char *argv[] = {"m.ckpt", "--index", "-2"};
+    CU_ASSERT_EQUAL(run_captured(predict_main, 3, argv), MNL_ERR_ARG);
+    CU_ASSERT(detail_has("--index"));
+}
+
+static void test_predict_missing_checkpoint_names_it(void)
+{
+    const char *ckpt = test_path("nowhere/model.ckpt");
+    char *argv[] = {(char *)ckpt, "--image", "x.png"};
+    CU_ASSERT_NOT_EQUAL(run_captured(predict_main, 3, argv), MNL_OK);
+    CU_ASSERT(detail_has(ckpt));
+}
+
+static void test_predict_user_image_prints_every_class_and_writes_png_beside_checkpoint(void)
+{
+    const char *ckpt = save_checkpoint("p-softmax", softmax_conf);
+    const char *img = write_bar_pgm("bar.pgm");
+    char *argv[] = {(char *)ckpt, "--image", (char *)img};
+    CU_ASSERT_EQUAL_FATAL(run_captured(predict_main, 3, argv), MNL_OK);
+    double sum = 0;
+    for (int k = 0; k < 10; k++) {
+        char label[4];
+        snprintf(label, sizeof label, "%d", k);
+        double p = printed_percent(label);
+        CU_ASSERT(p >= 0.0 && p <= 100.0);
+        sum += p;
+    }
+    CU_ASSERT(sum > 99.8 && sum < 100.2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "prediction: "));
+    CU_ASSERT_PTR_NULL(strstr(captured, "true label"));        /* a user image has none */
+    int w, h;
+    CU_ASSERT(png_size(test_path("p-softmax/predict.png"), &w, &h));
+    CU_ASSERT(w >= 800 && h >= 500);
+}
+
+static void test_predict_sigmoid_head_names_original_digits(void)
+{
+    const char *ckpt = save_checkpoint("p-sigmoid", sigmoid_conf);
+    const char *img = write_bar_pgm("bar2.pgm");
+    const char *out = test_path("p-sigmoid/mine.png");
+    char *argv[] = {(char *)ckpt, "--image", (char *)img, "--out", (char *)out};
+    CU_ASSERT_EQUAL_FATAL(run_captured(predict_main, 5, argv), MNL_OK);
+    double p4 = printed_percent("4"), p9 = printed_percent("9");
+    CU_ASSERT(p4 >= 0.0 && p9 >= 0.0);
+    CU_ASSERT(p4 + p9 > 99.9 && p4 + p9 < 100.1);              /* (1 - s, s) */
+    CU_ASSERT_EQUAL(printed_percent("0"), -1.0);              /* only the model's two classes */
+    CU_ASSERT(is_png(out));
+}
+
+static void test_predict_refuses_bad_image_and_writes_nothing(void)
+{
+    const char *ckpt = save_checkpoint("p-bad", softmax_conf);
+    const char *img = test_path("blank.pgm");
+    const char *text = "P2 4 4 255 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9\n";
+    CU_ASSERT_FATAL(test_write_file(img, text, strlen(text)) == 0);
+    char *argv[] = {(char *)ckpt, "--image", (char *)img};
+    CU_ASSERT_EQUAL(run_captured(predict_main, 3, argv), MNL_ERR_IMAGE);
+    CU_ASSERT(detail_has(img));
+    CU_ASSERT(access(test_path("p-bad/predict.png"), F_OK) != 0);
+}
+
+static void test_predict_test_image_prints_true_label(void)
+{
+    if (!test_mnist_dir())
+        return;
+    const char *ckpt = save_checkpoint("p-index", softmax_conf);
+    char *argv[] = {(char *)ckpt, "--index", "0"};
+    CU_ASSERT_EQUAL_FATAL(run_captured(predict_main, 3, argv), MNL_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "true label 7"));   /* t10k #0 is a 7 */
+    CU_ASSERT(is_png(test_path("p-index/predict.png")));
+}
+
+static void test_predict_index_beyond_test_set_names_its_size(void)
+{
+    if (!test_mnist_dir())
+        return;
+    const char *ckpt = save_checkpoint("p-range", cnn_conf);
+    char *argv[] = {(char *)ckpt, "--index", "50"};
+    CU_ASSERT_EQUAL(run_captured(predict_main, 3, argv), MNL_ERR_ARG);
+    CU_ASSERT(detail_has("50 images (0..49)"));
+}
+
+/* ---- features ------------------------------------------------------------------------------ */
+
+static void test_features_softmax_writes_weight_templates(void)
+{
+    const char *ckpt = save_checkpoint("f-softmax", softmax_conf);
+    char *argv[] = {(char *)ckpt};
+    CU_ASSERT_EQUAL_FATAL(run_captured(features_main, 1, argv), MNL_OK);
+    const char *png = test_path("f-softmax/weights.png");
+    CU_ASSERT(is_png(png));
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, png));             /* the path is printed */
+}
+
+static void test_features_mlp_draws_at_most_64_templates(void)
+{
+    const char *ckpt = save_checkpoint("f-mlp", mlp_conf);
+    const char *dir = test_path("f-mlp/elsewhere");
+    char *argv[] = {(char *)ckpt, "--out", (char *)dir};
+    CU_ASSERT_EQUAL_FATAL(run_captured(features_main, 3, argv), MNL_OK);
+    CU_ASSERT(is_png(test_path("f-mlp/elsewhere/weights.png")));
+    /* the labels file lists one line per template after its header */
+    FILE *f = fopen(test_path("f-mlp/elsewhere/weights.labels.dat"), "r");
+    CU_ASSERT_FATAL(f != NULL);
+    int lines = 0;
+    for (int c; (c = fgetc(f)) != EOF;)
+        lines += c == '\n';
+    fclose(f);
+    CU_ASSERT_EQUAL(lines, 1 + 64);
+}
+
+static void test_features_cnn_writes_one_png_per_spatial_stage(void)
+{
+    if (!test_mnist_dir())
+        return;
+    const char *ckpt = save_checkpoint("f-cnn", cnn_conf);
+    char *argv[] = {(char *)ckpt, "--index", "4"};
+    CU_ASSERT_EQUAL_FATAL(run_captured(features_main, 3, argv), MNL_OK);
+    static const char *const want[] = {"features-00-input.png", "features-01-conv1.png",
+                                       "features-02-relu1.png", "features-03-maxpool1.png",
+                                       "features-04-conv2.png", "features-05-relu2.png",
+                                       "features-06-maxpool2.png"};
+    char path[900];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", test_path("f-cnn"), want[i]);
+        CU_ASSERT(is_png(path));
+    }
+    snprintf(path, sizeof path, "%s/features-07-dense1.png", test_path("f-cnn"));
+    CU_ASSERT(access(path, F_OK) != 0);                      /* a 10x1x1 output is no image */
+}
+
+static void test_features_unexpected_argument_is_a_usage_error(void)
+{
+    char *argv[] = {"m.ckpt", "--random"};
+    CU_ASSERT_EQUAL(run_captured(features_main, 2, argv), MNL_ERR_ARG);
+    CU_ASSERT(detail_has("usage: mnistlab features"));
+}
+
+int register_predict_tests(void)
+{
+    CU_pSuite s = CU_add_suite("predict", NULL, NULL);
+    if (!s)
+        return -1;
+    static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+        {"without_checkpoint_is_a_usage_error", test_predict_without_checkpoint_is_a_usage_error},
+        {"refuses_two_image_choices", test_predict_refuses_two_image_choices},
+        {"refuses_negative_index", test_predict_refuses_negative_index},
+        {"missing_checkpoint_names_it", test_predict_missing_checkpoint_names_it},
+        {"user_image_prints_every_class_and_writes_png_beside_checkpoint",
+         test_predict_user_image_prints_every_class_and_writes_png_beside_checkpoint},
+        {"sigmoid_head_names_original_digits", test_predict_sigmoid_head_names_original_digits},
+        {"refuses_bad_image_and_writes_nothing", test_predict_refuses_bad_image_and_writes_nothing},
+        {"test_image_prints_true_label", test_predict_test_image_prints_true_label},
+        {"index_beyond_test_set_names_its_size", test_predict_index_beyond_test_set_names_its_size},
+        {"features_softmax_writes_weight_templates", test_features_softmax_writes_weight_templates},
+        {"features_mlp_draws_at_most_64_templates", test_features_mlp_draws_at_most_64_templates},
+        {"features_cnn_writes_one_png_per_spatial_stage",
+         test_features_cnn_writes_one_png_per_spatial_stage},
+        {"features_unexpected_argument_is_a_usage_error",
+         test_features_unexpected_argument_is_a_usage_error},
+    };
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (!CU_add_test(s, tests[i].name, tests[i].fn))
+            return -1;
+    return 0;
+}
