@@ -59,7 +59,8 @@ typedef struct {
     int n_records, cap_records;
     EpochProgress progress;
     TestView view;
-    FILE *log;                /* log.txt, appended as lines are printed */
+    char *log;                /* every line printed; written as log.txt with each save */
+    size_t log_len, log_cap;
     double total_seconds;
 } Run;
 
@@ -93,6 +94,23 @@ static void restore_signal_handlers(void)
 
 /* ---- output: stdout and log.txt get the same lines ---- */
 
+/* Keep a line for log.txt, which is only ever replaced whole (so a failed run leaves the
+ * previous run's log.txt as it was). */
+static void log_append(Run *r, const char *text, size_t n)
+{
+    if (r->log_len + n + 1 > r->log_cap) {
+        size_t cap = (r->log_len + n + 1) * 2;
+        char *p = realloc(r->log, cap);
+        if (!p)
+            return;             /* the log is a convenience; training goes on without it */
+        r->log = p;
+        r->log_cap = cap;
+    }
+    memcpy(r->log + r->log_len, text, n);
+    r->log_len += n;
+    r->log[r->log_len] = '\0';
+}
+
 static void say(Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(Run *r, const char *fmt, ...)
 {
@@ -103,10 +121,7 @@ static void say(Run *r, const char *fmt, ...)
     va_end(ap);
     fputs(line, stdout);
     fflush(stdout);
-    if (r->log) {
-        fputs(line, r->log);
-        fflush(r->log);
-    }
+    log_append(r, line, strlen(line));
 }
 
 /* ---- run state blob inside the checkpoint: RNG states, the epoch in progress ---- */
@@ -236,6 +251,17 @@ static int read_metrics(Run *r, int up_to_epoch)
 
 /* ---- checkpoint ---- */
 
+/* The settings and the log, beside each checkpoint. */
+static int write_settings_and_log(const Run *r)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    int rc = atomic_write_file(path, r->ex.config_text, strlen(r->ex.config_text));
+    if (!rc)
+        rc = atomic_write_file(r->log_path, r->log ? r->log : "", r->log_len);
+    return rc;
+}
+
 static int save_checkpoint(Run *r, int epochs_done)
 {
     size_t len;
@@ -245,7 +271,7 @@ static int save_checkpoint(Run *r, int epochs_done)
     int rc = checkpoint_save(r->ckpt_path, r->ex.config_text, &r->ex.model, &r->ex.opt, epochs_done,
                              state, len);
     free(state);
-    return rc;
+    return rc ? rc : write_settings_and_log(r);
 }
 
 static int resume_from_checkpoint(Run *r, int *epochs_done)
@@ -417,13 +443,15 @@ static int open_run(Run *r, const TrainOptions *o)
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
     snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
     snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
-    char used[1100];
-    snprintf(used, sizeof used, "%s/config.used", r->dir);
-    if ((rc = atomic_write_file(used, r->ex.config_text, strlen(r->ex.config_text))))
-        return rc;
-    r->log = fopen(r->log_path, o->resume ? "a" : "w");
-    if (!r->log)
-        return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", r->log_path, strerror(errno));
+    if (o->resume) {            /* the log goes on from where the interrupted run left it */
+        unsigned char *old;
+        size_t n;
+        if (file_read_all(r->log_path, (size_t)64 << 20, &old, &n) == MNL_OK) {
+            log_append(r, (const char *)old, n);
+            free(old);
+        }
+        mnl_clear_error();
+    }
     r->shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!r->shuffle_rng)
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate an RNG");
@@ -440,8 +468,7 @@ static void close_run(Run *r)
     batch_iter_free(&r->eval_it);
     if (r->shuffle_rng)
         gsl_rng_free(r->shuffle_rng);
-    if (r->log)
-        fclose(r->log);
+    free(r->log);
     free(r->records);
     experiment_free(&r->ex);
 }
@@ -476,8 +503,8 @@ static int write_outputs(Run *r)
     int rc = report_write_run(&f);
     if (!rc)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "model.ckpt}\n", r->dir);
-    return rc;
+               "model.ckpt, log.txt}\n", r->dir);
+    return rc ? rc : write_settings_and_log(r);
 }
 
 static void print_resume_hint(Run *r, const TrainOptions *o)

@@ -9,6 +9,7 @@
 
 int register_error_tests(void);
 int register_config_tests(void);
+int register_cli_tests(void);
 int register_idx_tests(void);
 int register_metrics_tests(void);
 int register_optim_tests(void);
@@ -33,6 +34,7 @@ static const SuiteRegister suites[] = {
     register_dataset_tests,
     register_error_tests,
     register_config_tests,
+    register_cli_tests,
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,421 @@
+/* tests/test_cli: the mnistlab program as a learner meets it: a short run writes every file, runs
+ * are reproducible, --resume and Ctrl-C lose nothing, and every mistake ends in one line naming
+ * the file, line or epoch with a non-zero exit. Runs bin/mnistlab ($MNISTLAB) on real MNIST. */
+#include <CUnit/CUnit.h>
+#include <png.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/test_util.h"
+
+/* A quick run: the 4-vs-9 experiment (2000/500 images) for two epochs. */
+#define QUICK "experiments/cnn-4v9.conf --set train.epochs=2"
+
+static const char *program(void)
+{
+    const char *p = getenv("MNISTLAB");
+    return p && *p ? p : "bin/mnistlab";
+}
+
+static int have_data(void)
+{
+    if (test_mnist_dir())
+        return 1;
+    fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
+    return 0;
+}
+
+/* Run "mnistlab ARGS" with an optional environment prefix; returns the exit status and keeps
+ * stdout and stderr in the files test_path("cli.out"), test_path("cli.err"). */
+static int run_cli(const char *env, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s %s >'%s' 2>'%s' </dev/null", env ? env : "", program(), args,
+             test_path("cli.out"), test_path("cli.err"));
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Whole file as a string (static buffer; "" when missing). */
+static const char *slurp(const char *path)
+{
+    static char buf[1 << 16];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* stderr was exactly one line containing every given fragment. */
+static void assert_one_line_error(const char *a, const char *b)
+{
+    const char *err = slurp(test_path("cli.err"));
+    int ok = count_lines(err) == 1 && strstr(err, a) && (!b || strstr(err, b));
+    if (!ok)
+        fprintf(stderr, "\n    stderr was: %s", err);
+    CU_ASSERT(ok);
+}
+
+static const char *in_dir(const char *dir, const char *name)
+{
+    static char bufs[4][1024];
+    static int k;
+    char *b = bufs[k++ % 4];
+    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    return b;
+}
+
+/* metrics.csv without its time columns (seconds, images_per_s): what must reproduce. */
+static void metrics_without_time(const char *dir, char *out, size_t n)
+{
+    const char *csv = slurp(in_dir(dir, "metrics.csv"));
+    size_t k = 0;
+    for (const char *line = csv; *line && k + 1 < n;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        int commas = 0;
+        for (size_t i = 0; i < len && k + 1 < n; i++) {
+            if (line[i] == ',' && ++commas == 7)
+                break;
+            out[k++] = line[i];
+        }
+        out[k++] = '\n';
+        line += len + (end ? 1 : 0);
+    }
+    out[k] = '\0';
+}
+
+static int png_size(const char *path, unsigned *w, unsigned *h)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    int rc = -1;
+    if (png && info && !setjmp(png_jmpbuf(png))) {
+        png_init_io(png, f);
+        png_read_info(png, info);
+        *w = png_get_image_width(png, info);
+        *h = png_get_image_height(png, info);
+        rc = 0;
+    }
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(f);
+    return rc;
+}
+
+static void assert_png(const char *dir, const char *name, unsigned want_w, unsigned want_h)
+{
+    unsigned w = 0, h = 0;
+    CU_ASSERT_EQUAL(png_size(in_dir(dir, name), &w, &h), 0);
+    if (w != want_w || h != want_h)
+        fprintf(stderr, "\n    %s is %ux%u, expected %ux%u", name, w, h, want_w, want_h);
+    CU_ASSERT_EQUAL(w, want_w);
+    CU_ASSERT_EQUAL(h, want_h);
+}
+
+/* ---- a short run writes every file ---- */
+
+static void test_cli_short_run_writes_every_file(void)
+{
+    if (!have_data())
+        return;
+    const char *dir = test_path("e2e");
+    char args[1200];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    const char *files[] = {"metrics.csv", "curves.png", "samples.png", "confusion.png",
+                           "model.ckpt",  "summary.txt", "log.txt",    "config.used"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        CU_ASSERT(access(in_dir(dir, files[i]), R_OK) == 0);
+    const char *csv = slurp(in_dir(dir, "metrics.csv"));
+    CU_ASSERT_EQUAL(count_lines(csv), 3);
+    CU_ASSERT(strncmp(csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,"
+                           "seconds,images_per_s\n", 87) == 0);
+    int commas = 0;
+    for (const char *p = strchr(csv, '\n') + 1; *p && *p != '\n'; p++)
+        commas += *p == ',';
+    CU_ASSERT_EQUAL(commas, 8);
+    assert_png(dir, "curves.png", 960, 600);
+    assert_png(dir, "confusion.png", 480, 440);
+    /* 10 columns of 30x37-pixel cells at 4 screen pixels per pixel, plus margins */
+    assert_png(dir, "samples.png", 10 * 30 * 4 + 40, 2 * 37 * 4 + 70);
+    const char *summary = slurp(in_dir(dir, "summary.txt"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "parameters = 1521\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "epochs = 2\n"));
+    /* no temp file is left behind */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -q tmp", dir);
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);
+}
+
+/* ---- reproducibility ---- */
+
+static void test_cli_same_seed_same_metrics_other_seed_differs(void)
+{
+    if (!have_data())
+        return;
+    char args[1200], a[4096], b[4096], c[4096];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("seed-a"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("seed-b"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "train " QUICK " --set train.seed=2 --out %s", test_path("seed-c"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    metrics_without_time(test_path("seed-a"), a, sizeof a);
+    metrics_without_time(test_path("seed-b"), b, sizeof b);
+    metrics_without_time(test_path("seed-c"), c, sizeof c);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    CU_ASSERT_STRING_NOT_EQUAL(a, c);
+    /* seed 2 also draws another 2000/500 subset: the first wrong test images differ */
+    char sa[8192];
+    snprintf(sa, sizeof sa, "%s", slurp(in_dir(test_path("seed-a"), "samples.labels.dat")));
+    CU_ASSERT_STRING_NOT_EQUAL(sa, slurp(in_dir(test_path("seed-c"), "samples.labels.dat")));
+}
+
+static void test_cli_resume_from_epoch_one_matches_uninterrupted_run(void)
+{
+    if (!have_data())
+        return;
+    char args[1200], whole[4096], resumed[4096];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("whole"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.epochs=1 --out %s",
+             test_path("resumed"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "train " QUICK " --out %s --resume", test_path("resumed"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("cli.out")), "resuming at epoch 2"));
+    metrics_without_time(test_path("whole"), whole, sizeof whole);
+    metrics_without_time(test_path("resumed"), resumed, sizeof resumed);
+    CU_ASSERT_STRING_EQUAL(whole, resumed);
+}
+
+/* Start a run in the background; returns its pid. */
+static pid_t spawn_cli(const char *args)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "exec %s %s >'%s' 2>'%s' </dev/null", program(), args,
+                 test_path("bg.out"), test_path("bg.err"));
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_for_file(const char *path, double seconds)
+{
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    for (double t = 0; t < seconds; t += 0.02) {
+        if (access(path, R_OK) == 0)
+            return 0;
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+static void interrupt_and_resume(int sig, int want_status)
+{
+    if (!have_data())
+        return;
+    const char *dir = test_path(sig == SIGINT ? "sigint" : "sigterm");
+    const char *whole = test_path("sig-whole");
+    char args[1200], a[8192], b[8192];
+    const char *run = "train experiments/cnn-4v9.conf --set train.epochs=12";
+    snprintf(args, sizeof args, "%s --out %s", run, whole);
+    if (access(in_dir(whole, "summary.txt"), R_OK) != 0)
+        CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+
+    snprintf(args, sizeof args, "%s --out %s", run, dir);
+    pid_t pid = spawn_cli(args);
+    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT_EQUAL(wait_for_file(in_dir(dir, "metrics.csv"), 60.0), 0);   /* epoch 1 is done */
+    kill(pid, sig);
+    int st;
+    waitpid(pid, &st, 0);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == want_status);
+    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("bg.out")), "--resume"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("bg.err")), "interrupted by signal"));
+    CU_ASSERT(access(in_dir(dir, "curves.png"), R_OK) == 0);
+    CU_ASSERT(access(in_dir(dir, "model.ckpt"), R_OK) == 0);
+
+    snprintf(args, sizeof args, "%s --out %s --resume", run, dir);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    metrics_without_time(whole, a, sizeof a);
+    metrics_without_time(dir, b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(a, b);
+}
+
+static void test_cli_sigint_saves_and_resume_ends_like_uninterrupted(void)
+{
+    interrupt_and_resume(SIGINT, 130);
+}
+
+static void test_cli_sigterm_exits_143_and_resumes(void)
+{
+    interrupt_and_resume(SIGTERM, 143);
+}
+
+/* ---- mistakes ---- */
+
+static void test_cli_unknown_config_key_names_file_and_line(void)
+{
+    const char *conf = test_path("typo.conf");
+    const char *text = "[model]\nfamily = mlp\nhidden = 32\n[train]\nlearning_rate = 0.1\n";
+    CU_ASSERT_FATAL(test_write_file(conf, text, strlen(text)) == 0);
+    char args[1200];
+    snprintf(args, sizeof args, "train %s --out %s", conf, test_path("typo-out"));
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    assert_one_line_error("typo.conf:5:", "unknown key \"learning_rate\"");
+}
+
+static void test_cli_impossible_layer_spec_names_line_and_item(void)
+{
+    const char *conf = test_path("spec.conf");
+    const char *text = "[model]\nfamily = cnn\n\nlayers = conv 8 3, relu, maxpool 2, maxpool 2, "
+                       "maxpool 2, maxpool 2, maxpool 2, dense 10\n";
+    CU_ASSERT_FATAL(test_write_file(conf, text, strlen(text)) == 0);
+    char args[1200];
+    snprintf(args, sizeof args, "info %s", conf);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    assert_one_line_error("spec.conf:4:", "maxpool 2");
+}
+
+static void test_cli_bad_set_value_is_refused(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "train experiments/cnn-4v9.conf --set train.lr=nan --out /tmp/x"), 1);
+    assert_one_line_error("train.lr", "not a finite number");
+}
+
+static void test_cli_truncated_idx_names_the_file(void)
+{
+    const char *dir = test_path("trunc");
+    CU_ASSERT_FATAL(mkdir(dir, 0777) == 0);
+    const char *src = test_mnist_dir();
+    if (!src)
+        return;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp %s/t10k-* %s/ && cp %s/train-labels-idx1-ubyte %s/ && "
+             "head -c 1000000 %s/train-images-idx3-ubyte > %s/train-images-idx3-ubyte",
+             src, dir, src, dir, src, dir);
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    char env[1200], args[1200];
+    snprintf(env, sizeof env, "MNIST_DIR=%s", dir);
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("trunc-out"));
+    CU_ASSERT_EQUAL(run_cli(env, args), 1);
+    assert_one_line_error("train-images-idx3-ubyte", "truncated");
+}
+
+static void test_cli_missing_data_dir_names_the_path(void)
+{
+    char args[1200];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("nodata-out"));
+    CU_ASSERT_EQUAL(run_cli("MNIST_DIR=/nonexistent/mnist", args), 1);
+    assert_one_line_error("/nonexistent/mnist/", NULL);
+}
+
+static void test_cli_unwritable_results_dir_names_the_path(void)
+{
+    const char *blocker = test_path("a-file");
+    CU_ASSERT_FATAL(test_write_file(blocker, "x", 1) == 0);
+    char args[1200];
+    snprintf(args, sizeof args, "train " QUICK " --out %s/results", blocker);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    assert_one_line_error("a-file", "not a directory");
+}
+
+static void test_cli_divergence_stops_with_epoch_and_batch(void)
+{
+    if (!have_data())
+        return;
+    char args[1200];
+    snprintf(args, sizeof args, "train experiments/mlp.conf --set data.subset=2000\\ 500 --set "
+             "train.optimizer=sgd --set train.lr=100 --set train.epochs=2 --out %s",
+             test_path("diverge"));
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    assert_one_line_error("diverged at epoch 1, batch", "loss is nan (lr 100)");
+}
+
+static void test_cli_failed_run_leaves_earlier_results_untouched(void)
+{
+    if (!have_data())
+        return;
+    const char *dir = test_path("keep");
+    char args[1200];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    static const char *kept[] = {"metrics.csv", "config.used", "log.txt", "summary.txt"};
+    static char before[4][8192];
+    struct stat ck_before, ck_after;
+    for (int i = 0; i < 4; i++)
+        snprintf(before[i], sizeof before[i], "%s", slurp(in_dir(dir, kept[i])));
+    CU_ASSERT_EQUAL_FATAL(stat(in_dir(dir, "model.ckpt"), &ck_before), 0);
+    /* a run that diverges in its first epoch, into the same directory */
+    snprintf(args, sizeof args, "train experiments/mlp.conf --set data.subset=2000\\ 500 --set "
+             "train.optimizer=sgd --set train.lr=100 --set train.epochs=2 --out %s", dir);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_STRING_EQUAL(before[i], slurp(in_dir(dir, kept[i])));
+    CU_ASSERT_EQUAL_FATAL(stat(in_dir(dir, "model.ckpt"), &ck_after), 0);
+    CU_ASSERT_EQUAL(ck_before.st_mtime, ck_after.st_mtime);
+    CU_ASSERT_EQUAL(ck_before.st_ino, ck_after.st_ino);
+}
+
+static void test_cli_unknown_command_is_a_usage_error(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "trian experiments/cnn.conf"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("cli.err")), "unknown command \"trian\""));
+}
+
+int register_cli_tests(void)
+{
+    CU_pSuite s = CU_add_suite("cli", NULL, NULL);
+    if (!s)
+        return -1;
+    struct { const char *name; CU_TestFunc fn; } tests[] = {
+        {"cli_short_run_writes_every_file", test_cli_short_run_writes_every_file},
+        {"cli_same_seed_same_metrics_other_seed_differs",
+         test_cli_same_seed_same_metrics_other_seed_differs},
+        {"cli_resume_from_epoch_one_matches_uninterrupted_run",
+         test_cli_resume_from_epoch_one_matches_uninterrupted_run},
+        {"cli_sigint_saves_and_resume_ends_like_uninterrupted",
+         test_cli_sigint_saves_and_resume_ends_like_uninterrupted},
+        {"cli_sigterm_exits_143_and_resumes", test_cli_sigterm_exits_143_and_resumes},
+        {"cli_unknown_config_key_names_file_and_line", test_cli_unknown_config_key_names_file_and_line},
+        {"cli_impossible_layer_spec_names_line_and_item",
+         test_cli_impossible_layer_spec_names_line_and_item},
+        {"cli_bad_set_value_is_refused", test_cli_bad_set_value_is_refused},
+        {"cli_truncated_idx_names_the_file", test_cli_truncated_idx_names_the_file},
+        {"cli_missing_data_dir_names_the_path", test_cli_missing_data_dir_names_the_path},
+        {"cli_unwritable_results_dir_names_the_path", test_cli_unwritable_results_dir_names_the_path},
+        {"cli_divergence_stops_with_epoch_and_batch", test_cli_divergence_stops_with_epoch_and_batch},
+        {"cli_failed_run_leaves_earlier_results_untouched",
+         test_cli_failed_run_leaves_earlier_results_untouched},
+        {"cli_unknown_command_is_a_usage_error", test_cli_unknown_command_is_a_usage_error},
+    };
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (!CU_add_test(s, tests[i].name, tests[i].fn))
+            return -1;
+    return 0;
+}
