@@ -98,8 +98,9 @@ clean:
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
 EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: exp-all compare $(EXPERIMENTS:%=exp-%)
-$(EXPERIMENTS:%=exp-%): exp-%: $(MNISTLAB) | data
+.PHONY: exp-all compare
+exp-%: $(MNISTLAB) | data
+	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
 	@if [ -z "$(SEEDS)" ]; then \
 	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) || exit $$?; \
 	else \
@@ -119,3 +120,8 @@ exp-all: $(MNISTLAB) | data
 
 compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
+
+# ---- documentation -------------------------------------------------------------------------------
+.PHONY: docs-check
+docs-check: $(MNISTLAB) | data
+	@sh tests/docs_check.sh

@@ -4,10 +4,11 @@
 
 #include "models/model.h"
 
-#define FAMILIES(X)                                                         \
-    X(softmax)     /* models/softmax.c: softmax regression, one dense layer */ \
-    X(mlp)         /* models/mlp.c: dense + ReLU hidden layers */              \
-    X(cnn)         /* models/cnn.c: any stack of layer kinds from a spec */
+#define FAMILIES(X)                                                            \
+    X(softmax)     /* models/softmax.c: softmax regression, one dense layer */    \
+    X(mlp)         /* models/mlp.c: dense + ReLU hidden layers */                 \
+    X(cnn)         /* models/cnn.c: any stack of layer kinds from a spec */       \
+    /* add a family above this line */
 
 #define DECLARE(f) extern const ModelFamily f##_family;
 FAMILIES(DECLARE)
