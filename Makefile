@@ -125,3 +125,6 @@ compare: $(MNISTLAB)
 .PHONY: docs-check
 docs-check: $(MNISTLAB) | data
 	@sh tests/docs_check.sh
+.PHONY: docs-images
+docs-images: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) sh docs/images.sh
