@@ -356,7 +356,9 @@ static int run_predict(const PredictArgs *a, Trained *t)
         snprintf(out, sizeof out, "%s", a->out);
     else
         beside(a->ckpt, "predict.png", out, sizeof out);
-    if ((rc = draw_predict(out, t, &in, probs, pred)))
+    char dir[1100];
+    beside(out, ".", dir, sizeof dir);      /* --out may name a directory that is not there yet */
+    if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)))
         return rc;
     printf("wrote %s\n", out);
     return MNL_OK;

@@ -16,7 +16,8 @@ H = ph + 60 + 20
 left = (W - pw - cbw) / 2
 set terminal pngcairo size W, H font "Sans,11"
 set output out
-set title title font "Sans,12"
+# centred on the canvas, not on the (possibly narrow) grid, so a long title is never cut
+set label 100 title at screen 0.5, screen 1.0 - 28.0 / H center font "Sans,12"
 set lmargin at screen 1.0 * left / W
 set rmargin at screen 1.0 * (left + pw) / W
 set tmargin at screen 1.0 - 60.0 / H
