@@ -6,7 +6,8 @@
 /* The count to use: the command line's (flag > 0), else $MNISTLAB_THREADS, else the config's
  * (configured > 0), else every core. */
 int threads_resolve(int flag, int configured);
-/* Apply n threads to OpenMP and OpenBLAS and flush denormals in each; returns n. */
+/* Use n OpenMP threads (the kernels' own parallelism) with OpenBLAS kept single-threaded, and
+ * flush denormals in each thread; returns n. */
 int threads_setup(int n);
 
 #endif
