@@ -1,10 +1,19 @@
-/* models/conv: 2-D convolution as batched im2col + SGEMM. The columns of the whole batch sit side by
- * side ([C*K*K, B*OH*OW]) so each pass is one fat GEMM instead of B thin ones; the price is a cheap
- * permutation between the GEMM's [OC, B, OH*OW] order and the [B, OC, OH, OW] the next layer wants. */
+/* models/conv: convolution one image at a time: the image is zero-padded, unrolled into im2col
+ * columns [C*K*K, OH*OW] (about 100 KB for the largest layer here, so it stays in L2), and multiplied
+ * by the weights with the AVX-512/AVX2 tiles of models/gemm. The backward rebuilds the columns from
+ * the input instead of keeping them from the forward: rebuilding costs less than reading megabytes
+ * of kept columns back from memory, and peak memory drops by the same amount.
+ *
+ * Products per image (P = OH*OW pixels, CKK = C*K*K):
+ *   forward   out[OC, P]         = w[OC, CKK] cols[CKK, P] + b
+ *   weights   dwT[CKK + 1, OC]  += cols1[CKK + 1, P] doutT[P, OC]   (row CKK of cols1 is all ones,
+ *                                                                    so row CKK of dwT sums db)
+ *   input     dcols[CKK, P]      = w^T[CKK, OC] dout[OC, P], then col2im adds it back onto pixels */
 #include "models/conv.h"
 
 #include <string.h>
-#include <gsl/gsl_cblas.h>
+
+#include "models/gemm.h"
 
 void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad)
 {
@@ -14,143 +23,130 @@ void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad
     s->OW = W + 2 * pad - K + 1;
 }
 
-size_t conv_cols_size(const ConvShape *s)
+/* Where each piece of a call's scratch lives (offsets in floats, each 16-float aligned). */
+typedef struct {
+    int Hp, Wp;             /* padded image */
+    int ckk, P, ld;         /* ld: row stride of the columns, P rounded up to 16 */
+    size_t padded, cols, dout_t, dw_t, total;
+} ConvScratch;
+
+static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
+
+static ConvScratch scratch_layout(const ConvShape *s)
 {
-    return (size_t)s->C * s->K * s->K * s->B * s->OH * s->OW;
+    ConvScratch L;
+    L.Hp = s->H + 2 * s->pad, L.Wp = s->W + 2 * s->pad;
+    L.ckk = s->C * s->K * s->K;
+    L.P = s->OH * s->OW;
+    L.ld = (int)round16((size_t)L.P);
+    L.padded = 0;
+    L.cols = L.padded + (s->pad ? round16((size_t)s->C * L.Hp * L.Wp) : 0);
+    L.dout_t = L.cols + (size_t)(L.ckk + 1) * L.ld;
+    L.dw_t = L.dout_t + round16((size_t)L.P * s->OC);
+    L.total = L.dw_t + round16((size_t)(L.ckk + 1) * s->OC);
+    return L;
 }
 
-size_t conv_temp_size(const ConvShape *s)
+size_t conv_scratch_size(const ConvShape *s)
 {
-    return (size_t)s->OC * s->B * s->OH * s->OW;
+    return scratch_layout(s).total;
 }
 
-static int imin(int a, int b) { return a < b ? a : b; }
-static int imax(int a, int b) { return a > b ? a : b; }
-
-/* For kernel column kj, the output columns ox whose input column ox + kj - pad lies inside the
- * image: [*lo, *hi). Outside that range the column entry is padding (zero). */
-static void valid_columns(const ConvShape *s, int kj, int *lo, int *hi)
+/* The image as the columns read it: itself when there is no padding, else copied into the middle of
+ * a zeroed [C, Hp, Wp] plane. */
+static const float *padded_image(const ConvShape *s, const ConvScratch *L, const float *img,
+                                 float *scratch)
 {
-    *lo = imin(imax(0, s->pad - kj), s->OW);
-    *hi = imax(imin(s->OW, s->W + s->pad - kj), *lo);
+    if (!s->pad)
+        return img;
+    float *p = scratch + L->padded;
+    memset(p, 0, sizeof(float) * s->C * L->Hp * L->Wp);
+    for (int c = 0; c < s->C; c++)
+        rows_copy(s->H, s->W, img + (size_t)c * s->H * s->W, s->W,
+                  p + ((size_t)c * L->Hp + s->pad) * L->Wp + s->pad, L->Wp);
+    return p;
 }
 
-/* Image b's columns: row (c, ki, kj), column b*OH*OW + oy*OW + ox holds img[c][oy+ki-pad][ox+kj-pad]. */
-static void im2col_image(const ConvShape *s, const float *img, float *cols, int b)
+/* cols[(c, ki, kj), oy*OW + ox] = padded[c][oy + ki][ox + kj]: each row is OH runs of OW floats. */
+static void im2col(const ConvShape *s, const ConvScratch *L, const float *padded, float *cols)
 {
-    const size_t n = (size_t)s->B * s->OH * s->OW;     /* row stride of cols */
     const int K = s->K;
     for (int c = 0; c < s->C; c++)
         for (int ki = 0; ki < K; ki++)
             for (int kj = 0; kj < K; kj++) {
-                float *dst = cols + ((size_t)(c * K + ki) * K + kj) * n + (size_t)b * s->OH * s->OW;
-                int lo, hi;
-                valid_columns(s, kj, &lo, &hi);
-                for (int oy = 0; oy < s->OH; oy++, dst += s->OW) {
-                    int iy = oy + ki - s->pad;
-                    if (iy < 0 || iy >= s->H) {
-                        memset(dst, 0, sizeof(float) * s->OW);
-                        continue;
-                    }
-                    const float *row = img + ((size_t)c * s->H + iy) * s->W;
-                    for (int ox = 0; ox < lo; ox++)
-                        dst[ox] = 0.0f;
-                    for (int ox = lo; ox < hi; ox++)
-                        dst[ox] = row[ox + kj - s->pad];
-                    for (int ox = hi; ox < s->OW; ox++)
-                        dst[ox] = 0.0f;
-                }
+                const float *src = padded + ((size_t)c * L->Hp + ki) * L->Wp + kj;
+                float *row = cols + (size_t)((c * K + ki) * K + kj) * L->ld;
+                rows_copy(s->OH, s->OW, src, L->Wp, row, s->OW);
             }
 }
 
-/* The adjoint of im2col_image: every column entry is added back to the pixel it came from. */
-static void col2im_image(const ConvShape *s, const float *cols, float *img, int b)
+/* The adjoint of im2col: din[c][iy][ix] = the sum of the column entries copied from that pixel.
+ * With padding the sums land in the padded plane first, whose border is then dropped. */
+static void col2im(const ConvShape *s, const ConvScratch *L, const float *cols, float *din,
+                   float *scratch)
 {
-    const size_t n = (size_t)s->B * s->OH * s->OW;
     const int K = s->K;
-    memset(img, 0, sizeof(float) * s->C * s->H * s->W);
+    float *acc = s->pad ? scratch + L->padded : din;
+    memset(acc, 0, sizeof(float) * s->C * L->Hp * L->Wp);
     for (int c = 0; c < s->C; c++)
         for (int ki = 0; ki < K; ki++)
             for (int kj = 0; kj < K; kj++) {
-                const float *src = cols + ((size_t)(c * K + ki) * K + kj) * n + (size_t)b * s->OH * s->OW;
-                int lo, hi;
-                valid_columns(s, kj, &lo, &hi);
-                for (int oy = 0; oy < s->OH; oy++, src += s->OW) {
-                    int iy = oy + ki - s->pad;
-                    if (iy < 0 || iy >= s->H)
-                        continue;
-                    float *row = img + ((size_t)c * s->H + iy) * s->W;
-                    for (int ox = lo; ox < hi; ox++)
-                        row[ox + kj - s->pad] += src[ox];
-                }
+                const float *row = cols + (size_t)((c * K + ki) * K + kj) * L->ld;
+                rows_add(s->OH, s->OW, row, s->OW, acc + ((size_t)c * L->Hp + ki) * L->Wp + kj, L->Wp);
             }
-}
-
-void conv_im2col(const ConvShape *s, const float *in, float *cols, int threads)
-{
-    const size_t img = (size_t)s->C * s->H * s->W;
-#pragma omp parallel for num_threads(threads) schedule(static) if (s->B > 1)
-    for (int b = 0; b < s->B; b++)
-        im2col_image(s, in + b * img, cols, b);
-}
-
-void conv_col2im(const ConvShape *s, const float *cols, float *din, int threads)
-{
-    const size_t img = (size_t)s->C * s->H * s->W;
-#pragma omp parallel for num_threads(threads) schedule(static) if (s->B > 1)
-    for (int b = 0; b < s->B; b++)
-        col2im_image(s, cols, din + b * img, b);
+    if (s->pad)
+        for (int c = 0; c < s->C; c++)
+            rows_copy(s->H, s->W, acc + ((size_t)c * L->Hp + s->pad) * L->Wp + s->pad, L->Wp,
+                      din + (size_t)c * s->H * s->W, s->W);
 }
 
 void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
-                    const float *b, float *cols, float *temp, int threads)
+                    const float *b, float *scratch)
 {
-    const int ckk = s->C * s->K * s->K;
-    const int n = s->B * s->OH * s->OW;
-    const int plane = s->OH * s->OW;
-    conv_im2col(s, in, cols, threads);
-    /* temp [OC, B*OH*OW] = w [OC, C*K*K] x cols [C*K*K, B*OH*OW] */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->OC, n, ckk,
-                1.0f, w, ckk, cols, n, 0.0f, temp, n);
-    /* temp [OC, B, OH*OW] -> out [B, OC, OH*OW], adding the bias on the way */
-#pragma omp parallel for num_threads(threads) schedule(static) if (s->B > 1)
-    for (int i = 0; i < s->B; i++)
-        for (int oc = 0; oc < s->OC; oc++) {
-            const float *src = temp + ((size_t)oc * s->B + i) * plane;
-            float *dst = out + ((size_t)i * s->OC + oc) * plane;
-            for (int p = 0; p < plane; p++)
-                dst[p] = src[p] + b[oc];
-        }
+    const ConvScratch L = scratch_layout(s);
+    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * L.P;
+    float *cols = scratch + L.cols;
+    for (int i = 0; i < s->B; i++) {
+        im2col(s, &L, padded_image(s, &L, in + i * in_img, scratch), cols);
+        /* out [OC, P] = b + w [OC, CKK] x cols [CKK, P] */
+        gemm_nn(s->OC, L.P, L.ckk, w, L.ckk, 1, cols, L.ld, out + i * out_img, L.P, GEMM_ROW_BIAS, b);
+    }
+}
+
+/* doutT[p][oc] = dout[oc][p] for one image: the weight product wants output channels contiguous. */
+static void transpose_image(const float *dout, float *dout_t, int OC, int P)
+{
+    for (int oc = 0; oc < OC; oc++)
+        for (int p = 0; p < P; p++)
+            dout_t[(size_t)p * OC + oc] = dout[(size_t)oc * P + p];
 }
 
 void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
-                     float *cols, const float *w, float *temp, int threads)
+                     const float *in, const float *w, float *scratch)
 {
-    const int ckk = s->C * s->K * s->K;
-    const int n = s->B * s->OH * s->OW;
-    const int plane = s->OH * s->OW;
-    /* dout [B, OC, OH*OW] -> temp [OC, B, OH*OW]: the GEMM order of the forward */
-#pragma omp parallel for num_threads(threads) schedule(static) if (s->B > 1)
-    for (int i = 0; i < s->B; i++)
-        for (int oc = 0; oc < s->OC; oc++)
-            memcpy(temp + ((size_t)oc * s->B + i) * plane,
-                   dout + ((size_t)i * s->OC + oc) * plane, sizeof(float) * plane);
-    /* db[oc] = sum of temp's row oc, in a fixed order so runs repeat exactly */
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int oc = 0; oc < s->OC; oc++) {
-        const float *row = temp + (size_t)oc * n;
-        double sum = 0.0;
-        for (int j = 0; j < n; j++)
-            sum += row[j];
-        db[oc] += (float)sum;
+    const ConvScratch L = scratch_layout(s);
+    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * L.P;
+    float *cols = scratch + L.cols, *dout_t = scratch + L.dout_t, *dw_t = scratch + L.dw_t;
+    float *ones = cols + (size_t)L.ckk * L.ld;
+    for (int p = 0; p < L.P; p++)
+        ones[p] = 1.0f;
+    memset(dw_t, 0, sizeof(float) * (L.ckk + 1) * s->OC);
+    for (int i = 0; i < s->B; i++) {
+        const float *g = dout + i * out_img;
+        im2col(s, &L, padded_image(s, &L, in + i * in_img, scratch), cols);
+        transpose_image(g, dout_t, s->OC, L.P);
+        /* dwT [CKK + 1, OC] += cols1 [CKK + 1, P] x doutT [P, OC] */
+        gemm_nn(L.ckk + 1, s->OC, L.P, cols, L.ld, 1, dout_t, s->OC, dw_t, s->OC,
+                GEMM_ACCUMULATE, NULL);
+        if (!din)
+            continue;
+        /* dcols [CKK, P] = w^T [CKK, OC] x dout [OC, P], over the columns (rebuilt next image) */
+        gemm_nn(L.ckk, L.P, s->OC, w, 1, L.ckk, g, L.P, cols, L.ld, GEMM_ZERO, NULL);
+        col2im(s, &L, cols, din + i * in_img, scratch);
     }
-    /* dw [OC, C*K*K] += temp [OC, B*OH*OW] x cols^T [B*OH*OW, C*K*K] */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->OC, ckk, n,
-                1.0f, temp, n, cols, n, 1.0f, dw, ckk);
-    if (!din)
-        return;
-    /* dcols [C*K*K, B*OH*OW] = w^T [C*K*K, OC] x temp [OC, B*OH*OW], into cols (no longer needed) */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, n, s->OC,
-                1.0f, w, ckk, temp, n, 0.0f, cols, n);
-    conv_col2im(s, cols, din, threads);
+    for (int oc = 0; oc < s->OC; oc++) {
+        for (int k = 0; k < L.ckk; k++)
+            dw[(size_t)oc * L.ckk + k] += dw_t[(size_t)k * s->OC + oc];
+        db[oc] += dw_t[(size_t)L.ckk * s->OC + oc];
+    }
 }

@@ -9,12 +9,13 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
-/* out: [B, Out]  in: [B, In]  w: [Out, In]  b: [Out]   (out = in w^T + b, through SGEMM) */
+/* out: [B, Out]  in: [B, In]  w: [Out, In]  b: [Out]   (out = in w^T + b, models/gemm).
+ * With threads > 1 the output is split among them; every element is the same sum either way. */
 void dense_forward(float *out, const float *in, const float *w, const float *b,
-                   int B, int In, int Out);
+                   int B, int In, int Out, int threads);
 /* dw: [Out, In] and db: [Out] accumulate; din: [B, In] overwritten (or NULL); dout: [B, Out] */
 void dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
-                    const float *w, int B, int In, int Out);
+                    const float *w, int B, int In, int Out, int threads);
 
 /* out, in: [n] */
 void relu_forward(float *out, const float *in, size_t n, int threads);

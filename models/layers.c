@@ -77,14 +77,15 @@ static int dense_infer(Layer *l, char *why)
 
 static void dense_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
-    dense_forward(out, in, c->w, c->b, c->B, (int)layer_in_size(l), l->out_c);
+    dense_forward(out, in, c->w, c->b, c->B, (int)layer_in_size(l), l->out_c, c->threads);
 }
 
 static void dense_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
                       const float *dout, float *din)
 {
     (void)out;
-    dense_backward(din, c->dw, c->db, dout, in, c->w, c->B, (int)layer_in_size(l), l->out_c);
+    dense_backward(din, c->dw, c->db, dout, in, c->w, c->B, (int)layer_in_size(l), l->out_c,
+                   c->threads);
 }
 
 static double dense_flops(const Layer *l) { return 2.0 * (double)l->n_w; }
@@ -125,8 +126,7 @@ static int conv_infer(Layer *l, char *why)
     l->n_w = (size_t)s.OC * s.C * K * K;
     l->n_b = (size_t)s.OC;
     l->fan_in = s.C * K * K;
-    l->keep_per_image = conv_cols_size(&s);
-    l->temp_per_image = conv_temp_size(&s);
+    l->temp_per_thread = conv_scratch_size(&s);
     return 0;
 }
 
@@ -134,16 +134,16 @@ static void conv_fwd(const Layer *l, const LayerCtx *c, const float *in, float *
 {
     ConvShape s;
     conv_shape_of(l, &s, c->B);
-    conv2d_forward(&s, out, in, c->w, c->b, c->keep, c->temp, c->threads);
+    conv2d_forward(&s, out, in, c->w, c->b, c->temp);
 }
 
 static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
                      const float *dout, float *din)
 {
     ConvShape s;
-    (void)in, (void)out;    /* the forward's im2col columns in keep stand for the input */
+    (void)out;
     conv_shape_of(l, &s, c->B);
-    conv2d_backward(&s, din, c->dw, c->db, dout, c->keep, c->w, c->temp, c->threads);
+    conv2d_backward(&s, din, c->dw, c->db, dout, in, c->w, c->temp);
 }
 
 static double conv_flops(const Layer *l)
@@ -291,12 +291,12 @@ static double no_flops(const Layer *l) { (void)l; return 0.0; }
 /* ---- the table ---- */
 
 static const LayerKind kinds[] = {
-    {"dense", dense_parse, dense_infer, dense_fwd, dense_bwd, dense_flops, 1},
-    {"conv", conv_parse, conv_infer, conv_fwd, conv_bwd, conv_flops, 0},
-    {"maxpool", maxpool_parse, maxpool_infer, maxpool_fwd, maxpool_bwd, no_flops, 0},
-    {"relu", parse_none, same_shape_infer, relu_fwd, relu_bwd, no_flops, -1},
-    {"flatten", parse_none, flatten_infer, flatten_fwd, flatten_bwd, no_flops, 1},
-    {"dropout", dropout_parse, dropout_infer, dropout_fwd, dropout_bwd, no_flops, -1},
+    {"dense", dense_parse, dense_infer, dense_fwd, dense_bwd, dense_flops, 1, 0},
+    {"conv", conv_parse, conv_infer, conv_fwd, conv_bwd, conv_flops, 0, 1},
+    {"maxpool", maxpool_parse, maxpool_infer, maxpool_fwd, maxpool_bwd, no_flops, 0, 1},
+    {"relu", parse_none, same_shape_infer, relu_fwd, relu_bwd, no_flops, -1, 1},
+    {"flatten", parse_none, flatten_infer, flatten_fwd, flatten_bwd, no_flops, 1, 1},
+    {"dropout", dropout_parse, dropout_infer, dropout_fwd, dropout_bwd, no_flops, -1, 0},
 };
 
 #define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))

@@ -20,7 +20,7 @@ typedef struct {
     const float *w, *b;     /* the layer's parameters (NULL for kinds without) */
     float *dw, *db;         /* their gradients, accumulated */
     float *keep;            /* the layer's own scratch, kept from forward to backward */
-    float *temp;            /* scratch shared by every layer, valid during one call only */
+    float *temp;            /* this thread's scratch (temp_per_thread floats), valid during one call */
     int train;              /* the mode of this forward (or of the forward a backward follows) */
     gsl_rng *rng;           /* dropout's mask source */
     int threads;            /* OpenMP threads for the kernels */
@@ -41,10 +41,12 @@ struct Layer {
     size_t n_w, n_b;                /* weight and bias element counts */
     int fan_in;                     /* inputs feeding one output, for initialisation */
     size_t param_off;               /* weight in param_block/grad_block; its bias follows */
-    size_t keep_per_image;          /* kept scratch floats per image (im2col columns, masks) */
-    size_t temp_per_image;          /* temporary scratch floats per image */
+    size_t keep_per_image;          /* kept scratch floats per image (dropout masks) */
+    size_t temp_per_thread;         /* scratch floats one call needs on one thread, for any B */
     size_t act_off;                 /* output [B, out] in act_block/dact_block */
     size_t keep_off;                /* kept scratch in scratch_block */
+    size_t part_off;                /* per-image kinds with parameters: where their gradients sit
+                                       in each chunk's block of partial gradients (model.c) */
     int flat;                       /* output is a vector, shown as [N] rather than [N, 1, 1] */
 };
 
@@ -62,6 +64,11 @@ struct LayerKind {
                      const float *dout, float *din);
     double (*flops)(const Layer *l);    /* forward FLOPs per image (multiply-add = 2) */
     int flat_out;   /* output is 1: a vector (dense, flatten), 0: feature maps, -1: like its input */
+    /* 1: each image's output depends on that image only and the adapters run single-threaded, so
+     * the walk may hand a thread a run of such layers over a slice of the batch (conv, relu, pool).
+     * 0: the adapter sees the whole batch and uses c->threads itself (dense; dropout's mask is
+     * drawn in order). */
+    int per_image;
 };
 
 const LayerKind *layer_kind_find(const char *name);   /* NULL when unknown */

@@ -83,13 +83,19 @@ struct Model {
     int max_batch;                   /* activations are sized for this many images */
     float *act_block;                /* layer outputs (forward) */
     float *dact_block;               /* their gradients (backward) */
-    float *scratch_block;            /* im2col columns, pool argmax, dropout masks ... */
+    float *scratch_block;            /* dropout masks, per-chunk partial gradients, per-thread
+                                        scratch (im2col columns) */
     size_t act_size, scratch_size;   /* floats in each block */
+    size_t partial_off, partial_stride;   /* chunk c's partial gradients of the per-image layers:
+                                             scratch_block + partial_off + c * partial_stride */
+    size_t temp_off, temp_stride;    /* thread t's scratch: scratch_block + temp_off + t * temp_stride */
+    int scratch_threads;             /* threads the per-thread scratch was sized for */
     float *dlogits;                  /* [max_batch, num_outputs] */
     float *probs;                    /* [max_batch, num_classes]: class probabilities */
 
     gsl_rng *dropout_rng;            /* owned; seeded by model_build from the build rng */
-    int threads;                     /* OpenMP threads for this model's kernels (>= 1) */
+    int threads;                     /* OpenMP threads for this model's kernels (>= 1; at most
+                                        scratch_threads are used) */
     int train;                       /* mode of the last forward (1: training, dropout active);
                                         the backward that follows uses the same masks */
     ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while

@@ -6,7 +6,11 @@
  * differences with EPS = 1e-2 on float32 values, L summed in double. An element passes when
  * |analytic - numeric| / max(|analytic| + |numeric|, 1e-2) <= 2e-3; every layer here is linear or
  * piecewise linear in each value, so the only error is float rounding (measured worst 1.6e-4),
- * while a gradient off by 10% scores about 5e-2 (see gradient_check_catches_a_ten_percent_error). */
+ * while a gradient off by 10% scores about 5e-2 (see gradient_check_catches_a_ten_percent_error).
+ *
+ * The vector kernels (models/gemm) are checked in every instruction set this CPU runs (AVX-512,
+ * AVX2, portable C): products against a double-precision definition, pooling bitwise against the
+ * scalar tie rule, and the model walk bitwise across thread counts. */
 #include <CUnit/CUnit.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,8 +20,10 @@
 
 #include "common/error.h"
 #include "models/conv.h"
+#include "models/gemm.h"
 #include "models/kernels.h"
 #include "models/layers.h"
+#include "models/model.h"
 
 #define EPS        1e-2
 #define REL_FLOOR  1e-2
@@ -56,7 +62,7 @@ static int rig_make(Rig *t, const char *item, int B, int c, int h, int w, gsl_rn
     t->y = zalloc(t->ny), t->r = zalloc(t->ny);
     t->p = zalloc(t->np), t->g = zalloc(t->np);
     t->keep = zalloc(B * t->l.keep_per_image);
-    t->temp = zalloc(B * t->l.temp_per_image);
+    t->temp = zalloc(t->l.temp_per_thread);
     t->drop = gsl_rng_alloc(gsl_rng_mt19937);
     fill_uniform(t->x, t->nx, -1, 1, rng);
     fill_uniform(t->r, t->ny, -1, 1, rng);
@@ -247,11 +253,11 @@ static double conv_vs_direct(int pad)
     conv_shape(&s, 3, 2, 7, 6, 4, 3, pad);
     size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
     float *in = zalloc(nin), *out = zalloc(nout), *w = zalloc(s.OC * s.C * 9), *b = zalloc(s.OC);
-    float *cols = zalloc(conv_cols_size(&s)), *temp = zalloc(conv_temp_size(&s));
+    float *temp = zalloc(conv_scratch_size(&s));
     fill_uniform(in, nin, -1, 1, rng);
     fill_uniform(w, (size_t)s.OC * s.C * 9, -1, 1, rng);
     fill_uniform(b, s.OC, -1, 1, rng);
-    conv2d_forward(&s, out, in, w, b, cols, temp, 2);
+    conv2d_forward(&s, out, in, w, b, temp);
     double worst = 0.0;
     for (int bi = 0; bi < s.B; bi++)
         for (int o = 0; o < s.OC; o++)
@@ -261,7 +267,7 @@ static double conv_vs_direct(int pad)
                     double got = out[((size_t)(bi * s.OC + o) * s.OH + y) * s.OW + x];
                     worst = fmax(worst, fabs(got - want));
                 }
-    free(in), free(out), free(w), free(b), free(cols), free(temp);
+    free(in), free(out), free(w), free(b), free(temp);
     gsl_rng_free(rng);
     return worst;
 }
@@ -295,7 +301,7 @@ static void test_dense_reads_a_feature_map_in_chw_order(void)
     for (int i = 0; i < 12; i++)
         in[i] = (float)(i * i);
     w[1 * 6 + 0 * 3 + 1] = 1.0f;
-    dense_forward(out, in, w, b, 1, 12, 1);
+    dense_forward(out, in, w, b, 1, 12, 1, 1);
     CU_ASSERT_DOUBLE_EQUAL(out[0], 49.5, 1e-6);
 }
 
@@ -422,6 +428,240 @@ static void test_layer_item_errors_name_the_item(void)
     CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"dense 0\": 0 is outside 1..65536");
 }
 
+
+/* ---- the vector kernels, in every instruction set this CPU has ---- */
+
+/* The best instruction set this CPU runs; a test loops from it down to GEMM_ISA_C with
+ * gemm_limit_isa, and ends with all_isas() again to leave the best one in use. */
+static int all_isas(void)
+{
+    return (int)gemm_limit_isa(GEMM_ISA_AVX512);
+}
+
+/* Worst |C - definition| / (K + 1) of one product on random data; columns past N (C is allocated
+ * with 3 spare ones holding 7.0f) must stay untouched, else it returns 1e9. nt: gemm_nt; ta: A is
+ * given transposed. */
+static double gemm_error(int M, int N, int K, int nt, int ta, GemmInit init, gsl_rng *rng)
+{
+    const int ldc = N + 3;
+    float *a = zalloc((size_t)M * K), *b = zalloc((size_t)K * N), *c = zalloc((size_t)M * ldc);
+    float *bias = zalloc(M > N ? M : N);
+    fill_uniform(a, (size_t)M * K, -1, 1, rng);
+    fill_uniform(b, (size_t)K * N, -1, 1, rng);
+    fill_uniform(c, (size_t)M * ldc, -1, 1, rng);
+    fill_uniform(bias, M > N ? M : N, -1, 1, rng);
+    for (int i = 0; i < M; i++)
+        for (int j = N; j < ldc; j++)
+            c[(size_t)i * ldc + j] = 7.0f;
+    double *want = calloc((size_t)M * N, sizeof(double));
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double v = init == GEMM_ACCUMULATE ? c[(size_t)i * ldc + j] : init == GEMM_ROW_BIAS ? bias[i]
+                     : init == GEMM_COL_BIAS ? bias[j] : 0.0;
+            for (int k = 0; k < K; k++)
+                v += (double)(ta ? a[(size_t)k * M + i] : a[(size_t)i * K + k]) *
+                     (nt ? b[(size_t)j * K + k] : b[(size_t)k * N + j]);
+            want[(size_t)i * N + j] = v;
+        }
+    if (nt)
+        gemm_nt(M, N, K, a, K, b, K, c, ldc, init, bias);
+    else
+        gemm_nn(M, N, K, a, ta ? 1 : K, ta ? M : 1, b, N, c, ldc, init, bias);
+    double worst = 0.0;
+    for (int i = 0; i < M; i++) {
+        for (int j = 0; j < N; j++)
+            worst = fmax(worst, fabs(c[(size_t)i * ldc + j] - want[(size_t)i * N + j]) / (K + 1));
+        for (int j = N; j < ldc; j++)
+            if (c[(size_t)i * ldc + j] != 7.0f)
+                worst = 1e9;
+    }
+    free(a), free(b), free(c), free(bias), free(want);
+    return worst;
+}
+
+/* Shapes that hit every tile size and edge: rows 1..13 past whole tiles, columns past whole
+ * vectors, K of 1 and K past a vector for the dot products. */
+static const int GEMM_SHAPES[][3] = {
+    {1, 1, 1}, {3, 5, 7}, {13, 37, 29}, {7, 17, 1}, {16, 70, 9}, {32, 196, 33},
+    {25, 200, 5}, {6, 6, 6}, {12, 64, 3}, {9, 130, 40}, {24, 33, 17}, {5, 16, 48},
+};
+
+static void test_gemm_nn_matches_its_definition_in_every_isa(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        double worst = 0.0;
+        for (size_t s = 0; s < sizeof GEMM_SHAPES / sizeof GEMM_SHAPES[0]; s++)
+            for (int ta = 0; ta < 2; ta++)
+                for (int init = GEMM_ZERO; init <= GEMM_COL_BIAS; init++)
+                    worst = fmax(worst, gemm_error(GEMM_SHAPES[s][0], GEMM_SHAPES[s][1],
+                                                   GEMM_SHAPES[s][2], 0, ta, (GemmInit)init, rng));
+        CU_ASSERT(worst < 1e-6);
+    }
+    all_isas();
+    gsl_rng_free(rng);
+}
+
+static void test_gemm_nt_matches_its_definition_in_every_isa(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        double worst = 0.0;
+        for (size_t s = 0; s < sizeof GEMM_SHAPES / sizeof GEMM_SHAPES[0]; s++)
+            for (int init = GEMM_ZERO; init <= GEMM_COL_BIAS; init++)
+                worst = fmax(worst, gemm_error(GEMM_SHAPES[s][0], GEMM_SHAPES[s][1],
+                                               GEMM_SHAPES[s][2], 1, 0, (GemmInit)init, rng));
+        CU_ASSERT(worst < 1e-6);
+    }
+    all_isas();
+    gsl_rng_free(rng);
+}
+
+/* What lets threads split a product: any block of C comes out bitwise as in the whole product. */
+static void test_gemm_blocks_of_c_equal_the_whole_product_bitwise(void)
+{
+    enum { M = 29, N = 150, K = 37 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    float *a = zalloc(M * K), *b = zalloc(K * N), *bt = zalloc(N * K), *whole = zalloc(M * N),
+          *parts = zalloc(M * N);
+    fill_uniform(a, M * K, -1, 1, rng);
+    fill_uniform(b, K * N, -1, 1, rng);
+    fill_uniform(bt, N * K, -1, 1, rng);
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        gemm_nn(M, N, K, a, K, 1, b, N, whole, N, GEMM_ZERO, NULL);
+        gemm_nn(11, N, K, a, K, 1, b, N, parts, N, GEMM_ZERO, NULL);              /* rows 0..10 */
+        gemm_nn(M - 11, 67, K, a + 11 * K, K, 1, b, N, parts + 11 * N, N, GEMM_ZERO, NULL);
+        gemm_nn(M - 11, N - 67, K, a + 11 * K, K, 1, b + 67, N, parts + 11 * N + 67, N, GEMM_ZERO,
+                NULL);
+        CU_ASSERT(memcmp(whole, parts, sizeof(float) * M * N) == 0);
+        gemm_nt(M, N, K, a, K, bt, K, whole, N, GEMM_ZERO, NULL);
+        gemm_nt(7, N, K, a, K, bt, K, parts, N, GEMM_ZERO, NULL);
+        gemm_nt(M - 7, 33, K, a + 7 * K, K, bt, K, parts + 7 * N, N, GEMM_ZERO, NULL);
+        gemm_nt(M - 7, N - 33, K, a + 7 * K, K, bt + 33 * K, K, parts + 7 * N + 33, N, GEMM_ZERO, NULL);
+        CU_ASSERT(memcmp(whole, parts, sizeof(float) * M * N) == 0);
+    }
+    all_isas();
+    free(a), free(b), free(bt), free(whole), free(parts);
+    gsl_rng_free(rng);
+}
+
+static void test_rows_copy_and_add_touch_only_their_elements(void)
+{
+    enum { ROWS = 3, LEN = 37, SLD = 41, DLD = 45 };
+    float src[ROWS * SLD], dst[ROWS * DLD];
+    for (int i = 0; i < ROWS * SLD; i++)
+        src[i] = (float)i;
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        for (int i = 0; i < ROWS * DLD; i++)
+            dst[i] = -1.0f;
+        rows_copy(ROWS, LEN, src, SLD, dst, DLD);
+        rows_add(ROWS, LEN, src, SLD, dst, DLD);
+        int bad = 0;
+        for (int r = 0; r < ROWS; r++)
+            for (int x = 0; x < DLD; x++)
+                bad += dst[r * DLD + x] != (x < LEN ? 2.0f * src[r * SLD + x] : -1.0f);
+        CU_ASSERT_EQUAL(bad, 0);
+    }
+    all_isas();
+}
+
+/* Pooling in every instruction set, bitwise against the portable build, on planes full of ties
+ * (values from {0, 1, 2}) and of sizes around the vector widths, odd ones included. */
+static void test_maxpool_kernels_follow_the_tie_rule_in_every_isa(void)
+{
+    static const int sizes[][2] = {{28, 28}, {14, 14}, {5, 7}, {11, 11}, {3, 3}, {33, 35}, {2, 66}};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const int H = sizes[s][0], W = sizes[s][1], P = 3;
+        const size_t n_in = (size_t)P * H * W, n_out = (size_t)P * (H / 2) * (W / 2);
+        float *in = zalloc(n_in), *g = zalloc(n_out), *out = zalloc(n_out), *din = zalloc(n_in);
+        float *want_out = zalloc(n_out), *want_din = zalloc(n_in);
+        for (size_t i = 0; i < n_in; i++)
+            in[i] = (float)gsl_rng_uniform_int(rng, 3);
+        fill_uniform(g, n_out, 1, 2, rng);
+        gemm_limit_isa(GEMM_ISA_C);
+        maxpool_planes(want_out, in, P, H, W);
+        maxpool_grad_planes(want_din, g, in, P, H, W);
+        for (int isa = all_isas(); isa >= 0; isa--) {
+            gemm_limit_isa((GemmIsa)isa);
+            for (size_t i = 0; i < n_in; i++)
+                din[i] = 5.0f;                      /* every element must be written */
+            maxpool_planes(out, in, P, H, W);
+            maxpool_grad_planes(din, g, in, P, H, W);
+            CU_ASSERT(memcmp(out, want_out, sizeof(float) * n_out) == 0);
+            CU_ASSERT(memcmp(din, want_din, sizeof(float) * n_in) == 0);
+        }
+        all_isas();
+        free(in), free(g), free(out), free(din), free(want_out), free(want_din);
+    }
+    gsl_rng_free(rng);
+}
+
+static void test_conv_matches_direct_convolution_and_differences_in_every_isa(void)
+{
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        CU_ASSERT(conv_vs_direct(0) < 1e-5);
+        CU_ASSERT(conv_vs_direct(1) < 1e-5);
+        CU_ASSERT(check_item("conv 3 3 pad 1", 2, 2, 5, 4, 13) < GRAD_TOL);
+        CU_ASSERT(check_item("conv 5 2", 3, 3, 4, 5, 14) < GRAD_TOL);
+        CU_ASSERT(check_item("dense 5", 3, 2, 3, 3, 15) < GRAD_TOL);
+    }
+    all_isas();
+}
+
+/* ---- the model's walk: per-image layers in fixed chunks of the batch ---- */
+
+/* Gradients of one step of a small cnn on B images with the given threads. */
+static float *cnn_gradients(int B, int threads, size_t *n)
+{
+    ModelSpec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.family, sizeof spec.family, "cnn");
+    snprintf(spec.layers, sizeof spec.layers,
+             "conv 4 3 pad 1, relu, maxpool 2, conv 6 3, relu, maxpool 2, dense 7, relu, dense 3");
+    spec.in_c = 1, spec.in_h = 12, spec.in_w = 12, spec.num_classes = 3;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    Model m;
+    float *grads = NULL;
+    if (model_build(&m, &spec, rng) == 0) {
+        m.threads = threads;
+        float *x = zalloc((size_t)B * 144);
+        int *y = calloc((size_t)B, sizeof(int));
+        fill_uniform(x, (size_t)B * 144, -1, 1, rng);
+        for (int i = 0; i < B; i++)
+            y[i] = i % 3;
+        if (model_alloc_batch(&m, B) == 0 && model_forward(&m, x, B, 1)) {
+            model_loss(&m, y, B, NULL);
+            model_zero_grad(&m);
+            model_backward(&m, x, B);
+            *n = m.n_param_values;
+            grads = zalloc(*n);
+            memcpy(grads, m.grad_block, sizeof(float) * *n);
+        }
+        free(x), free(y);
+        model_free(&m);
+    }
+    gsl_rng_free(rng);
+    return grads;
+}
+
+static void test_model_gradients_are_bitwise_equal_at_any_thread_count(void)
+{
+    size_t n1 = 0, n2 = 0, n3 = 0;
+    float *g1 = cnn_gradients(53, 1, &n1), *g2 = cnn_gradients(53, 2, &n2);
+    float *g3 = cnn_gradients(53, 3, &n3);
+    CU_ASSERT_FATAL(g1 && g2 && g3 && n1 == n2 && n1 == n3);
+    CU_ASSERT(memcmp(g1, g2, sizeof(float) * n1) == 0);
+    CU_ASSERT(memcmp(g1, g3, sizeof(float) * n1) == 0);
+    free(g1), free(g2), free(g3);
+}
+
 int register_layers_tests(void)
 {
     CU_pSuite s = CU_add_suite("layers", NULL, NULL);
@@ -452,6 +692,17 @@ int register_layers_tests(void)
         {"dropout_in_eval_mode_is_the_identity", test_dropout_in_eval_mode_is_the_identity},
         {"every_kind_is_in_the_table", test_every_kind_is_in_the_table},
         {"layer_item_errors_name_the_item", test_layer_item_errors_name_the_item},
+        {"gemm_nn_matches_its_definition_in_every_isa", test_gemm_nn_matches_its_definition_in_every_isa},
+        {"gemm_nt_matches_its_definition_in_every_isa", test_gemm_nt_matches_its_definition_in_every_isa},
+        {"gemm_blocks_of_c_equal_the_whole_product_bitwise",
+         test_gemm_blocks_of_c_equal_the_whole_product_bitwise},
+        {"rows_copy_and_add_touch_only_their_elements", test_rows_copy_and_add_touch_only_their_elements},
+        {"maxpool_kernels_follow_the_tie_rule_in_every_isa",
+         test_maxpool_kernels_follow_the_tie_rule_in_every_isa},
+        {"conv_matches_direct_convolution_and_differences_in_every_isa",
+         test_conv_matches_direct_convolution_and_differences_in_every_isa},
+        {"model_gradients_are_bitwise_equal_at_any_thread_count",
+         test_model_gradients_are_bitwise_equal_at_any_thread_count},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

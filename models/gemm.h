@@ -1,0 +1,52 @@
+/* models/gemm: the matrix products of the layer kit. Single-threaded kernels in three builds (AVX-512,
+ * AVX2 + FMA, portable C), the best one this CPU runs picked at run time, so the default -O2 build
+ * uses the machine's full vector width. Every output element is summed in a fixed order (k = 0, 1,
+ * ..., K-1, starting from its initial value), whatever block of C a call covers, so callers may split
+ * C among threads and still get bitwise the same result at any thread count. */
+#ifndef MNL_GEMM_H
+#define MNL_GEMM_H
+
+#include <stddef.h>
+
+/* What C's elements start from before the products are added. */
+typedef enum {
+    GEMM_ZERO,          /* C = A B */
+    GEMM_ACCUMULATE,    /* C += A B */
+    GEMM_ROW_BIAS,      /* C[i][j] = bias[i] + (A B)[i][j] */
+    GEMM_COL_BIAS,      /* C[i][j] = bias[j] + (A B)[i][j] */
+} GemmInit;
+
+/* C[M, N] = init + A[M, K] B[K, N].
+ * A(i, k) = a[i*rsa + k*csa]: a row-major matrix (rsa = its row length, csa = 1) or the transpose
+ * of one (rsa = 1, csa = its row length). B is row-major with row stride ldb, C with ldc.
+ * bias: [M] for GEMM_ROW_BIAS, [N] for GEMM_COL_BIAS, else unused (may be NULL). */
+void gemm_nn(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+             const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, GemmInit init, const float *bias);
+
+/* C[M, N] = init + A[M, K] B[N, K]^T: both operands row-major along K (dot products), strides lda,
+ * ldb; C row-major with ldc. */
+void gemm_nt(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+             float *c, ptrdiff_t ldc, GemmInit init, const float *bias);
+
+/* The data movement around the products (im2col, col2im, padding), in the same vector width:
+ * dst[r*dld + x] = src[r*sld + x] (rows_copy) or += (rows_add), for r < rows, x < len. Nothing
+ * outside those elements is read or written. */
+void rows_copy(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld);
+void rows_add(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld);
+
+/* 2x2 max pooling (stride 2, floor) of `planes` planes [H, W] -> [H/2, W/2]; a later corner of
+ * a window wins only when strictly greater, so ties go to the first of (0,0), (0,1), (1,0), (1,1).
+ * The gradient version writes every element of dst: g to the corner that won, 0 elsewhere. */
+void maxpool_planes(float *dst, const float *src, int planes, int H, int W);
+void maxpool_grad_planes(float *dst, const float *g, const float *src, int planes, int H, int W);
+
+/* The instruction sets, best last. */
+typedef enum { GEMM_ISA_C = 0, GEMM_ISA_AVX2 = 1, GEMM_ISA_AVX512 = 2 } GemmIsa;
+
+GemmIsa gemm_isa(void);                 /* the one in use */
+const char *gemm_isa_name(GemmIsa isa); /* "avx512", "avx2", "c" */
+/* Use at most isa (tests compare the builds); returns the one now in use. Not thread-safe: call it
+ * between steps, never while a kernel runs. */
+GemmIsa gemm_limit_isa(GemmIsa isa);
+
+#endif
