@@ -1,12 +1,14 @@
 /* tests/test_optim: SGD (L2 on weights only, momentum) and Adam (bias-corrected, weight decay on
  * weights only) against values worked out by hand, on a hand-built model with one weight tensor
- * [1,2] and one bias [1]. */
+ * [1,2] and one bias [1]; and that the vectorised, multi-threaded update gives bitwise the scalar
+ * loop's result. */
 #include <CUnit/CUnit.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "models/gemm.h"
 #include "models/model.h"
 #include "models/optim.h"
 
@@ -254,6 +256,57 @@ static void test_optim_init_rejects_out_of_range_settings(void)
     expect_rejected(&s, &tm, "eps");
 }
 
+/* Weights after three steps of the optimizer `kind` on one tensor of n values (random, seeded),
+ * with `threads` threads and at most instruction set `isa`. */
+static float *three_steps(OptimKind kind, size_t n, int threads, GemmIsa isa)
+{
+    float *value = malloc(sizeof(float) * n), *grad = malloc(sizeof(float) * n);
+    ParamTensor t = {.name = "w", .value = value, .grad = grad, .n = n, .is_weight = 1, .rank = 1,
+                     .shape = {(int)n}};
+    Model m;
+    memset(&m, 0, sizeof m);
+    m.param_block = value, m.grad_block = grad, m.n_param_values = n;
+    m.params = &t, m.n_params = 1, m.threads = threads;
+    unsigned x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        value[i] = (float)(x >> 8) / (float)(1 << 24) - 0.5f;
+    }
+    OptimSpec s;
+    optim_spec_defaults(&s, kind);
+    s.weight_decay = kind == OPT_ADAM ? 0.01f : 0.0f;
+    s.l2 = kind == OPT_SGD ? 1e-3f : 0.0f;
+    s.momentum = kind == OPT_SGD ? 0.9f : 0.0f;
+    Optimizer o;
+    gemm_limit_isa(isa);
+    if (optim_init(&o, &s, &m) == 0) {
+        for (int step = 0; step < 3; step++) {
+            for (size_t i = 0; i < n; i++) {
+                x = x * 1103515245u + 12345u;
+                grad[i] = (float)(x >> 8) / (float)(1 << 20) - 8.0f;
+            }
+            optim_step(&o, &m);
+        }
+        optim_free(&o);
+    }
+    gemm_limit_isa(GEMM_ISA_AVX512);
+    free(grad);
+    return value;
+}
+
+static void test_vector_and_threaded_updates_equal_the_scalar_loop_bitwise(void)
+{
+    const size_t n = 100003;     /* large enough to be split among threads; not a multiple of 16 */
+    for (int kind = OPT_SGD; kind <= OPT_ADAM; kind++) {
+        float *scalar = three_steps((OptimKind)kind, n, 1, GEMM_ISA_C);
+        float *avx2 = three_steps((OptimKind)kind, n, 2, GEMM_ISA_AVX2);
+        float *best = three_steps((OptimKind)kind, n, 3, GEMM_ISA_AVX512);
+        CU_ASSERT(memcmp(scalar, avx2, sizeof(float) * n) == 0);
+        CU_ASSERT(memcmp(scalar, best, sizeof(float) * n) == 0);
+        free(scalar), free(avx2), free(best);
+    }
+}
+
 int register_optim_tests(void)
 {
     CU_pSuite s = CU_add_suite("optim", NULL, NULL);
@@ -272,7 +325,9 @@ int register_optim_tests(void)
         !CU_add_test(s, "optim_allocates_only_the_buffers_it_uses",
                      test_optim_allocates_only_the_buffers_it_uses) ||
         !CU_add_test(s, "optim_init_rejects_out_of_range_settings",
-                     test_optim_init_rejects_out_of_range_settings))
+                     test_optim_init_rejects_out_of_range_settings) ||
+        !CU_add_test(s, "vector_and_threaded_updates_equal_the_scalar_loop_bitwise",
+                     test_vector_and_threaded_updates_equal_the_scalar_loop_bitwise))
         return -1;
     return 0;
 }
