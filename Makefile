@@ -53,6 +53,7 @@ help:
 	@echo "make                   build bin/mnistlab"
 	@echo "make test              build and run the CUnit suite (SANITIZE=1 for ASan+UBSan)"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
+	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
@@ -128,3 +129,24 @@ docs-check: $(MNISTLAB) | data
 .PHONY: docs-images
 docs-images: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) sh docs/images.sh
+
+# ---- benchmarks (issue 5) --------------------------------------------------------------------------
+# make bench [THREADS=N]: train and evaluate each of six experiments with mnistlab and with its
+# PyTorch twin (bench/torch_twin.py), interleaved A B A B, on N threads (default 2); writes the table
+# for N threads to results/bench/BENCH-Nt.md and gathers every thread count measured so far into
+# results/BENCH.md. make bench-deps installs the twin's python3-torch (as root).
+BENCH_THREADS = $(or $(THREADS),2)
+
+.PHONY: bench bench-deps
+bench-deps:
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
+	    echo "bench-deps: python3-torch is installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y python3-torch; \
+	else \
+	    echo "bench-deps: python3-torch is missing; as root: apt-get install python3-torch" >&2; \
+	    exit 1; \
+	fi
+
+bench: $(MNISTLAB) | data bench-deps
+	@bench/run_bench.sh --threads $(BENCH_THREADS)

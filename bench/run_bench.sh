@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/run_bench.sh — the driver behind `make bench`: runs implementation A (mnistlab) and B (the
 # PyTorch twin) on each experiment, interleaved A B A B, and writes a markdown table of medians,
-# min–max, A/B ratios, GFLOP/s and % of the measured FMA peak.
+# min–max, A/B ratios, GFLOP/s and % of the measured FMA peak: results/bench/BENCH-Tt.md for T
+# threads, and results/BENCH.md (--out) gathering the tables of every thread count run so far. It
+# first says which BLAS PyTorch's libblas.so.3 is, and warns loudly when it is the reference BLAS.
 #
 # Usage: bench/run_bench.sh [--threads T] [--reps R] [--seconds S] [--batches N] [--warmup W]
 #                           [--exps "softmax mlp ..."] [--out FILE] [--peak GFLOPS]
@@ -59,6 +61,7 @@ RAW_DIR=$(dirname "$OUT")/bench
 mkdir -p "$RAW_DIR" || exit 1
 RAW=$RAW_DIR/raw-${THREADS}t.tsv       # one row per run: every measurement, for later reading
 LOG=$RAW_DIR/log-${THREADS}t.txt       # every command and its full output
+TABLE=$RAW_DIR/BENCH-${THREADS}t.md    # this thread count's tables; $OUT gathers every such file
 : >"$LOG"
 printf 'exp\timpl\trep\tbatches\ttrain_ips\teval_ips\trss_mb\tbatch\ttrain_mflop\teval_mflop\tbg_cpu_pct\n' >"$RAW"
 
@@ -142,7 +145,29 @@ if [ -z "$PEAK" ]; then
     done
 fi
 CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
-echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU" >&2
+CPU_FM=$(awk -F ': *' '/^cpu family/ { f = $2 } /^model[ \t]*:/ { m = $2 } f != "" && m != "" { print "family " f ", model " m; exit }' /proc/cpuinfo)
+echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU ($CPU_FM)" >&2
+
+# Which BLAS PyTorch multiplies with: Debian's torch calls libblas.so.3, which the alternatives
+# system points at OpenBLAS, BLIS, ATLAS or the unoptimised reference BLAS. (Its convolutions go
+# through its own oneDNN and do not depend on it; its Linear layers do.)
+BLAS_PATH=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)
+BLAS_WARN=""
+case $BLAS_PATH in
+    *openblas*) BLAS_KIND="OpenBLAS" ;;
+    *blis*) BLAS_KIND="BLIS" ;;
+    *atlas*) BLAS_KIND="ATLAS" ;;
+    */blas/libblas.so.3*) BLAS_KIND="the REFERENCE BLAS"
+        BLAS_WARN="PyTorch multiplies matrices with the unoptimised reference BLAS: its dense layers run many times slower than they can, and the comparison is MEANINGLESS. Install OpenBLAS (apt-get install libopenblas0-pthread) or select it with update-alternatives --config libblas.so.3-x86_64-linux-gnu." ;;
+    "") BLAS_KIND="unknown (no /usr/lib/x86_64-linux-gnu/libblas.so.3)" ;;
+    *) BLAS_KIND="unknown" ;;
+esac
+echo "PyTorch's BLAS: $BLAS_KIND ($BLAS_PATH)" >&2
+if [ -n "$BLAS_WARN" ]; then
+    printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
+    printf '!!! %s\n' "$BLAS_WARN" >&2
+    printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
+fi
 
 B_INFO=""
 for exp in $EXPS; do
@@ -219,11 +244,12 @@ gflops() {  # IPS MFLOP -> "GFLOP/s (pct%)"
 
 TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
 {
-    echo "# Training and inference speed: $A_NAME vs $B_NAME"
+    echo "## $THREADS thread(s): $A_NAME vs $B_NAME"
     echo
-    echo "- Machine: ${CPU:-unknown}, $(nproc) cores; run on $THREADS thread(s); $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- Machine: ${CPU:-unknown} ($CPU_FM), $(nproc) cores; run on $THREADS thread(s); $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- FMA peak measured by bench/fma_peak.c on $THREADS thread(s): **$PEAK GFLOP/s** ($ISA)"
-    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, BLAS $LIBBLAS, OPENBLAS_NUM_THREADS=1"
+    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, OPENBLAS_NUM_THREADS=1; its BLAS (libblas.so.3): **$BLAS_KIND** (\`${LIBBLAS:-$BLAS_PATH}\`)"
+    [ -n "$BLAS_WARN" ] && echo "- **WARNING: $BLAS_WARN**"
     echo "- $REPS repetitions per experiment, interleaved $A_NAME, $B_NAME, $A_NAME, $B_NAME, …;" \
          "images/s shown as median (min–max); ratio = median $A_NAME / median $B_NAME"
     echo "- Each experiment starts when other processes use at most $MAXBG% of the CPU (waiting up to" \
@@ -232,7 +258,7 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
     echo "- GFLOP/s counts the convolution and dense layers' multiply-adds as 2 FLOP, a training step" \
          "as 3 forward passes; % is of the FMA peak above"
     echo
-    echo "## Training"
+    echo "### Training"
     echo
     echo "| experiment | batch | batches | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | others' CPU, max |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -249,7 +275,7 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
         echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met | $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $bgmax% |"
     done
     echo
-    echo "## Inference (10,000 test images, batches of 1000)"
+    echo "### Inference (the 10,000 test images; $A_NAME in batches of its training batch size, $B_NAME in batches of 1000)"
     echo
     echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -264,5 +290,17 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
     done
     echo
     echo "Raw runs: \`$RAW\`; commands and their output: \`$LOG\`."
+} >"$TABLE.tmp" && mv "$TABLE.tmp" "$TABLE" || exit 1
+
+# $OUT: every thread count measured so far, the most threads first.
+{
+    echo "# Training and inference speed: $A_NAME vs $B_NAME"
+    echo
+    echo "Written by \`make bench\` (2 threads) and \`make bench THREADS=1\` (bench/run_bench.sh);"
+    echo "targets from issue 5. Each section below is one run of the driver."
+    for f in $(ls "$RAW_DIR"/BENCH-*t.md | sort -t- -k2 -rn); do
+        echo
+        cat "$f"
+    done
 } >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
-echo "wrote $OUT" >&2
+echo "wrote $TABLE and $OUT" >&2
