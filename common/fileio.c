@@ -18,7 +18,7 @@ int atomic_open(AtomicFile *a, const char *path)
     snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
     a->f = fopen(a->tmp, "wb");
     if (!a->f)
-        return mnl_fail(MNL_ERR_IO, "%s: cannot create: %s", a->tmp, strerror(errno));
+        return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", a->path, strerror(errno));
     return MNL_OK;
 }
 
@@ -27,7 +27,9 @@ int atomic_commit(AtomicFile *a)
     int err = 0;
     const char *what = "write";
     if (fflush(a->f) != 0 || ferror(a->f)) {
-        err = errno;
+        /* The error may come from an earlier fwrite/fprintf whose errno is long gone: still an
+         * error, or the cut file would be renamed into place. */
+        err = errno ? errno : EIO;
     } else if (fsync(fileno(a->f)) != 0 && errno != EINVAL) {
         err = errno, what = "fsync";
     }

@@ -2,6 +2,7 @@
  * library, and is the only place that prints errors and chooses the exit status:
  * 0 success, 1 a failure (the message says which file, line or epoch), 2 a usage error,
  * 128+N after a clean stop on signal N (130 for Ctrl-C, 143 for SIGTERM). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,11 @@ static int cmd_show_data(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A file outgrowing `ulimit -f` raises SIGXFSZ, whose default action kills us mid-write with no
+     * message. Ignored, the write fails with EFBIG instead: the atomic writer removes its temp file,
+     * keeps the previous file and names the path, like any full disk. (gnuplot gets the default
+     * back in plots/plot.c, so it cannot leave a cut PNG behind.) */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2)
         return usage(NULL);
     const char *cmd = argv[1];

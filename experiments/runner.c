@@ -429,6 +429,17 @@ static int finish_epoch(Run *r, int e)
 
 /* ---- setup and teardown ---- */
 
+/* Create (and remove) a temp file where the checkpoint will go, so that a results directory that
+ * cannot be written (read-only, full) is reported before training, not after the first epoch. */
+static int probe_writable(const char *path)
+{
+    AtomicFile a;
+    int rc = atomic_open(&a, path);
+    if (!rc)
+        atomic_abort(&a);
+    return rc;
+}
+
 static int open_run(Run *r, const TrainOptions *o)
 {
     int rc = experiment_setup(&r->ex, o->conf_path, o->sets, o->n_sets, o->threads);
@@ -443,6 +454,8 @@ static int open_run(Run *r, const TrainOptions *o)
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
     snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
     snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
+    if ((rc = probe_writable(r->ckpt_path)))
+        return rc;
     if (o->resume) {            /* the log goes on from where the interrupted run left it */
         unsigned char *old;
         size_t n;

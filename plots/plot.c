@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,13 +84,19 @@ static void first_line(const char *path, char *out, size_t n)
     fclose(f);
 }
 
-/* Run gnuplot with argv, stderr into errpath; returns the exit status or -1. */
-static int run_gnuplot(char *const argv[], const char *errpath)
+/* Run gnuplot with argv, stderr into errpath; returns the exit status, or -1 with *killed_by set
+ * to the signal that ended it (0 when it could not be run or waited for). */
+static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
 {
+    *killed_by = 0;
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* main() ignores SIGXFSZ and an ignored signal stays ignored across exec: restore the
+         * default, so a PNG outgrowing `ulimit -f` kills gnuplot (an error we see) instead of
+         * leaving it to write a cut file and exit 0. */
+        signal(SIGXFSZ, SIG_DFL);
         int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, 2);
@@ -103,6 +110,8 @@ static int run_gnuplot(char *const argv[], const char *errpath)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
+    if (WIFSIGNALED(status))
+        *killed_by = WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -125,7 +134,7 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
              plot_quote(tmp, q, sizeof q));
 
     char *argv[] = {"gnuplot", "-e", vars, script_path, NULL};
-    int rc = run_gnuplot(argv, errpath);
+    int killed_by, rc = run_gnuplot(argv, errpath, &killed_by);
     struct stat st;
     if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
         char why[400];
@@ -135,6 +144,9 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
         if (rc == 127)
             return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot is not installed (apt-get install gnuplot-nox)",
                             out_png);
+        if (killed_by)
+            return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s was killed by signal %d (%s)", out_png,
+                            script, killed_by, strsignal(killed_by));
         return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s failed: %s", out_png, script,
                         why[0] ? why : "no output");
     }

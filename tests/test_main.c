@@ -10,6 +10,8 @@
 int register_error_tests(void);
 int register_config_tests(void);
 int register_cli_tests(void);
+int register_faults_tests(void);
+int register_fuzz_found_tests(void);
 int register_idx_tests(void);
 int register_metrics_tests(void);
 int register_optim_tests(void);
@@ -35,6 +37,8 @@ static const SuiteRegister suites[] = {
     register_error_tests,
     register_config_tests,
     register_cli_tests,
+    register_faults_tests,
+    register_fuzz_found_tests,
 };
 
 int main(int argc, char **argv)
