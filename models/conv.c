@@ -1,14 +1,20 @@
-/* models/conv: convolution one image at a time: the image is zero-padded, unrolled into im2col
- * columns [C*K*K, OH*OW] (about 100 KB for the largest layer here, so it stays in L2), and multiplied
- * by the weights with the AVX-512/AVX2 tiles of models/gemm. The backward rebuilds the columns from
- * the input instead of keeping them from the forward: rebuilding costs less than reading megabytes
- * of kept columns back from memory, and peak memory drops by the same amount.
+/* models/conv: convolution one image at a time, with the im2col columns read in place.
  *
- * Products per image (P = OH*OW pixels, CKK = C*K*K):
- *   forward   out[OC, P]         = w[OC, CKK] cols[CKK, P] + b
- *   weights   dwT[CKK + 1, OC]  += cols1[CKK + 1, P] doutT[P, OC]   (row CKK of cols1 is all ones,
- *                                                                    so row CKK of dwT sums db)
- *   input     dcols[CKK, P]      = w^T[CKK, OC] dout[OC, P], then col2im adds it back onto pixels */
+ * Stride 1 makes im2col's row (c, ki, kj) a shifted view of channel c: in the zero-padded plane
+ * [Hp, Wp], pixel (oy, ox) of that row is plane[c][(oy + ki)*Wp + ox + kj], i.e. element
+ * oy*Wp + ox of the plane read from offset (c*Hp + ki)*Wp + kj. So the products take their
+ * "columns" straight from the plane through a table of row offsets (models/gemm's *_gather), in
+ * "wide" coordinates q = oy*Wp + ox, where the Wp - OW columns past each output row are junk that
+ * costs a few extra multiply-adds (7-17% here) but no copying. Nw = (OH-1)*Wp + OW wide columns
+ * cover every output pixel and never read past the plane.
+ *
+ * Products per image (CKK = C*K*K; X[CKK, Nw] is the in-place im2col):
+ *   forward   out_w[OC, Nw]  = w[OC, CKK] X + b, then its OW valid columns per row copied out
+ *   weights   dw[OC, CKK]   += dout_w[OC, Nw] X^T     (dout_w: dout spread to wide rows, junk 0)
+ *   bias      db[OC]        += dout_w[OC, Nw] 1
+ *   input     dX[CKK, Nw]    = w^T[CKK, OC] dout_w, then row (c, ki, kj) of dX added onto the
+ *                              padded plane at the offset it was read from: col2im as CKK long adds
+ * The junk columns of dout_w are zero, so they add nothing to dw, db or the input gradient. */
 #include "models/conv.h"
 
 #include <string.h>
@@ -25,9 +31,18 @@ void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad
 
 /* Where each piece of a call's scratch lives (offsets in floats, each 16-float aligned). */
 typedef struct {
-    int Hp, Wp;             /* padded image */
-    int ckk, P, ld;         /* ld: row stride of the columns, P rounded up to 16 */
-    size_t padded, cols, dout_t, dw_t, total;
+    int Hp, Wp;             /* padded plane */
+    int ckk;                /* im2col rows */
+    int nw;                 /* wide columns computed: (OH-1)*Wp + OW */
+    int ld;                 /* row stride of the wide buffers: OH*Wp, so that row (oc, oy) of the
+                               output sits at oc*ld + oy*Wp for every oc and oy alike */
+    size_t plane;           /* [C, Hp, Wp]: the padded image, and in backward the input gradient */
+    size_t rows;            /* [CKK] ptrdiff_t: offset of im2col row (c, ki, kj) in the plane */
+    size_t ones;            /* [nw] ones: the bias gradient's product */
+    size_t wide;            /* [OC, ld]: the wide output, or the wide output gradient */
+    size_t dcols;           /* [CKK, ld]: the im2col columns' gradient */
+    size_t dw;              /* [OC, CKK + 1]: the call's weight gradient, then its bias gradient */
+    size_t total;
 } ConvScratch;
 
 static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
@@ -37,13 +52,15 @@ static ConvScratch scratch_layout(const ConvShape *s)
     ConvScratch L;
     L.Hp = s->H + 2 * s->pad, L.Wp = s->W + 2 * s->pad;
     L.ckk = s->C * s->K * s->K;
-    L.P = s->OH * s->OW;
-    L.ld = (int)round16((size_t)L.P);
-    L.padded = 0;
-    L.cols = L.padded + (s->pad ? round16((size_t)s->C * L.Hp * L.Wp) : 0);
-    L.dout_t = L.cols + (size_t)(L.ckk + 1) * L.ld;
-    L.dw_t = L.dout_t + round16((size_t)L.P * s->OC);
-    L.total = L.dw_t + round16((size_t)(L.ckk + 1) * s->OC);
+    L.nw = (s->OH - 1) * L.Wp + s->OW;
+    L.ld = s->OH * L.Wp;
+    L.plane = 0;
+    L.rows = L.plane + round16((size_t)s->C * L.Hp * L.Wp);
+    L.ones = L.rows + round16((size_t)L.ckk * sizeof(ptrdiff_t) / sizeof(float));
+    L.wide = L.ones + round16((size_t)L.nw);
+    L.dcols = L.wide + round16((size_t)s->OC * L.ld);
+    L.dw = L.dcols + round16((size_t)L.ckk * L.ld);
+    L.total = L.dw + round16((size_t)s->OC * (L.ckk + 1));
     return L;
 }
 
@@ -52,14 +69,25 @@ size_t conv_scratch_size(const ConvShape *s)
     return scratch_layout(s).total;
 }
 
-/* The image as the columns read it: itself when there is no padding, else copied into the middle of
- * a zeroed [C, Hp, Wp] plane. */
+/* The offsets of im2col's rows in a [C, Hp, Wp] plane, in weight order (c, ki, kj). */
+static ptrdiff_t *row_offsets(const ConvShape *s, const ConvScratch *L, float *scratch)
+{
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)(scratch + L->rows);
+    for (int c = 0, k = 0; c < s->C; c++)
+        for (int ki = 0; ki < s->K; ki++)
+            for (int kj = 0; kj < s->K; kj++)
+                rows[k++] = ((ptrdiff_t)c * L->Hp + ki) * L->Wp + kj;
+    return rows;
+}
+
+/* The image as the products read it: itself without padding, else copied into the middle of a
+ * zeroed [C, Hp, Wp] plane. */
 static const float *padded_image(const ConvShape *s, const ConvScratch *L, const float *img,
                                  float *scratch)
 {
     if (!s->pad)
         return img;
-    float *p = scratch + L->padded;
+    float *p = scratch + L->plane;
     memset(p, 0, sizeof(float) * s->C * L->Hp * L->Wp);
     for (int c = 0; c < s->C; c++)
         rows_copy(s->H, s->W, img + (size_t)c * s->H * s->W, s->W,
@@ -67,86 +95,67 @@ static const float *padded_image(const ConvShape *s, const ConvScratch *L, const
     return p;
 }
 
-/* cols[(c, ki, kj), oy*OW + ox] = padded[c][oy + ki][ox + kj]: each row is OH runs of OW floats. */
-static void im2col(const ConvShape *s, const ConvScratch *L, const float *padded, float *cols)
+void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
+                    const float *b, float *scratch)
 {
-    const int K = s->K;
-    for (int c = 0; c < s->C; c++)
-        for (int ki = 0; ki < K; ki++)
-            for (int kj = 0; kj < K; kj++) {
-                const float *src = padded + ((size_t)c * L->Hp + ki) * L->Wp + kj;
-                float *row = cols + (size_t)((c * K + ki) * K + kj) * L->ld;
-                rows_copy(s->OH, s->OW, src, L->Wp, row, s->OW);
-            }
+    const ConvScratch L = scratch_layout(s);
+    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    const ptrdiff_t *rows = row_offsets(s, &L, scratch);
+    float *wide = scratch + L.wide;
+    for (int i = 0; i < s->B; i++) {
+        const float *x = padded_image(s, &L, in + i * in_img, scratch);
+        /* out_w [OC, Nw] = b + w [OC, CKK] x X [CKK, Nw] */
+        gemm_nn_gather(s->OC, L.nw, L.ckk, w, L.ckk, 1, x, rows, wide, L.ld, GEMM_ROW_BIAS, b);
+        /* the OW valid columns of each of the OC*OH wide rows (stride Wp) */
+        rows_copy(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, s->OW);
+    }
 }
 
-/* The adjoint of im2col: din[c][iy][ix] = the sum of the column entries copied from that pixel.
- * With padding the sums land in the padded plane first, whose border is then dropped. */
-static void col2im(const ConvShape *s, const ConvScratch *L, const float *cols, float *din,
-                   float *scratch)
+/* The im2col columns' gradient added back onto the plane they were read from, then (with padding)
+ * the plane's interior copied to din. Junk columns of dcols are 0 and land on real pixels or on the
+ * padding, adding nothing. */
+static void col2im(const ConvShape *s, const ConvScratch *L, const ptrdiff_t *rows,
+                   const float *dcols, float *din, float *scratch)
 {
-    const int K = s->K;
-    float *acc = s->pad ? scratch + L->padded : din;
+    float *acc = s->pad ? scratch + L->plane : din;
     memset(acc, 0, sizeof(float) * s->C * L->Hp * L->Wp);
-    for (int c = 0; c < s->C; c++)
-        for (int ki = 0; ki < K; ki++)
-            for (int kj = 0; kj < K; kj++) {
-                const float *row = cols + (size_t)((c * K + ki) * K + kj) * L->ld;
-                rows_add(s->OH, s->OW, row, s->OW, acc + ((size_t)c * L->Hp + ki) * L->Wp + kj, L->Wp);
-            }
+    for (int k = 0; k < L->ckk; k++)
+        rows_add(1, L->nw, dcols + (size_t)k * L->ld, 0, acc + rows[k], 0);
     if (s->pad)
         for (int c = 0; c < s->C; c++)
             rows_copy(s->H, s->W, acc + ((size_t)c * L->Hp + s->pad) * L->Wp + s->pad, L->Wp,
                       din + (size_t)c * s->H * s->W, s->W);
 }
 
-void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
-                    const float *b, float *scratch)
-{
-    const ConvScratch L = scratch_layout(s);
-    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * L.P;
-    float *cols = scratch + L.cols;
-    for (int i = 0; i < s->B; i++) {
-        im2col(s, &L, padded_image(s, &L, in + i * in_img, scratch), cols);
-        /* out [OC, P] = b + w [OC, CKK] x cols [CKK, P] */
-        gemm_nn(s->OC, L.P, L.ckk, w, L.ckk, 1, cols, L.ld, out + i * out_img, L.P, GEMM_ROW_BIAS, b);
-    }
-}
-
-/* doutT[p][oc] = dout[oc][p] for one image: the weight product wants output channels contiguous. */
-static void transpose_image(const float *dout, float *dout_t, int OC, int P)
-{
-    for (int oc = 0; oc < OC; oc++)
-        for (int p = 0; p < P; p++)
-            dout_t[(size_t)p * OC + oc] = dout[(size_t)oc * P + p];
-}
-
 void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
                      const float *in, const float *w, float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
-    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * L.P;
-    float *cols = scratch + L.cols, *dout_t = scratch + L.dout_t, *dw_t = scratch + L.dw_t;
-    float *ones = cols + (size_t)L.ckk * L.ld;
-    for (int p = 0; p < L.P; p++)
-        ones[p] = 1.0f;
-    memset(dw_t, 0, sizeof(float) * (L.ckk + 1) * s->OC);
+    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    const ptrdiff_t *rows = row_offsets(s, &L, scratch);
+    float *ones = scratch + L.ones, *wide = scratch + L.wide, *dcols = scratch + L.dcols;
+    float *acc = scratch + L.dw;
+    const int ldw = L.ckk + 1;
+    for (int q = 0; q < L.nw; q++)
+        ones[q] = 1.0f;
+    memset(acc, 0, sizeof(float) * s->OC * ldw);
+    memset(wide, 0, sizeof(float) * s->OC * L.ld);       /* junk columns stay 0 */
     for (int i = 0; i < s->B; i++) {
         const float *g = dout + i * out_img;
-        im2col(s, &L, padded_image(s, &L, in + i * in_img, scratch), cols);
-        transpose_image(g, dout_t, s->OC, L.P);
-        /* dwT [CKK + 1, OC] += cols1 [CKK + 1, P] x doutT [P, OC] */
-        gemm_nn(L.ckk + 1, s->OC, L.P, cols, L.ld, 1, dout_t, s->OC, dw_t, s->OC,
-                GEMM_ACCUMULATE, NULL);
+        rows_copy(s->OC * s->OH, s->OW, g, s->OW, wide, L.Wp);
+        const float *x = padded_image(s, &L, in + i * in_img, scratch);
+        /* dw [OC, CKK] += dout_w [OC, Nw] x X^T [Nw, CKK];  db [OC] += dout_w x 1 */
+        gemm_nt_gather(s->OC, L.ckk, L.nw, wide, L.ld, x, rows, acc, ldw, GEMM_ACCUMULATE, NULL);
+        gemm_nt(s->OC, 1, L.nw, wide, L.ld, ones, 0, acc + L.ckk, ldw, GEMM_ACCUMULATE, NULL);
         if (!din)
             continue;
-        /* dcols [CKK, P] = w^T [CKK, OC] x dout [OC, P], over the columns (rebuilt next image) */
-        gemm_nn(L.ckk, L.P, s->OC, w, 1, L.ckk, g, L.P, cols, L.ld, GEMM_ZERO, NULL);
-        col2im(s, &L, cols, din + i * in_img, scratch);
+        /* dX [CKK, Nw] = w^T [CKK, OC] x dout_w [OC, Nw] */
+        gemm_nn(L.ckk, L.nw, s->OC, w, 1, L.ckk, wide, L.ld, dcols, L.ld, GEMM_ZERO, NULL);
+        col2im(s, &L, rows, dcols, din + i * in_img, scratch);
     }
     for (int oc = 0; oc < s->OC; oc++) {
         for (int k = 0; k < L.ckk; k++)
-            dw[(size_t)oc * L.ckk + k] += dw_t[(size_t)k * s->OC + oc];
-        db[oc] += dw_t[(size_t)L.ckk * s->OC + oc];
+            dw[(size_t)oc * L.ckk + k] += acc[(size_t)oc * ldw + k];
+        db[oc] += acc[(size_t)oc * ldw + L.ckk];
     }
 }

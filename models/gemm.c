@@ -182,8 +182,8 @@ static float start_value(GemmInit init, const float *c, const float *bias, int i
 }
 
 static void gemm_nn_c(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
-                      const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, GemmInit init,
-                      const float *bias)
+                      const float *b, ptrdiff_t ldb, const ptrdiff_t *brow, float *c, ptrdiff_t ldc,
+                      GemmInit init, const float *bias)
 {
     for (int i = 0; i < M; i++) {
         float *row = c + i * ldc;
@@ -191,7 +191,7 @@ static void gemm_nn_c(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdif
             row[j] = start_value(init, row + j, bias, i, j);
         /* k outermost for this row: each element still sums k = 0, 1, ... in order */
         for (int k = 0; k < K; k++) {
-            const float aik = a[i * rsa + k * csa], *bk = b + k * ldb;
+            const float aik = a[i * rsa + k * csa], *bk = brow ? b + brow[k] : b + k * ldb;
             for (int j = 0; j < N; j++)
                 row[j] += aik * bk[j];
         }
@@ -199,13 +199,15 @@ static void gemm_nn_c(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdif
 }
 
 static void gemm_nt_c(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
-                      ptrdiff_t ldb, float *c, ptrdiff_t ldc, GemmInit init, const float *bias)
+                      ptrdiff_t ldb, const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+                      const float *bias)
 {
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
+            const float *bj = brow ? b + brow[j] : b + j * ldb;
             float s = 0.0f;
             for (int k = 0; k < K; k++)
-                s += a[i * lda + k] * b[j * ldb + k];
+                s += a[i * lda + k] * bj[k];
             c[i * ldc + j] = start_value(init, c + i * ldc + j, bias, i, j) + s;
         }
 }
@@ -250,42 +252,70 @@ const char *gemm_isa_name(GemmIsa isa)
     return isa == GEMM_ISA_AVX512 ? "avx512" : isa == GEMM_ISA_AVX2 ? "avx2" : "c";
 }
 
-void gemm_nn(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
-             const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, GemmInit init, const float *bias)
+static void nn_dispatch(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+                        const float *b, ptrdiff_t ldb, const ptrdiff_t *brow, float *c,
+                        ptrdiff_t ldc, GemmInit init, const float *bias)
 {
     if (M <= 0 || N <= 0)
         return;
     switch (gemm_isa()) {
 #if GEMM_X86
     case GEMM_ISA_AVX512:
-        gemm_nn_avx512(M, N, K, a, rsa, csa, b, ldb, c, ldc, init, bias);
+        gemm_nn_avx512(M, N, K, a, rsa, csa, b, ldb, brow, c, ldc, init, bias);
         return;
     case GEMM_ISA_AVX2:
-        gemm_nn_avx2(M, N, K, a, rsa, csa, b, ldb, c, ldc, init, bias);
+        gemm_nn_avx2(M, N, K, a, rsa, csa, b, ldb, brow, c, ldc, init, bias);
         return;
 #endif
     default:
-        gemm_nn_c(M, N, K, a, rsa, csa, b, ldb, c, ldc, init, bias);
+        gemm_nn_c(M, N, K, a, rsa, csa, b, ldb, brow, c, ldc, init, bias);
     }
+}
+
+static void nt_dispatch(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
+                        ptrdiff_t ldb, const ptrdiff_t *brow, float *c, ptrdiff_t ldc,
+                        GemmInit init, const float *bias)
+{
+    if (M <= 0 || N <= 0)
+        return;
+    switch (gemm_isa()) {
+#if GEMM_X86
+    case GEMM_ISA_AVX512:
+        gemm_nt_avx512(M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
+        return;
+    case GEMM_ISA_AVX2:
+        gemm_nt_avx2(M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
+        return;
+#endif
+    default:
+        gemm_nt_c(M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
+    }
+}
+
+void gemm_nn(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+             const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, GemmInit init, const float *bias)
+{
+    nn_dispatch(M, N, K, a, rsa, csa, b, ldb, NULL, c, ldc, init, bias);
+}
+
+void gemm_nn_gather(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+                    const float *b, const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+                    const float *bias)
+{
+    nn_dispatch(M, N, K, a, rsa, csa, b, 0, brow, c, ldc, init, bias);
 }
 
 void gemm_nt(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
              float *c, ptrdiff_t ldc, GemmInit init, const float *bias)
 {
-    if (M <= 0 || N <= 0)
-        return;
-    switch (gemm_isa()) {
-#if GEMM_X86
-    case GEMM_ISA_AVX512:
-        gemm_nt_avx512(M, N, K, a, lda, b, ldb, c, ldc, init, bias);
-        return;
-    case GEMM_ISA_AVX2:
-        gemm_nt_avx2(M, N, K, a, lda, b, ldb, c, ldc, init, bias);
-        return;
-#endif
-    default:
-        gemm_nt_c(M, N, K, a, lda, b, ldb, c, ldc, init, bias);
-    }
+    nt_dispatch(M, N, K, a, lda, b, ldb, NULL, c, ldc, init, bias);
+}
+
+void gemm_nt_gather(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
+                    const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+                    const float *bias)
+{
+    nt_dispatch(M, N, K, a, lda, b, 0, brow, c, ldc, init, bias);
 }
 
 static void maxpool_plane_c(float *dst, const float *src, int H, int W)

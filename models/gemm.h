@@ -28,6 +28,16 @@ void gemm_nn(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
 void gemm_nt(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
              float *c, ptrdiff_t ldc, GemmInit init, const float *bias);
 
+/* The same products with B's rows picked from anywhere: row k of B (gemm_nn, B is [K, N]) or row j
+ * of B (gemm_nt, B is [N, K]) starts at b + brow[k or j]. A convolution reads its input this way as
+ * im2col columns without copying them. */
+void gemm_nn_gather(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+                    const float *b, const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+                    const float *bias);
+void gemm_nt_gather(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
+                    const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+                    const float *bias);
+
 /* The data movement around the products (im2col, col2im, padding), in the same vector width:
  * dst[r*dld + x] = src[r*sld + x] (rows_copy) or += (rows_add), for r < rows, x < len. Nothing
  * outside those elements is read or written. */

@@ -519,6 +519,52 @@ static void test_gemm_nt_matches_its_definition_in_every_isa(void)
     gsl_rng_free(rng);
 }
 
+/* The gather forms read B's rows through a table: scatter the rows of a B to shuffled places in a
+ * larger buffer and the product must come out bitwise as from the packed B. */
+static void test_gemm_gather_equals_the_packed_product_bitwise(void)
+{
+    enum { M = 13, N = 45, K = 19, GAP = 7 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    float *a = zalloc(M * K), *b = zalloc(K * N), *bt = zalloc(N * K);
+    float *spread = zalloc((K + N) * (N + K + GAP));
+    float *want = zalloc(M * N), *got = zalloc(M * N);
+    ptrdiff_t rows[K > N ? K : N];
+    size_t order[K > N ? K : N];
+    fill_uniform(a, M * K, -1, 1, rng);
+    fill_uniform(b, K * N, -1, 1, rng);
+    fill_uniform(bt, N * K, -1, 1, rng);
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        /* gemm_nn: B [K, N], its rows placed in shuffled slots GAP floats apart */
+        for (size_t k = 0; k < K; k++)
+            order[k] = k;
+        gsl_ran_shuffle(rng, order, K, sizeof order[0]);
+        for (int k = 0; k < K; k++) {
+            rows[k] = (ptrdiff_t)order[k] * (N + GAP);
+            memcpy(spread + rows[k], b + k * N, sizeof(float) * N);
+        }
+        gemm_nn(M, N, K, a, K, 1, b, N, want, N, GEMM_ROW_BIAS, a);
+        gemm_nn_gather(M, N, K, a, K, 1, spread, rows, got, N, GEMM_ROW_BIAS, a);
+        CU_ASSERT(memcmp(want, got, sizeof(float) * M * N) == 0);
+        /* gemm_nt: B [N, K], likewise */
+        for (size_t j = 0; j < N; j++)
+            order[j] = j;
+        gsl_ran_shuffle(rng, order, N, sizeof order[0]);
+        for (int j = 0; j < N; j++) {
+            rows[j] = (ptrdiff_t)order[j] * (K + GAP);
+            memcpy(spread + rows[j], bt + j * K, sizeof(float) * K);
+        }
+        gemm_nt(M, N, K, a, K, bt, K, want, N, GEMM_ACCUMULATE, NULL);
+        memcpy(got, want, sizeof(float) * M * N);
+        gemm_nt(M, N, K, a, K, bt, K, want, N, GEMM_ACCUMULATE, NULL);
+        gemm_nt_gather(M, N, K, a, K, spread, rows, got, N, GEMM_ACCUMULATE, NULL);
+        CU_ASSERT(memcmp(want, got, sizeof(float) * M * N) == 0);
+    }
+    all_isas();
+    free(a), free(b), free(bt), free(spread), free(want), free(got);
+    gsl_rng_free(rng);
+}
+
 /* What lets threads split a product: any block of C comes out bitwise as in the whole product. */
 static void test_gemm_blocks_of_c_equal_the_whole_product_bitwise(void)
 {
@@ -694,6 +740,8 @@ int register_layers_tests(void)
         {"layer_item_errors_name_the_item", test_layer_item_errors_name_the_item},
         {"gemm_nn_matches_its_definition_in_every_isa", test_gemm_nn_matches_its_definition_in_every_isa},
         {"gemm_nt_matches_its_definition_in_every_isa", test_gemm_nt_matches_its_definition_in_every_isa},
+        {"gemm_gather_equals_the_packed_product_bitwise",
+         test_gemm_gather_equals_the_packed_product_bitwise},
         {"gemm_blocks_of_c_equal_the_whole_product_bitwise",
          test_gemm_blocks_of_c_equal_the_whole_product_bitwise},
         {"rows_copy_and_add_touch_only_their_elements", test_rows_copy_and_add_touch_only_their_elements},
