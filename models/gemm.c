@@ -198,16 +198,20 @@ static void gemm_nn_c(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdif
     }
 }
 
-static void gemm_nt_c(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
-                      ptrdiff_t ldb, const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+static void gemm_nt_c(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, int K,
+                      const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                      const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
                       const float *bias)
 {
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
-            const float *bj = brow ? b + brow[j] : b + j * ldb;
             float s = 0.0f;
-            for (int k = 0; k < K; k++)
-                s += a[i * lda + k] * bj[k];
+            for (int g = 0; g < G; g++) {
+                const float *ai = a + g * a_step + i * lda;
+                const float *bj = b + g * b_step + (brow ? brow[j] : j * ldb);
+                for (int k = 0; k < K; k++)
+                    s += ai[k] * bj[k];
+            }
             c[i * ldc + j] = start_value(init, c + i * ldc + j, bias, i, j) + s;
         }
 }
@@ -272,23 +276,24 @@ static void nn_dispatch(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrd
     }
 }
 
-static void nt_dispatch(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
-                        ptrdiff_t ldb, const ptrdiff_t *brow, float *c, ptrdiff_t ldc,
-                        GemmInit init, const float *bias)
+static void nt_dispatch(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, int K,
+                        const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                        const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
+                        const float *bias)
 {
     if (M <= 0 || N <= 0)
         return;
     switch (gemm_isa()) {
 #if GEMM_X86
     case GEMM_ISA_AVX512:
-        gemm_nt_avx512(M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
+        gemm_nt_avx512(G, a_step, b_step, M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
         return;
     case GEMM_ISA_AVX2:
-        gemm_nt_avx2(M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
+        gemm_nt_avx2(G, a_step, b_step, M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
         return;
 #endif
     default:
-        gemm_nt_c(M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
+        gemm_nt_c(G, a_step, b_step, M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
     }
 }
 
@@ -308,14 +313,14 @@ void gemm_nn_gather(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_
 void gemm_nt(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
              float *c, ptrdiff_t ldc, GemmInit init, const float *bias)
 {
-    nt_dispatch(M, N, K, a, lda, b, ldb, NULL, c, ldc, init, bias);
+    nt_dispatch(1, 0, 0, M, N, K, a, lda, b, ldb, NULL, c, ldc, init, bias);
 }
 
-void gemm_nt_gather(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
-                    const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
-                    const float *bias)
+void gemm_nt_gather(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, int K,
+                    const float *a, ptrdiff_t lda, const float *b, const ptrdiff_t *brow, float *c,
+                    ptrdiff_t ldc, GemmInit init, const float *bias)
 {
-    nt_dispatch(M, N, K, a, lda, b, 0, brow, c, ldc, init, bias);
+    nt_dispatch(G, a_step, b_step, M, N, K, a, lda, b, 0, brow, c, ldc, init, bias);
 }
 
 static void maxpool_plane_c(float *dst, const float *src, int H, int W)

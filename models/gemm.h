@@ -30,13 +30,15 @@ void gemm_nt(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
 
 /* The same products with B's rows picked from anywhere: row k of B (gemm_nn, B is [K, N]) or row j
  * of B (gemm_nt, B is [N, K]) starts at b + brow[k or j]. A convolution reads its input this way as
- * im2col columns without copying them. */
+ * im2col columns without copying them. gemm_nt_gather also sums G such products into C at once,
+ * C = init + sum over g < G of A_g B_g^T with A_g = a + g*a_step and B_g's row j at
+ * b + g*b_step + brow[j], all in the vector accumulators (one reduction across lanes per element). */
 void gemm_nn_gather(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
                     const float *b, const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
                     const float *bias);
-void gemm_nt_gather(int M, int N, int K, const float *a, ptrdiff_t lda, const float *b,
-                    const ptrdiff_t *brow, float *c, ptrdiff_t ldc, GemmInit init,
-                    const float *bias);
+void gemm_nt_gather(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, int K,
+                    const float *a, ptrdiff_t lda, const float *b, const ptrdiff_t *brow, float *c,
+                    ptrdiff_t ldc, GemmInit init, const float *bias);
 
 /* The data movement around the products (im2col, col2im, padding), in the same vector width:
  * dst[r*dld + x] = src[r*sld + x] (rows_copy) or += (rows_add), for r < rows, x < len. Nothing

@@ -557,7 +557,7 @@ static void test_gemm_gather_equals_the_packed_product_bitwise(void)
         gemm_nt(M, N, K, a, K, bt, K, want, N, GEMM_ACCUMULATE, NULL);
         memcpy(got, want, sizeof(float) * M * N);
         gemm_nt(M, N, K, a, K, bt, K, want, N, GEMM_ACCUMULATE, NULL);
-        gemm_nt_gather(M, N, K, a, K, spread, rows, got, N, GEMM_ACCUMULATE, NULL);
+        gemm_nt_gather(1, 0, 0, M, N, K, a, K, spread, rows, got, N, GEMM_ACCUMULATE, NULL);
         CU_ASSERT(memcmp(want, got, sizeof(float) * M * N) == 0);
     }
     all_isas();
