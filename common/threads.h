@@ -1,13 +1,29 @@
-/* common/threads: how many cores a run uses, applied once to OpenMP and to OpenBLAS (whose own
- * threads must never oversubscribe the cores), and denormals flushed to zero in every thread. */
+/* common/threads: how many cores a run uses, the small pool of threads the kernels split their work
+ * over, OpenBLAS kept single-threaded (its own threads must never oversubscribe the cores), and
+ * denormals flushed to zero in every thread. */
 #ifndef MNL_THREADS_H
 #define MNL_THREADS_H
 
 /* The count to use: the command line's (flag > 0), else $MNISTLAB_THREADS, else the config's
  * (configured > 0), else every core. */
 int threads_resolve(int flag, int configured);
-/* Use n OpenMP threads (the kernels' own parallelism) with OpenBLAS kept single-threaded, and
- * flush denormals in each thread; returns n. */
+/* Keep OpenBLAS single-threaded and flush denormals on the calling thread (the pool's threads do
+ * it themselves); returns n (at least 1). */
 int threads_setup(int n);
+
+/* One piece of a parallel job: the work of thread `thread` of `threads` (0 <= thread < threads).
+ * A task must split its work by these two numbers only, so that its result never depends on
+ * which thread ran which piece. */
+typedef void (*ThreadsTask)(void *arg, int thread, int threads);
+
+/* Run task on up to n threads, the caller being thread 0, and return when every piece is done.
+ * It may use fewer threads than n (never more): always 1 inside another job, and for a while when
+ * the machine has no core to spare (a helper thread started late), where waiting for the helper
+ * would cost more than the helper brings. Helpers spin briefly between jobs, then sleep. */
+void threads_run(int n, ThreadsTask task, void *arg);
+
+/* Piece `thread` of `threads` of [0, n), in whole blocks of `block` (the last piece ends at n):
+ * [*lo, *hi). Pieces are contiguous and in thread order. */
+void threads_piece(long n, long block, int thread, int threads, long *lo, long *hi);
 
 #endif

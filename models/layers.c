@@ -179,7 +179,7 @@ static int maxpool_infer(Layer *l, char *why)
 
 static void maxpool_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
-    maxpool2_forward(out, in, c->B, l->in_c, l->in_h, l->in_w, c->threads);
+    maxpool2_forward(out, in, c->B, l->in_c, l->in_h, l->in_w);
 }
 
 static void maxpool_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
@@ -187,7 +187,7 @@ static void maxpool_bwd(const Layer *l, const LayerCtx *c, const float *in, cons
 {
     (void)out;
     if (din)
-        maxpool2_backward(din, dout, in, c->B, l->in_c, l->in_h, l->in_w, c->threads);
+        maxpool2_backward(din, dout, in, c->B, l->in_c, l->in_h, l->in_w);
 }
 
 /* ---- relu ---- */
@@ -201,7 +201,7 @@ static int same_shape_infer(Layer *l, char *why)
 
 static void relu_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
-    relu_forward(out, in, (size_t)c->B * layer_in_size(l), c->threads);
+    relu_forward(out, in, (size_t)c->B * layer_in_size(l));
 }
 
 static void relu_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
@@ -209,7 +209,7 @@ static void relu_bwd(const Layer *l, const LayerCtx *c, const float *in, const f
 {
     (void)in;
     if (din)
-        relu_backward(din, dout, out, (size_t)c->B * layer_in_size(l), c->threads);
+        relu_backward(din, dout, out, (size_t)c->B * layer_in_size(l));
 }
 
 /* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */

@@ -23,7 +23,7 @@ typedef struct {
     float *temp;            /* this thread's scratch (temp_per_thread floats), valid during one call */
     int train;              /* the mode of this forward (or of the forward a backward follows) */
     gsl_rng *rng;           /* dropout's mask source */
-    int threads;            /* OpenMP threads for the kernels */
+    int threads;            /* threads the adapter may split its work over (common/threads) */
 } LayerCtx;
 
 typedef struct LayerKind LayerKind;

@@ -5,11 +5,13 @@
 
 #include <limits.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/error.h"
+#include "common/threads.h"
 #include "models/heads.h"
 #include "models/init.h"
 #include "models/layers.h"
@@ -220,7 +222,9 @@ int model_alloc_batch(Model *m, int max_batch)
         if (l->kind->per_image)
             part += l->n_w + l->n_b;
     }
-    int threads = max_int(1, max_int(m->threads, omp_get_max_threads()));
+    /* per-thread scratch for the model's threads, or every core if more (m->threads may be raised
+     * later; walk_threads never uses more than this) */
+    int threads = max_int(1, max_int(m->threads, (int)sysconf(_SC_NPROCESSORS_ONLN)));
     m->partial_off = round16(keep);
     m->partial_stride = round16(part);
     m->temp_off = m->partial_off + CHUNKS * m->partial_stride;
@@ -250,7 +254,9 @@ int model_alloc_batch(Model *m, int max_batch)
 
 double model_clock(void)
 {
-    return omp_get_wtime();
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 int model_profile_enable(Model *m, int on)
@@ -469,30 +475,48 @@ static void reduce_partials(Model *m, int first, int end, int chunks)
     }
 }
 
+/* One pass over a segment: which layers, which images, and where the chunks' gradients go. */
+typedef struct {
+    Model *m;
+    const float *x;
+    int B, first, end, chunks;
+    size_t part_lo, part_hi;     /* the segment's floats in each chunk's partial gradients */
+} SegmentJob;
+
+/* Thread t's chunks: a contiguous run, so each thread walks neighbouring images. */
+static void forward_piece(void *arg, int t, int n)
+{
+    const SegmentJob *j = arg;
+    for (int c = j->chunks * t / n; c < j->chunks * (t + 1) / n; c++)
+        forward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks, c),
+                      chunk_start(j->B, j->chunks, c + 1), t);
+}
+
+static void backward_piece(void *arg, int t, int n)
+{
+    const SegmentJob *j = arg;
+    for (int c = j->chunks * t / n; c < j->chunks * (t + 1) / n; c++) {
+        float *part = chunk_partials(j->m, c);
+        memset(part + j->part_lo, 0, sizeof(float) * (j->part_hi - j->part_lo));
+        backward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks, c),
+                       chunk_start(j->B, j->chunks, c + 1), t, part);
+    }
+}
+
 static void forward_segment(Model *m, const float *x, int B, int first, int end)
 {
-    const int chunks = chunk_count(B), threads = segment_threads(m, B, first, end);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-    for (int c = 0; c < chunks; c++)
-        forward_chunk(m, x, first, end, chunk_start(B, chunks, c), chunk_start(B, chunks, c + 1),
-                      omp_get_thread_num());
+    SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
+    threads_run(segment_threads(m, B, first, end), forward_piece, &j);
     profile_count(m, first, end, 0);
 }
 
 static void backward_segment(Model *m, const float *x, int B, int first, int end)
 {
-    const int chunks = chunk_count(B), threads = segment_threads(m, B, first, end);
-    size_t lo, hi;
-    segment_partials(m, first, end, &lo, &hi);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-    for (int c = 0; c < chunks; c++) {
-        float *part = chunk_partials(m, c);
-        memset(part + lo, 0, sizeof(float) * (hi - lo));
-        backward_chunk(m, x, first, end, chunk_start(B, chunks, c), chunk_start(B, chunks, c + 1),
-                       omp_get_thread_num(), part);
-    }
-    if (hi > lo)
-        reduce_partials(m, first, end, chunks);
+    SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
+    segment_partials(m, first, end, &j.part_lo, &j.part_hi);
+    threads_run(segment_threads(m, B, first, end), backward_piece, &j);
+    if (j.part_hi > j.part_lo)
+        reduce_partials(m, first, end, j.chunks);
     profile_count(m, first, end, 1);
 }
 

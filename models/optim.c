@@ -4,7 +4,6 @@
 #include "models/optim.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
@@ -12,6 +11,7 @@
 #endif
 
 #include "common/error.h"
+#include "common/threads.h"
 #include "models/gemm.h"
 
 void optim_spec_defaults(OptimSpec *s, OptimKind kind)
@@ -222,6 +222,22 @@ static void update_slice(const Optimizer *o, const ParamTensor *p, size_t off, s
     }
 }
 
+/* One tensor's update split among threads in slices of 16 floats (no shared cache lines). */
+typedef struct {
+    const Optimizer *o;
+    const ParamTensor *p;
+    size_t off;
+    const AdamScalars *a;
+} UpdateJob;
+
+static void update_piece(void *arg, int t, int n)
+{
+    const UpdateJob *j = arg;
+    long lo, hi;
+    threads_piece((long)j->p->n, 16, t, n, &lo, &hi);
+    update_slice(j->o, j->p, j->off, (size_t)lo, (size_t)hi, j->a);
+}
+
 void optim_step(Optimizer *o, Model *m)
 {
     const OptimSpec *s = &o->spec;
@@ -230,22 +246,10 @@ void optim_step(Optimizer *o, Model *m)
     AdamScalars a = {0};
     if (s->kind == OPT_ADAM)
         a = adam_scalars(s, o->step);
-    const int threads = m->threads > 1 ? m->threads : 1;
     for (int k = 0; k < m->n_params; k++) {
-        const ParamTensor *p = &m->params[k];
-        const size_t off = (size_t)(p->value - m->param_block);
-        if (threads == 1 || p->n < PARALLEL_MIN) {
-            update_slice(o, p, off, 0, p->n, &a);
-            continue;
-        }
-#pragma omp parallel num_threads(threads)
-        {
-            /* slices in multiples of 16 floats, so no two threads write one cache line */
-            size_t blocks = (p->n + 15) / 16, t = (size_t)omp_get_thread_num();
-            size_t parts = (size_t)omp_get_num_threads();
-            size_t lo = blocks * t / parts * 16, hi = blocks * (t + 1) / parts * 16;
-            update_slice(o, p, off, lo < p->n ? lo : p->n, hi < p->n ? hi : p->n, &a);
-        }
+        UpdateJob j = {.o = o, .p = &m->params[k], .a = &a};
+        j.off = (size_t)(j.p->value - m->param_block);
+        threads_run(j.p->n < PARALLEL_MIN ? 1 : m->threads, update_piece, &j);
     }
     if (m->profile)
         model_profile_optimizer(m, model_clock() - t0);

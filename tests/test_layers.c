@@ -334,8 +334,8 @@ static void test_maxpool_routes_gradient_only_to_the_max(void)
                           9, 0, 5, 9};
     const float dout[4] = {10, 20, 30, 40};
     float out[4], din[16];
-    maxpool2_forward(out, in, 1, 1, 4, 4, 1);
-    maxpool2_backward(din, dout, in, 1, 1, 4, 4, 1);
+    maxpool2_forward(out, in, 1, 1, 4, 4);
+    maxpool2_backward(din, dout, in, 1, 1, 4, 4);
     const float want[16] = {10, 0, 0, 0,
                             0, 0, 0, 20,
                             0, 0, 0, 0,
@@ -355,8 +355,8 @@ static void test_maxpool_floors_odd_sizes_and_zeroes_their_gradient(void)
         in[i] = (float)i;           /* the max of each window is its bottom-right corner */
     for (int i = 0; i < 6; i++)
         dout[i] = 1.0f;
-    maxpool2_forward(out, in, 1, 1, 5, 7, 1);
-    maxpool2_backward(din, dout, in, 1, 1, 5, 7, 1);
+    maxpool2_forward(out, in, 1, 1, 5, 7);
+    maxpool2_backward(din, dout, in, 1, 1, 5, 7);
     CU_ASSERT_EQUAL(out[0], 8.0f);  /* in[1][1] */
     CU_ASSERT_EQUAL(out[5], 26.0f); /* in[3][5] */
     float total = 0;
