@@ -16,14 +16,20 @@ double softmax_ce(const float *logits, const int *y, int B, int K,
         for (int k = 1; k < K; k++)
             if (z[k] > z[best])
                 best = k;
-        /* log sum exp(z) = max + log sum exp(z - max): no overflow, and the largest term is 1 */
-        double sum = 0.0;
-        for (int k = 0; k < K; k++)
-            sum += exp((double)z[k] - z[best]);
+        /* log sum exp(z) = max + log sum exp(z - max): no overflow, and the largest term is 1.
+         * Each exp is taken once (e[k], up to 16 kept; wider heads recompute) and then
+         * p = exp(z - max) / sum, which is exp(z - lse). */
+        double e[16], sum = 0.0;
+        for (int k = 0; k < K; k++) {
+            double ek = exp((double)z[k] - z[best]);
+            if (k < 16)
+                e[k] = ek;
+            sum += ek;
+        }
         double lse = z[best] + log(sum);
         total += lse - z[y[i]];
         for (int k = 0; k < K; k++) {
-            double p = exp((double)z[k] - lse);
+            double p = (k < 16 ? e[k] : exp((double)z[k] - z[best])) / sum;
             if (probs)
                 probs[(size_t)i * K + k] = (float)p;
             if (dlogits)
