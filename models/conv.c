@@ -15,7 +15,9 @@
  *   bias      db[OC]        += dout_w[OC, Nw] 1
  *   input     dX[CKK, Nw]    = w^T[CKK, OC] dout_w, then row (c, ki, kj) of dX added onto the
  *                              padded plane at the offset it was read from: col2im as CKK long adds
- * The junk columns of dout_w are zero, so they add nothing to dw, db or the input gradient. */
+ * The junk columns of dout_w are zero, so they add nothing to dw, db or the input gradient.
+ * A ReLU that follows the convolution can be fused: its output is written from the wide rows too,
+ * and its backward is applied while dout is spread into dout_w. */
 #include "models/conv.h"
 
 #include <string.h>
@@ -101,7 +103,7 @@ static void pad_image(const ConvShape *s, const ConvScratch *L, const float *img
 }
 
 void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
-                    const float *b, float *scratch)
+                    const float *b, float *relu_out, float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
     const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
@@ -115,6 +117,9 @@ void conv2d_forward(const ConvShape *s, float *out, const float *in, const float
         gemm_nn_gather(s->OC, L.nw, L.ckk, w, L.ckk, 1, x, rows, wide, L.ld, GEMM_ROW_BIAS, b);
         /* the OW valid columns of each of the OC*OH wide rows (stride Wp) */
         rows_copy(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, s->OW);
+        if (relu_out)
+            rows_move(ROWS_RELU, s->OC * s->OH, s->OW, wide, L.Wp, relu_out + i * out_img, s->OW,
+                      NULL, 0);
     }
 }
 
@@ -134,7 +139,7 @@ static void col2im(const ConvShape *s, const ConvScratch *L, const ptrdiff_t *ro
 }
 
 void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
-                     const float *in, const float *w, float *scratch)
+                     const float *relu_out, const float *in, const float *w, float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
     const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
@@ -149,8 +154,12 @@ void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const
     for (int i0 = 0; i0 < s->B; i0 += GROUP) {
         const int G = s->B - i0 < GROUP ? s->B - i0 : GROUP;
         for (int g = 0; g < G; g++) {
-            rows_copy(s->OC * s->OH, s->OW, dout + (i0 + g) * out_img, s->OW,
-                      wide + g * L.wide_size, L.Wp);
+            const size_t o = (i0 + g) * out_img;
+            if (relu_out)       /* the fused ReLU's backward on the way */
+                rows_move(ROWS_WHERE_POSITIVE, s->OC * s->OH, s->OW, dout + o, s->OW,
+                          wide + g * L.wide_size, L.Wp, relu_out + o, s->OW);
+            else
+                rows_copy(s->OC * s->OH, s->OW, dout + o, s->OW, wide + g * L.wide_size, L.Wp);
             if (s->pad)
                 pad_image(s, &L, in + (i0 + g) * in_img, planes + g * L.plane_size);
         }

@@ -22,14 +22,17 @@ void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad
 size_t conv_scratch_size(const ConvShape *s);
 
 /* out: [B, OC, OH, OW]  in: [B, C, H, W]  w: [OC, C, K, K]  b: [OC]
- * scratch: conv_scratch_size(s) floats, 64-byte aligned. */
+ * relu_out: NULL, or [B, OC, OH, OW] that also receives max(out, 0) (a ReLU layer that follows,
+ * computed while out is in cache). scratch: conv_scratch_size(s) floats, 64-byte aligned. */
 void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
-                    const float *b, float *scratch);
+                    const float *b, float *relu_out, float *scratch);
 
 /* dw: [OC, C, K, K] and db: [OC] accumulate; din: [B, C, H, W] is overwritten, or skipped when
- * NULL. dout: [B, OC, OH, OW]; in: the forward's input (its columns are rebuilt, not kept). Within a
- * call the images' gradients are summed in order, so a call's result does not depend on threads. */
+ * NULL. dout: [B, OC, OH, OW]; in: the forward's input (its columns are rebuilt, not kept). With
+ * relu_out (the fused ReLU's output) dout is the ReLU's output gradient, passed where relu_out > 0.
+ * Within a call the images' gradients are summed in order, so a call's result does not depend on
+ * threads. */
 void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
-                     const float *in, const float *w, float *scratch);
+                     const float *relu_out, const float *in, const float *w, float *scratch);
 
 #endif

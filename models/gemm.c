@@ -216,12 +216,17 @@ static void gemm_nt_c(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, i
         }
 }
 
-static void rows_move_c(int add, int rows, int len, const float *src, ptrdiff_t sld, float *dst,
-                        ptrdiff_t dld)
+static void rows_move_c(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld,
+                        float *dst, ptrdiff_t dld, const float *mask, ptrdiff_t mld)
 {
-    for (int r = 0; r < rows; r++, src += sld, dst += dld)
+    for (int r = 0; r < rows; r++, src += sld, dst += dld, mask += mld)
         for (int x = 0; x < len; x++)
-            dst[x] = add ? dst[x] + src[x] : src[x];
+            switch (mode) {
+            case ROWS_ADD: dst[x] += src[x]; break;
+            case ROWS_RELU: dst[x] = src[x] > 0.0f ? src[x] : 0.0f; break;
+            case ROWS_WHERE_POSITIVE: dst[x] = mask[x] > 0.0f ? src[x] : 0.0f; break;
+            default: dst[x] = src[x];
+            }
 }
 
 /* ---- choosing ---- */
@@ -354,33 +359,35 @@ static void maxpool_grad_plane_c(float *dst, const float *g, const float *src, i
         }
 }
 
-static void rows_move(int add, int rows, int len, const float *src, ptrdiff_t sld, float *dst,
-                      ptrdiff_t dld)
+void rows_move(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld, float *dst,
+               ptrdiff_t dld, const float *mask, ptrdiff_t mld)
 {
     if (rows <= 0 || len <= 0)
         return;
+    if (!mask)
+        mask = src, mld = sld;              /* read by no mode but ROWS_WHERE_POSITIVE */
     switch (gemm_isa()) {
 #if GEMM_X86
     case GEMM_ISA_AVX512:
-        rows_move_avx512(add, rows, len, src, sld, dst, dld);
+        rows_move_avx512(mode, rows, len, src, sld, dst, dld, mask, mld);
         return;
     case GEMM_ISA_AVX2:
-        rows_move_avx2(add, rows, len, src, sld, dst, dld);
+        rows_move_avx2(mode, rows, len, src, sld, dst, dld, mask, mld);
         return;
 #endif
     default:
-        rows_move_c(add, rows, len, src, sld, dst, dld);
+        rows_move_c(mode, rows, len, src, sld, dst, dld, mask, mld);
     }
 }
 
 void rows_copy(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld)
 {
-    rows_move(0, rows, len, src, sld, dst, dld);
+    rows_move(ROWS_COPY, rows, len, src, sld, dst, dld, NULL, 0);
 }
 
 void rows_add(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld)
 {
-    rows_move(1, rows, len, src, sld, dst, dld);
+    rows_move(ROWS_ADD, rows, len, src, sld, dst, dld, NULL, 0);
 }
 
 void maxpool_planes(float *dst, const float *src, int planes, int H, int W)

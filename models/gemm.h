@@ -46,6 +46,12 @@ void gemm_nt_gather(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, int
 void rows_copy(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld);
 void rows_add(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld);
 
+/* The same, with a choice of operation: ReLU (src > 0 ? src : 0, so -0 and NaN give +0) and
+ * ReLU's gradient (mask > 0 ? src : 0, mask[r*mld + x] being the ReLU's output). */
+typedef enum { ROWS_COPY, ROWS_ADD, ROWS_RELU, ROWS_WHERE_POSITIVE } RowsMode;
+void rows_move(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld, float *dst,
+               ptrdiff_t dld, const float *mask, ptrdiff_t mld);
+
 /* 2x2 max pooling (stride 2, floor) of `planes` planes [H, W] -> [H/2, W/2]; a later corner of
  * a window wins only when strictly greater, so ties go to the first of (0,0), (0,1), (1,0), (1,1).
  * The gradient version writes every element of dst: g to the corner that won, 0 elsewhere. */

@@ -134,7 +134,7 @@ static void conv_fwd(const Layer *l, const LayerCtx *c, const float *in, float *
 {
     ConvShape s;
     conv_shape_of(l, &s, c->B);
-    conv2d_forward(&s, out, in, c->w, c->b, c->temp);
+    conv2d_forward(&s, out, in, c->w, c->b, c->relu_out, c->temp);
 }
 
 static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
@@ -143,7 +143,7 @@ static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const f
     ConvShape s;
     (void)out;
     conv_shape_of(l, &s, c->B);
-    conv2d_backward(&s, din, c->dw, c->db, dout, in, c->w, c->temp);
+    conv2d_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
 }
 
 static double conv_flops(const Layer *l)
@@ -291,12 +291,12 @@ static double no_flops(const Layer *l) { (void)l; return 0.0; }
 /* ---- the table ---- */
 
 static const LayerKind kinds[] = {
-    {"dense", dense_parse, dense_infer, dense_fwd, dense_bwd, dense_flops, 1, 0},
-    {"conv", conv_parse, conv_infer, conv_fwd, conv_bwd, conv_flops, 0, 1},
-    {"maxpool", maxpool_parse, maxpool_infer, maxpool_fwd, maxpool_bwd, no_flops, 0, 1},
-    {"relu", parse_none, same_shape_infer, relu_fwd, relu_bwd, no_flops, -1, 1},
-    {"flatten", parse_none, flatten_infer, flatten_fwd, flatten_bwd, no_flops, 1, 1},
-    {"dropout", dropout_parse, dropout_infer, dropout_fwd, dropout_bwd, no_flops, -1, 0},
+    {"dense", dense_parse, dense_infer, dense_fwd, dense_bwd, dense_flops, 1, 0, 0},
+    {"conv", conv_parse, conv_infer, conv_fwd, conv_bwd, conv_flops, 0, 1, 1},
+    {"maxpool", maxpool_parse, maxpool_infer, maxpool_fwd, maxpool_bwd, no_flops, 0, 1, 0},
+    {"relu", parse_none, same_shape_infer, relu_fwd, relu_bwd, no_flops, -1, 1, 0},
+    {"flatten", parse_none, flatten_infer, flatten_fwd, flatten_bwd, no_flops, 1, 1, 0},
+    {"dropout", dropout_parse, dropout_infer, dropout_fwd, dropout_bwd, no_flops, -1, 0, 0},
 };
 
 #define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))

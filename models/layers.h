@@ -24,6 +24,9 @@ typedef struct {
     int train;              /* the mode of this forward (or of the forward a backward follows) */
     gsl_rng *rng;           /* dropout's mask source */
     int threads;            /* threads the adapter may split its work over (common/threads) */
+    /* A ReLU fused into a kind with fuses_relu: forward also writes the ReLU's output to relu_out;
+     * backward receives the ReLU's output gradient as dout and its output as relu_out. */
+    float *relu_out;
 } LayerCtx;
 
 typedef struct LayerKind LayerKind;
@@ -69,6 +72,9 @@ struct LayerKind {
      * 0: the adapter sees the whole batch and uses c->threads itself (dense; dropout's mask is
      * drawn in order). */
     int per_image;
+    /* 1: forward and backward can take in a ReLU that follows (LayerCtx.relu_out), saving the
+     * ReLU's own passes over memory; the walk then skips the ReLU layer. */
+    int fuses_relu;
 };
 
 const LayerKind *layer_kind_find(const char *name);   /* NULL when unknown */

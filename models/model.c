@@ -249,6 +249,8 @@ int model_alloc_batch(Model *m, int max_batch)
 
 /* ---- profile ---- */
 
+static int fuses_next_relu(const Model *m, int i);
+
 /* Rows: one per layer, then the loss (the head), then the optimizer (zero_grad + step). */
 #define PROFILE_EXTRA_ROWS 2
 
@@ -286,7 +288,9 @@ static double per_call_ms(double seconds, long calls)
 
 static void profile_row_label(const Model *m, int i, const char **name, const char **spec)
 {
-    if (i < m->n_layers) {
+    if (i > 0 && i < m->n_layers && fuses_next_relu(m, i - 1)) {
+        *name = m->layers[i].name, *spec = "(in the layer above)";
+    } else if (i < m->n_layers) {
         *name = m->layers[i].name, *spec = m->layers[i].item;
     } else if (i == m->n_layers) {
         *name = "loss", *spec = m->head == HEAD_SIGMOID ? "sigmoid BCE" : "softmax CE";
@@ -398,21 +402,32 @@ static void profile_count(Model *m, int first, int end, int backward)
     }
 }
 
+/* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
+static int fuses_next_relu(const Model *m, int i)
+{
+    return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
+           strcmp(m->layers[i + 1].kind->name, "relu") == 0;
+}
+
 /* Layers [first, end) forward over images [b0, b1), on the calling thread. */
 static void forward_chunk(Model *m, const float *x, int first, int end, int b0, int b1, int thread)
 {
     const int timed = m->profile && thread == 0;
     for (int i = first; i < end; i++) {
         const Layer *l = &m->layers[i];
+        const int fused = i + 1 < end && fuses_next_relu(m, i);
         LayerCtx c = layer_ctx(m, l, b1 - b0, thread);
         c.threads = 1;
         c.keep += (size_t)b0 * l->keep_per_image;
         const float *in = (i ? layer_act(m, i - 1) : x) + (size_t)b0 * layer_in_size(l);
         float *out = layer_act(m, i) + (size_t)b0 * layer_out_size(l);
+        if (fused)
+            c.relu_out = layer_act(m, i + 1) + (size_t)b0 * layer_out_size(l);
         double t0 = timed ? model_clock() : 0.0;
         l->kind->forward(l, &c, in, out);
         if (timed)
             profile_add(m, i, 0, model_clock() - t0);
+        i += fused;                         /* the ReLU's output is written */
     }
 }
 
@@ -423,7 +438,11 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
 {
     const int timed = m->profile && thread == 0;
     for (int i = end - 1; i >= first; i--) {
+        if (i > first && fuses_next_relu(m, i - 1))
+            continue;                       /* a fused ReLU: its layer before does its backward */
         const Layer *l = &m->layers[i];
+        const int fused = i + 1 < end && fuses_next_relu(m, i);
+        const int top = i + fused;          /* the last layer of the pair */
         LayerCtx c = layer_ctx(m, l, b1 - b0, thread);
         c.threads = 1;
         c.keep += (size_t)b0 * l->keep_per_image;
@@ -433,8 +452,10 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
         }
         const size_t in_off = (size_t)b0 * layer_in_size(l), out_off = (size_t)b0 * layer_out_size(l);
         const float *in = (i ? layer_act(m, i - 1) : x) + in_off;
-        const float *dout = (i == m->n_layers - 1 ? m->dlogits : layer_dact(m, i)) + out_off;
+        const float *dout = (top == m->n_layers - 1 ? m->dlogits : layer_dact(m, top)) + out_off;
         float *din = i ? layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
+        if (fused)
+            c.relu_out = layer_act(m, top) + out_off;
         double t0 = timed ? model_clock() : 0.0;
         l->kind->backward(l, &c, in, layer_act(m, i) + out_off, dout, din);
         if (timed)

@@ -257,7 +257,7 @@ static double conv_vs_direct(int pad)
     fill_uniform(in, nin, -1, 1, rng);
     fill_uniform(w, (size_t)s.OC * s.C * 9, -1, 1, rng);
     fill_uniform(b, s.OC, -1, 1, rng);
-    conv2d_forward(&s, out, in, w, b, temp);
+    conv2d_forward(&s, out, in, w, b, NULL, temp);
     double worst = 0.0;
     for (int bi = 0; bi < s.B; bi++)
         for (int o = 0; o < s.OC; o++)
@@ -660,6 +660,45 @@ static void test_conv_matches_direct_convolution_and_differences_in_every_isa(vo
     all_isas();
 }
 
+/* conv + ReLU fused (the ReLU's output written with the conv's, its backward applied while the
+ * conv reads dout) must equal the two layers run apart, bitwise, forward and backward. */
+static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    ConvShape s;
+    conv_shape(&s, 3, 2, 6, 7, 5, 3, 1);
+    const size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
+    const size_t nw = (size_t)s.OC * s.C * 9;
+    float *in = zalloc(nin), *w = zalloc(nw), *b = zalloc(s.OC);
+    float *scratch = zalloc(conv_scratch_size(&s));
+    float *out = zalloc(nout), *relu = zalloc(nout), *out2 = zalloc(nout), *relu2 = zalloc(nout);
+    float *g = zalloc(nout), *gconv = zalloc(nout), *din = zalloc(nin), *din2 = zalloc(nin);
+    float *dw = zalloc(nw + s.OC), *dw2 = zalloc(nw + s.OC);
+    fill_uniform(in, nin, -1, 1, rng);
+    fill_uniform(w, nw, -1, 1, rng);
+    fill_uniform(b, s.OC, -0.5, 0.5, rng);
+    fill_uniform(g, nout, -1, 1, rng);
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        gemm_limit_isa((GemmIsa)isa);
+        conv2d_forward(&s, out, in, w, b, relu, scratch);
+        conv2d_forward(&s, out2, in, w, b, NULL, scratch);
+        relu_forward(relu2, out2, nout);
+        CU_ASSERT(memcmp(out, out2, sizeof(float) * nout) == 0);
+        CU_ASSERT(memcmp(relu, relu2, sizeof(float) * nout) == 0);
+        memset(dw, 0, sizeof(float) * (nw + s.OC));
+        memset(dw2, 0, sizeof(float) * (nw + s.OC));
+        conv2d_backward(&s, din, dw, dw + nw, g, relu, in, w, scratch);
+        relu_backward(gconv, g, relu2, nout);
+        conv2d_backward(&s, din2, dw2, dw2 + nw, gconv, NULL, in, w, scratch);
+        CU_ASSERT(memcmp(din, din2, sizeof(float) * nin) == 0);
+        CU_ASSERT(memcmp(dw, dw2, sizeof(float) * (nw + s.OC)) == 0);
+    }
+    all_isas();
+    free(in), free(w), free(b), free(scratch), free(out), free(relu), free(out2), free(relu2);
+    free(g), free(gconv), free(din), free(din2), free(dw), free(dw2);
+    gsl_rng_free(rng);
+}
+
 /* ---- the model's walk: per-image layers in fixed chunks of the batch ---- */
 
 /* Gradients of one step of a small cnn on B images with the given threads. */
@@ -749,6 +788,8 @@ int register_layers_tests(void)
          test_maxpool_kernels_follow_the_tie_rule_in_every_isa},
         {"conv_matches_direct_convolution_and_differences_in_every_isa",
          test_conv_matches_direct_convolution_and_differences_in_every_isa},
+        {"conv_with_fused_relu_equals_conv_then_relu_bitwise",
+         test_conv_with_fused_relu_equals_conv_then_relu_bitwise},
         {"model_gradients_are_bitwise_equal_at_any_thread_count",
          test_model_gradients_are_bitwise_equal_at_any_thread_count},
     };
