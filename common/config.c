@@ -473,7 +473,8 @@ static int handle_key(void *user, const char *section, const char *name, const c
                      "%zu characters allowed", section, name, sizeof ps->accumulated - 1);
             return record_error(ps, "%s%s%s", msg, "", "");
         }
-        snprintf(ps->accumulated + used, sizeof ps->accumulated - used, " %s", value);
+        /* one blank between the lines' parts, none before the first ("layers = ;" is empty) */
+        snprintf(ps->accumulated + used, sizeof ps->accumulated - used, used ? " %s" : "%s", value);
         full = ps->accumulated;
     } else {
         snprintf(ps->accumulated, sizeof ps->accumulated, "%s", value);

@@ -95,6 +95,20 @@ static void test_fuzz_config_long_stretch_without_commas_is_wrapped_at_a_blank(v
     CU_ASSERT(canonical_text_reads_back(&c));
 }
 
+/* "layers = ;" is an empty value (inih drops " ;..." as a comment) continued on the next line: the
+ * reader joined "" and the next part with a blank, and the canonical text's leading blank was
+ * stripped on reading. The fuzzer's bytes up to their first NUL (where the reading stops). */
+static void test_fuzz_config_value_continued_from_an_empty_line_reads_back_the_same(void)
+{
+    static const char input[] = "; settings of ehiddxperom experiments/c= none\n[model]\nfamily = cnn\n"
+                                "hidden = none\nlayers = ;\n   \xd7timizer conv 4 3, r\xdflu, maxpool 2, "
+                                "conv 8 3, relu, maxpool ";
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(config_load_string(input, "fuzz.conf", &c), MNL_OK);
+    CU_ASSERT_EQUAL(c.layers[0], '\xd7');
+    CU_ASSERT(canonical_text_reads_back(&c));
+}
+
 /* The input as the fuzzer found it had a DEL byte before the blanks: control characters are now
  * refused in every value (inih strips some of them at line ends, so they cannot read back). */
 static void test_fuzz_config_control_character_is_refused(void)
@@ -118,6 +132,7 @@ int register_fuzz_found_tests(void)
         T(fuzz_config_long_runs_of_blanks_read_back_the_same),
         T(fuzz_config_long_stretch_without_commas_is_wrapped_at_a_blank),
         T(fuzz_config_control_character_is_refused),
+        T(fuzz_config_value_continued_from_an_empty_line_reads_back_the_same),
 #undef T
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
