@@ -30,7 +30,8 @@ SECS=3          # minimum training seconds per measurement, for the faster of A 
 BATCHES=""      # fixed batch count; empty = sized from a short probe of both sides
 WARMUP=10
 PROBE=30        # timed batches of the sizing probe (after the same warm-up as the real runs)
-MAXBG=10        # a run during which other processes took more than this % of the CPU is redone,
+MAXBG=""        # a run during which other processes took more than this % of the CPU is redone
+                # (default: 10 plus the share of the cores the run leaves idle, 60 for 1 thread of 2),
 RETRIES=2       # at most this many times (2 threads on 2 cores collapse under any other load),
 QUIET_WAIT=60   # after waiting up to this many seconds for the machine to be quiet
 EXPS="softmax mlp cnn cnn-wide lenet cnn-4v9"
@@ -56,6 +57,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ "$REPS" -ge 1 ] 2>/dev/null || usage
+# Other processes on cores this run does not use do not slow it: only load beyond them counts.
+[ -n "$MAXBG" ] || MAXBG=$(awk -v n="$(nproc)" -v t="$THREADS" \
+    'BEGIN { idle = n > t ? 100 * (n - t) / n : 0; printf "%d", 10 + idle }')
 
 RAW_DIR=$(dirname "$OUT")/bench
 mkdir -p "$RAW_DIR" || exit 1
