@@ -150,9 +150,13 @@ FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 fuzz-deps:
 	@sh common/deps.sh $(DEB_PKGS) $(FUZZ_PKGS)
 
+# clang 14 names the dispatcher of an extern target_clones function NAME.ifunc, so the files that call
+# NAME do not link (later clangs name it NAME): rename any such symbol to NAME after compiling.
 $(FUZZ_DIR)/obj/%.o: %.c | fuzz-deps
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	@nm $@ | awk '$$2 == "i" && $$3 ~ /\.ifunc$$/ { s = $$3; sub(/\.ifunc$$/, "", s); \
+	    print "--redefine-sym", $$3 "=" s }' | xargs -r objcopy $@
 
 $(FUZZ_DIR)/libmnistlab.a: $(FUZZ_OBJS)
 	@rm -f $@
