@@ -10,6 +10,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "models/gemm.h"
 #include "models/heads.h"
 
 #define EPS        1e-3
@@ -187,6 +188,33 @@ static void test_sigmoid_predicts_class_1_only_above_one_half(void)
     CU_ASSERT(p[3] > 0.5f && p[5] < 0.5f);
 }
 
+/* The vectorised exponentials (AVX-512) against libm's: over logits spread from -90 to 90 and
+ * rows of 2, 10 and 16 classes, the loss agrees to 1e-14 relative, every probability to one float
+ * rounding, and every gradient (p - onehot) / B to one rounding of p. */
+static void test_softmax_ce_vector_exp_matches_libm(void)
+{
+    enum { B = 50, KMAX = 16 };
+    static const int widths[3] = {2, 10, 16};
+    float z[B * KMAX], g1[B * KMAX], g2[B * KMAX], p1[B * KMAX], p2[B * KMAX];
+    int y[B];
+    for (int w = 0; w < 3; w++) {
+        const int K = widths[w];
+        random_logits(z, y, B, K, 30.0, 40 + w);
+        GemmIsa best = gemm_limit_isa(GEMM_ISA_AVX512);
+        gemm_limit_isa(GEMM_ISA_C);
+        double want = softmax_ce(z, y, B, K, g1, p1, NULL);
+        gemm_limit_isa(best);
+        double got = softmax_ce(z, y, B, K, g2, p2, NULL);
+        CU_ASSERT(fabs(got - want) <= 1e-14 * fabs(want));
+        /* probabilities to a float rounding; gradients (p - onehot) / B to a rounding of p */
+        int off = 0;
+        for (int i = 0; i < B * K; i++)
+            off += fabsf(p1[i] - p2[i]) > 1.2e-7f * fabsf(p1[i]) ||
+                   fabsf(g1[i] - g2[i]) > 1.2e-7f / B;
+        CU_ASSERT_EQUAL(off, 0);
+    }
+}
+
 int register_heads_tests(void)
 {
     CU_pSuite s = CU_add_suite("heads", NULL, NULL);
@@ -208,6 +236,7 @@ int register_heads_tests(void)
         {"sigmoid_bce_gradient_matches_finite_differences",
          test_sigmoid_bce_gradient_matches_finite_differences},
         {"sigmoid_predicts_class_1_only_above_one_half", test_sigmoid_predicts_class_1_only_above_one_half},
+        {"softmax_ce_vector_exp_matches_libm", test_softmax_ce_vector_exp_matches_libm},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))
