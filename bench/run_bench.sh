@@ -279,7 +279,7 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
         echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met | $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $bgmax% |"
     done
     echo
-    echo "### Inference (the 10,000 test images; $A_NAME in batches of its training batch size, $B_NAME in batches of 1000)"
+    echo "### Inference (an evaluation of the test set: loss and predictions, in batches of the training batch size on both sides)"
     echo
     echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

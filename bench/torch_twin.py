@@ -3,8 +3,10 @@
 
 Times the same network, batch size and optimizer as experiments/NAME.conf: a full training step
 (gather the batch along a shuffled order from the normalised training set, zero_grad, forward,
-loss, backward, optimizer step) -- the work `bin/mnistlab bench` times -- then a forward pass over
-10000 test images in batches of 1000. --premade-batches takes the gathering out of the timed loop.
+loss, backward, optimizer step) -- the work `bin/mnistlab bench` times -- then an evaluation of
+10000 test images (loss and predictions) in batches of the training batch size, as mnistlab
+evaluates. --premade-batches takes the gathering out of the timed loop; --eval-batch 1000 gives
+PyTorch its larger evaluation batches.
 Prints key=value lines that bench/run_bench.sh parses, the same keys as `bin/mnistlab bench`.
 
     /usr/bin/python3 bench/torch_twin.py cnn --threads 2 --train-batches 300 --warmup 20 --eval
@@ -30,7 +32,7 @@ import torch.nn as nn  # noqa: E402
 
 EXPERIMENTS = ("softmax", "mlp", "cnn", "cnn-wide", "lenet", "cnn-4v9")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EVAL_IMAGES, EVAL_BATCH = 10000, 1000
+EVAL_IMAGES = 10000
 POOL_IMAGES = 20000  # distinct pre-made training images (63 MB of floats), reused in a cycle
 
 
@@ -128,25 +130,29 @@ def read_idx(path):
 
 
 def load_data(data_dir, use_random, binary, gen):
-    """(train_x [N,28,28] uint8, train_y [N] int64, test_x [10000,28,28] uint8, source). For the
-    4-vs-9 net the training images are the 4s and 9s (label 1 for a 9). Random pixels stand in
-    when the MNIST files are missing: the arithmetic per image is the same. Images stay uint8
-    until a batch is made, so peak RSS is the model's and not a float copy of the data set's."""
-    names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]
+    """(train_x [N,28,28] uint8, train_y [N] int64, test_x [10000,28,28] uint8, test_y [10000],
+    source). For the 4-vs-9 net the training images are the 4s and 9s and a label is 1 for a 9
+    (in the test set too, where other digits count as 0: only the time is measured there). Random
+    pixels stand in when the MNIST files are missing: the arithmetic per image is the same."""
+    names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+             "t10k-labels-idx1-ubyte"]
     paths = [os.path.join(data_dir, n) for n in names]
     if not use_random and all(os.path.exists(p) for p in paths):
-        tx, ty, vx = (read_idx(p) for p in paths)
+        tx, ty, vx, vy = (read_idx(p) for p in paths)
         tx, ty = torch.from_numpy(tx.copy()), torch.from_numpy(ty.astype(np.int64))
         vx = torch.from_numpy(vx[:EVAL_IMAGES].copy())
+        vy = torch.from_numpy(vy[:EVAL_IMAGES].astype(np.int64))
         if binary:
             keep = (ty == 4) | (ty == 9)
             tx, ty = tx[keep], (ty[keep] == 9).long()
-        return tx, ty, vx, "mnist"
+            vy = (vy == 9).long()
+        return tx, ty, vx, vy, "mnist"
     n = 11791 if binary else 60000
     tx = torch.randint(0, 256, (n, 28, 28), generator=gen, dtype=torch.uint8)
     ty = torch.randint(0, 2 if binary else 10, (n,), generator=gen)
     vx = torch.randint(0, 256, (EVAL_IMAGES, 28, 28), generator=gen, dtype=torch.uint8)
-    return tx, ty, vx, "random"
+    vy = torch.randint(0, 2 if binary else 10, (EVAL_IMAGES,), generator=gen)
+    return tx, ty, vx, vy, "random"
 
 
 def to_input(u8, how):
@@ -165,8 +171,10 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--train-batches", type=int, default=200, help="timed training steps")
     ap.add_argument("--warmup", type=int, default=10, help="untimed steps before timing")
-    ap.add_argument("--eval", action="store_true", help="also time the test-set forward pass")
-    ap.add_argument("--eval-batch", type=int, default=EVAL_BATCH)
+    ap.add_argument("--eval", action="store_true",
+                    help="also time an evaluation of the test set (loss and predictions)")
+    ap.add_argument("--eval-batch", type=int, default=0,
+                    help="evaluation batch (default: the training batch, as mnistlab)")
     ap.add_argument("--eval-min-seconds", type=float, default=1.0,
                     help="repeat whole passes over the test images until this long")
     ap.add_argument("--data-dir", default=os.path.join(REPO, "data", "mnist"))
@@ -183,7 +191,7 @@ def main():
     model, loss_fn, opt, batch, norm, binary = build(args.exp)
     macs = count_macs(model)
 
-    tx, ty, vx, source = load_data(args.data_dir, args.random_data, binary, gen)
+    tx, ty, vx, vy, source = load_data(args.data_dir, args.random_data, binary, gen)
     # Pre-made batches: consecutive slices of one shuffled pass over the training set, so loading,
     # shuffling and normalising stay outside the timed loop (as on the C side). A long run cycles
     # through a pool of at most POOL_IMAGES images instead of holding all of them: 3 s of softmax
@@ -247,19 +255,32 @@ def main():
     print(f"eval_mflop_per_image={2 * macs / 1e6:.3f}")
 
     if args.eval:
+        # A test-set evaluation as mnistlab's: batches of the training batch size (unless
+        # --eval-batch), each one's loss and predictions, the accuracy counted.
         model.eval()
-        vb = [to_input(vx[i:i + args.eval_batch], norm)
-              for i in range(0, vx.shape[0], args.eval_batch)]
+        eb = args.eval_batch or batch
+        test_f = to_input(vx, norm)
+        test_y = vy.float().unsqueeze(1) if binary else vy
+
+        def evaluate_pass():
+            correct, total_loss = 0, 0.0
+            for i in range(0, test_f.shape[0], eb):
+                x, y = test_f[i:i + eb], test_y[i:i + eb]
+                logits = model(x)
+                total_loss += loss_fn(logits, y).item() * x.shape[0]
+                pred = (logits > 0).float() if binary else logits.argmax(1)
+                correct += int((pred == y).sum())
+            return correct, total_loss
+
         passes, eval_s = 0, 0.0
         with torch.no_grad():
-            model(vb[0])  # warm-up: the first call allocates and picks kernels
+            model(test_f[:eb])  # warm-up: the first call allocates and picks kernels
             t0 = time.perf_counter()
             while passes == 0 or eval_s < args.eval_min_seconds:
-                for x in vb:
-                    model(x)
+                evaluate_pass()
                 passes += 1
                 eval_s = time.perf_counter() - t0
-        print(f"eval_batch={args.eval_batch}")
+        print(f"eval_batch={eb}")
         print(f"eval_images={passes * vx.shape[0]}")
         print(f"eval_seconds={eval_s:.4f}")
         print(f"eval_images_per_s={passes * vx.shape[0] / eval_s:.1f}")
