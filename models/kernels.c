@@ -86,18 +86,30 @@ void dense_backward(float *din, float *dw, float *db, const float *dout, const f
 
 /* ---- ReLU (single-threaded: the model's walk runs it image by image on each thread) ---- */
 
-VECTOR_CLONES void relu_forward(float *out, const float *in, size_t n)
+/* The clones are static, and the exported functions plain calls to them: some compilers (clang
+ * 14) give an exported clone's dispatcher a name other files cannot link against. */
+VECTOR_CLONES static void relu_span(float *out, const float *in, size_t n)
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++)
         out[i] = in[i] > 0.0f ? in[i] : 0.0f;
 }
 
-VECTOR_CLONES void relu_backward(float *din, const float *dout, const float *out, size_t n)
+VECTOR_CLONES static void relu_grad_span(float *din, const float *dout, const float *out, size_t n)
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++)
         din[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+void relu_forward(float *out, const float *in, size_t n)
+{
+    relu_span(out, in, n);
+}
+
+void relu_backward(float *din, const float *dout, const float *out, size_t n)
+{
+    relu_grad_span(din, dout, out, n);
 }
 
 /* ---- 2x2 max pooling (likewise single-threaded; the vector loops are in models/gemm.c) ---- */
