@@ -15,7 +15,8 @@ train() {   # train NAME CONF [--set ...]: a quiet run into results/docs/NAME
     "$M" train "experiments/$conf.conf" "$@" --out "$runs/$name" > "$runs/$name.log"
 }
 
-"$M" show-data --classes 4 9 --out "$img/show-data-4v9.png" > /dev/null
+"$M" show-data --classes 4 9 --out "$runs/show-data-4v9.png" > /dev/null
+cp "$runs/show-data-4v9.png" "$img/show-data-4v9.png"
 
 # The overfitting lesson, exactly as `make exp-cnn-4v9` runs it.
 train cnn-4v9 cnn-4v9

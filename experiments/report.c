@@ -26,6 +26,18 @@ int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
     return best;
 }
 
+/* Overfitting, as a learner is taught to see it: the held-out loss rose after its best epoch
+ * while the training loss went on falling (a run stuck at chance, whose losses both wander, is
+ * not overfitting). */
+static int report_overfits(const EpochRecord *r, int n, int best, int on_valid)
+{
+    if (best < 0 || best >= n - 1)
+        return 0;
+    double held_best = on_valid ? r[best].valid_loss : r[best].test_loss;
+    double held_last = on_valid ? r[n - 1].valid_loss : r[n - 1].test_loss;
+    return held_last > held_best && r[n - 1].train_loss < r[best].train_loss;
+}
+
 /* ---- summary.txt: "key = value" lines, read back by report_compare ---- */
 
 static int write_summary(const RunFiles *f, int best, int on_valid)
@@ -40,8 +52,7 @@ static int write_summary(const RunFiles *f, int best, int on_valid)
     double best_acc = 0.0;
     for (int i = 0; i < f->n_records; i++)
         best_acc = f->records[i].test_acc > best_acc ? f->records[i].test_acc : best_acc;
-    int overfit = best >= 0 && best < f->n_records - 1 &&
-                  (on_valid ? last->valid_loss : last->test_loss) > (on_valid ? b->valid_loss : b->test_loss);
+    int overfit = report_overfits(f->records, f->n_records, best, on_valid);
     FILE *o = a.f;
     fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nseed = %lu\n", f->cfg->name,
             f->cfg->family, f->cfg->dataset, f->cfg->seed);
@@ -76,9 +87,8 @@ static int write_curves(const RunFiles *f, int best, int on_valid)
     snprintf(out, sizeof out, "%s/curves.png", f->dir);
     const EpochRecord *b = &f->records[best], *last = &f->records[f->n_records - 1];
     double best_loss = on_valid ? b->valid_loss : b->test_loss;
-    double last_loss = on_valid ? last->valid_loss : last->test_loss;
     const char *which = on_valid ? "validation" : "test";
-    if (best < f->n_records - 1 && last_loss > best_loss)
+    if (report_overfits(f->records, f->n_records, best, on_valid))
         snprintf(label, sizeof label, "lowest %s loss %.4f at epoch %d: overfitting begins", which,
                  best_loss, b->epoch);
     else

@@ -421,8 +421,8 @@ static int finish_epoch(Run *r, int e)
     if (d->valid.n > 0)
         snprintf(valid, sizeof valid, "  valid loss %.4f acc %6.2f%%", rec.valid_loss,
                  100 * rec.valid_acc);
-    say(r, "epoch %3d/%d  train loss %.4f acc %6.2f%%%s  test loss %.4f acc %6.2f%%  %.1fs "
-           "(%.0f img/s, eval %.1fs)\n", e, r->ex.cfg.epochs, rec.train_loss, 100 * rec.train_acc,
+    say(r, "epoch %3d/%d  train loss %.4f acc %6.2f%%%s  test loss %.4f acc %6.2f%%  %.2fs "
+           "(%.0f img/s, eval %.2fs)\n", e, r->ex.cfg.epochs, rec.train_loss, 100 * rec.train_acc,
         valid, rec.test_loss, 100 * rec.test_acc, rec.seconds, rec.images_per_s, eval_s);
     return add_record(r, &rec);
 }

@@ -11,4 +11,4 @@ set format y "%.3f"
 set grid lc rgb "#dddddd"
 set logscale x 2
 set key outside right top
-plot for [i=1:words(files)] word(files, i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 title word(names, i)
+plot for [i=1:words(files)] word(files, i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lc i dt ((i - 1) / 8 + 1) title word(names, i)
