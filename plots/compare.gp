@@ -11,4 +11,9 @@ set format y "%.3f"
 set grid lc rgb "#dddddd"
 set logscale x 2
 set key outside right top
-plot for [i=1:words(files)] word(files, i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lc i dt ((i - 1) / 8 + 1) title word(names, i)
+# Twelve distinct colours (gnuplot's default eight repeat), dashed for runs past the twelfth.
+colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
+do for [i=1:24] {
+    if (i <= 12) { set linetype i lc rgb word(colours, i) dt 1 } else { set linetype i lc rgb word(colours, i - 12) dt 2 }
+}
+plot for [i=1:words(files)] word(files, i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lt i title word(names, i)
