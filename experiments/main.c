@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "common/dataset.h"
 #include "common/error.h"
 #include "experiments/predict.h"
@@ -223,6 +225,9 @@ int main(int argc, char **argv)
      * keeps the previous file and names the path, like any full disk. (gnuplot gets the default
      * back in plots/plot.c, so it cannot leave a cut PNG behind.) */
     signal(SIGXFSZ, SIG_IGN);
+    /* GSL's default error handler aborts; the library validates what it passes to GSL, and with
+     * the handler off any slip comes back as a status instead of killing a run. */
+    gsl_set_error_handler_off();
     if (argc < 2)
         return usage(NULL);
     const char *cmd = argv[1];
