@@ -25,7 +25,7 @@ extract() {
         inblock = 0
         split(action, a, " ")
         if (a[1] == "run") {
-            print "echo \"docs-check: running block at '"FILENAME"' line " NR "\""
+            print "echo \"docs-check: running block at " FILENAME " line " NR "\""
             for (i = 1; i <= n; i++) print body[i]
         } else if (a[1] == "create") {
             print "mkdir -p \"$(dirname " shq(a[2]) ")\""
