@@ -17,12 +17,6 @@
 /* A quick run: the 4-vs-9 experiment (2000/500 images) for two epochs. */
 #define QUICK "experiments/cnn-4v9.conf --set train.epochs=2"
 
-static const char *program(void)
-{
-    const char *p = getenv("MNISTLAB");
-    return p && *p ? p : "bin/mnistlab";
-}
-
 static int have_data(void)
 {
     if (test_mnist_dir())
@@ -31,29 +25,10 @@ static int have_data(void)
     return 0;
 }
 
-/* Run "mnistlab ARGS" with an optional environment prefix; returns the exit status and keeps
- * stdout and stderr in the files test_path("cli.out"), test_path("cli.err"). */
+/* Run "ENV mnistlab ARGS"; stdout and stderr kept in test_path("cli.out"), test_path("cli.err"). */
 static int run_cli(const char *env, const char *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s %s >'%s' 2>'%s' </dev/null", env ? env : "", program(), args,
-             test_path("cli.out"), test_path("cli.err"));
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Whole file as a string (static buffer; "" when missing). */
-static const char *slurp(const char *path)
-{
-    static char buf[1 << 16];
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return test_run_program(env, args, 0, test_path("cli.out"), test_path("cli.err"));
 }
 
 static int count_lines(const char *s)
@@ -67,7 +42,7 @@ static int count_lines(const char *s)
 /* stderr was exactly one line containing every given fragment. */
 static void assert_one_line_error(const char *a, const char *b)
 {
-    const char *err = slurp(test_path("cli.err"));
+    const char *err = test_slurp(test_path("cli.err"));
     int ok = count_lines(err) == 1 && strstr(err, a) && (!b || strstr(err, b));
     if (!ok)
         fprintf(stderr, "\n    stderr was: %s", err);
@@ -86,7 +61,7 @@ static const char *in_dir(const char *dir, const char *name)
 /* metrics.csv without its time columns (seconds, images_per_s): what must reproduce. */
 static void metrics_without_time(const char *dir, char *out, size_t n)
 {
-    const char *csv = slurp(in_dir(dir, "metrics.csv"));
+    const char *csv = test_slurp(in_dir(dir, "metrics.csv"));
     size_t k = 0;
     for (const char *line = csv; *line && k + 1 < n;) {
         const char *end = strchr(line, '\n');
@@ -147,7 +122,7 @@ static void test_cli_short_run_writes_every_file(void)
                            "model.ckpt",  "summary.txt", "log.txt",    "config.used"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         CU_ASSERT(access(in_dir(dir, files[i]), R_OK) == 0);
-    const char *csv = slurp(in_dir(dir, "metrics.csv"));
+    const char *csv = test_slurp(in_dir(dir, "metrics.csv"));
     CU_ASSERT_EQUAL(count_lines(csv), 3);
     CU_ASSERT(strncmp(csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,"
                            "seconds,images_per_s\n", 87) == 0);
@@ -159,7 +134,7 @@ static void test_cli_short_run_writes_every_file(void)
     assert_png(dir, "confusion.png", 480, 440);
     /* 10 columns of 30x37-pixel cells at 4 screen pixels per pixel, plus margins */
     assert_png(dir, "samples.png", 10 * 30 * 4 + 40, 2 * 37 * 4 + 70);
-    const char *summary = slurp(in_dir(dir, "summary.txt"));
+    const char *summary = test_slurp(in_dir(dir, "summary.txt"));
     CU_ASSERT_PTR_NOT_NULL(strstr(summary, "parameters = 1521\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(summary, "epochs = 2\n"));
     /* no temp file is left behind */
@@ -188,8 +163,8 @@ static void test_cli_same_seed_same_metrics_other_seed_differs(void)
     CU_ASSERT_STRING_NOT_EQUAL(a, c);
     /* seed 2 also draws another 2000/500 subset: the first wrong test images differ */
     char sa[8192];
-    snprintf(sa, sizeof sa, "%s", slurp(in_dir(test_path("seed-a"), "samples.labels.dat")));
-    CU_ASSERT_STRING_NOT_EQUAL(sa, slurp(in_dir(test_path("seed-c"), "samples.labels.dat")));
+    snprintf(sa, sizeof sa, "%s", test_slurp(in_dir(test_path("seed-a"), "samples.labels.dat")));
+    CU_ASSERT_STRING_NOT_EQUAL(sa, test_slurp(in_dir(test_path("seed-c"), "samples.labels.dat")));
 }
 
 static void test_cli_resume_from_epoch_one_matches_uninterrupted_run(void)
@@ -204,7 +179,7 @@ static void test_cli_resume_from_epoch_one_matches_uninterrupted_run(void)
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     snprintf(args, sizeof args, "train " QUICK " --out %s --resume", test_path("resumed"));
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("cli.out")), "resuming at epoch 2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "resuming at epoch 2"));
     metrics_without_time(test_path("whole"), whole, sizeof whole);
     metrics_without_time(test_path("resumed"), resumed, sizeof resumed);
     CU_ASSERT_STRING_EQUAL(whole, resumed);
@@ -216,7 +191,7 @@ static pid_t spawn_cli(const char *args)
     pid_t pid = fork();
     if (pid == 0) {
         char cmd[4096];
-        snprintf(cmd, sizeof cmd, "exec %s %s >'%s' 2>'%s' </dev/null", program(), args,
+        snprintf(cmd, sizeof cmd, "exec %s %s >'%s' 2>'%s' </dev/null", test_program(), args,
                  test_path("bg.out"), test_path("bg.err"));
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
@@ -255,8 +230,8 @@ static void interrupt_and_resume(int sig, int want_status)
     int st;
     waitpid(pid, &st, 0);
     CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == want_status);
-    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("bg.out")), "--resume"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("bg.err")), "interrupted by signal"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("bg.out")), "--resume"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("bg.err")), "interrupted by signal"));
     CU_ASSERT(access(in_dir(dir, "curves.png"), R_OK) == 0);
     CU_ASSERT(access(in_dir(dir, "model.ckpt"), R_OK) == 0);
 
@@ -369,14 +344,14 @@ static void test_cli_failed_run_leaves_earlier_results_untouched(void)
     static char before[4][8192];
     struct stat ck_before, ck_after;
     for (int i = 0; i < 4; i++)
-        snprintf(before[i], sizeof before[i], "%s", slurp(in_dir(dir, kept[i])));
+        snprintf(before[i], sizeof before[i], "%s", test_slurp(in_dir(dir, kept[i])));
     CU_ASSERT_EQUAL_FATAL(stat(in_dir(dir, "model.ckpt"), &ck_before), 0);
     /* a run that diverges in its first epoch, into the same directory */
     snprintf(args, sizeof args, "train experiments/mlp.conf --set data.subset=2000\\ 500 --set "
              "train.optimizer=sgd --set train.lr=100 --set train.epochs=2 --out %s", dir);
     CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
     for (int i = 0; i < 4; i++)
-        CU_ASSERT_STRING_EQUAL(before[i], slurp(in_dir(dir, kept[i])));
+        CU_ASSERT_STRING_EQUAL(before[i], test_slurp(in_dir(dir, kept[i])));
     CU_ASSERT_EQUAL_FATAL(stat(in_dir(dir, "model.ckpt"), &ck_after), 0);
     CU_ASSERT_EQUAL(ck_before.st_mtime, ck_after.st_mtime);
     CU_ASSERT_EQUAL(ck_before.st_ino, ck_after.st_ino);
@@ -385,7 +360,7 @@ static void test_cli_failed_run_leaves_earlier_results_untouched(void)
 static void test_cli_unknown_command_is_a_usage_error(void)
 {
     CU_ASSERT_EQUAL(run_cli(NULL, "trian experiments/cnn.conf"), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(slurp(test_path("cli.err")), "unknown command \"trian\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.err")), "unknown command \"trian\""));
 }
 
 int register_cli_tests(void)

@@ -29,57 +29,16 @@ static char pristine[768];      /* the previous run's directory; "" when it coul
 
 /* ---- running the program ---- */
 
-static const char *program(void)
-{
-    const char *p = getenv("MNISTLAB");
-    return p && *p ? p : "bin/mnistlab";
-}
-
-/* Run "ENV mnistlab ARGS" through /bin/sh, stdout and stderr into test_path("faults.out"/".err").
- * file_limit > 0 caps the size of any file it writes (RLIMIT_FSIZE, what `ulimit -f` sets), in
- * bytes. Returns the exit status, or 128 + the signal that killed it. */
+/* Run "ENV mnistlab ARGS", output into test_path("faults.out"/".err"); see test_run_program. */
 static int run_cli(const char *env, const char *args, long file_limit)
 {
-    size_t len = strlen(args) + (env ? strlen(env) : 0) + 4096;
-    char *cmd = malloc(len);
-    if (!cmd)
-        return -1;
-    snprintf(cmd, len, "exec env %s %s %s >'%s' 2>'%s' </dev/null", env ? env : "", program(), args,
-             test_path("faults.out"), test_path("faults.err"));
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (file_limit > 0) {
-            struct rlimit rl = {(rlim_t)file_limit, (rlim_t)file_limit};
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    free(cmd);
-    int st;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Whole file as a string (static buffer; "" when missing). */
-static const char *slurp(const char *path)
-{
-    static char buf[1 << 16];
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return test_run_program(env, args, file_limit, test_path("faults.out"), test_path("faults.err"));
 }
 
 /* The run ended with status 1 and exactly one line on stderr holding both fragments. */
 static void assert_refused(int status, const char *a, const char *b)
 {
-    const char *err = slurp(test_path("faults.err"));
+    const char *err = test_slurp(test_path("faults.err"));
     const char *nl = strchr(err, '\n');
     int one_line = nl && nl[1] == '\0';
     int ok = status == 1 && one_line && strstr(err, a) && (!b || strstr(err, b));
@@ -627,7 +586,7 @@ static void test_faults_read_only_results_dir_is_refused_before_training(void)
         snprintf(args, sizeof args, RERUN_ARGS " --out '%s'", dir);
         assert_refused(run_cli(NULL, args, 0), "run/model.ckpt: cannot write",
                        "Read-only file system");
-        CU_ASSERT_PTR_NULL(strstr(slurp(test_path("faults.out")), "epoch   1/1"));  /* no training */
+        CU_ASSERT_PTR_NULL(strstr(test_slurp(test_path("faults.out")), "epoch   1/1"));  /* no training */
         assert_untouched(dir);
     } else {
         CU_FAIL("could not prepare the read-only copy");
@@ -704,7 +663,7 @@ static void test_faults_atomic_commit_refuses_a_stream_that_failed_earlier(void)
     errno = 0;
     CU_ASSERT_EQUAL(atomic_commit(&a), MNL_ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "atomic-keep.txt"));
-    CU_ASSERT_STRING_EQUAL(slurp(path), "previous\n");
+    CU_ASSERT_STRING_EQUAL(test_slurp(path), "previous\n");
     CU_ASSERT_FALSE(file_exists(a.tmp));
 }
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[512];
@@ -61,4 +63,48 @@ int test_write_file(const char *path, const void *data, size_t len)
         return -1;
     size_t w = fwrite(data, 1, len, f);
     return (fclose(f) == 0 && w == len) ? 0 : -1;
+}
+
+const char *test_program(void)
+{
+    const char *p = getenv("MNISTLAB");
+    return p && *p ? p : "bin/mnistlab";
+}
+
+int test_run_program(const char *env, const char *args, long file_limit, const char *out_path,
+                     const char *err_path)
+{
+    size_t len = strlen(args) + (env ? strlen(env) : 0) + strlen(out_path) + strlen(err_path) + 4096;
+    char *cmd = malloc(len);
+    if (!cmd)
+        return -1;
+    snprintf(cmd, len, "exec env %s %s %s >'%s' 2>'%s' </dev/null", env ? env : "", test_program(),
+             args, out_path, err_path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (file_limit > 0) {
+            struct rlimit rl = {(rlim_t)file_limit, (rlim_t)file_limit};
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+const char *test_slurp(const char *path)
+{
+    static char buf[1 << 16];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
 }

@@ -14,6 +14,17 @@ const char *test_mnist_dir(void);
 /* Write len bytes to path; 0 on success. */
 int test_write_file(const char *path, const void *data, size_t len);
 
+/* The program under test: $MNISTLAB (make test sets it), else bin/mnistlab. */
+const char *test_program(void);
+/* Run "mnistlab ARGS" through /bin/sh with ENV assignments (may be NULL) before it, stdout and
+ * stderr into the files out_path and err_path, stdin from /dev/null. file_limit > 0 caps the size
+ * of any file it writes (RLIMIT_FSIZE, what `ulimit -f` sets), in bytes. Returns the exit status,
+ * or 128 + the signal that killed it, or -1 when it could not be run. */
+int test_run_program(const char *env, const char *args, long file_limit, const char *out_path,
+                     const char *err_path);
+/* A whole (small) file as a string, in a static buffer; "" when missing. */
+const char *test_slurp(const char *path);
+
 /* Each suite file defines one of these; tests/test_main.c lists them. */
 typedef int (*SuiteRegister)(void);
 
