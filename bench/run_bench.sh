@@ -38,7 +38,7 @@ EXPS="softmax mlp cnn cnn-wide lenet cnn-4v9"
 OUT=results/BENCH.md
 PEAK=""
 
-usage() { sed -n '5,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '/^# Usage/,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --threads) THREADS=$2; shift 2 ;;
