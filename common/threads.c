@@ -7,9 +7,9 @@
  * needs, and each of the ~10 parallel regions of a step then lasts a scheduler time slice: measured
  * here, softmax on 2 threads fell from 1.7M to 10k images/s and cnn-4v9 from 108k to 6k. In this
  * pool the caller spins at most 100 us for its helpers, then sleeps on a condition variable (so a
- * helper short of a core gets the caller's); helpers spin 1 ms for the next job, then sleep; and
- * when a helper starts a job late or finishes its piece well after the caller (it had no core, or
- * half of one), the next jobs run on the caller alone for 50 ms. Every kernel splits its work so
+ * helper short of a core gets the caller's); helpers spin 5 ms for the next job, then sleep; and
+ * when a helper starts a job over 2 ms late or finishes its piece over 0.5 ms after the caller (it
+ * had no core, or half of one), the next jobs run on the caller alone for 50 ms. Every kernel splits its work so
  * that results are bitwise the same at any thread count, so running fewer threads changes nothing
  * but the time. With one core taken by a busy loop, 2 threads ran cnn at 9.7k images/s with this
  * pool and 1.7k with OpenMP's; on an idle machine this pool was 14-21% faster for cnn, lenet and
@@ -33,10 +33,10 @@
 void openblas_set_num_threads(int num_threads);
 
 #define POOL_MAX       64           /* threads, caller included */
-#define HELPER_SPIN_NS 1000000      /* a helper waits this long for the next job spinning, then sleeps */
+#define HELPER_SPIN_NS 5000000      /* a helper waits this long for the next job spinning, then sleeps */
 #define CALLER_SPIN_NS 100000       /* the caller waits this long for its helpers spinning, ditto */
 #define LATE_NS        2000000      /* a helper starting a job this late had no core to run on */
-#define SLOW_MIN_NS    50000        /* a helper finishing this much later than the caller, and
+#define SLOW_MIN_NS    500000       /* a helper finishing this much later than the caller, and
                                        later by half the caller's own time, was short of a core */
 #define SERIAL_NS      50000000LL   /* ... and for this long the caller then works alone */
 
@@ -211,6 +211,7 @@ void threads_run(int n, ThreadsTask task, void *arg)
         n = POOL_MAX;
     if (n > 1 && !inside_job && pool.serial_until_ns && now_ns() < pool.serial_until_ns)
         n = 1;
+    const int started = pool.helpers;
     if (n > 1 && !inside_job)
         n = start_helpers(n);
     if (n <= 1 || inside_job) {
@@ -222,7 +223,11 @@ void threads_run(int n, ThreadsTask task, void *arg)
     atomic_store(&pool.pending, n - 1);
     pool.posted_ns = now_ns();
     atomic_fetch_add(&pool.job, 1);        /* publishes the fields above to the helpers */
-    if (atomic_load(&pool.sleepers) > 0) {
+    /* A sleeping helper takes up to a millisecond or so to wake here (a virtual machine's idle
+     * vCPU) and a new one several to start, so such a job says nothing about whether helpers
+     * get a core. */
+    const int woke = atomic_load(&pool.sleepers) > 0 || pool.helpers > started;
+    if (woke) {
         pthread_mutex_lock(&pool.lock);
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.lock);
@@ -235,6 +240,6 @@ void threads_run(int n, ThreadsTask task, void *arg)
     /* The pieces are of equal work: waiting half as long again as our own piece took means a
      * helper had only part of a core (or started late). */
     long long waited = now_ns() - pool.posted_ns - mine;
-    int starved = atomic_load(&pool.late) || (waited > SLOW_MIN_NS && 2 * waited > mine);
+    int starved = !woke && (atomic_load(&pool.late) || (waited > SLOW_MIN_NS && 2 * waited > mine));
     pool.serial_until_ns = starved ? now_ns() + SERIAL_NS : 0;
 }
