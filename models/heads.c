@@ -47,39 +47,72 @@ __attribute__((target("avx512f"))) static __m512d exp_avx512(__m512d x)
     return _mm512_scalef_pd(p, n);
 }
 
-/* exp_row for K <= 16, two vectors of 8 at once (e[K..15] are set to 0). */
-__attribute__((target("avx512f"))) static double exp_row_avx512(const float *z, int K, float zmax,
-                                                                double *e)
+/* Two vectors of 8 doubles as one of 16 floats. */
+__attribute__((target("avx512f"))) static __m512 to_floats(__m512d lo, __m512d hi)
+{
+    __m512d both = _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo))),
+                                      _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1);
+    return _mm512_castpd_ps(both);
+}
+
+/* One row of softmax_ce for K <= 16, in two vectors of 8 doubles: writes probs and dlogits (either
+ * may be NULL) and returns the sum of exp(z - zmax). */
+__attribute__((target("avx512f"))) static double softmax_row_avx512(const float *z, int K, int y,
+                                                                    int B, float zmax, float *probs,
+                                                                    float *dlogits)
 {
     const __mmask16 valid = (__mmask16)((1u << K) - 1u);
+    const __mmask8 vlo = (__mmask8)(valid & 0xFF), vhi = (__mmask8)(valid >> 8);
     __m512 zs = _mm512_maskz_loadu_ps(valid, z);
     __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(zs));
     __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(zs), 1)));
     __m512d m = _mm512_set1_pd((double)zmax);
-    lo = _mm512_maskz_mov_pd((__mmask8)(valid & 0xFF), exp_avx512(_mm512_sub_pd(lo, m)));
-    hi = _mm512_maskz_mov_pd((__mmask8)(valid >> 8), exp_avx512(_mm512_sub_pd(hi, m)));
-    _mm512_storeu_pd(e, lo);
-    _mm512_storeu_pd(e + 8, hi);
-    return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
+    lo = _mm512_maskz_mov_pd(vlo, exp_avx512(_mm512_sub_pd(lo, m)));
+    hi = _mm512_maskz_mov_pd(vhi, exp_avx512(_mm512_sub_pd(hi, m)));
+    const double sum = _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
+    const __m512d inv = _mm512_set1_pd(1.0 / sum);
+    lo = _mm512_mul_pd(lo, inv);                       /* p = exp(z - max) / sum */
+    hi = _mm512_mul_pd(hi, inv);
+    if (probs)
+        _mm512_mask_storeu_ps(probs, valid, to_floats(lo, hi));
+    if (dlogits) {                                     /* (p - onehot(y)) / B */
+        const __m512d b = _mm512_set1_pd((double)B), one = _mm512_set1_pd(1.0);
+        const __mmask8 ylo = (__mmask8)(y < 8 ? 1u << y : 0);
+        const __mmask8 yhi = (__mmask8)(y >= 8 ? 1u << (y - 8) : 0);
+        __m512d glo = _mm512_div_pd(_mm512_mask_sub_pd(lo, ylo, lo, one), b);
+        __m512d ghi = _mm512_div_pd(_mm512_mask_sub_pd(hi, yhi, hi, one), b);
+        _mm512_mask_storeu_ps(dlogits, valid, to_floats(glo, ghi));
+    }
+    return sum;
 }
 #endif
 
-/* exp_row in the widest vectors the CPU has, when a row fits them (e: 16 doubles). */
-static double exp_row_fast(const float *z, int K, float zmax, double *e)
+/* One row of softmax_ce: probs and dlogits (either may be NULL) from z, whose maximum is zmax;
+ * returns the sum of exp(z - zmax). p = exp(z - zmax) / sum, which is exp(z - lse). */
+static double softmax_row(const float *z, int K, int y, int B, float zmax, float *probs,
+                          float *dlogits)
 {
 #if defined(__x86_64__)
-    if (gemm_isa() == GEMM_ISA_AVX512)
-        return exp_row_avx512(z, K, zmax, e);
+    if (K <= 16 && gemm_isa() == GEMM_ISA_AVX512)
+        return softmax_row_avx512(z, K, y, B, zmax, probs, dlogits);
 #endif
-    return exp_row(z, K, zmax, e);
+    /* each exp taken once when a row is small (every head here); wider rows take them twice */
+    double e[16];
+    const int keep = K <= 16;
+    const double sum = exp_row(z, K, zmax, keep ? e : NULL), inv = 1.0 / sum;
+    for (int k = 0; k < K; k++) {
+        double p = (keep ? e[k] : exp((double)z[k] - zmax)) * inv;
+        if (probs)
+            probs[k] = (float)p;
+        if (dlogits)
+            dlogits[k] = (float)((p - (k == y)) / B);
+    }
+    return sum;
 }
 
 double softmax_ce(const float *logits, const int *y, int B, int K,
                   float *dlogits, float *probs, int *pred)
 {
-    /* a row's exps are kept when K is small (every head here); wider rows take them twice */
-    const int keep = K <= 16;
-    double e[16];
     double total = 0.0;
     for (int i = 0; i < B; i++) {
         const float *z = logits + (size_t)i * K;
@@ -87,19 +120,10 @@ double softmax_ce(const float *logits, const int *y, int B, int K,
         for (int k = 1; k < K; k++)
             if (z[k] > z[best])
                 best = k;
-        /* log sum exp(z) = max + log sum exp(z - max): no overflow, and the largest term is 1.
-         * Each exp is taken once, into e, and then p = exp(z - max) / sum, which is
-         * exp(z - lse). */
-        double sum = keep ? exp_row_fast(z, K, z[best], e) : exp_row(z, K, z[best], NULL);
-        double lse = z[best] + log(sum);
-        total += lse - z[y[i]];
-        for (int k = 0; k < K; k++) {
-            double p = (keep ? e[k] : exp((double)z[k] - z[best])) / sum;
-            if (probs)
-                probs[(size_t)i * K + k] = (float)p;
-            if (dlogits)
-                dlogits[(size_t)i * K + k] = (float)((p - (k == y[i])) / B);
-        }
+        /* log sum exp(z) = max + log sum exp(z - max): no overflow, and the largest term is 1 */
+        double sum = softmax_row(z, K, y[i], B, z[best], probs ? probs + (size_t)i * K : NULL,
+                                 dlogits ? dlogits + (size_t)i * K : NULL);
+        total += z[best] + log(sum) - z[y[i]];
         if (pred)
             pred[i] = best;
     }
