@@ -115,11 +115,12 @@ void conv2d_forward(const ConvShape *s, float *out, const float *in, const float
             pad_image(s, &L, x, plane), x = plane;
         /* out_w [OC, Nw] = b + w [OC, CKK] x X [CKK, Nw] */
         gemm_nn_gather(s->OC, L.nw, L.ckk, w, L.ckk, 1, x, rows, wide, L.ld, GEMM_ROW_BIAS, b);
-        /* the OW valid columns of each of the OC*OH wide rows (stride Wp) */
-        rows_copy(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, s->OW);
+        /* the OW valid columns of each of the OC*OH wide rows (stride Wp), and their ReLU */
         if (relu_out)
-            rows_move(ROWS_RELU, s->OC * s->OH, s->OW, wide, L.Wp, relu_out + i * out_img, s->OW,
-                      NULL, 0);
+            rows_copy_relu(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img,
+                           relu_out + i * out_img, s->OW);
+        else
+            rows_copy(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, s->OW);
     }
 }
 

@@ -389,6 +389,26 @@ void rows_move(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld
     }
 }
 
+void rows_copy_relu(int rows, int len, const float *src, ptrdiff_t sld, float *dst,
+                    float *relu_dst, ptrdiff_t dld)
+{
+    if (rows <= 0 || len <= 0)
+        return;
+    switch (gemm_isa()) {
+#if GEMM_X86
+    case GEMM_ISA_AVX512:
+        rows_copy_relu_avx512(rows, len, src, sld, dst, relu_dst, dld);
+        return;
+    case GEMM_ISA_AVX2:
+        rows_copy_relu_avx2(rows, len, src, sld, dst, relu_dst, dld);
+        return;
+#endif
+    default:
+        rows_move_c(ROWS_COPY, rows, len, src, sld, dst, dld, src, sld);
+        rows_move_c(ROWS_RELU, rows, len, src, sld, relu_dst, dld, src, sld);
+    }
+}
+
 void rows_copy(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld)
 {
     rows_move(ROWS_COPY, rows, len, src, sld, dst, dld, NULL, 0);

@@ -51,6 +51,9 @@ void rows_add(int rows, int len, const float *src, ptrdiff_t sld, float *dst, pt
 typedef enum { ROWS_COPY, ROWS_ADD, ROWS_RELU, ROWS_WHERE_POSITIVE } RowsMode;
 void rows_move(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld, float *dst,
                ptrdiff_t dld, const float *mask, ptrdiff_t mld);
+/* rows_copy into dst and ReLU into relu_dst (same layout) in one pass over src. */
+void rows_copy_relu(int rows, int len, const float *src, ptrdiff_t sld, float *dst,
+                    float *relu_dst, ptrdiff_t dld);
 
 /* 2x2 max pooling (stride 2, floor) of `planes` planes [H, W] -> [H/2, W/2]; a later corner of
  * a window wins only when strictly greater, so ties go to the first of (0,0), (0,1), (1,0), (1,1).
