@@ -72,33 +72,7 @@ static inline const float *bias_at_col(GemmInit init, const float *bias, int j)
                                                            13, 29, 14, 30, 15, 31), odd))
 #define NV_BIG 4
 #define MR_BIG(nv) ((nv) == 4 ? 6 : 12)
-#include "models/gemm_simd.inc"
-#undef SFX
-#undef TARGET
-#undef V
-#undef VW
-#undef M_T
-#undef VLOAD
-#undef VSTORE
-#undef VLOADM
-#undef VSTOREM
-#undef VSET1
-#undef VZERO
-#undef VFMA
-#undef VADD
-#undef VHSUM
-#undef VMASK
-#undef C_T
-#undef VGT
-#undef VBLEND
-#undef VCOR
-#undef VCANDNOT
-#undef VKEEP
-#undef VKEEP_NOT
-#undef VDEINTERLEAVE
-#undef VINTERLEAVE
-#undef NV_BIG
-#undef MR_BIG
+#include "models/gemm_simd.inc"   /* which #undefs every macro above */
 
 /* ---- AVX2 + FMA: 8 lanes, 16 registers: tiles of 6 x 16 or 12 x 8 floats (12 accumulators) ---- */
 __attribute__((target("avx2,fma"))) static inline float hsum_avx2(__m256 v)
@@ -149,33 +123,7 @@ __attribute__((target("avx2,fma"))) static inline __m256i mask_avx2(int n)
                                   0x31))
 #define NV_BIG 2
 #define MR_BIG(nv) ((nv) == 2 ? 6 : 12)
-#include "models/gemm_simd.inc"
-#undef SFX
-#undef TARGET
-#undef V
-#undef VW
-#undef M_T
-#undef VLOAD
-#undef VSTORE
-#undef VLOADM
-#undef VSTOREM
-#undef VSET1
-#undef VZERO
-#undef VFMA
-#undef VADD
-#undef VHSUM
-#undef VMASK
-#undef C_T
-#undef VGT
-#undef VBLEND
-#undef VCOR
-#undef VCANDNOT
-#undef VKEEP
-#undef VKEEP_NOT
-#undef VDEINTERLEAVE
-#undef VINTERLEAVE
-#undef NV_BIG
-#undef MR_BIG
+#include "models/gemm_simd.inc"   /* which #undefs every macro above */
 #endif
 
 /* ---- portable C: the same definitions, one element at a time ---- */
