@@ -56,6 +56,7 @@ help:
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
+	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
@@ -210,3 +211,15 @@ bench-deps:
 
 bench: $(MNISTLAB) | data bench-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)
+
+# make parity [THREADS=N]: train each experiment's model a few hundred steps in mnistlab and in its
+# PyTorch twin from the same initial parameters on the same batches, and compare every loss and
+# parameter (bench/parity.py): the two must agree to float32 rounding.
+PARITY := build/bench/parity
+$(PARITY): bench/parity.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ bench/parity.c $(LIBA) $(ALL_LDFLAGS) $(LIBS)
+
+.PHONY: parity
+parity: $(PARITY) | data bench-deps
+	@/usr/bin/python3 bench/parity.py --threads $(or $(THREADS),1)
