@@ -406,9 +406,9 @@ int batch_iter_init(BatchIter *it, const Dataset *d, int batch)
     it->d = d;
     it->batch = batch;
     it->order = malloc((size_t)(d->n > 0 ? d->n : 1) * sizeof *it->order);
-    it->x = malloc((size_t)batch * hw * sizeof *it->x);
-    it->y = malloc((size_t)batch * sizeof *it->y);
-    if (!it->order || !it->x || !it->y) {
+    it->gather_x = malloc((size_t)batch * hw * sizeof *it->gather_x);
+    it->gather_y = malloc((size_t)batch * sizeof *it->gather_y);
+    if (!it->order || !it->gather_x || !it->gather_y) {
         batch_iter_free(it);
         return mnl_fail(MNL_ERR_NOMEM, "batch iterator: cannot allocate a batch of %d", batch);
     }
@@ -422,9 +422,40 @@ void batch_iter_reset(BatchIter *it, gsl_rng *rng)
 {
     for (int i = 0; i < it->d->n; i++)
         it->order[i] = i;
+    it->shuffled = rng != NULL;
     if (rng && it->d->n > 1)
         gsl_ran_shuffle(rng, it->order, (size_t)it->d->n, sizeof *it->order);
     it->pos = 0;
+}
+
+/* Images this many positions ahead are prefetched while one is copied: a shuffled gather reads
+ * whole images at random places in a data set far larger than the caches, and each one would
+ * otherwise wait for DRAM. */
+enum { PREFETCH_AHEAD = 4 };
+
+static void prefetch_image(const float *p, size_t floats)
+{
+    const char *c = (const char *)p;
+    for (size_t off = 0; off < floats * sizeof *p; off += 64)
+        __builtin_prefetch(c + off, 0, 0);
+}
+
+static void gather_batch(BatchIter *it, int b)
+{
+    const Dataset *d = it->d;
+    size_t hw = (size_t)d->h * (size_t)d->w;
+    const int *order = it->order + it->pos;
+    int ahead = it->d->n - it->pos;           /* positions left to prefetch from */
+    for (int i = 0; i < b && i < PREFETCH_AHEAD && i < ahead; i++)
+        prefetch_image(d->x + (size_t)order[i] * hw, hw);
+    for (int i = 0; i < b; i++) {
+        if (i + PREFETCH_AHEAD < ahead)
+            prefetch_image(d->x + (size_t)order[i + PREFETCH_AHEAD] * hw, hw);
+        memcpy(it->gather_x + (size_t)i * hw, d->x + (size_t)order[i] * hw, hw * sizeof *d->x);
+        it->gather_y[i] = d->y[order[i]];
+    }
+    it->x = it->gather_x;
+    it->y = it->gather_y;
 }
 
 int batch_iter_next(BatchIter *it)
@@ -433,11 +464,11 @@ int batch_iter_next(BatchIter *it)
     if (left <= 0)
         return 0;
     int b = left < it->batch ? left : it->batch;   /* the last batch may be short (drop_last=False) */
-    size_t hw = (size_t)it->d->h * (size_t)it->d->w;
-    for (int i = 0; i < b; i++) {
-        int src = it->order[it->pos + i];
-        memcpy(it->x + (size_t)i * hw, it->d->x + (size_t)src * hw, hw * sizeof *it->x);
-        it->y[i] = it->d->y[src];
+    if (it->shuffled) {
+        gather_batch(it, b);
+    } else {
+        it->x = it->d->x + (size_t)it->pos * (size_t)it->d->h * (size_t)it->d->w;
+        it->y = it->d->y + it->pos;
     }
     it->pos += b;
     return b;
@@ -449,6 +480,6 @@ void batch_iter_free(BatchIter *it)
 {
     if (!it)
         return;
-    free(it->order), free(it->x), free(it->y);
+    free(it->order), free(it->gather_x), free(it->gather_y);
     memset(it, 0, sizeof *it);
 }

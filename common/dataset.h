@@ -68,8 +68,11 @@ typedef struct {
     int *order;             /* [n]; owned */
     int batch;
     int pos;
-    float *x;               /* [batch, 1, h, w] gathered batch; owned */
-    int *y;                 /* [batch]; owned */
+    int shuffled;           /* 0: order is 0..n-1, and batches are views into d (no copy) */
+    const float *x;         /* [batch, 1, h, w] the current batch: gather_x, or a view into d */
+    const int *y;           /* [batch] its labels: gather_y, or a view into d */
+    float *gather_x;        /* [batch, 1, h, w] owned */
+    int *gather_y;          /* [batch] owned */
 } BatchIter;
 
 /* The iterator starts in order (as after batch_iter_reset(it, NULL)); batch >= 1. */
@@ -77,7 +80,8 @@ int batch_iter_init(BatchIter *it, const Dataset *d, int batch);
 /* Start an epoch: the order restarts at 0..n-1 and is shuffled when rng != NULL, so an epoch's
  * batches depend only on the rng's state at its start (what a resumed run has to restore). */
 void batch_iter_reset(BatchIter *it, gsl_rng *rng);
-/* Gather the next batch into it->x / it->y; returns its size (the last may be short), 0 at end. */
+/* Point it->x / it->y at the next batch (gathered when shuffled, else a view into the dataset);
+ * returns its size (the last may be short), 0 at end. */
 int batch_iter_next(BatchIter *it);
 int batch_iter_count(const BatchIter *it);     /* batches per epoch */
 void batch_iter_free(BatchIter *it);
