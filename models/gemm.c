@@ -72,6 +72,7 @@ static inline const float *bias_at_col(GemmInit init, const float *bias, int j)
                                                            13, 29, 14, 30, 15, 31), odd))
 #define NV_BIG 4
 #define MR_BIG(nv) ((nv) == 4 ? 6 : 12)
+#define NT_MR_BIG 6
 #include "models/gemm_simd.inc"   /* which #undefs every macro above */
 
 /* ---- AVX2 + FMA: 8 lanes, 16 registers: tiles of 6 x 16 or 12 x 8 floats (12 accumulators) ---- */
@@ -123,6 +124,7 @@ __attribute__((target("avx2,fma"))) static inline __m256i mask_avx2(int n)
                                   0x31))
 #define NV_BIG 2
 #define MR_BIG(nv) ((nv) == 2 ? 6 : 12)
+#define NT_MR_BIG 4
 #include "models/gemm_simd.inc"   /* which #undefs every macro above */
 #endif
 
