@@ -76,14 +76,25 @@ __attribute__((target("avx512f"))) static double softmax_row_avx512(const float 
     if (probs)
         _mm512_mask_storeu_ps(probs, valid, to_floats(lo, hi));
     if (dlogits) {                                     /* (p - onehot(y)) / B */
-        const __m512d b = _mm512_set1_pd((double)B), one = _mm512_set1_pd(1.0);
+        const __m512d inv_b = _mm512_set1_pd(1.0 / B), one = _mm512_set1_pd(1.0);
         const __mmask8 ylo = (__mmask8)(y < 8 ? 1u << y : 0);
         const __mmask8 yhi = (__mmask8)(y >= 8 ? 1u << (y - 8) : 0);
-        __m512d glo = _mm512_div_pd(_mm512_mask_sub_pd(lo, ylo, lo, one), b);
-        __m512d ghi = _mm512_div_pd(_mm512_mask_sub_pd(hi, yhi, hi, one), b);
+        __m512d glo = _mm512_mul_pd(_mm512_mask_sub_pd(lo, ylo, lo, one), inv_b);
+        __m512d ghi = _mm512_mul_pd(_mm512_mask_sub_pd(hi, yhi, hi, one), inv_b);
         _mm512_mask_storeu_ps(dlogits, valid, to_floats(glo, ghi));
     }
     return sum;
+}
+
+/* The index of the first largest of z[0..K-1] (K <= 16), as the scalar loop finds it, without its
+ * unpredictable branches; -1 when no lane equals the maximum (a NaN among them). */
+__attribute__((target("avx512f"))) static int row_argmax_avx512(const float *z, int K)
+{
+    const __mmask16 valid = (__mmask16)((1u << K) - 1u);
+    __m512 zs = _mm512_maskz_loadu_ps(valid, z);
+    float zmax = _mm512_mask_reduce_max_ps(valid, zs);
+    unsigned at = _mm512_mask_cmp_ps_mask(valid, zs, _mm512_set1_ps(zmax), _CMP_EQ_OQ);
+    return at ? __builtin_ctz(at) : -1;
 }
 #endif
 
@@ -105,7 +116,7 @@ static double softmax_row(const float *z, int K, int y, int B, float zmax, float
         if (probs)
             probs[k] = (float)p;
         if (dlogits)
-            dlogits[k] = (float)((p - (k == y)) / B);
+            dlogits[k] = (float)((p - (k == y)) * (1.0 / B));
     }
     return sum;
 }
@@ -116,10 +127,17 @@ double softmax_ce(const float *logits, const int *y, int B, int K,
     double total = 0.0;
     for (int i = 0; i < B; i++) {
         const float *z = logits + (size_t)i * K;
-        int best = 0;
-        for (int k = 1; k < K; k++)
-            if (z[k] > z[best])
-                best = k;
+        int best = -1;
+#if defined(__x86_64__)
+        if (K <= 16 && gemm_isa() == GEMM_ISA_AVX512)
+            best = row_argmax_avx512(z, K);
+#endif
+        if (best < 0) {
+            best = 0;
+            for (int k = 1; k < K; k++)
+                if (z[k] > z[best])
+                    best = k;
+        }
         /* log sum exp(z) = max + log sum exp(z - max): no overflow, and the largest term is 1 */
         double sum = softmax_row(z, K, y[i], B, z[best], probs ? probs + (size_t)i * K : NULL,
                                  dlogits ? dlogits + (size_t)i * K : NULL);

@@ -18,10 +18,12 @@
 
 /* ---- dense ---- */
 
-/* Threads worth using on `work` multiply-adds: starting a job costs a few microseconds. */
+/* Threads worth using on `work` multiply-adds: starting a job costs a few microseconds. The bar is
+ * low enough for softmax's 100 x 784 x 10 (measured on 2 threads: evaluation, which streams its
+ * batch from memory, 4.1 -> 6.7 M images/s; training 2.3 -> 2.6 M; no change for lenet). */
 static int threads_for(double work, int threads)
 {
-    return work < 2e6 ? 1 : threads;
+    return work < 5e5 ? 1 : threads;
 }
 
 /* One dense layer's operands, shared by the pieces of its jobs. */
