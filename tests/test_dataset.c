@@ -472,6 +472,28 @@ static void test_batch_iter_without_rng_keeps_order(void)
     dataset_free(&d);
 }
 
+/* In order, a batch is the data set's own memory (evaluation copies nothing); shuffled, it is the
+ * iterator's gather buffer; a shuffle after an in-order pass gathers again. */
+static void test_batch_iter_in_order_batches_are_views(void)
+{
+    Dataset d = tiny_dataset(10);
+    BatchIter it;
+    CU_ASSERT_EQUAL_FATAL(batch_iter_init(&it, &d, 4), MNL_OK);
+    batch_iter_reset(&it, NULL);
+    CU_ASSERT_EQUAL(batch_iter_next(&it), 4);
+    CU_ASSERT_EQUAL(batch_iter_next(&it), 4);
+    CU_ASSERT_PTR_EQUAL(it.x, d.x + 4 * 2);
+    CU_ASSERT_PTR_EQUAL(it.y, d.y + 4);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    batch_iter_reset(&it, r);
+    CU_ASSERT_EQUAL(batch_iter_next(&it), 4);
+    CU_ASSERT_PTR_EQUAL(it.x, it.gather_x);
+    CU_ASSERT_PTR_EQUAL(it.y, it.gather_y);
+    gsl_rng_free(r);
+    batch_iter_free(&it);
+    dataset_free(&d);
+}
+
 static void test_batch_iter_gathers_matching_images_and_labels(void)
 {
     Dataset d = tiny_dataset(25);
@@ -642,6 +664,7 @@ int register_dataset_tests(void)
         {"split_does_not_change_the_subset_draw", test_dataset_split_does_not_change_the_subset_draw},
         {"batch_iter_last_batch_is_short", test_batch_iter_last_batch_is_short},
         {"batch_iter_without_rng_keeps_order", test_batch_iter_without_rng_keeps_order},
+        {"batch_iter_in_order_batches_are_views", test_batch_iter_in_order_batches_are_views},
         {"batch_iter_gathers_matching_images_and_labels", test_batch_iter_gathers_matching_images_and_labels},
         {"batch_iter_same_seed_same_batches", test_batch_iter_same_seed_same_batches},
         {"batch_iter_epoch_depends_only_on_rng_state", test_batch_iter_epoch_depends_only_on_rng_state},
