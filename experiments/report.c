@@ -1,6 +1,7 @@
 /* experiments/report: summary.txt, the run's three plots, and the cross-run REPORT.md. */
 #include "experiments/report.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -262,9 +263,34 @@ static int read_summary(const char *dir, RunSummary *s)
     return s->experiment[0] ? 0 : -1;
 }
 
+/* Names in natural order: a run of digits compares as a number, so seed2 comes before seed10. */
+static int natural_compare(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            while (*a == '0' && isdigit((unsigned char)a[1]))
+                a++;
+            while (*b == '0' && isdigit((unsigned char)b[1]))
+                b++;
+            size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            int c = strncmp(a, b, na);
+            if (c)
+                return c;
+            a += na, b += nb;
+        } else {
+            if (*a != *b)
+                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+            a++, b++;
+        }
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return natural_compare(*(char *const *)a, *(char *const *)b);
 }
 
 /* Sorted names of the subdirectories of dir (entries are malloc'd). */
