@@ -1,6 +1,7 @@
 /* common/dataset: from the four IDX files to normalised float splits, in one fixed order:
  * load -> class filter + relabel -> random subset draw -> validation split -> normalise;
  * and the mini-batch iterator. */
+#define _DEFAULT_SOURCE   /* madvise's MADV_HUGEPAGE */
 #include "common/dataset.h"
 
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -254,13 +256,32 @@ static void norm_table(const DataSpec *spec, float lut[256])
     }
 }
 
+/* Room for a data set's images, freed with free(). A large one is aligned to 2 MiB and asked to
+ * live on huge pages: a shuffled batch reads 3 KB images at random places in up to 188 MB, and
+ * with 4 KiB pages nearly every image costs a TLB miss and a page walk (2 MiB pages: 94 entries
+ * cover all of it). Where the kernel says no, the pages stay small and nothing else changes. */
+static float *alloc_images(size_t floats)
+{
+    const size_t huge = (size_t)2 << 20, bytes = floats * sizeof(float);
+    if (bytes < 2 * huge)
+        return malloc(bytes);
+    size_t rounded = (bytes + huge - 1) / huge * huge;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 /* x: [n, 1, h, w] from the picked images, y relabelled, orig_index = the picks. */
 static int build_dataset(Dataset *d, const IdxImages *im, const IdxLabels *lb, const Picks *p,
                          const int *relabel, const float lut[256], int num_classes)
 {
     memset(d, 0, sizeof *d);
     size_t hw = (size_t)im->rows * (size_t)im->cols, n = (size_t)p->n;
-    d->x = malloc((n ? n : 1) * hw * sizeof *d->x);
+    d->x = alloc_images((n ? n : 1) * hw);
     d->y = malloc((n ? n : 1) * sizeof *d->y);
     d->orig_index = malloc((n ? n : 1) * sizeof *d->orig_index);
     if (!d->x || !d->y || !d->orig_index) {
