@@ -310,8 +310,9 @@ static void view_collect(TestView *v, int index, int truth, int pred, float conf
     }
 }
 
-/* Mean loss and accuracy of the model on d, in order; fills view when it is not NULL. */
-static void evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestView *view)
+/* Mean loss and accuracy of the model on d, in order; fills view when it is not NULL. MNL_OK, or
+ * MNL_ERR_NOMEM when the iterator cannot be made. */
+static int evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestView *view)
 {
     Model *m = &r->ex.model;
     int *pred = r->ex.pred;
@@ -322,8 +323,12 @@ static void evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVi
         confusion_reset(&view->confusion, d->num_classes);
         view->valid = 1;
     }
-    batch_iter_free(&r->eval_it);
-    batch_iter_init(&r->eval_it, d, r->ex.cfg.batch);
+    if (r->eval_it.d != d) {            /* in order, its batches are views: nothing to gather */
+        batch_iter_free(&r->eval_it);
+        int rc = batch_iter_init(&r->eval_it, d, r->ex.cfg.batch);
+        if (rc)
+            return rc;
+    }
     batch_iter_reset(&r->eval_it, NULL);
     int start = 0;
     for (int b; (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
@@ -340,6 +345,7 @@ static void evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVi
     }
     *loss = meter_loss(&meter);
     *acc = meter_accuracy(&meter);
+    return MNL_OK;
 }
 
 /* ---- one epoch of training ---- */
@@ -410,9 +416,9 @@ static int finish_epoch(Run *r, int e)
     rec.images_per_s = rec.seconds > 0 ? r->progress.meter.count / rec.seconds : 0.0;
     DataSplits *d = &r->ex.data;
     double t0 = now_seconds();
-    if (d->valid.n > 0)
-        evaluate(r, &d->valid, &rec.valid_loss, &rec.valid_acc, NULL);
-    evaluate(r, &d->test, &rec.test_loss, &rec.test_acc, &r->view);
+    int rc = d->valid.n > 0 ? evaluate(r, &d->valid, &rec.valid_loss, &rec.valid_acc, NULL) : MNL_OK;
+    if (rc || (rc = evaluate(r, &d->test, &rec.test_loss, &rec.test_acc, &r->view)))
+        return rc;
     double eval_s = now_seconds() - t0;
     r->total_seconds += rec.seconds;
     if (!isfinite(rec.test_loss))
@@ -673,10 +679,15 @@ int runner_bench(const BenchOptions *o)
      * set until at least a second has gone (one pass of softmax takes 3 ms). */
     double loss, acc, eval_s = 0.0;
     long eval_passes = 0;
-    evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
-    for (double t1 = now_seconds(); eval_passes == 0 || eval_s < 1.0; eval_s = now_seconds() - t1) {
-        evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
+    rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
+    for (double t1 = now_seconds(); !rc && (eval_passes == 0 || eval_s < 1.0);
+         eval_s = now_seconds() - t1) {
+        rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
         eval_passes++;
+    }
+    if (rc) {
+        close_run(&r);
+        return rc;
     }
     printf("experiment=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name, r.ex.threads,
            r.ex.cfg.batch, o->batches);
