@@ -158,7 +158,7 @@ static int cmd_compare(int argc, char **argv)
     int n = 0, rc = report_compare(dir, &n);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md and %s/compare.png (%d runs)\n", dir, dir, n);
+    printf("wrote %s/REPORT.md and %s/compare.png (%d run%s)\n", dir, dir, n, n == 1 ? "" : "s");
     return 0;
 }
 
