@@ -77,13 +77,16 @@ def check(exp, steps, threads, seed, tmp):
                 float(np.max(np.abs(params - ref_params))))
 
     c_gap, t_gap = gaps(c_losses, c_params), gaps(t32_losses, t32_params)
+    between = (float(np.max(np.abs(c_losses - t32_losses))),
+               float(np.max(np.abs(c_params - t32_params))))
     # mnistlab must be about as close to the float64 result as PyTorch's float32 is (within 10x:
     # rounding differs from step to step), with a floor for when both are at the last bit.
     floor = (1e-6, 1e-6)
     ok = all(c <= 10 * max(t, f) for c, t, f in zip(c_gap, t_gap, floor))
     print(f"{exp:9s} {steps} steps of {batch}: loss {ref_losses[0]:.4f} -> {ref_losses[-1]:.4f}; "
           f"largest gap to float64, loss / parameter: mnistlab {c_gap[0]:.1e} / {c_gap[1]:.1e}, "
-          f"PyTorch float32 {t_gap[0]:.1e} / {t_gap[1]:.1e}: {'same' if ok else 'DIFFERENT'}")
+          f"PyTorch float32 {t_gap[0]:.1e} / {t_gap[1]:.1e}; mnistlab to PyTorch float32 "
+          f"{between[0]:.1e} / {between[1]:.1e}: {'same' if ok else 'DIFFERENT'}")
     return ok
 
 
