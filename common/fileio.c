@@ -69,24 +69,35 @@ int atomic_write_file(const char *path, const void *data, size_t len)
     return atomic_commit(&a);
 }
 
+int file_open_regular(const char *path, FILE **f, long long *size)
+{
+    *f = fopen(path, "rb");
+    if (!*f)
+        return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(*f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(*f);
+        *f = NULL;
+        return mnl_fail(MNL_ERR_IO, "%s: not a regular file", path);
+    }
+    *size = (long long)st.st_size;
+    return MNL_OK;
+}
+
 int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len)
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    FILE *f;
+    long long size;
+    int rc = file_open_regular(path, &f, &size);
+    if (rc)
+        return rc;
+    if ((unsigned long long)size > max) {
         fclose(f);
-        return mnl_fail(MNL_ERR_IO, "%s: not a regular file", path);
+        return mnl_fail(MNL_ERR_IO, "%s: %lld bytes, more than the %zu allowed", path, size, max);
     }
-    if ((unsigned long long)st.st_size > max) {
-        fclose(f);
-        return mnl_fail(MNL_ERR_IO, "%s: %lld bytes, more than the %zu allowed", path,
-                        (long long)st.st_size, max);
-    }
-    size_t n = (size_t)st.st_size;
+    size_t n = (size_t)size;
     unsigned char *b = malloc(n + 1);
     if (!b) {
         fclose(f);

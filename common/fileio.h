@@ -24,6 +24,9 @@ int atomic_write_file(const char *path, const void *data, size_t len);
 
 /* Read a whole file into a malloc'd buffer (NUL-terminated beyond len); refuses files over max. */
 int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len);
+/* Open path for binary reading when it is a regular file (not a directory, FIFO or device);
+ * *size: its length in bytes. The caller closes *f. */
+int file_open_regular(const char *path, FILE **f, long long *size);
 /* mkdir -p; fine when it exists. */
 int make_dirs(const char *path);
 int file_exists(const char *path);

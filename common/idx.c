@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include "common/error.h"
@@ -31,14 +30,11 @@ static int src_open(Source *s, const char *path)
     memset(s, 0, sizeof *s);
     s->path = path;
     s->size = -1;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return mnl_fail(MNL_ERR_IO, "%s: not a regular file", path);
-    }
+    FILE *f;
+    long long size;
+    int rc = file_open_regular(path, &f, &size);
+    if (rc)
+        return rc;
     unsigned char magic[2] = {0, 0};
     size_t got = fread(magic, 1, 2, f);
     if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
@@ -52,7 +48,7 @@ static int src_open(Source *s, const char *path)
     }
     rewind(f);
     s->f = f;
-    s->size = (long long)st.st_size;
+    s->size = size;
     return MNL_OK;
 }
 
