@@ -98,6 +98,15 @@ static int unknown_family(const ExpConfig *c)
                     c->line_family, c->family, names);
 }
 
+void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
+{
+    optim_spec_defaults(os, strcmp(c->optimizer, "sgd") == 0 ? OPT_SGD : OPT_ADAM);
+    os->lr = c->lr;
+    os->l2 = c->l2;
+    os->momentum = c->momentum;
+    os->weight_decay = c->weight_decay;
+}
+
 int experiment_build(Experiment *ex, int threads_flag)
 {
     const ExpConfig *c = &ex->cfg;
@@ -125,11 +134,7 @@ int experiment_build(Experiment *ex, int threads_flag)
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate predictions");
 
     OptimSpec os;
-    optim_spec_defaults(&os, strcmp(c->optimizer, "sgd") == 0 ? OPT_SGD : OPT_ADAM);
-    os.lr = c->lr;
-    os.l2 = c->l2;
-    os.momentum = c->momentum;
-    os.weight_decay = c->weight_decay;
+    experiment_optim_spec(c, &os);
     rc = optim_init(&ex->opt, &os, &ex->model);
     ex->has_opt = rc == MNL_OK;
     return rc;

@@ -37,5 +37,8 @@ void experiment_free(Experiment *ex);
 
 /* The ModelSpec an experiment's settings describe. */
 void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, ModelSpec *spec);
+/* The OptimSpec they describe: the optimizer's defaults with the configured lr, l2, momentum and
+ * weight decay. */
+void experiment_optim_spec(const ExpConfig *c, OptimSpec *os);
 
 #endif

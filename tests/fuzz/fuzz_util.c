@@ -57,11 +57,7 @@ int fuzz_model_from_config(const ExpConfig *c, Model *m, Optimizer *opt)
     if (rc)
         return rc;
     OptimSpec os;
-    optim_spec_defaults(&os, strcmp(c->optimizer, "sgd") == 0 ? OPT_SGD : OPT_ADAM);
-    os.lr = c->lr;
-    os.l2 = c->l2;
-    os.momentum = c->momentum;
-    os.weight_decay = c->weight_decay;
+    experiment_optim_spec(c, &os);
     if ((rc = optim_init(opt, &os, m)))
         model_free(m);
     return rc;
