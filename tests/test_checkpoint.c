@@ -162,6 +162,37 @@ static void expect_refused(const char *path, const char *fragment)
 
 /* ---- round trips ---- */
 
+/* One lie written into a good sample file: bytes little-endian bytes of value at off; when
+ * was >= 0, the byte at off must hold it before (the offset arithmetic is right). */
+typedef struct {
+    size_t off;
+    uint64_t value;
+    int bytes;
+    int was;
+} Patch;
+
+/* A sample file written as NAME-src.ckpt, patched, its CRC recomputed so the lies reach the parser,
+ * saved as NAME.ckpt: the load must refuse it naming fragment. */
+static void expect_patched_refused(const char *name, const Patch *patches, int n,
+                                   const char *fragment)
+{
+    char src[64], dst[64];
+    snprintf(src, sizeof src, "%s-src.ckpt", name);
+    snprintf(dst, sizeof dst, "%s.ckpt", name);
+    const char *good = sample_file(src), *bad = test_path(dst);
+    size_t len;
+    unsigned char *buf = read_bytes(good, &len);
+    for (int i = 0; i < n; i++) {
+        if (patches[i].was >= 0)
+            CU_ASSERT_EQUAL(buf[patches[i].off], patches[i].was);
+        put_le(buf + patches[i].off, patches[i].value, patches[i].bytes);
+    }
+    fix_crc(buf, len);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(bad, buf, len), 0);
+    expect_refused(bad, fragment);
+    free(buf);
+}
+
 static void test_checkpoint_round_trip_restores_everything_bitwise(void)
 {
     const char *path = test_path("roundtrip.ckpt");
@@ -295,69 +326,37 @@ static void test_checkpoint_rejects_wrong_magic(void)
 
 static void test_checkpoint_rejects_unknown_version(void)
 {
-    const char *good = sample_file("version-src.ckpt"), *bad = test_path("version.ckpt");
-    size_t len;
-    unsigned char *buf = read_bytes(good, &len);
-    put_le(buf + OFF_VERSION, 2, 4);
-    fix_crc(buf, len);
-    test_write_file(bad, buf, len);
-    expect_refused(bad, "format version 2");
-    free(buf);
+    const Patch p[] = {{OFF_VERSION, 2, 4, -1}};
+    expect_patched_refused("version", p, 1, "format version 2");
 }
 
 /* ---- lies that pass the CRC: the parser must check every length against the file ---- */
 
 static void test_checkpoint_refuses_tensor_count_of_2_pow_31(void)
 {
-    const char *good = sample_file("count-src.ckpt"), *bad = test_path("count.ckpt");
-    size_t len;
-    unsigned char *buf = read_bytes(good, &len);
-    CU_ASSERT_EQUAL(buf[off_tensor_count()], 2);   /* the offset is right */
-    put_le(buf + off_tensor_count(), (uint64_t)1 << 31, 4);
-    fix_crc(buf, len);
-    test_write_file(bad, buf, len);
-    expect_refused(bad, "tensor count 2147483648");
-    free(buf);
+    const Patch p[] = {{off_tensor_count(), (uint64_t)1 << 31, 4, 2}};   /* 2 tensors before */
+    expect_patched_refused("count", p, 1, "tensor count 2147483648");
 }
 
 /* fc.weight claims [65536, 65536] = 2^32 values (16 GiB) in a file of a few hundred bytes. */
 static void test_checkpoint_refuses_tensor_larger_than_file(void)
 {
-    const char *good = sample_file("huge-src.ckpt"), *bad = test_path("huge.ckpt");
-    size_t len;
-    unsigned char *buf = read_bytes(good, &len);
-    CU_ASSERT_EQUAL(buf[off_first_n()], 12);       /* the offset is right: 3*4 values */
-    put_le(buf + off_first_dims(), 65536, 4);
-    put_le(buf + off_first_dims() + 4, 65536, 4);
-    put_le(buf + off_first_n(), (uint64_t)1 << 32, 8);
-    fix_crc(buf, len);
-    test_write_file(bad, buf, len);
-    expect_refused(bad, "tensor 'fc.weight' claims 4294967296 values");
-    free(buf);
+    const Patch p[] = {{off_first_dims(), 65536, 4, -1},
+                       {off_first_dims() + 4, 65536, 4, -1},
+                       {off_first_n(), (uint64_t)1 << 32, 8, 12}};   /* 3*4 values before */
+    expect_patched_refused("huge", p, 3, "tensor 'fc.weight' claims 4294967296 values");
 }
 
 static void test_checkpoint_refuses_count_that_disagrees_with_shape(void)
 {
-    const char *good = sample_file("shape-src.ckpt"), *bad = test_path("shape.ckpt");
-    size_t len;
-    unsigned char *buf = read_bytes(good, &len);
-    put_le(buf + off_first_n(), 11, 8);
-    fix_crc(buf, len);
-    test_write_file(bad, buf, len);
-    expect_refused(bad, "tensor 'fc.weight' claims 11 values but its shape [3,4]");
-    free(buf);
+    const Patch p[] = {{off_first_n(), 11, 8, -1}};
+    expect_patched_refused("shape", p, 1, "tensor 'fc.weight' claims 11 values but its shape [3,4]");
 }
 
 static void test_checkpoint_refuses_config_length_beyond_file(void)
 {
-    const char *good = sample_file("cfglen-src.ckpt"), *bad = test_path("cfglen.ckpt");
-    size_t len;
-    unsigned char *buf = read_bytes(good, &len);
-    put_le(buf + OFF_CONFIG_LEN, 0xffffffffu, 4);
-    fix_crc(buf, len);
-    test_write_file(bad, buf, len);
-    expect_refused(bad, "config text needs 4294967295 bytes");
-    free(buf);
+    const Patch p[] = {{OFF_CONFIG_LEN, 0xffffffffu, 4, -1}};
+    expect_patched_refused("cfglen", p, 1, "config text needs 4294967295 bytes");
 }
 
 static void test_checkpoint_refuses_bytes_after_optimizer_state(void)
