@@ -449,6 +449,23 @@ void batch_iter_reset(BatchIter *it, gsl_rng *rng)
     it->pos = 0;
 }
 
+int batch_iter_restore_order(BatchIter *it, const void *bytes, int n)
+{
+    if (n != it->d->n)
+        return -1;
+    const unsigned char *p = bytes;
+    for (int i = 0; i < n; i++) {
+        int v;
+        memcpy(&v, p + (size_t)i * sizeof v, sizeof v);
+        if (v < 0 || v >= n)
+            return -1;
+    }
+    memcpy(it->order, bytes, (size_t)n * sizeof *it->order);
+    it->shuffled = 1;
+    it->pos = 0;
+    return 0;
+}
+
 /* Images this many positions ahead are prefetched while one is copied: a shuffled gather reads
  * whole images at random places in a data set far larger than the caches, and each one would
  * otherwise wait for DRAM. */

@@ -80,6 +80,10 @@ int batch_iter_init(BatchIter *it, const Dataset *d, int batch);
 /* Start an epoch: the order restarts at 0..n-1 and is shuffled when rng != NULL, so an epoch's
  * batches depend only on the rng's state at its start (what a resumed run has to restore). */
 void batch_iter_reset(BatchIter *it, gsl_rng *rng);
+/* Restore an epoch's order saved from it->order (n native ints at bytes, any alignment), as a
+ * resumed run does; the batches are then gathered along it. -1, it unchanged, unless n is the data
+ * set's size and every entry is an index into it. */
+int batch_iter_restore_order(BatchIter *it, const void *bytes, int n);
 /* Point it->x / it->y at the next batch (gathered when shuffled, else a view into the dataset);
  * returns its size (the last may be short), 0 at end. */
 int batch_iter_next(BatchIter *it);

@@ -182,14 +182,8 @@ static int unpack_run_state(Run *r, const Checkpoint *ck)
     const unsigned char *p = ck->run_state + sizeof h;
     memcpy(gsl_rng_state(r->shuffle_rng), p, h.shuffle_size), p += h.shuffle_size;
     memcpy(gsl_rng_state(m->dropout_rng), p, h.dropout_size), p += h.dropout_size;
-    for (int i = 0; i < h.n_order; i++) {
-        int v;
-        memcpy(&v, p + (size_t)i * sizeof v, sizeof v);
-        if (v < 0 || v >= h.n_order)
-            return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad batch order", r->ckpt_path);
-        r->train_it.order[i] = v;
-    }
-    r->train_it.shuffled = h.n_order > 0;   /* a restored order is gathered, never read in place */
+    if (h.n_order && batch_iter_restore_order(&r->train_it, p, h.n_order))
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad batch order", r->ckpt_path);
     r->progress.epoch = h.epoch;
     r->progress.next_batch = h.next_batch;
     r->progress.meter.loss_sum = h.loss_sum;

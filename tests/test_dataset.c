@@ -494,6 +494,27 @@ static void test_batch_iter_in_order_batches_are_views(void)
     dataset_free(&d);
 }
 
+/* A saved order comes back only whole and in range; the batches then follow it. */
+static void test_batch_iter_restore_order_checks_and_follows_it(void)
+{
+    Dataset d = tiny_dataset(5);
+    BatchIter it;
+    CU_ASSERT_EQUAL_FATAL(batch_iter_init(&it, &d, 2), MNL_OK);
+    const int saved[5] = {4, 2, 0, 1, 3}, bad[5] = {4, 2, 5, 1, 3};
+    CU_ASSERT_EQUAL(batch_iter_restore_order(&it, saved, 4), -1);      /* not the data set's size */
+    CU_ASSERT_EQUAL(batch_iter_restore_order(&it, bad, 5), -1);        /* 5 is no index */
+    CU_ASSERT_EQUAL(it.order[2], 2);                                    /* left as it was */
+    CU_ASSERT_EQUAL(batch_iter_restore_order(&it, saved, 5), 0);
+    int got[5], k = 0, b;
+    while ((b = batch_iter_next(&it)) > 0)
+        for (int i = 0; i < b; i++)
+            got[k++] = (int)it.x[2 * i];
+    CU_ASSERT_EQUAL(k, 5);
+    CU_ASSERT(memcmp(got, saved, sizeof got) == 0);
+    batch_iter_free(&it);
+    dataset_free(&d);
+}
+
 static void test_batch_iter_gathers_matching_images_and_labels(void)
 {
     Dataset d = tiny_dataset(25);
@@ -665,6 +686,7 @@ int register_dataset_tests(void)
         {"batch_iter_last_batch_is_short", test_batch_iter_last_batch_is_short},
         {"batch_iter_without_rng_keeps_order", test_batch_iter_without_rng_keeps_order},
         {"batch_iter_in_order_batches_are_views", test_batch_iter_in_order_batches_are_views},
+        {"batch_iter_restore_order_checks_and_follows_it", test_batch_iter_restore_order_checks_and_follows_it},
         {"batch_iter_gathers_matching_images_and_labels", test_batch_iter_gathers_matching_images_and_labels},
         {"batch_iter_same_seed_same_batches", test_batch_iter_same_seed_same_batches},
         {"batch_iter_epoch_depends_only_on_rng_state", test_batch_iter_epoch_depends_only_on_rng_state},
