@@ -34,7 +34,7 @@ ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fopenmp -I. $(P
 ALL_LDFLAGS := -fopenmp $(SANFLAGS) $(LDFLAGS)
 LIBS        := $(PKG_LIBS) -lm
 
-LIB_SRCS  := $(wildcard common/*.c models/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
+LIB_SRCS  := $(wildcard common/*.c models/*.c models/reference/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(OBJDIR)/%.o)
 MAIN_OBJ  := $(OBJDIR)/experiments/main.o
 TEST_SRCS := $(wildcard tests/*.c)

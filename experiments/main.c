@@ -20,12 +20,13 @@
 static const char *usage_text =
     "usage: mnistlab COMMAND [ARGS]\n"
     "  train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] [--profile]\n"
+    "        [--kernels fast|reference]   reference: the plain loops of models/reference/, 1 thread\n"
     "  info EXP.conf [--set section.key=value]...      layer table, parameters, MFLOPs\n"
     "  predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]\n"
     "  features MODEL.ckpt [--index N] [--out DIR]     feature maps (CNN) or weight templates\n"
     "  show-data [--dataset mnist|fashion] [--classes A B ...] [--out FILE.png]\n"
     "  compare [RESULTS_DIR]                           REPORT.md and compare.png of all runs\n"
-    "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]\n";
+    "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--kernels fast|reference] [--set ...]\n";
 
 static int usage(const char *why)
 {
@@ -71,6 +72,9 @@ static int cmd_train(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (parse_int_arg(argv[++i], 1, 256, &o.threads))
                 return usage("--threads takes a number from 1 to 256");
+        } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &o.kernels))
+                return usage("--kernels is fast or reference");
         } else if (!strcmp(a, "--resume")) {
             o.resume = 1;
         } else if (!strcmp(a, "--profile")) {
@@ -112,6 +116,9 @@ static int cmd_bench(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (parse_int_arg(argv[++i], 1, 256, &o.threads))
                 return usage("--threads takes a number from 1 to 256");
+        } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &o.kernels))
+                return usage("--kernels is fast or reference");
         } else if (a[0] == '-' || o.conf_path) {
             return usage("bench: unexpected argument");
         } else {

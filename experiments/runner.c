@@ -441,11 +441,20 @@ static int probe_writable(const char *path)
     return rc;
 }
 
+/* The reference path is one thread by definition; the banner and summary say so. */
+static void use_kernels(Experiment *ex, Kernels k)
+{
+    ex->model.kernels = k;
+    if (k == KERNELS_REFERENCE)
+        ex->threads = ex->model.threads = 1;
+}
+
 static int open_run(Run *r, const TrainOptions *o)
 {
     int rc = experiment_setup(&r->ex, o->conf_path, o->sets, o->n_sets, o->threads);
     if (rc)
         return rc;
+    use_kernels(&r->ex, o->kernels);
     if (o->out_dir)
         snprintf(r->dir, sizeof r->dir, "%s", o->out_dir);
     else
@@ -529,6 +538,8 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --set '%s'", o->sets[i]);
     if (o->out_dir && k < (int)sizeof cmd)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --out %s", o->out_dir);
+    if (o->kernels != KERNELS_FAST && k < (int)sizeof cmd)
+        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --kernels %s", kernels_name(o->kernels));
     if (r->progress.next_batch > 0)
         say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s --resume\n",
             r->progress.epoch, r->progress.next_batch, k < (int)sizeof cmd ? cmd : "(too long)");
@@ -540,9 +551,10 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
 static void print_banner(Run *r, int first_epoch)
 {
     const Experiment *ex = &r->ex;
-    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s)\n",
+    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s%s)\n",
         ex->cfg.name, ex->cfg.family, model_param_count(&ex->model), model_mflops(&ex->model),
-        ex->threads, ex->threads == 1 ? "" : "s");
+        ex->threads, ex->threads == 1 ? "" : "s",
+        ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
         ex->data.train.n, ex->data.valid.n, ex->data.test.n, ex->data.num_classes);
     if (first_epoch > 1 || r->progress.next_batch > 0)
@@ -640,6 +652,8 @@ int runner_bench(const BenchOptions *o)
     Run r;
     memset(&r, 0, sizeof r);
     int rc = experiment_setup(&r.ex, o->conf_path, o->sets, o->n_sets, o->threads);
+    if (!rc)
+        use_kernels(&r.ex, o->kernels);
     if (!rc) {
         r.shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
         rc = r.shuffle_rng ? batch_iter_init(&r.train_it, &r.ex.data.train, r.ex.cfg.batch)
@@ -683,8 +697,8 @@ int runner_bench(const BenchOptions *o)
         close_run(&r);
         return rc;
     }
-    printf("experiment=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name, r.ex.threads,
-           r.ex.cfg.batch, o->batches);
+    printf("experiment=%s\nkernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name,
+           kernels_name(m->kernels), r.ex.threads, r.ex.cfg.batch, o->batches);
     printf("train_images_per_s=%.1f\neval_images_per_s=%.1f\n", images / train_s,
            (double)eval_passes * r.ex.data.test.n / eval_s);
     printf("train_mflop_per_image=%.4f\npeak_rss_mb=%.1f\n", 3.0 * model_mflops(m),

@@ -18,6 +18,7 @@ int register_optim_tests(void);
 int register_checkpoint_tests(void);
 int register_dataset_tests(void);
 int register_layers_tests(void);
+int register_oracle_tests(void);
 int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
@@ -27,6 +28,7 @@ static const SuiteRegister suites[] = {
     register_image_tests,
     register_predict_tests,
     register_layers_tests,
+    register_oracle_tests,
     register_heads_tests,
     register_families_tests,
     register_optim_tests,
