@@ -68,7 +68,8 @@ int main(int argc, char **argv)
     }
     unsigned ran = CU_get_number_of_tests_run(), failed = CU_get_number_of_tests_failed();
     unsigned asserts_failed = CU_get_number_of_failures();
-    printf("\n%u passed, %u failed\n", ran - failed, failed);
+    unsigned skipped = test_skipped_count();
+    printf("\n%u passed, %u failed, %u skipped\n", ran - failed - skipped, failed, skipped);
     CU_cleanup_registry();
     return (failed || asserts_failed || CU_get_error()) ? 1 : 0;
 }
