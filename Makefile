@@ -62,6 +62,7 @@ help:
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
+	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
@@ -233,3 +234,10 @@ $(PARITY): bench/parity.c $(LIBA)
 .PHONY: parity
 parity: $(PARITY) | data bench-deps
 	@/usr/bin/python3 bench/parity.py --threads $(or $(THREADS),1)
+
+# ---- first contact -------------------------------------------------------------------------------
+# make fresh-check [REV=commit]: the README's `make exp-softmax` and `make test`, run the first time
+# in a pristine Debian 12 minbase root built by mmdebstrap (tests/fresh-check.sh). Needs root.
+.PHONY: fresh-check
+fresh-check: | data
+	@REV=$(or $(REV),HEAD) bash tests/fresh-check.sh
