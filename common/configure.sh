@@ -15,7 +15,7 @@ deb_of() {
         libpng) echo libpng-dev ;;
         openblas) echo libopenblas-dev ;;
         cunit) echo libcunit1-dev ;;
-        *) echo "the package that provides $1.pc" ;;
+        *) echo "that provides $1.pc" ;;
     esac
 }
 
