@@ -22,6 +22,7 @@ int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
+int register_settings_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -36,6 +37,7 @@ static const SuiteRegister suites[] = {
     register_dataset_tests,
     register_error_tests,
     register_config_tests,
+    register_settings_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
