@@ -190,6 +190,11 @@ static int p_validation(ExpConfig *c, const char *v, char *why, size_t n)
     return 0;
 }
 
+static int p_augment(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    return augment_parse(v, &c->augment, why, n);
+}
+
 static int p_family(ExpConfig *c, const char *v, char *why, size_t n)
 {
     if (!*v || strlen(v) >= sizeof c->family) {
@@ -280,6 +285,32 @@ static int p_optimizer(ExpConfig *c, const char *v, char *why, size_t n)
     return choose(v, opts, c->optimizer, sizeof c->optimizer, why, n);
 }
 
+/* constant | step E G | cosine */
+static int p_schedule(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    char buf[128], *w[4];
+    snprintf(buf, sizeof buf, "%s", v);
+    int k = split_words(buf, w, 3);
+    if (k == 1 && (strcmp(w[0], "constant") == 0 || strcmp(w[0], "cosine") == 0)) {
+        snprintf(c->schedule, sizeof c->schedule, "%s", w[0]);
+        return 0;
+    }
+    if (k == 3 && strcmp(w[0], "step") == 0) {
+        long every;
+        float gamma;
+        if (parse_long_in(w[1], 1, 100000, &every, why, n) ||
+            parse_float_in(w[2], 0.0, 10.0, 1, &gamma, why, n))
+            return -1;
+        snprintf(c->schedule, sizeof c->schedule, "step");
+        c->schedule_every = (int)every;
+        c->schedule_gamma = gamma;
+        return 0;
+    }
+    snprintf(why, n, "\"%s\": give constant, cosine, or step E G (the rate times G every E epochs)",
+             v);
+    return -1;
+}
+
 #define FLOAT_PARSER(fn, field, lo, hi, lo_open)                                                  \
     static int fn(ExpConfig *c, const char *v, char *why, size_t n)                                \
     {                                                                                              \
@@ -305,6 +336,8 @@ INT_PARSER(p_epochs, epochs, 1, 100000)
 INT_PARSER(p_seed, seed, 0, 4294967295L)
 INT_PARSER(p_threads, threads, 0, 256)
 INT_PARSER(p_eval_every, eval_every, 1, 100000)
+INT_PARSER(p_early_stop, early_stop, 0, 100000)
+INT_PARSER(p_warmup, warmup, 0, 100000)
 
 /* Parse a value with its key's parser, after the rules every key shares. No ';' or '#': inih
  * takes ' ;' as the start of a comment and a line starting with either as a comment line, so a
@@ -339,6 +372,7 @@ static const KeyDef keys[] = {
     {"data", "classes", p_classes, 0, 0},
     {"data", "subset", p_subset, 0, 0},
     {"data", "validation", p_validation, 0, 0},
+    {"data", "augment", p_augment, 0, 0},
     {"model", "family", p_family, 0, offsetof(ExpConfig, line_family)},
     {"model", "hidden", p_hidden, 1, offsetof(ExpConfig, line_hidden)},
     {"model", "layers", p_layers, 1, offsetof(ExpConfig, line_layers)},
@@ -355,6 +389,9 @@ static const KeyDef keys[] = {
     {"train", "seed", p_seed, 0, 0},
     {"train", "threads", p_threads, 0, 0},
     {"train", "eval_every", p_eval_every, 0, 0},
+    {"train", "early_stop", p_early_stop, 0, 0},
+    {"train", "schedule", p_schedule, 0, 0},
+    {"train", "warmup", p_warmup, 0, 0},
 };
 #define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
 
@@ -389,6 +426,7 @@ void config_defaults(ExpConfig *c)
     c->epochs = 10;
     c->seed = 1;
     c->eval_every = 1;
+    snprintf(c->schedule, sizeof c->schedule, "constant");
 }
 
 /* ---- reading a file with inih, line by line, so every message can name its line ---- */
@@ -575,6 +613,9 @@ int config_validate(const ExpConfig *c)
     if (c->eval_every > c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.eval_every = %d is more than train.epochs = %d", src,
                         c->eval_every, c->epochs);
+    if (c->warmup >= c->epochs)
+        return mnl_fail(MNL_ERR_CONFIG, "%s: train.warmup = %d leaves no epoch after it (train.epochs "
+                        "= %d)", src, c->warmup, c->epochs);
     if (strcmp(c->head, "sigmoid") == 0 && c->n_classes != 2)
         return mnl_fail(MNL_ERR_CONFIG,
                         "%s: model.head = sigmoid needs exactly two classes (data.classes = A B)", src);
@@ -617,7 +658,13 @@ char *config_to_text(const ExpConfig *c)
     if (!t)
         return NULL;
     char norm[64], classes[64] = "all", subset[64] = "all", valid[64] = "none", hidden[256] = "none";
-    char init[64], f[6][32];
+    char init[64], f[7][32], augment[128], schedule[96];
+    augment_format(&c->augment, augment, sizeof augment);
+    if (strcmp(c->schedule, "step") == 0)
+        snprintf(schedule, sizeof schedule, "step %d %s", c->schedule_every,
+                 float_text(c->schedule_gamma, f[6], sizeof f[6]));
+    else
+        snprintf(schedule, sizeof schedule, "%s", c->schedule);
     for (int i = 0, k = 0; i < c->n_classes; i++)
         k += snprintf(classes + k, sizeof classes - (size_t)k, "%s%d", i ? " " : "", c->classes[i]);
     if (c->subset_train)
@@ -663,18 +710,21 @@ char *config_to_text(const ExpConfig *c)
     snprintf(t, cap,
              "; settings of experiment %s (from %s)\n"
              "[data]\n"
-             "dataset = %s\nnormalize = %s\nclasses = %s\nsubset = %s\nvalidation = %s\n"
+             "dataset = %s\nnormalize = %s\nclasses = %s\nsubset = %s\nvalidation = %s\naugment = %s\n"
              "[model]\n"
              "family = %s\nhidden = %s\n%s%s%s"
              "head = %s\ninit = %s\ndropout = %s\n"
              "[train]\n"
              "optimizer = %s\nlr = %s\nl2 = %s\nmomentum = %s\nweight_decay = %s\n"
-             "batch = %d\nepochs = %d\nseed = %lu\nthreads = %d\neval_every = %d\n",
+             "batch = %d\nepochs = %d\nseed = %lu\nthreads = %d\neval_every = %d\n"
+             "early_stop = %d\nschedule = %s\nwarmup = %d\n",
              c->name, c->source, c->dataset, norm_text(c, norm, sizeof norm), classes, subset, valid,
+             augment,
              c->family, hidden, c->layers[0] ? "layers = " : "", layers, c->layers[0] ? "\n" : "",
              c->head, init, float_text(c->dropout, f[1], sizeof f[1]), c->optimizer,
              float_text(c->lr, f[2], sizeof f[2]), float_text(c->l2, f[3], sizeof f[3]),
              float_text(c->momentum, f[4], sizeof f[4]), float_text(c->weight_decay, f[5], sizeof f[5]),
-             c->batch, c->epochs, c->seed, c->threads, c->eval_every);
+             c->batch, c->epochs, c->seed, c->threads, c->eval_every, c->early_stop, schedule,
+             c->warmup);
     return t;
 }
