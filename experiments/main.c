@@ -10,30 +10,88 @@
 #include <gsl/gsl_errno.h>
 
 #include "common/augment.h"
+#include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "common/parse.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
 
-static const char *usage_text =
-    "usage: mnistlab COMMAND [ARGS]\n"
-    "  train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] [--profile]\n"
-    "  info EXP.conf [--set section.key=value]...      layer table, parameters, MFLOPs\n"
-    "  predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]\n"
-    "  features MODEL.ckpt [--index N] [--out DIR]     feature maps (CNN) or weight templates\n"
-    "  show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, rotate D']\n"
-    "            [--out FILE.png]\n"
-    "  compare [RESULTS_DIR]                           REPORT.md and compare.png of all runs\n"
-    "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]\n";
+/* One row per command: its usage line and what --help adds. */
+typedef struct {
+    const char *name, *usage, *help;
+} Command;
+
+static const Command commands[] = {
+    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] "
+              "[--profile]",
+     "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
+     "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
+     "the results folder. --resume continues an interrupted run; --threads N overrides the settings\n"
+     "and $MNISTLAB_THREADS; --profile prints the time per layer. Every setting (a --set overrides\n"
+     "the file's value; a key the model does not use is refused):\n"},
+    {"info", "info EXP.conf [--set section.key=value]...",
+     "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},
+    {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
+     "Classify one test image (--index N, --random) or your own PNG/PGM, print the class\n"
+     "probabilities, and draw the prepared input beside them.\n"},
+    {"features", "features MODEL.ckpt [--index N] [--out DIR] [--weights]",
+     "Draw what each stage of a CNN sees for test image N (every layer's output), the first\n"
+     "convolution's kernels (--weights), or the weight templates of a dense model.\n"},
+    {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
+                  "rotate D'] [--out FILE.png]",
+     "Draw the first 40 training images (of the chosen classes) with their labels; with --augment,\n"
+     "rows of ten originals, each followed by the shifted and rotated copies a run trains on.\n"},
+    {"compare", "compare [RESULTS_DIR]",
+     "Write RESULTS_DIR/REPORT.md (default results/): every finished run under it, named by its\n"
+     "folder, grouped by task (data set, classes, test images), seeds aggregated, with what each\n"
+     "run's settings change from its experiment file; and one compare chart per task.\n"},
+    {"bench", "bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]",
+     "Time N training batches and evaluation passes; prints key=value lines (make bench).\n"},
+};
+#define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: mnistlab COMMAND [ARGS]   (mnistlab COMMAND --help explains one)\n", out);
+    for (int i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %s\n", commands[i].usage);
+}
+
+/* `mnistlab COMMAND --help`: the usage, what it does, and for train every setting. */
+static int command_help(const Command *c)
+{
+    printf("usage: mnistlab %s\n\n%s", c->usage, c->help);
+    if (!strcmp(c->name, "train"))
+        config_print_help(stdout, 0);
+    return 0;
+}
+
+/* `mnistlab train --help --markdown`: the settings table of docs/guide.md. */
+static int wants_markdown(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--markdown"))
+            return 1;
+    return 0;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
 
 static int usage(const char *why)
 {
     if (why)
         fprintf(stderr, "mnistlab: %s\n", why);
-    fputs(usage_text, stderr);
+    print_usage(stderr);
     return 2;
 }
 
@@ -50,12 +108,8 @@ static int report_error(int rc)
 
 static int parse_int_arg(const char *s, int lo, int hi, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
+    char why[160];
+    return parse_int(s, lo, hi, out, why, sizeof why);
 }
 
 static int cmd_train(int argc, char **argv)
@@ -299,6 +353,14 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     int n = argc - 2;
     char **rest = argv + 2;
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(cmd, commands[i].name) && wants_help(n, rest)) {
+            if (i == 0 && wants_markdown(n, rest)) {
+                config_print_help(stdout, 1);
+                return 0;
+            }
+            return command_help(&commands[i]);
+        }
     if (!strcmp(cmd, "train"))
         return cmd_train(n, rest);
     if (!strcmp(cmd, "info"))
@@ -316,7 +378,10 @@ int main(int argc, char **argv)
         return rc ? report_error(rc) : 0;
     }
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        for (int i = 0; n > 0 && i < N_COMMANDS; i++)   /* mnistlab help train */
+            if (!strcmp(rest[0], commands[i].name))
+                return command_help(&commands[i]);
+        print_usage(stdout);
         return 0;
     }
     char why[200];
