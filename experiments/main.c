@@ -9,6 +9,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "common/augment.h"
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
@@ -40,8 +41,10 @@ static const Command commands[] = {
     {"features", "features MODEL.ckpt [--index N] [--out DIR] [--weights]",
      "Draw what each stage of a CNN sees for test image N (every layer's output), the first\n"
      "convolution's kernels (--weights), or the weight templates of a dense model.\n"},
-    {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--out FILE.png]",
-     "Draw the first 40 training images (of the chosen classes) with their labels.\n"},
+    {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
+                  "rotate D'] [--out FILE.png]",
+     "Draw the first 40 training images (of the chosen classes) with their labels; with --augment,\n"
+     "rows of ten originals, each followed by the shifted and rotated copies a run trains on.\n"},
     {"compare", "compare [RESULTS_DIR]",
      "Write RESULTS_DIR/REPORT.md (default results/): every finished run under it, named by its\n"
      "folder, grouped by task (data set, classes, test images), seeds aggregated, with what each\n"
@@ -218,14 +221,74 @@ static int cmd_compare(int argc, char **argv)
 static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
                                               "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
 
+static void show_label(char *text, size_t n, const char *dataset, int cls)
+{
+    if (!strcmp(dataset, "fashion"))
+        snprintf(text, n, "%d %s", cls, fashion_names[cls]);
+    else
+        snprintf(text, n, "%d", cls);
+}
+
+/* show-data --augment: rows of ten originals, each row followed by the copies a run would train
+ * on, labelled with their shift and rotation. */
+static int show_augmented(const char *out, const DataSpec *ds, const DataSplits *d,
+                          const AugmentSpec *aug)
+{
+    enum { COLS = 10, PAIRS = 2, N = COLS * PAIRS };
+    int n = d->train.n < N ? d->train.n : N, hw = d->train.h * d->train.w;
+    Augmenter a;
+    int rc = augmenter_init(&a, aug, 0.0f, n, d->train.h, d->train.w);
+    if (rc)
+        return rc;
+    float *grid = malloc(sizeof(float) * 2 * N * (size_t)hw);
+    if (!grid) {
+        augmenter_free(&a);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate the image grid");
+    }
+    augmenter_apply(&a, d->train.x, n, 1, 1, 0, 1);
+    const char *labels[2 * N];
+    char text[2 * N][48];
+    int k = 0;
+    for (int row = 0; row * COLS < n; row++)
+        for (int copy = 0; copy < 2; copy++)
+            for (int c = 0; c < COLS && row * COLS + c < n; c++, k++) {
+                int i = row * COLS + c;
+                const float *src = copy ? a.out + (size_t)i * hw : d->train.x + (size_t)i * hw;
+                memcpy(grid + (size_t)k * hw, src, sizeof(float) * hw);
+                const float *p = a.params + 3 * i;
+                if (copy)
+                    snprintf(text[k], sizeof text[k], "%+.0f,%+.0f %+.0f°", p[0], p[1], p[2]);
+                else
+                    show_label(text[k], sizeof text[k], ds->name, d->class_names[d->train.y[i]]);
+                labels[k] = text[k];
+            }
+    char title[320], spec[96];
+    augment_format(aug, spec, sizeof spec);
+    snprintf(title, sizeof title, "%s, augment = %s: originals, then copies (dx,dy, angle)",
+             ds->name, spec);
+    rc = plot_image_grid(out, title, grid, k, d->train.h, d->train.w, COLS, labels, NULL);
+    free(grid);
+    augmenter_free(&a);
+    return rc;
+}
+
 static int cmd_show_data(int argc, char **argv)
 {
     DataSpec ds;
     memset(&ds, 0, sizeof ds);
     snprintf(ds.name, sizeof ds.name, "mnist");
     const char *out = "show-data.png";
+    AugmentSpec aug = {0, 0.0f};
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--dataset") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--augment") && i + 1 < argc) {
+            char why[300], msg[400];
+            if (augment_parse(argv[++i], &aug, why, sizeof why)) {
+                snprintf(msg, sizeof msg, "show-data --augment: %s", why);
+                return usage(msg);
+            }
+            if (!augment_enabled(&aug))
+                return usage("show-data --augment: give shift N and/or rotate D");
+        } else if (!strcmp(argv[i], "--dataset") && i + 1 < argc) {
             snprintf(ds.name, sizeof ds.name, "%s", argv[++i]);
             if (strcmp(ds.name, "mnist") && strcmp(ds.name, "fashion"))
                 return usage("--dataset is mnist or fashion");
@@ -249,15 +312,19 @@ static int cmd_show_data(int argc, char **argv)
     int rc = dataset_load(&ds, &d);
     if (rc)
         return report_error(rc);
+    if (augment_enabled(&aug)) {
+        rc = show_augmented(out, &ds, &d, &aug);
+        dataset_splits_free(&d);
+        if (rc)
+            return report_error(rc);
+        printf("wrote %s\n", out);
+        return 0;
+    }
     int n = d.train.n < 40 ? d.train.n : 40;
     const char *labels[40];
     char text[40][32];
     for (int i = 0; i < n; i++) {
-        int cls = d.class_names[d.train.y[i]];
-        if (!strcmp(ds.name, "fashion"))
-            snprintf(text[i], sizeof text[i], "%d %s", cls, fashion_names[cls]);
-        else
-            snprintf(text[i], sizeof text[i], "%d", cls);
+        show_label(text[i], sizeof text[i], ds.name, d.class_names[d.train.y[i]]);
         labels[i] = text[i];
     }
     char title[160];

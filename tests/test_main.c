@@ -22,12 +22,14 @@ int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
+int register_augment_tests(void);
 int register_settings_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
     register_predict_tests,
     register_layers_tests,
+    register_augment_tests,
     register_heads_tests,
     register_families_tests,
     register_optim_tests,
