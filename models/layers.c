@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/parse.h"
 #include "models/conv.h"
 #include "models/kernels.h"
 #include "models/reference/reference.h"
@@ -23,21 +24,10 @@ size_t layer_out_size(const Layer *l) { return (size_t)l->out_c * l->out_h * l->
 
 /* ---- argument parsing shared by the kinds ---- */
 
-static int parse_int(const char *s, int lo, int hi, int *out, char *why)
+/* whole-number arguments: common/parse's parser, with the layer message buffer */
+static int arg_int(const char *s, int lo, int hi, int *out, char *why)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE) {
-        snprintf(why, LAYER_WHY_LEN, "\"%s\" is not a whole number", s);
-        return -1;
-    }
-    if (v < lo || v > hi) {
-        snprintf(why, LAYER_WHY_LEN, "%ld is outside %d..%d", v, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
+    return parse_int(s, lo, hi, out, why, LAYER_WHY_LEN);
 }
 
 static int want_args(int argc, int lo, int hi, const char *usage, char *why)
@@ -61,7 +51,7 @@ static int dense_parse(Layer *l, int argc, char **argv, char *why)
 {
     if (want_args(argc, 1, 1, "dense N", why))
         return -1;
-    return parse_int(argv[1], 1, ARG_MAX, &l->arg[0], why);
+    return arg_int(argv[1], 1, ARG_MAX, &l->arg[0], why);
 }
 
 static int dense_infer(Layer *l, char *why)
@@ -113,9 +103,9 @@ static int conv_parse(Layer *l, int argc, char **argv, char *why)
         return -1;
     }
     l->arg[2] = 0;
-    return parse_int(argv[1], 1, ARG_MAX, &l->arg[0], why) ||
-           parse_int(argv[2], 1, KERNEL_MAX, &l->arg[1], why) ||
-           (argc == 5 && parse_int(argv[4], 0, KERNEL_MAX, &l->arg[2], why)) ? -1 : 0;
+    return arg_int(argv[1], 1, ARG_MAX, &l->arg[0], why) ||
+           arg_int(argv[2], 1, KERNEL_MAX, &l->arg[1], why) ||
+           (argc == 5 && arg_int(argv[4], 0, KERNEL_MAX, &l->arg[2], why)) ? -1 : 0;
 }
 
 static void conv_shape_of(const Layer *l, ConvShape *s, int B)
@@ -185,7 +175,7 @@ static int maxpool_parse(Layer *l, int argc, char **argv, char *why)
     int size = 2;
     (void)l;
     if (want_args(argc, 0, 1, "maxpool 2", why) ||
-        (argc == 2 && parse_int(argv[1], 1, ARG_MAX, &size, why)))
+        (argc == 2 && arg_int(argv[1], 1, ARG_MAX, &size, why)))
         return -1;
     if (size != 2) {
         snprintf(why, LAYER_WHY_LEN, "only 2x2 pooling is supported");
@@ -408,19 +398,6 @@ LayerBackward layer_fast_backward(const LayerKind *k)
 
 /* ---- making a layer from a spec item ---- */
 
-/* Split buf in place on blanks; returns the word count, or -1 when there are too many. */
-static int split_words(char *buf, char **argv)
-{
-    int argc = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-        if (argc == MAX_ARGS)
-            return -1;
-        argv[argc++] = t;
-    }
-    return argc;
-}
-
 static int item_error(int index, const char *item, const char *why)
 {
     return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": %s", index, item, why);
@@ -436,10 +413,10 @@ int layer_init(Layer *l, const char *item, int index, int c, int h, int w)
                         index, item, LAYER_ITEM_LEN - 1);
     snprintf(l->item, sizeof l->item, "%s", item);
     snprintf(buf, sizeof buf, "%s", item);
-    int argc = split_words(buf, argv);
+    int argc = split_words(buf, " \t\r\n", argv, MAX_ARGS);
     if (argc == 0)
         return item_error(index, item, "empty item (two commas in a row?)");
-    if (argc < 0)
+    if (argc > MAX_ARGS)
         return item_error(index, item, "too many words");
     l->kind = layer_kind_find(argv[0]);
     if (!l->kind) {

@@ -58,6 +58,8 @@ typedef struct {
     const char *name;
     const char *description;
     int (*build)(Model *m, const ModelSpec *spec, gsl_rng *rng);  /* 0 or an MnlStatus */
+    const char *settings;            /* the family-specific [model] keys it reads ("hidden
+                                        dropout"); any other set is refused, not ignored */
 } ModelFamily;
 
 /* Per-layer row of the summary table (what torchsummary prints). */

@@ -443,7 +443,7 @@ static void test_layer_item_errors_name_the_item(void)
     CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"maxpool 3\": only 2x2 pooling is supported");
     CU_ASSERT_EQUAL(layer_init(&l, "relu 2", 1, 1, 28, 28), MNL_ERR_SPEC);
     CU_ASSERT_EQUAL(layer_init(&l, "dense 0", 1, 1, 28, 28), MNL_ERR_SPEC);
-    CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"dense 0\": 0 is outside 1..65536");
+    CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"dense 0\": 0 is out of range (1 to 65536)");
 }
 
 
