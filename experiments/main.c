@@ -25,13 +25,14 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] "
-              "[--profile]",
+    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--overwrite] "
+              "[--threads N] [--profile]",
      "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
      "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
-     "the results folder. --resume continues an interrupted run; --threads N overrides the settings\n"
-     "and $MNISTLAB_THREADS; --profile prints the time per layer. Every setting (a --set overrides\n"
-     "the file's value; a key the model does not use is refused):\n"},
+     "the results folder. --resume continues an interrupted run. A folder holding a run with other\n"
+     "settings is kept: train into another (--out DIR), or --overwrite to replace it. --threads N\n"
+     "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer.\n"
+     "Every setting (a --set overrides the file's value; a key the model does not use is refused):\n"},
     {"info", "info EXP.conf [--set section.key=value]...",
      "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},
     {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
@@ -126,6 +127,8 @@ static int cmd_train(int argc, char **argv)
                 return usage("--threads takes a number from 1 to 256");
         } else if (!strcmp(a, "--resume")) {
             o.resume = 1;
+        } else if (!strcmp(a, "--overwrite")) {
+            o.overwrite = 1;
         } else if (!strcmp(a, "--profile")) {
             o.profile = 1;
         } else if (a[0] == '-' || o.conf_path) {
@@ -211,12 +214,9 @@ static int cmd_compare(int argc, char **argv)
     int n = 0, rc = report_compare(dir, &n);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md and %s/compare.png (%d run%s)\n", dir, dir, n, n == 1 ? "" : "s");
+    printf("wrote %s/REPORT.md and its compare-*.png charts (%d run%s)\n", dir, n, n == 1 ? "" : "s");
     return 0;
 }
-
-static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
-                                              "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
 
 static int cmd_show_data(int argc, char **argv)
 {
@@ -255,7 +255,7 @@ static int cmd_show_data(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         int cls = d.class_names[d.train.y[i]];
         if (!strcmp(ds.name, "fashion"))
-            snprintf(text[i], sizeof text[i], "%d %s", cls, fashion_names[cls]);
+            snprintf(text[i], sizeof text[i], "%d %s", cls, dataset_class_label(ds.name, cls));
         else
             snprintf(text[i], sizeof text[i], "%d", cls);
         labels[i] = text[i];

@@ -23,6 +23,7 @@ int register_families_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
 int register_settings_tests(void);
+int register_report_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -38,6 +39,7 @@ static const SuiteRegister suites[] = {
     register_error_tests,
     register_config_tests,
     register_settings_tests,
+    register_report_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
