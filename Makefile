@@ -55,6 +55,7 @@ help:
 	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
+	@echo "make lesson-overfitting  the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
 	@echo "make clean             remove build/ and bin/"
@@ -124,6 +125,14 @@ exp-all: $(MNISTLAB) | data
 
 compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
+
+# ---- lessons --------------------------------------------------------------------------------------
+# make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
+# cnn-4v9-full on each seed, then the table and chart of docs/guide.md's "Fighting overfitting"
+# (results/lesson-overfitting/TABLE.md, docs/img/overfitting-remedies.png). About 3 CPU minutes.
+.PHONY: lesson-overfitting
+lesson-overfitting: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$(or $(SEEDS),1 2 3 4 5)" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 .PHONY: docs-check
