@@ -23,7 +23,9 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/threads.h"
+#include "experiments/predictions.h"
 #include "experiments/report.h"
+#include "experiments/roc.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
@@ -342,6 +344,48 @@ static int evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVie
     return MNL_OK;
 }
 
+/* predictions.csv: the final model's answer for every test image (for `mnistlab diff`), and for a
+ * binary task its ROC and threshold table. One more pass over the test set, after training. */
+static int write_predictions(Run *r)
+{
+    const Dataset *t = &r->ex.data.test;
+    Model *m = &r->ex.model;
+    int K = t->num_classes;
+    Predictions p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.dataset, sizeof p.dataset, "%s", r->ex.cfg.dataset);
+    memcpy(p.class_names, r->ex.data.class_names, sizeof p.class_names);
+    int rc = predictions_alloc(&p, t->n, K);
+    if (rc)
+        return rc;
+    batch_iter_reset(&r->eval_it, NULL);
+    if (r->eval_it.d != t)
+        rc = mnl_fail(MNL_ERR_ARG, "the evaluation iterator is not on the test set");
+    for (int b, start = 0; !rc && (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
+        model_forward(m, r->eval_it.x, b, 0);
+        model_loss(m, r->eval_it.y, b, r->ex.pred);
+        for (int i = 0; i < b; i++) {
+            const float *pr = m->probs + (size_t)i * K;     /* probs: [B, K] */
+            p.source_index[start + i] = t->orig_index[start + i];
+            p.truth[start + i] = r->eval_it.y[i];
+            p.pred[start + i] = r->ex.pred[i];
+            p.confidence[start + i] = pr[r->ex.pred[i]];
+            if (p.p_positive)
+                p.p_positive[start + i] = pr[1];
+        }
+    }
+    char path[1100], said[2048] = "";
+    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, r->dir);
+    if (!rc)
+        rc = predictions_write(path, &p);
+    if (!rc && p.p_positive)
+        rc = roc_write_run(r->dir, r->ex.cfg.name, &p, said, sizeof said);
+    if (!rc && said[0])
+        say(r, "%s", said);
+    predictions_free(&p);
+    return rc;
+}
+
 /* ---- one epoch of training ---- */
 
 static int weights_finite(const Model *m)
@@ -515,9 +559,11 @@ static int write_outputs(Run *r)
         f.wrong_conf = r->view.wrong_conf;
     }
     int rc = report_write_run(&f);
+    if (!rc && weights_finite(&r->ex.model))
+        rc = write_predictions(r);
     if (!rc)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "model.ckpt, log.txt}\n", r->dir);
+               "predictions.csv, model.ckpt, log.txt}\n", r->dir);
     return rc ? rc : write_settings_and_log(r);
 }
 
