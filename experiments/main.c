@@ -15,6 +15,7 @@
 #include "experiments/report.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
+#include "experiments/sweep.h"
 #include "plots/plot.h"
 
 static const char *usage_text =
@@ -25,7 +26,9 @@ static const char *usage_text =
     "  features MODEL.ckpt [--index N] [--out DIR]     feature maps (CNN) or weight templates\n"
     "  show-data [--dataset mnist|fashion] [--classes A B ...] [--out FILE.png]\n"
     "  compare [RESULTS_DIR]                           REPORT.md and compare.png of all runs\n"
-    "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]\n";
+    "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]\n"
+    "  sweep EXP.conf --vary section.key=v1,v2,... [--vary ...] [--seeds \"1 2 3\"] [--out DIR]\n"
+    "        [--set ...] [--threads N] [--against params]   one run per value and seed, SWEEP.md\n";
 
 static int usage(const char *why)
 {
@@ -243,6 +246,18 @@ int main(int argc, char **argv)
         return cmd_compare(n, rest);
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
+    if (!strcmp(cmd, "sweep")) {
+        int sig = 0, rc = sweep_main(n, rest, &sig);
+        if (rc == MNL_ERR_INTERRUPTED && sig) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 128 + sig;
+        }
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
     if (!strcmp(cmd, "predict") || !strcmp(cmd, "features")) {
         int rc = !strcmp(cmd, "predict") ? predict_main(n, rest) : features_main(n, rest);
         if (rc == MNL_ERR_ARG && !mnl_last_error()[0])
