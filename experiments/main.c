@@ -11,6 +11,7 @@
 
 #include "common/dataset.h"
 #include "common/error.h"
+#include "experiments/diff.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
@@ -28,7 +29,9 @@ static const char *usage_text =
     "  compare [RESULTS_DIR]                           REPORT.md and compare.png of all runs\n"
     "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]\n"
     "  sweep EXP.conf --vary section.key=v1,v2,... [--vary ...] [--seeds \"1 2 3\"] [--out DIR]\n"
-    "        [--set ...] [--threads N] [--against params]   one run per value and seed, SWEEP.md\n";
+    "        [--set ...] [--threads N] [--against params]   one run per value and seed, SWEEP.md\n"
+    "  diff RUN_A RUN_B [--out DIR]                    the test images one run fixes that the other\n"
+    "                                                  gets wrong, per-class accuracy of both\n";
 
 static int usage(const char *why)
 {
@@ -246,6 +249,14 @@ int main(int argc, char **argv)
         return cmd_compare(n, rest);
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
+    if (!strcmp(cmd, "diff")) {
+        int rc = diff_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
     if (!strcmp(cmd, "sweep")) {
         int sig = 0, rc = sweep_main(n, rest, &sig);
         if (rc == MNL_ERR_INTERRUPTED && sig) {

@@ -340,6 +340,19 @@ static void mean_sd(const double *v, int n, double out[2])
     out[1] = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
 }
 
+/* A finished run that learned nothing is worth saying so in its row (a learning rate so large
+ * that Adam's first steps kill every unit ends at chance without a NaN). */
+static void mark_chance_runs(Sweep *w)
+{
+    double chance = 1.0 / w->num_classes;
+    for (int i = 0; i < w->n_runs; i++) {
+        SweepRun *r = &w->runs[i];
+        if (r->ok && r->n_rec && r->rec[r->n_rec - 1].test_acc < chance + 0.02)
+            snprintf(r->status + strlen(r->status), sizeof r->status - strlen(r->status),
+                     ", no better than chance");
+    }
+}
+
 static void summarize_cells(Sweep *w)
 {
     for (int c = 0; c < w->n_cells; c++) {
@@ -722,6 +735,7 @@ static int write_sweep_files(Sweep *w)
 {
     for (int i = 0; i < w->n_runs; i++)
         read_run(&w->runs[i]);
+    mark_chance_runs(w);
     summarize_cells(w);
     int on_valid = 0;
     for (int i = 0; i < w->n_runs; i++)
