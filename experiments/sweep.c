@@ -191,7 +191,10 @@ static int plan_runs(Sweep *w)
                 r->seed = o->n_seeds ? o->seeds[s] : own_seed;
                 char folder[600];
                 cell_name(w, r->v, folder, sizeof folder, 1);
-                snprintf(r->dir, sizeof r->dir, "%s/%s/seed%lu", w->out, folder, r->seed);
+                if (snprintf(r->dir, sizeof r->dir, "%s/%s/seed%lu", w->out, folder, r->seed) >=
+                    (int)sizeof r->dir)
+                    return mnl_fail(MNL_ERR_ARG, "sweep: folder name too long: %.200s/%.200s", w->out,
+                                    folder);
                 const char *sets[RUNNER_MAX_SETS + SWEEP_MAX_VARY + 1];
                 int n = run_sets(w, r, sets);
                 rc = experiment_configure(&ex, o->conf_path, sets, n);
@@ -307,7 +310,7 @@ static void read_run(SweepRun *r)
     r->best = report_best_epoch(r->rec, r->n_rec, &r->on_valid);
     if (r->ok && r->n_rec == 0) {
         r->ok = 0;
-        snprintf(r->status, sizeof r->status, "failed: %s has no rows", path);
+        snprintf(r->status, sizeof r->status, "failed: %.300s has no rows", path);
     }
     snprintf(path, sizeof path, "%s/summary.txt", r->dir);
     unsigned char *s = NULL;
