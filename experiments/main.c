@@ -22,6 +22,7 @@
 static const char *usage_text =
     "usage: mnistlab COMMAND [ARGS]\n"
     "  train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] [--profile]\n"
+    "        [--no-live]   (curves.png is redrawn while training, at most every 2 s; --no-live: not)\n"
     "  info EXP.conf [--set section.key=value]...      layer table, parameters, MFLOPs\n"
     "  predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]\n"
     "  features MODEL.ckpt [--index N] [--out DIR]     feature maps (CNN) or weight templates\n"
@@ -81,6 +82,8 @@ static int cmd_train(int argc, char **argv)
             o.resume = 1;
         } else if (!strcmp(a, "--profile")) {
             o.profile = 1;
+        } else if (!strcmp(a, "--no-live")) {
+            o.no_live = 1;
         } else if (a[0] == '-' || o.conf_path) {
             char why[300];
             snprintf(why, sizeof why, "train: unexpected argument \"%s\"", a);

@@ -531,11 +531,9 @@ static void close_run(Run *r)
     experiment_free(&r->ex);
 }
 
-/* The plots and summary of whatever was completed. */
-static int write_outputs(Run *r)
+/* What report_write_run draws from: the records so far and the last test evaluation. */
+static RunFiles run_files(const Run *r)
 {
-    if (r->n_records == 0)
-        return MNL_OK;
     RunFiles f = {
         .dir = r->dir,
         .cfg = &r->ex.cfg,
@@ -558,6 +556,49 @@ static int write_outputs(Run *r)
         f.correct_conf = r->view.correct_conf;
         f.wrong_conf = r->view.wrong_conf;
     }
+    return f;
+}
+
+/* Live curves: curves.png redrawn after an evaluated epoch, so a learner who keeps it open in an
+ * image viewer watches it grow. At most every LIVE_MIN_INTERVAL seconds, and never more often than
+ * LIVE_COST_FACTOR times what the last drawing took, so gnuplot costs at most 1/LIVE_COST_FACTOR
+ * of the wall time however fast the epochs are. The final drawing is write_outputs' own. */
+#define LIVE_MIN_INTERVAL 2.0
+#define LIVE_COST_FACTOR 40.0
+
+typedef struct {
+    double last_draw;         /* now_seconds() when the last drawing finished (0: at the start) */
+    double last_cost;         /* seconds it took */
+    int drawn;
+} LiveCurves;
+
+/* $MNISTLAB_LIVE_INTERVAL=S replaces both limits by S seconds (0: after every evaluated epoch, as
+ * the tests use it). */
+static void live_redraw(Run *r, LiveCurves *lc)
+{
+    double t = now_seconds(), since = t - lc->last_draw;
+    const char *env = getenv("MNISTLAB_LIVE_INTERVAL");
+    if (env && *env) {
+        if (since < atof(env))
+            return;
+    } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
+        return;
+    }
+    RunFiles f = run_files(r);
+    if (report_write_curves(&f) == MNL_OK)
+        lc->drawn++;
+    else
+        mnl_clear_error();     /* a picture that could not be drawn now is drawn at the end */
+    lc->last_draw = now_seconds();
+    lc->last_cost = lc->last_draw - t;
+}
+
+/* The plots and summary of whatever was completed. */
+static int write_outputs(Run *r)
+{
+    if (r->n_records == 0)
+        return MNL_OK;
+    RunFiles f = run_files(r);
     int rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
@@ -618,6 +659,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     for (int i = 0; i < r.n_records; i++)
         r.total_seconds += r.records[i].seconds;
     print_banner(&r, first);
+    LiveCurves live = {.last_draw = now_seconds()};
     install_signal_handlers();
     for (int e = first; !rc && e <= r.ex.cfg.epochs; e++) {
         rc = train_epoch(&r, e);
@@ -632,6 +674,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
         r.progress.next_batch = 0;
         if ((rc = save_checkpoint(&r, e)) || (rc = write_metrics(&r)))
             break;
+        if (evaluate_now && !o->no_live && e < r.ex.cfg.epochs)
+            live_redraw(&r, &live);
         if (stop_signal && e < r.ex.cfg.epochs) {
             rc = MNL_ERR_INTERRUPTED;
             r.progress.epoch = e + 1;
@@ -642,6 +686,9 @@ int runner_train(const TrainOptions *o, int *signal_out)
         }
     }
     restore_signal_handlers();
+    if (live.drawn)
+        say(&r, "curves.png was redrawn %d time%s while training (the last drawing took %.2fs)\n",
+            live.drawn, live.drawn == 1 ? "" : "s", live.last_cost);
     if (rc == MNL_ERR_INTERRUPTED) {
         *signal_out = stop_signal;
         int src = save_checkpoint(&r, r.progress.epoch - 1);

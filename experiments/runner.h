@@ -14,6 +14,7 @@ typedef struct {
     int resume;                            /* continue from OUT/model.ckpt */
     int profile;                           /* print time per layer after training */
     int threads;                           /* > 0: overrides config and $MNISTLAB_THREADS */
+    int no_live;                           /* do not redraw curves.png while training */
 } TrainOptions;
 
 /* Train; returns an MnlStatus (MNL_ERR_INTERRUPTED after a clean stop on a signal, with
