@@ -22,6 +22,7 @@ int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
+int register_explore_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -39,6 +40,7 @@ static const SuiteRegister suites[] = {
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
+    register_explore_tests,
 };
 
 int main(int argc, char **argv)
