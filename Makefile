@@ -24,17 +24,22 @@ endif
 OBJDIR := build/$(VARIANT)
 
 PKGS        := gsl zlib inih libpng openblas
-# GSL's CBLAS calls go to OpenBLAS: link -lgsl and OpenBLAS, never -lgslcblas.
-PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
-CUNIT_LIBS  := $(shell pkg-config --libs cunit 2>/dev/null)
+# The library flags (PKG_CFLAGS, PKG_LIBS, CUNIT_LIBS) come from pkg-config, which can only answer
+# once the packages are installed. So they live in build/config.mk, written by common/configure.sh
+# after common/deps.sh has installed what is missing: GNU make remakes an included makefile before
+# anything else and then reads itself again, so even the first run on a bare machine links with the
+# real flags. Goals that build nothing (help, clean, deps) do not need it.
+CONFIG_MK   := build/config.mk
+ifneq ($(filter-out help clean deps fresh-check,$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG_MK)
+endif
 
 ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fopenmp -I. $(PKG_CFLAGS) \
                -MMD -MP $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS := -fopenmp $(SANFLAGS) $(LDFLAGS)
 LIBS        := $(PKG_LIBS) -lm
 
-LIB_SRCS  := $(wildcard common/*.c models/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
+LIB_SRCS  := $(wildcard common/*.c models/*.c models/reference/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(OBJDIR)/%.o)
 MAIN_OBJ  := $(OBJDIR)/experiments/main.o
 TEST_SRCS := $(wildcard tests/*.c)
@@ -61,6 +66,7 @@ help:
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
+	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
@@ -68,6 +74,11 @@ DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libp
             gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
+
+$(CONFIG_MK): common/configure.sh common/deps.sh Makefile
+	@sh common/deps.sh $(DEB_PKGS)
+	@mkdir -p $(dir $@)
+	@sh common/configure.sh $(PKGS) > $@.tmp && mv $@.tmp $@
 
 # ---- data ----------------------------------------------------------------------------------------
 data: | deps
@@ -262,3 +273,10 @@ $(PARITY): bench/parity.c $(LIBA)
 .PHONY: parity
 parity: $(PARITY) | data bench-deps
 	@/usr/bin/python3 bench/parity.py --threads $(or $(THREADS),1)
+
+# ---- first contact -------------------------------------------------------------------------------
+# make fresh-check [REV=commit]: the README's `make exp-softmax` and `make test`, run the first time
+# in a pristine Debian 12 minbase root built by mmdebstrap (tests/fresh-check.sh). Needs root.
+.PHONY: fresh-check
+fresh-check: | data
+	@REV=$(or $(REV),HEAD) bash tests/fresh-check.sh

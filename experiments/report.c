@@ -60,6 +60,9 @@ static int write_summary(const RunFiles *f, int best, int on_valid)
     fprintf(o, "parameters = %zu\nmflops_per_image = %.4f\nthreads = %d\n", f->params, f->mflops,
             f->threads);
     fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch, f->cfg->epochs);
+    if (f->stopped_early)
+        fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
+                f->cfg->early_stop);
     fprintf(o, "total_seconds = %.2f\nseconds_per_epoch = %.3f\n", f->total_seconds,
             f->total_seconds / last->epoch);
     fprintf(o, "final_train_loss = %.6f\nfinal_train_acc = %.6f\n", last->train_loss, last->train_acc);

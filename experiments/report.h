@@ -20,6 +20,7 @@ typedef struct {
     double mflops;                   /* forward, per image */
     int threads;
     double total_seconds;            /* training time of all epochs */
+    int stopped_early;               /* epoch after which train.early_stop ended the run, or 0 */
     /* the last evaluation of the test set (NULL confusion: none yet) */
     const Confusion *confusion;
     int n_correct, n_wrong;

@@ -229,7 +229,8 @@ static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int 
     if (same && file_read_all(path, 1 << 20, &summary, &n) == MNL_OK) {
         const char *e = strstr((const char *)summary, "\nepochs = ");
         const char *p = strstr((const char *)summary, "\nepochs_planned = ");
-        same = e && p && atoi(e + 10) == atoi(p + 18);
+        same = e && p && (atoi(e + 10) == atoi(p + 18) ||
+                          strstr((const char *)summary, "\nstopped_early = "));
     } else {
         same = 0;
     }
