@@ -13,11 +13,13 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "experiments/diff.h"
 #include "common/parse.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
+#include "experiments/sweep.h"
 #include "plots/plot.h"
 
 /* One row per command: its usage line and what --help adds. */
@@ -27,12 +29,15 @@ typedef struct {
 
 static const Command commands[] = {
     {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] "
-              "[--profile]",
+              "[--profile] [--kernels fast|reference] [--no-live]",
      "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
      "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
      "the results folder. --resume continues an interrupted run; --threads N overrides the settings\n"
-     "and $MNISTLAB_THREADS; --profile prints the time per layer. Every setting (a --set overrides\n"
-     "the file's value; a key the model does not use is refused):\n"},
+     "and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels reference trains on\n"
+     "the plain loops of models/reference/, one thread (slow; the same numbers to float32\n"
+     "rounding). While training, curves.png is redrawn after an evaluated epoch (at most every\n"
+     "2 s and at most 1/40 of the time; --no-live: only at the end). Every setting (a --set overrides the file's value; a key the model does not use\n"
+     "is refused):\n"},
     {"info", "info EXP.conf [--set section.key=value]...",
      "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},
     {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
@@ -49,8 +54,24 @@ static const Command commands[] = {
      "Write RESULTS_DIR/REPORT.md (default results/): every finished run under it, named by its\n"
      "folder, grouped by task (data set, classes, test images), seeds aggregated, with what each\n"
      "run's settings change from its experiment file; and one compare chart per task.\n"},
-    {"bench", "bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]",
+    {"bench", "bench EXP.conf [--batches N] [--warmup N] [--threads N] [--kernels fast|reference] "
+              "[--set ...]",
      "Time N training batches and evaluation passes; prints key=value lines (make bench).\n"},
+    {"sweep", "sweep EXP.conf --vary section.key=v1,v2,... [--vary section.key=...] "
+              "[--seeds \"1 2 3\"] [--out DIR] [--set ...] [--threads N] [--against params]",
+     "Train EXP.conf once per value (two --vary: per pair of values) and per seed, each run in\n"
+     "DIR/KEY=VALUE/seedS/ (default DIR: results/sweep-NAME-KEY), then write DIR/SWEEP.md (every run\n"
+     "and the mean ± std per value), sweep.png (final and best-epoch test accuracy, final and\n"
+     "lowest held-out loss against the value, log-scaled when the values span a decade; with\n"
+     "--against params against the parameter count), sweep-curves.png (every run's held-out loss\n"
+     "per epoch) and, for two --vary, heatmap.png. A run that diverges is a row that says so.\n"
+     "Every run's settings are checked before the first is trained; running the same command\n"
+     "again keeps the runs already finished.\n"},
+    {"diff", "diff RUN_A RUN_B [--out DIR]",
+     "Compare two finished runs on the test images they share: how many both get right, only A,\n"
+     "only B, neither; fixed.png (images B gets right and A wrong, labelled with both answers),\n"
+     "broken.png (the reverse), classes.png (per-class accuracy side by side) and DIFF.md, in DIR\n"
+     "(default results/diffs/A-vs-B). Refused when the runs were tested on other images.\n"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -127,10 +148,15 @@ static int cmd_train(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (parse_int_arg(argv[++i], 1, 256, &o.threads))
                 return usage("--threads takes a number from 1 to 256");
+        } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &o.kernels))
+                return usage("--kernels is fast or reference");
         } else if (!strcmp(a, "--resume")) {
             o.resume = 1;
         } else if (!strcmp(a, "--profile")) {
             o.profile = 1;
+        } else if (!strcmp(a, "--no-live")) {
+            o.no_live = 1;
         } else if (a[0] == '-' || o.conf_path) {
             char why[300];
             snprintf(why, sizeof why, "train: unexpected argument \"%s\"", a);
@@ -168,6 +194,9 @@ static int cmd_bench(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (parse_int_arg(argv[++i], 1, 256, &o.threads))
                 return usage("--threads takes a number from 1 to 256");
+        } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &o.kernels))
+                return usage("--kernels is fast or reference");
         } else if (a[0] == '-' || o.conf_path) {
             return usage("bench: unexpected argument");
         } else {
@@ -371,6 +400,26 @@ int main(int argc, char **argv)
         return cmd_compare(n, rest);
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
+    if (!strcmp(cmd, "diff")) {
+        int rc = diff_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
+    if (!strcmp(cmd, "sweep")) {
+        int sig = 0, rc = sweep_main(n, rest, &sig);
+        if (rc == MNL_ERR_INTERRUPTED && sig) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 128 + sig;
+        }
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
     if (!strcmp(cmd, "predict") || !strcmp(cmd, "features")) {
         int rc = !strcmp(cmd, "predict") ? predict_main(n, rest) : features_main(n, rest);
         if (rc == MNL_ERR_ARG && !mnl_last_error()[0])

@@ -220,6 +220,15 @@ int report_write_run(const RunFiles *f)
     return rc;
 }
 
+int report_write_curves(const RunFiles *f)
+{
+    if (f->n_records == 0)
+        return MNL_OK;
+    int on_valid;
+    int best = report_best_epoch(f->records, f->n_records, &on_valid);
+    return write_curves(f, best, on_valid);
+}
+
 /* ==== results/REPORT.md across runs ==== */
 
 typedef struct {

@@ -34,6 +34,9 @@ int report_best_epoch(const EpochRecord *records, int n, int *on_validation);
 
 int report_write_run(const RunFiles *f);
 
+/* curves.png alone, from the records so far (the runner redraws it while training). */
+int report_write_curves(const RunFiles *f);
+
 /* results_dir/REPORT.md and results_dir/compare.png from every run found under results_dir. */
 int report_compare(const char *results_dir, int *runs_found);
 

@@ -24,7 +24,9 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/threads.h"
+#include "experiments/predictions.h"
 #include "experiments/report.h"
+#include "experiments/roc.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
@@ -400,6 +402,48 @@ static int evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVie
     return MNL_OK;
 }
 
+/* predictions.csv: the final model's answer for every test image (for `mnistlab diff`), and for a
+ * binary task its ROC and threshold table. One more pass over the test set, after training. */
+static int write_predictions(Run *r)
+{
+    const Dataset *t = &r->ex.data.test;
+    Model *m = &r->ex.model;
+    int K = t->num_classes;
+    Predictions p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.dataset, sizeof p.dataset, "%s", r->ex.cfg.dataset);
+    memcpy(p.class_names, r->ex.data.class_names, sizeof p.class_names);
+    int rc = predictions_alloc(&p, t->n, K);
+    if (rc)
+        return rc;
+    batch_iter_reset(&r->eval_it, NULL);
+    if (r->eval_it.d != t)
+        rc = mnl_fail(MNL_ERR_ARG, "the evaluation iterator is not on the test set");
+    for (int b, start = 0; !rc && (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
+        model_forward(m, r->eval_it.x, b, 0);
+        model_loss(m, r->eval_it.y, b, r->ex.pred);
+        for (int i = 0; i < b; i++) {
+            const float *pr = m->probs + (size_t)i * K;     /* probs: [B, K] */
+            p.source_index[start + i] = t->orig_index[start + i];
+            p.truth[start + i] = r->eval_it.y[i];
+            p.pred[start + i] = r->ex.pred[i];
+            p.confidence[start + i] = pr[r->ex.pred[i]];
+            if (p.p_positive)
+                p.p_positive[start + i] = pr[1];
+        }
+    }
+    char path[1100], said[2048] = "";
+    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, r->dir);
+    if (!rc)
+        rc = predictions_write(path, &p);
+    if (!rc && p.p_positive)
+        rc = roc_write_run(r->dir, r->ex.cfg.name, &p, said, sizeof said);
+    if (!rc && said[0])
+        say(r, "%s", said);
+    predictions_free(&p);
+    return rc;
+}
+
 /* ---- one epoch of training ---- */
 
 static int weights_finite(const Model *m)
@@ -502,11 +546,20 @@ static int probe_writable(const char *path)
     return rc;
 }
 
+/* The reference path is one thread by definition; the banner and summary say so. */
+static void use_kernels(Experiment *ex, Kernels k)
+{
+    ex->model.kernels = k;
+    if (k == KERNELS_REFERENCE)
+        ex->threads = ex->model.threads = 1;
+}
+
 static int open_run(Run *r, const TrainOptions *o)
 {
     int rc = experiment_setup(&r->ex, o->conf_path, o->sets, o->n_sets, o->threads);
     if (rc)
         return rc;
+    use_kernels(&r->ex, o->kernels);
     if (o->out_dir)
         snprintf(r->dir, sizeof r->dir, "%s", o->out_dir);
     else
@@ -559,11 +612,9 @@ static void close_run(Run *r)
     experiment_free(&r->ex);
 }
 
-/* The plots and summary of whatever was completed. */
-static int write_outputs(Run *r)
+/* What report_write_run draws from: the records so far and the last test evaluation. */
+static RunFiles run_files(const Run *r)
 {
-    if (r->n_records == 0)
-        return MNL_OK;
     RunFiles f = {
         .dir = r->dir,
         .cfg = &r->ex.cfg,
@@ -587,10 +638,55 @@ static int write_outputs(Run *r)
         f.correct_conf = r->view.correct_conf;
         f.wrong_conf = r->view.wrong_conf;
     }
+    return f;
+}
+
+/* Live curves: curves.png redrawn after an evaluated epoch, so a learner who keeps it open in an
+ * image viewer watches it grow. At most every LIVE_MIN_INTERVAL seconds, and never more often than
+ * LIVE_COST_FACTOR times what the last drawing took, so gnuplot costs at most 1/LIVE_COST_FACTOR
+ * of the wall time however fast the epochs are. The final drawing is write_outputs' own. */
+#define LIVE_MIN_INTERVAL 2.0
+#define LIVE_COST_FACTOR 40.0
+
+typedef struct {
+    double last_draw;         /* now_seconds() when the last drawing finished (0: at the start) */
+    double last_cost;         /* seconds it took */
+    int drawn;
+} LiveCurves;
+
+/* $MNISTLAB_LIVE_INTERVAL=S replaces both limits by S seconds (0: after every evaluated epoch, as
+ * the tests use it). */
+static void live_redraw(Run *r, LiveCurves *lc)
+{
+    double t = now_seconds(), since = t - lc->last_draw;
+    const char *env = getenv("MNISTLAB_LIVE_INTERVAL");
+    if (env && *env) {
+        if (since < atof(env))
+            return;
+    } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
+        return;
+    }
+    RunFiles f = run_files(r);
+    if (report_write_curves(&f) == MNL_OK)
+        lc->drawn++;
+    else
+        mnl_clear_error();     /* a picture that could not be drawn now is drawn at the end */
+    lc->last_draw = now_seconds();
+    lc->last_cost = lc->last_draw - t;
+}
+
+/* The plots and summary of whatever was completed. */
+static int write_outputs(Run *r)
+{
+    if (r->n_records == 0)
+        return MNL_OK;
+    RunFiles f = run_files(r);
     int rc = report_write_run(&f);
+    if (!rc && weights_finite(&r->ex.model))
+        rc = write_predictions(r);
     if (!rc)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "model.ckpt, best.ckpt, log.txt}\n", r->dir);
+               "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
     return rc ? rc : write_settings_and_log(r);
 }
 
@@ -602,6 +698,8 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --set '%s'", o->sets[i]);
     if (o->out_dir && k < (int)sizeof cmd)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --out %s", o->out_dir);
+    if (o->kernels != KERNELS_FAST && k < (int)sizeof cmd)
+        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --kernels %s", kernels_name(o->kernels));
     if (r->progress.next_batch > 0)
         say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s --resume\n",
             r->progress.epoch, r->progress.next_batch, k < (int)sizeof cmd ? cmd : "(too long)");
@@ -613,9 +711,10 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
 static void print_banner(Run *r, int first_epoch)
 {
     const Experiment *ex = &r->ex;
-    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s)\n",
+    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s%s)\n",
         ex->cfg.name, ex->cfg.family, model_param_count(&ex->model), model_mflops(&ex->model),
-        ex->threads, ex->threads == 1 ? "" : "s");
+        ex->threads, ex->threads == 1 ? "" : "s",
+        ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
         ex->data.train.n, ex->data.valid.n, ex->data.test.n, ex->data.num_classes);
     if (first_epoch > 1 || r->progress.next_batch > 0)
@@ -645,6 +744,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     for (int i = 0; i < r.n_records; i++)
         r.total_seconds += r.records[i].seconds;
     print_banner(&r, first);
+    LiveCurves live = {.last_draw = now_seconds()};
     if (early_stop_due(&r))            /* resuming a run that had already stopped early */
         announce_early_stop(&r);
     install_signal_handlers();
@@ -667,6 +767,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
             announce_early_stop(&r);
             break;
         }
+        if (evaluate_now && !o->no_live && e < r.ex.cfg.epochs)
+            live_redraw(&r, &live);
         if (stop_signal && e < r.ex.cfg.epochs) {
             rc = MNL_ERR_INTERRUPTED;
             r.progress.epoch = e + 1;
@@ -677,6 +779,9 @@ int runner_train(const TrainOptions *o, int *signal_out)
         }
     }
     restore_signal_handlers();
+    if (live.drawn)
+        say(&r, "curves.png was redrawn %d time%s while training (the last drawing took %.2fs)\n",
+            live.drawn, live.drawn == 1 ? "" : "s", live.last_cost);
     if (rc == MNL_ERR_INTERRUPTED) {
         *signal_out = stop_signal;
         int src = save_checkpoint(&r, r.progress.epoch - 1);
@@ -721,6 +826,8 @@ int runner_bench(const BenchOptions *o)
     Run r;
     memset(&r, 0, sizeof r);
     int rc = experiment_setup(&r.ex, o->conf_path, o->sets, o->n_sets, o->threads);
+    if (!rc)
+        use_kernels(&r.ex, o->kernels);
     if (!rc) {
         r.shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
         rc = r.shuffle_rng ? batch_iter_init(&r.train_it, &r.ex.data.train, r.ex.cfg.batch)
@@ -764,8 +871,8 @@ int runner_bench(const BenchOptions *o)
         close_run(&r);
         return rc;
     }
-    printf("experiment=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name, r.ex.threads,
-           r.ex.cfg.batch, o->batches);
+    printf("experiment=%s\nkernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name,
+           kernels_name(m->kernels), r.ex.threads, r.ex.cfg.batch, o->batches);
     printf("train_images_per_s=%.1f\neval_images_per_s=%.1f\n", images / train_s,
            (double)eval_passes * r.ex.data.test.n / eval_s);
     printf("train_mflop_per_image=%.4f\npeak_rss_mb=%.1f\n", 3.0 * model_mflops(m),
