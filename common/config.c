@@ -225,6 +225,39 @@ static int p_init(ExpConfig *c, const char *v, char *why, size_t n)
     return -1;
 }
 
+static int p_augment(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    return augment_parse(v, &c->augment, why, n);
+}
+
+/* constant | step E G | cosine */
+static int p_schedule(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    char buf[128], *w[3];
+    snprintf(buf, sizeof buf, "%s", v);
+    int k = split_words(buf, SEPS, w, 3);
+    if (k == 1 && (strcmp(w[0], "constant") == 0 || strcmp(w[0], "cosine") == 0)) {
+        snprintf(c->schedule, sizeof c->schedule, "%s", w[0]);
+        c->schedule_every = 0;
+        c->schedule_gamma = 0.0f;
+        return 0;
+    }
+    if (k == 3 && strcmp(w[0], "step") == 0) {
+        int every;
+        float gamma;
+        if (parse_int(w[1], 1, 100000, &every, why, n) ||
+            parse_float_in(w[2], 0.0, 10.0, 1, &gamma, why, n))
+            return -1;
+        snprintf(c->schedule, sizeof c->schedule, "step");
+        c->schedule_every = every;
+        c->schedule_gamma = gamma;
+        return 0;
+    }
+    snprintf(why, n, "\"%s\": give constant, cosine, or step E G (the rate times G every E epochs)",
+             v);
+    return -1;
+}
+
 /* ---- the canonical text of the SETTING_TEXT values ---- */
 
 /* The shortest decimal that reads back as the same float (0.1307, not 0.130700007). */
@@ -317,6 +350,20 @@ static void f_layers(const ExpConfig *c, char *layers, size_t n)
     layers[lk] = '\0';
 }
 
+static void f_augment(const ExpConfig *c, char *buf, size_t n)
+{
+    augment_format(&c->augment, buf, n);
+}
+
+static void f_schedule(const ExpConfig *c, char *buf, size_t n)
+{
+    char g[32];
+    if (strcmp(c->schedule, "step") == 0)
+        snprintf(buf, n, "step %d %s", c->schedule_every, float_text(c->schedule_gamma, g, sizeof g));
+    else
+        snprintf(buf, n, "%s", c->schedule);
+}
+
 static void f_init(const ExpConfig *c, char *buf, size_t n)
 {
     char f[32];
@@ -353,6 +400,8 @@ static const Setting settings[] = {
           "a random TRAIN training and TEST test images of those classes, drawn with the seed")},
     {TEXT("data", "validation", validation, "none | random N | last N", "none",
           "hold N training images out for validation (the best epoch is chosen on them)")},
+    {TEXT("data", "augment", augment, "none | shift N, rotate D", "none",
+          "training batches only: random shifts of up to N pixels, rotations of up to D degrees")},
     {TEXT("model", "family", family, "softmax | mlp | cnn", "",
           "the model family (models/registry.c); required")},
     {TEXT("model", "hidden", hidden, "none | widths 1..65536", "none",
@@ -378,11 +427,17 @@ static const Setting settings[] = {
     {NUMBER("train", "batch", batch, 1, 65536, "64", "images per training step")},
     {NUMBER("train", "epochs", epochs, 1, 100000, "10", "passes over the training images")},
     {NUMBER("train", "seed", seed, 0, 4294967295.0, "1",
-            "seeds the initial weights, shuffling, dropout and subset draws")},
+            "seeds the initial weights, shuffling, dropout, augmentation and subset draws")},
     {NUMBER("train", "threads", threads, 0, 256, "0",
             "threads (0: all cores, or $MNISTLAB_THREADS); --threads overrides")},
     {NUMBER("train", "eval_every", eval_every, 1, 100000, "1",
             "evaluate (and record a metrics row) every N epochs, and after the last")},
+    {NUMBER("train", "early_stop", early_stop, 0, 100000, "0",
+            "stop after N evaluated epochs without a lower held-out loss (0: never)")},
+    {TEXT("train", "schedule", schedule, "constant | step E G | cosine", "constant",
+          "learning rate per epoch: constant, times G every E epochs, or a cosine down to 0")},
+    {NUMBER("train", "warmup", warmup, 0, 100000, "0",
+            "epochs of linear learning-rate warm-up before the schedule (lr * e / (W + 1))")},
     {WORD("plot", "loss_axis", loss_axis, "auto linear log", "auto",
           "curves.png's loss axis: log when the losses span over 20x (auto), or forced")},
 };
@@ -836,6 +891,9 @@ int config_validate(const ExpConfig *c)
     if (c->eval_every > c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.eval_every = %d is more than train.epochs = %d", src,
                         c->eval_every, c->epochs);
+    if (c->warmup >= c->epochs)
+        return mnl_fail(MNL_ERR_CONFIG, "%s: train.warmup = %d leaves no epoch after it (train.epochs "
+                        "= %d)", src, c->warmup, c->epochs);
     if (strcmp(c->head, "sigmoid") == 0 && c->n_classes != 2)
         return mnl_fail(MNL_ERR_CONFIG,
                         "%s: model.head = sigmoid needs exactly two classes (data.classes = A B)", src);

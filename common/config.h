@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "common/augment.h"
 #include "common/dataset.h"
 
 #define CONFIG_MAX_HIDDEN 16
@@ -26,6 +27,7 @@ typedef struct {
     int subset_train, subset_test;
     SplitKind split;
     int split_n;
+    AugmentSpec augment;     /* training batches only */
 
     /* [model] */
     char family[32];
@@ -43,6 +45,11 @@ typedef struct {
     unsigned long seed;
     int threads;             /* 0 = all cores */
     int eval_every;
+    int early_stop;          /* stop after N evaluated epochs without a lower held-out loss; 0 off */
+    char schedule[16];       /* constant | step | cosine */
+    int schedule_every;      /* step: every E epochs ... */
+    float schedule_gamma;    /* ... the rate times G */
+    int warmup;              /* epochs of linear warm-up */
 
     /* [plot] */
     char loss_axis[8];       /* auto | linear | log: the loss axis of curves.png */

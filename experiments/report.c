@@ -110,6 +110,9 @@ static int write_summary(const RunFiles *f, const Judgement *j)
     fprintf(o, "parameters = %zu\nmflops_per_image = %.4f\nthreads = %d\n", f->params, f->mflops,
             f->threads);
     fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch, f->cfg->epochs);
+    if (f->stopped_early)
+        fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
+                f->cfg->early_stop);
     fprintf(o, "total_seconds = %.2f\nseconds_per_epoch = %.3f\n", f->total_seconds,
             f->total_seconds / last->epoch);
     fprintf(o, "final_train_loss = %.6f\nfinal_train_acc = %.6f\n", last->train_loss, last->train_acc);
@@ -324,6 +327,15 @@ int report_write_run(const RunFiles *f)
     return rc;
 }
 
+int report_write_curves(const RunFiles *f)
+{
+    if (f->n_records == 0)
+        return MNL_OK;
+    Judgement j;
+    report_judge(f->records, f->n_records, &j);
+    return write_curves(f, &j);
+}
+
 /* ==== REPORT.md across runs ==== */
 
 /* Names in natural order: a run of digits compares as a number, so seed2 comes before seed10. */
@@ -384,6 +396,7 @@ static int read_summary(const char *dir, RunSummary *s)
         else if (!strcmp(key, "mflops_per_image")) s->mflops = atof(val);
         else if (!strcmp(key, "epochs")) s->epochs = atoi(val);
         else if (!strcmp(key, "epochs_planned")) s->epochs_planned = atoi(val);
+        else if (!strcmp(key, "stopped_early")) s->stopped_early = 1;
         else if (!strcmp(key, "total_seconds")) s->total_s = atof(val);
         else if (!strcmp(key, "seconds_per_epoch")) s->per_epoch_s = atof(val);
         else if (!strcmp(key, "final_test_acc")) s->final_acc = atof(val);
@@ -639,7 +652,8 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
     cell(o, diff[0] ? diff : "–");
     fprintf(o, " | %ld | %.3f | ", g->params, g->mflops);
     if (g->epochs < g->epochs_planned)
-        fprintf(o, "%d of %d (stopped) | ", g->epochs, g->epochs_planned);
+        fprintf(o, "%d of %d (%s) | ", g->epochs, g->epochs_planned,
+                g->stopped_early ? "early stop" : "stopped");
     else
         fprintf(o, "%d | ", g->epochs);
     fprintf(o, "%.2f | ", g->per_epoch_s);

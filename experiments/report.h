@@ -22,6 +22,7 @@ typedef struct {
     double mflops;                   /* forward, per image */
     int threads;
     double total_seconds;            /* training time of all epochs */
+    int stopped_early;               /* epoch after which train.early_stop ended the run, or 0 */
     /* the last evaluation of the test set (NULL confusion: none yet) */
     const Confusion *confusion;
     int n_correct, n_wrong;
@@ -57,6 +58,9 @@ int report_log_loss_axis(const char *loss_axis, const EpochRecord *records, int 
 
 int report_write_run(const RunFiles *f);
 
+/* curves.png alone, from the records so far (the runner redraws it while training). */
+int report_write_curves(const RunFiles *f);
+
 /* One run found under a results folder (read from its summary.txt and config.used). */
 typedef struct {
     char dir[1024];          /* the run's folder */
@@ -69,7 +73,7 @@ typedef struct {
     unsigned long seed;
     long params, test_images;
     double mflops, total_s, per_epoch_s;
-    int epochs, epochs_planned;
+    int epochs, epochs_planned, stopped_early;   /* stopped_early: train.early_stop ended it */
     int best_epoch, best_on_validation;
     double best_epoch_acc, final_acc, final_loss, end_over_best;
     int overfits;

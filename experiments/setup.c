@@ -145,6 +145,24 @@ void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
     os->weight_decay = c->weight_decay;
 }
 
+void experiment_schedule_spec(const ExpConfig *c, ScheduleSpec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = strcmp(c->schedule, "step") == 0     ? SCHED_STEP
+              : strcmp(c->schedule, "cosine") == 0 ? SCHED_COSINE
+                                                   : SCHED_CONSTANT;
+    s->step_every = c->schedule_every;
+    s->gamma = c->schedule_gamma;
+    s->warmup = c->warmup;
+}
+
+float experiment_background(const ExpConfig *c)
+{
+    if (c->norm == NORM_MEAN_STD)
+        return (float)((0.0 - c->mean) / c->std);     /* as common/dataset's table maps byte 0 */
+    return c->norm == NORM_MINUS1_1 ? -1.0f : 0.0f;
+}
+
 int experiment_build(Experiment *ex, int threads_flag)
 {
     const ExpConfig *c = &ex->cfg;
