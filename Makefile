@@ -64,6 +64,7 @@ help:
 	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size,"
 	@echo "                       lesson-batch, lesson-l2, lesson-width), three seeds each"
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
+	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
 	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
@@ -176,6 +177,14 @@ lesson-width: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
 	    --against params --seeds "$(LESSON_SEEDS)" --out results/lesson-width
 lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+
+# ---- lessons --------------------------------------------------------------------------------------
+# make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
+# cnn-4v9-full on each seed, then the table and chart of docs/guide.md's "Fighting overfitting"
+# (results/lesson-overfitting/TABLE.md, docs/img/overfitting-remedies.png). About 3 CPU minutes.
+.PHONY: lesson-overfitting
+lesson-overfitting: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$(or $(SEEDS),1 2 3 4 5)" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 .PHONY: docs-check
