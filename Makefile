@@ -72,7 +72,7 @@ help:
 
 # ---- system dependencies -----------------------------------------------------------------------
 DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
-            gnuplot-nox dataset-fashion-mnist pkg-config
+            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
 
@@ -98,9 +98,11 @@ $(MNISTLAB): $(MAIN_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The tests alone use libxml2 (to parse the results page index.html as XML).
+$(TEST_OBJS): ALL_CFLAGS += $(TEST_CFLAGS)
 $(TESTBIN): $(TEST_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(TEST_LIBS) $(LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------------
 # The suite reads the real MNIST files when they are there, so `make test` fetches them first.

@@ -14,6 +14,7 @@
 #include "common/dataset.h"
 #include "common/error.h"
 #include "experiments/diff.h"
+#include "experiments/html.h"
 #include "common/parse.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
@@ -244,9 +245,12 @@ static int cmd_compare(int argc, char **argv)
 {
     const char *dir = argc > 0 ? argv[0] : "results";
     int n = 0, rc = report_compare(dir, &n);
+    if (!rc)
+        rc = html_write_index(dir);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md and its compare-*.png charts (%d run%s)\n", dir, n, n == 1 ? "" : "s");
+    printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,
+           n, n == 1 ? "" : "s");
     return 0;
 }
 
