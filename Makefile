@@ -60,6 +60,11 @@ help:
 	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
+	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
+	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size,"
+	@echo "                       lesson-batch, lesson-l2, lesson-width), three seeds each"
+	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
+	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
 	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
@@ -67,7 +72,7 @@ help:
 
 # ---- system dependencies -----------------------------------------------------------------------
 DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
-            gnuplot-nox dataset-fashion-mnist pkg-config
+            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
 
@@ -93,9 +98,11 @@ $(MNISTLAB): $(MAIN_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The tests alone use libxml2 (to parse the results page index.html as XML).
+$(TEST_OBJS): ALL_CFLAGS += $(TEST_CFLAGS)
 $(TESTBIN): $(TEST_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(TEST_LIBS) $(LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------------
 # The suite reads the real MNIST files when they are there, so `make test` fetches them first.
@@ -108,10 +115,12 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
 
 # ---- experiments ---------------------------------------------------------------------------------
-# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N]: train experiments/NAME.conf into results/NAME/
-# (with SEEDS, one run per seed in results/NAME/seedK/), then refresh results/REPORT.md.
+# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N] [OVERWRITE=1]: train experiments/NAME.conf into
+# results/NAME/ (with SEEDS, one run per seed in results/NAME/seedK/); each run refreshes
+# results/REPORT.md. A folder holding a run with other settings is kept unless OVERWRITE=1.
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
-EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS))
+EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
+           $(if $(filter 1,$(OVERWRITE)),--overwrite)
 
 .PHONY: exp-all compare
 exp-%: $(MNISTLAB) | data
@@ -125,7 +134,6 @@ exp-%: $(MNISTLAB) | data
 	            --out results/$*/seed$$s || exit $$?; \
 	    done; \
 	fi
-	@$(MNISTLAB) compare results
 
 exp-all: $(MNISTLAB) | data
 	@for e in $(EXPERIMENTS); do \
@@ -135,6 +143,49 @@ exp-all: $(MNISTLAB) | data
 
 compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
+
+# ---- sweeps and the ready lessons ------------------------------------------------------------------
+# make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
+#      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
+# results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
+SWEEP_ARGS = $(if $(VARY2),--vary "$(VARY2)") $(if $(SEEDS),--seeds "$(SEEDS)") \
+             $(if $(AGAINST),--against $(AGAINST)) $(EXP_ARGS)
+.PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+sweep-%: $(MNISTLAB) | data
+	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
+	@test -n '$(VARY)' || { echo 'mnistlab: make sweep-$* needs VARY="section.key=v1,v2,..."' >&2; exit 2; }
+	@$(MNISTLAB) sweep experiments/$*.conf --vary "$(VARY)" $(SWEEP_ARGS)
+
+# The five lessons of docs/guide.md ("What to vary next"), each over three seeds.
+LESSON_SEEDS ?= 1 2 3
+lesson-lr: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
+	    --seeds "$(LESSON_SEEDS)" --out results/lesson-lr
+lesson-data-size: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$(LESSON_SEEDS)" --out results/lesson-data-size \
+	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
+lesson-batch: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 \
+	    --seeds "$(LESSON_SEEDS)" --out results/lesson-batch
+lesson-l2: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/softmax.conf --vary train.l2=0,0.0001,0.001,0.01,0.1 \
+	    --seeds "$(LESSON_SEEDS)" --out results/lesson-l2
+	@for v in 0 0.0001 0.001 0.01 0.1; do \
+	    $(MNISTLAB) features results/lesson-l2/l2=$$v/seed1/model.ckpt --out results/lesson-l2/l2=$$v \
+	        > /dev/null || exit $$?; \
+	done; echo "wrote results/lesson-l2/l2=*/weights.png (the weight templates of seed 1)"
+lesson-width: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
+	    --against params --seeds "$(LESSON_SEEDS)" --out results/lesson-width
+lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+
+# ---- lessons --------------------------------------------------------------------------------------
+# make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
+# cnn-4v9-full on each seed, then the table and chart of docs/guide.md's "Fighting overfitting"
+# (results/lesson-overfitting/TABLE.md, docs/img/overfitting-remedies.png). About 3 CPU minutes.
+.PHONY: lesson-overfitting
+lesson-overfitting: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$(or $(SEEDS),1 2 3 4 5)" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 .PHONY: docs-check

@@ -13,11 +13,14 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "experiments/diff.h"
+#include "experiments/html.h"
 #include "common/parse.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
+#include "experiments/sweep.h"
 #include "plots/plot.h"
 
 /* One row per command: its usage line and what --help adds. */
@@ -26,15 +29,17 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] "
-              "[--profile] [--kernels fast|reference]",
+    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--overwrite] "
+              "[--threads N] [--profile] [--kernels fast|reference] [--no-live]",
      "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
      "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
-     "the results folder. --resume continues an interrupted run; --threads N overrides the settings\n"
-     "and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels reference trains on\n"
-     "the plain loops of models/reference/, one thread (slow; the same numbers to float32\n"
-     "rounding). Every setting (a --set overrides the file's value; a key the model does not use\n"
-     "is refused):\n"},
+     "the results folder. --resume continues an interrupted run. A folder holding a run with other\n"
+     "settings is kept: train into another (--out DIR), or --overwrite to replace it. --threads N\n"
+     "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels\n"
+     "reference trains on the plain loops of models/reference/, one thread (slow; the same numbers\n"
+     "to float32 rounding). While training, curves.png is redrawn after an evaluated epoch (at most\n"
+     "every 2 s and at most 1/40 of the time; --no-live: only at the end).\n"
+     "Every setting (a --set overrides the file's value; a key the model does not use is refused):\n"},
     {"info", "info EXP.conf [--set section.key=value]...",
      "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},
     {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
@@ -54,6 +59,21 @@ static const Command commands[] = {
     {"bench", "bench EXP.conf [--batches N] [--warmup N] [--threads N] [--kernels fast|reference] "
               "[--set ...]",
      "Time N training batches and evaluation passes; prints key=value lines (make bench).\n"},
+    {"sweep", "sweep EXP.conf --vary section.key=v1,v2,... [--vary section.key=...] "
+              "[--seeds \"1 2 3\"] [--out DIR] [--set ...] [--threads N] [--against params]",
+     "Train EXP.conf once per value (two --vary: per pair of values) and per seed, each run in\n"
+     "DIR/KEY=VALUE/seedS/ (default DIR: results/sweep-NAME-KEY), then write DIR/SWEEP.md (every run\n"
+     "and the mean ± std per value), sweep.png (final and best-epoch test accuracy, final and\n"
+     "lowest held-out loss against the value, log-scaled when the values span a decade; with\n"
+     "--against params against the parameter count), sweep-curves.png (every run's held-out loss\n"
+     "per epoch) and, for two --vary, heatmap.png. A run that diverges is a row that says so.\n"
+     "Every run's settings are checked before the first is trained; running the same command\n"
+     "again keeps the runs already finished.\n"},
+    {"diff", "diff RUN_A RUN_B [--out DIR]",
+     "Compare two finished runs on the test images they share: how many both get right, only A,\n"
+     "only B, neither; fixed.png (images B gets right and A wrong, labelled with both answers),\n"
+     "broken.png (the reverse), classes.png (per-class accuracy side by side) and DIFF.md, in DIR\n"
+     "(default results/diffs/A-vs-B). Refused when the runs were tested on other images.\n"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -135,8 +155,12 @@ static int cmd_train(int argc, char **argv)
                 return usage("--kernels is fast or reference");
         } else if (!strcmp(a, "--resume")) {
             o.resume = 1;
+        } else if (!strcmp(a, "--overwrite")) {
+            o.overwrite = 1;
         } else if (!strcmp(a, "--profile")) {
             o.profile = 1;
+        } else if (!strcmp(a, "--no-live")) {
+            o.no_live = 1;
         } else if (a[0] == '-' || o.conf_path) {
             char why[300];
             snprintf(why, sizeof why, "train: unexpected argument \"%s\"", a);
@@ -221,19 +245,19 @@ static int cmd_compare(int argc, char **argv)
 {
     const char *dir = argc > 0 ? argv[0] : "results";
     int n = 0, rc = report_compare(dir, &n);
+    if (!rc)
+        rc = html_write_index(dir);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md and %s/compare.png (%d run%s)\n", dir, dir, n, n == 1 ? "" : "s");
+    printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,
+           n, n == 1 ? "" : "s");
     return 0;
 }
-
-static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
-                                              "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
 
 static void show_label(char *text, size_t n, const char *dataset, int cls)
 {
     if (!strcmp(dataset, "fashion"))
-        snprintf(text, n, "%d %s", cls, fashion_names[cls]);
+        snprintf(text, n, "%d %s", cls, dataset_class_label(dataset, cls));
     else
         snprintf(text, n, "%d", cls);
 }
@@ -380,6 +404,26 @@ int main(int argc, char **argv)
         return cmd_compare(n, rest);
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
+    if (!strcmp(cmd, "diff")) {
+        int rc = diff_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
+    if (!strcmp(cmd, "sweep")) {
+        int sig = 0, rc = sweep_main(n, rest, &sig);
+        if (rc == MNL_ERR_INTERRUPTED && sig) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 128 + sig;
+        }
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
     if (!strcmp(cmd, "predict") || !strcmp(cmd, "features")) {
         int rc = !strcmp(cmd, "predict") ? predict_main(n, rest) : features_main(n, rest);
         if (rc == MNL_ERR_ARG && !mnl_last_error()[0])

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_rng.h>
@@ -24,7 +26,9 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/threads.h"
+#include "experiments/predictions.h"
 #include "experiments/report.h"
+#include "experiments/roc.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
@@ -400,6 +404,48 @@ static int evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVie
     return MNL_OK;
 }
 
+/* predictions.csv: the final model's answer for every test image (for `mnistlab diff`), and for a
+ * binary task its ROC and threshold table. One more pass over the test set, after training. */
+static int write_predictions(Run *r)
+{
+    const Dataset *t = &r->ex.data.test;
+    Model *m = &r->ex.model;
+    int K = t->num_classes;
+    Predictions p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.dataset, sizeof p.dataset, "%s", r->ex.cfg.dataset);
+    memcpy(p.class_names, r->ex.data.class_names, sizeof p.class_names);
+    int rc = predictions_alloc(&p, t->n, K);
+    if (rc)
+        return rc;
+    batch_iter_reset(&r->eval_it, NULL);
+    if (r->eval_it.d != t)
+        rc = mnl_fail(MNL_ERR_ARG, "the evaluation iterator is not on the test set");
+    for (int b, start = 0; !rc && (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
+        model_forward(m, r->eval_it.x, b, 0);
+        model_loss(m, r->eval_it.y, b, r->ex.pred);
+        for (int i = 0; i < b; i++) {
+            const float *pr = m->probs + (size_t)i * K;     /* probs: [B, K] */
+            p.source_index[start + i] = t->orig_index[start + i];
+            p.truth[start + i] = r->eval_it.y[i];
+            p.pred[start + i] = r->ex.pred[i];
+            p.confidence[start + i] = pr[r->ex.pred[i]];
+            if (p.p_positive)
+                p.p_positive[start + i] = pr[1];
+        }
+    }
+    char path[1100], said[2048] = "";
+    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, r->dir);
+    if (!rc)
+        rc = predictions_write(path, &p);
+    if (!rc && p.p_positive)
+        rc = roc_write_run(r->dir, r->ex.cfg.name, &p, said, sizeof said);
+    if (!rc && said[0])
+        say(r, "%s", said);
+    predictions_free(&p);
+    return rc;
+}
+
 /* ---- one epoch of training ---- */
 
 static int weights_finite(const Model *m)
@@ -502,6 +548,49 @@ static int probe_writable(const char *path)
     return rc;
 }
 
+/* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
+ * and their data files): they belong to the model they were drawn from, and never stay beside
+ * another one. */
+static void remove_model_pictures(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *n = e->d_name;
+        if (strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8))
+            continue;
+        char path[1400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(path);
+    }
+    closedir(d);
+}
+
+/* A fresh run into a folder that holds a run with other settings (its config.used) would destroy
+ * it: refused, naming what differs and the two ways on, unless --overwrite asks for it. The same
+ * settings again (make exp-NAME twice) reproduce the run and may replace it. */
+static int check_folder_is_ours(const Run *r, const TrainOptions *o)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    if (o->overwrite || access(path, F_OK) != 0)
+        return MNL_OK;
+    ExpConfig theirs;
+    if (config_load(path, &theirs) != MNL_OK)
+        return mnl_fail(MNL_ERR_CONFIG, "%s holds a run whose settings (%s) do not read; train into "
+                        "another folder with --out DIR, or add --overwrite to replace it", r->dir, path);
+    char there[512], here[512];
+    if (config_diff(&r->ex.cfg, &theirs, "threads", there, sizeof there) == 0)
+        return MNL_OK;
+    config_diff(&theirs, &r->ex.cfg, "threads", here, sizeof here);
+    return mnl_fail(MNL_ERR_CONFIG, "%s holds a run with other settings (there %s; here %s): keep it "
+                    "by training into another folder (--out DIR), or add --overwrite to replace it",
+                    r->dir, there, here);
+}
+
 /* The reference path is one thread by definition; the banner and summary say so. */
 static void use_kernels(Experiment *ex, Kernels k)
 {
@@ -520,8 +609,12 @@ static int open_run(Run *r, const TrainOptions *o)
         snprintf(r->dir, sizeof r->dir, "%s", o->out_dir);
     else
         snprintf(r->dir, sizeof r->dir, "results/%s", r->ex.cfg.name);
+    if (!o->resume && (rc = check_folder_is_ours(r, o)))
+        return rc;
     if ((rc = make_dirs(r->dir)))
         return rc;
+    if (!o->resume)
+        remove_model_pictures(r->dir);
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
     snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
     snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
@@ -568,11 +661,9 @@ static void close_run(Run *r)
     experiment_free(&r->ex);
 }
 
-/* The plots and summary of whatever was completed. */
-static int write_outputs(Run *r)
+/* What report_write_run draws from: the records so far and the last test evaluation. */
+static RunFiles run_files(const Run *r)
 {
-    if (r->n_records == 0)
-        return MNL_OK;
     RunFiles f = {
         .dir = r->dir,
         .cfg = &r->ex.cfg,
@@ -596,11 +687,72 @@ static int write_outputs(Run *r)
         f.correct_conf = r->view.correct_conf;
         f.wrong_conf = r->view.wrong_conf;
     }
+    return f;
+}
+
+/* Live curves: curves.png redrawn after an evaluated epoch, so a learner who keeps it open in an
+ * image viewer watches it grow. At most every LIVE_MIN_INTERVAL seconds, and never more often than
+ * LIVE_COST_FACTOR times what the last drawing took, so gnuplot costs at most 1/LIVE_COST_FACTOR
+ * of the wall time however fast the epochs are. The final drawing is write_outputs' own. */
+#define LIVE_MIN_INTERVAL 2.0
+#define LIVE_COST_FACTOR 40.0
+
+typedef struct {
+    double last_draw;         /* now_seconds() when the last drawing finished (0: at the start) */
+    double last_cost;         /* seconds it took */
+    int drawn;
+} LiveCurves;
+
+/* $MNISTLAB_LIVE_INTERVAL=S replaces both limits by S seconds (0: after every evaluated epoch, as
+ * the tests use it). */
+static void live_redraw(Run *r, LiveCurves *lc)
+{
+    double t = now_seconds(), since = t - lc->last_draw;
+    const char *env = getenv("MNISTLAB_LIVE_INTERVAL");
+    if (env && *env) {
+        if (since < atof(env))
+            return;
+    } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
+        return;
+    }
+    RunFiles f = run_files(r);
+    if (report_write_curves(&f) == MNL_OK)
+        lc->drawn++;
+    else
+        mnl_clear_error();     /* a picture that could not be drawn now is drawn at the end */
+    lc->last_draw = now_seconds();
+    lc->last_cost = lc->last_draw - t;
+}
+
+/* The plots and summary of whatever was completed. */
+static int write_outputs(Run *r)
+{
+    if (r->n_records == 0)
+        return MNL_OK;
+    RunFiles f = run_files(r);
+    remove_model_pictures(r->dir);
     int rc = report_write_run(&f);
+    if (!rc && weights_finite(&r->ex.model))
+        rc = write_predictions(r);
     if (!rc)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "model.ckpt, best.ckpt, log.txt}\n", r->dir);
+               "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
     return rc ? rc : write_settings_and_log(r);
+}
+
+/* The REPORT.md of the results folder this run belongs to, as `mnistlab compare` writes it: a
+ * finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
+ * report that cannot be written is said, not a failure of the run. */
+static void refresh_report(Run *r)
+{
+    char root[1024];
+    report_root_of(r->dir, root, sizeof root);
+    int n = 0;
+    if (report_compare(root, &n) == MNL_OK)
+        say(r, "refreshed %s/REPORT.md (%d run%s)\n", root, n, n == 1 ? "" : "s");
+    else
+        say(r, "could not refresh %s/REPORT.md: %s\n", root, mnl_last_error());
+    mnl_clear_error();
 }
 
 static void print_resume_hint(Run *r, const TrainOptions *o)
@@ -657,6 +809,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     for (int i = 0; i < r.n_records; i++)
         r.total_seconds += r.records[i].seconds;
     print_banner(&r, first);
+    LiveCurves live = {.last_draw = now_seconds()};
     if (early_stop_due(&r))            /* resuming a run that had already stopped early */
         announce_early_stop(&r);
     install_signal_handlers();
@@ -679,6 +832,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
             announce_early_stop(&r);
             break;
         }
+        if (evaluate_now && !o->no_live && e < r.ex.cfg.epochs)
+            live_redraw(&r, &live);
         if (stop_signal && e < r.ex.cfg.epochs) {
             rc = MNL_ERR_INTERRUPTED;
             r.progress.epoch = e + 1;
@@ -689,6 +844,9 @@ int runner_train(const TrainOptions *o, int *signal_out)
         }
     }
     restore_signal_handlers();
+    if (live.drawn)
+        say(&r, "curves.png was redrawn %d time%s while training (the last drawing took %.2fs)\n",
+            live.drawn, live.drawn == 1 ? "" : "s", live.last_cost);
     if (rc == MNL_ERR_INTERRUPTED) {
         *signal_out = stop_signal;
         int src = save_checkpoint(&r, r.progress.epoch - 1);
@@ -699,6 +857,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
         if (src)
             rc = src;
         else {
+            refresh_report(&r);
             print_resume_hint(&r, o);
             mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", stop_signal);
         }
@@ -713,6 +872,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
             mnl_fail(MNL_ERR_DIVERGED, "%s; no epoch had completed, nothing was saved", why);
     } else if (!rc) {
         rc = write_outputs(&r);
+        if (!rc)
+            refresh_report(&r);
     }
     if (o->profile)
         model_profile_print(&r.ex.model, stdout);

@@ -242,6 +242,9 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
     for (int i = 0; i < n; i++)
         longest = strlen(labels[i]) > longest ? strlen(labels[i]) : longest;
     int scale = (int)((longest * 7 + 8 + w + 1) / (size_t)(w + 2));
+    /* ... and wide enough for the title (about 10 pixels a character at 13 points). */
+    while (scale < 8 && (size_t)(cols * (w + 2) * scale + 40) < strlen(title) * 10)
+        scale++;
     scale = scale < 3 ? 3 : scale > 8 ? 8 : scale;
     return plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
                     "scale=%d; title='%s'", plot_quote(grid, qg, sizeof qg),

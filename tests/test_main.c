@@ -23,8 +23,10 @@ int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
+int register_explore_tests(void);
 int register_augment_tests(void);
 int register_settings_tests(void);
+int register_report_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -42,9 +44,11 @@ static const SuiteRegister suites[] = {
     register_error_tests,
     register_config_tests,
     register_settings_tests,
+    register_report_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
+    register_explore_tests,
 };
 
 int main(int argc, char **argv)
