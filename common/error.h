@@ -28,6 +28,10 @@ typedef enum {
     MNL_ERR_COUNT_
 } MnlStatus;
 
+/* The longest detail kept (bytes, with its NUL). A longer one keeps its start and its end, joined
+ * by " [...] ", so the reason at the end of a message about a long path or value survives. */
+#define MNL_DETAIL_MAX 8192
+
 /* A short fixed name for the code, e.g. "truncated IDX file". */
 const char *mnl_strerror(int code);
 

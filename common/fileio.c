@@ -2,6 +2,7 @@
 #include "common/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,16 +70,65 @@ int atomic_write_file(const char *path, const void *data, size_t len)
     return atomic_commit(&a);
 }
 
+const char *file_type_name(unsigned mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFIFO: return "a FIFO (named pipe)";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    case S_IFLNK: return "a symbolic link";
+    default: return "not a regular file";
+    }
+}
+
+/* Why path cannot be opened, in words that name the real cause: a link pointing nowhere is not
+ * "no such file" when the link itself is there. */
+static int open_failure(const char *path, int err)
+{
+    struct stat st;
+    if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        return mnl_fail(MNL_ERR_IO, "%s: cannot open: a symbolic link to a file that does not exist",
+                        path);
+    return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(err));
+}
+
+int file_check_regular(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return open_failure(path, errno);
+    if (!S_ISREG(st.st_mode))
+        return mnl_fail(MNL_ERR_IO, "%s: is %s, not a regular file", path,
+                        file_type_name((unsigned)st.st_mode));
+    return MNL_OK;
+}
+
 int file_open_regular(const char *path, FILE **f, long long *size)
 {
-    *f = fopen(path, "rb");
-    if (!*f)
-        return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    *f = NULL;
+    /* The type is checked before a blocking open: open() of a FIFO waits for a writer forever,
+     * and a device such as /dev/zero never ends. O_NONBLOCK covers the race of a file replaced
+     * by a FIFO between stat and open; the descriptor is checked again and made blocking. */
+    int rc = file_check_regular(path);
+    if (rc)
+        return rc;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return open_failure(path, errno);
     struct stat st;
-    if (fstat(fileno(*f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(*f);
-        *f = NULL;
-        return mnl_fail(MNL_ERR_IO, "%s: not a regular file", path);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mnl_fail(MNL_ERR_IO, "%s: is %s, not a regular file", path,
+                        file_type_name((unsigned)st.st_mode));
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 || !(*f = fdopen(fd, "rb"))) {
+        int e = errno;
+        close(fd);
+        return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(e));
     }
     *size = (long long)st.st_size;
     return MNL_OK;
@@ -142,4 +192,10 @@ int file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+int path_present(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
 }

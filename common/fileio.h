@@ -24,11 +24,20 @@ int atomic_write_file(const char *path, const void *data, size_t len);
 
 /* Read a whole file into a malloc'd buffer (NUL-terminated beyond len); refuses files over max. */
 int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len);
-/* Open path for binary reading when it is a regular file (not a directory, FIFO or device);
- * *size: its length in bytes. The caller closes *f. */
+/* Open path for binary reading when it is a regular file; a directory, FIFO, device or socket is
+ * refused with its type named, before anything could block on it. *size: its length in bytes
+ * (a reader never reads past it, so no read loops on an endless stream). The caller closes *f. */
 int file_open_regular(const char *path, FILE **f, long long *size);
+/* MNL_OK when path names a regular file (after symbolic links); else MNL_ERR_IO, the detail
+ * naming what it is instead ("is a FIFO (named pipe)") or why it cannot be reached. */
+int file_check_regular(const char *path);
+/* "a directory", "a FIFO (named pipe)", ... for a st_mode. */
+const char *file_type_name(unsigned mode);
 /* mkdir -p; fine when it exists. */
 int make_dirs(const char *path);
 int file_exists(const char *path);
+/* An entry of that name is there, even a symbolic link that leads nowhere (so that opening it
+ * names the real cause: a loop, a dangling link, a FIFO). */
+int path_present(const char *path);
 
 #endif

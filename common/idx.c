@@ -399,9 +399,7 @@ static int write_idx(const char *path, const uint32_t *dims, int rank, const uin
     uint64_t bytes;
     int rc = check_dims(path, dims, rank, &bytes);
     if (rc) {
-        char why[512];   /* a copy: mnl_fail must not format its own buffer into itself */
-        snprintf(why, sizeof why, "%s", mnl_last_error());
-        return mnl_fail(MNL_ERR_ARG, "%s", why);
+        return mnl_fail(MNL_ERR_ARG, "%s", mnl_last_error());   /* mnl_fail may format its own detail */
     }
     size_t hdr = 4 + 4 * (size_t)rank, len = hdr + (size_t)bytes;
     uint8_t *file = malloc(len);

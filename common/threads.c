@@ -16,12 +16,15 @@
  * mlp, and 11% slower for cnn-4v9. */
 #include "common/threads.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/error.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define CPU_RELAX() _mm_pause()
@@ -40,17 +43,41 @@ void openblas_set_num_threads(int num_threads);
                                        later by half the caller's own time, was short of a core */
 #define SERIAL_NS      50000000LL   /* ... and for this long the caller then works alone */
 
-int threads_resolve(int flag, int configured)
+int threads_from_env(int *out)
 {
+    *out = 0;
     const char *env = getenv("MNISTLAB_THREADS");
+    if (!env || !*env)
+        return MNL_OK;
+    char *end;
+    errno = 0;
+    long v = strtol(env, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == env || *end)
+        return mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_THREADS=\"%.40s\": not a whole number (give 1 to %d, "
+                        "as for --threads, or unset it)", env, THREADS_MAX);
+    if (errno == ERANGE || v < 1 || v > THREADS_MAX)
+        return mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_THREADS=%.40s: out of range (1 to %d, as for "
+                        "--threads)", env, THREADS_MAX);
+    *out = (int)v;
+    return MNL_OK;
+}
+
+int threads_resolve(int flag, int configured, int *out)
+{
+    int env_n, rc = threads_from_env(&env_n);
+    if (rc)
+        return rc;
     int n = flag;
-    if (n <= 0 && env && *env)
-        n = atoi(env);
+    if (n <= 0)
+        n = env_n;
     if (n <= 0)
         n = configured;
     if (n <= 0)
         n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n;
+    *out = n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : n;
+    return MNL_OK;
 }
 
 /* Denormals make float arithmetic 10-100x slower and change nothing a network learns. */

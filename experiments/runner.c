@@ -610,7 +610,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
             mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", stop_signal);
         }
     } else if (rc == MNL_ERR_DIVERGED) {
-        char why[512];
+        static char why[MNL_DETAIL_MAX];   /* write_outputs may record details of its own */
         snprintf(why, sizeof why, "%s", mnl_last_error());
         write_outputs(&r);         /* the last good epochs; their checkpoint is untouched */
         if (r.n_records)
