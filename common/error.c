@@ -29,6 +29,7 @@ static const char *const names[MNL_ERR_COUNT_] = {
     [MNL_ERR_DIVERGED] = "training diverged",
     [MNL_ERR_INTERRUPTED] = "interrupted",
     [MNL_ERR_PLOT] = "plotting failed",
+    [MNL_ERR_LOCKED] = "output folder in use",
 };
 
 const char *mnl_strerror(int code)

@@ -25,6 +25,7 @@ typedef enum {
     MNL_ERR_DIVERGED,        /* loss or weights became NaN or infinite */
     MNL_ERR_INTERRUPTED,     /* SIGINT/SIGTERM stopped a run (state was saved) */
     MNL_ERR_PLOT,            /* gnuplot is missing or failed */
+    MNL_ERR_LOCKED,          /* another live run holds the output folder */
     MNL_ERR_COUNT_
 } MnlStatus;
 
