@@ -469,12 +469,12 @@ int png_check_complete(const char *path)
     int ended = 0;
     while (!ended) {
         if (n - pos < 12) {
-            rc = mnl_fail(MNL_ERR_IO, "%s: cut after %zu bytes (no IEND chunk)", path, n);
+            rc = mnl_fail(MNL_ERR_IO, "%s: cut after %zu bytes, no IEND chunk", path, n);
             break;
         }
         uint32_t len = be32(b + pos);
         if (len > 0x7fffffffu || n - pos - 12 < len) {
-            rc = mnl_fail(MNL_ERR_IO, "%s: cut after %zu bytes, inside a chunk (no IEND chunk)", path, n);
+            rc = mnl_fail(MNL_ERR_IO, "%s: cut after %zu bytes inside a chunk, no IEND chunk", path, n);
             break;
         }
         const unsigned char *type = b + pos + 4;

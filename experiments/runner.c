@@ -63,6 +63,7 @@ typedef struct {
     int temps_removed;        /* temporary files of a dead run removed when taking the folder */
     char *ckpt_metrics;       /* on resume: metrics.csv as the checkpoint recorded it, or NULL */
     double epoch1_loss;       /* training loss of epoch 1 (0: not known), for blow_up() */
+    int metrics_short;        /* on resume: metrics.csv lacked the last row the checkpoint holds */
     char *log;                /* every line printed; written as log.txt with each save */
     size_t log_len, log_cap;
     double total_seconds;
@@ -333,26 +334,42 @@ static int first_differing_line(const char *a, const char *b)
 /* metrics.csv against the checkpoint's own copy: the same text, or the copy's text with its last
  * row missing (the run stopped between writing the checkpoint and metrics.csv). Anything else
  * is damage, refused with the file and line. */
-static int check_metrics_against_checkpoint(const Run *r, const char *file, int ck_epoch)
+static int check_metrics_against_checkpoint(Run *r, const char *file, int ck_epoch)
 {
     const char *ck = r->ckpt_metrics;
     size_t fl = strlen(file), cl = strlen(ck);
     if (fl == cl && memcmp(file, ck, fl) == 0)
         return MNL_OK;
     if (fl < cl && memcmp(file, ck, fl) == 0 && (fl == 0 || file[fl - 1] == '\n') &&
-        !memchr(ck + fl, '\n', cl - fl - 1))
-        return MNL_OK;                   /* one row short: it is in the checkpoint */
+        !memchr(ck + fl, '\n', cl - fl - 1)) {
+        r->metrics_short = 1;            /* one row short: it is in the checkpoint */
+        return MNL_OK;
+    }
     int line = first_differing_line(file, ck), rows = 0;
     for (const char *p = ck; (p = strchr(p, '\n')); p++)
         rows++;
     rows = rows > 0 ? rows - 1 : 0;
-    if (fl < cl && memcmp(file, ck, fl) == 0)
-        return mnl_fail(MNL_ERR_CKPT, "%s:%d: the file ends here, but %s recorded %d rows up to "
-                        "epoch %d; refusing to resume from a damaged record (restore it, or train "
-                        "again without --resume)", r->metrics_path, line, r->ckpt_path, rows, ck_epoch);
-    return mnl_fail(MNL_ERR_CKPT, "%s:%d: differs from the row %s recorded (%d rows up to epoch %d); "
-                    "refusing to resume from a damaged record (restore it, or train again without "
-                    "--resume)", r->metrics_path, line, r->ckpt_path, rows, ck_epoch);
+    char recorded[1300];
+    snprintf(recorded, sizeof recorded, "%s recorded %d row%s up to epoch %d; refusing to resume from "
+             "a damaged record (restore the file, or train again without --resume)", r->ckpt_path,
+             rows, rows == 1 ? "" : "s", ck_epoch);
+    const char *here = file;                  /* the file's line `line`, and its epoch */
+    for (int i = 1; i < line && here; i++)
+        here = strchr(here, '\n') ? strchr(here, '\n') + 1 : NULL;
+    if (!here || !*here)
+        return mnl_fail(MNL_ERR_CKPT, "%s:%d: the file ends here, but %s", r->metrics_path, line,
+                        recorded);
+    int epoch = atoi(here), seen = 0;
+    for (const char *p = strchr(file, '\n'); p && p + 1 < here; p = strchr(p + 1, '\n'))
+        seen |= atoi(p + 1) == epoch;
+    if (line > 1 && seen)
+        return mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d appears twice; %s", r->metrics_path, line,
+                        epoch, recorded);
+    if (line > rows + 1)
+        return mnl_fail(MNL_ERR_CKPT, "%s:%d: a row the checkpoint does not have (epoch %d); %s",
+                        r->metrics_path, line, epoch, recorded);
+    return mnl_fail(MNL_ERR_CKPT, "%s:%d: %s from the row %s", r->metrics_path, line,
+                    line == 1 ? "the header differs" : "differs", recorded);
 }
 
 /* On resume: the records up to the checkpoint's epoch, from metrics.csv checked against the
@@ -819,6 +836,11 @@ int runner_train(const TrainOptions *o, int *signal_out)
     print_banner(&r, first);
     print_folder_notes(&r);
     journal_begin();
+    if (r.metrics_short) {
+        say(&r, "note: %s lacked epoch %d's row (the run stopped between two writes); restored from "
+            "the checkpoint\n", r.metrics_path, r.records[r.n_records - 1].epoch);
+        rc = write_metrics(&r);
+    }
     install_signal_handlers();
     for (int e = first; !rc && e <= r.ex.cfg.epochs; e++) {
         rc = train_epoch(&r, e);

@@ -136,9 +136,9 @@ static int plot_check_written(const char *tmp, const char *out_png, const char *
     remove(tmp);
     if (full[0])
         return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s; gnuplot %s left a cut picture (%s), "
-                        "the previous file was kept", out_png, full, script, why);
-    return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s wrote an incomplete picture (%s); the previous "
-                    "file was kept", out_png, script, why);
+                        "so it was not put in place", out_png, full, script, why);
+    return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s wrote an incomplete picture (%s), so it was "
+                    "not put in place", out_png, script, why);
 }
 
 int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
