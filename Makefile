@@ -24,17 +24,22 @@ endif
 OBJDIR := build/$(VARIANT)
 
 PKGS        := gsl zlib inih libpng openblas
-# GSL's CBLAS calls go to OpenBLAS: link -lgsl and OpenBLAS, never -lgslcblas.
-PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
-CUNIT_LIBS  := $(shell pkg-config --libs cunit 2>/dev/null)
+# The library flags (PKG_CFLAGS, PKG_LIBS, CUNIT_LIBS) come from pkg-config, which can only answer
+# once the packages are installed. So they live in build/config.mk, written by common/configure.sh
+# after common/deps.sh has installed what is missing: GNU make remakes an included makefile before
+# anything else and then reads itself again, so even the first run on a bare machine links with the
+# real flags. Goals that build nothing (help, clean, deps) do not need it.
+CONFIG_MK   := build/config.mk
+ifneq ($(filter-out help clean deps fresh-check,$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG_MK)
+endif
 
 ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fopenmp -I. $(PKG_CFLAGS) \
                -MMD -MP $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS := -fopenmp $(SANFLAGS) $(LDFLAGS)
 LIBS        := $(PKG_LIBS) -lm
 
-LIB_SRCS  := $(wildcard common/*.c models/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
+LIB_SRCS  := $(wildcard common/*.c models/*.c models/reference/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(OBJDIR)/%.o)
 MAIN_OBJ  := $(OBJDIR)/experiments/main.o
 TEST_SRCS := $(wildcard tests/*.c)
@@ -55,8 +60,14 @@ help:
 	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
+	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
+	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size,"
+	@echo "                       lesson-batch, lesson-l2, lesson-width), three seeds each"
+	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
+	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
+	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
@@ -64,6 +75,11 @@ DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libp
             gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
+
+$(CONFIG_MK): common/configure.sh common/deps.sh Makefile
+	@sh common/deps.sh $(DEB_PKGS)
+	@mkdir -p $(dir $@)
+	@sh common/configure.sh $(PKGS) > $@.tmp && mv $@.tmp $@
 
 # ---- data ----------------------------------------------------------------------------------------
 data: | deps
@@ -124,6 +140,49 @@ exp-all: $(MNISTLAB) | data
 
 compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
+
+# ---- sweeps and the ready lessons ------------------------------------------------------------------
+# make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
+#      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
+# results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
+SWEEP_ARGS = $(if $(VARY2),--vary "$(VARY2)") $(if $(SEEDS),--seeds "$(SEEDS)") \
+             $(if $(AGAINST),--against $(AGAINST)) $(EXP_ARGS)
+.PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+sweep-%: $(MNISTLAB) | data
+	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
+	@test -n '$(VARY)' || { echo 'mnistlab: make sweep-$* needs VARY="section.key=v1,v2,..."' >&2; exit 2; }
+	@$(MNISTLAB) sweep experiments/$*.conf --vary "$(VARY)" $(SWEEP_ARGS)
+
+# The five lessons of docs/guide.md ("What to vary next"), each over three seeds.
+LESSON_SEEDS ?= 1 2 3
+lesson-lr: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
+	    --seeds "$(LESSON_SEEDS)" --out results/lesson-lr
+lesson-data-size: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$(LESSON_SEEDS)" --out results/lesson-data-size \
+	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
+lesson-batch: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 \
+	    --seeds "$(LESSON_SEEDS)" --out results/lesson-batch
+lesson-l2: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/softmax.conf --vary train.l2=0,0.0001,0.001,0.01,0.1 \
+	    --seeds "$(LESSON_SEEDS)" --out results/lesson-l2
+	@for v in 0 0.0001 0.001 0.01 0.1; do \
+	    $(MNISTLAB) features results/lesson-l2/l2=$$v/seed1/model.ckpt --out results/lesson-l2/l2=$$v \
+	        > /dev/null || exit $$?; \
+	done; echo "wrote results/lesson-l2/l2=*/weights.png (the weight templates of seed 1)"
+lesson-width: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
+	    --against params --seeds "$(LESSON_SEEDS)" --out results/lesson-width
+lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+
+# ---- lessons --------------------------------------------------------------------------------------
+# make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
+# cnn-4v9-full on each seed, then the table and chart of docs/guide.md's "Fighting overfitting"
+# (results/lesson-overfitting/TABLE.md, docs/img/overfitting-remedies.png). About 3 CPU minutes.
+.PHONY: lesson-overfitting
+lesson-overfitting: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$(or $(SEEDS),1 2 3 4 5)" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 .PHONY: docs-check
@@ -223,3 +282,10 @@ $(PARITY): bench/parity.c $(LIBA)
 .PHONY: parity
 parity: $(PARITY) | data bench-deps
 	@/usr/bin/python3 bench/parity.py --threads $(or $(THREADS),1)
+
+# ---- first contact -------------------------------------------------------------------------------
+# make fresh-check [REV=commit]: the README's `make exp-softmax` and `make test`, run the first time
+# in a pristine Debian 12 minbase root built by mmdebstrap (tests/fresh-check.sh). Needs root.
+.PHONY: fresh-check
+fresh-check: | data
+	@REV=$(or $(REV),HEAD) bash tests/fresh-check.sh

@@ -2,8 +2,11 @@
  * experiment's model for a given number of steps from parameters and batch indices that PyTorch
  * chose, so that the two implementations can be compared step by step.
  *
- *   build/bench/parity EXP.conf THREADS                       parameter tensors: "name count" lines
- *   build/bench/parity EXP.conf THREADS INIT.bin IDX.bin STEPS OUT.bin
+ *   build/bench/parity EXP.conf THREADS [OPTIONS]                       parameter tensors: "name count" lines
+ *   build/bench/parity EXP.conf THREADS INIT.bin IDX.bin STEPS OUT.bin [OPTIONS]
+ *
+ * OPTIONS: --set section.key=value (as for train), and --epoch-steps K: steps 1..K are epoch 1,
+ * K+1..2K epoch 2, ..., each trained at the rate train.schedule gives that epoch (as the runner does).
  *
  * The experiment is loaded with data.validation = none and data.subset = all, so the training set
  * is every image of the configured classes in file order, normalised by mnistlab itself.
@@ -30,8 +33,10 @@ static int read_exactly(const char *path, void *buf, size_t size, size_t count)
     return MNL_OK;
 }
 
-static int train_steps(Experiment *ex, const int *idx, int steps, float *losses)
+static int train_steps(Experiment *ex, const int *idx, int steps, int epoch_steps, float *losses)
 {
+    ScheduleSpec sched;
+    experiment_schedule_spec(&ex->cfg, &sched);
     Model *m = &ex->model;
     const Dataset *d = &ex->data.train;
     int B = ex->cfg.batch;
@@ -55,6 +60,9 @@ static int train_steps(Experiment *ex, const int *idx, int steps, float *losses)
         }
         if (rc != MNL_OK)
             break;
+        if (epoch_steps > 0)
+            ex->opt.spec.lr = (float)schedule_lr(&sched, ex->cfg.lr, s / epoch_steps + 1,
+                                                 ex->cfg.epochs);
         model_forward(m, x, B, 1);
         losses[s] = (float)model_loss(m, y, B, NULL);
         model_zero_grad(m);
@@ -65,12 +73,17 @@ static int train_steps(Experiment *ex, const int *idx, int steps, float *losses)
     return rc;
 }
 
-static int run(int argc, char **argv, Experiment *ex)
+#define MAX_SETS 16
+
+static int run(int argc, char **argv, Experiment *ex, int epoch_steps, const char **extra,
+               int n_extra)
 {
     char threads[48];
     snprintf(threads, sizeof threads, "train.threads=%d", atoi(argv[2]));
-    const char *sets[] = {"data.validation=none", "data.subset=all", threads};
-    int rc = experiment_setup(ex, argv[1], sets, 3, 0);
+    const char *sets[3 + MAX_SETS] = {"data.validation=none", "data.subset=all", threads};
+    for (int i = 0; i < n_extra; i++)
+        sets[3 + i] = extra[i];
+    int rc = experiment_setup(ex, argv[1], sets, 3 + n_extra, 0);
     if (rc)
         return rc;
     Model *m = &ex->model;
@@ -93,7 +106,7 @@ static int run(int argc, char **argv, Experiment *ex)
     if (!rc)
         rc = read_exactly(argv[4], idx, sizeof(int), n_idx);
     if (!rc)
-        rc = train_steps(ex, idx, steps, losses);
+        rc = train_steps(ex, idx, steps, epoch_steps, losses);
     if (!rc) {
         FILE *f = fopen(argv[6], "wb");
         if (!f || fwrite(losses, sizeof *losses, (size_t)steps, f) != (size_t)steps ||
@@ -108,12 +121,27 @@ static int run(int argc, char **argv, Experiment *ex)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 && argc != 7) {
-        fprintf(stderr, "usage: parity EXP.conf THREADS [INIT.bin IDX.bin STEPS OUT.bin]\n");
+    /* the options are taken out; what remains are the positional arguments */
+    char *pos[8];
+    const char *extra[MAX_SETS];
+    int n_pos = 0, n_extra = 0, epoch_steps = 0, bad = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--set") && i + 1 < argc && n_extra < MAX_SETS)
+            extra[n_extra++] = argv[++i];
+        else if (!strcmp(argv[i], "--epoch-steps") && i + 1 < argc)
+            bad |= (epoch_steps = atoi(argv[++i])) <= 0;
+        else if (n_pos < 8)
+            pos[n_pos++] = argv[i];
+        else
+            bad = 1;
+    }
+    if (bad || (n_pos != 3 && n_pos != 7)) {
+        fprintf(stderr, "usage: parity EXP.conf THREADS [INIT.bin IDX.bin STEPS OUT.bin] "
+                        "[--set section.key=value]... [--epoch-steps K]\n");
         return 2;
     }
     Experiment ex = {0};
-    int rc = run(argc, argv, &ex);
+    int rc = run(n_pos, pos, &ex, epoch_steps, extra, n_extra);
     experiment_free(&ex);
     if (rc) {
         fprintf(stderr, "parity: %s\n", mnl_last_error());

@@ -10,7 +10,12 @@ the last one. The two agree to float32 rounding when the data pipeline, forward 
 gradients and optimizer all match; any real difference (a wrong gradient, a missed bias
 correction, other normalisation) shows as a gap orders of magnitude larger.
 
-    /usr/bin/python3 bench/parity.py [--steps 20] [--threads 1] [cnn-4v9 softmax ...]
+Variants (NAME+what) train an experiment with some settings changed in both implementations:
+a learning-rate schedule (PyTorch's own StepLR / CosineAnnealingLR after a LinearLR warm-up,
+stepped every EPOCH_STEPS steps, against mnistlab's train.schedule), and the other remedies of
+issue 17.
+
+    /usr/bin/python3 bench/parity.py [--steps 20] [--threads 1] [cnn-4v9 softmax cnn-4v9+cosine ...]
 """
 import os
 
@@ -28,20 +33,66 @@ import torch_twin as twin  # noqa: E402
 
 REPO = twin.REPO
 PARITY = os.path.join(REPO, "build", "bench", "parity")
+EPOCH_STEPS = 4     # a variant with a schedule calls every 4 steps an epoch
 
 
-def c_layout(conf, threads):
+def warmed_up(opt, warmup, then):
+    """PyTorch's warm-up: LinearLR from lr/(W+1) to lr over W epochs, then the schedule."""
+    if warmup == 0:
+        return then
+    ramp = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0 / (warmup + 1), end_factor=1.0,
+                                             total_iters=warmup)
+    return torch.optim.lr_scheduler.SequentialLR(opt, [ramp, then], milestones=[warmup])
+
+
+# name: (experiment, mnistlab settings, PyTorch change: (model, opt, epochs) -> (model, opt, sched))
+VARIANTS = {
+    "cnn-4v9+step": ("cnn-4v9", ["train.schedule=step 2 0.5", "train.warmup=1"],
+                     lambda model, opt, epochs: (model, opt, warmed_up(
+                         opt, 1, torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)))),
+    "cnn-4v9+cosine": ("cnn-4v9", ["train.schedule=cosine", "train.warmup=2"],
+                       lambda model, opt, epochs: (model, opt, warmed_up(
+                           opt, 2, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs - 2)))),
+}
+
+
+def build(name, epochs):
+    """The PyTorch twin of an experiment or variant: (model, loss_fn, opt, sched or None, batch,
+    norm, binary)."""
+    exp = VARIANTS[name][0] if name in VARIANTS else name
+    model, loss_fn, opt, batch, norm, binary = twin.build(exp)
+    sched = None
+    if name in VARIANTS:
+        model, opt, sched = VARIANTS[name][2](model, opt, epochs)
+    return model, loss_fn, opt, sched, batch, norm, binary
+
+
+def c_options(name, steps):
+    """mnistlab's options for a variant: its settings, the epoch length, the number of epochs."""
+    if name not in VARIANTS:
+        return []
+    epochs = -(-steps // EPOCH_STEPS)
+    opts = ["--epoch-steps", str(EPOCH_STEPS), "--set", f"train.epochs={epochs}"]
+    for kv in VARIANTS[name][1]:
+        opts += ["--set", kv]
+    return opts
+
+
+def c_layout(conf, threads, opts):
     """(batch, [(name, count)]) of mnistlab's parameter tensors, in its order."""
-    out = subprocess.run([PARITY, conf, str(threads)], capture_output=True, text=True, check=True)
+    out = subprocess.run([PARITY, conf, str(threads)] + opts, capture_output=True, text=True,
+                         check=True)
     rows = [line.split() for line in out.stdout.splitlines()]
     return int(rows[0][1]), [(r[0], int(r[1])) for r in rows[1:]]
 
 
-def check(exp, steps, threads, seed, tmp):
+def check(name, steps, threads, seed, tmp):
+    exp = VARIANTS[name][0] if name in VARIANTS else name
     conf = os.path.join(REPO, "experiments", exp + ".conf")
+    opts, epochs = c_options(name, steps), -(-steps // EPOCH_STEPS)
     torch.manual_seed(seed)
-    model, loss_fn, opt, batch, norm, binary = twin.build(exp)
-    c_batch, layout = c_layout(conf, threads)
+    model, loss_fn, opt, sched, batch, norm, binary = build(name, epochs)
+    c_batch, layout = c_layout(conf, threads, opts)
     params = list(model.parameters())
     shapes_ok = len(params) == len(layout) and all(p.numel() == n for p, (_, n) in zip(params, layout))
     if c_batch != batch or not shapes_ok:
@@ -57,20 +108,22 @@ def check(exp, steps, threads, seed, tmp):
     idx = torch.stack([torch.randperm(tx.shape[0], generator=gen)[:batch] for _ in range(steps)])
     init = np.concatenate([p.detach().numpy().ravel() for p in params]).astype(np.float32)
 
-    paths = {k: os.path.join(tmp, f"{exp}.{k}") for k in ("init", "idx", "out")}
+    paths = {k: os.path.join(tmp, f"{name}.{k}") for k in ("init", "idx", "out")}
     init.tofile(paths["init"])
     idx.numpy().astype(np.int32).tofile(paths["idx"])
     subprocess.run([PARITY, conf, str(threads), paths["init"], paths["idx"], str(steps),
-                    paths["out"]], check=True)
+                    paths["out"]] + opts, check=True)
     out = np.fromfile(paths["out"], dtype=np.float32)
     c_losses, c_params = out[:steps], out[steps:]
 
     # The reference: the same training in float64, from the same (float32) start.
-    model64, loss64, opt64, _, _, _ = twin.build(exp)
+    model64, loss64, opt64, sched64, _, _, _ = build(name, epochs)
     model64.load_state_dict(model.state_dict())
     model64.double()
-    t32_losses, t32_params = train(model, loss_fn, opt, tx, ty, idx, norm, binary, torch.float32)
-    ref_losses, ref_params = train(model64, loss64, opt64, tx, ty, idx, norm, binary, torch.float64)
+    t32_losses, t32_params = train(model, loss_fn, opt, sched, tx, ty, idx, norm, binary,
+                                   torch.float32)
+    ref_losses, ref_params = train(model64, loss64, opt64, sched64, tx, ty, idx, norm, binary,
+                                   torch.float64)
 
     def gaps(losses, params):
         return (float(np.max(np.abs(losses - ref_losses))),
@@ -83,24 +136,27 @@ def check(exp, steps, threads, seed, tmp):
     # rounding differs from step to step), with a floor for when both are at the last bit.
     floor = (1e-6, 1e-6)
     ok = all(c <= 10 * max(t, f) for c, t, f in zip(c_gap, t_gap, floor))
-    print(f"{exp:9s} {steps} steps of {batch}: loss {ref_losses[0]:.4f} -> {ref_losses[-1]:.4f}; "
+    print(f"{name:9s} {steps} steps of {batch}: loss {ref_losses[0]:.4f} -> {ref_losses[-1]:.4f}; "
           f"largest gap to float64, loss / parameter: mnistlab {c_gap[0]:.1e} / {c_gap[1]:.1e}, "
           f"PyTorch float32 {t_gap[0]:.1e} / {t_gap[1]:.1e}; mnistlab to PyTorch float32 "
           f"{between[0]:.1e} / {between[1]:.1e}: {'same' if ok else 'DIFFERENT'}")
     return ok
 
 
-def train(model, loss_fn, opt, tx, ty, idx, norm, binary, dtype):
-    """Trains on the batches idx[s]; returns (loss per step, final parameters) as float64 arrays."""
+def train(model, loss_fn, opt, sched, tx, ty, idx, norm, binary, dtype):
+    """Trains on the batches idx[s], stepping sched (when there is one) after every EPOCH_STEPS;
+    returns (loss per step, final parameters) as float64 arrays."""
     losses = []
     model.train()
-    for j in idx:
+    for s, j in enumerate(idx):
         x = twin.to_input(tx[j], norm).to(dtype)
         y = ty[j].to(dtype).unsqueeze(1) if binary else ty[j]
         opt.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
+        if sched is not None and (s + 1) % EPOCH_STEPS == 0:
+            sched.step()
         losses.append(loss.item())
     params = np.concatenate([p.detach().double().numpy().ravel() for p in model.parameters()])
     return np.array(losses), params
@@ -108,7 +164,7 @@ def train(model, loss_fn, opt, tx, ty, idx, norm, binary, dtype):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("exps", nargs="*", default=list(twin.EXPERIMENTS))
+    ap.add_argument("exps", nargs="*", default=list(twin.EXPERIMENTS) + list(VARIANTS))
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1, help="mnistlab's threads (PyTorch uses 1)")
     ap.add_argument("--seed", type=int, default=1)

@@ -2,6 +2,7 @@
 #include "common/config.h"
 
 #include <errno.h>
+#include <float.h>
 #include <ini.h>
 #include <math.h>
 #include <stddef.h>
@@ -11,13 +12,14 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "common/parse.h"
 
 /* inih (as Debian builds it) reads at most 200 bytes a line; longer values are continued on an
  * indented next line, which inih hands over as another value of the same key. */
 #define CONFIG_MAX_LINE 200
 #define CONFIG_LAYERS_WORD_MAX 32   /* longest word of a layer spec ("maxpool", "0.25" ...) */
 
-/* ---- value parsers: each returns 0 or writes a reason into why ---- */
+/* ---- value parsers of the SETTING_TEXT keys: each returns 0 or writes a reason into why ---- */
 
 typedef int (*ValueParser)(ExpConfig *c, const char *value, char *why, size_t why_len);
 
@@ -25,25 +27,8 @@ typedef int (*ValueParser)(ExpConfig *c, const char *value, char *why, size_t wh
  * its reason to the value it quotes. */
 #define CONFIG_WHY_LEN (CONFIG_LAYERS_LEN + 256)
 
-static int parse_long_in(const char *s, long lo, long hi, long *out, char *why, size_t n)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (end == s || *end != '\0') {
-        snprintf(why, n, "\"%s\" is not a whole number", s);
-        return -1;
-    }
-    if (errno == ERANGE || v < lo || v > hi) {
-        snprintf(why, n, "%s is out of range (%ld to %ld)", s, lo, hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
+/* v as a float: finite, not rounded to zero or into the subnormals (a learning rate of 1e-300
+ * would train with 0), and within lo..hi after rounding, since the float is what the run uses. */
 static int parse_float_in(const char *s, double lo, double hi, int lo_open, float *out, char *why,
                           size_t n)
 {
@@ -56,63 +41,38 @@ static int parse_float_in(const char *s, double lo, double hi, int lo_open, floa
         snprintf(why, n, "\"%s\" is not a number", s);
         return -1;
     }
-    if (!isfinite(v) || errno == ERANGE || (float)v != (float)v || isinf((float)v)) {
+    float f = (float)v;
+    if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0) || isinf(f)) {
         snprintf(why, n, "%s is not a finite number", s);
         return -1;
     }
-    if (v < lo || v > hi || (lo_open && v == lo)) {
+    if (v != 0.0 && fabsf(f) < FLT_MIN) {
+        snprintf(why, n, "%s is too small for a float (32-bit), the type the run computes in; the "
+                 "smallest is %g", s, (double)FLT_MIN);
+        return -1;
+    }
+    /* the bounds as floats too: 0.999 as a float is 0.99900001, and must be allowed as 0.999 */
+    if (f < (float)lo || f > (float)hi || (lo_open && f == (float)lo)) {
         snprintf(why, n, "%s is out of range (%s%g to %g]", s, lo_open ? "above " : "", lo, hi);
         return -1;
     }
-    *out = (float)v;
+    *out = f;
     return 0;
 }
 
-/* Split a value into at most max whitespace-separated words (in place in buf). */
-static int split_words(char *buf, char **words, int max)
-{
-    int n = 0;
-    for (char *tok = strtok(buf, " \t,"); tok; tok = strtok(NULL, " \t,")) {
-        if (n == max)
-            return max + 1;
-        words[n++] = tok;
-    }
-    return n;
-}
-
-static int choose(const char *s, const char *const *options, char *dst, size_t dst_len, char *why,
-                  size_t n)
-{
-    for (int i = 0; options[i]; i++)
-        if (strcmp(s, options[i]) == 0) {
-            snprintf(dst, dst_len, "%s", s);
-            return 0;
-        }
-    int k = snprintf(why, n, "\"%s\" is not one of:", s);
-    for (int i = 0; options[i] && k > 0 && (size_t)k < n; i++)
-        k += snprintf(why + k, n - (size_t)k, " %s", options[i]);
-    return -1;
-}
-
-static int p_dataset(ExpConfig *c, const char *v, char *why, size_t n)
-{
-    static const char *const opts[] = {"mnist", "fashion", NULL};
-    return choose(v, opts, c->dataset, sizeof c->dataset, why, n);
-}
+#define SEPS " \t,"
 
 static int p_normalize(ExpConfig *c, const char *v, char *why, size_t n)
 {
-    if (strcmp(v, "none") == 0) {
-        c->norm = NORM_NONE;
+    if (strcmp(v, "none") == 0 || strcmp(v, "-1..1") == 0) {
+        c->norm = v[0] == 'n' ? NORM_NONE : NORM_MINUS1_1;
+        c->mean = 0.0f;
+        c->std = 1.0f;
         return 0;
     }
-    if (strcmp(v, "-1..1") == 0) {
-        c->norm = NORM_MINUS1_1;
-        return 0;
-    }
-    char buf[128], *w[3];
+    char buf[128], *w[2];
     snprintf(buf, sizeof buf, "%s", v);
-    if (split_words(buf, w, 2) != 2) {
+    if (split_words(buf, SEPS, w, 2) != 2) {
         snprintf(why, n, "\"%s\" is not none, -1..1, or MEAN STD", v);
         return -1;
     }
@@ -132,23 +92,23 @@ static int p_classes(ExpConfig *c, const char *v, char *why, size_t n)
         c->n_classes = 0;
         return 0;
     }
-    char buf[128], *w[DATASET_MAX_CLASSES + 1];
+    char buf[128], *w[DATASET_MAX_CLASSES];
     snprintf(buf, sizeof buf, "%s", v);
-    int k = split_words(buf, w, DATASET_MAX_CLASSES);
+    int k = split_words(buf, SEPS, w, DATASET_MAX_CLASSES);
     if (k < 2 || k > DATASET_MAX_CLASSES) {
         snprintf(why, n, "\"%s\": give 2 to 10 distinct classes (0-9), or all", v);
         return -1;
     }
     for (int i = 0; i < k; i++) {
-        long cls;
-        if (parse_long_in(w[i], 0, 9, &cls, why, n))
+        int cls;
+        if (parse_int(w[i], 0, 9, &cls, why, n))
             return -1;
         for (int j = 0; j < i; j++)
             if (c->classes[j] == cls) {
-                snprintf(why, n, "class %ld is listed twice", cls);
+                snprintf(why, n, "class %d is listed twice", cls);
                 return -1;
             }
-        c->classes[i] = (int)cls;
+        c->classes[i] = cls;
     }
     c->n_classes = k;
     return 0;
@@ -160,17 +120,17 @@ static int p_subset(ExpConfig *c, const char *v, char *why, size_t n)
         c->subset_train = c->subset_test = 0;
         return 0;
     }
-    char buf[128], *w[3];
+    char buf[128], *w[2];
     snprintf(buf, sizeof buf, "%s", v);
-    if (split_words(buf, w, 2) != 2) {
+    if (split_words(buf, SEPS, w, 2) != 2) {
         snprintf(why, n, "\"%s\": give TRAIN TEST image counts (e.g. 2000 500), or all", v);
         return -1;
     }
-    long tr, te;
-    if (parse_long_in(w[0], 1, 10000000, &tr, why, n) || parse_long_in(w[1], 1, 10000000, &te, why, n))
+    int tr, te;
+    if (parse_int(w[0], 1, 10000000, &tr, why, n) || parse_int(w[1], 1, 10000000, &te, why, n))
         return -1;
-    c->subset_train = (int)tr;
-    c->subset_test = (int)te;
+    c->subset_train = tr;
+    c->subset_test = te;
     return 0;
 }
 
@@ -181,23 +141,23 @@ static int p_validation(ExpConfig *c, const char *v, char *why, size_t n)
         c->split_n = 0;
         return 0;
     }
-    char buf[128], *w[3];
+    char buf[128], *w[2];
     snprintf(buf, sizeof buf, "%s", v);
-    long count;
-    if (split_words(buf, w, 2) != 2 || (strcmp(w[0], "random") && strcmp(w[0], "last"))) {
+    int count;
+    if (split_words(buf, SEPS, w, 2) != 2 || (strcmp(w[0], "random") && strcmp(w[0], "last"))) {
         snprintf(why, n, "\"%s\": give none, random N, or last N", v);
         return -1;
     }
-    if (parse_long_in(w[1], 1, 10000000, &count, why, n))
+    if (parse_int(w[1], 1, 10000000, &count, why, n))
         return -1;
     c->split = strcmp(w[0], "random") == 0 ? SPLIT_RANDOM : SPLIT_LAST;
-    c->split_n = (int)count;
+    c->split_n = count;
     return 0;
 }
 
 static int p_family(ExpConfig *c, const char *v, char *why, size_t n)
 {
-    if (!*v || strlen(v) >= sizeof c->family) {
+    if (!*v || strlen(v) >= sizeof c->family || strpbrk(v, " \t,")) {
         snprintf(why, n, "\"%s\" is not a family name", v);
         return -1;
     }
@@ -207,21 +167,18 @@ static int p_family(ExpConfig *c, const char *v, char *why, size_t n)
 
 static int p_hidden(ExpConfig *c, const char *v, char *why, size_t n)
 {
-    char buf[CONFIG_MAX_LINE * 2], *w[CONFIG_MAX_HIDDEN + 1];
+    char buf[CONFIG_MAX_LINE * 2], *w[CONFIG_MAX_HIDDEN];
     snprintf(buf, sizeof buf, "%s", v);
-    int k = split_words(buf, w, CONFIG_MAX_HIDDEN);
+    int k = split_words(buf, SEPS, w, CONFIG_MAX_HIDDEN);
     if (k > CONFIG_MAX_HIDDEN) {
         snprintf(why, n, "more than %d hidden layers", CONFIG_MAX_HIDDEN);
         return -1;
     }
     if (k == 1 && strcmp(w[0], "none") == 0)
         k = 0;
-    for (int i = 0; i < k; i++) {
-        long width;
-        if (parse_long_in(w[i], 1, 65536, &width, why, n))
+    for (int i = 0; i < k; i++)
+        if (parse_int(w[i], 1, 65536, &c->hidden[i], why, n))
             return -1;
-        c->hidden[i] = (int)width;
-    }
     c->n_hidden = k;
     return 0;
 }
@@ -231,7 +188,7 @@ static size_t longest_word(const char *v)
 {
     size_t longest = 0;
     while (*v) {
-        size_t len = strcspn(v, " \t,");
+        size_t len = strcspn(v, SEPS);
         longest = len > longest ? len : longest;
         v += len + (v[len] != '\0');
     }
@@ -254,17 +211,11 @@ static int p_layers(ExpConfig *c, const char *v, char *why, size_t n)
     return 0;
 }
 
-static int p_head(ExpConfig *c, const char *v, char *why, size_t n)
-{
-    static const char *const opts[] = {"softmax", "sigmoid", NULL};
-    return choose(v, opts, c->head, sizeof c->head, why, n);
-}
-
 static int p_init(ExpConfig *c, const char *v, char *why, size_t n)
 {
-    char buf[64], *w[3];
+    char buf[64], *w[2];
     snprintf(buf, sizeof buf, "%s", v);
-    int k = split_words(buf, w, 2);
+    int k = split_words(buf, SEPS, w, 2);
     if (k == 2 && strcmp(w[0], "uniform") == 0) {
         if (parse_float_in(w[1], 0, 100, 1, &c->init_scale, why, n))
             return -1;
@@ -279,43 +230,383 @@ static int p_init(ExpConfig *c, const char *v, char *why, size_t n)
     return -1;
 }
 
-static int p_optimizer(ExpConfig *c, const char *v, char *why, size_t n)
+static int p_augment(ExpConfig *c, const char *v, char *why, size_t n)
 {
-    static const char *const opts[] = {"sgd", "adam", NULL};
-    return choose(v, opts, c->optimizer, sizeof c->optimizer, why, n);
+    return augment_parse(v, &c->augment, why, n);
 }
 
-#define FLOAT_PARSER(fn, field, lo, hi, lo_open)                                                  \
-    static int fn(ExpConfig *c, const char *v, char *why, size_t n)                                \
-    {                                                                                              \
-        return parse_float_in(v, lo, hi, lo_open, &c->field, why, n);                              \
+/* constant | step E G | cosine */
+static int p_schedule(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    char buf[128], *w[3];
+    snprintf(buf, sizeof buf, "%s", v);
+    int k = split_words(buf, SEPS, w, 3);
+    if (k == 1 && (strcmp(w[0], "constant") == 0 || strcmp(w[0], "cosine") == 0)) {
+        snprintf(c->schedule, sizeof c->schedule, "%s", w[0]);
+        c->schedule_every = 0;
+        c->schedule_gamma = 0.0f;
+        return 0;
     }
-#define INT_PARSER(fn, field, lo, hi)                                                              \
-    static int fn(ExpConfig *c, const char *v, char *why, size_t n)                                \
-    {                                                                                              \
-        long x;                                                                                    \
-        if (parse_long_in(v, lo, hi, &x, why, n))                                                  \
-            return -1;                                                                             \
-        c->field = x;                                                                              \
-        return 0;                                                                                  \
+    if (k == 3 && strcmp(w[0], "step") == 0) {
+        int every;
+        float gamma;
+        if (parse_int(w[1], 1, 100000, &every, why, n) ||
+            parse_float_in(w[2], 0.0, 10.0, 1, &gamma, why, n))
+            return -1;
+        snprintf(c->schedule, sizeof c->schedule, "step");
+        c->schedule_every = every;
+        c->schedule_gamma = gamma;
+        return 0;
     }
+    snprintf(why, n, "\"%s\": give constant, cosine, or step E G (the rate times G every E epochs)",
+             v);
+    return -1;
+}
 
-FLOAT_PARSER(p_dropout, dropout, 0.0, 0.95, 0)
-FLOAT_PARSER(p_lr, lr, 0.0, 1000.0, 1)
-FLOAT_PARSER(p_l2, l2, 0.0, 1000.0, 0)
-FLOAT_PARSER(p_momentum, momentum, 0.0, 0.999, 0)
-FLOAT_PARSER(p_weight_decay, weight_decay, 0.0, 1000.0, 0)
-INT_PARSER(p_batch, batch, 1, 65536)
-INT_PARSER(p_epochs, epochs, 1, 100000)
-INT_PARSER(p_seed, seed, 0, 4294967295L)
-INT_PARSER(p_threads, threads, 0, 256)
-INT_PARSER(p_eval_every, eval_every, 1, 100000)
+/* ---- the canonical text of the SETTING_TEXT values ---- */
+
+/* The shortest decimal that reads back as the same float (0.1307, not 0.130700007). */
+static const char *float_text(float v, char *buf, size_t n)
+{
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, n, "%.*g", digits, v);
+        if (strtof(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+static void f_normalize(const ExpConfig *c, char *buf, size_t n)
+{
+    char m[32], s[32];
+    if (c->norm == NORM_MEAN_STD)
+        snprintf(buf, n, "%s %s", float_text(c->mean, m, sizeof m), float_text(c->std, s, sizeof s));
+    else
+        snprintf(buf, n, "%s", c->norm == NORM_NONE ? "none" : "-1..1");
+}
+
+static void int_list(const int *v, int k, const char *empty, char *buf, size_t n)
+{
+    size_t used = 0;
+    snprintf(buf, n, "%s", k ? "" : empty);
+    for (int i = 0; i < k && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%d", i ? " " : "", v[i]);
+}
+
+static void f_classes(const ExpConfig *c, char *buf, size_t n)
+{
+    int_list(c->classes, c->n_classes, "all", buf, n);
+}
+
+static void f_subset(const ExpConfig *c, char *buf, size_t n)
+{
+    if (c->subset_train)
+        snprintf(buf, n, "%d %d", c->subset_train, c->subset_test);
+    else
+        snprintf(buf, n, "all");
+}
+
+static void f_validation(const ExpConfig *c, char *buf, size_t n)
+{
+    if (c->split == SPLIT_NONE)
+        snprintf(buf, n, "none");
+    else
+        snprintf(buf, n, "%s %d", c->split == SPLIT_RANDOM ? "random" : "last", c->split_n);
+}
+
+static void f_family(const ExpConfig *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", c->family);
+}
+
+static void f_hidden(const ExpConfig *c, char *buf, size_t n)
+{
+    int_list(c->hidden, c->n_hidden, "none", buf, n);
+}
+
+/* A long layer spec is wrapped onto indented continuation lines (inih's limit), at a comma past
+ * column 100, or at a blank past 150 when the items are long; the reader joins the lines with one
+ * blank, and words are short (p_layers), so every line stays well under 199 characters. */
+static void f_layers(const ExpConfig *c, char *layers, size_t n)
+{
+    size_t lk = 0, col = 0;
+    for (const char *p = c->layers; *p && lk + 8 < n; p++) {
+        int blank = *p == ' ' || *p == '\t', wrap;
+        if (blank) {
+            /* a run of blanks is written as one space (the layer parser splits on any run), so
+             * the text reads back to a spec that is written the same again */
+            while (p[1] == ' ' || p[1] == '\t')
+                p++;
+            wrap = col > 150;
+            if (!wrap)
+                layers[lk++] = ' ', col++;
+        } else {
+            layers[lk++] = *p, col++;
+            wrap = *p == ',' && col > 100;
+        }
+        if (wrap) {
+            memcpy(layers + lk, "\n   ", 4);
+            lk += 4;
+            col = 0;
+            while (p[1] == ' ' || p[1] == '\t')
+                p++;
+        }
+    }
+    layers[lk] = '\0';
+}
+
+static void f_augment(const ExpConfig *c, char *buf, size_t n)
+{
+    augment_format(&c->augment, buf, n);
+}
+
+static void f_schedule(const ExpConfig *c, char *buf, size_t n)
+{
+    char g[32];
+    if (strcmp(c->schedule, "step") == 0)
+        snprintf(buf, n, "step %d %s", c->schedule_every, float_text(c->schedule_gamma, g, sizeof g));
+    else
+        snprintf(buf, n, "%s", c->schedule);
+}
+
+static void f_init(const ExpConfig *c, char *buf, size_t n)
+{
+    char f[32];
+    if (strcmp(c->init, "uniform") == 0)
+        snprintf(buf, n, "uniform %s", float_text(c->init_scale, f, sizeof f));
+    else
+        snprintf(buf, n, "%s", c->init);
+}
+
+/* ---- the settings table: every key once. Adding a key is one row (and its ExpConfig field). ---- */
+
+#define FIELD(f) .offset = offsetof(ExpConfig, f), .size = sizeof(((ExpConfig *)0)->f)
+/* A number: its type is the field's C type, so it is checked as the code will hold it. */
+#define NUMBER(sec, k, f, lo_, hi_, dflt_, meaning_)                                               \
+    .section = sec, .key = k, FIELD(f), .lo = lo_, .hi = hi_, .dflt = dflt_, .meaning = meaning_,   \
+    .type = _Generic(((ExpConfig *)0)->f, float: SETTING_FLOAT, int: SETTING_INT,                 \
+                     unsigned long: SETTING_ULONG)
+/* One word of a list, into a char[] field. */
+#define WORD(sec, k, f, choices_, dflt_, meaning_)                                                 \
+    .section = sec, .key = k, FIELD(f), .type = SETTING_WORD, .choices = choices_, .dflt = dflt_,  \
+    .meaning = meaning_
+/* Its own parser p_NAME and formatter f_NAME; range is the text --help shows. */
+#define TEXT(sec, k, name, range_, dflt_, meaning_)                                                \
+    .section = sec, .key = k, .type = SETTING_TEXT, .parse = p_##name, .format = f_##name,         \
+    .choices = range_, .dflt = dflt_, .meaning = meaning_
+
+static const Setting settings[] = {
+    {WORD("data", "dataset", dataset, "mnist fashion", "mnist", "the data set")},
+    {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD", "none",
+          "pixel scaling: none = pixels/255, -1..1, or (p/255 - MEAN) / STD")},
+    {TEXT("data", "classes", classes, "all | 2-10 digits", "all",
+          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1)")},
+    {TEXT("data", "subset", subset, "all | TRAIN TEST", "all",
+          "a random TRAIN training and TEST test images of those classes, drawn with the seed")},
+    {TEXT("data", "validation", validation, "none | random N | last N", "none",
+          "hold N training images out for validation (the best epoch is chosen on them)")},
+    {TEXT("data", "augment", augment, "none | shift N, rotate D", "none",
+          "training batches only: random shifts of up to N pixels, rotations of up to D degrees")},
+    {TEXT("model", "family", family, "softmax | mlp | cnn", "",
+          "the model family (models/registry.c); required")},
+    {TEXT("model", "hidden", hidden, "none | widths 1..65536", "none",
+          "mlp: widths of the hidden dense+ReLU layers"), .continues = 1, .per_family = 1},
+    {TEXT("model", "layers", layers, "layer spec", "",
+          "cnn: the layers, e.g. conv 16 3 pad 1, relu, maxpool 2, dropout 0.25, dense 10"),
+     .continues = 1, .per_family = 1},
+    {WORD("model", "head", head, "softmax sigmoid", "softmax",
+          "softmax cross-entropy over K classes, or one sigmoid output (two classes)")},
+    {TEXT("model", "init", init, "pytorch | he | uniform A", "pytorch",
+          "weight initialisation (uniform A: U(-A, A), biases 0)")},
+    {NUMBER("model", "dropout", dropout, 0.0, 0.95, "0",
+            "mlp: dropout probability after each hidden ReLU (a cnn takes a dropout P layer)"),
+     .per_family = 1},
+    {WORD("train", "optimizer", optimizer, "sgd adam", "adam", "the optimizer")},
+    {NUMBER("train", "lr", lr, 0.0, 1000.0, "0.001", "learning rate"), .lo_open = 1},
+    {NUMBER("train", "l2", l2, 0.0, 1000.0, "0", "sgd: L2 penalty lambda on the weights"),
+     .only_with = "optimizer=sgd"},
+    {NUMBER("train", "momentum", momentum, 0.0, 0.999, "0", "sgd: momentum"),
+     .only_with = "optimizer=sgd"},
+    {NUMBER("train", "weight_decay", weight_decay, 0.0, 1000.0, "0",
+            "adam: weight decay on the weights, added to the gradient (torch.optim.Adam's)"), .only_with = "optimizer=adam"},
+    {NUMBER("train", "batch", batch, 1, 65536, "64", "images per training step")},
+    {NUMBER("train", "epochs", epochs, 1, 100000, "10", "passes over the training images")},
+    {NUMBER("train", "seed", seed, 0, 4294967295.0, "1",
+            "seeds the initial weights, shuffling, dropout, augmentation and subset draws")},
+    {NUMBER("train", "threads", threads, 0, 256, "0",
+            "threads (0: all cores, or $MNISTLAB_THREADS); --threads overrides")},
+    {NUMBER("train", "eval_every", eval_every, 1, 100000, "1",
+            "evaluate (and record a metrics row) every N epochs, and after the last")},
+    {NUMBER("train", "early_stop", early_stop, 0, 100000, "0",
+            "stop after N evaluated epochs without a lower held-out loss (0: never)")},
+    {TEXT("train", "schedule", schedule, "constant | step E G | cosine", "constant",
+          "learning rate per epoch: constant, times G every E epochs, or a cosine down to 0")},
+    {NUMBER("train", "warmup", warmup, 0, 100000, "0",
+            "epochs of linear learning-rate warm-up before the schedule (lr * e / (W + 1))")},
+};
+#define N_SETTINGS ((int)(sizeof settings / sizeof settings[0]))
+_Static_assert(sizeof settings / sizeof settings[0] <= CONFIG_MAX_SETTINGS,
+               "raise CONFIG_MAX_SETTINGS");
+
+const Setting *config_setting_at(int i)
+{
+    return i >= 0 && i < N_SETTINGS ? &settings[i] : NULL;
+}
+
+const Setting *config_setting_find(const char *section, const char *key)
+{
+    for (int i = 0; i < N_SETTINGS; i++)
+        if (strcmp(settings[i].section, section) == 0 && strcmp(settings[i].key, key) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+static int section_known(const char *section)
+{
+    for (int i = 0; i < N_SETTINGS; i++)
+        if (strcmp(settings[i].section, section) == 0)
+            return 1;
+    return 0;
+}
+
+/* "a, b, c": the sections, or the keys of one section, for messages. */
+static void list_names(const char *section, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < N_SETTINGS && used < n; i++) {
+        const Setting *s = &settings[i];
+        if (section ? strcmp(s->section, section) != 0 : i > 0 && !strcmp(s->section, settings[i - 1].section))
+            continue;
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
+                                 section ? s->key : s->section);
+    }
+}
+
+/* A value into its field, checked in the field's type. */
+static int parse_setting(const Setting *s, ExpConfig *c, const char *v, char *why, size_t n)
+{
+    void *field = (char *)c + s->offset;
+    switch (s->type) {
+    case SETTING_INT:
+    case SETTING_ULONG: {
+        long lo = (long)s->lo, hi = (long)s->hi, x;
+        if (parse_long(v, lo, hi, &x, why, n))
+            return -1;
+        if (s->type == SETTING_INT)
+            *(int *)field = (int)x;
+        else
+            *(unsigned long *)field = (unsigned long)x;
+        return 0;
+    }
+    case SETTING_FLOAT:
+        return parse_float_in(v, s->lo, s->hi, s->lo_open, field, why, n);
+    case SETTING_WORD: {
+        size_t len = strlen(v);
+        for (const char *w = s->choices; *w; w += strcspn(w, " ") , w += *w == ' ') {
+            size_t wl = strcspn(w, " ");
+            if (wl == len && strncmp(w, v, len) == 0 && len < s->size) {
+                memcpy(field, v, len + 1);
+                return 0;
+            }
+        }
+        snprintf(why, n, "\"%s\" is not one of: %s", v, s->choices);
+        return -1;
+    }
+    case SETTING_TEXT:
+        return s->parse(c, v, why, n);
+    }
+    return -1;
+}
+
+void config_format_value(const ExpConfig *c, const Setting *s, char *buf, size_t n)
+{
+    const void *field = (const char *)c + s->offset;
+    switch (s->type) {
+    case SETTING_INT:
+        snprintf(buf, n, "%d", *(const int *)field);
+        return;
+    case SETTING_ULONG:
+        snprintf(buf, n, "%lu", *(const unsigned long *)field);
+        return;
+    case SETTING_FLOAT:
+        float_text(*(const float *)field, buf, n);
+        return;
+    case SETTING_WORD:
+        snprintf(buf, n, "%s", (const char *)field);
+        return;
+    case SETTING_TEXT:
+        s->format(c, buf, n);
+        return;
+    }
+}
+
+int config_is_default(const ExpConfig *c, const Setting *s)
+{
+    ExpConfig d;
+    config_defaults(&d);
+    char mine[2 * CONFIG_LAYERS_LEN], theirs[2 * CONFIG_LAYERS_LEN];
+    config_format_value(c, s, mine, sizeof mine);
+    config_format_value(&d, s, theirs, sizeof theirs);
+    return strcmp(mine, theirs) == 0;
+}
+
+int config_line(const ExpConfig *c, const char *section, const char *key)
+{
+    const Setting *s = config_setting_find(section, key);
+    return s ? c->lines[s - settings] : 0;
+}
+
+/* "1 to 65536", "above 0 to 1000", "sgd | adam", or the row's own range text. */
+static void range_text(const Setting *s, char *buf, size_t n)
+{
+    if (s->type == SETTING_INT || s->type == SETTING_ULONG)
+        snprintf(buf, n, "%.0f..%.0f", s->lo, s->hi);
+    else if (s->type == SETTING_FLOAT)
+        snprintf(buf, n, "%s%g to %g", s->lo_open ? "above " : "", s->lo, s->hi);
+    else if (s->type == SETTING_WORD) {
+        size_t k = 0;
+        for (const char *w = s->choices; *w && k < n; w += strcspn(w, " "), w += *w == ' ')
+            k += (size_t)snprintf(buf + k, n - k, "%s%.*s", k ? " | " : "", (int)strcspn(w, " "), w);
+    } else
+        snprintf(buf, n, "%s", s->choices);
+}
+
+/* A table cell: '|' would end it, so it is escaped. */
+static void markdown_cell(FILE *out, const char *s)
+{
+    for (; *s; s++)
+        fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, out);
+}
+
+void config_print_help(FILE *out, int markdown)
+{
+    if (markdown)
+        fprintf(out, "| key | default | range | meaning |\n|---|---|---|---|\n");
+    for (int i = 0; i < N_SETTINGS; i++) {
+        const Setting *s = &settings[i];
+        char range[128], dflt[64];
+        range_text(s, range, sizeof range);
+        snprintf(dflt, sizeof dflt, "%s", s->dflt[0] ? s->dflt : "(none)");
+        if (markdown) {
+            fprintf(out, "| `%s.%s` | `%s` | ", s->section, s->key, dflt);
+            markdown_cell(out, range);
+            fputs(" | ", out);
+            markdown_cell(out, s->meaning);
+            fputs(" |\n", out);
+            continue;
+        }
+        if (i == 0 || strcmp(s->section, settings[i - 1].section))
+            fprintf(out, "\n[%s]\n", s->section);
+        fprintf(out, "  %-12s = %-9s  (%s)\n      %s\n", s->key, dflt, range, s->meaning);
+    }
+}
 
 /* Parse a value with its key's parser, after the rules every key shares. No ';' or '#': inih
  * takes ' ;' as the start of a comment and a line starting with either as a comment line, so a
  * value holding one (inih passes "=;x" through) would not read back from config_to_text's text
  * the same (a config.used or checkpoint whose settings changed on the way). */
-static int parse_value(ValueParser parse, ExpConfig *c, const char *v, char *why, size_t n)
+static int parse_value(const Setting *s, ExpConfig *c, const char *v, char *why, size_t n)
 {
     if (strpbrk(v, ";#")) {
         snprintf(why, n, "\"%s\": no value may hold ';' or '#', which start comments", v);
@@ -328,72 +619,16 @@ static int parse_value(ValueParser parse, ExpConfig *c, const char *v, char *why
             snprintf(why, n, "holds the control character 0x%02x", *p);
             return -1;
         }
-    return parse(c, v, why, n);
-}
-
-typedef struct {
-    const char *section, *key;
-    ValueParser parse;
-    int continues;        /* 1: an indented next line continues the value */
-    size_t line_offset;   /* where to record the line, or 0 */
-} KeyDef;
-
-static const KeyDef keys[] = {
-    {"data", "dataset", p_dataset, 0, 0},
-    {"data", "normalize", p_normalize, 0, 0},
-    {"data", "classes", p_classes, 0, 0},
-    {"data", "subset", p_subset, 0, 0},
-    {"data", "validation", p_validation, 0, 0},
-    {"model", "family", p_family, 0, offsetof(ExpConfig, line_family)},
-    {"model", "hidden", p_hidden, 1, offsetof(ExpConfig, line_hidden)},
-    {"model", "layers", p_layers, 1, offsetof(ExpConfig, line_layers)},
-    {"model", "head", p_head, 0, 0},
-    {"model", "init", p_init, 0, 0},
-    {"model", "dropout", p_dropout, 0, 0},
-    {"train", "optimizer", p_optimizer, 0, 0},
-    {"train", "lr", p_lr, 0, 0},
-    {"train", "l2", p_l2, 0, 0},
-    {"train", "momentum", p_momentum, 0, 0},
-    {"train", "weight_decay", p_weight_decay, 0, 0},
-    {"train", "batch", p_batch, 0, 0},
-    {"train", "epochs", p_epochs, 0, 0},
-    {"train", "seed", p_seed, 0, 0},
-    {"train", "threads", p_threads, 0, 0},
-    {"train", "eval_every", p_eval_every, 0, 0},
-};
-#define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
-
-static const KeyDef *find_key(const char *section, const char *key)
-{
-    for (int i = 0; i < N_KEYS; i++)
-        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].key, key) == 0)
-            return &keys[i];
-    return NULL;
-}
-
-static int section_known(const char *section)
-{
-    for (int i = 0; i < N_KEYS; i++)
-        if (strcmp(keys[i].section, section) == 0)
-            return 1;
-    return 0;
+    return parse_setting(s, c, v, why, n);
 }
 
 void config_defaults(ExpConfig *c)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->dataset, sizeof c->dataset, "mnist");
-    c->norm = NORM_NONE;
-    c->mean = 0.0f;
-    c->std = 1.0f;
-    snprintf(c->head, sizeof c->head, "softmax");
-    snprintf(c->init, sizeof c->init, "pytorch");
-    snprintf(c->optimizer, sizeof c->optimizer, "adam");
-    c->lr = 0.001f;
-    c->batch = 64;
-    c->epochs = 10;
-    c->seed = 1;
-    c->eval_every = 1;
+    char why[300];
+    for (int i = 0; i < N_SETTINGS; i++)
+        if (settings[i].dflt[0])   /* every default parses: test_config checks it */
+            parse_setting(&settings[i], c, settings[i].dflt, why, sizeof why);
 }
 
 /* ---- reading a file with inih, line by line, so every message can name its line ---- */
@@ -410,11 +645,11 @@ typedef struct {
     int open_section_line; /* first "[name" line without its "]", or 0 */
     char open_section[48]; /* its start, for the message */
     /* the handler's side */
-    const KeyDef *last_key;
+    const Setting *last_key;
     char accumulated[CONFIG_LAYERS_LEN];  /* value of a key continued over several lines */
-    unsigned char seen[sizeof keys / sizeof keys[0]];
+    unsigned char seen[CONFIG_MAX_SETTINGS];
     int error_line;
-    char error[CONFIG_WHY_LEN + 128];
+    char error[CONFIG_WHY_LEN + 600];
 } ParseState;
 
 /* One line of the file into str (at most num - 1 bytes), like fgets, except that it sees a NUL
@@ -511,13 +746,19 @@ static int handle_key(void *user, const char *section, const char *name, const c
     if (ps->long_line)
         return record_error(ps, "line is longer than %s characters; continue a long value on an "
                                 "indented next line%s%s", "199", "", "");
-    if (!section_known(section))
-        return record_error(ps, "unknown section [%s] (sections: data, model, train)%s%s", section,
-                            "", "");
-    const KeyDef *k = find_key(section, name);
-    if (!k)
-        return record_error(ps, "unknown key \"%s\" in [%s]%s", name, section, "");
-    int idx = (int)(k - keys);
+    if (!section_known(section)) {
+        char names[128];
+        list_names(NULL, names, sizeof names);
+        return record_error(ps, "unknown section [%s] (sections: %s)%s", section, names, "");
+    }
+    const Setting *k = config_setting_find(section, name);
+    if (!k) {
+        char names[400], msg[500];
+        list_names(section, names, sizeof names);
+        snprintf(msg, sizeof msg, "unknown key \"%s\" in [%s] (its keys: %s)", name, section, names);
+        return record_error(ps, "%s%s%s", msg, "", "");
+    }
+    int idx = (int)(k - settings);
     char why[CONFIG_WHY_LEN];
     const char *full = value;
     if (ps->seen[idx]) {
@@ -535,12 +776,11 @@ static int handle_key(void *user, const char *section, const char *name, const c
         full = ps->accumulated;
     } else {
         snprintf(ps->accumulated, sizeof ps->accumulated, "%s", value);
-        if (k->line_offset)
-            *(int *)((char *)ps->cfg + k->line_offset) = ps->line;
+        ps->cfg->lines[idx] = ps->line;
     }
     ps->seen[idx] = 1;
     ps->last_key = k;
-    if (parse_value(k->parse, ps->cfg, full, why, sizeof why) != 0)
+    if (parse_value(k, ps->cfg, full, why, sizeof why) != 0)
         return record_error(ps, "%s.%s: %s", section, name, why);
     return 1;
 }
@@ -639,27 +879,71 @@ int config_set(ExpConfig *c, const char *assignment)
     *dot = '\0';
     const char *section = buf, *key = dot + 1;
     const char *value = eq + 1;
-    const KeyDef *k = find_key(section, key);
-    if (!k)
-        return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown key \"%s.%s\"", assignment, section, key);
+    if (!section_known(section)) {
+        char names[128];
+        list_names(NULL, names, sizeof names);
+        return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown section \"%s\" (sections: %s)",
+                        assignment, section, names);
+    }
+    const Setting *k = config_setting_find(section, key);
+    if (!k) {
+        char names[400];
+        list_names(section, names, sizeof names);
+        return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown key \"%s.%s\" (keys of [%s]: %s; "
+                        "mnistlab train --help explains each)", assignment, section, key, section,
+                        names);
+    }
     char why[CONFIG_WHY_LEN];
-    if (parse_value(k->parse, c, value, why, sizeof why) != 0) {
+    if (parse_value(k, c, value, why, sizeof why) != 0) {
         if (strlen(value) > 60)     /* the reason quotes the value already */
             return mnl_fail(MNL_ERR_CONFIG, "--set %s.%s=(%zu characters): %s", section, key,
                             strlen(value), why);
         return mnl_fail(MNL_ERR_CONFIG, "--set %s: %s", assignment, why);
     }
-    if (k->line_offset)
-        *(int *)((char *)c + k->line_offset) = 0;
+    c->lines[k - settings] = 0;
     return MNL_OK;
+}
+
+/* A setting whose only_with condition ("optimizer=sgd") does not hold, set to other than its
+ * default, would change nothing: refuse it by name. */
+static int check_only_with(const ExpConfig *c, const Setting *s)
+{
+    if (!s->only_with || config_is_default(c, s))
+        return MNL_OK;
+    char key[32], value[64];
+    size_t kl = strcspn(s->only_with, "=");
+    snprintf(key, sizeof key, "%.*s", (int)kl, s->only_with);
+    const Setting *cond = config_setting_find(s->section, key);
+    if (!cond)
+        return MNL_OK;
+    config_format_value(c, cond, value, sizeof value);
+    const char *allowed = s->only_with + kl + 1;
+    for (const char *w = allowed; *w; w += strcspn(w, " "), w += *w == ' ')
+        if (strlen(value) == strcspn(w, " ") && strncmp(w, value, strlen(value)) == 0)
+            return MNL_OK;
+    char mine[64], where[32] = "";
+    config_format_value(c, s, mine, sizeof mine);
+    if (c->lines[s - settings])
+        snprintf(where, sizeof where, ":%d", c->lines[s - settings]);
+    return mnl_fail(MNL_ERR_CONFIG, "%s%s: %s.%s = %s is not used with %s.%s = %s (only with %s); "
+                    "remove it or change %s.%s", c->source, where, s->section, s->key, mine,
+                    cond->section, cond->key, value, allowed, cond->section, cond->key);
 }
 
 int config_validate(const ExpConfig *c)
 {
     const char *src = c->source;
+    for (int i = 0; i < N_SETTINGS; i++) {
+        int rc = check_only_with(c, &settings[i]);
+        if (rc)
+            return rc;
+    }
     if (c->eval_every > c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.eval_every = %d is more than train.epochs = %d", src,
                         c->eval_every, c->epochs);
+    if (c->warmup >= c->epochs)
+        return mnl_fail(MNL_ERR_CONFIG, "%s: train.warmup = %d leaves no epoch after it (train.epochs "
+                        "= %d)", src, c->warmup, c->epochs);
     if (strcmp(c->head, "sigmoid") == 0 && c->n_classes != 2)
         return mnl_fail(MNL_ERR_CONFIG,
                         "%s: model.head = sigmoid needs exactly two classes (data.classes = A B)", src);
@@ -673,93 +957,20 @@ int config_validate(const ExpConfig *c)
 
 /* ---- canonical text ---- */
 
-/* The shortest decimal that reads back as the same float (0.1307, not 0.130700007). */
-static const char *float_text(float v, char *buf, size_t n)
-{
-    for (int digits = 6; digits <= 9; digits++) {
-        snprintf(buf, n, "%.*g", digits, v);
-        if (strtof(buf, NULL) == v)
-            break;
-    }
-    return buf;
-}
-
-static const char *norm_text(const ExpConfig *c, char *buf, size_t n)
-{
-    if (c->norm == NORM_NONE)
-        return "none";
-    if (c->norm == NORM_MINUS1_1)
-        return "-1..1";
-    char m[32], s[32];
-    snprintf(buf, n, "%s %s", float_text(c->mean, m, sizeof m), float_text(c->std, s, sizeof s));
-    return buf;
-}
-
 char *config_to_text(const ExpConfig *c)
 {
-    size_t cap = 8192 + 2 * sizeof c->layers;
-    char *t = malloc(cap);
+    size_t cap = 8192 + 2 * sizeof c->layers, used = 0;
+    char *t = malloc(cap), value[2 * CONFIG_LAYERS_LEN];
     if (!t)
         return NULL;
-    char norm[64], classes[64] = "all", subset[64] = "all", valid[64] = "none", hidden[256] = "none";
-    char init[64], f[6][32];
-    for (int i = 0, k = 0; i < c->n_classes; i++)
-        k += snprintf(classes + k, sizeof classes - (size_t)k, "%s%d", i ? " " : "", c->classes[i]);
-    if (c->subset_train)
-        snprintf(subset, sizeof subset, "%d %d", c->subset_train, c->subset_test);
-    if (c->split != SPLIT_NONE)
-        snprintf(valid, sizeof valid, "%s %d", c->split == SPLIT_RANDOM ? "random" : "last", c->split_n);
-    for (int i = 0, k = 0; i < c->n_hidden; i++)
-        k += snprintf(hidden + k, sizeof hidden - (size_t)k, "%s%d", i ? " " : "", c->hidden[i]);
-    if (strcmp(c->init, "uniform") == 0)
-        snprintf(init, sizeof init, "uniform %s", float_text(c->init_scale, f[0], sizeof f[0]));
-    else
-        snprintf(init, sizeof init, "%s", c->init);
-
-    /* A long layer spec is wrapped onto indented continuation lines (inih's limit), at a comma past
-     * column 100, or at a blank past 150 when the items are long; the reader joins the lines with
-     * one blank, and words are short (p_layers), so every line stays well under 199 characters. */
-    char layers[2 * CONFIG_LAYERS_LEN];
-    size_t lk = 0, col = 0;
-    for (const char *p = c->layers; *p && lk + 8 < sizeof layers; p++) {
-        int blank = *p == ' ' || *p == '\t', wrap;
-        if (blank) {
-            /* a run of blanks is written as one space (the layer parser splits on any run), so
-             * the text reads back to a spec that is written the same again */
-            while (p[1] == ' ' || p[1] == '\t')
-                p++;
-            wrap = col > 150;
-            if (!wrap)
-                layers[lk++] = ' ', col++;
-        } else {
-            layers[lk++] = *p, col++;
-            wrap = *p == ',' && col > 100;
-        }
-        if (wrap) {
-            memcpy(layers + lk, "\n   ", 4);
-            lk += 4;
-            col = 0;
-            while (p[1] == ' ' || p[1] == '\t')
-                p++;
-        }
+    used += (size_t)snprintf(t, cap, "; settings of experiment %s (from %s)\n", c->name, c->source);
+    for (int i = 0; i < N_SETTINGS && used < cap; i++) {
+        const Setting *s = &settings[i];
+        if (i == 0 || strcmp(s->section, settings[i - 1].section))
+            used += (size_t)snprintf(t + used, cap - used, "[%s]\n", s->section);
+        config_format_value(c, s, value, sizeof value);
+        if (value[0] && used < cap)   /* an empty value (no layer spec) is the default: no line */
+            used += (size_t)snprintf(t + used, cap - used, "%s = %s\n", s->key, value);
     }
-    layers[lk] = '\0';
-
-    snprintf(t, cap,
-             "; settings of experiment %s (from %s)\n"
-             "[data]\n"
-             "dataset = %s\nnormalize = %s\nclasses = %s\nsubset = %s\nvalidation = %s\n"
-             "[model]\n"
-             "family = %s\nhidden = %s\n%s%s%s"
-             "head = %s\ninit = %s\ndropout = %s\n"
-             "[train]\n"
-             "optimizer = %s\nlr = %s\nl2 = %s\nmomentum = %s\nweight_decay = %s\n"
-             "batch = %d\nepochs = %d\nseed = %lu\nthreads = %d\neval_every = %d\n",
-             c->name, c->source, c->dataset, norm_text(c, norm, sizeof norm), classes, subset, valid,
-             c->family, hidden, c->layers[0] ? "layers = " : "", layers, c->layers[0] ? "\n" : "",
-             c->head, init, float_text(c->dropout, f[1], sizeof f[1]), c->optimizer,
-             float_text(c->lr, f[2], sizeof f[2]), float_text(c->l2, f[3], sizeof f[3]),
-             float_text(c->momentum, f[4], sizeof f[4]), float_text(c->weight_decay, f[5], sizeof f[5]),
-             c->batch, c->epochs, c->seed, c->threads, c->eval_every);
     return t;
 }

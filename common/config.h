@@ -1,16 +1,19 @@
-/* common/config: an experiment's settings, read from an INI file with inih, every key checked
- * (name, type, range) with errors that name file and line, `--set section.key=value` overrides, and
- * the canonical text form saved as config.used and inside checkpoints. Knows nothing of models:
- * the model section stays as plain values that the runner hands to a family. */
+/* common/config: an experiment's settings. One table (config.c) says, for every key, its field,
+ * type, range, default and meaning; from it come reading an INI file with inih (errors name file
+ * and line), `--set section.key=value`, the defaults, the canonical text saved as config.used and
+ * inside checkpoints, `mnistlab train --help` and the key list of docs/guide.md. Knows nothing of
+ * models: the model section stays as plain values that the runner hands to a family. */
 #ifndef MNL_CONFIG_H
 #define MNL_CONFIG_H
 
 #include <stdio.h>
 
+#include "common/augment.h"
 #include "common/dataset.h"
 
 #define CONFIG_MAX_HIDDEN 16
 #define CONFIG_LAYERS_LEN 2048
+#define CONFIG_MAX_SETTINGS 64    /* rows of the settings table (config.c) */
 
 typedef struct {
     char source[1024];       /* file the settings came from, for messages */
@@ -24,6 +27,7 @@ typedef struct {
     int subset_train, subset_test;
     SplitKind split;
     int split_n;
+    AugmentSpec augment;     /* training batches only */
 
     /* [model] */
     char family[32];
@@ -41,10 +45,58 @@ typedef struct {
     unsigned long seed;
     int threads;             /* 0 = all cores */
     int eval_every;
+    int early_stop;          /* stop after N evaluated epochs without a lower held-out loss; 0 off */
+    char schedule[16];       /* constant | step | cosine */
+    int schedule_every;      /* step: every E epochs ... */
+    float schedule_gamma;    /* ... the rate times G */
+    int warmup;              /* epochs of linear warm-up */
 
-    /* where some keys were set, so later checks (family, layer spec) can name the line */
-    int line_family, line_layers, line_hidden;
+    /* the line of the file each setting was read from (0: default or --set), by table row, so
+     * later checks (family, layer spec) can name it; see config_line */
+    int lines[CONFIG_MAX_SETTINGS];
 } ExpConfig;
+
+/* One row of the settings table. The type says how the value is read and checked: in the C type of
+ * its field (a float setting is range-checked after rounding to float, so 1e-300 for an lr is
+ * refused, not turned into 0). */
+typedef enum {
+    SETTING_INT,      /* int field, lo..hi */
+    SETTING_ULONG,    /* unsigned long field, lo..hi */
+    SETTING_FLOAT,    /* float field, lo..hi (lo excluded when lo_open) */
+    SETTING_WORD,     /* char[] field, one of the blank-separated words in choices */
+    SETTING_TEXT,     /* anything else: its own parse and format functions */
+} SettingType;
+
+typedef struct {
+    const char *section, *key;
+    const char *dflt;         /* the default, written as in a file */
+    const char *meaning;      /* one line for --help and the guide */
+    SettingType type;
+    size_t offset, size;      /* the field in ExpConfig */
+    double lo, hi;            /* SETTING_INT, _ULONG, _FLOAT */
+    int lo_open;              /* SETTING_FLOAT: lo itself is not allowed */
+    const char *choices;      /* SETTING_WORD: the words; SETTING_TEXT: what --help shows as range */
+    int (*parse)(ExpConfig *c, const char *value, char *why, size_t why_len);   /* SETTING_TEXT */
+    void (*format)(const ExpConfig *c, char *buf, size_t n);                   /* SETTING_TEXT */
+    int continues;            /* an indented next line continues the value */
+    const char *only_with;    /* "optimizer=sgd": a value other than the default is refused unless
+                                 that key has one of these (blank-separated) values */
+    int per_family;           /* [model] key that only the families listing it use
+                                 (ModelFamily.settings); checked by experiments/setup */
+} Setting;
+
+/* The table, row i (NULL past the end); the row of section.key (NULL when unknown). */
+const Setting *config_setting_at(int i);
+const Setting *config_setting_find(const char *section, const char *key);
+/* The value of s in c as config.used writes it ("" for an empty layer spec). */
+void config_format_value(const ExpConfig *c, const Setting *s, char *buf, size_t n);
+/* 1 when c's value of s is its default. */
+int config_is_default(const ExpConfig *c, const Setting *s);
+/* Line of the file where section.key was set, or 0. */
+int config_line(const ExpConfig *c, const char *section, const char *key);
+/* Every key with its default, range and meaning: text for `train --help`, or (markdown = 1) the
+ * table docs/guide.md shows. */
+void config_print_help(FILE *out, int markdown);
 
 /* Defaults for every key (an experiment file sets what differs). */
 void config_defaults(ExpConfig *c);

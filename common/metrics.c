@@ -10,7 +10,8 @@
 
 #include "common/error.h"
 
-#define CSV_FIELDS 9
+#define CSV_FIELDS 10
+#define CSV_FIELDS_BEFORE_LR 9   /* rows written before the lr column existed */
 
 void meter_reset(MeanMeter *m) { memset(m, 0, sizeof *m); }
 
@@ -96,7 +97,8 @@ int confusion_top(const Confusion *c, ConfusionPair *out, int max)
 
 void metrics_csv_header(FILE *f)
 {
-    fputs("epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,seconds,images_per_s\n", f);
+    fputs("epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,seconds,images_per_s,"
+          "lr\n", f);
 }
 
 /* NaN (a metric that was not measured) is an empty cell. */
@@ -118,6 +120,7 @@ void metrics_csv_row(FILE *f, const EpochRecord *r)
     put_cell(f, "%.6f", r->test_acc);
     put_cell(f, "%.3f", r->seconds);
     put_cell(f, "%.1f", r->images_per_s);
+    put_cell(f, "%.9g", r->lr);
     fputc('\n', f);
 }
 
@@ -156,11 +159,13 @@ int metrics_csv_parse(const char *line, EpochRecord *r)
             break;
         s = comma + 1;
     }
+    if (k == CSV_FIELDS_BEFORE_LR)
+        v[k++] = NAN;
     if (k != CSV_FIELDS)
         return mnl_fail(MNL_ERR_ARG, "metrics row \"%.*s\": %d fields, expected %d", (int)len, line, k,
                         CSV_FIELDS);
     if (isnan(v[0]) || v[0] != floor(v[0]) || fabs(v[0]) > 1e9)
         return mnl_fail(MNL_ERR_ARG, "metrics row \"%.*s\": epoch is not a whole number", (int)len, line);
-    *r = (EpochRecord){(int)v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+    *r = (EpochRecord){(int)v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
     return MNL_OK;
 }

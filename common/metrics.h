@@ -32,13 +32,14 @@ typedef struct { int truth, pred; long count; } ConfusionPair;
 /* The off-diagonal cells, most frequent first (ties: smaller truth, then pred); returns how many. */
 int confusion_top(const Confusion *c, ConfusionPair *out, int max);
 
-/* One evaluated epoch. NaN fields (no validation split) are written as empty CSV cells. */
+/* One evaluated epoch (a row of metrics.csv; rows of older files without lr read it as NaN). NaN fields (no validation split) are written as empty CSV cells. */
 typedef struct {
     int epoch;
     double train_loss, train_acc;
     double valid_loss, valid_acc;
     double test_loss, test_acc;
     double seconds, images_per_s;
+    double lr;              /* the learning rate the epoch trained with (after any schedule) */
 } EpochRecord;
 
 void metrics_csv_header(FILE *f);

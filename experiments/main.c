@@ -9,29 +9,110 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "common/augment.h"
+#include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "experiments/diff.h"
+#include "common/parse.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
+#include "experiments/sweep.h"
 #include "plots/plot.h"
 
-static const char *usage_text =
-    "usage: mnistlab COMMAND [ARGS]\n"
-    "  train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] [--profile]\n"
-    "  info EXP.conf [--set section.key=value]...      layer table, parameters, MFLOPs\n"
-    "  predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]\n"
-    "  features MODEL.ckpt [--index N] [--out DIR]     feature maps (CNN) or weight templates\n"
-    "  show-data [--dataset mnist|fashion] [--classes A B ...] [--out FILE.png]\n"
-    "  compare [RESULTS_DIR]                           REPORT.md and compare.png of all runs\n"
-    "  bench EXP.conf [--batches N] [--warmup N] [--threads N] [--set ...]\n";
+/* One row per command: its usage line and what --help adds. */
+typedef struct {
+    const char *name, *usage, *help;
+} Command;
+
+static const Command commands[] = {
+    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] "
+              "[--profile] [--kernels fast|reference] [--no-live]",
+     "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
+     "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
+     "the results folder. --resume continues an interrupted run; --threads N overrides the settings\n"
+     "and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels reference trains on\n"
+     "the plain loops of models/reference/, one thread (slow; the same numbers to float32\n"
+     "rounding). While training, curves.png is redrawn after an evaluated epoch (at most every\n"
+     "2 s and at most 1/40 of the time; --no-live: only at the end). Every setting (a --set overrides the file's value; a key the model does not use\n"
+     "is refused):\n"},
+    {"info", "info EXP.conf [--set section.key=value]...",
+     "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},
+    {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
+     "Classify one test image (--index N, --random) or your own PNG/PGM, print the class\n"
+     "probabilities, and draw the prepared input beside them.\n"},
+    {"features", "features MODEL.ckpt [--index N] [--out DIR] [--weights]",
+     "Draw what each stage of a CNN sees for test image N (every layer's output), the first\n"
+     "convolution's kernels (--weights), or the weight templates of a dense model.\n"},
+    {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
+                  "rotate D'] [--out FILE.png]",
+     "Draw the first 40 training images (of the chosen classes) with their labels; with --augment,\n"
+     "rows of ten originals, each followed by the shifted and rotated copies a run trains on.\n"},
+    {"compare", "compare [RESULTS_DIR]",
+     "Write RESULTS_DIR/REPORT.md (default results/): every finished run under it, named by its\n"
+     "folder, grouped by task (data set, classes, test images), seeds aggregated, with what each\n"
+     "run's settings change from its experiment file; and one compare chart per task.\n"},
+    {"bench", "bench EXP.conf [--batches N] [--warmup N] [--threads N] [--kernels fast|reference] "
+              "[--set ...]",
+     "Time N training batches and evaluation passes; prints key=value lines (make bench).\n"},
+    {"sweep", "sweep EXP.conf --vary section.key=v1,v2,... [--vary section.key=...] "
+              "[--seeds \"1 2 3\"] [--out DIR] [--set ...] [--threads N] [--against params]",
+     "Train EXP.conf once per value (two --vary: per pair of values) and per seed, each run in\n"
+     "DIR/KEY=VALUE/seedS/ (default DIR: results/sweep-NAME-KEY), then write DIR/SWEEP.md (every run\n"
+     "and the mean ± std per value), sweep.png (final and best-epoch test accuracy, final and\n"
+     "lowest held-out loss against the value, log-scaled when the values span a decade; with\n"
+     "--against params against the parameter count), sweep-curves.png (every run's held-out loss\n"
+     "per epoch) and, for two --vary, heatmap.png. A run that diverges is a row that says so.\n"
+     "Every run's settings are checked before the first is trained; running the same command\n"
+     "again keeps the runs already finished.\n"},
+    {"diff", "diff RUN_A RUN_B [--out DIR]",
+     "Compare two finished runs on the test images they share: how many both get right, only A,\n"
+     "only B, neither; fixed.png (images B gets right and A wrong, labelled with both answers),\n"
+     "broken.png (the reverse), classes.png (per-class accuracy side by side) and DIFF.md, in DIR\n"
+     "(default results/diffs/A-vs-B). Refused when the runs were tested on other images.\n"},
+};
+#define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: mnistlab COMMAND [ARGS]   (mnistlab COMMAND --help explains one)\n", out);
+    for (int i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %s\n", commands[i].usage);
+}
+
+/* `mnistlab COMMAND --help`: the usage, what it does, and for train every setting. */
+static int command_help(const Command *c)
+{
+    printf("usage: mnistlab %s\n\n%s", c->usage, c->help);
+    if (!strcmp(c->name, "train"))
+        config_print_help(stdout, 0);
+    return 0;
+}
+
+/* `mnistlab train --help --markdown`: the settings table of docs/guide.md. */
+static int wants_markdown(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--markdown"))
+            return 1;
+    return 0;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
 
 static int usage(const char *why)
 {
     if (why)
         fprintf(stderr, "mnistlab: %s\n", why);
-    fputs(usage_text, stderr);
+    print_usage(stderr);
     return 2;
 }
 
@@ -48,12 +129,8 @@ static int report_error(int rc)
 
 static int parse_int_arg(const char *s, int lo, int hi, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
+    char why[160];
+    return parse_int(s, lo, hi, out, why, sizeof why);
 }
 
 static int cmd_train(int argc, char **argv)
@@ -71,10 +148,15 @@ static int cmd_train(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (parse_int_arg(argv[++i], 1, 256, &o.threads))
                 return usage("--threads takes a number from 1 to 256");
+        } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &o.kernels))
+                return usage("--kernels is fast or reference");
         } else if (!strcmp(a, "--resume")) {
             o.resume = 1;
         } else if (!strcmp(a, "--profile")) {
             o.profile = 1;
+        } else if (!strcmp(a, "--no-live")) {
+            o.no_live = 1;
         } else if (a[0] == '-' || o.conf_path) {
             char why[300];
             snprintf(why, sizeof why, "train: unexpected argument \"%s\"", a);
@@ -112,6 +194,9 @@ static int cmd_bench(int argc, char **argv)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             if (parse_int_arg(argv[++i], 1, 256, &o.threads))
                 return usage("--threads takes a number from 1 to 256");
+        } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &o.kernels))
+                return usage("--kernels is fast or reference");
         } else if (a[0] == '-' || o.conf_path) {
             return usage("bench: unexpected argument");
         } else {
@@ -165,14 +250,74 @@ static int cmd_compare(int argc, char **argv)
 static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
                                               "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
 
+static void show_label(char *text, size_t n, const char *dataset, int cls)
+{
+    if (!strcmp(dataset, "fashion"))
+        snprintf(text, n, "%d %s", cls, fashion_names[cls]);
+    else
+        snprintf(text, n, "%d", cls);
+}
+
+/* show-data --augment: rows of ten originals, each row followed by the copies a run would train
+ * on, labelled with their shift and rotation. */
+static int show_augmented(const char *out, const DataSpec *ds, const DataSplits *d,
+                          const AugmentSpec *aug)
+{
+    enum { COLS = 10, PAIRS = 2, N = COLS * PAIRS };
+    int n = d->train.n < N ? d->train.n : N, hw = d->train.h * d->train.w;
+    Augmenter a;
+    int rc = augmenter_init(&a, aug, 0.0f, n, d->train.h, d->train.w);
+    if (rc)
+        return rc;
+    float *grid = malloc(sizeof(float) * 2 * N * (size_t)hw);
+    if (!grid) {
+        augmenter_free(&a);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate the image grid");
+    }
+    augmenter_apply(&a, d->train.x, n, 1, 1, 0, 1);
+    const char *labels[2 * N];
+    char text[2 * N][48];
+    int k = 0;
+    for (int row = 0; row * COLS < n; row++)
+        for (int copy = 0; copy < 2; copy++)
+            for (int c = 0; c < COLS && row * COLS + c < n; c++, k++) {
+                int i = row * COLS + c;
+                const float *src = copy ? a.out + (size_t)i * hw : d->train.x + (size_t)i * hw;
+                memcpy(grid + (size_t)k * hw, src, sizeof(float) * hw);
+                const float *p = a.params + 3 * i;
+                if (copy)
+                    snprintf(text[k], sizeof text[k], "%+.0f,%+.0f %+.0f°", p[0], p[1], p[2]);
+                else
+                    show_label(text[k], sizeof text[k], ds->name, d->class_names[d->train.y[i]]);
+                labels[k] = text[k];
+            }
+    char title[320], spec[96];
+    augment_format(aug, spec, sizeof spec);
+    snprintf(title, sizeof title, "%s, augment = %s: originals, then copies (dx,dy, angle)",
+             ds->name, spec);
+    rc = plot_image_grid(out, title, grid, k, d->train.h, d->train.w, COLS, labels, NULL);
+    free(grid);
+    augmenter_free(&a);
+    return rc;
+}
+
 static int cmd_show_data(int argc, char **argv)
 {
     DataSpec ds;
     memset(&ds, 0, sizeof ds);
     snprintf(ds.name, sizeof ds.name, "mnist");
     const char *out = "show-data.png";
+    AugmentSpec aug = {0, 0.0f};
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--dataset") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--augment") && i + 1 < argc) {
+            char why[300], msg[400];
+            if (augment_parse(argv[++i], &aug, why, sizeof why)) {
+                snprintf(msg, sizeof msg, "show-data --augment: %s", why);
+                return usage(msg);
+            }
+            if (!augment_enabled(&aug))
+                return usage("show-data --augment: give shift N and/or rotate D");
+        } else if (!strcmp(argv[i], "--dataset") && i + 1 < argc) {
             snprintf(ds.name, sizeof ds.name, "%s", argv[++i]);
             if (strcmp(ds.name, "mnist") && strcmp(ds.name, "fashion"))
                 return usage("--dataset is mnist or fashion");
@@ -196,15 +341,19 @@ static int cmd_show_data(int argc, char **argv)
     int rc = dataset_load(&ds, &d);
     if (rc)
         return report_error(rc);
+    if (augment_enabled(&aug)) {
+        rc = show_augmented(out, &ds, &d, &aug);
+        dataset_splits_free(&d);
+        if (rc)
+            return report_error(rc);
+        printf("wrote %s\n", out);
+        return 0;
+    }
     int n = d.train.n < 40 ? d.train.n : 40;
     const char *labels[40];
     char text[40][32];
     for (int i = 0; i < n; i++) {
-        int cls = d.class_names[d.train.y[i]];
-        if (!strcmp(ds.name, "fashion"))
-            snprintf(text[i], sizeof text[i], "%d %s", cls, fashion_names[cls]);
-        else
-            snprintf(text[i], sizeof text[i], "%d", cls);
+        show_label(text[i], sizeof text[i], ds.name, d.class_names[d.train.y[i]]);
         labels[i] = text[i];
     }
     char title[160];
@@ -233,6 +382,14 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     int n = argc - 2;
     char **rest = argv + 2;
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(cmd, commands[i].name) && wants_help(n, rest)) {
+            if (i == 0 && wants_markdown(n, rest)) {
+                config_print_help(stdout, 1);
+                return 0;
+            }
+            return command_help(&commands[i]);
+        }
     if (!strcmp(cmd, "train"))
         return cmd_train(n, rest);
     if (!strcmp(cmd, "info"))
@@ -243,6 +400,26 @@ int main(int argc, char **argv)
         return cmd_compare(n, rest);
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
+    if (!strcmp(cmd, "diff")) {
+        int rc = diff_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
+    if (!strcmp(cmd, "sweep")) {
+        int sig = 0, rc = sweep_main(n, rest, &sig);
+        if (rc == MNL_ERR_INTERRUPTED && sig) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 128 + sig;
+        }
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
     if (!strcmp(cmd, "predict") || !strcmp(cmd, "features")) {
         int rc = !strcmp(cmd, "predict") ? predict_main(n, rest) : features_main(n, rest);
         if (rc == MNL_ERR_ARG && !mnl_last_error()[0])
@@ -250,7 +427,10 @@ int main(int argc, char **argv)
         return rc ? report_error(rc) : 0;
     }
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        for (int i = 0; n > 0 && i < N_COMMANDS; i++)   /* mnistlab help train */
+            if (!strcmp(rest[0], commands[i].name))
+                return command_help(&commands[i]);
+        print_usage(stdout);
         return 0;
     }
     char why[200];

@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
 #include "experiments/setup.h"
@@ -222,11 +223,9 @@ typedef struct {
 
 static int parse_index(const char *s, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < 0 || v > 100000000)
+    char why[160];
+    if (parse_int(s, 0, 100000000, out, why, sizeof why))
         return mnl_fail(MNL_ERR_ARG, "--index \"%s\": expected a test image number from 0", s);
-    *out = (int)v;
     return MNL_OK;
 }
 

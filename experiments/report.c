@@ -60,6 +60,9 @@ static int write_summary(const RunFiles *f, int best, int on_valid)
     fprintf(o, "parameters = %zu\nmflops_per_image = %.4f\nthreads = %d\n", f->params, f->mflops,
             f->threads);
     fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch, f->cfg->epochs);
+    if (f->stopped_early)
+        fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
+                f->cfg->early_stop);
     fprintf(o, "total_seconds = %.2f\nseconds_per_epoch = %.3f\n", f->total_seconds,
             f->total_seconds / last->epoch);
     fprintf(o, "final_train_loss = %.6f\nfinal_train_acc = %.6f\n", last->train_loss, last->train_acc);
@@ -215,6 +218,15 @@ int report_write_run(const RunFiles *f)
     if (!rc && f->confusion)
         rc = write_confusion(f);
     return rc;
+}
+
+int report_write_curves(const RunFiles *f)
+{
+    if (f->n_records == 0)
+        return MNL_OK;
+    int on_valid;
+    int best = report_best_epoch(f->records, f->n_records, &on_valid);
+    return write_curves(f, best, on_valid);
 }
 
 /* ==== results/REPORT.md across runs ==== */

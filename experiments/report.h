@@ -20,6 +20,7 @@ typedef struct {
     double mflops;                   /* forward, per image */
     int threads;
     double total_seconds;            /* training time of all epochs */
+    int stopped_early;               /* epoch after which train.early_stop ended the run, or 0 */
     /* the last evaluation of the test set (NULL confusion: none yet) */
     const Confusion *confusion;
     int n_correct, n_wrong;
@@ -32,6 +33,9 @@ typedef struct {
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation);
 
 int report_write_run(const RunFiles *f);
+
+/* curves.png alone, from the records so far (the runner redraws it while training). */
+int report_write_curves(const RunFiles *f);
 
 /* results_dir/REPORT.md and results_dir/compare.png from every run found under results_dir. */
 int report_compare(const char *results_dir, int *runs_found);

@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "common/augment.h"
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
@@ -23,11 +24,14 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/threads.h"
+#include "experiments/predictions.h"
 #include "experiments/report.h"
+#include "experiments/roc.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
 #include "models/optim.h"
+#include "models/schedule.h"
 
 #define N_SAMPLES 10          /* correct and wrong test images kept for samples.png */
 
@@ -53,7 +57,12 @@ typedef struct {
     Experiment ex;            /* settings, data, model, optimizer (experiments/setup) */
     char dir[1024];
     char ckpt_path[1100], metrics_path[1100], log_path[1100];
+    char best_path[1100];     /* best.ckpt: the epoch of lowest held-out loss */
     gsl_rng *shuffle_rng;
+    ScheduleSpec schedule;
+    Augmenter aug;            /* used when aug_on (data.augment is not none) */
+    int aug_on;
+    int stopped_early;        /* the epoch after which train.early_stop ended the run, or 0 */
     BatchIter train_it, eval_it;
     EpochRecord *records;     /* one per evaluated epoch */
     int n_records, cap_records;
@@ -408,15 +417,21 @@ static int write_settings_and_log(const Run *r)
     return rc;
 }
 
-static int save_checkpoint(Run *r, int epochs_done)
+static int save_checkpoint_to(Run *r, const char *path, int epochs_done)
 {
     size_t len;
     unsigned char *state = pack_run_state(r, &len);
     if (!state)
         return mnl_fail(MNL_ERR_NOMEM, "cannot pack the run state");
-    int rc = checkpoint_save(r->ckpt_path, r->ex.config_text, &r->ex.model, &r->ex.opt, epochs_done,
-                             state, len);
+    int rc = checkpoint_save(path, r->ex.config_text, &r->ex.model, &r->ex.opt, epochs_done, state,
+                             len);
     free(state);
+    return rc;
+}
+
+static int save_checkpoint(Run *r, int epochs_done)
+{
+    int rc = save_checkpoint_to(r, r->ckpt_path, epochs_done);
     return rc ? rc : write_settings_and_log(r);
 }
 
@@ -436,6 +451,51 @@ static int check_resume_epochs(const Run *r, int done)
     return mnl_fail(MNL_ERR_CONFIG, "--resume with train.epochs = %d, but %s holds %s; a run is not "
                     "resumed backwards: resume with train.epochs = %d or more, or train again without "
                     "--resume", want, r->ckpt_path, held, done + partial);
+}
+
+/* ---- the best epoch: best.ckpt and early stopping ---- */
+
+/* After evaluated epoch e: when it has the lowest held-out loss so far (report_best_epoch, the
+ * definition summary.txt and curves.png use), its model becomes best.ckpt. */
+static int save_best_if_improved(Run *r, int e)
+{
+    int on_valid;
+    if (report_best_epoch(r->records, r->n_records, &on_valid) != r->n_records - 1)
+        return MNL_OK;
+    return save_checkpoint_to(r, r->best_path, e);
+}
+
+/* train.early_stop = N: N evaluated epochs have passed since the one of lowest held-out loss. */
+static int early_stop_due(const Run *r)
+{
+    int on_valid, best = report_best_epoch(r->records, r->n_records, &on_valid);
+    return r->ex.cfg.early_stop > 0 && best >= 0 && r->n_records - 1 - best >= r->ex.cfg.early_stop;
+}
+
+static void announce_early_stop(Run *r)
+{
+    int on_valid, best = report_best_epoch(r->records, r->n_records, &on_valid);
+    r->stopped_early = r->records[r->n_records - 1].epoch;
+    say(r, "early stop: no lower %s loss in %d evaluated epochs since epoch %d; stopped after epoch "
+           "%d of %d (best.ckpt holds epoch %d)\n", on_valid ? "validation" : "test",
+        r->ex.cfg.early_stop, r->records[best].epoch, r->stopped_early, r->ex.cfg.epochs,
+        r->records[best].epoch);
+}
+
+/* ---- what one training step sees: the scheduled rate, the (augmented) batch ---- */
+
+static void apply_schedule(Run *r, int e)
+{
+    r->ex.opt.spec.lr = (float)schedule_lr(&r->schedule, r->ex.cfg.lr, e, r->ex.cfg.epochs);
+}
+
+/* Batch `batch` of epoch e as the network is trained on it: the images themselves, or their
+ * randomly shifted and rotated copies (data.augment). */
+static const float *training_input(Run *r, int e, int batch, int B)
+{
+    if (!r->aug_on)
+        return r->train_it.x;
+    return augmenter_apply(&r->aug, r->train_it.x, B, r->ex.cfg.seed, e, batch, r->ex.threads);
 }
 
 static int resume_from_checkpoint(Run *r, int *epochs_done)
@@ -513,6 +573,48 @@ static int evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVie
     return MNL_OK;
 }
 
+/* predictions.csv: the final model's answer for every test image (for `mnistlab diff`), and for a
+ * binary task its ROC and threshold table. One more pass over the test set, after training. */
+static int write_predictions(Run *r)
+{
+    const Dataset *t = &r->ex.data.test;
+    Model *m = &r->ex.model;
+    int K = t->num_classes;
+    Predictions p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.dataset, sizeof p.dataset, "%s", r->ex.cfg.dataset);
+    memcpy(p.class_names, r->ex.data.class_names, sizeof p.class_names);
+    int rc = predictions_alloc(&p, t->n, K);
+    if (rc)
+        return rc;
+    batch_iter_reset(&r->eval_it, NULL);
+    if (r->eval_it.d != t)
+        rc = mnl_fail(MNL_ERR_ARG, "the evaluation iterator is not on the test set");
+    for (int b, start = 0; !rc && (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
+        model_forward(m, r->eval_it.x, b, 0);
+        model_loss(m, r->eval_it.y, b, r->ex.pred);
+        for (int i = 0; i < b; i++) {
+            const float *pr = m->probs + (size_t)i * K;     /* probs: [B, K] */
+            p.source_index[start + i] = t->orig_index[start + i];
+            p.truth[start + i] = r->eval_it.y[i];
+            p.pred[start + i] = r->ex.pred[i];
+            p.confidence[start + i] = pr[r->ex.pred[i]];
+            if (p.p_positive)
+                p.p_positive[start + i] = pr[1];
+        }
+    }
+    char path[1100], said[2048] = "";
+    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, r->dir);
+    if (!rc)
+        rc = predictions_write(path, &p);
+    if (!rc && p.p_positive)
+        rc = roc_write_run(r->dir, r->ex.cfg.name, &p, said, sizeof said);
+    if (!rc && said[0])
+        say(r, "%s", said);
+    predictions_free(&p);
+    return rc;
+}
+
 /* ---- one epoch of training ---- */
 
 static int weights_finite(const Model *m)
@@ -538,12 +640,12 @@ static int blow_up(Run *r, int e, const char *which, double loss)
     if (loss > BLOW_UP_CHANCE * chance)
         return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d: %s loss %.4g is more than %g times "
                         "the chance level %.4g (ln %d) (lr %g)", e, which, loss, BLOW_UP_CHANCE,
-                        chance, k, r->ex.cfg.lr);
+                        chance, k, r->ex.opt.spec.lr);
     if (e > 1 && r->epoch1_loss > 0 && loss > chance && loss > BLOW_UP_RISE * r->epoch1_loss &&
         strcmp(which, "training") == 0)
         return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d: training loss %.4g rose to more "
                         "than %g times epoch 1's %.4g (lr %g)", e, loss, BLOW_UP_RISE, r->epoch1_loss,
-                        r->ex.cfg.lr);
+                        r->ex.opt.spec.lr);
     return MNL_OK;
 }
 
@@ -561,20 +663,22 @@ static int train_epoch(Run *r, int e)
         batch_iter_reset(&r->train_it, r->shuffle_rng);
     }
     r->train_it.pos = pg->next_batch * r->train_it.batch;
+    apply_schedule(r, e);
     int total = batch_iter_count(&r->train_it);
     Progress bar;
     progress_start(&bar, e, r->ex.cfg.epochs, total);
     double t0 = now_seconds() - pg->seconds;
     for (int b; (b = batch_iter_next(&r->train_it)) > 0;) {
-        model_forward(m, r->train_it.x, b, 1);
+        const float *x = training_input(r, e, pg->next_batch, b);
+        model_forward(m, x, b, 1);
         double loss = model_loss(m, r->train_it.y, b, r->ex.pred);
         if (!isfinite(loss)) {
             progress_clear(&bar);
             return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d, batch %d: loss is %s (lr %g)", e,
-                            pg->next_batch + 1, isnan(loss) ? "nan" : "inf", r->ex.cfg.lr);
+                            pg->next_batch + 1, isnan(loss) ? "nan" : "inf", r->ex.opt.spec.lr);
         }
         model_zero_grad(m);
-        model_backward(m, r->train_it.x, b);
+        model_backward(m, x, b);
         optim_step(&r->ex.opt, m);
         int correct = 0;
         for (int i = 0; i < b; i++)
@@ -591,7 +695,7 @@ static int train_epoch(Run *r, int e)
     progress_clear(&bar);
     if (!weights_finite(m))
         return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d, batch %d: a weight is not finite "
-                        "(lr %g)", e, pg->next_batch, r->ex.cfg.lr);
+                        "(lr %g)", e, pg->next_batch, r->ex.opt.spec.lr);
     double loss = meter_loss(&pg->meter);
     if (e == 1)
         r->epoch1_loss = loss;
@@ -606,6 +710,7 @@ static int finish_epoch(Run *r, int e)
     rec.train_acc = meter_accuracy(&r->progress.meter);
     rec.seconds = r->progress.seconds;
     rec.images_per_s = rec.seconds > 0 ? r->progress.meter.count / rec.seconds : 0.0;
+    rec.lr = r->ex.opt.spec.lr;
     DataSplits *d = &r->ex.data;
     double t0 = now_seconds();
     int rc = d->valid.n > 0 ? evaluate(r, &d->valid, &rec.valid_loss, &rec.valid_acc, NULL) : MNL_OK;
@@ -683,11 +788,20 @@ static void print_folder_notes(Run *r)
             r->temps_removed == 1 ? "" : "s", r->dir);
 }
 
+/* The reference path is one thread by definition; the banner and summary say so. */
+static void use_kernels(Experiment *ex, Kernels k)
+{
+    ex->model.kernels = k;
+    if (k == KERNELS_REFERENCE)
+        ex->threads = ex->model.threads = 1;
+}
+
 static int open_run(Run *r, const TrainOptions *o)
 {
     int rc = experiment_setup(&r->ex, o->conf_path, o->sets, o->n_sets, o->threads);
     if (rc)
         return rc;
+    use_kernels(&r->ex, o->kernels);
     if ((rc = choose_dir(r, o)))
         return rc;
     if ((rc = make_dirs(r->dir)))
@@ -695,6 +809,15 @@ static int open_run(Run *r, const TrainOptions *o)
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
     snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
     snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
+    snprintf(r->best_path, sizeof r->best_path, "%s/best.ckpt", r->dir);
+    experiment_schedule_spec(&r->ex.cfg, &r->schedule);
+    if (augment_enabled(&r->ex.cfg.augment)) {
+        const Dataset *tr = &r->ex.data.train;
+        if ((rc = augmenter_init(&r->aug, &r->ex.cfg.augment, experiment_background(&r->ex.cfg),
+                                 r->ex.cfg.batch, tr->h, tr->w)))
+            return rc;
+        r->aug_on = 1;
+    }
     if ((rc = probe_writable(r->ckpt_path)) || (rc = take_folder(r)))
         return rc;
     if (o->resume) {            /* the log goes on from where the interrupted run left it */
@@ -722,6 +845,8 @@ static void close_run(Run *r)
     free(r->ckpt_metrics);
     batch_iter_free(&r->train_it);
     batch_iter_free(&r->eval_it);
+    if (r->aug_on)
+        augmenter_free(&r->aug);
     if (r->shuffle_rng)
         gsl_rng_free(r->shuffle_rng);
     free(r->log);
@@ -729,11 +854,9 @@ static void close_run(Run *r)
     experiment_free(&r->ex);
 }
 
-/* The plots and summary of whatever was completed. */
-static int write_outputs(Run *r)
+/* What report_write_run draws from: the records so far and the last test evaluation. */
+static RunFiles run_files(const Run *r)
 {
-    if (r->n_records == 0)
-        return MNL_OK;
     RunFiles f = {
         .dir = r->dir,
         .cfg = &r->ex.cfg,
@@ -744,6 +867,7 @@ static int write_outputs(Run *r)
         .mflops = model_mflops(&r->ex.model),
         .threads = r->ex.threads,
         .total_seconds = r->total_seconds,
+        .stopped_early = r->stopped_early,
     };
     if (r->view.valid) {
         f.confusion = &r->view.confusion;
@@ -756,10 +880,55 @@ static int write_outputs(Run *r)
         f.correct_conf = r->view.correct_conf;
         f.wrong_conf = r->view.wrong_conf;
     }
+    return f;
+}
+
+/* Live curves: curves.png redrawn after an evaluated epoch, so a learner who keeps it open in an
+ * image viewer watches it grow. At most every LIVE_MIN_INTERVAL seconds, and never more often than
+ * LIVE_COST_FACTOR times what the last drawing took, so gnuplot costs at most 1/LIVE_COST_FACTOR
+ * of the wall time however fast the epochs are. The final drawing is write_outputs' own. */
+#define LIVE_MIN_INTERVAL 2.0
+#define LIVE_COST_FACTOR 40.0
+
+typedef struct {
+    double last_draw;         /* now_seconds() when the last drawing finished (0: at the start) */
+    double last_cost;         /* seconds it took */
+    int drawn;
+} LiveCurves;
+
+/* $MNISTLAB_LIVE_INTERVAL=S replaces both limits by S seconds (0: after every evaluated epoch, as
+ * the tests use it). */
+static void live_redraw(Run *r, LiveCurves *lc)
+{
+    double t = now_seconds(), since = t - lc->last_draw;
+    const char *env = getenv("MNISTLAB_LIVE_INTERVAL");
+    if (env && *env) {
+        if (since < atof(env))
+            return;
+    } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
+        return;
+    }
+    RunFiles f = run_files(r);
+    if (report_write_curves(&f) == MNL_OK)
+        lc->drawn++;
+    else
+        mnl_clear_error();     /* a picture that could not be drawn now is drawn at the end */
+    lc->last_draw = now_seconds();
+    lc->last_cost = lc->last_draw - t;
+}
+
+/* The plots and summary of whatever was completed. */
+static int write_outputs(Run *r)
+{
+    if (r->n_records == 0)
+        return MNL_OK;
+    RunFiles f = run_files(r);
     int rc = report_write_run(&f);
+    if (!rc && weights_finite(&r->ex.model))
+        rc = write_predictions(r);
     if (!rc)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "model.ckpt, log.txt}\n", r->dir);
+               "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
     return rc ? rc : write_settings_and_log(r);
 }
 
@@ -771,6 +940,8 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --set '%s'", o->sets[i]);
     if (o->out_dir && k < (int)sizeof cmd)
         k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --out %s", o->out_dir);
+    if (o->kernels != KERNELS_FAST && k < (int)sizeof cmd)
+        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --kernels %s", kernels_name(o->kernels));
     if (r->progress.next_batch > 0)
         say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s --resume\n",
             r->progress.epoch, r->progress.next_batch, k < (int)sizeof cmd ? cmd : "(too long)");
@@ -782,9 +953,10 @@ static void print_resume_hint(Run *r, const TrainOptions *o)
 static void print_banner(Run *r, int first_epoch)
 {
     const Experiment *ex = &r->ex;
-    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s)\n",
+    say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s%s)\n",
         ex->cfg.name, ex->cfg.family, model_param_count(&ex->model), model_mflops(&ex->model),
-        ex->threads, ex->threads == 1 ? "" : "s");
+        ex->threads, ex->threads == 1 ? "" : "s",
+        ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
         ex->data.train.n, ex->data.valid.n, ex->data.test.n, ex->data.num_classes);
     if (first_epoch > 1 || r->progress.next_batch > 0)
@@ -841,8 +1013,11 @@ int runner_train(const TrainOptions *o, int *signal_out)
             "the checkpoint\n", r.metrics_path, r.records[r.n_records - 1].epoch);
         rc = write_metrics(&r);
     }
+    LiveCurves live = {.last_draw = now_seconds()};
+    if (early_stop_due(&r))            /* resuming a run that had already stopped early */
+        announce_early_stop(&r);
     install_signal_handlers();
-    for (int e = first; !rc && e <= r.ex.cfg.epochs; e++) {
+    for (int e = first; !rc && !r.stopped_early && e <= r.ex.cfg.epochs; e++) {
         rc = train_epoch(&r, e);
         if (rc)
             break;
@@ -855,6 +1030,14 @@ int runner_train(const TrainOptions *o, int *signal_out)
         r.progress.next_batch = 0;
         if ((rc = save_checkpoint(&r, e)) || (rc = write_metrics(&r)))
             break;
+        if (evaluate_now && (rc = save_best_if_improved(&r, e)))
+            break;
+        if (evaluate_now && early_stop_due(&r)) {
+            announce_early_stop(&r);
+            break;
+        }
+        if (evaluate_now && !o->no_live && e < r.ex.cfg.epochs)
+            live_redraw(&r, &live);
         if (stop_signal && e < r.ex.cfg.epochs) {
             rc = MNL_ERR_INTERRUPTED;
             r.progress.epoch = e + 1;
@@ -865,6 +1048,9 @@ int runner_train(const TrainOptions *o, int *signal_out)
         }
     }
     restore_signal_handlers();
+    if (live.drawn)
+        say(&r, "curves.png was redrawn %d time%s while training (the last drawing took %.2fs)\n",
+            live.drawn, live.drawn == 1 ? "" : "s", live.last_cost);
     if (rc == MNL_ERR_INTERRUPTED) {
         *signal_out = stop_signal;
         int src = save_checkpoint(&r, r.progress.epoch - 1);
@@ -912,6 +1098,8 @@ int runner_bench(const BenchOptions *o)
     Run r;
     memset(&r, 0, sizeof r);
     int rc = experiment_setup(&r.ex, o->conf_path, o->sets, o->n_sets, o->threads);
+    if (!rc)
+        use_kernels(&r.ex, o->kernels);
     if (!rc) {
         r.shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
         rc = r.shuffle_rng ? batch_iter_init(&r.train_it, &r.ex.data.train, r.ex.cfg.batch)
@@ -955,8 +1143,8 @@ int runner_bench(const BenchOptions *o)
         close_run(&r);
         return rc;
     }
-    printf("experiment=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name, r.ex.threads,
-           r.ex.cfg.batch, o->batches);
+    printf("experiment=%s\nkernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name,
+           kernels_name(m->kernels), r.ex.threads, r.ex.cfg.batch, o->batches);
     printf("train_images_per_s=%.1f\neval_images_per_s=%.1f\n", images / train_s,
            (double)eval_passes * r.ex.data.test.n / eval_s);
     printf("train_mflop_per_image=%.4f\npeak_rss_mb=%.1f\n", 3.0 * model_mflops(m),

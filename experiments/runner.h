@@ -4,6 +4,8 @@
 #ifndef MNL_RUNNER_H
 #define MNL_RUNNER_H
 
+#include "models/model.h"
+
 #define RUNNER_MAX_SETS 64
 
 typedef struct {
@@ -14,6 +16,8 @@ typedef struct {
     int resume;                            /* continue from OUT/model.ckpt */
     int profile;                           /* print time per layer after training */
     int threads;                           /* > 0: overrides config and $MNISTLAB_THREADS */
+    int no_live;                           /* do not redraw curves.png while training */
+    Kernels kernels;                       /* --kernels: fast (default) or reference */
 } TrainOptions;
 
 /* Train; returns an MnlStatus (MNL_ERR_INTERRUPTED after a clean stop on a signal, with
@@ -25,6 +29,7 @@ typedef struct {
     const char *sets[RUNNER_MAX_SETS];
     int n_sets;
     int threads;
+    Kernels kernels;
     int batches;                           /* timed training batches */
     int warmup;                            /* untimed batches first */
 } BenchOptions;

@@ -78,10 +78,11 @@ void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, Mo
 static int blame_line(const ExpConfig *c, int rc)
 {
     const char *detail = mnl_last_error();   /* mnl_fail may format its own detail */
-    int line = strcmp(c->family, "cnn") == 0 ? c->line_layers
-               : strcmp(c->family, "mlp") == 0 ? c->line_hidden : c->line_family;
+    int line = strcmp(c->family, "cnn") == 0   ? config_line(c, "model", "layers")
+               : strcmp(c->family, "mlp") == 0 ? config_line(c, "model", "hidden")
+                                               : config_line(c, "model", "family");
     if (!model_family_find(c->family))
-        line = c->line_family;
+        line = config_line(c, "model", "family");
     if (line > 0)
         return mnl_fail(rc, "%s:%d: %s", c->source, line, detail);
     return mnl_fail(rc, "%s: %s", c->source, detail);
@@ -94,7 +95,44 @@ static int unknown_family(const ExpConfig *c)
     for (int i = 0; model_family_at(i) && k < sizeof names; i++)
         k += (size_t)snprintf(names + k, sizeof names - k, " %s", model_family_at(i)->name);
     return mnl_fail(MNL_ERR_CONFIG, "%s:%d: model.family: \"%s\" is not one of:%s", c->source,
-                    c->line_family, c->family, names);
+                    config_line(c, "model", "family"), c->family, names);
+}
+
+/* 1 when the family lists key among the [model] settings it reads. */
+static int family_reads(const ModelFamily *f, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *w = f->settings ? f->settings : ""; *w; w += strcspn(w, " "), w += *w == ' ')
+        if (strcspn(w, " ") == n && strncmp(w, key, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A [model] key the family does not read (model.hidden on a cnn, model.layers on an mlp) would
+ * change nothing: refused, naming the key, the family and the families that do read it. */
+static int check_family_settings(const ExpConfig *c, const ModelFamily *f)
+{
+    for (int i = 0; config_setting_at(i); i++) {
+        const Setting *s = config_setting_at(i);
+        if (!s->per_family || family_reads(f, s->key) || config_is_default(c, s))
+            continue;
+        char users[128] = "", hint[160] = "", where[32] = "", value[64];
+        config_format_value(c, s, value, sizeof value);
+        size_t k = 0;
+        for (int j = 0; model_family_at(j) && k < sizeof users; j++)
+            if (family_reads(model_family_at(j), s->key))
+                k += (size_t)snprintf(users + k, sizeof users - k, "%s%s", k ? ", " : "",
+                                      model_family_at(j)->name);
+        if (!strcmp(s->key, "dropout") && family_reads(f, "layers"))
+            snprintf(hint, sizeof hint, "; in a %s, dropout is a layer: add \"dropout %g\" to "
+                     "model.layers where it should act", f->name, (double)c->dropout);
+        if (config_line(c, s->section, s->key))
+            snprintf(where, sizeof where, ":%d", config_line(c, s->section, s->key));
+        return mnl_fail(MNL_ERR_CONFIG, "%s%s: %s.%s = %.40s%s is not used by family %s (only by %s)%s",
+                        c->source, where, s->section, s->key, value, strlen(value) > 40 ? "..." : "",
+                        f->name, users[0] ? users : "none", hint);
+    }
+    return MNL_OK;
 }
 
 void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
@@ -106,16 +144,39 @@ void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
     os->weight_decay = c->weight_decay;
 }
 
+void experiment_schedule_spec(const ExpConfig *c, ScheduleSpec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = strcmp(c->schedule, "step") == 0     ? SCHED_STEP
+              : strcmp(c->schedule, "cosine") == 0 ? SCHED_COSINE
+                                                   : SCHED_CONSTANT;
+    s->step_every = c->schedule_every;
+    s->gamma = c->schedule_gamma;
+    s->warmup = c->warmup;
+}
+
+float experiment_background(const ExpConfig *c)
+{
+    if (c->norm == NORM_MEAN_STD)
+        return (float)((0.0 - c->mean) / c->std);     /* as common/dataset's table maps byte 0 */
+    return c->norm == NORM_MINUS1_1 ? -1.0f : 0.0f;
+}
+
 int experiment_build(Experiment *ex, int threads_flag)
 {
     const ExpConfig *c = &ex->cfg;
-    if (!model_family_find(c->family))
+    const ModelFamily *family = model_family_find(c->family);
+    if (!family)
         return unknown_family(c);
+    int rc = check_family_settings(c, family);
+    if (rc)
+        return rc;
     int k = c->n_classes ? c->n_classes : 10;
     int h = ex->has_data ? ex->data.train.h : 28, w = ex->has_data ? ex->data.train.w : 28;
     ModelSpec spec;
     experiment_model_spec(c, k, h, w, &spec);
-    int threads, rc = threads_resolve(threads_flag, c->threads, &threads);
+    int threads;
+    rc = threads_resolve(threads_flag, c->threads, &threads);
     if (rc)
         return rc;
     ex->threads = threads_setup(threads);

@@ -8,6 +8,7 @@
 #include "common/dataset.h"
 #include "models/model.h"
 #include "models/optim.h"
+#include "models/schedule.h"
 
 typedef struct {
     ExpConfig cfg;
@@ -40,5 +41,10 @@ void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, Mo
 /* The OptimSpec they describe: the optimizer's defaults with the configured lr, l2, momentum and
  * weight decay. */
 void experiment_optim_spec(const ExpConfig *c, OptimSpec *os);
+/* The learning-rate schedule they describe (train.schedule, train.warmup). */
+void experiment_schedule_spec(const ExpConfig *c, ScheduleSpec *s);
+/* The value a black pixel has after the configured normalisation: what an augmented image is
+ * filled with where its shifted or rotated source lies outside the picture. */
+float experiment_background(const ExpConfig *c);
 
 #endif

@@ -5,6 +5,8 @@
  * kernels) reached 30-55 GFLOP/s on the conv shapes here where the AVX-512 tiles reach 100-115. */
 #include "models/gemm.h"
 
+#include "models/isa.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #define GEMM_X86 1
 #include <immintrin.h>
@@ -188,50 +190,18 @@ static void rows_move_c(RowsMode mode, int rows, int len, const float *src, ptrd
             }
 }
 
-/* ---- choosing ---- */
-
-static GemmIsa best_isa(void)
-{
-#if GEMM_X86
-    if (__builtin_cpu_supports("avx512f"))
-        return GEMM_ISA_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return GEMM_ISA_AVX2;
-#endif
-    return GEMM_ISA_C;
-}
-
-static int isa_limit = GEMM_ISA_AVX512;
-
-GemmIsa gemm_isa(void)
-{
-    GemmIsa best = best_isa();
-    return (int)best < isa_limit ? best : (GemmIsa)isa_limit;
-}
-
-GemmIsa gemm_limit_isa(GemmIsa isa)
-{
-    isa_limit = isa;
-    return gemm_isa();
-}
-
-const char *gemm_isa_name(GemmIsa isa)
-{
-    return isa == GEMM_ISA_AVX512 ? "avx512" : isa == GEMM_ISA_AVX2 ? "avx2" : "c";
-}
-
 static void nn_dispatch(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
                         const float *b, ptrdiff_t ldb, const ptrdiff_t *brow, float *c,
                         ptrdiff_t ldc, GemmInit init, const float *bias)
 {
     if (M <= 0 || N <= 0)
         return;
-    switch (gemm_isa()) {
+    switch (isa_active()) {
 #if GEMM_X86
-    case GEMM_ISA_AVX512:
+    case ISA_AVX512:
         gemm_nn_avx512(M, N, K, a, rsa, csa, b, ldb, brow, c, ldc, init, bias);
         return;
-    case GEMM_ISA_AVX2:
+    case ISA_AVX2:
         gemm_nn_avx2(M, N, K, a, rsa, csa, b, ldb, brow, c, ldc, init, bias);
         return;
 #endif
@@ -247,12 +217,12 @@ static void nt_dispatch(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N,
 {
     if (M <= 0 || N <= 0)
         return;
-    switch (gemm_isa()) {
+    switch (isa_active()) {
 #if GEMM_X86
-    case GEMM_ISA_AVX512:
+    case ISA_AVX512:
         gemm_nt_avx512(G, a_step, b_step, M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
         return;
-    case GEMM_ISA_AVX2:
+    case ISA_AVX2:
         gemm_nt_avx2(G, a_step, b_step, M, N, K, a, lda, b, ldb, brow, c, ldc, init, bias);
         return;
 #endif
@@ -325,12 +295,12 @@ void rows_move(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld
         return;
     if (!mask)
         mask = src, mld = sld;              /* read by no mode but ROWS_WHERE_POSITIVE */
-    switch (gemm_isa()) {
+    switch (isa_active()) {
 #if GEMM_X86
-    case GEMM_ISA_AVX512:
+    case ISA_AVX512:
         rows_move_avx512(mode, rows, len, src, sld, dst, dld, mask, mld);
         return;
-    case GEMM_ISA_AVX2:
+    case ISA_AVX2:
         rows_move_avx2(mode, rows, len, src, sld, dst, dld, mask, mld);
         return;
 #endif
@@ -344,12 +314,12 @@ void rows_copy_relu(int rows, int len, const float *src, ptrdiff_t sld, float *d
 {
     if (rows <= 0 || len <= 0)
         return;
-    switch (gemm_isa()) {
+    switch (isa_active()) {
 #if GEMM_X86
-    case GEMM_ISA_AVX512:
+    case ISA_AVX512:
         rows_copy_relu_avx512(rows, len, src, sld, dst, relu_dst, dld);
         return;
-    case GEMM_ISA_AVX2:
+    case ISA_AVX2:
         rows_copy_relu_avx2(rows, len, src, sld, dst, relu_dst, dld);
         return;
 #endif
@@ -372,12 +342,12 @@ void rows_add(int rows, int len, const float *src, ptrdiff_t sld, float *dst, pt
 void maxpool_planes(float *dst, const float *src, int planes, int H, int W)
 {
     const size_t in_plane = (size_t)H * W, out_plane = (size_t)(H / 2) * (W / 2);
-    const GemmIsa isa = gemm_isa();
+    const Isa isa = isa_active();
     for (int p = 0; p < planes; p++, src += in_plane, dst += out_plane)
         switch (isa) {
 #if GEMM_X86
-        case GEMM_ISA_AVX512: maxpool_plane_avx512(dst, src, H, W); break;
-        case GEMM_ISA_AVX2: maxpool_plane_avx2(dst, src, H, W); break;
+        case ISA_AVX512: maxpool_plane_avx512(dst, src, H, W); break;
+        case ISA_AVX2: maxpool_plane_avx2(dst, src, H, W); break;
 #endif
         default: maxpool_plane_c(dst, src, H, W);
         }
@@ -386,12 +356,12 @@ void maxpool_planes(float *dst, const float *src, int planes, int H, int W)
 void maxpool_grad_planes(float *dst, const float *g, const float *src, int planes, int H, int W)
 {
     const size_t in_plane = (size_t)H * W, out_plane = (size_t)(H / 2) * (W / 2);
-    const GemmIsa isa = gemm_isa();
+    const Isa isa = isa_active();
     for (int p = 0; p < planes; p++, src += in_plane, dst += in_plane, g += out_plane)
         switch (isa) {
 #if GEMM_X86
-        case GEMM_ISA_AVX512: maxpool_grad_plane_avx512(dst, g, src, H, W); break;
-        case GEMM_ISA_AVX2: maxpool_grad_plane_avx2(dst, g, src, H, W); break;
+        case ISA_AVX512: maxpool_grad_plane_avx512(dst, g, src, H, W); break;
+        case ISA_AVX2: maxpool_grad_plane_avx2(dst, g, src, H, W); break;
 #endif
         default: maxpool_grad_plane_c(dst, g, src, H, W);
         }

@@ -61,13 +61,4 @@ void rows_copy_relu(int rows, int len, const float *src, ptrdiff_t sld, float *d
 void maxpool_planes(float *dst, const float *src, int planes, int H, int W);
 void maxpool_grad_planes(float *dst, const float *g, const float *src, int planes, int H, int W);
 
-/* The instruction sets, best last. */
-typedef enum { GEMM_ISA_C = 0, GEMM_ISA_AVX2 = 1, GEMM_ISA_AVX512 = 2 } GemmIsa;
-
-GemmIsa gemm_isa(void);                 /* the one in use */
-const char *gemm_isa_name(GemmIsa isa); /* "avx512", "avx2", "c" */
-/* Use at most isa (tests compare the builds); returns the one now in use. Not thread-safe: call it
- * between steps, never while a kernel runs. */
-GemmIsa gemm_limit_isa(GemmIsa isa);
-
 #endif

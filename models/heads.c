@@ -1,6 +1,6 @@
-/* models/heads: softmax cross-entropy and sigmoid binary cross-entropy, with their gradients,
- * probabilities and predictions. Per-image work in double: K is small, and it keeps the mean loss
- * exact enough for finite-difference checks on float32 logits. */
+/* models/heads: the fast softmax cross-entropy head (AVX-512, rows in blocks, a polynomial exp
+ * over groups of vectors); its definition, and the sigmoid head, are in models/reference/heads.c.
+ * Per-image work in double, as the reference. */
 #include "models/heads.h"
 
 #include <math.h>
@@ -9,20 +9,8 @@
 #include <immintrin.h>
 #endif
 
-#include "models/gemm.h"
-
-/* The sum of exp(z[k] - zmax) over k < K, in order; e[k] keeps each term when e is not NULL. */
-static double exp_row(const float *z, int K, float zmax, double *e)
-{
-    double sum = 0.0;
-    for (int k = 0; k < K; k++) {
-        double ek = exp((double)z[k] - zmax);
-        if (e)
-            e[k] = ek;
-        sum += ek;
-    }
-    return sum;
-}
+#include "models/isa.h"
+#include "models/reference/reference.h"
 
 #if defined(__x86_64__)
 /* exp(x) in place for G vectors of 8 doubles at x (64-byte aligned), within 2 ulp of libm's:
@@ -164,68 +152,13 @@ __attribute__((target("avx512f"))) static double softmax_ce_avx512(const float *
 }
 #endif
 
-/* One row of softmax_ce: probs and dlogits (either may be NULL) from z, whose maximum is zmax;
- * returns the sum of exp(z - zmax). p = exp(z - zmax) / sum, which is exp(z - lse). */
-static double softmax_row(const float *z, int K, int y, int B, float zmax, float *probs,
-                          float *dlogits)
-{
-    /* each exp taken once when a row is small (every head here); wider rows take them twice */
-    double e[16];
-    const int keep = K <= 16;
-    const double sum = exp_row(z, K, zmax, keep ? e : NULL), inv = 1.0 / sum;
-    for (int k = 0; k < K; k++) {
-        double p = (keep ? e[k] : exp((double)z[k] - zmax)) * inv;
-        if (probs)
-            probs[k] = (float)p;
-        if (dlogits)
-            dlogits[k] = (float)((p - (k == y)) * (1.0 / B));
-    }
-    return sum;
-}
-
+/* The fast path: AVX-512 for the heads here (K <= 16), else the reference loop. */
 double softmax_ce(const float *logits, const int *y, int B, int K,
                   float *dlogits, float *probs, int *pred)
 {
 #if defined(__x86_64__)
-    if (K <= 16 && gemm_isa() == GEMM_ISA_AVX512)
+    if (K <= 16 && isa_active() == ISA_AVX512)
         return softmax_ce_avx512(logits, y, B, K, dlogits, probs, pred);
 #endif
-    double total = 0.0;
-    for (int i = 0; i < B; i++) {
-        const float *z = logits + (size_t)i * K;
-        int best = 0;
-        for (int k = 1; k < K; k++)
-            if (z[k] > z[best])
-                best = k;
-        /* log sum exp(z) = max + log sum exp(z - max): no overflow, and the largest term is 1 */
-        double sum = softmax_row(z, K, y[i], B, z[best], probs ? probs + (size_t)i * K : NULL,
-                                 dlogits ? dlogits + (size_t)i * K : NULL);
-        total += z[best] + log(sum) - z[y[i]];
-        if (pred)
-            pred[i] = best;
-    }
-    return total / B;
-}
-
-double sigmoid_bce(const float *logits, const int *y, int B,
-                   float *dlogits, float *probs, int *pred)
-{
-    double total = 0.0;
-    for (int i = 0; i < B; i++) {
-        double z = logits[i], t = y[i] ? 1.0 : 0.0;
-        /* e = exp(-|z|) <= 1, so both class probabilities are computed without cancellation */
-        double e = exp(-fabs(z));
-        double s = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-        double s0 = z >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
-        total += fmax(z, 0.0) - z * t + log1p(e);
-        if (dlogits)
-            dlogits[i] = (float)((s - t) / B);
-        if (probs) {
-            probs[2 * (size_t)i] = (float)s0;
-            probs[2 * (size_t)i + 1] = (float)s;
-        }
-        if (pred)
-            pred[i] = s > 0.5;
-    }
-    return total / B;
+    return softmax_ce_ref(logits, y, B, K, dlogits, probs, pred);
 }

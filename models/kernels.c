@@ -8,14 +8,6 @@
 #include "common/threads.h"
 #include "models/gemm.h"
 
-/* The hand-written loops below are compiled for AVX-512, AVX2 and plain x86-64, and the loader picks
- * the clone the CPU runs; `omp simd` makes the vectoriser take them whatever its cost model says. */
-#if defined(__x86_64__)
-#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
-
 /* ---- dense ---- */
 
 /* Threads worth using on `work` multiply-adds: starting a job costs a few microseconds. The bar is
@@ -88,30 +80,16 @@ void dense_backward(float *din, float *dw, float *db, const float *dout, const f
 
 /* ---- ReLU (single-threaded: the model's walk runs it image by image on each thread) ---- */
 
-/* The clones are static, and the exported functions plain calls to them: some compilers (clang
- * 14) give an exported clone's dispatcher a name other files cannot link against. */
-VECTOR_CLONES static void relu_span(float *out, const float *in, size_t n)
-{
-#pragma omp simd
-    for (size_t i = 0; i < n; i++)
-        out[i] = in[i] > 0.0f ? in[i] : 0.0f;
-}
-
-VECTOR_CLONES static void relu_grad_span(float *din, const float *dout, const float *out, size_t n)
-{
-#pragma omp simd
-    for (size_t i = 0; i < n; i++)
-        din[i] = out[i] > 0.0f ? dout[i] : 0.0f;
-}
-
+/* The row operations' vector ReLU (models/gemm.c), one long row at a time; the walk's buffers
+ * hold at most INT_MAX floats (model_alloc_batch), so n fits a row length. */
 void relu_forward(float *out, const float *in, size_t n)
 {
-    relu_span(out, in, n);
+    rows_move(ROWS_RELU, 1, (int)n, in, 0, out, 0, NULL, 0);
 }
 
 void relu_backward(float *din, const float *dout, const float *out, size_t n)
 {
-    relu_grad_span(din, dout, out, n);
+    rows_move(ROWS_WHERE_POSITIVE, 1, (int)n, dout, 0, din, 0, out, 0);
 }
 
 /* ---- 2x2 max pooling (likewise single-threaded; the vector loops are in models/gemm.c) ---- */
@@ -124,20 +102,6 @@ void maxpool2_forward(float *out, const float *in, int B, int C, int H, int W)
 void maxpool2_backward(float *din, const float *dout, const float *in, int B, int C, int H, int W)
 {
     maxpool_grad_planes(din, dout, in, B * C, H, W);
-}
-
-void dropout_make_mask(float *mask, size_t n, float p, gsl_rng *rng)
-{
-    const float keep = 1.0f / (1.0f - p);
-    /* drawn in order on one thread, so a seed gives the same mask at any thread count */
-    for (size_t i = 0; i < n; i++)
-        mask[i] = gsl_rng_uniform(rng) < p ? 0.0f : keep;
-}
-
-void dropout_apply(float *out, const float *in, const float *mask, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = in[i] * mask[i];
 }
 
 void copy_forward(float *out, const float *in, size_t n)

@@ -9,7 +9,6 @@
 #define MNL_KERNELS_H
 
 #include <stddef.h>
-#include <gsl/gsl_rng.h>
 
 /* out: [B, Out]  in: [B, In]  w: [Out, In]  b: [Out]   (out = in w^T + b, models/gemm).
  * With threads > 1 the output is split among them; every element is the same sum either way. */
@@ -31,12 +30,7 @@ void maxpool2_forward(float *out, const float *in, int B, int C, int H, int W);
  * picked (found again from in with the same tie rule, so no index buffer is kept). */
 void maxpool2_backward(float *din, const float *dout, const float *in, int B, int C, int H, int W);
 
-/* Inverted dropout: mask[i] = 0 with probability p, else 1/(1-p), so evaluation needs no scaling. */
-void dropout_make_mask(float *mask, size_t n, float p, gsl_rng *rng);
-/* out = in * mask elementwise; and its backward din = dout * mask. [n] each. */
-void dropout_apply(float *out, const float *in, const float *mask, size_t n);
-
-/* Flatten and evaluation-mode dropout move the data unchanged: out = in, [n]. */
+/* Flatten moves the data unchanged: out = in, [n] (memcpy). */
 void copy_forward(float *out, const float *in, size_t n);
 
 #endif

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/parse.h"
 #include "models/conv.h"
 #include "models/kernels.h"
+#include "models/reference/reference.h"
 
 #define ARG_MAX   65536     /* widths and channels above this are typos */
 #define KERNEL_MAX 32       /* conv kernel and padding sizes (keeps fan-in inside an int) */
@@ -22,21 +24,10 @@ size_t layer_out_size(const Layer *l) { return (size_t)l->out_c * l->out_h * l->
 
 /* ---- argument parsing shared by the kinds ---- */
 
-static int parse_int(const char *s, int lo, int hi, int *out, char *why)
+/* whole-number arguments: common/parse's parser, with the layer message buffer */
+static int arg_int(const char *s, int lo, int hi, int *out, char *why)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE) {
-        snprintf(why, LAYER_WHY_LEN, "\"%s\" is not a whole number", s);
-        return -1;
-    }
-    if (v < lo || v > hi) {
-        snprintf(why, LAYER_WHY_LEN, "%ld is outside %d..%d", v, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
+    return parse_int(s, lo, hi, out, why, LAYER_WHY_LEN);
 }
 
 static int want_args(int argc, int lo, int hi, const char *usage, char *why)
@@ -60,7 +51,7 @@ static int dense_parse(Layer *l, int argc, char **argv, char *why)
 {
     if (want_args(argc, 1, 1, "dense N", why))
         return -1;
-    return parse_int(argv[1], 1, ARG_MAX, &l->arg[0], why);
+    return arg_int(argv[1], 1, ARG_MAX, &l->arg[0], why);
 }
 
 static int dense_infer(Layer *l, char *why)
@@ -73,6 +64,18 @@ static int dense_infer(Layer *l, char *why)
     l->n_b = (size_t)l->arg[0];
     l->fan_in = (int)in;
     return 0;
+}
+
+static void dense_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    dense_forward_ref(out, in, c->w, c->b, c->B, (int)layer_in_size(l), l->out_c);
+}
+
+static void dense_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                          const float *dout, float *din)
+{
+    (void)out;
+    dense_backward_ref(din, c->dw, c->db, dout, in, c->w, c->B, (int)layer_in_size(l), l->out_c);
 }
 
 static void dense_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
@@ -100,9 +103,9 @@ static int conv_parse(Layer *l, int argc, char **argv, char *why)
         return -1;
     }
     l->arg[2] = 0;
-    return parse_int(argv[1], 1, ARG_MAX, &l->arg[0], why) ||
-           parse_int(argv[2], 1, KERNEL_MAX, &l->arg[1], why) ||
-           (argc == 5 && parse_int(argv[4], 0, KERNEL_MAX, &l->arg[2], why)) ? -1 : 0;
+    return arg_int(argv[1], 1, ARG_MAX, &l->arg[0], why) ||
+           arg_int(argv[2], 1, KERNEL_MAX, &l->arg[1], why) ||
+           (argc == 5 && arg_int(argv[4], 0, KERNEL_MAX, &l->arg[2], why)) ? -1 : 0;
 }
 
 static void conv_shape_of(const Layer *l, ConvShape *s, int B)
@@ -128,6 +131,20 @@ static int conv_infer(Layer *l, char *why)
     l->fan_in = s.C * K * K;
     l->temp_per_thread = conv_scratch_size(&s);
     return 0;
+}
+
+static void conv_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    conv2d_forward_ref(out, in, c->w, c->b, c->B, l->in_c, l->in_h, l->in_w, l->arg[0], l->arg[1],
+                       l->arg[2]);
+}
+
+static void conv_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                         const float *dout, float *din)
+{
+    (void)out;
+    conv2d_backward_ref(din, c->dw, c->db, dout, in, c->w, c->B, l->in_c, l->in_h, l->in_w,
+                        l->arg[0], l->arg[1], l->arg[2]);
 }
 
 static void conv_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
@@ -158,7 +175,7 @@ static int maxpool_parse(Layer *l, int argc, char **argv, char *why)
     int size = 2;
     (void)l;
     if (want_args(argc, 0, 1, "maxpool 2", why) ||
-        (argc == 2 && parse_int(argv[1], 1, ARG_MAX, &size, why)))
+        (argc == 2 && arg_int(argv[1], 1, ARG_MAX, &size, why)))
         return -1;
     if (size != 2) {
         snprintf(why, LAYER_WHY_LEN, "only 2x2 pooling is supported");
@@ -175,6 +192,19 @@ static int maxpool_infer(Layer *l, char *why)
     }
     l->out_c = l->in_c, l->out_h = l->in_h / 2, l->out_w = l->in_w / 2;
     return 0;
+}
+
+static void maxpool_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    maxpool2_forward_ref(out, in, c->B, l->in_c, l->in_h, l->in_w);
+}
+
+static void maxpool_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                            const float *dout, float *din)
+{
+    (void)out;
+    if (din)
+        maxpool2_backward_ref(din, dout, in, c->B, l->in_c, l->in_h, l->in_w);
 }
 
 static void maxpool_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
@@ -199,6 +229,19 @@ static int same_shape_infer(Layer *l, char *why)
     return 0;
 }
 
+static void relu_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    relu_forward_ref(out, in, (size_t)c->B * layer_in_size(l));
+}
+
+static void relu_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                         const float *dout, float *din)
+{
+    (void)in;
+    if (din)
+        relu_backward_ref(din, dout, out, (size_t)c->B * layer_in_size(l));
+}
+
 static void relu_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
     relu_forward(out, in, (size_t)c->B * layer_in_size(l));
@@ -221,6 +264,20 @@ static int flatten_infer(Layer *l, char *why)
     return 0;
 }
 
+static void flatten_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    flatten_ref(out, in, (size_t)c->B * layer_in_size(l));
+}
+
+static void flatten_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                            const float *dout, float *din)
+{
+    (void)in, (void)out;
+    if (din)
+        flatten_ref(din, dout, (size_t)c->B * layer_in_size(l));
+}
+
+/* The fast path moves the bytes with memcpy. */
 static void flatten_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
     copy_forward(out, in, (size_t)c->B * layer_in_size(l));
@@ -262,41 +319,56 @@ static int dropout_infer(Layer *l, char *why)
     return 0;
 }
 
-static void dropout_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+/* Inverted dropout has no fast path: its mask is drawn in order on one thread either way. */
+static void dropout_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
     size_t n = (size_t)c->B * layer_in_size(l);
     if (!c->train) {
-        copy_forward(out, in, n);
+        flatten_ref(out, in, n);
         return;
     }
-    dropout_make_mask(c->keep, n, l->farg, c->rng);
-    dropout_apply(out, in, c->keep, n);
+    dropout_mask_ref(c->keep, n, l->farg, c->rng);
+    dropout_apply_ref(out, in, c->keep, n);
 }
 
-static void dropout_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
-                        const float *dout, float *din)
+static void dropout_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                            const float *dout, float *din)
 {
     size_t n = (size_t)c->B * layer_in_size(l);
     (void)in, (void)out;
     if (!din)
         return;
     if (c->train)
-        dropout_apply(din, dout, c->keep, n);
+        dropout_apply_ref(din, dout, c->keep, n);
     else
-        copy_forward(din, dout, n);
+        flatten_ref(din, dout, n);
 }
 
 static double no_flops(const Layer *l) { (void)l; return 0.0; }
 
 /* ---- the table ---- */
 
+/* flat_out: 1 vector out, 0 feature maps, -1 like its input. per_image and fuses_relu: see
+ * models/layers.h. A new kind: its parse and infer, its reference adapters (models/reference/),
+ * optionally fast ones, and one line here. */
 static const LayerKind kinds[] = {
-    {"dense", dense_parse, dense_infer, dense_fwd, dense_bwd, dense_flops, 1, 0, 0},
-    {"conv", conv_parse, conv_infer, conv_fwd, conv_bwd, conv_flops, 0, 1, 1},
-    {"maxpool", maxpool_parse, maxpool_infer, maxpool_fwd, maxpool_bwd, no_flops, 0, 1, 0},
-    {"relu", parse_none, same_shape_infer, relu_fwd, relu_bwd, no_flops, -1, 1, 0},
-    {"flatten", parse_none, flatten_infer, flatten_fwd, flatten_bwd, no_flops, 1, 1, 0},
-    {"dropout", dropout_parse, dropout_infer, dropout_fwd, dropout_bwd, no_flops, -1, 0, 0},
+    {.name = "dense", .parse = dense_parse, .infer = dense_infer, .flops = dense_flops,
+     .forward_ref = dense_fwd_ref, .backward_ref = dense_bwd_ref,
+     .forward = dense_fwd, .backward = dense_bwd, .flat_out = 1},
+    {.name = "conv", .parse = conv_parse, .infer = conv_infer, .flops = conv_flops,
+     .forward_ref = conv_fwd_ref, .backward_ref = conv_bwd_ref,
+     .forward = conv_fwd, .backward = conv_bwd, .per_image = 1, .fuses_relu = 1},
+    {.name = "maxpool", .parse = maxpool_parse, .infer = maxpool_infer, .flops = no_flops,
+     .forward_ref = maxpool_fwd_ref, .backward_ref = maxpool_bwd_ref,
+     .forward = maxpool_fwd, .backward = maxpool_bwd, .per_image = 1},
+    {.name = "relu", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = relu_fwd_ref, .backward_ref = relu_bwd_ref,
+     .forward = relu_fwd, .backward = relu_bwd, .flat_out = -1, .per_image = 1},
+    {.name = "flatten", .parse = parse_none, .infer = flatten_infer, .flops = no_flops,
+     .forward_ref = flatten_fwd_ref, .backward_ref = flatten_bwd_ref,
+     .forward = flatten_fwd, .backward = flatten_bwd, .flat_out = 1, .per_image = 1},
+    {.name = "dropout", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
+     .forward_ref = dropout_fwd_ref, .backward_ref = dropout_bwd_ref, .flat_out = -1},
 };
 
 #define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))
@@ -314,20 +386,17 @@ const LayerKind *layer_kind_at(int i)
     return i >= 0 && i < N_KINDS ? &kinds[i] : NULL;
 }
 
-/* ---- making a layer from a spec item ---- */
-
-/* Split buf in place on blanks; returns the word count, or -1 when there are too many. */
-static int split_words(char *buf, char **argv)
+LayerForward layer_fast_forward(const LayerKind *k)
 {
-    int argc = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-        if (argc == MAX_ARGS)
-            return -1;
-        argv[argc++] = t;
-    }
-    return argc;
+    return k->forward ? k->forward : k->forward_ref;
 }
+
+LayerBackward layer_fast_backward(const LayerKind *k)
+{
+    return k->backward ? k->backward : k->backward_ref;
+}
+
+/* ---- making a layer from a spec item ---- */
 
 static int item_error(int index, const char *item, const char *why)
 {
@@ -344,15 +413,18 @@ int layer_init(Layer *l, const char *item, int index, int c, int h, int w)
                         index, item, LAYER_ITEM_LEN - 1);
     snprintf(l->item, sizeof l->item, "%s", item);
     snprintf(buf, sizeof buf, "%s", item);
-    int argc = split_words(buf, argv);
+    int argc = split_words(buf, " \t\r\n", argv, MAX_ARGS);
     if (argc == 0)
         return item_error(index, item, "empty item (two commas in a row?)");
-    if (argc < 0)
+    if (argc > MAX_ARGS)
         return item_error(index, item, "too many words");
     l->kind = layer_kind_find(argv[0]);
     if (!l->kind) {
-        snprintf(why, sizeof why, "unknown layer kind \"%s\" (known: dense, conv, maxpool, relu, "
-                 "flatten, dropout)", argv[0]);
+        size_t k = (size_t)snprintf(why, sizeof why, "unknown layer kind \"%s\" (known:", argv[0]);
+        for (int i = 0; i < N_KINDS && k < sizeof why; i++)
+            k += (size_t)snprintf(why + k, sizeof why - k, "%s %s", i ? "," : "", kinds[i].name);
+        if (k < sizeof why)
+            snprintf(why + k, sizeof why - k, ")");
         return item_error(index, item, why);
     }
     l->in_c = c, l->in_h = h, l->in_w = w;

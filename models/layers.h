@@ -1,7 +1,8 @@
 /* models/layers: the layer kinds a network is stacked from. Each kind registers its name, how it
- * parses its arguments ("16 3 pad 1"), its output shape, parameters and scratch, its FLOPs, and the
- * adapters that run its kernels (models/kernels.h, models/conv.h) inside the network's walk. The
- * table is in layers.c: a new kind is one entry, and no spec parser grows a switch. */
+ * parses its arguments ("16 3 pad 1"), its output shape, parameters and scratch, its FLOPs, and two
+ * pairs of adapters inside the network's walk: the reference pair, which calls the plain functions
+ * of models/reference/, and optionally a fast pair (models/kernels.h, models/conv.h). The table is
+ * in layers.c: a new kind is one entry, and no spec parser grows a switch. */
 #ifndef MNL_LAYERS_H
 #define MNL_LAYERS_H
 
@@ -30,6 +31,10 @@ typedef struct {
 } LayerCtx;
 
 typedef struct LayerKind LayerKind;
+
+typedef void (*LayerForward)(const Layer *l, const LayerCtx *c, const float *in, float *out);
+typedef void (*LayerBackward)(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                              const float *dout, float *din);
 
 /* One layer: shapes, its small arguments, and where its data sit in the model's blocks. */
 struct Layer {
@@ -60,11 +65,16 @@ struct LayerKind {
     /* From l->in_* and the arguments: output shape, parameter shape, fan-in, scratch per image.
      * 0, or -1 with the reason in why (e.g. a pool on a 1x1 input). */
     int (*infer)(Layer *l, char *why);
-    /* in: [B, in_c, in_h, in_w]  out: [B, out_c, out_h, out_w] */
-    void (*forward)(const Layer *l, const LayerCtx *c, const float *in, float *out);
+    /* The reference adapters (required): single-threaded, they read only B, w, b, dw, db, keep,
+     * train and rng of the context and call models/reference/ only.
+     * in: [B, in_c, in_h, in_w]  out: [B, out_c, out_h, out_w] */
+    LayerForward forward_ref;
     /* dout: [B, out...]; din: [B, in...] overwritten, or NULL when the input gradient is not needed. */
-    void (*backward)(const Layer *l, const LayerCtx *c, const float *in, const float *out,
-                     const float *dout, float *din);
+    LayerBackward backward_ref;
+    /* The fast adapters, the same contract plus temp, threads and relu_out; NULL: the reference
+     * adapter is the fast path too (a kind with nothing to speed up). */
+    LayerForward forward;
+    LayerBackward backward;
     double (*flops)(const Layer *l);    /* forward FLOPs per image (multiply-add = 2) */
     int flat_out;   /* output is 1: a vector (dense, flatten), 0: feature maps, -1: like its input */
     /* 1: each image's output depends on that image only and the adapters run single-threaded, so
@@ -91,5 +101,16 @@ int model_add_layer(Model *m, const char *item);
 
 size_t layer_in_size(const Layer *l);     /* floats per image in */
 size_t layer_out_size(const Layer *l);    /* floats per image out */
+
+/* The fast path's adapters of a kind: its own, or its reference ones. */
+LayerForward layer_fast_forward(const LayerKind *k);
+LayerBackward layer_fast_backward(const LayerKind *k);
+
+/* What the walks (models/reference/walk.c, models/schedule.c) share, from models/model.c:
+ * layer i's output [B, out...] and its gradient in the model's blocks, and the context of a call
+ * of layer i over B images (thread 0's scratch, the model's threads). */
+float *model_layer_act(const Model *m, int i);
+float *model_layer_dact(const Model *m, int i);
+LayerCtx model_layer_ctx(const Model *m, int i, int B);
 
 #endif

@@ -15,6 +15,7 @@
 #include "models/heads.h"
 #include "models/init.h"
 #include "models/layers.h"
+#include "models/reference/reference.h"
 
 #define MAX_PARAMS   ((size_t)1 << 30)   /* floats; a bigger model is a spec mistake here */
 #define MAX_IN       (1 << 24)           /* floats per input image */
@@ -334,6 +335,22 @@ static int walk_threads(const Model *m)
     return t < 1 ? 1 : t;
 }
 
+int kernels_parse(const char *name, Kernels *k)
+{
+    if (name && strcmp(name, "fast") == 0)
+        *k = KERNELS_FAST;
+    else if (name && strcmp(name, "reference") == 0)
+        *k = KERNELS_REFERENCE;
+    else
+        return -1;
+    return 0;
+}
+
+const char *kernels_name(Kernels k)
+{
+    return k == KERNELS_REFERENCE ? "reference" : "fast";
+}
+
 static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
 {
     LayerCtx c = {0};
@@ -352,8 +369,13 @@ static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
     return c;
 }
 
-static float *layer_act(const Model *m, int i) { return m->act_block + m->layers[i].act_off; }
-static float *layer_dact(const Model *m, int i) { return m->dact_block + m->layers[i].act_off; }
+float *model_layer_act(const Model *m, int i) { return m->act_block + m->layers[i].act_off; }
+float *model_layer_dact(const Model *m, int i) { return m->dact_block + m->layers[i].act_off; }
+
+LayerCtx model_layer_ctx(const Model *m, int i, int B)
+{
+    return layer_ctx(m, &m->layers[i], B, 0);
+}
 
 /* The layers [first, end) that can run image by image: first itself and those after it. */
 static int segment_end(const Model *m, int first)
@@ -419,12 +441,12 @@ static void forward_chunk(Model *m, const float *x, int first, int end, int b0, 
         LayerCtx c = layer_ctx(m, l, b1 - b0, thread);
         c.threads = 1;
         c.keep += (size_t)b0 * l->keep_per_image;
-        const float *in = (i ? layer_act(m, i - 1) : x) + (size_t)b0 * layer_in_size(l);
-        float *out = layer_act(m, i) + (size_t)b0 * layer_out_size(l);
+        const float *in = (i ? model_layer_act(m, i - 1) : x) + (size_t)b0 * layer_in_size(l);
+        float *out = model_layer_act(m, i) + (size_t)b0 * layer_out_size(l);
         if (fused)
-            c.relu_out = layer_act(m, i + 1) + (size_t)b0 * layer_out_size(l);
+            c.relu_out = model_layer_act(m, i + 1) + (size_t)b0 * layer_out_size(l);
         double t0 = timed ? model_clock() : 0.0;
-        l->kind->forward(l, &c, in, out);
+        layer_fast_forward(l->kind)(l, &c, in, out);
         if (timed)
             profile_add(m, i, 0, model_clock() - t0);
         i += fused;                         /* the ReLU's output is written */
@@ -451,13 +473,13 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
             c.db = c.dw + l->n_w;
         }
         const size_t in_off = (size_t)b0 * layer_in_size(l), out_off = (size_t)b0 * layer_out_size(l);
-        const float *in = (i ? layer_act(m, i - 1) : x) + in_off;
-        const float *dout = (top == m->n_layers - 1 ? m->dlogits : layer_dact(m, top)) + out_off;
-        float *din = i ? layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
+        const float *in = (i ? model_layer_act(m, i - 1) : x) + in_off;
+        const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) + out_off;
+        float *din = i ? model_layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
         if (fused)
-            c.relu_out = layer_act(m, top) + out_off;
+            c.relu_out = model_layer_act(m, top) + out_off;
         double t0 = timed ? model_clock() : 0.0;
-        l->kind->backward(l, &c, in, layer_act(m, i) + out_off, dout, din);
+        layer_fast_backward(l->kind)(l, &c, in, model_layer_act(m, i) + out_off, dout, din);
         if (timed)
             profile_add(m, i, 1, model_clock() - t0);
     }
@@ -547,7 +569,7 @@ static void forward_whole(Model *m, const float *x, int B, int i)
     const Layer *l = &m->layers[i];
     LayerCtx c = layer_ctx(m, l, B, 0);
     double t0 = m->profile ? model_clock() : 0.0;
-    l->kind->forward(l, &c, i ? layer_act(m, i - 1) : x, layer_act(m, i));
+    layer_fast_forward(l->kind)(l, &c, i ? model_layer_act(m, i - 1) : x, model_layer_act(m, i));
     if (m->profile)
         profile_add(m, i, 0, model_clock() - t0);
     profile_count(m, i, i + 1, 0);
@@ -557,11 +579,11 @@ static void backward_whole(Model *m, const float *x, int B, int i)
 {
     const Layer *l = &m->layers[i];
     LayerCtx c = layer_ctx(m, l, B, 0);
-    const float *in = i ? layer_act(m, i - 1) : x;
-    const float *dout = i == m->n_layers - 1 ? m->dlogits : layer_dact(m, i);
-    float *din = i ? layer_dact(m, i - 1) : NULL;
+    const float *in = i ? model_layer_act(m, i - 1) : x;
+    const float *dout = i == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, i);
+    float *din = i ? model_layer_dact(m, i - 1) : NULL;
     double t0 = m->profile ? model_clock() : 0.0;
-    l->kind->backward(l, &c, in, layer_act(m, i), dout, din);
+    layer_fast_backward(l->kind)(l, &c, in, model_layer_act(m, i), dout, din);
     if (m->profile)
         profile_add(m, i, 1, model_clock() - t0);
     profile_count(m, i, i + 1, 1);
@@ -574,6 +596,10 @@ const float *model_forward(Model *m, const float *x, int B, int train)
         return NULL;
     }
     m->train = train;
+    if (m->kernels == KERNELS_REFERENCE) {
+        model_forward_ref(m, x, B);
+        return model_layer_act(m, m->n_layers - 1);
+    }
     for (int i = 0; i < m->n_layers;) {
         int end = segment_end(m, i);
         if (end > i) {
@@ -583,17 +609,19 @@ const float *model_forward(Model *m, const float *x, int B, int train)
             forward_whole(m, x, B, i++);
         }
     }
-    return layer_act(m, m->n_layers - 1);
+    return model_layer_act(m, m->n_layers - 1);
 }
 
 double model_loss(Model *m, const int *y, int B, int *pred)
 {
     if (!m->act_block || B < 1 || B > m->max_batch)
         return NAN;
-    const float *logits = layer_act(m, m->n_layers - 1);
+    const float *logits = model_layer_act(m, m->n_layers - 1);
     double t0 = m->profile ? model_clock() : 0.0, loss;
-    if (m->head == HEAD_SIGMOID)
-        loss = sigmoid_bce(logits, y, B, m->dlogits, m->probs, pred);
+    if (m->head == HEAD_SIGMOID)        /* one function for both paths: nothing to speed up */
+        loss = sigmoid_bce_ref(logits, y, B, m->dlogits, m->probs, pred);
+    else if (m->kernels == KERNELS_REFERENCE)
+        loss = softmax_ce_ref(logits, y, B, m->num_outputs, m->dlogits, m->probs, pred);
     else
         loss = softmax_ce(logits, y, B, m->num_outputs, m->dlogits, m->probs, pred);
     if (m->profile) {
@@ -615,6 +643,10 @@ void model_backward(Model *m, const float *x, int B)
 {
     if (!m->act_block || B < 1 || B > m->max_batch)
         return;
+    if (m->kernels == KERNELS_REFERENCE) {
+        model_backward_ref(m, x, B);
+        return;
+    }
     for (int end = m->n_layers; end > 0;) {
         int first = end;
         while (first > 0 && m->layers[first - 1].kind->per_image)
@@ -670,7 +702,7 @@ const float *model_layer_output(const Model *m, int i, int b, int *c, int *h, in
         *h = l->out_h;
     if (w)
         *w = l->out_w;
-    return layer_act(m, i) + (size_t)b * layer_out_size(l);
+    return model_layer_act(m, i) + (size_t)b * layer_out_size(l);
 }
 
 /* 206922 -> "206,922" */

@@ -14,6 +14,10 @@
 
 typedef enum { HEAD_SOFTMAX = 0, HEAD_SIGMOID = 1 } HeadKind;      /* K-way CE | 1 logit + BCE */
 typedef enum { INIT_PYTORCH = 0, INIT_UNIFORM = 1, INIT_HE = 2 } InitKind;
+/* Which functions compute a step: the fast path (SIMD kernels, the chunked walk, threads) or the
+ * reference path (models/reference/: plain loops, the plain walk, one thread), the same numbers to
+ * float32 rounding. */
+typedef enum { KERNELS_FAST = 0, KERNELS_REFERENCE = 1 } Kernels;
 
 /* What a family needs to build a network. Filled by the runner from an experiment's [model]. */
 typedef struct {
@@ -54,6 +58,8 @@ typedef struct {
     const char *name;
     const char *description;
     int (*build)(Model *m, const ModelSpec *spec, gsl_rng *rng);  /* 0 or an MnlStatus */
+    const char *settings;            /* the family-specific [model] keys it reads ("hidden
+                                        dropout"); any other set is refused, not ignored */
 } ModelFamily;
 
 /* Per-layer row of the summary table (what torchsummary prints). */
@@ -94,8 +100,9 @@ struct Model {
     float *probs;                    /* [max_batch, num_classes]: class probabilities */
 
     gsl_rng *dropout_rng;            /* owned; seeded by model_build from the build rng */
-    int threads;                     /* OpenMP threads for this model's kernels (>= 1; at most
-                                        scratch_threads are used) */
+    int threads;                     /* threads for this model's kernels (>= 1; at most
+                                        scratch_threads are used; the reference path uses one) */
+    Kernels kernels;                 /* KERNELS_FAST unless set after model_build */
     int train;                       /* mode of the last forward (1: training, dropout active);
                                         the backward that follows uses the same masks */
     ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while
@@ -124,6 +131,10 @@ double model_loss(Model *m, const int *y, int B, int *pred);
 void model_zero_grad(Model *m);
 /* Backpropagate model->dlogits through the layers of the last forward; gradients accumulate. */
 void model_backward(Model *m, const float *x, int B);
+
+/* "fast" or "reference" -> *k; 0, or -1 for any other name. */
+int kernels_parse(const char *name, Kernels *k);
+const char *kernels_name(Kernels k);
 
 /* ---- per-layer timing (`mnistlab train --profile`) ---- */
 /* on=1: start summing wall-clock seconds per layer (forward, backward), loss and optimizer step

@@ -1,6 +1,8 @@
-/* models/optim: SGD with L2 and momentum, and Adam, over a Model's contiguous parameter block.
- * The moment buffers mirror the parameter block, so a tensor's moments start at the same offset
- * as its values; the weight/bias distinction (decay or not) is made per tensor. */
+/* models/optim: SGD with L2 and momentum, and Adam, over a Model's contiguous parameter block:
+ * settings, moment buffers, and the fast step (vector variants, large tensors split among
+ * threads); the formulas themselves are models/reference/optim.c. The moment buffers mirror the
+ * parameter block, so a tensor's moments start at the same offset as its values; the weight/bias
+ * distinction (decay or not) is made per tensor. */
 #include "models/optim.h"
 
 #include <math.h>
@@ -12,7 +14,8 @@
 
 #include "common/error.h"
 #include "common/threads.h"
-#include "models/gemm.h"
+#include "models/isa.h"
+#include "models/reference/reference.h"
 
 void optim_spec_defaults(OptimSpec *s, OptimKind kind)
 {
@@ -83,25 +86,23 @@ void optim_free(Optimizer *o)
     o->m = o->v = NULL;
 }
 
-/* SGD's loops are compiled for AVX-512, AVX2 and plain x86-64 (the loader picks the clone the CPU
- * runs) and vectorised with `omp simd`; Adam's are written out below. Each element still sees the
- * same float operations in the same order: vectorising an elementwise loop changes no result. */
-#if defined(__x86_64__)
-#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+/* ---- the fast path: each update in one variant per instruction set (models/isa.h) ----
+ * Each element sees the same float operations in the same order as in sgd_update_ref and
+ * adam_update_ref (no fused multiply-adds: -std=c11 keeps the compiler from contracting, and the
+ * intrinsics below use none), so every variant gives bitwise the reference's result. */
 
-/* A tensor this large is updated by all the model's threads, each on its own contiguous slice. */
-#define PARALLEL_MIN 65536
+typedef void (*SgdFn)(float *w, const float *g, float *v, size_t n, float lr, float decay,
+                      float mu);
 
-/* w -= lr * (g + decay*w), or through the momentum buffer: buf = mu*buf + g'; w -= lr*buf.
- * With a zeroed buffer the first step gives buf = g', which is PyTorch's first-step copy. */
-VECTOR_CLONES
-static void sgd_tensor(float *restrict w, const float *restrict g, float *restrict buf, size_t n,
-                       float lr, float decay, float mu)
+/* sgd_update_ref's loop without its branch per element, which the vectoriser takes whole: `omp
+ * simd` (-fopenmp-simd, no runtime) makes it vectorise whatever its cost model says, in the width
+ * of the function it is inlined into. */
+__attribute__((always_inline)) static inline void sgd_loop(float *restrict w,
+                                                           const float *restrict g,
+                                                           float *restrict v, size_t n, float lr,
+                                                           float decay, float mu)
 {
-    if (!buf) {
+    if (!v) {
 #pragma omp simd
         for (size_t i = 0; i < n; i++)
             w[i] -= lr * (g[i] + decay * w[i]);
@@ -109,14 +110,37 @@ static void sgd_tensor(float *restrict w, const float *restrict g, float *restri
     }
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
-        buf[i] = mu * buf[i] + (g[i] + decay * w[i]);
-        w[i] -= lr * buf[i];
+        v[i] = mu * v[i] + (g[i] + decay * w[i]);
+        w[i] -= lr * v[i];
     }
 }
 
-/* The per-step scalars of Adam. As in PyTorch, they are worked out in double from the double
- * hyper-parameters and the step count (beta^t underflows gracefully there), then applied to the
- * float32 tensors as float32. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static void sgd_avx512(float *w, const float *g, float *v,
+                                                          size_t n, float lr, float decay, float mu)
+{
+    sgd_loop(w, g, v, n, lr, decay, mu);
+}
+
+__attribute__((target("avx2"))) static void sgd_avx2(float *w, const float *g, float *v, size_t n,
+                                                     float lr, float decay, float mu)
+{
+    sgd_loop(w, g, v, n, lr, decay, mu);
+}
+#endif
+
+static const SgdFn sgd_variants[ISA_COUNT] = {
+    [ISA_C] = sgd_update_ref,
+#if defined(__x86_64__)
+    [ISA_AVX2] = sgd_avx2,
+    [ISA_AVX512] = sgd_avx512,
+#else
+    [ISA_AVX2] = sgd_update_ref,
+    [ISA_AVX512] = sgd_update_ref,
+#endif
+};
+
+/* The per-step scalars of Adam, as adam_update_ref works them out (in double, then float32). */
 typedef struct {
     float b2, one_minus_b1, one_minus_b2, eps;
     float step_size;       /* lr / (1 - b1^t) */
@@ -125,25 +149,24 @@ typedef struct {
 
 static AdamScalars adam_scalars(const OptimSpec *s, long t)
 {
-    double bc1 = 1.0 - pow(s->beta1, (double)t);
-    double bc2 = 1.0 - pow(s->beta2, (double)t);
     AdamScalars a = {
         .b2 = (float)s->beta2,
         .one_minus_b1 = (float)(1.0 - s->beta1),
         .one_minus_b2 = (float)(1.0 - s->beta2),
         .eps = (float)s->eps,
-        .step_size = (float)((double)s->lr / bc1),
-        .bc2_sqrt = (float)sqrt(bc2),
+        .step_size = (float)((double)s->lr / (1.0 - pow(s->beta1, (double)t))),
+        .bc2_sqrt = (float)sqrt(1.0 - pow(s->beta2, (double)t)),
     };
     return a;
 }
 
-/* torch.optim.Adam's arithmetic, operation for operation:
- *   g' = g + decay w;  m += (1-b1)(g' - m)  (its lerp form of m = b1 m + (1-b1) g');
- *   v = b2 v + (1-b2) g' g';  w -= (lr/bc1) m / (sqrt(v)/sqrt(bc2) + eps),
- * which is w -= lr mhat / (sqrt(vhat) + eps) with mhat = m/bc1, vhat = v/bc2, bc = 1 - beta^t. */
-static void adam_tensor_c(float *restrict w, const float *restrict g, float *restrict m,
-                          float *restrict v, size_t n, const AdamScalars *a, float decay)
+typedef void (*AdamFn)(float *w, const float *g, float *m, float *v, size_t n,
+                       const AdamScalars *a, float decay);
+
+/* adam_update_ref's loop over precomputed scalars: the portable variant, and the tail of the
+ * vector ones. */
+static void adam_c(float *restrict w, const float *restrict g, float *restrict m,
+                   float *restrict v, size_t n, const AdamScalars *a, float decay)
 {
     for (size_t i = 0; i < n; i++) {
         float d = g[i] + decay * w[i];
@@ -154,9 +177,8 @@ static void adam_tensor_c(float *restrict w, const float *restrict g, float *res
 }
 
 #if defined(__x86_64__)
-/* The same operations in the same order, 16 or 8 elements at a time (no fused multiply-adds: each
- * product is rounded as in the scalar loop, so every element gets bitwise the scalar result).
- * Written with intrinsics because the compiler will not vectorise sqrtf: it may set errno. */
+/* 16 or 8 elements at a time, written with intrinsics because the compiler will not vectorise
+ * sqrtf (it may set errno). */
 #define ADAM_VECTOR_BODY(V, LOAD, STORE, SET1, ADD, SUB, MUL, DIV, SQRT)                           \
     const V b2 = SET1(a->b2), omb1 = SET1(a->one_minus_b1), omb2 = SET1(a->one_minus_b2);         \
     const V eps = SET1(a->eps), step = SET1(a->step_size), bc2 = SET1(a->bc2_sqrt);               \
@@ -170,41 +192,38 @@ static void adam_tensor_c(float *restrict w, const float *restrict g, float *res
         wv = SUB(wv, DIV(MUL(step, mv), ADD(DIV(SQRT(vv), bc2), eps)));                            \
         STORE(m + i, mv), STORE(v + i, vv), STORE(w + i, wv);                                      \
     }                                                                                              \
-    adam_tensor_c(w + i, g + i, m + i, v + i, n - i, a, decay)
+    adam_c(w + i, g + i, m + i, v + i, n - i, a, decay)
 
 __attribute__((target("avx512f")))
-static void adam_tensor_avx512(float *restrict w, const float *restrict g, float *restrict m,
-                               float *restrict v, size_t n, const AdamScalars *a, float decay)
+static void adam_avx512(float *restrict w, const float *restrict g, float *restrict m,
+                        float *restrict v, size_t n, const AdamScalars *a, float decay)
 {
     ADAM_VECTOR_BODY(__m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_add_ps,
                      _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_sqrt_ps);
 }
 
 __attribute__((target("avx2")))
-static void adam_tensor_avx2(float *restrict w, const float *restrict g, float *restrict m,
-                             float *restrict v, size_t n, const AdamScalars *a, float decay)
+static void adam_avx2(float *restrict w, const float *restrict g, float *restrict m,
+                      float *restrict v, size_t n, const AdamScalars *a, float decay)
 {
     ADAM_VECTOR_BODY(__m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_add_ps,
                      _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_sqrt_ps);
 }
 #endif
 
-static void adam_tensor(float *w, const float *g, float *m, float *v, size_t n,
-                        const AdamScalars *a, float decay)
-{
-    switch (gemm_isa()) {
+static const AdamFn adam_variants[ISA_COUNT] = {
+    [ISA_C] = adam_c,
 #if defined(__x86_64__)
-    case GEMM_ISA_AVX512:
-        adam_tensor_avx512(w, g, m, v, n, a, decay);
-        return;
-    case GEMM_ISA_AVX2:
-        adam_tensor_avx2(w, g, m, v, n, a, decay);
-        return;
+    [ISA_AVX2] = adam_avx2,
+    [ISA_AVX512] = adam_avx512,
+#else
+    [ISA_AVX2] = adam_c,
+    [ISA_AVX512] = adam_c,
 #endif
-    default:
-        adam_tensor_c(w, g, m, v, n, a, decay);
-    }
-}
+};
+
+/* A tensor this large is updated by all the model's threads, each on its own contiguous slice. */
+#define PARALLEL_MIN 65536
 
 /* Elements [lo, hi) of tensor p (offset off in the flat blocks). */
 static void update_slice(const Optimizer *o, const ParamTensor *p, size_t off, size_t lo, size_t hi,
@@ -214,11 +233,12 @@ static void update_slice(const Optimizer *o, const ParamTensor *p, size_t off, s
     off += lo;
     if (s->kind == OPT_ADAM) {
         float decay = p->is_weight ? s->weight_decay : 0.0f;
-        adam_tensor(p->value + lo, p->grad + lo, o->m + off, o->v + off, hi - lo, a, decay);
+        adam_variants[isa_active()](p->value + lo, p->grad + lo, o->m + off, o->v + off, hi - lo,
+                                    a, decay);
     } else {
         float decay = p->is_weight ? s->l2 : 0.0f;
-        sgd_tensor(p->value + lo, p->grad + lo, o->m ? o->m + off : NULL, hi - lo, s->lr, decay,
-                   s->momentum);
+        sgd_variants[isa_active()](p->value + lo, p->grad + lo, o->m ? o->m + off : NULL, hi - lo,
+                                   s->lr, decay, s->momentum);
     }
 }
 
@@ -243,6 +263,12 @@ void optim_step(Optimizer *o, Model *m)
     const OptimSpec *s = &o->spec;
     double t0 = m->profile ? model_clock() : 0.0;
     o->step++;
+    if (m->kernels == KERNELS_REFERENCE) {
+        optim_step_ref(o, m);
+        if (m->profile)
+            model_profile_optimizer(m, model_clock() - t0);
+        return;
+    }
     AdamScalars a = {0};
     if (s->kind == OPT_ADAM)
         a = adam_scalars(s, o->step);

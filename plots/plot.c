@@ -115,24 +115,31 @@ static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* gnuplot exits 0 when the disk fills under it, leaving a cut PNG: read the picture to its IEND
- * before it may replace anything, and say what stopped it. */
-static int plot_check_written(const char *tmp, const char *out_png, const char *script)
+/* "no space left on device ..." when the folder of out_png is (nearly) full, else "". */
+static void plot_disk_note(const char *out_png, char *buf, size_t n)
 {
-    if (png_check_complete(tmp) == MNL_OK)
-        return MNL_OK;
-    char why[512], dir[PATH_MAX], full[600];
-    const char *detail = mnl_last_error();
-    size_t skip = strlen(tmp);           /* the detail starts with the temp file's name */
-    snprintf(why, sizeof why, "%s", strncmp(detail, tmp, skip) == 0 && detail[skip] == ':'
-                                         ? detail + skip + 2 : detail);
+    char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", out_png);
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    disk_full_note(dir, full, sizeof full);
+    disk_full_note(dir, buf, n);
+}
+
+/* gnuplot exits 0 when the disk fills under it, leaving a cut PNG: read the picture to its IEND
+ * before it may replace anything, and say what stopped it. */
+static int plot_check_written(const char *tmp, const char *out_png, const char *script)
+{
+    if (png_check_complete(tmp) == MNL_OK)
+        return MNL_OK;
+    char why[512], full[600];
+    const char *detail = mnl_last_error();
+    size_t skip = strlen(tmp);           /* the detail starts with the temp file's name */
+    snprintf(why, sizeof why, "%s", strncmp(detail, tmp, skip) == 0 && detail[skip] == ':'
+                                         ? detail + skip + 2 : detail);
+    plot_disk_note(out_png, full, sizeof full);
     remove(tmp);
     if (full[0])
         return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s; gnuplot %s left a cut picture (%s), "
@@ -164,6 +171,8 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
     struct stat st;
     if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
         char why[400];
+        char full[600];                 /* looked at before the temp file frees its space */
+        plot_disk_note(out_png, full, sizeof full);
         first_line(errpath, why, sizeof why);
         remove(tmp);
         remove(errpath);
@@ -173,6 +182,9 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
         if (killed_by)
             return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s was killed by signal %d (%s)", out_png,
                             script, killed_by, strsignal(killed_by));
+        if (full[0])
+            return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s (gnuplot %s: %s)", out_png, full,
+                            script, why[0] ? why : "no output");
         return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s failed: %s", out_png, script,
                         why[0] ? why : "no output");
     }
@@ -270,6 +282,9 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
     for (int i = 0; i < n; i++)
         longest = strlen(labels[i]) > longest ? strlen(labels[i]) : longest;
     int scale = (int)((longest * 7 + 8 + w + 1) / (size_t)(w + 2));
+    /* ... and wide enough for the title (about 10 pixels a character at 13 points). */
+    while (scale < 8 && (size_t)(cols * (w + 2) * scale + 40) < strlen(title) * 10)
+        scale++;
     scale = scale < 3 ? 3 : scale > 8 ? 8 : scale;
     return plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
                     "scale=%d; title='%s'", plot_quote(grid, qg, sizeof qg),

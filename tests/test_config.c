@@ -16,6 +16,7 @@ static const char *good_conf =
     "classes = 4 9\n"
     "subset = 2000 500\n"
     "validation = random 1000\n"
+    "augment = shift 2, rotate 10\n"
     "[model]\n"
     "family    = cnn\n"
     "layers    = conv 4 3, relu, maxpool 2,\n"
@@ -28,7 +29,10 @@ static const char *good_conf =
     "l2 = 1e-4\n"
     "batch     = 100\n"
     "epochs    = 40\n"
-    "seed      = 7\n";
+    "seed      = 7\n"
+    "early_stop = 5\n"
+    "schedule = step 10 0.5\n"
+    "warmup = 2\n";
 
 /* Writes text as NAME.conf in the temp dir, loads it, returns the status. */
 static int load_text(const char *name, const char *text, ExpConfig *c)
@@ -68,7 +72,8 @@ static void test_config_reads_every_section(void)
     CU_ASSERT_EQUAL(c.split_n, 1000);
     CU_ASSERT_STRING_EQUAL(c.family, "cnn");
     CU_ASSERT_STRING_EQUAL(c.layers, "conv 4 3, relu, maxpool 2, conv 8 3, relu, maxpool 2, dense 1");
-    CU_ASSERT_EQUAL(c.line_layers, 10);
+    CU_ASSERT_EQUAL(config_line(&c, "model", "layers"), 11);
+    CU_ASSERT(c.augment.max_shift == 2 && c.augment.max_rotate == 10.0f);
     CU_ASSERT_STRING_EQUAL(c.head, "sigmoid");
     CU_ASSERT_STRING_EQUAL(c.init, "uniform");
     CU_ASSERT_DOUBLE_EQUAL(c.init_scale, 0.08, 1e-7);
@@ -78,6 +83,9 @@ static void test_config_reads_every_section(void)
     CU_ASSERT_EQUAL(c.batch, 100);
     CU_ASSERT_EQUAL(c.epochs, 40);
     CU_ASSERT_EQUAL(c.seed, 7);
+    CU_ASSERT_EQUAL(c.early_stop, 5);
+    CU_ASSERT_STRING_EQUAL(c.schedule, "step");
+    CU_ASSERT(c.schedule_every == 10 && c.schedule_gamma == 0.5f && c.warmup == 2);
     CU_ASSERT_EQUAL(config_validate(&c), MNL_OK);
 }
 
@@ -125,6 +133,12 @@ static void test_config_rejects_bad_values(void)
         {"[model]\nhidden = 256 0", "0 is out of range"},
         {"[model]\ninit = xavier", "give pytorch, he, or uniform A"},
         {"[train]\nepochs = 3\nepochs = 4", "set twice"},
+        {"[data]\naugment = zoom 2", "give none, or shift N and/or rotate D"},
+        {"[data]\naugment = shift 20", "give whole pixels from 0 to 8"},
+        {"[train]\nschedule = linear", "give constant, cosine, or step E G"},
+        {"[train]\nschedule = step 0 0.5", "train.schedule: 0 is out of range"},
+        {"[train]\nschedule = step 5 0", "out of range"},
+        {"[train]\nearly_stop = -1", "train.early_stop: -1 is out of range"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[256];
@@ -189,6 +203,10 @@ static void test_config_validate_cross_checks(void)
     CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
     CU_ASSERT_EQUAL(config_set(&c, "train.eval_every=41"), MNL_OK);
     CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.warmup=40"), MNL_OK);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "train.warmup = 40 leaves no epoch"));
 }
 
 static void test_config_text_round_trips(void)
@@ -203,7 +221,8 @@ static void test_config_text_round_trips(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     CU_ASSERT_EQUAL(config_load_string(text, a.source, &b), MNL_OK);
     CU_ASSERT_STRING_EQUAL(a.layers, b.layers);
-    a.line_family = b.line_family = a.line_layers = b.line_layers = a.line_hidden = b.line_hidden = 0;
+    memset(a.lines, 0, sizeof a.lines);
+    memset(b.lines, 0, sizeof b.lines);
     CU_ASSERT(memcmp(&a, &b, sizeof a) == 0);
     free(text);
 }

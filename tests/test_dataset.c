@@ -598,8 +598,9 @@ static int skip_without(const char *dir, const char *test)
     snprintf(q, sizeof q, "%s.gz", p);
     if (dir && (file_exists(p) || file_exists(q)))
         return 0;
-    printf("\n  skipped %s: no data in %s\n", test, dir ? dir : "data/mnist ($MNIST_DIR)");
-    return 1;
+    char why[1400];
+    snprintf(why, sizeof why, "%s needs the data in %s", test, dir ? dir : "data/mnist ($MNIST_DIR)");
+    return test_skip(why);
 }
 
 static void test_dataset_real_mnist_4_vs_9(void)

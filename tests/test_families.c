@@ -388,12 +388,14 @@ static double model_loss_at(Model *m, const float *x, const int *y, int B)
     return model_loss(m, y, B, NULL);
 }
 
-/* Worst relative error over every parameter of a model built from s on small random inputs. */
-static double model_grad_error(ModelSpec *s, int B)
+/* Worst relative error over every parameter of a model built from s on small random inputs,
+ * computed on path k. */
+static double model_grad_error_on(ModelSpec *s, int B, Kernels k)
 {
     Model m;
     if (build(&m, s, 21))
         return 1e9;
+    m.kernels = k;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     size_t nx = (size_t)B * s->in_c * s->in_h * s->in_w;
     float *x = malloc(sizeof(float) * nx);
@@ -422,6 +424,12 @@ static double model_grad_error(ModelSpec *s, int B)
     gsl_rng_free(rng);
     model_free(&m);
     return worst;
+}
+
+/* Both paths, the reference and the fast, checked the same way. */
+static double model_grad_error(ModelSpec *s, int B)
+{
+    return fmax(model_grad_error_on(s, B, KERNELS_REFERENCE), model_grad_error_on(s, B, KERNELS_FAST));
 }
 
 static ModelSpec tiny_spec(const char *family, const char *layers, HeadKind head, int classes)

@@ -70,7 +70,11 @@ static int have_previous_run(void)
 {
     if (pristine[0])
         return 1;
-    fprintf(stderr, " (skipped: no MNIST in data/mnist, or the previous run failed) ");
+    if (test_mnist_dir()) {
+        CU_FAIL("the shared previous run (" RUN_ARGS ") failed");
+    } else {
+        test_skip("no MNIST in data/mnist (make data)");
+    }
     return 0;
 }
 
@@ -561,7 +565,7 @@ static int mount_tmpfs(const char *dir, const char *size)
     snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=%s tmpfs '%s' 2>/dev/null", size, dir);
     if (getuid() == 0 && system(cmd) == 0)
         return 0;
-    fprintf(stderr, " (skipped: cannot mount a tmpfs here) ");
+    test_skip(getuid() == 0 ? "mount -t tmpfs failed" : "mounting a tmpfs needs root");
     return -1;
 }
 

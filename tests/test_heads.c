@@ -10,7 +10,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "models/gemm.h"
+#include "models/isa.h"
+#include "models/reference/reference.h"
 #include "models/heads.h"
 
 #define EPS        1e-3
@@ -38,7 +39,7 @@ static double ce_loss(const float *z, const int *y, int B, int K)
 static double bce_loss(const float *z, const int *y, int B, int K)
 {
     (void)K;
-    return sigmoid_bce(z, y, B, NULL, NULL, NULL);
+    return sigmoid_bce_ref(z, y, B, NULL, NULL, NULL);
 }
 
 /* Worst relative error of analytic against central differences of loss over every logit. */
@@ -142,7 +143,7 @@ static void test_sigmoid_bce_is_finite_and_correct_for_logits_plus_minus_100(voi
     for (int i = 0; i < 4; i++) {
         float g, p[2];
         int pred;
-        double l = sigmoid_bce(&zs[i], &ys[i], 1, &g, p, &pred);
+        double l = sigmoid_bce_ref(&zs[i], &ys[i], 1, &g, p, &pred);
         CU_ASSERT(isfinite(l) && isfinite(g));
         CU_ASSERT_DOUBLE_EQUAL(l, want_loss[i], 1e-12 * fmax(want_loss[i], 1e-40));
         CU_ASSERT_DOUBLE_EQUAL(g, want_grad[i], 1e-12);
@@ -163,7 +164,7 @@ static void test_sigmoid_bce_equals_the_textbook_formula_for_moderate_logits(voi
         want += -(y[i] * log(s) + (1 - y[i]) * log(1.0 - s));
     }
     want /= B;
-    CU_ASSERT_DOUBLE_EQUAL(sigmoid_bce(z, y, B, NULL, NULL, NULL), want, 1e-9 * want);
+    CU_ASSERT_DOUBLE_EQUAL(sigmoid_bce_ref(z, y, B, NULL, NULL, NULL), want, 1e-9 * want);
 }
 
 static void test_sigmoid_bce_gradient_matches_finite_differences(void)
@@ -172,7 +173,7 @@ static void test_sigmoid_bce_gradient_matches_finite_differences(void)
     float z[B], g[B];
     int y[B];
     random_logits(z, y, B, 1, 3.0, 6);
-    sigmoid_bce(z, y, B, g, NULL, NULL);
+    sigmoid_bce_ref(z, y, B, g, NULL, NULL);
     CU_ASSERT(head_grad_error(bce_loss, z, y, B, 1, g) < GRAD_TOL);
 }
 
@@ -182,7 +183,7 @@ static void test_sigmoid_predicts_class_1_only_above_one_half(void)
     const int y[3] = {0, 0, 0};
     int pred[3];
     float p[6];
-    sigmoid_bce(z, y, 3, NULL, p, pred);
+    sigmoid_bce_ref(z, y, 3, NULL, p, pred);
     CU_ASSERT(pred[0] == 0 && pred[1] == 1 && pred[2] == 0);
     CU_ASSERT_DOUBLE_EQUAL(p[0], 0.5, 1e-7);
     CU_ASSERT(p[3] > 0.5f && p[5] < 0.5f);
@@ -200,10 +201,10 @@ static void test_softmax_ce_vector_exp_matches_libm(void)
     for (int w = 0; w < 3; w++) {
         const int K = widths[w];
         random_logits(z, y, B, K, 30.0, 40 + w);
-        GemmIsa best = gemm_limit_isa(GEMM_ISA_AVX512);
-        gemm_limit_isa(GEMM_ISA_C);
+        Isa best = isa_limit(ISA_AVX512);
+        isa_limit(ISA_C);
         double want = softmax_ce(z, y, B, K, g1, p1, NULL);
-        gemm_limit_isa(best);
+        isa_limit(best);
         double got = softmax_ce(z, y, B, K, g2, p2, NULL);
         CU_ASSERT(fabs(got - want) <= 1e-14 * fabs(want));
         /* probabilities to a float rounding; gradients (p - onehot) / B to a rounding of p */

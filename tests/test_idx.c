@@ -396,8 +396,9 @@ static int skip_without_mnist(const char *test)
 {
     if (test_mnist_dir())
         return 0;
-    printf("\n  skipped %s: no MNIST files (data/mnist or $MNIST_DIR)\n", test);
-    return 1;
+    char why[300];
+    snprintf(why, sizeof why, "%s needs the MNIST files (data/mnist or $MNIST_DIR)", test);
+    return test_skip(why);
 }
 
 static void test_idx_real_mnist_sizes(void)

@@ -21,6 +21,8 @@
 #include "common/error.h"
 #include "models/conv.h"
 #include "models/gemm.h"
+#include "models/isa.h"
+#include "models/reference/reference.h"
 #include "models/kernels.h"
 #include "models/layers.h"
 #include "models/model.h"
@@ -39,6 +41,8 @@ typedef struct {
     float *keep, *temp;
     size_t nx, ny, np;
     gsl_rng *drop;
+    LayerForward forward;           /* the reference or the fast adapters of the kind */
+    LayerBackward backward;
 } Rig;
 
 static float *zalloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
@@ -49,12 +53,16 @@ static void fill_uniform(float *v, size_t n, double lo, double hi, gsl_rng *rng)
         v[i] = (float)gsl_ran_flat(rng, lo, hi);
 }
 
-/* Build the layer from item on a B x c x h x w input with random input, parameters and r. */
-static int rig_make(Rig *t, const char *item, int B, int c, int h, int w, gsl_rng *rng)
+/* Build the layer from item on a B x c x h x w input with random input, parameters and r; its
+ * adapters of path k. */
+static int rig_make_path(Rig *t, const char *item, int B, int c, int h, int w, gsl_rng *rng,
+                         Kernels k)
 {
     memset(t, 0, sizeof *t);
     if (layer_init(&t->l, item, 1, c, h, w))
         return -1;
+    t->forward = k == KERNELS_REFERENCE ? t->l.kind->forward_ref : layer_fast_forward(t->l.kind);
+    t->backward = k == KERNELS_REFERENCE ? t->l.kind->backward_ref : layer_fast_backward(t->l.kind);
     t->nx = (size_t)B * layer_in_size(&t->l);
     t->ny = (size_t)B * layer_out_size(&t->l);
     t->np = t->l.n_w + t->l.n_b;
@@ -72,6 +80,11 @@ static int rig_make(Rig *t, const char *item, int B, int c, int h, int w, gsl_rn
     return 0;
 }
 
+static int rig_make(Rig *t, const char *item, int B, int c, int h, int w, gsl_rng *rng)
+{
+    return rig_make_path(t, item, B, c, h, w, rng, KERNELS_FAST);
+}
+
 static void rig_free(Rig *t)
 {
     free(t->x), free(t->dx), free(t->y), free(t->r), free(t->p), free(t->g);
@@ -84,7 +97,7 @@ static void rig_free(Rig *t)
 static double rig_loss(Rig *t)
 {
     gsl_rng_set(t->drop, 12345);
-    t->l.kind->forward(&t->l, &t->c, t->x, t->y);
+    t->forward(&t->l, &t->c, t->x, t->y);
     double L = 0.0;
     for (size_t i = 0; i < t->ny; i++)
         L += (double)t->r[i] * t->y[i];
@@ -96,7 +109,7 @@ static void rig_backward(Rig *t)
 {
     memset(t->g, 0, sizeof(float) * (t->np ? t->np : 1));
     rig_loss(t);
-    t->l.kind->backward(&t->l, &t->c, t->x, t->y, t->r, t->dx);
+    t->backward(&t->l, &t->c, t->x, t->y, t->r, t->dx);
 }
 
 /* Largest relative error between analytic[i] and the central difference of L in v[i]. */
@@ -132,17 +145,22 @@ static double rig_check(Rig *t)
     return fmax(ein, epar);
 }
 
+/* The worst error of the reference adapters and of the fast ones, from the same start. */
 static double check_item(const char *item, int B, int c, int h, int w, unsigned long seed)
 {
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, seed);
-    Rig t;
-    double err = 1e9;
-    if (rig_make(&t, item, B, c, h, w, rng) == 0)
-        err = rig_check(&t);
-    rig_free(&t);
-    gsl_rng_free(rng);
-    return err;
+    double worst = 0.0;
+    for (int k = KERNELS_FAST; k <= KERNELS_REFERENCE; k++) {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, seed);
+        Rig t;
+        double err = 1e9;
+        if (rig_make_path(&t, item, B, c, h, w, rng, (Kernels)k) == 0)
+            err = rig_check(&t);
+        rig_free(&t);
+        gsl_rng_free(rng);
+        worst = fmax(worst, err);
+    }
+    return worst;
 }
 
 /* ---- gradient checks, one per layer kind and variant ---- */
@@ -316,7 +334,7 @@ static void test_first_layer_backward_without_input_gradient_gives_same_weights(
     memcpy(with_din, t.g, sizeof(float) * t.np);
     memset(t.g, 0, sizeof(float) * t.np);
     rig_loss(&t);
-    t.l.kind->backward(&t.l, &t.c, t.x, t.y, t.r, NULL);
+    t.backward(&t.l, &t.c, t.x, t.y, t.r, NULL);
     CU_ASSERT(memcmp(with_din, t.g, sizeof(float) * t.np) == 0);
     free(with_din);
     rig_free(&t);
@@ -374,7 +392,7 @@ static void test_dropout_drops_about_p_and_scales_the_rest(void)
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     enum { N = 20000 };
     float *mask = zalloc(N);
-    dropout_make_mask(mask, N, 0.25f, rng);
+    dropout_mask_ref(mask, N, 0.25f, rng);
     int dropped = 0, bad = 0;
     for (int i = 0; i < N; i++) {
         dropped += mask[i] == 0.0f;
@@ -392,9 +410,9 @@ static void test_dropout_in_eval_mode_is_the_identity(void)
     Rig t;
     CU_ASSERT_FATAL(rig_make(&t, "dropout 0.9", 2, 8, 1, 1, rng) == 0);
     t.c.train = 0;
-    t.l.kind->forward(&t.l, &t.c, t.x, t.y);
+    t.forward(&t.l, &t.c, t.x, t.y);
     CU_ASSERT(memcmp(t.x, t.y, sizeof(float) * t.nx) == 0);
-    t.l.kind->backward(&t.l, &t.c, t.x, t.y, t.r, t.dx);
+    t.backward(&t.l, &t.c, t.x, t.y, t.r, t.dx);
     CU_ASSERT(memcmp(t.r, t.dx, sizeof(float) * t.nx) == 0);
     rig_free(&t);
     gsl_rng_free(rng);
@@ -425,17 +443,17 @@ static void test_layer_item_errors_name_the_item(void)
     CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"maxpool 3\": only 2x2 pooling is supported");
     CU_ASSERT_EQUAL(layer_init(&l, "relu 2", 1, 1, 28, 28), MNL_ERR_SPEC);
     CU_ASSERT_EQUAL(layer_init(&l, "dense 0", 1, 1, 28, 28), MNL_ERR_SPEC);
-    CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"dense 0\": 0 is outside 1..65536");
+    CU_ASSERT_STRING_EQUAL(mnl_last_error(), "layer 1 \"dense 0\": 0 is out of range (1 to 65536)");
 }
 
 
 /* ---- the vector kernels, in every instruction set this CPU has ---- */
 
-/* The best instruction set this CPU runs; a test loops from it down to GEMM_ISA_C with
- * gemm_limit_isa, and ends with all_isas() again to leave the best one in use. */
+/* The best instruction set this CPU runs; a test loops from it down to ISA_C with
+ * isa_limit, and ends with all_isas() again to leave the best one in use. */
 static int all_isas(void)
 {
-    return (int)gemm_limit_isa(GEMM_ISA_AVX512);
+    return (int)isa_limit(ISA_AVX512);
 }
 
 /* Worst |C - definition| / (K + 1) of one product on random data; columns past N (C is allocated
@@ -490,7 +508,7 @@ static void test_gemm_nn_matches_its_definition_in_every_isa(void)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         double worst = 0.0;
         for (size_t s = 0; s < sizeof GEMM_SHAPES / sizeof GEMM_SHAPES[0]; s++)
             for (int ta = 0; ta < 2; ta++)
@@ -507,7 +525,7 @@ static void test_gemm_nt_matches_its_definition_in_every_isa(void)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         double worst = 0.0;
         for (size_t s = 0; s < sizeof GEMM_SHAPES / sizeof GEMM_SHAPES[0]; s++)
             for (int init = GEMM_ZERO; init <= GEMM_COL_BIAS; init++)
@@ -534,7 +552,7 @@ static void test_gemm_gather_equals_the_packed_product_bitwise(void)
     fill_uniform(b, K * N, -1, 1, rng);
     fill_uniform(bt, N * K, -1, 1, rng);
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         /* gemm_nn: B [K, N], its rows placed in shuffled slots GAP floats apart */
         for (size_t k = 0; k < K; k++)
             order[k] = k;
@@ -576,7 +594,7 @@ static void test_gemm_blocks_of_c_equal_the_whole_product_bitwise(void)
     fill_uniform(b, K * N, -1, 1, rng);
     fill_uniform(bt, N * K, -1, 1, rng);
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         gemm_nn(M, N, K, a, K, 1, b, N, whole, N, GEMM_ZERO, NULL);
         gemm_nn(11, N, K, a, K, 1, b, N, parts, N, GEMM_ZERO, NULL);              /* rows 0..10 */
         gemm_nn(M - 11, 67, K, a + 11 * K, K, 1, b, N, parts + 11 * N, N, GEMM_ZERO, NULL);
@@ -601,7 +619,7 @@ static void test_rows_copy_and_add_touch_only_their_elements(void)
     for (int i = 0; i < ROWS * SLD; i++)
         src[i] = (float)i;
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         for (int i = 0; i < ROWS * DLD; i++)
             dst[i] = -1.0f;
         rows_copy(ROWS, LEN, src, SLD, dst, DLD);
@@ -629,11 +647,11 @@ static void test_maxpool_kernels_follow_the_tie_rule_in_every_isa(void)
         for (size_t i = 0; i < n_in; i++)
             in[i] = (float)gsl_rng_uniform_int(rng, 3);
         fill_uniform(g, n_out, 1, 2, rng);
-        gemm_limit_isa(GEMM_ISA_C);
+        isa_limit(ISA_C);
         maxpool_planes(want_out, in, P, H, W);
         maxpool_grad_planes(want_din, g, in, P, H, W);
         for (int isa = all_isas(); isa >= 0; isa--) {
-            gemm_limit_isa((GemmIsa)isa);
+            isa_limit((Isa)isa);
             for (size_t i = 0; i < n_in; i++)
                 din[i] = 5.0f;                      /* every element must be written */
             maxpool_planes(out, in, P, H, W);
@@ -650,7 +668,7 @@ static void test_maxpool_kernels_follow_the_tie_rule_in_every_isa(void)
 static void test_conv_matches_direct_convolution_and_differences_in_every_isa(void)
 {
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         CU_ASSERT(conv_vs_direct(0) < 1e-5);
         CU_ASSERT(conv_vs_direct(1) < 1e-5);
         CU_ASSERT(check_item("conv 3 3 pad 1", 2, 2, 5, 4, 13) < GRAD_TOL);
@@ -679,7 +697,7 @@ static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
     fill_uniform(b, s.OC, -0.5, 0.5, rng);
     fill_uniform(g, nout, -1, 1, rng);
     for (int isa = all_isas(); isa >= 0; isa--) {
-        gemm_limit_isa((GemmIsa)isa);
+        isa_limit((Isa)isa);
         conv2d_forward(&s, out, in, w, b, relu, scratch);
         conv2d_forward(&s, out2, in, w, b, NULL, scratch);
         relu_forward(relu2, out2, nout);

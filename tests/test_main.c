@@ -19,15 +19,21 @@ int register_optim_tests(void);
 int register_checkpoint_tests(void);
 int register_dataset_tests(void);
 int register_layers_tests(void);
+int register_oracle_tests(void);
 int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
+int register_explore_tests(void);
+int register_augment_tests(void);
+int register_settings_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
     register_predict_tests,
     register_layers_tests,
+    register_oracle_tests,
+    register_augment_tests,
     register_heads_tests,
     register_families_tests,
     register_optim_tests,
@@ -37,10 +43,12 @@ static const SuiteRegister suites[] = {
     register_dataset_tests,
     register_error_tests,
     register_config_tests,
+    register_settings_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
     register_hostile_tests,
+    register_explore_tests,
 };
 
 int main(int argc, char **argv)
@@ -70,7 +78,8 @@ int main(int argc, char **argv)
     }
     unsigned ran = CU_get_number_of_tests_run(), failed = CU_get_number_of_tests_failed();
     unsigned asserts_failed = CU_get_number_of_failures();
-    printf("\n%u passed, %u failed\n", ran - failed, failed);
+    unsigned skipped = test_skipped_count();
+    printf("\n%u passed, %u failed, %u skipped\n", ran - failed - skipped, failed, skipped);
     CU_cleanup_registry();
     return (failed || asserts_failed || CU_get_error()) ? 1 : 0;
 }

@@ -141,28 +141,31 @@ static void test_csv_header_names_every_column(void)
     char s[256];
     capture(s, sizeof s, NULL);
     CU_ASSERT_STRING_EQUAL(s, "epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,"
-                              "seconds,images_per_s\n");
+                              "seconds,images_per_s,lr\n");
 }
 
 static void test_csv_row_formats_each_field(void)
 {
-    EpochRecord r = {3, 0.123456789012, 0.9625, 0.25, 0.5, 1.5e-5, 0.99135, 12.3456, 51234.56};
+    EpochRecord r = {3, 0.123456789012, 0.9625, 0.25, 0.5, 1.5e-5, 0.99135, 12.3456, 51234.56,
+                     0.00400000019};
     char s[256];
     capture(s, sizeof s, &r);
-    CU_ASSERT_STRING_EQUAL(s, "3,0.123456789,0.962500,0.25,0.500000,1.5e-05,0.991350,12.346,51234.6\n");
+    CU_ASSERT_STRING_EQUAL(s, "3,0.123456789,0.962500,0.25,0.500000,1.5e-05,0.991350,12.346,51234.6,"
+                              "0.00400000019\n");
 }
 
 static void test_csv_row_writes_nan_as_empty_cell(void)
 {
-    EpochRecord r = {1, 0.5, 0.75, NAN, NAN, 0.25, 0.875, 2.0, 100.0};
+    EpochRecord r = {1, 0.5, 0.75, NAN, NAN, 0.25, 0.875, 2.0, 100.0, NAN};
     char s[256];
     capture(s, sizeof s, &r);
-    CU_ASSERT_STRING_EQUAL(s, "1,0.5,0.750000,,,0.25,0.875000,2.000,100.0\n");
+    CU_ASSERT_STRING_EQUAL(s, "1,0.5,0.750000,,,0.25,0.875000,2.000,100.0,\n");
 }
 
 static void test_csv_row_round_trips(void)
 {
-    EpochRecord r = {40, 0.0123456789f, 0.9985, NAN, NAN, 0.0571234f, 0.987, 1.25, 8000.5}, back;
+    EpochRecord r = {40, 0.0123456789f, 0.9985, NAN, NAN, 0.0571234f, 0.987, 1.25, 8000.5, 0.001f},
+                back;
     char s[256], again[256];
     capture(s, sizeof s, &r);
     CU_ASSERT_EQUAL_FATAL(metrics_csv_parse(s, &back), MNL_OK);
@@ -173,6 +176,7 @@ static void test_csv_row_round_trips(void)
     CU_ASSERT_DOUBLE_EQUAL(back.train_acc, 0.9985, 1e-12);
     CU_ASSERT(isnan(back.valid_loss) && isnan(back.valid_acc));
     CU_ASSERT_DOUBLE_EQUAL(back.images_per_s, 8000.5, 1e-9);
+    CU_ASSERT_EQUAL((float)back.lr, 0.001f);
     /* Written again it is the same text, so a resumed run rewrites earlier rows unchanged. */
     capture(again, sizeof again, &back);
     CU_ASSERT_STRING_EQUAL(again, s);
@@ -186,13 +190,23 @@ static void test_csv_parse_accepts_crlf(void)
     CU_ASSERT_DOUBLE_EQUAL(r.images_per_s, 10.0, 1e-12);
 }
 
+/* metrics.csv of a run made before the lr column: its rows still read, lr unknown (NaN). */
+static void test_csv_parse_reads_rows_without_the_lr_column(void)
+{
+    EpochRecord r;
+    CU_ASSERT_EQUAL_FATAL(metrics_csv_parse("2,1,0.5,,,1,0.5,1.000,10.0\n", &r), MNL_OK);
+    CU_ASSERT(r.epoch == 2 && isnan(r.lr));
+    CU_ASSERT_EQUAL_FATAL(metrics_csv_parse("2,1,0.5,,,1,0.5,1.000,10.0,0.25\n", &r), MNL_OK);
+    CU_ASSERT_DOUBLE_EQUAL(r.lr, 0.25, 0.0);
+}
+
 static void test_csv_parse_rejects_malformed_rows(void)
 {
     EpochRecord r;
     CU_ASSERT_EQUAL(metrics_csv_parse("epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,"
                                       "test_acc,seconds,images_per_s", &r), MNL_ERR_ARG);
     CU_ASSERT_EQUAL(metrics_csv_parse("1,0.5,0.75,,,0.25,0.875,2.000", &r), MNL_ERR_ARG);
-    CU_ASSERT_EQUAL(metrics_csv_parse("1,0.5,0.75,,,0.25,0.875,2.000,100.0,7", &r), MNL_ERR_ARG);
+    CU_ASSERT_EQUAL(metrics_csv_parse("1,0.5,0.75,,,0.25,0.875,2.000,100.0,0.1,7", &r), MNL_ERR_ARG);
     CU_ASSERT_EQUAL(metrics_csv_parse("1,0.5x,0.75,,,0.25,0.875,2.000,100.0", &r), MNL_ERR_ARG);
     CU_ASSERT_EQUAL(metrics_csv_parse(",0.5,0.75,,,0.25,0.875,2.000,100.0", &r), MNL_ERR_ARG);
     CU_ASSERT_EQUAL(metrics_csv_parse("1.5,0.5,0.75,,,0.25,0.875,2.000,100.0", &r), MNL_ERR_ARG);
@@ -218,6 +232,7 @@ int register_metrics_tests(void)
         {"csv_row_writes_nan_as_empty_cell", test_csv_row_writes_nan_as_empty_cell},
         {"csv_row_round_trips", test_csv_row_round_trips},
         {"csv_parse_accepts_crlf", test_csv_parse_accepts_crlf},
+        {"csv_parse_reads_rows_without_the_lr_column", test_csv_parse_reads_rows_without_the_lr_column},
         {"csv_parse_rejects_malformed_rows", test_csv_parse_rejects_malformed_rows},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "models/gemm.h"
+#include "models/isa.h"
+#include "models/reference/reference.h"
 #include "models/model.h"
 #include "models/optim.h"
 
@@ -258,7 +259,7 @@ static void test_optim_init_rejects_out_of_range_settings(void)
 
 /* Weights after three steps of the optimizer `kind` on one tensor of n values (random, seeded),
  * with `threads` threads and at most instruction set `isa`. */
-static float *three_steps(OptimKind kind, size_t n, int threads, GemmIsa isa)
+static float *three_steps(OptimKind kind, size_t n, int threads, Isa isa)
 {
     float *value = malloc(sizeof(float) * n), *grad = malloc(sizeof(float) * n);
     ParamTensor t = {.name = "w", .value = value, .grad = grad, .n = n, .is_weight = 1, .rank = 1,
@@ -278,7 +279,7 @@ static float *three_steps(OptimKind kind, size_t n, int threads, GemmIsa isa)
     s.l2 = kind == OPT_SGD ? 1e-3f : 0.0f;
     s.momentum = kind == OPT_SGD ? 0.9f : 0.0f;
     Optimizer o;
-    gemm_limit_isa(isa);
+    isa_limit(isa);
     if (optim_init(&o, &s, &m) == 0) {
         for (int step = 0; step < 3; step++) {
             for (size_t i = 0; i < n; i++) {
@@ -289,7 +290,7 @@ static float *three_steps(OptimKind kind, size_t n, int threads, GemmIsa isa)
         }
         optim_free(&o);
     }
-    gemm_limit_isa(GEMM_ISA_AVX512);
+    isa_limit(ISA_AVX512);
     free(grad);
     return value;
 }
@@ -298,9 +299,9 @@ static void test_vector_and_threaded_updates_equal_the_scalar_loop_bitwise(void)
 {
     const size_t n = 100003;     /* large enough to be split among threads; not a multiple of 16 */
     for (int kind = OPT_SGD; kind <= OPT_ADAM; kind++) {
-        float *scalar = three_steps((OptimKind)kind, n, 1, GEMM_ISA_C);
-        float *avx2 = three_steps((OptimKind)kind, n, 2, GEMM_ISA_AVX2);
-        float *best = three_steps((OptimKind)kind, n, 3, GEMM_ISA_AVX512);
+        float *scalar = three_steps((OptimKind)kind, n, 1, ISA_C);
+        float *avx2 = three_steps((OptimKind)kind, n, 2, ISA_AVX2);
+        float *best = three_steps((OptimKind)kind, n, 3, ISA_AVX512);
         CU_ASSERT(memcmp(scalar, avx2, sizeof(float) * n) == 0);
         CU_ASSERT(memcmp(scalar, best, sizeof(float) * n) == 0);
         free(scalar), free(avx2), free(best);

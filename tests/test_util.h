@@ -11,6 +11,14 @@ const char *test_tmpdir(void);
 const char *test_path(const char *name);
 /* Directory of the real MNIST IDX files, or NULL when they are not there (tests then skip). */
 const char *test_mnist_dir(void);
+/* Marks the running test as skipped because `reason` (e.g. "no MNIST in data/mnist") and returns 1,
+ * for `if (!test_mnist_dir()) { test_skip(...); return; }`. A skipped test is counted and printed as
+ * skipped on the closing line, never as passed; under CI (CI=true) a missing prerequisite is a
+ * failure of that test instead, because CI must run everything. */
+int test_skip(const char *reason);
+/* How many tests were skipped (and did not also fail). */
+unsigned test_skipped_count(void);
+
 /* Write len bytes to path; 0 on success. */
 int test_write_file(const char *path, const void *data, size_t len);
 

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Writes the library flags the build links with, as make assignments on standard output, from
+# pkg-config. The Makefile runs it only after `make deps` has installed the packages (pkg-config
+# cannot answer before), and includes its output. A module pkg-config cannot find stops the build
+# with one line naming the Debian package that brings it.
+# Usage: configure.sh MODULE...   (pkg-config names; cunit is always checked, for the tests)
+set -u
+
+# deb_of MODULE: the Debian package that ships MODULE's .pc file.
+deb_of() {
+    case "$1" in
+        gsl) echo libgsl-dev ;;
+        zlib) echo zlib1g-dev ;;
+        inih) echo libinih-dev ;;
+        libpng) echo libpng-dev ;;
+        openblas) echo libopenblas-dev ;;
+        cunit) echo libcunit1-dev ;;
+        *) echo "that provides $1.pc" ;;
+    esac
+}
+
+if ! command -v pkg-config >/dev/null 2>&1; then
+    echo "mnistlab: pkg-config is missing; install the Debian package pkg-config (make deps)" >&2
+    exit 1
+fi
+for module in "$@" cunit; do
+    if ! pkg-config --exists "$module"; then
+        echo "mnistlab: pkg-config finds no '$module'; install the Debian package $(deb_of "$module") (make deps)" >&2
+        exit 1
+    fi
+done
+
+# GSL's CBLAS calls go to the BLAS we link: never -lgslcblas beside it.
+libs=$(pkg-config --libs "$@" | tr ' ' '\n' | grep -v '^-lgslcblas$' | tr '\n' ' ')
+echo "# made by common/configure.sh from pkg-config; remove it (or make clean) to make it again"
+echo "PKG_CFLAGS := $(pkg-config --cflags "$@")"
+echo "PKG_LIBS   := $libs"
+echo "CUNIT_LIBS := $(pkg-config --libs cunit)"

@@ -1,0 +1,288 @@
+/* experiments/diff: both runs' predictions.csv read and checked to be about the same images, the
+ * four counts, the images (loaded again through run A's settings) where the two disagree on who is
+ * right, and the per-class chart. */
+#include "experiments/diff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "experiments/setup.h"
+#include "plots/plot.h"
+
+#define DIFF_GRID_MAX 40          /* images per grid: four rows of ten */
+
+void diff_count(const Predictions *a, const Predictions *b, DiffCounts *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < a->n; i++) {
+        int ra = a->pred[i] == a->truth[i], rb = b->pred[i] == b->truth[i], t = a->truth[i];
+        if (ra && rb)
+            c->both++;
+        else if (ra)
+            c->only_a++;
+        else if (rb)
+            c->only_b++;
+        else
+            c->neither++;
+        if (t >= 0 && t < 10) {
+            c->class_n[t]++;
+            c->class_right_a[t] += ra;
+            c->class_right_b[t] += rb;
+        }
+    }
+}
+
+typedef struct {
+    const char *dir_a, *dir_b;
+    char name_a[256], name_b[256];    /* the run folders, without a leading results/ */
+    char out[1024];
+    Predictions a, b;
+    Dataset test;                     /* run A's test images (owned by ex) */
+    Experiment ex;
+} Diff;
+
+/* "results/cnn-4v9/seed1/" -> "cnn-4v9/seed1" */
+static void run_name(const char *dir, char *out, size_t n)
+{
+    const char *s = strncmp(dir, "results/", 8) == 0 ? dir + 8 : dir;
+    while (s[0] == '.' && s[1] == '/')
+        s += 2;
+    snprintf(out, n, "%s", s);
+    size_t len = strlen(out);
+    while (len > 1 && out[len - 1] == '/')
+        out[--len] = '\0';
+}
+
+static void folder_safe(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++)
+        out[k++] = (*s == '/' || *s == ' ') ? '_' : *s;
+    out[k] = '\0';
+}
+
+static int load_predictions(const char *dir, Predictions *p)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, dir);
+    if (!file_exists(dir))
+        return mnl_fail(MNL_ERR_IO, "%s: no such run folder", dir);
+    return predictions_read(path, p);
+}
+
+/* The test images, through run A's own settings (same data set, classes, subset and seed). */
+static int load_test_images(Diff *d)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", d->dir_a);
+    unsigned char *text;
+    size_t n;
+    int rc = file_read_all(path, 1 << 20, &text, &n);
+    if (rc)
+        return rc;
+    rc = experiment_configure_text(&d->ex, (const char *)text, path);
+    free(text);
+    if (!rc)
+        rc = experiment_load_data(&d->ex);
+    if (rc)
+        return rc;
+    const Dataset *t = &d->ex.data.test;
+    if (t->n != d->a.n)
+        return mnl_fail(MNL_ERR_IO, "%s: its settings give %d test images, its predictions %d",
+                        d->dir_a, t->n, d->a.n);
+    for (int i = 0; i < t->n; i++)
+        if (t->orig_index[i] != d->a.source_index[i])
+            return mnl_fail(MNL_ERR_IO, "%s: test image %d of its settings is not the one of its "
+                            "predictions", d->dir_a, i);
+    d->test = *t;
+    return MNL_OK;
+}
+
+typedef struct { int index; float conf; } Pick;
+
+static int by_conf_desc(const void *x, const void *y)
+{
+    float a = ((const Pick *)x)->conf, b = ((const Pick *)y)->conf;
+    return (a < b) - (a > b);
+}
+
+/* One grid: the images `right` gets right and `wrong` gets wrong, the wrong model's most confident
+ * mistakes first; labels "A:p B:q". */
+static int write_grid(Diff *d, const Predictions *right, const Predictions *wrong, const char *file,
+                      const char *title_fmt, long total) __attribute__((format(printf, 5, 0)));
+static int write_grid(Diff *d, const Predictions *right, const Predictions *wrong, const char *file,
+                      const char *title_fmt, long total)
+{
+    Pick *picks = malloc(sizeof *picks * (size_t)(d->a.n ? d->a.n : 1));
+    if (!picks)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot list the images of %s", file);
+    int n = 0;
+    for (int i = 0; i < d->a.n; i++)
+        if (right->pred[i] == right->truth[i] && wrong->pred[i] != wrong->truth[i])
+            picks[n++] = (Pick){i, wrong->confidence[i]};
+    if (n == 0) {
+        free(picks);
+        return MNL_OK;
+    }
+    qsort(picks, (size_t)n, sizeof *picks, by_conf_desc);
+    int shown = n < DIFF_GRID_MAX ? n : DIFF_GRID_MAX;
+    int cells = shown < 10 ? 10 : shown;     /* a full first row (blank cells), room for the title */
+    size_t px = (size_t)d->test.h * d->test.w;
+    float *images = calloc(px * (size_t)cells, sizeof(float));
+    char (*text)[48] = calloc((size_t)cells, sizeof *text);
+    const char *labels[DIFF_GRID_MAX];
+    int bad[DIFF_GRID_MAX];
+    if (!images || !text) {
+        free(picks), free(images), free(text);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate the grid %s", file);
+    }
+    for (int k = 0; k < shown; k++) {
+        int i = picks[k].index;
+        memcpy(images + (size_t)k * px, d->test.x + (size_t)i * px, sizeof(float) * px);
+        snprintf(text[k], sizeof text[k], "A:%d B:%d", d->a.class_names[d->a.pred[i]],
+                 d->b.class_names[d->b.pred[i]]);
+    }
+    for (int k = 0; k < cells; k++)
+        labels[k] = text[k], bad[k] = 0;
+    char path[1100], title[700];
+    snprintf(path, sizeof path, "%s/%s", d->out, file);
+    snprintf(title, sizeof title, title_fmt, total, d->name_a, d->name_b);
+    if (shown < n)
+        snprintf(title + strlen(title), sizeof title - strlen(title), " (the %d most confident)", shown);
+    int rc = plot_image_grid(path, title, images, cells, d->test.h, d->test.w, 10, labels, bad);
+    free(picks), free(images), free(text);
+    return rc;
+}
+
+static int write_classes(Diff *d, const DiffCounts *c)
+{
+    char dat[1100], png[1100], title[700], q_d[2300], q_t[1500], q_a[600], q_b[600];
+    snprintf(dat, sizeof dat, "%s/classes.dat", d->out);
+    snprintf(png, sizeof png, "%s/classes.png", d->out);
+    AtomicFile f;
+    int rc = atomic_open(&f, dat);
+    if (rc)
+        return rc;
+    fprintf(f.f, "# class images accuracy_a accuracy_b\n");
+    double lo = 1.0;
+    for (int k = 0; k < d->a.num_classes; k++) {
+        double aa = c->class_n[k] ? (double)c->class_right_a[k] / c->class_n[k] : 0;
+        double ab = c->class_n[k] ? (double)c->class_right_b[k] / c->class_n[k] : 0;
+        lo = aa < lo ? aa : lo, lo = ab < lo ? ab : lo;
+        fprintf(f.f, "%d %ld %.6f %.6f\n", d->a.class_names[k], c->class_n[k], aa, ab);
+    }
+    if ((rc = atomic_commit(&f)))
+        return rc;
+    /* the bottom of the axis a little under the worst class, so the differences are visible */
+    double bottom = (int)(lo * 20 - 1) / 20.0;
+    snprintf(title, sizeof title, "Per-class test accuracy: %s (A) and %s (B)", d->name_a, d->name_b);
+    return plot_run("diff_classes", png, "in='%s'; title='%s'; name_a='%s'; name_b='%s'; bottom=%g",
+                    plot_quote(dat, q_d, sizeof q_d), plot_quote(title, q_t, sizeof q_t),
+                    plot_quote(d->name_a, q_a, sizeof q_a), plot_quote(d->name_b, q_b, sizeof q_b),
+                    bottom < 0 ? 0 : bottom);
+}
+
+static int write_md(const Diff *d, const DiffCounts *c)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/DIFF.md", d->out);
+    AtomicFile f;
+    int rc = atomic_open(&f, path);
+    if (rc)
+        return rc;
+    FILE *o = f.f;
+    long n = d->a.n;
+    fprintf(o, "# %s (A) against %s (B)\n\n", d->name_a, d->name_b);
+    fprintf(o, "On the same %ld test images of %s.\n\n", n, d->a.dataset);
+    fprintf(o, "| | B right | B wrong |\n|---|---:|---:|\n");
+    fprintf(o, "| **A right** | %ld (both) | %ld (only A) |\n", c->both, c->only_a);
+    fprintf(o, "| **A wrong** | %ld (only B) | %ld (neither) |\n\n", c->only_b, c->neither);
+    fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
+               "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
+            c->only_b, c->only_b + c->neither, c->only_a);
+    fprintf(o, "![per-class accuracy of both](classes.png)\n\n");
+    if (c->only_b)
+        fprintf(o, "![images B gets right and A wrong](fixed.png)\n\n");
+    if (c->only_a)
+        fprintf(o, "![images A gets right and B wrong](broken.png)\n\n");
+    fprintf(o, "| class | images | A | B |\n|---|---:|---:|---:|\n");
+    for (int k = 0; k < d->a.num_classes; k++)
+        if (c->class_n[k])
+            fprintf(o, "| %d | %ld | %.2f%% | %.2f%% |\n", d->a.class_names[k], c->class_n[k],
+                    100.0 * c->class_right_a[k] / c->class_n[k],
+                    100.0 * c->class_right_b[k] / c->class_n[k]);
+    return atomic_commit(&f);
+}
+
+static int run_diff(Diff *d)
+{
+    int rc = load_predictions(d->dir_a, &d->a);
+    if (!rc)
+        rc = load_predictions(d->dir_b, &d->b);
+    if (rc)
+        return rc;
+    char why[400];
+    if (predictions_same_images(&d->a, &d->b, why, sizeof why))
+        return mnl_fail(MNL_ERR_IO, "diff: %s and %s were not tested on the same images: %s",
+                        d->dir_a, d->dir_b, why);
+    if ((rc = load_test_images(d)) || (rc = make_dirs(d->out)))
+        return rc;
+    DiffCounts c;
+    diff_count(&d->a, &d->b, &c);
+    rc = write_grid(d, &d->b, &d->a, "fixed.png",
+                    "The %ld test images %s (A) gets wrong and %s (B) gets right", c.only_b);
+    if (!rc)
+        rc = write_grid(d, &d->a, &d->b, "broken.png",
+                        "The %ld test images %s (A) gets right and %s (B) gets wrong", c.only_a);
+    if (!rc)
+        rc = write_classes(d, &c);
+    if (!rc)
+        rc = write_md(d, &c);
+    if (!rc)
+        printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
+               "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\n", d->name_a, d->name_b, d->a.n,
+               c.both, c.only_a, c.only_b, c.neither, d->out, c.only_b ? ", fixed.png" : "",
+               c.only_a ? ", broken.png" : "");
+    return rc;
+}
+
+int diff_main(int argc, char **argv)
+{
+    Diff d;
+    memset(&d, 0, sizeof d);
+    const char *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] == '-')
+            return mnl_fail(MNL_ERR_ARG, "diff: unexpected argument \"%s\"", argv[i]);
+        else if (!d.dir_a)
+            d.dir_a = argv[i];
+        else if (!d.dir_b)
+            d.dir_b = argv[i];
+        else
+            return mnl_fail(MNL_ERR_ARG, "diff takes two run folders, e.g. diff results/softmax "
+                            "results/cnn");
+    }
+    if (!d.dir_b)
+        return mnl_fail(MNL_ERR_ARG, "diff takes two run folders, e.g. diff results/softmax "
+                        "results/cnn");
+    run_name(d.dir_a, d.name_a, sizeof d.name_a);
+    run_name(d.dir_b, d.name_b, sizeof d.name_b);
+    if (out)
+        snprintf(d.out, sizeof d.out, "%s", out);
+    else {
+        char a[256], b[256];
+        folder_safe(d.name_a, a, sizeof a);
+        folder_safe(d.name_b, b, sizeof b);
+        snprintf(d.out, sizeof d.out, "results/diffs/%s-vs-%s", a, b);
+    }
+    int rc = run_diff(&d);
+    predictions_free(&d.a);
+    predictions_free(&d.b);
+    experiment_free(&d.ex);
+    return rc;
+}

@@ -1,0 +1,113 @@
+#!/bin/sh
+# experiments/overfitting/lesson.sh - `make lesson-overfitting`: the measured chapter "Fighting
+# overfitting" of docs/guide.md. Trains every remedy of experiments/overfitting/ (and the shipped
+# cnn-4v9-full) on each seed into results/lesson-overfitting/NAME/seedK/, then writes
+#   results/lesson-overfitting/TABLE.md       final test accuracy (mean ± std over the seeds), final
+#                                              over lowest test loss, epoch of the lowest test loss,
+#                                              epochs trained, training seconds
+#   results/lesson-overfitting/curves.dat     mean test loss per epoch of each remedy (gnuplot blocks)
+#   results/lesson-overfitting/remedies.png   the chart (plots/remedies.gp), copied to docs/img/
+# "Final" is the model a run leaves you: model.ckpt, or best.ckpt for a run with train.early_stop.
+#
+#   MNISTLAB=bin/mnistlab SEEDS="1 2 3 4 5" sh experiments/overfitting/lesson.sh
+set -e
+M=${MNISTLAB:-bin/mnistlab}
+SEEDS=${SEEDS:-1 2 3 4 5}
+OUT=${OUT:-results/lesson-overfitting}
+IMG=${IMG:-docs/img/overfitting-remedies.png}
+
+# name|file|label, in the order of the chapter
+ROWS="overfit-baseline|experiments/overfitting/overfit-baseline.conf|baseline (cnn-4v9)
+overfit-early-stop|experiments/overfitting/overfit-early-stop.conf|early stopping (400 held out, patience 5)
+overfit-weight-decay|experiments/overfitting/overfit-weight-decay.conf|L2: Adam weight_decay 5e-4
+overfit-adamw|experiments/overfitting/overfit-adamw.conf|AdamW, decoupled decay 0.05
+overfit-dropout|experiments/overfitting/overfit-dropout.conf|dropout 0.25 before the output
+overfit-augment|experiments/overfitting/overfit-augment.conf|augmentation: shift 2, rotate 10
+overfit-batchnorm|experiments/overfitting/overfit-batchnorm.conf|batch norm after each conv
+overfit-all-data|experiments/overfitting/overfit-all-data.conf|all 11791 training images
+cnn-4v9-full|experiments/cnn-4v9-full.conf|cnn-4v9-full as shipped (lr 1e-3, 1991 test)"
+
+mkdir -p "$OUT"
+echo "$ROWS" | while IFS='|' read -r name conf label; do
+    [ -f "$conf" ] || { echo "lesson: $conf is missing, skipped" >&2; continue; }
+    for s in $SEEDS; do
+        dir="$OUT/$name/seed$s"
+        mkdir -p "$dir"
+        printf 'lesson: %-22s seed %s ... ' "$name" "$s"
+        "$M" train "$conf" --set train.seed="$s" --out "$dir" > "$dir.log" 2>&1 ||
+            { echo "failed (see $dir.log)"; exit 1; }
+        grep '^total_seconds' "$dir/summary.txt" | sed 's/.*= /done, /; s/$/ s/'
+    done
+done
+
+# One line per run: name final_acc final/lowest lowest_epoch epochs seconds, from its metrics.csv
+# (test_loss column 6, test_acc 7, valid_loss 4), config.used (early_stop) and summary.txt.
+run_line() {
+    es=$(sed -n 's/^early_stop = //p' "$2/config.used")
+    secs=$(sed -n 's/^total_seconds = //p' "$2/summary.txt")
+    awk -F, -v name="$1" -v es="${es:-0}" -v secs="$secs" '
+        NR == 1 { next }
+        { n++; ep[n] = $1; tl[n] = $6; ta[n] = $7; vl[n] = $4 }
+        END {
+            lo = 1; pick = n
+            for (i = 2; i <= n; i++) if (tl[i] < tl[lo]) lo = i
+            if (es > 0) {            # best.ckpt: lowest validation loss, else lowest test loss
+                pick = 1
+                for (i = 2; i <= n; i++)
+                    if ((vl[1] != "" ? vl[i] < vl[pick] : tl[i] < tl[pick])) pick = i
+            }
+            printf "%s %.6f %.6f %d %d %s\n", name, ta[pick], tl[pick] / tl[lo], ep[lo], ep[n], secs
+        }' "$2/metrics.csv"
+}
+
+RUNS="$OUT/runs.txt"
+: > "$RUNS"
+echo "$ROWS" | while IFS='|' read -r name conf label; do
+    for s in $SEEDS; do
+        [ -f "$OUT/$name/seed$s/metrics.csv" ] && run_line "$name" "$OUT/$name/seed$s" >> "$RUNS"
+    done
+done
+
+# The table: mean ± sample standard deviation over the seeds.
+{
+    echo "| remedy | final test accuracy | final / lowest test loss | epoch of lowest test loss | epochs trained | seconds |"
+    echo "|---|---|---|---|---|---|"
+    echo "$ROWS" | while IFS='|' read -r name conf label; do
+        awk -v name="$name" -v label="$label" '
+            $1 == name { k++; a += $2 * 100; aa += ($2 * 100) ^ 2; r += $3; rr += $3 ^ 2; e += $4; ee += $4 ^ 2; n += $5; nn += $5 ^ 2; s += $6 }
+            END {
+                if (!k) exit
+                acc = sprintf("%.2f ± %.2f %%", a / k, k > 1 ? sqrt((aa - a * a / k) / (k - 1)) : 0)
+                rat = sprintf("%.2f ± %.2f", r / k, k > 1 ? sqrt((rr - r * r / k) / (k - 1)) : 0)
+                ep = sprintf("%.1f ± %.1f", e / k, k > 1 ? sqrt((ee - e * e / k) / (k - 1)) : 0)
+                tr = sprintf("%.1f", n / k)
+                printf "| %s | %s | %s | %s | %s | %.1f |\n", label, acc, rat, ep, tr, s / k
+            }' "$RUNS"
+    done
+} > "$OUT/TABLE.md"
+
+# The chart's data: per remedy one block of "epoch mean_test_loss seeds", blocks in ROWS order.
+CURVES="$OUT/curves.dat"
+: > "$CURVES"
+TITLES=""
+echo "$ROWS" | while IFS='|' read -r name conf label; do
+    files=$(ls "$OUT/$name"/seed*/metrics.csv 2>/dev/null) || continue
+    [ -n "$files" ] || continue
+    echo "# $name: $label" >> "$CURVES"
+    awk -F, 'FNR == 1 { next } { s[$1] += $6; k[$1]++; if ($1 > max) max = $1 }
+             END { for (e = 1; e <= max; e++) if (k[e]) printf "%d %.9g %d\n", e, s[e] / k[e], k[e] }' \
+        $files >> "$CURVES"
+    printf '\n\n' >> "$CURVES"
+    echo "$label" >> "$OUT/titles.txt.tmp"
+done
+mv "$OUT/titles.txt.tmp" "$OUT/titles.txt"
+
+PLOTS=${MNISTLAB_PLOTS:-plots}
+n_seeds=$(echo $SEEDS | wc -w)
+gnuplot -e "in='$CURVES'; titles='$OUT/titles.txt'; seeds=$n_seeds; out='$OUT/remedies.png.tmp'" \
+    "$PLOTS/remedies.gp"
+mv "$OUT/remedies.png.tmp" "$OUT/remedies.png"
+mkdir -p "$(dirname "$IMG")"
+cp "$OUT/remedies.png" "$IMG"
+cat "$OUT/TABLE.md"
+echo "wrote $OUT/TABLE.md, $OUT/remedies.png and $IMG"

@@ -1,0 +1,182 @@
+/* experiments/roc: ROC points by sorting the test images on p(class 1), the AUC as the trapezoid
+ * area (equal to the rank statistic), the threshold table, and roc.png. */
+#include "experiments/roc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "plots/plot.h"
+
+const double roc_thresholds[ROC_N_THRESHOLDS] = {0.1, 0.3, 0.5, 0.7, 0.9};
+
+typedef struct { float score; int label; } Scored;
+
+static int by_score_desc(const void *a, const void *b)
+{
+    float x = ((const Scored *)a)->score, y = ((const Scored *)b)->score;
+    return (x < y) - (x > y);
+}
+
+/* The images sorted by score, highest first; NULL when out of memory. */
+static Scored *sorted_scores(const float *scores, const int *labels, int n)
+{
+    Scored *s = malloc(sizeof *s * (size_t)(n > 0 ? n : 1));
+    if (!s)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        s[i] = (Scored){scores[i], labels[i] != 0};
+    qsort(s, (size_t)n, sizeof *s, by_score_desc);
+    return s;
+}
+
+/* Walk the thresholds from high to low: each distinct score is one corner of the curve, so tied
+ * images move together (a diagonal step, which the trapezoid counts half). */
+static double walk_curve(const Scored *s, int n, long pos, long neg, FILE *dat)
+{
+    long tp = 0, fp = 0;
+    double area = 0.0, prev_tpr = 0.0, prev_fpr = 0.0;
+    if (dat)
+        fprintf(dat, "# threshold fpr tpr\n1 0 0\n");
+    for (int i = 0; i < n;) {
+        float t = s[i].score;
+        for (; i < n && s[i].score == t; i++)
+            s[i].label ? tp++ : fp++;
+        double tpr = (double)tp / pos, fpr = (double)fp / neg;
+        area += (fpr - prev_fpr) * (tpr + prev_tpr) / 2.0;
+        if (dat)
+            fprintf(dat, "%.6g %.6g %.6g\n", t, fpr, tpr);
+        prev_tpr = tpr, prev_fpr = fpr;
+    }
+    return area;
+}
+
+static void count_classes(const int *labels, int n, long *pos, long *neg)
+{
+    *pos = *neg = 0;
+    for (int i = 0; i < n; i++)
+        labels[i] ? (*pos)++ : (*neg)++;
+}
+
+double roc_auc(const float *scores, const int *labels, int n)
+{
+    long pos, neg;
+    count_classes(labels, n, &pos, &neg);
+    if (pos == 0 || neg == 0)
+        return NAN;
+    Scored *s = sorted_scores(scores, labels, n);
+    if (!s)
+        return NAN;
+    double auc = walk_curve(s, n, pos, neg, NULL);
+    free(s);
+    return auc;
+}
+
+RocPoint roc_at(const float *scores, const int *labels, int n, double t)
+{
+    RocPoint r = {.threshold = t};
+    for (int i = 0; i < n; i++) {
+        int said = scores[i] >= t;
+        if (labels[i])
+            said ? r.tp++ : r.fn++;
+        else
+            said ? r.fp++ : r.tn++;
+    }
+    r.accuracy = n ? (double)(r.tp + r.tn) / n : NAN;
+    r.tpr = r.tp + r.fn ? (double)r.tp / (r.tp + r.fn) : NAN;
+    r.fpr = r.fp + r.tn ? (double)r.fp / (r.fp + r.tn) : NAN;
+    return r;
+}
+
+/* Add lines to the end of summary.txt (rewritten whole, atomically). */
+static int append_to_summary(const char *dir, const char *text)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/summary.txt", dir);
+    unsigned char *old = NULL;
+    size_t n = 0;
+    int rc = file_read_all(path, (size_t)1 << 20, &old, &n);
+    if (rc)
+        return rc;
+    size_t add = strlen(text);
+    unsigned char *buf = realloc(old, n + add + 1);
+    if (!buf) {
+        free(old);
+        return mnl_fail(MNL_ERR_NOMEM, "%s: cannot grow", path);
+    }
+    memcpy(buf + n, text, add);
+    rc = atomic_write_file(path, buf, n + add);
+    free(buf);
+    return rc;
+}
+
+static int write_thresholds(const char *dir, const Predictions *p, const RocPoint *pts, double auc,
+                            char *said, size_t said_len)
+{
+    char table[2048], summary[1024], path[1100];
+    int pos = p->class_names[1], neg = p->class_names[0];
+    int k = snprintf(table, sizeof table, "call it %d when p(%d) >= threshold:\n"
+                     "  threshold  test accuracy  %d found (TPR)  %d called %d (FPR)  "
+                     "%d called %d  %d called %d\n", pos, pos, pos, neg, pos, neg, pos, pos, neg);
+    int s = snprintf(summary, sizeof summary, "roc_auc = %.6f\n", auc);
+    for (int i = 0; i < ROC_N_THRESHOLDS; i++) {
+        const RocPoint *r = &pts[i];
+        k += snprintf(table + k, sizeof table - (size_t)k,
+                      "  %9.1f  %12.2f%%  %14.4f  %15.4f  %10ld  %10ld\n", r->threshold,
+                      100 * r->accuracy, r->tpr, r->fpr, r->fp, r->fn);
+        s += snprintf(summary + s, sizeof summary - (size_t)s, "test_acc_at_threshold_%.1f = %.6f\n",
+                      r->threshold, r->accuracy);
+    }
+    snprintf(path, sizeof path, "%s/thresholds.txt", dir);
+    int rc = atomic_write_file(path, table, strlen(table));
+    if (!rc)
+        rc = append_to_summary(dir, summary);
+    if (!rc && said)
+        snprintf(said, said_len, "ROC AUC %.4f (roc.png); %s", auc, table);
+    return rc;
+}
+
+int roc_write_run(const char *dir, const char *run_name, const Predictions *p, char *said,
+                  size_t said_len)
+{
+    if (!p->p_positive || p->num_classes != 2)
+        return mnl_fail(MNL_ERR_ARG, "%s: ROC needs a binary run", dir);
+    long pos, neg;
+    count_classes(p->truth, p->n, &pos, &neg);
+    if (said)
+        said[0] = '\0';
+    if (pos == 0 || neg == 0)
+        return MNL_OK;          /* a test set of one class has no ROC */
+    Scored *s = sorted_scores(p->p_positive, p->truth, p->n);
+    if (!s)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot sort %d scores", p->n);
+    char dat[1100], png[1100], q_dat[2300], q_t[600], title[400];
+    snprintf(dat, sizeof dat, "%s/roc.dat", dir);
+    snprintf(png, sizeof png, "%s/roc.png", dir);
+    AtomicFile a;
+    int rc = atomic_open(&a, dat);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    double auc = walk_curve(s, p->n, pos, neg, a.f);
+    free(s);
+    /* a second block (gnuplot's index 1): the thresholds of the table, marked on the curve */
+    RocPoint pts[ROC_N_THRESHOLDS];
+    fprintf(a.f, "\n\n# threshold fpr tpr accuracy\n");
+    for (int i = 0; i < ROC_N_THRESHOLDS; i++) {
+        pts[i] = roc_at(p->p_positive, p->truth, p->n, roc_thresholds[i]);
+        fprintf(a.f, "%g %.6g %.6g %.6g\n", pts[i].threshold, pts[i].fpr, pts[i].tpr,
+                100 * pts[i].accuracy);
+    }
+    if ((rc = atomic_commit(&a)))
+        return rc;
+    snprintf(title, sizeof title, "%s: ROC of \"%d\" against \"%d\" on %d test images (AUC %.4f)",
+             run_name, p->class_names[1], p->class_names[0], p->n, auc);
+    rc = plot_run("roc", png, "in='%s'; title='%s'; positive='%d'; negative='%d'",
+                  plot_quote(dat, q_dat, sizeof q_dat), plot_quote(title, q_t, sizeof q_t),
+                  p->class_names[1], p->class_names[0]);
+    return rc ? rc : write_thresholds(dir, p, pts, auc, said, said_len);
+}

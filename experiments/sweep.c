@@ -1,0 +1,849 @@
+/* experiments/sweep: plan the runs (every value, or pair of values, times every seed), check every
+ * run's settings before training any, train them one after the other through the runner, read
+ * back their metrics.csv, and write the sweep's table and plots. */
+#include "experiments/sweep.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "common/metrics.h"
+#include "experiments/report.h"
+#include "experiments/setup.h"
+#include "plots/plot.h"
+
+#define SWEEP_MAX_RUNS (SWEEP_MAX_VALUES * SWEEP_MAX_VALUES * SWEEP_MAX_SEEDS)
+
+/* ---- arguments ---- */
+
+int sweep_parse_vary(const char *arg, SweepAxis *axis)
+{
+    memset(axis, 0, sizeof *axis);
+    const char *eq = strchr(arg, '=');
+    const char *dot = strchr(arg, '.');
+    if (!eq || !dot || dot > eq || dot == arg || eq == dot + 1 || (size_t)(eq - arg) >= sizeof axis->key)
+        return mnl_fail(MNL_ERR_ARG, "--vary \"%s\": expected section.key=v1,v2,... (e.g. "
+                        "train.lr=0.001,0.01)", arg);
+    snprintf(axis->key, sizeof axis->key, "%.*s", (int)(eq - arg), arg);
+    for (const char *s = eq + 1;;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        while (len && *s == ' ')
+            s++, len--;
+        while (len && s[len - 1] == ' ')
+            len--;
+        if (len == 0 || len >= sizeof axis->values[0])
+            return mnl_fail(MNL_ERR_ARG, "--vary %s: value %d is %s", axis->key, axis->n_values + 1,
+                            len ? "too long" : "empty");
+        if (axis->n_values == SWEEP_MAX_VALUES)
+            return mnl_fail(MNL_ERR_ARG, "--vary %s: more than %d values", axis->key,
+                            SWEEP_MAX_VALUES);
+        snprintf(axis->values[axis->n_values++], sizeof axis->values[0], "%.*s", (int)len, s);
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    for (int i = 0; i < axis->n_values; i++)
+        for (int j = 0; j < i; j++)
+            if (!strcmp(axis->values[i], axis->values[j]))
+                return mnl_fail(MNL_ERR_ARG, "--vary %s: value \"%s\" is given twice", axis->key,
+                                axis->values[i]);
+    return MNL_OK;
+}
+
+int sweep_parse_seeds(const char *arg, unsigned long *seeds, int *n)
+{
+    *n = 0;
+    for (const char *s = arg; *s;) {
+        if (*s == ' ' || *s == ',') {
+            s++;
+            continue;
+        }
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (end == s || errno || (*end && *end != ' ' && *end != ',') || *s == '-')
+            return mnl_fail(MNL_ERR_ARG, "--seeds \"%s\": seeds are whole numbers, e.g. \"1 2 3\"",
+                            arg);
+        if (*n == SWEEP_MAX_SEEDS)
+            return mnl_fail(MNL_ERR_ARG, "--seeds: more than %d seeds", SWEEP_MAX_SEEDS);
+        seeds[(*n)++] = v;
+        s = end;
+    }
+    return *n ? MNL_OK : mnl_fail(MNL_ERR_ARG, "--seeds \"%s\": no seed given", arg);
+}
+
+/* ---- the plan ---- */
+
+typedef struct {
+    int v[SWEEP_MAX_VARY];          /* value index on each axis */
+    int cell;                       /* v[0] + n_values[0] * v[1] */
+    unsigned long seed;
+    char dir[1024];
+    char set_value[SWEEP_MAX_VARY][200], set_seed[64];
+    char status[400];               /* "finished", "kept (finished earlier)", "diverged at ..." */
+    int ok;                         /* finished: counts in the means */
+    EpochRecord *rec;
+    int n_rec, best, on_valid;
+    long params;
+    double seconds;
+} SweepRun;
+
+typedef struct {
+    int n_ok, n_fail;
+    double final_acc[2], best_acc[2], final_loss[2], low_loss[2];   /* mean, std */
+    double params, seconds;
+} SweepCell;
+
+typedef struct {
+    const SweepOptions *o;
+    char out[1024];
+    char name[64];                  /* the experiment */
+    int num_classes;
+    SweepRun *runs;
+    int n_runs, n_cells;
+    SweepCell cells[SWEEP_MAX_VALUES * SWEEP_MAX_VALUES];
+} Sweep;
+
+/* "train.lr" -> "lr": folder names and labels use the key without its section. */
+static const char *short_key(const char *key)
+{
+    const char *dot = strchr(key, '.');
+    return dot ? dot + 1 : key;
+}
+
+/* A value as part of a folder name: spaces and slashes become '_'. */
+static void folder_safe(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++)
+        out[k++] = (*s == ' ' || *s == '/' || *s == '\t') ? '_' : *s;
+    out[k] = '\0';
+}
+
+static void cell_name(const Sweep *w, const int *v, char *out, size_t n, int for_folder)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (int a = 0; a < w->o->n_axes && k < n; a++) {
+        char val[200];
+        if (for_folder)
+            folder_safe(w->o->axes[a].values[v[a]], val, sizeof val);
+        else
+            snprintf(val, sizeof val, "%s", w->o->axes[a].values[v[a]]);
+        k += (size_t)snprintf(out + k, n - k, "%s%s=%s", a ? "," : "", short_key(w->o->axes[a].key),
+                              val);
+    }
+}
+
+/* The settings of one run: the fixed --set options, then the swept values, then the seed. */
+static int run_sets(const Sweep *w, SweepRun *r, const char **sets)
+{
+    int n = 0;
+    for (int i = 0; i < w->o->n_sets; i++)
+        sets[n++] = w->o->sets[i];
+    for (int a = 0; a < w->o->n_axes; a++) {
+        snprintf(r->set_value[a], sizeof r->set_value[a], "%s=%s", w->o->axes[a].key,
+                 w->o->axes[a].values[r->v[a]]);
+        sets[n++] = r->set_value[a];
+    }
+    snprintf(r->set_seed, sizeof r->set_seed, "train.seed=%lu", r->seed);
+    sets[n++] = r->set_seed;
+    return n;
+}
+
+/* Every run's settings are checked before any is trained, so a typo in the last value does not
+ * surface after an hour. */
+static int plan_runs(Sweep *w)
+{
+    const SweepOptions *o = w->o;
+    Experiment ex;
+    int rc = experiment_configure(&ex, o->conf_path, o->sets, o->n_sets);
+    if (rc) {
+        experiment_free(&ex);
+        return rc;
+    }
+    snprintf(w->name, sizeof w->name, "%s", ex.cfg.name);
+    unsigned long own_seed = ex.cfg.seed;
+    experiment_free(&ex);
+    if (o->out_dir)
+        snprintf(w->out, sizeof w->out, "%s", o->out_dir);
+    else if (o->n_axes == 1)
+        snprintf(w->out, sizeof w->out, "results/sweep-%s-%s", w->name, short_key(o->axes[0].key));
+    else
+        snprintf(w->out, sizeof w->out, "results/sweep-%s-%s-%s", w->name,
+                 short_key(o->axes[0].key), short_key(o->axes[1].key));
+    int n0 = o->axes[0].n_values, n1 = o->n_axes > 1 ? o->axes[1].n_values : 1;
+    int ns = o->n_seeds ? o->n_seeds : 1;
+    w->n_cells = n0 * n1;
+    w->runs = calloc((size_t)(w->n_cells * ns), sizeof *w->runs);
+    if (!w->runs)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot plan %d runs", w->n_cells * ns);
+    for (int j = 0; j < n1; j++)
+        for (int i = 0; i < n0; i++)
+            for (int s = 0; s < ns; s++) {
+                SweepRun *r = &w->runs[w->n_runs++];
+                r->v[0] = i, r->v[1] = j, r->cell = i + n0 * j;
+                r->seed = o->n_seeds ? o->seeds[s] : own_seed;
+                char folder[600];
+                cell_name(w, r->v, folder, sizeof folder, 1);
+                if (snprintf(r->dir, sizeof r->dir, "%s/%s/seed%lu", w->out, folder, r->seed) >=
+                    (int)sizeof r->dir)
+                    return mnl_fail(MNL_ERR_ARG, "sweep: folder name too long: %.200s/%.200s", w->out,
+                                    folder);
+                const char *sets[RUNNER_MAX_SETS + SWEEP_MAX_VARY + 1];
+                int n = run_sets(w, r, sets);
+                rc = experiment_configure(&ex, o->conf_path, sets, n);
+                if (!rc && s == 0 && i == 0 && j == 0)
+                    w->num_classes = ex.cfg.n_classes ? ex.cfg.n_classes : 10;
+                experiment_free(&ex);
+                if (rc) {
+                    char why[600];
+                    snprintf(why, sizeof why, "%s", mnl_last_error());
+                    return mnl_fail(MNL_ERR_CONFIG, "sweep run %s: %s", folder, why);
+                }
+            }
+    return MNL_OK;
+}
+
+/* ---- running ---- */
+
+/* A folder that already holds this run, finished, with exactly these settings: kept. */
+static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int n_sets)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    unsigned char *used = NULL, *summary = NULL;
+    size_t n;
+    int same = 0;
+    Experiment ex;
+    if (file_read_all(path, 1 << 20, &used, &n) == MNL_OK &&
+        experiment_configure(&ex, w->o->conf_path, sets, n_sets) == MNL_OK)
+        same = strcmp((const char *)used, ex.config_text) == 0;
+    experiment_free(&ex);
+    snprintf(path, sizeof path, "%s/summary.txt", r->dir);
+    if (same && file_read_all(path, 1 << 20, &summary, &n) == MNL_OK) {
+        const char *e = strstr((const char *)summary, "\nepochs = ");
+        const char *p = strstr((const char *)summary, "\nepochs_planned = ");
+        same = e && p && (atoi(e + 10) == atoi(p + 18) ||
+                          strstr((const char *)summary, "\nstopped_early = "));
+    } else {
+        same = 0;
+    }
+    free(used);
+    free(summary);
+    mnl_clear_error();
+    return same;
+}
+
+static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
+{
+    const char *sets[RUNNER_MAX_SETS + SWEEP_MAX_VARY + 1];
+    int n = run_sets(w, r, sets);
+    char name[600];
+    cell_name(w, r->v, name, sizeof name, 0);
+    if (already_finished(w, r, sets, n)) {
+        printf("=== sweep run %d/%d: %s seed %lu: finished earlier, kept (%s) ===\n", k + 1,
+               w->n_runs, name, r->seed, r->dir);
+        snprintf(r->status, sizeof r->status, "finished (kept from an earlier sweep)");
+        r->ok = 1;
+        return MNL_OK;
+    }
+    printf("=== sweep run %d/%d: %s seed %lu -> %s ===\n", k + 1, w->n_runs, name, r->seed, r->dir);
+    fflush(stdout);
+    TrainOptions t;
+    memset(&t, 0, sizeof t);
+    t.conf_path = w->o->conf_path;
+    t.out_dir = r->dir;
+    t.threads = w->o->threads;
+    if (n > RUNNER_MAX_SETS)
+        return mnl_fail(MNL_ERR_ARG, "sweep: too many --set options");
+    for (int i = 0; i < n; i++)
+        t.sets[i] = sets[i];
+    t.n_sets = n;
+    mnl_clear_error();
+    int rc = runner_train(&t, signal_out);
+    if (rc == MNL_ERR_INTERRUPTED)
+        return rc;
+    r->ok = rc == MNL_OK;
+    if (rc == MNL_OK)
+        snprintf(r->status, sizeof r->status, "finished");
+    else
+        snprintf(r->status, sizeof r->status, "%s: %s", rc == MNL_ERR_DIVERGED ? "diverged" : "failed",
+                 mnl_last_error()[0] ? mnl_last_error() : mnl_strerror(rc));
+    if (rc)
+        fprintf(stderr, "mnistlab: sweep run %s seed %lu %s; the sweep goes on\n", name, r->seed,
+                r->status);
+    return MNL_OK;
+}
+
+/* ---- reading the runs back ---- */
+
+static void read_run(SweepRun *r)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/metrics.csv", r->dir);
+    FILE *f = fopen(path, "r");
+    r->n_rec = 0;
+    if (f) {
+        char line[1024];
+        int cap = 0;
+        for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+            EpochRecord rec;
+            if (lineno == 1 || metrics_csv_parse(line, &rec))
+                continue;
+            if (r->n_rec == cap) {
+                cap = cap ? 2 * cap : 64;
+                EpochRecord *p = realloc(r->rec, sizeof *p * (size_t)cap);
+                if (!p)
+                    break;
+                r->rec = p;
+            }
+            r->rec[r->n_rec++] = rec;
+        }
+        fclose(f);
+    }
+    mnl_clear_error();
+    r->best = report_best_epoch(r->rec, r->n_rec, &r->on_valid);
+    if (r->ok && r->n_rec == 0) {
+        r->ok = 0;
+        snprintf(r->status, sizeof r->status, "failed: %.300s has no rows", path);
+    }
+    snprintf(path, sizeof path, "%s/summary.txt", r->dir);
+    unsigned char *s = NULL;
+    size_t n;
+    r->params = 0;
+    r->seconds = NAN;
+    if (file_read_all(path, 1 << 20, &s, &n) == MNL_OK) {
+        const char *p = strstr((const char *)s, "parameters = ");
+        const char *t = strstr((const char *)s, "total_seconds = ");
+        r->params = p ? atol(p + 13) : 0;
+        r->seconds = t ? atof(t + 16) : NAN;
+        free(s);
+    }
+    mnl_clear_error();
+}
+
+static double held_out(const EpochRecord *e, int on_valid)
+{
+    return on_valid ? e->valid_loss : e->test_loss;
+}
+
+static void mean_sd(const double *v, int n, double out[2])
+{
+    double s = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        s += v[i];
+    out[0] = n ? s / n : NAN;
+    for (int i = 0; i < n; i++)
+        ss += (v[i] - out[0]) * (v[i] - out[0]);
+    out[1] = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+}
+
+/* A finished run that learned nothing is worth saying so in its row (a learning rate so large
+ * that Adam's first steps kill every unit ends at chance without a NaN). */
+static void mark_chance_runs(Sweep *w)
+{
+    double chance = 1.0 / w->num_classes;
+    for (int i = 0; i < w->n_runs; i++) {
+        SweepRun *r = &w->runs[i];
+        if (r->ok && r->n_rec && r->rec[r->n_rec - 1].test_acc < chance + 0.02)
+            snprintf(r->status + strlen(r->status), sizeof r->status - strlen(r->status),
+                     ", no better than chance");
+    }
+}
+
+static void summarize_cells(Sweep *w)
+{
+    for (int c = 0; c < w->n_cells; c++) {
+        double fa[SWEEP_MAX_SEEDS], ba[SWEEP_MAX_SEEDS], fl[SWEEP_MAX_SEEDS], ll[SWEEP_MAX_SEEDS];
+        double pa = 0, se = 0;
+        SweepCell *cell = &w->cells[c];
+        memset(cell, 0, sizeof *cell);
+        int k = 0;
+        for (int i = 0; i < w->n_runs; i++) {
+            const SweepRun *r = &w->runs[i];
+            if (r->cell != c)
+                continue;
+            if (!r->ok) {
+                cell->n_fail++;
+                continue;
+            }
+            const EpochRecord *last = &r->rec[r->n_rec - 1], *b = &r->rec[r->best];
+            fa[k] = last->test_acc, ba[k] = b->test_acc;
+            fl[k] = held_out(last, r->on_valid), ll[k] = held_out(b, r->on_valid);
+            pa += (double)r->params, se += r->seconds;
+            k++;
+        }
+        cell->n_ok = k;
+        mean_sd(fa, k, cell->final_acc);
+        mean_sd(ba, k, cell->best_acc);
+        mean_sd(fl, k, cell->final_loss);
+        mean_sd(ll, k, cell->low_loss);
+        cell->params = k ? pa / k : NAN;
+        cell->seconds = k ? se / k : NAN;
+    }
+}
+
+/* ---- positions on the x axis ---- */
+
+/* The leading number of a value ("250 500" -> 250); 0 when it does not start with one. */
+static int leading_number(const char *s, double *x)
+{
+    char *end;
+    *x = strtod(s, &end);
+    return end != s && (*end == '\0' || *end == ' ') && isfinite(*x);
+}
+
+/* x of each value on axis 0 (or of each cell's parameter count), and whether to draw it on a log
+ * axis: numbers spanning a decade or more are (0 then sits a decade below the smallest). Values
+ * that are not numbers are placed 1, 2, 3 ... in the order given. */
+static int x_positions(const Sweep *w, double *x, int n)
+{
+    const SweepAxis *ax = &w->o->axes[0];
+    int numeric = 1, zeros = 0;
+    double lo = INFINITY, hi = 0;
+    for (int i = 0; i < n; i++) {
+        if (w->o->against_params)
+            x[i] = w->cells[i].params;
+        else if (!leading_number(ax->values[i], &x[i]))
+            numeric = 0;
+        if (numeric && x[i] < 0)
+            numeric = 0;
+        if (numeric && x[i] == 0)
+            zeros++;
+        if (numeric && x[i] > 0)
+            lo = x[i] < lo ? x[i] : lo, hi = x[i] > hi ? x[i] : hi;
+    }
+    if (!numeric) {
+        for (int i = 0; i < n; i++)
+            x[i] = i + 1;
+        return 0;
+    }
+    int logx = isfinite(lo) && hi >= 10 * lo && zeros <= 1;
+    for (int i = 0; logx && i < n; i++)
+        if (x[i] == 0)
+            x[i] = lo / 10;
+    return logx;
+}
+
+static void format_params(double p, char *out, size_t n)
+{
+    if (!isfinite(p))
+        snprintf(out, n, "?");
+    else if (p >= 1e6)
+        snprintf(out, n, "%.2fM", p / 1e6);
+    else if (p >= 1e4)
+        snprintf(out, n, "%.0fk", p / 1e3);
+    else if (p >= 1e3)
+        snprintf(out, n, "%.1fk", p / 1e3);
+    else
+        snprintf(out, n, "%.0f", p);
+}
+
+/* ---- SWEEP.md ---- */
+
+static void md_cell_value(const Sweep *w, const int *v, char *out, size_t n)
+{
+    size_t k = 0;
+    for (int a = 0; a < w->o->n_axes; a++)
+        k += (size_t)snprintf(out + k, n - k, "%s%s", a ? " | " : "", w->o->axes[a].values[v[a]]);
+}
+
+static void write_md_means(const Sweep *w, FILE *o, const char *held)
+{
+    fprintf(o, "## Mean ± standard deviation over seeds\n\n|");
+    for (int a = 0; a < w->o->n_axes; a++)
+        fprintf(o, " %s |", w->o->axes[a].key);
+    fprintf(o, " runs | final test acc | test acc at best epoch | final %s loss | lowest %s loss | "
+               "parameters | train s |\n|", held, held);
+    for (int a = 0; a < w->o->n_axes; a++)
+        fprintf(o, "---|");
+    fprintf(o, "---|---:|---:|---:|---:|---:|---:|\n");
+    int n0 = w->o->axes[0].n_values;
+    for (int c = 0; c < w->n_cells; c++) {
+        const SweepCell *s = &w->cells[c];
+        int v[2] = {c % n0, c / n0};
+        char val[512], runs[64], par[32];
+        md_cell_value(w, v, val, sizeof val);
+        snprintf(runs, sizeof runs, s->n_fail ? "%d (%d failed)" : "%d", s->n_ok + s->n_fail, s->n_fail);
+        format_params(s->params, par, sizeof par);
+        if (s->n_ok == 0) {
+            fprintf(o, "| %s | %s | – | – | – | – | – | – |\n", val, runs);
+            continue;
+        }
+        fprintf(o, "| %s | %s | %.2f ± %.2f%% | %.2f ± %.2f%% | %.4f ± %.4f | %.4f ± %.4f | %s | %.1f |\n",
+                val, runs, 100 * s->final_acc[0], 100 * s->final_acc[1], 100 * s->best_acc[0],
+                100 * s->best_acc[1], s->final_loss[0], s->final_loss[1], s->low_loss[0],
+                s->low_loss[1], par, s->seconds);
+    }
+}
+
+static void write_md_runs(const Sweep *w, FILE *o, const char *held)
+{
+    fprintf(o, "\n## Every run\n\n|");
+    for (int a = 0; a < w->o->n_axes; a++)
+        fprintf(o, " %s |", w->o->axes[a].key);
+    fprintf(o, " seed | status | epochs | final test acc | best epoch | test acc there | "
+               "lowest %s loss | train s | plots |\n|", held);
+    for (int a = 0; a < w->o->n_axes; a++)
+        fprintf(o, "---|");
+    fprintf(o, "---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+    size_t skip = strlen(w->out) + 1;
+    for (int i = 0; i < w->n_runs; i++) {
+        const SweepRun *r = &w->runs[i];
+        char val[512];
+        md_cell_value(w, r->v, val, sizeof val);
+        const char *rel = r->dir + skip;
+        fprintf(o, "| %s | %lu | %s | ", val, r->seed, r->status);
+        if (r->n_rec == 0) {
+            fprintf(o, "0 | – | – | – | – | – | |\n");
+            continue;
+        }
+        const EpochRecord *last = &r->rec[r->n_rec - 1], *b = &r->rec[r->best];
+        fprintf(o, "%d | %.2f%% | %d | %.2f%% | %.4f | %.1f | [curves](%s/curves.png) |\n",
+                last->epoch, 100 * last->test_acc, b->epoch, 100 * b->test_acc,
+                held_out(b, r->on_valid), r->seconds, rel);
+    }
+}
+
+static int write_sweep_md(const Sweep *w, const char *held)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/SWEEP.md", w->out);
+    AtomicFile a;
+    int rc = atomic_open(&a, path);
+    if (rc)
+        return rc;
+    FILE *o = a.f;
+    fprintf(o, "# Sweep of %s over ", w->name);
+    for (int a2 = 0; a2 < w->o->n_axes; a2++)
+        fprintf(o, "%s%s", a2 ? " and " : "", w->o->axes[a2].key);
+    fprintf(o, "\n\n`%s`", w->o->conf_path);
+    for (int i = 0; i < w->o->n_sets; i++)
+        fprintf(o, " `--set %s`", w->o->sets[i]);
+    fprintf(o, ", %d run%s. *Best epoch*: the epoch of lowest %s loss; a failed run is not in the "
+               "means.\n\n", w->n_runs, w->n_runs == 1 ? "" : "s", held);
+    fprintf(o, "![accuracy and %s loss against the value](sweep.png)\n\n", held);
+    fprintf(o, "![%s loss per epoch of every run](sweep-curves.png)\n\n", held);
+    if (w->o->n_axes == 2)
+        fprintf(o, "![final test accuracy of every pair of values](heatmap.png)\n\n");
+    write_md_means(w, o, held);
+    write_md_runs(w, o, held);
+    return atomic_commit(&a);
+}
+
+/* ---- sweep.png ---- */
+
+/* sweep.dat: one block per value of the second axis (one block for one axis), a row per value of
+ * the first: x "label" n_ok n_fail acc sd best_acc sd final_loss sd low_loss sd params seconds;
+ * sweep.fail.dat: where runs failed, "x chance "label"". */
+static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, size_t fails_n)
+{
+    char path[1100];
+    int n0 = w->o->axes[0].n_values, n1 = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
+    snprintf(path, sizeof path, "%s/sweep.dat", w->out);
+    snprintf(fails_path, fails_n, "%s/sweep.fail.dat", w->out);
+    AtomicFile a, f;
+    int rc = atomic_open(&a, path);
+    if (rc)
+        return rc;
+    if ((rc = atomic_open(&f, fails_path))) {
+        atomic_abort(&a);
+        return rc;
+    }
+    fprintf(a.f, "# x label n_ok n_fail final_acc sd best_epoch_acc sd final_heldout_loss sd "
+                 "lowest_heldout_loss sd params train_seconds\n");
+    fprintf(f.f, "# x y label\n");
+    int any_fail = 0;
+    for (int j = 0; j < n1; j++) {
+        if (j)
+            fprintf(a.f, "\n\n");
+        for (int i = 0; i < n0; i++) {
+            const SweepCell *s = &w->cells[i + n0 * j];
+            char label[160], par[32];
+            format_params(s->params, par, sizeof par);
+            snprintf(label, sizeof label, "%s", w->o->against_params ? par : w->o->axes[0].values[i]);
+            for (char *p = label; *p; p++)
+                if (*p == '"')
+                    *p = '\'';
+            fprintf(a.f, "%.9g \"%s\" %d %d", x[i], label, s->n_ok, s->n_fail);
+            const double *m[4] = {s->final_acc, s->best_acc, s->final_loss, s->low_loss};
+            for (int k = 0; k < 4; k++)
+                if (s->n_ok)
+                    fprintf(a.f, " %.6g %.6g", m[k][0], m[k][1]);
+                else
+                    fprintf(a.f, " NaN NaN");
+            fprintf(a.f, " %.0f %.3f\n", s->n_ok ? s->params : 0.0, s->n_ok ? s->seconds : 0.0);
+            if (s->n_fail) {
+                fprintf(f.f, "%.9g %.6g \"%d/%d failed\"\n", x[i], 1.0 / w->num_classes, s->n_fail,
+                        s->n_fail + s->n_ok);
+                any_fail = 1;
+            }
+        }
+    }
+    if (!any_fail)           /* gnuplot refuses an empty file: one point outside the chart */
+        fprintf(f.f, "NaN NaN \"\"\n");
+    rc = atomic_commit(&a);
+    int rc2 = atomic_commit(&f);
+    return rc ? rc : rc2;
+}
+
+static int write_sweep_png(const Sweep *w, const double *x, int logx, const char *held)
+{
+    char fails[1100], dat[1100], png[1100], title[400], names[2048] = "", xlabel[200];
+    char q[6][2400];
+    int rc = write_sweep_dat(w, x, fails, sizeof fails);
+    if (rc)
+        return rc;
+    snprintf(dat, sizeof dat, "%s/sweep.dat", w->out);
+    snprintf(png, sizeof png, "%s/sweep.png", w->out);
+    int series = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
+    if (w->o->n_axes > 1)
+        for (int j = 0, k = 0; j < series; j++) {
+            char v[160];
+            folder_safe(w->o->axes[1].values[j], v, sizeof v);
+            k += snprintf(names + k, sizeof names - (size_t)k, "%s%s=%s", j ? " " : "",
+                          short_key(w->o->axes[1].key), v);
+        }
+    int ns = w->o->n_seeds ? w->o->n_seeds : 1;
+    snprintf(title, sizeof title, "%s: sweep of %s (%d seed%s per value%s)", w->name,
+             w->o->axes[0].key, ns, ns == 1 ? "" : "s", ns > 1 ? ", mean ± std" : "");
+    if (w->o->against_params)
+        snprintf(xlabel, sizeof xlabel, "parameters (%s = the label at each point)",
+                 w->o->axes[0].key);
+    else
+        snprintf(xlabel, sizeof xlabel, "%s%s", w->o->axes[0].key, logx ? " (log scale)" : "");
+    return plot_run("sweep", png,
+                    "in='%s'; fails='%s'; title='%s'; xlabel='%s'; logx=%d; series=%d; names='%s'; "
+                    "chance=%g; held='%s'; against_params=%d",
+                    plot_quote(dat, q[0], sizeof q[0]), plot_quote(fails, q[1], sizeof q[1]),
+                    plot_quote(title, q[2], sizeof q[2]), plot_quote(xlabel, q[3], sizeof q[3]), logx,
+                    series, plot_quote(names, q[4], sizeof q[4]), 1.0 / w->num_classes, held,
+                    w->o->against_params);
+}
+
+/* ---- sweep-curves.png: every run's held-out loss per epoch, one colour per value ---- */
+
+static int write_curves_png(const Sweep *w, const char *held)
+{
+    char *files = malloc(1 << 16), *titles = malloc(1 << 14), colours[4096] = "", png[1100];
+    char title[300], q_f[1 << 15], q_t[1 << 13];
+    if (!files || !titles) {
+        free(files);
+        free(titles);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot list the sweep's curves");
+    }
+    size_t kf = 0, kt = 0, kc = 0;
+    int drawn = 0, lo_set = 0, on_valid = 0;
+    double lo = INFINITY, hi = 0;
+    files[0] = titles[0] = '\0';
+    for (int i = 0; i < w->n_runs; i++) {
+        const SweepRun *r = &w->runs[i];
+        if (r->n_rec == 0)
+            continue;
+        on_valid = r->on_valid;
+        int first_of_cell = 1;
+        for (int j = 0; j < i; j++)
+            first_of_cell &= !(w->runs[j].cell == r->cell && w->runs[j].n_rec > 0);
+        char name[600];
+        cell_name(w, r->v, name, sizeof name, 1);
+        kf += (size_t)snprintf(files + kf, (1 << 16) - kf, "%s%s/metrics.csv", kf ? " " : "", r->dir);
+        kt += (size_t)snprintf(titles + kt, (1 << 14) - kt, "%s%s", kt ? " " : "",
+                               first_of_cell ? name : "-");
+        kc += (size_t)snprintf(colours + kc, sizeof colours - kc, "%s%d", kc ? " " : "", r->cell + 1);
+        for (int e = 0; e < r->n_rec; e++) {
+            double l = held_out(&r->rec[e], r->on_valid);
+            if (l > 0 && isfinite(l))
+                lo = l < lo ? l : lo, hi = l > hi ? l : hi, lo_set = 1;
+        }
+        drawn++;
+        if (kf > (1 << 15) - 1100 || kt > (1 << 13) - 700 || kc > sizeof colours - 8) {
+            free(files);
+            free(titles);
+            return mnl_fail(MNL_ERR_PLOT, "%s: too many runs to draw in one chart", w->out);
+        }
+    }
+    int rc = MNL_OK;
+    if (drawn) {
+        snprintf(png, sizeof png, "%s/sweep-curves.png", w->out);
+        snprintf(title, sizeof title, "%s: %s loss per epoch of every run (thin: further seeds)",
+                 w->name, held);
+        rc = plot_run("sweep_curves", png,
+                      "files='%s'; titles='%s'; colours='%s'; title='%s'; column=%d; logy=%d; held='%s'",
+                      plot_quote(files, q_f, sizeof q_f), plot_quote(titles, q_t, sizeof q_t), colours,
+                      plot_quote(title, q_f + (1 << 14), sizeof q_f - (1 << 14)),
+                      on_valid ? 4 : 6, lo_set && hi > 20 * lo, held);
+    }
+    free(files);
+    free(titles);
+    return rc;
+}
+
+/* ---- heatmap.png (two axes) ---- */
+
+static int write_heatmap(const Sweep *w)
+{
+    const SweepAxis *a0 = &w->o->axes[0], *a1 = &w->o->axes[1];
+    char dat[1100], png[1100], xt[4096], yt[4096], title[300], q_d[2400], q_t[700];
+    snprintf(dat, sizeof dat, "%s/heatmap.dat", w->out);
+    snprintf(png, sizeof png, "%s/heatmap.png", w->out);
+    AtomicFile a;
+    int rc = atomic_open(&a, dat);
+    if (rc)
+        return rc;
+    fprintf(a.f, "# i j final_test_acc_percent (NaN: every run failed)\n");
+    double lo = 100, hi = 0;
+    for (int j = 0; j < a1->n_values; j++) {
+        for (int i = 0; i < a0->n_values; i++) {
+            const SweepCell *s = &w->cells[i + a0->n_values * j];
+            double v = s->n_ok ? 100 * s->final_acc[0] : NAN;
+            if (s->n_ok)
+                lo = v < lo ? v : lo, hi = v > hi ? v : hi;
+            fprintf(a.f, s->n_ok ? "%d %d %.4f\n" : "%d %d NaN\n", i, j, v);
+        }
+        fputc('\n', a.f);
+    }
+    if ((rc = atomic_commit(&a)))
+        return rc;
+    size_t kx = 0, ky = 0;
+    for (int i = 0; i < a0->n_values; i++)
+        kx += (size_t)snprintf(xt + kx, sizeof xt - kx, "%s\"%s\" %d", i ? ", " : "", a0->values[i], i);
+    for (int j = 0; j < a1->n_values; j++)
+        ky += (size_t)snprintf(yt + ky, sizeof yt - ky, "%s\"%s\" %d", j ? ", " : "", a1->values[j], j);
+    if (kx >= sizeof xt || ky >= sizeof yt)
+        return mnl_fail(MNL_ERR_PLOT, "%s: value names too long for the heatmap", png);
+    snprintf(title, sizeof title, "%s: final test accuracy (%%) of %s against %s", w->name, a1->key,
+             a0->key);
+    return plot_run("heatmap", png,
+                    "in='%s'; title='%s'; xtics_list='%s'; ytics_list='%s'; xlabel='%s'; ylabel='%s'; "
+                    "nx=%d; ny=%d; lo=%g; hi=%g",
+                    plot_quote(dat, q_d, sizeof q_d), plot_quote(title, q_t, sizeof q_t), xt, yt,
+                    a0->key, a1->key, a0->n_values, a1->n_values, lo, hi > lo ? hi : lo + 1);
+}
+
+/* ---- the whole sweep ---- */
+
+static void sweep_free(Sweep *w)
+{
+    for (int i = 0; i < w->n_runs; i++)
+        free(w->runs[i].rec);
+    free(w->runs);
+}
+
+static int write_sweep_files(Sweep *w)
+{
+    for (int i = 0; i < w->n_runs; i++)
+        read_run(&w->runs[i]);
+    mark_chance_runs(w);
+    summarize_cells(w);
+    int on_valid = 0;
+    for (int i = 0; i < w->n_runs; i++)
+        on_valid |= w->runs[i].n_rec > 0 && w->runs[i].on_valid;
+    const char *held = on_valid ? "validation" : "test";
+    double x[SWEEP_MAX_VALUES];
+    int logx = x_positions(w, x, w->o->axes[0].n_values);
+    int rc = write_sweep_md(w, held);
+    if (!rc)
+        rc = write_sweep_png(w, x, logx, held);
+    if (!rc)
+        rc = write_curves_png(w, held);
+    if (!rc && w->o->n_axes == 2)
+        rc = write_heatmap(w);
+    return rc;
+}
+
+int sweep_run(const SweepOptions *o, int *signal_out)
+{
+    *signal_out = 0;
+    if (o->n_axes < 1 || o->n_axes > SWEEP_MAX_VARY)
+        return mnl_fail(MNL_ERR_ARG, "sweep needs one or two --vary section.key=v1,v2,...");
+    if (o->n_axes == 2 && !strcmp(o->axes[0].key, o->axes[1].key))
+        return mnl_fail(MNL_ERR_ARG, "sweep: --vary %s is given twice", o->axes[0].key);
+    if (o->against_params && o->n_axes != 1)
+        return mnl_fail(MNL_ERR_ARG, "sweep: --against params needs exactly one --vary");
+    for (int a = 0; a < o->n_axes; a++)
+        if (!strcmp(o->axes[a].key, "train.seed"))
+            return mnl_fail(MNL_ERR_ARG, "sweep: vary the seed with --seeds, not --vary train.seed");
+    if (o->n_sets + o->n_axes + 1 > RUNNER_MAX_SETS)
+        return mnl_fail(MNL_ERR_ARG, "sweep: too many --set options");
+    Sweep w;
+    memset(&w, 0, sizeof w);
+    w.o = o;
+    int rc = plan_runs(&w);
+    if (!rc)
+        rc = make_dirs(w.out);
+    for (int i = 0; !rc && i < w.n_runs; i++)
+        rc = train_one(&w, &w.runs[i], i, signal_out);
+    if (rc == MNL_ERR_INTERRUPTED) {
+        sweep_free(&w);
+        return mnl_fail(MNL_ERR_INTERRUPTED, "sweep interrupted; run the same command again to "
+                        "train the runs not finished (finished ones are kept)");
+    }
+    if (!rc)
+        rc = write_sweep_files(&w);
+    if (!rc) {
+        int failed = 0;
+        for (int i = 0; i < w.n_runs; i++)
+            failed += !w.runs[i].ok;
+        printf("wrote %s/{SWEEP.md, sweep.png, sweep-curves.png%s} (%d run%s, %d failed)\n", w.out,
+               o->n_axes == 2 ? ", heatmap.png" : "", w.n_runs, w.n_runs == 1 ? "" : "s", failed);
+    }
+    sweep_free(&w);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+int sweep_main(int argc, char **argv, int *signal_out)
+{
+    static SweepOptions o;
+    memset(&o, 0, sizeof o);
+    *signal_out = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int rc;
+        if (!strcmp(a, "--vary") && i + 1 < argc) {
+            if (o.n_axes == SWEEP_MAX_VARY)
+                return mnl_fail(MNL_ERR_ARG, "sweep: at most %d --vary options (a grid)",
+                                SWEEP_MAX_VARY);
+            if ((rc = sweep_parse_vary(argv[++i], &o.axes[o.n_axes++])))
+                return rc;
+        } else if (!strcmp(a, "--seeds") && i + 1 < argc) {
+            if ((rc = sweep_parse_seeds(argv[++i], o.seeds, &o.n_seeds)))
+                return rc;
+        } else if (!strcmp(a, "--set") && i + 1 < argc) {
+            if (o.n_sets == RUNNER_MAX_SETS - SWEEP_MAX_VARY - 1)
+                return mnl_fail(MNL_ERR_ARG, "sweep: too many --set options");
+            o.sets[o.n_sets++] = argv[++i];
+        } else if (!strcmp(a, "--out") && i + 1 < argc) {
+            o.out_dir = argv[++i];
+        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > 256)
+                return mnl_fail(MNL_ERR_ARG, "sweep: --threads takes a number from 1 to 256");
+            o.threads = (int)t;
+        } else if (!strcmp(a, "--against") && i + 1 < argc) {
+            if (strcmp(argv[++i], "params"))
+                return mnl_fail(MNL_ERR_ARG, "sweep: --against takes \"params\" (the x axis is "
+                                "otherwise the swept value)");
+            o.against_params = 1;
+        } else if (a[0] == '-' || o.conf_path) {
+            return mnl_fail(MNL_ERR_ARG, "sweep: unexpected argument \"%s\"", a);
+        } else {
+            o.conf_path = a;
+        }
+    }
+    if (!o.conf_path)
+        return mnl_fail(MNL_ERR_ARG, "sweep needs an experiment file, e.g. sweep "
+                        "experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.01");
+    if (o.n_axes == 0)
+        return mnl_fail(MNL_ERR_ARG, "sweep needs --vary section.key=v1,v2,... (e.g. "
+                        "--vary train.lr=0.0001,0.001,0.01)");
+    return sweep_run(&o, signal_out);
+}

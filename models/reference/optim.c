@@ -1,0 +1,53 @@
+/* models/reference/optim: SGD (L2, momentum) and Adam, one tensor at a time, with PyTorch's
+ * arithmetic operation for operation (so the fast path and PyTorch give these numbers bit for bit). */
+#include "models/reference/reference.h"
+
+#include <math.h>
+
+/* With a zeroed buffer the first step gives v = g', which is PyTorch's first-step copy. */
+void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
+                    float mu)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float d = g[i] + decay * w[i];
+        if (v) {
+            v[i] = mu * v[i] + d;
+            w[i] -= lr * v[i];
+        } else {
+            w[i] -= lr * d;
+        }
+    }
+}
+
+/* torch.optim.Adam: the bias corrections bc = 1 - beta^t in double from the double betas, then
+ * float32 per element; m moves by its lerp form m += (1-b1)(g' - m), and
+ * w -= (lr/bc1) m / (sqrt(v)/sqrt(bc2) + eps), which is lr mhat / (sqrt(vhat) + eps). */
+void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+                     float decay, long t)
+{
+    const float b2 = (float)s->beta2, one_minus_b1 = (float)(1.0 - s->beta1);
+    const float one_minus_b2 = (float)(1.0 - s->beta2), eps = (float)s->eps;
+    const float step_size = (float)((double)s->lr / (1.0 - pow(s->beta1, (double)t)));
+    const float bc2_sqrt = (float)sqrt(1.0 - pow(s->beta2, (double)t));
+    for (size_t i = 0; i < n; i++) {
+        const float d = g[i] + decay * w[i];
+        m[i] += one_minus_b1 * (d - m[i]);
+        v[i] = v[i] * b2 + one_minus_b2 * d * d;
+        w[i] -= step_size * m[i] / (sqrtf(v[i]) / bc2_sqrt + eps);
+    }
+}
+
+void optim_step_ref(Optimizer *o, Model *m)
+{
+    const OptimSpec *s = &o->spec;
+    for (int k = 0; k < m->n_params; k++) {
+        const ParamTensor *p = &m->params[k];
+        const size_t off = (size_t)(p->value - m->param_block);   /* the moments' offset too */
+        if (s->kind == OPT_ADAM)
+            adam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s,
+                            p->is_weight ? s->weight_decay : 0.0f, o->step);
+        else
+            sgd_update_ref(p->value, p->grad, o->m ? o->m + off : NULL, p->n, s->lr,
+                           p->is_weight ? s->l2 : 0.0f, s->momentum);
+    }
+}

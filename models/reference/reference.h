@@ -1,0 +1,82 @@
+/* models/reference: the plain form of every formula the layer kit computes -- loops over
+ * explicitly shaped buffers, no intrinsics, no threads -- in the order a learner reads them:
+ * dense, convolution, pooling, activations, dropout, flatten, the two heads, the optimizers, and
+ * the walk over the layers. `--kernels reference` trains on these alone; the fast path
+ * (models/gemm.c, conv.c, rows.c, pool.c, heads.c, optim.c, schedule.c) is tested against them.
+ * Convention (shared with the fast path): parameter gradients accumulate (+=), input gradients are
+ * overwritten (=), a NULL din skips the input gradient. */
+#ifndef MNL_REFERENCE_H
+#define MNL_REFERENCE_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/model.h"
+#include "models/optim.h"
+
+/* ---- dense.c ---- */
+/* out: [B, Out]  in: [B, In]  w: [Out, In]  b: [Out]      out = in w^T + b */
+void dense_forward_ref(float *out, const float *in, const float *w, const float *b,
+                       int B, int In, int Out);
+/* dw: [Out, In] += dout^T in;  db: [Out] += sum over the batch of dout;  din: [B, In] = dout w */
+void dense_backward_ref(float *din, float *dw, float *db, const float *dout, const float *in,
+                        const float *w, int B, int In, int Out);
+
+/* ---- conv.c: k x k kernels, stride 1, zero padding P; OH = H + 2P - K + 1, OW likewise ---- */
+/* out: [B, OC, OH, OW]  in: [B, C, H, W]  w: [OC, C, K, K]  b: [OC] */
+void conv2d_forward_ref(float *out, const float *in, const float *w, const float *b,
+                        int B, int C, int H, int W, int OC, int K, int P);
+/* dw: [OC, C, K, K], db: [OC] accumulate; din: [B, C, H, W] overwritten (or NULL);
+ * dout: [B, OC, OH, OW] */
+void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout, const float *in,
+                         const float *w, int B, int C, int H, int W, int OC, int K, int P);
+
+/* ---- pool.c: 2x2 windows, stride 2, an odd last row/column dropped ---- */
+/* out: [B, C, H/2, W/2]  in: [B, C, H, W]. A later corner wins only when strictly greater, so
+ * ties go to the first of (0,0), (0,1), (1,0), (1,1). */
+void maxpool2_forward_ref(float *out, const float *in, int B, int C, int H, int W);
+/* din: [B, C, H, W] overwritten: each window's gradient to the corner the forward picked */
+void maxpool2_backward_ref(float *din, const float *dout, const float *in, int B, int C, int H,
+                           int W);
+
+/* ---- activations.c: elementwise, [n] each ---- */
+void relu_forward_ref(float *out, const float *in, size_t n);            /* max(in, 0) */
+/* din = dout where the output is positive, else 0 */
+void relu_backward_ref(float *din, const float *dout, const float *out, size_t n);
+
+/* ---- dropout.c: inverted dropout and flatten, [n] each ---- */
+/* mask[i] = 0 with probability p, else 1/(1-p); drawn in order, so a seed fixes the mask */
+void dropout_mask_ref(float *mask, size_t n, float p, gsl_rng *rng);
+/* out = in * mask; also the backward, din = dout * mask */
+void dropout_apply_ref(float *out, const float *in, const float *mask, size_t n);
+/* out = in: flatten (and evaluation-mode dropout) move no value, forward or backward */
+void flatten_ref(float *out, const float *in, size_t n);
+
+/* ---- heads.c: the loss, its gradient, probabilities and predictions (any output may be NULL) */
+/* logits: [B, K]  y: [B] in 0..K-1. Returns the mean of -log softmax(z_i)[y_i];
+ * dlogits: [B, K] = (softmax(z) - onehot(y)) / B;  probs: [B, K];  pred: [B] (first max) */
+double softmax_ce_ref(const float *logits, const int *y, int B, int K,
+                      float *dlogits, float *probs, int *pred);
+/* logits: [B]  y: [B] in {0, 1}. Returns the mean of max(z,0) - z y + log(1 + exp(-|z|));
+ * dlogits: [B] = (sigmoid(z) - y) / B;  probs: [B, 2] = (1 - s, s);  pred: [B] = s > 0.5 */
+double sigmoid_bce_ref(const float *logits, const int *y, int B,
+                       float *dlogits, float *probs, int *pred);
+
+/* ---- optim.c: one update of one tensor, [n] each ---- */
+/* SGD: g' = g + decay w;  v = mu v + g' (v may be NULL: plain SGD, v = g');  w -= lr v */
+void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
+                    float mu);
+/* Adam step t (1, 2, ...) with s's lr, betas and eps: g' = g + decay w;  m = b1 m + (1-b1) g';
+ * v = b2 v + (1-b2) g'^2;  w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) */
+void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+                     float decay, long t);
+/* Every tensor of the model once (o->step already counts this step); weights decay, biases not */
+void optim_step_ref(Optimizer *o, Model *m);
+
+/* ---- walk.c: the network, layer after layer over the whole batch ---- */
+/* x: [B, in_c, in_h, in_w]; each layer's output into the model's activation block */
+void model_forward_ref(Model *m, const float *x, int B);
+/* from m->dlogits back to the first layer's parameters */
+void model_backward_ref(Model *m, const float *x, int B);
+
+#endif
