@@ -4,11 +4,13 @@
 #define _DEFAULT_SOURCE   /* madvise's MADV_HUGEPAGE */
 #include "common/dataset.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 
 #include <gsl/gsl_randist.h>
@@ -99,6 +101,33 @@ static int check_spec(const DataSpec *spec)
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
+/* Why a data file is missing when the folder itself is the cause, naming the variable that chose
+ * the folder ("" when the folder is there). */
+static const char *folder_note(const char *dir)
+{
+    static char note[1400];
+    struct stat st;
+    int found = stat(dir, &st) == 0, err = errno;
+    if (found && S_ISDIR(st.st_mode))
+        return "";
+    const char *vars[2] = {"MNIST_DIR", "FASHION_DIR"}, *var = NULL;
+    for (int i = 0; i < 2; i++) {
+        const char *env = getenv(vars[i]);
+        if (env && *env && strcmp(env, dir) == 0)
+            var = vars[i];
+    }
+    char what[160];
+    if (found || err == ENOENT)
+        snprintf(what, sizeof what, "%s", found ? "is not a folder" : "does not exist");
+    else
+        snprintf(what, sizeof what, "cannot be reached (%s)", strerror(err));
+    snprintf(note, sizeof note, ": the folder %s %s%s%s", dir, what, var ? ", and " : "",
+             var ? var : "");
+    if (var)
+        snprintf(note + strlen(note), sizeof note - strlen(note), " names it");
+    return note;
+}
+
 /* dir/name, or dir/name.gz when only that exists. */
 static int find_file(char *out, size_t size, const char *dir, const char *name)
 {
@@ -109,8 +138,8 @@ static int find_file(char *out, size_t size, const char *dir, const char *name)
     snprintf(out, size, "%s/%s.gz", dir, name);
     if (path_present(out))
         return MNL_OK;
-    return mnl_fail(MNL_ERR_IO, "%s/%s: no such file (nor %s.gz); run `make data` or set the data "
-                    "directory", dir, name, name);
+    return mnl_fail(MNL_ERR_IO, "%s/%s: no such file (nor %s.gz)%s; run `make data` or set the data "
+                    "directory", dir, name, name, folder_note(dir));
 }
 
 /* One set (train or t10k): images and labels, counts checked against each other. */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/env.h"
 #include "common/error.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -45,23 +46,9 @@ void openblas_set_num_threads(int num_threads);
 
 int threads_from_env(int *out)
 {
+    int given;
     *out = 0;
-    const char *env = getenv("MNISTLAB_THREADS");
-    if (!env || !*env)
-        return MNL_OK;
-    char *end;
-    errno = 0;
-    long v = strtol(env, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (end == env || *end)
-        return mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_THREADS=\"%.40s\": not a whole number (give 1 to %d, "
-                        "as for --threads, or unset it)", env, THREADS_MAX);
-    if (errno == ERANGE || v < 1 || v > THREADS_MAX)
-        return mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_THREADS=%.40s: out of range (1 to %d, as for "
-                        "--threads)", env, THREADS_MAX);
-    *out = (int)v;
-    return MNL_OK;
+    return env_int("MNISTLAB_THREADS", 1, THREADS_MAX, "--threads", out, &given);
 }
 
 int threads_resolve(int flag, int configured, int *out)

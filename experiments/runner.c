@@ -19,6 +19,7 @@
 #include "common/augment.h"
 #include "common/config.h"
 #include "common/dataset.h"
+#include "common/env.h"
 #include "common/error.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
@@ -73,6 +74,7 @@ typedef struct {
     char *ckpt_metrics;       /* on resume: metrics.csv as the checkpoint recorded it, or NULL */
     double epoch1_loss;       /* training loss of epoch 1 (0: not known), for blow_up() */
     int metrics_short;        /* on resume: metrics.csv lacked the last row the checkpoint holds */
+    double live_interval;     /* $MNISTLAB_LIVE_INTERVAL in seconds, or -1 when not set */
     char *log;                /* every line printed; written as log.txt with each save */
     size_t log_len, log_cap;
     double total_seconds;
@@ -767,6 +769,17 @@ static int choose_dir(Run *r, const TrainOptions *o)
     return MNL_OK;
 }
 
+/* The variables a run reads besides the settings, checked before anything is written. */
+static int read_environment(Run *r)
+{
+    int given;
+    int rc = env_double("MNISTLAB_LIVE_INTERVAL", 0.0, 86400.0, "the seconds between live redraws of curves.png",
+                        &r->live_interval, &given);
+    if (!given)
+        r->live_interval = -1.0;
+    return rc;
+}
+
 /* Hold the folder for this run (a second run into it is refused, naming the holder), then clear
  * what a dead run left: its lock (taken over) and its temporary files. */
 static int take_folder(Run *r)
@@ -802,7 +815,7 @@ static int open_run(Run *r, const TrainOptions *o)
     if (rc)
         return rc;
     use_kernels(&r->ex, o->kernels);
-    if ((rc = choose_dir(r, o)))
+    if ((rc = choose_dir(r, o)) || (rc = read_environment(r)))
         return rc;
     if ((rc = make_dirs(r->dir)))
         return rc;
@@ -901,9 +914,8 @@ typedef struct {
 static void live_redraw(Run *r, LiveCurves *lc)
 {
     double t = now_seconds(), since = t - lc->last_draw;
-    const char *env = getenv("MNISTLAB_LIVE_INTERVAL");
-    if (env && *env) {
-        if (since < atof(env))
+    if (r->live_interval >= 0) {
+        if (since < r->live_interval)
             return;
     } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
         return;

@@ -520,7 +520,26 @@ static void test_hostile_threads_variable_out_of_range_is_refused(void)
 static void test_hostile_threads_variable_that_is_not_a_number_is_refused(void)
 {
     assert_refused(run_cli("MNISTLAB_THREADS=four", "info experiments/softmax.conf"),
-                   "MNISTLAB_THREADS=\"four\": not a whole number", NULL);
+                   "MNISTLAB_THREADS=\"four\": not a whole number (1 to 256, as for --threads", NULL);
+}
+
+static void test_hostile_live_interval_variable_is_checked(void)
+{
+    char args[2048];
+    snprintf(args, sizeof args, RUN_ARGS " --set train.epochs=1 --out '%s'", test_path("h-live"));
+    assert_refused(run_cli("MNISTLAB_LIVE_INTERVAL=soon", args),
+                   "MNISTLAB_LIVE_INTERVAL=\"soon\": not a finite number", NULL);
+    assert_refused(run_cli("MNISTLAB_LIVE_INTERVAL=-1", args), "MNISTLAB_LIVE_INTERVAL=-1: out of "
+                   "range (0 to 86400", NULL);
+    CU_ASSERT_FALSE(path_present(test_path("h-live")));
+}
+
+static void test_hostile_data_dir_variable_naming_no_folder_is_refused(void)
+{
+    char args[2048];
+    snprintf(args, sizeof args, RUN_ARGS " --set train.epochs=1 --out '%s'", test_path("h-nodata"));
+    assert_refused(run_cli("MNIST_DIR=/no/such/mnist", args), "the folder /no/such/mnist does not "
+                   "exist, and MNIST_DIR names it", NULL);
 }
 
 static void test_hostile_threads_variable_in_range_is_used(void)
@@ -765,6 +784,8 @@ int register_hostile_tests(void)
         T(hostile_threads_variable_out_of_range_is_refused),
         T(hostile_threads_variable_that_is_not_a_number_is_refused),
         T(hostile_threads_variable_in_range_is_used),
+        T(hostile_live_interval_variable_is_checked),
+        T(hostile_data_dir_variable_naming_no_folder_is_refused),
         T(hostile_mlp_with_adam_at_lr_100_diverges),
         T(hostile_second_run_into_a_held_folder_is_refused_naming_the_holder),
         T(hostile_stale_lock_of_a_dead_process_is_taken_over),
