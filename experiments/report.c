@@ -336,7 +336,8 @@ static int list_dirs(const char *dir, char ***out)
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
+    if (n > 1)            /* names is NULL for a folder without subfolders */
+        qsort(names, (size_t)n, sizeof *names, by_name);
     *out = names;
     return n;
 }
