@@ -67,6 +67,11 @@ static const struct {
     {"relu", {"relu", NULL, NULL}, 1},
     {"flatten", {"flatten", NULL, NULL}, 1},
     {"dropout", {"dropout 0.3", "dropout 0", NULL}, 1},
+    {"tanh", {"tanh", NULL, NULL}, 1},
+    {"sigmoid", {"sigmoid", NULL, NULL}, 1},
+    {"leakyrelu", {"leakyrelu", "leakyrelu 0.2", NULL}, 1},
+    {"gelu", {"gelu", NULL, NULL}, 1},
+    {"mish", {"mish", NULL, NULL}, 1},
 };
 #define N_ORACLE_ITEMS (sizeof ORACLE_ITEMS / sizeof ORACLE_ITEMS[0])
 

@@ -43,6 +43,17 @@ void maxpool2_backward_ref(float *din, const float *dout, const float *in, int B
 void relu_forward_ref(float *out, const float *in, size_t n);            /* max(in, 0) */
 /* din = dout where the output is positive, else 0 */
 void relu_backward_ref(float *din, const float *dout, const float *out, size_t n);
+/* tanh, sigmoid: backward from the output; leakyrelu A, gelu, mish: from the input */
+void tanh_forward_ref(float *out, const float *in, size_t n);
+void tanh_backward_ref(float *din, const float *dout, const float *out, size_t n);
+void sigmoid_forward_ref(float *out, const float *in, size_t n);
+void sigmoid_backward_ref(float *din, const float *dout, const float *out, size_t n);
+void leakyrelu_forward_ref(float *out, const float *in, size_t n, float a);
+void leakyrelu_backward_ref(float *din, const float *dout, const float *in, size_t n, float a);
+void gelu_forward_ref(float *out, const float *in, size_t n);
+void gelu_backward_ref(float *din, const float *dout, const float *in, size_t n);
+void mish_forward_ref(float *out, const float *in, size_t n);
+void mish_backward_ref(float *din, const float *dout, const float *in, size_t n);
 
 /* ---- dropout.c: inverted dropout and flatten, [n] each ---- */
 /* mask[i] = 0 with probability p, else 1/(1-p); drawn in order, so a seed fixes the mask */
