@@ -72,7 +72,7 @@ help:
 
 # ---- system dependencies -----------------------------------------------------------------------
 DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
-            gnuplot-nox dataset-fashion-mnist pkg-config
+            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
 
@@ -98,9 +98,11 @@ $(MNISTLAB): $(MAIN_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The tests alone use libxml2 (to parse the results page index.html as XML).
+$(TEST_OBJS): ALL_CFLAGS += $(TEST_CFLAGS)
 $(TESTBIN): $(TEST_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(TEST_LIBS) $(LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------------
 # The suite reads the real MNIST files when they are there, so `make test` fetches them first.
@@ -113,10 +115,12 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
 
 # ---- experiments ---------------------------------------------------------------------------------
-# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N]: train experiments/NAME.conf into results/NAME/
-# (with SEEDS, one run per seed in results/NAME/seedK/), then refresh results/REPORT.md.
+# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N] [OVERWRITE=1]: train experiments/NAME.conf into
+# results/NAME/ (with SEEDS, one run per seed in results/NAME/seedK/); each run refreshes
+# results/REPORT.md. A folder holding a run with other settings is kept unless OVERWRITE=1.
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
-EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS))
+EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
+           $(if $(filter 1,$(OVERWRITE)),--overwrite)
 
 .PHONY: exp-all compare
 exp-%: $(MNISTLAB) | data
@@ -130,7 +134,6 @@ exp-%: $(MNISTLAB) | data
 	            --out results/$*/seed$$s || exit $$?; \
 	    done; \
 	fi
-	@$(MNISTLAB) compare results
 
 exp-all: $(MNISTLAB) | data
 	@for e in $(EXPERIMENTS); do \
