@@ -12,6 +12,7 @@
 #include "common/parse.h"
 #include "models/conv.h"
 #include "models/kernels.h"
+#include "models/pool.h"
 #include "models/reference/reference.h"
 
 #define ARG_MAX   65536     /* widths and channels above this are typos */

@@ -131,16 +131,7 @@ __attribute__((target("avx2"))) static void sgd_avx2(float *w, const float *g, f
 }
 #endif
 
-static const SgdFn sgd_variants[ISA_COUNT] = {
-    [ISA_C] = sgd_update_ref,
-#if defined(__x86_64__)
-    [ISA_AVX2] = sgd_avx2,
-    [ISA_AVX512] = sgd_avx512,
-#else
-    [ISA_AVX2] = sgd_update_ref,
-    [ISA_AVX512] = sgd_update_ref,
-#endif
-};
+static const SgdFn sgd_variants[ISA_COUNT] = ISA_VARIANTS(sgd_update_ref, sgd_avx2, sgd_avx512);
 
 /* The per-step scalars of Adam, as adam_update_ref works them out (in double, then float32). */
 typedef struct {
@@ -213,16 +204,7 @@ static void adam_avx2(float *restrict w, const float *restrict g, float *restric
 }
 #endif
 
-static const AdamFn adam_variants[ISA_COUNT] = {
-    [ISA_C] = adam_c,
-#if defined(__x86_64__)
-    [ISA_AVX2] = adam_avx2,
-    [ISA_AVX512] = adam_avx512,
-#else
-    [ISA_AVX2] = adam_c,
-    [ISA_AVX512] = adam_c,
-#endif
-};
+static const AdamFn adam_variants[ISA_COUNT] = ISA_VARIANTS(adam_c, adam_avx2, adam_avx512);
 
 /* A tensor this large is updated by all the model's threads, each on its own contiguous slice. */
 #define PARALLEL_MIN 65536

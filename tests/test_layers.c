@@ -25,6 +25,8 @@
 #include "models/reference/reference.h"
 #include "models/kernels.h"
 #include "models/layers.h"
+#include "models/pool.h"
+#include "models/rows.h"
 #include "models/model.h"
 
 #define EPS        1e-2
@@ -709,14 +711,14 @@ static void test_maxpool_kernels_follow_the_tie_rule_in_every_isa(void)
             in[i] = (float)gsl_rng_uniform_int(rng, 3);
         fill_uniform(g, n_out, 1, 2, rng);
         isa_limit(ISA_C);
-        maxpool_planes(want_out, in, P, H, W);
-        maxpool_grad_planes(want_din, g, in, P, H, W);
+        maxpool2_forward(want_out, in, P, 1, H, W);
+        maxpool2_backward(want_din, g, in, P, 1, H, W);
         for (int isa = all_isas(); isa >= 0; isa--) {
             isa_limit((Isa)isa);
             for (size_t i = 0; i < n_in; i++)
                 din[i] = 5.0f;                      /* every element must be written */
-            maxpool_planes(out, in, P, H, W);
-            maxpool_grad_planes(din, g, in, P, H, W);
+            maxpool2_forward(out, in, P, 1, H, W);
+            maxpool2_backward(din, g, in, P, 1, H, W);
             CU_ASSERT(memcmp(out, want_out, sizeof(float) * n_out) == 0);
             CU_ASSERT(memcmp(din, want_din, sizeof(float) * n_in) == 0);
         }
