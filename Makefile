@@ -72,7 +72,7 @@ help:
 
 # ---- system dependencies -----------------------------------------------------------------------
 DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
-            gnuplot-nox dataset-fashion-mnist pkg-config
+            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
 
@@ -98,9 +98,11 @@ $(MNISTLAB): $(MAIN_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The tests alone use libxml2 (to parse the results page index.html as XML).
+$(TEST_OBJS): ALL_CFLAGS += $(TEST_CFLAGS)
 $(TESTBIN): $(TEST_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(TEST_LIBS) $(LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------------
 # The suite reads the real MNIST files when they are there, so `make test` fetches them first.
@@ -113,24 +115,28 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
 
 # ---- experiments ---------------------------------------------------------------------------------
-# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N]: train experiments/NAME.conf into results/NAME/
-# (with SEEDS, one run per seed in results/NAME/seedK/), then refresh results/REPORT.md.
+# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N] [OVERWRITE=1]: train experiments/NAME.conf into
+# results/NAME/ (a quick EPOCHS=N run into results/NAME-epochsN/, so it never replaces the full one;
+# with SEEDS, one run per seed in .../seedK/); each run refreshes results/REPORT.md. A folder holding
+# a run with other settings is kept unless OVERWRITE=1.
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
-EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS))
+EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
+           $(if $(filter 1,$(OVERWRITE)),--overwrite)
+
+EXP_DIR = results/$*$(if $(EPOCHS),-epochs$(EPOCHS))
 
 .PHONY: exp-all compare
 exp-%: $(MNISTLAB) | data
 	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
 	@if [ -z "$(SEEDS)" ]; then \
-	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) || exit $$?; \
+	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --out $(EXP_DIR) || exit $$?; \
 	else \
 	    for s in $(SEEDS); do \
 	        echo "=== $* seed $$s ==="; \
 	        $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --set train.seed=$$s \
-	            --out results/$*/seed$$s || exit $$?; \
+	            --out $(EXP_DIR)/seed$$s || exit $$?; \
 	    done; \
 	fi
-	@$(MNISTLAB) compare results
 
 exp-all: $(MNISTLAB) | data
 	@for e in $(EXPERIMENTS); do \

@@ -3,7 +3,8 @@
 # pkg-config. The Makefile runs it only after `make deps` has installed the packages (pkg-config
 # cannot answer before), and includes its output. A module pkg-config cannot find stops the build
 # with one line naming the Debian package that brings it.
-# Usage: configure.sh MODULE...   (pkg-config names; cunit is always checked, for the tests)
+# Usage: configure.sh MODULE...   (pkg-config names; cunit and libxml-2.0 are always checked, for
+# the tests: libxml2 parses the results page the tests make)
 set -u
 
 # deb_of MODULE: the Debian package that ships MODULE's .pc file.
@@ -15,6 +16,7 @@ deb_of() {
         libpng) echo libpng-dev ;;
         openblas) echo libopenblas-dev ;;
         cunit) echo libcunit1-dev ;;
+        libxml-2.0) echo libxml2-dev ;;
         *) echo "that provides $1.pc" ;;
     esac
 }
@@ -23,7 +25,7 @@ if ! command -v pkg-config >/dev/null 2>&1; then
     echo "mnistlab: pkg-config is missing; install the Debian package pkg-config (make deps)" >&2
     exit 1
 fi
-for module in "$@" cunit; do
+for module in "$@" cunit libxml-2.0; do
     if ! pkg-config --exists "$module"; then
         echo "mnistlab: pkg-config finds no '$module'; install the Debian package $(deb_of "$module") (make deps)" >&2
         exit 1
@@ -36,3 +38,5 @@ echo "# made by common/configure.sh from pkg-config; remove it (or make clean) t
 echo "PKG_CFLAGS := $(pkg-config --cflags "$@")"
 echo "PKG_LIBS   := $libs"
 echo "CUNIT_LIBS := $(pkg-config --libs cunit)"
+echo "TEST_CFLAGS := $(pkg-config --cflags libxml-2.0)"
+echo "TEST_LIBS  := $(pkg-config --libs libxml-2.0)"

@@ -81,6 +81,13 @@ int file_rename_into_place(const char *tmp, const char *path)
     return rename(tmp, path);
 }
 
+int file_remove_journaled(const char *path)
+{
+    if (journal.active && journal_note(path) != 0)
+        return -1;
+    return unlink(path);
+}
+
 int journal_replaced_any(void)
 {
     for (int i = 0; i < journal.n; i++)

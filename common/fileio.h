@@ -26,6 +26,10 @@ int atomic_write_file(const char *path, const void *data, size_t len);
  * on failure. Every file put into place goes through here (atomic_commit, the plots). */
 int file_rename_into_place(const char *tmp, const char *path);
 
+/* unlink(path), its file first noted in the journal when one is active (a rollback brings it
+ * back); -1 with errno on failure. */
+int file_remove_journaled(const char *path);
+
 /* The journal of one run (one per process): from journal_begin on, each file replaced is first
  * hard-linked aside (PATH.tmp.PID.old). journal_end forgets them (the run stands);
  * journal_rollback puts every previous file back and removes the files that had none, so a run

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_rng.h>
@@ -32,7 +34,7 @@
 #include "models/checkpoint.h"
 #include "models/model.h"
 #include "models/optim.h"
-#include "models/schedule.h"
+#include "models/lr_schedule.h"
 
 #define N_SAMPLES 10          /* correct and wrong test images kept for samples.png */
 
@@ -617,6 +619,44 @@ static int write_predictions(Run *r)
     return rc;
 }
 
+/* ---- the loss by hand, beside the library's ---- */
+
+/* Cross-entropy written out for the first test batch of the untrained model, next to what
+ * model_loss returns: the head is nothing but this formula (docs/models.md).
+ *   softmax:  -mean_i log( exp(z[i][y_i]) / sum_k exp(z[i][k]) )
+ *   sigmoid:  -mean_i [ y_i log s(z_i) + (1 - y_i) log(1 - s(z_i)) ],  s(z) = 1 / (1 + exp(-z))
+ * in double, with the largest logit taken out before exp (the values are the same, no overflow). */
+static void loss_check(Run *r)
+{
+    Model *m = &r->ex.model;
+    batch_iter_reset(&r->eval_it, NULL);
+    int B = batch_iter_next(&r->eval_it), K = m->num_outputs;
+    if (B <= 0)
+        return;
+    const float *z = model_forward(m, r->eval_it.x, B, 0);    /* z: [B, K] logits */
+    const int *y = r->eval_it.y;
+    double by_hand = 0.0;
+    for (int i = 0; i < B; i++) {
+        const float *zi = z + (size_t)i * K;
+        if (m->head == HEAD_SIGMOID) {
+            double s = 1.0 / (1.0 + exp(-(double)zi[0]));
+            by_hand -= y[i] ? log(s) : log(1.0 - s);
+        } else {
+            double top = zi[0], sum = 0.0;
+            for (int k = 1; k < K; k++)
+                top = zi[k] > top ? zi[k] : top;
+            for (int k = 0; k < K; k++)
+                sum += exp(zi[k] - top);
+            by_hand -= (zi[y[i]] - top) - log(sum);
+        }
+    }
+    by_hand /= B;
+    double library = model_loss(m, y, B, r->ex.pred);
+    say(r, "loss check, first %d test images, untrained: cross-entropy by hand %.6f, model_loss "
+           "%.6f (%s)\n", B, by_hand, library,
+        fabs(by_hand - library) <= 1e-5 * (1.0 + fabs(by_hand)) ? "the same" : "THEY DIFFER");
+}
+
 /* ---- one epoch of training ---- */
 
 static int weights_finite(const Model *m)
@@ -801,6 +841,49 @@ static void print_folder_notes(Run *r)
             r->temps_removed == 1 ? "" : "s", r->dir);
 }
 
+/* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
+ * and their data files): they belong to the model they were drawn from, and never stay beside
+ * another one. */
+static void remove_model_pictures(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *n = e->d_name;
+        if (strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8))
+            continue;
+        char path[1400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            file_remove_journaled(path);
+    }
+    closedir(d);
+}
+
+/* A fresh run into a folder that holds a run with other settings (its config.used) would destroy
+ * it: refused, naming what differs and the two ways on, unless --overwrite asks for it. The same
+ * settings again (make exp-NAME twice) reproduce the run and may replace it. */
+static int check_folder_is_ours(const Run *r, const TrainOptions *o)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    if (o->overwrite || access(path, F_OK) != 0)
+        return MNL_OK;
+    ExpConfig theirs;
+    if (config_load(path, &theirs) != MNL_OK)
+        return mnl_fail(MNL_ERR_CONFIG, "%s holds a run whose settings (%s) do not read; train into "
+                        "another folder with --out DIR, or add --overwrite to replace it", r->dir, path);
+    char there[512], here[512];
+    if (config_diff(&r->ex.cfg, &theirs, "threads", there, sizeof there) == 0)
+        return MNL_OK;
+    config_diff(&theirs, &r->ex.cfg, "threads", here, sizeof here);
+    return mnl_fail(MNL_ERR_CONFIG, "%s holds a run with other settings (there %s; here %s): keep it "
+                    "by training into another folder (--out DIR), or add --overwrite to replace it",
+                    r->dir, there, here);
+}
+
 /* The reference path is one thread by definition; the banner and summary say so. */
 static void use_kernels(Experiment *ex, Kernels k)
 {
@@ -833,6 +916,11 @@ static int open_run(Run *r, const TrainOptions *o)
     }
     if ((rc = probe_writable(r->ckpt_path)) || (rc = take_folder(r)))
         return rc;
+    if (!o->resume && (rc = check_folder_is_ours(r, o)))   /* a folder in use says so first */
+        return rc;
+    journal_begin();            /* from here every file replaced or removed can be put back */
+    if (!o->resume)
+        remove_model_pictures(r->dir);
     if (o->resume) {            /* the log goes on from where the interrupted run left it */
         unsigned char *old;
         size_t n;
@@ -935,6 +1023,7 @@ static int write_outputs(Run *r)
     if (r->n_records == 0)
         return MNL_OK;
     RunFiles f = run_files(r);
+    remove_model_pictures(r->dir);
     int rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
@@ -942,6 +1031,21 @@ static int write_outputs(Run *r)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
                "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
     return rc ? rc : write_settings_and_log(r);
+}
+
+/* The REPORT.md of the results folder this run belongs to, as `mnistlab compare` writes it: a
+ * finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
+ * report that cannot be written is said, not a failure of the run. */
+static void refresh_report(Run *r)
+{
+    char root[1024];
+    report_root_of(r->dir, root, sizeof root);
+    int n = 0;
+    if (report_compare(root, &n) == MNL_OK)
+        say(r, "refreshed %s/REPORT.md (%d run%s)\n", root, n, n == 1 ? "" : "s");
+    else
+        say(r, "could not refresh %s/REPORT.md: %s\n", root, mnl_last_error());
+    mnl_clear_error();
 }
 
 static void print_resume_hint(Run *r, const TrainOptions *o)
@@ -1007,6 +1111,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     if (!rc && o->resume)
         rc = resume_from_checkpoint(&r, &epochs_done);
     if (rc) {
+        settle_files(&r, rc);
         close_run(&r);
         return rc;
     }
@@ -1019,12 +1124,13 @@ int runner_train(const TrainOptions *o, int *signal_out)
         r.epoch1_loss = r.records[0].train_loss;
     print_banner(&r, first);
     print_folder_notes(&r);
-    journal_begin();
     if (r.metrics_short) {
         say(&r, "note: %s lacked epoch %d's row (the run stopped between two writes); restored from "
             "the checkpoint\n", r.metrics_path, r.records[r.n_records - 1].epoch);
         rc = write_metrics(&r);
     }
+    if (first == 1 && r.progress.next_batch == 0)
+        loss_check(&r);
     LiveCurves live = {.last_draw = now_seconds()};
     if (early_stop_due(&r))            /* resuming a run that had already stopped early */
         announce_early_stop(&r);
@@ -1073,6 +1179,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
         if (src)
             rc = src;
         else {
+            refresh_report(&r);
             print_resume_hint(&r, o);
             mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", stop_signal);
         }
@@ -1089,6 +1196,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
             mnl_fail(MNL_ERR_DIVERGED, "%s; no epoch had completed, nothing was saved", why);
     } else if (!rc) {
         rc = write_outputs(&r);
+        if (!rc)
+            refresh_report(&r);
     }
     settle_files(&r, rc);
     if (o->profile)

@@ -137,7 +137,10 @@ static int check_family_settings(const ExpConfig *c, const ModelFamily *f)
 
 void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
 {
-    optim_spec_defaults(os, strcmp(c->optimizer, "sgd") == 0 ? OPT_SGD : OPT_ADAM);
+    optim_spec_defaults(os, strcmp(c->optimizer, "sgd") == 0     ? OPT_SGD
+                            : strcmp(c->optimizer, "adamw") == 0 ? OPT_ADAMW
+                                                                 : OPT_ADAM);
+    os->nesterov = c->nesterov;
     os->lr = c->lr;
     os->l2 = c->l2;
     os->momentum = c->momentum;
@@ -225,6 +228,7 @@ int experiment_check_same(const Experiment *ex, const char *ckpt_text, const cha
     theirs.epochs = ex->cfg.epochs;
     theirs.eval_every = ex->cfg.eval_every;
     theirs.threads = ex->cfg.threads;
+    memcpy(theirs.loss_axis, ex->cfg.loss_axis, sizeof theirs.loss_axis);   /* only draws */
     char *text = config_to_text(&theirs);
     if (!text)
         return mnl_fail(MNL_ERR_NOMEM, "cannot format the settings");

@@ -5,13 +5,18 @@
 #include <CUnit/CUnit.h>
 #include <math.h>
 #include <png.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
 #include "common/error.h"
 #include "experiments/diff.h"
+#include "experiments/html.h"
 #include "experiments/predictions.h"
 #include "experiments/roc.h"
 #include "experiments/sweep.h"
@@ -475,11 +480,136 @@ static void test_live_curves_are_redrawn_after_evaluated_epochs(void)
     CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_LIVE_INTERVAL=0", args), 0);
     /* after epochs 1 and 2; the drawing after epoch 3 is the final one */
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("explore.out")), "curves.png was redrawn 2 times"));
-    assert_png(in_dir(test_path("live"), "curves.png"), 960, 600);
+    assert_png(in_dir(test_path("live"), "curves.png"), 960, 860);
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.epochs=3 --no-live --out %s",
              test_path("live-off"));
     CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_LIVE_INTERVAL=0", args), 0);
     CU_ASSERT_PTR_NULL(strstr(test_slurp(test_path("explore.out")), "redrawn"));
+}
+
+
+/* ---- results/index.html ---- */
+
+static void test_html_from_markdown_makes_tables_links_and_images(void)
+{
+    const char *md = "# Title\n\nSome *best* text with `code`.\n\n| run | acc |\n|---|---:|\n"
+                     "| [a](a/) | 1 < 2 & 3 |\n\n![the chart](compare.png)\n";
+    const char *path = test_path("md.html");
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    html_from_markdown(f, md, "sub/", NULL, NULL);
+    fclose(f);
+    const char *h = test_slurp(path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<h2>Title</h2>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<p>Some <i>best</i> text with <code>code</code>.</p>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<tr><th>run</th><th>acc</th></tr>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
+    CU_ASSERT_PTR_NULL(strstr(h, "---"));       /* the separator row is not a row */
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"sub/compare.png\" alt=\"the chart\""));
+}
+
+static int xml_errors;
+static void count_xml_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    if (xml_errors++ == 0) {
+        va_list ap;
+        va_start(ap, msg);
+        fputs("\n    index.html: ", stderr);
+        vfprintf(stderr, msg, ap);
+        va_end(ap);
+    }
+}
+
+/* Every value of an XPath expression over doc, for the caller to check. */
+static int each_value(xmlDocPtr doc, const char *xpath, int (*check)(const char *, void *), void *ctx)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr r = x ? xmlXPathEvalExpression((const xmlChar *)xpath, x) : NULL;
+    int n = 0, bad = 0;
+    if (r && r->nodesetval)
+        for (int i = 0; i < r->nodesetval->nodeNr; i++) {
+            xmlChar *v = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
+            bad += !check((const char *)v, ctx);
+            n++;
+            xmlFree(v);
+        }
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    return bad ? -bad : n;
+}
+
+static int image_exists(const char *src, void *root)
+{
+    int ok = exists(in_dir(root, src));
+    if (!ok)
+        fprintf(stderr, "\n    index.html names %s, which does not exist", src);
+    return ok;
+}
+
+static int anchor_exists(const char *href, void *doc)
+{
+    if (href[0] != '#')
+        return 1;
+    char xp[800];
+    snprintf(xp, sizeof xp, "//*[@id='%s']", href + 1);
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xp, x);
+    int ok = r && r->nodesetval && r->nodesetval->nodeNr == 1;
+    if (!ok)
+        fprintf(stderr, "\n    index.html links to %s, which is not one element", href);
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    return ok;
+}
+
+static int contains_png(const char *src, void *want)
+{
+    if (strstr(src, (const char *)want))
+        *(int *)((char *)want + 200) = 1;
+    return 1;
+}
+
+/* Whether some img src ends with name. */
+static int page_shows(xmlDocPtr doc, const char *name)
+{
+    struct { char name[200]; int found; } w;
+    memset(&w, 0, sizeof w);
+    snprintf(w.name, sizeof w.name, "%s", name);
+    each_value(doc, "//*[local-name()='img']/@src", contains_png, &w);
+    return w.found;
+}
+
+static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist(void)
+{
+    if (!have_data())
+        return;
+    char root[512], args[4096];
+    snprintf(root, sizeof root, "%s", test_path("site"));     /* test_path's buffers rotate */
+    snprintf(args, sizeof args, "train " QUICK " --out %s/cnn-4v9", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "sweep " QUICK " --vary train.lr=0.001,0.01 --out %s/sweep-lr", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "diff %s/sweep-lr/lr=0.001/seed1 %s/cnn-4v9 --out %s/diffs/lr", root,
+             root, root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    snprintf(args, sizeof args, "compare %s", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    xml_errors = 0;
+    xmlSetGenericErrorFunc(NULL, count_xml_error);
+    xmlDocPtr doc = xmlReadFile(in_dir(root, "index.html"), NULL, XML_PARSE_NONET);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_EQUAL(xml_errors, 0);
+    int images = each_value(doc, "//*[local-name()='img']/@src", image_exists, root);
+    CU_ASSERT(images >= 12);
+    CU_ASSERT(each_value(doc, "//*[local-name()='a']/@href", anchor_exists, doc) > 0);
+    CU_ASSERT(page_shows(doc, "cnn-4v9/roc.png"));
+    CU_ASSERT(page_shows(doc, "sweep-lr/sweep.png"));
+    CU_ASSERT(page_shows(doc, "sweep-lr/lr=0.01/seed1/curves.png"));
+    CU_ASSERT(page_shows(doc, "diffs/lr/classes.png"));
+    CU_ASSERT(page_shows(doc, "compare"));
+    xmlFreeDoc(doc);
 }
 
 int register_explore_tests(void)
@@ -519,6 +649,10 @@ int register_explore_tests(void)
         {"diff_refuses_a_folder_without_predictions", test_diff_refuses_a_folder_without_predictions},
         {"live_curves_are_redrawn_after_evaluated_epochs",
          test_live_curves_are_redrawn_after_evaluated_epochs},
+        {"html_from_markdown_makes_tables_links_and_images",
+         test_html_from_markdown_makes_tables_links_and_images},
+        {"compare_writes_an_index_page_that_parses_and_whose_images_exist",
+         test_compare_writes_an_index_page_that_parses_and_whose_images_exist},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

@@ -310,7 +310,8 @@ static void test_hostile_full_disk_over_a_previous_run_leaves_it_whole(void)
     snprintf(cmd, sizeof cmd, "cp -a '%s' '%s' && { dd if=/dev/zero of='%s/filler' bs=4096 "
              "2>/dev/null; truncate -s -24576 '%s/filler'; }", run1, dir, mnt, mnt);
     CU_ASSERT_FATAL(run1[0] && system(cmd) == 0);
-    snprintf(args, sizeof args, RUN_ARGS " --set train.epochs=1 --set train.seed=2 --out '%s'", dir);
+    snprintf(args, sizeof args, RUN_ARGS " --set train.epochs=1 --set train.seed=2 --overwrite "
+             "--out '%s'", dir);
     assert_refused(run_cli(NULL, args), "No space left on device", "holds the previous files as they "
                    "were before this run");
     CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "epoch   1/1"));   /* it did train and save */

@@ -1,0 +1,574 @@
+/* experiments/html: the folders under the results root walked once for runs (summary.txt), sweeps
+ * (SWEEP.md) and diffs (DIFF.md); the page written as well-formed XHTML so any XML parser reads
+ * it; Markdown the suite wrote turned into HTML by a converter of the few constructs it uses. */
+#include "experiments/html.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+
+#define HTML_MAX_DEPTH 5
+#define HTML_MAX_ITEMS 4000
+
+typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF } ItemKind;
+
+typedef struct {
+    ItemKind kind;
+    char rel[512];            /* folder relative to the results root */
+    char id[600];             /* its anchor on the page */
+    char task[160];           /* runs: "mnist, classes 4 9, 500 test images" */
+    char summary[400];        /* runs: family, parameters, epochs, accuracy, seconds */
+    int sweep;                /* runs: index of the sweep holding it, or -1 */
+} Item;
+
+typedef struct {
+    const char *root;
+    Item *items;
+    int n;
+} Page;
+
+/* ---- escaping ---- */
+
+static void put_escaped(FILE *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i]; i++) {
+        switch (s[i]) {
+        case '&': fputs("&amp;", o); break;
+        case '<': fputs("&lt;", o); break;
+        case '>': fputs("&gt;", o); break;
+        case '"': fputs("&quot;", o); break;
+        default: fputc(s[i], o);
+        }
+    }
+}
+
+static void put_text(FILE *o, const char *s)
+{
+    put_escaped(o, s, strlen(s));
+}
+
+/* ---- Markdown ---- */
+
+static int is_relative(const char *t)
+{
+    return t[0] != '/' && t[0] != '#' && !strstr(t, "://");
+}
+
+static void put_target(FILE *o, const char *target, size_t n, const char *prefix,
+                       HtmlAnchorFn anchor_of, void *ctx)
+{
+    char t[1024], anchor[700];
+    snprintf(t, sizeof t, "%s%.*s", is_relative(target) ? prefix : "", (int)n, target);
+    if (anchor_of && anchor_of(t, anchor, sizeof anchor, ctx)) {
+        fputc('#', o);
+        put_text(o, anchor);
+    } else {
+        put_text(o, t);
+    }
+}
+
+/* Text with ![alt](src), [text](href), **bold** and `code`. */
+static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, HtmlAnchorFn anchor_of,
+                       void *ctx)
+{
+    for (size_t i = 0; i < n;) {
+        int image = s[i] == '!' && i + 1 < n && s[i + 1] == '[';
+        if (image || s[i] == '[') {
+            size_t open = i + (image ? 1 : 0);
+            const char *close = memchr(s + open, ']', n - open);
+            if (close && (size_t)(close - s) + 1 < n && close[1] == '(') {
+                const char *end = memchr(close, ')', n - (size_t)(close - s));
+                if (end) {
+                    const char *label = s + open + 1, *target = close + 2;
+                    size_t ln = (size_t)(close - label), tn = (size_t)(end - target);
+                    if (image) {
+                        fputs("<img src=\"", o);
+                        put_target(o, target, tn, prefix, NULL, NULL);
+                        fputs("\" alt=\"", o);
+                        put_escaped(o, label, ln);
+                        fputs("\" loading=\"lazy\"/>", o);
+                    } else {
+                        fputs("<a href=\"", o);
+                        put_target(o, target, tn, prefix, anchor_of, ctx);
+                        fputs("\">", o);
+                        put_inline(o, label, ln, prefix, NULL, NULL);
+                        fputs("</a>", o);
+                    }
+                    i = (size_t)(end - s) + 1;
+                    continue;
+                }
+            }
+        }
+        if (s[i] == '*' && i + 1 < n && s[i + 1] == '*') {
+            const char *end = i + 2 < n ? strstr(s + i + 2, "**") : NULL;
+            if (end && (size_t)(end - s) < n) {
+                fputs("<b>", o);
+                put_inline(o, s + i + 2, (size_t)(end - s) - i - 2, prefix, anchor_of, ctx);
+                fputs("</b>", o);
+                i = (size_t)(end - s) + 2;
+                continue;
+            }
+        }
+        if (s[i] == '*' && i + 1 < n && s[i + 1] != ' ' && s[i + 1] != '*') {
+            const char *end = memchr(s + i + 1, '*', n - i - 1);
+            if (end) {
+                fputs("<i>", o);
+                put_inline(o, s + i + 1, (size_t)(end - s) - i - 1, prefix, anchor_of, ctx);
+                fputs("</i>", o);
+                i = (size_t)(end - s) + 1;
+                continue;
+            }
+        }
+        if (s[i] == '`') {
+            const char *end = memchr(s + i + 1, '`', n - i - 1);
+            if (end) {
+                fputs("<code>", o);
+                put_escaped(o, s + i + 1, (size_t)(end - s) - i - 1);
+                fputs("</code>", o);
+                i = (size_t)(end - s) + 1;
+                continue;
+            }
+        }
+        put_escaped(o, s + i, 1);
+        i++;
+    }
+}
+
+/* One table row "| a | b |" as <tr>; tag is "th" or "td". */
+static void put_row(FILE *o, const char *line, size_t n, const char *tag, const char *prefix,
+                    HtmlAnchorFn anchor_of, void *ctx)
+{
+    fputs("<tr>", o);
+    size_t i = line[0] == '|' ? 1 : 0;
+    while (n > i && (line[n - 1] == ' ' || line[n - 1] == '|'))
+        n--;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && line[j] != '|')
+            j++;
+        size_t a = i, b = j;
+        while (a < b && line[a] == ' ')
+            a++;
+        while (b > a && line[b - 1] == ' ')
+            b--;
+        fprintf(o, "<%s>", tag);
+        put_inline(o, line + a, b - a, prefix, anchor_of, ctx);
+        fprintf(o, "</%s>", tag);
+        i = j + 1;
+    }
+    fputs("</tr>\n", o);
+}
+
+static int is_separator_row(const char *line, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("|-: ", line[i]))
+            return 0;
+    return n > 0;
+}
+
+void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorFn anchor_of,
+                        void *ctx)
+{
+    int in_table = 0, in_para = 0, row = 0;
+    for (const char *line = md; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        int table_line = n > 0 && line[0] == '|';
+        if (in_table && !table_line)
+            fputs("</table>\n", o), in_table = 0;
+        if (in_para && (n == 0 || table_line || line[0] == '#'))
+            fputs("</p>\n", o), in_para = 0;
+        if (table_line) {
+            if (!in_table)
+                fputs("<table>\n", o), in_table = 1, row = 0;
+            if (!(row == 1 && is_separator_row(line, n)))
+                put_row(o, line, n, row == 0 ? "th" : "td", prefix, anchor_of, ctx);
+            row++;
+        } else if (n > 0 && line[0] == '#') {
+            size_t level = strspn(line, "#");
+            size_t h = level + 1 > 6 ? 6 : level + 1;     /* the page's own title is the h1 */
+            fprintf(o, "<h%zu>", h);
+            const char *t = line + level;
+            while (*t == ' ')
+                t++;
+            put_inline(o, t, n - (size_t)(t - line), prefix, anchor_of, ctx);
+            fprintf(o, "</h%zu>\n", h);
+        } else if (n > 0) {
+            if (!in_para)
+                fputs("<p>", o), in_para = 1;
+            else
+                fputc(' ', o);
+            put_inline(o, line, n, prefix, anchor_of, ctx);
+        }
+        line += n + (nl ? 1 : 0);
+    }
+    if (in_table)
+        fputs("</table>\n", o);
+    if (in_para)
+        fputs("</p>\n", o);
+}
+
+/* ---- finding what is there ---- */
+
+static int has_file(const char *root, const char *rel, const char *name)
+{
+    char p[2100];
+    snprintf(p, sizeof p, "%s/%s/%s", root, rel, name);
+    return file_exists(p);
+}
+
+static void make_id(const char *kind, const char *rel, char *out, size_t n)
+{
+    size_t k = (size_t)snprintf(out, n, "%s-", kind);
+    for (const char *s = rel; *s && k + 1 < n; s++) {
+        char c = *s;
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        out[k++] = alnum ? c : '-';
+    }
+    out[k] = '\0';
+}
+
+/* summary.txt's "key = value" */
+static void summary_value(const char *text, const char *key, char *out, size_t n)
+{
+    char pat[80];
+    snprintf(pat, sizeof pat, "\n%s = ", key);
+    const char *p = strstr(text, pat);
+    if (!p && strncmp(text, pat + 1, strlen(pat) - 1) == 0)
+        p = text - 1;
+    out[0] = '\0';
+    if (p)
+        snprintf(out, n, "%.*s", (int)strcspn(p + strlen(pat), "\n"), p + strlen(pat));
+}
+
+static void describe_run(const Page *pg, Item *it)
+{
+    char path[2100], v[6][96];
+    unsigned char *text = NULL;
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s/summary.txt", pg->root, it->rel);
+    if (file_read_all(path, 1 << 20, &text, &len) == MNL_OK) {
+        const char *keys[6] = {"family", "parameters", "epochs", "final_test_acc", "total_seconds",
+                               "dataset"};
+        for (int k = 0; k < 6; k++)
+            summary_value((const char *)text, keys[k], v[k], sizeof v[k]);
+        snprintf(it->summary, sizeof it->summary, "%.20s, %.20s parameters, %.8s epochs, final test accuracy "
+                 "%.2f%%, %.12s s of training", v[0], v[1], v[2], 100 * atof(v[3]), v[4]);
+        snprintf(it->task, sizeof it->task, "%s", v[5][0] ? v[5] : "unknown data set");
+        free(text);
+    }
+    mnl_clear_error();
+    /* the task exactly: data set, classes and test images, from the predictions' first line */
+    snprintf(path, sizeof path, "%s/%s/predictions.csv", pg->root, it->rel);
+    FILE *f = fopen(path, "r");
+    char line[256], ds[32], classes[64];
+    int images;
+    if (f && fgets(line, sizeof line, f) &&
+        sscanf(line, "# mnistlab predictions: dataset=%31s classes=%63s images=%d", ds, classes,
+               &images) == 3) {
+        int k = (int)(strlen(classes) + 1) / 2;
+        for (char *c = classes; *c; c++)
+            *c = *c == ',' ? ' ' : *c;
+        if (k == 10)
+            snprintf(it->task, sizeof it->task, "%s, 10 classes, %d test images", ds, images);
+        else
+            snprintf(it->task, sizeof it->task, "%s, classes %s, %d test images", ds, classes, images);
+    }
+    if (f)
+        fclose(f);
+}
+
+static int add_item(Page *pg, ItemKind kind, const char *rel)
+{
+    if (pg->n == HTML_MAX_ITEMS)
+        return 0;
+    Item *p = realloc(pg->items, sizeof *p * (size_t)(pg->n + 1));
+    if (!p)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot list the results");
+    pg->items = p;
+    Item *it = &pg->items[pg->n++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->sweep = -1;
+    snprintf(it->rel, sizeof it->rel, "%s", rel);
+    make_id(kind == ITEM_RUN ? "run" : kind == ITEM_SWEEP ? "sweep" : "diff", rel, it->id,
+            sizeof it->id);
+    if (kind == ITEM_RUN)
+        describe_run(pg, it);
+    return MNL_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(Page *pg, const char *rel, int depth)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s%s%s", pg->root, rel[0] ? "/" : "", rel);
+    DIR *d = opendir(dir);
+    if (!d)
+        return MNL_OK;
+    char *names[1024];
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) && n < 1024;)
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    int rc = MNL_OK;
+    for (int i = 0; i < n; i++) {
+        char sub[512], path[1700];
+        struct stat st;
+        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
+        snprintf(path, sizeof path, "%s/%s", pg->root, sub);
+        if (rc || !names[i] || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (has_file(pg->root, sub, "summary.txt"))
+            rc = add_item(pg, ITEM_RUN, sub);
+        if (!rc && has_file(pg->root, sub, "SWEEP.md"))
+            rc = add_item(pg, ITEM_SWEEP, sub);
+        if (!rc && has_file(pg->root, sub, "DIFF.md"))
+            rc = add_item(pg, ITEM_DIFF, sub);
+        if (!rc && depth < HTML_MAX_DEPTH)
+            rc = walk(pg, sub, depth + 1);
+    }
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    return rc;
+}
+
+/* Runs inside a sweep's folder belong to it. */
+static void attach_to_sweeps(Page *pg)
+{
+    for (int i = 0; i < pg->n; i++) {
+        if (pg->items[i].kind != ITEM_RUN)
+            continue;
+        for (int j = 0; j < pg->n; j++) {
+            size_t len = strlen(pg->items[j].rel);
+            if (pg->items[j].kind == ITEM_SWEEP && !strncmp(pg->items[i].rel, pg->items[j].rel, len) &&
+                pg->items[i].rel[len] == '/')
+                pg->items[i].sweep = j;
+        }
+    }
+}
+
+/* Links in the Markdown to a folder with a section on this page go to that section. */
+static int anchor_of(const char *target, char *anchor, size_t n, void *ctx)
+{
+    const Page *pg = ctx;
+    char t[1024];
+    snprintf(t, sizeof t, "%s", target);
+    size_t len = strlen(t);
+    while (len > 0 && t[len - 1] == '/')
+        t[--len] = '\0';
+    const char *s = t;
+    while (s[0] == '.' && s[1] == '/')
+        s += 2;
+    for (int i = 0; i < pg->n; i++)
+        if (!strcmp(pg->items[i].rel, s)) {
+            snprintf(anchor, n, "%s", pg->items[i].id);
+            return 1;
+        }
+    return 0;
+}
+
+/* ---- the page ---- */
+
+static const char *const page_style =
+    "body{font-family:sans-serif;margin:1.5em auto;max-width:1250px;color:#222;padding:0 1em}"
+    "h1{font-size:1.7em}h2{border-bottom:2px solid #ccd;padding-bottom:.2em;margin-top:1.6em}"
+    "table{border-collapse:collapse;font-size:.85em;margin:.6em 0}"
+    "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}"
+    "th{background:#eef}td:first-child,th:first-child{text-align:left}"
+    "img{max-width:100%;border:1px solid #ddd;margin:.3em .3em .3em 0}#report img{max-width:820px}"
+    ".sec img{max-width:820px}"
+    ".run{border:1px solid #dde;border-radius:6px;padding:.4em .8em;margin:.8em 0;background:#fafaff}"
+    ".run img{height:210px;width:auto}.run h4{margin:.3em 0}"
+    ".sec{border-left:4px solid #99c;padding-left:1em;margin:1.2em 0}"
+    "nav a{margin-right:1em}.back{font-size:.85em}";
+
+static void put_run(FILE *o, const Page *pg, const Item *it)
+{
+    static const char *const pictures[] = {"curves.png", "samples.png", "confusion.png", "roc.png",
+                                           "weights.png"};
+    fputs("<div class=\"run\" id=\"", o);
+    put_text(o, it->id);
+    fputs("\"><h4>", o);
+    put_text(o, it->rel);
+    fputs("</h4><p>", o);
+    put_text(o, it->summary);
+    fputs(" · <a href=\"", o);
+    put_text(o, it->rel);
+    fputs("/summary.txt\">summary.txt</a>", o);
+    if (it->sweep >= 0) {
+        fputs(" · part of the sweep <a href=\"#", o);
+        put_text(o, pg->items[it->sweep].id);
+        fputs("\">", o);
+        put_text(o, pg->items[it->sweep].rel);
+        fputs("</a>", o);
+    }
+    fputs(" · <a class=\"back\" href=\"#", o);
+    put_text(o, it->sweep >= 0 ? pg->items[it->sweep].id : "report");
+    fprintf(o, "\">back to the %s</a></p>\n<p>", it->sweep >= 0 ? "sweep" : "report");
+    for (size_t k = 0; k < sizeof pictures / sizeof pictures[0]; k++) {
+        if (!has_file(pg->root, it->rel, pictures[k]))
+            continue;
+        fputs("<a href=\"", o);
+        put_text(o, it->rel);
+        fprintf(o, "/%s\"><img src=\"", pictures[k]);
+        put_text(o, it->rel);
+        fprintf(o, "/%s\" alt=\"%s of ", pictures[k], pictures[k]);
+        put_text(o, it->rel);
+        fputs("\" loading=\"lazy\"/></a>", o);
+    }
+    fputs("</p></div>\n", o);
+}
+
+static void put_markdown_file(FILE *o, const Page *pg, const char *rel, const char *file)
+{
+    char path[1700], prefix[600];
+    snprintf(path, sizeof path, "%s/%s%s%s", pg->root, rel, rel[0] ? "/" : "", file);
+    snprintf(prefix, sizeof prefix, "%s%s", rel, rel[0] ? "/" : "");
+    unsigned char *md;
+    size_t n;
+    if (file_read_all(path, 8 << 20, &md, &n) == MNL_OK) {
+        html_from_markdown(o, (const char *)md, prefix, anchor_of, (void *)pg);
+        free(md);
+    } else {
+        fputs("<p>(", o);
+        put_text(o, path);
+        fputs(" is missing: run <code>mnistlab compare</code>)</p>\n", o);
+    }
+    mnl_clear_error();
+}
+
+/* The distinct tasks of the runs, in order of first appearance. */
+static int list_tasks(const Page *pg, const char **tasks, int max)
+{
+    int n = 0;
+    for (int i = 0; i < pg->n; i++) {
+        if (pg->items[i].kind != ITEM_RUN)
+            continue;
+        int seen = 0;
+        for (int t = 0; t < n; t++)
+            seen |= !strcmp(tasks[t], pg->items[i].task);
+        if (!seen && n < max)
+            tasks[n++] = pg->items[i].task;
+    }
+    return n;
+}
+
+static void put_section_list(FILE *o, const Page *pg, ItemKind kind, const char *file)
+{
+    for (int i = 0; i < pg->n; i++) {
+        const Item *it = &pg->items[i];
+        if (it->kind != kind)
+            continue;
+        fputs("<div class=\"sec\" id=\"", o);
+        put_text(o, it->id);
+        fputs("\"><p class=\"back\">", o);
+        put_text(o, it->rel);
+        fputs("/ · <a href=\"#report\">back to the report</a></p>\n", o);
+        put_markdown_file(o, pg, it->rel, file);
+        if (kind == ITEM_SWEEP) {
+            fputs("<p>Its runs:", o);
+            for (int j = 0; j < pg->n; j++)
+                if (pg->items[j].sweep == i) {
+                    fputs(" <a href=\"#", o);
+                    put_text(o, pg->items[j].id);
+                    fputs("\">", o);
+                    put_text(o, pg->items[j].rel + strlen(it->rel) + 1);
+                    fputs("</a>", o);
+                }
+            fputs("</p>\n", o);
+            for (int j = 0; j < pg->n; j++)
+                if (pg->items[j].sweep == i)
+                    put_run(o, pg, &pg->items[j]);
+        }
+        fputs("</div>\n", o);
+    }
+}
+
+static void put_page(FILE *o, const Page *pg)
+{
+    const char *tasks[64];
+    int nt = list_tasks(pg, tasks, 64), n_sweeps = 0, n_diffs = 0;
+    for (int i = 0; i < pg->n; i++)
+        n_sweeps += pg->items[i].kind == ITEM_SWEEP, n_diffs += pg->items[i].kind == ITEM_DIFF;
+    fprintf(o, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>"
+               "<meta charset=\"utf-8\"/><title>mnistlab results</title><style>%s</style></head>\n"
+               "<body>\n<h1>mnistlab results</h1>\n<nav><a href=\"#report\">Report</a>", page_style);
+    for (int t = 0; t < nt; t++) {
+        char id[200];
+        make_id("task", tasks[t], id, sizeof id);
+        fprintf(o, "<a href=\"#%s\">", id);
+        put_text(o, tasks[t]);
+        fputs("</a>", o);
+    }
+    if (n_sweeps)
+        fputs("<a href=\"#sweeps\">Sweeps</a>", o);
+    if (n_diffs)
+        fputs("<a href=\"#diffs\">Diffs</a>", o);
+    fputs("</nav>\n<div id=\"report\">\n", o);
+    put_markdown_file(o, pg, "", "REPORT.md");
+    fputs("</div>\n<h2>Every run, by task</h2>\n", o);
+    for (int t = 0; t < nt; t++) {
+        char id[200];
+        make_id("task", tasks[t], id, sizeof id);
+        fprintf(o, "<h3 id=\"%s\">", id);
+        put_text(o, tasks[t]);
+        fputs("</h3>\n", o);
+        for (int i = 0; i < pg->n; i++)
+            if (pg->items[i].kind == ITEM_RUN && pg->items[i].sweep < 0 &&
+                !strcmp(pg->items[i].task, tasks[t]))
+                put_run(o, pg, &pg->items[i]);
+        /* a sweep's runs are shown with the sweep; here one line per sweep of this task */
+        for (int j = 0; j < pg->n; j++) {
+            int count = 0;
+            for (int i = 0; i < pg->n; i++)
+                count += pg->items[i].kind == ITEM_RUN && pg->items[i].sweep == j &&
+                         !strcmp(pg->items[i].task, tasks[t]);
+            if (count) {
+                fprintf(o, "<p>%d run%s of the sweep <a href=\"#%s\">", count, count == 1 ? "" : "s",
+                        pg->items[j].id);
+                put_text(o, pg->items[j].rel);
+                fputs("</a>, shown with it.</p>\n", o);
+            }
+        }
+    }
+    if (n_sweeps) {
+        fputs("<h2 id=\"sweeps\">Sweeps</h2>\n", o);
+        put_section_list(o, pg, ITEM_SWEEP, "SWEEP.md");
+    }
+    if (n_diffs) {
+        fputs("<h2 id=\"diffs\">Diffs</h2>\n", o);
+        put_section_list(o, pg, ITEM_DIFF, "DIFF.md");
+    }
+    fputs("<p class=\"back\">Written by <code>mnistlab compare</code>; every picture links to its "
+          "full size.</p>\n</body>\n</html>\n", o);
+}
+
+int html_write_index(const char *results_dir)
+{
+    Page pg = {.root = results_dir};
+    int rc = walk(&pg, "", 1);
+    if (!rc) {
+        attach_to_sweeps(&pg);
+        char path[1100];
+        snprintf(path, sizeof path, "%s/index.html", results_dir);
+        AtomicFile a;
+        if (!(rc = atomic_open(&a, path))) {
+            put_page(a.f, &pg);
+            rc = atomic_commit(&a);
+        }
+    }
+    free(pg.items);
+    return rc;
+}

@@ -1,0 +1,21 @@
+/* experiments/html: results/index.html, one static page (no server, no script) to read every
+ * result: the report's tables (REPORT.md turned into HTML), every run's pictures grouped by task
+ * (data set, classes, test images), the sweeps and the diffs, each linked to the others. Written
+ * by `compare` beside REPORT.md. */
+#ifndef MNL_HTML_H
+#define MNL_HTML_H
+
+#include <stdio.h>
+
+/* Write results_dir/index.html (atomically) from REPORT.md and the runs, sweeps (SWEEP.md) and
+ * diffs (DIFF.md) found in the folders under results_dir. */
+int html_write_index(const char *results_dir);
+
+/* The small Markdown subset the suite writes (headings, paragraphs, pipe tables, images, links,
+ * **bold**, `code`) as XHTML on out. Relative image and link targets get prefix in front; a link
+ * to a folder that has a section on the page (anchor_of returns non-zero) becomes that anchor. */
+typedef int (*HtmlAnchorFn)(const char *target, char *anchor, size_t n, void *ctx);
+void html_from_markdown(FILE *out, const char *md, const char *prefix, HtmlAnchorFn anchor_of,
+                        void *ctx);
+
+#endif
