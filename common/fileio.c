@@ -158,8 +158,9 @@ int atomic_commit(AtomicFile *a)
         err = errno, what = "rename";
     if (err) {
         remove(a->tmp);
-        return mnl_fail(MNL_ERR_IO, "%s: cannot %s: %s (previous file left untouched)", a->path, what,
-                        strerror(err ? err : EIO));
+        return mnl_fail(MNL_ERR_IO, "%s: cannot %s: %s (%s)", a->path, what, strerror(err ? err : EIO),
+                        path_present(a->path) ? "the previous file is left as it was"
+                                              : "nothing was put in its place");
     }
     return MNL_OK;
 }
@@ -249,6 +250,15 @@ int file_open_regular(const char *path, FILE **f, long long *size)
     }
     *size = (long long)st.st_size;
     return MNL_OK;
+}
+
+FILE *file_open_text(const char *path)
+{
+    FILE *f;
+    long long size;
+    if (file_open_regular(path, &f, &size) != MNL_OK)
+        return NULL;
+    return f;
 }
 
 int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len)

@@ -47,6 +47,9 @@ int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len
  * refused with its type named, before anything could block on it. *size: its length in bytes
  * (a reader never reads past it, so no read loops on an endless stream). The caller closes *f. */
 int file_open_regular(const char *path, FILE **f, long long *size);
+/* fopen(path, "r") for a regular file only: NULL (the reason in the detail) for a FIFO, device or
+ * directory, which fopen would block on or read forever. For readers that only need the stream. */
+FILE *file_open_text(const char *path);
 /* MNL_OK when path names a regular file (after symbolic links); else MNL_ERR_IO, the detail
  * naming what it is instead ("is a FIFO (named pipe)") or why it cannot be reached. */
 int file_check_regular(const char *path);

@@ -265,7 +265,7 @@ static void describe_run(const Page *pg, Item *it)
     mnl_clear_error();
     /* the task exactly: data set, classes and test images, from the predictions' first line */
     snprintf(path, sizeof path, "%s/%s/predictions.csv", pg->root, it->rel);
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     char line[256], ds[32], classes[64];
     int images;
     if (f && fgets(line, sizeof line, f) &&
