@@ -34,7 +34,9 @@ echo "$ROWS" | while IFS='|' read -r name conf label; do
         dir="$OUT/$name/seed$s"
         mkdir -p "$dir"
         printf 'lesson: %-22s seed %s ... ' "$name" "$s"
-        "$M" train "$conf" --set train.seed="$s" --out "$dir" > "$dir.log" 2>&1 ||
+        # --overwrite: these folders belong to this target, and a changed experiment file replaces
+        # its runs; --no-live: no curves.png redrawn during the run
+        "$M" train "$conf" --set train.seed="$s" --out "$dir" --overwrite --no-live > "$dir.log" 2>&1 ||
             { echo "failed (see $dir.log)"; exit 1; }
         grep '^total_seconds' "$dir/summary.txt" | sed 's/.*= /done, /; s/$/ s/'
     done
