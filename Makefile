@@ -115,10 +115,12 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
 
 # ---- experiments ---------------------------------------------------------------------------------
-# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N]: train experiments/NAME.conf into results/NAME/
-# (with SEEDS, one run per seed in results/NAME/seedK/), then refresh results/REPORT.md.
+# make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N] [OVERWRITE=1]: train experiments/NAME.conf into
+# results/NAME/ (with SEEDS, one run per seed in results/NAME/seedK/); each run refreshes
+# results/REPORT.md. A folder holding a run with other settings is kept unless OVERWRITE=1.
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
-EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS))
+EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
+           $(if $(filter 1,$(OVERWRITE)),--overwrite)
 
 .PHONY: exp-all compare
 exp-%: $(MNISTLAB) | data
@@ -132,7 +134,6 @@ exp-%: $(MNISTLAB) | data
 	            --out results/$*/seed$$s || exit $$?; \
 	    done; \
 	fi
-	@$(MNISTLAB) compare results
 
 exp-all: $(MNISTLAB) | data
 	@for e in $(EXPERIMENTS); do \

@@ -438,6 +438,8 @@ static const Setting settings[] = {
           "learning rate per epoch: constant, times G every E epochs, or a cosine down to 0")},
     {NUMBER("train", "warmup", warmup, 0, 100000, "0",
             "epochs of linear learning-rate warm-up before the schedule (lr * e / (W + 1))")},
+    {WORD("plot", "loss_axis", loss_axis, "auto linear log", "auto",
+          "curves.png's loss axis: log when the losses span over 20x (auto), or forced")},
 };
 #define N_SETTINGS ((int)(sizeof settings / sizeof settings[0]))
 _Static_assert(sizeof settings / sizeof settings[0] <= CONFIG_MAX_SETTINGS,
@@ -544,6 +546,39 @@ int config_is_default(const ExpConfig *c, const Setting *s)
     config_format_value(c, s, mine, sizeof mine);
     config_format_value(&d, s, theirs, sizeof theirs);
     return strcmp(mine, theirs) == 0;
+}
+
+static int word_in(const char *word, const char *list)
+{
+    size_t n = strlen(word);
+    for (const char *w = list ? list : ""; *w; w += strcspn(w, " "), w += *w == ' ')
+        if (strcspn(w, " ") == n && strncmp(w, word, n) == 0)
+            return 1;
+    return 0;
+}
+
+int config_diff(const ExpConfig *base, const ExpConfig *c, const char *skip, char *buf, size_t n)
+{
+    char mine[2 * CONFIG_LAYERS_LEN], theirs[2 * CONFIG_LAYERS_LEN];
+    size_t used = 0;
+    int count = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < N_SETTINGS; i++) {
+        const Setting *s = &settings[i];
+        if (word_in(s->key, skip))
+            continue;
+        config_format_value(c, s, mine, sizeof mine);
+        config_format_value(base, s, theirs, sizeof theirs);
+        if (strcmp(mine, theirs) == 0)
+            continue;
+        for (char *p = mine; *p; p++)   /* a wrapped layer spec is one line here */
+            *p = *p == '\n' ? ' ' : *p;
+        count++;
+        if (used < n)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s=%.48s%s", used ? ", " : "", s->key,
+                                     mine[0] ? mine : "(none)", strlen(mine) > 48 ? "..." : "");
+    }
+    return count;
 }
 
 int config_line(const ExpConfig *c, const char *section, const char *key)

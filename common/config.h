@@ -51,6 +51,9 @@ typedef struct {
     float schedule_gamma;    /* ... the rate times G */
     int warmup;              /* epochs of linear warm-up */
 
+    /* [plot] */
+    char loss_axis[8];       /* auto | linear | log: the loss axis of curves.png */
+
     /* the line of the file each setting was read from (0: default or --set), by table row, so
      * later checks (family, layer spec) can name it; see config_line */
     int lines[CONFIG_MAX_SETTINGS];
@@ -92,6 +95,10 @@ const Setting *config_setting_find(const char *section, const char *key);
 void config_format_value(const ExpConfig *c, const Setting *s, char *buf, size_t n);
 /* 1 when c's value of s is its default. */
 int config_is_default(const ExpConfig *c, const Setting *s);
+/* The settings of c that differ from base, as "lr=0.001, epochs=2" (key names without their
+ * section; a long value is cut with "..."), skipping the blank-separated keys in skip ("seed
+ * threads"). Writes "" when none differ; returns how many differ. */
+int config_diff(const ExpConfig *base, const ExpConfig *c, const char *skip, char *buf, size_t n);
 /* Line of the file where section.key was set, or 0. */
 int config_line(const ExpConfig *c, const char *section, const char *key);
 /* Every key with its default, range and meaning: text for `train --help`, or (markdown = 1) the

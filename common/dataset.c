@@ -42,6 +42,16 @@ static gsl_rng *stream_rng(unsigned long seed, int stream)
     return r;
 }
 
+const char *dataset_class_label(const char *dataset, int cls)
+{
+    static const char *const digits[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    static const char *const fashion[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
+                                            "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
+    if (cls < 0 || cls > 9)
+        return "?";
+    return dataset && strcmp(dataset, "fashion") == 0 ? fashion[cls] : digits[cls];
+}
+
 const char *dataset_default_dir(const char *name)
 {
     const char *env = NULL, *dflt = NULL;

@@ -39,6 +39,10 @@ typedef struct {
     int class_names[DATASET_MAX_CLASSES];   /* original digit of each relabelled class */
 } DataSplits;
 
+/* What a person calls class cls (0..9) of a data set: "Coat" for fashion 4, "4" for mnist 4.
+ * Fashion's names are defined here only; every picture, summary and prediction takes them. */
+const char *dataset_class_label(const char *dataset, int cls);
+
 /* Directory for a data set name: $MNIST_DIR / $FASHION_DIR, else data/mnist or
  * /usr/share/datasets/fashion-mnist. */
 const char *dataset_default_dir(const char *name);

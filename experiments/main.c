@@ -29,16 +29,17 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--threads N] "
-              "[--profile] [--kernels fast|reference] [--no-live]",
+    {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--overwrite] "
+              "[--threads N] [--profile] [--kernels fast|reference] [--no-live]",
      "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
      "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
-     "the results folder. --resume continues an interrupted run; --threads N overrides the settings\n"
-     "and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels reference trains on\n"
-     "the plain loops of models/reference/, one thread (slow; the same numbers to float32\n"
-     "rounding). While training, curves.png is redrawn after an evaluated epoch (at most every\n"
-     "2 s and at most 1/40 of the time; --no-live: only at the end). Every setting (a --set overrides the file's value; a key the model does not use\n"
-     "is refused):\n"},
+     "the results folder. --resume continues an interrupted run. A folder holding a run with other\n"
+     "settings is kept: train into another (--out DIR), or --overwrite to replace it. --threads N\n"
+     "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels\n"
+     "reference trains on the plain loops of models/reference/, one thread (slow; the same numbers\n"
+     "to float32 rounding). While training, curves.png is redrawn after an evaluated epoch (at most\n"
+     "every 2 s and at most 1/40 of the time; --no-live: only at the end).\n"
+     "Every setting (a --set overrides the file's value; a key the model does not use is refused):\n"},
     {"info", "info EXP.conf [--set section.key=value]...",
      "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},
     {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
@@ -154,6 +155,8 @@ static int cmd_train(int argc, char **argv)
                 return usage("--kernels is fast or reference");
         } else if (!strcmp(a, "--resume")) {
             o.resume = 1;
+        } else if (!strcmp(a, "--overwrite")) {
+            o.overwrite = 1;
         } else if (!strcmp(a, "--profile")) {
             o.profile = 1;
         } else if (!strcmp(a, "--no-live")) {
@@ -246,18 +249,15 @@ static int cmd_compare(int argc, char **argv)
         rc = html_write_index(dir);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md, %s/compare.png and %s/index.html (%d run%s)\n", dir, dir, dir, n,
-           n == 1 ? "" : "s");
+    printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,
+           n, n == 1 ? "" : "s");
     return 0;
 }
-
-static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
-                                              "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
 
 static void show_label(char *text, size_t n, const char *dataset, int cls)
 {
     if (!strcmp(dataset, "fashion"))
-        snprintf(text, n, "%d %s", cls, fashion_names[cls]);
+        snprintf(text, n, "%d %s", cls, dataset_class_label(dataset, cls));
     else
         snprintf(text, n, "%d", cls);
 }

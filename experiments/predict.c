@@ -23,9 +23,6 @@
 
 enum { SIDE = IMAGE_MNIST_SIDE, PIXELS = SIDE * SIDE, MAX_TEMPLATES = 64, BAR_WIDTH = 40 };
 
-static const char *const fashion_names[10] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
-                                              "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
-
 static const char *const predict_usage =
     "usage: mnistlab predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] "
     "[--out FILE.png]";
@@ -97,7 +94,7 @@ static const char *class_name(const ExpConfig *c, int k, char *buf, size_t n)
 {
     int orig = c->n_classes ? c->classes[k] : k;
     if (strcmp(c->dataset, "fashion") == 0 && orig >= 0 && orig < 10)
-        snprintf(buf, n, "%d %s", orig, fashion_names[orig]);
+        snprintf(buf, n, "%d %s", orig, dataset_class_label(c->dataset, orig));
     else
         snprintf(buf, n, "%d", orig);
     return buf;

@@ -2,11 +2,14 @@
 #include "experiments/report.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/fileio.h"
@@ -27,36 +30,83 @@ int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
     return best;
 }
 
-/* Overfitting, as a learner is taught to see it: the held-out loss rose after its best epoch
- * while the training loss went on falling (a run stuck at chance, whose losses both wander, is
- * not overfitting). */
-static int report_overfits(const EpochRecord *r, int n, int best, int on_valid)
+/* ---- the best epoch, and whether the run overfits ---- */
+
+static double held_loss(const EpochRecord *r, int on_valid)
 {
-    if (best < 0 || best >= n - 1)
-        return 0;
-    double held_best = on_valid ? r[best].valid_loss : r[best].test_loss;
-    double held_last = on_valid ? r[n - 1].valid_loss : r[n - 1].test_loss;
-    return held_last > held_best && r[n - 1].train_loss < r[best].train_loss;
+    return on_valid ? r->valid_loss : r->test_loss;
 }
 
-/* ---- summary.txt: "key = value" lines, read back by report_compare ---- */
-
-static int write_summary(const RunFiles *f, int best, int on_valid)
+static int compare_double(const void *a, const void *b)
 {
-    char path[1100];
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The rule docs/guide.md §3 states: overfitting is named only when, after the epoch of lowest
+ * held-out loss, (1) at least three evaluated epochs follow; (2) the mean held-out loss of the last
+ * (up to) five of them is more than 5% above the lowest, and above it by more than twice the noise
+ * of such a mean (the median epoch-to-epoch change after the best, over the square root of the
+ * number of epochs averaged); and (3) the training loss over those epochs is still below its value
+ * at the best epoch. A flat curve wandering by noise (softmax's 200 epochs) or a run stuck at
+ * chance, whose losses both wander, is not overfitting. */
+void report_judge(const EpochRecord *r, int n, Judgement *j)
+{
+    memset(j, 0, sizeof *j);
+    j->best = report_best_epoch(r, n, &j->on_validation);
+    if (j->best < 0)
+        return;
+    int v = j->on_validation, after = n - 1 - j->best;
+    j->best_loss = held_loss(&r[j->best], v);
+    j->end_loss = j->best_loss;
+    if (after < 1)
+        return;
+    j->tail = after < 5 ? after : 5;
+    double end = 0.0, train_end = 0.0;
+    for (int i = n - j->tail; i < n; i++)
+        end += held_loss(&r[i], v), train_end += r[i].train_loss;
+    j->end_loss = end / j->tail;
+    train_end /= j->tail;
+    double steps[512];
+    int k = 0;
+    for (int i = n - after < 1 ? 1 : n - after; i < n && k < 512; i++)
+        steps[k++] = fabs(held_loss(&r[i], v) - held_loss(&r[i - 1], v));
+    qsort(steps, (size_t)k, sizeof *steps, compare_double);
+    j->noise = k % 2 ? steps[k / 2] : 0.5 * (steps[k / 2 - 1] + steps[k / 2]);
+    double rise = j->end_loss - j->best_loss;
+    j->overfits = after >= 3 && rise > 0.05 * j->best_loss &&
+                  rise > 2.0 * j->noise / sqrt((double)j->tail) && train_end < r[j->best].train_loss;
+}
+
+/* ---- summary.txt: "key = value" lines, read back by report_list_runs ---- */
+
+static void classes_text(const ExpConfig *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "all");
+    for (int i = 0, k = 0; i < c->n_classes && (size_t)k < n; i++)
+        k += snprintf(buf + k, n - (size_t)k, "%s%d", i ? " " : "", c->classes[i]);
+}
+
+static int write_summary(const RunFiles *f, const Judgement *j)
+{
+    char path[1100], classes[64];
     snprintf(path, sizeof path, "%s/summary.txt", f->dir);
+    classes_text(f->cfg, classes, sizeof classes);
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
         return rc;
-    const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[best];
-    double best_acc = 0.0;
-    for (int i = 0; i < f->n_records; i++)
-        best_acc = f->records[i].test_acc > best_acc ? f->records[i].test_acc : best_acc;
-    int overfit = report_overfits(f->records, f->n_records, best, on_valid);
+    const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[j->best];
+    int on_valid = j->on_validation;
     FILE *o = a.f;
-    fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nseed = %lu\n", f->cfg->name,
-            f->cfg->family, f->cfg->dataset, f->cfg->seed);
+    fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->name,
+            f->cfg->family, f->cfg->dataset, classes, f->cfg->seed);
+    fputs("class_names =", o);
+    for (int k = 0; k < f->data->num_classes; k++)
+        fprintf(o, " %s", dataset_class_label(f->cfg->dataset, f->data->class_names[k]));
+    fputc('\n', o);
+    fprintf(o, "train_images = %d\nvalid_images = %d\ntest_images = %d\n", f->data->train.n,
+            f->data->valid.n, f->data->test.n);
     fprintf(o, "parameters = %zu\nmflops_per_image = %.4f\nthreads = %d\n", f->params, f->mflops,
             f->threads);
     fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch, f->cfg->epochs);
@@ -69,14 +119,18 @@ static int write_summary(const RunFiles *f, int best, int on_valid)
     if (on_valid)
         fprintf(o, "final_valid_loss = %.6f\nfinal_valid_acc = %.6f\n", last->valid_loss,
                 last->valid_acc);
-    fprintf(o, "final_test_loss = %.6f\nfinal_test_acc = %.6f\nbest_test_acc = %.6f\n",
-            last->test_loss, last->test_acc, best_acc);
-    fprintf(o, "best_epoch = %d\nbest_loss_on = %s\nbest_loss = %.6f\nbest_epoch_test_acc = %.6f\n",
-            b->epoch, on_valid ? "validation" : "test", on_valid ? b->valid_loss : b->test_loss,
-            b->test_acc);
-    if (overfit)
-        fprintf(o, "overfitting_from_epoch = %d\nfinal_over_best_loss = %.3f\n", b->epoch,
-                (on_valid ? last->valid_loss : last->test_loss) / (on_valid ? b->valid_loss : b->test_loss));
+    fprintf(o, "final_test_loss = %.6f\nfinal_test_acc = %.6f\n", last->test_loss, last->test_acc);
+    /* The best epoch is chosen on held-out loss, never on test accuracy: the highest test accuracy
+     * over the epochs is picked on the test set itself, and is not a result. */
+    fprintf(o, "best_epoch = %d\nbest_epoch_chosen_on = %s\nbest_loss = %.6f\n"
+               "best_epoch_test_acc = %.6f\n",
+            b->epoch, on_valid ? "validation loss" : "test loss (no validation split, so the test "
+                                 "set chose it and its accuracy there is optimistic)",
+            j->best_loss, b->test_acc);
+    fprintf(o, "end_loss = %.6f\nend_over_best_loss = %.3f\nheld_out_noise = %.6f\n", j->end_loss,
+            j->end_loss / j->best_loss, j->noise);
+    if (j->overfits)
+        fprintf(o, "overfitting_from_epoch = %d\n", b->epoch);
     else
         fprintf(o, "overfitting_from_epoch = none\n");
     return atomic_commit(&a);
@@ -84,49 +138,101 @@ static int write_summary(const RunFiles *f, int best, int on_valid)
 
 /* ---- curves.png ---- */
 
-static int write_curves(const RunFiles *f, int best, int on_valid)
+/* Main panel's loss axis: plot.loss_axis, or by itself log when the losses span over 20x. */
+int report_log_loss_axis(const char *loss_axis, const EpochRecord *r, int n)
 {
-    char in[1100], out[1100], q_in[2300], q_t[512], q_label[512], title[256], label[256];
-    snprintf(in, sizeof in, "%s/metrics.csv", f->dir);
-    snprintf(out, sizeof out, "%s/curves.png", f->dir);
-    const EpochRecord *b = &f->records[best], *last = &f->records[f->n_records - 1];
-    double best_loss = on_valid ? b->valid_loss : b->test_loss;
-    const char *which = on_valid ? "validation" : "test";
-    if (report_overfits(f->records, f->n_records, best, on_valid))
-        snprintf(label, sizeof label, "lowest %s loss %.4f at epoch %d: overfitting begins", which,
-                 best_loss, b->epoch);
-    else
-        snprintf(label, sizeof label, "lowest %s loss %.4f at epoch %d", which, best_loss, b->epoch);
-    int k = f->data->num_classes;
-    double chance = 1.0 / k, acc_min = chance;
-    for (int i = 0; i < f->n_records; i++) {
-        double a = f->records[i].test_acc;
-        if (!isnan(f->records[i].valid_acc) && f->records[i].valid_acc < a)
-            a = f->records[i].valid_acc;
-        if (a < acc_min)
-            acc_min = a;
-    }
-    acc_min = floor((acc_min - 0.02) * 20.0) / 20.0;
+    if (!strcmp(loss_axis, "linear"))
+        return 0;
+    if (!strcmp(loss_axis, "log"))
+        return 1;
     double lo = INFINITY, hi = 0.0;
-    for (int i = 0; i < f->n_records; i++) {
-        const EpochRecord *e = &f->records[i];
+    for (int i = 0; i < n; i++) {
+        const EpochRecord *e = &r[i];
         double v[3] = {e->train_loss, e->test_loss, e->valid_loss};
         for (int j = 0; j < 3; j++)
             if (v[j] > 0 && isfinite(v[j]))
                 lo = v[j] < lo ? v[j] : lo, hi = v[j] > hi ? v[j] : hi;
     }
-    int log_loss = hi > 20.0 * lo;
+    return hi > 20.0 * lo;
+}
+
+/* The bottom panel: from the first epoch whose held-out loss is within twice the lowest (past the
+ * steep first drop); its loss range is set by the epochs from the best on, with room above for the
+ * descent into it, so that what happened after the best fills the panel (a rise of 0.026 to 0.033
+ * is a third of its height, not a sliver). */
+void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *from, double *lo,
+                       double *hi)
+{
+    int v = j->on_validation, first = 0;
+    while (first < j->best && held_loss(&r[first], v) > 2.0 * j->best_loss)
+        first++;
+    *lo = j->best_loss, *hi = j->best_loss;
+    for (int i = j->best; i < n; i++) {
+        double l = held_loss(&r[i], v);
+        if (isfinite(l))
+            *hi = l > *hi ? l : *hi;
+    }
+    double span = *hi - *lo;
+    if (span <= 0)    /* the best is the last epoch: show the descent into it */
+        span = 0.25 * fabs(*lo) + 1e-6;
+    *lo -= 0.15 * span, *hi += 0.6 * span;
+    *from = r[first].epoch;
+}
+
+static int write_curves(const RunFiles *f, const Judgement *j)
+{
+    char in[1100], out[1100], q_in[2300], q_t[512], q_label[512], q_zoom[512], title[256];
+    char label[256], zoom[256];
+    snprintf(in, sizeof in, "%s/metrics.csv", f->dir);
+    snprintf(out, sizeof out, "%s/curves.png", f->dir);
+    const EpochRecord *b = &f->records[j->best], *last = &f->records[f->n_records - 1];
+    const char *which = j->on_validation ? "validation" : "test";
+    snprintf(label, sizeof label, "lowest %s loss %.4f at epoch %d (test accuracy there %.2f%%)%s",
+             which, j->best_loss, b->epoch, 100 * b->test_acc,
+             j->overfits ? ": overfitting begins" : "");
+    if (j->tail > 0)
+        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at epoch %d; mean of the last %d "
+                 "epochs %.4f (%+.0f%%)%s", which, j->best_loss, b->epoch, j->tail, j->end_loss,
+                 100.0 * (j->end_loss / j->best_loss - 1.0),
+                 j->overfits ? ": it has risen, overfitting" : ": no real rise");
+    else
+        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d", which,
+                 j->best_loss, b->epoch);
+    int k = f->data->num_classes;
+    double chance = 1.0 / k, acc_min = chance;
+    for (int i = 0; i < f->n_records; i++) {
+        const EpochRecord *e = &f->records[i];
+        double a[3] = {e->test_acc, e->valid_acc, e->train_acc};
+        for (int q = 0; q < 3; q++)
+            if (!isnan(a[q]) && a[q] < acc_min)
+                acc_min = a[q];
+    }
+    acc_min = floor((acc_min - 0.02) * 20.0) / 20.0;
+    int zoom_from;
+    double zoom_lo, zoom_hi;
+    report_zoom_range(f->records, f->n_records, j, &zoom_from, &zoom_lo, &zoom_hi);
+    int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
     snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
              f->cfg->dataset, last->epoch);
     return plot_run("curves", out,
-                    "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%g; "
-                    "best_label='%s'; last_epoch=%d; acc_min=%g; log_loss=%d",
-                    plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t), on_valid,
-                    chance, b->epoch, best_loss, plot_quote(label, q_label, sizeof q_label),
-                    last->epoch, acc_min < 0 ? 0.0 : acc_min, log_loss);
+                    "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
+                    "best_label='%s'; last_epoch=%d; acc_min=%g; log_loss=%d; zoom_from=%d; "
+                    "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'",
+                    plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
+                    j->on_validation, chance, b->epoch, j->best_loss,
+                    plot_quote(label, q_label, sizeof q_label), last->epoch,
+                    acc_min < 0 ? 0.0 : acc_min,
+                    report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
+                    end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom));
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
+
+/* "4", or "Coat" for Fashion-MNIST: relabelled class k as a person names it. */
+static const char *label_of(const RunFiles *f, int k)
+{
+    return dataset_class_label(f->cfg->dataset, f->data->class_names[k]);
+}
 
 static int write_samples(const RunFiles *f)
 {
@@ -136,7 +242,7 @@ static int write_samples(const RunFiles *f)
         return MNL_OK;
     size_t px = (size_t)t->h * t->w;
     float *images = malloc(sizeof(float) * px * 2 * 10);
-    char (*text)[40] = malloc(sizeof *text * 20);
+    char (*text)[48] = malloc(sizeof *text * 20);
     const char *labels[20];
     int bad[20];
     if (!images || !text) {
@@ -157,8 +263,8 @@ static int write_samples(const RunFiles *f)
             int pred = wrong ? f->wrong_pred[j] : f->correct_pred[j];
             float conf = wrong ? f->wrong_conf[j] : f->correct_conf[j];
             memcpy(images + (size_t)i * px, t->x + (size_t)idx * px, sizeof(float) * px);
-            snprintf(text[i], sizeof text[i], "T:%d P:%d (%.2f)", f->data->class_names[t->y[idx]],
-                     f->data->class_names[pred], conf);
+            snprintf(text[i], sizeof text[i], "T:%s P:%s (%.2f)", label_of(f, t->y[idx]),
+                     label_of(f, pred), conf);
             used = i + 1;
         }
         labels[i] = text[i];
@@ -166,8 +272,8 @@ static int write_samples(const RunFiles *f)
     }
     char out[1100], title[200];
     snprintf(out, sizeof out, "%s/samples.png", f->dir);
-    snprintf(title, sizeof title, "%s: correct (top) and misclassified (bottom, red) test images",
-             f->cfg->name);
+    snprintf(title, sizeof title, "%s: correct (top) and misclassified (bottom, red) test images, "
+             "T = true class, P = predicted (confidence)", f->cfg->name);
     int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, t->h, t->w, 10, labels, bad);
     free(images);
     free(text);
@@ -179,13 +285,16 @@ static int write_samples(const RunFiles *f)
 static int write_confusion(const RunFiles *f)
 {
     const Confusion *c = f->confusion;
-    char dat[1100], out[1100], names[64] = "", q_dat[2300], q_t[300], title[200];
+    char dat[1100], out[1100], names[160] = "", q_dat[2300], q_n[400], q_t[300], title[200];
     snprintf(dat, sizeof dat, "%s/confusion.dat", f->dir);
     snprintf(out, sizeof out, "%s/confusion.png", f->dir);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc)
         return rc;
+    for (int i = 0, k = 0; i < c->k; i++)   /* class names hold no blanks: words of one list */
+        k += snprintf(names + k, sizeof names - (size_t)k, "%s%s", i ? " " : "", label_of(f, i));
+    fprintf(a.f, "# counts: row = true class, column = predicted, in the order %s\n", names);
     long maxv = 1;
     for (int i = 0; i < c->k; i++) {
         for (int j = 0; j < c->k; j++) {
@@ -196,11 +305,9 @@ static int write_confusion(const RunFiles *f)
     }
     if ((rc = atomic_commit(&a)))
         return rc;
-    for (int i = 0, k = 0; i < c->k; i++)
-        k += snprintf(names + k, sizeof names - (size_t)k, "%s%d", i ? " " : "", f->data->class_names[i]);
     snprintf(title, sizeof title, "%s: confusion matrix", f->cfg->name);
     return plot_run("confusion", out, "in='%s'; names='%s'; maxv=%ld; title='%s'; accuracy=%.2f",
-                    plot_quote(dat, q_dat, sizeof q_dat), names, maxv,
+                    plot_quote(dat, q_dat, sizeof q_dat), plot_quote(names, q_n, sizeof q_n), maxv,
                     plot_quote(title, q_t, sizeof q_t), 100.0 * confusion_accuracy(c));
 }
 
@@ -208,11 +315,11 @@ int report_write_run(const RunFiles *f)
 {
     if (f->n_records == 0)
         return MNL_OK;
-    int on_valid;
-    int best = report_best_epoch(f->records, f->n_records, &on_valid);
-    int rc = write_summary(f, best, on_valid);
+    Judgement j;
+    report_judge(f->records, f->n_records, &j);
+    int rc = write_summary(f, &j);
     if (!rc)
-        rc = write_curves(f, best, on_valid);
+        rc = write_curves(f, &j);
     if (!rc && f->confusion)
         rc = write_samples(f);
     if (!rc && f->confusion)
@@ -224,56 +331,12 @@ int report_write_curves(const RunFiles *f)
 {
     if (f->n_records == 0)
         return MNL_OK;
-    int on_valid;
-    int best = report_best_epoch(f->records, f->n_records, &on_valid);
-    return write_curves(f, best, on_valid);
+    Judgement j;
+    report_judge(f->records, f->n_records, &j);
+    return write_curves(f, &j);
 }
 
-/* ==== results/REPORT.md across runs ==== */
-
-typedef struct {
-    char dir[1024];         /* results/NAME or results/NAME/seedK */
-    char group[128];        /* NAME: the top directory */
-    int is_seed;            /* a results/NAME/seedK run */
-    char experiment[64], family[32], dataset[32];  /* (names up to 31 characters) */
-    unsigned long seed;
-    long params;
-    double mflops, total_s, per_epoch_s, final_acc, best_acc, final_loss;
-    int epochs, best_epoch;
-    char overfit[16];
-} RunSummary;
-
-static int read_summary(const char *dir, RunSummary *s)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    memset(s, 0, sizeof *s);
-    snprintf(s->dir, sizeof s->dir, "%s", dir);
-    char line[256], key[64], val[32];
-    while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "%63s = %31s", key, val) != 2)
-            continue;
-        if (!strcmp(key, "experiment")) snprintf(s->experiment, sizeof s->experiment, "%s", val);
-        else if (!strcmp(key, "family")) snprintf(s->family, sizeof s->family, "%s", val);
-        else if (!strcmp(key, "dataset")) snprintf(s->dataset, sizeof s->dataset, "%s", val);
-        else if (!strcmp(key, "seed")) s->seed = strtoul(val, NULL, 10);
-        else if (!strcmp(key, "parameters")) s->params = atol(val);
-        else if (!strcmp(key, "mflops_per_image")) s->mflops = atof(val);
-        else if (!strcmp(key, "epochs")) s->epochs = atoi(val);
-        else if (!strcmp(key, "total_seconds")) s->total_s = atof(val);
-        else if (!strcmp(key, "seconds_per_epoch")) s->per_epoch_s = atof(val);
-        else if (!strcmp(key, "final_test_acc")) s->final_acc = atof(val);
-        else if (!strcmp(key, "best_test_acc")) s->best_acc = atof(val);
-        else if (!strcmp(key, "final_test_loss")) s->final_loss = atof(val);
-        else if (!strcmp(key, "best_epoch")) s->best_epoch = atoi(val);
-        else if (!strcmp(key, "overfitting_from_epoch")) snprintf(s->overfit, sizeof s->overfit, "%.15s", val);
-    }
-    fclose(f);
-    return s->experiment[0] ? 0 : -1;
-}
+/* ==== REPORT.md across runs ==== */
 
 /* Names in natural order: a run of digits compares as a number, so seed2 comes before seed10. */
 static int natural_compare(const char *a, const char *b)
@@ -292,96 +355,247 @@ static int natural_compare(const char *a, const char *b)
                 return c;
             a += na, b += nb;
         } else {
-            if (*a != *b)
-                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+            /* '/' first: a folder's runs (cnn-4v9/seed1) come right after it, before cnn-4v9-x */
+            int ca = *a == '/' ? 1 : (unsigned char)*a, cb = *b == '/' ? 1 : (unsigned char)*b;
+            if (ca != cb)
+                return ca < cb ? -1 : 1;
             a++, b++;
         }
     }
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-static int by_name(const void *a, const void *b)
+/* "key = value" lines of a summary.txt into s. 0, or -1 when it is not one. */
+static int read_summary(const char *dir, RunSummary *s)
 {
-    return natural_compare(*(char *const *)a, *(char *const *)b);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/summary.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[512];
+    snprintf(s->classes, sizeof s->classes, "all");
+    s->best_on_validation = -1;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *eq = strstr(line, " = ");
+        if (!eq)
+            continue;
+        *eq = '\0';
+        const char *key = line, *val = eq + 3;
+#define TEXT_FIELD(name, field) else if (!strcmp(key, name)) snprintf(s->field, sizeof s->field, "%s", val)
+        if (0) {}
+        TEXT_FIELD("experiment", experiment);
+        TEXT_FIELD("family", family);
+        TEXT_FIELD("dataset", dataset);
+        TEXT_FIELD("classes", classes);
+#undef TEXT_FIELD
+        else if (!strcmp(key, "seed")) s->seed = strtoul(val, NULL, 10);
+        else if (!strcmp(key, "test_images")) s->test_images = atol(val);
+        else if (!strcmp(key, "parameters")) s->params = atol(val);
+        else if (!strcmp(key, "mflops_per_image")) s->mflops = atof(val);
+        else if (!strcmp(key, "epochs")) s->epochs = atoi(val);
+        else if (!strcmp(key, "epochs_planned")) s->epochs_planned = atoi(val);
+        else if (!strcmp(key, "stopped_early")) s->stopped_early = 1;
+        else if (!strcmp(key, "total_seconds")) s->total_s = atof(val);
+        else if (!strcmp(key, "seconds_per_epoch")) s->per_epoch_s = atof(val);
+        else if (!strcmp(key, "final_test_acc")) s->final_acc = atof(val);
+        else if (!strcmp(key, "final_test_loss")) s->final_loss = atof(val);
+        else if (!strcmp(key, "best_epoch")) s->best_epoch = atoi(val);
+        else if (!strcmp(key, "best_epoch_test_acc")) s->best_epoch_acc = atof(val);
+        else if (!strcmp(key, "best_epoch_chosen_on")) s->best_on_validation = !strncmp(val, "validation", 10);
+        else if (!strcmp(key, "end_over_best_loss")) s->end_over_best = atof(val);
+        else if (!strcmp(key, "overfitting_from_epoch")) s->overfits = strcmp(val, "none") != 0;
+    }
+    fclose(f);
+    if (!s->epochs_planned)
+        s->epochs_planned = s->epochs;
+    return s->experiment[0] ? 0 : -1;
 }
 
-/* Sorted names of the subdirectories of dir (entries are malloc'd). */
-static int list_dirs(const char *dir, char ***out)
+/* What the run's config.used changes from the experiment file it names ("; settings of
+ * experiment NAME (from PATH)"). */
+static void read_differences(const char *dir, RunSummary *s)
 {
-    *out = NULL;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", dir);
+    ExpConfig used, base;
+    if (config_load(path, &used) != MNL_OK) {
+        snprintf(s->differs, sizeof s->differs, "(no readable config.used)");
+        snprintf(s->differs_but_seed, sizeof s->differs_but_seed, "%s", s->differs);
+        mnl_clear_error();
+        return;
+    }
+    char first[1200] = "", from[1100] = "";
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(first, sizeof first, f))
+            first[0] = '\0';
+        fclose(f);
+    }
+    const char *p = strstr(first, " (from ");
+    if (p) {
+        snprintf(from, sizeof from, "%s", p + 7);
+        char *close = strrchr(from, ')');
+        if (close)
+            *close = '\0';
+    }
+    if (!from[0] || config_load(from, &base) != MNL_OK) {
+        snprintf(s->differs, sizeof s->differs, "(experiment file %s not found)", from[0] ? from : "?");
+        snprintf(s->differs_but_seed, sizeof s->differs_but_seed, "%s", s->differs);
+        mnl_clear_error();
+        return;
+    }
+    config_diff(&base, &used, "threads", s->differs, sizeof s->differs);
+    config_diff(&base, &used, "threads seed", s->differs_but_seed, sizeof s->differs_but_seed);
+}
+
+static void describe_task(RunSummary *s)
+{
+    int k = 10;
+    if (strcmp(s->classes, "all")) {
+        k = 1;
+        for (const char *p = s->classes; *p; p++)
+            k += *p == ' ';
+    }
+    if (k == 10)
+        snprintf(s->task, sizeof s->task, "%s, 10 classes, %ld test images", s->dataset, s->test_images);
+    else
+        snprintf(s->task, sizeof s->task, "%s, classes %s, %ld test images", s->dataset, s->classes,
+                 s->test_images);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+typedef struct {
+    RunSummary *runs;
+    int n, cap;
+    const char *root;
+} RunList;
+
+static void find_runs(RunList *l, const char *dir, int depth)
+{
+    char summary[1100];
+    snprintf(summary, sizeof summary, "%s/summary.txt", dir);
+    if (access(summary, R_OK) == 0) {
+        if (l->n == l->cap) {
+            int cap = l->cap ? 2 * l->cap : 32;
+            RunSummary *p = realloc(l->runs, sizeof *p * (size_t)cap);
+            if (!p)
+                return;
+            l->runs = p, l->cap = cap;
+        }
+        RunSummary *s = &l->runs[l->n];
+        memset(s, 0, sizeof *s);
+        if (read_summary(dir, s) == 0) {
+            snprintf(s->dir, sizeof s->dir, "%s", dir);
+            size_t rl = strlen(l->root);
+            snprintf(s->name, sizeof s->name, "%s", dir[rl] == '/' ? dir + rl + 1 : ".");
+            read_differences(dir, s);
+            describe_task(s);
+            l->n++;
+        }
+    }
+    if (depth == 4)
+        return;
     DIR *d = opendir(dir);
     if (!d)
-        return 0;
-    int n = 0, cap = 0;
-    char **names = NULL;
+        return;
     for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.')
+        char sub[1024];
+        if (e->d_name[0] == '.' || snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
             continue;
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        DIR *sub = opendir(path);
-        if (!sub)
-            continue;
-        closedir(sub);
-        if (n == cap) {
-            cap = cap ? 2 * cap : 32;
-            char **p = realloc(names, sizeof *p * (size_t)cap);
-            if (!p)
-                break;
-            names = p;
-        }
-        names[n++] = strdup(e->d_name);
+        if (is_dir(sub))
+            find_runs(l, sub, depth + 1);
     }
     closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
-    *out = names;
-    return n;
 }
 
-static void free_names(char **names, int n)
+/* Tasks: MNIST before Fashion, more classes first, the larger test set first; then names. */
+static int by_task_then_name(const void *pa, const void *pb)
 {
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    const RunSummary *a = pa, *b = pb;
+    int da = strcmp(a->dataset, "mnist") != 0, db = strcmp(b->dataset, "mnist") != 0;
+    if (da != db)
+        return da - db;
+    int c = strcmp(a->dataset, b->dataset);
+    if (c)
+        return c;
+    int ka = !strcmp(a->classes, "all"), kb = !strcmp(b->classes, "all");
+    if (ka != kb)
+        return kb - ka;
+    if ((c = natural_compare(a->classes, b->classes)))
+        return c;
+    if (a->test_images != b->test_images)
+        return a->test_images > b->test_images ? -1 : 1;
+    return natural_compare(a->name, b->name);
 }
 
-/* Every run under results_dir: NAME/summary.txt and NAME/seedK/summary.txt. */
-static int collect_runs(const char *results_dir, RunSummary **out)
+int report_list_runs(const char *root, RunSummary **runs)
 {
-    char **top;
-    int nt = list_dirs(results_dir, &top), n = 0, cap = 0;
-    RunSummary *runs = NULL;
-    for (int i = 0; i < nt; i++) {
-        char dir[768];
-        snprintf(dir, sizeof dir, "%s/%s", results_dir, top[i]);
-        char **sub;
-        int ns = list_dirs(dir, &sub);
-        for (int j = -1; j < ns; j++) {
-            char run_dir[1024];
-            if (j < 0)
-                snprintf(run_dir, sizeof run_dir, "%s", dir);
-            else if (strncmp(sub[j], "seed", 4) == 0)
-                snprintf(run_dir, sizeof run_dir, "%s/%s", dir, sub[j]);
-            else
-                continue;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 32;
-                RunSummary *p = realloc(runs, sizeof *p * (size_t)cap);
-                if (!p)
-                    break;
-                runs = p;
-            }
-            if (read_summary(run_dir, &runs[n]) == 0) {
-                snprintf(runs[n].group, sizeof runs[n].group, "%s", top[i]);
-                runs[n].is_seed = j >= 0;
-                n++;
-            }
+    RunList l = {.root = root};
+    find_runs(&l, root, 0);
+    if (l.n)
+        qsort(l.runs, (size_t)l.n, sizeof *l.runs, by_task_then_name);
+    *runs = l.runs;
+    return l.n;
+}
+
+void report_root_of(const char *run_dir, char *root, size_t n)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", run_dir);
+    for (int up = 0; up < 2; up++) {
+        size_t len = strlen(buf);
+        while (len > 1 && buf[len - 1] == '/')
+            buf[--len] = '\0';
+        char *slash = strrchr(buf, '/');
+        const char *base = slash ? slash + 1 : buf;
+        int seed = !strncmp(base, "seed", 4) && base[4] && strspn(base + 4, "0123456789") == strlen(base + 4);
+        if (!slash) {
+            snprintf(buf, sizeof buf, ".");
+            break;
         }
-        free_names(sub, ns);
+        *slash = '\0';
+        if (!buf[0])
+            snprintf(buf, sizeof buf, "/");
+        if (!(up == 0 && seed))
+            break;
     }
-    free_names(top, nt);
-    *out = runs;
-    return n;
+    snprintf(root, n, "%s", buf);
+}
+
+/* ---- the groups of the report: a lone run, or the seedK runs of one folder and settings ---- */
+
+static int is_seed_folder(const char *name)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    return !strncmp(base, "seed", 4) && base[4] && strspn(base + 4, "0123456789") == strlen(base + 4);
+}
+
+static size_t parent_len(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return slash ? (size_t)(slash - name) : 0;
+}
+
+/* Runs [i, end) of one group: seed folders beside each other with the same settings but the seed. */
+static int group_end(const RunSummary *r, int n, int i)
+{
+    int j = i + 1;
+    if (!is_seed_folder(r[i].name))
+        return j;
+    size_t pl = parent_len(r[i].name);
+    while (j < n && !strcmp(r[j].task, r[i].task) && is_seed_folder(r[j].name) &&
+           parent_len(r[j].name) == pl && !strncmp(r[j].name, r[i].name, pl) &&
+           !strcmp(r[j].differs_but_seed, r[i].differs_but_seed))
+        j++;
+    return j;
 }
 
 static void mean_std(const double *v, int n, double *mean, double *sd)
@@ -395,95 +609,171 @@ static void mean_std(const double *v, int n, double *mean, double *sd)
     *sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
 }
 
-/* One table row for the runs of one experiment (one or several seeds). */
-static void write_group_row(FILE *o, const char *results_dir, const RunSummary *g, int n)
+/* "98.00%", or "98.00±1.00%" over a group. */
+static void percent_cell(const RunSummary *g, int n, size_t offset, char *buf, size_t len)
 {
-    double fin[256], best[256], loss[256], m_fin, s_fin, m_best, s_best, m_loss, s_loss;
-    int k = n < 256 ? n : 256;
+    double v[512] = {0}, m, sd;
+    int k = n < 512 ? n : 512;
     for (int i = 0; i < k; i++)
-        fin[i] = 100 * g[i].final_acc, best[i] = 100 * g[i].best_acc, loss[i] = g[i].final_loss;
-    mean_std(fin, k, &m_fin, &s_fin);
-    mean_std(best, k, &m_best, &s_best);
-    mean_std(loss, k, &m_loss, &s_loss);
-    const char *rel = g[0].dir + strlen(results_dir) + 1;
-    fprintf(o, "| [%s](%s/) | %s | %s | %ld | %.3f | %d | %.1f | %.2f | ", g[0].experiment, rel,
-            g[0].family, g[0].dataset, g[0].params, g[0].mflops, g[0].epochs, g[0].total_s,
-            g[0].per_epoch_s);
+        v[i] = 100.0 * *(const double *)((const char *)&g[i] + offset);
+    mean_std(v, k, &m, &sd);
     if (n == 1)
-        fprintf(o, "%.2f%% | %.2f%% | %.4f | %d | %s | 1 (seed %lu) | [curves](%s/curves.png) "
-                   "[samples](%s/samples.png) [confusion](%s/confusion.png) |\n",
-                m_best, m_fin, m_loss, g[0].best_epoch, g[0].overfit, g[0].seed, rel, rel, rel);
+        snprintf(buf, len, "%.2f%%", m);
+    else
+        snprintf(buf, len, "%.2f\u00b1%.2f%%", m, sd);
+}
+
+/* Markdown cell text: '|' would end the cell. */
+static void cell(FILE *o, const char *s)
+{
+    for (; *s; s++)
+        fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, o);
+}
+
+static void write_group_row(FILE *o, const RunSummary *g, int n)
+{
+    char best_acc[48], final_acc[48], loss[48];
+    percent_cell(g, n, offsetof(RunSummary, best_epoch_acc), best_acc, sizeof best_acc);
+    percent_cell(g, n, offsetof(RunSummary, final_acc), final_acc, sizeof final_acc);
+    double ls[512], m_loss, s_loss;
+    int k = n < 512 ? n : 512, overfit = 0;
+    for (int i = 0; i < k; i++)
+        ls[i] = g[i].final_loss, overfit += g[i].overfits;
+    mean_std(ls, k, &m_loss, &s_loss);
+    if (n == 1)
+        snprintf(loss, sizeof loss, "%.4f", m_loss);
+    else
+        snprintf(loss, sizeof loss, "%.4f\u00b1%.4f", m_loss, s_loss);
+    if (n == 1)
+        fprintf(o, "| [%s](%s/) | %s | ", g->name, g->name, g->family);
+    else
+        fprintf(o, "| %.*s/seed* | %s | ", (int)parent_len(g->name), g->name, g->family);
+    const char *diff = n == 1 ? g->differs : g->differs_but_seed;
+    cell(o, diff[0] ? diff : "–");
+    fprintf(o, " | %ld | %.3f | ", g->params, g->mflops);
+    if (g->epochs < g->epochs_planned)
+        fprintf(o, "%d of %d (%s) | ", g->epochs, g->epochs_planned,
+                g->stopped_early ? "early stop" : "stopped");
+    else
+        fprintf(o, "%d | ", g->epochs);
+    fprintf(o, "%.2f | ", g->per_epoch_s);
+    if (n == 1)
+        fprintf(o, "%d (%s) | ", g->best_epoch, g->best_on_validation == 1 ? "valid" : "test");
+    else
+        fprintf(o, "– | ");
+    fprintf(o, "%s | %s | %s | ", best_acc, final_acc, loss);
+    if (n == 1 && g->overfits)
+        fprintf(o, "from epoch %d (end %+.0f%%) | ", g->best_epoch, 100.0 * (g->end_over_best - 1.0));
+    else if (n == 1)
+        fprintf(o, "no | ");
+    else
+        fprintf(o, "%d of %d seeds | ", overfit, n);
+    if (n == 1)
+        fprintf(o, "%lu | [curves](%s/curves.png) [samples](%s/samples.png) "
+                   "[confusion](%s/confusion.png) |\n", g->seed, g->name, g->name, g->name);
     else {
-        fprintf(o, "%.2f±%.2f%% | %.2f±%.2f%% | %.4f±%.4f | – | – | %d (seeds", m_best, s_best, m_fin,
-                s_fin, m_loss, s_loss, n);
+        fprintf(o, "%d:", n);
         for (int i = 0; i < n; i++)
-            fprintf(o, " [%lu](%s/)", g[i].seed, g[i].dir + strlen(results_dir) + 1);
-        fprintf(o, ") | [curves](%s/curves.png) |\n", rel);
+            fprintf(o, " [%lu](%s/)", g[i].seed, g[i].name);
+        fprintf(o, " | [curves](%s/curves.png) |\n", g->name);
     }
 }
 
-static int write_report_md(const char *results_dir, const RunSummary *runs, int n)
+/* compare-SLUG.png for a task: its words joined by '-' ("mnist-classes-4-9-500-test-images"). */
+static void task_slug(const char *task, char *buf, size_t n)
 {
-    char path[700];
-    snprintf(path, sizeof path, "%s/REPORT.md", results_dir);
+    size_t k = 0;
+    for (const char *p = task; *p && k + 1 < n; p++) {
+        if (isalnum((unsigned char)*p))
+            buf[k++] = (char)tolower((unsigned char)*p);
+        else if (k && buf[k - 1] != '-')
+            buf[k++] = '-';
+    }
+    while (k && buf[k - 1] == '-')
+        k--;
+    buf[k] = '\0';
+}
+
+/* One chart for the runs [i, end) of a task: test accuracy per epoch, one curve per row (a seed
+ * group's first seed). */
+static int write_task_chart(const char *root, const RunSummary *r, int i, int end, const char *png)
+{
+    char files[8192] = "", names[4096] = "", out[1100], q_f[8400], q_n[4400], q_t[400], title[256];
+    size_t kf = 0, kn = 0;
+    for (int g = i, ge; g < end; g = ge) {
+        ge = group_end(r, end, g);
+        char name[600];
+        if (ge - g > 1)
+            snprintf(name, sizeof name, "%s (1 of %d seeds)", r[g].name, ge - g);
+        else
+            snprintf(name, sizeof name, "%s", r[g].name);
+        for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
+            *p = *p == '"' ? '\'' : *p;
+        kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
+                               r[g].dir);
+        kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
+        if (kf >= sizeof files || kn >= sizeof names)
+            return mnl_fail(MNL_ERR_PLOT, "too many runs to draw in one chart");
+    }
+    snprintf(out, sizeof out, "%s/%s", root, png);
+    snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
+    return plot_run("compare", out, "files='%s'; names='%s'; title='%s'",
+                    plot_quote(files, q_f, sizeof q_f), plot_quote(names, q_n, sizeof q_n),
+                    plot_quote(title, q_t, sizeof q_t));
+}
+
+static int write_report(const char *root, const RunSummary *r, int n)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/REPORT.md", root);
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
         return rc;
     FILE *o = a.f;
-    fprintf(o, "# mnistlab: comparison of every finished run\n\n");
-    fprintf(o, "Accuracies are on the test set; *best* is the highest over the evaluated epochs, "
-               "*final* the last. With several seeds: mean ± standard deviation. *Best epoch* is the "
-               "epoch of lowest validation loss (test loss when there is no validation split); "
-               "*overfitting from* names it when the loss rose after it.\n\n");
-    fprintf(o, "| run | family | data | parameters | MFLOP/image | epochs | total s | s/epoch | "
-               "best test acc | final test acc | final test loss | best epoch | overfitting from | "
-               "seeds | plots |\n");
-    fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
-    /* Runs of one top directory are adjacent; its seedK runs, when there are any, stand for it. */
-    for (int i = 0, j; i < n; i = j) {
-        int seeds = 0;
-        for (j = i; j < n && strcmp(runs[j].group, runs[i].group) == 0; j++)
-            seeds += runs[j].is_seed;
-        const RunSummary *first = &runs[i];
-        while (seeds && !first->is_seed)
-            first++;
-        write_group_row(o, results_dir, first, seeds ? seeds : 1);
+    fprintf(o, "# mnistlab: every run under this folder\n\n"
+               "Each run is named by its folder. Runs are compared only within one task (data set, "
+               "classes, test images). *Settings changed* lists what differs from the run's "
+               "experiment file. *Best epoch* is the epoch of lowest validation loss (*valid*), or of "
+               "lowest test loss when the experiment holds out no validation set (*test*: the test "
+               "set chose it, so the accuracy there is optimistic); *test acc at best* is the test "
+               "accuracy at that epoch, *final* at the last. Seeds of one folder and settings are "
+               "one row, mean ± standard deviation. *Overfitting* follows the rule of "
+               "docs/guide.md §3.\n");
+    for (int i = 0, end; i < n; i = end) {
+        for (end = i; end < n && !strcmp(r[end].task, r[i].task); end++)
+            ;
+        char slug[160], png[200];
+        task_slug(r[i].task, slug, sizeof slug);
+        snprintf(png, sizeof png, "compare-%s.png", slug);
+        fprintf(o, "\n## %s (%d run%s)\n\n", r[i].task, end - i, end - i == 1 ? "" : "s");
+        fprintf(o, "| run | family | settings changed | parameters | MFLOP/image | epochs | s/epoch | "
+                   "best epoch | test acc at best | final test acc | final test loss | overfitting | "
+                   "seed | plots |\n");
+        fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+        for (int g = i, ge; g < end; g = ge) {
+            ge = group_end(r, end, g);
+            write_group_row(o, &r[g], ge - g);
+        }
+        fprintf(o, "\n![test accuracy per epoch: %s](%s)\n", r[i].task, png);
+        if ((rc = write_task_chart(root, r, i, end, png))) {
+            atomic_abort(&a);
+            return rc;
+        }
     }
-    fprintf(o, "\n![test accuracy per epoch of every run](compare.png)\n");
     return atomic_commit(&a);
 }
 
-static int write_compare_plot(const char *results_dir, const RunSummary *runs, int n)
-{
-    char files[8192] = "", names[4096] = "", out[700];
-    size_t kf = 0, kn = 0;
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && strcmp(runs[i].group, runs[i - 1].group) == 0)
-            continue;   /* one curve per experiment: the first run of its directory */
-        kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
-                               runs[i].dir);
-        kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s%s", kn ? " " : "", runs[i].experiment);
-        if (kf >= sizeof files || kn >= sizeof names)
-            return mnl_fail(MNL_ERR_PLOT, "too many runs to draw in one chart");
-    }
-    snprintf(out, sizeof out, "%s/compare.png", results_dir);
-    return plot_run("compare", out, "files='%s'; names='%s'; title='Test accuracy of every run'",
-                    files, names);
-}
-
-int report_compare(const char *results_dir, int *runs_found)
+int report_compare(const char *root, int *runs_found)
 {
     RunSummary *runs;
-    int n = collect_runs(results_dir, &runs);
+    int n = report_list_runs(root, &runs);
     *runs_found = n;
     if (n == 0) {
         free(runs);
-        return mnl_fail(MNL_ERR_IO, "%s: no finished runs (summary.txt) found", results_dir);
+        return mnl_fail(MNL_ERR_IO, "%s: no finished runs (summary.txt) found", root);
     }
-    int rc = write_report_md(results_dir, runs, n);
-    if (!rc)
-        rc = write_compare_plot(results_dir, runs, n);
+    int rc = write_report(root, runs, n);
     free(runs);
     return rc;
 }

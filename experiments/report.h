@@ -1,6 +1,8 @@
 /* experiments/report: the files a learner reads after a run (summary.txt, curves.png,
- * samples.png, confusion.png) and across runs (results/REPORT.md, results/compare.png). The data
- * each plot reads is written beside it, so the gnuplot command can be rerun by hand. */
+ * samples.png, confusion.png) and across runs (REPORT.md with one table and one chart per task).
+ * Also the pieces other reports build on: the best-epoch and overfitting judgement, and the list
+ * of finished runs under a results folder with their names, tasks and summaries. The data each
+ * plot reads is written beside it, so the gnuplot command can be rerun by hand. */
 #ifndef MNL_REPORT_H
 #define MNL_REPORT_H
 
@@ -28,16 +30,65 @@ typedef struct {
     const float *correct_conf, *wrong_conf;
 } RunFiles;
 
+/* The best epoch and whether the run overfits, by the rule docs/guide.md §3 states. */
+typedef struct {
+    int best;                /* index into records of the lowest held-out loss, -1 when none */
+    int on_validation;       /* chosen on validation loss (1) or, without a split, test loss (0) */
+    double best_loss;        /* the held-out loss there */
+    int tail;                /* evaluated epochs averaged for "the end" (up to 5 after the best) */
+    double end_loss;         /* their mean held-out loss */
+    double noise;            /* median change of the held-out loss from one epoch to the next,
+                                after the best */
+    int overfits;            /* the held-out loss has really risen while training loss fell */
+} Judgement;
+
 /* The evaluated epoch with the lowest validation loss (test loss without a split): index into
  * records, or -1 when there are none. */
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation);
+/* The best epoch and the overfitting rule over the records. */
+void report_judge(const EpochRecord *records, int n, Judgement *j);
+
+/* curves.png's bottom panel, the held-out loss alone: from the first epoch within twice the
+ * lowest loss, over a loss range set by the epochs from the best on (so a late rise fills it). */
+void report_zoom_range(const EpochRecord *records, int n, const Judgement *j, int *from_epoch,
+                       double *lo, double *hi);
+/* Its top panel's loss axis: loss_axis (plot.loss_axis) "linear" or "log", or for "auto" log when
+ * the losses span more than a factor of 20. */
+int report_log_loss_axis(const char *loss_axis, const EpochRecord *records, int n);
 
 int report_write_run(const RunFiles *f);
 
 /* curves.png alone, from the records so far (the runner redraws it while training). */
 int report_write_curves(const RunFiles *f);
 
-/* results_dir/REPORT.md and results_dir/compare.png from every run found under results_dir. */
-int report_compare(const char *results_dir, int *runs_found);
+/* One run found under a results folder (read from its summary.txt and config.used). */
+typedef struct {
+    char dir[1024];          /* the run's folder */
+    char name[512];          /* the folder relative to the results root: "cnn-4v9/seed3" */
+    char task[160];          /* "mnist, classes 4 9, 500 test images": runs are compared within one */
+    char differs[512];       /* settings changed from its experiment file ("lr=0.001, epochs=2"),
+                                the seed included; "" when none */
+    char differs_but_seed[512];
+    char experiment[64], family[32], dataset[32], classes[40];
+    unsigned long seed;
+    long params, test_images;
+    double mflops, total_s, per_epoch_s;
+    int epochs, epochs_planned, stopped_early;   /* stopped_early: train.early_stop ended it */
+    int best_epoch, best_on_validation;
+    double best_epoch_acc, final_acc, final_loss, end_over_best;
+    int overfits;
+} RunSummary;
+
+/* Every run under root (a folder holding summary.txt, at any depth up to 4), sorted by task and
+ * then by name in natural order (seed2 before seed10). *runs is malloc'd (free it); returns the
+ * count, 0 when there are none. */
+int report_list_runs(const char *root, RunSummary **runs);
+
+/* root/REPORT.md and one chart per task (root/compare-TASK.png) from every run under root. */
+int report_compare(const char *root, int *runs_found);
+
+/* The results root a run folder reports into: its parent, or for a seedK folder the parent's
+ * parent (results/cnn-4v9/seed3 -> results). */
+void report_root_of(const char *run_dir, char *root, size_t n);
 
 #endif

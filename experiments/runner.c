@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_rng.h>
@@ -546,6 +548,49 @@ static int probe_writable(const char *path)
     return rc;
 }
 
+/* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
+ * and their data files): they belong to the model they were drawn from, and never stay beside
+ * another one. */
+static void remove_model_pictures(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *n = e->d_name;
+        if (strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8))
+            continue;
+        char path[1400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(path);
+    }
+    closedir(d);
+}
+
+/* A fresh run into a folder that holds a run with other settings (its config.used) would destroy
+ * it: refused, naming what differs and the two ways on, unless --overwrite asks for it. The same
+ * settings again (make exp-NAME twice) reproduce the run and may replace it. */
+static int check_folder_is_ours(const Run *r, const TrainOptions *o)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    if (o->overwrite || access(path, F_OK) != 0)
+        return MNL_OK;
+    ExpConfig theirs;
+    if (config_load(path, &theirs) != MNL_OK)
+        return mnl_fail(MNL_ERR_CONFIG, "%s holds a run whose settings (%s) do not read; train into "
+                        "another folder with --out DIR, or add --overwrite to replace it", r->dir, path);
+    char there[512], here[512];
+    if (config_diff(&r->ex.cfg, &theirs, "threads", there, sizeof there) == 0)
+        return MNL_OK;
+    config_diff(&theirs, &r->ex.cfg, "threads", here, sizeof here);
+    return mnl_fail(MNL_ERR_CONFIG, "%s holds a run with other settings (there %s; here %s): keep it "
+                    "by training into another folder (--out DIR), or add --overwrite to replace it",
+                    r->dir, there, here);
+}
+
 /* The reference path is one thread by definition; the banner and summary say so. */
 static void use_kernels(Experiment *ex, Kernels k)
 {
@@ -564,8 +609,12 @@ static int open_run(Run *r, const TrainOptions *o)
         snprintf(r->dir, sizeof r->dir, "%s", o->out_dir);
     else
         snprintf(r->dir, sizeof r->dir, "results/%s", r->ex.cfg.name);
+    if (!o->resume && (rc = check_folder_is_ours(r, o)))
+        return rc;
     if ((rc = make_dirs(r->dir)))
         return rc;
+    if (!o->resume)
+        remove_model_pictures(r->dir);
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
     snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
     snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
@@ -681,6 +730,7 @@ static int write_outputs(Run *r)
     if (r->n_records == 0)
         return MNL_OK;
     RunFiles f = run_files(r);
+    remove_model_pictures(r->dir);
     int rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
@@ -688,6 +738,21 @@ static int write_outputs(Run *r)
         say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
                "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
     return rc ? rc : write_settings_and_log(r);
+}
+
+/* The REPORT.md of the results folder this run belongs to, as `mnistlab compare` writes it: a
+ * finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
+ * report that cannot be written is said, not a failure of the run. */
+static void refresh_report(Run *r)
+{
+    char root[1024];
+    report_root_of(r->dir, root, sizeof root);
+    int n = 0;
+    if (report_compare(root, &n) == MNL_OK)
+        say(r, "refreshed %s/REPORT.md (%d run%s)\n", root, n, n == 1 ? "" : "s");
+    else
+        say(r, "could not refresh %s/REPORT.md: %s\n", root, mnl_last_error());
+    mnl_clear_error();
 }
 
 static void print_resume_hint(Run *r, const TrainOptions *o)
@@ -792,6 +857,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
         if (src)
             rc = src;
         else {
+            refresh_report(&r);
             print_resume_hint(&r, o);
             mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", stop_signal);
         }
@@ -806,6 +872,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
             mnl_fail(MNL_ERR_DIVERGED, "%s; no epoch had completed, nothing was saved", why);
     } else if (!rc) {
         rc = write_outputs(&r);
+        if (!rc)
+            refresh_report(&r);
     }
     if (o->profile)
         model_profile_print(&r.ex.model, stdout);

@@ -14,6 +14,7 @@ typedef struct {
     const char *sets[RUNNER_MAX_SETS];     /* "section.key=value" overrides, in order */
     int n_sets;
     int resume;                            /* continue from OUT/model.ckpt */
+    int overwrite;                         /* replace a run with other settings in OUT */
     int profile;                           /* print time per layer after training */
     int threads;                           /* > 0: overrides config and $MNISTLAB_THREADS */
     int no_live;                           /* do not redraw curves.png while training */

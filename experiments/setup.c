@@ -222,6 +222,7 @@ int experiment_check_same(const Experiment *ex, const char *ckpt_text, const cha
     theirs.epochs = ex->cfg.epochs;
     theirs.eval_every = ex->cfg.eval_every;
     theirs.threads = ex->cfg.threads;
+    memcpy(theirs.loss_axis, ex->cfg.loss_axis, sizeof theirs.loss_axis);   /* only draws */
     char *text = config_to_text(&theirs);
     if (!text)
         return mnl_fail(MNL_ERR_NOMEM, "cannot format the settings");

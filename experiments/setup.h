@@ -32,7 +32,7 @@ int experiment_build(Experiment *ex, int threads_flag);
 int experiment_setup(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets,
                      int threads_flag);
 /* MNL_ERR_CKPT unless a checkpoint's settings equal ours, apart from the keys that may change
- * between an interrupted run and its resumption (epochs, eval_every, threads). */
+ * between an interrupted run and its resumption (epochs, eval_every, threads, plot.loss_axis). */
 int experiment_check_same(const Experiment *ex, const char *ckpt_text, const char *ckpt_path);
 void experiment_free(Experiment *ex);
 

@@ -1,5 +1,6 @@
 # Test accuracy per epoch of every run on one chart.
-# Inputs: files (metrics.csv paths, space separated), names (run names, same order), out, title.
+# Inputs: files (metrics.csv paths, space separated), names (run names, each in double quotes, same
+#         order), out, title.
 set datafile separator ','
 set datafile missing ''
 set terminal pngcairo size 1000,620 font "Sans,11"
@@ -10,7 +11,7 @@ set ylabel "test accuracy"
 set format y "%.3f"
 set grid lc rgb "#dddddd"
 set logscale x 2
-set key outside right top
+set key outside right top noenhanced
 # Twelve distinct colours (gnuplot's default eight repeat), dashed for runs past the twelfth.
 colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
 do for [i=1:24] {

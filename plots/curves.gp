@@ -1,13 +1,25 @@
-# Learning curves of one run: training loss (blue), test loss (green), test accuracy (red, right
-# axis); validation curves dashed when present; the lowest held-out loss marked; chance dotted.
+# Learning curves of one run, in two panels.
+# Top: training loss (blue), test loss (green), test accuracy (red, right axis), training accuracy
+# (orange, right axis, open triangles); validation curves dashed when present; the lowest held-out
+# loss marked; chance dotted. Bottom: the held-out loss alone on a linear axis zoomed to the epochs
+# after the first steep drop, with its lowest value and the mean of the last epochs drawn across,
+# so a rise of a few hundredths (the overfitting turn) is seen at a glance.
 # Inputs: in (metrics.csv), out, title, has_valid (0|1), chance, best_epoch, best_loss,
 #         best_label (text for the marker), last_epoch, acc_min (bottom of the accuracy axis),
-#         log_loss (1: logarithmic loss axis).
+#         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
+#         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
+#         end_loss (their mean), zoom_label (the bottom panel's title).
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo size 960,600 font "Sans,11"
+set terminal pngcairo size 960,860 font "Sans,11"
 set output out
-set title title font "Sans,13"
+held = has_valid ? 4 : 6
+held_name = has_valid ? "validation loss" : "test loss"
+set multiplot title title font "Sans,13"
+
+# ---- top: every curve ----
+set origin 0, 0.36
+set size 1, 0.60
 set xlabel "epoch"
 set ylabel "loss (cross-entropy)"
 set y2label "accuracy"
@@ -19,25 +31,46 @@ set xrange [0.5 : last_epoch + 0.5]
 set yrange [0 : *]
 set y2range [acc_min : 1.0]
 set lmargin 10; set rmargin 10
-set key outside below horizontal center box
-set bmargin 6
+set tmargin 1
+set key outside below horizontal center box maxrows 2 noenhanced
 set arrow 1 from best_epoch, graph 0 to best_epoch, graph 1 nohead dt 3 lw 1.5 lc rgb "#666666"
 if (last_epoch <= 20) set xtics 1
-# Losses that span decades (a fast first epoch, then slow gains) read best on a log axis, where
-# the late turn of the held-out loss is as visible as the early drop.
-if (exists("log_loss") && log_loss) {
+# Losses that span decades (a fast first epoch, then slow gains) read best on a log axis; the
+# panel below shows the late turn of the held-out loss on a linear one.
+if (log_loss) {
     set logscale y
     set yrange [*:*]
     set ylabel "loss (cross-entropy, log scale)"
 }
-# The marker's text sits in the upper right, with an arrow to the point, clear of the curves.
-set label 1 best_label at graph 0.97, graph 0.80 right front tc rgb "#006600"
-set arrow 2 from graph 0.80, graph 0.77 to best_epoch, best_loss lc rgb "#006600" lw 1.2 front
+set label 1 best_label at graph 0.97, graph 0.90 right front tc rgb "#006600" noenhanced
 set label 2 "" at best_epoch, best_loss point pt 7 ps 1.6 lc rgb "#006600" front
 cmd = "plot in using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'blue' title 'train loss', " . \
       "in using 1:6 with linespoints pt 7 ps 0.5 lw 2 lc rgb '#009900' title 'test loss', " . \
-      "in using 1:7 axes x1y2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'red' title 'test accuracy'"
+      "in using 1:7 axes x1y2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'red' title 'test accuracy', " . \
+      "in using 1:3 axes x1y2 with linespoints pt 8 ps 0.7 lw 1.5 lc rgb '#ff8c00' title 'train accuracy'"
 if (has_valid) cmd = cmd . ", in using 1:4 with lines dt 2 lw 2 lc rgb '#009900' title 'validation loss'" . \
                            ", in using 1:5 axes x1y2 with lines dt 2 lw 2 lc rgb 'red' title 'validation accuracy'"
 cmd = cmd . sprintf(", %g axes x1y2 with lines dt 3 lw 1.5 lc rgb '#888888' title 'chance (%g)'", chance, chance)
 eval cmd
+
+# ---- bottom: the held-out loss, zoomed, linear ----
+unset label; unset arrow; unset logscale y; unset y2tics; unset y2label
+set origin 0, 0.0
+set size 1, 0.36
+set tmargin 2; set bmargin 3
+set title zoom_label font "Sans,11" noenhanced
+set xlabel "epoch"
+set ylabel held_name . " (linear)"
+set xrange [zoom_from - 0.5 : last_epoch + 0.5]
+set yrange [zoom_lo : zoom_hi]
+set format y "%.3g"
+unset key
+set arrow 3 from best_epoch, graph 0 to best_epoch, graph 1 nohead dt 3 lw 1.5 lc rgb "#666666"
+set arrow 4 from zoom_from - 0.5, best_loss to last_epoch + 0.5, best_loss nohead dt 3 lw 1.2 lc rgb "#006600"
+set arrow 5 from end_from - 0.3, end_loss to last_epoch + 0.3, end_loss nohead lw 3 lc rgb "#aa0000" front
+set label 3 "" at best_epoch, best_loss point pt 7 ps 1.4 lc rgb "#006600" front
+set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front
+set label 5 sprintf("mean of the end %.4g", end_loss) at end_from - 0.3, first end_loss right offset -0.5, 0 tc rgb "#aa0000" front
+held_dt = has_valid ? 2 : 1
+plot in using 1:held with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009900' dt held_dt
+unset multiplot

@@ -480,7 +480,7 @@ static void test_live_curves_are_redrawn_after_evaluated_epochs(void)
     CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_LIVE_INTERVAL=0", args), 0);
     /* after epochs 1 and 2; the drawing after epoch 3 is the final one */
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("explore.out")), "curves.png was redrawn 2 times"));
-    assert_png(in_dir(test_path("live"), "curves.png"), 960, 600);
+    assert_png(in_dir(test_path("live"), "curves.png"), 960, 860);
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.epochs=3 --no-live --out %s",
              test_path("live-off"));
     CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_LIVE_INTERVAL=0", args), 0);

@@ -20,10 +20,11 @@
 #include "common/fileio.h"
 #include "tests/test_util.h"
 
-/* The previous run, and the same run with another seed (so that anything it replaced would show). */
+/* The previous run, and the same run with another seed asked to replace it (so that anything it
+ * replaced would show). */
 #define RUN_ARGS "train experiments/softmax.conf --set 'data.classes=4 9' " \
                  "--set 'data.subset=2000 500' --set data.validation=none --set train.epochs=1"
-#define RERUN_ARGS RUN_ARGS " --set train.seed=2"
+#define RERUN_ARGS RUN_ARGS " --set train.seed=2 --overwrite"
 
 static char pristine[768];      /* the previous run's directory; "" when it could not be made */
 

@@ -26,6 +26,7 @@ int register_predict_tests(void);
 int register_explore_tests(void);
 int register_augment_tests(void);
 int register_settings_tests(void);
+int register_report_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -43,6 +44,7 @@ static const SuiteRegister suites[] = {
     register_error_tests,
     register_config_tests,
     register_settings_tests,
+    register_report_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,

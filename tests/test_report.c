@@ -1,0 +1,509 @@
+/* tests/test_report: what a learner reads to compare runs. Every finished run under a results
+ * folder has its row, named by its folder, with what its settings change from the experiment file;
+ * runs are grouped by task, one table and one chart each; "best" is the epoch of lowest held-out
+ * loss, with the test accuracy there; overfitting is named only where the held-out loss really
+ * rose; the curves show training accuracy and a zoomed held-out loss; a rerun never destroys a run
+ * with other settings; a finished run refreshes REPORT.md; Fashion runs name their classes. */
+#include <CUnit/CUnit.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "common/fileio.h"
+#include "experiments/report.h"
+#include "tests/test_util.h"
+
+#define QUICK "train experiments/cnn-4v9.conf --set train.epochs=2"
+
+static int run_cli(const char *args)
+{
+    return test_run_program(NULL, args, 0, test_path("report.out"), test_path("report.err"));
+}
+
+static int have_data(void)
+{
+    if (test_mnist_dir())
+        return 1;
+    fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
+    return 0;
+}
+
+static const char *in_dir(const char *dir, const char *name)
+{
+    static char bufs[4][1100];
+    static int k;
+    char *b = bufs[k++ % 4];
+    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    return b;
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+    if (!strstr(text, part))
+        fprintf(stderr, "\n    expected \"%s\" in:\n%.1500s", part, text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, part));
+}
+
+/* A finished run's files as the runner writes them: config.used (the experiment file with the
+ * given --set), summary.txt and a two-epoch metrics.csv ending at final_acc. */
+static void fake_run(const char *dir, const char *conf, const char *set, unsigned long seed,
+                     double final_acc)
+{
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    ExpConfig c;
+    char seed_set[64];
+    snprintf(seed_set, sizeof seed_set, "train.seed=%lu", seed);
+    CU_ASSERT_FATAL(config_load(conf, &c) == MNL_OK);
+    CU_ASSERT_FATAL(config_set(&c, seed_set) == MNL_OK);
+    if (set)
+        CU_ASSERT_FATAL(config_set(&c, set) == MNL_OK);
+    char *used = config_to_text(&c);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "config.used"), used, strlen(used)) == 0);
+    free(used);
+    char classes[40] = "all";
+    if (c.n_classes)
+        snprintf(classes, sizeof classes, "%d %d", c.classes[0], c.classes[1]);
+    char text[2048];
+    int n = snprintf(text, sizeof text,
+                     "experiment = %s\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n"
+                     "test_images = %d\nparameters = 100\nmflops_per_image = 0.5\nepochs = 2\n"
+                     "epochs_planned = 2\ntotal_seconds = 1.0\nseconds_per_epoch = 0.5\n"
+                     "final_test_loss = 0.1\nfinal_test_acc = %.6f\nbest_epoch = 2\n"
+                     "best_epoch_chosen_on = test loss\nbest_loss = 0.1\nbest_epoch_test_acc = %.6f\n"
+                     "end_over_best_loss = 1.000\noverfitting_from_epoch = none\n",
+                     c.name, c.family, c.dataset, classes, seed, c.n_classes ? 500 : 10000, final_acc,
+                     final_acc);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "summary.txt"), text, (size_t)n) == 0);
+    n = snprintf(text, sizeof text,
+                 "epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,seconds,"
+                 "images_per_s\n1,0.5,0.8,,,0.4,0.85,0.5,100\n2,0.3,0.9,,,0.1,%.6f,0.5,100\n",
+                 final_acc);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "metrics.csv"), text, (size_t)n) == 0);
+}
+
+static const char *compare(const char *root)
+{
+    char args[1200];
+    snprintf(args, sizeof args, "compare %s", root);
+    CU_ASSERT_EQUAL(run_cli(args), 0);
+    return test_slurp(in_dir(root, "REPORT.md"));
+}
+
+/* ---- REPORT.md: every run, named, grouped ---- */
+
+/* Seeds 1, 2 and 10 of one experiment: one row with mean +- standard deviation, the seeds listed
+ * in numeric order (2 before 10). */
+static void test_report_seeds_are_one_row_with_mean_and_std(void)
+{
+    const char *root = test_path("seeds");
+    const int seeds[] = {10, 1, 2};
+    const double accs[] = {0.97, 0.98, 0.99};
+    for (int i = 0; i < 3; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/mlp/seed%d", root, seeds[i]);
+        fake_run(dir, "experiments/mlp.conf", NULL, (unsigned long)seeds[i], accs[i]);
+    }
+    const char *report = compare(root);
+    assert_contains(report, "| mlp/seed* | mlp | – |");
+    assert_contains(report, "98.00\u00b11.00%");
+    assert_contains(report, "3: [1](mlp/seed1/) [2](mlp/seed2/) [10](mlp/seed10/)");
+}
+
+/* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
+ * the seed group and the lone run have a row. */
+static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
+{
+    const char *root = test_path("lone");
+    for (int s = 1; s <= 3; s++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/cnn-4v9/seed%d", root, s);
+        fake_run(dir, "experiments/cnn-4v9.conf", NULL, (unsigned long)s, 0.98);
+    }
+    fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", "train.lr=0.001", 1, 0.97);
+    const char *report = compare(root);
+    assert_contains(report, "(4 runs)");
+    assert_contains(report, "| cnn-4v9/seed* | cnn | – |");
+    assert_contains(report, "| [cnn-4v9](cnn-4v9/) | cnn | lr=0.001 |");
+    assert_contains(test_slurp(test_path("report.out")), "(4 runs)");
+}
+
+/* Two mlp runs with other learning rates in folders of their own: each named by its folder, with
+ * the changed setting in its own column. */
+static void test_report_runs_are_named_by_folder_with_their_changed_settings(void)
+{
+    const char *root = test_path("cmp");
+    fake_run(in_dir(root, "mlp-lr0.01"), "experiments/mlp.conf", "train.lr=0.01", 1, 0.97);
+    fake_run(in_dir(root, "mlp-lr0.001"), "experiments/mlp.conf", "train.lr=0.001", 1, 0.98);
+    const char *report = compare(root);
+    assert_contains(report, "| [mlp-lr0.01](mlp-lr0.01/) | mlp | lr=0.01 |");
+    assert_contains(report, "| [mlp-lr0.001](mlp-lr0.001/) | mlp | – |");   /* mlp.conf's own lr */
+    RunSummary *runs;
+    int n = report_list_runs(root, &runs);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(runs[0].name, "mlp-lr0.001");
+    CU_ASSERT_STRING_EQUAL(runs[1].name, "mlp-lr0.01");
+    CU_ASSERT_STRING_EQUAL(runs[1].differs, "lr=0.01");
+    free(runs);
+}
+
+/* cnn-4v9 (two classes, 500 test images) and the ten-class runs: one table and one chart each. */
+static void test_report_groups_runs_by_task_with_a_chart_each(void)
+{
+    const char *root = test_path("tasks");
+    fake_run(in_dir(root, "mlp"), "experiments/mlp.conf", NULL, 1, 0.98);
+    fake_run(in_dir(root, "cnn"), "experiments/cnn.conf", NULL, 1, 0.99);
+    fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", NULL, 1, 0.99);
+    const char *report = compare(root);
+    const char *ten = strstr(report, "## mnist, 10 classes, 10000 test images (2 runs)");
+    const char *two = strstr(report, "## mnist, classes 4 9, 500 test images (1 run)");
+    CU_ASSERT_PTR_NOT_NULL(ten);
+    CU_ASSERT_PTR_NOT_NULL(two);
+    CU_ASSERT(ten && two && ten < two && !strstr(ten, "cnn-4v9") == 0);
+    CU_ASSERT(two && !strstr(two, "[mlp]"));
+    CU_ASSERT(access(in_dir(root, "compare-mnist-10-classes-10000-test-images.png"), R_OK) == 0);
+    CU_ASSERT(access(in_dir(root, "compare-mnist-classes-4-9-500-test-images.png"), R_OK) == 0);
+}
+
+static void test_report_root_of_a_seed_run_is_above_its_experiment(void)
+{
+    char root[256];
+    report_root_of("results/cnn-4v9/seed3", root, sizeof root);
+    CU_ASSERT_STRING_EQUAL(root, "results");
+    report_root_of("results/cnn-4v9", root, sizeof root);
+    CU_ASSERT_STRING_EQUAL(root, "results");
+    report_root_of("/tmp/cmp/mlp-lr0.01/", root, sizeof root);
+    CU_ASSERT_STRING_EQUAL(root, "/tmp/cmp");
+    report_root_of("run", root, sizeof root);
+    CU_ASSERT_STRING_EQUAL(root, ".");
+}
+
+/* ---- the best epoch and overfitting ---- */
+
+static void records_from(EpochRecord *r, int n, const double *test_loss, const double *train_loss,
+                         const double *test_acc)
+{
+    memset(r, 0, sizeof *r * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        r[i].epoch = i + 1;
+        r[i].valid_loss = r[i].valid_acc = 0.0 / 0.0;
+        r[i].test_loss = test_loss[i];
+        r[i].train_loss = train_loss ? train_loss[i] : 1.0 / (i + 1);
+        r[i].test_acc = test_acc ? test_acc[i] : 0.9;
+        r[i].train_acc = 0.9;
+    }
+}
+
+/* cnn-4v9, seed 1, as it ran (test loss per epoch). */
+static const double cnn4v9_test[40] = {
+    0.6266, 0.2822, 0.1055, 0.0848, 0.0900, 0.0546, 0.0544, 0.0504, 0.0570, 0.0419,
+    0.0444, 0.0382, 0.0363, 0.0469, 0.0455, 0.0347, 0.0323, 0.0326, 0.0306, 0.0296,
+    0.0307, 0.0308, 0.0355, 0.0291, 0.0286, 0.0263, 0.0298, 0.0326, 0.0290, 0.0290,
+    0.0338, 0.0285, 0.0332, 0.0313, 0.0280, 0.0287, 0.0314, 0.0300, 0.0316, 0.0330};
+
+static void test_report_rising_held_out_loss_is_overfitting(void)
+{
+    EpochRecord r[40];
+    records_from(r, 40, cnn4v9_test, NULL, NULL);
+    Judgement j;
+    report_judge(r, 40, &j);
+    CU_ASSERT_EQUAL(r[j.best].epoch, 26);
+    CU_ASSERT_EQUAL(j.on_validation, 0);
+    CU_ASSERT_EQUAL(j.tail, 5);
+    CU_ASSERT_DOUBLE_EQUAL(j.end_loss, (0.0287 + 0.0314 + 0.0300 + 0.0316 + 0.0330) / 5, 1e-9);
+    CU_ASSERT(j.overfits);
+}
+
+/* softmax's 200 epochs: the lowest validation loss at epoch 87, the end 1.008 times it, the curve
+ * wandering by noise around it: the lowest loss, not overfitting. */
+static void test_report_flat_noisy_curve_is_not_overfitting(void)
+{
+    enum { N = 200 };
+    double loss[N];
+    for (int i = 0; i < N; i++)
+        loss[i] = i < 87 ? 0.2873 + 0.002 * (86 - i) / 86.0 + 0.0006 * ((i * 7) % 3 - 1)
+                         : 0.2873 * 1.008 + 0.0006 * ((i * 7) % 3 - 1);
+    loss[86] = 0.2860;
+    EpochRecord r[N];
+    records_from(r, N, loss, NULL, NULL);
+    Judgement j;
+    report_judge(r, N, &j);
+    CU_ASSERT_EQUAL(r[j.best].epoch, 87);
+    CU_ASSERT(!j.overfits);
+}
+
+/* A run stuck at chance: both losses wander, the held-out one ends above its best; the training
+ * loss did not fall, so this is no overfitting. */
+static void test_report_run_at_chance_is_not_overfitting(void)
+{
+    const double test[6] = {2.30, 2.31, 2.29, 2.35, 2.40, 2.42};
+    const double train[6] = {2.30, 2.31, 2.30, 2.36, 2.41, 2.43};
+    EpochRecord r[6];
+    records_from(r, 6, test, train, NULL);
+    Judgement j;
+    report_judge(r, 6, &j);
+    CU_ASSERT(!j.overfits);
+}
+
+static RunFiles run_files(const char *dir, const ExpConfig *c, DataSplits *d, const EpochRecord *r,
+                          int n)
+{
+    memset(d, 0, sizeof *d);
+    d->num_classes = 2;
+    d->class_names[0] = 4, d->class_names[1] = 9;
+    d->train.n = 2000, d->test.n = 500;
+    RunFiles f = {.dir = dir, .cfg = c, .data = d, .records = r, .n_records = n, .params = 1521,
+                  .mflops = 0.14, .threads = 1, .total_seconds = 4.0};
+    return f;
+}
+
+/* summary.txt: the best epoch by held-out loss with the test accuracy there; the highest test
+ * accuracy over the epochs (picked on the test set) is not given as a result. */
+static void test_report_summary_gives_test_accuracy_at_the_best_epoch_only(void)
+{
+    const char *dir = test_path("best");
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    double acc[40];
+    for (int i = 0; i < 40; i++)
+        acc[i] = 0.980;
+    acc[25] = 0.9846;   /* at the lowest loss, epoch 26 */
+    acc[33] = 0.9927;   /* the highest, epoch 34 */
+    EpochRecord r[40];
+    records_from(r, 40, cnn4v9_test, NULL, acc);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "metrics.csv"), "", 0) == 0);
+    FILE *m = fopen(in_dir(dir, "metrics.csv"), "w");
+    metrics_csv_header(m);
+    for (int i = 0; i < 40; i++)
+        metrics_csv_row(m, &r[i]);
+    fclose(m);
+    ExpConfig c;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &c) == MNL_OK);
+    DataSplits d;
+    RunFiles f = run_files(dir, &c, &d, r, 40);
+    CU_ASSERT_EQUAL_FATAL(report_write_run(&f), MNL_OK);
+    const char *summary = test_slurp(in_dir(dir, "summary.txt"));
+    assert_contains(summary, "best_epoch = 26\n");
+    assert_contains(summary, "best_epoch_chosen_on = test loss (no validation split");
+    assert_contains(summary, "best_epoch_test_acc = 0.984600\n");
+    assert_contains(summary, "final_test_acc = 0.980000\n");
+    assert_contains(summary, "overfitting_from_epoch = 26\n");
+    CU_ASSERT_PTR_NULL(strstr(summary, "0.9927"));
+    CU_ASSERT_PTR_NULL(strstr(summary, "best_test_acc"));
+    assert_contains(summary, "class_names = 4 9\n");
+}
+
+/* ---- curves.png ---- */
+
+/* The bottom panel of cnn-4v9's curves: the rise from 0.0263 to the end's mean fills at least a
+ * quarter of its height (on the old single log axis it was a sliver of three decades). */
+static void test_report_zoom_makes_the_late_rise_a_quarter_of_the_panel(void)
+{
+    EpochRecord r[40];
+    records_from(r, 40, cnn4v9_test, NULL, NULL);
+    Judgement j;
+    report_judge(r, 40, &j);
+    int from;
+    double lo, hi;
+    report_zoom_range(r, 40, &j, &from, &lo, &hi);
+    CU_ASSERT(lo < 0.0263 && hi > 0.0330);
+    CU_ASSERT((j.end_loss - j.best_loss) / (hi - lo) >= 0.25);
+    CU_ASSERT((0.0330 - 0.0263) / (hi - lo) >= 0.4);
+    CU_ASSERT(from > 1 && from < 26);
+}
+
+static void test_report_loss_axis_setting_forces_linear_or_log(void)
+{
+    EpochRecord r[40];
+    records_from(r, 40, cnn4v9_test, NULL, NULL);
+    CU_ASSERT_EQUAL(report_log_loss_axis("auto", r, 40), 1);   /* 0.63 .. 0.025 with train 1/40 */
+    CU_ASSERT_EQUAL(report_log_loss_axis("linear", r, 40), 0);
+    CU_ASSERT_EQUAL(report_log_loss_axis("log", r, 3), 1);
+    ExpConfig c;
+    config_defaults(&c);
+    CU_ASSERT_EQUAL(config_set(&c, "plot.loss_axis=linear"), MNL_OK);
+    CU_ASSERT_STRING_EQUAL(c.loss_axis, "linear");
+    CU_ASSERT_EQUAL(config_set(&c, "plot.loss_axis=semilog"), MNL_ERR_CONFIG);
+}
+
+/* Pixels of one colour in a PNG (8-bit RGB or RGBA, as pngcairo writes). */
+static long count_colour(const char *path, int red, int green, int blue)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    long count = -1;
+    png_bytep *rows = NULL;
+    unsigned h = 0;
+    if (png && info && !setjmp(png_jmpbuf(png))) {
+        png_init_io(png, f);
+        png_read_info(png, info);
+        png_set_expand(png);
+        png_set_strip_16(png);
+        png_read_update_info(png, info);
+        unsigned w = png_get_image_width(png, info);
+        h = png_get_image_height(png, info);
+        int ch = png_get_channels(png, info);
+        rows = calloc(h, sizeof *rows);
+        for (unsigned y = 0; rows && y < h; y++)
+            rows[y] = malloc(png_get_rowbytes(png, info));
+        png_read_image(png, rows);
+        count = 0;
+        for (unsigned y = 0; y < h; y++)
+            for (unsigned x = 0; x < w; x++) {
+                const png_byte *p = rows[y] + (size_t)x * ch;
+                count += p[0] == red && p[1] == green && p[2] == blue;
+            }
+    }
+    for (unsigned y = 0; rows && y < h; y++)
+        free(rows[y]);
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(f);
+    return count;
+}
+
+/* Training accuracy is drawn, in its own colour (orange #ff8c00); the zoomed panel draws the end's
+ * mean as a dark red bar (#aa0000). */
+static void test_report_curves_draw_training_accuracy_and_the_zoom(void)
+{
+    const char *dir = test_path("curves");
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    EpochRecord r[40];
+    records_from(r, 40, cnn4v9_test, NULL, NULL);
+    for (int i = 0; i < 40; i++)
+        r[i].train_acc = 0.7 + 0.0075 * i;
+    FILE *m = fopen(in_dir(dir, "metrics.csv"), "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    metrics_csv_header(m);
+    for (int i = 0; i < 40; i++)
+        metrics_csv_row(m, &r[i]);
+    fclose(m);
+    ExpConfig c;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &c) == MNL_OK);
+    DataSplits d;
+    RunFiles f = run_files(dir, &c, &d, r, 40);
+    CU_ASSERT_EQUAL_FATAL(report_write_run(&f), MNL_OK);
+    long orange = count_colour(in_dir(dir, "curves.png"), 0xff, 0x8c, 0x00);
+    long bar = count_colour(in_dir(dir, "curves.png"), 0xaa, 0x00, 0x00);
+    if (orange < 200 || bar < 50)
+        fprintf(stderr, "\n    orange pixels %ld, dark red %ld", orange, bar);
+    CU_ASSERT(orange >= 200);
+    CU_ASSERT(bar >= 50);
+}
+
+/* ---- a rerun keeps what it would destroy; a run refreshes the report ---- */
+
+static void test_report_rerun_with_other_settings_is_refused_and_keeps_the_run(void)
+{
+    if (!have_data())
+        return;
+    const char *dir = test_path("results-rerun/cnn-4v9");
+    char args[1400];
+    snprintf(args, sizeof args, QUICK " --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    char before[4096];
+    snprintf(before, sizeof before, "%s", test_slurp(in_dir(dir, "metrics.csv")));
+    snprintf(args, sizeof args, QUICK " --set train.lr=0.001 --out %s", dir);
+    CU_ASSERT_EQUAL(run_cli(args), 1);
+    const char *err = test_slurp(test_path("report.err"));
+    assert_contains(err, "holds a run with other settings (there lr=0.004; here lr=0.001)");
+    assert_contains(err, "--overwrite");
+    CU_ASSERT(strchr(err, '\n') && strchr(err, '\n')[1] == '\0');
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "metrics.csv")), before);
+    /* asked to, it replaces the run, and the old model's pictures go with it */
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "features-01-conv1.png"), "x", 1) == 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "predict.png"), "x", 1) == 0);
+    snprintf(args, sizeof args, QUICK " --set train.lr=0.001 --overwrite --out %s", dir);
+    CU_ASSERT_EQUAL(run_cli(args), 0);
+    CU_ASSERT(access(in_dir(dir, "features-01-conv1.png"), F_OK) != 0);
+    CU_ASSERT(access(in_dir(dir, "predict.png"), F_OK) != 0);
+    assert_contains(test_slurp(in_dir(dir, "config.used")), "lr = 0.001\n");
+}
+
+static void test_report_rerun_with_the_same_settings_drops_the_old_models_pictures(void)
+{
+    if (!have_data())
+        return;
+    const char *dir = test_path("results-same/cnn-4v9");
+    char args[1400];
+    snprintf(args, sizeof args, QUICK " --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "features-03-maxpool1.png"), "x", 1) == 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "weights.png"), "x", 1) == 0);
+    CU_ASSERT_EQUAL(run_cli(args), 0);
+    CU_ASSERT(access(in_dir(dir, "features-03-maxpool1.png"), F_OK) != 0);
+    CU_ASSERT(access(in_dir(dir, "weights.png"), F_OK) != 0);
+}
+
+static void test_report_finished_run_refreshes_its_report(void)
+{
+    if (!have_data())
+        return;
+    const char *root = test_path("results-refresh");
+    char args[1400];
+    snprintf(args, sizeof args, QUICK " --set train.seed=7 --out %s/cnn-4v9/seed7", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    assert_contains(test_slurp(test_path("report.out")), "refreshed ");
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    assert_contains(report, "[cnn-4v9/seed7](cnn-4v9/seed7/) | cnn | epochs=2, seed=7 |");
+}
+
+/* ---- Fashion-MNIST speaks in names ---- */
+
+static void test_report_fashion_run_names_its_classes(void)
+{
+    const char *fashion = dataset_default_dir("fashion");
+    char probe[1100];
+    snprintf(probe, sizeof probe, "%s/t10k-labels-idx1-ubyte.gz", fashion);
+    char probe_raw[1100];
+    snprintf(probe_raw, sizeof probe_raw, "%s/t10k-labels-idx1-ubyte", fashion);
+    if (access(probe, R_OK) != 0 && access(probe_raw, R_OK) != 0) {
+        fprintf(stderr, " (skipped: no Fashion-MNIST in %s) ", fashion);
+        return;
+    }
+    const char *dir = test_path("fashion");
+    char args[1400];
+    snprintf(args, sizeof args, "train experiments/fashion-softmax.conf --set 'data.subset=3000 1000' "
+             "--set data.validation=none --set train.epochs=1 --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    const char *labels = test_slurp(in_dir(dir, "samples.labels.dat"));
+    CU_ASSERT(strstr(labels, "T:Coat") || strstr(labels, "T:Shirt") || strstr(labels, "T:Pullover"));
+    CU_ASSERT_PTR_NULL(strstr(labels, "T:4 "));
+    assert_contains(test_slurp(in_dir(dir, "confusion.dat")),
+                    "T-shirt Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Boot");
+    assert_contains(test_slurp(in_dir(dir, "summary.txt")),
+                    "class_names = T-shirt Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Boot\n");
+}
+
+int register_report_tests(void)
+{
+    CU_pSuite s = CU_add_suite("report", NULL, NULL);
+    if (!s)
+        return -1;
+#define T(name) CU_add_test(s, #name, test_##name)
+    if (!T(report_seeds_are_one_row_with_mean_and_std) ||
+        !T(report_lone_run_beside_its_seed_runs_has_its_own_row) ||
+        !T(report_runs_are_named_by_folder_with_their_changed_settings) ||
+        !T(report_groups_runs_by_task_with_a_chart_each) ||
+        !T(report_root_of_a_seed_run_is_above_its_experiment) ||
+        !T(report_rising_held_out_loss_is_overfitting) ||
+        !T(report_flat_noisy_curve_is_not_overfitting) ||
+        !T(report_run_at_chance_is_not_overfitting) ||
+        !T(report_summary_gives_test_accuracy_at_the_best_epoch_only) ||
+        !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
+        !T(report_loss_axis_setting_forces_linear_or_log) ||
+        !T(report_curves_draw_training_accuracy_and_the_zoom) ||
+        !T(report_rerun_with_other_settings_is_refused_and_keeps_the_run) ||
+        !T(report_rerun_with_the_same_settings_drops_the_old_models_pictures) ||
+        !T(report_finished_run_refreshes_its_report) ||
+        !T(report_fashion_run_names_its_classes))
+        return -1;
+#undef T
+    return 0;
+}
