@@ -45,6 +45,13 @@ def warmed_up(opt, warmup, then):
     return torch.optim.lr_scheduler.SequentialLR(opt, [ramp, then], milestones=[warmup])
 
 
+def decay_groups(model, decay):
+    """mnistlab decays the tensors it calls weights, never the biases: two parameter groups."""
+    named = list(model.named_parameters())
+    return [{"params": [p for n, p in named if n.endswith("weight")], "weight_decay": decay},
+            {"params": [p for n, p in named if not n.endswith("weight")], "weight_decay": 0.0}]
+
+
 # name: (experiment, mnistlab settings, PyTorch change: (model, opt, epochs) -> (model, opt, sched))
 VARIANTS = {
     "cnn-4v9+step": ("cnn-4v9", ["train.schedule=step 2 0.5", "train.warmup=1"],
@@ -53,6 +60,14 @@ VARIANTS = {
     "cnn-4v9+cosine": ("cnn-4v9", ["train.schedule=cosine", "train.warmup=2"],
                        lambda model, opt, epochs: (model, opt, warmed_up(
                            opt, 2, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs - 2)))),
+    "cnn-4v9+adamw": ("cnn-4v9", ["train.optimizer=adamw", "train.weight_decay=0.05"],
+                      lambda model, opt, epochs: (model, torch.optim.AdamW(
+                          decay_groups(model, 0.05), lr=0.004), None)),
+    "cnn-4v9+nesterov": ("cnn-4v9", ["train.optimizer=sgd", "train.lr=0.05", "train.momentum=0.9",
+                                     "train.nesterov=1", "train.l2=0.001"],
+                         lambda model, opt, epochs: (model, torch.optim.SGD(
+                             decay_groups(model, 0.001), lr=0.05, momentum=0.9, nesterov=True),
+                             None)),
 }
 
 

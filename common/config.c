@@ -416,14 +416,16 @@ static const Setting settings[] = {
     {NUMBER("model", "dropout", dropout, 0.0, 0.95, "0",
             "mlp: dropout probability after each hidden ReLU (a cnn takes a dropout P layer)"),
      .per_family = 1},
-    {WORD("train", "optimizer", optimizer, "sgd adam", "adam", "the optimizer")},
+    {WORD("train", "optimizer", optimizer, "sgd adam adamw", "adam",
+          "the optimizer (adamw: Adam with decoupled weight decay)")},
     {NUMBER("train", "lr", lr, 0.0, 1000.0, "0.001", "learning rate"), .lo_open = 1},
     {NUMBER("train", "l2", l2, 0.0, 1000.0, "0", "sgd: L2 penalty lambda on the weights"),
      .only_with = "optimizer=sgd"},
     {NUMBER("train", "momentum", momentum, 0.0, 0.999, "0", "sgd: momentum"),
      .only_with = "optimizer=sgd"},
     {NUMBER("train", "weight_decay", weight_decay, 0.0, 1000.0, "0",
-            "adam: weight decay on the weights, added to the gradient (torch.optim.Adam's)"), .only_with = "optimizer=adam"},
+            "adam: weight decay added to the gradient (torch.optim.Adam's); adamw: decoupled, "
+            "w *= 1 - lr*decay"), .only_with = "optimizer=adam adamw"},
     {NUMBER("train", "batch", batch, 1, 65536, "64", "images per training step")},
     {NUMBER("train", "epochs", epochs, 1, 100000, "10", "passes over the training images")},
     {NUMBER("train", "seed", seed, 0, 4294967295.0, "1",
@@ -438,6 +440,9 @@ static const Setting settings[] = {
           "learning rate per epoch: constant, times G every E epochs, or a cosine down to 0")},
     {NUMBER("train", "warmup", warmup, 0, 100000, "0",
             "epochs of linear learning-rate warm-up before the schedule (lr * e / (W + 1))")},
+    {NUMBER("train", "nesterov", nesterov, 0, 1, "0",
+            "sgd: 1 = Nesterov momentum (the step from where momentum carries the weights)"),
+     .only_with = "optimizer=sgd"},
     {WORD("plot", "loss_axis", loss_axis, "auto linear log", "auto",
           "curves.png's loss axis: log when the losses span over 20x (auto), or forced")},
 };
@@ -891,6 +896,8 @@ int config_validate(const ExpConfig *c)
     if (c->eval_every > c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.eval_every = %d is more than train.epochs = %d", src,
                         c->eval_every, c->epochs);
+    if (c->nesterov && c->momentum <= 0.0f)
+        return mnl_fail(MNL_ERR_CONFIG, "%s: train.nesterov = 1 needs train.momentum > 0", src);
     if (c->warmup >= c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.warmup = %d leaves no epoch after it (train.epochs "
                         "= %d)", src, c->warmup, c->epochs);

@@ -33,7 +33,7 @@
 #include "models/checkpoint.h"
 #include "models/model.h"
 #include "models/optim.h"
-#include "models/schedule.h"
+#include "models/lr_schedule.h"
 
 #define N_SAMPLES 10          /* correct and wrong test images kept for samples.png */
 

@@ -138,7 +138,10 @@ static int check_family_settings(const ExpConfig *c, const ModelFamily *f)
 
 void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
 {
-    optim_spec_defaults(os, strcmp(c->optimizer, "sgd") == 0 ? OPT_SGD : OPT_ADAM);
+    optim_spec_defaults(os, strcmp(c->optimizer, "sgd") == 0     ? OPT_SGD
+                            : strcmp(c->optimizer, "adamw") == 0 ? OPT_ADAMW
+                                                                 : OPT_ADAM);
+    os->nesterov = c->nesterov;
     os->lr = c->lr;
     os->l2 = c->l2;
     os->momentum = c->momentum;

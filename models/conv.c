@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "models/gemm.h"
+#include "models/rows.h"
 
 void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad)
 {

@@ -1,6 +1,6 @@
-/* models/gemm: the matrix products of the layer kit. Single-threaded kernels in three builds (AVX-512,
- * AVX2 + FMA, portable C), the best one this CPU runs picked at run time, so the default -O2 build
- * uses the machine's full vector width. Every output element is summed in a fixed order (k = 0, 1,
+/* models/gemm: the matrix products of the layer kit. Single-threaded kernels in three variants
+ * (AVX-512, AVX2 + FMA, portable C), the one models/isa says picked at run time, so the default -O2
+ * build uses the machine's full vector width. Every output element is summed in a fixed order (k = 0, 1,
  * ..., K-1, starting from its initial value), whatever block of C a call covers, so callers may split
  * C among threads and still get bitwise the same result at any thread count. */
 #ifndef MNL_GEMM_H
@@ -39,26 +39,5 @@ void gemm_nn_gather(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_
 void gemm_nt_gather(int G, ptrdiff_t a_step, ptrdiff_t b_step, int M, int N, int K,
                     const float *a, ptrdiff_t lda, const float *b, const ptrdiff_t *brow, float *c,
                     ptrdiff_t ldc, GemmInit init, const float *bias);
-
-/* The data movement around the products (im2col, col2im, padding), in the same vector width:
- * dst[r*dld + x] = src[r*sld + x] (rows_copy) or += (rows_add), for r < rows, x < len. Nothing
- * outside those elements is read or written. */
-void rows_copy(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld);
-void rows_add(int rows, int len, const float *src, ptrdiff_t sld, float *dst, ptrdiff_t dld);
-
-/* The same, with a choice of operation: ReLU (src > 0 ? src : 0, so -0 and NaN give +0) and
- * ReLU's gradient (mask > 0 ? src : 0, mask[r*mld + x] being the ReLU's output). */
-typedef enum { ROWS_COPY, ROWS_ADD, ROWS_RELU, ROWS_WHERE_POSITIVE } RowsMode;
-void rows_move(RowsMode mode, int rows, int len, const float *src, ptrdiff_t sld, float *dst,
-               ptrdiff_t dld, const float *mask, ptrdiff_t mld);
-/* rows_copy into dst and ReLU into relu_dst (same layout) in one pass over src. */
-void rows_copy_relu(int rows, int len, const float *src, ptrdiff_t sld, float *dst,
-                    float *relu_dst, ptrdiff_t dld);
-
-/* 2x2 max pooling (stride 2, floor) of `planes` planes [H, W] -> [H/2, W/2]; a later corner of
- * a window wins only when strictly greater, so ties go to the first of (0,0), (0,1), (1,0), (1,1).
- * The gradient version writes every element of dst: g to the corner that won, 0 elsewhere. */
-void maxpool_planes(float *dst, const float *src, int planes, int H, int W);
-void maxpool_grad_planes(float *dst, const float *g, const float *src, int planes, int H, int W);
 
 #endif

@@ -152,13 +152,24 @@ __attribute__((target("avx512f"))) static double softmax_ce_avx512(const float *
 }
 #endif
 
-/* The fast path: AVX-512 for the heads here (K <= 16), else the reference loop. */
+/* The AVX-512 variant covers the heads here (K <= 16); other widths take the reference loop. */
+#if defined(__x86_64__)
+static double softmax_ce_avx512_or_ref(const float *logits, const int *y, int B, int K,
+                                       float *dlogits, float *probs, int *pred)
+{
+    if (K <= 16)
+        return softmax_ce_avx512(logits, y, B, K, dlogits, probs, pred);
+    return softmax_ce_ref(logits, y, B, K, dlogits, probs, pred);
+}
+#endif
+
+typedef double (*SoftmaxFn)(const float *logits, const int *y, int B, int K, float *dlogits,
+                            float *probs, int *pred);
+static const SoftmaxFn softmax_variants[ISA_COUNT] =
+    ISA_VARIANTS(softmax_ce_ref, softmax_ce_ref, softmax_ce_avx512_or_ref);
+
 double softmax_ce(const float *logits, const int *y, int B, int K,
                   float *dlogits, float *probs, int *pred)
 {
-#if defined(__x86_64__)
-    if (K <= 16 && isa_active() == ISA_AVX512)
-        return softmax_ce_avx512(logits, y, B, K, dlogits, probs, pred);
-#endif
-    return softmax_ce_ref(logits, y, B, K, dlogits, probs, pred);
+    return softmax_variants[isa_active()](logits, y, B, K, dlogits, probs, pred);
 }

@@ -16,4 +16,12 @@ Isa isa_active(void);             /* the one in use: isa_best(), or less after i
 Isa isa_limit(Isa isa);
 const char *isa_name(Isa isa);    /* "c", "avx2", "avx512" */
 
+/* The initializer of a kernel's table of variants, `static const Fn f[ISA_COUNT] = ISA_VARIANTS(
+ * f_c, f_avx2, f_avx512);` called as f[isa_active()](...). Off x86 only the portable one exists. */
+#if defined(__x86_64__)
+#define ISA_VARIANTS(c, avx2, avx512) {[ISA_C] = (c), [ISA_AVX2] = (avx2), [ISA_AVX512] = (avx512)}
+#else
+#define ISA_VARIANTS(c, avx2, avx512) {[ISA_C] = (c), [ISA_AVX2] = (c), [ISA_AVX512] = (c)}
+#endif
+
 #endif

@@ -1,5 +1,5 @@
-/* models/kernels: dense (through models/gemm), ReLU, 2x2 max pooling, inverted dropout and flatten,
- * forward and backward over plain buffers. Batch-major layouts; the innermost loop runs along
+/* models/kernels: the fast dense layer (models/gemm, split over threads), ReLU (models/rows) and
+ * flatten (memcpy), forward and backward over plain buffers. Batch-major layouts; the innermost loop runs along
  * contiguous memory. */
 #include "models/kernels.h"
 
@@ -7,6 +7,7 @@
 
 #include "common/threads.h"
 #include "models/gemm.h"
+#include "models/rows.h"
 
 /* ---- dense ---- */
 
@@ -80,7 +81,7 @@ void dense_backward(float *din, float *dw, float *db, const float *dout, const f
 
 /* ---- ReLU (single-threaded: the model's walk runs it image by image on each thread) ---- */
 
-/* The row operations' vector ReLU (models/gemm.c), one long row at a time; the walk's buffers
+/* The row operations' vector ReLU (models/rows.c), one long row at a time; the walk's buffers
  * hold at most INT_MAX floats (model_alloc_batch), so n fits a row length. */
 void relu_forward(float *out, const float *in, size_t n)
 {
@@ -90,18 +91,6 @@ void relu_forward(float *out, const float *in, size_t n)
 void relu_backward(float *din, const float *dout, const float *out, size_t n)
 {
     rows_move(ROWS_WHERE_POSITIVE, 1, (int)n, dout, 0, din, 0, out, 0);
-}
-
-/* ---- 2x2 max pooling (likewise single-threaded; the vector loops are in models/gemm.c) ---- */
-
-void maxpool2_forward(float *out, const float *in, int B, int C, int H, int W)
-{
-    maxpool_planes(out, in, B * C, H, W);
-}
-
-void maxpool2_backward(float *din, const float *dout, const float *in, int B, int C, int H, int W)
-{
-    maxpool_grad_planes(din, dout, in, B * C, H, W);
 }
 
 void copy_forward(float *out, const float *in, size_t n)

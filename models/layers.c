@@ -12,6 +12,7 @@
 #include "common/parse.h"
 #include "models/conv.h"
 #include "models/kernels.h"
+#include "models/pool.h"
 #include "models/reference/reference.h"
 
 #define ARG_MAX   65536     /* widths and channels above this are typos */
@@ -255,6 +256,60 @@ static void relu_bwd(const Layer *l, const LayerCtx *c, const float *in, const f
         relu_backward(din, dout, out, (size_t)c->B * layer_in_size(l));
 }
 
+/* ---- tanh, sigmoid, leakyrelu [A], gelu, mish: elementwise, per image ----
+ * One path: the reference loops (the fast walk runs them on slices of the batch, one per thread). */
+
+#define ACTIVATION_ADAPTERS(NAME, BACKWARD_READS)                                                 \
+    static void NAME##_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)    \
+    {                                                                                              \
+        NAME##_forward_ref(out, in, (size_t)c->B * layer_in_size(l));                              \
+    }                                                                                              \
+    static void NAME##_bwd_ref(const Layer *l, const LayerCtx *c, const float *in,                 \
+                               const float *out, const float *dout, float *din)                    \
+    {                                                                                              \
+        (void)in, (void)out;                                                                       \
+        if (din)                                                                                   \
+            NAME##_backward_ref(din, dout, BACKWARD_READS, (size_t)c->B * layer_in_size(l));       \
+    }
+
+ACTIVATION_ADAPTERS(tanh, out)
+ACTIVATION_ADAPTERS(sigmoid, out)
+ACTIVATION_ADAPTERS(gelu, in)
+ACTIVATION_ADAPTERS(mish, in)
+
+#define LEAKY_DEFAULT 0.01f     /* torch.nn.LeakyReLU's negative slope */
+
+static int leakyrelu_parse(Layer *l, int argc, char **argv, char *why)
+{
+    if (want_args(argc, 0, 1, "leakyrelu [A]", why))
+        return -1;
+    l->farg = LEAKY_DEFAULT;
+    if (argc == 1)
+        return 0;
+    char *end;
+    errno = 0;
+    float a = strtof(argv[1], &end);
+    if (end == argv[1] || *end != '\0' || errno == ERANGE || !(a >= 0.0f && a < 1.0f)) {
+        snprintf(why, LAYER_WHY_LEN, "slope \"%s\" is not a number in [0, 1)", argv[1]);
+        return -1;
+    }
+    l->farg = a;
+    return 0;
+}
+
+static void leakyrelu_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    leakyrelu_forward_ref(out, in, (size_t)c->B * layer_in_size(l), l->farg);
+}
+
+static void leakyrelu_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                              const float *dout, float *din)
+{
+    (void)out;
+    if (din)
+        leakyrelu_backward_ref(din, dout, in, (size_t)c->B * layer_in_size(l), l->farg);
+}
+
 /* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */
 
 static int flatten_infer(Layer *l, char *why)
@@ -369,6 +424,18 @@ static const LayerKind kinds[] = {
      .forward = flatten_fwd, .backward = flatten_bwd, .flat_out = 1, .per_image = 1},
     {.name = "dropout", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
      .forward_ref = dropout_fwd_ref, .backward_ref = dropout_bwd_ref, .flat_out = -1},
+    {.name = "tanh", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = tanh_fwd_ref, .backward_ref = tanh_bwd_ref, .flat_out = -1, .per_image = 1},
+    {.name = "sigmoid", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = sigmoid_fwd_ref, .backward_ref = sigmoid_bwd_ref, .flat_out = -1,
+     .per_image = 1},
+    {.name = "leakyrelu", .parse = leakyrelu_parse, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = leakyrelu_fwd_ref, .backward_ref = leakyrelu_bwd_ref, .flat_out = -1,
+     .per_image = 1},
+    {.name = "gelu", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = gelu_fwd_ref, .backward_ref = gelu_bwd_ref, .flat_out = -1, .per_image = 1},
+    {.name = "mish", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = mish_fwd_ref, .backward_ref = mish_bwd_ref, .flat_out = -1, .per_image = 1},
 };
 
 #define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))

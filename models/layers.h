@@ -112,5 +112,7 @@ LayerBackward layer_fast_backward(const LayerKind *k);
 float *model_layer_act(const Model *m, int i);
 float *model_layer_dact(const Model *m, int i);
 LayerCtx model_layer_ctx(const Model *m, int i, int B);
+/* The same with thread `thread`'s scratch (the fast walk's threads each have their own). */
+LayerCtx model_layer_ctx_thread(const Model *m, int i, int B, int thread);
 
 #endif

@@ -1,5 +1,6 @@
-/* models/model: the life cycle every family shares (build, size the batch buffers, free), the
- * forward and backward walks over the layer list, the head's loss, and the summary table. Families
+/* models/model: the life cycle every family shares (build, size the batch buffers, free), one step
+ * (forward, loss, backward: the reference walk of models/reference/walk.c or the fast walk of
+ * models/walk.c), and the summary table. Families
  * only decide which layers to stack; parameters, initialisation and buffers are laid out here. */
 #include "models/model.h"
 
@@ -15,7 +16,9 @@
 #include "models/heads.h"
 #include "models/init.h"
 #include "models/layers.h"
+#include "models/profile.h"
 #include "models/reference/reference.h"
+#include "models/walk.h"
 
 #define MAX_PARAMS   ((size_t)1 << 30)   /* floats; a bigger model is a spec mistake here */
 #define MAX_IN       (1 << 24)           /* floats per input image */
@@ -191,11 +194,9 @@ int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng)
 
 /* ---- batch buffers ---- */
 
-/* The per-image layers walk the batch in CHUNKS slices, a number fixed whatever the thread count:
- * each slice's weight gradients are summed apart and then added in slice order, so the result is
- * bitwise the same at any thread count. 24 slices share out evenly over 1, 2, 3, 4, 6, 8 or 12
- * threads; the sum over 24 partial copies of the conv weights costs well under 1% of a step. */
-#define CHUNKS 24
+/* Scratch for the fast walk (models/walk.c): per-chunk partial gradients of the per-image layers,
+ * per-thread scratch; and the kept scratch of the kinds that need one (dropout masks). */
+#define CHUNKS WALK_CHUNKS
 
 static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
 
@@ -248,92 +249,7 @@ int model_alloc_batch(Model *m, int max_batch)
     return 0;
 }
 
-/* ---- profile ---- */
-
-static int fuses_next_relu(const Model *m, int i);
-
-/* Rows: one per layer, then the loss (the head), then the optimizer (zero_grad + step). */
-#define PROFILE_EXTRA_ROWS 2
-
-double model_clock(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-int model_profile_enable(Model *m, int on)
-{
-    free(m->profile);
-    m->profile = NULL;
-    if (!on)
-        return 0;
-    m->profile = calloc((size_t)m->n_layers + PROFILE_EXTRA_ROWS, sizeof *m->profile);
-    return m->profile ? 0 : mnl_fail(MNL_ERR_NOMEM, "profile rows");
-}
-
-/* optim_step calls this once per step, so the row's call count is the step count; zero_grad's
- * time is added to the same row without counting a call. */
-void model_profile_optimizer(Model *m, double seconds)
-{
-    if (!m->profile)
-        return;
-    m->profile[m->n_layers + 1].bwd_s += seconds;
-    m->profile[m->n_layers + 1].bwd_n++;
-}
-
-static double per_call_ms(double seconds, long calls)
-{
-    return calls > 0 ? 1e3 * seconds / (double)calls : 0.0;
-}
-
-static void profile_row_label(const Model *m, int i, const char **name, const char **spec)
-{
-    if (i > 0 && i < m->n_layers && fuses_next_relu(m, i - 1)) {
-        *name = m->layers[i].name, *spec = "(in the layer above)";
-    } else if (i < m->n_layers) {
-        *name = m->layers[i].name, *spec = m->layers[i].item;
-    } else if (i == m->n_layers) {
-        *name = "loss", *spec = m->head == HEAD_SIGMOID ? "sigmoid BCE" : "softmax CE";
-    } else {
-        *name = "optimizer", *spec = "zero_grad + step";
-    }
-}
-
-void model_profile_print(const Model *m, FILE *out)
-{
-    if (!m->profile)
-        return;
-    const int rows = m->n_layers + PROFILE_EXTRA_ROWS;
-    double step = 0.0, eval = 0.0;
-    for (int i = 0; i < rows; i++) {
-        const ProfileRow *r = &m->profile[i];
-        step += per_call_ms(r->train_fwd_s, r->train_fwd_n) + per_call_ms(r->bwd_s, r->bwd_n);
-        eval += per_call_ms(r->eval_fwd_s, r->eval_fwd_n);
-    }
-    fprintf(out, "\nprofile: milliseconds per batch, wall clock, %d thread%s\n", m->threads,
-            m->threads == 1 ? "" : "s");
-    fprintf(out, "%-10s %-20s %10s %10s %7s %10s\n", "layer", "spec", "train fwd", "backward",
-            "share", "eval fwd");
-    for (int i = 0; i < rows; i++) {
-        const ProfileRow *r = &m->profile[i];
-        const char *name, *spec;
-        profile_row_label(m, i, &name, &spec);
-        double fwd = per_call_ms(r->train_fwd_s, r->train_fwd_n), bwd = per_call_ms(r->bwd_s, r->bwd_n);
-        fprintf(out, "%-10s %-20.20s %10.3f %10.3f %6.1f%% %10.3f\n", name, spec, fwd, bwd,
-                step > 0 ? 100.0 * (fwd + bwd) / step : 0.0, per_call_ms(r->eval_fwd_s, r->eval_fwd_n));
-    }
-    fprintf(out, "%-10s %-20s %21.3f %7s %10.3f\n", "total", "(training step)", step, "", eval);
-}
-
 /* ---- one step ---- */
-
-/* Threads a pass may use: the model's setting, within what the scratch was sized for. */
-static int walk_threads(const Model *m)
-{
-    int t = m->threads < m->scratch_threads ? m->threads : m->scratch_threads;
-    return t < 1 ? 1 : t;
-}
 
 int kernels_parse(const char *name, Kernels *k)
 {
@@ -349,6 +265,13 @@ int kernels_parse(const char *name, Kernels *k)
 const char *kernels_name(Kernels k)
 {
     return k == KERNELS_REFERENCE ? "reference" : "fast";
+}
+
+/* Threads a pass may use: the model's setting, within what the scratch was sized for. */
+static int walk_threads(const Model *m)
+{
+    int t = m->threads < m->scratch_threads ? m->threads : m->scratch_threads;
+    return t < 1 ? 1 : t;
 }
 
 static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
@@ -377,216 +300,9 @@ LayerCtx model_layer_ctx(const Model *m, int i, int B)
     return layer_ctx(m, &m->layers[i], B, 0);
 }
 
-/* The layers [first, end) that can run image by image: first itself and those after it. */
-static int segment_end(const Model *m, int first)
+LayerCtx model_layer_ctx_thread(const Model *m, int i, int B, int thread)
 {
-    int end = first;
-    while (end < m->n_layers && m->layers[end].kind->per_image)
-        end++;
-    return end;
-}
-
-static int chunk_count(int B) { return B < CHUNKS ? B : CHUNKS; }
-static int chunk_start(int B, int chunks, int c) { return (int)((long)B * c / chunks); }
-
-/* Threads for a segment over B images: one when the work would not cover the cost of a fork. */
-static int segment_threads(const Model *m, int B, int first, int end)
-{
-    size_t floats = 0;
-    for (int i = first; i < end; i++)
-        floats += layer_out_size(&m->layers[i]);
-    return (size_t)B * floats < 65536 ? 1 : walk_threads(m);
-}
-
-/* Profile: seconds of layer i measured on thread 0 (which walks its share of the chunks; the
- * others do as much at the same time), counted once per pass by the caller. */
-static void profile_add(Model *m, int i, int backward, double seconds)
-{
-    ProfileRow *r = &m->profile[i];
-    if (backward)
-        r->bwd_s += seconds;
-    else if (m->train)
-        r->train_fwd_s += seconds;
-    else
-        r->eval_fwd_s += seconds;
-}
-
-static void profile_count(Model *m, int first, int end, int backward)
-{
-    for (int i = first; i < end && m->profile; i++) {
-        ProfileRow *r = &m->profile[i];
-        if (backward)
-            r->bwd_n++;
-        else if (m->train)
-            r->train_fwd_n++;
-        else
-            r->eval_fwd_n++;
-    }
-}
-
-/* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
-static int fuses_next_relu(const Model *m, int i)
-{
-    return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
-           strcmp(m->layers[i + 1].kind->name, "relu") == 0;
-}
-
-/* Layers [first, end) forward over images [b0, b1), on the calling thread. */
-static void forward_chunk(Model *m, const float *x, int first, int end, int b0, int b1, int thread)
-{
-    const int timed = m->profile && thread == 0;
-    for (int i = first; i < end; i++) {
-        const Layer *l = &m->layers[i];
-        const int fused = i + 1 < end && fuses_next_relu(m, i);
-        LayerCtx c = layer_ctx(m, l, b1 - b0, thread);
-        c.threads = 1;
-        c.keep += (size_t)b0 * l->keep_per_image;
-        const float *in = (i ? model_layer_act(m, i - 1) : x) + (size_t)b0 * layer_in_size(l);
-        float *out = model_layer_act(m, i) + (size_t)b0 * layer_out_size(l);
-        if (fused)
-            c.relu_out = model_layer_act(m, i + 1) + (size_t)b0 * layer_out_size(l);
-        double t0 = timed ? model_clock() : 0.0;
-        layer_fast_forward(l->kind)(l, &c, in, out);
-        if (timed)
-            profile_add(m, i, 0, model_clock() - t0);
-        i += fused;                         /* the ReLU's output is written */
-    }
-}
-
-/* Layers [first, end) backward over images [b0, b1); parameter gradients go to part, this
- * chunk's block of partial gradients. */
-static void backward_chunk(Model *m, const float *x, int first, int end, int b0, int b1,
-                           int thread, float *part)
-{
-    const int timed = m->profile && thread == 0;
-    for (int i = end - 1; i >= first; i--) {
-        if (i > first && fuses_next_relu(m, i - 1))
-            continue;                       /* a fused ReLU: its layer before does its backward */
-        const Layer *l = &m->layers[i];
-        const int fused = i + 1 < end && fuses_next_relu(m, i);
-        const int top = i + fused;          /* the last layer of the pair */
-        LayerCtx c = layer_ctx(m, l, b1 - b0, thread);
-        c.threads = 1;
-        c.keep += (size_t)b0 * l->keep_per_image;
-        if (l->n_w + l->n_b) {
-            c.dw = part + l->part_off;
-            c.db = c.dw + l->n_w;
-        }
-        const size_t in_off = (size_t)b0 * layer_in_size(l), out_off = (size_t)b0 * layer_out_size(l);
-        const float *in = (i ? model_layer_act(m, i - 1) : x) + in_off;
-        const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) + out_off;
-        float *din = i ? model_layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
-        if (fused)
-            c.relu_out = model_layer_act(m, top) + out_off;
-        double t0 = timed ? model_clock() : 0.0;
-        layer_fast_backward(l->kind)(l, &c, in, model_layer_act(m, i) + out_off, dout, din);
-        if (timed)
-            profile_add(m, i, 1, model_clock() - t0);
-    }
-}
-
-static float *chunk_partials(const Model *m, int c)
-{
-    return m->scratch_block + m->partial_off + (size_t)c * m->partial_stride;
-}
-
-/* Floats [lo, hi) of a chunk's partial block that belong to layers [first, end) (their places
- * were given in layer order by model_alloc_batch). */
-static void segment_partials(const Model *m, int first, int end, size_t *lo, size_t *hi)
-{
-    const Layer *last = &m->layers[end - 1];
-    *lo = m->layers[first].part_off;
-    *hi = last->part_off + last->n_w + last->n_b;
-}
-
-/* The chunks' gradients of layers [first, end) added to the model's, chunk after chunk. */
-static void reduce_partials(Model *m, int first, int end, int chunks)
-{
-    for (int i = first; i < end; i++) {
-        const Layer *l = &m->layers[i];
-        const size_t n = l->n_w + l->n_b;
-        double t0 = m->profile ? model_clock() : 0.0;
-        float *g = m->grad_block + l->param_off;
-        for (int c = 0; c < chunks && n; c++) {
-            const float *p = chunk_partials(m, c) + l->part_off;
-#pragma omp simd
-            for (size_t e = 0; e < n; e++)
-                g[e] += p[e];
-        }
-        if (m->profile)
-            profile_add(m, i, 1, model_clock() - t0);
-    }
-}
-
-/* One pass over a segment: which layers, which images, and where the chunks' gradients go. */
-typedef struct {
-    Model *m;
-    const float *x;
-    int B, first, end, chunks;
-    size_t part_lo, part_hi;     /* the segment's floats in each chunk's partial gradients */
-} SegmentJob;
-
-/* Thread t's chunks: a contiguous run, so each thread walks neighbouring images. */
-static void forward_piece(void *arg, int t, int n)
-{
-    const SegmentJob *j = arg;
-    for (int c = j->chunks * t / n; c < j->chunks * (t + 1) / n; c++)
-        forward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks, c),
-                      chunk_start(j->B, j->chunks, c + 1), t);
-}
-
-static void backward_piece(void *arg, int t, int n)
-{
-    const SegmentJob *j = arg;
-    for (int c = j->chunks * t / n; c < j->chunks * (t + 1) / n; c++) {
-        float *part = chunk_partials(j->m, c);
-        memset(part + j->part_lo, 0, sizeof(float) * (j->part_hi - j->part_lo));
-        backward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks, c),
-                       chunk_start(j->B, j->chunks, c + 1), t, part);
-    }
-}
-
-static void forward_segment(Model *m, const float *x, int B, int first, int end)
-{
-    SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
-    threads_run(segment_threads(m, B, first, end), forward_piece, &j);
-    profile_count(m, first, end, 0);
-}
-
-static void backward_segment(Model *m, const float *x, int B, int first, int end)
-{
-    SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
-    segment_partials(m, first, end, &j.part_lo, &j.part_hi);
-    threads_run(segment_threads(m, B, first, end), backward_piece, &j);
-    if (j.part_hi > j.part_lo)
-        reduce_partials(m, first, end, j.chunks);
-    profile_count(m, first, end, 1);
-}
-
-/* A layer that sees the whole batch (dense, dropout) and splits its own work among threads. */
-static void forward_whole(Model *m, const float *x, int B, int i)
-{
-    const Layer *l = &m->layers[i];
-    LayerCtx c = layer_ctx(m, l, B, 0);
-    double t0 = m->profile ? model_clock() : 0.0;
-    layer_fast_forward(l->kind)(l, &c, i ? model_layer_act(m, i - 1) : x, model_layer_act(m, i));
-    if (m->profile)
-        profile_add(m, i, 0, model_clock() - t0);
-    profile_count(m, i, i + 1, 0);
-}
-
-static void backward_whole(Model *m, const float *x, int B, int i)
-{
-    const Layer *l = &m->layers[i];
-    LayerCtx c = layer_ctx(m, l, B, 0);
-    const float *in = i ? model_layer_act(m, i - 1) : x;
-    const float *dout = i == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, i);
-    float *din = i ? model_layer_dact(m, i - 1) : NULL;
-    double t0 = m->profile ? model_clock() : 0.0;
-    layer_fast_backward(l->kind)(l, &c, in, model_layer_act(m, i), dout, din);
-    if (m->profile)
-        profile_add(m, i, 1, model_clock() - t0);
-    profile_count(m, i, i + 1, 1);
+    return layer_ctx(m, &m->layers[i], B, thread);
 }
 
 const float *model_forward(Model *m, const float *x, int B, int train)
@@ -596,19 +312,10 @@ const float *model_forward(Model *m, const float *x, int B, int train)
         return NULL;
     }
     m->train = train;
-    if (m->kernels == KERNELS_REFERENCE) {
+    if (m->kernels == KERNELS_REFERENCE)
         model_forward_ref(m, x, B);
-        return model_layer_act(m, m->n_layers - 1);
-    }
-    for (int i = 0; i < m->n_layers;) {
-        int end = segment_end(m, i);
-        if (end > i) {
-            forward_segment(m, x, B, i, end);
-            i = end;
-        } else {
-            forward_whole(m, x, B, i++);
-        }
-    }
+    else
+        walk_forward(m, x, B);
     return model_layer_act(m, m->n_layers - 1);
 }
 
@@ -643,21 +350,10 @@ void model_backward(Model *m, const float *x, int B)
 {
     if (!m->act_block || B < 1 || B > m->max_batch)
         return;
-    if (m->kernels == KERNELS_REFERENCE) {
+    if (m->kernels == KERNELS_REFERENCE)
         model_backward_ref(m, x, B);
-        return;
-    }
-    for (int end = m->n_layers; end > 0;) {
-        int first = end;
-        while (first > 0 && m->layers[first - 1].kind->per_image)
-            first--;
-        if (first < end) {
-            backward_segment(m, x, B, first, end);
-            end = first;
-        } else {
-            backward_whole(m, x, B, --end);
-        }
-    }
+    else
+        walk_backward(m, x, B);
 }
 
 /* ---- description ---- */

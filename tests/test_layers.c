@@ -25,6 +25,8 @@
 #include "models/reference/reference.h"
 #include "models/kernels.h"
 #include "models/layers.h"
+#include "models/pool.h"
+#include "models/rows.h"
 #include "models/model.h"
 
 #define EPS        1e-2
@@ -225,6 +227,65 @@ static void test_dropout_gradients_with_a_fixed_mask(void)
     CU_ASSERT(check_item("dropout 0.5", 3, 4, 2, 2, 9) < GRAD_TOL);
 }
 
+/* The smooth activations: their curvature adds an O(EPS^2) truncation error to the central
+ * difference (about 1e-5 relative here), still far below the tolerance. */
+static void test_tanh_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("tanh", 3, 2, 3, 3, 21) < GRAD_TOL);
+}
+
+static void test_sigmoid_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("sigmoid", 3, 2, 3, 3, 22) < GRAD_TOL);
+}
+
+static void test_gelu_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("gelu", 3, 2, 3, 3, 23) < GRAD_TOL);
+}
+
+static void test_mish_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("mish", 3, 2, 3, 3, 24) < GRAD_TOL);
+}
+
+static void test_leakyrelu_gradients_away_from_zero(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 25);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "leakyrelu 0.2", 2, 3, 4, 4, rng) == 0);
+    for (size_t i = 0; i < t.nx; i++)      /* |x| >= 0.1 > EPS: no difference straddles the kink */
+        t.x[i] = (float)((gsl_rng_uniform(rng) < 0.5 ? -1 : 1) * gsl_ran_flat(rng, 0.1, 1.0));
+    CU_ASSERT(rig_check(&t) < GRAD_TOL);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+/* The activations at points whose values are known by hand (the same in both paths). */
+static void test_activations_take_their_textbook_values(void)
+{
+    static const struct { const char *item; float x, y; } cases[] = {
+        {"tanh", 0.5f, 0.46211716f},       {"sigmoid", 0.0f, 0.5f},
+        {"sigmoid", 2.0f, 0.88079708f},    {"leakyrelu", -2.0f, -0.02f},
+        {"leakyrelu 0.3", -2.0f, -0.6f},   {"leakyrelu 0.3", 1.5f, 1.5f},
+        {"gelu", 1.0f, 0.84134475f},       {"gelu", -1.0f, -0.15865525f},
+        {"mish", 1.0f, 0.86509839f},       {"mish", -30.0f, -2.8e-12f},
+        {"mish", 30.0f, 30.0f},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Layer l;
+        CU_ASSERT_FATAL(layer_init(&l, cases[i].item, 1, 1, 1, 1) == 0);
+        LayerCtx c = {.B = 1, .threads = 1};
+        float y = NAN;
+        l.kind->forward_ref(&l, &c, &cases[i].x, &y);
+        if (fabs(y - cases[i].y) > 1e-6 * fmax(1.0, fabs(cases[i].y)))
+            fprintf(stderr, "\n    %s(%g) = %.9g, expected %.9g", cases[i].item, cases[i].x, y,
+                    cases[i].y);
+        CU_ASSERT(fabs(y - cases[i].y) <= 1e-6 * fmax(1.0, fabs(cases[i].y)));
+    }
+}
+
 /* The check is only worth its tolerance if a wrong backward fails it: scale one weight
  * gradient by 1.1 and the same check must see it. */
 static void test_gradient_check_catches_a_ten_percent_error(void)
@@ -420,14 +481,16 @@ static void test_dropout_in_eval_mode_is_the_identity(void)
 
 static void test_every_kind_is_in_the_table(void)
 {
-    const char *names[] = {"dense", "conv", "maxpool", "relu", "flatten", "dropout"};
-    for (int i = 0; i < 6; i++)
+    const char *names[] = {"dense", "conv",      "maxpool", "relu", "flatten", "dropout",
+                           "tanh",  "sigmoid",   "leakyrelu", "gelu", "mish"};
+    const int n_names = (int)(sizeof names / sizeof names[0]);
+    for (int i = 0; i < n_names; i++)
         CU_ASSERT_PTR_NOT_NULL(layer_kind_find(names[i]));
     CU_ASSERT_PTR_NULL(layer_kind_find("pool"));
     int n = 0;
     while (layer_kind_at(n))
         n++;
-    CU_ASSERT_EQUAL(n, 6);
+    CU_ASSERT_EQUAL(n, n_names);
 }
 
 static void test_layer_item_errors_name_the_item(void)
@@ -648,14 +711,14 @@ static void test_maxpool_kernels_follow_the_tie_rule_in_every_isa(void)
             in[i] = (float)gsl_rng_uniform_int(rng, 3);
         fill_uniform(g, n_out, 1, 2, rng);
         isa_limit(ISA_C);
-        maxpool_planes(want_out, in, P, H, W);
-        maxpool_grad_planes(want_din, g, in, P, H, W);
+        maxpool2_forward(want_out, in, P, 1, H, W);
+        maxpool2_backward(want_din, g, in, P, 1, H, W);
         for (int isa = all_isas(); isa >= 0; isa--) {
             isa_limit((Isa)isa);
             for (size_t i = 0; i < n_in; i++)
                 din[i] = 5.0f;                      /* every element must be written */
-            maxpool_planes(out, in, P, H, W);
-            maxpool_grad_planes(din, g, in, P, H, W);
+            maxpool2_forward(out, in, P, 1, H, W);
+            maxpool2_backward(din, g, in, P, 1, H, W);
             CU_ASSERT(memcmp(out, want_out, sizeof(float) * n_out) == 0);
             CU_ASSERT(memcmp(din, want_din, sizeof(float) * n_in) == 0);
         }
@@ -778,6 +841,12 @@ int register_layers_tests(void)
         {"relu_gradients_away_from_zero", test_relu_gradients_away_from_zero},
         {"maxpool_gradients_with_distinct_values", test_maxpool_gradients_with_distinct_values},
         {"flatten_gradients_match_finite_differences", test_flatten_gradients_match_finite_differences},
+        {"tanh_gradients_match_finite_differences", test_tanh_gradients_match_finite_differences},
+        {"sigmoid_gradients_match_finite_differences", test_sigmoid_gradients_match_finite_differences},
+        {"gelu_gradients_match_finite_differences", test_gelu_gradients_match_finite_differences},
+        {"mish_gradients_match_finite_differences", test_mish_gradients_match_finite_differences},
+        {"leakyrelu_gradients_away_from_zero", test_leakyrelu_gradients_away_from_zero},
+        {"activations_take_their_textbook_values", test_activations_take_their_textbook_values},
         {"dropout_gradients_with_a_fixed_mask", test_dropout_gradients_with_a_fixed_mask},
         {"gradient_check_catches_a_ten_percent_error", test_gradient_check_catches_a_ten_percent_error},
         {"conv_forward_equals_direct_convolution_without_padding",

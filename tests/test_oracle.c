@@ -67,6 +67,11 @@ static const struct {
     {"relu", {"relu", NULL, NULL}, 1},
     {"flatten", {"flatten", NULL, NULL}, 1},
     {"dropout", {"dropout 0.3", "dropout 0", NULL}, 1},
+    {"tanh", {"tanh", NULL, NULL}, 1},
+    {"sigmoid", {"sigmoid", NULL, NULL}, 1},
+    {"leakyrelu", {"leakyrelu", "leakyrelu 0.2", NULL}, 1},
+    {"gelu", {"gelu", NULL, NULL}, 1},
+    {"mish", {"mish", NULL, NULL}, 1},
 };
 #define N_ORACLE_ITEMS (sizeof ORACLE_ITEMS / sizeof ORACLE_ITEMS[0])
 
@@ -197,7 +202,7 @@ static void test_softmax_ce_fast_equals_reference_in_every_isa(void)
 
 /* Weights after three steps of `kind` on one tensor of n values: fast path at `isa` with
  * `threads` threads (ref = 0), or the reference path (ref = 1). */
-static float *three_steps(OptimKind kind, size_t n, int threads, Isa isa, int ref)
+static float *three_steps(OptimKind kind, int nesterov, size_t n, int threads, Isa isa, int ref)
 {
     float *value = zalloc(n), *grad = zalloc(n);
     ParamTensor t = {.name = "w", .value = value, .grad = grad, .n = n, .is_weight = 1, .rank = 1,
@@ -211,9 +216,10 @@ static float *three_steps(OptimKind kind, size_t n, int threads, Isa isa, int re
     fill(value, n, rng);
     OptimSpec s;
     optim_spec_defaults(&s, kind);
-    s.weight_decay = kind == OPT_ADAM ? 0.01f : 0.0f;
+    s.weight_decay = kind != OPT_SGD ? 0.01f : 0.0f;
     s.l2 = kind == OPT_SGD ? 1e-3f : 0.0f;
     s.momentum = kind == OPT_SGD ? 0.9f : 0.0f;
+    s.nesterov = nesterov;
     Optimizer o;
     const Isa best = isa_limit(ISA_AVX512);
     isa_limit(isa);
@@ -235,17 +241,21 @@ static void test_sgd_and_adam_equal_the_reference_bitwise_in_every_isa(void)
 {
     static const size_t lengths[] = {1, 15, 17, 100003};   /* 100003: split among threads */
     const Isa best = isa_limit(ISA_AVX512);
-    for (int kind = OPT_SGD; kind <= OPT_ADAM; kind++)
+    /* SGD, Adam, AdamW, then SGD with Nesterov momentum */
+    static const struct { OptimKind kind; int nesterov; const char *name; } opts[] = {
+        {OPT_SGD, 0, "sgd"}, {OPT_ADAM, 0, "adam"}, {OPT_ADAMW, 0, "adamw"}, {OPT_SGD, 1, "nesterov"}};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
         for (size_t L = 0; L < sizeof lengths / sizeof lengths[0]; L++) {
             const size_t n = lengths[L];
-            float *want = three_steps((OptimKind)kind, n, 1, ISA_C, 1);
+            const OptimKind kind = opts[k].kind;
+            float *want = three_steps(kind, opts[k].nesterov, n, 1, ISA_C, 1);
             for (int isa = best; isa >= ISA_C; isa--)
                 for (int threads = 1; threads <= 3; threads += 2) {
-                    float *got = three_steps((OptimKind)kind, n, threads, (Isa)isa, 0);
+                    float *got = three_steps(kind, opts[k].nesterov, n, threads, (Isa)isa, 0);
                     int same = memcmp(want, got, sizeof(float) * n) == 0;
                     if (!same)
                         fprintf(stderr, "\n  %s, n %zu, %s, %d threads: differs from reference\n",
-                                kind == OPT_SGD ? "sgd" : "adam", n, isa_name((Isa)isa), threads);
+                                opts[k].name, n, isa_name((Isa)isa), threads);
                     CU_ASSERT(same);
                     free(got);
                 }

@@ -43,6 +43,17 @@ void maxpool2_backward_ref(float *din, const float *dout, const float *in, int B
 void relu_forward_ref(float *out, const float *in, size_t n);            /* max(in, 0) */
 /* din = dout where the output is positive, else 0 */
 void relu_backward_ref(float *din, const float *dout, const float *out, size_t n);
+/* tanh, sigmoid: backward from the output; leakyrelu A, gelu, mish: from the input */
+void tanh_forward_ref(float *out, const float *in, size_t n);
+void tanh_backward_ref(float *din, const float *dout, const float *out, size_t n);
+void sigmoid_forward_ref(float *out, const float *in, size_t n);
+void sigmoid_backward_ref(float *din, const float *dout, const float *out, size_t n);
+void leakyrelu_forward_ref(float *out, const float *in, size_t n, float a);
+void leakyrelu_backward_ref(float *din, const float *dout, const float *in, size_t n, float a);
+void gelu_forward_ref(float *out, const float *in, size_t n);
+void gelu_backward_ref(float *din, const float *dout, const float *in, size_t n);
+void mish_forward_ref(float *out, const float *in, size_t n);
+void mish_backward_ref(float *din, const float *dout, const float *in, size_t n);
 
 /* ---- dropout.c: inverted dropout and flatten, [n] each ---- */
 /* mask[i] = 0 with probability p, else 1/(1-p); drawn in order, so a seed fixes the mask */
@@ -70,6 +81,15 @@ void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, floa
  * v = b2 v + (1-b2) g'^2;  w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) */
 void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
                      float decay, long t);
+/* AdamW step t: the decoupled decay w *= 1 - lr decay (adamw_decay_ref), then Adam's step
+ * without decay: the moments never see the decay, unlike Adam's g' = g + decay w */
+void adamw_decay_ref(float *w, size_t n, float lr, float decay);
+void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+                      float decay, long t);
+/* SGD with Nesterov momentum: g' = g + decay w;  v = mu v + g';  w -= lr (g' + mu v) -- the step
+ * taken from where the momentum is about to carry w (PyTorch's nesterov=True) */
+void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
+                             float mu);
 /* Every tensor of the model once (o->step already counts this step); weights decay, biases not */
 void optim_step_ref(Optimizer *o, Model *m);
 
