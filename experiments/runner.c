@@ -446,6 +446,44 @@ static int write_predictions(Run *r)
     return rc;
 }
 
+/* ---- the loss by hand, beside the library's ---- */
+
+/* Cross-entropy written out for the first test batch of the untrained model, next to what
+ * model_loss returns: the head is nothing but this formula (docs/models.md).
+ *   softmax:  -mean_i log( exp(z[i][y_i]) / sum_k exp(z[i][k]) )
+ *   sigmoid:  -mean_i [ y_i log s(z_i) + (1 - y_i) log(1 - s(z_i)) ],  s(z) = 1 / (1 + exp(-z))
+ * in double, with the largest logit taken out before exp (the values are the same, no overflow). */
+static void loss_check(Run *r)
+{
+    Model *m = &r->ex.model;
+    batch_iter_reset(&r->eval_it, NULL);
+    int B = batch_iter_next(&r->eval_it), K = m->num_outputs;
+    if (B <= 0)
+        return;
+    const float *z = model_forward(m, r->eval_it.x, B, 0);    /* z: [B, K] logits */
+    const int *y = r->eval_it.y;
+    double by_hand = 0.0;
+    for (int i = 0; i < B; i++) {
+        const float *zi = z + (size_t)i * K;
+        if (m->head == HEAD_SIGMOID) {
+            double s = 1.0 / (1.0 + exp(-(double)zi[0]));
+            by_hand -= y[i] ? log(s) : log(1.0 - s);
+        } else {
+            double top = zi[0], sum = 0.0;
+            for (int k = 1; k < K; k++)
+                top = zi[k] > top ? zi[k] : top;
+            for (int k = 0; k < K; k++)
+                sum += exp(zi[k] - top);
+            by_hand -= (zi[y[i]] - top) - log(sum);
+        }
+    }
+    by_hand /= B;
+    double library = model_loss(m, y, B, r->ex.pred);
+    say(r, "loss check, first %d test images, untrained: cross-entropy by hand %.6f, model_loss "
+           "%.6f (%s)\n", B, by_hand, library,
+        fabs(by_hand - library) <= 1e-5 * (1.0 + fabs(by_hand)) ? "the same" : "THEY DIFFER");
+}
+
 /* ---- one epoch of training ---- */
 
 static int weights_finite(const Model *m)
@@ -809,6 +847,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
     for (int i = 0; i < r.n_records; i++)
         r.total_seconds += r.records[i].seconds;
     print_banner(&r, first);
+    if (first == 1 && r.progress.next_batch == 0)
+        loss_check(&r);
     LiveCurves live = {.last_draw = now_seconds()};
     if (early_stop_due(&r))            /* resuming a run that had already stopped early */
         announce_early_stop(&r);

@@ -454,6 +454,46 @@ static void test_report_finished_run_refreshes_its_report(void)
     assert_contains(report, "[cnn-4v9/seed7](cnn-4v9/seed7/) | cnn | epochs=2, seed=7 |");
 }
 
+/* The cross-entropy by hand next to model_loss's, for the first test batch, in every fresh run. */
+static void test_report_run_prints_the_loss_by_hand_beside_the_librarys(void)
+{
+    if (!have_data())
+        return;
+    char args[1400];
+    snprintf(args, sizeof args, QUICK " --out %s", test_path("loss-check"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    const char *out = test_slurp(test_path("report.out"));
+    const char *line = strstr(out, "loss check, first 100 test images, untrained: cross-entropy by hand ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+    double hand = -1, lib = -2;
+    CU_ASSERT_EQUAL(sscanf(strstr(line, "by hand ") + 8, "%lf, model_loss %lf", &hand, &lib), 2);
+    CU_ASSERT(hand > 0.3 && hand < 1.5);                 /* about log 2 for an untrained 2-class head */
+    CU_ASSERT_DOUBLE_EQUAL(hand, lib, 2e-6);
+    assert_contains(line, "(the same)");
+    assert_contains(test_slurp(in_dir(test_path("loss-check"), "log.txt")), "loss check");
+}
+
+/* docs/guide.md on cnn-4v9 against cnn-4v9-full: the files differ in the data, the rate and the
+ * test set, and the guide says all three, never that data is "the whole difference". */
+static void test_report_guide_tells_every_difference_of_cnn_4v9_full(void)
+{
+    ExpConfig a, b;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &a) == MNL_OK);
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9-full.conf", &b) == MNL_OK);
+    char diff[512];
+    config_diff(&a, &b, "threads", diff, sizeof diff);
+    CU_ASSERT_STRING_EQUAL(diff, "subset=all, lr=0.001");
+    const char *guide = test_slurp("docs/guide.md");
+    CU_ASSERT_PTR_NULL(strstr(guide, "whole difference"));
+    const char *row = strstr(guide, "| `cnn-4v9-full` |");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(row, "\n"), row);
+    assert_contains(line, "11 791 training images");
+    assert_contains(line, "0.001");
+    assert_contains(line, "1 991 test");
+}
+
 /* ---- Fashion-MNIST speaks in names ---- */
 
 static void test_report_fashion_run_names_its_classes(void)
@@ -502,6 +542,8 @@ int register_report_tests(void)
         !T(report_rerun_with_other_settings_is_refused_and_keeps_the_run) ||
         !T(report_rerun_with_the_same_settings_drops_the_old_models_pictures) ||
         !T(report_finished_run_refreshes_its_report) ||
+        !T(report_run_prints_the_loss_by_hand_beside_the_librarys) ||
+        !T(report_guide_tells_every_difference_of_cnn_4v9_full) ||
         !T(report_fashion_run_names_its_classes))
         return -1;
 #undef T
