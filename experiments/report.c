@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/cost.h"
 #include "plots/plot.h"
 
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
@@ -765,7 +766,8 @@ static int write_report(const char *root, const RunSummary *r, int n)
             write_group_row(o, &r[g], ge - g);
         }
         fprintf(o, "\n![test accuracy per epoch: %s](%s)\n", r[i].task, png);
-        if ((rc = write_task_chart(root, r, i, end, png))) {
+        if ((rc = write_task_chart(root, r, i, end, png)) ||
+            (rc = cost_write_task(o, root, r + i, end - i, slug))) {    /* experiments/cost */
             atomic_abort(&a);
             return rc;
         }

@@ -310,6 +310,48 @@ static void leakyrelu_bwd_ref(const Layer *l, const LayerCtx *c, const float *in
         leakyrelu_backward_ref(din, dout, in, (size_t)c->B * layer_in_size(l), l->farg);
 }
 
+/* ---- batchnorm: per channel after a conv, per unit after a dense ----
+ * gamma and beta are the layer's weight and bias, [C]; running_mean and running_var its state. The
+ * whole batch at once (its statistics are the batch's), one path: the reference functions. */
+
+#define BN_EPS      1e-5f    /* torch.nn.BatchNorm2d's eps and momentum */
+#define BN_MOMENTUM 0.1f
+
+static int batchnorm_infer(Layer *l, char *why)
+{
+    same_shape_infer(l, why);
+    l->w_rank = 1, l->w_shape[0] = l->in_c;
+    l->n_w = l->n_b = l->n_s = (size_t)l->in_c;
+    l->keep_per_image = 2 * (size_t)l->in_c;       /* the batch's mean and 1/std, [2, C] */
+    return 0;
+}
+
+static void batchnorm_init(const Layer *l, float *w, float *b, float *state)
+{
+    for (int c = 0; c < l->in_c; c++)
+        w[c] = 1.0f, b[c] = 0.0f, state[c] = 0.0f, state[l->in_c + c] = 1.0f;
+}
+
+static void batchnorm_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    const int C = l->in_c, S = l->in_h * l->in_w;
+    float *run_mean = c->state, *run_var = c->state + C;
+    if (c->train)
+        batchnorm_forward_train_ref(out, in, c->w, c->b, run_mean, run_var, c->keep, c->keep + C,
+                                    c->B, C, S, BN_EPS, BN_MOMENTUM);
+    else
+        batchnorm_forward_eval_ref(out, in, c->w, c->b, run_mean, run_var, c->B, C, S, BN_EPS);
+}
+
+static void batchnorm_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                              const float *dout, float *din)
+{
+    const int C = l->in_c;
+    (void)out;
+    batchnorm_backward_ref(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
+                           l->in_h * l->in_w);
+}
+
 /* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */
 
 static int flatten_infer(Layer *l, char *why)
@@ -424,6 +466,9 @@ static const LayerKind kinds[] = {
      .forward = flatten_fwd, .backward = flatten_bwd, .flat_out = 1, .per_image = 1},
     {.name = "dropout", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
      .forward_ref = dropout_fwd_ref, .backward_ref = dropout_bwd_ref, .flat_out = -1},
+    {.name = "batchnorm", .parse = parse_none, .infer = batchnorm_infer, .flops = no_flops,
+     .forward_ref = batchnorm_fwd_ref, .backward_ref = batchnorm_bwd_ref, .flat_out = -1,
+     .state_names = {"running_mean", "running_var", NULL}, .init = batchnorm_init},
     {.name = "tanh", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = tanh_fwd_ref, .backward_ref = tanh_bwd_ref, .flat_out = -1, .per_image = 1},
     {.name = "sigmoid", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
@@ -451,6 +496,14 @@ const LayerKind *layer_kind_find(const char *name)
 const LayerKind *layer_kind_at(int i)
 {
     return i >= 0 && i < N_KINDS ? &kinds[i] : NULL;
+}
+
+int layer_state_count(const Layer *l)
+{
+    int n = 0;
+    while (n < 2 && l->kind->state_names[n])
+        n++;
+    return l->n_s ? n : 0;
 }
 
 LayerForward layer_fast_forward(const LayerKind *k)

@@ -267,6 +267,8 @@ void optim_step(Optimizer *o, Model *m)
     if (optim_is_adam(s->kind))
         a = adam_scalars(s, o->step);
     for (int k = 0; k < m->n_params; k++) {
+        if (m->params[k].is_state)
+            continue;
         UpdateJob j = {.o = o, .p = &m->params[k], .a = &a};
         j.off = (size_t)(j.p->value - m->param_block);
         threads_run(j.p->n < PARALLEL_MIN ? 1 : m->threads, update_piece, &j);

@@ -67,6 +67,7 @@ static const struct {
     {"relu", {"relu", NULL, NULL}, 1},
     {"flatten", {"flatten", NULL, NULL}, 1},
     {"dropout", {"dropout 0.3", "dropout 0", NULL}, 1},
+    {"batchnorm", {"batchnorm", NULL, NULL}, 1},
     {"tanh", {"tanh", NULL, NULL}, 1},
     {"sigmoid", {"sigmoid", NULL, NULL}, 1},
     {"leakyrelu", {"leakyrelu", "leakyrelu 0.2", NULL}, 1},
@@ -116,7 +117,9 @@ static double layer_gap(const char *item, gsl_rng *rng)
     float *temp = zalloc(l.temp_per_thread);
     fill(x, nx, rng), fill(p, np, rng), fill(r, ny, rng);
     gsl_rng *drop = gsl_rng_alloc(gsl_rng_mt19937);
-    LayerCtx c = {.B = B, .keep = keep, .temp = temp, .train = 1, .rng = drop, .threads = 2};
+    float *state = zalloc((size_t)layer_state_count(&l) * l.n_s);   /* batchnorm's statistics */
+    LayerCtx c = {.B = B, .keep = keep, .temp = temp, .train = 1, .rng = drop, .threads = 2,
+                  .state = l.n_s ? state : NULL};
     PathResult fast, ref;
     run_path(&l, c, x, p, r, 0, &fast, drop);
     run_path(&l, c, x, p, r, 1, &ref, drop);
@@ -126,7 +129,7 @@ static double layer_gap(const char *item, gsl_rng *rng)
                       fmax(worst_gap(fast.din, ref.din, nx, terms + l.out_c * 9.0),
                            worst_gap(fast.dw, ref.dw, np, dterms)));
     free_result(&fast), free_result(&ref);
-    free(x), free(p), free(r), free(keep), free(temp);
+    free(x), free(p), free(r), free(keep), free(temp), free(state);
     gsl_rng_free(drop);
     return gap;
 }
@@ -316,7 +319,8 @@ static void trainee_make(Trainee *t, const ModelSpec *s, Kernels k, int threads,
     t->m.kernels = k, t->m.threads = threads;
     OptimSpec os;
     optim_spec_defaults(&os, opt);
-    os.lr = opt == OPT_ADAM ? 3e-3f : 0.05f, os.momentum = opt == OPT_SGD ? 0.9f : 0.0f;
+    os.lr = opt != OPT_SGD ? 3e-3f : 0.05f, os.momentum = opt == OPT_SGD ? 0.9f : 0.0f;
+    os.weight_decay = opt == OPT_ADAMW ? 0.01f : 0.0f;
     os.l2 = opt == OPT_SGD ? 1e-4f : 0.0f;
     t->ok = model_alloc_batch(&t->m, B) == 0 && optim_init(&t->o, &os, &t->m) == 0;
 }
@@ -410,6 +414,16 @@ static void test_fast_walk_equals_reference_walk_for_a_sigmoid_cnn(void)
     check_walks("cnn", CNN49_LAYERS, HEAD_SIGMOID, 2, OPT_ADAM);
 }
 
+/* the kinds of issue 17 inside a network: batch norm after a conv and after a dense layer, the
+ * smooth activations between the per-image layers, trained with AdamW */
+#define REMEDIES_LAYERS "conv 5 3 pad 1, batchnorm, mish, maxpool 2, conv 6 3, gelu, maxpool 2, " \
+                        "dense 9, batchnorm, tanh, dense 7, leakyrelu 0.1, dense 6, sigmoid, dense 4"
+
+static void test_fast_walk_equals_reference_walk_with_batchnorm_and_new_activations(void)
+{
+    check_walks("cnn", REMEDIES_LAYERS, HEAD_SOFTMAX, 4, OPT_ADAMW);
+}
+
 static void test_fast_walk_equals_reference_walk_for_an_mlp_with_dropout(void)
 {
     check_walks("mlp", NULL, HEAD_SOFTMAX, 10, OPT_ADAM);
@@ -477,6 +491,8 @@ int register_oracle_tests(void)
          test_sgd_and_adam_equal_the_reference_bitwise_in_every_isa},
         {"isa_limit_bounds_the_active_set", test_isa_limit_bounds_the_active_set},
         {"fast_walk_equals_reference_walk_for_a_cnn", test_fast_walk_equals_reference_walk_for_a_cnn},
+        {"fast_walk_equals_reference_walk_with_batchnorm_and_new_activations",
+         test_fast_walk_equals_reference_walk_with_batchnorm_and_new_activations},
         {"fast_walk_equals_reference_walk_for_a_sigmoid_cnn",
          test_fast_walk_equals_reference_walk_for_a_sigmoid_cnn},
         {"fast_walk_equals_reference_walk_for_an_mlp_with_dropout",

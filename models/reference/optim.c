@@ -66,6 +66,8 @@ void optim_step_ref(Optimizer *o, Model *m)
     const OptimSpec *s = &o->spec;
     for (int k = 0; k < m->n_params; k++) {
         const ParamTensor *p = &m->params[k];
+        if (p->is_state)                            /* running statistics are not trained */
+            continue;
         const size_t off = (size_t)(p->value - m->param_block);   /* the moments' offset too */
         const float decay = p->is_weight ? (s->kind == OPT_SGD ? s->l2 : s->weight_decay) : 0.0f;
         if (s->kind == OPT_ADAM)

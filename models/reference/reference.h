@@ -63,6 +63,23 @@ void dropout_apply_ref(float *out, const float *in, const float *mask, size_t n)
 /* out = in: flatten (and evaluation-mode dropout) move no value, forward or backward */
 void flatten_ref(float *out, const float *in, size_t n);
 
+/* ---- batchnorm.c: per channel c of x: [B, C, S] (S = H W after a conv, 1 after a dense) ---- */
+/* Training: mean_c and the biased var_c over the B S values of channel c, out = gamma_c (x -
+ * mean_c) / sqrt(var_c + eps) + beta_c; save_mean, save_invstd: [C] for the backward; the running
+ * statistics [C] move by momentum towards mean_c and the unbiased variance (PyTorch's rule). */
+void batchnorm_forward_train_ref(float *out, const float *in, const float *gamma,
+                                 const float *beta, float *run_mean, float *run_var,
+                                 float *save_mean, float *save_invstd, int B, int C, int S,
+                                 float eps, float momentum);
+/* Evaluation: the running statistics in place of the batch's */
+void batchnorm_forward_eval_ref(float *out, const float *in, const float *gamma, const float *beta,
+                                const float *run_mean, const float *run_var, int B, int C, int S,
+                                float eps);
+/* The training-mode backward: dgamma, dbeta [C] accumulate, din [B, C, S] overwritten (or NULL) */
+void batchnorm_backward_ref(float *din, float *dgamma, float *dbeta, const float *dout,
+                            const float *in, const float *gamma, const float *save_mean,
+                            const float *save_invstd, int B, int C, int S);
+
 /* ---- heads.c: the loss, its gradient, probabilities and predictions (any output may be NULL) */
 /* logits: [B, K]  y: [B] in 0..K-1. Returns the mean of -log softmax(z_i)[y_i];
  * dlogits: [B, K] = (softmax(z) - onehot(y)) / B;  probs: [B, K];  pred: [B] (first max) */
