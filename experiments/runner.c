@@ -1033,13 +1033,16 @@ static int write_outputs(Run *r)
     return rc ? rc : write_settings_and_log(r);
 }
 
-/* The REPORT.md of the results folder this run belongs to, as `mnistlab compare` writes it: a
- * finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
+/* The REPORT.md of the results folder this run belongs to (report_root_of), as `mnistlab compare`
+ * writes it: a finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
  * report that cannot be written is said, not a failure of the run. */
 static void refresh_report(Run *r)
 {
     char root[1024];
-    report_root_of(r->dir, root, sizeof root);
+    if (!report_root_of(r->dir, root, sizeof root)) {
+        say(r, "compare it with other runs: bin/mnistlab compare %s\n", root);
+        return;
+    }
     int n = 0;
     if (report_compare(root, &n) == MNL_OK)
         say(r, "refreshed %s/REPORT.md (%d run%s)\n", root, n, n == 1 ? "" : "s");
