@@ -122,22 +122,25 @@ clean:
 
 # ---- experiments ---------------------------------------------------------------------------------
 # make exp-NAME [EPOCHS=N] [SEEDS="1 2 3"] [THREADS=N] [OVERWRITE=1]: train experiments/NAME.conf into
-# results/NAME/ (with SEEDS, one run per seed in results/NAME/seedK/); each run refreshes
-# results/REPORT.md. A folder holding a run with other settings is kept unless OVERWRITE=1.
+# results/NAME/ (a quick EPOCHS=N run into results/NAME-epochsN/, so it never replaces the full one;
+# with SEEDS, one run per seed in .../seedK/); each run refreshes results/REPORT.md. A folder holding
+# a run with other settings is kept unless OVERWRITE=1.
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
 EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
            $(if $(filter 1,$(OVERWRITE)),--overwrite)
+
+EXP_DIR = results/$*$(if $(EPOCHS),-epochs$(EPOCHS))
 
 .PHONY: exp-all compare
 exp-%: $(MNISTLAB) | data
 	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
 	@if [ -z "$(SEEDS)" ]; then \
-	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) || exit $$?; \
+	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --out $(EXP_DIR) || exit $$?; \
 	else \
 	    for s in $(SEEDS); do \
 	        echo "=== $* seed $$s ==="; \
 	        $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --set train.seed=$$s \
-	            --out results/$*/seed$$s || exit $$?; \
+	            --out $(EXP_DIR)/seed$$s || exit $$?; \
 	    done; \
 	fi
 

@@ -28,6 +28,7 @@ import tempfile  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 import torch_twin as twin  # noqa: E402
 
@@ -45,6 +46,39 @@ def warmed_up(opt, warmup, then):
     return torch.optim.lr_scheduler.SequentialLR(opt, [ramp, then], milestones=[warmup])
 
 
+def tensors(model):
+    """Every tensor mnistlab keeps in its parameter block, in its order: per layer the weight, the
+    bias, and a batch norm's running mean and variance (PyTorch buffers, not parameters)."""
+    out = []
+    for mod in model.modules():
+        out += list(mod.parameters(recurse=False))
+        if isinstance(mod, nn.modules.batchnorm._BatchNorm):
+            out += [mod.running_mean, mod.running_var]
+    return out
+
+
+BN_LAYERS = ("conv 4 3, batchnorm, relu, maxpool 2, conv 8 3, batchnorm, relu, maxpool 2,"
+             " conv 16 3, relu, maxpool 2, dense 6, batchnorm, relu, dense 1")
+
+
+def with_layers_sgd(spec, lr, momentum):
+    """A variant's PyTorch change: other layers, trained with SGD and momentum. (With batch norm,
+    Adam is no test: the bias of a layer before a batch norm has a gradient of zero but for
+    rounding, and Adam divides that noise by its own size into full steps of lr, so even PyTorch
+    float32 and float64 part by 3e-2.)"""
+    def change(model, opt, epochs):
+        new = twin.conv_net(spec)
+        return new, torch.optim.SGD(new.parameters(), lr=lr, momentum=momentum), None
+    return change
+
+
+def decay_groups(model, decay):
+    """mnistlab decays the tensors it calls weights, never the biases: two parameter groups."""
+    named = list(model.named_parameters())
+    return [{"params": [p for n, p in named if n.endswith("weight")], "weight_decay": decay},
+            {"params": [p for n, p in named if not n.endswith("weight")], "weight_decay": 0.0}]
+
+
 # name: (experiment, mnistlab settings, PyTorch change: (model, opt, epochs) -> (model, opt, sched))
 VARIANTS = {
     "cnn-4v9+step": ("cnn-4v9", ["train.schedule=step 2 0.5", "train.warmup=1"],
@@ -53,6 +87,17 @@ VARIANTS = {
     "cnn-4v9+cosine": ("cnn-4v9", ["train.schedule=cosine", "train.warmup=2"],
                        lambda model, opt, epochs: (model, opt, warmed_up(
                            opt, 2, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs - 2)))),
+    "cnn-4v9+batchnorm": ("cnn-4v9", ["model.layers=" + BN_LAYERS, "train.optimizer=sgd",
+                                      "train.lr=0.05", "train.momentum=0.9"],
+                          with_layers_sgd(BN_LAYERS, 0.05, 0.9)),
+    "cnn-4v9+adamw": ("cnn-4v9", ["train.optimizer=adamw", "train.weight_decay=0.05"],
+                      lambda model, opt, epochs: (model, torch.optim.AdamW(
+                          decay_groups(model, 0.05), lr=0.004), None)),
+    "cnn-4v9+nesterov": ("cnn-4v9", ["train.optimizer=sgd", "train.lr=0.05", "train.momentum=0.9",
+                                     "train.nesterov=1", "train.l2=0.001"],
+                         lambda model, opt, epochs: (model, torch.optim.SGD(
+                             decay_groups(model, 0.001), lr=0.05, momentum=0.9, nesterov=True),
+                             None)),
 }
 
 
@@ -93,7 +138,7 @@ def check(name, steps, threads, seed, tmp):
     torch.manual_seed(seed)
     model, loss_fn, opt, sched, batch, norm, binary = build(name, epochs)
     c_batch, layout = c_layout(conf, threads, opts)
-    params = list(model.parameters())
+    params = tensors(model)
     shapes_ok = len(params) == len(layout) and all(p.numel() == n for p, (_, n) in zip(params, layout))
     if c_batch != batch or not shapes_ok:
         print(f"{exp}: the models differ: mnistlab batch {c_batch}, tensors {layout}; PyTorch batch "
@@ -158,7 +203,7 @@ def train(model, loss_fn, opt, sched, tx, ty, idx, norm, binary, dtype):
         if sched is not None and (s + 1) % EPOCH_STEPS == 0:
             sched.step()
         losses.append(loss.item())
-    params = np.concatenate([p.detach().double().numpy().ravel() for p in model.parameters()])
+    params = np.concatenate([p.detach().double().numpy().ravel() for p in tensors(model)])
     return np.array(losses), params
 
 

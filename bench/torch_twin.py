@@ -38,8 +38,9 @@ POOL_IMAGES = 20000  # distinct pre-made training images (63 MB of floats), reus
 
 def conv_net(spec):
     """Builds nn.Sequential from a layer spec written as in the .conf files: 'conv C K [pad P]',
-    'relu', 'maxpool S', 'dense N' (a flatten is implied before the first dense). Shapes are
-    tracked as [C, H, W] from the [1, 28, 28] input."""
+    'relu', 'maxpool S', 'dense N' (a flatten is implied before the first dense), 'batchnorm'
+    (BatchNorm2d after a conv, BatchNorm1d after a dense). Shapes are tracked as [C, H, W] from the
+    [1, 28, 28] input."""
     layers, c, h, flat = [], 1, 28, None
     for item in spec.split(","):
         w = item.split()
@@ -50,6 +51,8 @@ def conv_net(spec):
             c, h = out, h + 2 * pad - k + 1
         elif w[0] == "relu":
             layers.append(nn.ReLU())
+        elif w[0] == "batchnorm":
+            layers.append(nn.BatchNorm1d(flat) if flat is not None else nn.BatchNorm2d(c))
         elif w[0] == "maxpool":
             layers.append(nn.MaxPool2d(int(w[1])))
             h //= int(w[1])

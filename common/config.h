@@ -41,6 +41,7 @@ typedef struct {
     /* [train] */
     char optimizer[16];      /* sgd | adam */
     float lr, l2, momentum, weight_decay;
+    int nesterov;            /* sgd: 1 = Nesterov momentum */
     int batch, epochs;
     unsigned long seed;
     int threads;             /* 0 = all cores */

@@ -1,5 +1,5 @@
-/* experiments/html: the folders under the results root walked once for runs (summary.txt), sweeps
- * (SWEEP.md) and diffs (DIFF.md); the page written as well-formed XHTML so any XML parser reads
+/* experiments/html: the runs as the report lists them, the folders under the results root walked
+ * for sweeps (SWEEP.md) and diffs (DIFF.md); the page written as well-formed XHTML so any XML parser reads
  * it; Markdown the suite wrote turned into HTML by a converter of the few constructs it uses. */
 #include "experiments/html.h"
 
@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/report.h"
 
 #define HTML_MAX_DEPTH 5
 #define HTML_MAX_ITEMS 4000
@@ -233,57 +234,16 @@ static void make_id(const char *kind, const char *rel, char *out, size_t n)
     out[k] = '\0';
 }
 
-/* summary.txt's "key = value" */
-static void summary_value(const char *text, const char *key, char *out, size_t n)
+/* A run as the report lists it (experiments/report: report_list_runs). */
+static void describe_run(Item *it, const RunSummary *r)
 {
-    char pat[80];
-    snprintf(pat, sizeof pat, "\n%s = ", key);
-    const char *p = strstr(text, pat);
-    if (!p && strncmp(text, pat + 1, strlen(pat) - 1) == 0)
-        p = text - 1;
-    out[0] = '\0';
-    if (p)
-        snprintf(out, n, "%.*s", (int)strcspn(p + strlen(pat), "\n"), p + strlen(pat));
+    snprintf(it->task, sizeof it->task, "%s", r->task);
+    snprintf(it->summary, sizeof it->summary, "%.31s, %ld parameters, %d epochs, final test accuracy "
+             "%.2f%%, %.1f s of training", r->family, r->params, r->epochs, 100 * r->final_acc,
+             r->total_s);
 }
 
-static void describe_run(const Page *pg, Item *it)
-{
-    char path[2100], v[6][96];
-    unsigned char *text = NULL;
-    size_t len;
-    snprintf(path, sizeof path, "%s/%s/summary.txt", pg->root, it->rel);
-    if (file_read_all(path, 1 << 20, &text, &len) == MNL_OK) {
-        const char *keys[6] = {"family", "parameters", "epochs", "final_test_acc", "total_seconds",
-                               "dataset"};
-        for (int k = 0; k < 6; k++)
-            summary_value((const char *)text, keys[k], v[k], sizeof v[k]);
-        snprintf(it->summary, sizeof it->summary, "%.20s, %.20s parameters, %.8s epochs, final test accuracy "
-                 "%.2f%%, %.12s s of training", v[0], v[1], v[2], 100 * atof(v[3]), v[4]);
-        snprintf(it->task, sizeof it->task, "%s", v[5][0] ? v[5] : "unknown data set");
-        free(text);
-    }
-    mnl_clear_error();
-    /* the task exactly: data set, classes and test images, from the predictions' first line */
-    snprintf(path, sizeof path, "%s/%s/predictions.csv", pg->root, it->rel);
-    FILE *f = fopen(path, "r");
-    char line[256], ds[32], classes[64];
-    int images;
-    if (f && fgets(line, sizeof line, f) &&
-        sscanf(line, "# mnistlab predictions: dataset=%31s classes=%63s images=%d", ds, classes,
-               &images) == 3) {
-        int k = (int)(strlen(classes) + 1) / 2;
-        for (char *c = classes; *c; c++)
-            *c = *c == ',' ? ' ' : *c;
-        if (k == 10)
-            snprintf(it->task, sizeof it->task, "%s, 10 classes, %d test images", ds, images);
-        else
-            snprintf(it->task, sizeof it->task, "%s, classes %s, %d test images", ds, classes, images);
-    }
-    if (f)
-        fclose(f);
-}
-
-static int add_item(Page *pg, ItemKind kind, const char *rel)
+static int add_item(Page *pg, ItemKind kind, const char *rel, const RunSummary *run)
 {
     if (pg->n == HTML_MAX_ITEMS)
         return 0;
@@ -298,8 +258,8 @@ static int add_item(Page *pg, ItemKind kind, const char *rel)
     snprintf(it->rel, sizeof it->rel, "%s", rel);
     make_id(kind == ITEM_RUN ? "run" : kind == ITEM_SWEEP ? "sweep" : "diff", rel, it->id,
             sizeof it->id);
-    if (kind == ITEM_RUN)
-        describe_run(pg, it);
+    if (run)
+        describe_run(it, run);
     return MNL_OK;
 }
 
@@ -330,12 +290,10 @@ static int walk(Page *pg, const char *rel, int depth)
         snprintf(path, sizeof path, "%s/%s", pg->root, sub);
         if (rc || !names[i] || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
-        if (has_file(pg->root, sub, "summary.txt"))
-            rc = add_item(pg, ITEM_RUN, sub);
-        if (!rc && has_file(pg->root, sub, "SWEEP.md"))
-            rc = add_item(pg, ITEM_SWEEP, sub);
+        if (has_file(pg->root, sub, "SWEEP.md"))
+            rc = add_item(pg, ITEM_SWEEP, sub, NULL);
         if (!rc && has_file(pg->root, sub, "DIFF.md"))
-            rc = add_item(pg, ITEM_DIFF, sub);
+            rc = add_item(pg, ITEM_DIFF, sub, NULL);
         if (!rc && depth < HTML_MAX_DEPTH)
             rc = walk(pg, sub, depth + 1);
     }
@@ -558,7 +516,13 @@ static void put_page(FILE *o, const Page *pg)
 int html_write_index(const char *results_dir)
 {
     Page pg = {.root = results_dir};
-    int rc = walk(&pg, "", 1);
+    RunSummary *runs = NULL;
+    int n = report_list_runs(results_dir, &runs), rc = MNL_OK;
+    for (int i = 0; !rc && i < n; i++)
+        rc = add_item(&pg, ITEM_RUN, runs[i].name, &runs[i]);
+    free(runs);
+    if (!rc)
+        rc = walk(&pg, "", 1);
     if (!rc) {
         attach_to_sweeps(&pg);
         char path[1100];

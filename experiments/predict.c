@@ -27,7 +27,7 @@ static const char *const predict_usage =
     "usage: mnistlab predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] "
     "[--out FILE.png]";
 static const char *const features_usage =
-    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR]";
+    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR] [--weights]";
 
 /* A file name built from parts: MNL_ERR_ARG when it does not fit, rather than a silently cut path. */
 static int format_path(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -98,6 +98,19 @@ static const char *class_name(const ExpConfig *c, int k, char *buf, size_t n)
     else
         snprintf(buf, n, "%d", orig);
     return buf;
+}
+
+/* A model trained on a class subset answers with one of its classes whatever it is shown: said
+ * before its answer about an image that may be another digit. */
+static void print_known_classes(const ExpConfig *c)
+{
+    char name[32];
+    printf("note: this model knows only ");
+    for (int k = 0; k < c->n_classes; k++)
+        printf("%s%s", k == 0 ? "" : k == c->n_classes - 1 ? " and " : ", ",
+               class_name(c, k, name, sizeof name));
+    printf("; %s any other picks one of these\n",
+           strcmp(c->dataset, "fashion") == 0 ? "an image of" : "a digit of");
 }
 
 /* ---- images in and out of the model's normalisation ------------------------------------------- */
@@ -340,6 +353,8 @@ static int run_predict(const PredictArgs *a, Trained *t)
     const ExpConfig *c = &t->ex.cfg;
     char name[32];
     printf("model: %s (%s, %s head)\nimage: %s\n", a->ckpt, c->family, c->head, in.what);
+    if (c->n_classes && in.label < 0)
+        print_known_classes(c);
     print_probabilities(c, probs, pred);
     printf("prediction: %s (%.1f%%)", class_name(c, pred, name, sizeof name), 100.0 * probs[pred]);
     if (in.label >= 0)
@@ -485,6 +500,7 @@ static float robust_abs_range(const float *v, size_t n)
 typedef struct {
     const char *ckpt, *out_dir;
     int index;
+    int weights;              /* --weights: the first layer's weights instead of the stages */
 } FeaturesArgs;
 
 static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
@@ -498,6 +514,8 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
                 return rc;
         } else if (!strcmp(s, "--out") && i + 1 < argc) {
             a->out_dir = argv[++i];
+        } else if (!strcmp(s, "--weights")) {
+            a->weights = 1;
         } else if (s[0] == '-' || a->ckpt) {
             return mnl_fail(MNL_ERR_ARG, "features: unexpected argument \"%s\"\n%s", s, features_usage);
         } else {
@@ -517,7 +535,7 @@ static int is_spatial(const LayerInfo *r)
 }
 
 /* Label strings "1" .. "n" in one block: labels[i] points into text. */
-static void number_labels(int n, char (*text)[16], const char **labels)
+static void number_labels(int n, char (*text)[40], const char **labels)
 {
     for (int i = 0; i < n; i++) {
         snprintf(text[i], sizeof text[i], "%d", i + 1);
@@ -544,7 +562,7 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
     const float *maps = model_layer_output(&t->ex.model, i, 0, &c, &h, &w);   /* [c, h, w] */
     if (!maps)
         return mnl_fail(MNL_ERR_ARG, "no output for layer %d", i + 1);
-    char (*text)[16] = malloc(sizeof *text * (size_t)c);
+    char (*text)[40] = malloc(sizeof *text * (size_t)c);
     const char **labels = malloc(sizeof *labels * (size_t)c);
     if (!text || !labels) {
         free(text), free(labels);
@@ -552,8 +570,27 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
     }
     number_labels(c, text, labels);
     char out[1200], title[400];
-    snprintf(title, sizeof title, "%.63s: after %.31s (%.15s), %d maps of %dx%d, test image %d  "
-             "(red > 0 > blue)", t->name, r->name, r->kind, c, h, w, index);
+    const Model *m = &t->ex.model;
+    char name[32];
+    if (h == 1 && w == 1) {       /* a vector (a 1x1 pool, a dense output): each value written */
+        for (int k = 0; k < c; k++)
+            if (i < m->n_layers - 1)
+                snprintf(text[k], sizeof text[k], "%d: %.3g", k + 1, maps[k]);
+            else if (m->head == HEAD_SIGMOID)   /* the logit; the title gives its probability */
+                snprintf(text[k], sizeof text[k], "logit %.3g", maps[k]);
+            else                                /* the logits, by class */
+                snprintf(text[k], sizeof text[k], "%s: %.3g", class_name(&t->ex.cfg, k, name,
+                                                                          sizeof name), maps[k]);
+        char sig[64] = "";
+        if (i == m->n_layers - 1 && m->head == HEAD_SIGMOID)
+            snprintf(sig, sizeof sig, ", sigmoid: p(%s) = %.3f", class_name(&t->ex.cfg, 1, name,
+                     sizeof name), m->probs[1]);
+        snprintf(title, sizeof title, "%.63s: after %.31s (%.15s), %d value%s%s, test image %d  "
+                 "(red > 0 > blue)", t->name, r->name, r->kind, c, c == 1 ? "" : "s", sig, index);
+    } else {
+        snprintf(title, sizeof title, "%.63s: after %.31s (%.15s), %d maps of %dx%d, test image %d  "
+                 "(red > 0 > blue)", t->name, r->name, r->kind, c, h, w, index);
+    }
     int rc = format_path(out, sizeof out, "%s/features-%02d-%.31s.png", dir, i + 1, r->name);
     if (!rc)
         rc = draw_maps(out, title, maps, c, h, w, labels, max_abs(maps, (size_t)c * h * w));
@@ -580,10 +617,49 @@ static int run_feature_maps(const FeaturesArgs *a, Trained *t, const char *dir,
     printf("%s: %s\n", in.what, verdict);
     if ((rc = draw_input(dir, t, &in, verdict)))
         return rc;
-    for (int i = 0; i < n_rows && !rc; i++)
-        if (is_spatial(&rows[i]))
-            rc = draw_stage(dir, t, i, &rows[i], a->index);
+    for (int i = 0; i < n_rows && !rc; i++)   /* every stage, the vectors after the maps too */
+        rc = draw_stage(dir, t, i, &rows[i], a->index);
     return rc;
+}
+
+/* --weights on a CNN: the kernels of the first convolution, one k x k map per (output, input)
+ * channel pair. w: [Out, In, k, k]. */
+static int run_conv_kernels(Trained *t, const char *dir, const ParamTensor *w)
+{
+    int out_c = w->shape[0], in_c = w->shape[1], k = w->shape[2];
+    int n = out_c * in_c > MAX_TEMPLATES ? MAX_TEMPLATES : out_c * in_c;
+    char (*text)[16] = malloc(sizeof *text * (size_t)n);
+    const char **labels = malloc(sizeof *labels * (size_t)n);
+    if (!text || !labels) {
+        free(text), free(labels);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate %d labels", n);
+    }
+    for (int i = 0; i < n; i++) {
+        if (in_c == 1)
+            snprintf(text[i], sizeof text[i], "%d", i + 1);
+        else
+            snprintf(text[i], sizeof text[i], "%d<-%d", i / in_c + 1, i % in_c + 1);
+        labels[i] = text[i];
+    }
+    char out[1200], title[400];
+    snprintf(title, sizeof title, "%.63s: the %d kernels (%dx%d) of %.31s, what each map looks for "
+             "(red > 0 > blue)", t->name, n, k, k, w->name);
+    int rc = format_path(out, sizeof out, "%s/weights.png", dir);
+    if (!rc)
+        rc = draw_maps(out, title, w->value, n, k, k, labels, max_abs(w->value, (size_t)n * k * k));
+    free(text), free(labels);
+    if (!rc)
+        printf("wrote %s\n", out);
+    return rc;
+}
+
+/* The first convolution's weight [Out, In, k, k], or NULL. */
+static const ParamTensor *first_conv_weight(const Model *m)
+{
+    for (int i = 0; i < m->n_params; i++)
+        if (m->params[i].is_weight)
+            return m->params[i].rank == 4 ? &m->params[i] : NULL;
+    return NULL;
 }
 
 /* ---- features: weight templates of a first dense layer ---------------------------------------- */
@@ -658,7 +734,10 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     int n_rows = model_layer_info(&t->ex.model, rows, 64), spatial = 0;
     for (int i = 0; i < n_rows; i++)
         spatial += is_spatial(&rows[i]);
-    if (spatial)
+    const ParamTensor *conv = first_conv_weight(&t->ex.model);
+    if (a->weights && conv)
+        return run_conv_kernels(t, dir, conv);
+    if (spatial && !a->weights)
         return run_feature_maps(a, t, dir, rows, n_rows);
     const ParamTensor *wt = first_image_weight(&t->ex.model);
     if (!wt)

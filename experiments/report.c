@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/cost.h"
 #include "plots/plot.h"
 
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
@@ -370,9 +371,12 @@ static int read_summary(const char *dir, RunSummary *s)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    long long size;
+    if (file_open_regular(path, &f, &size) != MNL_OK) {   /* a FIFO named summary.txt would hang */
+        mnl_clear_error();
         return -1;
+    }
     char line[512];
     snprintf(s->classes, sizeof s->classes, "all");
     s->best_on_validation = -1;
@@ -427,7 +431,7 @@ static void read_differences(const char *dir, RunSummary *s)
         return;
     }
     char first[1200] = "", from[1100] = "";
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     if (f) {
         if (!fgets(first, sizeof first, f))
             first[0] = '\0';
@@ -545,28 +549,37 @@ int report_list_runs(const char *root, RunSummary **runs)
     return l.n;
 }
 
-void report_root_of(const char *run_dir, char *root, size_t n)
+int report_root_of(const char *run_dir, char *root, size_t n)
 {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", run_dir);
-    for (int up = 0; up < 2; up++) {
-        size_t len = strlen(buf);
-        while (len > 1 && buf[len - 1] == '/')
-            buf[--len] = '\0';
-        char *slash = strrchr(buf, '/');
-        const char *base = slash ? slash + 1 : buf;
-        int seed = !strncmp(base, "seed", 4) && base[4] && strspn(base + 4, "0123456789") == strlen(base + 4);
-        if (!slash) {
-            snprintf(buf, sizeof buf, ".");
-            break;
-        }
+    size_t len = strlen(buf);
+    while (len > 1 && buf[len - 1] == '/')
+        buf[--len] = '\0';
+    char *slash = strrchr(buf, '/');
+    char parent[1024];
+    snprintf(parent, sizeof parent, "%s", !slash ? "." : slash == buf ? "/" : buf);
+    if (slash && slash != buf)
+        parent[slash - buf] = '\0';
+    /* the nearest folder above named results: where make exp-NAME and compare keep REPORT.md */
+    while ((slash = strrchr(buf, '/'))) {
         *slash = '\0';
-        if (!buf[0])
-            snprintf(buf, sizeof buf, "/");
-        if (!(up == 0 && seed))
-            break;
+        const char *base = strrchr(buf, '/');
+        base = base ? base + 1 : buf;
+        if (!strcmp(base, "results")) {
+            snprintf(root, n, "%s", buf);
+            return 1;
+        }
     }
-    snprintf(root, n, "%s", buf);
+    /* else a folder the learner compares by hand, once it holds a REPORT.md */
+    char report[1100];
+    snprintf(report, sizeof report, "%s/REPORT.md", parent);
+    if (access(report, F_OK) == 0) {
+        snprintf(root, n, "%s", parent);
+        return 1;
+    }
+    snprintf(root, n, "%s", parent);
+    return 0;
 }
 
 /* ---- the groups of the report: a lone run, or the seedK runs of one folder and settings ---- */
@@ -709,6 +722,12 @@ static int write_task_chart(const char *root, const RunSummary *r, int i, int en
             snprintf(name, sizeof name, "%s", r[g].name);
         for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
             *p = *p == '"' ? '\'' : *p;
+        char metrics[1100];
+        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[g].dir);
+        if (file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
+            mnl_clear_error();
+            continue;
+        }
         kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
                                r[g].dir);
         kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
@@ -756,7 +775,8 @@ static int write_report(const char *root, const RunSummary *r, int n)
             write_group_row(o, &r[g], ge - g);
         }
         fprintf(o, "\n![test accuracy per epoch: %s](%s)\n", r[i].task, png);
-        if ((rc = write_task_chart(root, r, i, end, png))) {
+        if ((rc = write_task_chart(root, r, i, end, png)) ||
+            (rc = cost_write_task(o, root, r + i, end - i, slug))) {    /* experiments/cost */
             atomic_abort(&a);
             return rc;
         }

@@ -8,7 +8,7 @@
 #include "common/dataset.h"
 #include "models/model.h"
 #include "models/optim.h"
-#include "models/schedule.h"
+#include "models/lr_schedule.h"
 
 typedef struct {
     ExpConfig cfg;

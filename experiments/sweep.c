@@ -96,6 +96,7 @@ typedef struct {
 typedef struct {
     int n_ok, n_fail;
     double final_acc[2], best_acc[2], final_loss[2], low_loss[2];   /* mean, std */
+    double train_acc[2], train_loss[2];                               /* final, on the training set */
     double params, seconds;
 } SweepCell;
 
@@ -287,7 +288,7 @@ static void read_run(SweepRun *r)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/metrics.csv", r->dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     r->n_rec = 0;
     if (f) {
         char line[1024];
@@ -361,6 +362,7 @@ static void summarize_cells(Sweep *w)
 {
     for (int c = 0; c < w->n_cells; c++) {
         double fa[SWEEP_MAX_SEEDS], ba[SWEEP_MAX_SEEDS], fl[SWEEP_MAX_SEEDS], ll[SWEEP_MAX_SEEDS];
+        double ta[SWEEP_MAX_SEEDS], tl[SWEEP_MAX_SEEDS];
         double pa = 0, se = 0;
         SweepCell *cell = &w->cells[c];
         memset(cell, 0, sizeof *cell);
@@ -375,12 +377,15 @@ static void summarize_cells(Sweep *w)
             }
             const EpochRecord *last = &r->rec[r->n_rec - 1], *b = &r->rec[r->best];
             fa[k] = last->test_acc, ba[k] = b->test_acc;
+            ta[k] = last->train_acc, tl[k] = last->train_loss;
             fl[k] = held_out(last, r->on_valid), ll[k] = held_out(b, r->on_valid);
             pa += (double)r->params, se += r->seconds;
             k++;
         }
         cell->n_ok = k;
         mean_sd(fa, k, cell->final_acc);
+        mean_sd(ta, k, cell->train_acc);
+        mean_sd(tl, k, cell->train_loss);
         mean_sd(ba, k, cell->best_acc);
         mean_sd(fl, k, cell->final_loss);
         mean_sd(ll, k, cell->low_loss);
@@ -557,7 +562,8 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
         return rc;
     }
     fprintf(a.f, "# x label n_ok n_fail final_acc sd best_epoch_acc sd final_heldout_loss sd "
-                 "lowest_heldout_loss sd params train_seconds\n");
+                 "lowest_heldout_loss sd params train_seconds final_train_acc sd "
+                 "final_train_loss sd\n");
     fprintf(f.f, "# x y label\n");
     int any_fail = 0;
     for (int j = 0; j < n1; j++) {
@@ -568,17 +574,27 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
             char label[160], par[32];
             format_params(s->params, par, sizeof par);
             snprintf(label, sizeof label, "%s", w->o->against_params ? par : w->o->axes[0].values[i]);
+            double lead;
+            if (!w->o->against_params && strchr(label, ' ') && leading_number(label, &lead))
+                label[strcspn(label, " ")] = '\0';      /* "250 500" -> "250": the tick stays short */
             for (char *p = label; *p; p++)
                 if (*p == '"')
                     *p = '\'';
             fprintf(a.f, "%.9g \"%s\" %d %d", x[i], label, s->n_ok, s->n_fail);
-            const double *m[4] = {s->final_acc, s->best_acc, s->final_loss, s->low_loss};
+            const double *m[6] = {s->final_acc, s->best_acc, s->final_loss, s->low_loss,
+                                  s->train_acc, s->train_loss};
             for (int k = 0; k < 4; k++)
                 if (s->n_ok)
                     fprintf(a.f, " %.6g %.6g", m[k][0], m[k][1]);
                 else
                     fprintf(a.f, " NaN NaN");
-            fprintf(a.f, " %.0f %.3f\n", s->n_ok ? s->params : 0.0, s->n_ok ? s->seconds : 0.0);
+            fprintf(a.f, " %.0f %.3f", s->n_ok ? s->params : 0.0, s->n_ok ? s->seconds : 0.0);
+            for (int k = 4; k < 6; k++)
+                if (s->n_ok)
+                    fprintf(a.f, " %.6g %.6g", m[k][0], m[k][1]);
+                else
+                    fprintf(a.f, " NaN NaN");
+            fputc('\n', a.f);
             if (s->n_fail) {
                 fprintf(f.f, "%.9g %.6g \"%d/%d failed\"\n", x[i], 1.0 / w->num_classes, s->n_fail,
                         s->n_fail + s->n_ok);
@@ -617,14 +633,27 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
         snprintf(xlabel, sizeof xlabel, "parameters (%s = the label at each point)",
                  w->o->axes[0].key);
     else
-        snprintf(xlabel, sizeof xlabel, "%s%s", w->o->axes[0].key, logx ? " (log scale)" : "");
+        snprintf(xlabel, sizeof xlabel, "%s%s%s", w->o->axes[0].key,
+                 strchr(w->o->axes[0].values[0], ' ') ? " (its first number)" : "",
+                 logx ? " (log scale)" : "");
+    /* the x range hugs the values (gnuplot's log autoscale would widen it to whole decades) */
+    double lo = x[0], hi = x[0];
+    for (int i = 1; i < w->o->axes[0].n_values; i++)
+        lo = x[i] < lo ? x[i] : lo, hi = x[i] > hi ? x[i] : hi;
+    double pad = logx ? 1.25 : 0.0, span = hi - lo > 0 ? hi - lo : 1.0;
+    double xmin = logx ? lo / pad : lo - 0.06 * span, xmax = logx ? hi * pad : hi + 0.06 * span;
+    /* chance on the accuracy axis only when a value is anywhere near it (or a run failed) */
+    int show_chance = 0;
+    for (int c = 0; c < w->n_cells; c++)
+        show_chance |= w->cells[c].n_fail > 0 ||
+                       (w->cells[c].n_ok && w->cells[c].final_acc[0] < 1.0 / w->num_classes + 0.2);
     return plot_run("sweep", png,
                     "in='%s'; fails='%s'; title='%s'; xlabel='%s'; logx=%d; series=%d; names='%s'; "
-                    "chance=%g; held='%s'; against_params=%d",
+                    "chance=%g; held='%s'; against_params=%d; xmin=%g; xmax=%g; show_chance=%d",
                     plot_quote(dat, q[0], sizeof q[0]), plot_quote(fails, q[1], sizeof q[1]),
                     plot_quote(title, q[2], sizeof q[2]), plot_quote(xlabel, q[3], sizeof q[3]), logx,
                     series, plot_quote(names, q[4], sizeof q[4]), 1.0 / w->num_classes, held,
-                    w->o->against_params);
+                    w->o->against_params, xmin, xmax, show_chance);
 }
 
 /* ---- sweep-curves.png: every run's held-out loss per epoch, one colour per value ---- */

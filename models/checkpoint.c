@@ -177,7 +177,8 @@ static void put_optimizer(Writer *w, const Optimizer *opt)
         put_uint(w, 0, 4);
         return;
     }
-    put_uint(w, opt->spec.kind == OPT_ADAM ? CKPT_OPT_ADAM : CKPT_OPT_SGD, 4);
+    /* AdamW keeps Adam's two moments (the settings say which of the two it is) */
+    put_uint(w, optim_is_adam(opt->spec.kind) ? CKPT_OPT_ADAM : CKPT_OPT_SGD, 4);
     put_uint(w, (uint64_t)(int64_t)opt->step, 8);
     put_uint(w, opt->n, 8);
     put_uint(w, (uint64_t)((opt->m != NULL) + (opt->v != NULL)), 4);
@@ -481,7 +482,7 @@ static int check_optimizer_matches(const Checkpoint *ck, const Model *m, const O
     if (ck->opt_kind == CKPT_OPT_NONE)
         return mnl_fail(MNL_ERR_CKPT, "%s: holds no optimizer state, so training cannot resume "
                         "from it", ck->path);
-    int run_kind = opt->spec.kind == OPT_ADAM ? CKPT_OPT_ADAM : CKPT_OPT_SGD;
+    int run_kind = optim_is_adam(opt->spec.kind) ? CKPT_OPT_ADAM : CKPT_OPT_SGD;
     if (ck->opt_kind != run_kind)
         return mnl_fail(MNL_ERR_CKPT, "%s: the optimizer is %s in the checkpoint but %s in this run",
                         ck->path, kind_name(ck->opt_kind), kind_name(run_kind));

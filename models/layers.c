@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/parse.h"
+#include "models/batchnorm.h"
 #include "models/conv.h"
 #include "models/kernels.h"
 #include "models/pool.h"
@@ -256,6 +257,124 @@ static void relu_bwd(const Layer *l, const LayerCtx *c, const float *in, const f
         relu_backward(din, dout, out, (size_t)c->B * layer_in_size(l));
 }
 
+/* ---- tanh, sigmoid, leakyrelu [A], gelu, mish: elementwise, per image ----
+ * One path: the reference loops (the fast walk runs them on slices of the batch, one per thread). */
+
+#define ACTIVATION_ADAPTERS(NAME, BACKWARD_READS)                                                 \
+    static void NAME##_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)    \
+    {                                                                                              \
+        NAME##_forward_ref(out, in, (size_t)c->B * layer_in_size(l));                              \
+    }                                                                                              \
+    static void NAME##_bwd_ref(const Layer *l, const LayerCtx *c, const float *in,                 \
+                               const float *out, const float *dout, float *din)                    \
+    {                                                                                              \
+        (void)in, (void)out;                                                                       \
+        if (din)                                                                                   \
+            NAME##_backward_ref(din, dout, BACKWARD_READS, (size_t)c->B * layer_in_size(l));       \
+    }
+
+ACTIVATION_ADAPTERS(tanh, out)
+ACTIVATION_ADAPTERS(sigmoid, out)
+ACTIVATION_ADAPTERS(gelu, in)
+ACTIVATION_ADAPTERS(mish, in)
+
+#define LEAKY_DEFAULT 0.01f     /* torch.nn.LeakyReLU's negative slope */
+
+static int leakyrelu_parse(Layer *l, int argc, char **argv, char *why)
+{
+    if (want_args(argc, 0, 1, "leakyrelu [A]", why))
+        return -1;
+    l->farg = LEAKY_DEFAULT;
+    if (argc == 1)
+        return 0;
+    char *end;
+    errno = 0;
+    float a = strtof(argv[1], &end);
+    if (end == argv[1] || *end != '\0' || errno == ERANGE || !(a >= 0.0f && a < 1.0f)) {
+        snprintf(why, LAYER_WHY_LEN, "slope \"%s\" is not a number in [0, 1)", argv[1]);
+        return -1;
+    }
+    l->farg = a;
+    return 0;
+}
+
+static void leakyrelu_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    leakyrelu_forward_ref(out, in, (size_t)c->B * layer_in_size(l), l->farg);
+}
+
+static void leakyrelu_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                              const float *dout, float *din)
+{
+    (void)out;
+    if (din)
+        leakyrelu_backward_ref(din, dout, in, (size_t)c->B * layer_in_size(l), l->farg);
+}
+
+/* ---- batchnorm: per channel after a conv, per unit after a dense ----
+ * gamma and beta are the layer's weight and bias, [C]; running_mean and running_var its state. The
+ * whole batch at once (its statistics are the batch's); the fast pair splits the channels among
+ * the model's threads (models/batchnorm.c). */
+
+#define BN_EPS      1e-5f    /* torch.nn.BatchNorm2d's eps and momentum */
+#define BN_MOMENTUM 0.1f
+
+static int batchnorm_infer(Layer *l, char *why)
+{
+    same_shape_infer(l, why);
+    l->w_rank = 1, l->w_shape[0] = l->in_c;
+    l->n_w = l->n_b = l->n_s = (size_t)l->in_c;
+    l->keep_per_image = 2 * (size_t)l->in_c;       /* the batch's mean and 1/std, [2, C] */
+    return 0;
+}
+
+static void batchnorm_init(const Layer *l, float *w, float *b, float *state)
+{
+    for (int c = 0; c < l->in_c; c++)
+        w[c] = 1.0f, b[c] = 0.0f, state[c] = 0.0f, state[l->in_c + c] = 1.0f;
+}
+
+static void batchnorm_fwd_ref(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    const int C = l->in_c, S = l->in_h * l->in_w;
+    float *run_mean = c->state, *run_var = c->state + C;
+    if (c->train)
+        batchnorm_forward_train_ref(out, in, c->w, c->b, run_mean, run_var, c->keep, c->keep + C,
+                                    c->B, C, S, BN_EPS, BN_MOMENTUM);
+    else
+        batchnorm_forward_eval_ref(out, in, c->w, c->b, run_mean, run_var, c->B, C, S, BN_EPS);
+}
+
+static void batchnorm_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                              const float *dout, float *din)
+{
+    const int C = l->in_c;
+    (void)out;
+    batchnorm_backward_ref(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
+                           l->in_h * l->in_w);
+}
+
+static void batchnorm_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    const int C = l->in_c, S = l->in_h * l->in_w;
+    float *run_mean = c->state, *run_var = c->state + C;
+    if (c->train)
+        batchnorm_forward_train(out, in, c->w, c->b, run_mean, run_var, c->keep, c->keep + C, c->B,
+                                C, S, BN_EPS, BN_MOMENTUM, c->threads);
+    else
+        batchnorm_forward_eval(out, in, c->w, c->b, run_mean, run_var, c->B, C, S, BN_EPS,
+                               c->threads);
+}
+
+static void batchnorm_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                          const float *dout, float *din)
+{
+    const int C = l->in_c;
+    (void)out;
+    batchnorm_backward(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
+                       l->in_h * l->in_w, c->threads);
+}
+
 /* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */
 
 static int flatten_infer(Layer *l, char *why)
@@ -370,6 +489,22 @@ static const LayerKind kinds[] = {
      .forward = flatten_fwd, .backward = flatten_bwd, .flat_out = 1, .per_image = 1},
     {.name = "dropout", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
      .forward_ref = dropout_fwd_ref, .backward_ref = dropout_bwd_ref, .flat_out = -1},
+    {.name = "batchnorm", .parse = parse_none, .infer = batchnorm_infer, .flops = no_flops,
+     .forward_ref = batchnorm_fwd_ref, .backward_ref = batchnorm_bwd_ref,
+     .forward = batchnorm_fwd, .backward = batchnorm_bwd, .flat_out = -1,
+     .state_names = {"running_mean", "running_var", NULL}, .init = batchnorm_init},
+    {.name = "tanh", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = tanh_fwd_ref, .backward_ref = tanh_bwd_ref, .flat_out = -1, .per_image = 1},
+    {.name = "sigmoid", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = sigmoid_fwd_ref, .backward_ref = sigmoid_bwd_ref, .flat_out = -1,
+     .per_image = 1},
+    {.name = "leakyrelu", .parse = leakyrelu_parse, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = leakyrelu_fwd_ref, .backward_ref = leakyrelu_bwd_ref, .flat_out = -1,
+     .per_image = 1},
+    {.name = "gelu", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = gelu_fwd_ref, .backward_ref = gelu_bwd_ref, .flat_out = -1, .per_image = 1},
+    {.name = "mish", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+     .forward_ref = mish_fwd_ref, .backward_ref = mish_bwd_ref, .flat_out = -1, .per_image = 1},
 };
 
 #define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))
@@ -385,6 +520,14 @@ const LayerKind *layer_kind_find(const char *name)
 const LayerKind *layer_kind_at(int i)
 {
     return i >= 0 && i < N_KINDS ? &kinds[i] : NULL;
+}
+
+int layer_state_count(const Layer *l)
+{
+    int n = 0;
+    while (n < 2 && l->kind->state_names[n])
+        n++;
+    return l->n_s ? n : 0;
 }
 
 LayerForward layer_fast_forward(const LayerKind *k)

@@ -20,6 +20,7 @@ typedef struct {
     int B;
     const float *w, *b;     /* the layer's parameters (NULL for kinds without) */
     float *dw, *db;         /* their gradients, accumulated */
+    float *state;           /* the layer's running statistics (batchnorm), NULL for kinds without */
     float *keep;            /* the layer's own scratch, kept from forward to backward */
     float *temp;            /* this thread's scratch (temp_per_thread floats), valid during one call */
     int train;              /* the mode of this forward (or of the forward a backward follows) */
@@ -47,6 +48,8 @@ struct Layer {
     float farg;                     /* dropout's P */
     int w_rank, w_shape[4];         /* weight shape (w_rank 0: no parameters) */
     size_t n_w, n_b;                /* weight and bias element counts */
+    size_t n_s;                     /* floats of each state tensor (kind->state_names), after the
+                                       bias in the parameter block */
     int fan_in;                     /* inputs feeding one output, for initialisation */
     size_t param_off;               /* weight in param_block/grad_block; its bias follows */
     size_t keep_per_image;          /* kept scratch floats per image (dropout masks) */
@@ -85,7 +88,16 @@ struct LayerKind {
     /* 1: forward and backward can take in a ReLU that follows (LayerCtx.relu_out), saving the
      * ReLU's own passes over memory; the walk then skips the ReLU layer. */
     int fuses_relu;
+    /* Names of the layer's state tensors, NULL-terminated (batchnorm: running_mean, running_var),
+     * each n_s floats: values the forward keeps that training does not optimise. */
+    const char *state_names[3];
+    /* Initial values of the weight, bias and state, in place of models/init's weights and biases
+     * (batchnorm: gamma 1, beta 0, mean 0, variance 1); NULL: init_fill. */
+    void (*init)(const Layer *l, float *w, float *b, float *state);
 };
+
+/* Number of state tensors of the layer's kind. */
+int layer_state_count(const Layer *l);
 
 const LayerKind *layer_kind_find(const char *name);   /* NULL when unknown */
 const LayerKind *layer_kind_at(int i);                /* NULL past the end */

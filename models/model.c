@@ -118,8 +118,8 @@ static int layout_params(Model *m)
     for (int i = 0; i < m->n_layers; i++) {
         Layer *l = &m->layers[i];
         l->param_off = total;
-        total += l->n_w + l->n_b;
-        tensors += (l->n_w > 0) + (l->n_b > 0);
+        total += l->n_w + l->n_b + (size_t)layer_state_count(l) * l->n_s;
+        tensors += (l->n_w > 0) + (l->n_b > 0) + layer_state_count(l);
         if (total > MAX_PARAMS)
             return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": the model would have over %zu parameters",
                             i + 1, l->item, MAX_PARAMS);
@@ -138,6 +138,12 @@ static int layout_params(Model *m)
             describe_tensor(&m->params[m->n_params++], l, "weight", v, g, l->n_w, 1);
         if (l->n_b)
             describe_tensor(&m->params[m->n_params++], l, "bias", v + l->n_w, g + l->n_w, l->n_b, 0);
+        size_t off = l->n_w + l->n_b;
+        for (int k = 0; k < layer_state_count(l); k++, off += l->n_s) {
+            ParamTensor *t = &m->params[m->n_params++];
+            describe_tensor(t, l, l->kind->state_names[k], v + off, g + off, l->n_s, 0);
+            t->is_state = 1;
+        }
     }
     return 0;
 }
@@ -149,7 +155,11 @@ static void init_params(Model *m, gsl_rng *rng)
         if (l->n_w + l->n_b == 0)
             continue;
         float *w = m->param_block + l->param_off;
-        init_fill(w, l->n_w, w + l->n_w, l->n_b, l->fan_in, m->spec.init, m->spec.init_scale, rng);
+        if (l->kind->init)
+            l->kind->init(l, w, w + l->n_w, w + l->n_w + l->n_b);
+        else
+            init_fill(w, l->n_w, w + l->n_w, l->n_b, l->fan_in, m->spec.init, m->spec.init_scale,
+                      rng);
     }
 }
 
@@ -284,6 +294,8 @@ static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
         c.dw = m->grad_block + l->param_off;
         c.db = c.dw + l->n_w;
     }
+    if (l->n_s)
+        c.state = m->param_block + l->param_off + l->n_w + l->n_b;
     c.keep = m->scratch_block + l->keep_off;
     c.temp = m->scratch_block + m->temp_off + (size_t)thread * m->temp_stride;
     c.train = m->train;
@@ -360,7 +372,10 @@ void model_backward(Model *m, const float *x, int B)
 
 size_t model_param_count(const Model *m)
 {
-    return m->n_param_values;
+    size_t n = 0;                    /* what training optimises: running statistics not counted */
+    for (int i = 0; i < m->n_params; i++)
+        n += m->params[i].is_state ? 0 : m->params[i].n;
+    return n;
 }
 
 double model_mflops(const Model *m)

@@ -40,6 +40,8 @@ typedef struct {
     float *grad;
     size_t n;                        /* element count */
     int is_weight;                   /* 1: weight (gets L2 / weight decay), 0: bias */
+    int is_state;                    /* 1: running statistics (batchnorm): saved in checkpoints,
+                                        never trained (the optimizers skip it, its grad stays 0) */
     int rank, shape[4];              /* e.g. conv weight [Out, In, k, k], dense weight [Out, In] */
 } ParamTensor;
 

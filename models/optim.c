@@ -21,7 +21,7 @@ void optim_spec_defaults(OptimSpec *s, OptimKind kind)
 {
     memset(s, 0, sizeof *s);
     s->kind = kind;
-    s->lr = kind == OPT_ADAM ? 1e-3f : 0.1f;
+    s->lr = optim_is_adam(kind) ? 1e-3f : 0.1f;
     s->beta1 = 0.9;
     s->beta2 = 0.999;
     s->eps = 1e-8;
@@ -37,7 +37,7 @@ static int check_range(const char *what, double x, double lo, double hi, int hi_
 
 static int check_spec(const OptimSpec *s)
 {
-    if (s->kind != OPT_SGD && s->kind != OPT_ADAM)
+    if (s->kind != OPT_SGD && !optim_is_adam(s->kind))
         return mnl_fail(MNL_ERR_ARG, "optimizer: unknown kind %d", (int)s->kind);
     int rc;
     if ((rc = check_range("lr", s->lr, 0.0, INFINITY, 1)))
@@ -46,6 +46,8 @@ static int check_spec(const OptimSpec *s)
         if ((rc = check_range("l2", s->l2, 0.0, INFINITY, 1)) ||
             (rc = check_range("momentum", s->momentum, 0.0, INFINITY, 1)))
             return rc;
+        if (s->nesterov && s->momentum <= 0.0f)
+            return mnl_fail(MNL_ERR_ARG, "optimizer: Nesterov momentum needs momentum > 0");
         return MNL_OK;
     }
     if ((rc = check_range("beta1", s->beta1, 0.0, 1.0, 1)) ||
@@ -67,8 +69,8 @@ int optim_init(Optimizer *o, const OptimSpec *spec, const Model *m)
         return mnl_fail(MNL_ERR_ARG, "optimizer: the model has no parameters");
     o->spec = *spec;
     o->n = m->n_param_values;
-    int need_m = spec->kind == OPT_ADAM || spec->momentum > 0.0f;
-    int need_v = spec->kind == OPT_ADAM;
+    int need_m = optim_is_adam(spec->kind) || spec->momentum > 0.0f;
+    int need_v = optim_is_adam(spec->kind);
     if (need_m && !(o->m = calloc(o->n, sizeof *o->m)))
         goto nomem;
     if (need_v && !(o->v = calloc(o->n, sizeof *o->v)))
@@ -217,6 +219,16 @@ static void update_slice(const Optimizer *o, const ParamTensor *p, size_t off, s
         float decay = p->is_weight ? s->weight_decay : 0.0f;
         adam_variants[isa_active()](p->value + lo, p->grad + lo, o->m + off, o->v + off, hi - lo,
                                     a, decay);
+    } else if (s->kind == OPT_ADAMW) {
+        /* the decoupled decay as adamw_update_ref applies it, then Adam's step without decay */
+        if (p->is_weight && s->weight_decay > 0.0f)
+            adamw_decay_ref(p->value + lo, hi - lo, s->lr, s->weight_decay);
+        adam_variants[isa_active()](p->value + lo, p->grad + lo, o->m + off, o->v + off, hi - lo,
+                                    a, 0.0f);
+    } else if (s->nesterov) {
+        /* no vector variant: the compiler vectorises the reference loop (no sqrt in it) */
+        sgd_nesterov_update_ref(p->value + lo, p->grad + lo, o->m + off, hi - lo, s->lr,
+                                p->is_weight ? s->l2 : 0.0f, s->momentum);
     } else {
         float decay = p->is_weight ? s->l2 : 0.0f;
         sgd_variants[isa_active()](p->value + lo, p->grad + lo, o->m ? o->m + off : NULL, hi - lo,
@@ -252,9 +264,11 @@ void optim_step(Optimizer *o, Model *m)
         return;
     }
     AdamScalars a = {0};
-    if (s->kind == OPT_ADAM)
+    if (optim_is_adam(s->kind))
         a = adam_scalars(s, o->step);
     for (int k = 0; k < m->n_params; k++) {
+        if (m->params[k].is_state)
+            continue;
         UpdateJob j = {.o = o, .p = &m->params[k], .a = &a};
         j.off = (size_t)(j.p->value - m->param_block);
         threads_run(j.p->n < PARALLEL_MIN ? 1 : m->threads, update_piece, &j);

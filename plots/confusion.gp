@@ -12,6 +12,10 @@ set yrange [k - 0.5 : -0.5]
 set xtics () scale 0
 set ytics () scale 0
 set for [i=1:k] xtics add (word(names, i) i - 1)
+# Names (Fashion's "Pullover") would run into each other under the columns: slant them.
+longest = 0
+do for [i=1:k] { if (strlen(word(names, i)) > longest) { longest = strlen(word(names, i)) } }
+if (longest > 3) set xtics rotate by 35 right
 set for [i=1:k] ytics add (word(names, i) i - 1)
 set size ratio -1
 unset key

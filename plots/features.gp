@@ -12,6 +12,8 @@ ph = rows * cell_h * scale
 cbw = signed ? 100 : 0
 W = pw + 40 + cbw
 W = W < 720 ? 720 : W
+tw = strlen(title) * 8 + 40     # about 8 pixels a character at 12 points: a long title fits
+W = W < tw ? tw : W
 H = ph + 60 + 20
 left = (W - pw - cbw) / 2
 set terminal pngcairo size W, H font "Sans,11"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/augment.h"
-#include "models/schedule.h"
+#include "models/lr_schedule.h"
 #include "tests/test_util.h"
 
 #define H 7

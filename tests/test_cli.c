@@ -219,10 +219,12 @@ static void interrupt_and_resume(int sig, int want_status)
     const char *dir = test_path(sig == SIGINT ? "sigint" : "sigterm");
     const char *whole = test_path("sig-whole");
     char args[1200], a[8192], b[8192];
-    /* with the remedies that hold state or draw numbers: augmentation and a schedule */
+    /* with the remedies that hold state or draw numbers: augmentation, a schedule, and batch
+     * norm (whose running statistics the checkpoint must carry) */
     const char *run = "train experiments/cnn-4v9.conf --set train.epochs=12 "
                       "--set 'data.augment=shift 2, rotate 10' --set 'train.schedule=step 3 0.5' "
-                      "--set train.warmup=1";
+                      "--set train.warmup=1 --set 'model.layers=conv 4 3, batchnorm, relu, "
+                      "maxpool 2, conv 8 3, relu, maxpool 2, conv 16 3, relu, maxpool 2, dense 1'";
     snprintf(args, sizeof args, "%s --out %s", run, whole);
     if (access(in_dir(whole, "summary.txt"), R_OK) != 0)
         CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);

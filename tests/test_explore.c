@@ -15,6 +15,7 @@
 #include <libxml/xpath.h>
 
 #include "common/error.h"
+#include "experiments/cost.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "experiments/predictions.h"
@@ -488,6 +489,44 @@ static void test_live_curves_are_redrawn_after_evaluated_epochs(void)
 }
 
 
+/* ---- cost against accuracy (REPORT.md) ---- */
+
+static void test_cost_first_reaching_counts_training_seconds_up_to_that_epoch(void)
+{
+    EpochRecord r[3] = {{.epoch = 1, .test_acc = 0.90, .seconds = 2.0},
+                        {.epoch = 2, .test_acc = 0.97, .seconds = 3.0},
+                        {.epoch = 3, .test_acc = 0.96, .seconds = 4.0}};
+    double s;
+    CU_ASSERT_EQUAL(cost_first_reaching(r, 3, 0.90, 9.0, &s), 1);
+    CU_ASSERT_DOUBLE_EQUAL(s, 2.0, 1e-12);
+    CU_ASSERT_EQUAL(cost_first_reaching(r, 3, 0.965, 9.0, &s), 2);
+    CU_ASSERT_DOUBLE_EQUAL(s, 5.0, 1e-12);
+    CU_ASSERT_EQUAL(cost_first_reaching(r, 3, 0.99, 9.0, &s), -1);
+    CU_ASSERT(isnan(s));
+    /* evaluated every other epoch: the recorded 9 s stand for a total of 18 */
+    CU_ASSERT_EQUAL(cost_first_reaching(r, 3, 0.97, 18.0, &s), 2);
+    CU_ASSERT_DOUBLE_EQUAL(s, 10.0, 1e-12);
+}
+
+static void test_cost_levels_span_the_runs_of_a_task(void)
+{
+    double ten[] = {0.925, 0.978, 0.991, 0.9885, 0.9914}, lv[COST_LEVELS];
+    cost_choose_levels(ten, 5, 0.1, lv);     /* softmax, mlp, cnn, lenet, cnn-wide */
+    CU_ASSERT_DOUBLE_EQUAL(lv[0], 0.90, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(lv[1], 0.97, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(lv[2], 0.99, 1e-12);
+    double same[] = {0.991, 0.992}, low[] = {0.3};
+    cost_choose_levels(same, 2, 0.5, lv);
+    CU_ASSERT(lv[0] < lv[1] && lv[1] < lv[2]);   /* three distinct levels even when runs agree */
+    CU_ASSERT_DOUBLE_EQUAL(lv[2], 0.99, 1e-12);
+    cost_choose_levels(low, 1, 0.1, lv);
+    CU_ASSERT(lv[0] < lv[1] && lv[1] < lv[2]);
+    /* a run stuck at chance does not pull the bottom level down */
+    double lr[] = {0.946, 0.991, 0.992, 0.50, 0.51};
+    cost_choose_levels(lr, 5, 0.5, lv);
+    CU_ASSERT_DOUBLE_EQUAL(lv[0], 0.90, 1e-12);
+}
+
 /* ---- results/index.html ---- */
 
 static void test_html_from_markdown_makes_tables_links_and_images(void)
@@ -609,7 +648,13 @@ static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist
     CU_ASSERT(page_shows(doc, "sweep-lr/lr=0.01/seed1/curves.png"));
     CU_ASSERT(page_shows(doc, "diffs/lr/classes.png"));
     CU_ASSERT(page_shows(doc, "compare"));
+    CU_ASSERT(page_shows(doc, "cost-mnist-classes-4-9-500-test-images.png"));
     xmlFreeDoc(doc);
+    /* the report's cost section: every run, the seconds to each accuracy, and its chart */
+    const char *md = test_slurp(in_dir(root, "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "**What the accuracy cost.**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](sweep-lr/lr=0.01/seed1/) | 1521 |"));
+    assert_png(in_dir(root, "cost-mnist-classes-4-9-500-test-images.png"), 1200, 560);
 }
 
 int register_explore_tests(void)
@@ -649,6 +694,9 @@ int register_explore_tests(void)
         {"diff_refuses_a_folder_without_predictions", test_diff_refuses_a_folder_without_predictions},
         {"live_curves_are_redrawn_after_evaluated_epochs",
          test_live_curves_are_redrawn_after_evaluated_epochs},
+        {"cost_first_reaching_counts_training_seconds_up_to_that_epoch",
+         test_cost_first_reaching_counts_training_seconds_up_to_that_epoch},
+        {"cost_levels_span_the_runs_of_a_task", test_cost_levels_span_the_runs_of_a_task},
         {"html_from_markdown_makes_tables_links_and_images",
          test_html_from_markdown_makes_tables_links_and_images},
         {"compare_writes_an_index_page_that_parses_and_whose_images_exist",

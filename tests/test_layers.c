@@ -40,7 +40,7 @@ typedef struct {
     LayerCtx c;
     float *x, *y, *r, *dx;          /* in [B, in], out [B, out], dL/dout [B, out], dL/din [B, in] */
     float *p, *g;                   /* weight then bias, and their gradients */
-    float *keep, *temp;
+    float *keep, *temp, *state;     /* state: running statistics (batchnorm) */
     size_t nx, ny, np;
     gsl_rng *drop;
     LayerForward forward;           /* the reference or the fast adapters of the kind */
@@ -72,13 +72,15 @@ static int rig_make_path(Rig *t, const char *item, int B, int c, int h, int w, g
     t->y = zalloc(t->ny), t->r = zalloc(t->ny);
     t->p = zalloc(t->np), t->g = zalloc(t->np);
     t->keep = zalloc(B * t->l.keep_per_image);
+    t->state = zalloc((size_t)layer_state_count(&t->l) * t->l.n_s);
     t->temp = zalloc(t->l.temp_per_thread);
     t->drop = gsl_rng_alloc(gsl_rng_mt19937);
     fill_uniform(t->x, t->nx, -1, 1, rng);
     fill_uniform(t->r, t->ny, -1, 1, rng);
     fill_uniform(t->p, t->np, -0.5, 0.5, rng);
     t->c = (LayerCtx){.B = B, .w = t->p, .b = t->p + t->l.n_w, .dw = t->g, .db = t->g + t->l.n_w,
-                      .keep = t->keep, .temp = t->temp, .train = 1, .rng = t->drop, .threads = 2};
+                      .keep = t->keep, .temp = t->temp, .train = 1, .rng = t->drop, .threads = 2,
+                      .state = t->l.n_s ? t->state : NULL};
     return 0;
 }
 
@@ -90,7 +92,7 @@ static int rig_make(Rig *t, const char *item, int B, int c, int h, int w, gsl_rn
 static void rig_free(Rig *t)
 {
     free(t->x), free(t->dx), free(t->y), free(t->r), free(t->p), free(t->g);
-    free(t->keep), free(t->temp);
+    free(t->keep), free(t->temp), free(t->state);
     if (t->drop)
         gsl_rng_free(t->drop);
 }
@@ -225,6 +227,133 @@ static void test_flatten_gradients_match_finite_differences(void)
 static void test_dropout_gradients_with_a_fixed_mask(void)
 {
     CU_ASSERT(check_item("dropout 0.5", 3, 4, 2, 2, 9) < GRAD_TOL);
+}
+
+/* Batch norm: every output of a channel depends on every input of it (through the batch mean and
+ * variance), so this checks the two correction terms of the backward as well. */
+static void test_batchnorm_gradients_after_a_conv(void)
+{
+    CU_ASSERT(check_item("batchnorm", 3, 2, 3, 4, 26) < GRAD_TOL);
+}
+
+static void test_batchnorm_gradients_after_a_dense(void)
+{
+    CU_ASSERT(check_item("batchnorm", 5, 4, 1, 1, 27) < GRAD_TOL);
+}
+
+/* Training normalises each channel to mean 0, variance 1 (before gamma, beta) and moves the
+ * running statistics a tenth of the way to the batch's (unbiased variance); evaluation then
+ * normalises by the running statistics instead. */
+static void test_batchnorm_normalises_and_keeps_running_statistics(void)
+{
+    Layer l;
+    CU_ASSERT_FATAL(layer_init(&l, "batchnorm", 1, 2, 1, 2) == 0);   /* C 2, S 2 */
+    CU_ASSERT(l.n_w == 2 && l.n_b == 2 && l.n_s == 2 && layer_state_count(&l) == 2);
+    /* x: [B 2, C 2, S 2]; channel 0 holds 1 2 3 4, channel 1 holds 10 10 30 30 */
+    const float x[8] = {1, 2, 10, 10, 3, 4, 30, 30};
+    float w[2] = {1, 2}, b[2] = {0, 1}, state[4], keep[8], y[8];
+    l.kind->init(&l, (float[2]){0}, (float[2]){0}, state);
+    CU_ASSERT(state[0] == 0 && state[1] == 0 && state[2] == 1 && state[3] == 1);
+    LayerCtx c = {.B = 2, .w = w, .b = b, .keep = keep, .state = state, .train = 1, .threads = 1};
+    l.kind->forward_ref(&l, &c, x, y);
+    const double z = 1.0 / sqrt(1.25 + 1e-5);       /* channel 0: mean 2.5, variance 1.25 */
+    CU_ASSERT_DOUBLE_EQUAL(y[0], -1.5 * z, 1e-5);
+    CU_ASSERT_DOUBLE_EQUAL(y[5], 1.5 * z, 1e-5);
+    CU_ASSERT_DOUBLE_EQUAL(y[2], 2 * -1.0 * (10 / sqrt(100 + 1e-5)) + 1, 1e-5);   /* var 100 */
+    CU_ASSERT_DOUBLE_EQUAL(state[0], 0.25, 1e-6);                /* 0.9 * 0 + 0.1 * 2.5 */
+    CU_ASSERT_DOUBLE_EQUAL(state[1], 2.0, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(state[2], 0.9 + 0.1 * 1.25 * 4 / 3, 1e-6);   /* unbiased: n/(n-1) */
+    CU_ASSERT_DOUBLE_EQUAL(state[3], 0.9 + 0.1 * 100 * 4 / 3, 1e-4);
+    c.train = 0;
+    l.kind->forward_ref(&l, &c, x, y);
+    CU_ASSERT_DOUBLE_EQUAL(y[0], (1 - 0.25) / sqrt(state[2] + 1e-5), 1e-5);
+}
+
+/* The fast batch norm splits channels among threads; each channel is summed in one order by one
+ * thread, so any thread count gives the same bits (here above the size where it does split). */
+static void test_batchnorm_fast_path_is_bitwise_equal_at_any_thread_count(void)
+{
+    float *out[2], *din[2], *dg[2];
+    for (int t = 0; t < 2; t++) {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 28);
+        Rig r;
+        CU_ASSERT_FATAL(rig_make(&r, "batchnorm", 16, 6, 20, 20, rng) == 0);   /* 38400 values */
+        r.c.threads = t + 1;
+        rig_backward(&r);
+        out[t] = zalloc(r.ny), din[t] = zalloc(r.nx), dg[t] = zalloc(r.np);
+        memcpy(out[t], r.y, r.ny * sizeof(float));
+        memcpy(din[t], r.dx, r.nx * sizeof(float));
+        memcpy(dg[t], r.g, r.np * sizeof(float));
+        if (t == 1) {
+            CU_ASSERT(memcmp(out[0], out[1], r.ny * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(din[0], din[1], r.nx * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(dg[0], dg[1], r.np * sizeof(float)) == 0);
+        }
+        rig_free(&r);
+        gsl_rng_free(rng);
+    }
+    for (int t = 0; t < 2; t++)
+        free(out[t]), free(din[t]), free(dg[t]);
+}
+
+/* The smooth activations: their curvature adds an O(EPS^2) truncation error to the central
+ * difference (about 1e-5 relative here), still far below the tolerance. */
+static void test_tanh_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("tanh", 3, 2, 3, 3, 21) < GRAD_TOL);
+}
+
+static void test_sigmoid_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("sigmoid", 3, 2, 3, 3, 22) < GRAD_TOL);
+}
+
+static void test_gelu_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("gelu", 3, 2, 3, 3, 23) < GRAD_TOL);
+}
+
+static void test_mish_gradients_match_finite_differences(void)
+{
+    CU_ASSERT(check_item("mish", 3, 2, 3, 3, 24) < GRAD_TOL);
+}
+
+static void test_leakyrelu_gradients_away_from_zero(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 25);
+    Rig t;
+    CU_ASSERT_FATAL(rig_make(&t, "leakyrelu 0.2", 2, 3, 4, 4, rng) == 0);
+    for (size_t i = 0; i < t.nx; i++)      /* |x| >= 0.1 > EPS: no difference straddles the kink */
+        t.x[i] = (float)((gsl_rng_uniform(rng) < 0.5 ? -1 : 1) * gsl_ran_flat(rng, 0.1, 1.0));
+    CU_ASSERT(rig_check(&t) < GRAD_TOL);
+    rig_free(&t);
+    gsl_rng_free(rng);
+}
+
+/* The activations at points whose values are known by hand (the same in both paths). */
+static void test_activations_take_their_textbook_values(void)
+{
+    static const struct { const char *item; float x, y; } cases[] = {
+        {"tanh", 0.5f, 0.46211716f},       {"sigmoid", 0.0f, 0.5f},
+        {"sigmoid", 2.0f, 0.88079708f},    {"leakyrelu", -2.0f, -0.02f},
+        {"leakyrelu 0.3", -2.0f, -0.6f},   {"leakyrelu 0.3", 1.5f, 1.5f},
+        {"gelu", 1.0f, 0.84134475f},       {"gelu", -1.0f, -0.15865525f},
+        {"mish", 1.0f, 0.86509839f},       {"mish", -30.0f, -2.8e-12f},
+        {"mish", 30.0f, 30.0f},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Layer l;
+        CU_ASSERT_FATAL(layer_init(&l, cases[i].item, 1, 1, 1, 1) == 0);
+        LayerCtx c = {.B = 1, .threads = 1};
+        float y = NAN;
+        l.kind->forward_ref(&l, &c, &cases[i].x, &y);
+        if (fabs(y - cases[i].y) > 1e-6 * fmax(1.0, fabs(cases[i].y)))
+            fprintf(stderr, "\n    %s(%g) = %.9g, expected %.9g", cases[i].item, cases[i].x, y,
+                    cases[i].y);
+        CU_ASSERT(fabs(y - cases[i].y) <= 1e-6 * fmax(1.0, fabs(cases[i].y)));
+    }
 }
 
 /* The check is only worth its tolerance if a wrong backward fails it: scale one weight
@@ -422,14 +551,16 @@ static void test_dropout_in_eval_mode_is_the_identity(void)
 
 static void test_every_kind_is_in_the_table(void)
 {
-    const char *names[] = {"dense", "conv", "maxpool", "relu", "flatten", "dropout"};
-    for (int i = 0; i < 6; i++)
+    const char *names[] = {"dense", "conv",      "maxpool", "relu", "flatten", "dropout",
+                           "batchnorm", "tanh",  "sigmoid",   "leakyrelu", "gelu", "mish"};
+    const int n_names = (int)(sizeof names / sizeof names[0]);
+    for (int i = 0; i < n_names; i++)
         CU_ASSERT_PTR_NOT_NULL(layer_kind_find(names[i]));
     CU_ASSERT_PTR_NULL(layer_kind_find("pool"));
     int n = 0;
     while (layer_kind_at(n))
         n++;
-    CU_ASSERT_EQUAL(n, 6);
+    CU_ASSERT_EQUAL(n, n_names);
 }
 
 static void test_layer_item_errors_name_the_item(void)
@@ -780,6 +911,18 @@ int register_layers_tests(void)
         {"relu_gradients_away_from_zero", test_relu_gradients_away_from_zero},
         {"maxpool_gradients_with_distinct_values", test_maxpool_gradients_with_distinct_values},
         {"flatten_gradients_match_finite_differences", test_flatten_gradients_match_finite_differences},
+        {"batchnorm_gradients_after_a_conv", test_batchnorm_gradients_after_a_conv},
+        {"batchnorm_gradients_after_a_dense", test_batchnorm_gradients_after_a_dense},
+        {"batchnorm_normalises_and_keeps_running_statistics",
+         test_batchnorm_normalises_and_keeps_running_statistics},
+        {"batchnorm_fast_path_is_bitwise_equal_at_any_thread_count",
+         test_batchnorm_fast_path_is_bitwise_equal_at_any_thread_count},
+        {"tanh_gradients_match_finite_differences", test_tanh_gradients_match_finite_differences},
+        {"sigmoid_gradients_match_finite_differences", test_sigmoid_gradients_match_finite_differences},
+        {"gelu_gradients_match_finite_differences", test_gelu_gradients_match_finite_differences},
+        {"mish_gradients_match_finite_differences", test_mish_gradients_match_finite_differences},
+        {"leakyrelu_gradients_away_from_zero", test_leakyrelu_gradients_away_from_zero},
+        {"activations_take_their_textbook_values", test_activations_take_their_textbook_values},
         {"dropout_gradients_with_a_fixed_mask", test_dropout_gradients_with_a_fixed_mask},
         {"gradient_check_catches_a_ten_percent_error", test_gradient_check_catches_a_ten_percent_error},
         {"conv_forward_equals_direct_convolution_without_padding",

@@ -134,6 +134,63 @@ static void test_sgd_momentum_accumulates_over_two_steps(void)
     optim_free(&o);
 }
 
+/* Nesterov, lr 0.1, mu 0.9, w = (1, -2), b = 0.5. Step 1, g = (0.1, 0.2, 0.3): v = g, the step is
+ * g + 0.9 v = 1.9 g, w = (0.981, -2.038, 0.443). Step 2, g = (-0.4, 0.5, 0): v = 0.9 v + g =
+ * (-0.31, 0.68, 0.27), step g + 0.9 v = (-0.679, 1.112, 0.243), w = (1.0489, -2.1492, 0.4187). */
+static void test_sgd_nesterov_steps_from_where_momentum_carries(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    sgd_spec(&s, 0.1f, 0.0f, 0.9f);
+    s.nesterov = 1;
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    set_grads(&tm, 0.1f, 0.2f, 0.3f);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(tm.value[0], 0.981);
+    ASSERT_NEAR(tm.value[1], -2.038);
+    ASSERT_NEAR(tm.value[2], 0.443);
+    set_grads(&tm, -0.4f, 0.5f, 0.0f);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(o.m[0], -0.31);
+    ASSERT_NEAR(o.m[1], 0.68);
+    ASSERT_NEAR(o.m[2], 0.27);
+    ASSERT_NEAR(tm.value[0], 1.0489);
+    ASSERT_NEAR(tm.value[1], -2.1492);
+    ASSERT_NEAR(tm.value[2], 0.4187);
+    optim_free(&o);
+    OptimSpec bad;
+    sgd_spec(&bad, 0.1f, 0.0f, 0.0f);
+    bad.nesterov = 1;
+    CU_ASSERT_EQUAL(optim_init(&o, &bad, &tm.m), MNL_ERR_ARG);   /* nothing to look ahead with */
+}
+
+/* AdamW, lr 1e-3, decay 0.1, w = (1, -2), b = 0.5, g = (0.5, -0.1, -0.25): first the weights
+ * shrink by 1 - lr*decay = 0.9999 to (0.9999, -1.9998) (the bias not), then Adam's first step
+ * moves each value by lr |g| / (|g| + eps) against its gradient; the moments are those of g alone,
+ * m = 0.1 g, v = 0.001 g^2, where Adam's weight decay would have put g + 0.1 w in them. */
+static void test_adamw_decays_apart_from_the_moments(void)
+{
+    TinyModel tm;
+    tiny_model(&tm, 1.0f, -2.0f, 0.5f);
+    OptimSpec s;
+    optim_spec_defaults(&s, OPT_ADAMW);
+    s.lr = 1e-3f, s.weight_decay = 0.1f;
+    Optimizer o;
+    CU_ASSERT_EQUAL_FATAL(optim_init(&o, &s, &tm.m), MNL_OK);
+    set_grads(&tm, 0.5f, -0.1f, -0.25f);
+    optim_step(&o, &tm.m);
+    ASSERT_NEAR(o.m[0], 0.05);
+    ASSERT_NEAR(o.m[1], -0.01);
+    ASSERT_NEAR(o.v[0], 2.5e-4);
+    ASSERT_NEAR(o.v[1], 1e-5);
+    ASSERT_NEAR(tm.value[0], 0.9999 - 0.001 * 0.5 / (0.5 + 1e-8));
+    ASSERT_NEAR(tm.value[1], -1.9998 + 0.001 * 0.1 / (0.1 + 1e-8));
+    ASSERT_NEAR(tm.value[2], 0.5 + 0.001 * 0.25 / (0.25 + 1e-8));
+    optim_free(&o);
+}
+
 /* Adam, lr 1e-3, weight decay 0.1, betas 0.9/0.999, eps 1e-8; w = (1, -2), b = 0.5.
  * Step 1, g = (0.5, -0.1, -0.25): g' = (0.6, -0.3, -0.25) (the bias is not decayed),
  *   m = 0.1 g' = (0.06, -0.03, -0.025), v = 0.001 g'^2 = (3.6e-4, 9e-5, 6.25e-5),
@@ -318,6 +375,9 @@ int register_optim_tests(void)
         !CU_add_test(s, "sgd_never_decays_biases", test_sgd_never_decays_biases) ||
         !CU_add_test(s, "sgd_momentum_accumulates_over_two_steps",
                      test_sgd_momentum_accumulates_over_two_steps) ||
+        !CU_add_test(s, "sgd_nesterov_steps_from_where_momentum_carries",
+                     test_sgd_nesterov_steps_from_where_momentum_carries) ||
+        !CU_add_test(s, "adamw_decays_apart_from_the_moments", test_adamw_decays_apart_from_the_moments) ||
         !CU_add_test(s, "adam_first_step_matches_hand_computation",
                      test_adam_first_step_matches_hand_computation) ||
         !CU_add_test(s, "adam_second_step_matches_hand_computation",

@@ -67,6 +67,12 @@ static const struct {
     {"relu", {"relu", NULL, NULL}, 1},
     {"flatten", {"flatten", NULL, NULL}, 1},
     {"dropout", {"dropout 0.3", "dropout 0", NULL}, 1},
+    {"batchnorm", {"batchnorm", NULL, NULL}, 0},
+    {"tanh", {"tanh", NULL, NULL}, 1},
+    {"sigmoid", {"sigmoid", NULL, NULL}, 1},
+    {"leakyrelu", {"leakyrelu", "leakyrelu 0.2", NULL}, 1},
+    {"gelu", {"gelu", NULL, NULL}, 1},
+    {"mish", {"mish", NULL, NULL}, 1},
 };
 #define N_ORACLE_ITEMS (sizeof ORACLE_ITEMS / sizeof ORACLE_ITEMS[0])
 
@@ -111,7 +117,9 @@ static double layer_gap(const char *item, gsl_rng *rng)
     float *temp = zalloc(l.temp_per_thread);
     fill(x, nx, rng), fill(p, np, rng), fill(r, ny, rng);
     gsl_rng *drop = gsl_rng_alloc(gsl_rng_mt19937);
-    LayerCtx c = {.B = B, .keep = keep, .temp = temp, .train = 1, .rng = drop, .threads = 2};
+    float *state = zalloc((size_t)layer_state_count(&l) * l.n_s);   /* batchnorm's statistics */
+    LayerCtx c = {.B = B, .keep = keep, .temp = temp, .train = 1, .rng = drop, .threads = 2,
+                  .state = l.n_s ? state : NULL};
     PathResult fast, ref;
     run_path(&l, c, x, p, r, 0, &fast, drop);
     run_path(&l, c, x, p, r, 1, &ref, drop);
@@ -121,7 +129,7 @@ static double layer_gap(const char *item, gsl_rng *rng)
                       fmax(worst_gap(fast.din, ref.din, nx, terms + l.out_c * 9.0),
                            worst_gap(fast.dw, ref.dw, np, dterms)));
     free_result(&fast), free_result(&ref);
-    free(x), free(p), free(r), free(keep), free(temp);
+    free(x), free(p), free(r), free(keep), free(temp), free(state);
     gsl_rng_free(drop);
     return gap;
 }
@@ -197,7 +205,7 @@ static void test_softmax_ce_fast_equals_reference_in_every_isa(void)
 
 /* Weights after three steps of `kind` on one tensor of n values: fast path at `isa` with
  * `threads` threads (ref = 0), or the reference path (ref = 1). */
-static float *three_steps(OptimKind kind, size_t n, int threads, Isa isa, int ref)
+static float *three_steps(OptimKind kind, int nesterov, size_t n, int threads, Isa isa, int ref)
 {
     float *value = zalloc(n), *grad = zalloc(n);
     ParamTensor t = {.name = "w", .value = value, .grad = grad, .n = n, .is_weight = 1, .rank = 1,
@@ -211,9 +219,10 @@ static float *three_steps(OptimKind kind, size_t n, int threads, Isa isa, int re
     fill(value, n, rng);
     OptimSpec s;
     optim_spec_defaults(&s, kind);
-    s.weight_decay = kind == OPT_ADAM ? 0.01f : 0.0f;
+    s.weight_decay = kind != OPT_SGD ? 0.01f : 0.0f;
     s.l2 = kind == OPT_SGD ? 1e-3f : 0.0f;
     s.momentum = kind == OPT_SGD ? 0.9f : 0.0f;
+    s.nesterov = nesterov;
     Optimizer o;
     const Isa best = isa_limit(ISA_AVX512);
     isa_limit(isa);
@@ -235,17 +244,21 @@ static void test_sgd_and_adam_equal_the_reference_bitwise_in_every_isa(void)
 {
     static const size_t lengths[] = {1, 15, 17, 100003};   /* 100003: split among threads */
     const Isa best = isa_limit(ISA_AVX512);
-    for (int kind = OPT_SGD; kind <= OPT_ADAM; kind++)
+    /* SGD, Adam, AdamW, then SGD with Nesterov momentum */
+    static const struct { OptimKind kind; int nesterov; const char *name; } opts[] = {
+        {OPT_SGD, 0, "sgd"}, {OPT_ADAM, 0, "adam"}, {OPT_ADAMW, 0, "adamw"}, {OPT_SGD, 1, "nesterov"}};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
         for (size_t L = 0; L < sizeof lengths / sizeof lengths[0]; L++) {
             const size_t n = lengths[L];
-            float *want = three_steps((OptimKind)kind, n, 1, ISA_C, 1);
+            const OptimKind kind = opts[k].kind;
+            float *want = three_steps(kind, opts[k].nesterov, n, 1, ISA_C, 1);
             for (int isa = best; isa >= ISA_C; isa--)
                 for (int threads = 1; threads <= 3; threads += 2) {
-                    float *got = three_steps((OptimKind)kind, n, threads, (Isa)isa, 0);
+                    float *got = three_steps(kind, opts[k].nesterov, n, threads, (Isa)isa, 0);
                     int same = memcmp(want, got, sizeof(float) * n) == 0;
                     if (!same)
                         fprintf(stderr, "\n  %s, n %zu, %s, %d threads: differs from reference\n",
-                                kind == OPT_SGD ? "sgd" : "adam", n, isa_name((Isa)isa), threads);
+                                opts[k].name, n, isa_name((Isa)isa), threads);
                     CU_ASSERT(same);
                     free(got);
                 }
@@ -306,7 +319,8 @@ static void trainee_make(Trainee *t, const ModelSpec *s, Kernels k, int threads,
     t->m.kernels = k, t->m.threads = threads;
     OptimSpec os;
     optim_spec_defaults(&os, opt);
-    os.lr = opt == OPT_ADAM ? 3e-3f : 0.05f, os.momentum = opt == OPT_SGD ? 0.9f : 0.0f;
+    os.lr = opt != OPT_SGD ? 3e-3f : 0.05f, os.momentum = opt == OPT_SGD ? 0.9f : 0.0f;
+    os.weight_decay = opt == OPT_ADAMW ? 0.01f : 0.0f;
     os.l2 = opt == OPT_SGD ? 1e-4f : 0.0f;
     t->ok = model_alloc_batch(&t->m, B) == 0 && optim_init(&t->o, &os, &t->m) == 0;
 }
@@ -400,6 +414,16 @@ static void test_fast_walk_equals_reference_walk_for_a_sigmoid_cnn(void)
     check_walks("cnn", CNN49_LAYERS, HEAD_SIGMOID, 2, OPT_ADAM);
 }
 
+/* the kinds of issue 17 inside a network: batch norm after a conv and after a dense layer, the
+ * smooth activations between the per-image layers, trained with AdamW */
+#define REMEDIES_LAYERS "conv 5 3 pad 1, batchnorm, mish, maxpool 2, conv 6 3, gelu, maxpool 2, " \
+                        "dense 9, batchnorm, tanh, dense 7, leakyrelu 0.1, dense 6, sigmoid, dense 4"
+
+static void test_fast_walk_equals_reference_walk_with_batchnorm_and_new_activations(void)
+{
+    check_walks("cnn", REMEDIES_LAYERS, HEAD_SOFTMAX, 4, OPT_ADAMW);
+}
+
 static void test_fast_walk_equals_reference_walk_for_an_mlp_with_dropout(void)
 {
     check_walks("mlp", NULL, HEAD_SOFTMAX, 10, OPT_ADAM);
@@ -467,6 +491,8 @@ int register_oracle_tests(void)
          test_sgd_and_adam_equal_the_reference_bitwise_in_every_isa},
         {"isa_limit_bounds_the_active_set", test_isa_limit_bounds_the_active_set},
         {"fast_walk_equals_reference_walk_for_a_cnn", test_fast_walk_equals_reference_walk_for_a_cnn},
+        {"fast_walk_equals_reference_walk_with_batchnorm_and_new_activations",
+         test_fast_walk_equals_reference_walk_with_batchnorm_and_new_activations},
         {"fast_walk_equals_reference_walk_for_a_sigmoid_cnn",
          test_fast_walk_equals_reference_walk_for_a_sigmoid_cnn},
         {"fast_walk_equals_reference_walk_for_an_mlp_with_dropout",

@@ -192,6 +192,32 @@ static void test_predict_sigmoid_head_names_original_digits(void)
     CU_ASSERT(is_png(out));
 }
 
+static void test_predict_subset_model_says_which_classes_it_knows(void)
+{
+    const char *ckpt = save_checkpoint("p-known", sigmoid_conf);
+    const char *img = write_bar_pgm("bar3.pgm");
+    char *argv[] = {(char *)ckpt, "--image", (char *)img, "--out", (char *)test_path("p-known/a.png")};
+    CU_ASSERT_EQUAL_FATAL(run_captured(predict_main, 5, argv), MNL_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "note: this model knows only 4 and 9;"));
+    const char *ten = save_checkpoint("p-ten", softmax_conf);
+    char *argv10[] = {(char *)ten, "--image", (char *)img, "--out", (char *)test_path("p-ten/a.png")};
+    CU_ASSERT_EQUAL_FATAL(run_captured(predict_main, 5, argv10), MNL_OK);
+    CU_ASSERT_PTR_NULL(strstr(captured, "knows only"));
+}
+
+static void test_predict_fashion_model_names_its_classes(void)
+{
+    static const char *const conf =
+        "[data]\ndataset = fashion\nclasses = 4 6\n[model]\nfamily = softmax\n[train]\nepochs = 1\n";
+    const char *ckpt = save_checkpoint("p-fashion", conf);
+    const char *img = write_bar_pgm("bar4.pgm");
+    char *argv[] = {(char *)ckpt, "--image", (char *)img, "--out", (char *)test_path("p-fashion/a.png")};
+    CU_ASSERT_EQUAL_FATAL(run_captured(predict_main, 5, argv), MNL_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "Coat"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "Shirt"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "knows only 4 Coat and 6 Shirt"));
+}
+
 static void test_predict_refuses_bad_image_and_writes_nothing(void)
 {
     const char *ckpt = save_checkpoint("p-bad", softmax_conf);
@@ -254,7 +280,7 @@ static void test_features_mlp_draws_at_most_64_templates(void)
     CU_ASSERT_EQUAL(lines, 1 + 64);
 }
 
-static void test_features_cnn_writes_one_png_per_spatial_stage(void)
+static void test_features_cnn_writes_one_png_per_stage(void)
 {
     if (!test_mnist_dir())
         return;
@@ -270,8 +296,50 @@ static void test_features_cnn_writes_one_png_per_spatial_stage(void)
         snprintf(path, sizeof path, "%s/%s", test_path("f-cnn"), want[i]);
         CU_ASSERT(is_png(path));
     }
+    /* the dense output too: its ten logits, each written under its class */
     snprintf(path, sizeof path, "%s/features-07-dense1.png", test_path("f-cnn"));
-    CU_ASSERT(access(path, F_OK) != 0);                      /* a 10x1x1 output is no image */
+    CU_ASSERT(is_png(path));
+    snprintf(path, sizeof path, "%s/features-07-dense1.labels.dat", test_path("f-cnn"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(path), "\"7: "));
+}
+
+/* cnn-4v9's last pool is 16 maps of 1x1, then one logit: both drawn, the logit's probability in
+ * the title. */
+static void test_features_cnn_draws_a_one_by_one_pool_and_the_logit(void)
+{
+    if (!test_mnist_dir())
+        return;
+    static const char *const conf =
+        "[data]\nclasses = 4 9\nsubset = 200 50\n[model]\nfamily = cnn\nhead = sigmoid\n"
+        "layers = conv 4 3, relu, maxpool 2, conv 8 3, relu, maxpool 2, conv 16 3, relu, maxpool 2, "
+        "dense 1\n[train]\nbatch = 16\nepochs = 1\n";
+    const char *ckpt = save_checkpoint("f-4v9", conf);
+    char *argv[] = {(char *)ckpt, "--index", "1"};
+    CU_ASSERT_EQUAL_FATAL(run_captured(features_main, 3, argv), MNL_OK);
+    char path[900];
+    snprintf(path, sizeof path, "%s/features-09-maxpool3.png", test_path("f-4v9"));
+    CU_ASSERT(access(path, R_OK) == 0);
+    snprintf(path, sizeof path, "%s/features-10-dense1.png", test_path("f-4v9"));
+    CU_ASSERT(access(path, R_OK) == 0);
+    snprintf(path, sizeof path, "%s/features-10-dense1.labels.dat", test_path("f-4v9"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(path), "logit "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "features-10-dense1.png"));
+}
+
+static void test_features_weights_draws_the_first_convolutions_kernels(void)
+{
+    const char *ckpt = save_checkpoint("f-kernels", cnn_conf);
+    char *argv[] = {(char *)ckpt, "--weights"};
+    CU_ASSERT_EQUAL_FATAL(run_captured(features_main, 2, argv), MNL_OK);
+    char path[900];
+    snprintf(path, sizeof path, "%s/weights.png", test_path("f-kernels"));
+    CU_ASSERT(access(path, R_OK) == 0);
+    snprintf(path, sizeof path, "%s/weights.labels.dat", test_path("f-kernels"));
+    const char *labels = test_slurp(path);
+    CU_ASSERT(strstr(labels, "\"1\"") && strstr(labels, "\"3\"") && !strstr(labels, "\"4\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(captured, "weights.png"));
+    snprintf(path, sizeof path, "%s/features-00-input.png", test_path("f-kernels"));
+    CU_ASSERT(access(path, F_OK) != 0);
 }
 
 static void test_features_unexpected_argument_is_a_usage_error(void)
@@ -299,8 +367,13 @@ int register_predict_tests(void)
         {"index_beyond_test_set_names_its_size", test_predict_index_beyond_test_set_names_its_size},
         {"features_softmax_writes_weight_templates", test_features_softmax_writes_weight_templates},
         {"features_mlp_draws_at_most_64_templates", test_features_mlp_draws_at_most_64_templates},
-        {"features_cnn_writes_one_png_per_spatial_stage",
-         test_features_cnn_writes_one_png_per_spatial_stage},
+        {"features_cnn_writes_one_png_per_stage", test_features_cnn_writes_one_png_per_stage},
+        {"features_cnn_draws_a_one_by_one_pool_and_the_logit",
+         test_features_cnn_draws_a_one_by_one_pool_and_the_logit},
+        {"features_weights_draws_the_first_convolutions_kernels",
+         test_features_weights_draws_the_first_convolutions_kernels},
+        {"subset_model_says_which_classes_it_knows", test_predict_subset_model_says_which_classes_it_knows},
+        {"fashion_model_names_its_classes", test_predict_fashion_model_names_its_classes},
         {"features_unexpected_argument_is_a_usage_error",
          test_features_unexpected_argument_is_a_usage_error},
     };

@@ -37,15 +37,45 @@ void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, con
     }
 }
 
+void adamw_decay_ref(float *w, size_t n, float lr, float decay)
+{
+    const float shrink = (float)(1.0 - (double)lr * decay);     /* PyTorch: w.mul_(1 - lr*wd) */
+    for (size_t i = 0; i < n; i++)
+        w[i] *= shrink;
+}
+
+void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+                      float decay, long t)
+{
+    adamw_decay_ref(w, n, s->lr, decay);
+    adam_update_ref(w, g, m, v, n, s, 0.0f, t);
+}
+
+void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
+                             float mu)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float d = g[i] + decay * w[i];
+        v[i] = mu * v[i] + d;
+        w[i] -= lr * (d + mu * v[i]);
+    }
+}
+
 void optim_step_ref(Optimizer *o, Model *m)
 {
     const OptimSpec *s = &o->spec;
     for (int k = 0; k < m->n_params; k++) {
         const ParamTensor *p = &m->params[k];
+        if (p->is_state)                            /* running statistics are not trained */
+            continue;
         const size_t off = (size_t)(p->value - m->param_block);   /* the moments' offset too */
+        const float decay = p->is_weight ? (s->kind == OPT_SGD ? s->l2 : s->weight_decay) : 0.0f;
         if (s->kind == OPT_ADAM)
-            adam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s,
-                            p->is_weight ? s->weight_decay : 0.0f, o->step);
+            adam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
+        else if (s->kind == OPT_ADAMW)
+            adamw_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
+        else if (s->nesterov)
+            sgd_nesterov_update_ref(p->value, p->grad, o->m + off, p->n, s->lr, decay, s->momentum);
         else
             sgd_update_ref(p->value, p->grad, o->m ? o->m + off : NULL, p->n, s->lr,
                            p->is_weight ? s->l2 : 0.0f, s->momentum);

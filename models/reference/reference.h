@@ -43,6 +43,17 @@ void maxpool2_backward_ref(float *din, const float *dout, const float *in, int B
 void relu_forward_ref(float *out, const float *in, size_t n);            /* max(in, 0) */
 /* din = dout where the output is positive, else 0 */
 void relu_backward_ref(float *din, const float *dout, const float *out, size_t n);
+/* tanh, sigmoid: backward from the output; leakyrelu A, gelu, mish: from the input */
+void tanh_forward_ref(float *out, const float *in, size_t n);
+void tanh_backward_ref(float *din, const float *dout, const float *out, size_t n);
+void sigmoid_forward_ref(float *out, const float *in, size_t n);
+void sigmoid_backward_ref(float *din, const float *dout, const float *out, size_t n);
+void leakyrelu_forward_ref(float *out, const float *in, size_t n, float a);
+void leakyrelu_backward_ref(float *din, const float *dout, const float *in, size_t n, float a);
+void gelu_forward_ref(float *out, const float *in, size_t n);
+void gelu_backward_ref(float *din, const float *dout, const float *in, size_t n);
+void mish_forward_ref(float *out, const float *in, size_t n);
+void mish_backward_ref(float *din, const float *dout, const float *in, size_t n);
 
 /* ---- dropout.c: inverted dropout and flatten, [n] each ---- */
 /* mask[i] = 0 with probability p, else 1/(1-p); drawn in order, so a seed fixes the mask */
@@ -51,6 +62,23 @@ void dropout_mask_ref(float *mask, size_t n, float p, gsl_rng *rng);
 void dropout_apply_ref(float *out, const float *in, const float *mask, size_t n);
 /* out = in: flatten (and evaluation-mode dropout) move no value, forward or backward */
 void flatten_ref(float *out, const float *in, size_t n);
+
+/* ---- batchnorm.c: per channel c of x: [B, C, S] (S = H W after a conv, 1 after a dense) ---- */
+/* Training: mean_c and the biased var_c over the B S values of channel c, out = gamma_c (x -
+ * mean_c) / sqrt(var_c + eps) + beta_c; save_mean, save_invstd: [C] for the backward; the running
+ * statistics [C] move by momentum towards mean_c and the unbiased variance (PyTorch's rule). */
+void batchnorm_forward_train_ref(float *out, const float *in, const float *gamma,
+                                 const float *beta, float *run_mean, float *run_var,
+                                 float *save_mean, float *save_invstd, int B, int C, int S,
+                                 float eps, float momentum);
+/* Evaluation: the running statistics in place of the batch's */
+void batchnorm_forward_eval_ref(float *out, const float *in, const float *gamma, const float *beta,
+                                const float *run_mean, const float *run_var, int B, int C, int S,
+                                float eps);
+/* The training-mode backward: dgamma, dbeta [C] accumulate, din [B, C, S] overwritten (or NULL) */
+void batchnorm_backward_ref(float *din, float *dgamma, float *dbeta, const float *dout,
+                            const float *in, const float *gamma, const float *save_mean,
+                            const float *save_invstd, int B, int C, int S);
 
 /* ---- heads.c: the loss, its gradient, probabilities and predictions (any output may be NULL) */
 /* logits: [B, K]  y: [B] in 0..K-1. Returns the mean of -log softmax(z_i)[y_i];
@@ -70,6 +98,15 @@ void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, floa
  * v = b2 v + (1-b2) g'^2;  w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) */
 void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
                      float decay, long t);
+/* AdamW step t: the decoupled decay w *= 1 - lr decay (adamw_decay_ref), then Adam's step
+ * without decay: the moments never see the decay, unlike Adam's g' = g + decay w */
+void adamw_decay_ref(float *w, size_t n, float lr, float decay);
+void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+                      float decay, long t);
+/* SGD with Nesterov momentum: g' = g + decay w;  v = mu v + g';  w -= lr (g' + mu v) -- the step
+ * taken from where the momentum is about to carry w (PyTorch's nesterov=True) */
+void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
+                             float mu);
 /* Every tensor of the model once (o->step already counts this step); weights decay, biases not */
 void optim_step_ref(Optimizer *o, Model *m);
 

@@ -1,5 +1,5 @@
-/* models/schedule: the per-epoch learning rate (see schedule.h for the formulas). */
-#include "models/schedule.h"
+/* models/lr_schedule: the per-epoch learning rate (see lr_schedule.h for the formulas). */
+#include "models/lr_schedule.h"
 
 #include <math.h>
 

@@ -1,8 +1,8 @@
-/* models/schedule: the learning rate of each epoch, from the base rate: constant, a step decay
+/* models/lr_schedule: the learning rate of each epoch, from the base rate: constant, a step decay
  * (times G every E epochs) or a cosine from the base down towards 0, each optionally after a linear
  * warm-up. A pure function of the epoch, so a resumed run needs no state to continue it. */
-#ifndef MNL_SCHEDULE_H
-#define MNL_SCHEDULE_H
+#ifndef MNL_LR_SCHEDULE_H
+#define MNL_LR_SCHEDULE_H
 
 typedef enum { SCHED_CONSTANT = 0, SCHED_STEP = 1, SCHED_COSINE = 2 } ScheduleKind;
 

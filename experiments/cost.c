@@ -1,0 +1,202 @@
+/* experiments/cost: each run's metrics.csv read again for the epochs at which it first reached the
+ * chosen accuracies; the section's table; the chart's data file and gnuplot. */
+#include "experiments/cost.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "plots/plot.h"
+
+static const double ladder[] = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995};
+#define LADDER_N ((int)(sizeof ladder / sizeof ladder[0]))
+
+int cost_first_reaching(const EpochRecord *r, int n, double level, double total_seconds,
+                        double *seconds)
+{
+    double recorded = 0, sum = 0;
+    for (int i = 0; i < n; i++)
+        recorded += r[i].seconds;
+    /* with eval_every > 1 the unrecorded epochs' time is in total_seconds only */
+    double scale = recorded > 0 && total_seconds > recorded ? total_seconds / recorded : 1.0;
+    for (int i = 0; i < n; i++) {
+        sum += r[i].seconds;
+        if (r[i].test_acc >= level) {
+            *seconds = sum * scale;
+            return r[i].epoch;
+        }
+    }
+    *seconds = NAN;
+    return -1;
+}
+
+static int highest_reached_by(const double *acc, int n, double share)
+{
+    int best = -1;
+    for (int l = 0; l < LADDER_N; l++) {
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            k += acc[i] >= ladder[l];
+        if (n > 0 && k >= share * n)
+            best = l;
+    }
+    return best;
+}
+
+void cost_choose_levels(const double *final_acc, int n, double chance, double levels[COST_LEVELS])
+{
+    /* the bottom: what every run that learned something reached (one stuck at chance, as a too
+     * large learning rate leaves it, would pull every level down to nothing) */
+    double learned[512];
+    int k = 0;
+    for (int i = 0; i < n && k < 512; i++)
+        if (final_acc[i] > chance + 0.1)
+            learned[k++] = final_acc[i];
+    int top = highest_reached_by(final_acc, n, 1e-9), bottom = highest_reached_by(learned, k, 1.0);
+    if (top < 0)
+        top = 0;
+    if (bottom < 0)
+        bottom = 0;
+    if (top - bottom < 2)
+        bottom = top - 2;
+    if (bottom < 0)
+        bottom = 0, top = 2;
+    levels[0] = ladder[bottom];
+    levels[1] = ladder[(bottom + top + 1) / 2];
+    levels[2] = ladder[top];
+}
+
+/* A run's records; NULL (n 0) when metrics.csv cannot be read. */
+static EpochRecord *read_records(const char *dir, int *n)
+{
+    char path[1100], line[1024];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    EpochRecord *r = NULL;
+    int cap = 0;
+    for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+        EpochRecord e;
+        if (lineno == 1 || metrics_csv_parse(line, &e))
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            EpochRecord *p = realloc(r, sizeof *p * (size_t)cap);
+            if (!p)
+                break;
+            r = p;
+        }
+        r[(*n)++] = e;
+    }
+    fclose(f);
+    mnl_clear_error();
+    return r;
+}
+
+/* "cnn-4v9" for "cnn-4v9/seed3" (the first seed of a folder carries the label), else the name. */
+static int seed_group(const char *name, size_t *parent)
+{
+    const char *base = strrchr(name, '/');
+    if (!base || strncmp(base + 1, "seed", 4) || !base[5] ||
+        strspn(base + 5, "0123456789") != strlen(base + 5))
+        return 0;
+    *parent = (size_t)(base - name);
+    return 1;
+}
+
+static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **rec, const int *nrec,
+                        const double *levels)
+{
+    fprintf(o, "\n**What the accuracy cost.** Training seconds (and epochs) until each run's test "
+               "accuracy first reached");
+    for (int l = 0; l < COST_LEVELS; l++)
+        fprintf(o, "%s %.1f%%", l == 0 ? "" : l == COST_LEVELS - 1 ? " and" : ",", 100 * levels[l]);
+    fprintf(o, " (– : never):\n\n| run | parameters | train s |");
+    for (int l = 0; l < COST_LEVELS; l++)
+        fprintf(o, " to %.1f%% |", 100 * levels[l]);
+    fprintf(o, " final test acc |\n|---|---:|---:|");
+    for (int l = 0; l < COST_LEVELS; l++)
+        fprintf(o, "---:|");
+    fprintf(o, "---:|\n");
+    for (int i = 0; i < n; i++) {
+        fprintf(o, "| [%s](%s/) | %ld | %.1f |", runs[i].name, runs[i].name, runs[i].params,
+                runs[i].total_s);
+        for (int l = 0; l < COST_LEVELS; l++) {
+            double s;
+            int e = cost_first_reaching(rec[i], nrec[i], levels[l], runs[i].total_s, &s);
+            if (e < 0)
+                fprintf(o, " – |");
+            else
+                fprintf(o, " %.1f s (%d) |", s, e);
+        }
+        fprintf(o, " %.2f%% |\n", 100 * runs[i].final_acc);
+    }
+}
+
+static int write_chart(const char *root, const RunSummary *runs, int n, const char *slug)
+{
+    char dat[1100], png[1100], title[300], q_d[2300], q_t[700];
+    snprintf(dat, sizeof dat, "%s/cost-%s.dat", root, slug);
+    snprintf(png, sizeof png, "%s/cost-%s.png", root, slug);
+    AtomicFile a;
+    int rc = atomic_open(&a, dat);
+    if (rc)
+        return rc;
+    fprintf(a.f, "# parameters train_seconds final_test_acc \"label\" (one row per run; a seed "
+                 "folder's first seed carries its label)\n");
+    for (int i = 0; i < n; i++) {
+        char label[600];
+        size_t parent;
+        if (seed_group(runs[i].name, &parent)) {
+            int first = i == 0 || !seed_group(runs[i - 1].name, &(size_t){0}) ||
+                        strncmp(runs[i - 1].name, runs[i].name, parent + 1);
+            snprintf(label, sizeof label, "%.*s", first ? (int)parent : 0, runs[i].name);
+        } else {
+            snprintf(label, sizeof label, "%s", runs[i].name);
+        }
+        for (char *p = label; *p; p++)
+            *p = *p == '"' ? '\'' : *p;
+        fprintf(a.f, "%ld %.4f %.6f \"%s\"\n", runs[i].params,
+                runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc, label);
+    }
+    if ((rc = atomic_commit(&a)))
+        return rc;
+    snprintf(title, sizeof title, "Final test accuracy against cost: %s", runs[0].task);
+    return plot_run("cost", png, "in='%s'; title='%s'", plot_quote(dat, q_d, sizeof q_d),
+                    plot_quote(title, q_t, sizeof q_t));
+}
+
+int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, const char *slug)
+{
+    EpochRecord **rec = calloc((size_t)n, sizeof *rec);
+    int *nrec = calloc((size_t)n, sizeof *nrec);
+    double *acc = calloc((size_t)n, sizeof *acc);
+    if (!rec || !nrec || !acc) {
+        free(rec), free(nrec), free(acc);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot read the runs' metrics");
+    }
+    for (int i = 0; i < n; i++) {
+        rec[i] = read_records(runs[i].dir, &nrec[i]);
+        acc[i] = runs[i].final_acc;
+    }
+    int classes = 10;                 /* "all", or the chosen digits separated by spaces */
+    if (strcmp(runs[0].classes, "all") && runs[0].classes[0]) {
+        classes = 1;
+        for (const char *p = runs[0].classes; *p; p++)
+            classes += *p == ' ';
+    }
+    double levels[COST_LEVELS];
+    cost_choose_levels(acc, n, 1.0 / classes, levels);
+    write_table(o, runs, n, rec, nrec, levels);
+    fprintf(o, "\n![final test accuracy against parameters and training seconds](cost-%s.png)\n",
+            slug);
+    int rc = write_chart(root, runs, n, slug);
+    for (int i = 0; i < n; i++)
+        free(rec[i]);
+    free(rec), free(nrec), free(acc);
+    return rc;
+}
