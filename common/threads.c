@@ -16,12 +16,16 @@
  * mlp, and 11% slower for cnn-4v9. */
 #include "common/threads.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/env.h"
+#include "common/error.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define CPU_RELAX() _mm_pause()
@@ -40,17 +44,27 @@ void openblas_set_num_threads(int num_threads);
                                        later by half the caller's own time, was short of a core */
 #define SERIAL_NS      50000000LL   /* ... and for this long the caller then works alone */
 
-int threads_resolve(int flag, int configured)
+int threads_from_env(int *out)
 {
-    const char *env = getenv("MNISTLAB_THREADS");
+    int given;
+    *out = 0;
+    return env_int("MNISTLAB_THREADS", 1, THREADS_MAX, "--threads", out, &given);
+}
+
+int threads_resolve(int flag, int configured, int *out)
+{
+    int env_n, rc = threads_from_env(&env_n);
+    if (rc)
+        return rc;
     int n = flag;
-    if (n <= 0 && env && *env)
-        n = atoi(env);
+    if (n <= 0)
+        n = env_n;
     if (n <= 0)
         n = configured;
     if (n <= 0)
         n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n;
+    *out = n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : n;
+    return MNL_OK;
 }
 
 /* Denormals make float arithmetic 10-100x slower and change nothing a network learns. */

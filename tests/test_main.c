@@ -12,6 +12,7 @@ int register_config_tests(void);
 int register_cli_tests(void);
 int register_faults_tests(void);
 int register_fuzz_found_tests(void);
+int register_hostile_tests(void);
 int register_idx_tests(void);
 int register_metrics_tests(void);
 int register_optim_tests(void);
@@ -48,6 +49,7 @@ static const SuiteRegister suites[] = {
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
+    register_hostile_tests,
     register_explore_tests,
 };
 
