@@ -42,7 +42,9 @@ if (log_loss) {
     set yrange [*:*]
     set ylabel "loss (cross-entropy, log scale)"
 }
-set label 1 best_label at graph 0.97, graph 0.90 right front tc rgb "#006600" noenhanced
+# labels on an opaque white box: readable where they cross a curve
+set style textbox opaque noborder
+set label 1 best_label at graph 0.97, graph 0.80 right front boxed tc rgb "#006600" noenhanced
 set label 2 "" at best_epoch, best_loss point pt 7 ps 1.6 lc rgb "#006600" front
 cmd = "plot in using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'blue' title 'train loss', " . \
       "in using 1:6 with linespoints pt 7 ps 0.5 lw 2 lc rgb '#009900' title 'test loss', " . \
@@ -69,8 +71,8 @@ set arrow 3 from best_epoch, graph 0 to best_epoch, graph 1 nohead dt 3 lw 1.5 l
 set arrow 4 from zoom_from - 0.5, best_loss to last_epoch + 0.5, best_loss nohead dt 3 lw 1.2 lc rgb "#006600"
 set arrow 5 from end_from - 0.3, end_loss to last_epoch + 0.3, end_loss nohead lw 3 lc rgb "#aa0000" front
 set label 3 "" at best_epoch, best_loss point pt 7 ps 1.4 lc rgb "#006600" front
-set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front
-set label 5 sprintf("mean of the end %.4g", end_loss) at end_from - 0.3, first end_loss right offset -0.5, 0 tc rgb "#aa0000" front
+set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front boxed
+set label 5 sprintf("mean of the end %.4g", end_loss) at end_from - 0.3, first end_loss right offset -0.5, 1.0 tc rgb "#aa0000" front boxed
 held_dt = has_valid ? 2 : 1
 plot in using 1:held with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009900' dt held_dt
 unset multiplot
