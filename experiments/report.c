@@ -377,9 +377,12 @@ static int read_summary(const char *dir, RunSummary *s)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    long long size;
+    if (file_open_regular(path, &f, &size) != MNL_OK) {   /* a FIFO named summary.txt would hang */
+        mnl_clear_error();
         return -1;
+    }
     char line[512];
     snprintf(s->classes, sizeof s->classes, "all");
     s->best_on_validation = -1;
@@ -434,7 +437,7 @@ static void read_differences(const char *dir, RunSummary *s)
         return;
     }
     char first[1200] = "", from[1100] = "";
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     if (f) {
         if (!fgets(first, sizeof first, f))
             first[0] = '\0';
@@ -725,6 +728,12 @@ static int write_task_chart(const char *root, const RunSummary *r, int i, int en
             snprintf(name, sizeof name, "%s", r[g].name);
         for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
             *p = *p == '"' ? '\'' : *p;
+        char metrics[1100];
+        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[g].dir);
+        if (file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
+            mnl_clear_error();
+            continue;
+        }
         kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
                                r[g].dir);
         kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
