@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/fileio.h"
 #include "common/parse.h"
 
 /* inih (as Debian builds it) reads at most 200 bytes a line; longer values are continued on an
@@ -21,6 +22,10 @@
 /* ---- value parsers of the SETTING_TEXT keys: each returns 0 or writes a reason into why ---- */
 
 typedef int (*ValueParser)(ExpConfig *c, const char *value, char *why, size_t why_len);
+
+/* Room for a reason that quotes the longest value a setting can have: a message must never lose
+ * its reason to the value it quotes. */
+#define CONFIG_WHY_LEN (CONFIG_LAYERS_LEN + 256)
 
 /* v as a float: finite, not rounded to zero or into the subnormals (a learning rate of 1e-300
  * would train with 0), and within lo..hi after rounding, since the float is what the run uses. */
@@ -676,20 +681,61 @@ typedef struct {
     int line;              /* number of the line just read */
     int line_indented;     /* it started with white space (a continuation) */
     int long_line;         /* first line over CONFIG_MAX_LINE, or 0 */
+    int nul_line;          /* first line holding a NUL byte, or 0 */
+    int open_section_line; /* first "[name" line without its "]", or 0 */
+    char open_section[48]; /* its start, for the message */
     /* the handler's side */
     const Setting *last_key;
     char accumulated[CONFIG_LAYERS_LEN];  /* value of a key continued over several lines */
     unsigned char seen[CONFIG_MAX_SETTINGS];
     int error_line;
-    char error[600];
+    char error[CONFIG_WHY_LEN + 600];
 } ParseState;
+
+/* One line of the file into str (at most num - 1 bytes), like fgets, except that it sees a NUL
+ * byte (fgets would end the string there, and the rest would read as a line too long). */
+static char *read_file_line(ParseState *ps, char *str, int num, int *has_nul)
+{
+    int n = 0, c = EOF;
+    *has_nul = 0;
+    while (n < num - 1 && (c = getc(ps->file)) != EOF) {
+        if (c == '\0') {
+            *has_nul = 1;
+            c = ' ';
+        }
+        str[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    str[n] = '\0';
+    return n ? str : NULL;
+}
+
+/* A section line, "[name]", that lost its "]": inih skips it and goes on in the previous
+ * section, so its message would blame the next line. */
+static void note_open_section(ParseState *ps, const char *str)
+{
+    const char *p = str;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != '[' || ps->open_section_line)
+        return;
+    const char *end = p + strcspn(p, ";#\r\n");
+    if (memchr(p, ']', (size_t)(end - p)))
+        return;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    ps->open_section_line = ps->line;
+    snprintf(ps->open_section, sizeof ps->open_section, "%.*s", (int)(end - p > 40 ? 40 : end - p), p);
+}
 
 static char *read_line(char *str, int num, void *stream)
 {
     ParseState *ps = stream;
     char *got;
+    int has_nul = 0;
     if (ps->file) {
-        got = fgets(str, num, ps->file);
+        got = read_file_line(ps, str, num, &has_nul);
     } else {
         if (!*ps->text)
             return NULL;
@@ -706,10 +752,21 @@ static char *read_line(char *str, int num, void *stream)
         return NULL;
     size_t len = strlen(str);
     int complete = len > 0 && str[len - 1] == '\n';
-    int at_end = ps->file ? feof(ps->file) : !*ps->text;
+    int at_end;
+    if (ps->file) {
+        int c = getc(ps->file);
+        at_end = c == EOF;
+        if (!at_end)
+            ungetc(c, ps->file);
+    } else {
+        at_end = !*ps->text;
+    }
     ps->line++;
+    if (has_nul && !ps->nul_line)
+        ps->nul_line = ps->line;
     if (!complete && !at_end && !ps->long_line)
         ps->long_line = ps->line;
+    note_open_section(ps, str);
     ps->line_indented = str[0] == ' ' || str[0] == '\t';
     return got;
 }
@@ -742,7 +799,7 @@ static int handle_key(void *user, const char *section, const char *name, const c
         return record_error(ps, "%s%s%s", msg, "", "");
     }
     int idx = (int)(k - settings);
-    char why[300];
+    char why[CONFIG_WHY_LEN];
     const char *full = value;
     if (ps->seen[idx]) {
         if (!(k->continues && ps->last_key == k && ps->line_indented))
@@ -768,6 +825,28 @@ static int handle_key(void *user, const char *section, const char *name, const c
     return 1;
 }
 
+/* The first thing wrong with the file, by line: a NUL byte (a binary file), a section line
+ * without its "]", or what the handler recorded. */
+static int first_fault(ParseState *ps, int rc, const char *source)
+{
+    int line = ps->error_line, what = 0;
+    if (ps->nul_line && (!line || ps->nul_line <= line))
+        line = ps->nul_line, what = 1;
+    if (ps->open_section_line && (!line || ps->open_section_line < line))
+        line = ps->open_section_line, what = 2;
+    if (what == 1)
+        return mnl_fail(MNL_ERR_CONFIG, "%s:%d: the line holds a NUL byte (is this a settings file?)",
+                        source, line);
+    if (what == 2)
+        return mnl_fail(MNL_ERR_CONFIG, "%s:%d: section line \"%s\" has no closing ]", source, line,
+                        ps->open_section);
+    if (line)
+        return mnl_fail(MNL_ERR_CONFIG, "%s:%d: %s", source, line, ps->error);
+    if (rc > 0)
+        return mnl_fail(MNL_ERR_CONFIG, "%s:%d: not a [section] or key = value line", source, rc);
+    return MNL_OK;
+}
+
 static int parse_with(ParseState *ps, const char *source)
 {
     int rc = ini_parse_stream(read_line, ps, handle_key, ps);
@@ -775,10 +854,11 @@ static int parse_with(ParseState *ps, const char *source)
         ps->error_line = ps->long_line;
         snprintf(ps->error, sizeof ps->error, "line is longer than 199 characters");
     }
-    if (ps->error_line)
-        return mnl_fail(MNL_ERR_CONFIG, "%s:%d: %s", source, ps->error_line, ps->error);
-    if (rc > 0)
-        return mnl_fail(MNL_ERR_CONFIG, "%s:%d: not a [section] or key = value line", source, rc);
+    if (ps->file && ferror(ps->file))
+        return mnl_fail(MNL_ERR_IO, "%s: cannot read: %s", source, strerror(errno ? errno : EIO));
+    int fault = first_fault(ps, rc, source);
+    if (fault)
+        return fault;
     if (rc < 0)
         return mnl_fail(MNL_ERR_NOMEM, "%s: inih could not allocate", source);
     if (!ps->cfg->family[0])
@@ -803,10 +883,11 @@ int config_load(const char *path, ExpConfig *c)
     config_defaults(c);
     set_name(c, path);
     ParseState ps = {.cfg = c};
-    ps.file = fopen(path, "r");
-    if (!ps.file)
-        return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    int rc = parse_with(&ps, path);
+    long long size;
+    int rc = file_open_regular(path, &ps.file, &size);   /* not a FIFO, device or directory */
+    if (rc)
+        return rc;
+    rc = parse_with(&ps, path);
     fclose(ps.file);
     return rc;
 }
@@ -852,9 +933,13 @@ int config_set(ExpConfig *c, const char *assignment)
                         "mnistlab train --help explains each)", assignment, section, key, section,
                         names);
     }
-    char why[300];
-    if (parse_value(k, c, value, why, sizeof why) != 0)
+    char why[CONFIG_WHY_LEN];
+    if (parse_value(k, c, value, why, sizeof why) != 0) {
+        if (strlen(value) > 60)     /* the reason quotes the value already */
+            return mnl_fail(MNL_ERR_CONFIG, "--set %s.%s=(%zu characters): %s", section, key,
+                            strlen(value), why);
         return mnl_fail(MNL_ERR_CONFIG, "--set %s: %s", assignment, why);
+    }
     c->lines[k - settings] = 0;
     return MNL_OK;
 }

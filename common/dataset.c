@@ -4,11 +4,13 @@
 #define _DEFAULT_SOURCE   /* madvise's MADV_HUGEPAGE */
 #include "common/dataset.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 
 #include <gsl/gsl_randist.h>
@@ -109,26 +111,55 @@ static int check_spec(const DataSpec *spec)
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
+/* Why a data file is missing when the folder itself is the cause, naming the variable that chose
+ * the folder ("" when the folder is there). */
+static const char *folder_note(const char *dir)
+{
+    static char note[1400];
+    struct stat st;
+    int found = stat(dir, &st) == 0, err = errno;
+    if (found && S_ISDIR(st.st_mode))
+        return "";
+    const char *vars[2] = {"MNIST_DIR", "FASHION_DIR"}, *var = NULL;
+    for (int i = 0; i < 2; i++) {
+        const char *env = getenv(vars[i]);
+        if (env && *env && strcmp(env, dir) == 0)
+            var = vars[i];
+    }
+    char what[160];
+    if (found || err == ENOENT)
+        snprintf(what, sizeof what, "%s", found ? "is not a folder" : "does not exist");
+    else
+        snprintf(what, sizeof what, "cannot be reached (%s)", strerror(err));
+    snprintf(note, sizeof note, ": the folder %s %s%s%s", dir, what, var ? ", and " : "",
+             var ? var : "");
+    if (var)
+        snprintf(note + strlen(note), sizeof note - strlen(note), " names it");
+    return note;
+}
+
 /* dir/name, or dir/name.gz when only that exists. */
 static int find_file(char *out, size_t size, const char *dir, const char *name)
 {
     if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
         return mnl_fail(MNL_ERR_IO, "%s/%s: path too long", dir, name);
-    if (file_exists(out))
+    if (path_present(out))
         return MNL_OK;
     snprintf(out, size, "%s/%s.gz", dir, name);
-    if (file_exists(out))
+    if (path_present(out))
         return MNL_OK;
-    return mnl_fail(MNL_ERR_IO, "%s/%s: no such file (nor %s.gz); run `make data` or set the data "
-                    "directory", dir, name, name);
+    return mnl_fail(MNL_ERR_IO, "%s/%s: no such file (nor %s.gz)%s; run `make data` or set the data "
+                    "directory", dir, name, name, folder_note(dir));
 }
 
 /* One set (train or t10k): images and labels, counts checked against each other. */
-static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabels *lb)
+#define SET_PATH_LEN 1200
+static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabels *lb,
+                    char ip[SET_PATH_LEN])
 {
-    char ip[1200], lp[1200], name[64];
+    char lp[1200], name[64];
     snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
-    int rc = find_file(ip, sizeof ip, dir, name);
+    int rc = find_file(ip, SET_PATH_LEN, dir, name);
     if (rc)
         return rc;
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
@@ -321,6 +352,7 @@ typedef struct {
     IdxImages tr_im, te_im;
     IdxLabels tr_lb, te_lb;
     Picks train, valid, test;
+    char tr_path[1200], te_path[1200];   /* the image files, for messages */
 } LoadState;
 
 static void load_state_free(LoadState *s)
@@ -330,8 +362,25 @@ static void load_state_free(LoadState *s)
     free(s->train.idx), free(s->valid.idx), free(s->test.idx);
 }
 
+/* A set with no image cannot be trained on or measured: its mean loss would be 0/0, the NaN a
+ * run would report as divergence (or, for training, keep as a result). */
+static int check_not_empty(const DataSpec *spec, const LoadState *s)
+{
+    const char *what = spec->n_classes ? " of the chosen classes" : "";
+    if (s->train.n == 0)
+        return mnl_fail(MNL_ERR_IDX_COUNT, "%s: holds no training images%s (%d in the file); a run "
+                        "needs at least one batch", s->tr_path, what, s->tr_im.n);
+    if (s->test.n == 0)
+        return mnl_fail(MNL_ERR_IDX_COUNT, "%s: holds no test images%s (%d in the file); a run "
+                        "needs at least one to measure", s->te_path, what, s->te_im.n);
+    return MNL_OK;
+}
+
 static int check_sizes(const DataSpec *spec, const LoadState *s)
 {
+    int rc = check_not_empty(spec, s);
+    if (rc)
+        return rc;
     if (s->tr_im.rows != s->te_im.rows || s->tr_im.cols != s->te_im.cols)
         return mnl_fail(MNL_ERR_IDX_COUNT, "%s: training images are %dx%d but test images %dx%d",
                         spec->dir, s->tr_im.rows, s->tr_im.cols, s->te_im.rows, s->te_im.cols);
@@ -389,9 +438,9 @@ int dataset_load(const DataSpec *spec, DataSplits *out)
     memset(&s, 0, sizeof s);
     int relabel[DATASET_MAX_CLASSES];
     int k = class_maps(spec, relabel, out->class_names);
-    rc = load_set(dir, "train", &s.tr_im, &s.tr_lb);
+    rc = load_set(dir, "train", &s.tr_im, &s.tr_lb, s.tr_path);
     if (!rc)
-        rc = load_set(dir, "t10k", &s.te_im, &s.te_lb);
+        rc = load_set(dir, "t10k", &s.te_im, &s.te_lb, s.te_path);
     if (!rc)
         rc = select_images(spec, &s, relabel);
     float lut[256];

@@ -3,8 +3,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-static _Thread_local char last_detail[512];
+/* Room for a path of PATH_MAX and its reason. */
+static _Thread_local char last_detail[MNL_DETAIL_MAX];
 
 static const char *const names[MNL_ERR_COUNT_] = {
     [MNL_OK] = "success",
@@ -27,6 +29,7 @@ static const char *const names[MNL_ERR_COUNT_] = {
     [MNL_ERR_DIVERGED] = "training diverged",
     [MNL_ERR_INTERRUPTED] = "interrupted",
     [MNL_ERR_PLOT] = "plotting failed",
+    [MNL_ERR_LOCKED] = "output folder in use",
 };
 
 const char *mnl_strerror(int code)
@@ -38,10 +41,29 @@ const char *mnl_strerror(int code)
 
 int mnl_fail(int code, const char *fmt, ...)
 {
+    /* Formatted in a scratch buffer first: the arguments may be the last detail itself (a caller
+     * adding to the message it got), and a message too long for the detail keeps its start and its
+     * end, where the reason is ("...: No space left on device"). */
+    static _Thread_local char scratch[4 * MNL_DETAIL_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_detail, sizeof last_detail, fmt, ap);
+    int n = vsnprintf(scratch, sizeof scratch, fmt, ap);
     va_end(ap);
+    if (n < 0) {
+        snprintf(last_detail, sizeof last_detail, "%s", "(message could not be formatted)");
+        return code;
+    }
+    size_t len = strlen(scratch);
+    if (len < sizeof last_detail) {
+        memcpy(last_detail, scratch, len + 1);
+        return code;
+    }
+    static const char cut[] = " [...] ";
+    size_t head = (sizeof last_detail - sizeof cut) / 3, tail = sizeof last_detail - sizeof cut - head;
+    memcpy(last_detail, scratch, head);
+    memcpy(last_detail + head, cut, sizeof cut - 1);
+    memcpy(last_detail + head + sizeof cut - 1, scratch + len - tail, tail);
+    last_detail[head + sizeof cut - 1 + tail] = '\0';
     return code;
 }
 

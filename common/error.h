@@ -25,8 +25,13 @@ typedef enum {
     MNL_ERR_DIVERGED,        /* loss or weights became NaN or infinite */
     MNL_ERR_INTERRUPTED,     /* SIGINT/SIGTERM stopped a run (state was saved) */
     MNL_ERR_PLOT,            /* gnuplot is missing or failed */
+    MNL_ERR_LOCKED,          /* another live run holds the output folder */
     MNL_ERR_COUNT_
 } MnlStatus;
+
+/* The longest detail kept (bytes, with its NUL). A longer one keeps its start and its end, joined
+ * by " [...] ", so the reason at the end of a message about a long path or value survives. */
+#define MNL_DETAIL_MAX 8192
 
 /* A short fixed name for the code, e.g. "truncated IDX file". */
 const char *mnl_strerror(int code);

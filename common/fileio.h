@@ -22,13 +22,77 @@ void atomic_abort(AtomicFile *a);
 /* Write a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len);
 
+/* rename(tmp, path), noting path's previous file in the journal when one is active; -1 with errno
+ * on failure. Every file put into place goes through here (atomic_commit, the plots). */
+int file_rename_into_place(const char *tmp, const char *path);
+
+/* unlink(path), its file first noted in the journal when one is active (a rollback brings it
+ * back); -1 with errno on failure. */
+int file_remove_journaled(const char *path);
+
+/* The journal of one run (one per process): from journal_begin on, each file replaced is first
+ * hard-linked aside (PATH.tmp.PID.old). journal_end forgets them (the run stands);
+ * journal_rollback puts every previous file back and removes the files that had none, so a run
+ * that fails leaves the folder as it found it, never a mixture of two runs' files (when nothing
+ * had been there before, the new files stay: they are all of one run). Returns the files restored. */
+void journal_begin(void);
+void journal_end(void);
+int journal_rollback(void);
+/* Some file replaced since journal_begin had a previous version. */
+int journal_replaced_any(void);
+
 /* Read a whole file into a malloc'd buffer (NUL-terminated beyond len); refuses files over max. */
 int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len);
-/* Open path for binary reading when it is a regular file (not a directory, FIFO or device);
- * *size: its length in bytes. The caller closes *f. */
+/* Open path for binary reading when it is a regular file; a directory, FIFO, device or socket is
+ * refused with its type named, before anything could block on it. *size: its length in bytes
+ * (a reader never reads past it, so no read loops on an endless stream). The caller closes *f. */
 int file_open_regular(const char *path, FILE **f, long long *size);
+/* fopen(path, "r") for a regular file only: NULL (the reason in the detail) for a FIFO, device or
+ * directory, which fopen would block on or read forever. For readers that only need the stream. */
+FILE *file_open_text(const char *path);
+/* MNL_OK when path names a regular file (after symbolic links); else MNL_ERR_IO, the detail
+ * naming what it is instead ("is a FIFO (named pipe)") or why it cannot be reached. */
+int file_check_regular(const char *path);
+/* "a directory", "a FIFO (named pipe)", ... for a st_mode. */
+const char *file_type_name(unsigned mode);
 /* mkdir -p; fine when it exists. */
 int make_dirs(const char *path);
 int file_exists(const char *path);
+/* An entry of that name is there, even a symbolic link that leads nowhere (so that opening it
+ * names the real cause: a loop, a dangling link, a FIFO). */
+int path_present(const char *path);
+
+/* ---- an output folder held by one run at a time ---- */
+
+typedef struct {
+    int fd;               /* the lock file, open while held */
+    int held;
+    long stale_pid;       /* a dead run's process id found in the lock file when taking it, or 0 */
+    char path[1100];      /* DIR/.mnistlab.lock */
+} DirLock;
+
+/* Hold dir for this process: DIR/.mnistlab.lock holds our process id under a POSIX record lock,
+ * which the kernel drops when the process ends however it ends, so a lock file left by a killed
+ * run is stale and taken over (its pid in l->stale_pid). MNL_ERR_LOCKED, naming the holder's
+ * process id, when a live process holds it. */
+int dir_lock(DirLock *l, const char *dir);
+/* Release and remove the lock file (nothing when not held). */
+void dir_unlock(DirLock *l);
+/* The lock file's path while held, for a signal handler that must unlink it ("" when not). */
+const char *dir_lock_path(void);
+
+/* Remove from dir the temporary files (NAME.tmp.PID, NAME.tmp.PID.EXT) that atomic writes of
+ * processes no longer running left behind; *removed: how many. Call it holding dir_lock. */
+int dir_remove_dead_temps(const char *dir, int *removed);
+
+/* MNL_OK when path is a complete PNG: the signature, then chunks whose CRCs match, ending with
+ * IEND and nothing after it. MNL_ERR_IO naming what is wrong ("cut after 16384 bytes"). A plot
+ * program may exit 0 having written a cut file onto a full disk; this is read before a picture
+ * replaces anything. */
+int png_check_complete(const char *path);
+
+/* "no space left on device" and the free bytes of the file system holding dir into buf, when it
+ * is (nearly) full; "" otherwise. */
+void disk_full_note(const char *dir, char *buf, size_t n);
 
 #endif

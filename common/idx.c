@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "common/error.h"
@@ -38,11 +39,16 @@ static int src_open(Source *s, const char *path)
     unsigned char magic[2] = {0, 0};
     size_t got = fread(magic, 1, 2, f);
     if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        /* Recognised by content, not by name: a .gz that was already unpacked still reads. */
+        /* Recognised by content, not by name: a .gz that was already unpacked still reads. The
+         * descriptor checked to be a regular file is the one read (not the name opened again). */
+        int fd = dup(fileno(f));
         fclose(f);
-        s->gz = gzopen(path, "rb");
-        if (!s->gz)
-            return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
+        if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0 || !(s->gz = gzdopen(fd, "rb"))) {
+            int e = errno ? errno : ENOMEM;
+            if (fd >= 0)
+                close(fd);
+            return mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+        }
         gzbuffer(s->gz, 1u << 17);
         return MNL_OK;
     }
@@ -399,9 +405,7 @@ static int write_idx(const char *path, const uint32_t *dims, int rank, const uin
     uint64_t bytes;
     int rc = check_dims(path, dims, rank, &bytes);
     if (rc) {
-        char why[512];   /* a copy: mnl_fail must not format its own buffer into itself */
-        snprintf(why, sizeof why, "%s", mnl_last_error());
-        return mnl_fail(MNL_ERR_ARG, "%s", why);
+        return mnl_fail(MNL_ERR_ARG, "%s", mnl_last_error());   /* mnl_fail may format its own detail */
     }
     size_t hdr = 4 + 4 * (size_t)rank, len = hdr + (size_t)bytes;
     uint8_t *file = malloc(len);

@@ -1,14 +1,20 @@
 /* common/threads: how many cores a run uses, the small pool of threads the kernels split their work
- * over, OpenBLAS kept single-threaded (its own threads must never oversubscribe the cores), and
- * denormals flushed to zero in every thread. */
+ * over, and denormals flushed to zero in every thread. */
 #ifndef MNL_THREADS_H
 #define MNL_THREADS_H
 
-/* The count to use: the command line's (flag > 0), else $MNISTLAB_THREADS, else the config's
- * (configured > 0), else every core. */
-int threads_resolve(int flag, int configured);
-/* Keep OpenBLAS single-threaded and flush denormals on the calling thread (the pool's threads do
- * it themselves); returns n (at least 1). */
+/* The most threads a run may ask for: --threads, train.threads and MNISTLAB_THREADS alike. */
+#define THREADS_MAX 256
+
+/* The count to use, into *out: the command line's (flag > 0), else $MNISTLAB_THREADS, else the
+ * config's (configured > 0), else every core. MNL_OK, or MNL_ERR_CONFIG when MNISTLAB_THREADS is
+ * set but not a whole number in 1..THREADS_MAX (checked even when a flag overrides it, so that a
+ * typo never goes unseen). */
+int threads_resolve(int flag, int configured, int *out);
+/* $MNISTLAB_THREADS checked, into *out (0 when unset or empty). */
+int threads_from_env(int *out);
+/* Flush denormals on the calling thread (the pool's threads do it themselves); returns n (at
+ * least 1). */
 int threads_setup(int n);
 
 /* One piece of a parallel job: the work of thread `thread` of `threads` (0 <= thread < threads).

@@ -120,7 +120,7 @@ static int parse_row(const char *path, int lineno, const char *line, Predictions
 int predictions_read(const char *path, Predictions *p)
 {
     memset(p, 0, sizeof *p);
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     if (!f)
         return mnl_fail(MNL_ERR_IO, "%s: cannot open (trained before predictions were saved? "
                         "train the run again)", path);

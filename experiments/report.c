@@ -168,13 +168,14 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
     while (first < j->best && held_loss(&r[first], v) > 2.0 * j->best_loss)
         first++;
     *lo = j->best_loss, *hi = j->best_loss;
-    for (int i = j->best; i < n; i++) {
+    /* a best at the last epoch has nothing after it: the range of the descent into it, then */
+    for (int i = j->best < n - 1 ? j->best : first; i < n; i++) {
         double l = held_loss(&r[i], v);
         if (isfinite(l))
             *hi = l > *hi ? l : *hi;
     }
     double span = *hi - *lo;
-    if (span <= 0)    /* the best is the last epoch: show the descent into it */
+    if (span <= 0)    /* a flat line */
         span = 0.25 * fabs(*lo) + 1e-6;
     *lo -= 0.15 * span, *hi += 0.6 * span;
     *from = r[first].epoch;
@@ -197,10 +198,10 @@ static int write_curves(const RunFiles *f, const Judgement *j)
                  100.0 * (j->end_loss / j->best_loss - 1.0),
                  j->overfits ? ": it has risen, overfitting" : ": no real rise");
     else
-        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d", which,
-                 j->best_loss, b->epoch);
+        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d: still "
+                 "falling, no overfitting yet", which, j->best_loss, b->epoch);
     int k = f->data->num_classes;
-    double chance = 1.0 / k, acc_min = chance;
+    double chance = 1.0 / k, acc_min = 1.0;
     for (int i = 0; i < f->n_records; i++) {
         const EpochRecord *e = &f->records[i];
         double a[3] = {e->test_acc, e->valid_acc, e->train_acc};
@@ -208,6 +209,11 @@ static int write_curves(const RunFiles *f, const Judgement *j)
             if (!isnan(a[q]) && a[q] < acc_min)
                 acc_min = a[q];
     }
+    /* The accuracy axis shows chance only when some accuracy comes near it; otherwise it starts
+     * just below the lowest accuracy, so the gap between training and test accuracy is seen. */
+    int show_chance = acc_min - chance < 0.25;
+    if (show_chance && chance < acc_min)
+        acc_min = chance;
     acc_min = floor((acc_min - 0.02) * 20.0) / 20.0;
     int zoom_from;
     double zoom_lo, zoom_hi;
@@ -217,12 +223,12 @@ static int write_curves(const RunFiles *f, const Judgement *j)
              f->cfg->dataset, last->epoch);
     return plot_run("curves", out,
                     "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
-                    "best_label='%s'; last_epoch=%d; acc_min=%g; log_loss=%d; zoom_from=%d; "
+                    "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
                     "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'",
                     plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
                     j->on_validation, chance, b->epoch, j->best_loss,
                     plot_quote(label, q_label, sizeof q_label), last->epoch,
-                    acc_min < 0 ? 0.0 : acc_min,
+                    acc_min < 0 ? 0.0 : acc_min, show_chance,
                     report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
                     end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom));
 }
@@ -371,9 +377,12 @@ static int read_summary(const char *dir, RunSummary *s)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    long long size;
+    if (file_open_regular(path, &f, &size) != MNL_OK) {   /* a FIFO named summary.txt would hang */
+        mnl_clear_error();
         return -1;
+    }
     char line[512];
     snprintf(s->classes, sizeof s->classes, "all");
     s->best_on_validation = -1;
@@ -428,7 +437,7 @@ static void read_differences(const char *dir, RunSummary *s)
         return;
     }
     char first[1200] = "", from[1100] = "";
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     if (f) {
         if (!fgets(first, sizeof first, f))
             first[0] = '\0';
@@ -546,28 +555,37 @@ int report_list_runs(const char *root, RunSummary **runs)
     return l.n;
 }
 
-void report_root_of(const char *run_dir, char *root, size_t n)
+int report_root_of(const char *run_dir, char *root, size_t n)
 {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", run_dir);
-    for (int up = 0; up < 2; up++) {
-        size_t len = strlen(buf);
-        while (len > 1 && buf[len - 1] == '/')
-            buf[--len] = '\0';
-        char *slash = strrchr(buf, '/');
-        const char *base = slash ? slash + 1 : buf;
-        int seed = !strncmp(base, "seed", 4) && base[4] && strspn(base + 4, "0123456789") == strlen(base + 4);
-        if (!slash) {
-            snprintf(buf, sizeof buf, ".");
-            break;
-        }
+    size_t len = strlen(buf);
+    while (len > 1 && buf[len - 1] == '/')
+        buf[--len] = '\0';
+    char *slash = strrchr(buf, '/');
+    char parent[1024];
+    snprintf(parent, sizeof parent, "%s", !slash ? "." : slash == buf ? "/" : buf);
+    if (slash && slash != buf)
+        parent[slash - buf] = '\0';
+    /* the nearest folder above named results: where make exp-NAME and compare keep REPORT.md */
+    while ((slash = strrchr(buf, '/'))) {
         *slash = '\0';
-        if (!buf[0])
-            snprintf(buf, sizeof buf, "/");
-        if (!(up == 0 && seed))
-            break;
+        const char *base = strrchr(buf, '/');
+        base = base ? base + 1 : buf;
+        if (!strcmp(base, "results")) {
+            snprintf(root, n, "%s", buf);
+            return 1;
+        }
     }
-    snprintf(root, n, "%s", buf);
+    /* else a folder the learner compares by hand, once it holds a REPORT.md */
+    char report[1100];
+    snprintf(report, sizeof report, "%s/REPORT.md", parent);
+    if (access(report, F_OK) == 0) {
+        snprintf(root, n, "%s", parent);
+        return 1;
+    }
+    snprintf(root, n, "%s", parent);
+    return 0;
 }
 
 /* ---- the groups of the report: a lone run, or the seedK runs of one folder and settings ---- */
@@ -710,6 +728,12 @@ static int write_task_chart(const char *root, const RunSummary *r, int i, int en
             snprintf(name, sizeof name, "%s", r[g].name);
         for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
             *p = *p == '"' ? '\'' : *p;
+        char metrics[1100];
+        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[g].dir);
+        if (file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
+            mnl_clear_error();
+            continue;
+        }
         kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
                                r[g].dir);
         kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);

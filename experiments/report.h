@@ -87,8 +87,10 @@ int report_list_runs(const char *root, RunSummary **runs);
 /* root/REPORT.md and one chart per task (root/compare-TASK.png) from every run under root. */
 int report_compare(const char *root, int *runs_found);
 
-/* The results root a run folder reports into: its parent, or for a seedK folder the parent's
- * parent (results/cnn-4v9/seed3 -> results). */
-void report_root_of(const char *run_dir, char *root, size_t n);
+/* The results root a run folder reports into: the nearest folder above it named "results"
+ * (results/cnn-4v9/seed3 -> results), else its parent when that holds a REPORT.md already. 1 when
+ * there is one; 0 (root then holds the parent, for a hint) when there is none, as for
+ * /tmp/mnistlab-try, whose parent /tmp is nobody's results folder. */
+int report_root_of(const char *run_dir, char *root, size_t n);
 
 #endif

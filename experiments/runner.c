@@ -21,6 +21,7 @@
 #include "common/augment.h"
 #include "common/config.h"
 #include "common/dataset.h"
+#include "common/env.h"
 #include "common/error.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
@@ -70,6 +71,12 @@ typedef struct {
     int n_records, cap_records;
     EpochProgress progress;
     TestView view;
+    DirLock lock;             /* the output folder, held for the whole run */
+    int temps_removed;        /* temporary files of a dead run removed when taking the folder */
+    char *ckpt_metrics;       /* on resume: metrics.csv as the checkpoint recorded it, or NULL */
+    double epoch1_loss;       /* training loss of epoch 1 (0: not known), for blow_up() */
+    int metrics_short;        /* on resume: metrics.csv lacked the last row the checkpoint holds */
+    double live_interval;     /* $MNISTLAB_LIVE_INTERVAL in seconds, or -1 when not set */
     char *log;                /* every line printed; written as log.txt with each save */
     size_t log_len, log_cap;
     double total_seconds;
@@ -81,8 +88,14 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
-    if (stop_signal)
-        _exit(128 + sig);          /* files are only ever renamed into place: nothing half-written */
+    if (stop_signal) {
+        /* files are only ever renamed into place: nothing half-written; the next run into the
+         * folder removes our temporary files */
+        const char *lock = dir_lock_path();
+        if (lock[0])
+            unlink(lock);
+        _exit(128 + sig);
+    }
     stop_signal = sig;
 }
 
@@ -137,7 +150,9 @@ static void say(Run *r, const char *fmt, ...)
 
 /* ---- run state blob inside the checkpoint: RNG states, the epoch in progress ---- */
 
-#define RUN_STATE_VERSION 1u
+/* Version 2 adds metrics.csv as it stood at the checkpoint (a length, then the text), so that a
+ * resume can tell a damaged metrics.csv from the real one. Version 1 checkpoints still resume. */
+#define RUN_STATE_VERSION 2u
 
 typedef struct {
     uint32_t version;
@@ -147,6 +162,8 @@ typedef struct {
     double loss_sum, seconds;
     int64_t correct, count;
 } RunStateHeader;
+
+static char *metrics_text(const Run *r, size_t *len);
 
 static unsigned char *pack_run_state(const Run *r, size_t *len)
 {
@@ -163,17 +180,46 @@ static unsigned char *pack_run_state(const Run *r, size_t *len)
         .correct = r->progress.meter.correct,
         .count = r->progress.meter.count,
     };
-    size_t n = sizeof h + h.shuffle_size + h.dropout_size + (size_t)h.n_order * sizeof(int);
-    unsigned char *buf = malloc(n), *p = buf;
-    if (!buf)
+    size_t text_len;
+    char *text = metrics_text(r, &text_len);
+    if (!text || text_len > UINT32_MAX) {
+        free(text);
         return NULL;
+    }
+    uint32_t tl = (uint32_t)text_len;
+    size_t n = sizeof h + h.shuffle_size + h.dropout_size + (size_t)h.n_order * sizeof(int) +
+               sizeof tl + text_len;
+    unsigned char *buf = malloc(n), *p = buf;
+    if (!buf) {
+        free(text);
+        return NULL;
+    }
     memcpy(p, &h, sizeof h), p += sizeof h;
     memcpy(p, gsl_rng_state(r->shuffle_rng), h.shuffle_size), p += h.shuffle_size;
     memcpy(p, gsl_rng_state(m->dropout_rng), h.dropout_size), p += h.dropout_size;
     if (h.n_order)
-        memcpy(p, r->train_it.order, (size_t)h.n_order * sizeof(int));
+        memcpy(p, r->train_it.order, (size_t)h.n_order * sizeof(int)), p += (size_t)h.n_order * sizeof(int);
+    memcpy(p, &tl, sizeof tl), p += sizeof tl;
+    memcpy(p, text, text_len);
+    free(text);
     *len = n;
     return buf;
+}
+
+/* The metrics text at the end of a version 2 run state into r->ckpt_metrics; end: the state's end. */
+static int unpack_metrics_text(Run *r, const unsigned char *p, const unsigned char *end)
+{
+    uint32_t tl;
+    if ((size_t)(end - p) < sizeof tl)
+        return -1;
+    memcpy(&tl, p, sizeof tl), p += sizeof tl;
+    if ((size_t)(end - p) != tl || memchr(p, '\0', tl))
+        return -1;
+    if (!(r->ckpt_metrics = malloc((size_t)tl + 1)))
+        return -1;
+    memcpy(r->ckpt_metrics, p, tl);
+    r->ckpt_metrics[tl] = '\0';
+    return 0;
 }
 
 static int unpack_run_state(Run *r, const Checkpoint *ck)
@@ -185,9 +231,11 @@ static int unpack_run_state(Run *r, const Checkpoint *ck)
     memcpy(&h, ck->run_state, sizeof h);
     size_t need = sizeof h + (size_t)h.shuffle_size + h.dropout_size +
                   (h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0);
-    if (h.version != RUN_STATE_VERSION || h.shuffle_size != gsl_rng_size(r->shuffle_rng) ||
+    int v2 = h.version == 2u;
+    if ((h.version != 1u && !v2) || h.shuffle_size != gsl_rng_size(r->shuffle_rng) ||
         h.dropout_size != gsl_rng_size(m->dropout_rng) || h.n_order < 0 ||
-        (h.n_order && h.n_order != r->train_it.d->n) || need != ck->run_state_len ||
+        (h.n_order && h.n_order != r->train_it.d->n) ||
+        (v2 ? need > ck->run_state_len : need != ck->run_state_len) ||
         h.next_batch < 0 || h.next_batch > batch_iter_count(&r->train_it))
         return mnl_fail(MNL_ERR_CKPT, "%s: run state does not match this experiment", r->ckpt_path);
     const unsigned char *p = ck->run_state + sizeof h;
@@ -195,6 +243,9 @@ static int unpack_run_state(Run *r, const Checkpoint *ck)
     memcpy(gsl_rng_state(m->dropout_rng), p, h.dropout_size), p += h.dropout_size;
     if (h.n_order && batch_iter_restore_order(&r->train_it, p, h.n_order))
         return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad batch order", r->ckpt_path);
+    p += h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0;
+    if (v2 && unpack_metrics_text(r, p, ck->run_state + ck->run_state_len) != 0)
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad copy of metrics.csv", r->ckpt_path);
     r->progress.epoch = h.epoch;
     r->progress.next_batch = h.next_batch;
     r->progress.meter.loss_sum = h.loss_sum;
@@ -220,38 +271,140 @@ static int add_record(Run *r, const EpochRecord *rec)
     return MNL_OK;
 }
 
-static int write_metrics(const Run *r)
+/* metrics.csv's whole text for the records so far (malloc'd). */
+static char *metrics_text(const Run *r, size_t *len)
 {
-    AtomicFile a;
-    int rc = atomic_open(&a, r->metrics_path);
-    if (rc)
-        return rc;
-    metrics_csv_header(a.f);
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    metrics_csv_header(f);
     for (int i = 0; i < r->n_records; i++)
-        metrics_csv_row(a.f, &r->records[i]);
-    return atomic_commit(&a);
+        metrics_csv_row(f, &r->records[i]);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
-/* On resume: the rows of metrics.csv up to the checkpoint's epoch. */
-static int read_metrics(Run *r, int up_to_epoch)
+static int write_metrics(const Run *r)
 {
-    FILE *f = fopen(r->metrics_path, "r");
-    if (!f)
-        return up_to_epoch == 0 ? MNL_OK
-                                : mnl_fail(MNL_ERR_IO, "%s: cannot open: %s", r->metrics_path,
-                                           strerror(errno));
-    char line[1024];
-    int lineno = 0, rc = MNL_OK;
-    while (rc == MNL_OK && fgets(line, sizeof line, f)) {
-        if (++lineno == 1)
+    size_t len;
+    char *text = metrics_text(r, &len);
+    if (!text)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot format %s", r->metrics_path);
+    int rc = atomic_write_file(r->metrics_path, text, len);
+    free(text);
+    return rc;
+}
+
+/* The records of a metrics text (file name for messages): every row must parse, and epochs rise
+ * strictly, each at most up_to_epoch. */
+static int parse_metrics(Run *r, const char *text, const char *name, int up_to_epoch)
+{
+    int lineno = 0, last = 0;
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        char row[1024];
+        ++lineno;
+        if (n >= sizeof row)
+            return mnl_fail(MNL_ERR_CKPT, "%s:%d: not a metrics row (%zu characters)", name, lineno, n);
+        memcpy(row, line, n);
+        row[n] = '\0';
+        line += n + (nl ? 1 : 0);
+        if (lineno == 1)
             continue;
         EpochRecord rec;
-        if (metrics_csv_parse(line, &rec) != 0)
-            rc = mnl_fail(MNL_ERR_IO, "%s:%d: not a metrics row", r->metrics_path, lineno);
-        else if (rec.epoch <= up_to_epoch)
-            rc = add_record(r, &rec);
+        if (metrics_csv_parse(row, &rec) != 0)
+            return mnl_fail(MNL_ERR_CKPT, "%s:%d: not a metrics row", name, lineno);
+        if (rec.epoch <= last)
+            return mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d %s; refusing to resume from a damaged "
+                            "record", name, lineno, rec.epoch,
+                            rec.epoch == last ? "appears twice" : "comes after a later epoch");
+        if (rec.epoch > up_to_epoch)
+            return mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d, but the checkpoint holds only %d epochs; "
+                            "refusing to resume from a damaged record", name, lineno, rec.epoch,
+                            up_to_epoch);
+        last = rec.epoch;
+        int rc = add_record(r, &rec);
+        if (rc)
+            return rc;
     }
-    fclose(f);
+    return MNL_OK;
+}
+
+/* Line number (1-based) of the first line where a and b differ. */
+static int first_differing_line(const char *a, const char *b)
+{
+    int line = 1;
+    for (; *a && *a == *b; a++, b++)
+        line += *a == '\n';
+    return line;
+}
+
+/* metrics.csv against the checkpoint's own copy: the same text, or the copy's text with its last
+ * row missing (the run stopped between writing the checkpoint and metrics.csv). Anything else
+ * is damage, refused with the file and line. */
+static int check_metrics_against_checkpoint(Run *r, const char *file, int ck_epoch)
+{
+    const char *ck = r->ckpt_metrics;
+    size_t fl = strlen(file), cl = strlen(ck);
+    if (fl == cl && memcmp(file, ck, fl) == 0)
+        return MNL_OK;
+    if (fl < cl && memcmp(file, ck, fl) == 0 && (fl == 0 || file[fl - 1] == '\n') &&
+        !memchr(ck + fl, '\n', cl - fl - 1)) {
+        r->metrics_short = 1;            /* one row short: it is in the checkpoint */
+        return MNL_OK;
+    }
+    int line = first_differing_line(file, ck), rows = 0;
+    for (const char *p = ck; (p = strchr(p, '\n')); p++)
+        rows++;
+    rows = rows > 0 ? rows - 1 : 0;
+    char recorded[1300];
+    snprintf(recorded, sizeof recorded, "%s recorded %d row%s up to epoch %d; refusing to resume from "
+             "a damaged record (restore the file, or train again without --resume)", r->ckpt_path,
+             rows, rows == 1 ? "" : "s", ck_epoch);
+    const char *here = file;                  /* the file's line `line`, and its epoch */
+    for (int i = 1; i < line && here; i++)
+        here = strchr(here, '\n') ? strchr(here, '\n') + 1 : NULL;
+    if (!here || !*here)
+        return mnl_fail(MNL_ERR_CKPT, "%s:%d: the file ends here, but %s", r->metrics_path, line,
+                        recorded);
+    int epoch = atoi(here), seen = 0;
+    for (const char *p = strchr(file, '\n'); p && p + 1 < here; p = strchr(p + 1, '\n'))
+        seen |= atoi(p + 1) == epoch;
+    if (line > 1 && seen)
+        return mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d appears twice; %s", r->metrics_path, line,
+                        epoch, recorded);
+    if (line > rows + 1)
+        return mnl_fail(MNL_ERR_CKPT, "%s:%d: a row the checkpoint does not have (epoch %d); %s",
+                        r->metrics_path, line, epoch, recorded);
+    return mnl_fail(MNL_ERR_CKPT, "%s:%d: %s from the row %s", r->metrics_path, line,
+                    line == 1 ? "the header differs" : "differs", recorded);
+}
+
+/* On resume: the records up to the checkpoint's epoch, from metrics.csv checked against the
+ * checkpoint (version 2), or from metrics.csv alone with its rows checked (version 1). */
+static int read_metrics(Run *r, int up_to_epoch)
+{
+    unsigned char *buf = NULL;
+    size_t len;
+    int rc = file_read_all(r->metrics_path, (size_t)64 << 20, &buf, &len);
+    if (rc && up_to_epoch == 0 && !path_present(r->metrics_path)) {
+        mnl_clear_error();
+        return MNL_OK;
+    }
+    if (!rc && memchr(buf, '\0', len))
+        rc = mnl_fail(MNL_ERR_CKPT, "%s: holds a NUL byte; refusing to resume from a damaged record",
+                      r->metrics_path);
+    if (!rc && r->ckpt_metrics)
+        rc = check_metrics_against_checkpoint(r, (const char *)buf, up_to_epoch);
+    if (!rc)
+        rc = r->ckpt_metrics ? parse_metrics(r, r->ckpt_metrics, r->ckpt_path, up_to_epoch)
+                             : parse_metrics(r, (const char *)buf, r->metrics_path, up_to_epoch);
+    free(buf);
     return rc;
 }
 
@@ -284,6 +437,24 @@ static int save_checkpoint(Run *r, int epochs_done)
 {
     int rc = save_checkpoint_to(r, r->ckpt_path, epochs_done);
     return rc ? rc : write_settings_and_log(r);
+}
+
+/* A run is resumed forwards only: train.epochs below what the checkpoint holds (the epochs done,
+ * and the one in progress) would drop work and record a shorter run as finished. */
+static int check_resume_epochs(const Run *r, int done)
+{
+    int want = r->ex.cfg.epochs, partial = r->progress.epoch == done + 1 && r->progress.next_batch > 0;
+    if (want >= done + partial)
+        return MNL_OK;
+    char held[160];
+    if (partial)
+        snprintf(held, sizeof held, "%d epoch%s done and epoch %d in progress (batch %d)", done,
+                 done == 1 ? "" : "s", done + 1, r->progress.next_batch);
+    else
+        snprintf(held, sizeof held, "%d epoch%s done", done, done == 1 ? "" : "s");
+    return mnl_fail(MNL_ERR_CONFIG, "--resume with train.epochs = %d, but %s holds %s; a run is not "
+                    "resumed backwards: resume with train.epochs = %d or more, or train again without "
+                    "--resume", want, r->ckpt_path, held, done + partial);
 }
 
 /* ---- the best epoch: best.ckpt and early stopping ---- */
@@ -342,6 +513,8 @@ static int resume_from_checkpoint(Run *r, int *epochs_done)
         rc = checkpoint_apply(&ck, &r->ex.model, &r->ex.opt);
     if (!rc)
         rc = unpack_run_state(r, &ck);
+    if (!rc)
+        rc = check_resume_epochs(r, ck.epoch);
     if (!rc)
         rc = read_metrics(r, ck.epoch);
     if (!rc)
@@ -494,6 +667,30 @@ static int weights_finite(const Model *m)
     return 1;
 }
 
+/* A finite blow-up is a divergence too (docs/guide.md, "When training diverges"): a mean loss
+ * above BLOW_UP_CHANCE times the chance level ln K (what predicting 1/K for every class costs,
+ * where a fresh network starts), or a training loss that rose above chance and to more than
+ * BLOW_UP_RISE times its epoch-1 value. Honest runs stay far below both: an overfitting network's
+ * held-out loss rises by tens of percent, not tenfold. */
+#define BLOW_UP_CHANCE 10.0
+#define BLOW_UP_RISE   10.0
+
+static int blow_up(Run *r, int e, const char *which, double loss)
+{
+    int k = r->ex.data.num_classes > 1 ? r->ex.data.num_classes : 2;
+    double chance = log((double)k);
+    if (loss > BLOW_UP_CHANCE * chance)
+        return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d: %s loss %.4g is more than %g times "
+                        "the chance level %.4g (ln %d) (lr %g)", e, which, loss, BLOW_UP_CHANCE,
+                        chance, k, r->ex.opt.spec.lr);
+    if (e > 1 && r->epoch1_loss > 0 && loss > chance && loss > BLOW_UP_RISE * r->epoch1_loss &&
+        strcmp(which, "training") == 0)
+        return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d: training loss %.4g rose to more "
+                        "than %g times epoch 1's %.4g (lr %g)", e, loss, BLOW_UP_RISE, r->epoch1_loss,
+                        r->ex.opt.spec.lr);
+    return MNL_OK;
+}
+
 /* Train epoch e (1-based) from r->progress.next_batch on. MNL_OK, MNL_ERR_DIVERGED or
  * MNL_ERR_INTERRUPTED (state consistent at a batch boundary). */
 static int train_epoch(Run *r, int e)
@@ -541,7 +738,10 @@ static int train_epoch(Run *r, int e)
     if (!weights_finite(m))
         return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d, batch %d: a weight is not finite "
                         "(lr %g)", e, pg->next_batch, r->ex.opt.spec.lr);
-    return MNL_OK;
+    double loss = meter_loss(&pg->meter);
+    if (e == 1)
+        r->epoch1_loss = loss;
+    return blow_up(r, e, "training", loss);
 }
 
 /* Evaluate after epoch e and record it. */
@@ -563,6 +763,9 @@ static int finish_epoch(Run *r, int e)
     if (!isfinite(rec.test_loss))
         return mnl_fail(MNL_ERR_DIVERGED, "diverged at epoch %d: test loss is %s (lr %g)", e,
                         isnan(rec.test_loss) ? "nan" : "inf", r->ex.cfg.lr);
+    if ((rc = blow_up(r, e, "test", rec.test_loss)) ||
+        (d->valid.n > 0 && (rc = blow_up(r, e, "validation", rec.valid_loss))))
+        return rc;
     char valid[96] = "";
     if (d->valid.n > 0)
         snprintf(valid, sizeof valid, "  valid loss %.4f acc %6.2f%%", rec.valid_loss,
@@ -586,6 +789,58 @@ static int probe_writable(const char *path)
     return rc;
 }
 
+/* The longest output folder name: every file of the run (DIR/features-conv1.png.tmp.PID.log and
+ * the like) must fit the path buffers, and a name cut short would be another folder. Checked
+ * before anything is created. */
+#define RUN_DIR_MAX 960
+
+static int choose_dir(Run *r, const TrainOptions *o)
+{
+    const char *out = o->out_dir;
+    if (out && strlen(out) > RUN_DIR_MAX)
+        return mnl_fail(MNL_ERR_CONFIG, "--out %.40s...: the folder name is %zu characters, more "
+                        "than the %d allowed; nothing was created", out, strlen(out), RUN_DIR_MAX);
+    if (out && !*out)
+        return mnl_fail(MNL_ERR_CONFIG, "--out: the folder name is empty");
+    if (out)
+        snprintf(r->dir, sizeof r->dir, "%s", out);
+    else
+        snprintf(r->dir, sizeof r->dir, "results/%s", r->ex.cfg.name);
+    return MNL_OK;
+}
+
+/* The variables a run reads besides the settings, checked before anything is written. */
+static int read_environment(Run *r)
+{
+    int given;
+    int rc = env_double("MNISTLAB_LIVE_INTERVAL", 0.0, 86400.0, "the seconds between live redraws of curves.png",
+                        &r->live_interval, &given);
+    if (!given)
+        r->live_interval = -1.0;
+    return rc;
+}
+
+/* Hold the folder for this run (a second run into it is refused, naming the holder), then clear
+ * what a dead run left: its lock (taken over) and its temporary files. */
+static int take_folder(Run *r)
+{
+    int rc = dir_lock(&r->lock, r->dir);
+    if (!rc)
+        rc = dir_remove_dead_temps(r->dir, &r->temps_removed);
+    return rc;
+}
+
+/* What take_folder found, said once the log has begun. */
+static void print_folder_notes(Run *r)
+{
+    if (r->lock.stale_pid)
+        say(r, "note: %s/.mnistlab.lock was left by process %ld, no longer running; taken over\n",
+            r->dir, r->lock.stale_pid);
+    if (r->temps_removed)
+        say(r, "note: removed %d temporary file%s an interrupted run left in %s\n", r->temps_removed,
+            r->temps_removed == 1 ? "" : "s", r->dir);
+}
+
 /* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
  * and their data files): they belong to the model they were drawn from, and never stay beside
  * another one. */
@@ -602,7 +857,7 @@ static void remove_model_pictures(const char *dir)
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, n);
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-            unlink(path);
+            file_remove_journaled(path);
     }
     closedir(d);
 }
@@ -643,16 +898,10 @@ static int open_run(Run *r, const TrainOptions *o)
     if (rc)
         return rc;
     use_kernels(&r->ex, o->kernels);
-    if (o->out_dir)
-        snprintf(r->dir, sizeof r->dir, "%s", o->out_dir);
-    else
-        snprintf(r->dir, sizeof r->dir, "results/%s", r->ex.cfg.name);
-    if (!o->resume && (rc = check_folder_is_ours(r, o)))
+    if ((rc = choose_dir(r, o)) || (rc = read_environment(r)))
         return rc;
     if ((rc = make_dirs(r->dir)))
         return rc;
-    if (!o->resume)
-        remove_model_pictures(r->dir);
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
     snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
     snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
@@ -665,8 +914,13 @@ static int open_run(Run *r, const TrainOptions *o)
             return rc;
         r->aug_on = 1;
     }
-    if ((rc = probe_writable(r->ckpt_path)))
+    if ((rc = probe_writable(r->ckpt_path)) || (rc = take_folder(r)))
         return rc;
+    if (!o->resume && (rc = check_folder_is_ours(r, o)))   /* a folder in use says so first */
+        return rc;
+    journal_begin();            /* from here every file replaced or removed can be put back */
+    if (!o->resume)
+        remove_model_pictures(r->dir);
     if (o->resume) {            /* the log goes on from where the interrupted run left it */
         unsigned char *old;
         size_t n;
@@ -688,6 +942,8 @@ static int open_run(Run *r, const TrainOptions *o)
 
 static void close_run(Run *r)
 {
+    dir_unlock(&r->lock);
+    free(r->ckpt_metrics);
     batch_iter_free(&r->train_it);
     batch_iter_free(&r->eval_it);
     if (r->aug_on)
@@ -747,9 +1003,8 @@ typedef struct {
 static void live_redraw(Run *r, LiveCurves *lc)
 {
     double t = now_seconds(), since = t - lc->last_draw;
-    const char *env = getenv("MNISTLAB_LIVE_INTERVAL");
-    if (env && *env) {
-        if (since < atof(env))
+    if (r->live_interval >= 0) {
+        if (since < r->live_interval)
             return;
     } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
         return;
@@ -780,13 +1035,16 @@ static int write_outputs(Run *r)
     return rc ? rc : write_settings_and_log(r);
 }
 
-/* The REPORT.md of the results folder this run belongs to, as `mnistlab compare` writes it: a
- * finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
+/* The REPORT.md of the results folder this run belongs to (report_root_of), as `mnistlab compare`
+ * writes it: a finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
  * report that cannot be written is said, not a failure of the run. */
 static void refresh_report(Run *r)
 {
     char root[1024];
-    report_root_of(r->dir, root, sizeof root);
+    if (!report_root_of(r->dir, root, sizeof root)) {
+        say(r, "compare it with other runs: bin/mnistlab compare %s\n", root);
+        return;
+    }
     int n = 0;
     if (report_compare(root, &n) == MNL_OK)
         say(r, "refreshed %s/REPORT.md (%d run%s)\n", root, n, n == 1 ? "" : "s");
@@ -829,6 +1087,24 @@ static void print_banner(Run *r, int first_epoch)
     fputs("----------------\n", stdout);
 }
 
+/* The files of a run stand when it ended well, was interrupted (saved, to resume) or diverged (its
+ * good epochs kept); after any other failure every file it replaced is put back, so the folder
+ * never holds two runs' files side by side. */
+static void settle_files(Run *r, int rc)
+{
+    if (rc == MNL_OK || rc == MNL_ERR_INTERRUPTED || rc == MNL_ERR_DIVERGED) {
+        journal_end();
+        return;
+    }
+    if (!journal_replaced_any()) {     /* nothing was there before: the files are all this run's */
+        journal_end();
+        return;
+    }
+    journal_rollback();
+    mnl_fail(rc, "%s; %s holds the previous files as they were before this run", mnl_last_error(),
+             r->dir);
+}
+
 int runner_train(const TrainOptions *o, int *signal_out)
 {
     Run r;
@@ -840,6 +1116,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     if (!rc && o->resume)
         rc = resume_from_checkpoint(&r, &epochs_done);
     if (rc) {
+        settle_files(&r, rc);
         close_run(&r);
         return rc;
     }
@@ -848,7 +1125,15 @@ int runner_train(const TrainOptions *o, int *signal_out)
         r.progress.epoch = 0;
     for (int i = 0; i < r.n_records; i++)
         r.total_seconds += r.records[i].seconds;
+    if (r.n_records && r.records[0].epoch == 1)
+        r.epoch1_loss = r.records[0].train_loss;
     print_banner(&r, first);
+    print_folder_notes(&r);
+    if (r.metrics_short) {
+        say(&r, "note: %s lacked epoch %d's row (the run stopped between two writes); restored from "
+            "the checkpoint\n", r.metrics_path, r.records[r.n_records - 1].epoch);
+        rc = write_metrics(&r);
+    }
     if (first == 1 && r.progress.next_batch == 0)
         loss_check(&r);
     LiveCurves live = {.last_draw = now_seconds()};
@@ -904,10 +1189,12 @@ int runner_train(const TrainOptions *o, int *signal_out)
             mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", stop_signal);
         }
     } else if (rc == MNL_ERR_DIVERGED) {
-        char why[512];
+        static char why[MNL_DETAIL_MAX];   /* write_outputs may record details of its own */
         snprintf(why, sizeof why, "%s", mnl_last_error());
-        write_outputs(&r);         /* the last good epochs; their checkpoint is untouched */
-        if (r.n_records)
+        int wrc = write_outputs(&r);       /* the last good epochs; their checkpoint is untouched */
+        if (wrc)
+            rc = wrc;
+        else if (r.n_records)
             mnl_fail(MNL_ERR_DIVERGED, "%s; kept the checkpoint, metrics and plots of epoch %d", why,
                      r.records[r.n_records - 1].epoch);
         else
@@ -917,6 +1204,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
         if (!rc)
             refresh_report(&r);
     }
+    settle_files(&r, rc);
     if (o->profile)
         model_profile_print(&r.ex.model, stdout);
     close_run(&r);
@@ -971,8 +1259,9 @@ int runner_bench(const BenchOptions *o)
      * set until at least a second has gone (one pass of softmax takes 3 ms). */
     double loss, acc, eval_s = 0.0;
     long eval_passes = 0;
-    rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
-    for (double t1 = now_seconds(); !rc && (eval_passes == 0 || eval_s < 1.0);
+    if (!o->no_eval)
+        rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
+    for (double t1 = now_seconds(); !rc && !o->no_eval && (eval_passes == 0 || eval_s < 1.0);
          eval_s = now_seconds() - t1) {
         rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
         eval_passes++;
@@ -983,8 +1272,12 @@ int runner_bench(const BenchOptions *o)
     }
     printf("experiment=%s\nkernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name,
            kernels_name(m->kernels), r.ex.threads, r.ex.cfg.batch, o->batches);
-    printf("train_images_per_s=%.1f\neval_images_per_s=%.1f\n", images / train_s,
-           (double)eval_passes * r.ex.data.test.n / eval_s);
+    printf("train_images_per_s=%.1f\n", images / train_s);
+    if (o->no_eval)
+        printf("eval_images_per_s=NA\n");
+    else
+        printf("eval_images_per_s=%.1f\n", (double)eval_passes * r.ex.data.test.n / eval_s);
+    printf("train_images=%d\n", r.ex.data.train.n);
     printf("train_mflop_per_image=%.4f\npeak_rss_mb=%.1f\n", 3.0 * model_mflops(m),
            peak_rss_kb() / 1024.0);
     close_run(&r);

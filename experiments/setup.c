@@ -77,8 +77,7 @@ void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, Mo
 /* A model error gets the settings file and the line of the key it came from. */
 static int blame_line(const ExpConfig *c, int rc)
 {
-    char detail[512];
-    snprintf(detail, sizeof detail, "%s", mnl_last_error());
+    const char *detail = mnl_last_error();   /* mnl_fail may format its own detail */
     int line = strcmp(c->family, "cnn") == 0   ? config_line(c, "model", "layers")
                : strcmp(c->family, "mlp") == 0 ? config_line(c, "model", "hidden")
                                                : config_line(c, "model", "family");
@@ -179,7 +178,11 @@ int experiment_build(Experiment *ex, int threads_flag)
     int h = ex->has_data ? ex->data.train.h : 28, w = ex->has_data ? ex->data.train.w : 28;
     ModelSpec spec;
     experiment_model_spec(c, k, h, w, &spec);
-    ex->threads = threads_setup(threads_resolve(threads_flag, c->threads));
+    int threads;
+    rc = threads_resolve(threads_flag, c->threads, &threads);
+    if (rc)
+        return rc;
+    ex->threads = threads_setup(threads);
 
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng)

@@ -294,7 +294,7 @@ static void read_run(SweepRun *r)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/metrics.csv", r->dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     r->n_rec = 0;
     if (f) {
         char line[1024];

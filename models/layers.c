@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/parse.h"
+#include "models/batchnorm.h"
 #include "models/conv.h"
 #include "models/kernels.h"
 #include "models/pool.h"
@@ -312,7 +313,8 @@ static void leakyrelu_bwd_ref(const Layer *l, const LayerCtx *c, const float *in
 
 /* ---- batchnorm: per channel after a conv, per unit after a dense ----
  * gamma and beta are the layer's weight and bias, [C]; running_mean and running_var its state. The
- * whole batch at once (its statistics are the batch's), one path: the reference functions. */
+ * whole batch at once (its statistics are the batch's); the fast pair splits the channels among
+ * the model's threads (models/batchnorm.c). */
 
 #define BN_EPS      1e-5f    /* torch.nn.BatchNorm2d's eps and momentum */
 #define BN_MOMENTUM 0.1f
@@ -350,6 +352,27 @@ static void batchnorm_bwd_ref(const Layer *l, const LayerCtx *c, const float *in
     (void)out;
     batchnorm_backward_ref(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
                            l->in_h * l->in_w);
+}
+
+static void batchnorm_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
+{
+    const int C = l->in_c, S = l->in_h * l->in_w;
+    float *run_mean = c->state, *run_var = c->state + C;
+    if (c->train)
+        batchnorm_forward_train(out, in, c->w, c->b, run_mean, run_var, c->keep, c->keep + C, c->B,
+                                C, S, BN_EPS, BN_MOMENTUM, c->threads);
+    else
+        batchnorm_forward_eval(out, in, c->w, c->b, run_mean, run_var, c->B, C, S, BN_EPS,
+                               c->threads);
+}
+
+static void batchnorm_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
+                          const float *dout, float *din)
+{
+    const int C = l->in_c;
+    (void)out;
+    batchnorm_backward(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
+                       l->in_h * l->in_w, c->threads);
 }
 
 /* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */
@@ -467,7 +490,8 @@ static const LayerKind kinds[] = {
     {.name = "dropout", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
      .forward_ref = dropout_fwd_ref, .backward_ref = dropout_bwd_ref, .flat_out = -1},
     {.name = "batchnorm", .parse = parse_none, .infer = batchnorm_infer, .flops = no_flops,
-     .forward_ref = batchnorm_fwd_ref, .backward_ref = batchnorm_bwd_ref, .flat_out = -1,
+     .forward_ref = batchnorm_fwd_ref, .backward_ref = batchnorm_bwd_ref,
+     .forward = batchnorm_fwd, .backward = batchnorm_bwd, .flat_out = -1,
      .state_names = {"running_mean", "running_var", NULL}, .init = batchnorm_init},
     {.name = "tanh", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = tanh_fwd_ref, .backward_ref = tanh_bwd_ref, .flat_out = -1, .per_image = 1},

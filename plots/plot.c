@@ -115,6 +115,39 @@ static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* "no space left on device ..." when the folder of out_png is (nearly) full, else "". */
+static void plot_disk_note(const char *out_png, char *buf, size_t n)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", out_png);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    disk_full_note(dir, buf, n);
+}
+
+/* gnuplot exits 0 when the disk fills under it, leaving a cut PNG: read the picture to its IEND
+ * before it may replace anything, and say what stopped it. */
+static int plot_check_written(const char *tmp, const char *out_png, const char *script)
+{
+    if (png_check_complete(tmp) == MNL_OK)
+        return MNL_OK;
+    char why[512], full[600];
+    const char *detail = mnl_last_error();
+    size_t skip = strlen(tmp);           /* the detail starts with the temp file's name */
+    snprintf(why, sizeof why, "%s", strncmp(detail, tmp, skip) == 0 && detail[skip] == ':'
+                                         ? detail + skip + 2 : detail);
+    plot_disk_note(out_png, full, sizeof full);
+    remove(tmp);
+    if (full[0])
+        return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s; gnuplot %s left a cut picture (%s), "
+                        "so it was not put in place", out_png, full, script, why);
+    return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s wrote an incomplete picture (%s), so it was "
+                    "not put in place", out_png, script, why);
+}
+
 int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
 {
     char vars[12288], tmp[PATH_MAX], errpath[PATH_MAX], script_path[PATH_MAX], q[PATH_MAX * 2];
@@ -138,6 +171,8 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
     struct stat st;
     if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
         char why[400];
+        char full[600];                 /* looked at before the temp file frees its space */
+        plot_disk_note(out_png, full, sizeof full);
         first_line(errpath, why, sizeof why);
         remove(tmp);
         remove(errpath);
@@ -147,11 +182,16 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
         if (killed_by)
             return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s was killed by signal %d (%s)", out_png,
                             script, killed_by, strsignal(killed_by));
+        if (full[0])
+            return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s (gnuplot %s: %s)", out_png, full,
+                            script, why[0] ? why : "no output");
         return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s failed: %s", out_png, script,
                         why[0] ? why : "no output");
     }
     remove(errpath);
-    if (rename(tmp, out_png) != 0) {
+    if ((rc = plot_check_written(tmp, out_png, script)))
+        return rc;
+    if (file_rename_into_place(tmp, out_png) != 0) {
         int e = errno;
         remove(tmp);
         return mnl_fail(MNL_ERR_IO, "%s: cannot rename plot into place: %s", out_png, strerror(e));

@@ -9,6 +9,7 @@ set xlabel "epoch"
 set ylabel "test loss (binary cross-entropy, log scale)"
 set logscale y
 set autoscale yfix
+set ytics (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.2, 0.3, 0.5, 0.7, 1)
 set grid xtics ytics mytics lc rgb "#dddddd"
 set key outside right top vertical box font "Sans,10" width -8
 set xrange [0.5:40.5]

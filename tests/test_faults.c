@@ -346,7 +346,7 @@ static void test_faults_data_file_that_is_a_directory_is_named(void)
     if (!have_previous_run())
         return;
     const char *data = data_dir_with("data-dir", "train-images-idx3-ubyte", NULL, 0, 1);
-    rerun_with_data(data, "train-images-idx3-ubyte: not a regular file", NULL);
+    rerun_with_data(data, "train-images-idx3-ubyte: is a directory, not a regular file", NULL);
 }
 
 static void test_faults_data_dir_under_a_regular_file_is_named(void)

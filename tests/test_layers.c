@@ -269,6 +269,34 @@ static void test_batchnorm_normalises_and_keeps_running_statistics(void)
     CU_ASSERT_DOUBLE_EQUAL(y[0], (1 - 0.25) / sqrt(state[2] + 1e-5), 1e-5);
 }
 
+/* The fast batch norm splits channels among threads; each channel is summed in one order by one
+ * thread, so any thread count gives the same bits (here above the size where it does split). */
+static void test_batchnorm_fast_path_is_bitwise_equal_at_any_thread_count(void)
+{
+    float *out[2], *din[2], *dg[2];
+    for (int t = 0; t < 2; t++) {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 28);
+        Rig r;
+        CU_ASSERT_FATAL(rig_make(&r, "batchnorm", 16, 6, 20, 20, rng) == 0);   /* 38400 values */
+        r.c.threads = t + 1;
+        rig_backward(&r);
+        out[t] = zalloc(r.ny), din[t] = zalloc(r.nx), dg[t] = zalloc(r.np);
+        memcpy(out[t], r.y, r.ny * sizeof(float));
+        memcpy(din[t], r.dx, r.nx * sizeof(float));
+        memcpy(dg[t], r.g, r.np * sizeof(float));
+        if (t == 1) {
+            CU_ASSERT(memcmp(out[0], out[1], r.ny * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(din[0], din[1], r.nx * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(dg[0], dg[1], r.np * sizeof(float)) == 0);
+        }
+        rig_free(&r);
+        gsl_rng_free(rng);
+    }
+    for (int t = 0; t < 2; t++)
+        free(out[t]), free(din[t]), free(dg[t]);
+}
+
 /* The smooth activations: their curvature adds an O(EPS^2) truncation error to the central
  * difference (about 1e-5 relative here), still far below the tolerance. */
 static void test_tanh_gradients_match_finite_differences(void)
@@ -887,6 +915,8 @@ int register_layers_tests(void)
         {"batchnorm_gradients_after_a_dense", test_batchnorm_gradients_after_a_dense},
         {"batchnorm_normalises_and_keeps_running_statistics",
          test_batchnorm_normalises_and_keeps_running_statistics},
+        {"batchnorm_fast_path_is_bitwise_equal_at_any_thread_count",
+         test_batchnorm_fast_path_is_bitwise_equal_at_any_thread_count},
         {"tanh_gradients_match_finite_differences", test_tanh_gradients_match_finite_differences},
         {"sigmoid_gradients_match_finite_differences", test_sigmoid_gradients_match_finite_differences},
         {"gelu_gradients_match_finite_differences", test_gelu_gradients_match_finite_differences},

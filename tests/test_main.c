@@ -12,6 +12,7 @@ int register_config_tests(void);
 int register_cli_tests(void);
 int register_faults_tests(void);
 int register_fuzz_found_tests(void);
+int register_hostile_tests(void);
 int register_idx_tests(void);
 int register_metrics_tests(void);
 int register_optim_tests(void);
@@ -19,6 +20,7 @@ int register_checkpoint_tests(void);
 int register_dataset_tests(void);
 int register_layers_tests(void);
 int register_oracle_tests(void);
+int register_threads_tests(void);
 int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
@@ -33,6 +35,7 @@ static const SuiteRegister suites[] = {
     register_predict_tests,
     register_layers_tests,
     register_oracle_tests,
+    register_threads_tests,
     register_augment_tests,
     register_heads_tests,
     register_families_tests,
@@ -48,6 +51,7 @@ static const SuiteRegister suites[] = {
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
+    register_hostile_tests,
     register_explore_tests,
 };
 

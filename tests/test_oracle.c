@@ -67,7 +67,7 @@ static const struct {
     {"relu", {"relu", NULL, NULL}, 1},
     {"flatten", {"flatten", NULL, NULL}, 1},
     {"dropout", {"dropout 0.3", "dropout 0", NULL}, 1},
-    {"batchnorm", {"batchnorm", NULL, NULL}, 1},
+    {"batchnorm", {"batchnorm", NULL, NULL}, 0},
     {"tanh", {"tanh", NULL, NULL}, 1},
     {"sigmoid", {"sigmoid", NULL, NULL}, 1},
     {"leakyrelu", {"leakyrelu", "leakyrelu 0.2", NULL}, 1},

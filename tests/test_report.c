@@ -169,17 +169,24 @@ static void test_report_groups_runs_by_task_with_a_chart_each(void)
     CU_ASSERT(access(in_dir(root, "compare-mnist-classes-4-9-500-test-images.png"), R_OK) == 0);
 }
 
-static void test_report_root_of_a_seed_run_is_above_its_experiment(void)
+static void test_report_root_of_a_run_is_the_results_folder_above_it(void)
 {
-    char root[256];
-    report_root_of("results/cnn-4v9/seed3", root, sizeof root);
+    char root[1100];
+    CU_ASSERT_EQUAL(report_root_of("results/cnn-4v9/seed3", root, sizeof root), 1);
     CU_ASSERT_STRING_EQUAL(root, "results");
-    report_root_of("results/cnn-4v9", root, sizeof root);
+    CU_ASSERT_EQUAL(report_root_of("results/cnn-4v9", root, sizeof root), 1);
     CU_ASSERT_STRING_EQUAL(root, "results");
-    report_root_of("/tmp/cmp/mlp-lr0.01/", root, sizeof root);
-    CU_ASSERT_STRING_EQUAL(root, "/tmp/cmp");
-    report_root_of("run", root, sizeof root);
-    CU_ASSERT_STRING_EQUAL(root, ".");
+    CU_ASSERT_EQUAL(report_root_of("/home/me/results/sweeps/lr/0.01/", root, sizeof root), 1);
+    CU_ASSERT_STRING_EQUAL(root, "/home/me/results");
+    /* no results folder above: only a parent that already holds a REPORT.md */
+    char run[1100];
+    snprintf(run, sizeof run, "%s/mlp-lr0.01", test_path("cmp-root"));
+    CU_ASSERT_FATAL(make_dirs(run) == MNL_OK);
+    CU_ASSERT_EQUAL(report_root_of(run, root, sizeof root), 0);
+    CU_ASSERT_STRING_EQUAL(root, test_path("cmp-root"));
+    CU_ASSERT_FATAL(test_write_file(in_dir(test_path("cmp-root"), "REPORT.md"), "x", 1) == 0);
+    CU_ASSERT_EQUAL(report_root_of(run, root, sizeof root), 1);
+    CU_ASSERT_STRING_EQUAL(root, test_path("cmp-root"));
 }
 
 /* ---- the best epoch and overfitting ---- */
@@ -445,13 +452,19 @@ static void test_report_finished_run_refreshes_its_report(void)
 {
     if (!have_data())
         return;
-    const char *root = test_path("results-refresh");
+    const char *root = test_path("refresh/results");
     char args[1400];
     snprintf(args, sizeof args, QUICK " --set train.seed=7 --out %s/cnn-4v9/seed7", root);
     CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
     assert_contains(test_slurp(test_path("report.out")), "refreshed ");
     const char *report = test_slurp(in_dir(root, "REPORT.md"));
     assert_contains(report, "[cnn-4v9/seed7](cnn-4v9/seed7/) | cnn | epochs=2, seed=7 |");
+    /* a folder with no results folder above (the guide's /tmp/mnistlab-try) gets a hint instead of
+     * a REPORT.md in its parent */
+    snprintf(args, sizeof args, QUICK " --out %s/try", test_path("elsewhere"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    assert_contains(test_slurp(test_path("report.out")), "compare it with other runs: bin/mnistlab compare ");
+    CU_ASSERT(access(in_dir(test_path("elsewhere"), "REPORT.md"), F_OK) != 0);
 }
 
 /* The cross-entropy by hand next to model_loss's, for the first test batch, in every fresh run. */
@@ -531,7 +544,7 @@ int register_report_tests(void)
         !T(report_lone_run_beside_its_seed_runs_has_its_own_row) ||
         !T(report_runs_are_named_by_folder_with_their_changed_settings) ||
         !T(report_groups_runs_by_task_with_a_chart_each) ||
-        !T(report_root_of_a_seed_run_is_above_its_experiment) ||
+        !T(report_root_of_a_run_is_the_results_folder_above_it) ||
         !T(report_rising_held_out_loss_is_overfitting) ||
         !T(report_flat_noisy_curve_is_not_overfitting) ||
         !T(report_run_at_chance_is_not_overfitting) ||

@@ -10,6 +10,7 @@
 # "Final" is the model a run leaves you: model.ckpt, or best.ckpt for a run with train.early_stop.
 #
 #   MNISTLAB=bin/mnistlab SEEDS="1 2 3 4 5" sh experiments/overfitting/lesson.sh
+#   TRAIN=0 sh experiments/overfitting/lesson.sh      the table and chart of the runs already made
 set -e
 M=${MNISTLAB:-bin/mnistlab}
 SEEDS=${SEEDS:-1 2 3 4 5}
@@ -28,13 +29,15 @@ overfit-all-data|experiments/overfitting/overfit-all-data.conf|all 11791 trainin
 cnn-4v9-full|experiments/cnn-4v9-full.conf|cnn-4v9-full as shipped (lr 1e-3, 1991 test)"
 
 mkdir -p "$OUT"
-echo "$ROWS" | while IFS='|' read -r name conf label; do
+[ "${TRAIN:-1}" = 1 ] && echo "$ROWS" | while IFS='|' read -r name conf label; do
     [ -f "$conf" ] || { echo "lesson: $conf is missing, skipped" >&2; continue; }
     for s in $SEEDS; do
         dir="$OUT/$name/seed$s"
         mkdir -p "$dir"
         printf 'lesson: %-22s seed %s ... ' "$name" "$s"
-        "$M" train "$conf" --set train.seed="$s" --out "$dir" > "$dir.log" 2>&1 ||
+        # --overwrite: these folders belong to this target, and a changed experiment file replaces
+        # its runs; --no-live: no curves.png redrawn during the run
+        "$M" train "$conf" --set train.seed="$s" --out "$dir" --overwrite --no-live > "$dir.log" 2>&1 ||
             { echo "failed (see $dir.log)"; exit 1; }
         grep '^total_seconds' "$dir/summary.txt" | sed 's/.*= /done, /; s/$/ s/'
     done
@@ -86,7 +89,9 @@ done
     done
 } > "$OUT/TABLE.md"
 
-# The chart's data: per remedy one block of "epoch mean_test_loss seeds", blocks in ROWS order.
+# The chart's data: per remedy one block of "epoch mean_test_loss seeds", blocks in ROWS order,
+# up to the last epoch every seed reached (an early-stopped remedy's line ends where its first
+# seed stopped, rather than averaging ever fewer runs).
 CURVES="$OUT/curves.dat"
 : > "$CURVES"
 TITLES=""
@@ -94,8 +99,8 @@ echo "$ROWS" | while IFS='|' read -r name conf label; do
     files=$(ls "$OUT/$name"/seed*/metrics.csv 2>/dev/null) || continue
     [ -n "$files" ] || continue
     echo "# $name: $label" >> "$CURVES"
-    awk -F, 'FNR == 1 { next } { s[$1] += $6; k[$1]++; if ($1 > max) max = $1 }
-             END { for (e = 1; e <= max; e++) if (k[e]) printf "%d %.9g %d\n", e, s[e] / k[e], k[e] }' \
+    awk -F, 'FNR == 1 { runs++; next } { s[$1] += $6; k[$1]++; if ($1 > max) max = $1 }
+             END { for (e = 1; e <= max && k[e] == runs; e++) printf "%d %.9g %d\n", e, s[e] / k[e], k[e] }' \
         $files >> "$CURVES"
     printf '\n\n' >> "$CURVES"
     echo "$label" >> "$OUT/titles.txt.tmp"
