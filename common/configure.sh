@@ -14,7 +14,6 @@ deb_of() {
         zlib) echo zlib1g-dev ;;
         inih) echo libinih-dev ;;
         libpng) echo libpng-dev ;;
-        openblas) echo libopenblas-dev ;;
         cunit) echo libcunit1-dev ;;
         libxml-2.0) echo libxml2-dev ;;
         *) echo "that provides $1.pc" ;;
@@ -32,8 +31,7 @@ for module in "$@" cunit libxml-2.0; do
     fi
 done
 
-# GSL's CBLAS calls go to the BLAS we link: never -lgslcblas beside it.
-libs=$(pkg-config --libs "$@" | tr ' ' '\n' | grep -v '^-lgslcblas$' | tr '\n' ' ')
+libs=$(pkg-config --libs "$@")
 echo "# made by common/configure.sh from pkg-config; remove it (or make clean) to make it again"
 echo "PKG_CFLAGS := $(pkg-config --cflags "$@")"
 echo "PKG_LIBS   := $libs"

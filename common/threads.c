@@ -1,5 +1,4 @@
-/* common/threads: thread count, OpenBLAS kept single-threaded, flush-to-zero, and a pool of helper
- * threads for the kernels.
+/* common/threads: thread count, flush-to-zero, and a pool of helper threads for the kernels.
  *
  * Why a pool of our own and not OpenMP's: libgomp's threads spin for a long time at every barrier,
  * and the spin length (OMP_WAIT_POLICY, GOMP_SPINCOUNT) can only be set before the program starts.
@@ -32,9 +31,6 @@
 #else
 #define CPU_RELAX() ((void)0)
 #endif
-
-/* OpenBLAS's own control (declared in its cblas.h, which would clash with GSL's gsl_cblas.h). */
-void openblas_set_num_threads(int num_threads);
 
 #define POOL_MAX       64           /* threads, caller included */
 #define HELPER_SPIN_NS 5000000      /* a helper waits this long for the next job spinning, then sleeps */
@@ -77,10 +73,6 @@ static void flush_denormals(void)
 
 int threads_setup(int n)
 {
-    /* The kernels split their work over this file's pool; a BLAS call always runs inside one of
-     * its threads, so OpenBLAS's own threads would only fight them for the cores (2 + 2 spinning
-     * threads on 2 cores ran cnn 6x slower than 1 + 1). */
-    openblas_set_num_threads(1);
     flush_denormals();
     return n < 1 ? 1 : n;
 }
@@ -111,19 +103,28 @@ static struct {
     unsigned first_job[POOL_MAX];    /* the job number when each helper was started */
     int helpers;                     /* started so far (thread numbers 1..helpers) */
     int registered;                  /* the exit handler that stops them */
-    atomic_uint job;                 /* number of the current job; helpers wait for it to change */
+    atomic_uint job;                 /* the current job: its number << JOB_N_BITS | its thread count;
+                                        helpers wait for it to change */
     atomic_int pending;              /* helpers still working on the current job */
     atomic_int sleepers;             /* helpers asleep on `wake` */
     atomic_int caller_asleep;
     atomic_int late;                 /* a helper started the current job late */
     atomic_int stop;
-    ThreadsTask task;                /* the current job, valid while pending > 0 */
+    ThreadsTask task;                /* the current job, valid while pending > 0 (read only by the
+                                        helpers that take part in it, which the caller waits for) */
     void *arg;
-    int n;
     long long posted_ns;
     long long serial_until_ns;       /* until then, jobs run on the caller alone */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
+
+/* The thread count travels in the job word itself: a helper that takes no part in a job must learn
+ * so without reading a field the caller may already be rewriting for the next job (TSAN saw that
+ * race when pool.n was a plain field: a late helper could read the next job's count and run the
+ * next job twice). POOL_MAX < 2^JOB_N_BITS. */
+#define JOB_N_BITS 7
+_Static_assert(POOL_MAX < (1 << JOB_N_BITS), "the thread count must fit its bits of the job word");
+static int job_threads(unsigned job) { return (int)(job & ((1u << JOB_N_BITS) - 1u)); }
 
 /* Set on pool threads while they run a piece: a job started from inside a job runs inline. */
 static _Thread_local int inside_job;
@@ -160,11 +161,12 @@ static void *helper_main(void *p)
         seen = wait_for_job(seen);
         if (atomic_load(&pool.stop))
             return NULL;
-        if (me >= pool.n)
+        const int n = job_threads(seen);
+        if (me >= n)
             continue;                       /* not needed for this job */
         if (jobs > 0 && now_ns() - pool.posted_ns > LATE_NS)   /* a new thread may start slowly */
             atomic_store(&pool.late, 1);
-        pool.task(pool.arg, me, pool.n);
+        pool.task(pool.arg, me, n);
         if (atomic_fetch_sub(&pool.pending, 1) == 1 && atomic_load(&pool.caller_asleep)) {
             pthread_mutex_lock(&pool.lock);
             pthread_cond_signal(&pool.done);
@@ -232,11 +234,13 @@ void threads_run(int n, ThreadsTask task, void *arg)
         task(arg, 0, 1);
         return;
     }
-    pool.task = task, pool.arg = arg, pool.n = n;
+    pool.task = task, pool.arg = arg;
     atomic_store(&pool.late, 0);
     atomic_store(&pool.pending, n - 1);
     pool.posted_ns = now_ns();
-    atomic_fetch_add(&pool.job, 1);        /* publishes the fields above to the helpers */
+    /* the next number with this job's thread count; publishes the fields above to the helpers */
+    const unsigned number = (atomic_load(&pool.job) >> JOB_N_BITS) + 1u;
+    atomic_store(&pool.job, number << JOB_N_BITS | (unsigned)n);
     /* A sleeping helper takes up to a millisecond or so to wake here (a virtual machine's idle
      * vCPU) and a new one several to start, so such a job says nothing about whether helpers
      * get a core. */

@@ -1,6 +1,5 @@
 /* common/threads: how many cores a run uses, the small pool of threads the kernels split their work
- * over, OpenBLAS kept single-threaded (its own threads must never oversubscribe the cores), and
- * denormals flushed to zero in every thread. */
+ * over, and denormals flushed to zero in every thread. */
 #ifndef MNL_THREADS_H
 #define MNL_THREADS_H
 
@@ -14,8 +13,8 @@
 int threads_resolve(int flag, int configured, int *out);
 /* $MNISTLAB_THREADS checked, into *out (0 when unset or empty). */
 int threads_from_env(int *out);
-/* Keep OpenBLAS single-threaded and flush denormals on the calling thread (the pool's threads do
- * it themselves); returns n (at least 1). */
+/* Flush denormals on the calling thread (the pool's threads do it themselves); returns n (at
+ * least 1). */
 int threads_setup(int n);
 
 /* One piece of a parallel job: the work of thread `thread` of `threads` (0 <= thread < threads).

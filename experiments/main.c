@@ -57,8 +57,9 @@ static const Command commands[] = {
      "folder, grouped by task (data set, classes, test images), seeds aggregated, with what each\n"
      "run's settings change from its experiment file; and one compare chart per task.\n"},
     {"bench", "bench EXP.conf [--batches N] [--warmup N] [--threads N] [--kernels fast|reference] "
-              "[--set ...]",
-     "Time N training batches and evaluation passes; prints key=value lines (make bench).\n"},
+              "[--no-eval] [--set ...]",
+     "Time N training batches and evaluation passes (--no-eval: training only); prints\n"
+     "key=value lines (make bench).\n"},
     {"sweep", "sweep EXP.conf --vary section.key=v1,v2,... [--vary section.key=...] "
               "[--seeds \"1 2 3\"] [--out DIR] [--set ...] [--threads N] [--against params]",
      "Train EXP.conf once per value (two --vary: per pair of values) and per seed, each run in\n"
@@ -201,6 +202,8 @@ static int cmd_bench(int argc, char **argv)
         } else if (!strcmp(a, "--kernels") && i + 1 < argc) {
             if (kernels_parse(argv[++i], &o.kernels))
                 return usage("--kernels is fast or reference");
+        } else if (!strcmp(a, "--no-eval")) {
+            o.no_eval = 1;
         } else if (a[0] == '-' || o.conf_path) {
             return usage("bench: unexpected argument");
         } else {

@@ -1263,8 +1263,9 @@ int runner_bench(const BenchOptions *o)
      * set until at least a second has gone (one pass of softmax takes 3 ms). */
     double loss, acc, eval_s = 0.0;
     long eval_passes = 0;
-    rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
-    for (double t1 = now_seconds(); !rc && (eval_passes == 0 || eval_s < 1.0);
+    if (!o->no_eval)
+        rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
+    for (double t1 = now_seconds(); !rc && !o->no_eval && (eval_passes == 0 || eval_s < 1.0);
          eval_s = now_seconds() - t1) {
         rc = evaluate(&r, &r.ex.data.test, &loss, &acc, NULL);
         eval_passes++;
@@ -1275,8 +1276,12 @@ int runner_bench(const BenchOptions *o)
     }
     printf("experiment=%s\nkernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", r.ex.cfg.name,
            kernels_name(m->kernels), r.ex.threads, r.ex.cfg.batch, o->batches);
-    printf("train_images_per_s=%.1f\neval_images_per_s=%.1f\n", images / train_s,
-           (double)eval_passes * r.ex.data.test.n / eval_s);
+    printf("train_images_per_s=%.1f\n", images / train_s);
+    if (o->no_eval)
+        printf("eval_images_per_s=NA\n");
+    else
+        printf("eval_images_per_s=%.1f\n", (double)eval_passes * r.ex.data.test.n / eval_s);
+    printf("train_images=%d\n", r.ex.data.train.n);
     printf("train_mflop_per_image=%.4f\npeak_rss_mb=%.1f\n", 3.0 * model_mflops(m),
            peak_rss_kb() / 1024.0);
     close_run(&r);

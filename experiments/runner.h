@@ -33,6 +33,7 @@ typedef struct {
     Kernels kernels;
     int batches;                           /* timed training batches */
     int warmup;                            /* untimed batches first */
+    int no_eval;                           /* time training only (the slow reference path) */
 } BenchOptions;
 
 /* Time `batches` training steps and one pass over the test set; prints key=value lines. */

@@ -15,7 +15,7 @@ out=build/memcheck
 rm -rf "$out"
 mkdir -p "$out"
 # One thread: valgrind runs threads one at a time anyway, and it keeps the logs short.
-export MNISTLAB_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+export MNISTLAB_THREADS=1
 
 failed=0
 total=0
@@ -79,11 +79,11 @@ echo "memcheck: valgrind on $prog (logs in $out/)"
 case_ train-cnn-4v9 0 -- train experiments/cnn-4v9.conf --set train.epochs=1 --out "$out/cnn"
 case_ train-mlp 0 -- train experiments/mlp.conf --set "data.subset=1000 200" \
     --set train.epochs=1 --out "$out/mlp"
-# once with two threads, so that OpenMP's thread pool is there too (see tests/valgrind.supp)
-MNISTLAB_THREADS=2 OMP_NUM_THREADS=2
+# once with two threads, so that the thread pool (common/threads.c) is there too
+MNISTLAB_THREADS=2
 case_ train-mlp-2-threads 0 -- train experiments/mlp.conf --set "data.subset=1000 200" \
     --set train.epochs=1 --out "$out/mlp-2-threads"
-MNISTLAB_THREADS=1 OMP_NUM_THREADS=1
+MNISTLAB_THREADS=1
 case_ train-resume 0 -- train experiments/mlp.conf --set "data.subset=1000 200" \
     --set train.epochs=2 --out "$out/mlp" --resume
 case_ predict-index 0 -- predict "$out/cnn/model.ckpt" --index 3 --out "$out/predict-index.png"

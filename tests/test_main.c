@@ -20,6 +20,7 @@ int register_checkpoint_tests(void);
 int register_dataset_tests(void);
 int register_layers_tests(void);
 int register_oracle_tests(void);
+int register_threads_tests(void);
 int register_heads_tests(void);
 int register_families_tests(void);
 int register_image_tests(void);
@@ -34,6 +35,7 @@ static const SuiteRegister suites[] = {
     register_predict_tests,
     register_layers_tests,
     register_oracle_tests,
+    register_threads_tests,
     register_augment_tests,
     register_heads_tests,
     register_families_tests,

@@ -13,8 +13,8 @@ for t in "$@"; do
     dict=""
     [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
     mkdir -p "$dir/corpus/$t"
-    # One thread for OpenBLAS and OpenMP: the kernels run on tiny models, and the machine is shared.
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$dir/fuzz_$t" -max_total_time="$secs" -timeout=10 \
+    # One thread: the kernels run on tiny models, and the machine is shared.
+    MNISTLAB_THREADS=1 "$dir/fuzz_$t" -max_total_time="$secs" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t-" $dict \
         "$dir/corpus/$t" >"$log" 2>&1
     rc=$?
