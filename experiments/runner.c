@@ -817,6 +817,12 @@ static int read_environment(Run *r)
                         &r->live_interval, &given);
     if (!given)
         r->live_interval = -1.0;
+    const char *plots = getenv("MNISTLAB_PLOTS");
+    char probe[1200];
+    if (!rc && plots && *plots && (snprintf(probe, sizeof probe, "%s/curves.gp", plots) >=
+                                       (int)sizeof probe || access(probe, R_OK) != 0))
+        rc = mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_PLOTS=%s: no curves.gp there (it names the folder of "
+                      "mnistlab's gnuplot scripts; unset it to use the suite's own)", plots);
     return rc;
 }
 
