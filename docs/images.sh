@@ -32,7 +32,7 @@ cp "$runs/softmax/weights.png" "$img/softmax-weights.png"
 # When things go wrong (the guide's troubleshooting section).
 train lr-too-small cnn-4v9 --set train.lr=0.00002 --set train.epochs=20
 cp "$runs/lr-too-small/curves.png" "$img/lr-too-small.png"
-train lr-too-large cnn-4v9 --set train.optimizer=sgd --set train.lr=20 --set train.epochs=20
+train lr-too-large cnn-4v9 --set train.optimizer=sgd --set train.lr=10 --set train.epochs=20
 cp "$runs/lr-too-large/curves.png" "$img/lr-too-large.png"
 train less-data cnn-4v9 --set data.subset="300 500"
 cp "$runs/less-data/curves.png" "$img/overfitting-early.png"

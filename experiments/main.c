@@ -38,7 +38,7 @@ static const Command commands[] = {
      "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels\n"
      "reference trains on the plain loops of models/reference/, one thread (slow; the same numbers\n"
      "to float32 rounding). While training, curves.png is redrawn after an evaluated epoch (at most\n"
-     "every 2 s and at most 1/40 of the time; --no-live: only at the end).\n"
+     "every 2 s and at most 1/80 of the time; --no-live: only at the end).\n"
      "Every setting (a --set overrides the file's value; a key the model does not use is refused):\n"},
     {"info", "info EXP.conf [--set section.key=value]...",
      "Print the network an experiment builds: layers, output shapes, parameters, MFLOPs.\n"},

@@ -168,13 +168,14 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
     while (first < j->best && held_loss(&r[first], v) > 2.0 * j->best_loss)
         first++;
     *lo = j->best_loss, *hi = j->best_loss;
-    for (int i = j->best; i < n; i++) {
+    /* a best at the last epoch has nothing after it: the range of the descent into it, then */
+    for (int i = j->best < n - 1 ? j->best : first; i < n; i++) {
         double l = held_loss(&r[i], v);
         if (isfinite(l))
             *hi = l > *hi ? l : *hi;
     }
     double span = *hi - *lo;
-    if (span <= 0)    /* the best is the last epoch: show the descent into it */
+    if (span <= 0)    /* a flat line */
         span = 0.25 * fabs(*lo) + 1e-6;
     *lo -= 0.15 * span, *hi += 0.6 * span;
     *from = r[first].epoch;
@@ -197,10 +198,10 @@ static int write_curves(const RunFiles *f, const Judgement *j)
                  100.0 * (j->end_loss / j->best_loss - 1.0),
                  j->overfits ? ": it has risen, overfitting" : ": no real rise");
     else
-        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d", which,
-                 j->best_loss, b->epoch);
+        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d: still "
+                 "falling, no overfitting yet", which, j->best_loss, b->epoch);
     int k = f->data->num_classes;
-    double chance = 1.0 / k, acc_min = chance;
+    double chance = 1.0 / k, acc_min = 1.0;
     for (int i = 0; i < f->n_records; i++) {
         const EpochRecord *e = &f->records[i];
         double a[3] = {e->test_acc, e->valid_acc, e->train_acc};
@@ -208,6 +209,11 @@ static int write_curves(const RunFiles *f, const Judgement *j)
             if (!isnan(a[q]) && a[q] < acc_min)
                 acc_min = a[q];
     }
+    /* The accuracy axis shows chance only when some accuracy comes near it; otherwise it starts
+     * just below the lowest accuracy, so the gap between training and test accuracy is seen. */
+    int show_chance = acc_min - chance < 0.25;
+    if (show_chance && chance < acc_min)
+        acc_min = chance;
     acc_min = floor((acc_min - 0.02) * 20.0) / 20.0;
     int zoom_from;
     double zoom_lo, zoom_hi;
@@ -217,12 +223,12 @@ static int write_curves(const RunFiles *f, const Judgement *j)
              f->cfg->dataset, last->epoch);
     return plot_run("curves", out,
                     "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
-                    "best_label='%s'; last_epoch=%d; acc_min=%g; log_loss=%d; zoom_from=%d; "
+                    "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
                     "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'",
                     plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
                     j->on_validation, chance, b->epoch, j->best_loss,
                     plot_quote(label, q_label, sizeof q_label), last->epoch,
-                    acc_min < 0 ? 0.0 : acc_min,
+                    acc_min < 0 ? 0.0 : acc_min, show_chance,
                     report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
                     end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom));
 }

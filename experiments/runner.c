@@ -817,6 +817,12 @@ static int read_environment(Run *r)
                         &r->live_interval, &given);
     if (!given)
         r->live_interval = -1.0;
+    const char *plots = getenv("MNISTLAB_PLOTS");
+    char probe[1200];
+    if (!rc && plots && *plots && (snprintf(probe, sizeof probe, "%s/curves.gp", plots) >=
+                                       (int)sizeof probe || access(probe, R_OK) != 0))
+        rc = mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_PLOTS=%s: no curves.gp there (it names the folder of "
+                      "mnistlab's gnuplot scripts; unset it to use the suite's own)", plots);
     return rc;
 }
 
@@ -989,11 +995,12 @@ static RunFiles run_files(const Run *r)
  * LIVE_COST_FACTOR times what the last drawing took, so gnuplot costs at most 1/LIVE_COST_FACTOR
  * of the wall time however fast the epochs are. The final drawing is write_outputs' own. */
 #define LIVE_MIN_INTERVAL 2.0
-#define LIVE_COST_FACTOR 40.0
+#define LIVE_COST_FACTOR 80.0
 
 typedef struct {
     double last_draw;         /* now_seconds() when the last drawing finished (0: at the start) */
     double last_cost;         /* seconds it took */
+    double total_cost;        /* seconds of every drawing */
     int drawn;
 } LiveCurves;
 
@@ -1015,6 +1022,7 @@ static void live_redraw(Run *r, LiveCurves *lc)
         mnl_clear_error();     /* a picture that could not be drawn now is drawn at the end */
     lc->last_draw = now_seconds();
     lc->last_cost = lc->last_draw - t;
+    lc->total_cost += lc->last_cost;
 }
 
 /* The plots and summary of whatever was completed. */
@@ -1170,8 +1178,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
     }
     restore_signal_handlers();
     if (live.drawn)
-        say(&r, "curves.png was redrawn %d time%s while training (the last drawing took %.2fs)\n",
-            live.drawn, live.drawn == 1 ? "" : "s", live.last_cost);
+        say(&r, "curves.png was redrawn %d time%s while training (%.2fs in all)\n", live.drawn,
+            live.drawn == 1 ? "" : "s", live.total_cost);
     if (rc == MNL_ERR_INTERRUPTED) {
         *signal_out = stop_signal;
         int src = save_checkpoint(&r, r.progress.epoch - 1);

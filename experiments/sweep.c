@@ -221,11 +221,17 @@ static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int 
     unsigned char *used = NULL, *summary = NULL;
     size_t n;
     int same = 0;
-    Experiment ex;
+    /* Compared as settings, not as text: the earlier config.used read by today's parser, so a
+     * setting added to the suite since (which the old text lacks) takes its default in both. */
+    Experiment ex, old;
+    memset(&old, 0, sizeof old);
     if (file_read_all(path, 1 << 20, &used, &n) == MNL_OK &&
-        experiment_configure(&ex, w->o->conf_path, sets, n_sets) == MNL_OK)
-        same = strcmp((const char *)used, ex.config_text) == 0;
+        experiment_configure(&ex, w->o->conf_path, sets, n_sets) == MNL_OK &&
+        experiment_configure_text(&old, (const char *)used, path) == MNL_OK)
+        same = strcmp(strchr(old.config_text, '\n') ? strchr(old.config_text, '\n') : "",
+                      strchr(ex.config_text, '\n') ? strchr(ex.config_text, '\n') : "") == 0;
     experiment_free(&ex);
+    experiment_free(&old);
     snprintf(path, sizeof path, "%s/summary.txt", r->dir);
     if (same && file_read_all(path, 1 << 20, &summary, &n) == MNL_OK) {
         const char *e = strstr((const char *)summary, "\nepochs = ");
@@ -563,7 +569,7 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
     }
     fprintf(a.f, "# x label n_ok n_fail final_acc sd best_epoch_acc sd final_heldout_loss sd "
                  "lowest_heldout_loss sd params train_seconds final_train_acc sd "
-                 "final_train_loss sd\n");
+                 "final_train_loss sd \"value\"\n");
     fprintf(f.f, "# x y label\n");
     int any_fail = 0;
     for (int j = 0; j < n1; j++) {
@@ -594,7 +600,12 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
                     fprintf(a.f, " %.6g %.6g", m[k][0], m[k][1]);
                 else
                     fprintf(a.f, " NaN NaN");
-            fputc('\n', a.f);
+            char value[160];
+            snprintf(value, sizeof value, "%s", w->o->axes[0].values[i]);
+            for (char *p = value; *p; p++)
+                if (*p == '"')
+                    *p = '\'';
+            fprintf(a.f, " \"%s\"\n", value);
             if (s->n_fail) {
                 fprintf(f.f, "%.9g %.6g \"%d/%d failed\"\n", x[i], 1.0 / w->num_classes, s->n_fail,
                         s->n_fail + s->n_ok);
@@ -630,7 +641,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     snprintf(title, sizeof title, "%s: sweep of %s (%d seed%s per value%s)", w->name,
              w->o->axes[0].key, ns, ns == 1 ? "" : "s", ns > 1 ? ", mean ± std" : "");
     if (w->o->against_params)
-        snprintf(xlabel, sizeof xlabel, "parameters (%s = the label at each point)",
+        snprintf(xlabel, sizeof xlabel, "parameters (log scale; %s written at each point)",
                  w->o->axes[0].key);
     else
         snprintf(xlabel, sizeof xlabel, "%s%s%s", w->o->axes[0].key,

@@ -6,6 +6,7 @@
 # so a rise of a few hundredths (the overfitting turn) is seen at a glance.
 # Inputs: in (metrics.csv), out, title, has_valid (0|1), chance, best_epoch, best_loss,
 #         best_label (text for the marker), last_epoch, acc_min (bottom of the accuracy axis),
+#         show_chance (1: draw the chance line, when an accuracy comes near it),
 #         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
 #         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
 #         end_loss (their mean), zoom_label (the bottom panel's title).
@@ -42,7 +43,9 @@ if (log_loss) {
     set yrange [*:*]
     set ylabel "loss (cross-entropy, log scale)"
 }
-set label 1 best_label at graph 0.97, graph 0.90 right front tc rgb "#006600" noenhanced
+# labels on an opaque white box: readable where they cross a curve
+set style textbox opaque noborder
+set label 1 best_label at graph 0.97, graph 0.80 right front boxed tc rgb "#006600" noenhanced
 set label 2 "" at best_epoch, best_loss point pt 7 ps 1.6 lc rgb "#006600" front
 cmd = "plot in using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'blue' title 'train loss', " . \
       "in using 1:6 with linespoints pt 7 ps 0.5 lw 2 lc rgb '#009900' title 'test loss', " . \
@@ -50,7 +53,8 @@ cmd = "plot in using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'blue' title '
       "in using 1:3 axes x1y2 with linespoints pt 8 ps 0.7 lw 1.5 lc rgb '#ff8c00' title 'train accuracy'"
 if (has_valid) cmd = cmd . ", in using 1:4 with lines dt 2 lw 2 lc rgb '#009900' title 'validation loss'" . \
                            ", in using 1:5 axes x1y2 with lines dt 2 lw 2 lc rgb 'red' title 'validation accuracy'"
-cmd = cmd . sprintf(", %g axes x1y2 with lines dt 3 lw 1.5 lc rgb '#888888' title 'chance (%g)'", chance, chance)
+if (!exists("show_chance")) show_chance = 1
+if (show_chance) cmd = cmd . sprintf(", %g axes x1y2 with lines dt 3 lw 1.5 lc rgb '#888888' title 'chance (%g)'", chance, chance)
 eval cmd
 
 # ---- bottom: the held-out loss, zoomed, linear ----
@@ -67,10 +71,11 @@ set format y "%.3g"
 unset key
 set arrow 3 from best_epoch, graph 0 to best_epoch, graph 1 nohead dt 3 lw 1.5 lc rgb "#666666"
 set arrow 4 from zoom_from - 0.5, best_loss to last_epoch + 0.5, best_loss nohead dt 3 lw 1.2 lc rgb "#006600"
-set arrow 5 from end_from - 0.3, end_loss to last_epoch + 0.3, end_loss nohead lw 3 lc rgb "#aa0000" front
+if (end_from < last_epoch || end_loss != best_loss) \
+    set arrow 5 from end_from - 0.3, end_loss to last_epoch + 0.3, end_loss nohead lw 3 lc rgb "#aa0000" front
 set label 3 "" at best_epoch, best_loss point pt 7 ps 1.4 lc rgb "#006600" front
-set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front
-set label 5 sprintf("mean of the end %.4g", end_loss) at end_from - 0.3, first end_loss right offset -0.5, 0 tc rgb "#aa0000" front
+set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front boxed
+if (end_from < last_epoch || end_loss != best_loss) set label 5 sprintf("mean of the end %.4g", end_loss) at end_from - 0.3, first end_loss right offset -0.5, 1.0 tc rgb "#aa0000" front boxed
 held_dt = has_valid ? 2 : 1
 plot in using 1:held with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009900' dt held_dt
 unset multiplot

@@ -152,8 +152,13 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
 {
     char vars[12288], tmp[PATH_MAX], errpath[PATH_MAX], script_path[PATH_MAX], q[PATH_MAX * 2];
     snprintf(script_path, sizeof script_path, "%s/%s.gp", plot_script_dir(), script);
-    if (access(script_path, R_OK) != 0)
+    if (access(script_path, R_OK) != 0) {
+        const char *env = getenv("MNISTLAB_PLOTS");
+        if (env && *env)      /* the variable chose the folder: name it, as a setting would be */
+            return mnl_fail(MNL_ERR_PLOT, "MNISTLAB_PLOTS=%s: no %s.gp there (it names the folder of "
+                            "mnistlab's gnuplot scripts; unset it to use the suite's own)", env, script);
         return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot script not found (set MNISTLAB_PLOTS)", script_path);
+    }
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.png", out_png, (long)getpid());
     snprintf(errpath, sizeof errpath, "%s.tmp.%ld.log", out_png, (long)getpid());
 

@@ -7,7 +7,7 @@
 #         held (validation|test), against_params (0|1: x is the parameter count).
 # Columns of sweep.dat: 1 x, 2 label, 3 n_ok, 4 n_fail, 5/6 final test acc, 7/8 best-epoch test
 #   acc, 9/10 final held-out loss, 11/12 lowest held-out loss, 13 params, 14 seconds,
-#   15/16 final training acc, 17/18 final training loss (mean/std pairs).
+#   15/16 final training acc, 17/18 final training loss (mean/std pairs), 19 the value itself.
 set terminal pngcairo size 1200,560 font "Sans,11"
 set output out
 set datafile missing "NaN"
@@ -32,6 +32,7 @@ if (series == 1) {
          in using 1:5:xtic(2) with linespoints pt 7 ps 0.9 lw 2 lc rgb col(1) title "final test accuracy", \
          in using 1:7 with linespoints pt 6 ps 0.9 lw 2 dt 2 lc rgb col(2) title sprintf("test accuracy at the lowest %s loss", held), \
          in using 1:15 with linespoints pt 4 ps 0.7 lw 1.5 dt 3 lc rgb col(4) title "final training accuracy", \
+         in using 1:5:(against_params ? stringcolumn(19) : "") with labels offset 0,-1.2 font "Sans,9" tc rgb col(1) notitle, \
          ch with lines dt 3 lc rgb "#888888" title (show_chance ? sprintf("chance (%g)", chance) : ""), \
          fails using 1:2 with points pt 2 ps 2 lw 2 lc rgb "#cc0000" title "failed runs (drawn at chance)", \
          fails using 1:2:3 with labels offset 0,1.2 tc rgb "#cc0000" font "Sans,9" notitle

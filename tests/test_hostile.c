@@ -553,6 +553,15 @@ static void test_hostile_data_dir_variable_naming_no_folder_is_refused(void)
                    "exist, and MNIST_DIR names it", NULL);
 }
 
+static void test_hostile_plots_variable_naming_no_scripts_is_named(void)
+{
+    char args[2048];
+    snprintf(args, sizeof args, RUN_ARGS " --set train.epochs=1 --out '%s'", test_path("h-noplots"));
+    assert_refused(run_cli("MNISTLAB_PLOTS=/no/such/plots", args),
+                   "MNISTLAB_PLOTS=/no/such/plots: no curves.gp there", NULL);
+    CU_ASSERT_FALSE(path_present(test_path("h-noplots")));    /* refused before training */
+}
+
 static void test_hostile_threads_variable_in_range_is_used(void)
 {
     char args[2048];
@@ -798,6 +807,7 @@ int register_hostile_tests(void)
         T(hostile_threads_variable_in_range_is_used),
         T(hostile_live_interval_variable_is_checked),
         T(hostile_data_dir_variable_naming_no_folder_is_refused),
+        T(hostile_plots_variable_naming_no_scripts_is_named),
         T(hostile_mlp_with_adam_at_lr_100_diverges),
         T(hostile_second_run_into_a_held_folder_is_refused_naming_the_holder),
         T(hostile_stale_lock_of_a_dead_process_is_taken_over),
