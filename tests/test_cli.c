@@ -80,30 +80,11 @@ static void metrics_without_time(const char *dir, char *out, size_t n)
     out[k] = '\0';
 }
 
-static int png_size(const char *path, unsigned *w, unsigned *h)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    int rc = -1;
-    if (png && info && !setjmp(png_jmpbuf(png))) {
-        png_init_io(png, f);
-        png_read_info(png, info);
-        *w = png_get_image_width(png, info);
-        *h = png_get_image_height(png, info);
-        rc = 0;
-    }
-    png_destroy_read_struct(&png, &info, NULL);
-    fclose(f);
-    return rc;
-}
 
 static void assert_png(const char *dir, const char *name, unsigned want_w, unsigned want_h)
 {
     unsigned w = 0, h = 0;
-    CU_ASSERT_EQUAL(png_size(in_dir(dir, name), &w, &h), 0);
+    CU_ASSERT_EQUAL(test_png_size(in_dir(dir, name), &w, &h), 0);
     if (w != want_w || h != want_h)
         fprintf(stderr, "\n    %s is %ux%u, expected %ux%u", name, w, h, want_w, want_h);
     CU_ASSERT_EQUAL(w, want_w);
@@ -339,7 +320,7 @@ static void test_cli_show_data_augment_draws_originals_and_copies(void)
              out);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     unsigned w = 0, h = 0;
-    CU_ASSERT_EQUAL(png_size(out, &w, &h), 0);
+    CU_ASSERT_EQUAL(test_png_size(out, &w, &h), 0);
     const char *labels = test_slurp(test_path("aug.labels.dat"));
     CU_ASSERT_EQUAL(count_lines(labels), 1 + 40);          /* a comment line, then one per image */
     CU_ASSERT_PTR_NOT_NULL(strstr(labels, "°"));

@@ -61,30 +61,11 @@ static int exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
-static int png_size(const char *path, unsigned *w, unsigned *h)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    int rc = -1;
-    if (png && info && !setjmp(png_jmpbuf(png))) {
-        png_init_io(png, f);
-        png_read_info(png, info);
-        *w = png_get_image_width(png, info);
-        *h = png_get_image_height(png, info);
-        rc = 0;
-    }
-    png_destroy_read_struct(&png, &info, NULL);
-    fclose(f);
-    return rc;
-}
 
 static void assert_png(const char *path, unsigned want_w, unsigned want_h)
 {
     unsigned w = 0, h = 0;
-    CU_ASSERT_EQUAL(png_size(path, &w, &h), 0);
+    CU_ASSERT_EQUAL(test_png_size(path, &w, &h), 0);
     if (w != want_w || h != want_h)
         fprintf(stderr, "\n    %s is %ux%u, expected %ux%u", path, w, h, want_w, want_h);
     CU_ASSERT_EQUAL(w, want_w);
@@ -441,7 +422,7 @@ static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(out, "DIFF.md")), "| **A wrong** |"));
     assert_png(in_dir(out, "classes.png"), 1000, 520);
     unsigned w, h;
-    CU_ASSERT_EQUAL(png_size(in_dir(out, "fixed.png"), &w, &h), 0);
+    CU_ASSERT_EQUAL(test_png_size(in_dir(out, "fixed.png"), &w, &h), 0);
     CU_ASSERT(w >= 10 * 30 * 3 + 40);     /* ten columns at least: the title fits */
     CU_ASSERT_EQUAL(exists(in_dir(out, "broken.png")), n[1] > 0);
     predictions_free(&a);

@@ -10,6 +10,7 @@
 
 #include <CUnit/CUnit.h>
 #include <CUnit/TestRun.h>
+#include <png.h>
 
 static char tmpdir[512];
 
@@ -156,4 +157,17 @@ const char *test_slurp(const char *path)
     buf[n] = '\0';
     fclose(f);
     return buf;
+}
+
+int test_png_size(const char *path, unsigned *w, unsigned *h)
+{
+    png_image im;
+    memset(&im, 0, sizeof im);
+    im.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&im, path))
+        return -1;
+    *w = im.width;
+    *h = im.height;
+    png_image_free(&im);
+    return 0;
 }

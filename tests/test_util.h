@@ -19,6 +19,10 @@ int test_skip(const char *reason);
 /* How many tests were skipped (and did not also fail). */
 unsigned test_skipped_count(void);
 
+/* The width and height of the PNG file at path, read with libpng; 0 on success, -1 when it is not
+ * a readable PNG. */
+int test_png_size(const char *path, unsigned *w, unsigned *h);
+
 /* Write len bytes to path; 0 on success. */
 int test_write_file(const char *path, const void *data, size_t len);
 
