@@ -75,7 +75,7 @@ if (end_from < last_epoch || end_loss != best_loss) \
     set arrow 5 from end_from - 0.3, end_loss to last_epoch + 0.3, end_loss nohead lw 3 lc rgb "#aa0000" front
 set label 3 "" at best_epoch, best_loss point pt 7 ps 1.4 lc rgb "#006600" front
 set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front boxed
-if (end_from < last_epoch || end_loss != best_loss) set label 5 sprintf("mean of the end %.4g", end_loss) at end_from - 0.3, first end_loss right offset -0.5, 1.0 tc rgb "#aa0000" front boxed
+if (end_from < last_epoch || end_loss != best_loss) set label 5 sprintf("dark red bar: mean of the last epochs %.4g", end_loss) at graph 0.99, graph 0.93 right tc rgb "#aa0000" front
 held_dt = has_valid ? 2 : 1
 plot in using 1:held with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009900' dt held_dt
 unset multiplot
