@@ -4,7 +4,7 @@
 #ifndef MNL_OPTIM_H
 #define MNL_OPTIM_H
 
-#include "models/model.h"
+#include "models/network.h"
 
 typedef enum { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2 } OptimKind;
 
@@ -40,6 +40,9 @@ void optim_spec_defaults(OptimSpec *s, OptimKind kind);   /* lr 0.1 SGD / 1e-3 A
 int optim_init(Optimizer *o, const OptimSpec *spec, const Model *m);
 /* One update from the model's gradients (which it does not zero). Allocation-free. */
 void optim_step(Optimizer *o, Model *m);
+/* The same update by the plain formulas of models/reference/optim.c, tensor after tensor: what
+ * optim_step does on the reference path (o->step already counts this step). */
+void optim_step_ref(Optimizer *o, Model *m);
 void optim_free(Optimizer *o);
 
 #endif
