@@ -26,14 +26,6 @@
 /* Quick runs: the 4-vs-9 experiment (2000/500 images) for one epoch. */
 #define QUICK "experiments/cnn-4v9.conf --set train.epochs=1"
 
-static int have_data(void)
-{
-    if (test_mnist_dir())
-        return 1;
-    fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
-    return 0;
-}
-
 static int run_cli(const char *env, const char *args)
 {
     return test_run_program(env, args, 0, test_path("explore.out"), test_path("explore.err"));
@@ -127,7 +119,7 @@ static void test_sweep_parse_seeds_takes_spaces_or_commas(void)
 
 static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep1");
     char args[1400];
@@ -150,7 +142,7 @@ static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
 
 static void test_sweep_run_again_keeps_finished_runs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep1");
     char args[1400], used[8192];
@@ -172,7 +164,7 @@ static void test_sweep_run_again_keeps_finished_runs(void)
 
 static void test_sweep_two_settings_draw_a_heatmap(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep2");
     char args[1400];
@@ -188,7 +180,7 @@ static void test_sweep_two_settings_draw_a_heatmap(void)
 
 static void test_sweep_diverged_run_is_a_row_not_the_end(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep-div");
     char args[1400];
@@ -206,7 +198,7 @@ static void test_sweep_diverged_run_is_a_row_not_the_end(void)
 
 static void test_sweep_bad_value_is_refused_before_any_training(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep-bad");
     char args[1400];
@@ -351,7 +343,7 @@ static const char *summary_value(const char *summary, const char *key, char *out
 
 static void test_binary_run_draws_roc_and_accuracy_at_thresholds(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("roc-run");
     char args[1200], a[64], b[64];
@@ -372,7 +364,7 @@ static void test_binary_run_draws_roc_and_accuracy_at_thresholds(void)
 
 static void test_ten_class_run_has_predictions_but_no_roc(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("pred-10");
     char args[1200];
@@ -397,7 +389,7 @@ static void test_ten_class_run_has_predictions_but_no_roc(void)
 
 static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[2400];
     snprintf(args, sizeof args, "train " QUICK " --set train.lr=0.0003 --out %s", test_path("diff-a"));
@@ -431,7 +423,7 @@ static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
 
 static void test_diff_refuses_runs_tested_on_other_images(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[2400];
     snprintf(args, sizeof args, "train " QUICK " --set train.seed=2 --out %s", test_path("diff-c"));
@@ -461,7 +453,7 @@ static void test_diff_refuses_a_folder_without_predictions(void)
 
 static void test_live_curves_are_redrawn_after_evaluated_epochs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200];
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.epochs=3 --out %s",
@@ -609,7 +601,7 @@ static int page_shows(xmlDocPtr doc, const char *name)
 
 static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char root[512], args[4096];
     snprintf(root, sizeof root, "%s", test_path("site"));     /* test_path's buffers rotate */

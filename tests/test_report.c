@@ -25,14 +25,6 @@ static int run_cli(const char *args)
     return test_run_program(NULL, args, 0, test_path("report.out"), test_path("report.err"));
 }
 
-static int have_data(void)
-{
-    if (test_mnist_dir())
-        return 1;
-    fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
-    return 0;
-}
-
 static const char *in_dir(const char *dir, const char *name)
 {
     static char bufs[4][1100];
@@ -408,7 +400,7 @@ static void test_report_curves_draw_training_accuracy_and_the_zoom(void)
 
 static void test_report_rerun_with_other_settings_is_refused_and_keeps_the_run(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("results-rerun/cnn-4v9");
     char args[1400];
@@ -435,7 +427,7 @@ static void test_report_rerun_with_other_settings_is_refused_and_keeps_the_run(v
 
 static void test_report_rerun_with_the_same_settings_drops_the_old_models_pictures(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("results-same/cnn-4v9");
     char args[1400];
@@ -450,7 +442,7 @@ static void test_report_rerun_with_the_same_settings_drops_the_old_models_pictur
 
 static void test_report_finished_run_refreshes_its_report(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *root = test_path("refresh/results");
     char args[1400];
@@ -470,7 +462,7 @@ static void test_report_finished_run_refreshes_its_report(void)
 /* The cross-entropy by hand next to model_loss's, for the first test batch, in every fresh run. */
 static void test_report_run_prints_the_loss_by_hand_beside_the_librarys(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1400];
     snprintf(args, sizeof args, QUICK " --out %s", test_path("loss-check"));
@@ -516,10 +508,8 @@ static void test_report_fashion_run_names_its_classes(void)
     snprintf(probe, sizeof probe, "%s/t10k-labels-idx1-ubyte.gz", fashion);
     char probe_raw[1100];
     snprintf(probe_raw, sizeof probe_raw, "%s/t10k-labels-idx1-ubyte", fashion);
-    if (access(probe, R_OK) != 0 && access(probe_raw, R_OK) != 0) {
-        fprintf(stderr, " (skipped: no Fashion-MNIST in %s) ", fashion);
+    if (access(probe, R_OK) != 0 && !test_need_data(probe_raw, "Fashion-MNIST"))
         return;
-    }
     const char *dir = test_path("fashion");
     char args[1400];
     snprintf(args, sizeof args, "train experiments/fashion-softmax.conf --set 'data.subset=3000 1000' "
