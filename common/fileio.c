@@ -329,9 +329,37 @@ int path_present(const char *path)
 
 /* ---- the output folder's lock ---- */
 
-static char held_lock_path[1100];     /* for dir_lock_path(); one folder per process */
+/* For dir_lock_path(): the first lock this process holds (a sweep's, or a run's), which a signal
+ * handler removes; a lock taken while it is held (a run inside a sweep, a folder upgraded by
+ * compare) does not replace it. */
+static char held_lock_path[1100];
 
 const char *dir_lock_path(void) { return held_lock_path; }
+
+/* Every lock this process holds: a lock file must not be opened and closed by its own holder
+ * (closing any descriptor of a file drops the process's record locks on it). */
+#define MAX_HELD 8
+static char held_paths[MAX_HELD][1100];
+
+static void note_held(const char *path, int held)
+{
+    for (int i = 0; i < MAX_HELD; i++)
+        if (held ? !held_paths[i][0] : !strcmp(held_paths[i], path)) {
+            snprintf(held_paths[i], sizeof held_paths[i], "%s", held ? path : "");
+            return;
+        }
+}
+
+int dir_lock_is_ours(const char *dir)
+{
+    char path[1100];
+    if (snprintf(path, sizeof path, "%s/.mnistlab.lock", dir) >= (int)sizeof path)
+        return 0;
+    for (int i = 0; i < MAX_HELD; i++)
+        if (!strcmp(held_paths[i], path))
+            return 1;
+    return 0;
+}
 
 static long read_pid(int fd)
 {
@@ -398,7 +426,9 @@ int dir_lock(DirLock *l, const char *dir)
         }
         l->fd = fd;
         l->held = 1;
-        snprintf(held_lock_path, sizeof held_lock_path, "%s", l->path);
+        if (!held_lock_path[0])
+            snprintf(held_lock_path, sizeof held_lock_path, "%s", l->path);
+        note_held(l->path, 1);
         return MNL_OK;
     }
     return mnl_fail(MNL_ERR_LOCKED, "%s: other runs keep taking and releasing its lock; try again", dir);
@@ -414,7 +444,9 @@ void dir_unlock(DirLock *l)
     close(l->fd);
     l->fd = -1;
     l->held = 0;
-    held_lock_path[0] = '\0';
+    if (!strcmp(held_lock_path, l->path))
+        held_lock_path[0] = '\0';
+    note_held(l->path, 0);
 }
 
 /* NAME.tmp.PID or NAME.tmp.PID.EXT: the pid, or 0 when name is not such a file. */

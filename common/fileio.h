@@ -80,6 +80,8 @@ int dir_lock(DirLock *l, const char *dir);
 void dir_unlock(DirLock *l);
 /* The lock file's path while held, for a signal handler that must unlink it ("" when not). */
 const char *dir_lock_path(void);
+/* This process holds dir's lock (taken by dir_lock, not yet released). */
+int dir_lock_is_ours(const char *dir);
 
 /* Remove from dir the temporary files (NAME.tmp.PID, NAME.tmp.PID.EXT) that atomic writes of
  * processes no longer running left behind; *removed: how many. Call it holding dir_lock. */

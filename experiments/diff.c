@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
 
@@ -64,12 +65,22 @@ static void folder_safe(const char *s, char *out, size_t n)
     out[k] = '\0';
 }
 
+/* A finished run's predictions: a run that is not (experiments/rundir) is named with its state,
+ * never compared as if it were done. */
 static int load_predictions(const char *dir, Predictions *p)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, dir);
     if (!file_exists(dir))
         return mnl_fail(MNL_ERR_IO, "%s: no such run folder", dir);
+    RunDirStatus st;
+    int upgraded;
+    RunDirState state = rundir_status(dir, &st, &upgraded);
+    if (upgraded)
+        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
+               "manifest and a completion mark (once)\n", dir);
+    if (state == RUNDIR_RUNNING || state == RUNDIR_INCOMPLETE)
+        return mnl_fail(MNL_ERR_IO, "%s: %s; diff compares finished runs", dir, st.text);
     return predictions_read(path, p);
 }
 

@@ -536,3 +536,9 @@ int html_write_index(const char *results_dir)
     free(pg.items);
     return rc;
 }
+
+int html_refresh_results(const char *results_dir, int *runs_found)
+{
+    int rc = report_compare(results_dir, runs_found);
+    return rc ? rc : html_write_index(results_dir);
+}

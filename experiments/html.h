@@ -10,6 +10,9 @@
 /* Write results_dir/index.html (atomically) from REPORT.md and the runs, sweeps (SWEEP.md) and
  * diffs (DIFF.md) found in the folders under results_dir. */
 int html_write_index(const char *results_dir);
+/* REPORT.md (experiments/report) and index.html together, as every command that changes a results
+ * folder leaves them: *runs_found finished runs. */
+int html_refresh_results(const char *results_dir, int *runs_found);
 
 /* The small Markdown subset the suite writes (headings, paragraphs, pipe tables, images, links,
  * **bold**, `code`) as XHTML on out. Relative image and link targets get prefix in front; a link

@@ -247,9 +247,7 @@ static int cmd_info(int argc, char **argv)
 static int cmd_compare(int argc, char **argv)
 {
     const char *dir = argc > 0 ? argv[0] : "results";
-    int n = 0, rc = report_compare(dir, &n);
-    if (!rc)
-        rc = html_write_index(dir);
+    int n = 0, rc = html_refresh_results(dir, &n);
     if (rc)
         return report_error(rc);
     printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,

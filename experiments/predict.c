@@ -17,6 +17,7 @@
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "plots/plot.h"
@@ -369,7 +370,8 @@ static int run_predict(const PredictArgs *a, Trained *t)
         beside(a->ckpt, "predict.png", out, sizeof out);
     char dir[1100];
     beside(out, ".", dir, sizeof dir);      /* --out may name a directory that is not there yet */
-    if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)))
+    if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)) ||
+        (rc = rundir_adopt_picture(out)))
         return rc;
     printf("wrote %s\n", out);
     return MNL_OK;
@@ -552,6 +554,8 @@ static int draw_input(const char *dir, const Trained *t, const Input *in, const 
     if (!rc)
         rc = draw_maps(out, title, in->pixels, 1, SIDE, SIDE, &label, 0.0f);
     if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
+    if (!rc)
         printf("wrote %s\n", out);
     return rc;
 }
@@ -595,6 +599,8 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
     if (!rc)
         rc = draw_maps(out, title, maps, c, h, w, labels, max_abs(maps, (size_t)c * h * w));
     free(text), free(labels);
+    if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
         printf("wrote %s\n", out);
     return rc;
@@ -648,6 +654,8 @@ static int run_conv_kernels(Trained *t, const char *dir, const ParamTensor *w)
     if (!rc)
         rc = draw_maps(out, title, w->value, n, k, k, labels, max_abs(w->value, (size_t)n * k * k));
     free(text), free(labels);
+    if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
         printf("wrote %s\n", out);
     return rc;
@@ -707,6 +715,8 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
     if (!rc)
         rc = draw_maps(out, title, wt->value, n, t->ex.model.in_h, t->ex.model.in_w, labels,
                        robust_abs_range(wt->value, (size_t)n * wt->shape[1]));
+    if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
         printf("wrote %s\n", out);
     return rc;

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/fileio.h"
 #include "experiments/cost.h"
+#include "experiments/rundir.h"
 #include "plots/plot.h"
 
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
@@ -90,16 +91,14 @@ static void classes_text(const ExpConfig *c, char *buf, size_t n)
 
 static int write_summary(const RunFiles *f, const Judgement *j)
 {
-    char path[1100], classes[64];
-    snprintf(path, sizeof path, "%s/summary.txt", f->dir);
+    char classes[64], *text = NULL;
+    size_t len = 0;
     classes_text(f->cfg, classes, sizeof classes);
-    AtomicFile a;
-    int rc = atomic_open(&a, path);
-    if (rc)
-        return rc;
+    FILE *o = open_memstream(&text, &len);
+    if (!o)
+        return mnl_fail(MNL_ERR_NOMEM, "%s/" RUNDIR_SUMMARY, f->dir);
     const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[j->best];
     int on_valid = j->on_validation;
-    FILE *o = a.f;
     fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->name,
             f->cfg->family, f->cfg->dataset, classes, f->cfg->seed);
     fputs("class_names =", o);
@@ -134,7 +133,13 @@ static int write_summary(const RunFiles *f, const Judgement *j)
         fprintf(o, "overfitting_from_epoch = %d\n", b->epoch);
     else
         fprintf(o, "overfitting_from_epoch = none\n");
-    return atomic_commit(&a);
+    if (fclose(o) != 0) {
+        free(text);
+        return mnl_fail(MNL_ERR_NOMEM, "%s/" RUNDIR_SUMMARY, f->dir);
+    }
+    int rc = rundir_write_summary(f->dir, text, len);        /* experiments/rundir: the one writer */
+    free(text);
+    return rc;
 }
 
 /* ---- curves.png ---- */
@@ -372,52 +377,44 @@ static int natural_compare(const char *a, const char *b)
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-/* "key = value" lines of a summary.txt into s. 0, or -1 when it is not one. */
+/* The "key = value" lines of a run's summary.txt (read by experiments/rundir) into s. 0, or -1
+ * when it is not one. */
 static int read_summary(const char *dir, RunSummary *s)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.txt", dir);
-    FILE *f;
-    long long size;
-    if (file_open_regular(path, &f, &size) != MNL_OK) {   /* a FIFO named summary.txt would hang */
+    char *text;
+    if (rundir_read_summary(dir, &text) != MNL_OK) {   /* a FIFO named summary.txt is refused */
         mnl_clear_error();
         return -1;
     }
-    char line[512];
+    char v[512];
+#define TEXT(key, field) if (rundir_summary_value(text, key, v, sizeof v) == 0) \
+        snprintf(s->field, sizeof s->field, "%.*s", (int)sizeof s->field - 1, v)
+#define NUM(key, field, conv) if (rundir_summary_value(text, key, v, sizeof v) == 0) s->field = conv
     snprintf(s->classes, sizeof s->classes, "all");
     s->best_on_validation = -1;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *eq = strstr(line, " = ");
-        if (!eq)
-            continue;
-        *eq = '\0';
-        const char *key = line, *val = eq + 3;
-#define TEXT_FIELD(name, field) else if (!strcmp(key, name)) snprintf(s->field, sizeof s->field, "%s", val)
-        if (0) {}
-        TEXT_FIELD("experiment", experiment);
-        TEXT_FIELD("family", family);
-        TEXT_FIELD("dataset", dataset);
-        TEXT_FIELD("classes", classes);
-#undef TEXT_FIELD
-        else if (!strcmp(key, "seed")) s->seed = strtoul(val, NULL, 10);
-        else if (!strcmp(key, "test_images")) s->test_images = atol(val);
-        else if (!strcmp(key, "parameters")) s->params = atol(val);
-        else if (!strcmp(key, "mflops_per_image")) s->mflops = atof(val);
-        else if (!strcmp(key, "epochs")) s->epochs = atoi(val);
-        else if (!strcmp(key, "epochs_planned")) s->epochs_planned = atoi(val);
-        else if (!strcmp(key, "stopped_early")) s->stopped_early = 1;
-        else if (!strcmp(key, "total_seconds")) s->total_s = atof(val);
-        else if (!strcmp(key, "seconds_per_epoch")) s->per_epoch_s = atof(val);
-        else if (!strcmp(key, "final_test_acc")) s->final_acc = atof(val);
-        else if (!strcmp(key, "final_test_loss")) s->final_loss = atof(val);
-        else if (!strcmp(key, "best_epoch")) s->best_epoch = atoi(val);
-        else if (!strcmp(key, "best_epoch_test_acc")) s->best_epoch_acc = atof(val);
-        else if (!strcmp(key, "best_epoch_chosen_on")) s->best_on_validation = !strncmp(val, "validation", 10);
-        else if (!strcmp(key, "end_over_best_loss")) s->end_over_best = atof(val);
-        else if (!strcmp(key, "overfitting_from_epoch")) s->overfits = strcmp(val, "none") != 0;
-    }
-    fclose(f);
+    TEXT("experiment", experiment);
+    TEXT("family", family);
+    TEXT("dataset", dataset);
+    TEXT("classes", classes);
+    NUM("seed", seed, strtoul(v, NULL, 10));
+    NUM("test_images", test_images, atol(v));
+    NUM("parameters", params, atol(v));
+    NUM("mflops_per_image", mflops, atof(v));
+    NUM("epochs", epochs, atoi(v));
+    NUM("epochs_planned", epochs_planned, atoi(v));
+    NUM("stopped_early", stopped_early, 1);
+    NUM("total_seconds", total_s, atof(v));
+    NUM("seconds_per_epoch", per_epoch_s, atof(v));
+    NUM("final_test_acc", final_acc, atof(v));
+    NUM("final_test_loss", final_loss, atof(v));
+    NUM("best_epoch", best_epoch, atoi(v));
+    NUM("best_epoch_test_acc", best_epoch_acc, atof(v));
+    NUM("best_epoch_chosen_on", best_on_validation, !strncmp(v, "validation", 10));
+    NUM("end_over_best_loss", end_over_best, atof(v));
+    NUM("overfitting_from_epoch", overfits, strcmp(v, "none") != 0);
+#undef TEXT
+#undef NUM
+    free(text);
     if (!s->epochs_planned)
         s->epochs_planned = s->epochs;
     return s->experiment[0] ? 0 : -1;
@@ -485,13 +482,27 @@ typedef struct {
     RunSummary *runs;
     int n, cap;
     const char *root;
+    int finished;                /* list the finished runs (1) or the others (0) */
 } RunList;
 
+static void relative_name(const RunList *l, const char *dir, RunSummary *s)
+{
+    size_t rl = strlen(l->root);
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    snprintf(s->name, sizeof s->name, "%s", dir[rl] == '/' ? dir + rl + 1 : ".");
+}
+
+/* A run folder, as its owner (experiments/rundir) sees it: finished runs with their summary, the
+ * others by their state ("in progress, epoch 12/150", "incomplete: ..."). */
 static void find_runs(RunList *l, const char *dir, int depth)
 {
-    char summary[1100];
-    snprintf(summary, sizeof summary, "%s/summary.txt", dir);
-    if (access(summary, R_OK) == 0) {
+    RunDirStatus st;
+    int upgraded = 0;
+    RunDirState state = rundir_status(dir, &st, &upgraded);
+    if (upgraded)
+        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
+               "manifest and a completion mark (once)\n", dir);
+    if (state != RUNDIR_NONE && (state == RUNDIR_DONE) == l->finished) {
         if (l->n == l->cap) {
             int cap = l->cap ? 2 * l->cap : 32;
             RunSummary *p = realloc(l->runs, sizeof *p * (size_t)cap);
@@ -501,10 +512,12 @@ static void find_runs(RunList *l, const char *dir, int depth)
         }
         RunSummary *s = &l->runs[l->n];
         memset(s, 0, sizeof *s);
-        if (read_summary(dir, s) == 0) {
-            snprintf(s->dir, sizeof s->dir, "%s", dir);
-            size_t rl = strlen(l->root);
-            snprintf(s->name, sizeof s->name, "%s", dir[rl] == '/' ? dir + rl + 1 : ".");
+        snprintf(s->state, sizeof s->state, "%s", st.text);
+        if (!l->finished) {
+            relative_name(l, dir, s);
+            l->n++;
+        } else if (read_summary(dir, s) == 0) {
+            relative_name(l, dir, s);
             read_differences(dir, s);
             describe_task(s);
             l->n++;
@@ -547,10 +560,25 @@ static int by_task_then_name(const void *pa, const void *pb)
 
 int report_list_runs(const char *root, RunSummary **runs)
 {
-    RunList l = {.root = root};
+    RunList l = {.root = root, .finished = 1};
     find_runs(&l, root, 0);
     if (l.n)
         qsort(l.runs, (size_t)l.n, sizeof *l.runs, by_task_then_name);
+    *runs = l.runs;
+    return l.n;
+}
+
+static int by_name(const void *pa, const void *pb)
+{
+    return natural_compare(((const RunSummary *)pa)->name, ((const RunSummary *)pb)->name);
+}
+
+int report_list_unfinished(const char *root, RunSummary **runs)
+{
+    RunList l = {.root = root, .finished = 0};
+    find_runs(&l, root, 0);
+    if (l.n)
+        qsort(l.runs, (size_t)l.n, sizeof *l.runs, by_name);
     *runs = l.runs;
     return l.n;
 }
@@ -747,7 +775,20 @@ static int write_task_chart(const char *root, const RunSummary *r, int i, int en
                     plot_quote(title, q_t, sizeof q_t));
 }
 
-static int write_report(const char *root, const RunSummary *r, int n)
+/* The runs that are not finished, by name and state: never in the tables above. */
+static void write_unfinished(FILE *o, const RunSummary *u, int n)
+{
+    if (n == 0)
+        return;
+    fprintf(o, "\n## Runs not finished (%d)\n\nThese folders hold runs that were stopped, failed, "
+               "or are still training; they are in no table or chart above.\n\n| run | state |\n"
+               "|---|---|\n", n);
+    for (int i = 0; i < n; i++)
+        fprintf(o, "| %s | %s |\n", u[i].name, u[i].state);
+}
+
+static int write_report(const char *root, const RunSummary *r, int n, const RunSummary *u,
+                        int n_unfinished)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/REPORT.md", root);
@@ -787,19 +828,24 @@ static int write_report(const char *root, const RunSummary *r, int n)
             return rc;
         }
     }
+    write_unfinished(o, u, n_unfinished);
     return atomic_commit(&a);
 }
 
 int report_compare(const char *root, int *runs_found)
 {
-    RunSummary *runs;
+    RunSummary *runs, *others;
     int n = report_list_runs(root, &runs);
+    int n_others = report_list_unfinished(root, &others);
     *runs_found = n;
-    if (n == 0) {
-        free(runs);
-        return mnl_fail(MNL_ERR_IO, "%s: no finished runs (summary.txt) found", root);
+    if (n == 0 && n_others == 0) {
+        free(runs), free(others);
+        return mnl_fail(MNL_ERR_IO, "%s: no runs found (a run folder holds %s)", root,
+                        RUNDIR_MANIFEST " or " RUNDIR_SUMMARY);
     }
-    int rc = write_report(root, runs, n);
-    free(runs);
+    for (int i = 0; i < n_others; i++)
+        printf("not finished: %s: %s\n", others[i].name, others[i].state);
+    int rc = write_report(root, runs, n, others, n_others);
+    free(runs), free(others);
     return rc;
 }

@@ -77,12 +77,16 @@ typedef struct {
     int best_epoch, best_on_validation;
     double best_epoch_acc, final_acc, final_loss, end_over_best;
     int overfits;
+    char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
 } RunSummary;
 
-/* Every run under root (a folder holding summary.txt, at any depth up to 4), sorted by task and
+/* Every finished run under root (its completion mark verifies, experiments/rundir; at any depth
+ * up to 4), sorted by task and
  * then by name in natural order (seed2 before seed10). *runs is malloc'd (free it); returns the
  * count, 0 when there are none. */
 int report_list_runs(const char *root, RunSummary **runs);
+/* The run folders under root that are not finished (name, dir and state only), by name. */
+int report_list_unfinished(const char *root, RunSummary **runs);
 
 /* root/REPORT.md and one chart per task (root/compare-TASK.png) from every run under root. */
 int report_compare(const char *root, int *runs_found);

@@ -27,9 +27,11 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/threads.h"
+#include "experiments/html.h"
 #include "experiments/predictions.h"
 #include "experiments/report.h"
 #include "experiments/roc.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
@@ -71,8 +73,8 @@ typedef struct {
     int n_records, cap_records;
     EpochProgress progress;
     TestView view;
-    DirLock lock;             /* the output folder, held for the whole run */
-    int temps_removed;        /* temporary files of a dead run removed when taking the folder */
+    RunDir folder;            /* the output folder, held for the whole run (experiments/rundir) */
+    int already_finished;     /* --resume of a run whose completion mark verifies */
     char *ckpt_metrics;       /* on resume: metrics.csv as the checkpoint recorded it, or NULL */
     double epoch1_loss;       /* training loss of epoch 1 (0: not known), for blow_up() */
     int metrics_short;        /* on resume: metrics.csv lacked the last row the checkpoint holds */
@@ -99,21 +101,23 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
+static struct sigaction old_sigint, old_sigterm;   /* put back when the run ends (a sweep's) */
+
 static void install_signal_handlers(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, &old_sigint);
+    sigaction(SIGTERM, &sa, &old_sigterm);
     stop_signal = 0;
 }
 
 static void restore_signal_handlers(void)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    sigaction(SIGINT, &old_sigint, NULL);
+    sigaction(SIGTERM, &old_sigterm, NULL);
 }
 
 /* ---- output: stdout and log.txt get the same lines ---- */
@@ -274,65 +278,23 @@ static int add_record(Run *r, const EpochRecord *rec)
 /* metrics.csv's whole text for the records so far (malloc'd). */
 static char *metrics_text(const Run *r, size_t *len)
 {
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    if (!f)
-        return NULL;
-    metrics_csv_header(f);
-    for (int i = 0; i < r->n_records; i++)
-        metrics_csv_row(f, &r->records[i]);
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return rundir_metrics_text(r->records, r->n_records, len);
 }
 
 static int write_metrics(const Run *r)
 {
-    size_t len;
-    char *text = metrics_text(r, &len);
-    if (!text)
-        return mnl_fail(MNL_ERR_NOMEM, "cannot format %s", r->metrics_path);
-    int rc = atomic_write_file(r->metrics_path, text, len);
-    free(text);
-    return rc;
+    return rundir_write_metrics(r->dir, r->records, r->n_records);
 }
 
-/* The records of a metrics text (file name for messages): every row must parse, and epochs rise
- * strictly, each at most up_to_epoch. */
+/* The records of a metrics text (file name for messages), checked by rundir_parse_metrics. */
 static int parse_metrics(Run *r, const char *text, const char *name, int up_to_epoch)
 {
-    int lineno = 0, last = 0;
-    for (const char *line = text; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) : strlen(line);
-        char row[1024];
-        ++lineno;
-        if (n >= sizeof row)
-            return mnl_fail(MNL_ERR_CKPT, "%s:%d: not a metrics row (%zu characters)", name, lineno, n);
-        memcpy(row, line, n);
-        row[n] = '\0';
-        line += n + (nl ? 1 : 0);
-        if (lineno == 1)
-            continue;
-        EpochRecord rec;
-        if (metrics_csv_parse(row, &rec) != 0)
-            return mnl_fail(MNL_ERR_CKPT, "%s:%d: not a metrics row", name, lineno);
-        if (rec.epoch <= last)
-            return mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d %s; refusing to resume from a damaged "
-                            "record", name, lineno, rec.epoch,
-                            rec.epoch == last ? "appears twice" : "comes after a later epoch");
-        if (rec.epoch > up_to_epoch)
-            return mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d, but the checkpoint holds only %d epochs; "
-                            "refusing to resume from a damaged record", name, lineno, rec.epoch,
-                            up_to_epoch);
-        last = rec.epoch;
-        int rc = add_record(r, &rec);
-        if (rc)
-            return rc;
-    }
-    return MNL_OK;
+    EpochRecord *rows;
+    int n, rc = rundir_parse_metrics(text, name, up_to_epoch, &rows, &n);
+    for (int i = 0; !rc && i < n; i++)
+        rc = add_record(r, &rows[i]);
+    free(rows);
+    return rc;
 }
 
 /* Line number (1-based) of the first line where a and b differ. */
@@ -389,16 +351,12 @@ static int check_metrics_against_checkpoint(Run *r, const char *file, int ck_epo
  * checkpoint (version 2), or from metrics.csv alone with its rows checked (version 1). */
 static int read_metrics(Run *r, int up_to_epoch)
 {
-    unsigned char *buf = NULL;
-    size_t len;
-    int rc = file_read_all(r->metrics_path, (size_t)64 << 20, &buf, &len);
+    char *buf = NULL;
+    int rc = rundir_read_metrics_text(r->dir, &buf);
     if (rc && up_to_epoch == 0 && !path_present(r->metrics_path)) {
         mnl_clear_error();
         return MNL_OK;
     }
-    if (!rc && memchr(buf, '\0', len))
-        rc = mnl_fail(MNL_ERR_CKPT, "%s: holds a NUL byte; refusing to resume from a damaged record",
-                      r->metrics_path);
     if (!rc && r->ckpt_metrics)
         rc = check_metrics_against_checkpoint(r, (const char *)buf, up_to_epoch);
     if (!rc)
@@ -830,34 +788,37 @@ static int read_environment(Run *r)
  * what a dead run left: its lock (taken over) and its temporary files. */
 static int take_folder(Run *r)
 {
-    int rc = dir_lock(&r->lock, r->dir);
-    if (!rc)
-        rc = dir_remove_dead_temps(r->dir, &r->temps_removed);
-    return rc;
+    return rundir_take(&r->folder, r->dir);
 }
 
 /* What take_folder found, said once the log has begun. */
 static void print_folder_notes(Run *r)
 {
-    if (r->lock.stale_pid)
+    const RunDir *f = &r->folder;
+    if (f->lock.stale_pid)
         say(r, "note: %s/.mnistlab.lock was left by process %ld, no longer running; taken over\n",
-            r->dir, r->lock.stale_pid);
-    if (r->temps_removed)
-        say(r, "note: removed %d temporary file%s an interrupted run left in %s\n", r->temps_removed,
-            r->temps_removed == 1 ? "" : "s", r->dir);
+            r->dir, f->lock.stale_pid);
+    if (f->temps_removed)
+        say(r, "note: removed %d temporary file%s an interrupted run left in %s\n", f->temps_removed,
+            f->temps_removed == 1 ? "" : "s", r->dir);
+    if (f->legacy && f->had_files)
+        say(r, "note: %s was written by an earlier mnistlab, without a manifest; its %d files are "
+            "listed in %s/" RUNDIR_MANIFEST " from now on\n", r->dir, f->n_names, r->dir);
 }
 
 /* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
  * and their data files): they belong to the model they were drawn from, and never stay beside
  * another one. */
-static void remove_model_pictures(const char *dir)
+static void remove_model_pictures(const RunDir *f)
 {
+    const char *dir = f->dir;
     DIR *d = opendir(dir);
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d));) {
         const char *n = e->d_name;
-        if (strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8))
+        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8)) ||
+            !rundir_owns(f, n))          /* only what the suite wrote here */
             continue;
         char path[1400];
         struct stat st;
@@ -922,11 +883,17 @@ static int open_run(Run *r, const TrainOptions *o)
     }
     if ((rc = probe_writable(r->ckpt_path)) || (rc = take_folder(r)))
         return rc;
+    if (o->resume && rundir_is_finished(&r->folder)) {
+        r->already_finished = 1;            /* nothing is written */
+        return MNL_OK;
+    }
     if (!o->resume && (rc = check_folder_is_ours(r, o)))   /* a folder in use says so first */
         return rc;
     journal_begin();            /* from here every file replaced or removed can be put back */
+    if ((rc = rundir_claim(&r->folder)))
+        return rc;
     if (!o->resume)
-        remove_model_pictures(r->dir);
+        remove_model_pictures(&r->folder);
     if (o->resume) {            /* the log goes on from where the interrupted run left it */
         unsigned char *old;
         size_t n;
@@ -948,7 +915,7 @@ static int open_run(Run *r, const TrainOptions *o)
 
 static void close_run(Run *r)
 {
-    dir_unlock(&r->lock);
+    rundir_release(&r->folder);
     free(r->ckpt_metrics);
     batch_iter_free(&r->train_it);
     batch_iter_free(&r->eval_it);
@@ -1031,7 +998,7 @@ static int write_outputs(Run *r)
     if (r->n_records == 0)
         return MNL_OK;
     RunFiles f = run_files(r);
-    remove_model_pictures(r->dir);
+    remove_model_pictures(&r->folder);
     int rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
@@ -1041,21 +1008,72 @@ static int write_outputs(Run *r)
     return rc ? rc : write_settings_and_log(r);
 }
 
-/* The REPORT.md of the results folder this run belongs to (report_root_of), as `mnistlab compare`
- * writes it: a finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
- * report that cannot be written is said, not a failure of the run. */
+/* The completion mark, written last, then read back: the run is finished when it verifies. */
+static int mark_finished(Run *r)
+{
+    char why[400];
+    int rc = rundir_finish(&r->folder);
+    if (!rc && rundir_verify(r->dir, why, sizeof why) != 0)
+        rc = mnl_fail(MNL_ERR_IO, "%s: the completion mark does not verify: %s", r->dir, why);
+    if (!rc)
+        say(r, "finished: %s/" RUNDIR_FINISHED " names every output with its size and checksum\n",
+            r->dir);
+    return rc;
+}
+
+/* A folder of the system's temporary files: never scanned for runs (it holds everybody's). */
+static int system_temp_folder(const char *dir)
+{
+    const char *env = getenv("TMPDIR");
+    const char *const temps[] = {"/tmp", "/var/tmp", "/dev/shm", env && *env ? env : "/tmp"};
+    struct stat here, t;
+    if (stat(dir, &here) != 0)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (stat(temps[i], &t) == 0 && t.st_dev == here.st_dev && t.st_ino == here.st_ino)
+            return 1;
+    return 0;
+}
+
+/* Another run folder (one with a manifest or a summary) directly under parent, besides ours. */
+static int holds_other_runs(const char *parent, const char *ours)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return 0;
+    const char *base = strrchr(ours, '/') ? strrchr(ours, '/') + 1 : ours;
+    int found = 0;
+    for (struct dirent *e; !found && (e = readdir(d));) {
+        char a[2200], b[2200];
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, base))
+            continue;
+        snprintf(a, sizeof a, "%s/%s/" RUNDIR_MANIFEST, parent, e->d_name);
+        snprintf(b, sizeof b, "%s/%s/" RUNDIR_SUMMARY, parent, e->d_name);
+        found = file_exists(a) || file_exists(b);
+    }
+    closedir(d);
+    return found;
+}
+
+/* REPORT.md and index.html of the results folder this run belongs to (report_root_of), as
+ * `mnistlab compare` writes them: a finished, resumed or stopped run is in them at once. The
+ * run's own files are saved by now, so a report that cannot be written is said, not a failure of
+ * the run. Outside a results folder, the compare hint names the folder above only when it holds
+ * other runs and is no system temporary folder. */
 static void refresh_report(Run *r)
 {
     char root[1024];
     if (!report_root_of(r->dir, root, sizeof root)) {
-        say(r, "compare it with other runs: bin/mnistlab compare %s\n", root);
+        if (!system_temp_folder(root) && holds_other_runs(root, r->dir))
+            say(r, "compare it with the other runs beside it: bin/mnistlab compare %s\n", root);
         return;
     }
     int n = 0;
-    if (report_compare(root, &n) == MNL_OK)
-        say(r, "refreshed %s/REPORT.md (%d run%s)\n", root, n, n == 1 ? "" : "s");
+    if (html_refresh_results(root, &n) == MNL_OK)
+        say(r, "refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
+            n == 1 ? "" : "s");
     else
-        say(r, "could not refresh %s/REPORT.md: %s\n", root, mnl_last_error());
+        say(r, "could not refresh %s/REPORT.md and index.html: %s\n", root, mnl_last_error());
     mnl_clear_error();
 }
 
@@ -1117,6 +1135,12 @@ int runner_train(const TrainOptions *o, int *signal_out)
     memset(&r, 0, sizeof r);
     *signal_out = 0;
     int rc = open_run(&r, o), epochs_done = 0;
+    if (!rc && r.already_finished) {
+        printf("%s: already finished (its completion mark %s/" RUNDIR_FINISHED " verifies); nothing "
+               "to resume, nothing changed\n", r.dir, r.dir);
+        close_run(&r);
+        return MNL_OK;
+    }
     if (!rc && o->profile)      /* --profile: time every layer (models/model.h), table at the end */
         rc = model_profile_enable(&r.ex.model, 1);
     if (!rc && o->resume)
@@ -1207,6 +1231,8 @@ int runner_train(const TrainOptions *o, int *signal_out)
             mnl_fail(MNL_ERR_DIVERGED, "%s; no epoch had completed, nothing was saved", why);
     } else if (!rc) {
         rc = write_outputs(&r);
+        if (!rc)
+            rc = mark_finished(&r);
         if (!rc)
             refresh_report(&r);
     }
