@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "experiments/bench.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "common/parse.h"
@@ -212,7 +213,7 @@ static int cmd_bench(int argc, char **argv)
     }
     if (!o.conf_path)
         return usage("bench needs an experiment file");
-    int rc = runner_bench(&o);
+    int rc = bench_run(&o);
     return rc ? report_error(rc) : 0;
 }
 

@@ -255,6 +255,29 @@ void rundir_release(RunDir *d)
     forget_names(d);
 }
 
+/* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
+ * and their data files): they belong to the model they were drawn from, and never stay beside
+ * another one. */
+void rundir_remove_pictures(const RunDir *f)
+{
+    const char *dir = f->dir;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *n = e->d_name;
+        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8)) ||
+            !rundir_owns(f, n))          /* only what the suite wrote here */
+            continue;
+        char path[1400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            file_remove_journaled(path);
+    }
+    closedir(d);
+}
+
 /* ---- the completion mark ---- */
 
 /* Size and CRC32 of a regular file; -1 when it is not one or cannot be read. */

@@ -112,6 +112,11 @@ int rundir_is_finished(const RunDir *d);
 /* Release the lock and forget the manifest. */
 void rundir_release(RunDir *d);
 
+/* Remove the pictures predict and features drew from the folder's model (predict.png,
+ * features-*.png, weights.png and their data files) that the manifest lists: they belong to the
+ * model they were drawn from, and never stay beside another one. */
+void rundir_remove_pictures(const RunDir *d);
+
 /* predict and features: the file `name` was just written into dir; when dir is a run folder (it
  * has a manifest), the manifest lists it from now on, so a later run may replace it. */
 int rundir_adopt(const char *dir, const char *name);

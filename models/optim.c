@@ -253,6 +253,16 @@ static void update_piece(void *arg, int t, int n)
     update_slice(j->o, j->p, j->off, (size_t)lo, (size_t)hi, j->a);
 }
 
+void optim_set_lr(Optimizer *o, float lr)
+{
+    o->spec.lr = lr;
+}
+
+float optim_lr(const Optimizer *o)
+{
+    return o->spec.lr;
+}
+
 /* The reference step: every tensor of the model once, by the formulas of models/reference/optim.c
  * (o->step already counts this step); weights decay, biases not, running statistics stay. */
 void optim_step_ref(Optimizer *o, Model *m)

@@ -84,6 +84,21 @@ static void first_line(const char *path, char *out, size_t n)
     fclose(f);
 }
 
+/* The gnuplot running now and its temporary files, for plot_abandon (a signal handler). */
+static volatile pid_t running_child;
+static char running_tmp[PATH_MAX], running_err[PATH_MAX];
+
+void plot_abandon(void)
+{
+    pid_t child = running_child;
+    if (child > 0)
+        kill(child, SIGTERM);
+    if (running_tmp[0])
+        unlink(running_tmp);
+    if (running_err[0])
+        unlink(running_err);
+}
+
 /* Run gnuplot with argv, stderr into errpath; returns the exit status, or -1 with *killed_by set
  * to the signal that ended it (0 when it could not be run or waited for). */
 static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
@@ -106,10 +121,14 @@ static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
         execvp(argv[0], argv);
         _exit(127);
     }
+    running_child = pid;
     int status;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            running_child = 0;
             return -1;
+        }
+    running_child = 0;
     if (WIFSIGNALED(status))
         *killed_by = WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -172,7 +191,10 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
              plot_quote(tmp, q, sizeof q));
 
     char *argv[] = {"gnuplot", "-e", vars, script_path, NULL};
+    snprintf(running_tmp, sizeof running_tmp, "%s", tmp);
+    snprintf(running_err, sizeof running_err, "%s", errpath);
     int killed_by, rc = run_gnuplot(argv, errpath, &killed_by);
+    running_tmp[0] = running_err[0] = '\0';
     struct stat st;
     if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
         char why[400];

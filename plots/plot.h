@@ -22,6 +22,10 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
 int plot_image_grid(const char *out_png, const char *title, const float *images, int n, int h, int w,
                     int cols, const char *const *labels, const int *bad);
 
+/* For a signal handler: end the gnuplot that is drawing now (if any) and remove its temporary
+ * files; the plot_run waiting on it then fails with the signal named. Async-signal-safe. */
+void plot_abandon(void);
+
 /* Escape a string for a single-quoted gnuplot string literal (quotes doubled). */
 const char *plot_quote(const char *s, char *buf, size_t n);
 
