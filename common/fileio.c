@@ -450,7 +450,7 @@ void dir_unlock(DirLock *l)
 }
 
 /* NAME.tmp.PID or NAME.tmp.PID.EXT: the pid, or 0 when name is not such a file. */
-static long temp_file_pid(const char *name)
+long file_temp_pid(const char *name)
 {
     const char *t = strstr(name, ".tmp.");
     if (!t || t == name)
@@ -474,7 +474,7 @@ int dir_remove_dead_temps(const char *dir, int *removed)
         return mnl_fail(MNL_ERR_IO, "%s: cannot list: %s", dir, strerror(errno));
     int rc = MNL_OK;
     for (struct dirent *e; (e = readdir(d));) {
-        long pid = temp_file_pid(e->d_name);
+        long pid = file_temp_pid(e->d_name);
         if (pid <= 0 || pid == (long)getpid())
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)

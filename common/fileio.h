@@ -83,6 +83,10 @@ const char *dir_lock_path(void);
 /* This process holds dir's lock (taken by dir_lock, not yet released). */
 int dir_lock_is_ours(const char *dir);
 
+/* NAME.tmp.PID or NAME.tmp.PID.EXT (what atomic writes and plots make): PID, or 0 when name is
+ * not such a file. */
+long file_temp_pid(const char *name);
+
 /* Remove from dir the temporary files (NAME.tmp.PID, NAME.tmp.PID.EXT) that atomic writes of
  * processes no longer running left behind; *removed: how many. Call it holding dir_lock. */
 int dir_remove_dead_temps(const char *dir, int *removed);

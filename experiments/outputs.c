@@ -93,9 +93,16 @@ static int write_outputs(Run *r)
 {
     if (r->n_records == 0)
         return MNL_OK;
+    int rc = MNL_OK;
+    if (!r->view.valid) {       /* resumed with every epoch done: the test set seen again */
+        double loss, acc;
+        rc = evaluate_set(&r->ex.model, &r->eval_it, &r->ex.data.test, r->ex.cfg.batch, r->ex.pred,
+                          &loss, &acc, &r->view);
+    }
     RunFiles f = run_files(r);
     rundir_remove_pictures(&r->folder);
-    int rc = report_write_run(&f);
+    if (!rc)
+        rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
     if (!rc)

@@ -503,7 +503,9 @@ static int open_run(Run *r, const TrainOptions *o)
     }
     if ((rc = probe_writable(r->ckpt_path)) || (rc = take_folder(r)))
         return rc;
-    if (o->resume && rundir_is_finished(&r->folder)) {
+    /* finished, and asked for no more epochs than it planned: nothing to do */
+    if (o->resume && rundir_is_finished(&r->folder) &&
+        r->ex.cfg.epochs == rundir_planned_epochs(r->dir)) {
         r->already_finished = 1;            /* nothing is written */
         return MNL_OK;
     }

@@ -156,12 +156,23 @@ static int write_manifest(const RunDir *d)
 
 /* ---- taking a folder ---- */
 
-/* A name that may stand in a run folder without a manifest entry: the folder's own files, and
- * temporary files of atomic writes (a live writer's; a dead one's were removed). */
+/* The folder's own files, which no manifest lists. */
 static int bookkeeping(const char *name)
 {
     return !strcmp(name, LOCK_NAME) || !strcmp(name, RUNDIR_MANIFEST) ||
-           !strcmp(name, RUNDIR_FINISHED) || strstr(name, ".tmp.") != NULL;
+           !strcmp(name, RUNDIR_FINISHED);
+}
+
+/* NAME.tmp.PID[.EXT] -> NAME into base; 0 when name is no temporary file. */
+static int temp_base(const char *name, char *base, size_t n)
+{
+    if (file_temp_pid(name) <= 0)
+        return 0;
+    const char *t = strstr(name, ".tmp."), *next;
+    while ((next = strstr(t + 1, ".tmp.")))
+        t = next;
+    snprintf(base, n, "%.*s", (int)(t - name), name);
+    return 1;
 }
 
 static int is_run_file(const char *name)
@@ -172,8 +183,21 @@ static int is_run_file(const char *name)
     return 0;
 }
 
+/* A temporary file of ours whose writer is gone: removed (and counted). */
+static void remove_if_dead(RunDir *d, const char *name)
+{
+    long pid = file_temp_pid(name);
+    char path[2100];
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
+        rundir_path(d->dir, name, path, sizeof path) != MNL_OK)
+        return;
+    if (unlink(path) == 0)
+        d->temps_removed++;
+}
+
 /* Every file of the folder is the suite's: listed by its manifest or, without one, a name the
- * suite writes. Else MNL_ERR_CONFIG naming (some of) the others. */
+ * suite writes; temporary files of those whose writer is gone are removed. Else MNL_ERR_CONFIG
+ * naming (some of) the others. */
 static int check_no_foreign_files(RunDir *d, int have_manifest)
 {
     char config[1100];
@@ -193,8 +217,15 @@ static int check_no_foreign_files(RunDir *d, int have_manifest)
         if (!strcmp(n, ".") || !strcmp(n, "..") || bookkeeping(n) ||
             rundir_path(d->dir, n, path, sizeof path) || lstat(path, &st) != 0 || S_ISDIR(st.st_mode))
             continue;
-        int ours = have_manifest ? rundir_owns(d, n)
-                                 : legacy_run && (is_run_file(n) || legacy_model_picture(n));
+        char base[512];
+        const char *of = temp_base(n, base, sizeof base) ? base : n;   /* a temp file: its target's */
+        int ours = bookkeeping(of) ||
+                   (have_manifest ? rundir_owns(d, of)
+                                  : legacy_run && (is_run_file(of) || legacy_model_picture(of)));
+        if (of != n && ours) {
+            remove_if_dead(d, n);
+            continue;
+        }
         if (ours) {
             d->had_files = 1;
             if (!have_manifest && (d->legacy = 1) && add_name(d, n) != MNL_OK)
@@ -223,8 +254,6 @@ int rundir_take(RunDir *d, const char *dir)
     int rc = make_dirs(dir), have_manifest = 0;
     if (!rc)
         rc = dir_lock(&d->lock, dir);
-    if (!rc)
-        rc = dir_remove_dead_temps(dir, &d->temps_removed);
     if (!rc)
         rc = read_manifest(d, &have_manifest);
     if (!rc)
@@ -280,8 +309,15 @@ void rundir_remove_pictures(const RunDir *f)
 
 /* ---- the completion mark ---- */
 
-/* Size and CRC32 of a regular file; -1 when it is not one or cannot be read. */
-static int file_crc(const char *path, long long *size, unsigned long *crc)
+/* Size and checksum of a regular file; -1 when it is not one or cannot be read. The checksum is
+ * zlib's CRC-32 and Adler-32 together: a file that ends with its own CRC-32 (a checkpoint) has the
+ * same whole-file CRC-32 whatever it holds (the CRC's residue), so the CRC alone would not see it
+ * change. */
+typedef struct {
+    unsigned long crc, adler;
+} Checksum;
+
+static int file_crc(const char *path, long long *size, Checksum *sum)
 {
     FILE *f;
     if (file_open_regular(path, &f, size) != MNL_OK) {
@@ -289,12 +325,14 @@ static int file_crc(const char *path, long long *size, unsigned long *crc)
         return -1;
     }
     unsigned char buf[1 << 16];
-    uLong c = crc32(0L, Z_NULL, 0);
+    uLong c = crc32(0L, Z_NULL, 0), a = adler32(0L, Z_NULL, 0);
     long long seen = 0;
-    for (size_t got; seen < *size && (got = fread(buf, 1, sizeof buf, f)) > 0; seen += (long long)got)
+    for (size_t got; seen < *size && (got = fread(buf, 1, sizeof buf, f)) > 0; seen += (long long)got) {
         c = crc32(c, buf, (uInt)got);
+        a = adler32(a, buf, (uInt)got);
+    }
     fclose(f);
-    *crc = c;
+    sum->crc = c, sum->adler = a;
     return seen == *size ? 0 : -1;
 }
 
@@ -305,16 +343,23 @@ int rundir_finish(RunDir *d)
     int rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark);
     if (rc)
         return rc;
+    static const char *const required[] = {RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_METRICS, RUNDIR_LOG,
+                                           "curves.png", "samples.png", "confusion.png",
+                                           RUNDIR_SUMMARY, "predictions.csv", NULL};
+    for (int i = 0; required[i]; i++)
+        if (!(rc = rundir_path(d->dir, required[i], path, sizeof path)) && !file_exists(path))
+            return mnl_fail(MNL_ERR_IO, "%s: %s was not written; the run is not finished", d->dir,
+                            required[i]);
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return mnl_fail(MNL_ERR_NOMEM, "%s", mark);
     fputs(FINISHED_HEAD, f);
     for (int i = 0; i < d->n_names; i++) {
         long long size;
-        unsigned long crc;
+        Checksum sum;
         if (rundir_path(d->dir, d->names[i], path, sizeof path) == MNL_OK && file_exists(path) &&
-            file_crc(path, &size, &crc) == 0)
-            fprintf(f, "%s %lld %08lx\n", d->names[i], size, crc);
+            file_crc(path, &size, &sum) == 0)
+            fprintf(f, "%s %lld %08lx %08lx\n", d->names[i], size, sum.crc, sum.adler);
     }
     if (fclose(f) != 0) {
         free(text);
@@ -348,14 +393,16 @@ static int verify_mark(const char *dir, char *why, size_t n)
         if (nl)
             *nl = '\0';
         long long want_size, size;
-        unsigned long want_crc, crc;
-        if (sscanf(line, "%511s %lld %lx", name, &want_size, &want_crc) != 3 || !plain_name(name)) {
+        Checksum want, sum;
+        if (sscanf(line, "%511s %lld %lx %lx", name, &want_size, &want.crc, &want.adler) != 4 ||
+            !plain_name(name)) {
             snprintf(why, n, RUNDIR_FINISHED " is damaged");
             ok = -1;
         } else if (rundir_path(dir, name, path, sizeof path) || !file_exists(path)) {
             snprintf(why, n, "%.300s is missing", name);
             ok = -1;
-        } else if (file_crc(path, &size, &crc) != 0 || size != want_size || crc != want_crc) {
+        } else if (file_crc(path, &size, &sum) != 0 || size != want_size || sum.crc != want.crc ||
+                   sum.adler != want.adler) {
             snprintf(why, n, "%.300s changed since the run finished", name);
             ok = -1;
         }
@@ -440,7 +487,7 @@ static int count_epochs(const char *dir)
     return last;
 }
 
-static int planned_epochs(const char *dir)
+int rundir_planned_epochs(const char *dir)
 {
     char path[1100];
     ExpConfig c;
@@ -521,7 +568,7 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
     if (!has_manifest && !path_present(summary) && !path_present(ckpt))
         return s->state = RUNDIR_NONE;
     s->epoch = count_epochs(dir);
-    s->epochs = planned_epochs(dir);
+    s->epochs = rundir_planned_epochs(dir);
     if (held_by_another(dir)) {
         snprintf(s->text, sizeof s->text, "in progress, epoch %d/%d", s->epoch + 1, s->epochs);
         return s->state = RUNDIR_RUNNING;

@@ -34,8 +34,9 @@
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
  *   finished.txt      the completion mark: "mnistlab run finished 1", then  rundir_finish, LAST
- *                     "NAME SIZE CRC32" for every other file of the
- *                     manifest that is there (CRC32 of zlib, 8 hex digits)
+ *                     "NAME SIZE CRC32 ADLER32" for every other file of the
+ *                     manifest that is there (zlib's, 8 hex digits each;
+ *                     Adler-32 too, as a checkpoint ends with its own CRC)
  *   NAME.tmp.PID[.EXT]  a file being written (common/fileio atomic_*); a dead process's are
  *                     removed by the next rundir_take
  *
@@ -102,7 +103,8 @@ int rundir_take(RunDir *d, const char *dir);
 int rundir_claim(RunDir *d);
 /* The manifest lists name (a file of this folder). */
 int rundir_owns(const RunDir *d, const char *name);
-/* Write the completion mark, last: every manifest file present, with its size and CRC32. */
+/* Write the completion mark, last: every manifest file present, with its size and checksums; the
+ * outputs every finished run has must be there (else MNL_ERR_IO naming the missing one). */
 int rundir_finish(RunDir *d);
 /* dir's completion mark verifies: 0, or -1 with why ("curves.png is missing"). */
 int rundir_verify(const char *dir, char *why, size_t n);
@@ -122,6 +124,9 @@ void rundir_remove_pictures(const RunDir *d);
 int rundir_adopt(const char *dir, const char *name);
 /* The same for a picture (DIR/STEM.png) and the data files drawn for it (DIR/STEM.*.dat). */
 int rundir_adopt_picture(const char *png);
+
+/* train.epochs of the run in dir (its config.used), or 0 when it does not read. */
+int rundir_planned_epochs(const char *dir);
 
 /* ---- what a reader sees ---- */
 typedef enum {

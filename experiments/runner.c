@@ -207,14 +207,24 @@ static void stop_before(Run *r, int next)
     meter_reset(&r->progress.meter);
 }
 
+/* The end of every run, however it ended (experiments/outputs), with the signal that stopped it. */
+static int end_run(Run *r, const TrainOptions *o, int rc, int *signal_out)
+{
+    rc = outputs_end_run(r, o, rc, &stop_signal);   /* pictures, mark, report; or what was kept */
+    *signal_out = rc == MNL_ERR_INTERRUPTED ? stop_signal : 0;
+    restore_signal_handlers();
+    return rc;
+}
+
 int runner_train(const TrainOptions *o, int *signal_out)
 {
     Run r;
     install_signal_handlers();             /* loading, training and drawing alike */
     int rc = run_open(&r, o);              /* settings, data, model, folder; --resume's state */
-    if (!rc && !r.already_finished)
-        rc = run_begin(&r);                /* banner, notes, the loss by hand */
-    if (!rc && stop_signal && !r.already_finished) {
+    if (rc || r.already_finished)
+        return end_run(&r, o, rc, signal_out);
+    rc = run_begin(&r);                    /* banner, notes, the loss by hand */
+    if (!rc && stop_signal) {
         stop_before(&r, r.first_epoch);    /* a signal while loading: nothing trained yet */
         rc = MNL_ERR_INTERRUPTED;
     }
@@ -243,8 +253,5 @@ int runner_train(const TrainOptions *o, int *signal_out)
     if (live.drawn)
         run_say(&r, "curves.png was redrawn %d time%s while training (%.2fs in all)\n", live.drawn,
                 live.drawn == 1 ? "" : "s", live.total_cost);
-    rc = outputs_end_run(&r, o, rc, &stop_signal);   /* pictures, mark, report; or what was kept */
-    *signal_out = rc == MNL_ERR_INTERRUPTED ? stop_signal : 0;
-    restore_signal_handlers();
-    return rc;
+    return end_run(&r, o, rc, signal_out);
 }

@@ -260,11 +260,11 @@ static void test_cli_early_stop_ends_two_epochs_after_the_best_which_best_ckpt_h
     snprintf(args, sizeof args, "predict %s --index 3 --out %s", in_dir(dir, "best.ckpt"),
              in_dir(dir, "p.png"));
     CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
-    /* resumed, a run that has stopped early stays stopped */
+    /* resumed, a run that has stopped early is finished: it stays as it is */
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.early_stop=2 --out %s "
              "--resume", dir);
     CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "early stop"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "already finished"));
     CU_ASSERT_EQUAL(count_lines(test_slurp(in_dir(dir, "metrics.csv"))), epochs + 1);
 }
 
