@@ -238,8 +238,11 @@ static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int 
     mnl_clear_error();
     /* finished: its completion mark verifies (experiments/rundir), nothing less */
     RunDirStatus st;
-    int upgraded;
-    return same && rundir_status(r->dir, &st, &upgraded) == RUNDIR_DONE;
+    int upgraded, done = same && rundir_status(r->dir, &st, &upgraded) == RUNDIR_DONE;
+    if (done && upgraded)
+        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
+               "manifest and a completion mark (once)\n", r->dir);
+    return done;
 }
 
 static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)

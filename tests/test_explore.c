@@ -153,11 +153,15 @@ static void test_sweep_run_again_keeps_finished_runs(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(key);
     memmove(key, key + strlen("loss_axis = auto\n"), strlen(key + strlen("loss_axis = auto\n")) + 1);
     CU_ASSERT_EQUAL(test_write_file(path, used, strlen(used)), 0);
+    /* and from before manifests: read as the suite's own, and upgraded once */
+    unlink(in_run(dir, "lr=0.01/seed2", "manifest.txt"));
+    unlink(in_run(dir, "lr=0.01/seed2", "finished.txt"));
     snprintf(args, sizeof args, "sweep " QUICK " --vary train.lr=0.001,0.01 --seeds \"1 2\" --out %s",
              dir);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     const char *out = test_slurp(test_path("explore.out"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "sweep run 4/4: lr=0.01 seed 2: finished earlier, kept"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "written by an earlier mnistlab"));
     CU_ASSERT_PTR_NULL(strstr(out, "epoch   1/1"));
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "SWEEP.md")), "kept from an earlier sweep"));
 }
