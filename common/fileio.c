@@ -127,6 +127,26 @@ void journal_end(void)
     memset(&journal, 0, sizeof journal);
 }
 
+/* The temporary files being written now, for file_abandon_temps (a signal handler). */
+#define MAX_OPEN_TEMPS 8
+static char open_temps[MAX_OPEN_TEMPS][1100];
+
+static void note_temp(const char *tmp, int open)
+{
+    for (int i = 0; i < MAX_OPEN_TEMPS; i++)
+        if (open ? !open_temps[i][0] : !strcmp(open_temps[i], tmp)) {
+            snprintf(open_temps[i], sizeof open_temps[i], "%s", open ? tmp : "");
+            return;
+        }
+}
+
+void file_abandon_temps(void)
+{
+    for (int i = 0; i < MAX_OPEN_TEMPS; i++)
+        if (open_temps[i][0])
+            unlink(open_temps[i]);
+}
+
 int atomic_open(AtomicFile *a, const char *path)
 {
     memset(a, 0, sizeof *a);
@@ -134,9 +154,12 @@ int atomic_open(AtomicFile *a, const char *path)
         return mnl_fail(MNL_ERR_IO, "%s: path too long", path);
     snprintf(a->path, sizeof a->path, "%s", path);
     snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
+    note_temp(a->tmp, 1);
     a->f = fopen(a->tmp, "wb");
-    if (!a->f)
+    if (!a->f) {
+        note_temp(a->tmp, 0);
         return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", a->path, strerror(errno));
+    }
     return MNL_OK;
 }
 
@@ -156,6 +179,7 @@ int atomic_commit(AtomicFile *a)
     a->f = NULL;
     if (!err && file_rename_into_place(a->tmp, a->path) != 0)
         err = errno, what = "rename";
+    note_temp(a->tmp, 0);
     if (err) {
         remove(a->tmp);
         return mnl_fail(MNL_ERR_IO, "%s: cannot %s: %s (%s)", a->path, what, strerror(err ? err : EIO),
@@ -172,6 +196,7 @@ void atomic_abort(AtomicFile *a)
     a->f = NULL;
     if (a->tmp[0])
         remove(a->tmp);
+    note_temp(a->tmp, 0);
 }
 
 int atomic_write_file(const char *path, const void *data, size_t len)

@@ -19,6 +19,9 @@ int atomic_open(AtomicFile *a, const char *path);
 int atomic_commit(AtomicFile *a);
 /* Close and remove the temp file (after an error while writing). */
 void atomic_abort(AtomicFile *a);
+/* For a signal handler: remove the temporary files of the atomic writes not yet committed or
+ * aborted (the targets stay as they were). Async-signal-safe. */
+void file_abandon_temps(void);
 /* Write a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len);
 

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/html.h"
 #include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
@@ -257,6 +258,8 @@ static int run_diff(Diff *d)
                "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\n", d->name_a, d->name_b, d->a.n,
                c.both, c.only_a, c.only_b, c.neither, d->out, c.only_b ? ", fixed.png" : "",
                c.only_a ? ", broken.png" : "");
+    if (!rc)
+        html_refresh_around(d->out);      /* the page lists the diffs */
     return rc;
 }
 

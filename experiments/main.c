@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -13,6 +14,7 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "experiments/bench.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
@@ -245,6 +247,53 @@ static int cmd_info(int argc, char **argv)
     return rc ? report_error(rc) : 0;
 }
 
+/* ---- a signal while a command writes files ---- */
+
+static char quit_line[1400];          /* what is said when a signal ends the command */
+
+/* gnuplot ended, the temporary files removed, one line on what was kept and how to go on. */
+static void quit_on_signal(int sig)
+{
+    plot_abandon();
+    file_abandon_temps();
+    size_t n = strlen(quit_line);
+    if (n && write(2, quit_line, n) < 0)
+        n = 0;
+    _exit(128 + sig);
+}
+
+/* From now on SIGINT and SIGTERM end the command saying `line` (and the command to rerun). */
+static void quit_saying(const char *line, const char *again)
+{
+    snprintf(quit_line, sizeof quit_line, "mnistlab: interrupted; %s; to write them, run again:\n  %s\n",
+             line, again);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = quit_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The command line as typed, each word single-quoted for the shell (a quote as '\''). */
+static void command_text(int argc, char **argv, char *buf, size_t n)
+{
+    size_t k = (size_t)snprintf(buf, n, "bin/mnistlab");
+    for (int i = 0; i < argc && k + 8 < n; i++) {
+        buf[k++] = ' ', buf[k++] = '\'';
+        for (const char *c = argv[i]; *c && k + 6 < n; c++) {
+            if (*c == '\'') {
+                memcpy(buf + k, "'\\''", 4);
+                k += 4;
+            } else {
+                buf[k++] = *c;
+            }
+        }
+        buf[k++] = '\'';
+        buf[k] = '\0';
+    }
+}
+
 static int cmd_compare(int argc, char **argv)
 {
     const char *dir = argc > 0 ? argv[0] : "results";
@@ -402,11 +451,16 @@ int main(int argc, char **argv)
         return cmd_info(n, rest);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(n, rest);
-    if (!strcmp(cmd, "compare"))
+    char again[1200];
+    command_text(argc - 1, argv + 1, again, sizeof again);
+    if (!strcmp(cmd, "compare")) {
+        quit_saying("REPORT.md, index.html and the charts are as they were before", again);
         return cmd_compare(n, rest);
+    }
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
     if (!strcmp(cmd, "diff")) {
+        quit_saying("DIFF.md and its pictures are as they were before", again);
         int rc = diff_main(n, rest);
         if (rc == MNL_ERR_ARG) {
             fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
@@ -415,6 +469,9 @@ int main(int argc, char **argv)
         return rc ? report_error(rc) : 0;
     }
     if (!strcmp(cmd, "sweep")) {
+        /* between runs and while a run trains, the sweep and the runner catch signals themselves */
+        quit_saying("the sweep's finished runs are kept, SWEEP.md and its charts are as they were "
+                    "before", again);
         int sig = 0, rc = sweep_main(n, rest, &sig);
         if (rc == MNL_ERR_INTERRUPTED && sig) {
             fprintf(stderr, "mnistlab: %s\n", mnl_last_error());

@@ -35,6 +35,7 @@ static void on_signal(int sig)
 {
     if (stop_signal) {
         plot_abandon();
+        file_abandon_temps();
         const char *lock = dir_lock_path();
         if (lock[0])
             unlink(lock);

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
+#include "experiments/html.h"
 #include "experiments/report.h"
 #include "experiments/rundir.h"
 #include "experiments/setup.h"
@@ -855,6 +856,7 @@ int sweep_run(const SweepOptions *o, int *signal_out)
             failed += !w.runs[i].ok;
         printf("wrote %s/{SWEEP.md, sweep.png, sweep-curves.png%s} (%d run%s, %d failed)\n", w.out,
                o->n_axes == 2 ? ", heatmap.png" : "", w.n_runs, w.n_runs == 1 ? "" : "s", failed);
+        html_refresh_around(w.out);      /* the page lists the sweeps */
     }
     sweep_free(&w);
     dir_unlock(&lock);
