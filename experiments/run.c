@@ -271,7 +271,7 @@ static int read_metrics(Run *r, int up_to_epoch)
 int run_write_settings_and_log(const Run *r)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     int rc = atomic_write_file(path, r->ex.config_text, strlen(r->ex.config_text));
     if (!rc)
         rc = atomic_write_file(r->log_path, r->log ? r->log : "", r->log_len);
@@ -389,24 +389,9 @@ static int probe_writable(const char *path)
     return rc;
 }
 
-/* The longest output folder name: every file of the run (DIR/features-conv1.png.tmp.PID.log and
- * the like) must fit the path buffers, and a name cut short would be another folder. Checked
- * before anything is created. */
-#define RUN_DIR_MAX 960
-
 static int choose_dir(Run *r, const TrainOptions *o)
 {
-    const char *out = o->out_dir;
-    if (out && strlen(out) > RUN_DIR_MAX)
-        return mnl_fail(MNL_ERR_CONFIG, "--out %.40s...: the folder name is %zu characters, more "
-                        "than the %d allowed; nothing was created", out, strlen(out), RUN_DIR_MAX);
-    if (out && !*out)
-        return mnl_fail(MNL_ERR_CONFIG, "--out: the folder name is empty");
-    if (out)
-        snprintf(r->dir, sizeof r->dir, "%s", out);
-    else
-        snprintf(r->dir, sizeof r->dir, "results/%s", r->ex.cfg.name);
-    return MNL_OK;
+    return rundir_choose(o->out_dir, r->ex.cfg.name, r->dir, sizeof r->dir);
 }
 
 /* The variables a run reads besides the settings, checked before anything is written. */
@@ -455,7 +440,7 @@ static void print_folder_notes(Run *r)
 static int check_folder_is_ours(const Run *r, const TrainOptions *o)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     if (o->overwrite || access(path, F_OK) != 0)
         return MNL_OK;
     ExpConfig theirs;
@@ -489,10 +474,10 @@ static int open_run(Run *r, const TrainOptions *o)
         return rc;
     if ((rc = make_dirs(r->dir)))
         return rc;
-    snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.ckpt", r->dir);
-    snprintf(r->metrics_path, sizeof r->metrics_path, "%s/metrics.csv", r->dir);
-    snprintf(r->log_path, sizeof r->log_path, "%s/log.txt", r->dir);
-    snprintf(r->best_path, sizeof r->best_path, "%s/best.ckpt", r->dir);
+    rundir_path(r->dir, RUNDIR_CKPT, r->ckpt_path, sizeof r->ckpt_path);   /* the name fits: */
+    rundir_path(r->dir, RUNDIR_METRICS, r->metrics_path, sizeof r->metrics_path);   /* choose_dir */
+    rundir_path(r->dir, RUNDIR_LOG, r->log_path, sizeof r->log_path);
+    rundir_path(r->dir, RUNDIR_BEST, r->best_path, sizeof r->best_path);
     experiment_schedule_spec(&r->ex.cfg, &r->schedule);
     if (augment_enabled(&r->ex.cfg.augment)) {
         const Dataset *tr = &r->ex.data.train;

@@ -53,6 +53,25 @@ int rundir_path(const char *dir, const char *name, char *buf, size_t n)
     return MNL_OK;
 }
 
+/* The longest run folder name: every file of the run (DIR/features-conv1.png.tmp.PID.log and the
+ * like) must fit the path buffers, and a name cut short would be another folder. Checked before
+ * anything is created. */
+#define RUN_DIR_MAX 960
+
+int rundir_choose(const char *out, const char *experiment, char *dir, size_t n)
+{
+    if (out && strlen(out) > RUN_DIR_MAX)
+        return mnl_fail(MNL_ERR_CONFIG, "--out %.40s...: the folder name is %zu characters, more "
+                        "than the %d allowed; nothing was created", out, strlen(out), RUN_DIR_MAX);
+    if (out && !*out)
+        return mnl_fail(MNL_ERR_CONFIG, "--out: the folder name is empty");
+    if (out)
+        snprintf(dir, n, "%s", out);
+    else
+        snprintf(dir, n, "results/%s", experiment);
+    return MNL_OK;
+}
+
 /* ---- the manifest ---- */
 
 static void forget_names(RunDir *d)

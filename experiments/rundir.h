@@ -91,6 +91,9 @@ typedef struct {
     int n_names;
 } RunDir;
 
+/* The run folder of an experiment: out (--out) or results/EXPERIMENT; MNL_ERR_CONFIG for an empty
+ * name or one too long for the files a run writes in it (nothing is created). */
+int rundir_choose(const char *out, const char *experiment, char *dir, size_t n);
 /* DIR/name into buf; MNL_ERR_ARG when it does not fit. */
 int rundir_path(const char *dir, const char *name, char *buf, size_t n);
 
