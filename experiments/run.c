@@ -51,110 +51,65 @@ void run_say(Run *r, const char *fmt, ...)
     log_append(r, line, strlen(line));
 }
 
-/* ---- run state blob inside the checkpoint: RNG states, the epoch in progress ---- */
-
-/* Version 2 adds metrics.csv as it stood at the checkpoint (a length, then the text), so that a
- * resume can tell a damaged metrics.csv from the real one. Version 1 checkpoints still resume. */
-#define RUN_STATE_VERSION 2u
-
-typedef struct {
-    uint32_t version;
-    uint32_t shuffle_size, dropout_size;
-    int32_t epoch, next_batch;
-    int32_t n_order;
-    double loss_sum, seconds;
-    int64_t correct, count;
-} RunStateHeader;
+/* ---- the run state inside the checkpoint (its format: experiments/rundir) ---- */
 
 static char *metrics_text(const Run *r, size_t *len);
 
 static unsigned char *pack_run_state(const Run *r, size_t *len)
 {
     const Model *m = &r->ex.model;
-    RunStateHeader h = {
-        .version = RUN_STATE_VERSION,
-        .shuffle_size = (uint32_t)gsl_rng_size(r->shuffle_rng),
-        .dropout_size = (uint32_t)gsl_rng_size(m->dropout_rng),
+    size_t text_len;
+    char *text = metrics_text(r, &text_len);
+    if (!text)
+        return NULL;
+    RunState s = {
         .epoch = r->progress.epoch,
         .next_batch = r->progress.next_batch,
-        .n_order = r->progress.epoch ? r->train_it.d->n : 0,
         .loss_sum = r->progress.meter.loss_sum,
         .seconds = r->progress.seconds,
         .correct = r->progress.meter.correct,
         .count = r->progress.meter.count,
+        .shuffle_state = gsl_rng_state(r->shuffle_rng),
+        .shuffle_size = gsl_rng_size(r->shuffle_rng),
+        .dropout_state = gsl_rng_state(m->dropout_rng),
+        .dropout_size = gsl_rng_size(m->dropout_rng),
+        .order = r->progress.epoch ? r->train_it.order : NULL,
+        .n_order = r->progress.epoch ? r->train_it.d->n : 0,
+        .metrics_text = text,
     };
-    size_t text_len;
-    char *text = metrics_text(r, &text_len);
-    if (!text || text_len > UINT32_MAX) {
-        free(text);
-        return NULL;
-    }
-    uint32_t tl = (uint32_t)text_len;
-    size_t n = sizeof h + h.shuffle_size + h.dropout_size + (size_t)h.n_order * sizeof(int) +
-               sizeof tl + text_len;
-    unsigned char *buf = malloc(n), *p = buf;
-    if (!buf) {
-        free(text);
-        return NULL;
-    }
-    memcpy(p, &h, sizeof h), p += sizeof h;
-    memcpy(p, gsl_rng_state(r->shuffle_rng), h.shuffle_size), p += h.shuffle_size;
-    memcpy(p, gsl_rng_state(m->dropout_rng), h.dropout_size), p += h.dropout_size;
-    if (h.n_order)
-        memcpy(p, r->train_it.order, (size_t)h.n_order * sizeof(int)), p += (size_t)h.n_order * sizeof(int);
-    memcpy(p, &tl, sizeof tl), p += sizeof tl;
-    memcpy(p, text, text_len);
+    unsigned char *blob = rundir_pack_state(&s, len);
     free(text);
-    *len = n;
-    return buf;
-}
-
-/* The metrics text at the end of a version 2 run state into r->ckpt_metrics; end: the state's end. */
-static int unpack_metrics_text(Run *r, const unsigned char *p, const unsigned char *end)
-{
-    uint32_t tl;
-    if ((size_t)(end - p) < sizeof tl)
-        return -1;
-    memcpy(&tl, p, sizeof tl), p += sizeof tl;
-    if ((size_t)(end - p) != tl || memchr(p, '\0', tl))
-        return -1;
-    if (!(r->ckpt_metrics = malloc((size_t)tl + 1)))
-        return -1;
-    memcpy(r->ckpt_metrics, p, tl);
-    r->ckpt_metrics[tl] = '\0';
-    return 0;
+    return blob;
 }
 
 static int unpack_run_state(Run *r, const Checkpoint *ck)
 {
-    RunStateHeader h;
     Model *m = &r->ex.model;
-    if (ck->run_state_len < sizeof h)
-        return mnl_fail(MNL_ERR_CKPT, "%s: run state missing", r->ckpt_path);
-    memcpy(&h, ck->run_state, sizeof h);
-    size_t need = sizeof h + (size_t)h.shuffle_size + h.dropout_size +
-                  (h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0);
-    int v2 = h.version == 2u;
-    if ((h.version != 1u && !v2) || h.shuffle_size != gsl_rng_size(r->shuffle_rng) ||
-        h.dropout_size != gsl_rng_size(m->dropout_rng) || h.n_order < 0 ||
-        (h.n_order && h.n_order != r->train_it.d->n) ||
-        (v2 ? need > ck->run_state_len : need != ck->run_state_len) ||
-        h.next_batch < 0 || h.next_batch > batch_iter_count(&r->train_it))
-        return mnl_fail(MNL_ERR_CKPT, "%s: run state does not match this experiment", r->ckpt_path);
-    const unsigned char *p = ck->run_state + sizeof h;
-    memcpy(gsl_rng_state(r->shuffle_rng), p, h.shuffle_size), p += h.shuffle_size;
-    memcpy(gsl_rng_state(m->dropout_rng), p, h.dropout_size), p += h.dropout_size;
-    if (h.n_order && batch_iter_restore_order(&r->train_it, p, h.n_order))
-        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad batch order", r->ckpt_path);
-    p += h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0;
-    if (v2 && unpack_metrics_text(r, p, ck->run_state + ck->run_state_len) != 0)
-        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad copy of metrics.csv", r->ckpt_path);
-    r->progress.epoch = h.epoch;
-    r->progress.next_batch = h.next_batch;
-    r->progress.meter.loss_sum = h.loss_sum;
-    r->progress.meter.correct = h.correct;
-    r->progress.meter.count = h.count;
-    r->progress.seconds = h.seconds;
+    RunState s;
+    int rc = rundir_unpack_state(ck->run_state, ck->run_state_len, r->ckpt_path, &s);
+    if (!rc && (s.shuffle_size != gsl_rng_size(r->shuffle_rng) ||
+                s.dropout_size != gsl_rng_size(m->dropout_rng) ||
+                (s.n_order && s.n_order != r->train_it.d->n) ||
+                s.next_batch > batch_iter_count(&r->train_it)))
+        rc = mnl_fail(MNL_ERR_CKPT, "%s: run state does not match this experiment", r->ckpt_path);
+    if (rc) {
+        rundir_state_free(&s);
+        return rc;
+    }
+    memcpy(gsl_rng_state(r->shuffle_rng), s.shuffle_state, s.shuffle_size);
+    memcpy(gsl_rng_state(m->dropout_rng), s.dropout_state, s.dropout_size);
+    if (s.n_order && batch_iter_restore_order(&r->train_it, s.order, s.n_order))
+        rc = mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad batch order", r->ckpt_path);
+    r->ckpt_metrics = s.owned_text;          /* now the run's, or NULL (version 1) */
+    s.owned_text = NULL;
+    if (rc)
+        return rc;
+    r->progress.epoch = s.epoch;
+    r->progress.next_batch = s.next_batch;
+    r->progress.meter.loss_sum = s.loss_sum;
+    r->progress.meter.correct = s.correct;
+    r->progress.meter.count = s.count;
+    r->progress.seconds = s.seconds;
     return MNL_OK;
 }
 

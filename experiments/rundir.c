@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -721,6 +722,99 @@ int rundir_read_metrics(const char *dir, EpochRecord **rows, int *n)
         rc = rundir_parse_metrics(text, path, INT_MAX, rows, n);
     free(text);
     return rc;
+}
+
+/* ---- the run state inside the checkpoint ---- */
+
+#define RUN_STATE_VERSION 2u
+
+typedef struct {
+    uint32_t version;
+    uint32_t shuffle_size, dropout_size;
+    int32_t epoch, next_batch;
+    int32_t n_order;
+    double loss_sum, seconds;
+    int64_t correct, count;
+} RunStateHeader;
+
+unsigned char *rundir_pack_state(const RunState *s, size_t *len)
+{
+    size_t text_len = s->metrics_text ? strlen(s->metrics_text) : 0;
+    if (text_len > UINT32_MAX || s->shuffle_size > UINT32_MAX || s->dropout_size > UINT32_MAX)
+        return NULL;
+    RunStateHeader h = {
+        .version = RUN_STATE_VERSION,
+        .shuffle_size = (uint32_t)s->shuffle_size,
+        .dropout_size = (uint32_t)s->dropout_size,
+        .epoch = s->epoch,
+        .next_batch = s->next_batch,
+        .n_order = s->order ? s->n_order : 0,
+        .loss_sum = s->loss_sum,
+        .seconds = s->seconds,
+        .correct = s->correct,
+        .count = s->count,
+    };
+    uint32_t tl = (uint32_t)text_len;
+    size_t n = sizeof h + h.shuffle_size + h.dropout_size + (size_t)h.n_order * sizeof(int) +
+               sizeof tl + text_len;
+    unsigned char *buf = malloc(n), *p = buf;
+    if (!buf)
+        return NULL;
+    memcpy(p, &h, sizeof h), p += sizeof h;
+    memcpy(p, s->shuffle_state, h.shuffle_size), p += h.shuffle_size;
+    memcpy(p, s->dropout_state, h.dropout_size), p += h.dropout_size;
+    if (h.n_order)
+        memcpy(p, s->order, (size_t)h.n_order * sizeof(int)), p += (size_t)h.n_order * sizeof(int);
+    memcpy(p, &tl, sizeof tl), p += sizeof tl;
+    if (text_len)
+        memcpy(p, s->metrics_text, text_len);
+    *len = n;
+    return buf;
+}
+
+int rundir_unpack_state(const unsigned char *blob, size_t len, const char *ckpt_path, RunState *s)
+{
+    RunStateHeader h;
+    memset(s, 0, sizeof *s);
+    if (len < sizeof h)
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state missing", ckpt_path);
+    memcpy(&h, blob, sizeof h);
+    int v2 = h.version == 2u;
+    size_t need = sizeof h + (size_t)h.shuffle_size + h.dropout_size +
+                  (h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0);
+    if ((h.version != 1u && !v2) || h.n_order < 0 || h.next_batch < 0 ||
+        (v2 ? need > len : need != len))
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state does not match this experiment", ckpt_path);
+    const unsigned char *p = blob + sizeof h, *end = blob + len;
+    s->shuffle_state = p, s->shuffle_size = h.shuffle_size, p += h.shuffle_size;
+    s->dropout_state = p, s->dropout_size = h.dropout_size, p += h.dropout_size;
+    s->order = h.n_order ? p : NULL;
+    s->n_order = h.n_order;
+    p += (size_t)h.n_order * sizeof(int);
+    s->epoch = h.epoch, s->next_batch = h.next_batch;
+    s->loss_sum = h.loss_sum, s->seconds = h.seconds;
+    s->correct = h.correct, s->count = h.count;
+    if (!v2)
+        return MNL_OK;
+    uint32_t tl;
+    if ((size_t)(end - p) < sizeof tl)
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad copy of metrics.csv", ckpt_path);
+    memcpy(&tl, p, sizeof tl), p += sizeof tl;
+    if ((size_t)(end - p) != tl || memchr(p, '\0', tl))
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad copy of metrics.csv", ckpt_path);
+    if (!(s->owned_text = malloc((size_t)tl + 1)))
+        return mnl_fail(MNL_ERR_NOMEM, "%s: metrics copy", ckpt_path);
+    memcpy(s->owned_text, p, tl);
+    s->owned_text[tl] = '\0';
+    s->metrics_text = s->owned_text;
+    return MNL_OK;
+}
+
+void rundir_state_free(RunState *s)
+{
+    free(s->owned_text);
+    s->owned_text = NULL;
+    s->metrics_text = NULL;
 }
 
 /* ---- summary.txt ---- */

@@ -163,6 +163,32 @@ int rundir_read_metrics_text(const char *dir, char **text);
 /* Its rows, parsed as above. */
 int rundir_read_metrics(const char *dir, EpochRecord **rows, int *n);
 
+/* ---- the run state inside model.ckpt (and best.ckpt) ----
+ * An opaque blob to models/checkpoint, its format is this: a header of uint32 version (2),
+ * uint32 shuffle_size, uint32 dropout_size, int32 epoch, int32 next_batch, int32 n_order, double
+ * loss_sum, double seconds, int64 correct, int64 count (native layout); the shuffle RNG's state
+ * (shuffle_size bytes), the dropout RNG's (dropout_size), the epoch's batch order (n_order ints);
+ * then uint32 L and metrics.csv's text as it stood (L bytes), so that a resume tells a damaged
+ * metrics.csv from the real one. Version 1 ends before L and is still read. */
+typedef struct {
+    int epoch, next_batch;               /* the epoch in progress (0: none), its batches done */
+    double loss_sum, seconds;            /* its meter and training seconds so far */
+    long long correct, count;
+    const void *shuffle_state, *dropout_state;   /* gsl_rng_state of the two RNGs */
+    size_t shuffle_size, dropout_size;
+    const void *order;                   /* the epoch's batch order, n_order ints (or NULL) */
+    int n_order;
+    const char *metrics_text;            /* metrics.csv at the checkpoint; NULL from version 1 */
+    char *owned_text;                    /* unpack's copy of it (rundir_state_free) */
+} RunState;
+
+/* The blob for s (malloc'd), or NULL when memory runs out. */
+unsigned char *rundir_pack_state(const RunState *s, size_t *len);
+/* s from a blob (its pointers into blob, the metrics text copied); MNL_ERR_CKPT naming
+ * ckpt_path when the blob is not one. */
+int rundir_unpack_state(const unsigned char *blob, size_t len, const char *ckpt_path, RunState *s);
+void rundir_state_free(RunState *s);
+
 /* ---- summary.txt: one writer, one reader ---- */
 int rundir_write_summary(const char *dir, const char *text, size_t len);
 /* Lines added at its end (the whole file rewritten atomically). */
