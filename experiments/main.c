@@ -35,8 +35,10 @@ static const Command commands[] = {
     {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--overwrite] "
               "[--threads N] [--profile] [--kernels fast|reference] [--no-live]",
      "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
-     "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
-     "the results folder. --resume continues an interrupted run. A folder holding a run with other\n"
+     "confusion.png, summary.txt, model.ckpt, config.used, log.txt, manifest.txt and, last,\n"
+     "finished.txt (a folder holding files mnistlab did not write is refused); then refresh the\n"
+     "REPORT.md and index.html of the results folder. --resume continues an interrupted run (and\n"
+     "says \"already finished\" of a finished one). A folder holding a run with other\n"
      "settings is kept: train into another (--out DIR), or --overwrite to replace it. --threads N\n"
      "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels\n"
      "reference trains on the plain loops of models/reference/, one thread (slow; the same numbers\n"
