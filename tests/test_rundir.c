@@ -345,8 +345,10 @@ static void test_rundir_epoch_line_shows_the_rate_the_schedule_gave(void)
 
 static void test_rundir_missing_data_is_counted_as_skipped_and_fails_under_ci(void)
 {
-    char self[1024];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char self[1024];                    /* this test program, or $MNISTLAB_TESTS */
+    const char *other = getenv("MNISTLAB_TESTS");
+    ssize_t n = other && *other ? (ssize_t)snprintf(self, sizeof self, "%s", other)
+                                : readlink("/proc/self/exe", self, sizeof self - 1);
     CU_ASSERT_FATAL(n > 0);
     self[n] = '\0';
     char env[1200];
