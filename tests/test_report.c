@@ -29,7 +29,7 @@ static int run_cli(const char *args)
 
 static const char *in_dir(const char *dir, const char *name)
 {
-    static char bufs[4][1100];
+    static char bufs[4][2400];
     static int k;
     char *b = bufs[k++ % 4];
     snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
