@@ -3,7 +3,7 @@
 #ifndef MNL_BENCH_H
 #define MNL_BENCH_H
 
-#include "experiments/runner.h"
+#include "experiments/run.h"
 
 typedef struct {
     const char *conf_path;

@@ -15,9 +15,26 @@
 #include "experiments/evaluate.h"
 #include "experiments/report.h"
 #include "experiments/rundir.h"
-#include "experiments/runner.h"
 #include "experiments/setup.h"
 #include "models/lr_schedule.h"
+#include "models/model.h"
+
+/* How `mnistlab train` asks for a run (experiments/main, and experiments/sweep for each of its
+ * runs). */
+#define RUNNER_MAX_SETS 64
+
+typedef struct {
+    const char *conf_path;                 /* experiments/NAME.conf */
+    const char *out_dir;                   /* NULL: results/NAME */
+    const char *sets[RUNNER_MAX_SETS];     /* "section.key=value" overrides, in order */
+    int n_sets;
+    int resume;                            /* continue from OUT/model.ckpt */
+    int overwrite;                         /* replace a run with other settings in OUT */
+    int profile;                           /* print time per layer after training */
+    int threads;                           /* > 0: overrides config and $MNISTLAB_THREADS */
+    int no_live;                           /* do not redraw curves.png while training */
+    Kernels kernels;                       /* --kernels: fast (default) or reference */
+} TrainOptions;
 
 /* Progress inside an epoch, kept so an interrupted run resumes at the next batch. */
 typedef struct {

@@ -150,6 +150,26 @@ typedef struct {
  * written, when its lock is free) and *upgraded set; the caller says so. */
 RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded);
 
+/* One run found under a results folder, as experiments/report lists it (from its summary.txt,
+ * config.used and state): what compare, cost and the page show of it. */
+typedef struct {
+    char dir[1024];          /* the run's folder */
+    char name[512];          /* the folder relative to the results root: "cnn-4v9/seed3" */
+    char task[160];          /* "mnist, classes 4 9, 500 test images": runs are compared within one */
+    char differs[512];       /* settings changed from its experiment file ("lr=0.001, epochs=2"),
+                                the seed included; "" when none */
+    char differs_but_seed[512];
+    char experiment[64], family[32], dataset[32], classes[40];
+    unsigned long seed;
+    long params, test_images;
+    double mflops, total_s, per_epoch_s;
+    int epochs, epochs_planned, stopped_early;   /* stopped_early: train.early_stop ended it */
+    int best_epoch, best_on_validation;
+    double best_epoch_acc, final_acc, final_loss, end_over_best;
+    int overfits;
+    char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
+} RunSummary;
+
 /* ---- metrics.csv: one writer, one reader ---- */
 /* The whole text for these records (malloc'd). */
 char *rundir_metrics_text(const EpochRecord *r, int n, size_t *len);
