@@ -71,7 +71,7 @@ static void folder_safe(const char *s, char *out, size_t n)
 static int load_predictions(const char *dir, Predictions *p)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, dir);
+    rundir_path(dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!file_exists(dir))
         return mnl_fail(MNL_ERR_IO, "%s: no such run folder", dir);
     RunDirStatus st;
@@ -89,7 +89,7 @@ static int load_predictions(const char *dir, Predictions *p)
 static int load_test_images(Diff *d)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", d->dir_a);
+    rundir_path(d->dir_a, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *text;
     size_t n;
     int rc = file_read_all(path, 1 << 20, &text, &n);

@@ -48,7 +48,7 @@ static int write_predictions(Run *r)
         }
     }
     char path[1100], said[2048] = "";
-    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, r->dir);
+    rundir_path(r->dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!rc)
         rc = predictions_write(path, &p);
     if (!rc && p.p_positive)

@@ -190,7 +190,7 @@ static int write_curves(const RunFiles *f, const Judgement *j)
 {
     char in[1100], out[1100], q_in[2300], q_t[512], q_label[512], q_zoom[512], title[256];
     char label[256], zoom[256];
-    snprintf(in, sizeof in, "%s/metrics.csv", f->dir);
+    rundir_path(f->dir, RUNDIR_METRICS, in, sizeof in);
     snprintf(out, sizeof out, "%s/curves.png", f->dir);
     const EpochRecord *b = &f->records[j->best], *last = &f->records[f->n_records - 1];
     const char *which = j->on_validation ? "validation" : "test";
@@ -425,7 +425,7 @@ static int read_summary(const char *dir, RunSummary *s)
 static void read_differences(const char *dir, RunSummary *s)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", dir);
+    rundir_path(dir, RUNDIR_CONFIG, path, sizeof path);
     ExpConfig used, base;
     if (config_load(path, &used) != MNL_OK) {
         snprintf(s->differs, sizeof s->differs, "(no readable config.used)");
@@ -757,7 +757,7 @@ static int write_task_chart(const char *root, const RunSummary *r, int i, int en
         for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
             *p = *p == '"' ? '\'' : *p;
         char metrics[1100];
-        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[g].dir);
+        rundir_path(r[g].dir, RUNDIR_METRICS, metrics, sizeof metrics);
         if (file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
             mnl_clear_error();
             continue;

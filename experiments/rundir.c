@@ -25,7 +25,7 @@
 const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
     "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
-    "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, "predictions.csv",
+    "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
     "roc.png", "roc.dat", "thresholds.txt", NULL,
 };
 
@@ -365,7 +365,7 @@ int rundir_finish(RunDir *d)
         return rc;
     static const char *const required[] = {RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_METRICS, RUNDIR_LOG,
                                            "curves.png", "samples.png", "confusion.png",
-                                           RUNDIR_SUMMARY, "predictions.csv", NULL};
+                                           RUNDIR_SUMMARY, RUNDIR_PREDICTIONS, NULL};
     for (int i = 0; required[i]; i++)
         if (!(rc = rundir_path(d->dir, required[i], path, sizeof path)) && !file_exists(path))
             return mnl_fail(MNL_ERR_IO, "%s: %s was not written; the run is not finished", d->dir,

@@ -75,6 +75,7 @@
 #define RUNDIR_METRICS  "metrics.csv"
 #define RUNDIR_LOG      "log.txt"
 #define RUNDIR_SUMMARY  "summary.txt"
+#define RUNDIR_PREDICTIONS "predictions.csv"
 #define RUNDIR_MAX_FILES 256
 
 /* The files a run writes (NULL-terminated): what rundir_claim lists in the manifest. */

@@ -220,7 +220,7 @@ static int plan_runs(Sweep *w)
 static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int n_sets)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", r->dir);
+    rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *used = NULL;
     size_t n;
     int same = 0;
