@@ -4,18 +4,14 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/env.h"
 #include "common/error.h"
 #include "common/fileio.h"
-#include "common/threads.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
 #include "models/optim.h"
