@@ -17,6 +17,7 @@
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
+#include "experiments/html.h"
 #include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
@@ -374,6 +375,7 @@ static int run_predict(const PredictArgs *a, Trained *t)
         (rc = rundir_adopt_picture(out)))
         return rc;
     printf("wrote %s\n", out);
+    html_refresh_around(dir);          /* the page shows a run's pictures */
     return MNL_OK;
 }
 
@@ -745,15 +747,19 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     for (int i = 0; i < n_rows; i++)
         spatial += is_spatial(&rows[i]);
     const ParamTensor *conv = first_conv_weight(&t->ex.model);
-    if (a->weights && conv)
-        return run_conv_kernels(t, dir, conv);
-    if (spatial && !a->weights)
-        return run_feature_maps(a, t, dir, rows, n_rows);
     const ParamTensor *wt = first_image_weight(&t->ex.model);
-    if (!wt)
+    if (a->weights && conv)
+        rc = run_conv_kernels(t, dir, conv);
+    else if (spatial && !a->weights)
+        rc = run_feature_maps(a, t, dir, rows, n_rows);
+    else if (wt)
+        rc = run_weight_templates(t, dir, wt);
+    else
         return mnl_fail(MNL_ERR_ARG, "%s: the model has neither feature maps nor a first dense layer "
                         "on the image to draw", a->ckpt);
-    return run_weight_templates(t, dir, wt);
+    if (!rc)
+        html_refresh_around(dir);      /* the page shows a run's pictures */
+    return rc;
 }
 
 int features_main(int argc, char **argv)
