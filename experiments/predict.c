@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
@@ -302,7 +303,9 @@ static int write_predict_data(const char *img_path, const char *probs_path, cons
                      : k == pred && in->label >= 0    ? 0xE07000
                      : k == pred                      ? 0x1F4E99
                                                       : 0x9DB3C8;
-        fprintf(a.f, "%d \"%s\" %.6f %d\n", k, class_name(c, k, name, sizeof name), probs[k], colour);
+        fprintf(a.f, "%d ", k);
+        esc_gnuplot_datafield(a.f, class_name(c, k, name, sizeof name));
+        fprintf(a.f, " %.6f %d\n", probs[k], colour);
     }
     return atomic_commit(&a);
 }
@@ -311,7 +314,7 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
                         int pred)
 {
     const ExpConfig *c = &t->ex.cfg;
-    char img_path[1100], probs_path[1100], q[5][2400], pred_text[64], true_text[64], name[32];
+    char img_path[1100], probs_path[1100], pred_text[64], true_text[64], name[32];
     sibling(out, "dat", img_path, sizeof img_path);
     sibling(out, "probs.dat", probs_path, sizeof probs_path);
     int rc = write_predict_data(img_path, probs_path, c, in, probs, pred);
@@ -325,11 +328,17 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
     char title[1400];
     snprintf(title, sizeof title, "%s: %s", t->name, in->what);
     int ok = in->label < 0 ? -1 : in->label == pred;
-    return plot_run("predict", out, "img='%s'; probs='%s'; k=%d; pred_text='%s'; true_text='%s'; "
-                    "ok=%d; title='%s'", plot_quote(img_path, q[0], sizeof q[0]),
-                    plot_quote(probs_path, q[1], sizeof q[1]), num_classes(c),
-                    plot_quote(pred_text, q[2], sizeof q[2]), plot_quote(true_text, q[3], sizeof q[3]),
-                    ok, plot_quote(title, q[4], sizeof q[4]));
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "img", img_path);
+    plot_add_file(&p, "probs", probs_path);
+    plot_set_int(&p, "k", num_classes(c));
+    plot_set_str(&p, "pred_text", pred_text);
+    plot_set_str(&p, "true_text", true_text);
+    plot_set_int(&p, "ok", ok);
+    plot_set_str(&p, "title", title);
+    return plot_draw(&p, "predict", out);
 }
 
 static int run_predict(const PredictArgs *a, Trained *t)
@@ -439,8 +448,9 @@ static int write_map_labels(const char *path, const char *const *labels, GridSha
     fprintf(a.f, "# x y label map_x map_y half_w half_h\n");
     for (int i = 0; i < g.n; i++) {
         double x = (i % g.cols) * cell_w + cell_w / 2.0 - 0.5, top = (i / g.cols) * cell_h;
-        fprintf(a.f, "%.2f %.2f \"%s\" %.2f %.2f %.2f %.2f\n", x, top + g.band / 2.0 - 0.5,
-                labels[i], x, top + g.band + g.h / 2.0 - 0.5, g.w / 2.0, g.h / 2.0);
+        fprintf(a.f, "%.2f %.2f ", x, top + g.band / 2.0 - 0.5);
+        esc_gnuplot_datafield(a.f, labels[i]);
+        fprintf(a.f, " %.2f %.2f %.2f %.2f\n", x, top + g.band + g.h / 2.0 - 0.5, g.w / 2.0, g.h / 2.0);
     }
     return atomic_commit(&a);
 }
@@ -451,7 +461,7 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
                      const char *const *labels, float signed_range)
 {
     GridShape g = grid_shape(n, h, w);
-    char grid[1100], lab[1100], qg[2400], ql[2400], qt[1200];
+    char grid[1100], lab[1100];
     sibling(out, "grid.dat", grid, sizeof grid);
     sibling(out, "labels.dat", lab, sizeof lab);
     int rc = write_map_grid(grid, maps, g);
@@ -459,10 +469,19 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
         rc = write_map_labels(lab, labels, g);
     if (rc)
         return rc;
-    return plot_run("features", out, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; "
-                    "cell_h=%d; scale=%d; range=%g; title='%s'", plot_quote(grid, qg, sizeof qg),
-                    plot_quote(lab, ql, sizeof ql), g.cols, g.rows, g.w + 2, g.h + g.band, g.scale,
-                    (double)signed_range, plot_quote(title, qt, sizeof qt));
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "grid", grid);
+    plot_add_file(&p, "labels", lab);
+    plot_set_int(&p, "cols", g.cols);
+    plot_set_int(&p, "rows", g.rows);
+    plot_set_int(&p, "cell_w", g.w + 2);
+    plot_set_int(&p, "cell_h", g.h + g.band);
+    plot_set_int(&p, "scale", g.scale);
+    plot_set_num(&p, "range", (double)signed_range);
+    plot_set_str(&p, "title", title);
+    return plot_draw(&p, "features", out);
 }
 
 static float max_abs(const float *v, size_t n)

@@ -530,9 +530,9 @@ static void test_html_from_markdown_makes_tables_links_and_images(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<h2>Title</h2>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<p>Some <i>best</i> text with <code>code</code>.</p>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<tr><th>run</th><th>acc</th></tr>"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"./sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
     CU_ASSERT_PTR_NULL(strstr(h, "---"));       /* the separator row is not a row */
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"sub/compare.png\" alt=\"the chart\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"./sub/compare.png\" alt=\"the chart\""));
 }
 
 static int xml_errors;
@@ -641,7 +641,7 @@ static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist
     /* the report's cost section: every run, the seconds to each accuracy, and its chart */
     const char *md = test_slurp(in_dir(root, "REPORT.md"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "**What the accuracy cost.**"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](sweep-lr/lr=0.01/seed1/) | 1521 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](./sweep-lr/lr=0.01/seed1/) | 1521 |"));
     assert_png(in_dir(root, "cost-mnist-classes-4-9-500-test-images.png"), 1200, 560);
 }
 

@@ -107,10 +107,26 @@ echo "$ROWS" | while IFS='|' read -r name conf label; do
 done
 mv "$OUT/titles.txt.tmp" "$OUT/titles.txt"
 
-PLOTS=${MNISTLAB_PLOTS:-plots}
-n_seeds=$(echo $SEEDS | wc -w)
-gnuplot -e "in='$CURVES'; titles='$OUT/titles.txt'; seeds=$n_seeds; out='$OUT/remedies.png.tmp'" \
-    "$PLOTS/remedies.gp"
+# gnuplot reads only names we made, in a private folder (plots/plot.h says why): the data as
+# in.dat, the labels as single-quoted literals (a quote doubled) of an array in vars.gp.
+PLOTS=$(cd "${MNISTLAB_PLOTS:-plots}" && pwd)
+n_seeds=$(echo "$SEEDS" | wc -w)
+private=$(mktemp -d "${TMPDIR:-/tmp}/mnistlab-plot-XXXXXX")
+cp "$CURVES" "$private/in.dat"
+{
+    echo "in = 'in.dat'"
+    echo "seeds = $n_seeds"
+    echo "out = 'out.png'"
+    echo "array titles[$(wc -l < "$OUT/titles.txt")]"
+    i=0
+    tr -d '\000-\010\013-\037' < "$OUT/titles.txt" | while IFS= read -r t; do
+        i=$((i + 1))
+        printf "titles[%d] = '%s'\n" "$i" "$(printf '%s' "$t" | sed "s/'/''/g")"
+    done
+} > "$private/vars.gp"
+(cd "$private" && gnuplot vars.gp "$PLOTS/remedies.gp")
+mv "$private/out.png" "$OUT/remedies.png.tmp"
+rm -rf "$private"
 mv "$OUT/remedies.png.tmp" "$OUT/remedies.png"
 mkdir -p "$(dirname "$IMG")"
 cp "$OUT/remedies.png" "$IMG"
