@@ -64,8 +64,45 @@ static void name_from_settings(const char *text, const char *fallback, char *nam
     }
 }
 
-/* Load the checkpoint, rebuild the model its settings describe (no data yet), put the weights in.
- * One thread: a single image is far too little work to share. t->ex must be freed either way. */
+/* Beyond the parameters (which match the file's own tensors), what one image's pass may take: a
+ * model's layer outputs can outgrow its weights (a wide convolution on 28x28), but never by this
+ * much for a checkpoint of that size. */
+#define PREDICT_MEM_FLOOR ((double)(64 << 20))
+#define PREDICT_MEM_PER_FILE_BYTE 32.0
+
+/* A checkpoint's settings against its own tensors and size, before anything is built from them: a
+ * 29 KB file whose settings say hidden = 20000 20000 is refused, not allocated. */
+static int check_against_settings(Trained *t, const Checkpoint *ck)
+{
+    ModelPlan plan;
+    ParamTensor *tensors;
+    int rc = experiment_plan(&t->ex, &plan, &tensors);
+    if (rc)
+        return rc;
+    rc = checkpoint_check_shapes(ck, tensors, plan.tensors);
+    free(tensors);
+    double need = model_plan_bytes(&plan, 1);
+    if (rc) {
+        char a[32];
+        experiment_format_bytes(need, a, sizeof a);
+        return mnl_fail(rc, "%s; its settings describe %zu parameters (%s to build), refused before "
+                        "building them", mnl_last_error(), plan.params, a);
+    }
+    double limit = PREDICT_MEM_FLOOR + PREDICT_MEM_PER_FILE_BYTE * ck->len;
+    if (need > limit) {
+        char a[32], b[32];
+        experiment_format_bytes(need, a, sizeof a);
+        experiment_format_bytes((double)ck->len, b, sizeof b);
+        return mnl_fail(MNL_ERR_CKPT, "%s: its settings' model needs %s for one image (%zu floats of "
+                        "layer outputs), far beyond what a checkpoint of %s can describe; refused "
+                        "before allocating it", t->ckpt_path, a, plan.act_per_image, b);
+    }
+    return MNL_OK;
+}
+
+/* Load the checkpoint, check its settings against its tensors and size, rebuild the model they
+ * describe (no data yet, a batch of one image), put the weights in. One thread: a single image is
+ * far too little work to share. t->ex must be freed either way. */
 static int trained_open(Trained *t, const char *ckpt_path)
 {
     memset(t, 0, sizeof *t);
@@ -75,6 +112,10 @@ static int trained_open(Trained *t, const char *ckpt_path)
     if (rc)
         return rc;
     rc = experiment_configure_text(&t->ex, ck.config_text, ckpt_path);
+    if (!rc) {
+        t->ex.cfg.batch = 1;      /* one image at a time: the training batch is never needed */
+        rc = check_against_settings(t, &ck);
+    }
     if (!rc) {
         name_from_settings(ck.config_text, t->ex.cfg.name, t->name, sizeof t->name);
         rc = experiment_build(&t->ex, 1);

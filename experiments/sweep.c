@@ -72,6 +72,9 @@ int sweep_parse_seeds(const char *arg, unsigned long *seeds, int *n)
                             arg);
         if (*n == SWEEP_MAX_SEEDS)
             return mnl_fail(MNL_ERR_ARG, "--seeds: more than %d seeds", SWEEP_MAX_SEEDS);
+        for (int j = 0; j < *n; j++)      /* one run counted twice would shrink the spread */
+            if (seeds[j] == v)
+                return mnl_fail(MNL_ERR_ARG, "--seeds \"%s\": seed %lu is given twice", arg, v);
         seeds[(*n)++] = v;
         s = end;
     }

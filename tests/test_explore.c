@@ -123,6 +123,17 @@ static void test_sweep_parse_seeds_takes_spaces_or_commas(void)
     CU_ASSERT_EQUAL(sweep_parse_seeds("  ", s, &n), MNL_ERR_ARG);
 }
 
+/* "1 1" would train one run and count it twice (± 0.00): refused like a repeated --vary value. */
+static void test_sweep_parse_seeds_refuses_a_repeated_seed(void)
+{
+    unsigned long s[SWEEP_MAX_SEEDS];
+    int n;
+    CU_ASSERT_EQUAL(sweep_parse_seeds("1 1", s, &n), MNL_ERR_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "seed 1 is given twice"));
+    CU_ASSERT_EQUAL(sweep_parse_seeds("3,1,03", s, &n), MNL_ERR_ARG);   /* 03 is the seed 3 */
+    CU_ASSERT_EQUAL(sweep_parse_seeds("1 2 3", s, &n), MNL_OK);
+}
+
 /* ---- sweep: runs and files ---- */
 
 static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
@@ -656,6 +667,7 @@ int register_explore_tests(void)
         {"sweep_parse_vary_refuses_missing_empty_and_repeated_values",
          test_sweep_parse_vary_refuses_missing_empty_and_repeated_values},
         {"sweep_parse_seeds_takes_spaces_or_commas", test_sweep_parse_seeds_takes_spaces_or_commas},
+        {"sweep_parse_seeds_refuses_a_repeated_seed", test_sweep_parse_seeds_refuses_a_repeated_seed},
         {"sweep_writes_a_run_per_value_and_seed_and_its_pictures",
          test_sweep_writes_a_run_per_value_and_seed_and_its_pictures},
         {"sweep_run_again_keeps_finished_runs", test_sweep_run_again_keeps_finished_runs},

@@ -12,8 +12,18 @@
 #   MNISTLAB=bin/mnistlab SEEDS="1 2 3 4 5" sh experiments/overfitting/lesson.sh
 #   TRAIN=0 sh experiments/overfitting/lesson.sh      the table and chart of the runs already made
 set -e
+set -f          # no pathname expansion of SEEDS' words
 M=${MNISTLAB:-bin/mnistlab}
 SEEDS=${SEEDS:-1 2 3 4 5}
+# whole numbers, each once (a repeated seed would train one run and count it twice in the means)
+for s in $SEEDS; do
+    case $s in
+        ''|*[!0-9]*) printf 'lesson: SEEDS="%s": seeds are whole numbers, e.g. "1 2 3"\n' "$SEEDS" >&2
+                     exit 2 ;;
+    esac
+done
+dup=$(for s in $SEEDS; do echo "$s"; done | awk '{ if (seen[$1 + 0]++) { print $1 + 0; exit } }')
+[ -z "$dup" ] || { printf 'lesson: SEEDS="%s": seed %s is given twice\n' "$SEEDS" "$dup" >&2; exit 2; }
 OUT=${OUT:-results/lesson-overfitting}
 IMG=${IMG:-docs/img/overfitting-remedies.png}
 
