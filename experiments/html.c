@@ -13,7 +13,7 @@
 #include "common/fileio.h"
 #include "experiments/report.h"
 
-#define HTML_MAX_DEPTH 5
+#define HTML_MAX_DEPTH 8
 #define HTML_MAX_ITEMS 4000
 
 typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF } ItemKind;
@@ -382,7 +382,7 @@ static int walk(Page *pg, const char *rel, int depth)
     char *names[1024];
     int n = 0;
     for (struct dirent *e; (e = readdir(d)) && n < 1024;)
-        if (e->d_name[0] != '.')
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             names[n++] = strdup(e->d_name);
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);

@@ -258,12 +258,13 @@ static void beside(const char *path, const char *name, char *buf, size_t n)
 }
 
 /* OUT.png -> OUT.SUFFIX */
-static void sibling(const char *png, const char *suffix, char *buf, size_t n)
+static int sibling(const char *png, const char *suffix, char *buf, size_t n)
 {
-    size_t len = strlen(png);
-    if (len > 4 && strcmp(png + len - 4, ".png") == 0)
-        len -= 4;
-    snprintf(buf, n, "%.*s.%s", (int)len, png, suffix);
+    char dot_suffix[64];
+    snprintf(dot_suffix, sizeof dot_suffix, ".%s", suffix);
+    if (path_sibling(png, ".png", dot_suffix, buf, n) != 0)
+        return mnl_fail(MNL_ERR_ARG, "%s: path too long", png);
+    return MNL_OK;
 }
 
 /* ---- predict --------------------------------------------------------------------------------- */
@@ -356,9 +357,11 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
 {
     const ExpConfig *c = &t->ex.cfg;
     char img_path[1100], probs_path[1100], pred_text[64], true_text[64], name[32];
-    sibling(out, "dat", img_path, sizeof img_path);
-    sibling(out, "probs.dat", probs_path, sizeof probs_path);
-    int rc = write_predict_data(img_path, probs_path, c, in, probs, pred);
+    int rc = sibling(out, "dat", img_path, sizeof img_path);
+    if (!rc)
+        rc = sibling(out, "probs.dat", probs_path, sizeof probs_path);
+    if (!rc)
+        rc = write_predict_data(img_path, probs_path, c, in, probs, pred);
     if (rc)
         return rc;
     snprintf(pred_text, sizeof pred_text, "pred: %s (%.1f%%)", class_name(c, pred, name, sizeof name),
@@ -503,9 +506,11 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
 {
     GridShape g = grid_shape(n, h, w);
     char grid[1100], lab[1100];
-    sibling(out, "grid.dat", grid, sizeof grid);
-    sibling(out, "labels.dat", lab, sizeof lab);
-    int rc = write_map_grid(grid, maps, g);
+    int rc = sibling(out, "grid.dat", grid, sizeof grid);
+    if (!rc)
+        rc = sibling(out, "labels.dat", lab, sizeof lab);
+    if (!rc)
+        rc = write_map_grid(grid, maps, g);
     if (!rc)
         rc = write_map_labels(lab, labels, g);
     if (rc)

@@ -101,8 +101,10 @@ static int write_summary(const RunFiles *f, const Judgement *j)
     const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[j->best];
     int on_valid = j->on_validation;
     FILE *o = a.f;
-    fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->name,
-            f->cfg->family, f->cfg->dataset, classes, f->cfg->seed);
+    fputs("experiment = ", o);      /* the file's name: one line, whatever its bytes */
+    esc_text(o, f->cfg->name);
+    fprintf(o, "\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->family,
+            f->cfg->dataset, classes, f->cfg->seed);
     fputs("class_names =", o);
     for (int k = 0; k < f->data->num_classes; k++)
         fprintf(o, " %s", dataset_class_label(f->cfg->dataset, f->data->class_names[k]));
@@ -472,6 +474,7 @@ static void read_differences(const char *dir, RunSummary *s)
         char *close = strrchr(from, ')');
         if (close)
             *close = '\0';
+        esc_line_path_decode(from);     /* config.c wrote its control bytes and '%' as %XX */
     }
     if (!from[0] || config_load(from, &base) != MNL_OK) {
         snprintf(s->differs, sizeof s->differs, "(experiment file %s not found)", from[0] ? from : "?");
@@ -510,6 +513,10 @@ typedef struct {
     const char *root;
 } RunList;
 
+/* Folders below the root searched for runs: a sweep's runs are root/SWEEP/VALUE/seedK, and a name
+ * may itself hold slashes. */
+#define REPORT_MAX_DEPTH 8
+
 static void find_runs(RunList *l, const char *dir, int depth)
 {
     char summary[1100];
@@ -533,14 +540,17 @@ static void find_runs(RunList *l, const char *dir, int depth)
             l->n++;
         }
     }
-    if (depth == 4)
+    if (depth == REPORT_MAX_DEPTH)
         return;
     DIR *d = opendir(dir);
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d));) {
         char sub[1024];
-        if (e->d_name[0] == '.' || snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
+        /* every name but . and .. (a run folder named "..." is a run like any other); a path that
+         * does not fit is skipped, never cut into another folder's name */
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
             continue;
         if (is_dir(sub))
             find_runs(l, sub, depth + 1);

@@ -413,10 +413,9 @@ int plot_draw(Plot *p, const char *script, const char *out_png)
 /* OUT.png -> OUT.SUFFIX beside it; -1 when it does not fit (a cut name would be another file). */
 static int sibling_path(const char *out_png, const char *suffix, char *buf, size_t n)
 {
-    size_t len = strlen(out_png);
-    if (len > 4 && strcmp(out_png + len - 4, ".png") == 0)
-        len -= 4;
-    return snprintf(buf, n, "%.*s.%s", (int)len, out_png, suffix) >= (int)n ? -1 : 0;
+    char dot_suffix[64];
+    snprintf(dot_suffix, sizeof dot_suffix, ".%s", suffix);
+    return path_sibling(out_png, ".png", dot_suffix, buf, n);
 }
 
 enum { LABEL_BAND = 9 };   /* pixel rows above each image for its label */
