@@ -4,13 +4,14 @@
 #ifndef MNL_FILEIO_H
 #define MNL_FILEIO_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
 typedef struct {
     FILE *f;              /* write here */
-    char path[1024];      /* final name */
-    char tmp[1100];       /* path.tmp.PID */
+    char path[PATH_MAX];  /* final name */
+    char tmp[PATH_MAX + 64];   /* path.tmp.PID (path_sibling: its own name near NAME_MAX) */
 } AtomicFile;
 
 /* Create path's temp file for writing. */

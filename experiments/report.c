@@ -513,6 +513,9 @@ typedef struct {
     const char *root;
 } RunList;
 
+/* The longest results root: its report's files (ROOT/cost-SLUG.dat and the like) fit 1100 bytes. */
+#define REPORT_ROOT_MAX 800
+
 /* Folders below the root searched for runs: a sweep's runs are root/SWEEP/VALUE/seedK, and a name
  * may itself hold slashes. */
 #define REPORT_MAX_DEPTH 8
@@ -964,6 +967,12 @@ static int write_report(const char *root, const RunSummary *r, int n)
 
 int report_compare(const char *root, int *runs_found)
 {
+    *runs_found = 0;
+    /* ROOT/compare-SLUG.png.tmp.PID and the like must fit the path buffers: a longer root is
+     * refused by name, never cut into another folder's */
+    if (strlen(root) > REPORT_ROOT_MAX)
+        return mnl_fail(MNL_ERR_ARG, "%.60s...: the results folder's path is %zu bytes, more than "
+                        "the %d a report can be written under", root, strlen(root), REPORT_ROOT_MAX);
     RunSummary *runs;
     int n = report_list_runs(root, &runs);
     *runs_found = n;

@@ -2,7 +2,10 @@
 # written in each cell; a cell where every run failed is left blank.
 # Inputs: in (heatmap.dat: i j accuracy%), title, xtics_names, ytics_names (arrays: the values of
 #         each axis), xlabel, ylabel, nx, ny, lo, hi (colour range), out.
-set terminal pngcairo noenhanced size (260 + 110 * nx), (220 + 70 * ny) font "Sans,11"
+W = 260 + 110 * nx
+tw = strlen(title) * 9 + 140     # about 9 pixels a character at 13 points, centred over the cells: never cut
+W = W < tw ? tw : W
+set terminal pngcairo noenhanced size W, (220 + 70 * ny) font "Sans,11"
 set output out
 set title title font "Sans,13"
 set datafile missing "NaN"

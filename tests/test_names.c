@@ -323,6 +323,85 @@ static int report_rows(const char *root)
     return rows;
 }
 
+/* ---- the escaping functions, one context each ---- */
+
+static const char *esc(void (*fn)(FILE *, const char *), const char *s)
+{
+    static char buf[4096];
+    return esc_to_buf(fn, s, buf, sizeof buf);
+}
+
+static void test_names_url_is_relative_and_percent_encoded(void)
+{
+    CU_ASSERT_STRING_EQUAL(esc(esc_url, "javascript:alert(1)//"), "./javascript%3Aalert%281%29//");
+    CU_ASSERT_STRING_EQUAL(esc(esc_url, "//evil.example/x"), "./evil.example/x");
+    CU_ASSERT_STRING_EQUAL(esc(esc_url, "a b/lr=0.1,x+y/\xff\n"), "./a%20b/lr=0.1,x+y/%FF%0A");
+}
+
+static void test_names_html_text_is_wellformed_for_any_bytes(void)
+{
+    /* < & escaped, invalid UTF-8 U+FFFD, a newline and an ESC their pictures */
+    CU_ASSERT_STRING_EQUAL(esc(esc_html_text, "<b>&\xff\n\x1b"),
+                           "&lt;b&gt;&amp;\xef\xbf\xbd\xe2\x90\x8a\xe2\x90\x9b");
+    CU_ASSERT_STRING_EQUAL(esc(esc_html_attr, "\"x' onclick="), "&quot;x&#39; onclick=");
+    /* an overlong '/', a surrogate and a right-to-left override are not shown as themselves */
+    CU_ASSERT_STRING_EQUAL(esc(esc_html_text, "\xc0\xaf\xed\xa0\x80\xe2\x80\xae"),
+                           "\xef\xbf\xbd\xef\xbf\xbd"                 /* C0 AF */
+                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"     /* ED A0 80 */
+                           "\xef\xbf\xbd");                              /* U+202E */
+}
+
+static void test_names_markdown_cell_escapes_every_markup_character(void)
+{
+    CU_ASSERT_STRING_EQUAL(esc(esc_md_cell, "a|b [x](y) *z* #1\n"),
+                           "a\\|b \\[x\\]\\(y\\) \\*z\\* \\#1\xe2\x90\x8a");
+}
+
+static void test_names_gnuplot_literal_doubles_quotes_and_keeps_one_line(void)
+{
+    CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_string, "x'.system('ls').'\n"),
+                           "'x''.system(''ls'').''\xe2\x90\x8a'");
+    CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_datafield, "say \"hi\""),
+                           "\"say \xe2\x80\x9dhi\xe2\x80\x9d\"");
+}
+
+static void test_names_csv_field_is_quoted_and_never_a_formula(void)
+{
+    CU_ASSERT_STRING_EQUAL(esc(esc_csv_field, "plain"), "plain");
+    CU_ASSERT_STRING_EQUAL(esc(esc_csv_field, "a,\"b\""), "\"a,\"\"b\"\"\"");
+    CU_ASSERT_STRING_EQUAL(esc(esc_csv_field, "=cmd()"), "\"'=cmd()\"");
+}
+
+/* The word a person pastes into a shell gives the program exactly the name (run through sh). */
+static void test_names_shell_word_is_the_name_to_a_shell(void)
+{
+    const char *names[] = {"it's $(touch $MNL_MARKER) `x` \\", "tab\there\x1b[1m", "a\nb"};
+    for (int i = 0; i < 3; i++) {
+        char cmd[1024], out[256];
+        snprintf(cmd, sizeof cmd, "printf '%%s' %s", esc(esc_shell_word, names[i]));
+        FILE *p = popen(cmd, "r");
+        CU_ASSERT_FATAL(p != NULL);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        pclose(p);
+        CU_ASSERT_STRING_EQUAL(out, names[i]);
+    }
+    assert_no_command_ran();
+}
+
+static void test_names_long_file_names_get_names_of_their_own(void)
+{
+    char a[300], b[300], pa[PATH_MAX], pb[PATH_MAX];
+    memset(a, 'n', 250), a[250] = '\0';
+    memcpy(b, a, 251), b[249] = 'm';
+    CU_ASSERT_EQUAL(path_sibling(a, "", ".tmp.12345", pa, sizeof pa), 0);
+    CU_ASSERT_EQUAL(path_sibling(b, "", ".tmp.12345", pb, sizeof pb), 0);
+    CU_ASSERT(strlen(pa) <= 255 && strlen(pb) <= 255);
+    CU_ASSERT_STRING_NOT_EQUAL(pa, pb);
+    CU_ASSERT_EQUAL(path_sibling("dir/short.png", ".png", ".grid.dat", pa, sizeof pa), 0);
+    CU_ASSERT_STRING_EQUAL(pa, "dir/short.grid.dat");
+}
+
 /* ---- the runs ---- */
 
 static char root[PATH_MAX];           /* ROOT/results: one run per name */
@@ -600,6 +679,15 @@ int register_names_tests(void)
     if (!s)
         return -1;
     struct { const char *name; CU_TestFunc fn; } tests[] = {
+        {"url_is_relative_and_percent_encoded", test_names_url_is_relative_and_percent_encoded},
+        {"html_text_is_wellformed_for_any_bytes", test_names_html_text_is_wellformed_for_any_bytes},
+        {"markdown_cell_escapes_every_markup_character",
+         test_names_markdown_cell_escapes_every_markup_character},
+        {"gnuplot_literal_doubles_quotes_and_keeps_one_line",
+         test_names_gnuplot_literal_doubles_quotes_and_keeps_one_line},
+        {"csv_field_is_quoted_and_never_a_formula", test_names_csv_field_is_quoted_and_never_a_formula},
+        {"shell_word_is_the_name_to_a_shell", test_names_shell_word_is_the_name_to_a_shell},
+        {"long_file_names_get_names_of_their_own", test_names_long_file_names_get_names_of_their_own},
         {"train_into_hostile_folders_with_hostile_experiment_names",
          test_names_train_into_hostile_folders_with_hostile_experiment_names},
         {"compare_lists_every_hostile_run_and_the_page_parses",
