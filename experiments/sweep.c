@@ -783,8 +783,8 @@ static int write_heatmap(const Sweep *w)
         xt[i] = a0->values[i];
     for (int j = 0; j < a1->n_values; j++)
         yt[j] = a1->values[j];
-    snprintf(title, sizeof title, "%s: final test accuracy (%%) of %s against %s", w->name, a1->key,
-             a0->key);
+    snprintf(title, sizeof title, "%.63s: final test accuracy (%%) of %.63s against %.63s", w->name,
+             a1->key, a0->key);
     Plot p;
     if ((rc = plot_begin(&p)))
         return rc;
