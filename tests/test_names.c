@@ -27,6 +27,7 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/html.h"
 #include "tests/test_util.h"
 
 typedef struct {
@@ -395,6 +396,31 @@ static void test_names_shell_word_is_the_name_to_a_shell(void)
     assert_no_command_ran();
 }
 
+/* A SWEEP.md or DIFF.md found in a results folder someone else made is rendered on the page: its
+ * links and images can only be ./relative, its markup only text. */
+static void test_names_page_markdown_reader_makes_every_target_relative(void)
+{
+    const char *md = "# <script>alert(1)</script>\n\n[a](javascript:alert(1)) "
+                     "![b](http://evil.example/t.png) [c](//host/x) [d](./ok/\"onmouseover=x)\n"
+                     "| cell \\| with pipe | [e](data:text/html,x) |\n|---|---|\n| 1 | 2 |\n";
+    const char *path = test_path("hostile-md.html");
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    html_from_markdown(f, md, "sweep dir/", NULL, NULL);
+    fclose(f);
+    const char *h = test_slurp(path);
+    CU_ASSERT_PTR_NULL(strstr(h, "<script"));
+    CU_ASSERT_PTR_NULL(strstr(h, "href=\"javascript"));
+    CU_ASSERT_PTR_NULL(strstr(h, "href=\"data:"));
+    CU_ASSERT_PTR_NULL(strstr(h, "src=\"http"));
+    CU_ASSERT_PTR_NULL(strstr(h, "href=\"//"));
+    /* the reader's target ends at the first ')': "javascript:alert(1", made a relative path */
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<a href=\"./sweep%20dir/javascript%3Aalert%281\">a</a>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"./sweep%20dir/http%3A//evil.example/t.png\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "href=\"./sweep%20dir/ok/%22onmouseover=x\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<th>cell | with pipe</th>"));   /* an escaped | stays in its cell */
+}
+
 static void test_names_long_file_names_get_names_of_their_own(void)
 {
     char a[300], b[300], pa[PATH_MAX], pb[PATH_MAX];
@@ -694,6 +720,8 @@ int register_names_tests(void)
         {"csv_field_is_quoted_and_never_a_formula", test_names_csv_field_is_quoted_and_never_a_formula},
         {"shell_word_is_the_name_to_a_shell", test_names_shell_word_is_the_name_to_a_shell},
         {"long_file_names_get_names_of_their_own", test_names_long_file_names_get_names_of_their_own},
+        {"page_markdown_reader_makes_every_target_relative",
+         test_names_page_markdown_reader_makes_every_target_relative},
         {"train_into_hostile_folders_with_hostile_experiment_names",
          test_names_train_into_hostile_folders_with_hostile_experiment_names},
         {"compare_lists_every_hostile_run_and_the_page_parses",
