@@ -191,8 +191,11 @@ static void test_sweep_two_settings_draw_a_heatmap(void)
              " --out %s", dir);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     CU_ASSERT(exists(in_dir(dir, "lr=0.01,batch=200/seed1/summary.txt")));
-    /* 260 + 110 per value of the first key, 220 + 70 per value of the second */
-    assert_png(in_dir(dir, "heatmap.png"), 260 + 110 * 2, 220 + 70 * 3);
+    /* 260 + 110 per value of the first key, or wider for the whole title (about 9 pixels a
+     * character and 140 for the margins and the colour bar); 220 + 70 per value of the second */
+    const char *title = "cnn-4v9: final test accuracy (%) of train.batch against train.lr";
+    int w = 260 + 110 * 2, tw = 9 * (int)strlen(title) + 140;
+    assert_png(in_dir(dir, "heatmap.png"), w > tw ? w : tw, 220 + 70 * 3);
     assert_png(in_dir(dir, "sweep.png"), 1200, 560);
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "SWEEP.md")), "| 0.01 | 200 | 1 | "));
 }
