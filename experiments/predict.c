@@ -51,14 +51,18 @@ typedef struct {
     char name[64];            /* the experiment's name, for titles */
 } Trained;
 
-/* The name the runner wrote in the settings' first line: "; settings of experiment NAME (...". */
+/* The name the runner wrote in the settings' first line: "; settings of experiment NAME (from
+ * PATH)". */
 static void name_from_settings(const char *text, const char *fallback, char *name, size_t n)
 {
     const char *tag = "; settings of experiment ";
     snprintf(name, n, "%s", fallback);
     if (strncmp(text, tag, strlen(tag)) == 0) {
-        const char *s = text + strlen(tag);
-        size_t len = strcspn(s, " \n");
+        /* the name runs to " (from PATH)" at the end of the line: it may hold spaces itself */
+        const char *s = text + strlen(tag), *end = s + strcspn(s, "\n"), *from = NULL;
+        for (const char *p = s; (p = strstr(p, " (from ")) && p < end; p++)
+            from = p;
+        size_t len = from ? (size_t)(from - s) : strcspn(s, " \n");
         if (len > 0 && len < n)
             snprintf(name, n, "%.*s", (int)len, s);
     }
