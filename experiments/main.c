@@ -14,6 +14,7 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/bench.h"
 #include "experiments/diff.h"
@@ -128,9 +129,11 @@ static int usage(const char *why)
 static int report_error(int rc)
 {
     const char *detail = mnl_last_error();
-    if (detail[0])
-        fprintf(stderr, "mnistlab: %s\n", detail);
-    else
+    if (detail[0]) {         /* one line, whatever bytes the names in it hold */
+        fputs("mnistlab: ", stderr);
+        esc_text(stderr, detail);
+        fputc('\n', stderr);
+    } else
         fprintf(stderr, "mnistlab: %s\n", mnl_strerror(rc));
     return 1;
 }
@@ -277,23 +280,24 @@ static void quit_saying(const char *line, const char *again)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* The command line as typed, each word single-quoted for the shell (a quote as '\''). */
+/* The command line as typed, each word one quoted word for the shell (common/escape). */
 static void command_text(int argc, char **argv, char *buf, size_t n)
 {
-    size_t k = (size_t)snprintf(buf, n, "bin/mnistlab");
-    for (int i = 0; i < argc && k + 8 < n; i++) {
-        buf[k++] = ' ', buf[k++] = '\'';
-        for (const char *c = argv[i]; *c && k + 6 < n; c++) {
-            if (*c == '\'') {
-                memcpy(buf + k, "'\\''", 4);
-                k += 4;
-            } else {
-                buf[k++] = *c;
-            }
-        }
-        buf[k++] = '\'';
-        buf[k] = '\0';
+    char *text = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&text, &len);
+    if (!c) {
+        snprintf(buf, n, "bin/mnistlab ...");
+        return;
     }
+    fputs("bin/mnistlab", c);
+    for (int i = 0; i < argc; i++) {
+        fputc(' ', c);
+        esc_shell_word(c, argv[i]);
+    }
+    fclose(c);
+    snprintf(buf, n, "%s", len < n ? text : "bin/mnistlab ... (the same command)");
+    free(text);
 }
 
 static int cmd_compare(int argc, char **argv)

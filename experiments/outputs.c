@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/divergence.h"
 #include "experiments/html.h"
@@ -180,24 +181,37 @@ static void refresh_report(Run *r)
     mnl_clear_error();
 }
 
-/* The command that continues this run. */
+/* The command that continues this run, to paste into a shell: every name and value one quoted
+ * word (common/escape). */
 static const char *resume_command(const TrainOptions *o, char *cmd, size_t n)
 {
-    int k = snprintf(cmd, n, "bin/mnistlab train %s", o->conf_path);
-    for (int i = 0; i < o->n_sets && k < (int)n; i++)
-        k += snprintf(cmd + k, n - (size_t)k, " --set '%s'", o->sets[i]);
-    if (o->out_dir && k < (int)n)
-        k += snprintf(cmd + k, n - (size_t)k, " --out %s", o->out_dir);
-    if (o->kernels != KERNELS_FAST && k < (int)n)
-        k += snprintf(cmd + k, n - (size_t)k, " --kernels %s", kernels_name(o->kernels));
-    if (k < (int)n)
-        k += snprintf(cmd + k, n - (size_t)k, " --resume");
-    return k < (int)n ? cmd : "(too long)";
+    char *text = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&text, &len);
+    if (!c)
+        return "(out of memory)";
+    fputs("bin/mnistlab train ", c);
+    esc_shell_word(c, o->conf_path);
+    for (int i = 0; i < o->n_sets; i++) {
+        fputs(" --set ", c);
+        esc_shell_word(c, o->sets[i]);
+    }
+    if (o->out_dir) {
+        fputs(" --out ", c);
+        esc_shell_word(c, o->out_dir);
+    }
+    if (o->kernels != KERNELS_FAST)
+        fprintf(c, " --kernels %s", kernels_name(o->kernels));
+    fputs(" --resume", c);
+    fclose(c);
+    snprintf(cmd, n, "%s", len < n ? text : "(too long to show)");
+    free(text);
+    return cmd;
 }
 
 static void print_resume_hint(Run *r, const TrainOptions *o)
 {
-    char cmd[2048];
+    char cmd[8192];
     resume_command(o, cmd, sizeof cmd);
     if (r->progress.next_batch > 0)
         run_say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s\n",
@@ -259,7 +273,7 @@ static int end_diverged(Run *r)
  * (plot_abandon); the epochs are all saved, and --resume draws what is missing. */
 static int end_drawing_interrupted(Run *r, const TrainOptions *o, int sig)
 {
-    char cmd[2048];
+    char cmd[8192];
     int done = r->n_records ? r->records[r->n_records - 1].epoch : 0;
     run_say(r, "stopped while drawing the pictures; kept the checkpoint and metrics of epoch %d; to "
             "draw the rest and finish:\n  %s\n", done, resume_command(o, cmd, sizeof cmd));

@@ -64,7 +64,7 @@ int report_write_curves(const RunFiles *f);
 
 
 /* Every finished run under root (its completion mark verifies, experiments/rundir; at any depth
- * up to 4), sorted by task and
+ * up to 8), sorted by task and
  * then by name in natural order (seed2 before seed10). *runs is malloc'd (free it); returns the
  * count, 0 when there are none. */
 int report_list_runs(const char *root, RunSummary **runs);

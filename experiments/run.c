@@ -11,6 +11,7 @@
 
 #include "common/env.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
@@ -37,14 +38,27 @@ static void log_append(Run *r, const char *text, size_t n)
 
 void run_say(Run *r, const char *fmt, ...)
 {
-    char line[1024];
+    char *raw = NULL, *line = NULL;
+    size_t raw_len = 0, len = 0;
+    FILE *m = open_memstream(&raw, &raw_len);
+    if (!m)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vfprintf(m, fmt, ap);
     va_end(ap);
-    fputs(line, stdout);
-    fflush(stdout);
-    log_append(r, line, strlen(line));
+    fclose(m);
+    /* names in the line never reach the terminal or log.txt as control bytes (an ESC sequence) */
+    FILE *e = open_memstream(&line, &len);
+    if (e) {
+        esc_terminal(e, raw);
+        fclose(e);
+        fputs(line, stdout);
+        fflush(stdout);
+        log_append(r, line, len);
+    }
+    free(line);
+    free(raw);
 }
 
 /* ---- the run state inside the checkpoint (its format: experiments/rundir) ---- */

@@ -37,6 +37,7 @@ int register_augment_tests(void);
 int register_settings_tests(void);
 int register_report_tests(void);
 int register_rundir_tests(void);
+int register_names_tests(void);
 /* Suites (one line each): UNIT needs no data and no child process; WHOLE needs either. */
 enum { WHOLE = 0, UNIT = 1 };
 static const struct {
@@ -66,6 +67,7 @@ static const struct {
     {register_hostile_tests, WHOLE},
     {register_explore_tests, WHOLE},
     {register_rundir_tests, WHOLE},
+    {register_names_tests, WHOLE},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 
