@@ -110,8 +110,8 @@ static void test_rundir_run_with_a_missing_picture_is_listed_as_incomplete(void)
     CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
     const char *report = test_slurp(in_dir(root, "REPORT.md"));
     CU_ASSERT_PTR_NOT_NULL(strstr(report, "| cut | incomplete: samples.png is missing"));
-    CU_ASSERT_PTR_NULL(strstr(report, "[cut](cut/)"));              /* in no table of runs */
-    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| [good](good/) | softmax"));
+    CU_ASSERT_PTR_NULL(strstr(report, "[cut](./cut/)"));              /* in no table of runs */
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| [good](./good/) | softmax"));
 }
 
 static void test_rundir_completion_mark_names_every_output_with_size_and_checksum(void)
@@ -220,19 +220,20 @@ static void test_rundir_compare_shows_a_folder_being_rewritten_as_in_progress(vo
     let_go(writer, go);
     const char *report = test_slurp(in_dir(root, "REPORT.md"));
     CU_ASSERT_PTR_NOT_NULL(strstr(report, "| busy | in progress, epoch 3/2"));
-    CU_ASSERT_PTR_NULL(strstr(report, "[busy](busy/)"));
+    CU_ASSERT_PTR_NULL(strstr(report, "[busy](./busy/)"));
 }
 
 /* ---- signals while drawing ---- */
 
-/* A copy of the suite's gnuplot scripts in which grid.gp (samples.png) first waits a minute, so
- * that a signal lands while it draws. */
-static const char *slow_plots(void)
+/* A copy of the suite's gnuplot scripts in which grid.gp (samples.png) first makes the file
+ * `started`, then waits a minute, so that a signal lands while it draws. */
+static const char *slow_plots(const char *started)
 {
     const char *dir = test_path("slow-plots");
-    char cmd[2600];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && cp plots/*.gp '%s'/ && "
-             "{ echo 'pause 60'; cat plots/grid.gp; } > '%s/grid.gp'", dir, dir, dir, dir);
+             "{ echo \"system('touch %s')\"; echo 'pause 60'; cat plots/grid.gp; } > '%s/grid.gp'",
+             dir, dir, dir, started, dir);
     CU_ASSERT_FATAL(system(cmd) == 0);
     return dir;
 }
@@ -254,20 +255,22 @@ static void test_rundir_signal_while_drawing_ends_gnuplot_and_resume_draws_the_r
         CU_FAIL("plots/grid.gp not found from the working directory");
         return;
     }
-    const char *plots = slow_plots(), *dir = test_path("drawing");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "MNISTLAB_PLOTS='%s' exec %s " QUICK " --out '%s' >'%s' 2>'%s' "
-             "</dev/null", plots, test_program(), dir, test_path("draw.out"), test_path("draw.err"));
+    char started[1200], tmp[1200], dir[1200], plots[1200], cmd[8192];
+    snprintf(started, sizeof started, "%s", test_path("drawing-samples"));
+    snprintf(tmp, sizeof tmp, "%s", test_path("plot-tmp"));      /* gnuplot's private folders */
+    snprintf(dir, sizeof dir, "%s", test_path("drawing"));
+    snprintf(plots, sizeof plots, "%s", slow_plots(started));
+    mkdir(tmp, 0777);
+    snprintf(cmd, sizeof cmd, "TMPDIR='%s' MNISTLAB_PLOTS='%s' exec %s " QUICK " --out '%s' >'%s' "
+             "2>'%s' </dev/null", tmp, plots, test_program(), dir, test_path("draw.out"),
+             test_path("draw.err"));
     pid_t pid = fork();
     if (pid == 0) {
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
     CU_ASSERT_FATAL(pid > 0);
-    /* gnuplot's log file is made before it starts on grid.gp's pause */
-    char log[1400];
-    snprintf(log, sizeof log, "%s/samples.png.tmp.%ld.log", dir, (long)pid);
-    int drawing = test_wait_for(log, NULL, 60.0) == 0;
+    int drawing = test_wait_for(started, NULL, 60.0) == 0;
     kill(pid, SIGTERM);
     int st;
     waitpid(pid, &st, 0);
@@ -277,6 +280,8 @@ static void test_rundir_signal_while_drawing_ends_gnuplot_and_resume_draws_the_r
     CU_ASSERT_PTR_NOT_NULL(strstr(said, "stopped while drawing the pictures"));
     CU_ASSERT_PTR_NOT_NULL(strstr(said, "--resume"));
     CU_ASSERT_EQUAL(count_temps(dir), 0);
+    snprintf(cmd, sizeof cmd, "rmdir '%s'", tmp);          /* gnuplot's private folder is gone */
+    CU_ASSERT_EQUAL(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "pgrep -f '[g]nuplot.*%s' > /dev/null", plots);
     CU_ASSERT_NOT_EQUAL(system(cmd), 0);                 /* no gnuplot left drawing */
     CU_ASSERT_FALSE(path_present(in_dir(dir, "finished.txt")));
