@@ -811,6 +811,18 @@ static void test_conv_matches_direct_convolution_and_differences_in_every_isa(vo
     all_isas();
 }
 
+/* With "same" padding and at least 4 input channels the fast backward computes the input gradient
+ * as a convolution of the padded output gradient (models/conv.c), not through col2im. */
+static void test_conv_input_gradient_in_direct_form_matches_finite_differences(void)
+{
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        isa_limit((Isa)isa);
+        CU_ASSERT(check_item("conv 3 3 pad 1", 2, 4, 5, 6, 21) < GRAD_TOL);
+        CU_ASSERT(check_item("conv 2 5 pad 2", 2, 4, 5, 5, 22) < GRAD_TOL);
+    }
+    all_isas();
+}
+
 /* conv + ReLU fused (the ReLU's output written with the conv's, its backward applied while the
  * conv reads dout) must equal the two layers run apart, bitwise, forward and backward. */
 static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
@@ -908,6 +920,8 @@ int register_layers_tests(void)
         {"dense_gradients_on_a_feature_map_input", test_dense_gradients_on_a_feature_map_input},
         {"conv_gradients_without_padding", test_conv_gradients_without_padding},
         {"conv_gradients_with_padding", test_conv_gradients_with_padding},
+        {"conv_input_gradient_in_direct_form_matches_finite_differences",
+         test_conv_input_gradient_in_direct_form_matches_finite_differences},
         {"relu_gradients_away_from_zero", test_relu_gradients_away_from_zero},
         {"maxpool_gradients_with_distinct_values", test_maxpool_gradients_with_distinct_values},
         {"flatten_gradients_match_finite_differences", test_flatten_gradients_match_finite_differences},
