@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "models/gemm.h"
+#include "models/pool.h"
 #include "models/rows.h"
 
 void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad)
@@ -190,16 +191,21 @@ static const ptrdiff_t *input_grad_operands(const ConvShape *s, const ConvScratc
     return drows;
 }
 
-/* One image's output gradient (dout [OC, OH, OW], or the ReLU's where relu_out > 0) into the
- * middle of the padded plane dst [OC, rows_per_oc, ld] at (top, left); the rest of dst is not
- * touched (it stays 0). */
-static void spread(const ConvShape *s, const float *dout, const float *relu_out, float *dst,
-                   int rows_per_oc, int ld, int top, int left)
+/* One image's output gradient into the middle of the padded plane dst [OC, rows_per_oc, ld] at
+ * (top, left); the rest of dst is not touched (it stays 0). dout is [OC, OH, OW], passed where
+ * relu_out > 0 when relu_out is given (the fused ReLU's backward); or, pooled, the gradient
+ * [OC, OH/2, OW/2] of a 2x2 max pool of relu_out, routed to the corners the pool picked (and passed
+ * only where they are > 0) as the rows are written. */
+static void spread(const ConvShape *s, const float *dout, const float *relu_out, int pooled,
+                   float *dst, int rows_per_oc, int ld, int top, int left)
 {
-    const size_t out_plane = (size_t)s->OH * s->OW;
+    const size_t out_plane = (size_t)s->OH * s->OW, pool_plane = (size_t)(s->OH / 2) * (s->OW / 2);
     for (int oc = 0; oc < s->OC; oc++) {
         float *d = dst + ((size_t)oc * rows_per_oc + top) * ld + left;
-        if (relu_out)       /* the fused ReLU's backward on the way */
+        if (pooled)
+            maxpool2_relu_backward_rows(d, ld, dout + oc * pool_plane, relu_out + oc * out_plane,
+                                        s->OH, s->OW, 1);
+        else if (relu_out)
             rows_move(ROWS_WHERE_POSITIVE, s->OH, s->OW, dout + oc * out_plane, s->OW, d, ld,
                       relu_out + oc * out_plane, s->OW);
         else
@@ -207,11 +213,16 @@ static void spread(const ConvShape *s, const float *dout, const float *relu_out,
     }
 }
 
-void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
-                     const float *relu_out, const float *in, const float *w, float *scratch)
+/* conv2d_backward and conv2d_relu_pool_backward: dout is pooled when `pooled`. */
+static void backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
+                     const float *relu_out, int pooled, const float *in, const float *w,
+                     float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
-    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    const size_t in_img = (size_t)s->C * s->H * s->W;
+    const size_t out_img = pooled ? (size_t)s->OC * (s->OH / 2) * (s->OW / 2)
+                                  : (size_t)s->OC * s->OH * s->OW;
+    const size_t relu_img = (size_t)s->OC * s->OH * s->OW;
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
     float *ones = scratch + L.ones, *dwide = scratch + L.dwide, *wide = scratch + L.wide;
     float *planes = scratch + L.planes, *acc = scratch + L.dw;
@@ -235,12 +246,12 @@ void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const
     for (int i0 = 0; i0 < s->B; i0 += GROUP) {
         const int G = s->B - i0 < GROUP ? s->B - i0 : GROUP;
         for (int g = 0; g < G; g++) {
-            const size_t o = (i0 + g) * out_img;
-            const float *r = relu_out ? relu_out + o : NULL;
+            const float *o = dout + (i0 + g) * out_img;
+            const float *r = relu_out ? relu_out + (i0 + g) * relu_img : NULL;
             if (use_d)
-                spread(s, dout + o, r, dplanes + g * L.dplane_size, L.Hd, L.Wq, L.Q, L.Q);
+                spread(s, o, r, pooled, dplanes + g * L.dplane_size, L.Hd, L.Wq, L.Q, L.Q);
             if (!shared)
-                spread(s, dout + o, r, wide + g * L.wide_size, s->OH, L.Wp, 0, 0);
+                spread(s, o, r, pooled, wide + g * L.wide_size, s->OH, L.Wp, 0, 0);
             if (s->pad)
                 pad_image(s, &L, in + (i0 + g) * in_img, planes + g * L.plane_size);
         }
@@ -276,4 +287,17 @@ void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const
             dw[(size_t)oc * L.ckk + k] += acc[(size_t)oc * ldw + k];
         db[oc] += acc[(size_t)oc * ldw + L.ckk];
     }
+}
+
+void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
+                     const float *relu_out, const float *in, const float *w, float *scratch)
+{
+    backward(s, din, dw, db, dout, relu_out, 0, in, w, scratch);
+}
+
+void conv2d_relu_pool_backward(const ConvShape *s, float *din, float *dw, float *db,
+                               const float *dpool, const float *relu_out, const float *in,
+                               const float *w, float *scratch)
+{
+    backward(s, din, dw, db, dpool, relu_out, 1, in, w, scratch);
 }

@@ -162,7 +162,10 @@ static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const f
     ConvShape s;
     (void)out;
     conv_shape_of(l, &s, c->B);
-    conv2d_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
+    if (c->pooled)
+        conv2d_relu_pool_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
+    else
+        conv2d_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
 }
 
 static double conv_flops(const Layer *l)

@@ -71,6 +71,13 @@ int walk_fuses_next_relu(const Model *m, int i)
            strcmp(m->layers[i + 1].kind->name, "relu") == 0;
 }
 
+/* Conv i, relu i+1, maxpool i+2: the conv's backward does all three (walk.h). */
+int walk_fuses_pool_backward(const Model *m, int i)
+{
+    return i + 2 < m->n_layers && walk_fuses_next_relu(m, i) &&
+           strcmp(m->layers[i + 2].kind->name, "maxpool") == 0;
+}
+
 /* Layers [first, end) forward over images [b0, b1), on the calling thread. */
 static void forward_chunk(Model *m, const float *x, int first, int end, int b0, int b1, int thread)
 {
@@ -97,9 +104,12 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
     for (int i = end - 1; i >= first; i--) {
         if (i > first && walk_fuses_next_relu(m, i - 1))
             continue;                       /* a fused ReLU: its layer before does its backward */
+        if (i > first + 1 && walk_fuses_pool_backward(m, i - 2))
+            continue;                       /* a pool whose backward its conv does */
         const Layer *l = &m->layers[i];
         const int fused = i + 1 < end && walk_fuses_next_relu(m, i);
-        const int top = i + fused;          /* the last layer of the pair */
+        const int pooled = fused && i + 2 < end && walk_fuses_pool_backward(m, i);
+        const int top = i + fused + pooled; /* the last layer of the pair (or of the three) */
         LayerCtx c = model_layer_ctx_thread(m, i, b1 - b0, thread);
         c.threads = 1;
         c.keep += (size_t)b0 * l->keep_per_image;
@@ -109,10 +119,12 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
         }
         const size_t in_off = (size_t)b0 * layer_in_size(l), out_off = (size_t)b0 * layer_out_size(l);
         const float *in = (i ? model_layer_act(m, i - 1) : x) + in_off;
-        const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) + out_off;
+        const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) +
+                            (size_t)b0 * layer_out_size(&m->layers[top]);
         float *din = i ? model_layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
         if (fused)
-            c.relu_out = model_layer_act(m, top) + out_off;
+            c.relu_out = model_layer_act(m, i + 1) + out_off;
+        c.pooled = pooled;
         run_backward(m, i, &c, in, model_layer_act(m, i) + out_off, dout, din, thread == 0);
     }
 }
@@ -182,7 +194,7 @@ static void forward_segment(Model *m, const float *x, int B, int first, int end)
 {
     SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
     threads_run(segment_threads(m, B, first, end), forward_piece, &j);
-    profile_count(m, first, end, 0);
+    profile_count(m, first, end, 0, B);
 }
 
 static void backward_segment(Model *m, const float *x, int B, int first, int end)
@@ -192,7 +204,7 @@ static void backward_segment(Model *m, const float *x, int B, int first, int end
     threads_run(segment_threads(m, B, first, end), backward_piece, &j);
     if (j.part_hi > j.part_lo)
         reduce_partials(m, first, end, j.chunks);
-    profile_count(m, first, end, 1);
+    profile_count(m, first, end, 1, B);
 }
 
 /* A layer that sees the whole batch (dense, dropout) and splits its own work among threads. */
@@ -200,7 +212,7 @@ static void forward_whole(Model *m, const float *x, int B, int i)
 {
     LayerCtx c = model_layer_ctx(m, i, B);
     run_forward(m, i, &c, i ? model_layer_act(m, i - 1) : x, model_layer_act(m, i), 1);
-    profile_count(m, i, i + 1, 0);
+    profile_count(m, i, i + 1, 0, B);
 }
 
 static void backward_whole(Model *m, const float *x, int B, int i)
@@ -210,7 +222,7 @@ static void backward_whole(Model *m, const float *x, int B, int i)
     const float *dout = i == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, i);
     float *din = i ? model_layer_dact(m, i - 1) : NULL;
     run_backward(m, i, &c, in, model_layer_act(m, i), dout, din, 1);
-    profile_count(m, i, i + 1, 1);
+    profile_count(m, i, i + 1, 1, B);
 }
 
 void walk_forward(Model *m, const float *x, int B)

@@ -15,5 +15,8 @@ void walk_forward(Model *m, const float *x, int B);
 void walk_backward(Model *m, const float *x, int B);
 /* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
 int walk_fuses_next_relu(const Model *m, int i);
+/* Layer i, a conv that takes in its ReLU, also does the backward of the 2x2 max pool after that
+ * ReLU (conv2d_relu_pool_backward): the pool's input gradient is never written. */
+int walk_fuses_pool_backward(const Model *m, int i);
 
 #endif

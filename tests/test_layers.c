@@ -862,6 +862,116 @@ static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
     gsl_rng_free(rng);
 }
 
+/* conv + ReLU + 2x2 max pool backward in one pass (the walk's fusion) must equal the pool's
+ * backward followed by the conv's (with its fused ReLU), bitwise: "same" padding with 4 channels
+ * (the direct input gradient), no padding, odd output sizes (a dropped row and column), and many
+ * ties (every window of ReLU zeros). */
+static void test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise(void)
+{
+    static const int shapes[][7] = {{3, 4, 6, 8, 5, 3, 1}, {2, 2, 7, 9, 3, 3, 0},
+                                    {7, 3, 9, 7, 6, 3, 1}, {1, 1, 28, 28, 16, 3, 1}};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        const int *d = shapes[k];
+        ConvShape s;
+        conv_shape(&s, d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
+        const size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
+        const size_t npool = (size_t)s.B * s.OC * (s.OH / 2) * (s.OW / 2);
+        const size_t nw = (size_t)s.OC * s.C * s.K * s.K;
+        float *in = zalloc(nin), *w = zalloc(nw), *b = zalloc(s.OC), *out = zalloc(nout);
+        float *relu = zalloc(nout), *gpool = zalloc(npool), *gin = zalloc(nout);
+        float *din = zalloc(nin), *din2 = zalloc(nin), *dw = zalloc(nw + s.OC), *dw2 = zalloc(nw + s.OC);
+        float *scratch = zalloc(conv_scratch_size(&s));
+        fill_uniform(in, nin, -1, 1, rng);
+        fill_uniform(w, nw, -1, 1, rng);
+        fill_uniform(b, s.OC, -0.5, 0.5, rng);
+        fill_uniform(gpool, npool, -1, 1, rng);
+        for (int isa = all_isas(); isa >= 0; isa--) {
+            isa_limit((Isa)isa);
+            conv2d_forward(&s, out, in, w, b, relu, scratch);
+            memset(dw, 0, sizeof(float) * (nw + s.OC));
+            memset(dw2, 0, sizeof(float) * (nw + s.OC));
+            conv2d_relu_pool_backward(&s, din, dw, dw + nw, gpool, relu, in, w, scratch);
+            maxpool2_backward(gin, gpool, relu, s.B, s.OC, s.OH, s.OW);
+            conv2d_backward(&s, din2, dw2, dw2 + nw, gin, relu, in, w, scratch);
+            CU_ASSERT(memcmp(din, din2, sizeof(float) * nin) == 0);
+            CU_ASSERT(memcmp(dw, dw2, sizeof(float) * (nw + s.OC)) == 0);
+        }
+        all_isas();
+        free(in), free(w), free(b), free(out), free(relu), free(gpool), free(gin);
+        free(din), free(din2), free(dw), free(dw2), free(scratch);
+    }
+    gsl_rng_free(rng);
+}
+
+/* L = sum of r * maxpool(relu(conv(x))), all in double from the definitions (so that a step of
+ * 1e-4 is far above the rounding and crosses a kink only where two corners lie that close). */
+static double conv_relu_pool_loss(const ConvShape *s, const float *x, const float *w,
+                                  const float *b, const float *r)
+{
+    const int PH = s->OH / 2, PW = s->OW / 2;
+    double L = 0.0;
+    for (int n = 0; n < s->B; n++)
+        for (int o = 0; o < s->OC; o++)
+            for (int py = 0; py < PH; py++)
+                for (int px = 0; px < PW; px++) {
+                    double best = 0.0;      /* max over the window of relu(z) */
+                    for (int k = 0; k < 4; k++) {
+                        const int y = 2 * py + k / 2, xx = 2 * px + k % 2;
+                        double z = b[o];
+                        for (int c = 0; c < s->C; c++)
+                            for (int i = 0; i < s->K; i++)
+                                for (int j = 0; j < s->K; j++) {
+                                    const int iy = y + i - s->pad, ix = xx + j - s->pad;
+                                    if (iy >= 0 && iy < s->H && ix >= 0 && ix < s->W)
+                                        z += (double)w[((o * s->C + c) * s->K + i) * s->K + j] *
+                                             x[((n * s->C + c) * s->H + iy) * s->W + ix];
+                                }
+                        best = fmax(best, z);
+                    }
+                    L += (double)r[((n * s->OC + o) * PH + py) * PW + px] * best;
+                }
+    return L;
+}
+
+/* The fused backward's input and weight gradients against central differences of that loss. */
+static void test_conv_relu_pool_backward_matches_finite_differences(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 31);
+    ConvShape s;
+    conv_shape(&s, 2, 4, 6, 6, 3, 3, 1);
+    const size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
+    const size_t nw = (size_t)s.OC * s.C * 9;
+    float *x = zalloc(nin), *p = zalloc(nw + s.OC), *r = zalloc(nout / 4), *out = zalloc(nout);
+    float *relu = zalloc(nout), *din = zalloc(nin);
+    float *g = zalloc(nw + s.OC), *scratch = zalloc(conv_scratch_size(&s));
+    fill_uniform(x, nin, -1, 1, rng);
+    fill_uniform(p, nw + s.OC, -1, 1, rng);
+    fill_uniform(r, nout / 4, -1, 1, rng);
+    conv2d_forward(&s, out, x, p, p + nw, relu, scratch);
+    conv2d_relu_pool_backward(&s, din, g, g + nw, r, relu, x, p, scratch);
+    double worst = 0.0;
+    float *vars[2] = {x, p}, *grads[2] = {din, g};
+    const size_t counts[2] = {nin, nw + s.OC};
+    for (int v = 0; v < 2; v++)
+        for (size_t i = 0; i < counts[v]; i++) {
+            const float keep = vars[v][i], up = (float)(keep + 1e-4), down = (float)(keep - 1e-4);
+            vars[v][i] = up;
+            const double lp = conv_relu_pool_loss(&s, x, p, p + nw, r);
+            vars[v][i] = down;
+            const double lm = conv_relu_pool_loss(&s, x, p, p + nw, r);
+            vars[v][i] = keep;
+            const double num = (lp - lm) / ((double)up - (double)down), a = grads[v][i];
+            worst = fmax(worst, fabs(a - num) / fmax(fabs(a) + fabs(num), REL_FLOOR));
+        }
+    if (getenv("FD_VERBOSE"))
+        fprintf(stderr, "\n  conv+relu+pool worst relative error %.3g", worst);
+    CU_ASSERT(worst < GRAD_TOL);
+    free(x), free(p), free(r), free(out), free(relu), free(din), free(g), free(scratch);
+    gsl_rng_free(rng);
+}
+
 /* ---- the model's walk: per-image layers in fixed chunks of the batch ---- */
 
 /* Gradients of one step of a small cnn on B images with the given threads. */
@@ -920,6 +1030,10 @@ int register_layers_tests(void)
         {"dense_gradients_on_a_feature_map_input", test_dense_gradients_on_a_feature_map_input},
         {"conv_gradients_without_padding", test_conv_gradients_without_padding},
         {"conv_gradients_with_padding", test_conv_gradients_with_padding},
+        {"conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise",
+         test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise},
+        {"conv_relu_pool_backward_matches_finite_differences",
+         test_conv_relu_pool_backward_matches_finite_differences},
         {"conv_input_gradient_in_direct_form_matches_finite_differences",
          test_conv_input_gradient_in_direct_form_matches_finite_differences},
         {"relu_gradients_away_from_zero", test_relu_gradients_away_from_zero},
