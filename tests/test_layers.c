@@ -972,6 +972,80 @@ static void test_conv_relu_pool_backward_matches_finite_differences(void)
     gsl_rng_free(rng);
 }
 
+/* ---- the profile ---- */
+
+/* The whitespace-separated fields of the line of `text` that starts with `name `, into f (at most
+ * max, each cut at 31 characters); their count, 0 when there is no such line. */
+static int profile_fields(const char *text, const char *name, char f[][32], int max)
+{
+    const size_t len = strlen(name);
+    const char *line = text;
+    while (strncmp(line, name, len) != 0 || line[len] != ' ') {
+        line = strchr(line, '\n');
+        if (!line)
+            return 0;
+        line++;
+    }
+    const char *end = strchr(line, '\n');
+    const size_t n = end ? (size_t)(end - line) : strlen(line);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%.*s", (int)n, line);
+    int count = 0;
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && count < max;
+         w = strtok_r(NULL, " ", &save))
+        snprintf(f[count++], 32, "%s", w);
+    return count;
+}
+
+/* --profile: a conv's row rates its multiply-adds (GFLOP/s and a share of the FMA peak measured
+ * on the spot), a pool's row, which has none, shows dashes, and a pool whose backward its conv does
+ * says so. */
+static void test_profile_prints_each_layers_gflops_and_share_of_the_fma_peak(void)
+{
+    ModelSpec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.family, sizeof spec.family, "cnn");
+    snprintf(spec.layers, sizeof spec.layers, "conv 8 3 pad 1, relu, maxpool 2, dense 5");
+    spec.in_c = 1, spec.in_h = 12, spec.in_w = 12, spec.num_classes = 5;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 8);
+    Model m;
+    CU_ASSERT_FATAL(model_build(&m, &spec, rng) == 0);
+    const int B = 16;
+    float *x = zalloc((size_t)B * 144);
+    int y[16];
+    fill_uniform(x, (size_t)B * 144, -1, 1, rng);
+    for (int i = 0; i < B; i++)
+        y[i] = i % 5;
+    CU_ASSERT_FATAL(model_alloc_batch(&m, B) == 0 && model_profile_enable(&m, 1) == 0);
+    for (int step = 0; step < 3; step++) {
+        model_forward(&m, x, B, 1);
+        model_loss(&m, y, B, NULL);
+        model_zero_grad(&m);
+        model_backward(&m, x, B);
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    CU_ASSERT_FATAL(out != NULL);
+    model_profile_print(&m, out);
+    fclose(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "% of the FMA peak"));
+    char f[16][32];
+    /* conv1 conv 8 3 pad 1 fwd bwd share eval trainGF %peak evalGF %peak */
+    CU_ASSERT_EQUAL(profile_fields(text, "conv1", f, 16), 14);
+    CU_ASSERT(atof(f[10]) > 0.0 && strchr(f[11], '%') != NULL && atof(f[11]) > 0.0);
+    CU_ASSERT(atof(f[10]) < 1e6);     /* GFLOP/s, not FLOPs */
+    /* maxpool1 2x2, bwd in conv fwd bwd share eval - - - - */
+    const int n = profile_fields(text, "maxpool1", f, 16);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "bwd in conv"));
+    CU_ASSERT(n >= 4 && strcmp(f[n - 1], "-") == 0 && strcmp(f[n - 4], "-") == 0);
+    CU_ASSERT(profile_fields(text, "total", f, 16) >= 8);
+    free(text), free(x);
+    model_free(&m);
+    gsl_rng_free(rng);
+}
+
 /* ---- the model's walk: per-image layers in fixed chunks of the batch ---- */
 
 /* Gradients of one step of a small cnn on B images with the given threads. */
@@ -1032,6 +1106,8 @@ int register_layers_tests(void)
         {"conv_gradients_with_padding", test_conv_gradients_with_padding},
         {"conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise",
          test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise},
+        {"profile_prints_each_layers_gflops_and_share_of_the_fma_peak",
+         test_profile_prints_each_layers_gflops_and_share_of_the_fma_peak},
         {"conv_relu_pool_backward_matches_finite_differences",
          test_conv_relu_pool_backward_matches_finite_differences},
         {"conv_input_gradient_in_direct_form_matches_finite_differences",
