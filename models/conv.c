@@ -158,8 +158,8 @@ void conv2d_forward(const ConvShape *s, float *out, const float *in, const float
 
 /* The im2col columns' gradient added back onto a plane at the offsets they were read from (acc,
  * zeroed here), then with padding the plane's interior copied to din. Junk columns of dcols are 0
- * and land on real pixels or on the padding, adding nothing. Only for P >= K (Q < 0), where the
- * direct form below would need a negative padding. */
+ * and land on real pixels or on the padding, adding nothing. The input gradient's form when the
+ * direct one is not used: no "same" padding, fewer than 4 channels, or P >= K (Q < 0). */
 static void col2im(const ConvShape *s, const ConvScratch *L, const ptrdiff_t *rows,
                    const float *dcols, float *acc, float *din)
 {
