@@ -151,6 +151,31 @@ run_cmd() {
 # key OUTPUT NAME -> value of the last NAME= line, or empty
 key() { printf '%s\n' "$1" | sed -n "s/^$2=//p" | tail -n 1; }
 
+# Which BLAS PyTorch multiplies with: Debian's torch calls libblas.so.3, which the alternatives
+# system points at OpenBLAS, BLIS, ATLAS or the unoptimised reference BLAS. (Its convolutions go
+# through its own oneDNN and do not depend on it; its Linear layers do.)
+BLAS_PATH=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)
+BLAS_WARN=""
+case $BLAS_PATH in
+    *openblas*) BLAS_KIND="OpenBLAS" ;;
+    *blis*) BLAS_KIND="BLIS" ;;
+    *atlas*) BLAS_KIND="ATLAS" ;;
+    */blas/libblas.so.3*) BLAS_KIND="the REFERENCE BLAS"
+        BLAS_WARN="PyTorch multiplies matrices with the unoptimised reference BLAS: its dense layers run many times slower than they can, and the comparison is MEANINGLESS. Install OpenBLAS (apt-get install libopenblas0-pthread) or select it with update-alternatives --config libblas.so.3-x86_64-linux-gnu." ;;
+    "") BLAS_KIND="unknown (no /usr/lib/x86_64-linux-gnu/libblas.so.3)" ;;
+    *) BLAS_KIND="unknown" ;;
+esac
+echo "PyTorch's BLAS: $BLAS_KIND ($BLAS_PATH)" >&2
+if [ -n "$BLAS_WARN" ] && [ "${ALLOW_REFERENCE_BLAS:-0}" != 1 ]; then
+    echo "run_bench: refusing to compare with PyTorch on the reference BLAS ($BLAS_PATH): run \`make bench-deps\` as root (installs libopenblas0-pthread), or set ALLOW_REFERENCE_BLAS=1 to measure anyway" >&2
+    exit 1
+fi
+if [ -n "$BLAS_WARN" ]; then
+    printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
+    printf '!!! %s\n' "$BLAS_WARN" >&2
+    printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
+fi
+
 # The machine's FMA peak for THREADS threads, measured, not assumed.
 ISA=unknown
 if [ -z "$PEAK" ]; then
@@ -185,31 +210,6 @@ PEAK_NOTE=${PEAK_NOTE:-}
 CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 CPU_FM=$(awk -F ': *' '/^cpu family/ { f = $2 } /^model[ \t]*:/ { m = $2 } f != "" && m != "" { print "family " f ", model " m; exit }' /proc/cpuinfo)
 echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU ($CPU_FM)" >&2
-
-# Which BLAS PyTorch multiplies with: Debian's torch calls libblas.so.3, which the alternatives
-# system points at OpenBLAS, BLIS, ATLAS or the unoptimised reference BLAS. (Its convolutions go
-# through its own oneDNN and do not depend on it; its Linear layers do.)
-BLAS_PATH=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)
-BLAS_WARN=""
-case $BLAS_PATH in
-    *openblas*) BLAS_KIND="OpenBLAS" ;;
-    *blis*) BLAS_KIND="BLIS" ;;
-    *atlas*) BLAS_KIND="ATLAS" ;;
-    */blas/libblas.so.3*) BLAS_KIND="the REFERENCE BLAS"
-        BLAS_WARN="PyTorch multiplies matrices with the unoptimised reference BLAS: its dense layers run many times slower than they can, and the comparison is MEANINGLESS. Install OpenBLAS (apt-get install libopenblas0-pthread) or select it with update-alternatives --config libblas.so.3-x86_64-linux-gnu." ;;
-    "") BLAS_KIND="unknown (no /usr/lib/x86_64-linux-gnu/libblas.so.3)" ;;
-    *) BLAS_KIND="unknown" ;;
-esac
-echo "PyTorch's BLAS: $BLAS_KIND ($BLAS_PATH)" >&2
-if [ -n "$BLAS_WARN" ] && [ "${ALLOW_REFERENCE_BLAS:-0}" != 1 ]; then
-    echo "run_bench: refusing to compare with PyTorch on the reference BLAS ($BLAS_PATH): run \`make bench-deps\` as root (installs libopenblas0-pthread), or set ALLOW_REFERENCE_BLAS=1 to measure anyway" >&2
-    exit 1
-fi
-if [ -n "$BLAS_WARN" ]; then
-    printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
-    printf '!!! %s\n' "$BLAS_WARN" >&2
-    printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
-fi
 
 B_INFO=""
 for exp in $EXPS; do
