@@ -4,13 +4,14 @@
 #ifndef MNL_FILEIO_H
 #define MNL_FILEIO_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
 typedef struct {
     FILE *f;              /* write here */
-    char path[1024];      /* final name */
-    char tmp[1100];       /* path.tmp.PID */
+    char path[PATH_MAX];  /* final name */
+    char tmp[PATH_MAX + 64];   /* path.tmp.PID (path_sibling: its own name near NAME_MAX) */
 } AtomicFile;
 
 /* Create path's temp file for writing. */
@@ -19,8 +20,17 @@ int atomic_open(AtomicFile *a, const char *path);
 int atomic_commit(AtomicFile *a);
 /* Close and remove the temp file (after an error while writing). */
 void atomic_abort(AtomicFile *a);
+/* For a signal handler: remove the temporary files of the atomic writes not yet committed or
+ * aborted (the targets stay as they were). Async-signal-safe. */
+void file_abandon_temps(void);
 /* Write a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len);
+
+/* path with the suffix strip of its last component (when it ends with it) replaced by suffix
+ * ("OUT.png" -> "OUT.grid.dat", "X" -> "X.tmp.PID"). When the file name would outgrow NAME_MAX, its
+ * stem is cut at a whole character and a hash of the whole name added ("long...-1a2b3c4d.dat"), so
+ * every output of a 250-byte name has a name of its own. -1 when buf is too short. */
+int path_sibling(const char *path, const char *strip, const char *suffix, char *buf, size_t n);
 
 /* rename(tmp, path), noting path's previous file in the journal when one is active; -1 with errno
  * on failure. Every file put into place goes through here (atomic_commit, the plots). */
@@ -80,6 +90,12 @@ int dir_lock(DirLock *l, const char *dir);
 void dir_unlock(DirLock *l);
 /* The lock file's path while held, for a signal handler that must unlink it ("" when not). */
 const char *dir_lock_path(void);
+/* This process holds dir's lock (taken by dir_lock, not yet released). */
+int dir_lock_is_ours(const char *dir);
+
+/* NAME.tmp.PID or NAME.tmp.PID.EXT (what atomic writes and plots make): PID, or 0 when name is
+ * not such a file. */
+long file_temp_pid(const char *name);
 
 /* Remove from dir the temporary files (NAME.tmp.PID, NAME.tmp.PID.EXT) that atomic writes of
  * processes no longer running left behind; *removed: how many. Call it holding dir_lock. */

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/html.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
 
@@ -64,12 +67,22 @@ static void folder_safe(const char *s, char *out, size_t n)
     out[k] = '\0';
 }
 
+/* A finished run's predictions: a run that is not (experiments/rundir) is named with its state,
+ * never compared as if it were done. */
 static int load_predictions(const char *dir, Predictions *p)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, dir);
+    rundir_path(dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!file_exists(dir))
         return mnl_fail(MNL_ERR_IO, "%s: no such run folder", dir);
+    RunDirStatus st;
+    int upgraded;
+    RunDirState state = rundir_status(dir, &st, &upgraded);
+    if (upgraded)
+        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
+               "manifest and a completion mark (once)\n", dir);
+    if (state == RUNDIR_RUNNING || state == RUNDIR_INCOMPLETE)
+        return mnl_fail(MNL_ERR_IO, "%s: %s; diff compares finished runs", dir, st.text);
     return predictions_read(path, p);
 }
 
@@ -77,7 +90,7 @@ static int load_predictions(const char *dir, Predictions *p)
 static int load_test_images(Diff *d)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", d->dir_a);
+    rundir_path(d->dir_a, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *text;
     size_t n;
     int rc = file_read_all(path, 1 << 20, &text, &n);
@@ -159,7 +172,7 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
 
 static int write_classes(Diff *d, const DiffCounts *c)
 {
-    char dat[1100], png[1100], title[700], q_d[2300], q_t[1500], q_a[600], q_b[600];
+    char dat[1100], png[1100], title[700];
     snprintf(dat, sizeof dat, "%s/classes.dat", d->out);
     snprintf(png, sizeof png, "%s/classes.png", d->out);
     AtomicFile f;
@@ -179,10 +192,15 @@ static int write_classes(Diff *d, const DiffCounts *c)
     /* the bottom of the axis a little under the worst class, so the differences are visible */
     double bottom = (int)(lo * 20 - 1) / 20.0;
     snprintf(title, sizeof title, "Per-class test accuracy: %s (A) and %s (B)", d->name_a, d->name_b);
-    return plot_run("diff_classes", png, "in='%s'; title='%s'; name_a='%s'; name_b='%s'; bottom=%g",
-                    plot_quote(dat, q_d, sizeof q_d), plot_quote(title, q_t, sizeof q_t),
-                    plot_quote(d->name_a, q_a, sizeof q_a), plot_quote(d->name_b, q_b, sizeof q_b),
-                    bottom < 0 ? 0 : bottom);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str(&p, "title", title);
+    plot_set_str(&p, "name_a", d->name_a);
+    plot_set_str(&p, "name_b", d->name_b);
+    plot_set_num(&p, "bottom", bottom < 0 ? 0 : bottom);
+    return plot_draw(&p, "diff_classes", png);
 }
 
 static int write_md(const Diff *d, const DiffCounts *c)
@@ -195,19 +213,25 @@ static int write_md(const Diff *d, const DiffCounts *c)
         return rc;
     FILE *o = f.f;
     long n = d->a.n;
-    fprintf(o, "# %s (A) against %s (B)\n\n", d->name_a, d->name_b);
-    fprintf(o, "On the same %ld test images of %s.\n\n", n, d->a.dataset);
+    fputs("# ", o);
+    esc_md_cell(o, d->name_a);
+    fputs(" (A) against ", o);
+    esc_md_cell(o, d->name_b);
+    fputs(" (B)\n\n", o);
+    fprintf(o, "On the same %ld test images of ", n);
+    esc_md_cell(o, d->a.dataset);
+    fputs(".\n\n", o);
     fprintf(o, "| | B right | B wrong |\n|---|---:|---:|\n");
     fprintf(o, "| **A right** | %ld (both) | %ld (only A) |\n", c->both, c->only_a);
     fprintf(o, "| **A wrong** | %ld (only B) | %ld (neither) |\n\n", c->only_b, c->neither);
     fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
                "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
             c->only_b, c->only_b + c->neither, c->only_a);
-    fprintf(o, "![per-class accuracy of both](classes.png)\n\n");
+    fprintf(o, "![per-class accuracy of both](./classes.png)\n\n");
     if (c->only_b)
-        fprintf(o, "![images B gets right and A wrong](fixed.png)\n\n");
+        fprintf(o, "![images B gets right and A wrong](./fixed.png)\n\n");
     if (c->only_a)
-        fprintf(o, "![images A gets right and B wrong](broken.png)\n\n");
+        fprintf(o, "![images A gets right and B wrong](./broken.png)\n\n");
     fprintf(o, "| class | images | A | B |\n|---|---:|---:|---:|\n");
     for (int k = 0; k < d->a.num_classes; k++)
         if (c->class_n[k])
@@ -246,6 +270,8 @@ static int run_diff(Diff *d)
                "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\n", d->name_a, d->name_b, d->a.n,
                c.both, c.only_a, c.only_b, c.neither, d->out, c.only_b ? ", fixed.png" : "",
                c.only_a ? ", broken.png" : "");
+    if (!rc)
+        html_refresh_around(d->out);      /* the page lists the diffs */
     return rc;
 }
 

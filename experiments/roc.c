@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/rundir.h"
 #include "plots/plot.h"
 
 const double roc_thresholds[ROC_N_THRESHOLDS] = {0.1, 0.3, 0.5, 0.7, 0.9};
@@ -90,28 +91,6 @@ RocPoint roc_at(const float *scores, const int *labels, int n, double t)
     return r;
 }
 
-/* Add lines to the end of summary.txt (rewritten whole, atomically). */
-static int append_to_summary(const char *dir, const char *text)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.txt", dir);
-    unsigned char *old = NULL;
-    size_t n = 0;
-    int rc = file_read_all(path, (size_t)1 << 20, &old, &n);
-    if (rc)
-        return rc;
-    size_t add = strlen(text);
-    unsigned char *buf = realloc(old, n + add + 1);
-    if (!buf) {
-        free(old);
-        return mnl_fail(MNL_ERR_NOMEM, "%s: cannot grow", path);
-    }
-    memcpy(buf + n, text, add);
-    rc = atomic_write_file(path, buf, n + add);
-    free(buf);
-    return rc;
-}
-
 static int write_thresholds(const char *dir, const Predictions *p, const RocPoint *pts, double auc,
                             char *said, size_t said_len)
 {
@@ -132,7 +111,7 @@ static int write_thresholds(const char *dir, const Predictions *p, const RocPoin
     snprintf(path, sizeof path, "%s/thresholds.txt", dir);
     int rc = atomic_write_file(path, table, strlen(table));
     if (!rc)
-        rc = append_to_summary(dir, summary);
+        rc = rundir_append_summary(dir, summary);
     if (!rc && said)
         snprintf(said, said_len, "ROC AUC %.4f (roc.png); %s", auc, table);
     return rc;
@@ -152,7 +131,7 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     Scored *s = sorted_scores(p->p_positive, p->truth, p->n);
     if (!s)
         return mnl_fail(MNL_ERR_NOMEM, "cannot sort %d scores", p->n);
-    char dat[1100], png[1100], q_dat[2300], q_t[600], title[400];
+    char dat[1100], png[1100], title[400], pos_name[16], neg_name[16];
     snprintf(dat, sizeof dat, "%s/roc.dat", dir);
     snprintf(png, sizeof png, "%s/roc.png", dir);
     AtomicFile a;
@@ -175,8 +154,15 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
         return rc;
     snprintf(title, sizeof title, "%s: ROC of \"%d\" against \"%d\" on %d test images (AUC %.4f)",
              run_name, p->class_names[1], p->class_names[0], p->n, auc);
-    rc = plot_run("roc", png, "in='%s'; title='%s'; positive='%d'; negative='%d'",
-                  plot_quote(dat, q_dat, sizeof q_dat), plot_quote(title, q_t, sizeof q_t),
-                  p->class_names[1], p->class_names[0]);
+    snprintf(pos_name, sizeof pos_name, "%d", p->class_names[1]);
+    snprintf(neg_name, sizeof neg_name, "%d", p->class_names[0]);
+    Plot plot;
+    if ((rc = plot_begin(&plot)))
+        return rc;
+    plot_add_file(&plot, "in", dat);
+    plot_set_str(&plot, "title", title);
+    plot_set_str(&plot, "positive", pos_name);
+    plot_set_str(&plot, "negative", neg_name);
+    rc = plot_draw(&plot, "roc", png);
     return rc ? rc : write_thresholds(dir, p, pts, auc, said, said_len);
 }

@@ -604,3 +604,17 @@ int model_add_layer(Model *m, const char *item)
     m->n_layers++;
     return 0;
 }
+
+/* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
+int walk_fuses_next_relu(const Model *m, int i)
+{
+    return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
+           strcmp(m->layers[i + 1].kind->name, "relu") == 0;
+}
+
+/* Conv i, relu i+1, maxpool i+2: the conv's backward does all three (layers.h). */
+int walk_fuses_pool_backward(const Model *m, int i)
+{
+    return i + 2 < m->n_layers && walk_fuses_next_relu(m, i) &&
+           strcmp(m->layers[i + 2].kind->name, "maxpool") == 0;
+}

@@ -1,5 +1,5 @@
 /* models/model: the life cycle every family shares (build, size the batch buffers, free), one step
- * (forward, loss, backward: the reference walk of models/reference/walk.c or the fast walk of
+ * (forward, loss, backward: the reference walk of models/walk_ref.c or the fast walk of
  * models/walk.c), and the summary table. Families
  * only decide which layers to stack; parameters, initialisation and buffers are laid out here. */
 #include "models/model.h"
@@ -15,10 +15,12 @@
 #include "common/threads.h"
 #include "models/heads.h"
 #include "models/init.h"
+#include "models/layer_ctx.h"
 #include "models/layers.h"
 #include "models/profile.h"
 #include "models/reference/reference.h"
 #include "models/walk.h"
+#include "models/walk_ref.h"
 
 #define MAX_PARAMS   ((size_t)1 << 30)   /* floats; a bigger model is a spec mistake here */
 #define MAX_IN       (1 << 24)           /* floats per input image */
@@ -109,9 +111,8 @@ static void describe_tensor(ParamTensor *t, const Layer *l, const char *what, fl
     }
 }
 
-/* One parameter block for the whole model, each layer's weight then bias, in layer order; the
- * ParamTensor list holds views into it (and into the gradient block, same layout). */
-static int layout_params(Model *m)
+/* Each layer's offset in the one parameter block; the values and tensors in all. */
+static int count_params(Model *m, size_t *values, int *n_tensors)
 {
     size_t total = 0;
     int tensors = 0;
@@ -124,6 +125,42 @@ static int layout_params(Model *m)
             return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": the model would have over %zu parameters",
                             i + 1, l->item, MAX_PARAMS);
     }
+    *values = total, *n_tensors = tensors;
+    return MNL_OK;
+}
+
+/* The tensors of m (value and grad pointers into the blocks when they exist, else NULL). */
+static void describe_params(Model *m)
+{
+    m->n_params = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        float *v = m->param_block ? m->param_block + l->param_off : NULL;
+        float *g = m->grad_block ? m->grad_block + l->param_off : NULL;
+        if (l->n_w)
+            describe_tensor(&m->params[m->n_params++], l, "weight", v, g, l->n_w, 1);
+        if (l->n_b)
+            describe_tensor(&m->params[m->n_params++], l, "bias", v ? v + l->n_w : NULL,
+                            g ? g + l->n_w : NULL, l->n_b, 0);
+        size_t off = l->n_w + l->n_b;
+        for (int k = 0; k < layer_state_count(l); k++, off += l->n_s) {
+            ParamTensor *t = &m->params[m->n_params++];
+            describe_tensor(t, l, l->kind->state_names[k], v ? v + off : NULL, g ? g + off : NULL,
+                            l->n_s, 0);
+            t->is_state = 1;
+        }
+    }
+}
+
+/* One parameter block for the whole model, each layer's weight then bias, in layer order; the
+ * ParamTensor list holds views into it (and into the gradient block, same layout). */
+static int layout_params(Model *m)
+{
+    size_t total;
+    int tensors;
+    int rc = count_params(m, &total, &tensors);
+    if (rc)
+        return rc;
     m->param_block = alloc_floats(total);
     m->grad_block = alloc_floats(total);
     m->params = calloc(tensors ? tensors : 1, sizeof *m->params);
@@ -131,20 +168,7 @@ static int layout_params(Model *m)
         return mnl_fail(MNL_ERR_NOMEM, "%zu parameters", total);
     m->n_param_values = total;
     memset(m->grad_block, 0, total * sizeof(float));
-    for (int i = 0; i < m->n_layers; i++) {
-        const Layer *l = &m->layers[i];
-        float *v = m->param_block + l->param_off, *g = m->grad_block + l->param_off;
-        if (l->n_w)
-            describe_tensor(&m->params[m->n_params++], l, "weight", v, g, l->n_w, 1);
-        if (l->n_b)
-            describe_tensor(&m->params[m->n_params++], l, "bias", v + l->n_w, g + l->n_w, l->n_b, 0);
-        size_t off = l->n_w + l->n_b;
-        for (int k = 0; k < layer_state_count(l); k++, off += l->n_s) {
-            ParamTensor *t = &m->params[m->n_params++];
-            describe_tensor(t, l, l->kind->state_names[k], v + off, g + off, l->n_s, 0);
-            t->is_state = 1;
-        }
-    }
+    describe_params(m);
     return 0;
 }
 
@@ -200,6 +224,66 @@ int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng)
     if (rc)
         model_free(m);
     return rc;
+}
+
+/* The layers alone (the family's build, which allocates only the layer list): the shapes and
+ * sizes of everything model_build and model_alloc_batch would allocate, found before any of it is. */
+int model_plan(const ModelSpec *spec, ModelPlan *plan, ParamTensor **tensors)
+{
+    memset(plan, 0, sizeof *plan);
+    if (tensors)
+        *tensors = NULL;
+    const ModelFamily *family = model_family_find(spec->family);
+    if (!family)
+        return mnl_fail(MNL_ERR_SPEC, "unknown model family \"%.32s\"", spec->family);
+    int rc = check_spec(spec);
+    if (rc)
+        return rc;
+    Model m;
+    memset(&m, 0, sizeof m);
+    m.spec = *spec;
+    m.head = spec->head;
+    m.num_outputs = spec->head == HEAD_SIGMOID ? 1 : spec->num_classes;
+    m.in_c = spec->in_c, m.in_h = spec->in_h, m.in_w = spec->in_w;
+    m.threads = 1;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    m.layers = calloc(MODEL_MAX_LAYERS, sizeof *m.layers);
+    if (!m.layers || !rng)
+        rc = mnl_fail(MNL_ERR_NOMEM, "layer list");
+    if (!rc)
+        rc = family->build(&m, spec, rng);
+    if (!rc)
+        rc = check_head_width(&m);
+    if (!rc)
+        rc = count_params(&m, &plan->params, &plan->tensors);
+    for (int i = 0; !rc && i < m.n_layers; i++) {
+        const Layer *l = &m.layers[i];
+        plan->act_per_image += layer_out_size(l);
+        size_t widest = layer_out_size(l) > layer_in_size(l) ? layer_out_size(l) : layer_in_size(l);
+        plan->widest = widest > plan->widest ? widest : plan->widest;
+    }
+    plan->outputs = (size_t)m.num_outputs + (size_t)spec->num_classes;
+    if (!rc && tensors) {
+        m.params = calloc(plan->tensors ? (size_t)plan->tensors : 1, sizeof *m.params);
+        if (!m.params)
+            rc = mnl_fail(MNL_ERR_NOMEM, "tensor list");
+        else {
+            describe_params(&m);
+            *tensors = m.params;
+            m.params = NULL;
+        }
+    }
+    if (rng)
+        gsl_rng_free(rng);
+    model_free(&m);
+    return rc;
+}
+
+double model_plan_bytes(const ModelPlan *plan, int batch)
+{
+    /* parameters and their gradients; layer outputs and their gradients; logits and probabilities */
+    return 4.0 * (2.0 * (double)plan->params + 2.0 * (double)plan->act_per_image * batch +
+                  (double)plan->outputs * batch);
 }
 
 /* ---- batch buffers ---- */
@@ -275,46 +359,6 @@ int kernels_parse(const char *name, Kernels *k)
 const char *kernels_name(Kernels k)
 {
     return k == KERNELS_REFERENCE ? "reference" : "fast";
-}
-
-/* Threads a pass may use: the model's setting, within what the scratch was sized for. */
-static int walk_threads(const Model *m)
-{
-    int t = m->threads < m->scratch_threads ? m->threads : m->scratch_threads;
-    return t < 1 ? 1 : t;
-}
-
-static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
-{
-    LayerCtx c = {0};
-    c.B = B;
-    if (l->n_w + l->n_b) {
-        c.w = m->param_block + l->param_off;
-        c.b = c.w + l->n_w;
-        c.dw = m->grad_block + l->param_off;
-        c.db = c.dw + l->n_w;
-    }
-    if (l->n_s)
-        c.state = m->param_block + l->param_off + l->n_w + l->n_b;
-    c.keep = m->scratch_block + l->keep_off;
-    c.temp = m->scratch_block + m->temp_off + (size_t)thread * m->temp_stride;
-    c.train = m->train;
-    c.rng = m->dropout_rng;
-    c.threads = walk_threads(m);
-    return c;
-}
-
-float *model_layer_act(const Model *m, int i) { return m->act_block + m->layers[i].act_off; }
-float *model_layer_dact(const Model *m, int i) { return m->dact_block + m->layers[i].act_off; }
-
-LayerCtx model_layer_ctx(const Model *m, int i, int B)
-{
-    return layer_ctx(m, &m->layers[i], B, 0);
-}
-
-LayerCtx model_layer_ctx_thread(const Model *m, int i, int B, int thread)
-{
-    return layer_ctx(m, &m->layers[i], B, thread);
 }
 
 const float *model_forward(Model *m, const float *x, int B, int train)

@@ -4,7 +4,7 @@
 
 #include "common/threads.h"
 #include "models/isa.h"
-#include "models/model.h"
+#include "models/profile.h"
 
 #if defined(__x86_64__)
 #include "models/simd_avx512.inc"

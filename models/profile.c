@@ -12,7 +12,6 @@
 #include "models/isa.h"
 #include "models/layers.h"
 #include "models/peak.h"
-#include "models/walk.h"
 
 /* Rows: one per layer, then the loss (the head), then the optimizer (zero_grad + step). */
 #define PROFILE_EXTRA_ROWS 2

@@ -26,14 +26,6 @@
 /* Quick runs: the 4-vs-9 experiment (2000/500 images) for one epoch. */
 #define QUICK "experiments/cnn-4v9.conf --set train.epochs=1"
 
-static int have_data(void)
-{
-    if (test_mnist_dir())
-        return 1;
-    fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
-    return 0;
-}
-
 static int run_cli(const char *env, const char *args)
 {
     return test_run_program(env, args, 0, test_path("explore.out"), test_path("explore.err"));
@@ -123,11 +115,22 @@ static void test_sweep_parse_seeds_takes_spaces_or_commas(void)
     CU_ASSERT_EQUAL(sweep_parse_seeds("  ", s, &n), MNL_ERR_ARG);
 }
 
+/* "1 1" would train one run and count it twice (± 0.00): refused like a repeated --vary value. */
+static void test_sweep_parse_seeds_refuses_a_repeated_seed(void)
+{
+    unsigned long s[SWEEP_MAX_SEEDS];
+    int n;
+    CU_ASSERT_EQUAL(sweep_parse_seeds("1 1", s, &n), MNL_ERR_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "seed 1 is given twice"));
+    CU_ASSERT_EQUAL(sweep_parse_seeds("3,1,03", s, &n), MNL_ERR_ARG);   /* 03 is the seed 3 */
+    CU_ASSERT_EQUAL(sweep_parse_seeds("1 2 3", s, &n), MNL_OK);
+}
+
 /* ---- sweep: runs and files ---- */
 
 static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep1");
     char args[1400];
@@ -150,7 +153,7 @@ static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
 
 static void test_sweep_run_again_keeps_finished_runs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep1");
     char args[1400], used[8192];
@@ -161,18 +164,22 @@ static void test_sweep_run_again_keeps_finished_runs(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(key);
     memmove(key, key + strlen("loss_axis = auto\n"), strlen(key + strlen("loss_axis = auto\n")) + 1);
     CU_ASSERT_EQUAL(test_write_file(path, used, strlen(used)), 0);
+    /* and from before manifests: read as the suite's own, and upgraded once */
+    unlink(in_run(dir, "lr=0.01/seed2", "manifest.txt"));
+    unlink(in_run(dir, "lr=0.01/seed2", "finished.txt"));
     snprintf(args, sizeof args, "sweep " QUICK " --vary train.lr=0.001,0.01 --seeds \"1 2\" --out %s",
              dir);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     const char *out = test_slurp(test_path("explore.out"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "sweep run 4/4: lr=0.01 seed 2: finished earlier, kept"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "written by an earlier mnistlab"));
     CU_ASSERT_PTR_NULL(strstr(out, "epoch   1/1"));
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "SWEEP.md")), "kept from an earlier sweep"));
 }
 
 static void test_sweep_two_settings_draw_a_heatmap(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep2");
     char args[1400];
@@ -180,15 +187,18 @@ static void test_sweep_two_settings_draw_a_heatmap(void)
              " --out %s", dir);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     CU_ASSERT(exists(in_dir(dir, "lr=0.01,batch=200/seed1/summary.txt")));
-    /* 260 + 110 per value of the first key, 220 + 70 per value of the second */
-    assert_png(in_dir(dir, "heatmap.png"), 260 + 110 * 2, 220 + 70 * 3);
+    /* 260 + 110 per value of the first key, or wider for the whole title (about 9 pixels a
+     * character and 140 for the margins and the colour bar); 220 + 70 per value of the second */
+    const char *title = "cnn-4v9: final test accuracy (%) of train.batch against train.lr";
+    int w = 260 + 110 * 2, tw = 9 * (int)strlen(title) + 140;
+    assert_png(in_dir(dir, "heatmap.png"), w > tw ? w : tw, 220 + 70 * 3);
     assert_png(in_dir(dir, "sweep.png"), 1200, 560);
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "SWEEP.md")), "| 0.01 | 200 | 1 | "));
 }
 
 static void test_sweep_diverged_run_is_a_row_not_the_end(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep-div");
     char args[1400];
@@ -206,7 +216,7 @@ static void test_sweep_diverged_run_is_a_row_not_the_end(void)
 
 static void test_sweep_bad_value_is_refused_before_any_training(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep-bad");
     char args[1400];
@@ -351,7 +361,7 @@ static const char *summary_value(const char *summary, const char *key, char *out
 
 static void test_binary_run_draws_roc_and_accuracy_at_thresholds(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("roc-run");
     char args[1200], a[64], b[64];
@@ -372,7 +382,7 @@ static void test_binary_run_draws_roc_and_accuracy_at_thresholds(void)
 
 static void test_ten_class_run_has_predictions_but_no_roc(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("pred-10");
     char args[1200];
@@ -397,7 +407,7 @@ static void test_ten_class_run_has_predictions_but_no_roc(void)
 
 static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[2400];
     snprintf(args, sizeof args, "train " QUICK " --set train.lr=0.0003 --out %s", test_path("diff-a"));
@@ -431,7 +441,7 @@ static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
 
 static void test_diff_refuses_runs_tested_on_other_images(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[2400];
     snprintf(args, sizeof args, "train " QUICK " --set train.seed=2 --out %s", test_path("diff-c"));
@@ -461,7 +471,7 @@ static void test_diff_refuses_a_folder_without_predictions(void)
 
 static void test_live_curves_are_redrawn_after_evaluated_epochs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200];
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.epochs=3 --out %s",
@@ -530,9 +540,9 @@ static void test_html_from_markdown_makes_tables_links_and_images(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<h2>Title</h2>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<p>Some <i>best</i> text with <code>code</code>.</p>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<tr><th>run</th><th>acc</th></tr>"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"./sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
     CU_ASSERT_PTR_NULL(strstr(h, "---"));       /* the separator row is not a row */
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"sub/compare.png\" alt=\"the chart\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"./sub/compare.png\" alt=\"the chart\""));
 }
 
 static int xml_errors;
@@ -609,7 +619,7 @@ static int page_shows(xmlDocPtr doc, const char *name)
 
 static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char root[512], args[4096];
     snprintf(root, sizeof root, "%s", test_path("site"));     /* test_path's buffers rotate */
@@ -641,7 +651,7 @@ static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist
     /* the report's cost section: every run, the seconds to each accuracy, and its chart */
     const char *md = test_slurp(in_dir(root, "REPORT.md"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "**What the accuracy cost.**"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](sweep-lr/lr=0.01/seed1/) | 1521 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](./sweep-lr/lr=0.01/seed1/) | 1521 |"));
     assert_png(in_dir(root, "cost-mnist-classes-4-9-500-test-images.png"), 1200, 560);
 }
 
@@ -656,6 +666,7 @@ int register_explore_tests(void)
         {"sweep_parse_vary_refuses_missing_empty_and_repeated_values",
          test_sweep_parse_vary_refuses_missing_empty_and_repeated_values},
         {"sweep_parse_seeds_takes_spaces_or_commas", test_sweep_parse_seeds_takes_spaces_or_commas},
+        {"sweep_parse_seeds_refuses_a_repeated_seed", test_sweep_parse_seeds_refuses_a_repeated_seed},
         {"sweep_writes_a_run_per_value_and_seed_and_its_pictures",
          test_sweep_writes_a_run_per_value_and_seed_and_its_pictures},
         {"sweep_run_again_keeps_finished_runs", test_sweep_run_again_keeps_finished_runs},
