@@ -264,19 +264,38 @@ memcheck: $(MNISTLAB) | data memcheck-deps
 # make bench [THREADS=N]: train and evaluate each of six experiments with mnistlab and with its
 # PyTorch twin (bench/torch_twin.py), interleaved A B A B, on N threads (default 2); writes the table
 # for N threads to results/bench/BENCH-Nt.md and gathers every thread count measured so far into
-# results/BENCH.md. make bench-deps installs the twin's python3-torch (as root).
+# results/BENCH.md, with each layer's share of the step and of the FMA peak (--profile). It refuses
+# to run against Debian's reference BLAS unless ALLOW_REFERENCE_BLAS=1.
+# make bench-deps installs the twin's python3-torch and OpenBLAS (libopenblas0-pthread) as root,
+# and checks that libblas.so.3, which torch's Linear layers call, resolves to OpenBLAS.
 BENCH_THREADS = $(or $(THREADS),2)
+BENCH_DEB_PKGS := python3-torch libopenblas0-pthread
+LIBBLAS_ALT := libblas.so.3-x86_64-linux-gnu
 
 .PHONY: bench bench-deps
 bench-deps:
-	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
-	    echo "bench-deps: python3-torch is installed"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	    apt-get install -y python3-torch; \
-	else \
-	    echo "bench-deps: python3-torch is missing; as root: apt-get install python3-torch" >&2; \
-	    exit 1; \
-	fi
+	@missing=""; for p in $(BENCH_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        apt-get install -y $$missing || exit 1; \
+	    else \
+	        echo "bench-deps: missing:$$missing; as root: apt-get install$$missing" >&2; exit 1; \
+	    fi; \
+	fi; \
+	/usr/bin/python3 -c 'import torch' || { echo "bench-deps: python3-torch is installed but does not import" >&2; exit 1; }; \
+	blas=$$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null); \
+	alt=$$(update-alternatives --query $(LIBBLAS_ALT) 2>/dev/null | sed -n 's/^Value: //p'); \
+	ldc=$$(ldconfig -p 2>/dev/null | sed -n 's/^[[:space:]]*libblas\.so\.3 (libc6,x86-64) => //p' | head -n 1); \
+	ldc=$$(readlink -f "$$ldc" 2>/dev/null); \
+	case "$$blas|$$alt|$$ldc" in \
+	    *openblas*\|*openblas*\|*openblas*) \
+	        echo "bench-deps: python3-torch is installed; libblas.so.3 is OpenBLAS ($$blas)" ;; \
+	    *) echo "bench-deps: libblas.so.3 is not OpenBLAS (it resolves to $${blas:-nothing}; update-alternatives: $${alt:-none}; ldconfig: $${ldc:-none});" \
+	            "as root: update-alternatives --set $(LIBBLAS_ALT) /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3" >&2; \
+	       exit 1 ;; \
+	esac
 
 bench: $(MNISTLAB) | data bench-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)

@@ -9,12 +9,17 @@
 #
 # Usage: bench/run_bench.sh [--threads T] [--reps R] [--seconds S] [--batches N] [--warmup W]
 #                           [--exps "softmax mlp ..."] [--out FILE] [--peak GFLOPS]
-#                           [--max-bg PCT] [--retries N] [--quiet-wait SECONDS]
+#                           [--max-bg PCT] [--retries N] [--quiet-wait SECONDS] [--no-profile]
 # The commands are templates in A_CMD / B_CMD / R_CMD / C_CMD (names in A_NAME ...; C runs only
 # when C_CMD is set, R not when R_CMD is "none"); {exp}, {threads}, {batches} and {warmup} are
 # substituted. Each must print key=value lines with at least
 # train_images_per_s= and eval_images_per_s=; peak_rss_mb=, batch= and train_mflop_per_image= are
-# used when present. To test the driver without the C side, run the twin against itself:
+# used when present. PyTorch's BLAS must not be Debian's reference BLAS (its Linear layers would run
+# several times slower and every ratio would flatter mnistlab): the driver stops unless
+# ALLOW_REFERENCE_BLAS=1. After the timed runs, each experiment is trained once more with
+# `mnistlab train --profile` on a subset (PROFILE_SUBSET, default "6400 1000", one epoch; --no-profile
+# leaves it out) and a table gives each layer's share of the step, GFLOP/s and % of the FMA peak.
+# To test the driver without the C side, run the twin against itself:
 #   A_NAME=twin A_CMD="$(bench/run_bench.sh --print-b-cmd)" bench/run_bench.sh --seconds 0.5
 set -u
 
@@ -52,6 +57,8 @@ QUIET_WAIT=60   # after waiting up to this many seconds for the machine to be qu
 EXPS="softmax mlp cnn cnn-wide lenet cnn-4v9"
 OUT=results/BENCH.md
 PEAK=""
+PROFILE=1
+PROFILE_SUBSET=${PROFILE_SUBSET:-6400 1000}
 
 usage() { sed -n '/^# Usage/,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -67,6 +74,7 @@ while [ $# -gt 0 ]; do
         --max-bg) MAXBG=$2; shift 2 ;;
         --retries) RETRIES=$2; shift 2 ;;
         --quiet-wait) QUIET_WAIT=$2; shift 2 ;;
+        --no-profile) PROFILE=0; shift ;;
         --print-b-cmd) printf '%s\n' "$B_CMD"; exit 0 ;;
         *) usage ;;
     esac
@@ -143,6 +151,31 @@ run_cmd() {
 # key OUTPUT NAME -> value of the last NAME= line, or empty
 key() { printf '%s\n' "$1" | sed -n "s/^$2=//p" | tail -n 1; }
 
+# Which BLAS PyTorch multiplies with: Debian's torch calls libblas.so.3, which the alternatives
+# system points at OpenBLAS, BLIS, ATLAS or the unoptimised reference BLAS. (Its convolutions go
+# through its own oneDNN and do not depend on it; its Linear layers do.)
+BLAS_PATH=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)
+BLAS_WARN=""
+case $BLAS_PATH in
+    *openblas*) BLAS_KIND="OpenBLAS" ;;
+    *blis*) BLAS_KIND="BLIS" ;;
+    *atlas*) BLAS_KIND="ATLAS" ;;
+    */blas/libblas.so.3*) BLAS_KIND="the REFERENCE BLAS"
+        BLAS_WARN="PyTorch multiplies matrices with the unoptimised reference BLAS: its dense layers run many times slower than they can, and the comparison is MEANINGLESS. Install OpenBLAS (apt-get install libopenblas0-pthread) or select it with update-alternatives --config libblas.so.3-x86_64-linux-gnu." ;;
+    "") BLAS_KIND="unknown (no /usr/lib/x86_64-linux-gnu/libblas.so.3)" ;;
+    *) BLAS_KIND="unknown" ;;
+esac
+echo "PyTorch's BLAS: $BLAS_KIND ($BLAS_PATH)" >&2
+if [ -n "$BLAS_WARN" ] && [ "${ALLOW_REFERENCE_BLAS:-0}" != 1 ]; then
+    echo "run_bench: refusing to compare with PyTorch on the reference BLAS ($BLAS_PATH): run \`make bench-deps\` as root (installs libopenblas0-pthread), or set ALLOW_REFERENCE_BLAS=1 to measure anyway" >&2
+    exit 1
+fi
+if [ -n "$BLAS_WARN" ]; then
+    printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
+    printf '!!! %s\n' "$BLAS_WARN" >&2
+    printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
+fi
+
 # The machine's FMA peak for THREADS threads, measured, not assumed.
 ISA=unknown
 if [ -z "$PEAK" ]; then
@@ -177,27 +210,6 @@ PEAK_NOTE=${PEAK_NOTE:-}
 CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 CPU_FM=$(awk -F ': *' '/^cpu family/ { f = $2 } /^model[ \t]*:/ { m = $2 } f != "" && m != "" { print "family " f ", model " m; exit }' /proc/cpuinfo)
 echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU ($CPU_FM)" >&2
-
-# Which BLAS PyTorch multiplies with: Debian's torch calls libblas.so.3, which the alternatives
-# system points at OpenBLAS, BLIS, ATLAS or the unoptimised reference BLAS. (Its convolutions go
-# through its own oneDNN and do not depend on it; its Linear layers do.)
-BLAS_PATH=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)
-BLAS_WARN=""
-case $BLAS_PATH in
-    *openblas*) BLAS_KIND="OpenBLAS" ;;
-    *blis*) BLAS_KIND="BLIS" ;;
-    *atlas*) BLAS_KIND="ATLAS" ;;
-    */blas/libblas.so.3*) BLAS_KIND="the REFERENCE BLAS"
-        BLAS_WARN="PyTorch multiplies matrices with the unoptimised reference BLAS: its dense layers run many times slower than they can, and the comparison is MEANINGLESS. Install OpenBLAS (apt-get install libopenblas0-pthread) or select it with update-alternatives --config libblas.so.3-x86_64-linux-gnu." ;;
-    "") BLAS_KIND="unknown (no /usr/lib/x86_64-linux-gnu/libblas.so.3)" ;;
-    *) BLAS_KIND="unknown" ;;
-esac
-echo "PyTorch's BLAS: $BLAS_KIND ($BLAS_PATH)" >&2
-if [ -n "$BLAS_WARN" ]; then
-    printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
-    printf '!!! %s\n' "$BLAS_WARN" >&2
-    printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
-fi
 
 B_INFO=""
 for exp in $EXPS; do
@@ -253,6 +265,19 @@ for exp in $EXPS; do
         done
     done
 done
+
+# Where each experiment's step goes: one profiled training epoch on a subset, on THREADS threads;
+# the profile's text is kept in results/bench/profile-EXP-Tt.txt.
+if [ "$PROFILE" = 1 ] && [ "$A_CMD" = "$DEFAULT_A" ]; then
+    for exp in $EXPS; do
+        wait_quiet
+        pdir=$(mktemp -d "${TMPDIR:-/tmp}/mnistlab-bench-profile.XXXXXX") || exit 1
+        echo "$exp: profile (--profile, subset $PROFILE_SUBSET, 1 epoch)" >&2
+        run_cmd "bin/mnistlab train experiments/{exp}.conf --set 'data.subset=$PROFILE_SUBSET' --set train.epochs=1 --set data.validation=none --threads {threads} --profile --no-live --out '$pdir/run'" "$exp" 0 0 |
+            sed -n '/^profile:/,/^total/p' >"$RAW_DIR/profile-$exp-${THREADS}t.txt"
+        rm -rf -- "$pdir"
+    done
+fi
 
 # stats EXP SIDE COLUMN -> "median min max" over the runs that produced a number, or "NA NA NA"
 stats() {
@@ -352,6 +377,33 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
         fi
         echo "| $exp | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$(ratio "$am" "$bm")** |$cc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $ar | $br |"
     done
+    if [ "$PROFILE" = 1 ] && [ "$A_CMD" = "$DEFAULT_A" ]; then
+        echo
+        echo "### Where the training step goes: each layer's share of the step and of the FMA peak"
+        echo
+        echo "\`bin/mnistlab train experiments/EXP.conf --profile\` on a subset ($PROFILE_SUBSET images, one epoch) on $THREADS thread(s):" \
+             "milliseconds per batch of thread 0 (the layer's wall time), the layer's useful FLOP/s (forward; backward: the" \
+             "weight gradient and, but for the first layer, the input gradient) and their % of the FMA peak above. Layers" \
+             "without products (pooling, ReLU, flatten), the loss and the optimizer move memory: no GFLOP/s. The profile's" \
+             "timers cost a little; its total is close to, not equal to, the step the table above times."
+        echo
+        echo "| experiment | layer | spec | train fwd ms | backward ms | share of step | train GFLOP/s | % of peak | eval GFLOP/s | % of peak |"
+        echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        for exp in $EXPS; do
+            f=$RAW_DIR/profile-$exp-${THREADS}t.txt
+            [ -s "$f" ] || { echo "| $exp | (profile failed: see \`$LOG\`) | | | | | | | | |"; continue; }
+            awk -v e="$exp" -v p="$PEAK" '
+                function pct(g) { return (g == "-" || p + 0 <= 0) ? "–" : sprintf("%.1f%%", 100 * g / p) }
+                function gf(g) { return g == "-" ? "–" : sprintf("%.1f", g) }
+                /^profile:/ || /^layer / { next }
+                /^total/ { printf "| %s | **total** | training step | %s ms | (eval %s ms) | 100%% | %s | %s | %s | %s |\n", e, $4, $5, gf($6), pct($6), gf($8), pct($8); next }
+                {   # name, spec (several words), train fwd, backward, share, eval fwd, 4 rate fields
+                    n = NF; if (index($0, "(in the layer above)")) next
+                    spec = $2; for (i = 3; i <= n - 8; i++) spec = spec " " $i
+                    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", e, $1, spec, $(n - 7), $(n - 6), $(n - 5), gf($(n - 3)), pct($(n - 3)), gf($(n - 1)), pct($(n - 1))
+                }' "$f"
+        done
+    fi
     echo
     echo "Raw runs: \`$RAW\`; commands and their output: \`$LOG\`."
 } >"$TABLE.tmp" && mv "$TABLE.tmp" "$TABLE" || exit 1

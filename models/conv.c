@@ -13,16 +13,25 @@
  *   weights   dw[OC, CKK]   += dout_w[OC, Nw] X^T     (dout_w: dout spread to wide rows, junk 0;
  *                                                    summed over a group of images at once)
  *   bias      db[OC]        += dout_w[OC, Nw] 1
- *   input     dX[CKK, Nw]    = w^T[CKK, OC] dout_w, then row (c, ki, kj) of dX added onto the
- *                              padded plane at the offset it was read from: col2im as CKK long adds
- * The junk columns of dout_w are zero, so they add nothing to dw, db or the input gradient.
+ *   input     din is itself a stride-1 convolution: of dout zero-padded by Q = K-1-P on every side
+ *             (the plane D[OC, Hd, Wq], Hd = OH + 2Q, Wq = OW + 2Q) with the weights transposed
+ *             and flipped, din[c][y][x] = sum over (oc, i, j) of w[oc][c][i][j] D[oc][y+K-1-i][x+K-1-j].
+ *             So it is one product read in place like the forward's, in D's wide coordinates
+ *             y*Wq + x: din_w[C, Nd] = wt[C, OC*K*K] Y, Y's row (oc, i, j) being D read from
+ *             offset oc*Hd*Wq + (K-1-i)*Wq + K-1-j; then its W valid columns per row copied out.
+ *             (The earlier form, dX[CKK, Nw] = w^T dout_w followed by col2im, did the same
+ *             multiply-adds in a product of depth OC and then CKK long additions.)
+ * The junk columns of dout_w are zero, so they add nothing to dw or db. With "same" padding
+ * (K - 1 = 2P) D has the forward's row length (Wq = Wp) and its junk columns are D's padding, so
+ * dout_w is D read from offset Q*Wq + Q and the output gradient is spread once.
  * A ReLU that follows the convolution can be fused: its output is written from the wide rows too,
- * and its backward is applied while dout is spread into dout_w. */
+ * and its backward is applied while dout is spread into D (or dout_w). */
 #include "models/conv.h"
 
 #include <string.h>
 
 #include "models/gemm.h"
+#include "models/pool.h"
 #include "models/rows.h"
 
 void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad)
@@ -46,18 +55,30 @@ typedef struct {
     int nw;                 /* wide columns computed: (OH-1)*Wp + OW */
     int ld;                 /* row stride of the wide buffers: OH*Wp, so that row (oc, oy) of the
                                output sits at oc*ld + oy*Wp for every oc and oy alike */
+    int Q, Hd, Wq;          /* the input gradient's padded output gradient D [OC, Hd, Wq]: Q = K-1-P
+                               (negative when P >= K: then the col2im form is used) */
+    int nd;                 /* its wide columns: (H-1)*Wq + W */
+    int lead;               /* floats before the first D with "same" padding, so that dout_w, D
+                               read from Q*Wq + Q, starts on a 64-byte line as the wide buffers do */
     size_t plane_size;      /* C*Hp*Wp, rounded up */
     size_t planes;          /* GROUP x [C, Hp, Wp]: padded images, in backward then their gradient */
     size_t rows;            /* [CKK] ptrdiff_t: offset of im2col row (c, ki, kj) in a plane */
     size_t ones;            /* [nw] ones: the bias gradient's product */
     size_t wide_size;       /* OC*ld, rounded up */
     size_t wide;            /* GROUP x [OC, ld]: the wide output, or the wide output gradients */
-    size_t dcols;           /* [CKK, ld]: one image's im2col columns' gradient */
+    size_t dplane_size;     /* OC*Hd*Wq, rounded up */
+    size_t dplanes;         /* GROUP x [OC, Hd, Wq]: the padded output gradients D */
+    size_t drows;           /* [OC*K*K] ptrdiff_t: offset of row (oc, i, j) of Y in D */
+    size_t wt;              /* [C, OC*K*K]: the weights transposed, wt[c][(oc, i, j)] = w[oc][c][i][j] */
+    size_t dwide;           /* [C, H*Wq]: one image's input gradient in D's wide coordinates; or,
+                               when Q < 0, [CKK, ld]: its im2col columns' gradient */
     size_t dw;              /* [OC, CKK + 1]: the call's weight gradient, then its bias gradient */
     size_t total;
 } ConvScratch;
 
 static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
+
+static size_t offsets16(size_t n) { return round16(n * sizeof(ptrdiff_t) / sizeof(float)); }
 
 static ConvScratch scratch_layout(const ConvShape *s)
 {
@@ -66,14 +87,24 @@ static ConvScratch scratch_layout(const ConvShape *s)
     L.ckk = s->C * s->K * s->K;
     L.nw = (s->OH - 1) * L.Wp + s->OW;
     L.ld = s->OH * L.Wp;
+    L.Q = s->K - 1 - s->pad;
+    L.Hd = s->OH + 2 * L.Q, L.Wq = s->OW + 2 * L.Q;
+    L.nd = (s->H - 1) * L.Wq + s->W;
+    L.lead = L.Q >= 0 ? (int)((16 - ((size_t)L.Q * L.Wq + L.Q) % 16) % 16) : 0;
+    const size_t okk = (size_t)s->OC * s->K * s->K;
     L.plane_size = round16((size_t)s->C * L.Hp * L.Wp);
     L.planes = 0;
     L.rows = L.planes + GROUP * L.plane_size;
-    L.ones = L.rows + round16((size_t)L.ckk * sizeof(ptrdiff_t) / sizeof(float));
+    L.ones = L.rows + offsets16((size_t)L.ckk);
     L.wide_size = round16((size_t)s->OC * L.ld);
     L.wide = L.ones + round16((size_t)L.nw);
-    L.dcols = L.wide + GROUP * L.wide_size;
-    L.dw = L.dcols + round16((size_t)L.ckk * L.ld);
+    L.dplane_size = L.Q >= 0 ? round16((size_t)s->OC * L.Hd * L.Wq) : 0;
+    L.dplanes = L.wide + GROUP * L.wide_size;
+    L.drows = L.dplanes + GROUP * L.dplane_size + (L.Q >= 0 ? 16 : 0);      /* + room for lead */
+    L.wt = L.drows + (L.Q >= 0 ? offsets16(okk) : 0);
+    L.dwide = L.wt + (L.Q >= 0 ? round16((size_t)s->C * okk) : 0);
+    const size_t direct = (size_t)s->C * s->H * L.Wq, cols = (size_t)L.ckk * L.ld;
+    L.dw = L.dwide + round16(direct > cols ? direct : cols);
     L.total = L.dw + round16((size_t)s->OC * (L.ckk + 1));
     return L;
 }
@@ -127,7 +158,8 @@ void conv2d_forward(const ConvShape *s, float *out, const float *in, const float
 
 /* The im2col columns' gradient added back onto a plane at the offsets they were read from (acc,
  * zeroed here), then with padding the plane's interior copied to din. Junk columns of dcols are 0
- * and land on real pixels or on the padding, adding nothing. */
+ * and land on real pixels or on the padding, adding nothing. The input gradient's form when the
+ * direct one is not used: no "same" padding, fewer than 4 channels, or P >= K (Q < 0). */
 static void col2im(const ConvShape *s, const ConvScratch *L, const ptrdiff_t *rows,
                    const float *dcols, float *acc, float *din)
 {
@@ -140,28 +172,86 @@ static void col2im(const ConvShape *s, const ConvScratch *L, const ptrdiff_t *ro
                       din + (size_t)c * s->H * s->W, s->W);
 }
 
-void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
-                     const float *relu_out, const float *in, const float *w, float *scratch)
+/* The input gradient's product operands: wt [C, OC*K*K] (w transposed) and the offsets of Y's
+ * rows (oc, i, j) in D, flipped: D read from oc*Hd*Wq + (K-1-i)*Wq + K-1-j. */
+static const ptrdiff_t *input_grad_operands(const ConvShape *s, const ConvScratch *L,
+                                            const float *w, float *scratch)
+{
+    const int kk = s->K * s->K, okk = s->OC * kk;
+    float *wt = scratch + L->wt;
+    ptrdiff_t *drows = (ptrdiff_t *)(void *)(scratch + L->drows);
+    for (int oc = 0; oc < s->OC; oc++)
+        for (int c = 0; c < s->C; c++)
+            for (int t = 0; t < kk; t++)
+                wt[(size_t)c * okk + oc * kk + t] = w[((size_t)oc * s->C + c) * kk + t];
+    for (int oc = 0, k = 0; oc < s->OC; oc++)
+        for (int i = 0; i < s->K; i++)
+            for (int j = 0; j < s->K; j++)
+                drows[k++] = ((ptrdiff_t)oc * L->Hd + s->K - 1 - i) * L->Wq + s->K - 1 - j;
+    return drows;
+}
+
+/* One image's output gradient into the middle of the padded plane dst [OC, rows_per_oc, ld] at
+ * (top, left); the rest of dst is not touched (it stays 0). dout is [OC, OH, OW], passed where
+ * relu_out > 0 when relu_out is given (the fused ReLU's backward); or, pooled, the gradient
+ * [OC, OH/2, OW/2] of a 2x2 max pool of relu_out, routed to the corners the pool picked (and passed
+ * only where they are > 0) as the rows are written. */
+static void spread(const ConvShape *s, const float *dout, const float *relu_out, int pooled,
+                   float *dst, int rows_per_oc, int ld, int top, int left)
+{
+    const size_t out_plane = (size_t)s->OH * s->OW, pool_plane = (size_t)(s->OH / 2) * (s->OW / 2);
+    for (int oc = 0; oc < s->OC; oc++) {
+        float *d = dst + ((size_t)oc * rows_per_oc + top) * ld + left;
+        if (pooled)
+            maxpool2_relu_backward_rows(d, ld, dout + oc * pool_plane, relu_out + oc * out_plane,
+                                        s->OH, s->OW, 1);
+        else if (relu_out)
+            rows_move(ROWS_WHERE_POSITIVE, s->OH, s->OW, dout + oc * out_plane, s->OW, d, ld,
+                      relu_out + oc * out_plane, s->OW);
+        else
+            rows_copy(s->OH, s->OW, dout + oc * out_plane, s->OW, d, ld);
+    }
+}
+
+/* conv2d_backward and conv2d_relu_pool_backward: dout is pooled when `pooled`. */
+static void backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
+                     const float *relu_out, int pooled, const float *in, const float *w,
+                     float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
-    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    const size_t in_img = (size_t)s->C * s->H * s->W;
+    const size_t out_img = pooled ? (size_t)s->OC * (s->OH / 2) * (s->OW / 2)
+                                  : (size_t)s->OC * s->OH * s->OW;
+    const size_t relu_img = (size_t)s->OC * s->OH * s->OW;
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
-    float *ones = scratch + L.ones, *wide = scratch + L.wide, *dcols = scratch + L.dcols;
+    float *ones = scratch + L.ones, *dwide = scratch + L.dwide, *wide = scratch + L.wide;
     float *planes = scratch + L.planes, *acc = scratch + L.dw;
-    const int ldw = L.ckk + 1;
+    const int ldw = L.ckk + 1, groups = s->B < GROUP ? s->B : GROUP;
+    /* The direct form of the input gradient with "same" padding, where dout_w is D itself (its
+     * spread is shared) and the product has at least 4 rows (C); the col2im form otherwise, which
+     * measured as fast or faster there (lenet, cnn-4v9: D's wider padding, a second spread). */
+    const int use_d = din && L.Q >= 0 && L.Wq == L.Wp && s->C >= 4, shared = use_d;
+    float *dplanes = scratch + L.dplanes + (shared ? L.lead : 0);
+    const float *a = shared ? dplanes + (size_t)L.Q * L.Wq + L.Q : wide;
+    const ptrdiff_t a_step = shared ? (ptrdiff_t)L.dplane_size : (ptrdiff_t)L.wide_size;
+    const ptrdiff_t lda = shared ? (ptrdiff_t)L.Hd * L.Wq : L.ld;
+    const ptrdiff_t *drows = use_d ? input_grad_operands(s, &L, w, scratch) : NULL;
     for (int q = 0; q < L.nw; q++)
         ones[q] = 1.0f;
     memset(acc, 0, sizeof(float) * s->OC * ldw);
-    memset(wide, 0, sizeof(float) * GROUP * L.wide_size);      /* junk columns stay 0 */
+    if (!shared)
+        memset(wide, 0, sizeof(float) * groups * L.wide_size);          /* junk columns stay 0 */
+    if (use_d)
+        memset(dplanes, 0, sizeof(float) * groups * L.dplane_size);     /* D's padding stays 0 */
     for (int i0 = 0; i0 < s->B; i0 += GROUP) {
         const int G = s->B - i0 < GROUP ? s->B - i0 : GROUP;
         for (int g = 0; g < G; g++) {
-            const size_t o = (i0 + g) * out_img;
-            if (relu_out)       /* the fused ReLU's backward on the way */
-                rows_move(ROWS_WHERE_POSITIVE, s->OC * s->OH, s->OW, dout + o, s->OW,
-                          wide + g * L.wide_size, L.Wp, relu_out + o, s->OW);
-            else
-                rows_copy(s->OC * s->OH, s->OW, dout + o, s->OW, wide + g * L.wide_size, L.Wp);
+            const float *o = dout + (i0 + g) * out_img;
+            const float *r = relu_out ? relu_out + (i0 + g) * relu_img : NULL;
+            if (use_d)
+                spread(s, o, r, pooled, dplanes + g * L.dplane_size, L.Hd, L.Wq, L.Q, L.Q);
+            if (!shared)
+                spread(s, o, r, pooled, wide + g * L.wide_size, s->OH, L.Wp, 0, 0);
             if (s->pad)
                 pad_image(s, &L, in + (i0 + g) * in_img, planes + g * L.plane_size);
         }
@@ -169,19 +259,27 @@ void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const
         const float *x = s->pad ? planes : in + i0 * in_img;
         const ptrdiff_t x_step = s->pad ? (ptrdiff_t)L.plane_size : (ptrdiff_t)in_img;
         /* dw [OC, CKK] += sum over the group of dout_w [OC, Nw] x X^T [Nw, CKK];  db += dout_w 1 */
-        gemm_nt_gather(G, (ptrdiff_t)L.wide_size, x_step, s->OC, L.ckk, L.nw, wide, L.ld, x, rows,
-                       acc, ldw, GEMM_ACCUMULATE, NULL);
+        gemm_nt_gather(G, a_step, x_step, s->OC, L.ckk, L.nw, a, lda, x, rows, acc, ldw,
+                       GEMM_ACCUMULATE, NULL);
         const ptrdiff_t first = 0;
-        gemm_nt_gather(G, (ptrdiff_t)L.wide_size, 0, s->OC, 1, L.nw, wide, L.ld, ones, &first,
-                       acc + L.ckk, ldw, GEMM_ACCUMULATE, NULL);
+        gemm_nt_gather(G, a_step, 0, s->OC, 1, L.nw, a, lda, ones, &first, acc + L.ckk, ldw,
+                       GEMM_ACCUMULATE, NULL);
         if (!din)
             continue;
         for (int g = 0; g < G; g++) {
             float *d = din + (i0 + g) * in_img;
-            /* dX [CKK, Nw] = w^T [CKK, OC] x dout_w [OC, Nw] */
-            gemm_nn(L.ckk, L.nw, s->OC, w, 1, L.ckk, wide + g * L.wide_size, L.ld, dcols, L.ld,
-                    GEMM_ZERO, NULL);
-            col2im(s, &L, rows, dcols, s->pad ? planes + g * L.plane_size : d, d);
+            if (use_d) {
+                /* din_w [C, Nd] = wt [C, OC*K*K] x Y [OC*K*K, Nd], Y read in place from D */
+                gemm_nn_gather(s->C, L.nd, s->OC * s->K * s->K, scratch + L.wt,
+                               (ptrdiff_t)s->OC * s->K * s->K, 1, dplanes + g * L.dplane_size,
+                               drows, dwide, (ptrdiff_t)s->H * L.Wq, GEMM_ZERO, NULL);
+                rows_copy(s->C * s->H, s->W, dwide, L.Wq, d, s->W);
+            } else {
+                /* dX [CKK, Nw] = w^T [CKK, OC] x dout_w [OC, Nw], then col2im */
+                gemm_nn(L.ckk, L.nw, s->OC, w, 1, L.ckk, a + g * a_step, lda, dwide, L.ld,
+                        GEMM_ZERO, NULL);
+                col2im(s, &L, rows, dwide, s->pad ? planes + g * L.plane_size : d, d);
+            }
         }
     }
     for (int oc = 0; oc < s->OC; oc++) {
@@ -189,4 +287,17 @@ void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const
             dw[(size_t)oc * L.ckk + k] += acc[(size_t)oc * ldw + k];
         db[oc] += acc[(size_t)oc * ldw + L.ckk];
     }
+}
+
+void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
+                     const float *relu_out, const float *in, const float *w, float *scratch)
+{
+    backward(s, din, dw, db, dout, relu_out, 0, in, w, scratch);
+}
+
+void conv2d_relu_pool_backward(const ConvShape *s, float *din, float *dw, float *db,
+                               const float *dpool, const float *relu_out, const float *in,
+                               const float *w, float *scratch)
+{
+    backward(s, din, dw, db, dpool, relu_out, 1, in, w, scratch);
 }

@@ -35,4 +35,14 @@ void conv2d_forward(const ConvShape *s, float *out, const float *in, const float
 void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
                      const float *relu_out, const float *in, const float *w, float *scratch);
 
+/* The backward of this convolution, the ReLU after it and a 2x2 max pool after that, in one pass:
+ * dpool [B, OC, OH/2, OW/2] is the pool's output gradient and relu_out [B, OC, OH, OW] the ReLU's
+ * output (the pool's input). Each window's gradient goes to the corner the pool picked, and on only
+ * where that value is > 0, straight into the rows the products read, so the pool's input gradient
+ * is never written nor read back. Bitwise maxpool2_backward, then conv2d_backward with relu_out
+ * (models/reference/: conv2d_relu_maxpool2_backward_ref). */
+void conv2d_relu_pool_backward(const ConvShape *s, float *din, float *dw, float *db,
+                               const float *dpool, const float *relu_out, const float *in,
+                               const float *w, float *scratch);
+
 #endif

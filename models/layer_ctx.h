@@ -22,6 +22,9 @@ typedef struct {
     /* A ReLU fused into a kind with fuses_relu: forward also writes the ReLU's output to relu_out;
      * backward receives the ReLU's output gradient as dout and its output as relu_out. */
     float *relu_out;
+    /* With relu_out, a conv's backward also does the backward of a 2x2 max pool after the ReLU
+     * (models/layers.c: walk_fuses_pool_backward): dout is then the pool's output gradient. */
+    int pooled;
 } LayerCtx;
 
 /* Layer i's output [B, out...] and its gradient, in the model's activation blocks. */

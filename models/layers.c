@@ -162,7 +162,10 @@ static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const f
     ConvShape s;
     (void)out;
     conv_shape_of(l, &s, c->B);
-    conv2d_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
+    if (c->pooled)
+        conv2d_relu_pool_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
+    else
+        conv2d_backward(&s, din, c->dw, c->db, dout, c->relu_out, in, c->w, c->temp);
 }
 
 static double conv_flops(const Layer *l)
@@ -607,4 +610,11 @@ int walk_fuses_next_relu(const Model *m, int i)
 {
     return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
            strcmp(m->layers[i + 1].kind->name, "relu") == 0;
+}
+
+/* Conv i, relu i+1, maxpool i+2: the conv's backward does all three (layers.h). */
+int walk_fuses_pool_backward(const Model *m, int i)
+{
+    return i + 2 < m->n_layers && walk_fuses_next_relu(m, i) &&
+           strcmp(m->layers[i + 2].kind->name, "maxpool") == 0;
 }

@@ -58,6 +58,10 @@ struct LayerKind {
 /* Layer i takes in the ReLU that follows it (conv then relu): the fast walk runs the pair as one,
  * and the profile shows the ReLU's row as part of the layer above. */
 int walk_fuses_next_relu(const Model *m, int i);
+/* Layer i, a conv that takes in its ReLU, also does the backward of the 2x2 max pool after that
+ * ReLU (conv2d_relu_pool_backward): the pool's input gradient is never written, and the profile
+ * shows the pool's backward as part of the conv's. */
+int walk_fuses_pool_backward(const Model *m, int i);
 
 /* Number of state tensors of the layer's kind. */
 int layer_state_count(const Layer *l);

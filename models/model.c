@@ -389,7 +389,7 @@ double model_loss(Model *m, const int *y, int B, int *pred)
         loss = softmax_ce(logits, y, B, m->num_outputs, m->dlogits, m->probs, pred);
     if (m->profile) {
         profile_add(m, m->n_layers, 0, model_clock() - t0);
-        profile_count(m, m->n_layers, m->n_layers + 1, 0);
+        profile_count(m, m->n_layers, m->n_layers + 1, 0, B);
     }
     return loss;
 }

@@ -73,10 +73,12 @@ struct Layer {
 };
 
 /* Seconds spent in one row of the profile (a layer, the loss, or the optimizer), summed over calls;
- * training forwards and evaluation forwards apart, as they are different workloads. */
+ * training forwards and evaluation forwards apart, as they are different workloads; and the images
+ * those calls covered (for the layer's GFLOP/s). */
 typedef struct {
     double train_fwd_s, eval_fwd_s, bwd_s;
     long train_fwd_n, eval_fwd_n, bwd_n;
+    double train_fwd_img, eval_fwd_img, bwd_img;
 } ProfileRow;
 typedef struct Model Model;
 

@@ -27,6 +27,28 @@ static void maxpool_grad_plane_c(float *dst, const float *g, const float *src, i
     maxpool2_backward_ref(dst, g, src, 1, 1, H, W);
 }
 
+/* The portable variant: the reference rule (window_argmax of models/reference/pool.c: a later
+ * corner wins only when strictly greater), then relu_backward_ref's rule on the picked value. */
+static void maxpool_relu_grad_rows_c(float *dst, ptrdiff_t ldd, const float *g, const float *src,
+                                     int H, int W, int relu)
+{
+    const int OH = H / 2, OW = W / 2;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            dst[y * ldd + x] = 0.0f;
+    for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++) {
+            const float *p = src + (size_t)(2 * oy) * W + 2 * ox;
+            const float v[4] = {p[0], p[1], p[W], p[W + 1]};
+            int k = 0;
+            for (int j = 1; j < 4; j++)
+                if (v[j] > v[k])
+                    k = j;
+            const float gv = g[(size_t)oy * OW + ox];
+            dst[(2 * oy + k / 2) * ldd + 2 * ox + k % 2] = !relu || v[k] > 0.0f ? gv : 0.0f;
+        }
+}
+
 typedef void (*PlaneFn)(float *dst, const float *src, int H, int W);
 typedef void (*GradPlaneFn)(float *dst, const float *g, const float *src, int H, int W);
 
@@ -34,6 +56,18 @@ static const PlaneFn plane_variants[ISA_COUNT] =
     ISA_VARIANTS(maxpool_plane_c, maxpool_plane_avx2, maxpool_plane_avx512);
 static const GradPlaneFn grad_plane_variants[ISA_COUNT] =
     ISA_VARIANTS(maxpool_grad_plane_c, maxpool_grad_plane_avx2, maxpool_grad_plane_avx512);
+
+typedef void (*GradRowsFn)(float *dst, ptrdiff_t ldd, const float *g, const float *src, int H,
+                           int W, int relu);
+static const GradRowsFn grad_rows_variants[ISA_COUNT] =
+    ISA_VARIANTS(maxpool_relu_grad_rows_c, maxpool_relu_grad_rows_avx2,
+                 maxpool_relu_grad_rows_avx512);
+
+void maxpool2_relu_backward_rows(float *dst, ptrdiff_t ldd, const float *g, const float *in,
+                                 int H, int W, int relu)
+{
+    grad_rows_variants[isa_active()](dst, ldd, g, in, H, W, relu);
+}
 
 void maxpool2_forward(float *out, const float *in, int B, int C, int H, int W)
 {

@@ -22,7 +22,7 @@ double model_clock(void);
 /* Seconds of row i (a layer, n_layers: the loss) of the current pass (backward, or m->train's
  * forward); no-op when profiling is off. */
 void profile_add(Model *m, int i, int backward, double seconds);
-/* One more pass over rows [first, end). */
-void profile_count(Model *m, int first, int end, int backward);
+/* One more pass over rows [first, end), of B images. */
+void profile_count(Model *m, int first, int end, int backward, int B);
 
 #endif

@@ -91,9 +91,12 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
     for (int i = end - 1; i >= first; i--) {
         if (i > first && walk_fuses_next_relu(m, i - 1))
             continue;                       /* a fused ReLU: its layer before does its backward */
+        if (i > first + 1 && walk_fuses_pool_backward(m, i - 2))
+            continue;                       /* a pool whose backward its conv does */
         const Layer *l = &m->layers[i];
         const int fused = i + 1 < end && walk_fuses_next_relu(m, i);
-        const int top = i + fused;          /* the last layer of the pair */
+        const int pooled = fused && i + 2 < end && walk_fuses_pool_backward(m, i);
+        const int top = i + fused + pooled; /* the last layer of the pair (or of the three) */
         LayerCtx c = model_layer_ctx_thread(m, i, b1 - b0, thread);
         c.threads = 1;
         c.keep += (size_t)b0 * l->keep_per_image;
@@ -103,10 +106,12 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
         }
         const size_t in_off = (size_t)b0 * layer_in_size(l), out_off = (size_t)b0 * layer_out_size(l);
         const float *in = (i ? model_layer_act(m, i - 1) : x) + in_off;
-        const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) + out_off;
+        const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) +
+                            (size_t)b0 * layer_out_size(&m->layers[top]);
         float *din = i ? model_layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
         if (fused)
-            c.relu_out = model_layer_act(m, top) + out_off;
+            c.relu_out = model_layer_act(m, i + 1) + out_off;
+        c.pooled = pooled;
         run_backward(m, i, &c, in, model_layer_act(m, i) + out_off, dout, din, thread == 0);
     }
 }
@@ -176,7 +181,7 @@ static void forward_segment(Model *m, const float *x, int B, int first, int end)
 {
     SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
     threads_run(segment_threads(m, B, first, end), forward_piece, &j);
-    profile_count(m, first, end, 0);
+    profile_count(m, first, end, 0, B);
 }
 
 static void backward_segment(Model *m, const float *x, int B, int first, int end)
@@ -186,7 +191,7 @@ static void backward_segment(Model *m, const float *x, int B, int first, int end
     threads_run(segment_threads(m, B, first, end), backward_piece, &j);
     if (j.part_hi > j.part_lo)
         reduce_partials(m, first, end, j.chunks);
-    profile_count(m, first, end, 1);
+    profile_count(m, first, end, 1, B);
 }
 
 /* A layer that sees the whole batch (dense, dropout) and splits its own work among threads. */
@@ -194,7 +199,7 @@ static void forward_whole(Model *m, const float *x, int B, int i)
 {
     LayerCtx c = model_layer_ctx(m, i, B);
     run_forward(m, i, &c, i ? model_layer_act(m, i - 1) : x, model_layer_act(m, i), 1);
-    profile_count(m, i, i + 1, 0);
+    profile_count(m, i, i + 1, 0, B);
 }
 
 static void backward_whole(Model *m, const float *x, int B, int i)
@@ -204,7 +209,7 @@ static void backward_whole(Model *m, const float *x, int B, int i)
     const float *dout = i == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, i);
     float *din = i ? model_layer_dact(m, i - 1) : NULL;
     run_backward(m, i, &c, in, model_layer_act(m, i), dout, din, 1);
-    profile_count(m, i, i + 1, 1);
+    profile_count(m, i, i + 1, 1, B);
 }
 
 void walk_forward(Model *m, const float *x, int B)

@@ -811,6 +811,18 @@ static void test_conv_matches_direct_convolution_and_differences_in_every_isa(vo
     all_isas();
 }
 
+/* With "same" padding and at least 4 input channels the fast backward computes the input gradient
+ * as a convolution of the padded output gradient (models/conv.c), not through col2im. */
+static void test_conv_input_gradient_in_direct_form_matches_finite_differences(void)
+{
+    for (int isa = all_isas(); isa >= 0; isa--) {
+        isa_limit((Isa)isa);
+        CU_ASSERT(check_item("conv 3 3 pad 1", 2, 4, 5, 6, 21) < GRAD_TOL);
+        CU_ASSERT(check_item("conv 2 5 pad 2", 2, 4, 5, 5, 22) < GRAD_TOL);
+    }
+    all_isas();
+}
+
 /* conv + ReLU fused (the ReLU's output written with the conv's, its backward applied while the
  * conv reads dout) must equal the two layers run apart, bitwise, forward and backward. */
 static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
@@ -847,6 +859,190 @@ static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
     all_isas();
     free(in), free(w), free(b), free(scratch), free(out), free(relu), free(out2), free(relu2);
     free(g), free(gconv), free(din), free(din2), free(dw), free(dw2);
+    gsl_rng_free(rng);
+}
+
+/* conv + ReLU + 2x2 max pool backward in one pass (the walk's fusion) must equal the pool's
+ * backward followed by the conv's (with its fused ReLU), bitwise: "same" padding with 4 channels
+ * (the direct input gradient), no padding, odd output sizes (a dropped row and column), and many
+ * ties (every window of ReLU zeros). */
+static void test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise(void)
+{
+    static const int shapes[][7] = {{3, 4, 6, 8, 5, 3, 1}, {2, 2, 7, 9, 3, 3, 0},
+                                    {7, 3, 9, 7, 6, 3, 1}, {1, 1, 28, 28, 16, 3, 1}};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        const int *d = shapes[k];
+        ConvShape s;
+        conv_shape(&s, d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
+        const size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
+        const size_t npool = (size_t)s.B * s.OC * (s.OH / 2) * (s.OW / 2);
+        const size_t nw = (size_t)s.OC * s.C * s.K * s.K;
+        float *in = zalloc(nin), *w = zalloc(nw), *b = zalloc(s.OC), *out = zalloc(nout);
+        float *relu = zalloc(nout), *gpool = zalloc(npool), *gin = zalloc(nout);
+        float *din = zalloc(nin), *din2 = zalloc(nin), *dw = zalloc(nw + s.OC), *dw2 = zalloc(nw + s.OC);
+        float *scratch = zalloc(conv_scratch_size(&s));
+        fill_uniform(in, nin, -1, 1, rng);
+        fill_uniform(w, nw, -1, 1, rng);
+        fill_uniform(b, s.OC, -0.5, 0.5, rng);
+        fill_uniform(gpool, npool, -1, 1, rng);
+        for (int isa = all_isas(); isa >= 0; isa--) {
+            isa_limit((Isa)isa);
+            conv2d_forward(&s, out, in, w, b, relu, scratch);
+            memset(dw, 0, sizeof(float) * (nw + s.OC));
+            memset(dw2, 0, sizeof(float) * (nw + s.OC));
+            conv2d_relu_pool_backward(&s, din, dw, dw + nw, gpool, relu, in, w, scratch);
+            maxpool2_backward(gin, gpool, relu, s.B, s.OC, s.OH, s.OW);
+            conv2d_backward(&s, din2, dw2, dw2 + nw, gin, relu, in, w, scratch);
+            CU_ASSERT(memcmp(din, din2, sizeof(float) * nin) == 0);
+            CU_ASSERT(memcmp(dw, dw2, sizeof(float) * (nw + s.OC)) == 0);
+        }
+        all_isas();
+        free(in), free(w), free(b), free(out), free(relu), free(gpool), free(gin);
+        free(din), free(din2), free(dw), free(dw2), free(scratch);
+    }
+    gsl_rng_free(rng);
+}
+
+/* L = sum of r * maxpool(relu(conv(x))), all in double from the definitions (so that a step of
+ * 1e-4 is far above the rounding and crosses a kink only where two corners lie that close). */
+static double conv_relu_pool_loss(const ConvShape *s, const float *x, const float *w,
+                                  const float *b, const float *r)
+{
+    const int PH = s->OH / 2, PW = s->OW / 2;
+    double L = 0.0;
+    for (int n = 0; n < s->B; n++)
+        for (int o = 0; o < s->OC; o++)
+            for (int py = 0; py < PH; py++)
+                for (int px = 0; px < PW; px++) {
+                    double best = 0.0;      /* max over the window of relu(z) */
+                    for (int k = 0; k < 4; k++) {
+                        const int y = 2 * py + k / 2, xx = 2 * px + k % 2;
+                        double z = b[o];
+                        for (int c = 0; c < s->C; c++)
+                            for (int i = 0; i < s->K; i++)
+                                for (int j = 0; j < s->K; j++) {
+                                    const int iy = y + i - s->pad, ix = xx + j - s->pad;
+                                    if (iy >= 0 && iy < s->H && ix >= 0 && ix < s->W)
+                                        z += (double)w[((o * s->C + c) * s->K + i) * s->K + j] *
+                                             x[((n * s->C + c) * s->H + iy) * s->W + ix];
+                                }
+                        best = fmax(best, z);
+                    }
+                    L += (double)r[((n * s->OC + o) * PH + py) * PW + px] * best;
+                }
+    return L;
+}
+
+/* The fused backward's input and weight gradients against central differences of that loss. */
+static void test_conv_relu_pool_backward_matches_finite_differences(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 31);
+    ConvShape s;
+    conv_shape(&s, 2, 4, 6, 6, 3, 3, 1);
+    const size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
+    const size_t nw = (size_t)s.OC * s.C * 9;
+    float *x = zalloc(nin), *p = zalloc(nw + s.OC), *r = zalloc(nout / 4), *out = zalloc(nout);
+    float *relu = zalloc(nout), *din = zalloc(nin);
+    float *g = zalloc(nw + s.OC), *scratch = zalloc(conv_scratch_size(&s));
+    fill_uniform(x, nin, -1, 1, rng);
+    fill_uniform(p, nw + s.OC, -1, 1, rng);
+    fill_uniform(r, nout / 4, -1, 1, rng);
+    conv2d_forward(&s, out, x, p, p + nw, relu, scratch);
+    conv2d_relu_pool_backward(&s, din, g, g + nw, r, relu, x, p, scratch);
+    double worst = 0.0;
+    float *vars[2] = {x, p}, *grads[2] = {din, g};
+    const size_t counts[2] = {nin, nw + s.OC};
+    for (int v = 0; v < 2; v++)
+        for (size_t i = 0; i < counts[v]; i++) {
+            const float keep = vars[v][i], up = (float)(keep + 1e-4), down = (float)(keep - 1e-4);
+            vars[v][i] = up;
+            const double lp = conv_relu_pool_loss(&s, x, p, p + nw, r);
+            vars[v][i] = down;
+            const double lm = conv_relu_pool_loss(&s, x, p, p + nw, r);
+            vars[v][i] = keep;
+            const double num = (lp - lm) / ((double)up - (double)down), a = grads[v][i];
+            worst = fmax(worst, fabs(a - num) / fmax(fabs(a) + fabs(num), REL_FLOOR));
+        }
+    if (getenv("FD_VERBOSE"))
+        fprintf(stderr, "\n  conv+relu+pool worst relative error %.3g", worst);
+    CU_ASSERT(worst < GRAD_TOL);
+    free(x), free(p), free(r), free(out), free(relu), free(din), free(g), free(scratch);
+    gsl_rng_free(rng);
+}
+
+/* ---- the profile ---- */
+
+/* The whitespace-separated fields of the line of `text` that starts with `name `, into f (at most
+ * max, each cut at 31 characters); their count, 0 when there is no such line. */
+static int profile_fields(const char *text, const char *name, char f[][32], int max)
+{
+    const size_t len = strlen(name);
+    const char *line = text;
+    while (strncmp(line, name, len) != 0 || line[len] != ' ') {
+        line = strchr(line, '\n');
+        if (!line)
+            return 0;
+        line++;
+    }
+    const char *end = strchr(line, '\n');
+    const size_t n = end ? (size_t)(end - line) : strlen(line);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%.*s", (int)n, line);
+    int count = 0;
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && count < max;
+         w = strtok_r(NULL, " ", &save))
+        snprintf(f[count++], 32, "%s", w);
+    return count;
+}
+
+/* --profile: a conv's row rates its multiply-adds (GFLOP/s and a share of the FMA peak measured
+ * on the spot), a pool's row, which has none, shows dashes, and a pool whose backward its conv does
+ * says so. */
+static void test_profile_prints_each_layers_gflops_and_share_of_the_fma_peak(void)
+{
+    ModelSpec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.family, sizeof spec.family, "cnn");
+    snprintf(spec.layers, sizeof spec.layers, "conv 8 3 pad 1, relu, maxpool 2, dense 5");
+    spec.in_c = 1, spec.in_h = 12, spec.in_w = 12, spec.num_classes = 5;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 8);
+    Model m;
+    CU_ASSERT_FATAL(model_build(&m, &spec, rng) == 0);
+    const int B = 16;
+    float *x = zalloc((size_t)B * 144);
+    int y[16];
+    fill_uniform(x, (size_t)B * 144, -1, 1, rng);
+    for (int i = 0; i < B; i++)
+        y[i] = i % 5;
+    CU_ASSERT_FATAL(model_alloc_batch(&m, B) == 0 && model_profile_enable(&m, 1) == 0);
+    for (int step = 0; step < 3; step++) {
+        model_forward(&m, x, B, 1);
+        model_loss(&m, y, B, NULL);
+        model_zero_grad(&m);
+        model_backward(&m, x, B);
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    CU_ASSERT_FATAL(out != NULL);
+    model_profile_print(&m, out);
+    fclose(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "% of the FMA peak"));
+    char f[16][32];
+    /* conv1 conv 8 3 pad 1 fwd bwd share eval trainGF %peak evalGF %peak */
+    CU_ASSERT_EQUAL(profile_fields(text, "conv1", f, 16), 14);
+    CU_ASSERT(atof(f[10]) > 0.0 && strchr(f[11], '%') != NULL && atof(f[11]) > 0.0);
+    CU_ASSERT(atof(f[10]) < 1e6);     /* GFLOP/s, not FLOPs */
+    /* maxpool1 2x2, bwd in conv fwd bwd share eval - - - - */
+    const int n = profile_fields(text, "maxpool1", f, 16);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "bwd in conv"));
+    CU_ASSERT(n >= 4 && strcmp(f[n - 1], "-") == 0 && strcmp(f[n - 4], "-") == 0);
+    CU_ASSERT(profile_fields(text, "total", f, 16) >= 8);
+    free(text), free(x);
+    model_free(&m);
     gsl_rng_free(rng);
 }
 
@@ -908,6 +1104,14 @@ int register_layers_tests(void)
         {"dense_gradients_on_a_feature_map_input", test_dense_gradients_on_a_feature_map_input},
         {"conv_gradients_without_padding", test_conv_gradients_without_padding},
         {"conv_gradients_with_padding", test_conv_gradients_with_padding},
+        {"conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise",
+         test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise},
+        {"profile_prints_each_layers_gflops_and_share_of_the_fma_peak",
+         test_profile_prints_each_layers_gflops_and_share_of_the_fma_peak},
+        {"conv_relu_pool_backward_matches_finite_differences",
+         test_conv_relu_pool_backward_matches_finite_differences},
+        {"conv_input_gradient_in_direct_form_matches_finite_differences",
+         test_conv_input_gradient_in_direct_form_matches_finite_differences},
         {"relu_gradients_away_from_zero", test_relu_gradients_away_from_zero},
         {"maxpool_gradients_with_distinct_values", test_maxpool_gradients_with_distinct_values},
         {"flatten_gradients_match_finite_differences", test_flatten_gradients_match_finite_differences},

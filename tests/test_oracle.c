@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "models/conv.h"
 #include "models/heads.h"
 #include "models/isa.h"
 #include "models/layers.h"
@@ -58,11 +59,11 @@ static double worst_gap(const float *a, const float *b, size_t n, double scale)
  * without a line here fails every_kind_has_an_oracle_entry. */
 static const struct {
     const char *kind;
-    const char *items[3];
+    const char *items[4];
     int exact;
 } ORACLE_ITEMS[] = {
     {"dense", {"dense 1", "dense 7", "dense 37"}, 0},
-    {"conv", {"conv 3 3 pad 1", "conv 5 2", "conv 17 5 pad 2"}, 0},
+    {"conv", {"conv 3 3 pad 1", "conv 5 2", "conv 17 5 pad 2", "conv 4 2 pad 2"}, 0},
     {"maxpool", {"maxpool 2", "maxpool", NULL}, 1},
     {"relu", {"relu", NULL, NULL}, 1},
     {"flatten", {"flatten", NULL, NULL}, 1},
@@ -155,7 +156,7 @@ static void test_every_layer_kind_fast_equals_reference_in_every_isa(void)
     for (int isa = best; isa >= ISA_C; isa--) {
         isa_limit((Isa)isa);
         for (size_t k = 0; k < N_ORACLE_ITEMS; k++)
-            for (int j = 0; j < 3 && ORACLE_ITEMS[k].items[j]; j++)
+            for (int j = 0; j < 4 && ORACLE_ITEMS[k].items[j]; j++)
                 for (int trial = 0; trial < 6; trial++) {
                     double gap = layer_gap(ORACLE_ITEMS[k].items[j], rng);
                     int ok = ORACLE_ITEMS[k].exact ? gap == 0.0 : gap < ROUNDING;
@@ -164,6 +165,47 @@ static void test_every_layer_kind_fast_equals_reference_in_every_isa(void)
                                 ORACLE_ITEMS[k].items[j], isa_name((Isa)isa), gap);
                     CU_ASSERT(ok);
                 }
+    }
+    isa_limit(best);
+    gsl_rng_free(rng);
+}
+
+/* ---- fused kernels that are no layer kind of their own ---- */
+
+/* conv2d_relu_pool_backward (the walk's conv + ReLU + max pool backward) against its reference
+ * function, on random shapes (odd sizes, "same" padding with C >= 4, none), in every ISA. */
+static void test_conv_relu_pool_backward_fast_equals_reference_in_every_isa(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    const Isa best = isa_limit(ISA_AVX512);
+    for (int isa = best; isa >= ISA_C; isa--) {
+        isa_limit((Isa)isa);
+        for (int trial = 0; trial < 8; trial++) {
+            const int B = 1 + (int)gsl_rng_uniform_int(rng, 9), C = 1 + (int)gsl_rng_uniform_int(rng, 6);
+            const int H = 5 + (int)gsl_rng_uniform_int(rng, 12), W = 5 + (int)gsl_rng_uniform_int(rng, 12);
+            const int OC = 1 + (int)gsl_rng_uniform_int(rng, 9), P = trial % 2;
+            ConvShape s;
+            conv_shape(&s, B, C, H, W, OC, 3, P);
+            const size_t nin = (size_t)B * C * H * W, nout = (size_t)B * OC * s.OH * s.OW;
+            const size_t npool = (size_t)B * OC * (s.OH / 2) * (s.OW / 2), nw = (size_t)OC * C * 9;
+            float *x = zalloc(nin), *p = zalloc(nw + OC), *relu = zalloc(nout), *out = zalloc(nout);
+            float *g = zalloc(npool), *work = zalloc(nout), *scratch = zalloc(conv_scratch_size(&s));
+            float *din[2] = {zalloc(nin), zalloc(nin)}, *dw[2] = {zalloc(nw + OC), zalloc(nw + OC)};
+            fill(x, nin, rng), fill(p, nw + OC, rng), fill(g, npool, rng);
+            conv2d_forward_ref(out, x, p, p + nw, B, C, H, W, OC, 3, P);
+            relu_forward_ref(relu, out, nout);
+            conv2d_relu_pool_backward(&s, din[0], dw[0], dw[0] + nw, g, relu, x, p, scratch);
+            conv2d_relu_maxpool2_backward_ref(din[1], dw[1], dw[1] + nw, g, relu, x, p, B, C, H, W,
+                                              OC, 3, P, work);
+            const double gap = fmax(worst_gap(din[0], din[1], nin, OC * 9.0 + 1.0),
+                                    worst_gap(dw[0], dw[1], nw + OC, (double)B * s.OH * s.OW + 1.0));
+            if (gap >= ROUNDING)
+                fprintf(stderr, "\n  conv+relu+pool backward (%s): fast - reference = %g\n",
+                        isa_name((Isa)isa), gap);
+            CU_ASSERT(gap < ROUNDING);
+            free(x), free(p), free(relu), free(out), free(g), free(work), free(scratch);
+            free(din[0]), free(din[1]), free(dw[0]), free(dw[1]);
+        }
     }
     isa_limit(best);
     gsl_rng_free(rng);
@@ -485,6 +527,8 @@ int register_oracle_tests(void)
         {"every_kind_has_an_oracle_entry", test_every_kind_has_an_oracle_entry},
         {"every_layer_kind_fast_equals_reference_in_every_isa",
          test_every_layer_kind_fast_equals_reference_in_every_isa},
+        {"conv_relu_pool_backward_fast_equals_reference_in_every_isa",
+         test_conv_relu_pool_backward_fast_equals_reference_in_every_isa},
         {"softmax_ce_fast_equals_reference_in_every_isa",
          test_softmax_ce_fast_equals_reference_in_every_isa},
         {"sgd_and_adam_equal_the_reference_bitwise_in_every_isa",

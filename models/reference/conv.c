@@ -56,3 +56,16 @@ void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout, co
                             }
                 }
 }
+
+/* The three backwards in turn, through work: the pool sends each window's gradient to the corner
+ * it picked, the ReLU keeps it where its output is positive, the convolution takes the rest. */
+void conv2d_relu_maxpool2_backward_ref(float *din, float *dw, float *db, const float *dpool,
+                                       const float *relu_out, const float *in, const float *w,
+                                       int B, int C, int H, int W, int OC, int K, int P,
+                                       float *work)
+{
+    const int OH = H + 2 * P - K + 1, OW = W + 2 * P - K + 1;
+    maxpool2_backward_ref(work, dpool, relu_out, B, OC, OH, OW);
+    relu_backward_ref(work, work, relu_out, (size_t)B * OC * OH * OW);
+    conv2d_backward_ref(din, dw, db, work, in, w, B, C, H, W, OC, K, P);
+}

@@ -39,6 +39,16 @@ void maxpool2_forward_ref(float *out, const float *in, int B, int C, int H, int 
 void maxpool2_backward_ref(float *din, const float *dout, const float *in, int B, int C, int H,
                            int W);
 
+/* ---- conv.c again: a conv, the ReLU after it and a 2x2 max pool after that, backward at once ----
+ * What the fast path's conv2d_relu_pool_backward (models/conv.c) computes in one pass: the pool's
+ * routing, the ReLU's mask, then the convolution's backward. dpool: [B, OC, OH/2, OW/2];
+ * relu_out: [B, OC, OH, OW] (the ReLU's output, the pool's input); work: [B, OC, OH, OW] floats
+ * of scratch; the rest as conv2d_backward_ref. */
+void conv2d_relu_maxpool2_backward_ref(float *din, float *dw, float *db, const float *dpool,
+                                       const float *relu_out, const float *in, const float *w,
+                                       int B, int C, int H, int W, int OC, int K, int P,
+                                       float *work);
+
 /* ---- activations.c: elementwise, [n] each ---- */
 void relu_forward_ref(float *out, const float *in, size_t n);            /* max(in, 0) */
 /* din = dout where the output is positive, else 0 */
