@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "common/stats.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
 
@@ -185,6 +186,12 @@ static int write_classes(Diff *d, const DiffCounts *c)
                     bottom < 0 ? 0 : bottom);
 }
 
+/* McNemar's exact test on the images one run gets right and the other wrong (common/stats). */
+static void verdict(const Diff *d, const DiffCounts *c, char *buf, size_t n)
+{
+    stats_mcnemar_verdict(d->name_a, d->name_b, c->only_a, c->only_b, buf, n);
+}
+
 static int write_md(const Diff *d, const DiffCounts *c)
 {
     char path[1100];
@@ -203,6 +210,10 @@ static int write_md(const Diff *d, const DiffCounts *c)
     fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
                "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
             c->only_b, c->only_b + c->neither, c->only_a);
+    char v[1400];
+    verdict(d, c, v, sizeof v);
+    fprintf(o, "Is the difference real? McNemar's exact test on the %ld images where exactly one of "
+               "the two is right: %s.\n\n", c->only_a + c->only_b, v);
     fprintf(o, "![per-class accuracy of both](classes.png)\n\n");
     if (c->only_b)
         fprintf(o, "![images B gets right and A wrong](fixed.png)\n\n");
@@ -241,12 +252,15 @@ static int run_diff(Diff *d)
         rc = write_classes(d, &c);
     if (!rc)
         rc = write_md(d, &c);
-    if (!rc)
-        printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
-               "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\n", d->name_a, d->name_b, d->a.n,
-               c.both, c.only_a, c.only_b, c.neither, d->out, c.only_b ? ", fixed.png" : "",
-               c.only_a ? ", broken.png" : "");
-    return rc;
+    if (rc)
+        return rc;
+    char v[1400];
+    verdict(d, &c, v, sizeof v);
+    printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
+           "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\nMcNemar's exact test: %s\n",
+           d->name_a, d->name_b, d->a.n, c.both, c.only_a, c.only_b, c.neither, d->out,
+           c.only_b ? ", fixed.png" : "", c.only_a ? ", broken.png" : "", v);
+    return MNL_OK;
 }
 
 int diff_main(int argc, char **argv)
