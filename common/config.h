@@ -39,8 +39,11 @@ typedef struct {
     float dropout;
 
     /* [train] */
-    char optimizer[16];      /* sgd | adam */
+    char optimizer[16];      /* sgd | adam | adamw | radam | lion */
     float lr, l2, momentum, weight_decay;
+    float beta1;             /* adam, adamw, radam, lion */
+    float beta2;             /* the same; -1: the optimizer's own default (0.999, lion 0.99) */
+    float eps;               /* adam, adamw, radam */
     int nesterov;            /* sgd: 1 = Nesterov momentum */
     int batch, epochs;
     unsigned long seed;

@@ -107,6 +107,14 @@ void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, co
  * taken from where the momentum is about to carry w (PyTorch's nesterov=True) */
 void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
                              float mu);
+/* RAdam step t: Adam's moments (g' = g + decay w); while rho_t = rho_inf - 2 t b2^t/(1 - b2^t)
+ * (rho_inf = 2/(1-b2) - 1) is at most 5, w -= lr m/(1 - b1^t); after, Adam's step times
+ * r_t = sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t))  (torch.optim.RAdam) */
+void radam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+                      float decay, long t);
+/* Lion with s's lr and betas: c = b1 m + (1-b1) g;  w -= lr (sign(c) + decay w);
+ * m = b2 m + (1-b2) g  (Chen et al. 2023, Algorithm 2) */
+void lion_update_ref(float *w, const float *g, float *m, size_t n, const OptimSpec *s, float decay);
 /* Every tensor of the model once (o->step already counts this step); weights decay, biases not */
 void optim_step_ref(Optimizer *o, Model *m);
 
