@@ -425,6 +425,18 @@ static const Setting settings[] = {
           "hold N training images out for validation (the best epoch is chosen on them)")},
     {TEXT("data", "augment", augment, "none | shift N, rotate D", "none",
           "training batches only: random shifts of up to N pixels, rotations of up to D degrees")},
+    {NUMBER("data", "label_noise", label_noise, 0.0, 1.0, "0",
+            "a fraction of the training labels replaced by another class, at random (seeded); "
+            "validation and test labels stay true")},
+    {NUMBER("data", "shuffle_labels", shuffle_labels, 0, 1, "0",
+            "1 = the training labels shuffled among the training images: nothing left to learn "
+            "but the images themselves")},
+    {NUMBER("data", "leak_test", leak_test, 0.0, 1.0, "0",
+            "a fraction of the test images copied, with their labels, into the training set (a "
+            "leak, to see what one looks like)")},
+    {NUMBER("data", "permute_pixels", permute_pixels, 0, 1, "0",
+            "1 = one fixed random permutation (seeded) of the pixels of every image, training and "
+            "test alike")},
     {TEXT("model", "family", family, "softmax | mlp | cnn", "",
           "the model family (models/registry.c); required")},
     {TEXT("model", "hidden", hidden, "none | widths 1..65536", "none",

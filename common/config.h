@@ -28,6 +28,10 @@ typedef struct {
     SplitKind split;
     int split_n;
     AugmentSpec augment;     /* training batches only */
+    float label_noise;       /* fraction of training labels replaced at random (common/tamper) */
+    int shuffle_labels;      /* 1: training labels shuffled among the images */
+    float leak_test;         /* fraction of test images copied into the training set */
+    int permute_pixels;      /* 1: one fixed permutation of the pixels, every image */
 
     /* [model] */
     char family[32];

@@ -17,6 +17,7 @@
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
+#include "common/tamper.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "plots/plot.h"
@@ -135,6 +136,22 @@ static void pixels_from_normalised(const ExpConfig *c, const float *x, float *p)
     }
 }
 
+/* data.permute_pixels: the model was trained (and is tested) on images whose pixels one seeded
+ * permutation rearranged (common/tamper). A user's image is rearranged the same way before the
+ * model sees it (inverse = 0), and a test image back (inverse = 1) before the learner does. */
+static int follow_permutation(const ExpConfig *c, float *img, int inverse)
+{
+    if (!c->permute_pixels)
+        return MNL_OK;
+    int perm[PIXELS], inv[PIXELS];
+    int rc = tamper_pixel_permutation(c->seed, PIXELS, perm);
+    if (rc)
+        return rc;
+    for (int i = 0; i < PIXELS; i++)
+        inv[perm[i]] = i;
+    return tamper_permute_rows(img, 1, PIXELS, inverse ? inv : perm);
+}
+
 /* One image to classify: what the model sees and what the learner sees. */
 typedef struct {
     float x[PIXELS];          /* [1, 1, 28, 28] normalised */
@@ -156,6 +173,8 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
                         t->name, d->n, d->n - 1);
     memcpy(in->x, d->x + (size_t)index * PIXELS, sizeof in->x);
     pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
+    if ((rc = follow_permutation(&t->ex.cfg, in->pixels, 1)))
+        return rc;
     in->label = d->y[index];
     snprintf(in->what, sizeof in->what, "test image %d of %d%s (%s t10k #%d)", index, d->n,
              picked_at_random ? ", picked at random" : "", t->ex.cfg.dataset, d->orig_index[index]);
@@ -170,6 +189,7 @@ static int input_from_file(const ExpConfig *c, const char *path, Input *in)
         rc = image_to_mnist(&img, path, in->pixels);
     if (!rc) {
         normalise_like_training(c, in->pixels, in->x);
+        rc = follow_permutation(c, in->x, 0);
         in->label = -1;
         snprintf(in->what, sizeof in->what, "%s (%dx%d, preprocessed to 28x28)", path, img.w, img.h);
     }

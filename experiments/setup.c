@@ -8,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/tamper.h"
 #include "common/threads.h"
 
 int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets)
@@ -53,6 +54,13 @@ int experiment_load_data(Experiment *ex)
     ds.seed = c->seed;
     int rc = dataset_load(&ds, &ex->data);
     ex->has_data = rc == MNL_OK;
+    TamperSpec t = {.label_noise = c->label_noise, .shuffle_labels = c->shuffle_labels,
+                    .leak_test = c->leak_test, .permute_pixels = c->permute_pixels,
+                    .seed = c->seed};
+    if (!rc && tamper_enabled(&t))
+        rc = tamper_apply(&t, &ex->data);
+    if (!rc)
+        rc = tamper_count_overlap(&ex->data.train, &ex->data.test, &ex->test_in_train);
     return rc;
 }
 

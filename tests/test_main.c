@@ -30,6 +30,7 @@ int register_augment_tests(void);
 int register_settings_tests(void);
 int register_report_tests(void);
 int register_stats_tests(void);
+int register_tamper_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -50,6 +51,7 @@ static const SuiteRegister suites[] = {
     register_settings_tests,
     register_report_tests,
     register_stats_tests,
+    register_tamper_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
