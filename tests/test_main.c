@@ -31,6 +31,7 @@ int register_settings_tests(void);
 int register_report_tests(void);
 int register_stats_tests(void);
 int register_tamper_tests(void);
+int register_input_grad_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -52,6 +53,7 @@ static const SuiteRegister suites[] = {
     register_report_tests,
     register_stats_tests,
     register_tamper_tests,
+    register_input_grad_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
