@@ -3,6 +3,8 @@
  * FGSM on top of it. */
 #include "models/input_grad.h"
 
+#include <string.h>
+
 #include "common/error.h"
 #include "models/layers.h"
 
@@ -37,6 +39,32 @@ int model_input_gradient(Model *m, const float *x, const int *y, int B, float *d
         dx[i] *= (float)B;
     if (loss)
         *loss = mean;
+    return MNL_OK;
+}
+
+int model_saliency(Model *m, const float *x, const int *cls, int B, float *dx)
+{
+    int rc = check_batch(m, B);
+    if (rc)
+        return rc;
+    const int K = m->num_outputs;
+    for (int i = 0; i < B; i++)
+        if (cls[i] < 0 || cls[i] >= (K == 1 ? 2 : K))
+            return mnl_fail(MNL_ERR_ARG, "saliency: class %d of image %d is not one of the model's",
+                            cls[i], i);
+    model_forward(m, x, B, 0);
+    /* d z_c / d logits: one-hot (softmax head), or +-1 on the one logit (sigmoid head) */
+    memset(m->dlogits, 0, sizeof *m->dlogits * (size_t)B * (size_t)K);
+    for (int i = 0; i < B; i++)
+        if (K == 1)
+            m->dlogits[i] = cls[i] == 1 ? 1.0f : -1.0f;
+        else
+            m->dlogits[(size_t)i * K + cls[i]] = 1.0f;
+    model_zero_grad(m);
+    m->dinput = dx;
+    model_backward(m, x, B);
+    m->dinput = NULL;
+    model_zero_grad(m);
     return MNL_OK;
 }
 

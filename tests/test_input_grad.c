@@ -166,6 +166,43 @@ static void test_input_gradient_of_softmax_is_w_transpose_times_the_error(void)
     model_free(&r.m);
 }
 
+/* Saliency of softmax regression: d z_c / d x = W[c], exactly, whatever the image; of a CNN, the
+ * central difference of the class's logit (EPS_LARGE: a logit is no sum of B losses, its rounding
+ * noise is smaller, but the ReLUs are the same), on both paths. */
+static void test_saliency_is_the_gradient_of_the_class_score(void)
+{
+    ModelSpec s = spec_of("softmax", NULL, HEAD_SOFTMAX, 4);
+    Rig r;
+    CU_ASSERT_EQUAL_FATAL(rig_make(&r, &s, KERNELS_FAST), MNL_OK);
+    const int cls[B] = {2, 0, 3};
+    CU_ASSERT_EQUAL_FATAL(model_saliency(&r.m, r.x, cls, B, r.dx), MNL_OK);
+    int exact = 1;
+    for (int i = 0; i < B; i++)
+        for (int p = 0; p < 56; p++)
+            exact &= r.dx[i * 56 + p] == r.m.params[0].value[cls[i] * 56 + p];
+    CU_ASSERT(exact);
+    model_free(&r.m);
+    s = spec_of("cnn", "conv 2 3 pad 1, relu, maxpool 2, conv 3 3, tanh, dense 4", HEAD_SOFTMAX, 4);
+    for (int k = KERNELS_FAST; k <= KERNELS_REFERENCE; k++) {
+        CU_ASSERT_EQUAL_FATAL(rig_make(&r, &s, (Kernels)k), MNL_OK);
+        CU_ASSERT_EQUAL_FATAL(model_saliency(&r.m, r.x, cls, B, r.dx), MNL_OK);
+        double worst = 0.0;
+        for (int i = 0; i < B * 56; i++) {
+            const int img = i / 56;
+            float keep = r.x[i], up = (float)(keep + EPS_LARGE), down = (float)(keep - EPS_LARGE);
+            r.x[i] = up;
+            double zp = model_forward(&r.m, r.x, B, 0)[img * 4 + cls[img]];
+            r.x[i] = down;
+            double zm = model_forward(&r.m, r.x, B, 0)[img * 4 + cls[img]];
+            r.x[i] = keep;
+            double num = (zp - zm) / ((double)up - (double)down), a = r.dx[i];
+            worst = fmax(worst, fabs(a - num) / fmax(fabs(a) + fabs(num), REL_FLOOR));
+        }
+        CU_ASSERT(worst < GRAD_TOL);
+        model_free(&r.m);
+    }
+}
+
 /* The two paths agree to rounding; the parameter gradients are left at zero, the hook detached. */
 static void test_input_gradient_fast_equals_reference_and_leaves_no_trace(void)
 {
@@ -258,6 +295,8 @@ int register_input_grad_tests(void)
          test_input_gradient_fast_equals_reference_and_leaves_no_trace},
         {"input_gradient_refuses_batchnorm_and_oversized_batches",
          test_input_gradient_refuses_batchnorm_and_oversized_batches},
+        {"saliency_is_the_gradient_of_the_class_score",
+         test_saliency_is_the_gradient_of_the_class_score},
         {"fgsm_moves_every_pixel_by_eps_up_the_loss_within_range",
          test_fgsm_moves_every_pixel_by_eps_up_the_loss_within_range},
     };

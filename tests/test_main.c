@@ -32,6 +32,7 @@ int register_report_tests(void);
 int register_stats_tests(void);
 int register_tamper_tests(void);
 int register_input_grad_tests(void);
+int register_calibration_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -54,6 +55,7 @@ static const SuiteRegister suites[] = {
     register_stats_tests,
     register_tamper_tests,
     register_input_grad_tests,
+    register_calibration_tests,
     register_cli_tests,
     register_faults_tests,
     register_fuzz_found_tests,
