@@ -1,7 +1,6 @@
 /* models/optim: SGD with L2 and momentum, Adam, AdamW, RAdam and Lion, over a Model's contiguous
- * parameter block:
- * settings, moment buffers, and the fast step (vector variants, large tensors split among
- * threads); the formulas themselves are models/reference/optim.c. The moment buffers mirror the
+ * parameter block: settings, moment buffers, and the fast step (vector variants, large tensors
+ * split among threads); the formulas themselves are models/reference/optim.c. The moment buffers mirror the
  * parameter block, so a tensor's moments start at the same offset as its values; the weight/bias
  * distinction (decay or not) is made per tensor. */
 #include "models/optim.h"
@@ -92,9 +91,10 @@ void optim_free(Optimizer *o)
 }
 
 /* ---- the fast path: each update in one variant per instruction set (models/isa.h) ----
- * Each element sees the same float operations in the same order as in sgd_update_ref and
- * adam_update_ref (no fused multiply-adds: -std=c11 keeps the compiler from contracting, and the
- * intrinsics below use none), so every variant gives bitwise the reference's result. */
+ * Each element sees the same float operations in the same order as in sgd_update_ref,
+ * adam_update_ref, radam_update_ref and lion_update_ref (no fused multiply-adds: -std=c11 keeps
+ * the compiler from contracting, and the intrinsics below use none), so every variant gives
+ * bitwise the reference's result. */
 
 typedef void (*SgdFn)(float *w, const float *g, float *v, size_t n, float lr, float decay,
                       float mu);
