@@ -20,6 +20,7 @@
 #include "common/tamper.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
+#include "models/input_grad.h"
 #include "plots/plot.h"
 
 enum { SIDE = IMAGE_MNIST_SIDE, PIXELS = SIDE * SIDE, MAX_TEMPLATES = 64, BAR_WIDTH = 40 };
@@ -28,7 +29,7 @@ static const char *const predict_usage =
     "usage: mnistlab predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] "
     "[--out FILE.png]";
 static const char *const features_usage =
-    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR] [--weights]";
+    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR] [--weights | --saliency]";
 
 /* A file name built from parts: MNL_ERR_ARG when it does not fit, rather than a silently cut path. */
 static int format_path(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -521,6 +522,7 @@ typedef struct {
     const char *ckpt, *out_dir;
     int index;
     int weights;              /* --weights: the first layer's weights instead of the stages */
+    int saliency;             /* --saliency: d(class score)/d(pixel) for test image N */
 } FeaturesArgs;
 
 static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
@@ -536,6 +538,8 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
             a->out_dir = argv[++i];
         } else if (!strcmp(s, "--weights")) {
             a->weights = 1;
+        } else if (!strcmp(s, "--saliency")) {
+            a->saliency = 1;
         } else if (s[0] == '-' || a->ckpt) {
             return mnl_fail(MNL_ERR_ARG, "features: unexpected argument \"%s\"\n%s", s, features_usage);
         } else {
@@ -544,6 +548,9 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
     }
     if (!a->ckpt)
         return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+                        features_usage);
+    if (a->weights && a->saliency)
+        return mnl_fail(MNL_ERR_ARG, "features: --weights or --saliency, not both\n%s",
                         features_usage);
     return MNL_OK;
 }
@@ -732,6 +739,47 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
     return rc;
 }
 
+/* ---- features --saliency: where the image pushes the class score ------------------------------ */
+
+/* d(score of class cls)/d(pixel) for the input, in the picture's pixel order. */
+static int saliency_map(Trained *t, const Input *in, int cls, float *map)
+{
+    int rc = model_saliency(&t->ex.model, in->x, &cls, 1, map);     /* models/input_grad */
+    return rc ? rc : follow_permutation(&t->ex.cfg, map, 1);
+}
+
+/* saliency.png: the gradient of the predicted class's score, and of the true class's when the
+ * prediction is wrong, with respect to every pixel of test image N (Simonyan et al. 2014): red
+ * pixels raise the score, blue ones lower it, on one scale. */
+static int run_saliency(const FeaturesArgs *a, Trained *t, const char *dir)
+{
+    Input in;
+    int rc = input_from_test_set(t, a->index, 0, &in);
+    if (rc)
+        return rc;
+    float probs[DATASET_MAX_CLASSES], maps[2][PIXELS];
+    int pred = classify(t, &in, probs), n = pred == in.label ? 1 : 2;
+    const ExpConfig *c = &t->ex.cfg;
+    char text[2][96], name[32], title[1400], out[1200];
+    const char *labels[2] = {text[0], text[1]};
+    int cls[2] = {pred, in.label};
+    for (int k = 0; k < n && !rc; k++) {
+        rc = saliency_map(t, &in, cls[k], maps[k]);
+        snprintf(text[k], sizeof text[k], "%s %s (%.1f%%)", k ? "true" : "predicted",
+                 class_name(c, cls[k], name, sizeof name), 100.0 * probs[cls[k]]);
+    }
+    if (rc)
+        return rc;
+    snprintf(title, sizeof title, "%s: d(class score)/d(pixel), %s  (red raises it > 0 > blue)",
+             t->name, in.what);
+    if (!(rc = format_path(out, sizeof out, "%s/saliency.png", dir)))
+        rc = draw_maps(out, title, &maps[0][0], n, SIDE, SIDE, labels,
+                       max_abs(&maps[0][0], (size_t)n * PIXELS));
+    if (!rc)
+        printf("wrote %s\n", out);
+    return rc;
+}
+
 static int run_features(const FeaturesArgs *a, Trained *t)
 {
     int rc = trained_open(t, a->ckpt);
@@ -755,6 +803,8 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     for (int i = 0; i < n_rows; i++)
         spatial += is_spatial(&rows[i]);
     const ParamTensor *conv = first_conv_weight(&t->ex.model);
+    if (a->saliency)
+        return run_saliency(a, t, dir);
     if (a->weights && conv)
         return run_conv_kernels(t, dir, conv);
     if (spatial && !a->weights)

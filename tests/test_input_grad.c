@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "models/input_grad.h"
 #include "models/model.h"
+#include "tests/test_util.h"
 
 #define EPS 1e-3
 #define EPS_LARGE 1e-2
@@ -272,6 +273,32 @@ static void test_fgsm_moves_every_pixel_by_eps_up_the_loss_within_range(void)
     model_free(&r.m);
 }
 
+/* `features --saliency` draws the map for a trained model's test image; --weights with it is
+ * refused. */
+static void test_features_saliency_draws_the_map(void)
+{
+    if (!test_mnist_dir()) {
+        fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
+        return;
+    }
+    char args[2400], run[800];
+    snprintf(run, sizeof run, "%s", test_path("saliency-run"));
+    snprintf(args, sizeof args, "train experiments/mlp.conf --set 'data.subset=2000 500' --set "
+             "train.epochs=1 --set model.hidden=16 --no-live --out %s", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(args, sizeof args, "features %s/model.ckpt --saliency --index 3 --out %s/sal", run, run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.out")), "saliency.png"));
+    char png[900];
+    snprintf(png, sizeof png, "%s/sal/saliency.png", run);
+    unsigned w = 0, h = 0;
+    CU_ASSERT_EQUAL(test_png_size(png, &w, &h), 0);
+    CU_ASSERT(w > 300 && h > 200);
+    snprintf(args, sizeof args, "features %s/model.ckpt --saliency --weights", run);
+    CU_ASSERT_NOT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "--weights or --saliency"));
+}
+
 int register_input_grad_tests(void)
 {
     CU_pSuite s = CU_add_suite("input_grad", NULL, NULL);
@@ -299,6 +326,7 @@ int register_input_grad_tests(void)
          test_saliency_is_the_gradient_of_the_class_score},
         {"fgsm_moves_every_pixel_by_eps_up_the_loss_within_range",
          test_fgsm_moves_every_pixel_by_eps_up_the_loss_within_range},
+        {"features_saliency_draws_the_map", test_features_saliency_draws_the_map},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))
