@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "common/stats.h"
 #include "experiments/setup.h"
@@ -160,7 +161,7 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
 
 static int write_classes(Diff *d, const DiffCounts *c)
 {
-    char dat[1100], png[1100], title[700], q_d[2300], q_t[1500], q_a[600], q_b[600];
+    char dat[1100], png[1100], title[700];
     snprintf(dat, sizeof dat, "%s/classes.dat", d->out);
     snprintf(png, sizeof png, "%s/classes.png", d->out);
     AtomicFile f;
@@ -180,16 +181,26 @@ static int write_classes(Diff *d, const DiffCounts *c)
     /* the bottom of the axis a little under the worst class, so the differences are visible */
     double bottom = (int)(lo * 20 - 1) / 20.0;
     snprintf(title, sizeof title, "Per-class test accuracy: %s (A) and %s (B)", d->name_a, d->name_b);
-    return plot_run("diff_classes", png, "in='%s'; title='%s'; name_a='%s'; name_b='%s'; bottom=%g",
-                    plot_quote(dat, q_d, sizeof q_d), plot_quote(title, q_t, sizeof q_t),
-                    plot_quote(d->name_a, q_a, sizeof q_a), plot_quote(d->name_b, q_b, sizeof q_b),
-                    bottom < 0 ? 0 : bottom);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str(&p, "title", title);
+    plot_set_str(&p, "name_a", d->name_a);
+    plot_set_str(&p, "name_b", d->name_b);
+    plot_set_num(&p, "bottom", bottom < 0 ? 0 : bottom);
+    return plot_draw(&p, "diff_classes", png);
 }
 
-/* McNemar's exact test on the images one run gets right and the other wrong (common/stats). */
-static void verdict(const Diff *d, const DiffCounts *c, char *buf, size_t n)
+/* McNemar's exact test on the images one run gets right and the other wrong (common/stats), the
+ * run names escaped by esc for where the line goes (common/escape). */
+static void verdict(const Diff *d, const DiffCounts *c, void (*esc)(FILE *, const char *),
+                    char *buf, size_t n)
 {
-    stats_mcnemar_verdict(d->name_a, d->name_b, c->only_a, c->only_b, buf, n);
+    char a[1500], b[1500];
+    esc_to_buf(esc, d->name_a, a, sizeof a);
+    esc_to_buf(esc, d->name_b, b, sizeof b);
+    stats_mcnemar_verdict(a, b, c->only_a, c->only_b, buf, n);
 }
 
 static int write_md(const Diff *d, const DiffCounts *c)
@@ -202,23 +213,29 @@ static int write_md(const Diff *d, const DiffCounts *c)
         return rc;
     FILE *o = f.f;
     long n = d->a.n;
-    fprintf(o, "# %s (A) against %s (B)\n\n", d->name_a, d->name_b);
-    fprintf(o, "On the same %ld test images of %s.\n\n", n, d->a.dataset);
+    fputs("# ", o);
+    esc_md_cell(o, d->name_a);
+    fputs(" (A) against ", o);
+    esc_md_cell(o, d->name_b);
+    fputs(" (B)\n\n", o);
+    fprintf(o, "On the same %ld test images of ", n);
+    esc_md_cell(o, d->a.dataset);
+    fputs(".\n\n", o);
     fprintf(o, "| | B right | B wrong |\n|---|---:|---:|\n");
     fprintf(o, "| **A right** | %ld (both) | %ld (only A) |\n", c->both, c->only_a);
     fprintf(o, "| **A wrong** | %ld (only B) | %ld (neither) |\n\n", c->only_b, c->neither);
     fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
                "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
             c->only_b, c->only_b + c->neither, c->only_a);
-    char v[1400];
-    verdict(d, c, v, sizeof v);
+    char v[3400];
+    verdict(d, c, esc_md_cell, v, sizeof v);
     fprintf(o, "Is the difference real? McNemar's exact test on the %ld images where exactly one of "
                "the two is right: %s.\n\n", c->only_a + c->only_b, v);
-    fprintf(o, "![per-class accuracy of both](classes.png)\n\n");
+    fprintf(o, "![per-class accuracy of both](./classes.png)\n\n");
     if (c->only_b)
-        fprintf(o, "![images B gets right and A wrong](fixed.png)\n\n");
+        fprintf(o, "![images B gets right and A wrong](./fixed.png)\n\n");
     if (c->only_a)
-        fprintf(o, "![images A gets right and B wrong](broken.png)\n\n");
+        fprintf(o, "![images A gets right and B wrong](./broken.png)\n\n");
     fprintf(o, "| class | images | A | B |\n|---|---:|---:|---:|\n");
     for (int k = 0; k < d->a.num_classes; k++)
         if (c->class_n[k])
@@ -254,8 +271,8 @@ static int run_diff(Diff *d)
         rc = write_md(d, &c);
     if (rc)
         return rc;
-    char v[1400];
-    verdict(d, &c, v, sizeof v);
+    char v[3400];
+    verdict(d, &c, esc_terminal, v, sizeof v);
     printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
            "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\nMcNemar's exact test: %s\n",
            d->name_a, d->name_b, d->a.n, c.both, c.only_a, c.only_b, c.neither, d->out,

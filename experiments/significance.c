@@ -33,8 +33,8 @@ static void write_group(FILE *o, const SeedGroup *g, void (*md_text)(FILE *, con
 {
     double m, sd;
     mean_sd(g->acc, g->n, &m, &sd);
-    md_text(o, g->name);
-    fprintf(o, " (%d seeds, %.2f\u00b1%.2f%%)", g->n, 100.0 * m, 100.0 * sd);
+    md_text(o, g->folder);
+    fprintf(o, "/seed* (%d seeds, %.2f\u00b1%.2f%%)", g->n, 100.0 * m, 100.0 * sd);
 }
 
 void significance_write_seed_tests(FILE *o, const SeedGroup *groups, int n_groups,
@@ -73,8 +73,8 @@ void significance_write_seed_tests(FILE *o, const SeedGroup *groups, int n_group
         stats_format_p(p, pt, sizeof pt);
         fprintf(o, ": t = %.2f, df = %.1f, %s: ", t, df, pt);
         if (p < STATS_ALPHA) {
-            md_text(o, groups[best].name);
-            fputs(" is better\n", o);
+            md_text(o, groups[best].folder);
+            fputs("/seed* is better\n", o);
         } else {
             fputs("no evidence of a difference\n", o);
         }

@@ -11,18 +11,18 @@
  * Wilson interval of the count it stands for; just "98.12%" when test_images < 1. */
 void significance_accuracy_cell(double acc, long test_images, char *buf, size_t n);
 
-/* One group of seed runs: its name as REPORT.md shows it ("cnn-4v9/seed*") and the final test
- * accuracy of each seed (fractions). */
+/* One group of seed runs: the folder holding them ("cnn-4v9", shown as "cnn-4v9/seed*" like the
+ * table's row) and the final test accuracy of each seed (fractions). */
 typedef struct {
-    const char *name;
+    const char *folder;
     const double *acc;
     int n;
 } SeedGroup;
 
 /* When a task has two or more seed groups of two or more seeds: a paragraph comparing every group
  * with the one of highest mean accuracy by Welch's t-test ("... t = -8.12, df = 3.6, p = 0.0019:
- * cnn/seed* is better"). Writes nothing otherwise. Names go through md_text, which writes a name as
- * Markdown text. */
+ * cnn/seed* is better"). Writes nothing otherwise. Folder names go through md_text, which writes
+ * a name as Markdown text (common/escape's esc_md_cell). */
 void significance_write_seed_tests(FILE *o, const SeedGroup *groups, int n_groups,
                                    void (*md_text)(FILE *o, const char *s));
 

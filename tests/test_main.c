@@ -33,6 +33,7 @@ int register_stats_tests(void);
 int register_tamper_tests(void);
 int register_input_grad_tests(void);
 int register_calibration_tests(void);
+int register_names_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -61,6 +62,7 @@ static const SuiteRegister suites[] = {
     register_fuzz_found_tests,
     register_hostile_tests,
     register_explore_tests,
+    register_names_tests,
 };
 
 int main(int argc, char **argv)
