@@ -277,10 +277,8 @@ static void test_fgsm_moves_every_pixel_by_eps_up_the_loss_within_range(void)
  * refused. */
 static void test_features_saliency_draws_the_map(void)
 {
-    if (!test_mnist_dir()) {
-        fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
+    if (!test_need_mnist())
         return;
-    }
     char args[2400], run[800];
     snprintf(run, sizeof run, "%s", test_path("saliency-run"));
     snprintf(args, sizeof args, "train experiments/mlp.conf --set 'data.subset=2000 500' --set "

@@ -268,10 +268,8 @@ static void test_mlp_with_permuted_first_layer_gives_bitwise_the_same_outputs(vo
 
 static void test_run_warns_when_test_images_are_in_the_training_set(void)
 {
-    if (!test_mnist_dir()) {
-        fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
+    if (!test_need_mnist())
         return;
-    }
     const char *common = "train experiments/mlp.conf --set 'data.subset=2000 500' --set "
                          "train.epochs=1 --set 'model.hidden=16' --no-live";
     char args[1600];

@@ -23,7 +23,7 @@ void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, floa
 /* torch.optim.Adam: the bias corrections bc = 1 - beta^t in double from the double betas, then
  * float32 per element; m moves by its lerp form m += (1-b1)(g' - m), and
  * w -= (lr/bc1) m / (sqrt(v)/sqrt(bc2) + eps), which is lr mhat / (sqrt(vhat) + eps). */
-void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *s,
                      float decay, long t)
 {
     const float b2 = (float)s->beta2, one_minus_b1 = (float)(1.0 - s->beta1);
@@ -45,7 +45,7 @@ void adamw_decay_ref(float *w, size_t n, float lr, float decay)
         w[i] *= shrink;
 }
 
-void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *s,
                       float decay, long t)
 {
     adamw_decay_ref(w, n, s->lr, decay);
@@ -70,7 +70,7 @@ void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float
  *   r_t = sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t)),
  * which grows from 0.05 towards 1. The scalars in double, the elements in float32 in PyTorch's
  * order: w -= ((m/bc1) lr) (sqrt(bc2) / (sqrt(v) + eps)) r_t. */
-void radam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void radam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *s,
                       float decay, long t)
 {
     const double b1t = pow(s->beta1, (double)t), b2t = pow(s->beta2, (double)t);
@@ -99,39 +99,15 @@ void radam_update_ref(float *w, const float *g, float *m, float *v, size_t n, co
  * (plus the decoupled decay); the momentum itself moves at the slower b2:
  *   c = b1 m + (1-b1) g;   w -= lr (sign(c) + decay w);   m = b2 m + (1-b2) g.
  * sign(0) = 0, as torch.sign gives. */
-void lion_update_ref(float *w, const float *g, float *m, size_t n, const OptimSpec *s, float decay)
+void lion_update_ref(float *w, const float *g, float *m, size_t n, float lr, double beta1,
+                     double beta2, float decay)
 {
-    const float b1 = (float)s->beta1, b2 = (float)s->beta2, lr = s->lr;
-    const float one_minus_b1 = (float)(1.0 - s->beta1), one_minus_b2 = (float)(1.0 - s->beta2);
+    const float b1 = (float)beta1, b2 = (float)beta2;
+    const float one_minus_b1 = (float)(1.0 - beta1), one_minus_b2 = (float)(1.0 - beta2);
     for (size_t i = 0; i < n; i++) {
         const float c = b1 * m[i] + one_minus_b1 * g[i];
         const float sign = c > 0.0f ? 1.0f : c < 0.0f ? -1.0f : 0.0f;
         w[i] -= lr * (sign + decay * w[i]);
         m[i] = b2 * m[i] + one_minus_b2 * g[i];
-    }
-}
-
-void optim_step_ref(Optimizer *o, Model *m)
-{
-    const OptimSpec *s = &o->spec;
-    for (int k = 0; k < m->n_params; k++) {
-        const ParamTensor *p = &m->params[k];
-        if (p->is_state)                            /* running statistics are not trained */
-            continue;
-        const size_t off = (size_t)(p->value - m->param_block);   /* the moments' offset too */
-        const float decay = p->is_weight ? (s->kind == OPT_SGD ? s->l2 : s->weight_decay) : 0.0f;
-        if (s->kind == OPT_ADAM)
-            adam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
-        else if (s->kind == OPT_ADAMW)
-            adamw_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
-        else if (s->kind == OPT_RADAM)
-            radam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
-        else if (s->kind == OPT_LION)
-            lion_update_ref(p->value, p->grad, o->m + off, p->n, s, decay);
-        else if (s->nesterov)
-            sgd_nesterov_update_ref(p->value, p->grad, o->m + off, p->n, s->lr, decay, s->momentum);
-        else
-            sgd_update_ref(p->value, p->grad, o->m ? o->m + off : NULL, p->n, s->lr,
-                           p->is_weight ? s->l2 : 0.0f, s->momentum);
     }
 }
