@@ -12,8 +12,10 @@ correction, other normalisation) shows as a gap orders of magnitude larger.
 
 Variants (NAME+what) train an experiment with some settings changed in both implementations:
 a learning-rate schedule (PyTorch's own StepLR / CosineAnnealingLR after a LinearLR warm-up,
-stepped every EPOCH_STEPS steps, against mnistlab's train.schedule), and the other remedies of
-issue 17.
+stepped every EPOCH_STEPS steps, against mnistlab's train.schedule), the other remedies of
+issue 17, and RAdam (torch.optim.RAdam; over 20 steps it takes its five momentum-only steps and
+then rectified ones). Lion is not here: PyTorch has none, so tests/test_optim checks it step by
+step against its paper's update rule instead.
 
     /usr/bin/python3 bench/parity.py [--steps 20] [--threads 1] [cnn-4v9 softmax cnn-4v9+cosine ...]
 """
@@ -93,6 +95,9 @@ VARIANTS = {
     "cnn-4v9+adamw": ("cnn-4v9", ["train.optimizer=adamw", "train.weight_decay=0.05"],
                       lambda model, opt, epochs: (model, torch.optim.AdamW(
                           decay_groups(model, 0.05), lr=0.004), None)),
+    "cnn-4v9+radam": ("cnn-4v9", ["train.optimizer=radam", "train.weight_decay=0.01"],
+                      lambda model, opt, epochs: (model, torch.optim.RAdam(
+                          decay_groups(model, 0.01), lr=0.004), None)),
     "cnn-4v9+nesterov": ("cnn-4v9", ["train.optimizer=sgd", "train.lr=0.05", "train.momentum=0.9",
                                      "train.nesterov=1", "train.l2=0.001"],
                          lambda model, opt, epochs: (model, torch.optim.SGD(

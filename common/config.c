@@ -264,6 +264,16 @@ static int p_schedule(ExpConfig *c, const char *v, char *why, size_t n)
     return -1;
 }
 
+/* default | B: a second-moment decay, or the optimizer's own (-1) */
+static int p_beta2(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    if (strcmp(v, "default") == 0) {
+        c->beta2 = -1.0f;
+        return 0;
+    }
+    return parse_float_in(v, 0.0, 0.99999, 0, &c->beta2, why, n);
+}
+
 /* ---- the canonical text of the SETTING_TEXT values ---- */
 
 /* The shortest decimal that reads back as the same float (0.1307, not 0.130700007). */
@@ -370,6 +380,14 @@ static void f_schedule(const ExpConfig *c, char *buf, size_t n)
         snprintf(buf, n, "%s", c->schedule);
 }
 
+static void f_beta2(const ExpConfig *c, char *buf, size_t n)
+{
+    if (c->beta2 < 0.0f)
+        snprintf(buf, n, "default");
+    else
+        float_text(c->beta2, buf, n);
+}
+
 static void f_init(const ExpConfig *c, char *buf, size_t n)
 {
     char f[32];
@@ -408,6 +426,18 @@ static const Setting settings[] = {
           "hold N training images out for validation (the best epoch is chosen on them)")},
     {TEXT("data", "augment", augment, "none | shift N, rotate D", "none",
           "training batches only: random shifts of up to N pixels, rotations of up to D degrees")},
+    {NUMBER("data", "label_noise", label_noise, 0.0, 1.0, "0",
+            "a fraction of the training labels replaced by another class, at random (seeded); "
+            "validation and test labels stay true")},
+    {NUMBER("data", "shuffle_labels", shuffle_labels, 0, 1, "0",
+            "1 = the training labels shuffled among the training images: nothing left to learn "
+            "but the images themselves")},
+    {NUMBER("data", "leak_test", leak_test, 0.0, 1.0, "0",
+            "a fraction of the test images copied, with their labels, into the training set (a "
+            "leak, to see what one looks like)")},
+    {NUMBER("data", "permute_pixels", permute_pixels, 0, 1, "0",
+            "1 = one fixed random permutation (seeded) of the pixels of every image, training and "
+            "test alike")},
     {TEXT("model", "family", family, "softmax | mlp | cnn", "",
           "the model family (models/registry.c); required")},
     {TEXT("model", "hidden", hidden, "none | widths 1..65536", "none",
@@ -422,8 +452,10 @@ static const Setting settings[] = {
     {NUMBER("model", "dropout", dropout, 0.0, 0.95, "0",
             "mlp: dropout probability after each hidden ReLU (a cnn takes a dropout P layer)"),
      .per_family = 1},
-    {WORD("train", "optimizer", optimizer, "sgd adam adamw", "adam",
-          "the optimizer (adamw: Adam with decoupled weight decay)")},
+    {WORD("train", "optimizer", optimizer, "sgd adam adamw radam lion", "adam",
+          "the optimizer (adamw: Adam with decoupled weight decay; radam: Adam with its step "
+          "rectified while the second moment is young; lion: the sign of a momentum, Chen et al. "
+          "2023, wants a rate 3-10x below adam's)")},
     {NUMBER("train", "lr", lr, 0.0, 1000.0, "0.001", "learning rate"), .lo_open = 1},
     {NUMBER("train", "l2", l2, 0.0, 1000.0, "0", "sgd: L2 penalty lambda on the weights"),
      .only_with = "optimizer=sgd"},
@@ -431,7 +463,8 @@ static const Setting settings[] = {
      .only_with = "optimizer=sgd"},
     {NUMBER("train", "weight_decay", weight_decay, 0.0, 1000.0, "0",
             "adam: weight decay added to the gradient (torch.optim.Adam's); adamw: decoupled, "
-            "w *= 1 - lr*decay"), .only_with = "optimizer=adam adamw"},
+            "w *= 1 - lr*decay; radam: as adam; lion: decoupled, w -= lr (sign + decay*w)"),
+     .only_with = "optimizer=adam adamw radam lion"},
     {NUMBER("train", "batch", batch, 1, 65536, "64", "images per training step")},
     {NUMBER("train", "epochs", epochs, 1, 100000, "10", "passes over the training images")},
     {NUMBER("train", "seed", seed, 0, 4294967295.0, "1",
@@ -449,6 +482,15 @@ static const Setting settings[] = {
     {NUMBER("train", "nesterov", nesterov, 0, 1, "0",
             "sgd: 1 = Nesterov momentum (the step from where momentum carries the weights)"),
      .only_with = "optimizer=sgd"},
+    {NUMBER("train", "beta1", beta1, 0.0, 0.9999, "0.9",
+            "adam, adamw, radam: decay of the first moment; lion: weight of the momentum in the "
+            "sign"), .only_with = "optimizer=adam adamw radam lion"},
+    {TEXT("train", "beta2", beta2, "default | 0 to 0.99999", "default",
+          "adam, adamw, radam: decay of the second moment (default 0.999); lion: decay of the "
+          "momentum (default 0.99)"), .only_with = "optimizer=adam adamw radam lion"},
+    {NUMBER("train", "eps", eps, 0.0, 1.0, "1e-08",
+            "adam, adamw, radam: added to the root of the second moment"), .lo_open = 1,
+     .only_with = "optimizer=adam adamw radam"},
     {WORD("plot", "loss_axis", loss_axis, "auto linear log", "auto",
           "curves.png's loss axis: log when the losses span over 20x (auto), or forced")},
 };

@@ -28,6 +28,10 @@ typedef struct {
     SplitKind split;
     int split_n;
     AugmentSpec augment;     /* training batches only */
+    float label_noise;       /* fraction of training labels replaced at random (common/tamper) */
+    int shuffle_labels;      /* 1: training labels shuffled among the images */
+    float leak_test;         /* fraction of test images copied into the training set */
+    int permute_pixels;      /* 1: one fixed permutation of the pixels, every image */
 
     /* [model] */
     char family[32];
@@ -39,8 +43,11 @@ typedef struct {
     float dropout;
 
     /* [train] */
-    char optimizer[16];      /* sgd | adam */
+    char optimizer[16];      /* sgd | adam | adamw | radam | lion */
     float lr, l2, momentum, weight_decay;
+    float beta1;             /* adam, adamw, radam, lion */
+    float beta2;             /* the same; -1: the optimizer's own default (0.999, lion 0.99) */
+    float eps;               /* adam, adamw, radam */
     int nesterov;            /* sgd: 1 = Nesterov momentum */
     int batch, epochs;
     unsigned long seed;

@@ -36,7 +36,7 @@ static unsigned long stream_seed(unsigned long seed, int stream)
     return s ? s : 1;
 }
 
-static gsl_rng *stream_rng(unsigned long seed, int stream)
+gsl_rng *dataset_stream_rng(unsigned long seed, int stream)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (r)
@@ -215,7 +215,7 @@ static int draw_subset(Picks *p, int n, unsigned long seed, int stream)
     int rc = picks_alloc(&chosen, n);
     if (rc)
         return rc;
-    gsl_rng *r = stream_rng(seed, stream);
+    gsl_rng *r = dataset_stream_rng(seed, stream);
     if (!r) {
         free(chosen.idx);
         return mnl_fail(MNL_ERR_NOMEM, "dataset: cannot allocate a random generator");
@@ -240,7 +240,7 @@ static int valid_positions(int *pos, int n, int total, const DataSpec *spec)
     int rc = picks_alloc(&all, total);
     if (rc)
         return rc;
-    gsl_rng *r = stream_rng(spec->seed, STREAM_SPLIT);
+    gsl_rng *r = dataset_stream_rng(spec->seed, STREAM_SPLIT);
     if (!r) {
         free(all.idx);
         return mnl_fail(MNL_ERR_NOMEM, "dataset: cannot allocate a random generator");

@@ -65,6 +65,10 @@ int dataset_load(const DataSpec *spec, DataSplits *out);
 void dataset_splits_free(DataSplits *s);
 void dataset_free(Dataset *d);
 
+/* An mt19937 seeded from (seed, stream) by splitmix64, never with 0: independent random streams
+ * of one seed. Streams 1-3 are dataset_load's, 10-19 common/tamper's. NULL when out of memory. */
+gsl_rng *dataset_stream_rng(unsigned long seed, int stream);
+
 /* Mini-batches over a dataset: a permutation reshuffled at every epoch start with the given rng
  * (gsl_ran_shuffle on mt19937), or in order when rng is NULL (evaluation). */
 typedef struct {

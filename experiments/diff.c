@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "common/stats.h"
 #include "experiments/html.h"
 #include "experiments/rundir.h"
 #include "experiments/setup.h"
@@ -203,6 +204,17 @@ static int write_classes(Diff *d, const DiffCounts *c)
     return plot_draw(&p, "diff_classes", png);
 }
 
+/* McNemar's exact test on the images one run gets right and the other wrong (common/stats), the
+ * run names escaped by esc for where the line goes (common/escape). */
+static void verdict(const Diff *d, const DiffCounts *c, void (*esc)(FILE *, const char *),
+                    char *buf, size_t n)
+{
+    char a[1500], b[1500];
+    esc_to_buf(esc, d->name_a, a, sizeof a);
+    esc_to_buf(esc, d->name_b, b, sizeof b);
+    stats_mcnemar_verdict(a, b, c->only_a, c->only_b, buf, n);
+}
+
 static int write_md(const Diff *d, const DiffCounts *c)
 {
     char path[1100];
@@ -227,6 +239,10 @@ static int write_md(const Diff *d, const DiffCounts *c)
     fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
                "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
             c->only_b, c->only_b + c->neither, c->only_a);
+    char v[3400];
+    verdict(d, c, esc_md_cell, v, sizeof v);
+    fprintf(o, "Is the difference real? McNemar's exact test on the %ld images where exactly one of "
+               "the two is right: %s.\n\n", c->only_a + c->only_b, v);
     fprintf(o, "![per-class accuracy of both](./classes.png)\n\n");
     if (c->only_b)
         fprintf(o, "![images B gets right and A wrong](./fixed.png)\n\n");
@@ -265,14 +281,17 @@ static int run_diff(Diff *d)
         rc = write_classes(d, &c);
     if (!rc)
         rc = write_md(d, &c);
-    if (!rc)
-        printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
-               "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\n", d->name_a, d->name_b, d->a.n,
-               c.both, c.only_a, c.only_b, c.neither, d->out, c.only_b ? ", fixed.png" : "",
-               c.only_a ? ", broken.png" : "");
-    if (!rc)
-        html_refresh_around(d->out);      /* the page lists the diffs */
-    return rc;
+    if (rc)
+        return rc;
+    html_refresh_around(d->out);          /* the page lists the diffs; its line comes first, so
+                                             the diff's own lines end with the verdict */
+    char v[3400];
+    verdict(d, &c, esc_terminal, v, sizeof v);
+    printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
+           "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\nMcNemar's exact test: %s\n",
+           d->name_a, d->name_b, d->a.n, c.both, c.only_a, c.only_b, c.neither, d->out,
+           c.only_b ? ", fixed.png" : "", c.only_a ? ", broken.png" : "", v);
+    return MNL_OK;
 }
 
 int diff_main(int argc, char **argv)

@@ -51,9 +51,10 @@ static const Command commands[] = {
     {"predict", "predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] [--out FILE.png]",
      "Classify one test image (--index N, --random) or your own PNG/PGM, print the class\n"
      "probabilities, and draw the prepared input beside them.\n"},
-    {"features", "features MODEL.ckpt [--index N] [--out DIR] [--weights]",
+    {"features", "features MODEL.ckpt [--index N] [--out DIR] [--weights | --saliency]",
      "Draw what each stage of a CNN sees for test image N (every layer's output), the first\n"
-     "convolution's kernels (--weights), or the weight templates of a dense model.\n"},
+     "convolution's kernels (--weights), or the weight templates of a dense model; --saliency:\n"
+     "the gradient of the class score with respect to every pixel of test image N.\n"},
     {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
                   "rotate D'] [--out FILE.png]",
      "Draw the first 40 training images (of the chosen classes) with their labels; with --augment,\n"

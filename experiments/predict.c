@@ -18,10 +18,12 @@
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
+#include "common/tamper.h"
 #include "experiments/html.h"
 #include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
+#include "models/input_grad.h"
 #include "plots/plot.h"
 
 enum { SIDE = IMAGE_MNIST_SIDE, PIXELS = SIDE * SIDE, MAX_TEMPLATES = 64, BAR_WIDTH = 40 };
@@ -30,7 +32,7 @@ static const char *const predict_usage =
     "usage: mnistlab predict MODEL.ckpt [--index N | --random | --image FILE.png|FILE.pgm] "
     "[--out FILE.png]";
 static const char *const features_usage =
-    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR] [--weights]";
+    "usage: mnistlab features MODEL.ckpt [--index N] [--out DIR] [--weights | --saliency]";
 
 /* A file name built from parts: MNL_ERR_ARG when it does not fit, rather than a silently cut path. */
 static int format_path(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -183,6 +185,22 @@ static void pixels_from_normalised(const ExpConfig *c, const float *x, float *p)
     }
 }
 
+/* data.permute_pixels: the model was trained (and is tested) on images whose pixels one seeded
+ * permutation rearranged (common/tamper). A user's image is rearranged the same way before the
+ * model sees it (inverse = 0), and a test image back (inverse = 1) before the learner does. */
+static int follow_permutation(const ExpConfig *c, float *img, int inverse)
+{
+    if (!c->permute_pixels)
+        return MNL_OK;
+    int perm[PIXELS], inv[PIXELS];
+    int rc = tamper_pixel_permutation(c->seed, PIXELS, perm);
+    if (rc)
+        return rc;
+    for (int i = 0; i < PIXELS; i++)
+        inv[perm[i]] = i;
+    return tamper_permute_rows(img, 1, PIXELS, inverse ? inv : perm);
+}
+
 /* One image to classify: what the model sees and what the learner sees. */
 typedef struct {
     float x[PIXELS];          /* [1, 1, 28, 28] normalised */
@@ -204,6 +222,8 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
                         t->name, d->n, d->n - 1);
     memcpy(in->x, d->x + (size_t)index * PIXELS, sizeof in->x);
     pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
+    if ((rc = follow_permutation(&t->ex.cfg, in->pixels, 1)))
+        return rc;
     in->label = d->y[index];
     snprintf(in->what, sizeof in->what, "test image %d of %d%s (%s t10k #%d)", index, d->n,
              picked_at_random ? ", picked at random" : "", t->ex.cfg.dataset, d->orig_index[index]);
@@ -218,6 +238,7 @@ static int input_from_file(const ExpConfig *c, const char *path, Input *in)
         rc = image_to_mnist(&img, path, in->pixels);
     if (!rc) {
         normalise_like_training(c, in->pixels, in->x);
+        rc = follow_permutation(c, in->x, 0);
         in->label = -1;
         snprintf(in->what, sizeof in->what, "%s (%dx%d, preprocessed to 28x28)", path, img.w, img.h);
     }
@@ -574,6 +595,7 @@ typedef struct {
     const char *ckpt, *out_dir;
     int index;
     int weights;              /* --weights: the first layer's weights instead of the stages */
+    int saliency;             /* --saliency: d(class score)/d(pixel) for test image N */
 } FeaturesArgs;
 
 static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
@@ -589,6 +611,8 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
             a->out_dir = argv[++i];
         } else if (!strcmp(s, "--weights")) {
             a->weights = 1;
+        } else if (!strcmp(s, "--saliency")) {
+            a->saliency = 1;
         } else if (s[0] == '-' || a->ckpt) {
             return mnl_fail(MNL_ERR_ARG, "features: unexpected argument \"%s\"\n%s", s, features_usage);
         } else {
@@ -597,6 +621,9 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
     }
     if (!a->ckpt)
         return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+                        features_usage);
+    if (a->weights && a->saliency)
+        return mnl_fail(MNL_ERR_ARG, "features: --weights or --saliency, not both\n%s",
                         features_usage);
     return MNL_OK;
 }
@@ -793,6 +820,47 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
     return rc;
 }
 
+/* ---- features --saliency: where the image pushes the class score ------------------------------ */
+
+/* d(score of class cls)/d(pixel) for the input, in the picture's pixel order. */
+static int saliency_map(Trained *t, const Input *in, int cls, float *map)
+{
+    int rc = model_saliency(&t->ex.model, in->x, &cls, 1, map);     /* models/input_grad */
+    return rc ? rc : follow_permutation(&t->ex.cfg, map, 1);
+}
+
+/* saliency.png: the gradient of the predicted class's score, and of the true class's when the
+ * prediction is wrong, with respect to every pixel of test image N (Simonyan et al. 2014): red
+ * pixels raise the score, blue ones lower it, on one scale. */
+static int run_saliency(const FeaturesArgs *a, Trained *t, const char *dir)
+{
+    Input in;
+    int rc = input_from_test_set(t, a->index, 0, &in);
+    if (rc)
+        return rc;
+    float probs[DATASET_MAX_CLASSES], maps[2][PIXELS];
+    int pred = classify(t, &in, probs), n = pred == in.label ? 1 : 2;
+    const ExpConfig *c = &t->ex.cfg;
+    char text[2][96], name[32], title[1400], out[1200];
+    const char *labels[2] = {text[0], text[1]};
+    int cls[2] = {pred, in.label};
+    for (int k = 0; k < n && !rc; k++) {
+        rc = saliency_map(t, &in, cls[k], maps[k]);
+        snprintf(text[k], sizeof text[k], "%s %s (%.1f%%)", k ? "true" : "predicted",
+                 class_name(c, cls[k], name, sizeof name), 100.0 * probs[cls[k]]);
+    }
+    if (rc)
+        return rc;
+    snprintf(title, sizeof title, "%s: d(class score)/d(pixel), %s  (red raises it > 0 > blue)",
+             t->name, in.what);
+    if (!(rc = format_path(out, sizeof out, "%s/saliency.png", dir)))
+        rc = draw_maps(out, title, &maps[0][0], n, SIDE, SIDE, labels,
+                       max_abs(&maps[0][0], (size_t)n * PIXELS));
+    if (!rc)
+        printf("wrote %s\n", out);
+    return rc;
+}
+
 static int run_features(const FeaturesArgs *a, Trained *t)
 {
     int rc = trained_open(t, a->ckpt);
@@ -817,7 +885,9 @@ static int run_features(const FeaturesArgs *a, Trained *t)
         spatial += is_spatial(&rows[i]);
     const ParamTensor *conv = first_conv_weight(&t->ex.model);
     const ParamTensor *wt = first_image_weight(&t->ex.model);
-    if (a->weights && conv)
+    if (a->saliency)
+        rc = run_saliency(a, t, dir);
+    else if (a->weights && conv)
         rc = run_conv_kernels(t, dir, conv);
     else if (spatial && !a->weights)
         rc = run_feature_maps(a, t, dir, rows, n_rows);

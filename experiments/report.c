@@ -16,6 +16,7 @@
 #include "common/fileio.h"
 #include "experiments/cost.h"
 #include "experiments/rundir.h"
+#include "experiments/significance.h"
 #include "plots/plot.h"
 
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
@@ -735,9 +736,12 @@ static void md_file_link(FILE *o, const char *label, const char *name, const cha
 
 static void write_group_row(FILE *o, const RunSummary *g, int n)
 {
-    char best_acc[48], final_acc[48], loss[48];
+    char best_acc[48], final_acc[80], loss[48];
     percent_cell(g, n, offsetof(RunSummary, best_epoch_acc), best_acc, sizeof best_acc);
-    percent_cell(g, n, offsetof(RunSummary, final_acc), final_acc, sizeof final_acc);
+    if (n == 1)   /* a lone run: with its 95% Wilson interval (experiments/significance) */
+        significance_accuracy_cell(g->final_acc, g->test_images, final_acc, sizeof final_acc);
+    else
+        percent_cell(g, n, offsetof(RunSummary, final_acc), final_acc, sizeof final_acc);
     double ls[512], m_loss, s_loss;
     int k = n < 512 ? n : 512, overfit = 0;
     for (int i = 0; i < k; i++)
@@ -991,6 +995,30 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
     return rc;
 }
 
+/* The seed groups of the task's runs [i, end) compared by Welch's t-test (experiments/significance). */
+static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
+{
+    enum { MAX_GROUPS = 64 };
+    SeedGroup groups[MAX_GROUPS];
+    char names[MAX_GROUPS][520];
+    double *acc = malloc(sizeof *acc * (size_t)(end - i));
+    int k = 0;
+    if (!acc)
+        return;
+    for (int g = i, ge; g < end && k < MAX_GROUPS; g = ge) {
+        ge = group_end(r, end, g);
+        if (ge - g < 2)
+            continue;
+        snprintf(names[k], sizeof names[k], "%.*s", (int)parent_len(r[g].name), r[g].name);
+        for (int s = g; s < ge; s++)
+            acc[s - i] = r[s].final_acc;
+        groups[k] = (SeedGroup){names[k], acc + (g - i), ge - g};
+        k++;
+    }
+    significance_write_seed_tests(o, groups, k, esc_md_cell);
+    free(acc);
+}
+
 /* The runs that are not finished, by name and state: never in the tables above. */
 static void write_unfinished(FILE *o, const RunSummary *u, int n)
 {
@@ -1025,8 +1053,10 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                "lowest test loss when the experiment holds out no validation set (*test*: the test "
                "set chose it, so the accuracy there is optimistic); *test acc at best* is the test "
                "accuracy at that epoch, *final* at the last. Seeds of one folder and settings are "
-               "one row, mean ± standard deviation. *Overfitting* follows the rule of "
-               "docs/guide.md §3.\n");
+               "one row, mean ± standard deviation. A lone run's final test accuracy is followed by its "
+               "95%% interval (Wilson's score interval over the test images): runs whose intervals "
+               "overlap widely may not differ at all (`mnistlab diff` tests two runs image by image). "
+               "*Overfitting* follows the rule of docs/guide.md §3.\n");
     for (int i = 0, end; i < n; i = end) {
         for (end = i; end < n && !strcmp(r[end].task, r[i].task); end++)
             ;
@@ -1044,6 +1074,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             ge = group_end(r, end, g);
             write_group_row(o, &r[g], ge - g);
         }
+        write_seed_tests(o, r, i, end);
         fputs("\n![test accuracy per epoch: ", o);
         esc_md_cell(o, r[i].task);
         fputs("](", o);

@@ -494,6 +494,10 @@ static void print_banner(Run *r, int first_epoch)
         ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     run_say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
         ex->data.train.n, ex->data.valid.n, ex->data.test.n, ex->data.num_classes);
+    if (ex->test_in_train > 0)    /* whatever the settings: a leak makes the test accuracy a lie */
+        run_say(r, "warning: %ld of the %d test images are also in the training set (the same "
+                "pixels): the test accuracy overstates what the model does on unseen images\n",
+                ex->test_in_train, ex->data.test.n);
     if (first_epoch > 1 || r->progress.next_batch > 0)
         run_say(r, "resuming at epoch %d, batch %d\n", first_epoch, r->progress.next_batch + 1);
     fputs("--- settings ---\n", stdout);

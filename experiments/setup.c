@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/tamper.h"
 #include "common/threads.h"
 
 int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets)
@@ -54,6 +55,13 @@ int experiment_load_data(Experiment *ex)
     ds.seed = c->seed;
     int rc = dataset_load(&ds, &ex->data);
     ex->has_data = rc == MNL_OK;
+    TamperSpec t = {.label_noise = c->label_noise, .shuffle_labels = c->shuffle_labels,
+                    .leak_test = c->leak_test, .permute_pixels = c->permute_pixels,
+                    .seed = c->seed};
+    if (!rc && tamper_enabled(&t))
+        rc = tamper_apply(&t, &ex->data);
+    if (!rc)
+        rc = tamper_count_overlap(&ex->data.train, &ex->data.test, &ex->test_in_train);
     return rc;
 }
 
@@ -193,11 +201,35 @@ static int check_family_settings(const ExpConfig *c, const ModelFamily *f)
     return MNL_OK;
 }
 
+/* The decimal a float setting was written as (0.9, not the 0.899999976 the float holds), which is
+ * the double PyTorch would be given: the shortest text that reads back as the same float. */
+static double as_written(float f)
+{
+    char buf[32];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, f);
+        if (strtof(buf, NULL) == f)
+            break;
+    }
+    return strtod(buf, NULL);
+}
+
 void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
 {
-    optim_spec_defaults(os, strcmp(c->optimizer, "sgd") == 0     ? OPT_SGD
-                            : strcmp(c->optimizer, "adamw") == 0 ? OPT_ADAMW
-                                                                 : OPT_ADAM);
+    static const struct { const char *name; OptimKind kind; } kinds[] = {
+        {"sgd", OPT_SGD}, {"adam", OPT_ADAM}, {"adamw", OPT_ADAMW}, {"radam", OPT_RADAM},
+        {"lion", OPT_LION}};
+    OptimKind kind = OPT_ADAM;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(c->optimizer, kinds[i].name) == 0)
+            kind = kinds[i].kind;
+    optim_spec_defaults(os, kind);
+    if (kind != OPT_SGD) {
+        os->beta1 = as_written(c->beta1);
+        if (c->beta2 >= 0.0f)
+            os->beta2 = as_written(c->beta2);
+        os->eps = as_written(c->eps);
+    }
     os->nesterov = c->nesterov;
     os->lr = c->lr;
     os->l2 = c->l2;

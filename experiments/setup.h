@@ -18,6 +18,7 @@ typedef struct {
     Optimizer opt;
     int *pred;                /* [cfg.batch] predictions of the last batch; owned */
     int threads;
+    long test_in_train;       /* test images whose pixels are a training image's too (a leak) */
     int has_data, has_model, has_opt;
 } Experiment;
 
@@ -25,6 +26,8 @@ typedef struct {
 int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets);
 /* Settings from a checkpoint's text (source names the checkpoint in messages). */
 int experiment_configure_text(Experiment *ex, const char *text, const char *source);
+/* The splits the settings describe, tampered with as data.label_noise, shuffle_labels, leak_test
+ * and permute_pixels say (common/tamper); counts test_in_train whatever the settings. */
 int experiment_load_data(Experiment *ex);
 /* What the settings' model would allocate (models/model: model_plan), without allocating it;
  * *tensors as there. An error names the settings' source and line. */

@@ -177,7 +177,8 @@ static void put_optimizer(Writer *w, const Optimizer *opt)
         put_uint(w, 0, 4);
         return;
     }
-    /* AdamW keeps Adam's two moments (the settings say which of the two it is) */
+    /* AdamW and RAdam keep Adam's two moments, Lion one momentum as SGD's buffer (the settings
+     * say which optimizer it is) */
     put_uint(w, optim_is_adam(opt->spec.kind) ? CKPT_OPT_ADAM : CKPT_OPT_SGD, 4);
     put_uint(w, (uint64_t)(int64_t)opt->step, 8);
     put_uint(w, opt->n, 8);

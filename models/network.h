@@ -136,6 +136,8 @@ struct Model {
                                         the backward that follows uses the same masks */
     ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while
                                         model_profile_enable is on; owned */
+    float *dinput;                   /* NULL (training), or [max_batch, in_c, in_h, in_w] where the
+                                        backward writes d(loss)/d(image): models/input_grad */
 };
 
 #endif

@@ -1,12 +1,14 @@
 /* models/optim: SGD (L2 on weights, optional momentum, optionally Nesterov's), Adam (bias-corrected
- * as in PyTorch, optional weight decay) and AdamW (Adam with decoupled weight decay), walking a Model's flat parameter list. Owns its moment buffers, which
- * share the layout of the model's parameter block (moment i belongs to param_block[i]). */
+ * as in PyTorch, optional weight decay), AdamW (Adam with decoupled weight decay), RAdam (Adam with
+ * its variance rectified, torch.optim.RAdam) and Lion (the sign of an interpolated momentum, Chen
+ * et al. 2023), walking a Model's flat parameter list. Owns its moment buffers, which share the
+ * layout of the model's parameter block (moment i belongs to param_block[i]). */
 #ifndef MNL_OPTIM_H
 #define MNL_OPTIM_H
 
 #include "models/network.h"
 
-typedef enum { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2 } OptimKind;
+typedef enum { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RADAM = 3, OPT_LION = 4 } OptimKind;
 
 typedef struct {
     OptimKind kind;
@@ -14,12 +16,14 @@ typedef struct {
     float l2;              /* SGD: lambda, adds lambda*w to the gradient of weights (not biases) */
     float momentum;        /* SGD: 0 = plain SGD; PyTorch-style buffer v = mu*v + g; w -= lr*v */
     int nesterov;          /* SGD with momentum: w -= lr*(g + mu*v) instead (PyTorch nesterov=True) */
-    /* Adam: 0.9, 0.999, 1e-8 by default. Double, as PyTorch's Python floats are, so that 1 - beta2
-     * is 0.001 and not the 0.00099998713 a float 0.999 would leave. */
+    /* Adam, AdamW, RAdam: 0.9, 0.999, 1e-8 by default; Lion: 0.9, 0.99 (eps unused). Double, as
+     * PyTorch's Python floats are, so that 1 - beta2 is 0.001 and not the 0.00099998713 a float
+     * 0.999 would leave. */
     double beta1, beta2, eps;
-    /* Adam: added to the gradient of weights (PyTorch Adam). AdamW: decoupled, w *= 1 - lr*decay
-     * before the Adam step, the moments never see it (torch.optim.AdamW). Unlike PyTorch, which
-     * decays every parameter it is given, biases are never decayed here. */
+    /* Adam, RAdam: added to the gradient of weights (torch.optim.Adam, RAdam). AdamW: decoupled,
+     * w *= 1 - lr*decay before the Adam step, the moments never see it (torch.optim.AdamW). Lion:
+     * decoupled too, w -= lr (sign(c) + decay w). Unlike PyTorch, which decays every parameter it
+     * is given, biases are never decayed here. */
     float weight_decay;
 } OptimSpec;
 
@@ -27,14 +31,19 @@ typedef struct {
     OptimSpec spec;
     long step;             /* steps taken (Adam's t) */
     size_t n;              /* = model->n_param_values */
-    /* Adam: first and second moments; SGD: momentum buffer in m (NULL for plain SGD), v NULL. */
+    /* Adam, AdamW, RAdam: first and second moments; SGD: momentum buffer in m (NULL for plain
+     * SGD), v NULL; Lion: its one momentum in m, v NULL. */
     float *m, *v;
 } Optimizer;
 
-/* Adam and AdamW keep the same two moment buffers. */
-static inline int optim_is_adam(OptimKind k) { return k == OPT_ADAM || k == OPT_ADAMW; }
+/* Adam, AdamW and RAdam keep the same two moment buffers (and so the same checkpoint state). */
+static inline int optim_is_adam(OptimKind k)
+{
+    return k == OPT_ADAM || k == OPT_ADAMW || k == OPT_RADAM;
+}
 
-void optim_spec_defaults(OptimSpec *s, OptimKind kind);   /* lr 0.1 SGD / 1e-3 Adam, betas, eps */
+/* lr 0.1 SGD / 1e-3 Adam, AdamW, RAdam / 1e-4 Lion; betas 0.9 and 0.999 (Lion 0.99); eps 1e-8 */
+void optim_spec_defaults(OptimSpec *s, OptimKind kind);
 /* Validate spec (finite, lr >= 0, decay and momentum >= 0, betas in [0,1), eps > 0; else
  * MNL_ERR_ARG) and allocate zeroed buffers for m's parameters. */
 int optim_init(Optimizer *o, const OptimSpec *spec, const Model *m);

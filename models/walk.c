@@ -108,7 +108,8 @@ static void backward_chunk(Model *m, const float *x, int first, int end, int b0,
         const float *in = (i ? model_layer_act(m, i - 1) : x) + in_off;
         const float *dout = (top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top)) +
                             (size_t)b0 * layer_out_size(&m->layers[top]);
-        float *din = i ? model_layer_dact(m, i - 1) + in_off : NULL;   /* nobody needs d(loss)/d(image) */
+        /* d(loss)/d(image) only when models/input_grad asks for it */
+        float *din = i ? model_layer_dact(m, i - 1) + in_off : m->dinput ? m->dinput + in_off : NULL;
         if (fused)
             c.relu_out = model_layer_act(m, i + 1) + out_off;
         c.pooled = pooled;
@@ -207,7 +208,7 @@ static void backward_whole(Model *m, const float *x, int B, int i)
     LayerCtx c = model_layer_ctx(m, i, B);
     const float *in = i ? model_layer_act(m, i - 1) : x;
     const float *dout = i == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, i);
-    float *din = i ? model_layer_dact(m, i - 1) : NULL;
+    float *din = i ? model_layer_dact(m, i - 1) : m->dinput;
     run_backward(m, i, &c, in, model_layer_act(m, i), dout, din, 1);
     profile_count(m, i, i + 1, 1, B);
 }

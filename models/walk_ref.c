@@ -26,7 +26,7 @@ void model_backward_ref(Model *m, const float *x, int B)
     for (int i = m->n_layers - 1; i >= 0; i--) {
         const Layer *l = &m->layers[i];
         const float *in = i > 0 ? model_layer_act(m, i - 1) : x;
-        float *din = i > 0 ? model_layer_dact(m, i - 1) : NULL;   /* nobody needs dL/dx */
+        float *din = i > 0 ? model_layer_dact(m, i - 1) : m->dinput;   /* dL/dx: input_grad */
         LayerCtx c = model_layer_ctx(m, i, B);
         l->kind->backward_ref(l, &c, in, model_layer_act(m, i), dout, din);
         dout = din;

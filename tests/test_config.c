@@ -6,6 +6,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "experiments/setup.h"
 #include "tests/test_util.h"
 
 static const char *good_conf =
@@ -209,6 +210,40 @@ static void test_config_validate_cross_checks(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "train.warmup = 40 leaves no epoch"));
 }
 
+/* radam and lion are optimizers; their betas are checked in range, a beta2 of "default" is each
+ * optimizer's own (adam 0.999, lion 0.99), and a setting the optimizer does not use is refused. */
+static void test_config_optimizer_settings_are_checked(void)
+{
+    ExpConfig c;
+    OptimSpec os;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.l2=0"), MNL_OK);      /* sgd's */
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=lion"), MNL_OK);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_OK);
+    experiment_optim_spec(&c, &os);
+    CU_ASSERT(os.kind == OPT_LION && os.beta1 == 0.9 && os.beta2 == 0.99);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=radam"), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.beta1=0.95"), MNL_OK);
+    experiment_optim_spec(&c, &os);      /* the decimal as written, not the float's 0.949999988 */
+    CU_ASSERT(os.kind == OPT_RADAM && os.beta1 == 0.95 && os.beta2 == 0.999 && os.eps == 1e-8);
+    CU_ASSERT_EQUAL(config_set(&c, "train.beta2=1"), MNL_ERR_CONFIG);
+    CU_ASSERT_EQUAL(config_set(&c, "train.beta1=1"), MNL_ERR_CONFIG);
+    CU_ASSERT_EQUAL(config_set(&c, "train.eps=0"), MNL_ERR_CONFIG);
+    CU_ASSERT_EQUAL(config_set(&c, "train.beta2=0.98"), MNL_OK);
+    CU_ASSERT_EQUAL(c.beta2, 0.98f);
+    CU_ASSERT_EQUAL(config_set(&c, "train.beta2=default"), MNL_OK);
+    CU_ASSERT(c.beta2 < 0.0f);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=lion"), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.eps=1e-6"), MNL_OK);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);     /* lion divides by nothing */
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "train.eps = 1e-06 is not used with "
+                                                    "train.optimizer = lion"));
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &c), MNL_OK);    /* sgd */
+    CU_ASSERT_EQUAL(config_set(&c, "train.beta1=0.8"), MNL_OK);
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=adagrad"), MNL_ERR_CONFIG);
+}
+
 static void test_config_text_round_trips(void)
 {
     ExpConfig a, b;
@@ -242,6 +277,8 @@ int register_config_tests(void)
         !CU_add_test(s, "config_requires_family", test_config_requires_family) ||
         !CU_add_test(s, "config_set_overrides_and_checks", test_config_set_overrides_and_checks) ||
         !CU_add_test(s, "config_validate_cross_checks", test_config_validate_cross_checks) ||
+        !CU_add_test(s, "config_optimizer_settings_are_checked",
+                     test_config_optimizer_settings_are_checked) ||
         !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips))
         return -1;
     return 0;

@@ -15,6 +15,7 @@
 #include <libxml/xpath.h>
 
 #include "common/error.h"
+#include "common/stats.h"
 #include "experiments/cost.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
@@ -414,7 +415,8 @@ static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("diff-b"));
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
-    const char *out = test_path("diff-ab");
+    char out[800];
+    snprintf(out, sizeof out, "%s", test_path("diff-ab"));
     snprintf(args, sizeof args, "diff %s %s --out %s", test_path("diff-a"), test_path("diff-b"), out);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     /* the counts, recomputed from the two predictions files */
@@ -429,6 +431,14 @@ static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
              n[3]);
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("explore.out")), want));
     CU_ASSERT(n[2] > 0);      /* lr 0.004 fixes images that lr 0.0003 gets wrong after one epoch */
+    /* it ends with McNemar's verdict on the same counts (common/stats) */
+    char verdict[600], line[700];
+    stats_mcnemar_verdict(test_path("diff-a"), test_path("diff-b"), n[1], n[2], verdict,
+                          sizeof verdict);
+    snprintf(line, sizeof line, "McNemar's exact test: %s\n", verdict);
+    const char *said = test_slurp(test_path("explore.out"));
+    CU_ASSERT(strlen(said) >= strlen(line) && !strcmp(said + strlen(said) - strlen(line), line));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(out, "DIFF.md")), verdict));
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(out, "DIFF.md")), "| **A wrong** |"));
     assert_png(in_dir(out, "classes.png"), 1000, 520);
     unsigned w, h;

@@ -36,6 +36,10 @@ int register_explore_tests(void);
 int register_augment_tests(void);
 int register_settings_tests(void);
 int register_report_tests(void);
+int register_stats_tests(void);
+int register_tamper_tests(void);
+int register_input_grad_tests(void);
+int register_calibration_tests(void);
 int register_rundir_tests(void);
 int register_names_tests(void);
 /* Suites (one line each): UNIT needs no data and no child process; WHOLE needs either. */
@@ -61,6 +65,10 @@ static const struct {
     {register_config_tests, UNIT},
     {register_settings_tests, WHOLE},
     {register_report_tests, WHOLE},
+    {register_stats_tests, UNIT},
+    {register_tamper_tests, WHOLE},
+    {register_input_grad_tests, WHOLE},
+    {register_calibration_tests, UNIT},
     {register_cli_tests, WHOLE},
     {register_faults_tests, WHOLE},
     {register_fuzz_found_tests, UNIT},

@@ -5,7 +5,8 @@
  * (odd sizes, batches of 1, widths past and short of a vector), forward and backward. Elementwise
  * kinds (ReLU, pooling, flatten, dropout) must agree bitwise; the products (dense, conv) sum in
  * another order, so they agree to float32 rounding: |fast - ref| <= 1e-5 (1 + sum of |terms|).
- * Kernels: softmax_ce, SGD and Adam (bitwise), on odd lengths.
+ * Kernels: softmax_ce, and every optimizer (SGD, Nesterov, Adam, AdamW, RAdam, Lion: bitwise), on
+ * odd lengths.
  * Walks: the fast walk (chunks, fused ReLU, threads) against the reference walk: the same logits
  * and gradients to rounding, and the same losses over the first training steps from one start. */
 #include <CUnit/CUnit.h>
@@ -245,9 +246,10 @@ static void test_softmax_ce_fast_equals_reference_in_every_isa(void)
 
 /* ---- the optimizers: bitwise the reference in every ISA, at 1 and 3 threads ---- */
 
-/* Weights after three steps of `kind` on one tensor of n values: fast path at `isa` with
+/* Weights after seven steps (RAdam rectifies from the sixth) of `kind` on one tensor of n values:
+ * fast path at `isa` with
  * `threads` threads (ref = 0), or the reference path (ref = 1). */
-static float *three_steps(OptimKind kind, int nesterov, size_t n, int threads, Isa isa, int ref)
+static float *seven_steps(OptimKind kind, int nesterov, size_t n, int threads, Isa isa, int ref)
 {
     float *value = zalloc(n), *grad = zalloc(n);
     ParamTensor t = {.name = "w", .value = value, .grad = grad, .n = n, .is_weight = 1, .rank = 1,
@@ -269,7 +271,7 @@ static float *three_steps(OptimKind kind, int nesterov, size_t n, int threads, I
     const Isa best = isa_limit(ISA_AVX512);
     isa_limit(isa);
     if (optim_init(&o, &s, &m) == 0) {
-        for (int step = 0; step < 3; step++) {
+        for (int step = 0; step < 7; step++) {
             for (size_t i = 0; i < n; i++)
                 grad[i] = (float)gsl_ran_flat(rng, -8, 8);
             optim_step(&o, &m);
@@ -282,21 +284,22 @@ static float *three_steps(OptimKind kind, int nesterov, size_t n, int threads, I
     return value;
 }
 
-static void test_sgd_and_adam_equal_the_reference_bitwise_in_every_isa(void)
+static void test_every_optimizer_equals_the_reference_bitwise_in_every_isa(void)
 {
     static const size_t lengths[] = {1, 15, 17, 100003};   /* 100003: split among threads */
     const Isa best = isa_limit(ISA_AVX512);
-    /* SGD, Adam, AdamW, then SGD with Nesterov momentum */
+    /* SGD, Adam, AdamW, SGD with Nesterov momentum, RAdam, Lion */
     static const struct { OptimKind kind; int nesterov; const char *name; } opts[] = {
-        {OPT_SGD, 0, "sgd"}, {OPT_ADAM, 0, "adam"}, {OPT_ADAMW, 0, "adamw"}, {OPT_SGD, 1, "nesterov"}};
+        {OPT_SGD, 0, "sgd"}, {OPT_ADAM, 0, "adam"}, {OPT_ADAMW, 0, "adamw"}, {OPT_SGD, 1, "nesterov"},
+        {OPT_RADAM, 0, "radam"}, {OPT_LION, 0, "lion"}};
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
         for (size_t L = 0; L < sizeof lengths / sizeof lengths[0]; L++) {
             const size_t n = lengths[L];
             const OptimKind kind = opts[k].kind;
-            float *want = three_steps(kind, opts[k].nesterov, n, 1, ISA_C, 1);
+            float *want = seven_steps(kind, opts[k].nesterov, n, 1, ISA_C, 1);
             for (int isa = best; isa >= ISA_C; isa--)
                 for (int threads = 1; threads <= 3; threads += 2) {
-                    float *got = three_steps(kind, opts[k].nesterov, n, threads, (Isa)isa, 0);
+                    float *got = seven_steps(kind, opts[k].nesterov, n, threads, (Isa)isa, 0);
                     int same = memcmp(want, got, sizeof(float) * n) == 0;
                     if (!same)
                         fprintf(stderr, "\n  %s, n %zu, %s, %d threads: differs from reference\n",
@@ -361,8 +364,9 @@ static void trainee_make(Trainee *t, const ModelSpec *s, Kernels k, int threads,
     t->m.kernels = k, t->m.threads = threads;
     OptimSpec os;
     optim_spec_defaults(&os, opt);
-    os.lr = opt != OPT_SGD ? 3e-3f : 0.05f, os.momentum = opt == OPT_SGD ? 0.9f : 0.0f;
-    os.weight_decay = opt == OPT_ADAMW ? 0.01f : 0.0f;
+    os.lr = opt == OPT_LION ? 3e-4f : opt != OPT_SGD ? 3e-3f : 0.05f;
+    os.momentum = opt == OPT_SGD ? 0.9f : 0.0f;
+    os.weight_decay = opt == OPT_ADAMW || opt == OPT_LION ? 0.01f : 0.0f;
     os.l2 = opt == OPT_SGD ? 1e-4f : 0.0f;
     t->ok = model_alloc_batch(&t->m, B) == 0 && optim_init(&t->o, &os, &t->m) == 0;
 }
@@ -476,6 +480,17 @@ static void test_fast_walk_equals_reference_walk_for_softmax_with_sgd(void)
     check_walks("softmax", NULL, HEAD_SOFTMAX, 10, OPT_SGD);
 }
 
+/* 20 steps: RAdam's momentum-only start and its rectified steps after the fifth */
+static void test_fast_walk_equals_reference_walk_for_an_mlp_with_radam(void)
+{
+    check_walks("mlp", NULL, HEAD_SOFTMAX, 10, OPT_RADAM);
+}
+
+static void test_fast_walk_equals_reference_walk_for_a_cnn_with_lion(void)
+{
+    check_walks("cnn", CNN_LAYERS, HEAD_SOFTMAX, 4, OPT_LION);
+}
+
 /* The oracle is only worth its tolerance if a real difference fails it: the reference path
  * against itself with the first weight gradient 10% too large (SGD: Adam would divide the scale
  * out) is far outside it. */
@@ -531,8 +546,8 @@ int register_oracle_tests(void)
          test_conv_relu_pool_backward_fast_equals_reference_in_every_isa},
         {"softmax_ce_fast_equals_reference_in_every_isa",
          test_softmax_ce_fast_equals_reference_in_every_isa},
-        {"sgd_and_adam_equal_the_reference_bitwise_in_every_isa",
-         test_sgd_and_adam_equal_the_reference_bitwise_in_every_isa},
+        {"every_optimizer_equals_the_reference_bitwise_in_every_isa",
+         test_every_optimizer_equals_the_reference_bitwise_in_every_isa},
         {"isa_limit_bounds_the_active_set", test_isa_limit_bounds_the_active_set},
         {"fast_walk_equals_reference_walk_for_a_cnn", test_fast_walk_equals_reference_walk_for_a_cnn},
         {"fast_walk_equals_reference_walk_with_batchnorm_and_new_activations",
@@ -543,6 +558,10 @@ int register_oracle_tests(void)
          test_fast_walk_equals_reference_walk_for_an_mlp_with_dropout},
         {"fast_walk_equals_reference_walk_for_softmax_with_sgd",
          test_fast_walk_equals_reference_walk_for_softmax_with_sgd},
+        {"fast_walk_equals_reference_walk_for_an_mlp_with_radam",
+         test_fast_walk_equals_reference_walk_for_an_mlp_with_radam},
+        {"fast_walk_equals_reference_walk_for_a_cnn_with_lion",
+         test_fast_walk_equals_reference_walk_for_a_cnn_with_lion},
         {"loss_comparison_sees_a_ten_percent_gradient_error",
          test_loss_comparison_sees_a_ten_percent_gradient_error},
     };

@@ -133,6 +133,35 @@ static void test_report_seeds_are_one_row_with_mean_and_std(void)
     assert_contains(report, "3: [1](./mlp/seed1/) [2](./mlp/seed2/) [10](./mlp/seed10/)");
 }
 
+/* A lone run's final test accuracy carries its 95% Wilson interval: 9800 of 10000 right is
+ * 97.71% to 98.26% (centre (k + z^2/2)/(n + z^2), half-width z sqrt(k(n-k)/n + z^2/4)/(n + z^2)). */
+static void test_report_gives_a_lone_run_its_wilson_interval(void)
+{
+    const char *root = test_path("wilson");
+    fake_run(in_dir(root, "mlp"), "experiments/mlp.conf", NULL, 1, 0.98);
+    assert_contains(compare(root), "| 98.00% (97.71\u201398.26) |");
+}
+
+/* Two seed groups of one task: the weaker is compared with the better by Welch's t-test. mlp at
+ * 97, 98, 99% against mlp-lr at 95, 95.5, 96%: t = -3.87 on 2.9 degrees of freedom, p = 0.032. */
+static void test_report_compares_seed_groups_by_welch_t_test(void)
+{
+    const char *root = test_path("welch");
+    const double good[] = {0.97, 0.98, 0.99}, worse[] = {0.95, 0.955, 0.96};
+    for (int s = 1; s <= 3; s++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/mlp/seed%d", root, s);
+        fake_run(dir, "experiments/mlp.conf", NULL, (unsigned long)s, good[s - 1]);
+        snprintf(dir, sizeof dir, "%s/mlp-lr/seed%d", root, s);
+        fake_run(dir, "experiments/mlp.conf", "train.lr=0.01", (unsigned long)s, worse[s - 1]);
+    }
+    const char *report = compare(root);
+    assert_contains(report, "Welch's t-test");
+    assert_contains(report, "- mlp-lr/seed* (3 seeds, 95.50\u00b10.50%) against mlp/seed* (3 seeds, "
+                            "98.00\u00b11.00%): t = -3.87, df = 2.9, p = 0.03");
+    assert_contains(report, ": mlp/seed* is better\n");
+}
+
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
  * the seed group and the lone run have a row. */
 static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
@@ -575,6 +604,8 @@ int register_report_tests(void)
         return -1;
 #define T(name) CU_add_test(s, #name, test_##name)
     if (!T(report_seeds_are_one_row_with_mean_and_std) ||
+        !T(report_gives_a_lone_run_its_wilson_interval) ||
+        !T(report_compares_seed_groups_by_welch_t_test) ||
         !T(report_lone_run_beside_its_seed_runs_has_its_own_row) ||
         !T(report_runs_are_named_by_folder_with_their_changed_settings) ||
         !T(report_groups_runs_by_task_with_a_chart_each) ||

@@ -104,7 +104,8 @@ double sigmoid_bce_ref(const float *logits, const int *y, int B,
 /* SGD: g' = g + decay w;  v = mu v + g' (v may be NULL: plain SGD, v = g');  w -= lr v */
 void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
                     float mu);
-/* Adam's settings: the betas and eps in double, as PyTorch's Python floats are (OptimSpec's) */
+/* Adam's (and RAdam's) settings: the betas and eps in double, as PyTorch's Python floats are
+ * (OptimSpec's) */
 typedef struct {
     float lr;
     double beta1, beta2, eps;
@@ -122,4 +123,14 @@ void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, co
  * taken from where the momentum is about to carry w (PyTorch's nesterov=True) */
 void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
                              float mu);
+/* RAdam step t with r's lr, betas and eps: Adam's moments (g' = g + decay w); while
+ * rho_t = rho_inf - 2 t b2^t/(1 - b2^t) (rho_inf = 2/(1-b2) - 1) is at most 5,
+ * w -= lr m/(1 - b1^t); after, Adam's step times
+ * r_t = sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t))  (torch.optim.RAdam) */
+void radam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *r,
+                      float decay, long t);
+/* Lion with learning rate lr and betas b1, b2: c = b1 m + (1-b1) g;  w -= lr (sign(c) + decay w);
+ * m = b2 m + (1-b2) g  (Chen et al. 2023, Algorithm 2) */
+void lion_update_ref(float *w, const float *g, float *m, size_t n, float lr, double beta1,
+                     double beta2, float decay);
 #endif
