@@ -28,7 +28,7 @@ else
 endif
 OBJDIR := build/$(VARIANT)
 
-PKGS        := gsl zlib inih libpng
+PKGS        := gsl zlib inih libpng xgboost
 # The library flags (PKG_CFLAGS, PKG_LIBS, CUNIT_LIBS) come from pkg-config, which can only answer
 # once the packages are installed. So they live in build/config.mk, written by common/configure.sh
 # after common/deps.sh has installed what is missing: GNU make remakes an included makefile before
@@ -78,7 +78,8 @@ help:
 
 # ---- system dependencies -----------------------------------------------------------------------
 DEB_PKGS := libgsl-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
-            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
+            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config \
+            libsvm-dev liblinear-dev libxgboost-dev
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
 

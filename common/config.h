@@ -37,6 +37,23 @@ typedef struct {
     char init[16];           /* pytorch | uniform | he */
     float init_scale;        /* uniform A */
     float dropout;
+    /* [model] of the fitted families (models/fitted.h) */
+    int k;                   /* knn */
+    char metric[8];          /* knn: l2 | l1 */
+    char weights[16];        /* knn: uniform | distance */
+    char kernel[8];          /* svm: rbf | poly | linear */
+    float c;                 /* svm, linear */
+    float gamma;             /* svm: 0 = scale */
+    int degree;              /* svm poly */
+    int probability;         /* svm */
+    char solver[8];          /* linear: logreg | svm */
+    char criterion[8];       /* tree, forest: gini | entropy */
+    int max_depth;           /* tree, forest, boosted-trees */
+    int min_leaf;            /* tree, forest */
+    int trees;               /* forest */
+    int split_features;      /* forest: 0 = sqrt */
+    int rounds;              /* boosted-trees */
+    float eta;               /* boosted-trees */
 
     /* [train] */
     char optimizer[16];      /* sgd | adam */

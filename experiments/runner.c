@@ -27,6 +27,7 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/threads.h"
+#include "experiments/fit.h"
 #include "experiments/predictions.h"
 #include "experiments/report.h"
 #include "experiments/roc.h"
@@ -427,8 +428,8 @@ static int save_checkpoint_to(Run *r, const char *path, int epochs_done)
     unsigned char *state = pack_run_state(r, &len);
     if (!state)
         return mnl_fail(MNL_ERR_NOMEM, "cannot pack the run state");
-    int rc = checkpoint_save(path, r->ex.config_text, &r->ex.model, &r->ex.opt, epochs_done, state,
-                             len);
+    int rc = checkpoint_save(path, r->ex.config_text, &r->ex.model,
+                             r->ex.has_opt ? &r->ex.opt : NULL, epochs_done, state, len);
     free(state);
     return rc;
 }
@@ -1111,6 +1112,48 @@ static void settle_files(Run *r, int rc)
              r->dir);
 }
 
+/* ---- a fitted family: one fit instead of epochs (experiments/fit.c) ---- */
+
+static int fit_evaluate(void *ctx, const Dataset *d, double *loss, double *acc)
+{
+    Run *r = ctx;
+    return evaluate(r, d, loss, acc, d == &r->ex.data.test ? &r->view : NULL);
+}
+
+static int fit_record(void *ctx, const EpochRecord *rec)
+{
+    Run *r = ctx;
+    r->total_seconds += rec->seconds;
+    return add_record(r, rec);
+}
+
+static void fit_say(void *ctx, const char *line)
+{
+    say(ctx, "%s", line);
+}
+
+/* Fit, then save the model as model.ckpt and best.ckpt (a fitted model has one state: the rounds
+ * so far) with metrics.csv. An interrupted fit keeps the rounds it made. */
+static int fit_run(Run *r)
+{
+    FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
+    FitCost cost;
+    int rc = fit_experiment(&r->ex, &fr, &cost);
+    if (rc && rc != MNL_ERR_INTERRUPTED)
+        return rc;
+    int src = save_checkpoint(r, r->n_records);
+    if (!src)
+        src = save_checkpoint_to(r, r->best_path, r->n_records);
+    if (!src)
+        src = write_metrics(r);
+    if (src)
+        return src;
+    if (rc)
+        mnl_fail(rc, "interrupted by signal %d; the model of the %d rounds fitted so far is saved",
+                 (int)stop_signal, r->n_records);
+    return rc;
+}
+
 int runner_train(const TrainOptions *o, int *signal_out)
 {
     Run r;
@@ -1119,6 +1162,9 @@ int runner_train(const TrainOptions *o, int *signal_out)
     int rc = open_run(&r, o), epochs_done = 0;
     if (!rc && o->profile)      /* --profile: time every layer (models/model.h), table at the end */
         rc = model_profile_enable(&r.ex.model, 1);
+    if (!rc && o->resume && r.ex.model.fitted)
+        rc = mnl_fail(MNL_ERR_CONFIG, "--resume: a %s model is fitted in one go, not resumed; run "
+                      "again without --resume", r.ex.cfg.family);
     if (!rc && o->resume)
         rc = resume_from_checkpoint(&r, &epochs_done);
     if (rc) {
@@ -1140,12 +1186,30 @@ int runner_train(const TrainOptions *o, int *signal_out)
             "the checkpoint\n", r.metrics_path, r.records[r.n_records - 1].epoch);
         rc = write_metrics(&r);
     }
-    if (first == 1 && r.progress.next_batch == 0)
+    if (first == 1 && r.progress.next_batch == 0 && !r.ex.model.fitted)
         loss_check(&r);
     LiveCurves live = {.last_draw = now_seconds()};
     if (early_stop_due(&r))            /* resuming a run that had already stopped early */
         announce_early_stop(&r);
     install_signal_handlers();
+    if (r.ex.model.fitted) {
+        rc = fit_run(&r);
+        restore_signal_handlers();
+        if (!rc || rc == MNL_ERR_INTERRUPTED) {
+            static char why[MNL_DETAIL_MAX];
+            snprintf(why, sizeof why, "%s", mnl_last_error());
+            int wrc = write_outputs(&r);
+            if (!wrc)
+                refresh_report(&r);
+            if (wrc)
+                rc = wrc;
+            else if (rc)
+                mnl_fail(rc, "%s", why), *signal_out = stop_signal;
+        }
+        settle_files(&r, rc);
+        close_run(&r);
+        return rc;
+    }
     for (int e = first; !rc && !r.stopped_early && e <= r.ex.cfg.epochs; e++) {
         rc = train_epoch(&r, e);
         if (rc)

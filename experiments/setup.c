@@ -72,6 +72,26 @@ void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, Mo
                  : strcmp(c->init, "he") == 0    ? INIT_HE
                                                  : INIT_PYTORCH;
     spec->init_scale = c->init_scale;
+    FitSpec *f = &spec->fit;
+    f->k = c->k;
+    f->metric = strcmp(c->metric, "l1") == 0 ? METRIC_L1 : METRIC_L2;
+    f->weights = strcmp(c->weights, "distance") == 0 ? WEIGHTS_DISTANCE : WEIGHTS_UNIFORM;
+    f->kernel = strcmp(c->kernel, "poly") == 0     ? KERNEL_POLY
+                : strcmp(c->kernel, "linear") == 0 ? KERNEL_LINEAR
+                                                   : KERNEL_RBF;
+    f->c = c->c;
+    f->gamma = c->gamma;
+    f->degree = c->degree;
+    f->probability = c->probability;
+    f->solver = strcmp(c->solver, "svm") == 0 ? SOLVER_SVM : SOLVER_LOGREG;
+    f->criterion = strcmp(c->criterion, "entropy") == 0 ? CRITERION_ENTROPY : CRITERION_GINI;
+    f->max_depth = c->max_depth;
+    f->min_leaf = c->min_leaf;
+    f->trees = c->trees;
+    f->split_features = c->split_features;
+    f->rounds = c->rounds;
+    f->eta = c->eta;
+    f->seed = c->seed;
 }
 
 /* A model error gets the settings file and the line of the key it came from. */
@@ -198,6 +218,8 @@ int experiment_build(Experiment *ex, int threads_flag)
         return rc;
     if (!(ex->pred = malloc(sizeof(int) * (size_t)c->batch)))
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate predictions");
+    if (ex->model.fitted)       /* fitted, not trained: no optimizer */
+        return MNL_OK;
 
     OptimSpec os;
     experiment_optim_spec(c, &os);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <gsl/gsl_rng.h>
 
+#include "models/fitted.h"
+
 #define MODEL_MAX_HIDDEN 16
 #define MODEL_SPEC_LEN   2048
 
@@ -31,6 +33,7 @@ typedef struct {
     float dropout;                   /* mlp: dropout after each hidden ReLU (0 = none) */
     InitKind init;
     float init_scale;                /* INIT_UNIFORM: weights U(-A, A), biases 0 */
+    FitSpec fit;                     /* the fitted families' settings (models/fitted.h) */
 } ModelSpec;
 
 /* One parameter tensor: a view into the model's single parameter and gradient blocks. */
@@ -55,13 +58,15 @@ typedef struct {
 } ProfileRow;
 typedef struct Model Model;
 
-/* A model family: one file in models/ plus one line in the registry (models/registry.c). */
+/* A model family: one file in models/ plus one line in the registry (models/registry.c). A network
+ * family has build; a fitted family (models/fitted.h) has fitted instead. */
 typedef struct {
     const char *name;
     const char *description;
     int (*build)(Model *m, const ModelSpec *spec, gsl_rng *rng);  /* 0 or an MnlStatus */
     const char *settings;            /* the family-specific [model] keys it reads ("hidden
                                         dropout"); any other set is refused, not ignored */
+    const FittedOps *fitted;         /* NULL for a network */
 } ModelFamily;
 
 /* Per-layer row of the summary table (what torchsummary prints). */
@@ -107,6 +112,8 @@ struct Model {
     Kernels kernels;                 /* KERNELS_FAST unless set after model_build */
     int train;                       /* mode of the last forward (1: training, dropout active);
                                         the backward that follows uses the same masks */
+    Fitted *fitted;                  /* a fitted family's model (no layers, no parameters), or
+                                        NULL for a network; owned */
     ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while
                                         model_profile_enable is on; owned */
 };
@@ -122,8 +129,14 @@ int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng);
 int model_alloc_batch(Model *m, int max_batch);
 void model_free(Model *m);
 
+/* ---- a fitted family ---- */
+/* Fit m->fitted on train (x: [n, in_c*in_h*in_w]); see models/fitted.h for watch and hooks. */
+int model_fit(Model *m, const FitSet *train, const FitSet *const *watch, const FitHooks *hooks);
+/* Its size; count 0 and unit "parameters" for a network. */
+void model_size(const Model *m, FittedSize *s);
+
 /* ---- one step ---- */
-/* x: [B, in_c, in_h, in_w]. Returns the logits [B, num_outputs] (owned by the model). train=1
+/* x: [B, in_c, in_h, in_w]. Returns the logits (a fitted model: log-probabilities) [B, num_outputs] (owned by the model). train=1
  * enables dropout. B <= max_batch. */
 const float *model_forward(Model *m, const float *x, int B, int train);
 /* Mean loss over the batch of the last forward; writes model->dlogits (gradient of the mean loss),

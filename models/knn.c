@@ -1,0 +1,277 @@
+/* models/knn: k nearest neighbours. "Fitting" stores the training images; the cost is at
+ * prediction: every test image is compared with every stored one.
+ *
+ * L2 distances come from the suite's matrix kernel: ||q - t||^2 = ||q||^2 + ||t||^2 - 2 q.t, the
+ * dot products of a block of queries with a block of stored images being one gemm_nt. L1 distances
+ * are a plain loop. The queries are split among threads, each query's distances summed in the same
+ * order whichever thread has it, so the result is the same at any thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/threads.h"
+#include "models/gemm.h"
+#include "models/model.h"
+
+#define QUERY_BLOCK 64        /* queries per gemm */
+#define STORED_BLOCK 1024     /* stored images per gemm: C is [64, 1024], 256 KB */
+
+typedef struct {
+    float *x;                 /* [n, d] the stored images; owned */
+    int *y;                   /* [n] their labels; owned */
+    float *norm2;             /* [n] ||x_i||^2; owned */
+    int n;
+} Knn;
+
+static int knn_check(const FitSpec *s, int n_train, int d, int k)
+{
+    (void)d, (void)k;
+    if (s->k > n_train)
+        return mnl_fail(MNL_ERR_CONFIG, "model.k = %d is more than the %d training images", s->k,
+                        n_train);
+    return MNL_OK;
+}
+
+static void knn_release(Fitted *f)
+{
+    Knn *m = f->state;
+    if (m) {
+        free(m->x), free(m->y), free(m->norm2);
+        free(m);
+    }
+    f->state = NULL;
+}
+
+static float dot_self(const float *a, int d)
+{
+    float s = 0.0f;
+    for (int j = 0; j < d; j++)
+        s += a[j] * a[j];
+    return s;
+}
+
+/* A Knn of n images; x and y copied when given. */
+static int knn_make(Fitted *f, int n)
+{
+    Knn *m = calloc(1, sizeof *m);
+    if (!m)
+        return mnl_fail(MNL_ERR_NOMEM, "knn");
+    f->state = m;
+    m->n = n;
+    m->x = malloc(sizeof(float) * (size_t)n * f->d);
+    m->y = malloc(sizeof(int) * (size_t)n);
+    m->norm2 = malloc(sizeof(float) * (size_t)n);
+    if (!m->x || !m->y || !m->norm2)
+        return mnl_fail(MNL_ERR_NOMEM, "knn: %d stored images", n);
+    return MNL_OK;
+}
+
+static void knn_norms(Knn *m, int d)
+{
+    for (int i = 0; i < m->n; i++)
+        m->norm2[i] = dot_self(m->x + (size_t)i * d, d);
+}
+
+static int knn_fit(Fitted *f, const FitSet *train, const FitSet *const *watch, const FitHooks *h)
+{
+    (void)watch, (void)h;
+    int rc = knn_make(f, train->n);
+    if (rc)
+        return rc;
+    Knn *m = f->state;
+    memcpy(m->x, train->x, sizeof(float) * (size_t)train->n * f->d);
+    memcpy(m->y, train->y, sizeof(int) * (size_t)train->n);
+    knn_norms(m, f->d);
+    return MNL_OK;
+}
+
+/* ---- the k best of a query: kept sorted, nearest first; ties go to the lower index ---- */
+
+typedef struct {
+    float dist;
+    int idx;
+} Neighbour;
+
+static void offer(Neighbour *best, int k, int *have, float dist, int idx)
+{
+    if (*have == k && !(dist < best[k - 1].dist))
+        return;
+    int i = *have < k ? (*have)++ : k - 1;
+    while (i > 0 && dist < best[i - 1].dist) {
+        best[i] = best[i - 1];
+        i--;
+    }
+    best[i].dist = dist, best[i].idx = idx;
+}
+
+/* The vote of the k neighbours: probs[K]. dist is squared for L2 (sqrt taken here). */
+static void vote(const Fitted *f, const Knn *m, Neighbour *best, int have, float *probs)
+{
+    int K = f->k, zero = 0;
+    memset(probs, 0, sizeof(float) * (size_t)K);
+    for (int i = 0; i < have; i++) {
+        float d = f->spec.metric == METRIC_L2 ? sqrtf(best[i].dist > 0 ? best[i].dist : 0) : best[i].dist;
+        best[i].dist = d;
+        zero += d == 0.0f;
+    }
+    double sum = 0.0, w[have > 0 ? have : 1];
+    for (int i = 0; i < have; i++) {
+        if (f->spec.weights == WEIGHTS_UNIFORM)
+            w[i] = 1.0;
+        else if (zero)          /* an exact match: the exact matches alone vote (as scikit-learn) */
+            w[i] = best[i].dist == 0.0f;
+        else
+            w[i] = 1.0 / best[i].dist;
+        sum += w[i];
+    }
+    for (int i = 0; i < have; i++)
+        probs[m->y[best[i].idx]] += (float)(w[i] / sum);
+}
+
+typedef struct {
+    const Fitted *f;
+    const float *x;           /* [B, d] */
+    int B;
+    float *probs;             /* [B, K] */
+    float *scratch;           /* per thread: C [QUERY_BLOCK, STORED_BLOCK] + qnorm [QUERY_BLOCK] */
+    Neighbour *best;          /* [B, k] */
+} KnnJob;
+
+/* Queries q0..q1 (at most QUERY_BLOCK) against every stored image, L2 through gemm_nt. */
+static void l2_block(const KnnJob *j, int q0, int q1, float *c, float *qn)
+{
+    const Knn *m = j->f->state;
+    int d = j->f->d, k = j->f->spec.k, nq = q1 - q0;
+    int have[QUERY_BLOCK] = {0};
+    for (int q = 0; q < nq; q++)
+        qn[q] = dot_self(j->x + (size_t)(q0 + q) * d, d);
+    for (int t0 = 0; t0 < m->n; t0 += STORED_BLOCK) {
+        int nt = m->n - t0 < STORED_BLOCK ? m->n - t0 : STORED_BLOCK;
+        /* c: [nq, nt] = Q [nq, d] T[t0 .. t0+nt, d]^T */
+        gemm_nt(nq, nt, d, j->x + (size_t)q0 * d, d, m->x + (size_t)t0 * d, d, c, nt, GEMM_ZERO,
+                NULL);
+        for (int q = 0; q < nq; q++) {
+            Neighbour *best = j->best + (size_t)(q0 + q) * k;
+            const float *row = c + (size_t)q * nt;
+            for (int t = 0; t < nt; t++) {
+                float dist = qn[q] + m->norm2[t0 + t] - 2.0f * row[t];
+                if (have[q] < k || dist < best[k - 1].dist)
+                    offer(best, k, &have[q], dist, t0 + t);
+            }
+        }
+    }
+    for (int q = 0; q < nq; q++)
+        vote(j->f, m, j->best + (size_t)(q0 + q) * k, have[q],
+             j->probs + (size_t)(q0 + q) * j->f->k);
+}
+
+/* One query against every stored image, L1 in plain vector code. */
+static void l1_query(const KnnJob *j, int q)
+{
+    const Knn *m = j->f->state;
+    int d = j->f->d, k = j->f->spec.k, have = 0;
+    const float *a = j->x + (size_t)q * d;
+    Neighbour *best = j->best + (size_t)q * k;
+    for (int t = 0; t < m->n; t++) {
+        const float *b = m->x + (size_t)t * d;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int p = 0; p < d; p++)
+            s += fabsf(a[p] - b[p]);
+        if (have < k || s < best[k - 1].dist)
+            offer(best, k, &have, s, t);
+    }
+    vote(j->f, m, best, have, j->probs + (size_t)q * j->f->k);
+}
+
+static void knn_piece(void *arg, int thread, int threads)
+{
+    const KnnJob *j = arg;
+    long lo, hi;
+    threads_piece(j->B, 1, thread, threads, &lo, &hi);
+    float *c = j->scratch + (size_t)thread * (QUERY_BLOCK * STORED_BLOCK + QUERY_BLOCK);
+    for (long q = lo; q < hi; q += QUERY_BLOCK) {
+        int q1 = (int)(q + QUERY_BLOCK < hi ? q + QUERY_BLOCK : hi);
+        if (j->f->spec.metric == METRIC_L2)
+            l2_block(j, (int)q, q1, c, c + QUERY_BLOCK * STORED_BLOCK);
+        else
+            for (int i = (int)q; i < q1; i++)
+                l1_query(j, i);
+    }
+}
+
+static int knn_predict(const Fitted *f, const float *x, int B, float *probs)
+{
+    int threads = f->threads < B ? f->threads : B;
+    threads = threads < 1 ? 1 : threads;
+    KnnJob j = {.f = f, .x = x, .B = B, .probs = probs};
+    j.scratch = malloc(sizeof(float) * (size_t)threads * (QUERY_BLOCK * STORED_BLOCK + QUERY_BLOCK));
+    j.best = malloc(sizeof(Neighbour) * (size_t)B * f->spec.k);
+    if (!j.scratch || !j.best) {
+        free(j.scratch), free(j.best);
+        return mnl_fail(MNL_ERR_NOMEM, "knn: distances of %d images", B);
+    }
+    threads_run(threads, knn_piece, &j);
+    free(j.scratch), free(j.best);
+    return MNL_OK;
+}
+
+/* ---- format: u32 n, u32 d, n x u32 label, n*d x f32 image ---- */
+
+static int knn_save(const Fitted *f, unsigned char **blob, size_t *len)
+{
+    const Knn *m = f->state;
+    Blob b = {0};
+    blob_put_u32(&b, (unsigned)m->n);
+    blob_put_u32(&b, (unsigned)f->d);
+    for (int i = 0; i < m->n; i++)
+        blob_put_u32(&b, (unsigned)m->y[i]);
+    for (size_t i = 0; i < (size_t)m->n * f->d; i++)
+        blob_put_f32(&b, m->x[i]);
+    if (b.failed) {
+        free(b.p);
+        return mnl_fail(MNL_ERR_NOMEM, "knn: cannot format the stored images");
+    }
+    *blob = b.p, *len = b.len;
+    return MNL_OK;
+}
+
+static int knn_load(Fitted *f, const unsigned char *p, size_t len)
+{
+    BlobReader r = {p, len, 0, 0};
+    unsigned n = blob_get_u32(&r), d = blob_get_u32(&r);
+    if (r.failed || d != (unsigned)f->d || n < 1 || n > (len - 8) / (4 + 4 * (size_t)d) ||
+        (size_t)n * (4 + 4 * (size_t)d) != len - 8)
+        return mnl_fail(MNL_ERR_CKPT, "knn: the stored images do not fit the model section");
+    int rc = knn_make(f, (int)n);
+    if (rc)
+        return rc;
+    Knn *m = f->state;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned y = blob_get_u32(&r);
+        if (y >= (unsigned)f->k)
+            return mnl_fail(MNL_ERR_CKPT, "knn: stored label %u is not a class", y);
+        m->y[i] = (int)y;
+    }
+    for (size_t i = 0; i < (size_t)n * d; i++)
+        m->x[i] = blob_get_f32(&r);
+    knn_norms(m, f->d);
+    return MNL_OK;
+}
+
+static void knn_size(const Fitted *f, FittedSize *s)
+{
+    const Knn *m = f->state;
+    s->count = m ? m->n : 0;
+    s->unit = "stored images";
+    s->bytes = m ? 8 + (size_t)m->n * (4 + 4 * (size_t)f->d) : 0;
+}
+
+static const FittedOps knn_ops = {knn_check, knn_fit, knn_predict, knn_save, knn_load, knn_release,
+                                  knn_size};
+
+const ModelFamily knn_family = {
+    "knn", "k nearest neighbours: stores the training images, votes among the k closest",
+    NULL, "k metric weights", &knn_ops,
+};
