@@ -23,6 +23,7 @@ int register_oracle_tests(void);
 int register_threads_tests(void);
 int register_heads_tests(void);
 int register_families_tests(void);
+int register_fitted_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
 int register_explore_tests(void);
@@ -39,6 +40,7 @@ static const SuiteRegister suites[] = {
     register_augment_tests,
     register_heads_tests,
     register_families_tests,
+    register_fitted_tests,
     register_optim_tests,
     register_checkpoint_tests,
     register_idx_tests,
