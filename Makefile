@@ -126,7 +126,13 @@ clean:
 # results/NAME/ (a quick EPOCHS=N run into results/NAME-epochsN/, so it never replaces the full one;
 # with SEEDS, one run per seed in .../seedK/); each run refreshes results/REPORT.md. A folder holding
 # a run with other settings is kept unless OVERWRITE=1.
-EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
+EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn \
+               knn svm linear boosted-trees decision-tree random-forest \
+               fashion-knn fashion-svm fashion-linear fashion-boosted-trees fashion-decision-tree \
+               fashion-random-forest
+# The fitted families (knn, svm, ...: docs/guide.md "Beyond networks") need no epochs; the SVM and
+# the boosted trees take minutes on all 60,000 images, so each has a quick variant beside it:
+# make exp-svm-quick (10,000 images), make exp-boosted-trees-quick (30 rounds), and fashion- twins.
 EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
            $(if $(filter 1,$(OVERWRITE)),--overwrite)
 

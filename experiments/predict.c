@@ -712,6 +712,52 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
     return rc;
 }
 
+/* A fitted model's pictures (models/fitted.h): k-NN's nearest training images of test image
+ * --index, a tree's or forest's feature importance, an SVM's support vectors, a linear model's
+ * weight templates; into DIR/features-model.png. */
+#define FITTED_MAPS 41
+static int run_fitted_maps(const FeaturesArgs *a, Trained *t, const char *dir)
+{
+    const Fitted *f = t->ex.model.fitted;
+    if (!f->ops->maps)
+        return mnl_fail(MNL_ERR_ARG, "%s: a %s model has no picture to draw yet", a->ckpt,
+                        t->ex.cfg.family);
+    Input in;
+    int rc = !strcmp(t->ex.cfg.family, "knn") ? input_from_test_set(t, a->index, 0, &in) : MNL_OK;
+    if (rc)
+        return rc;
+    FittedMaps fm = {.max = FITTED_MAPS};
+    fm.maps = malloc(sizeof(float) * FITTED_MAPS * (size_t)f->d);
+    fm.labels = malloc(sizeof *fm.labels * FITTED_MAPS);
+    const char *labels[FITTED_MAPS];
+    if (!fm.maps || !fm.labels)
+        rc = mnl_fail(MNL_ERR_NOMEM, "features: %d maps", FITTED_MAPS);
+    if (!rc)
+        rc = f->ops->maps(f, !strcmp(t->ex.cfg.family, "knn") ? in.x : NULL, &fm);
+    char out[1200], title[400];
+    if (!rc)
+        rc = format_path(out, sizeof out, "%s/features-model.png", dir);
+    if (!rc && (f->d != PIXELS || t->ex.model.in_h != SIDE))
+        rc = mnl_fail(MNL_ERR_ARG, "%s: the model's features are not 28x28 pixels", a->ckpt);
+    if (!rc) {
+        float pixels[PIXELS];
+        for (int i = 0; i < fm.n; i++) {
+            labels[i] = fm.labels[i];
+            if (fm.images) {
+                pixels_from_normalised(&t->ex.cfg, fm.maps + (size_t)i * PIXELS, pixels);
+                memcpy(fm.maps + (size_t)i * PIXELS, pixels, sizeof pixels);
+            }
+        }
+        snprintf(title, sizeof title, "%.63s: %s", t->name, fm.title);
+        rc = draw_maps(out, title, fm.maps, fm.n, SIDE, SIDE, labels,
+                       fm.images ? 0.0f : max_abs(fm.maps, (size_t)fm.n * PIXELS));
+    }
+    if (!rc)
+        printf("wrote %s\n", out);
+    free(fm.maps), free(fm.labels);
+    return rc;
+}
+
 static int run_features(const FeaturesArgs *a, Trained *t)
 {
     int rc = trained_open(t, a->ckpt);
@@ -730,6 +776,8 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     if ((rc = make_dirs(dir)))
         return rc;
 
+    if (t->ex.model.fitted)
+        return run_fitted_maps(a, t, dir);
     LayerInfo rows[64];
     int n_rows = model_layer_info(&t->ex.model, rows, 64), spatial = 0;
     for (int i = 0; i < n_rows; i++)

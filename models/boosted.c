@@ -199,7 +199,7 @@ static void boosted_size(const Fitted *f, FittedSize *s)
 }
 
 static const FittedOps boosted_ops = {boosted_check, boosted_fit, boosted_predict, boosted_save,
-                                      boosted_load, boosted_release, boosted_size};
+                                      boosted_load, boosted_release, boosted_size, NULL};
 
 const ModelFamily boosted_trees_family = {
     "boosted-trees", "gradient-boosted trees by XGBoost (hist): each round adds one tree per class",

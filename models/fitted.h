@@ -69,6 +69,18 @@ typedef struct {
 
 typedef struct Fitted Fitted;
 
+/* Pictures of what a fitted model holds, for `mnistlab features`: n maps of d values each (28x28
+ * for pixels), at most max, each with a label. images = 1: the maps are images in the training
+ * normalisation (k-NN's neighbours, an SVM's support vectors); 0: values >= 0 or signed, drawn
+ * red (> 0) and blue (< 0) on one scale (a tree's feature importance, a linear model's weights). */
+typedef struct {
+    float *maps;                 /* [max, d], filled by the family */
+    int max, n;
+    char (*labels)[48];          /* [max] */
+    int images;
+    char title[200];
+} FittedMaps;
+
 typedef struct {
     /* Check the settings against the training set (k > n is refused, naming model.k); 0 or an
      * MnlStatus with a message naming the setting. */
@@ -82,6 +94,9 @@ typedef struct {
     int (*load)(Fitted *f, const unsigned char *blob, size_t len);
     void (*release)(Fitted *f);            /* frees f->state */
     void (*size)(const Fitted *f, FittedSize *s);
+    /* The pictures (x: [d] a test image, used by k-NN for its neighbours); NULL when the family
+     * has none. 0 or an MnlStatus. */
+    int (*maps)(const Fitted *f, const float *x, FittedMaps *out);
 } FittedOps;
 
 struct Fitted {

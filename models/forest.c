@@ -223,8 +223,18 @@ static void forest_size(const Fitted *f, FittedSize *s)
     s->unit = "tree nodes";
 }
 
+static int forest_maps(const Fitted *f, const float *x, FittedMaps *out)
+{
+    (void)x;
+    const Forest *fo = f->state;
+    tree_importance_map(fo->trees, fo->n_trees, out);
+    snprintf(out->title, sizeof out->title, "feature importance over the %d trees: the pixels whose "
+             "questions lower the impurity most", fo->n_trees);
+    return MNL_OK;
+}
+
 static const FittedOps forest_ops = {forest_check, forest_fit, forest_predict, forest_save,
-                                     forest_load, forest_release, forest_size};
+                                     forest_load, forest_release, forest_size, forest_maps};
 
 const ModelFamily forest_family = {
     "forest", "a random forest: trees on bootstrap samples, sqrt(features) tried per split, "

@@ -268,8 +268,51 @@ static void knn_size(const Fitted *f, FittedSize *s)
     s->bytes = m ? 8 + (size_t)m->n * (4 + 4 * (size_t)f->d) : 0;
 }
 
+static const char *ordinal(int i)
+{
+    static const char *const words[] = {"1st", "2nd", "3rd"};
+    return i < 3 ? words[i] : "th";
+}
+
+/* The test image and its k nearest stored images (plain loops: one query is little work). */
+static int knn_maps(const Fitted *f, const float *x, FittedMaps *out)
+{
+    const Knn *m = f->state;
+    int k = f->spec.k < out->max - 1 ? f->spec.k : out->max - 1, have = 0, d = f->d;
+    Neighbour *best = malloc(sizeof *best * (size_t)k);
+    if (!best || !x) {
+        free(best);
+        return mnl_fail(MNL_ERR_ARG, "knn: the neighbours of which image?");
+    }
+    for (int t = 0; t < m->n; t++) {
+        const float *b = m->x + (size_t)t * d;
+        float s = 0.0f;
+        for (int p = 0; p < d; p++)
+            s += f->spec.metric == METRIC_L2 ? (x[p] - b[p]) * (x[p] - b[p]) : fabsf(x[p] - b[p]);
+        offer(best, k, &have, s, t);
+    }
+    memcpy(out->maps, x, sizeof(float) * (size_t)d);
+    snprintf(out->labels[0], sizeof out->labels[0], "test image");
+    for (int i = 0; i < have; i++) {
+        memcpy(out->maps + (size_t)(i + 1) * d, m->x + (size_t)best[i].idx * d, sizeof(float) * (size_t)d);
+        float dist = f->spec.metric == METRIC_L2 ? sqrtf(best[i].dist) : best[i].dist;
+        if (i < 3)
+            snprintf(out->labels[i + 1], sizeof out->labels[i + 1], "%s: %d (d %.1f)", ordinal(i),
+                     m->y[best[i].idx], (double)dist);
+        else
+            snprintf(out->labels[i + 1], sizeof out->labels[i + 1], "%dth: %d (d %.1f)", i + 1,
+                     m->y[best[i].idx], (double)dist);
+    }
+    out->n = have + 1;
+    out->images = 1;
+    snprintf(out->title, sizeof out->title, "the %d nearest of the %d stored training images (%s "
+             "distance d)", have, m->n, f->spec.metric == METRIC_L2 ? "Euclidean" : "Manhattan");
+    free(best);
+    return MNL_OK;
+}
+
 static const FittedOps knn_ops = {knn_check, knn_fit, knn_predict, knn_save, knn_load, knn_release,
-                                  knn_size};
+                                  knn_size, knn_maps};
 
 const ModelFamily knn_family = {
     "knn", "k nearest neighbours: stores the training images, votes among the k closest",

@@ -178,8 +178,27 @@ static void linear_size(const Fitted *f, FittedSize *s)
     s->bytes = (size_t)s->count * sizeof(double);
 }
 
+/* One weight template per class: red pixels vote for it, blue against (one-vs-rest). */
+static int linear_maps(const Fitted *f, const float *x, FittedMaps *out)
+{
+    (void)x;
+    const struct model *m = f->state;
+    int nc = get_nr_class(m), labels[64], vectors = nc == 2 ? 1 : nc;
+    get_labels(m, labels);
+    out->n = vectors < out->max ? vectors : out->max;
+    out->images = 0;
+    for (int c = 0; c < out->n; c++) {
+        for (int j = 0; j < f->d; j++)
+            out->maps[(size_t)c * f->d + j] = j < get_nr_feature(m) ? (float)get_decfun_coef(m, j + 1, c) : 0.0f;
+        snprintf(out->labels[c], sizeof out->labels[c], "%d against the rest", labels[c]);
+    }
+    snprintf(out->title, sizeof out->title, "weight templates of the %s, one per class against the "
+             "rest", f->spec.solver == SOLVER_SVM ? "linear SVM" : "logistic regression");
+    return MNL_OK;
+}
+
 static const FittedOps linear_ops = {linear_check, linear_fit, linear_predict, linear_save,
-                                     linear_load, linear_release, linear_size};
+                                     linear_load, linear_release, linear_size, linear_maps};
 
 const ModelFamily linear_family = {
     "linear", "a linear model by liblinear: logistic regression or linear SVM, one-vs-rest",

@@ -213,8 +213,34 @@ static void svm_size(const Fitted *f, FittedSize *s)
     s->bytes = nodes * 8 + (size_t)s->count * (m ? m->nr_class - 1 : 0) * 8;
 }
 
+/* Support vectors per class: the first few of each class, as images (libsvm keeps them grouped
+ * by class, in label order, nSV[c] of class c). */
+static int svm_maps(const Fitted *f, const float *x, FittedMaps *out)
+{
+    (void)x;
+    const struct svm_model *m = f->state;
+    int per = out->max / m->nr_class, start = 0;
+    per = per > 4 ? 4 : per;
+    out->n = 0;
+    out->images = 1;
+    for (int c = 0; c < m->nr_class; c++) {
+        for (int i = 0; i < per && i < m->nSV[c]; i++) {
+            float *map = out->maps + (size_t)out->n * f->d;
+            memset(map, 0, sizeof(float) * (size_t)f->d);
+            for (const struct svm_node *p = m->SV[start + i]; p->index != -1; p++)
+                map[p->index - 1] = (float)p->value;
+            snprintf(out->labels[out->n++], sizeof out->labels[0], "class %d: %d SVs", m->label[c],
+                     m->nSV[c]);
+        }
+        start += m->nSV[c];
+    }
+    snprintf(out->title, sizeof out->title, "support vectors: the training images the %d-class "
+             "machine rests on (%d in all; the first %d of each class)", m->nr_class, m->l, per);
+    return MNL_OK;
+}
+
 static const FittedOps svm_ops = {svm_check, svm_fit, svm_predict_batch, svm_save, svm_load,
-                                  svm_release, svm_size};
+                                  svm_release, svm_size, svm_maps};
 
 const ModelFamily svm_family = {
     "svm", "a support vector machine by libsvm: C-SVC, RBF, polynomial or linear kernel",

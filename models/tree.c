@@ -357,6 +357,24 @@ int tree_read(Tree *t, BlobReader *r, int d, int k)
     return MNL_OK;
 }
 
+void tree_importance_map(const Tree *trees, int n, FittedMaps *out)
+{
+    int d = trees[0].d;
+    double total = 0.0;
+    for (int f = 0; f < d; f++) {
+        double v = 0.0;
+        for (int t = 0; t < n; t++)
+            v += trees[t].importance[f];
+        out->maps[f] = (float)v;
+        total += v;
+    }
+    for (int f = 0; f < d && total > 0; f++)
+        out->maps[f] = (float)(out->maps[f] / total);
+    out->n = 1;
+    out->images = 0;
+    snprintf(out->labels[0], sizeof out->labels[0], "share of the impurity decrease");
+}
+
 /* ---- the `tree` family: one CART on every training image and every feature ---- */
 
 static int tree_check(const FitSpec *s, int n_train, int d, int k)
@@ -446,8 +464,17 @@ static void tree_size(const Fitted *f, FittedSize *s)
     s->bytes = t ? tree_bytes(t) : 0;
 }
 
+static int tree_maps(const Fitted *f, const float *x, FittedMaps *out)
+{
+    (void)x;
+    tree_importance_map(f->state, 1, out);
+    snprintf(out->title, sizeof out->title, "feature importance: how much each pixel's questions "
+             "lower the impurity (%d nodes)", ((const Tree *)f->state)->n_nodes);
+    return MNL_OK;
+}
+
 static const FittedOps tree_ops = {tree_check, tree_fit, tree_predict, tree_save, tree_load,
-                                   tree_release, tree_size};
+                                   tree_release, tree_size, tree_maps};
 
 const ModelFamily tree_family = {
     "tree", "a decision tree (CART): yes/no questions about single pixels, Gini or entropy",

@@ -57,6 +57,8 @@ const float *tree_leaf(const Tree *t, const float *x);
 void tree_free(Tree *t);
 void tree_write(const Tree *t, Blob *b);
 int tree_read(Tree *t, BlobReader *r, int d, int k);
+/* The impurity decrease of n trees per feature, as shares of their total: one map. */
+void tree_importance_map(const Tree *trees, int n, FittedMaps *out);
 /* Bytes tree_write writes. */
 size_t tree_bytes(const Tree *t);
 
