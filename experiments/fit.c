@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "common/progress.h"
 
-#define TRAIN_SCORED 5000     /* training images scored for the curves' training loss */
+#define TRAIN_SCORED 2000     /* training images scored for the curves' training loss */
 
 typedef struct {
     const FitRunner *fr;

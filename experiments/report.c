@@ -110,7 +110,11 @@ static int write_summary(const RunFiles *f, const Judgement *j)
             f->data->valid.n, f->data->test.n);
     fprintf(o, "parameters = %zu\nmflops_per_image = %.4f\nthreads = %d\n", f->params, f->mflops,
             f->threads);
-    fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch, f->cfg->epochs);
+    fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch,
+            f->size_unit ? f->rounds_planned : f->cfg->epochs);
+    if (f->size_unit)    /* a fitted model: epochs are boosting rounds or trees, 1 for one fit */
+        fprintf(o, "model_size = %zu %s\nmodel_bytes = %zu\npredict_ms_per_1000 = %.2f\n", f->params,
+                f->size_unit, f->size_bytes, f->predict_ms_per_1000);
     if (f->stopped_early)
         fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
                 f->cfg->early_stop);

@@ -81,6 +81,7 @@ typedef struct {
     char *log;                /* every line printed; written as log.txt with each save */
     size_t log_len, log_cap;
     double total_seconds;
+    FitCost fit_cost;         /* a fitted family: what the fit cost (experiments/fit.c) */
 } Run;
 
 /* ---- signals: the first finishes the batch and saves, the second quits at once ---- */
@@ -977,6 +978,17 @@ static RunFiles run_files(const Run *r)
         .total_seconds = r->total_seconds,
         .stopped_early = r->stopped_early,
     };
+    if (r->ex.model.fitted && r->fit_cost.size.unit) {
+        const FitSpec *fs = &r->ex.model.spec.fit;
+        f.params = (size_t)r->fit_cost.size.count;
+        f.mflops = 0.0;
+        f.size_unit = r->fit_cost.size.unit;
+        f.size_bytes = r->fit_cost.size.bytes;
+        f.predict_ms_per_1000 = r->fit_cost.predict_ms_per_1000;
+        f.rounds_planned = !strcmp(r->ex.cfg.family, "forest")          ? fs->trees
+                           : !strcmp(r->ex.cfg.family, "boosted-trees") ? fs->rounds
+                                                                        : 1;
+    }
     if (r->view.valid) {
         f.confusion = &r->view.confusion;
         f.n_correct = r->view.n_correct;
@@ -1137,8 +1149,7 @@ static void fit_say(void *ctx, const char *line)
 static int fit_run(Run *r)
 {
     FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
-    FitCost cost;
-    int rc = fit_experiment(&r->ex, &fr, &cost);
+    int rc = fit_experiment(&r->ex, &fr, &r->fit_cost);
     if (rc && rc != MNL_ERR_INTERRUPTED)
         return rc;
     int src = save_checkpoint(r, r->n_records);
