@@ -433,6 +433,14 @@ static const Setting settings[] = {
           "hold N training images out for validation (the best epoch is chosen on them)")},
     {TEXT("data", "augment", augment, "none | shift N, rotate D", "none",
           "training batches only: random shifts of up to N pixels, rotations of up to D degrees")},
+    {WORD("data", "features", features, "pixels hog", "pixels",
+          "what a model reads: the pixels, or their HOG features (histograms of oriented gradients)")},
+    {NUMBER("data", "hog_cell", hog_cell, 2, 28, "7", "hog: pixels per cell side"),
+     .only_with = "features=hog"},
+    {NUMBER("data", "hog_block", hog_block, 1, 14, "2", "hog: cells per block side (blocks "
+            "normalised L2-Hys, one cell apart)"), .only_with = "features=hog"},
+    {NUMBER("data", "hog_orientations", hog_orientations, 2, 36, "9",
+            "hog: gradient direction bins over 0..180 degrees"), .only_with = "features=hog"},
     {TEXT("model", "family", family, "softmax | mlp | cnn | knn | svm | linear | boosted-trees | "
           "tree | forest", "",
           "the model family (models/registry.c); required")},

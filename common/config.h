@@ -28,6 +28,8 @@ typedef struct {
     SplitKind split;
     int split_n;
     AugmentSpec augment;     /* training batches only */
+    char features[8];        /* pixels | hog (common/hog) */
+    int hog_cell, hog_block, hog_orientations;
 
     /* [model] */
     char family[32];

@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/hog.h"
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
@@ -149,12 +150,14 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
     if (rc)
         return rc;
     const Dataset *d = &t->ex.data.test;
-    if (d->h != SIDE || d->w != SIDE)
-        return mnl_fail(MNL_ERR_ARG, "test images are %dx%d, expected %dx%d", d->h, d->w, SIDE, SIDE);
+    const float *images = d->pixels ? d->pixels : d->x;   /* the images, not their features */
+    int ih = d->pixels ? d->ph : d->h, iw = d->pixels ? d->pw : d->w;
+    if (ih != SIDE || iw != SIDE)
+        return mnl_fail(MNL_ERR_ARG, "test images are %dx%d, expected %dx%d", ih, iw, SIDE, SIDE);
     if (index < 0 || index >= d->n)
         return mnl_fail(MNL_ERR_ARG, "--index %d: the test set of %s has %d images (0..%d)", index,
                         t->name, d->n, d->n - 1);
-    memcpy(in->x, d->x + (size_t)index * PIXELS, sizeof in->x);
+    memcpy(in->x, images + (size_t)index * PIXELS, sizeof in->x);
     pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
     in->label = d->y[index];
     snprintf(in->what, sizeof in->what, "test image %d of %d%s (%s t10k #%d)", index, d->n,
@@ -196,7 +199,15 @@ static int random_test_index(Trained *t, int *index)
 static int classify(Trained *t, const Input *in, float *probs)
 {
     Model *m = &t->ex.model;
-    model_forward(m, in->x, 1, 0);
+    const ExpConfig *c = &t->ex.cfg;
+    float features[PIXELS * 4];
+    const float *x = in->x;
+    HogSpec hs = {c->hog_cell, c->hog_block, c->hog_orientations};
+    if (!strcmp(c->features, "hog") && hog_size(&hs, SIDE, SIDE) <= PIXELS * 4) {
+        hog_image(&hs, in->x, SIDE, SIDE, features);    /* the features the model was fitted on */
+        x = features;
+    }
+    model_forward(m, x, 1, 0);
     int y = in->label >= 0 ? in->label : 0, pred;   /* the loss is not used: any label will do */
     model_loss(m, &y, 1, &pred);
     memcpy(probs, m->probs, sizeof(float) * (size_t)num_classes(&t->ex.cfg));

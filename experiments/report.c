@@ -251,7 +251,9 @@ static int write_samples(const RunFiles *f)
     int n = f->n_correct + f->n_wrong;
     if (n == 0)
         return MNL_OK;
-    size_t px = (size_t)t->h * t->w;
+    const float *pixels = t->pixels ? t->pixels : t->x;     /* the images, not their features */
+    int ih = t->pixels ? t->ph : t->h, iw = t->pixels ? t->pw : t->w;
+    size_t px = (size_t)ih * iw;
     float *images = malloc(sizeof(float) * px * 2 * 10);
     char (*text)[48] = malloc(sizeof *text * 20);
     const char *labels[20];
@@ -273,7 +275,7 @@ static int write_samples(const RunFiles *f)
             int idx = wrong ? f->wrong_idx[j] : f->correct_idx[j];
             int pred = wrong ? f->wrong_pred[j] : f->correct_pred[j];
             float conf = wrong ? f->wrong_conf[j] : f->correct_conf[j];
-            memcpy(images + (size_t)i * px, t->x + (size_t)idx * px, sizeof(float) * px);
+            memcpy(images + (size_t)i * px, pixels + (size_t)idx * px, sizeof(float) * px);
             snprintf(text[i], sizeof text[i], "T:%s P:%s (%.2f)", label_of(f, t->y[idx]),
                      label_of(f, pred), conf);
             used = i + 1;
@@ -285,7 +287,7 @@ static int write_samples(const RunFiles *f)
     snprintf(out, sizeof out, "%s/samples.png", f->dir);
     snprintf(title, sizeof title, "%s: correct (top) and misclassified (bottom, red) test images, "
              "T = true class, P = predicted (confidence)", f->cfg->name);
-    int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, t->h, t->w, 10, labels, bad);
+    int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, ih, iw, 10, labels, bad);
     free(images);
     free(text);
     return rc;

@@ -7,6 +7,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/hog.h"
 #include "common/threads.h"
 
 int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets)
@@ -52,6 +53,15 @@ int experiment_load_data(Experiment *ex)
     ds.seed = c->seed;
     int rc = dataset_load(&ds, &ex->data);
     ex->has_data = rc == MNL_OK;
+    if (!rc && !strcmp(c->features, "hog")) {   /* every split, so all see the same features */
+        HogSpec hs = {c->hog_cell, c->hog_block, c->hog_orientations};
+        Dataset *splits[3] = {&ex->data.train, &ex->data.valid, &ex->data.test};
+        for (int i = 0; i < 3 && !rc; i++)
+            rc = hog_transform(&hs, splits[i]);
+        if (rc)
+            rc = mnl_fail(rc, "%s:%d: %s", c->source, config_line(c, "data", "hog_cell"),
+                          mnl_last_error());
+    }
     return rc;
 }
 
@@ -196,6 +206,14 @@ int experiment_build(Experiment *ex, int threads_flag)
         return rc;
     int k = c->n_classes ? c->n_classes : 10;
     int h = ex->has_data ? ex->data.train.h : 28, w = ex->has_data ? ex->data.train.w : 28;
+    if (!ex->has_data && !strcmp(c->features, "hog")) {      /* the features' shape, as loaded */
+        HogSpec hs = {c->hog_cell, c->hog_block, c->hog_orientations};
+        h = 1, w = hog_size(&hs, 28, 28);
+        if (w < 1)
+            return mnl_fail(MNL_ERR_CONFIG, "%s: data.features = hog: no block of %dx%d cells of %d "
+                            "pixels fits a 28x28 image", c->source, c->hog_block, c->hog_block,
+                            c->hog_cell);
+    }
     ModelSpec spec;
     experiment_model_spec(c, k, h, w, &spec);
     int threads;

@@ -12,6 +12,7 @@
 
 #include "common/dataset.h"
 #include "common/error.h"
+#include "common/hog.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "models/model.h"
@@ -391,6 +392,98 @@ static void test_an_unfitted_model_is_not_saved(void)
     model_free(&m);
 }
 
+/* ---- HOG features (common/hog) ---- */
+
+static void test_hog_of_28x28_with_7_pixel_cells_has_324_features(void)
+{
+    HogSpec s = {7, 2, 9};
+    CU_ASSERT_EQUAL(hog_size(&s, 28, 28), 3 * 3 * 2 * 2 * 9);
+    HogSpec big = {15, 2, 9};                 /* one cell per side: no 2x2 block fits */
+    CU_ASSERT_EQUAL(hog_size(&big, 28, 28), 0);
+}
+
+/* A vertical edge (dark left half, bright right half) has only horizontal gradients: direction
+ * 0 degrees, the first orientation bin; every other bin stays 0, and a block that sees the edge is
+ * normalised to length 1. */
+static void test_hog_of_a_vertical_edge_fills_the_first_orientation_bin(void)
+{
+    HogSpec s = {7, 2, 9};
+    float img[28 * 28], out[324];
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++)
+            img[y * 28 + x] = x >= 14 ? 1.0f : 0.0f;
+    hog_image(&s, img, 28, 28, out);
+    double other = 0.0, first = 0.0, block0 = 0.0;
+    for (int i = 0; i < 324; i++) {
+        if (i % 9 == 0)
+            first += out[i];
+        else
+            other += fabs(out[i]);
+    }
+    for (int i = 36; i < 72; i++)             /* block (0, 1): cells at x 7..20, the edge */
+        block0 += (double)out[i] * out[i];
+    CU_ASSERT(first > 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(other, 0.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(sqrt(block0), 1.0, 1e-4);
+}
+
+static void test_hog_of_a_blank_image_is_zero(void)
+{
+    HogSpec s = {7, 2, 9};
+    float img[28 * 28] = {0}, out[324];
+    hog_image(&s, img, 28, 28, out);
+    for (int i = 0; i < 324; i++)
+        CU_ASSERT_EQUAL(out[i], 0.0f);
+}
+
+static void test_hog_settings_without_hog_features_are_refused(void)
+{
+    CU_ASSERT_EQUAL(configure_and_build("[data]\nhog_cell = 4\n[model]\nfamily = knn\n"),
+                    MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "data.hog_cell = 4 is not used with "
+                                                    "data.features = pixels"));
+}
+
+/* An SVM on HOG features is built for 324 inputs, and fitted on the same 1,000 images it beats the
+ * pixel SVM (measured 0.954 against 0.920 on the 500 test images). */
+static void test_svm_on_hog_features_fits_and_reaches_its_floor(void)
+{
+    NEED_MNIST();
+    const DataSplits *d = mnist_small();
+    HogSpec hs = {7, 2, 9};
+    Dataset tr = d->train, te = d->test;          /* copies: hog_transform replaces x */
+    size_t bytes_tr = sizeof(float) * (size_t)tr.n * 784, bytes_te = sizeof(float) * (size_t)te.n * 784;
+    tr.x = malloc(bytes_tr), te.x = malloc(bytes_te);
+    memcpy(tr.x, d->train.x, bytes_tr), memcpy(te.x, d->test.x, bytes_te);
+    tr.pixels = te.pixels = NULL;
+    CU_ASSERT_EQUAL_FATAL(hog_transform(&hs, &tr), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(hog_transform(&hs, &te), MNL_OK);
+    CU_ASSERT_EQUAL(tr.w, 324);
+    ModelSpec s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.family, sizeof s.family, "svm");
+    s.in_c = 1, s.in_h = 1, s.in_w = 324, s.num_classes = 10;
+    s.fit = default_fit();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    Model m;
+    CU_ASSERT_EQUAL_FATAL(model_build(&m, &s, rng), MNL_OK);
+    gsl_rng_free(rng);
+    model_alloc_batch(&m, te.n);
+    m.threads = 2;
+    FitSet fs = {tr.x, tr.y, tr.n, 324};
+    CU_ASSERT_EQUAL_FATAL(model_fit(&m, &fs, NULL, NULL), MNL_OK);
+    int *pred = malloc(sizeof(int) * (size_t)te.n), right = 0;
+    model_forward(&m, te.x, te.n, 0);
+    model_loss(&m, te.y, te.n, pred);
+    for (int i = 0; i < te.n; i++)
+        right += pred[i] == te.y[i];
+    if (getenv("MNISTLAB_TEST_SAY"))
+        fprintf(stderr, "\nsvm on hog: accuracy %.4f\n", (double)right / te.n);
+    CU_ASSERT((double)right / te.n >= 0.94);
+    free(pred), free(tr.x), free(te.x), free(tr.pixels), free(te.pixels);
+    model_free(&m);
+}
+
 /* ---- the build ---- */
 
 /* common/configure.sh with a compiler that finds nothing names the Debian package to install. */
@@ -437,6 +530,11 @@ int register_fitted_tests(void)
         {"a_fitted_family_refuses_the_sigmoid_head", test_a_fitted_family_refuses_the_sigmoid_head},
         {"a_fitted_checkpoint_does_not_load_into_a_network", test_a_fitted_checkpoint_does_not_load_into_a_network},
         {"an_unfitted_model_is_not_saved", test_an_unfitted_model_is_not_saved},
+        {"hog_of_28x28_with_7_pixel_cells_has_324_features", test_hog_of_28x28_with_7_pixel_cells_has_324_features},
+        {"hog_of_a_vertical_edge_fills_the_first_orientation_bin", test_hog_of_a_vertical_edge_fills_the_first_orientation_bin},
+        {"hog_of_a_blank_image_is_zero", test_hog_of_a_blank_image_is_zero},
+        {"hog_settings_without_hog_features_are_refused", test_hog_settings_without_hog_features_are_refused},
+        {"svm_on_hog_features_fits_and_reaches_its_floor", test_svm_on_hog_features_fits_and_reaches_its_floor},
         {"configure_names_the_debian_package_of_a_missing_library", test_configure_names_the_debian_package_of_a_missing_library},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
