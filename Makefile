@@ -72,6 +72,7 @@ help:
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
 	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
+	@echo "make bench-families [THREADS=1] knn and forest vs scikit-learn -> results/bench/BENCH-families.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
 	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
 	@echo "make clean             remove build/ and bin/"
@@ -290,6 +291,15 @@ bench-deps:
 
 bench: $(MNISTLAB) | data bench-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)
+	@bench/families.sh --threads $(BENCH_THREADS)
+
+# make bench-families [THREADS=N]: the fitted families against scikit-learn (python3-sklearn) on the
+# same data and threads: knn's prediction and forest's fit, medians of interleaved runs, into
+# results/bench/BENCH-families.md. Part of `make bench`; minutes, not seconds.
+.PHONY: bench-families
+bench-families: $(MNISTLAB) | data
+	@/usr/bin/python3 -c 'import sklearn' 2>/dev/null || { echo "bench-families: python3-sklearn is missing; as root: apt-get install python3-sklearn" >&2; exit 1; }
+	@bench/families.sh --threads $(BENCH_THREADS)
 
 # make parity [THREADS=N]: train each experiment's model a few hundred steps in mnistlab and in its
 # PyTorch twin from the same initial parameters on the same batches, and compare every loss and

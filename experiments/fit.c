@@ -20,6 +20,9 @@ typedef struct {
     int rounds;               /* rounds recorded */
     int n_train;
     const char *what;         /* "pairs", "trees", "rounds" */
+    int early_stop;           /* train.early_stop: rounds without a lower held-out loss, 0 off */
+    double best_loss;         /* the lowest held-out loss so far (validation, else test) */
+    int best_round;
 } FitState;
 
 static void sayf(const FitRunner *fr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -82,6 +85,17 @@ static int on_round(void *ctx, int r, int total, const RoundScores *s)
              rec.test_loss, 100 * rec.test_acc, rec.seconds);
     if (st->fr->stop && *st->fr->stop)
         st->stopped = 1;
+    /* train.early_stop, as for a network's epochs: the held-out loss is the validation set's when
+     * there is one, else the test set's */
+    double held_out = isnan(rec.valid_loss) ? rec.test_loss : rec.valid_loss;
+    if (r == 1 || held_out < st->best_loss)
+        st->best_loss = held_out, st->best_round = r;
+    if (st->early_stop > 0 && r - st->best_round >= st->early_stop && r < total) {
+        sayf(st->fr, "early stop: no lower %s loss in %d rounds since round %d; stopped after round "
+             "%d of %d\n", isnan(rec.valid_loss) ? "test" : "validation", st->early_stop,
+             st->best_round, r, total);
+        return 1;
+    }
     return st->stopped;
 }
 
@@ -137,7 +151,7 @@ int fit_experiment(Experiment *ex, const FitRunner *fr, FitCost *cost)
            w_test = fit_set(&d->test);
     const FitSet *watch[WATCH_SETS] = {&w_train, d->valid.n ? &w_valid : NULL, &w_test};
     int per_round = !strcmp(ex->cfg.family, "forest") || !strcmp(ex->cfg.family, "boosted-trees");
-    FitState st = {.fr = fr, .tty = isatty(2), .n_train = train.n,
+    FitState st = {.fr = fr, .tty = isatty(2), .n_train = train.n, .early_stop = ex->cfg.early_stop,
                    .what = !strcmp(ex->cfg.family, "svm")      ? "pairs"
                            : !strcmp(ex->cfg.family, "forest") ? "trees"
                                                                : "rounds"};
