@@ -409,6 +409,12 @@ static int read_summary(const char *dir, RunSummary *s)
         else if (!strcmp(key, "seed")) s->seed = strtoul(val, NULL, 10);
         else if (!strcmp(key, "test_images")) s->test_images = atol(val);
         else if (!strcmp(key, "parameters")) s->params = atol(val);
+        else if (!strcmp(key, "model_size")) {
+            const char *unit = strchr(val, ' ');
+            snprintf(s->size_unit, sizeof s->size_unit, "%s", unit ? unit + 1 : "");
+        }
+        else if (!strcmp(key, "model_bytes")) s->model_bytes = atoll(val);
+        else if (!strcmp(key, "predict_ms_per_1000")) s->predict_ms_per_1000 = atof(val);
         else if (!strcmp(key, "mflops_per_image")) s->mflops = atof(val);
         else if (!strcmp(key, "epochs")) s->epochs = atoi(val);
         else if (!strcmp(key, "epochs_planned")) s->epochs_planned = atoi(val);

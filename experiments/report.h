@@ -83,6 +83,11 @@ typedef struct {
     int best_epoch, best_on_validation;
     double best_epoch_acc, final_acc, final_loss, end_over_best;
     int overfits;
+    /* a fitted family's size in its own unit ("stored images", "tree nodes" ...; "" for a network,
+     * whose size is its parameters) and bytes, and its prediction cost (0 when not measured) */
+    char size_unit[32];
+    long long model_bytes;
+    double predict_ms_per_1000;
 } RunSummary;
 
 /* Every run under root (a folder holding summary.txt, at any depth up to 4), sorted by task and
