@@ -21,6 +21,7 @@ typedef struct {
     float *x;                 /* [n, d] the stored images; owned */
     int *y;                   /* [n] their labels; owned */
     float *norm2;             /* [n] ||x_i||^2; owned */
+    float *xt;                /* [d, n] the stored images transposed, for gemm_nn; owned */
     int n;
 } Knn;
 
@@ -37,7 +38,7 @@ static void knn_release(Fitted *f)
 {
     Knn *m = f->state;
     if (m) {
-        free(m->x), free(m->y), free(m->norm2);
+        free(m->x), free(m->y), free(m->norm2), free(m->xt);
         free(m);
     }
     f->state = NULL;
@@ -67,10 +68,17 @@ static int knn_make(Fitted *f, int n)
     return MNL_OK;
 }
 
-static void knn_norms(Knn *m, int d)
+/* ||x_i||^2 and the transposed copy the L2 products read (B of gemm_nn: [d, n] row-major). */
+static int knn_norms(Knn *m, int d)
 {
     for (int i = 0; i < m->n; i++)
         m->norm2[i] = dot_self(m->x + (size_t)i * d, d);
+    if (!(m->xt = malloc(sizeof(float) * (size_t)m->n * d)))
+        return mnl_fail(MNL_ERR_NOMEM, "knn: %d stored images", m->n);
+    for (int i = 0; i < m->n; i++)
+        for (int j = 0; j < d; j++)
+            m->xt[(size_t)j * m->n + i] = m->x[(size_t)i * d + j];
+    return MNL_OK;
 }
 
 static int knn_fit(Fitted *f, const FitSet *train, const FitSet *const *watch, const FitHooks *h)
@@ -82,8 +90,7 @@ static int knn_fit(Fitted *f, const FitSet *train, const FitSet *const *watch, c
     Knn *m = f->state;
     memcpy(m->x, train->x, sizeof(float) * (size_t)train->n * f->d);
     memcpy(m->y, train->y, sizeof(int) * (size_t)train->n);
-    knn_norms(m, f->d);
-    return MNL_OK;
+    return knn_norms(m, f->d);
 }
 
 /* ---- the k best of a query: kept sorted, nearest first; ties go to the lower index ---- */
@@ -148,9 +155,8 @@ static void l2_block(const KnnJob *j, int q0, int q1, float *c, float *qn)
         qn[q] = dot_self(j->x + (size_t)(q0 + q) * d, d);
     for (int t0 = 0; t0 < m->n; t0 += STORED_BLOCK) {
         int nt = m->n - t0 < STORED_BLOCK ? m->n - t0 : STORED_BLOCK;
-        /* c: [nq, nt] = Q [nq, d] T[t0 .. t0+nt, d]^T */
-        gemm_nt(nq, nt, d, j->x + (size_t)q0 * d, d, m->x + (size_t)t0 * d, d, c, nt, GEMM_ZERO,
-                NULL);
+        /* c: [nq, nt] = Q [nq, d] T^T[d, t0 .. t0+nt] */
+        gemm_nn(nq, nt, d, j->x + (size_t)q0 * d, d, 1, m->xt + t0, m->n, c, nt, GEMM_ZERO, NULL);
         for (int q = 0; q < nq; q++) {
             Neighbour *best = j->best + (size_t)(q0 + q) * k;
             const float *row = c + (size_t)q * nt;
@@ -256,8 +262,7 @@ static int knn_load(Fitted *f, const unsigned char *p, size_t len)
     }
     for (size_t i = 0; i < (size_t)n * d; i++)
         m->x[i] = blob_get_f32(&r);
-    knn_norms(m, f->d);
-    return MNL_OK;
+    return knn_norms(m, f->d);
 }
 
 static void knn_size(const Fitted *f, FittedSize *s)
