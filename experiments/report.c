@@ -223,8 +223,16 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     double zoom_lo, zoom_hi;
     report_zoom_range(f->records, f->n_records, j, &zoom_from, &zoom_lo, &zoom_hi);
     int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
-    snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
-             f->cfg->dataset, last->epoch);
+    if (f->size_unit && f->rounds_planned > 1)   /* a fitted family: its rounds are the epochs */
+        snprintf(title, sizeof title, "%s: %s on %s, %d %s (one per epoch)", f->cfg->name,
+                 f->cfg->family, f->cfg->dataset, last->epoch,
+                 strcmp(f->cfg->family, "forest") ? "boosting rounds" : "trees");
+    else if (f->size_unit)
+        snprintf(title, sizeof title, "%s: %s on %s, fitted once: one point, no curve",
+                 f->cfg->name, f->cfg->family, f->cfg->dataset);
+    else
+        snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
+                 f->cfg->dataset, last->epoch);
     return plot_run("curves", out,
                     "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
                     "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
