@@ -21,25 +21,51 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The distinct values of col into sorted (ascending); their count, or -1 past TREE_MAX_BINS.
+ * A run of equal values (the blank background of most images) costs one comparison each. */
+static int distinct_values(const float *col, int n, float *sorted)
+{
+    int distinct = 0;
+    float last = NAN;
+    for (int i = 0; i < n; i++) {
+        float v = col[i];
+        if (v == last)
+            continue;
+        last = v;
+        int lo = 0, hi = distinct;                 /* first entry >= v */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (sorted[mid] < v)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < distinct && sorted[lo] == v)
+            continue;
+        if (distinct == TREE_MAX_BINS)
+            return -1;
+        memmove(sorted + lo + 1, sorted + lo, sizeof(float) * (size_t)(distinct - lo));
+        sorted[lo] = v;
+        distinct++;
+    }
+    return distinct;
+}
+
 /* Cut points of one feature: midpoints between its distinct values when there are at most 256,
- * else 255 quantiles of them. */
+ * else 255 quantiles of its sorted values. */
 static int feature_cuts(const float *col, int n, float *sorted, float *cuts)
 {
-    memcpy(sorted, col, sizeof(float) * (size_t)n);
-    qsort(sorted, (size_t)n, sizeof(float), cmp_float);
-    int distinct = 0;
-    for (int i = 0; i < n; i++)
-        if (i == 0 || sorted[i] != sorted[distinct - 1])
-            sorted[distinct++] = sorted[i];
-    int nc = 0;
-    if (distinct <= TREE_MAX_BINS) {
+    int distinct = distinct_values(col, n, sorted), nc = 0;
+    if (distinct >= 0) {
         for (int i = 0; i + 1 < distinct; i++)
             cuts[nc++] = sorted[i] + (sorted[i + 1] - sorted[i]) / 2;
         return nc;
     }
+    memcpy(sorted, col, sizeof(float) * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof(float), cmp_float);
     for (int q = 1; q < TREE_MAX_BINS; q++) {
-        float c = sorted[(size_t)q * distinct / TREE_MAX_BINS];
-        if (nc == 0 || c > cuts[nc - 1])
+        float c = sorted[(size_t)q * n / TREE_MAX_BINS];
+        if ((nc == 0 || c > cuts[nc - 1]) && c < sorted[n - 1])
             cuts[nc++] = c;
     }
     return nc;
@@ -76,8 +102,13 @@ int binned_make(BinnedSet *b, const FitSet *s, int k)
             col[i] = s->x[(size_t)i * s->d + f];
         float *cuts = b->cuts + (size_t)f * (TREE_MAX_BINS - 1);
         b->n_cuts[f] = feature_cuts(col, s->n, sorted, cuts);
-        for (int i = 0; i < s->n; i++)
-            b->bins[(size_t)f * s->n + i] = (uint8_t)bin_of(cuts, b->n_cuts[f], col[i]);
+        float last = NAN;
+        int last_bin = 0;
+        for (int i = 0; i < s->n; i++) {
+            if (col[i] != last)
+                last = col[i], last_bin = bin_of(cuts, b->n_cuts[f], col[i]);
+            b->bins[(size_t)f * s->n + i] = (uint8_t)last_bin;
+        }
     }
     free(col), free(sorted);
     return MNL_OK;
@@ -150,34 +181,76 @@ static int add_leaf(Tree *t, const long *counts, long n)
     return t->n_leaves++;
 }
 
-/* The best split of idx[0..n) on feature f, into *best when better. */
-static void try_feature(Grower *gr, const int *idx, int n, const long *counts, int f, Split *best)
+/* Score the split "bin <= at" given the class counts left of it (nl images); into *best when
+ * strictly better (ties keep the earlier feature and bin). */
+static void consider(Grower *gr, const long *left, const long *counts, long nl, int n, int f, int at,
+                     Split *best)
+{
+    int k = gr->b->k;
+    if (nl < gr->g->min_leaf || n - nl < gr->g->min_leaf)
+        return;
+    long right[64];
+    for (int j = 0; j < k; j++)
+        right[j] = counts[j] - left[j];
+    double s = weighted_impurity(left, k, nl, gr->g->criterion) +
+               weighted_impurity(right, k, n - nl, gr->g->criterion);
+    if (s < best->score - 1e-9)
+        best->score = s, best->feature = f, best->bin = at;
+}
+
+/* A small node: its (bin, class) pairs sorted by bin, the splits between distinct bins swept in
+ * order (a 256-bin histogram would cost more than the images). */
+#define SMALL_NODE 48
+static void try_feature_sorted(Grower *gr, const int *idx, int n, const long *counts, int f,
+                               Split *best)
 {
     const BinnedSet *b = gr->b;
-    int k = b->k, nb = b->n_cuts[f] + 1;
-    long *h = gr->hist;
-    memset(h, 0, sizeof(long) * (size_t)nb * k);
     const uint8_t *bins = b->bins + (size_t)f * b->n;
-    for (int i = 0; i < n; i++)
-        h[bins[idx[i]] * k + b->y[idx[i]]]++;
-    long left[64] = {0}, right[64], nl = 0;
-    for (int j = 0; j < k; j++)
-        right[j] = counts[j];
-    for (int bin = 0; bin + 1 < nb; bin++) {
+    int key[SMALL_NODE], cls[SMALL_NODE];
+    for (int i = 0; i < n; i++) {                  /* insertion sort by bin */
+        int kb = bins[idx[i]], c = b->y[idx[i]], j = i;
+        for (; j > 0 && key[j - 1] > kb; j--)
+            key[j] = key[j - 1], cls[j] = cls[j - 1];
+        key[j] = kb, cls[j] = c;
+    }
+    long left[64] = {0};
+    for (int i = 0; i + 1 < n; i++) {
+        left[cls[i]]++;
+        if (key[i + 1] != key[i])
+            consider(gr, left, counts, i + 1, n, f, key[i], best);
+    }
+}
+
+/* The best split of idx[0..n) on feature f, into *best when better: count the classes per bin
+ * (gr->hist is all zero between calls; only the bins the node uses are touched and cleared). */
+static void try_feature(Grower *gr, const int *idx, int n, const long *counts, int f, Split *best)
+{
+    if (n <= SMALL_NODE) {
+        try_feature_sorted(gr, idx, n, counts, f, best);
+        return;
+    }
+    const BinnedSet *b = gr->b;
+    int k = b->k, lo = TREE_MAX_BINS, hi = -1;
+    long *h = gr->hist;
+    const uint8_t *bins = b->bins + (size_t)f * b->n;
+    for (int i = 0; i < n; i++) {
+        int bin = bins[idx[i]];
+        h[bin * k + b->y[idx[i]]]++;
+        lo = bin < lo ? bin : lo;
+        hi = bin > hi ? bin : hi;
+    }
+    long left[64] = {0}, nl = 0;
+    for (int bin = lo; bin < hi; bin++) {       /* "bin <= hi" would send every image left */
         long moved = 0;
         for (int j = 0; j < k; j++) {
             left[j] += h[bin * k + j];
-            right[j] -= h[bin * k + j];
             moved += h[bin * k + j];
         }
         nl += moved;
-        if (moved == 0 || nl < gr->g->min_leaf || n - nl < gr->g->min_leaf)
-            continue;
-        double s = weighted_impurity(left, k, nl, gr->g->criterion) +
-                   weighted_impurity(right, k, n - nl, gr->g->criterion);
-        if (s < best->score - 1e-9)          /* strictly better: ties keep the earlier */
-            best->score = s, best->feature = f, best->bin = bin;
+        if (moved)
+            consider(gr, left, counts, nl, n, f, bin, best);
     }
+    memset(h + lo * k, 0, sizeof(long) * (size_t)(hi - lo + 1) * k);
 }
 
 /* The features tried at this node: all of them, or split_features drawn without replacement. */
@@ -258,7 +331,7 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
         return mnl_fail(MNL_ERR_ARG, "tree: at most 64 classes");
     Grower gr = {.b = b, .g = g, .rng = rng, .t = t};
     t->importance = calloc((size_t)b->d, sizeof(double));
-    gr.hist = malloc(sizeof(long) * TREE_MAX_BINS * (size_t)b->k);
+    gr.hist = calloc(TREE_MAX_BINS * (size_t)b->k, sizeof(long));
     gr.features = malloc(sizeof(int) * (size_t)b->d);
     int rc = MNL_OK;
     if (!t->importance || !gr.hist || !gr.features) {
