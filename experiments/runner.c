@@ -82,6 +82,9 @@ typedef struct {
     size_t log_len, log_cap;
     double total_seconds;
     FitCost fit_cost;         /* a fitted family: what the fit cost (experiments/fit.c) */
+    float *test_probs;        /* a fitted family: [test n, K] the probabilities of the last test
+                                 evaluation, so predictions.csv needs no second pass; owned */
+    int test_probs_valid;
 } Run;
 
 /* ---- signals: the first finishes the batch and saves, the second quits at once ---- */
@@ -565,6 +568,9 @@ static int evaluate(Run *r, const Dataset *d, double *loss, double *acc, TestVie
     for (int b; (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
         model_forward(m, r->eval_it.x, b, 0);
         double l = model_loss(m, r->eval_it.y, b, pred);
+        if (r->test_probs && d == &r->ex.data.test)     /* probs: [b, K] */
+            memcpy(r->test_probs + (size_t)start * d->num_classes, m->probs,
+                   sizeof(float) * (size_t)b * d->num_classes);
         int correct = 0;
         for (int i = 0; i < b; i++) {
             correct += pred[i] == r->eval_it.y[i];
@@ -597,10 +603,21 @@ static int write_predictions(Run *r)
     if (r->eval_it.d != t)
         rc = mnl_fail(MNL_ERR_ARG, "the evaluation iterator is not on the test set");
     for (int b, start = 0; !rc && (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
-        model_forward(m, r->eval_it.x, b, 0);
-        model_loss(m, r->eval_it.y, b, r->ex.pred);
+        const float *probs = m->probs;
+        if (r->test_probs_valid) {      /* a fitted model: as its last test evaluation saw them */
+            probs = r->test_probs + (size_t)start * K;
+            for (int i = 0; i < b; i++) {
+                int best = 0;
+                for (int k = 1; k < K; k++)
+                    best = probs[(size_t)i * K + k] > probs[(size_t)i * K + best] ? k : best;
+                r->ex.pred[i] = best;
+            }
+        } else {
+            model_forward(m, r->eval_it.x, b, 0);
+            model_loss(m, r->eval_it.y, b, r->ex.pred);
+        }
         for (int i = 0; i < b; i++) {
-            const float *pr = m->probs + (size_t)i * K;     /* probs: [B, K] */
+            const float *pr = probs + (size_t)i * K;        /* probs: [B, K] */
             p.source_index[start + i] = t->orig_index[start + i];
             p.truth[start + i] = r->eval_it.y[i];
             p.pred[start + i] = r->ex.pred[i];
@@ -960,6 +977,7 @@ static void close_run(Run *r)
         gsl_rng_free(r->shuffle_rng);
     free(r->log);
     free(r->records);
+    free(r->test_probs);
     experiment_free(&r->ex);
 }
 
@@ -1129,7 +1147,14 @@ static void settle_files(Run *r, int rc)
 static int fit_evaluate(void *ctx, const Dataset *d, double *loss, double *acc)
 {
     Run *r = ctx;
-    return evaluate(r, d, loss, acc, d == &r->ex.data.test ? &r->view : NULL);
+    int test = d == &r->ex.data.test;
+    if (test && !r->test_probs &&
+        !(r->test_probs = malloc(sizeof(float) * (size_t)(d->n ? d->n : 1) * d->num_classes)))
+        return mnl_fail(MNL_ERR_NOMEM, "cannot keep the test probabilities");
+    int rc = evaluate(r, d, loss, acc, test ? &r->view : NULL);
+    if (test)
+        r->test_probs_valid = rc == MNL_OK;
+    return rc;
 }
 
 static int fit_record(void *ctx, const EpochRecord *rec)
