@@ -57,6 +57,12 @@ typedef struct {
     int *status;              /* [count] */
 } Wave;
 
+static int cmp_index(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
 static void grow_piece(void *arg, int thread, int threads)
 {
     Wave *w = arg;
@@ -73,6 +79,7 @@ static void grow_piece(void *arg, int thread, int threads)
         int *idx = w->idx + (size_t)i * n;
         for (int j = 0; j < n; j++)               /* the bootstrap sample */
             idx[j] = (int)gsl_rng_uniform_int(rng, (unsigned long)n);
+        qsort(idx, (size_t)n, sizeof(int), cmp_index);   /* ascending: read in memory order */
         w->status[i] = tree_grow(&w->trees[t], w->b, idx, n, &w->grow, rng);
         gsl_rng_free(rng);
     }

@@ -148,6 +148,7 @@ typedef struct {
     Tree *t;
     long *hist;               /* [TREE_MAX_BINS, k] */
     int *features;            /* [d] the features, partly shuffled per split */
+    int *right;               /* [n] scratch of the partition */
 } Grower;
 
 typedef struct {
@@ -181,19 +182,42 @@ static int add_leaf(Tree *t, const long *counts, long n)
     return t->n_leaves++;
 }
 
-/* Score the split "bin <= at" given the class counts left of it (nl images); into *best when
- * strictly better (ties keep the earlier feature and bin). */
-static void consider(Grower *gr, const long *left, const long *counts, long nl, int n, int f, int at,
-                     Split *best)
+/* The running counts of a sweep over a feature's bins, left and right of the boundary. For Gini
+ * the sums of squared counts are kept as they change (moving h images of class c from right to
+ * left adds 2 L h + h^2 to the left's and takes 2 R h - h^2 from the right's), so a boundary
+ * costs O(1) to score; in whole numbers, so the score is exactly weighted_impurity's. */
+typedef struct {
+    long left[64], right[64], nl;
+    long sq_left, sq_right;
+} Sweep;
+
+static void sweep_start(Sweep *w, const long *counts, int k)
 {
-    int k = gr->b->k;
-    if (nl < gr->g->min_leaf || n - nl < gr->g->min_leaf)
-        return;
-    long right[64];
+    memset(w, 0, sizeof *w);
     for (int j = 0; j < k; j++)
-        right[j] = counts[j] - left[j];
-    double s = weighted_impurity(left, k, nl, gr->g->criterion) +
-               weighted_impurity(right, k, n - nl, gr->g->criterion);
+        w->right[j] = counts[j], w->sq_right += counts[j] * counts[j];
+}
+
+static void sweep_move(Sweep *w, int c, long h)
+{
+    w->sq_left += 2 * w->left[c] * h + h * h;
+    w->sq_right -= 2 * w->right[c] * h - h * h;
+    w->left[c] += h, w->right[c] -= h, w->nl += h;
+}
+
+/* Score the split "bin <= at" (the sweep's left side); into *best when strictly better (ties keep
+ * the earlier feature and bin). */
+static void consider(Grower *gr, const Sweep *w, int n, int f, int at, Split *best)
+{
+    long nl = w->nl, nr = n - nl;
+    if (nl < gr->g->min_leaf || nr < gr->g->min_leaf)
+        return;
+    double s;
+    if (gr->g->criterion == CRITERION_GINI)
+        s = (nl - (double)w->sq_left / nl) + (nr - (double)w->sq_right / nr);
+    else
+        s = weighted_impurity(w->left, gr->b->k, nl, gr->g->criterion) +
+            weighted_impurity(w->right, gr->b->k, nr, gr->g->criterion);
     if (s < best->score - 1e-9)
         best->score = s, best->feature = f, best->bin = at;
 }
@@ -213,11 +237,12 @@ static void try_feature_sorted(Grower *gr, const int *idx, int n, const long *co
             key[j] = key[j - 1], cls[j] = cls[j - 1];
         key[j] = kb, cls[j] = c;
     }
-    long left[64] = {0};
+    Sweep w;
+    sweep_start(&w, counts, b->k);
     for (int i = 0; i + 1 < n; i++) {
-        left[cls[i]]++;
+        sweep_move(&w, cls[i], 1);
         if (key[i + 1] != key[i])
-            consider(gr, left, counts, i + 1, n, f, key[i], best);
+            consider(gr, &w, n, f, key[i], best);
     }
 }
 
@@ -239,16 +264,17 @@ static void try_feature(Grower *gr, const int *idx, int n, const long *counts, i
         lo = bin < lo ? bin : lo;
         hi = bin > hi ? bin : hi;
     }
-    long left[64] = {0}, nl = 0;
+    Sweep w;
+    sweep_start(&w, counts, k);
     for (int bin = lo; bin < hi; bin++) {       /* "bin <= hi" would send every image left */
         long moved = 0;
-        for (int j = 0; j < k; j++) {
-            left[j] += h[bin * k + j];
-            moved += h[bin * k + j];
-        }
-        nl += moved;
+        for (int j = 0; j < k; j++)
+            if (h[bin * k + j]) {
+                sweep_move(&w, j, h[bin * k + j]);
+                moved = 1;
+            }
         if (moved)
-            consider(gr, left, counts, nl, n, f, bin, best);
+            consider(gr, &w, n, f, bin, best);
     }
     memset(h + lo * k, 0, sizeof(long) * (size_t)(hi - lo + 1) * k);
 }
@@ -307,12 +333,15 @@ static int grow(Grower *gr, int *idx, int n, int depth)
     }
     gr->t->importance[best.feature] += parent - best.score;
     const uint8_t *bins = b->bins + (size_t)best.feature * b->n;
-    int nl = 0;                               /* partition: left (bin <= best.bin) first */
+    /* partition, left (bin <= best.bin) first, keeping the order: the indices of a node stay
+     * ascending, so every pass over its images reads the binned columns front to back */
+    int nl = 0, nr = 0;
     for (int i = 0; i < n; i++)
-        if (bins[idx[i]] <= best.bin) {
-            int tmp = idx[nl];
-            idx[nl++] = idx[i], idx[i] = tmp;
-        }
+        if (bins[idx[i]] <= best.bin)
+            idx[nl++] = idx[i];
+        else
+            gr->right[nr++] = idx[i];
+    memcpy(idx + nl, gr->right, sizeof(int) * (size_t)nr);
     gr->t->nodes[node] = (TreeNode){.feature = best.feature,
                                     .threshold = b->cuts[(size_t)best.feature * (TREE_MAX_BINS - 1) + best.bin]};
     int left = grow(gr, idx, nl, depth + 1);
@@ -333,8 +362,9 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
     t->importance = calloc((size_t)b->d, sizeof(double));
     gr.hist = calloc(TREE_MAX_BINS * (size_t)b->k, sizeof(long));
     gr.features = malloc(sizeof(int) * (size_t)b->d);
+    gr.right = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
     int rc = MNL_OK;
-    if (!t->importance || !gr.hist || !gr.features) {
+    if (!t->importance || !gr.hist || !gr.features || !gr.right) {
         rc = mnl_fail(MNL_ERR_NOMEM, "tree: growing on %d images", n);
     } else {
         for (int f = 0; f < b->d; f++)
@@ -342,7 +372,7 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
         if (grow(&gr, idx, n, 0) < 0)
             rc = mnl_fail(MNL_ERR_NOMEM, "tree: %d nodes", t->n_nodes);
     }
-    free(gr.hist), free(gr.features);
+    free(gr.hist), free(gr.features), free(gr.right);
     if (rc)
         tree_free(t);
     return rc;

@@ -49,7 +49,8 @@ typedef struct {
 int binned_make(BinnedSet *b, const FitSet *s, int k);
 void binned_free(BinnedSet *b);
 
-/* Grow a tree on the images idx[0..n) of b (an index may repeat: a bootstrap sample). rng picks
+/* Grow a tree on the images idx[0..n) of b (an index may repeat: a bootstrap sample; ascending
+ * indices are read fastest, and give the same tree as any other order). rng picks
  * the features tried at each split when split_features < d (may be NULL otherwise). */
 int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, gsl_rng *rng);
 /* The class distribution of the leaf x (d features) falls in. */
