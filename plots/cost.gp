@@ -1,7 +1,7 @@
 # What each run paid for its accuracy: final test accuracy against parameters (left) and against
 # training seconds (right), both on log axes, one point per run labelled with its name.
 # Inputs: in (cost-TASK.dat: parameters seconds accuracy "label"), title, out.
-set terminal pngcairo size 1200,560 font "Sans,11"
+set terminal pngcairo noenhanced size 1200,560 font "Sans,11"
 set output out
 set logscale x
 set grid lc rgb "#dddddd"

@@ -12,7 +12,7 @@
 #         end_loss (their mean), zoom_label (the bottom panel's title).
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo size 960,860 font "Sans,11"
+set terminal pngcairo noenhanced size 960,860 font "Sans,11"
 set output out
 held = has_valid ? 4 : 6
 held_name = has_valid ? "validation loss" : "test loss"

@@ -1,7 +1,7 @@
 # Fighting overfitting (docs/guide.md): the mean test loss per epoch of each remedy, one line each,
 # on a log axis, where the baseline's late rise is as visible as its early fall.
-# Inputs: in (curves.dat: one block per remedy of "epoch mean_test_loss seeds"), titles (a file with
-#         one line per block: its label), seeds (how many seeds each mean is over), out.
+# Inputs: in (curves.dat: one block per remedy of "epoch mean_test_loss seeds"), titles (an array:
+#         one label per block), seeds (how many seeds each mean is over), out.
 set terminal pngcairo size 1100,650 font "Sans,11" noenhanced
 set output out
 set title sprintf("Fighting overfitting on cnn-4v9 (2000 images of 4 and 9): test loss, mean of %d seeds", seeds) font "Sans,13"
@@ -14,8 +14,8 @@ set grid xtics ytics mytics lc rgb "#dddddd"
 set key outside right top vertical box font "Sans,10" width -8
 set xrange [0.5:40.5]
 set xtics 5
-n = int(system("wc -l < '" . titles . "'"))
-label(i) = system("sed -n '" . i . "p' '" . titles . "'")
+n = |titles|
+label(i) = titles[i]
 # the baseline black and thick; the others in distinct colours; the two all-data rows dashed
 colors = "#000000 #e41a1c #377eb8 #4daf4a #984ea3 #ff7f00 #a65628 #f781bf #999999"
 do for [i=1:n] {
