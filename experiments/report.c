@@ -808,8 +808,12 @@ static void task_slug(const char *task, char *buf, size_t n)
 /* One chart holds this many curves (12 colours); a task with more run groups draws those of the
  * highest final test accuracy and names the rest under it (every run is in the table anyway). */
 #define CHART_MAX_CURVES 12
-/* Key entries are cut to this many characters in the middle; the table has the full names. */
-#define CHART_KEY_CHARS 48
+/* Key entries are cut to this many characters in the middle (a line of the key below the chart);
+ * the table has the full names. */
+#define CHART_KEY_CHARS 100
+/* Text every drawn name shares at its start or end, when at least this long, is left out of the
+ * key ("…"), so the part that tells runs apart is what the key shows. */
+#define CHART_COMMON_MIN 12
 
 typedef struct {
     int first;          /* index of the group's first run */
@@ -841,6 +845,31 @@ static ChartGroup *chart_groups(const RunSummary *r, int i, int end, int *n)
         g[(*n)++] = (ChartGroup){k, ke - k, 0};
     }
     return g;
+}
+
+/* The length of the text all names share at the start (from_end 0) or the end (1), backed up to
+ * a space so no word is cut; 0 when shorter than CHART_COMMON_MIN or when it would be a whole name. */
+static size_t common_part(const char *const *names, int n, int from_end)
+{
+    if (n < 2)
+        return 0;
+    size_t len = strlen(names[0]);
+    for (int i = 1; i < n; i++) {
+        size_t li = strlen(names[i]), k = 0;
+        while (k < len && k < li &&
+               (from_end ? names[0][strlen(names[0]) - 1 - k] == names[i][li - 1 - k]
+                         : names[0][k] == names[i][k]))
+            k++;
+        len = k;
+    }
+    const char *s = names[0];
+    size_t total = strlen(s);
+    while (len > 0 && (from_end ? s[total - len] != ' ' : s[len - 1] != ' '))
+        len--;
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) <= len + 3)
+            return 0;
+    return len >= CHART_COMMON_MIN ? len : 0;
 }
 
 /* Mark the groups drawn: all of them, or the CHART_MAX_CURVES of highest final test accuracy. */
@@ -899,12 +928,27 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
     const char **keys = calloc((size_t)(n ? n : 1), sizeof *keys);
     if (!rc && (!names || !keys))
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
+    const char **raw = calloc((size_t)(n ? n : 1), sizeof *raw);
+    int n_raw = 0;
+    for (int k = 0; raw && k < n; k++)
+        if (g[k].drawn)
+            raw[n_raw++] = r[g[k].first].name;
+    size_t head = raw ? common_part(raw, n_raw, 0) : 0, tail = raw ? common_part(raw, n_raw, 1) : 0;
+    free(raw);
     for (int k = 0; !rc && k < n; k++) {
         if (!g[k].drawn)
             continue;
         const RunSummary *run = &r[g[k].first];
-        char cut[CHART_KEY_CHARS * 4 + 8], metrics[1100], var[32];
-        esc_shorten(run->name, CHART_KEY_CHARS, cut, sizeof cut);
+        char cut[CHART_KEY_CHARS * 4 + 8], metrics[1100], var[32], *distinct = NULL;
+        size_t len = strlen(run->name), dlen = 0;
+        FILE *d = open_memstream(&distinct, &dlen);
+        if (d) {     /* the shared start and end left out: "…learning rate 0.5 and seed 4…" */
+            fprintf(d, "%s%.*s%s", head ? "\u2026" : "", (int)(len - head - tail), run->name + head,
+                    tail ? "\u2026" : "");
+            fclose(d);
+        }
+        esc_shorten(distinct ? distinct : run->name, CHART_KEY_CHARS, cut, sizeof cut);
+        free(distinct);
         if (g[k].size > 1)
             snprintf(names[drawn], sizeof names[drawn], "%s (1 of %d seeds)", cut, g[k].size);
         else
