@@ -11,7 +11,7 @@
 #include <xgboost/c_api.h>
 
 #include "common/error.h"
-#include "models/model.h"
+#include "models/network.h"
 
 #define UBJ "{\"format\": \"ubj\"}"
 

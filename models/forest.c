@@ -12,7 +12,7 @@
 
 #include "common/error.h"
 #include "common/threads.h"
-#include "models/model.h"
+#include "models/network.h"
 #include "models/tree.h"
 
 typedef struct {

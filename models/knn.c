@@ -12,7 +12,7 @@
 #include "common/error.h"
 #include "common/threads.h"
 #include "models/gemm.h"
-#include "models/model.h"
+#include "models/network.h"
 
 #define QUERY_BLOCK 64        /* queries per gemm */
 #define STORED_BLOCK 1024     /* stored images per gemm: C is [64, 1024], 256 KB */

@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "common/threads.h"
-#include "models/model.h"
+#include "models/network.h"
 
 static void quiet(const char *s) { (void)s; }
 

@@ -3,7 +3,7 @@
  * fitted family (models/fitted.h). */
 #include <string.h>
 
-#include "models/model.h"
+#include "models/registry.h"
 
 #define FAMILIES(X)                                                            \
     X(softmax)     /* models/softmax.c: softmax regression, one dense layer */    \

@@ -12,7 +12,7 @@
 #include "common/error.h"
 #include "common/progress.h"
 #include "common/threads.h"
-#include "models/model.h"
+#include "models/network.h"
 
 static int svm_check(const FitSpec *s, int n_train, int d, int k)
 {

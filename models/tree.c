@@ -11,7 +11,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "common/error.h"
-#include "models/model.h"
+#include "models/network.h"
 
 /* ---- binning ---- */
 

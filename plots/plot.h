@@ -53,4 +53,8 @@ void plot_discard(Plot *p);
 int plot_image_grid(const char *out_png, const char *title, const float *images, int n, int h, int w,
                     int cols, const char *const *labels, const int *bad);
 
+/* For a signal handler: end the gnuplot that is drawing now (if any) and remove its private
+ * folder's files; the plot_draw waiting on it then fails with the signal named. Async-signal-safe. */
+void plot_abandon(void);
+
 #endif
