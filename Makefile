@@ -28,7 +28,7 @@ else
 endif
 OBJDIR := build/$(VARIANT)
 
-PKGS        := gsl zlib inih libpng
+PKGS        := gsl zlib inih libpng xgboost
 # The library flags (PKG_CFLAGS, PKG_LIBS, CUNIT_LIBS) come from pkg-config, which can only answer
 # once the packages are installed. So they live in build/config.mk, written by common/configure.sh
 # after common/deps.sh has installed what is missing: GNU make remakes an included makefile before
@@ -74,13 +74,15 @@ help:
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
 	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
+	@echo "make bench-families [THREADS=1] knn and forest vs scikit-learn -> results/bench/BENCH-families.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
 	@echo "make fresh-check       the README's two commands, first time, in a pristine Debian 12 root (root)"
 	@echo "make clean             remove build/ and bin/"
 
 # ---- system dependencies -----------------------------------------------------------------------
 DEB_PKGS := libgsl-dev zlib1g-dev libcunit1-dev libinih-dev libpng-dev \
-            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config
+            libxml2-dev gnuplot-nox dataset-fashion-mnist pkg-config \
+            libsvm-dev liblinear-dev libxgboost-dev
 deps:
 	@sh common/deps.sh $(DEB_PKGS)
 
@@ -133,7 +135,13 @@ clean:
 # results/NAME/ (a quick EPOCHS=N run into results/NAME-epochsN/, so it never replaces the full one;
 # with SEEDS, one run per seed in .../seedK/); each run refreshes results/REPORT.md. A folder holding
 # a run with other settings is kept unless OVERWRITE=1.
-EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
+EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn \
+               knn svm linear boosted-trees decision-tree random-forest \
+               fashion-knn fashion-svm fashion-linear fashion-boosted-trees fashion-decision-tree \
+               fashion-random-forest
+# The fitted families (knn, svm, ...: docs/guide.md "Beyond networks") need no epochs; the SVM and
+# the boosted trees take minutes on all 60,000 images, so each has a quick variant beside it:
+# make exp-svm-quick (10,000 images), make exp-boosted-trees-quick (30 rounds), and fashion- twins.
 # Names and values reach the shell only as environment variables, each read as one quoted word by
 # experiments/make-run.sh (a target named exp-'x;touch y' or VARY='$$(...)' is data, never code).
 export EPOCHS THREADS OVERWRITE SEEDS VARY VARY2 AGAINST
@@ -299,6 +307,15 @@ bench-deps:
 
 bench: $(MNISTLAB) | data bench-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)
+	@bench/families.sh --threads $(BENCH_THREADS)
+
+# make bench-families [THREADS=N]: the fitted families against scikit-learn (python3-sklearn) on the
+# same data and threads: knn's prediction and forest's fit, medians of interleaved runs, into
+# results/bench/BENCH-families.md. Part of `make bench`; minutes, not seconds.
+.PHONY: bench-families
+bench-families: $(MNISTLAB) | data
+	@/usr/bin/python3 -c 'import sklearn' 2>/dev/null || { echo "bench-families: python3-sklearn is missing; as root: apt-get install python3-sklearn" >&2; exit 1; }
+	@bench/families.sh --threads $(BENCH_THREADS)
 
 # make parity [THREADS=N]: train each experiment's model a few hundred steps in mnistlab and in its
 # PyTorch twin from the same initial parameters on the same batches, and compare every loss and

@@ -274,6 +274,24 @@ static int p_beta2(ExpConfig *c, const char *v, char *why, size_t n)
     return parse_float_in(v, 0.0, 0.99999, 0, &c->beta2, why, n);
 }
 
+/* scale | a number above 0 (svm gamma; 0 stands for scale inside) */
+static int p_gamma(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    if (strcmp(v, "scale") == 0) {
+        c->gamma = 0.0f;
+        return 0;
+    }
+    float g;
+    if (parse_float_in(v, -1e30, 1e30, 0, &g, why, n))
+        return -1;
+    if (!(g > 0.0f)) {
+        snprintf(why, n, "%s: gamma must be above 0 (or scale: 1 / (features * variance))", v);
+        return -1;
+    }
+    c->gamma = g;
+    return 0;
+}
+
 /* ---- the canonical text of the SETTING_TEXT values ---- */
 
 /* The shortest decimal that reads back as the same float (0.1307, not 0.130700007). */
@@ -388,6 +406,14 @@ static void f_beta2(const ExpConfig *c, char *buf, size_t n)
         float_text(c->beta2, buf, n);
 }
 
+static void f_gamma(const ExpConfig *c, char *buf, size_t n)
+{
+    if (c->gamma == 0.0f)
+        snprintf(buf, n, "scale");
+    else
+        float_text(c->gamma, buf, n);
+}
+
 static void f_init(const ExpConfig *c, char *buf, size_t n)
 {
     char f[32];
@@ -438,7 +464,16 @@ static const Setting settings[] = {
     {NUMBER("data", "permute_pixels", permute_pixels, 0, 1, "0",
             "1 = one fixed random permutation (seeded) of the pixels of every image, training and "
             "test alike")},
-    {TEXT("model", "family", family, "softmax | mlp | cnn", "",
+    {WORD("data", "features", features, "pixels hog", "pixels",
+          "what a model reads: the pixels, or their HOG features (histograms of oriented gradients)")},
+    {NUMBER("data", "hog_cell", hog_cell, 2, 28, "7", "hog: pixels per cell side"),
+     .only_with = "features=hog"},
+    {NUMBER("data", "hog_block", hog_block, 1, 14, "2", "hog: cells per block side (blocks "
+            "normalised L2-Hys, one cell apart)"), .only_with = "features=hog"},
+    {NUMBER("data", "hog_orientations", hog_orientations, 2, 36, "9",
+            "hog: gradient direction bins over 0..180 degrees"), .only_with = "features=hog"},
+    {TEXT("model", "family", family, "softmax | mlp | cnn | knn | svm | linear | boosted-trees | "
+          "tree | forest", "",
           "the model family (models/registry.c); required")},
     {TEXT("model", "hidden", hidden, "none | widths 1..65536", "none",
           "mlp: widths of the hidden dense+ReLU layers"), .continues = 1, .per_family = 1},
@@ -452,6 +487,39 @@ static const Setting settings[] = {
     {NUMBER("model", "dropout", dropout, 0.0, 0.95, "0",
             "mlp: dropout probability after each hidden ReLU (a cnn takes a dropout P layer)"),
      .per_family = 1},
+    {NUMBER("model", "k", k, 1, 1000000, "3", "knn: neighbours that vote"), .per_family = 1},
+    {WORD("model", "metric", metric, "l2 l1", "l2", "knn: distance, Euclidean (l2) or Manhattan (l1)"),
+     .per_family = 1},
+    {WORD("model", "weights", weights, "uniform distance", "uniform",
+          "knn: one vote per neighbour, or votes weighted by 1 / distance"), .per_family = 1},
+    {WORD("model", "kernel", kernel, "rbf poly linear", "rbf", "svm: the kernel"), .per_family = 1},
+    {NUMBER("model", "c", c, 0.0, 1e6, "1", "svm, linear: the cost C of a margin violation (larger: "
+            "less regularised)"), .lo_open = 1, .per_family = 1},
+    {TEXT("model", "gamma", gamma, "scale | above 0", "scale",
+          "svm rbf/poly: kernel width; scale = 1 / (features * pixel variance)"), .per_family = 1},
+    {NUMBER("model", "degree", degree, 1, 10, "3", "svm poly: the polynomial's degree"),
+     .per_family = 1},
+    {NUMBER("model", "probability", probability, 0, 1, "0",
+            "svm: 1 = Platt-scaled probabilities (libsvm fits 5 more times); 0 = the vote"),
+     .per_family = 1},
+    {WORD("model", "solver", solver, "logreg svm", "logreg",
+          "linear: L2-regularised logistic regression or linear SVM, one-vs-rest (liblinear)"),
+     .per_family = 1},
+    {WORD("model", "criterion", criterion, "gini entropy", "gini",
+          "tree, forest: the impurity a split lowers"), .per_family = 1},
+    {NUMBER("model", "max_depth", max_depth, 0, 1000, "0",
+            "tree, forest: deepest level (0: no limit); boosted-trees: depth of each tree"),
+     .per_family = 1},
+    {NUMBER("model", "min_leaf", min_leaf, 1, 1000000, "1",
+            "tree, forest: fewest training images in a leaf"), .per_family = 1},
+    {NUMBER("model", "trees", trees, 1, 100000, "100", "forest: trees grown"), .per_family = 1},
+    {NUMBER("model", "split_features", split_features, 0, 1000000, "0",
+            "forest: features tried per split (0: the square root of their number)"),
+     .per_family = 1},
+    {NUMBER("model", "rounds", rounds, 1, 100000, "100", "boosted-trees: boosting rounds (trees "
+            "per class)"), .per_family = 1},
+    {NUMBER("model", "eta", eta, 0.0, 1.0, "0.3", "boosted-trees: learning rate (shrinkage)"),
+     .lo_open = 1, .per_family = 1},
     {WORD("train", "optimizer", optimizer, "sgd adam adamw radam lion", "adam",
           "the optimizer (adamw: Adam with decoupled weight decay; radam: Adam with its step "
           "rectified while the second moment is young; lion: the sign of a momentum, Chen et al. "

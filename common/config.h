@@ -32,6 +32,8 @@ typedef struct {
     int shuffle_labels;      /* 1: training labels shuffled among the images */
     float leak_test;         /* fraction of test images copied into the training set */
     int permute_pixels;      /* 1: one fixed permutation of the pixels, every image */
+    char features[8];        /* pixels | hog (common/hog) */
+    int hog_cell, hog_block, hog_orientations;
 
     /* [model] */
     char family[32];
@@ -41,6 +43,23 @@ typedef struct {
     char init[16];           /* pytorch | uniform | he */
     float init_scale;        /* uniform A */
     float dropout;
+    /* [model] of the fitted families (models/fitted.h) */
+    int k;                   /* knn */
+    char metric[8];          /* knn: l2 | l1 */
+    char weights[16];        /* knn: uniform | distance */
+    char kernel[8];          /* svm: rbf | poly | linear */
+    float c;                 /* svm, linear */
+    float gamma;             /* svm: 0 = scale */
+    int degree;              /* svm poly */
+    int probability;         /* svm */
+    char solver[8];          /* linear: logreg | svm */
+    char criterion[8];       /* tree, forest: gini | entropy */
+    int max_depth;           /* tree, forest, boosted-trees */
+    int min_leaf;            /* tree, forest */
+    int trees;               /* forest */
+    int split_features;      /* forest: 0 = sqrt */
+    int rounds;              /* boosted-trees */
+    float eta;               /* boosted-trees */
 
     /* [train] */
     char optimizer[16];      /* sgd | adam | adamw | radam | lion */

@@ -16,6 +16,7 @@ deb_of() {
         libpng) echo libpng-dev ;;
         cunit) echo libcunit1-dev ;;
         libxml-2.0) echo libxml2-dev ;;
+        xgboost) echo libxgboost-dev ;;
         *) echo "that provides $1.pc" ;;
     esac
 }
@@ -31,7 +32,19 @@ for module in "$@" cunit libxml-2.0; do
     fi
 done
 
-libs=$(pkg-config --libs "$@")
+# libsvm and liblinear ship no .pc file: a header and a library found by the compiler stand in for
+# it, and their absence is named by the Debian package the same way.
+CC=${CC:-cc}
+nopc_lib() {   # nopc_lib HEADER FUNCTION LIB PACKAGE
+    printf '#include <%s>\nint main(void) { return (int)(long)&%s; }\n' "$1" "$2" |
+        "$CC" -x c - -l"$3" -o /dev/null 2>/dev/null && return 0
+    echo "mnistlab: the compiler finds no $1 with -l$3; install the Debian package $4 (make deps)" >&2
+    exit 1
+}
+nopc_lib libsvm/svm.h svm_train svm libsvm-dev
+nopc_lib linear.h train linear liblinear-dev
+
+libs="$(pkg-config --libs "$@") -lsvm -llinear"
 echo "# made by common/configure.sh from pkg-config; remove it (or make clean) to make it again"
 echo "PKG_CFLAGS := $(pkg-config --cflags "$@")"
 echo "PKG_LIBS   := $libs"

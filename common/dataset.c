@@ -464,7 +464,7 @@ void dataset_free(Dataset *d)
 {
     if (!d)
         return;
-    free(d->x), free(d->y), free(d->orig_index);
+    free(d->x), free(d->y), free(d->orig_index), free(d->pixels);
     memset(d, 0, sizeof *d);
 }
 

@@ -31,6 +31,9 @@ typedef struct {
     int *orig_index;        /* [n]: index in the source IDX file (for showing images); owned */
     int n, h, w;
     int num_classes;
+    float *pixels;          /* [n, ph, pw] the images themselves when x holds features computed
+                               from them (data.features = hog, common/hog), else NULL; owned */
+    int ph, pw;
 } Dataset;
 
 typedef struct {

@@ -99,10 +99,12 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
                "accuracy first reached");
     for (int l = 0; l < COST_LEVELS; l++)
         fprintf(o, "%s %.1f%%", l == 0 ? "" : l == COST_LEVELS - 1 ? " and" : ",", 100 * levels[l]);
-    fprintf(o, " (– : never):\n\n| run | parameters | train s |");
+    fprintf(o, " (– : never); a fitted model's (k-NN, SVM, trees ...) training seconds are its "
+               "fit, its size is counted in its own unit, and its prediction is timed on the test "
+               "set:\n\n| run | model size | bytes | train s | predict ms / 1,000 |");
     for (int l = 0; l < COST_LEVELS; l++)
         fprintf(o, " to %.1f%% |", 100 * levels[l]);
-    fprintf(o, " final test acc |\n|---|---:|---:|");
+    fprintf(o, " final test acc |\n|---|---:|---:|---:|---:|");
     for (int l = 0; l < COST_LEVELS; l++)
         fprintf(o, "---:|");
     fprintf(o, "---:|\n");
@@ -113,7 +115,22 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
         char target[sizeof runs[i].name + 2];
         snprintf(target, sizeof target, "%s/", runs[i].name);
         esc_md_link(o, target);
-        fprintf(o, ") | %ld | %.1f |", runs[i].params, runs[i].total_s);
+        const RunSummary *r = &runs[i];
+        char bytes[32], predict[32];
+        long long b = r->size_unit[0] ? r->model_bytes : 4LL * r->params;   /* float32 weights */
+        if (b >= 10LL << 20)
+            snprintf(bytes, sizeof bytes, "%.0f MB", b / 1048576.0);
+        else if (b >= 10 << 10)
+            snprintf(bytes, sizeof bytes, "%.0f kB", b / 1024.0);
+        else
+            snprintf(bytes, sizeof bytes, "%lld B", b);
+        if (r->predict_ms_per_1000 > 0)
+            snprintf(predict, sizeof predict, "%.1f", r->predict_ms_per_1000);
+        else
+            snprintf(predict, sizeof predict, "–");
+        fprintf(o, ") | %ld ", r->params);
+        esc_md_cell(o, r->size_unit[0] ? r->size_unit : "parameters");   /* read from summary.txt */
+        fprintf(o, " | %s | %.1f | %s |", bytes, r->total_s, predict);
         for (int l = 0; l < COST_LEVELS; l++) {
             double s;
             int e = cost_first_reaching(rec[i], nrec[i], levels[l], runs[i].total_s, &s);

@@ -144,7 +144,10 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
     qsort(picks, (size_t)n, sizeof *picks, by_conf_desc);
     int shown = n < DIFF_GRID_MAX ? n : DIFF_GRID_MAX;
     int cells = shown < 10 ? 10 : shown;     /* a full first row (blank cells), room for the title */
-    size_t px = (size_t)d->test.h * d->test.w;
+    const Dataset *t = &d->test;          /* the images, not their features (data.features) */
+    const float *pixels = t->pixels ? t->pixels : t->x;
+    int ih = t->pixels ? t->ph : t->h, iw = t->pixels ? t->pw : t->w;
+    size_t px = (size_t)ih * iw;
     float *images = calloc(px * (size_t)cells, sizeof(float));
     char (*text)[48] = calloc((size_t)cells, sizeof *text);
     const char *labels[DIFF_GRID_MAX];
@@ -155,7 +158,7 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
     }
     for (int k = 0; k < shown; k++) {
         int i = picks[k].index;
-        memcpy(images + (size_t)k * px, d->test.x + (size_t)i * px, sizeof(float) * px);
+        memcpy(images + (size_t)k * px, pixels + (size_t)i * px, sizeof(float) * px);
         snprintf(text[k], sizeof text[k], "A:%d B:%d", d->a.class_names[d->a.pred[i]],
                  d->b.class_names[d->b.pred[i]]);
     }
@@ -166,7 +169,7 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
     snprintf(title, sizeof title, title_fmt, total, d->name_a, d->name_b);
     if (shown < n)
         snprintf(title + strlen(title), sizeof title - strlen(title), " (the %d most confident)", shown);
-    int rc = plot_image_grid(path, title, images, cells, d->test.h, d->test.w, 10, labels, bad);
+    int rc = plot_image_grid(path, title, images, cells, ih, iw, 10, labels, bad);
     free(picks), free(images), free(text);
     return rc;
 }

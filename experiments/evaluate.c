@@ -23,6 +23,12 @@ static void view_collect(TestView *v, int index, int truth, int pred, float conf
 int evaluate_set(Model *m, BatchIter *it, const Dataset *d, int batch, int *pred, double *loss,
                  double *acc, TestView *view)
 {
+    return evaluate_set_probs(m, it, d, batch, pred, loss, acc, view, NULL);
+}
+
+int evaluate_set_probs(Model *m, BatchIter *it, const Dataset *d, int batch, int *pred,
+                       double *loss, double *acc, TestView *view, float *probs)
+{
     MeanMeter meter;
     meter_reset(&meter);
     if (view) {
@@ -41,6 +47,9 @@ int evaluate_set(Model *m, BatchIter *it, const Dataset *d, int batch, int *pred
     for (int b; (b = batch_iter_next(it)) > 0; start += b) {
         model_forward(m, it->x, b, 0);
         double l = model_loss(m, it->y, b, pred);
+        if (probs)                  /* m->probs: [b, K] */
+            memcpy(probs + (size_t)start * d->num_classes, m->probs,
+                   sizeof(float) * (size_t)b * d->num_classes);
         int correct = 0;
         for (int i = 0; i < b; i++) {
             correct += pred[i] == it->y[i];

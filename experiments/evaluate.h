@@ -25,6 +25,10 @@ typedef struct {
  * [batch] scratch; fills view when it is not NULL. MNL_OK, or MNL_ERR_NOMEM. */
 int evaluate_set(Model *m, BatchIter *it, const Dataset *d, int batch, int *pred, double *loss,
                  double *acc, TestView *view);
+/* The same, keeping every image's class probabilities in probs: [d->n, num_classes] (a fitted
+ * model's predictions.csv is written from them, not from a second, costly pass). */
+int evaluate_set_probs(Model *m, BatchIter *it, const Dataset *d, int batch, int *pred,
+                       double *loss, double *acc, TestView *view, float *probs);
 
 /* Cross-entropy of the first batch of it, written out in double (*by_hand), beside model_loss
  * (*library); *B images (0: none). */

@@ -36,10 +36,21 @@ static int write_predictions(Run *r)
     if (r->eval_it.d != t)
         rc = mnl_fail(MNL_ERR_ARG, "the evaluation iterator is not on the test set");
     for (int b, start = 0; !rc && (b = batch_iter_next(&r->eval_it)) > 0; start += b) {
-        model_forward(m, r->eval_it.x, b, 0);
-        model_loss(m, r->eval_it.y, b, r->ex.pred);
+        const float *probs = m->probs;
+        if (r->test_probs_valid) {      /* a fitted model: as its last test evaluation saw them */
+            probs = r->test_probs + (size_t)start * K;
+            for (int i = 0; i < b; i++) {
+                int best = 0;
+                for (int k = 1; k < K; k++)
+                    best = probs[(size_t)i * K + k] > probs[(size_t)i * K + best] ? k : best;
+                r->ex.pred[i] = best;
+            }
+        } else {
+            model_forward(m, r->eval_it.x, b, 0);
+            model_loss(m, r->eval_it.y, b, r->ex.pred);
+        }
         for (int i = 0; i < b; i++) {
-            const float *pr = m->probs + (size_t)i * K;     /* probs: [B, K] */
+            const float *pr = probs + (size_t)i * K;        /* probs: [B, K] */
             p.source_index[start + i] = t->orig_index[start + i];
             p.truth[start + i] = r->eval_it.y[i];
             p.pred[start + i] = r->ex.pred[i];
@@ -75,6 +86,17 @@ RunFiles run_files(const Run *r)
         .total_seconds = r->total_seconds,
         .stopped_early = r->stopped_early,
     };
+    if (r->ex.model.fitted && r->fit_cost.size.unit) {     /* its size in its own unit */
+        const FitSpec *fs = &r->ex.model.spec.fit;
+        f.params = (size_t)r->fit_cost.size.count;
+        f.mflops = 0.0;
+        f.size_unit = r->fit_cost.size.unit;
+        f.size_bytes = r->fit_cost.size.bytes;
+        f.predict_ms_per_1000 = r->fit_cost.predict_ms_per_1000;
+        f.rounds_planned = !strcmp(r->ex.cfg.family, "forest")          ? fs->trees
+                           : !strcmp(r->ex.cfg.family, "boosted-trees") ? fs->rounds
+                                                                        : 1;
+    }
     if (r->view.valid) {
         f.confusion = &r->view.confusion;
         f.n_correct = r->view.n_correct;
@@ -255,6 +277,25 @@ static int end_interrupted(Run *r, const TrainOptions *o, int sig)
     return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", sig);
 }
 
+/* A fit stopped by a signal between rounds (experiments/fit): the rounds fitted so far are saved
+ * (model.ckpt, best.ckpt, metrics.csv) and drawn; a fit is not resumed, so no completion mark and
+ * no --resume hint. Stopped before any round: the folder is put back as it was. */
+static int end_fit_interrupted(Run *r, int sig)
+{
+    if (r->n_records == 0) {
+        journal_rollback();        /* the manifest and completion mark of an earlier run */
+        return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d before the fit; nothing was "
+                        "fitted, %s is as it was", sig, r->dir);
+    }
+    int rc = write_outputs(r);
+    if (rc)
+        return rc;
+    refresh_report(r);
+    return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; the model of the %d rounds "
+                    "fitted so far is saved (a fit is not resumed: run again without --resume to "
+                    "fit it whole)", sig, r->n_records);
+}
+
 /* Diverged: the pictures of the last good epochs; their checkpoint is untouched. */
 static int end_diverged(Run *r)
 {
@@ -287,6 +328,8 @@ int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_at
     if (r->already_finished) {
         printf("%s: already finished (its completion mark %s/" RUNDIR_FINISHED " verifies); nothing "
                "to resume, nothing changed\n", r->dir, r->dir);
+    } else if (rc == MNL_ERR_INTERRUPTED && r->ex.model.fitted) {
+        rc = end_fit_interrupted(r, sig);
     } else if (rc == MNL_ERR_INTERRUPTED) {
         rc = end_interrupted(r, o, sig);
     } else if (rc == MNL_ERR_DIVERGED) {

@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "common/escape.h"
+#include "common/hog.h"
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
@@ -215,12 +216,14 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
     if (rc)
         return rc;
     const Dataset *d = &t->ex.data.test;
-    if (d->h != SIDE || d->w != SIDE)
-        return mnl_fail(MNL_ERR_ARG, "test images are %dx%d, expected %dx%d", d->h, d->w, SIDE, SIDE);
+    const float *images = d->pixels ? d->pixels : d->x;   /* the images, not their features */
+    int ih = d->pixels ? d->ph : d->h, iw = d->pixels ? d->pw : d->w;
+    if (ih != SIDE || iw != SIDE)
+        return mnl_fail(MNL_ERR_ARG, "test images are %dx%d, expected %dx%d", ih, iw, SIDE, SIDE);
     if (index < 0 || index >= d->n)
         return mnl_fail(MNL_ERR_ARG, "--index %d: the test set of %s has %d images (0..%d)", index,
                         t->name, d->n, d->n - 1);
-    memcpy(in->x, d->x + (size_t)index * PIXELS, sizeof in->x);
+    memcpy(in->x, images + (size_t)index * PIXELS, sizeof in->x);
     pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
     if ((rc = follow_permutation(&t->ex.cfg, in->pixels, 1)))
         return rc;
@@ -265,7 +268,15 @@ static int random_test_index(Trained *t, int *index)
 static int classify(Trained *t, const Input *in, float *probs)
 {
     Model *m = &t->ex.model;
-    model_forward(m, in->x, 1, 0);
+    const ExpConfig *c = &t->ex.cfg;
+    float features[PIXELS * 4];
+    const float *x = in->x;
+    HogSpec hs = {c->hog_cell, c->hog_block, c->hog_orientations};
+    if (!strcmp(c->features, "hog") && hog_size(&hs, SIDE, SIDE) <= PIXELS * 4) {
+        hog_image(&hs, in->x, SIDE, SIDE, features);    /* the features the model was fitted on */
+        x = features;
+    }
+    model_forward(m, x, 1, 0);
     int y = in->label >= 0 ? in->label : 0, pred;   /* the loss is not used: any label will do */
     model_loss(m, &y, 1, &pred);
     memcpy(probs, m->probs, sizeof(float) * (size_t)num_classes(&t->ex.cfg));
@@ -861,6 +872,54 @@ static int run_saliency(const FeaturesArgs *a, Trained *t, const char *dir)
     return rc;
 }
 
+/* A fitted model's pictures (models/fitted.h): k-NN's nearest training images of test image
+ * --index, a tree's or forest's feature importance, an SVM's support vectors, a linear model's
+ * weight templates; into DIR/features-model.png. */
+#define FITTED_MAPS 41
+static int run_fitted_maps(const FeaturesArgs *a, Trained *t, const char *dir)
+{
+    const Fitted *f = t->ex.model.fitted;
+    if (!f->ops->maps)
+        return mnl_fail(MNL_ERR_ARG, "%s: a %s model has no picture to draw yet", a->ckpt,
+                        t->ex.cfg.family);
+    Input in;
+    int rc = !strcmp(t->ex.cfg.family, "knn") ? input_from_test_set(t, a->index, 0, &in) : MNL_OK;
+    if (rc)
+        return rc;
+    FittedMaps fm = {.max = FITTED_MAPS};
+    fm.maps = malloc(sizeof(float) * FITTED_MAPS * (size_t)f->d);
+    fm.labels = malloc(sizeof *fm.labels * FITTED_MAPS);
+    const char *labels[FITTED_MAPS];
+    if (!fm.maps || !fm.labels)
+        rc = mnl_fail(MNL_ERR_NOMEM, "features: %d maps", FITTED_MAPS);
+    if (!rc)
+        rc = f->ops->maps(f, !strcmp(t->ex.cfg.family, "knn") ? in.x : NULL, &fm);
+    char out[1200], title[400];
+    if (!rc)
+        rc = format_path(out, sizeof out, "%s/features-model.png", dir);
+    if (!rc && (f->d != PIXELS || t->ex.model.in_h != SIDE))
+        rc = mnl_fail(MNL_ERR_ARG, "%s: the model's features are not 28x28 pixels", a->ckpt);
+    if (!rc) {
+        float pixels[PIXELS];
+        for (int i = 0; i < fm.n; i++) {
+            labels[i] = fm.labels[i];
+            if (fm.images) {
+                pixels_from_normalised(&t->ex.cfg, fm.maps + (size_t)i * PIXELS, pixels);
+                memcpy(fm.maps + (size_t)i * PIXELS, pixels, sizeof pixels);
+            }
+        }
+        snprintf(title, sizeof title, "%.63s: %s", t->name, fm.title);
+        rc = draw_maps(out, title, fm.maps, fm.n, SIDE, SIDE, labels,
+                       fm.images ? 0.0f : max_abs(fm.maps, (size_t)fm.n * PIXELS));
+    }
+    if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
+    if (!rc)
+        printf("wrote %s\n", out);
+    free(fm.maps), free(fm.labels);
+    return rc;
+}
+
 static int run_features(const FeaturesArgs *a, Trained *t)
 {
     int rc = trained_open(t, a->ckpt);
@@ -879,6 +938,12 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     if ((rc = make_dirs(dir)))
         return rc;
 
+    if (t->ex.model.fitted) {
+        rc = run_fitted_maps(a, t, dir);
+        if (!rc)
+            html_refresh_around(dir);  /* the page shows a run's pictures */
+        return rc;
+    }
     LayerInfo rows[64];
     int n_rows = model_layer_info(&t->ex.model, rows, 64), spatial = 0;
     for (int i = 0; i < n_rows; i++)

@@ -113,7 +113,11 @@ static int write_summary(const RunFiles *f, const Judgement *j)
             f->data->valid.n, f->data->test.n);
     fprintf(o, "parameters = %zu\nmflops_per_image = %.4f\nthreads = %d\n", f->params, f->mflops,
             f->threads);
-    fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch, f->cfg->epochs);
+    fprintf(o, "epochs = %d\nepochs_planned = %d\n", last->epoch,
+            f->size_unit ? f->rounds_planned : f->cfg->epochs);
+    if (f->size_unit)    /* a fitted model: epochs are boosting rounds or trees, 1 for one fit */
+        fprintf(o, "model_size = %zu %s\nmodel_bytes = %zu\npredict_ms_per_1000 = %.2f\n", f->params,
+                f->size_unit, f->size_bytes, f->predict_ms_per_1000);
     if (f->stopped_early)
         fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
                 f->cfg->early_stop);
@@ -228,8 +232,16 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     double zoom_lo, zoom_hi;
     report_zoom_range(f->records, f->n_records, j, &zoom_from, &zoom_lo, &zoom_hi);
     int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
-    snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
-             f->cfg->dataset, last->epoch);
+    if (f->size_unit && f->rounds_planned > 1)   /* a fitted family: its rounds are the epochs */
+        snprintf(title, sizeof title, "%s: %s on %s, %d %s (one per epoch)", f->cfg->name,
+                 f->cfg->family, f->cfg->dataset, last->epoch,
+                 strcmp(f->cfg->family, "forest") ? "boosting rounds" : "trees");
+    else if (f->size_unit)
+        snprintf(title, sizeof title, "%s: %s on %s, fitted once: one point, no curve",
+                 f->cfg->name, f->cfg->family, f->cfg->dataset);
+    else
+        snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
+                 f->cfg->dataset, last->epoch);
     Plot p;
     int rc = plot_begin(&p);
     if (rc)
@@ -268,7 +280,9 @@ static int write_samples(const RunFiles *f)
     int n = f->n_correct + f->n_wrong;
     if (n == 0)
         return MNL_OK;
-    size_t px = (size_t)t->h * t->w;
+    const float *pixels = t->pixels ? t->pixels : t->x;     /* the images, not their features */
+    int ih = t->pixels ? t->ph : t->h, iw = t->pixels ? t->pw : t->w;
+    size_t px = (size_t)ih * iw;
     float *images = malloc(sizeof(float) * px * 2 * 10);
     char (*text)[48] = malloc(sizeof *text * 20);
     const char *labels[20];
@@ -290,7 +304,7 @@ static int write_samples(const RunFiles *f)
             int idx = wrong ? f->wrong_idx[j] : f->correct_idx[j];
             int pred = wrong ? f->wrong_pred[j] : f->correct_pred[j];
             float conf = wrong ? f->wrong_conf[j] : f->correct_conf[j];
-            memcpy(images + (size_t)i * px, t->x + (size_t)idx * px, sizeof(float) * px);
+            memcpy(images + (size_t)i * px, pixels + (size_t)idx * px, sizeof(float) * px);
             snprintf(text[i], sizeof text[i], "T:%s P:%s (%.2f)", label_of(f, t->y[idx]),
                      label_of(f, pred), conf);
             used = i + 1;
@@ -302,7 +316,7 @@ static int write_samples(const RunFiles *f)
     snprintf(out, sizeof out, "%s/samples.png", f->dir);
     snprintf(title, sizeof title, "%s: correct (top) and misclassified (bottom, red) test images, "
              "T = true class, P = predicted (confidence)", f->cfg->name);
-    int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, t->h, t->w, 10, labels, bad);
+    int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, ih, iw, 10, labels, bad);
     free(images);
     free(text);
     return rc;
@@ -425,6 +439,13 @@ static int read_summary(const char *dir, RunSummary *s)
     NUM("seed", seed, strtoul(v, NULL, 10));
     NUM("test_images", test_images, atol(v));
     NUM("parameters", params, atol(v));
+    if (rundir_summary_value(text, "model_size", v, sizeof v) == 0) {   /* "COUNT UNIT" */
+        const char *unit = strchr(v, ' ');
+        snprintf(s->size_unit, sizeof s->size_unit, "%.*s", (int)sizeof s->size_unit - 1,
+                 unit ? unit + 1 : "");
+    }
+    NUM("model_bytes", model_bytes, atoll(v));
+    NUM("predict_ms_per_1000", predict_ms_per_1000, atof(v));
     NUM("mflops_per_image", mflops, atof(v));
     NUM("epochs", epochs, atoi(v));
     NUM("epochs_planned", epochs_planned, atoi(v));

@@ -24,6 +24,12 @@ typedef struct {
     int threads;
     double total_seconds;            /* training time of all epochs */
     int stopped_early;               /* epoch after which train.early_stop ended the run, or 0 */
+    /* a fitted family (models/fitted.h): its size in its own unit, the rounds it planned, and what
+     * predicting 1,000 test images took (size_unit NULL for a network) */
+    const char *size_unit;
+    size_t size_bytes;
+    int rounds_planned;
+    double predict_ms_per_1000;
     /* the last evaluation of the test set (NULL confusion: none yet) */
     const Confusion *confusion;
     int n_correct, n_wrong;

@@ -249,8 +249,8 @@ static int save_checkpoint_to(Run *r, const char *path, int epochs_done)
     unsigned char *state = pack_run_state(r, &len);
     if (!state)
         return mnl_fail(MNL_ERR_NOMEM, "cannot pack the run state");
-    int rc = checkpoint_save(path, r->ex.config_text, &r->ex.model, &r->ex.opt, epochs_done, state,
-                             len);
+    int rc = checkpoint_save(path, r->ex.config_text, &r->ex.model,
+                             r->ex.has_opt ? &r->ex.opt : NULL, epochs_done, state, len);
     free(state);
     return rc;
 }
@@ -259,6 +259,11 @@ int run_save_checkpoint(Run *r, int epochs_done)
 {
     int rc = save_checkpoint_to(r, r->ckpt_path, epochs_done);
     return rc ? rc : run_write_settings_and_log(r);
+}
+
+int run_save_best(Run *r, int epochs_done)
+{
+    return save_checkpoint_to(r, r->best_path, epochs_done);
 }
 
 /* A run is resumed forwards only: train.epochs below what the checkpoint holds (the epochs done,
@@ -459,6 +464,9 @@ static int open_run(Run *r, const TrainOptions *o)
         r->already_finished = 1;            /* nothing is written */
         return MNL_OK;
     }
+    if (o->resume && r->ex.model.fitted)       /* refused before anything is written */
+        return mnl_fail(MNL_ERR_CONFIG, "--resume: a %s model is fitted in one go, not resumed; run "
+                        "again without --resume", r->ex.cfg.family);
     if (!o->resume && (rc = check_folder_is_ours(r, o)))   /* a folder in use says so first */
         return rc;
     journal_begin();            /* from here every file replaced or removed can be put back */
@@ -537,8 +545,8 @@ int run_begin(Run *r)
                 "from the checkpoint\n", r->metrics_path, r->records[r->n_records - 1].epoch);
         rc = run_write_metrics(r);
     }
-    if (r->first_epoch == 1 && r->progress.next_batch == 0)
-        loss_check(r);
+    if (r->first_epoch == 1 && r->progress.next_batch == 0 && !r->ex.model.fitted)
+        loss_check(r);             /* a fitted model has no untrained loss to check */
     if (run_early_stop_due(r))            /* resuming a run that had already stopped early */
         run_announce_early_stop(r);
     return rc;
@@ -570,6 +578,7 @@ void run_close(Run *r)
         gsl_rng_free(r->shuffle_rng);
     free(r->log);
     free(r->records);
+    free(r->test_probs);
     experiment_free(&r->ex);
 }
 

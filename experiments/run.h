@@ -13,6 +13,7 @@
 #include "common/dataset.h"
 #include "common/metrics.h"
 #include "experiments/evaluate.h"
+#include "experiments/fit.h"
 #include "experiments/report.h"
 #include "experiments/rundir.h"
 #include "experiments/setup.h"
@@ -69,6 +70,10 @@ typedef struct Run {
     size_t log_len, log_cap;
     double total_seconds;
     int first_epoch;          /* the epoch the loop starts at (after --resume: the next one) */
+    FitCost fit_cost;         /* a fitted family: what the fit cost (experiments/fit.c) */
+    float *test_probs;        /* a fitted family: [test n, K] the probabilities of the last test
+                                 evaluation, so predictions.csv needs no second pass; owned */
+    int test_probs_valid;
 } Run;
 
 
@@ -88,6 +93,8 @@ int run_add_record(Run *r, const EpochRecord *rec);
  * epoch has the lowest held-out loss so far. */
 int run_save_epoch(Run *r, int e, int evaluated);
 int run_save_checkpoint(Run *r, int epochs_done);
+/* best.ckpt of the model as it stands (a fitted model's: it has one state, the rounds so far). */
+int run_save_best(Run *r, int epochs_done);
 int run_write_metrics(const Run *r);
 /* config.used and log.txt, beside each checkpoint. */
 int run_write_settings_and_log(const Run *r);

@@ -168,6 +168,11 @@ typedef struct {
     int best_epoch, best_on_validation;
     double best_epoch_acc, final_acc, final_loss, end_over_best;
     int overfits;
+    /* a fitted family's size in its own unit ("stored images", "tree nodes" ...; "" for a network,
+     * whose size is its parameters) and bytes, and its prediction cost (0 when not measured) */
+    char size_unit[32];
+    long long model_bytes;
+    double predict_ms_per_1000;
     char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
 } RunSummary;
 

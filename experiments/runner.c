@@ -3,12 +3,15 @@
  * the checkpoint. Everything around it has a module of its own: the run's state, opening, resume
  * and saves (experiments/run), what a run leaves when it ends (experiments/outputs), the checks
  * for divergence (experiments/divergence), curves.png while training (experiments/live), the
- * folder (experiments/rundir), and the bench (experiments/bench). */
+ * folder (experiments/rundir), and the bench (experiments/bench). A fitted family (models/fitted.h)
+ * is fitted once instead of trained epoch by epoch: fit_run below, where the loop would be, hands
+ * it to experiments/fit; everything before and after is the same as for a network. */
 #include "experiments/runner.h"
 
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include "common/fileio.h"
 #include "common/progress.h"
 #include "experiments/divergence.h"
+#include "experiments/fit.h"
 #include "experiments/live.h"
 #include "experiments/outputs.h"
 #include "experiments/run.h"
@@ -208,6 +212,53 @@ static void stop_before(Run *r, int next)
     meter_reset(&r->progress.meter);
 }
 
+/* ---- a fitted family: one fit instead of epochs (experiments/fit) ---- */
+
+/* The test set's evaluation also keeps every image's probabilities, for predictions.csv. */
+static int fit_evaluate(void *ctx, const Dataset *d, double *loss, double *acc)
+{
+    Run *r = ctx;
+    int test = d == &r->ex.data.test;
+    if (!test)
+        return evaluate(r, d, loss, acc, NULL);
+    if (!r->test_probs &&
+        !(r->test_probs = malloc(sizeof(float) * (size_t)(d->n ? d->n : 1) * d->num_classes)))
+        return mnl_fail(MNL_ERR_NOMEM, "cannot keep the test probabilities");
+    int rc = evaluate_set_probs(&r->ex.model, &r->eval_it, d, r->ex.cfg.batch, r->ex.pred, loss, acc,
+                                &r->view, r->test_probs);
+    r->test_probs_valid = rc == MNL_OK;
+    return rc;
+}
+
+static int fit_record(void *ctx, const EpochRecord *rec)
+{
+    Run *r = ctx;
+    r->total_seconds += rec->seconds;
+    return run_add_record(r, rec);
+}
+
+static void fit_say(void *ctx, const char *line)
+{
+    run_say(ctx, "%s", line);
+}
+
+/* Fit, then save the model as model.ckpt and best.ckpt (a fitted model has one state: the rounds
+ * so far) with metrics.csv. A fit stopped by a signal keeps the rounds it made. MNL_OK,
+ * MNL_ERR_INTERRUPTED or the fit's error. */
+static int fit_run(Run *r)
+{
+    FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
+    int rc = fit_experiment(&r->ex, &fr, &r->fit_cost);
+    if (rc && rc != MNL_ERR_INTERRUPTED)
+        return rc;
+    int src = run_save_checkpoint(r, r->n_records);        /* with config.used and log.txt */
+    if (!src)
+        src = run_write_metrics(r);
+    if (!src)
+        src = run_save_best(r, r->n_records);
+    return src ? src : rc;
+}
+
 /* The end of every run, however it ended (experiments/outputs), with the signal that stopped it. */
 static int end_run(Run *r, const TrainOptions *o, int rc, int *signal_out)
 {
@@ -228,6 +279,13 @@ int runner_train(const TrainOptions *o, int *signal_out)
     if (!rc && stop_signal) {
         stop_before(&r, r.first_epoch);    /* a signal while loading: nothing trained yet */
         rc = MNL_ERR_INTERRUPTED;
+    }
+    if (r.ex.model.fitted) {               /* fitted once: no epochs, no live curves */
+        training = 1;
+        if (!rc)
+            rc = fit_run(&r);
+        training = 0;
+        return end_run(&r, o, rc, signal_out);
     }
     LiveCurves live;
     live_start(&live, r.live_interval);

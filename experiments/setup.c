@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/tamper.h"
+#include "common/hog.h"
 #include "common/threads.h"
 
 int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets)
@@ -62,6 +63,15 @@ int experiment_load_data(Experiment *ex)
         rc = tamper_apply(&t, &ex->data);
     if (!rc)
         rc = tamper_count_overlap(&ex->data.train, &ex->data.test, &ex->test_in_train);
+    if (!rc && !strcmp(c->features, "hog")) {   /* every split, so all see the same features */
+        HogSpec hs = {c->hog_cell, c->hog_block, c->hog_orientations};
+        Dataset *splits[3] = {&ex->data.train, &ex->data.valid, &ex->data.test};
+        for (int i = 0; i < 3 && !rc; i++)
+            rc = hog_transform(&hs, splits[i]);
+        if (rc)
+            rc = mnl_fail(rc, "%s:%d: %s", c->source, config_line(c, "data", "hog_cell"),
+                          mnl_last_error());
+    }
     return rc;
 }
 
@@ -82,6 +92,26 @@ void experiment_model_spec(const ExpConfig *c, int num_classes, int h, int w, Mo
                  : strcmp(c->init, "he") == 0    ? INIT_HE
                                                  : INIT_PYTORCH;
     spec->init_scale = c->init_scale;
+    FitSpec *f = &spec->fit;
+    f->k = c->k;
+    f->metric = strcmp(c->metric, "l1") == 0 ? METRIC_L1 : METRIC_L2;
+    f->weights = strcmp(c->weights, "distance") == 0 ? WEIGHTS_DISTANCE : WEIGHTS_UNIFORM;
+    f->kernel = strcmp(c->kernel, "poly") == 0     ? KERNEL_POLY
+                : strcmp(c->kernel, "linear") == 0 ? KERNEL_LINEAR
+                                                   : KERNEL_RBF;
+    f->c = c->c;
+    f->gamma = c->gamma;
+    f->degree = c->degree;
+    f->probability = c->probability;
+    f->solver = strcmp(c->solver, "svm") == 0 ? SOLVER_SVM : SOLVER_LOGREG;
+    f->criterion = strcmp(c->criterion, "entropy") == 0 ? CRITERION_ENTROPY : CRITERION_GINI;
+    f->max_depth = c->max_depth;
+    f->min_leaf = c->min_leaf;
+    f->trees = c->trees;
+    f->split_features = c->split_features;
+    f->rounds = c->rounds;
+    f->eta = c->eta;
+    f->seed = c->seed;
 }
 
 /* A model error gets the settings file and the line of the key it came from. */
@@ -266,6 +296,14 @@ int experiment_build(Experiment *ex, int threads_flag)
         return rc;
     int k = c->n_classes ? c->n_classes : 10;
     int h = ex->has_data ? ex->data.train.h : 28, w = ex->has_data ? ex->data.train.w : 28;
+    if (!ex->has_data && !strcmp(c->features, "hog")) {      /* the features' shape, as loaded */
+        HogSpec hs = {c->hog_cell, c->hog_block, c->hog_orientations};
+        h = 1, w = hog_size(&hs, 28, 28);
+        if (w < 1)
+            return mnl_fail(MNL_ERR_CONFIG, "%s: data.features = hog: no block of %dx%d cells of %d "
+                            "pixels fits a 28x28 image", c->source, c->hog_block, c->hog_block,
+                            c->hog_cell);
+    }
     ModelSpec spec;
     experiment_model_spec(c, k, h, w, &spec);
     ModelPlan plan;
@@ -298,6 +336,8 @@ int experiment_build(Experiment *ex, int threads_flag)
     }
     if (!(ex->pred = malloc(sizeof(int) * (size_t)c->batch)))
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate predictions");
+    if (ex->model.fitted)       /* fitted, not trained: no optimizer */
+        return MNL_OK;
 
     OptimSpec os;
     experiment_optim_spec(c, &os);

@@ -195,14 +195,22 @@ int checkpoint_save(const char *path, const char *config_text, const Model *m,
     int rc = check_savable(path, config_text, m, opt, epoch, run_state_len);
     if (rc)
         return rc;
-    AtomicFile af;
-    if ((rc = atomic_open(&af, path)))
+    unsigned char *fitted = NULL;
+    size_t fitted_len = 0;
+    if (m->fitted && !m->fitted->is_fitted)
+        return mnl_fail(MNL_ERR_ARG, "%s: the %s model has not been fitted", path, m->spec.family);
+    if (m->fitted && (rc = m->fitted->ops->save(m->fitted, &fitted, &fitted_len)))
         return rc;
+    AtomicFile af;
+    if ((rc = atomic_open(&af, path))) {
+        free(fitted);
+        return rc;
+    }
     Writer w = { af.f, crc32(0L, Z_NULL, 0), 0 };
     size_t config_len = config_text ? strlen(config_text) : 0;
 
     put_bytes(&w, MAGIC, sizeof MAGIC);
-    put_uint(&w, CKPT_VERSION, 4);
+    put_uint(&w, m->fitted ? CKPT_VERSION_FITTED : CKPT_VERSION, 4);
     put_uint(&w, config_len, 4);
     put_bytes(&w, config_text, config_len);
     put_uint(&w, (uint32_t)epoch, 4);
@@ -212,6 +220,13 @@ int checkpoint_save(const char *path, const char *config_text, const Model *m,
     for (int i = 0; i < m->n_params; i++)
         put_tensor(&w, &m->params[i]);
     put_optimizer(&w, opt);
+    if (m->fitted) {
+        uLong section_crc = crc_update(crc32(0L, Z_NULL, 0), fitted, fitted_len);
+        put_uint(&w, fitted_len, 8);
+        put_bytes(&w, fitted, fitted_len);
+        put_uint(&w, section_crc, 4);
+    }
+    free(fitted);
     uLong crc = w.crc;
     put_uint(&w, crc, 4);
 
@@ -281,9 +296,9 @@ static int check_envelope(const char *path, const unsigned char *buf, size_t len
         return mnl_fail(MNL_ERR_CKPT, "%s: truncated: %zu bytes, too short for a checkpoint", path,
                         len);
     uint64_t version = le_load(buf + sizeof MAGIC, 4);
-    if (version != CKPT_VERSION)
-        return mnl_fail(MNL_ERR_CKPT, "%s: format version %llu, this build reads version %u", path,
-                        (unsigned long long)version, CKPT_VERSION);
+    if (version != CKPT_VERSION && version != CKPT_VERSION_FITTED)
+        return mnl_fail(MNL_ERR_CKPT, "%s: format version %llu, this build reads versions %u and %u",
+                        path, (unsigned long long)version, CKPT_VERSION, CKPT_VERSION_FITTED);
     uint64_t stored = le_load(buf + len - CRC_BYTES, 4);
     uLong crc = crc_update(crc32(0L, Z_NULL, 0), buf, len - CRC_BYTES);
     if (stored != (uint64_t)crc)
@@ -405,6 +420,26 @@ static int parse_optimizer(Reader *r, Checkpoint *ck)
     return MNL_OK;
 }
 
+/* The fitted model's section: its length against what remains, then its own CRC. */
+static int parse_fitted(Reader *r, Checkpoint *ck)
+{
+    uint64_t n, stored = 0;
+    int rc = get_uint(r, &n, 8, "the fitted model's length");
+    if (rc)
+        return rc;
+    if (n > remaining(r) || remaining(r) - n < 4)
+        return mnl_fail(MNL_ERR_CKPT, "%s: the fitted model claims %llu bytes but only %zu remain "
+                        "(file damaged)", r->path, (unsigned long long)n, remaining(r));
+    ck->fitted = r->p + r->pos;
+    ck->fitted_len = (size_t)n;
+    r->pos += (size_t)n;
+    get_uint(r, &stored, 4, "the fitted model's CRC");
+    if (stored != (uint64_t)crc_update(crc32(0L, Z_NULL, 0), ck->fitted, ck->fitted_len))
+        return mnl_fail(MNL_ERR_CKPT, "%s: the fitted model's CRC does not match (section damaged)",
+                        r->path);
+    return MNL_OK;
+}
+
 static int parse_body(Checkpoint *ck)
 {
     Reader r = { ck->buf, ck->len - CRC_BYTES, HEADER_BYTES, ck->path };
@@ -420,6 +455,8 @@ static int parse_body(Checkpoint *ck)
     ck->epoch = (int)(int32_t)(uint32_t)epoch;
     if ((rc = get_blob(&r, &ck->run_state, &ck->run_state_len, "run state")) ||
         (rc = parse_tensors(&r, ck)) || (rc = parse_optimizer(&r, ck)))
+        return rc;
+    if (le_load(ck->buf + sizeof MAGIC, 4) == CKPT_VERSION_FITTED && (rc = parse_fitted(&r, ck)))
         return rc;
     if (remaining(&r) != 0)
         return mnl_fail(MNL_ERR_CKPT, "%s: %zu unexpected bytes after the optimizer state", ck->path,
@@ -509,6 +546,18 @@ int checkpoint_check_shapes(const Checkpoint *ck, const ParamTensor *tensors, in
 
 int checkpoint_apply(const Checkpoint *ck, Model *m, Optimizer *opt)
 {
+    if (!m->fitted != !ck->fitted)
+        return mnl_fail(MNL_ERR_CKPT, "%s: holds %s, but the model is %s", ck->path,
+                        ck->fitted ? "a fitted model" : "a network", m->fitted ? "fitted" : "a network");
+    if (m->fitted) {
+        m->fitted->ops->release(m->fitted);
+        m->fitted->is_fitted = 0;
+        int rc = m->fitted->ops->load(m->fitted, ck->fitted, ck->fitted_len);
+        if (rc)
+            return mnl_fail(rc, "%s: %s", ck->path, mnl_last_error());
+        m->fitted->is_fitted = 1;
+        return MNL_OK;
+    }
     int rc = checkpoint_check_shapes(ck, m->params, m->n_params);
     if (rc)
         return rc;

@@ -18,6 +18,10 @@
  *   u64    n (values per buffer: the model's parameter count, 0 for none)
  *   u32    buffer count B (none 0; SGD 0 plain or 1 momentum; Adam 2), then B times f32[n]
  *          (Adam: m then v), laid out like the model's parameter block
+ *   version 2 only (a fitted family, models/fitted.h; networks are still written as version 1):
+ *   u64    fitted-model length F, then u8[F] the family's own model format (libsvm's and XGBoost's
+ *          model files, liblinear's, the plain-C trees', k-NN's stored images), then
+ *   u32    CRC32 of those F bytes (the section is checked on its own before the family parses it)
  *   u32    CRC32 (zlib crc32) of every byte before it
  * Nothing may follow the CRC. */
 #ifndef MNL_CHECKPOINT_H
@@ -28,7 +32,8 @@
 #include "models/model.h"
 #include "models/optim.h"
 
-#define CKPT_VERSION      1u
+#define CKPT_VERSION      1u          /* a network */
+#define CKPT_VERSION_FITTED 2u        /* a fitted model: version 1 + its section */
 #define CKPT_NAME_MAX     32          /* = sizeof ParamTensor.name, NUL included */
 #define CKPT_MAX_RANK     4
 #define CKPT_MAX_TENSORS  65536u
@@ -61,6 +66,8 @@ typedef struct {
     size_t opt_n;
     int opt_nbuf;
     const unsigned char *opt_data[2];   /* into buf: m, v */
+    const unsigned char *fitted;        /* into buf: the fitted model's section, or NULL */
+    size_t fitted_len;
 } Checkpoint;
 
 /* Save atomically (path.tmp.PID, fsync, rename). opt may be NULL (no optimizer state stored).
@@ -74,8 +81,8 @@ int checkpoint_load(const char *path, Checkpoint *ck);
  * model_plan's list, a checkpoint is checked against its settings before a model is built. */
 int checkpoint_check_shapes(const Checkpoint *ck, const ParamTensor *tensors, int n);
 /* Copy the tensors into a model built from ck->config_text (names and shapes must match) and, when
- * opt != NULL, the optimizer state (its kind and size must match). Nothing is copied unless
- * everything matches. */
+ * opt != NULL, the optimizer state (its kind and size must match); a fitted model loads its
+ * section. Nothing is copied unless everything matches. */
 int checkpoint_apply(const Checkpoint *ck, Model *m, Optimizer *opt);
 void checkpoint_free(Checkpoint *ck);
 

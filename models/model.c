@@ -53,6 +53,10 @@ void model_free(Model *m)
     free(m->layers);
     free(m->param_block), free(m->grad_block), free(m->params);
     free(m->profile);
+    if (m->fitted) {
+        m->fitted->ops->release(m->fitted);
+        free(m->fitted);
+    }
     if (m->dropout_rng)
         gsl_rng_free(m->dropout_rng);
     memset(m, 0, sizeof *m);
@@ -187,6 +191,22 @@ static void init_params(Model *m, gsl_rng *rng)
     }
 }
 
+/* A fitted family: no layers and no parameters, only the family's model, fitted later. */
+static int build_fitted(Model *m, const ModelFamily *family)
+{
+    if (m->head != HEAD_SOFTMAX)
+        return mnl_fail(MNL_ERR_SPEC, "%s: predicts K class probabilities; model.head = sigmoid is "
+                        "for networks", family->name);
+    if (!(m->fitted = calloc(1, sizeof *m->fitted)))
+        return mnl_fail(MNL_ERR_NOMEM, "fitted model");
+    m->fitted->ops = family->fitted;
+    m->fitted->spec = m->spec.fit;
+    m->fitted->d = m->in_c * m->in_h * m->in_w;
+    m->fitted->k = m->spec.num_classes;
+    m->fitted->threads = 1;
+    return MNL_OK;
+}
+
 int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng)
 {
     memset(m, 0, sizeof *m);
@@ -206,9 +226,11 @@ int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng)
     m->layers = calloc(MODEL_MAX_LAYERS, sizeof *m->layers);
     if (!m->layers)
         rc = mnl_fail(MNL_ERR_NOMEM, "layer list");
-    if (!rc)
+    if (!rc && family->fitted)
+        rc = build_fitted(m, family);
+    else if (!rc)
         rc = family->build(m, spec, rng);
-    if (!rc)
+    if (!rc && !m->fitted)
         rc = check_head_width(m);
     if (!rc)
         rc = layout_params(m);
@@ -239,6 +261,11 @@ int model_plan(const ModelSpec *spec, ModelPlan *plan, ParamTensor **tensors)
     int rc = check_spec(spec);
     if (rc)
         return rc;
+    if (family->fitted) {       /* no layers, no parameters: the logits [B, K] alone */
+        plan->act_per_image = (size_t)spec->num_classes;
+        plan->outputs = 2 * (size_t)spec->num_classes;
+        return MNL_OK;
+    }
     Model m;
     memset(&m, 0, sizeof m);
     m.spec = *spec;
@@ -318,6 +345,8 @@ int model_alloc_batch(Model *m, int max_batch)
         if (l->kind->per_image)
             part += l->n_w + l->n_b;
     }
+    if (m->fitted)              /* the logits: log-probabilities [max_batch, K] */
+        act = (size_t)max_batch * m->num_outputs;
     /* per-thread scratch for the model's threads, or every core if more (m->threads may be raised
      * later; walk_threads never uses more than this) */
     int threads = max_int(1, max_int(m->threads, (int)sysconf(_SC_NPROCESSORS_ONLN)));
@@ -361,6 +390,60 @@ const char *kernels_name(Kernels k)
     return k == KERNELS_REFERENCE ? "reference" : "fast";
 }
 
+/* The last forward's logits: [max_batch, num_outputs]. */
+static float *logits_of(const Model *m)
+{
+    return m->fitted ? m->act_block : model_layer_act(m, m->n_layers - 1);
+}
+
+/* A fitted model's probabilities as logits: log p, so the head's softmax gives p back and its
+ * cross-entropy is the model's (p clipped at 1e-30: a zero probability is a finite, large loss). */
+static const float *fitted_forward(Model *m, const float *x, int B)
+{
+    Fitted *f = m->fitted;
+    if (!f->is_fitted) {
+        mnl_fail(MNL_ERR_ARG, "%s: predicting before the model was fitted", m->spec.family);
+        return NULL;
+    }
+    f->threads = m->kernels == KERNELS_REFERENCE ? 1 : (m->threads < 1 ? 1 : m->threads);
+    float *z = m->act_block;                     /* z: [B, K] */
+    if (f->ops->predict(f, x, B, z) != MNL_OK)
+        return NULL;
+    for (size_t i = 0; i < (size_t)B * m->num_outputs; i++)
+        z[i] = logf(z[i] > 1e-30f ? z[i] : 1e-30f);
+    return z;
+}
+
+int model_fit(Model *m, const FitSet *train, const FitSet *const *watch, const FitHooks *hooks)
+{
+    Fitted *f = m->fitted;
+    if (!f)
+        return mnl_fail(MNL_ERR_ARG, "%s is a network: it is trained, not fitted", m->spec.family);
+    if (train->d != f->d)
+        return mnl_fail(MNL_ERR_ARG, "%s: fitting on %d features per image, built for %d",
+                        m->spec.family, train->d, f->d);
+    int rc = f->ops->check(&f->spec, train->n, f->d, f->k);
+    if (rc)
+        return rc;
+    f->threads = m->kernels == KERNELS_REFERENCE ? 1 : (m->threads < 1 ? 1 : m->threads);
+    f->ops->release(f);
+    f->is_fitted = 0;
+    rc = f->ops->fit(f, train, watch, hooks);
+    f->is_fitted = rc == MNL_OK;
+    return rc;
+}
+
+void model_size(const Model *m, FittedSize *s)
+{
+    if (m->fitted && m->fitted->is_fitted) {
+        m->fitted->ops->size(m->fitted, s);
+        return;
+    }
+    s->count = (double)model_param_count(m);
+    s->unit = "parameters";
+    s->bytes = model_param_count(m) * sizeof(float);
+}
+
 const float *model_forward(Model *m, const float *x, int B, int train)
 {
     if (!m->act_block || B < 1 || B > m->max_batch) {
@@ -368,6 +451,8 @@ const float *model_forward(Model *m, const float *x, int B, int train)
         return NULL;
     }
     m->train = train;
+    if (m->fitted)
+        return fitted_forward(m, x, B);
     if (m->kernels == KERNELS_REFERENCE)
         model_forward_ref(m, x, B);
     else
@@ -379,7 +464,7 @@ double model_loss(Model *m, const int *y, int B, int *pred)
 {
     if (!m->act_block || B < 1 || B > m->max_batch)
         return NAN;
-    const float *logits = model_layer_act(m, m->n_layers - 1);
+    const float *logits = logits_of(m);
     double t0 = m->profile ? model_clock() : 0.0, loss;
     if (m->head == HEAD_SIGMOID)        /* one function for both paths: nothing to speed up */
         loss = sigmoid_bce_ref(logits, y, B, m->dlogits, m->probs, pred);
@@ -396,6 +481,8 @@ double model_loss(Model *m, const int *y, int B, int *pred)
 
 void model_zero_grad(Model *m)
 {
+    if (m->fitted)
+        return;
     double t0 = m->profile ? model_clock() : 0.0;
     memset(m->grad_block, 0, m->n_param_values * sizeof(float));
     if (m->profile)
@@ -404,7 +491,7 @@ void model_zero_grad(Model *m)
 
 void model_backward(Model *m, const float *x, int B)
 {
-    if (!m->act_block || B < 1 || B > m->max_batch)
+    if (m->fitted || !m->act_block || B < 1 || B > m->max_batch)
         return;
     if (m->kernels == KERNELS_REFERENCE)
         model_backward_ref(m, x, B);
@@ -486,6 +573,16 @@ static const char *shape_text(int flat, int c, int h, int w, char *buf, size_t l
 void model_print_summary(const Model *m, FILE *out)
 {
     char shape[48], num[32];
+    if (m->fitted) {
+        FittedSize sz;
+        model_size(m, &sz);
+        fprintf(out, "model %s: input %s, %d class probabilities; fitted, not trained by gradient "
+                "descent\n", m->spec.family, shape_text(0, m->in_c, m->in_h, m->in_w, shape,
+                sizeof shape), m->spec.num_classes);
+        if (m->fitted->is_fitted)
+            fprintf(out, "size: %.0f %s (%zu bytes saved)\n", sz.count, sz.unit, sz.bytes);
+        return;
+    }
     fprintf(out, "model %s: input %s, ", m->spec.family,
             shape_text(0, m->in_c, m->in_h, m->in_w, shape, sizeof shape));
     if (m->head == HEAD_SIGMOID)

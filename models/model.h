@@ -33,8 +33,14 @@ double model_plan_bytes(const ModelPlan *plan, int batch);
 int model_alloc_batch(Model *m, int max_batch);
 void model_free(Model *m);
 
+/* ---- a fitted family ---- */
+/* Fit m->fitted on train (x: [n, in_c*in_h*in_w]); see models/fitted.h for watch and hooks. */
+int model_fit(Model *m, const FitSet *train, const FitSet *const *watch, const FitHooks *hooks);
+/* Its size; count 0 and unit "parameters" for a network. */
+void model_size(const Model *m, FittedSize *s);
+
 /* ---- one step ---- */
-/* x: [B, in_c, in_h, in_w]. Returns the logits [B, num_outputs] (owned by the model). train=1
+/* x: [B, in_c, in_h, in_w]. Returns the logits (a fitted model: log-probabilities) [B, num_outputs] (owned by the model). train=1
  * enables dropout. B <= max_batch. */
 const float *model_forward(Model *m, const float *x, int B, int train);
 /* Mean loss over the batch of the last forward; writes model->dlogits (gradient of the mean loss),

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
+#include "models/fitted.h"
+
 #define MODEL_MAX_HIDDEN 16
 #define MODEL_SPEC_LEN   2048
 #define LAYER_ITEM_LEN   64     /* longest spec item, e.g. "conv 16 3 pad 1" */
@@ -31,6 +33,7 @@ typedef struct {
     float dropout;                   /* mlp: dropout after each hidden ReLU (0 = none) */
     InitKind init;
     float init_scale;                /* INIT_UNIFORM: weights U(-A, A), biases 0 */
+    FitSpec fit;                     /* the fitted families' settings (models/fitted.h) */
 } ModelSpec;
 
 /* One parameter tensor: a view into the model's single parameter and gradient blocks. */
@@ -82,13 +85,15 @@ typedef struct {
 } ProfileRow;
 typedef struct Model Model;
 
-/* A model family: one file in models/ plus one line in the registry (models/registry.c). */
+/* A model family: one file in models/ plus one line in the registry (models/registry.c). A network
+ * family has build; a fitted family (models/fitted.h) has fitted instead. */
 typedef struct {
     const char *name;
     const char *description;
     int (*build)(Model *m, const ModelSpec *spec, gsl_rng *rng);  /* 0 or an MnlStatus */
     const char *settings;            /* the family-specific [model] keys it reads ("hidden
                                         dropout"); any other set is refused, not ignored */
+    const FittedOps *fitted;         /* NULL for a network */
 } ModelFamily;
 
 /* Per-layer row of the summary table (what torchsummary prints). */
@@ -134,6 +139,8 @@ struct Model {
     Kernels kernels;                 /* KERNELS_FAST unless set after model_build */
     int train;                       /* mode of the last forward (1: training, dropout active);
                                         the backward that follows uses the same masks */
+    Fitted *fitted;                  /* a fitted family's model (no layers, no parameters), or
+                                        NULL for a network; owned */
     ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while
                                         model_profile_enable is on; owned */
     float *dinput;                   /* NULL (training), or [max_batch, in_c, in_h, in_w] where the

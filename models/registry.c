@@ -1,5 +1,6 @@
 /* models/registry: the table of model families by name. A new family is one file in models/ that
- * defines `const ModelFamily NAME_family` and one line in FAMILIES below. */
+ * defines `const ModelFamily NAME_family` and one line in FAMILIES below: a network (build) or a
+ * fitted family (models/fitted.h). */
 #include <string.h>
 
 #include "models/registry.h"
@@ -8,6 +9,12 @@
     X(softmax)     /* models/softmax.c: softmax regression, one dense layer */    \
     X(mlp)         /* models/mlp.c: dense + ReLU hidden layers */                 \
     X(cnn)         /* models/cnn.c: any stack of layer kinds from a spec */       \
+    X(knn)         /* models/knn.c: k nearest neighbours (fitted)  */             \
+    X(svm)         /* models/svm.c: libsvm's C-SVC (fitted) */                    \
+    X(linear)      /* models/linear.c: liblinear, one-vs-rest (fitted) */         \
+    X(boosted_trees) /* models/boosted.c: XGBoost, hist (fitted) */               \
+    X(tree)        /* models/tree.c: a CART decision tree (fitted) */             \
+    X(forest)      /* models/forest.c: a random forest of CART trees (fitted) */  \
     /* add a family above this line */
 
 #define DECLARE(f) extern const ModelFamily f##_family;

@@ -326,8 +326,8 @@ static void test_checkpoint_rejects_wrong_magic(void)
 
 static void test_checkpoint_rejects_unknown_version(void)
 {
-    const Patch p[] = {{OFF_VERSION, 2, 4, -1}};
-    expect_patched_refused("version", p, 1, "format version 2");
+    const Patch p[] = {{OFF_VERSION, 3, 4, -1}};   /* 1: networks, 2: fitted models */
+    expect_patched_refused("version", p, 1, "format version 3");
 }
 
 /* ---- lies that pass the CRC: the parser must check every length against the file ---- */

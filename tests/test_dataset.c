@@ -425,7 +425,7 @@ static void test_dataset_split_does_not_change_the_subset_draw(void)
 static Dataset tiny_dataset(int n)
 {
     Dataset d = {malloc((size_t)n * 2 * sizeof(float)), malloc((size_t)n * sizeof(int)),
-                 malloc((size_t)n * sizeof(int)), n, 1, 2, 10};
+                 malloc((size_t)n * sizeof(int)), n, 1, 2, 10, NULL, 0, 0};
     for (int i = 0; i < n; i++) {
         d.x[2 * i] = (float)i, d.x[2 * i + 1] = (float)-i;
         d.y[i] = i % 10, d.orig_index[i] = i;

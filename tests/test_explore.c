@@ -661,7 +661,10 @@ static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist
     /* the report's cost section: every run, the seconds to each accuracy, and its chart */
     const char *md = test_slurp(in_dir(root, "REPORT.md"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "**What the accuracy cost.**"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](./sweep-lr/lr=0.01/seed1/) | 1521 |"));
+    /* a network's size is its parameters, in float32 bytes (1521 * 4 = 6084 B); no prediction
+     * time is measured for a network */
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](./sweep-lr/lr=0.01/seed1/) | 1521 "
+                                      "parameters | 6084 B |"));
     assert_png(in_dir(root, "cost-mnist-classes-4-9-500-test-images.png"), 1200, 560);
 }
 

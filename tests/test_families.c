@@ -67,15 +67,19 @@ static int cnn_error(const char *layers, HeadKind head, int classes)
 
 /* ---- registry and totals ---- */
 
-static void test_registry_finds_the_three_families(void)
+static void test_registry_finds_the_nine_families(void)
 {
-    const char *names[] = {"softmax", "mlp", "cnn"};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"softmax", "mlp", "cnn", "knn", "svm", "linear", "boosted-trees", "tree",
+                           "forest"};
+    for (int i = 0; i < 9; i++) {
         CU_ASSERT_PTR_NOT_NULL(model_family_find(names[i]));
         CU_ASSERT_PTR_NOT_NULL(model_family_at(i));
+        /* the first three are networks (build), the others fitted (models/fitted.h) */
+        CU_ASSERT_EQUAL(model_family_find(names[i])->fitted != NULL, i >= 3);
+        CU_ASSERT_EQUAL(model_family_find(names[i])->build != NULL, i < 3);
     }
     CU_ASSERT_PTR_NULL(model_family_find("resnet"));
-    CU_ASSERT_PTR_NULL(model_family_at(3));
+    CU_ASSERT_PTR_NULL(model_family_at(9));
 }
 
 static void test_two_conv_cnn_has_206922_parameters(void)
@@ -479,11 +483,11 @@ enum { N_FIT = 64, FIT_STEPS = 300 };
 typedef struct {
     float x[N_FIT * 784];
     int y[N_FIT];
-} FitSet;
+} TinySet;
 
 /* The first 64 training images (of classes a and b only, relabelled 0/1, when a >= 0), normalised
  * as the experiments do; synthetic blobs when the MNIST files are not there. */
-static void load_fit_set(FitSet *f, int a, int b)
+static void load_fit_set(TinySet *f, int a, int b)
 {
     const char *dir = test_mnist_dir();
     char ip[1200], lp[1200];
@@ -519,7 +523,7 @@ static void load_fit_set(FitSet *f, int a, int b)
 }
 
 /* Full-batch Adam (PyTorch's defaults, bias-corrected); returns the training loss after it. */
-static double fit(ModelSpec *s, const FitSet *f, float lr)
+static double fit(ModelSpec *s, const TinySet *f, float lr)
 {
     Model m;
     if (build(&m, s, 1) || model_alloc_batch(&m, N_FIT))
@@ -547,7 +551,7 @@ static double fit(ModelSpec *s, const FitSet *f, float lr)
     return loss;
 }
 
-static FitSet fit_digits, fit_4v9;
+static TinySet fit_digits, fit_4v9;
 
 static int load_fit_sets(void)
 {
@@ -588,7 +592,7 @@ int register_families_tests(void)
     if (!s)
         return -1;
     struct { const char *name; CU_TestFunc fn; } tests[] = {
-        {"registry_finds_the_three_families", test_registry_finds_the_three_families},
+        {"registry_finds_the_nine_families", test_registry_finds_the_nine_families},
         {"two_conv_cnn_has_206922_parameters", test_two_conv_cnn_has_206922_parameters},
         {"4v9_cnn_with_sigmoid_head_has_1521_parameters",
          test_4v9_cnn_with_sigmoid_head_has_1521_parameters},

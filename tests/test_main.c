@@ -30,6 +30,7 @@ int register_oracle_tests(void);
 int register_threads_tests(void);
 int register_heads_tests(void);
 int register_families_tests(void);
+int register_fitted_tests(void);
 int register_image_tests(void);
 int register_predict_tests(void);
 int register_explore_tests(void);
@@ -56,6 +57,7 @@ static const struct {
     {register_augment_tests, UNIT},
     {register_heads_tests, UNIT},
     {register_families_tests, UNIT},
+    {register_fitted_tests, WHOLE},
     {register_optim_tests, UNIT},
     {register_checkpoint_tests, UNIT},
     {register_idx_tests, WHOLE},
