@@ -131,9 +131,9 @@ EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--thread
 
 EXP_DIR = results/$*$(if $(EPOCHS),-epochs$(EPOCHS))
 
-.PHONY: exp-all compare
+.PHONY: exp-all compare diff
 exp-%: $(MNISTLAB) | data
-	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
+	@test -f experiments/$*.conf || { $(MNISTLAB) info experiments/$*.conf; exit 2; }
 	@if [ -z "$(SEEDS)" ]; then \
 	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --out $(EXP_DIR) || exit $$?; \
 	else \
@@ -153,6 +153,11 @@ exp-all: $(MNISTLAB) | data
 compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
 
+# make diff A=RUN_DIR B=RUN_DIR: bin/mnistlab diff A B (into results/diffs/A-vs-B/)
+diff: $(MNISTLAB) | data
+	@test -n '$(A)' -a -n '$(B)' || { echo 'mnistlab: make diff needs A=RUN_DIR B=RUN_DIR, e.g. make diff A=results/softmax B=results/cnn' >&2; exit 2; }
+	@$(MNISTLAB) diff '$(A)' '$(B)'
+
 # ---- sweeps and the ready lessons ------------------------------------------------------------------
 # make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
 #      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
@@ -161,7 +166,7 @@ SWEEP_ARGS = $(if $(VARY2),--vary "$(VARY2)") $(if $(SEEDS),--seeds "$(SEEDS)") 
              $(if $(AGAINST),--against $(AGAINST)) $(EXP_ARGS)
 .PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 sweep-%: $(MNISTLAB) | data
-	@test -f experiments/$*.conf || { echo "mnistlab: no experiments/$*.conf" >&2; exit 2; }
+	@test -f experiments/$*.conf || { $(MNISTLAB) info experiments/$*.conf; exit 2; }
 	@test -n '$(VARY)' || { echo 'mnistlab: make sweep-$* needs VARY="section.key=v1,v2,..."' >&2; exit 2; }
 	@$(MNISTLAB) sweep experiments/$*.conf --vary "$(VARY)" $(SWEEP_ARGS)
 

@@ -459,10 +459,13 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
         rc = write_map_labels(lab, labels, g);
     if (rc)
         return rc;
-    return plot_run("features", out, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; "
-                    "cell_h=%d; scale=%d; range=%g; title='%s'", plot_quote(grid, qg, sizeof qg),
-                    plot_quote(lab, ql, sizeof ql), g.cols, g.rows, g.w + 2, g.h + g.band, g.scale,
-                    (double)signed_range, plot_quote(title, qt, sizeof qt));
+    rc = plot_run("features", out, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; "
+                  "cell_h=%d; scale=%d; range=%g; title='%s'", plot_quote(grid, qg, sizeof qg),
+                  plot_quote(lab, ql, sizeof ql), g.cols, g.rows, g.w + 2, g.h + g.band, g.scale,
+                  (double)signed_range, plot_quote(title, qt, sizeof qt));
+    plot_discard_data(grid);
+    plot_discard_data(lab);
+    return rc;
 }
 
 static float max_abs(const float *v, size_t n)

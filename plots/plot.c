@@ -204,6 +204,13 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
     return MNL_OK;
 }
 
+void plot_discard_data(const char *path)
+{
+    const char *keep = getenv("MNISTLAB_KEEP_PLOT_DATA");
+    if (!keep || !*keep)
+        remove(path);
+}
+
 /* OUT.png -> OUT.SUFFIX beside it. */
 static void sibling_path(const char *out_png, const char *suffix, char *buf, size_t n)
 {
@@ -291,8 +298,11 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
     while (scale < 8 && (size_t)(cols * (w + 2) * scale + 40) < strlen(title) * 10)
         scale++;
     scale = scale < 3 ? 3 : scale > 8 ? 8 : scale;
-    return plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
-                    "scale=%d; title='%s'", plot_quote(grid, qg, sizeof qg),
-                    plot_quote(lab, ql, sizeof ql), cols, rows, w + 2, h + LABEL_BAND, scale,
-                    plot_quote(title, qt, sizeof qt));
+    rc = plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
+                  "scale=%d; title='%s'", plot_quote(grid, qg, sizeof qg),
+                  plot_quote(lab, ql, sizeof ql), cols, rows, w + 2, h + LABEL_BAND, scale,
+                  plot_quote(title, qt, sizeof qt));
+    plot_discard_data(grid);
+    plot_discard_data(lab);
+    return rc;
 }

@@ -18,9 +18,13 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
 
 /* A labelled grid of images. images: [n, h, w], any range (each image is scaled to its own
  * min..max for display). labels[i]: text above image i; bad[i] != 0 draws it in red (may be NULL).
- * Writes OUT_BASE.grid.dat and OUT_BASE.labels.dat beside out_png. */
+ * Its data files OUT_BASE.grid.dat and OUT_BASE.labels.dat go once drawn (plot_discard_data). */
 int plot_image_grid(const char *out_png, const char *title, const float *images, int n, int h, int w,
                     int cols, const char *const *labels, const int *bad);
+
+/* Remove a data file gnuplot has read, unless $MNISTLAB_KEEP_PLOT_DATA is set (to rerun or edit a
+ * picture by hand, or for a test to read its labels): a picture's folder holds the picture. */
+void plot_discard_data(const char *path);
 
 /* Escape a string for a single-quoted gnuplot string literal (quotes doubled). */
 const char *plot_quote(const char *s, char *buf, size_t n);

@@ -524,7 +524,8 @@ static void test_report_fashion_run_names_its_classes(void)
     char args[1400];
     snprintf(args, sizeof args, "train experiments/fashion-softmax.conf --set 'data.subset=3000 1000' "
              "--set data.validation=none --set train.epochs=1 --out %s", dir);
-    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    CU_ASSERT_EQUAL_FATAL(test_run_program("MNISTLAB_KEEP_PLOT_DATA=1", args, 0,
+                                           test_path("report.out"), test_path("report.err")), 0);
     const char *labels = test_slurp(in_dir(dir, "samples.labels.dat"));
     CU_ASSERT(strstr(labels, "T:Coat") || strstr(labels, "T:Shirt") || strstr(labels, "T:Pullover"));
     CU_ASSERT_PTR_NULL(strstr(labels, "T:4 "));
