@@ -65,6 +65,12 @@ static int parse_float_in(const char *s, double lo, double hi, int lo_open, floa
 
 static int p_normalize(ExpConfig *c, const char *v, char *why, size_t n)
 {
+    if (strcmp(v, "dataset") == 0) {
+        c->norm = NORM_DATASET;
+        c->mean = 0.0f;
+        c->std = 1.0f;
+        return 0;
+    }
     if (strcmp(v, "none") == 0 || strcmp(v, "-1..1") == 0) {
         c->norm = v[0] == 'n' ? NORM_NONE : NORM_MINUS1_1;
         c->mean = 0.0f;
@@ -74,7 +80,7 @@ static int p_normalize(ExpConfig *c, const char *v, char *why, size_t n)
     char buf[128], *w[2];
     snprintf(buf, sizeof buf, "%s", v);
     if (split_words(buf, SEPS, w, 2) != 2) {
-        snprintf(why, n, "\"%s\" is not none, -1..1, or MEAN STD", v);
+        snprintf(why, n, "\"%s\" is not none, -1..1, dataset, or MEAN STD", v);
         return -1;
     }
     float mean, std;
@@ -283,7 +289,9 @@ static void f_normalize(const ExpConfig *c, char *buf, size_t n)
     if (c->norm == NORM_MEAN_STD)
         snprintf(buf, n, "%s %s", float_text(c->mean, m, sizeof m), float_text(c->std, s, sizeof s));
     else
-        snprintf(buf, n, "%s", c->norm == NORM_NONE ? "none" : "-1..1");
+        snprintf(buf, n, "%s", c->norm == NORM_NONE      ? "none"
+                               : c->norm == NORM_DATASET ? "dataset"
+                                                         : "-1..1");
 }
 
 static void int_list(const int *v, int k, const char *empty, char *buf, size_t n)
@@ -398,8 +406,9 @@ static void f_init(const ExpConfig *c, char *buf, size_t n)
 
 static const Setting settings[] = {
     {WORD("data", "dataset", dataset, "mnist fashion", "mnist", "the data set")},
-    {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD", "none",
-          "pixel scaling: none = pixels/255, -1..1, or (p/255 - MEAN) / STD")},
+    {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD | dataset", "none",
+          "pixel scaling: none = pixels/255, -1..1, (p/255 - MEAN) / STD, or dataset: the "
+          "training images' own mean and std")},
     {TEXT("data", "classes", classes, "all | 2-10 digits", "all",
           "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1)")},
     {TEXT("data", "subset", subset, "all | TRAIN TEST", "all",

@@ -115,8 +115,9 @@ static void print_known_classes(const ExpConfig *c)
 
 /* ---- images in and out of the model's normalisation ------------------------------------------- */
 
-/* p: [784] in [0, 1] -> x: [784] normalised exactly as common/dataset does for the training data. */
-static void normalise_like_training(const ExpConfig *c, const float *p, float *x)
+/* p: [784] in [0, 1] -> x: [784] normalised exactly as common/dataset did for the training data
+ * (c: the normalisation it applied, DataSplits' norm, mean and std). */
+static void normalise_like_training(const DataSplits *c, const float *p, float *x)
 {
     for (int i = 0; i < PIXELS; i++)
         x[i] = c->norm == NORM_MEAN_STD   ? (p[i] - c->mean) / c->std
@@ -125,7 +126,7 @@ static void normalise_like_training(const ExpConfig *c, const float *p, float *x
 }
 
 /* The inverse, to show a test image as pixels in [0, 1]. */
-static void pixels_from_normalised(const ExpConfig *c, const float *x, float *p)
+static void pixels_from_normalised(const DataSplits *c, const float *x, float *p)
 {
     for (int i = 0; i < PIXELS; i++) {
         float v = c->norm == NORM_MEAN_STD   ? x[i] * c->std + c->mean
@@ -155,17 +156,26 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
         return mnl_fail(MNL_ERR_ARG, "--index %d: the test set of %s has %d images (0..%d)", index,
                         t->name, d->n, d->n - 1);
     memcpy(in->x, d->x + (size_t)index * PIXELS, sizeof in->x);
-    pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
+    pixels_from_normalised(&t->ex.data, in->x, in->pixels);
     in->label = d->y[index];
     snprintf(in->what, sizeof in->what, "test image %d of %d%s (%s t10k #%d)", index, d->n,
              picked_at_random ? ", picked at random" : "", t->ex.cfg.dataset, d->orig_index[index]);
     return MNL_OK;
 }
 
-static int input_from_file(const ExpConfig *c, const char *path, Input *in)
+static int input_from_file(Trained *t, const char *path, Input *in)
 {
     GrayImage img;
-    int rc = image_load(path, &img);
+    /* normalize = dataset: the training images' own statistics, which only the data can tell */
+    DataSplits settings = {.norm = t->ex.cfg.norm, .mean = t->ex.cfg.mean, .std = t->ex.cfg.std};
+    const DataSplits *c = &settings;
+    int rc = MNL_OK;
+    if (t->ex.cfg.norm == NORM_DATASET) {
+        if (!t->ex.has_data && (rc = experiment_load_data(&t->ex)))
+            return rc;
+        c = &t->ex.data;
+    }
+    rc = image_load(path, &img);
     if (!rc)
         rc = image_to_mnist(&img, path, in->pixels);
     if (!rc) {
@@ -340,7 +350,7 @@ static int run_predict(const PredictArgs *a, Trained *t)
     Input in;
     int index = a->index;
     if (a->image)
-        rc = input_from_file(&t->ex.cfg, a->image, &in);
+        rc = input_from_file(t, a->image, &in);
     else if (a->random && !(rc = random_test_index(t, &index)))
         rc = input_from_test_set(t, index, 1, &in);
     else if (!a->random)

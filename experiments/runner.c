@@ -915,7 +915,7 @@ static int open_run(Run *r, const TrainOptions *o)
     experiment_schedule_spec(&r->ex.cfg, &r->schedule);
     if (augment_enabled(&r->ex.cfg.augment)) {
         const Dataset *tr = &r->ex.data.train;
-        if ((rc = augmenter_init(&r->aug, &r->ex.cfg.augment, experiment_background(&r->ex.cfg),
+        if ((rc = augmenter_init(&r->aug, &r->ex.cfg.augment, experiment_background(&r->ex),
                                  r->ex.cfg.batch, tr->h, tr->w)))
             return rc;
         r->aug_on = 1;
@@ -1086,6 +1086,9 @@ static void print_banner(Run *r, int first_epoch)
         ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
         ex->data.train.n, ex->data.valid.n, ex->data.test.n, ex->data.num_classes);
+    if (ex->cfg.norm == NORM_DATASET)
+        say(r, "normalize = dataset: mean %.4f, std %.4f (of these %d training images' pixels)\n",
+            ex->data.mean, ex->data.std, ex->data.train.n);
     if (first_epoch > 1 || r->progress.next_batch > 0)
         say(r, "resuming at epoch %d, batch %d\n", first_epoch, r->progress.next_batch + 1);
     fputs("--- settings ---\n", stdout);
