@@ -88,6 +88,27 @@ static void classes_text(const ExpConfig *c, char *buf, size_t n)
         k += snprintf(buf + k, n - (size_t)k, "%s%d", i ? " " : "", c->classes[i]);
 }
 
+static const char *label_of(const RunFiles *f, int k);
+
+/* "no better than always answering 9: ..." when the last test evaluation was stuck or degenerate
+ * (common/metrics' rule), else "". short: the line curves.png has room for. */
+static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (!f->confusion)
+        return;
+    Degeneracy d;
+    confusion_degeneracy(f->confusion, &d);
+    const char *names[METRICS_MAX_CLASSES];
+    for (int k = 0; k < f->confusion->k; k++)
+        names[k] = label_of(f, k);
+    if (!short_form)
+        degeneracy_describe(&d, names, f->data->test.n, buf, n);
+    else if (d.degenerate)
+        snprintf(buf, n, "no better than always answering %s (it answers %s for %.0f%% of the test "
+                 "images)", names[d.majority], names[d.top_pred], 100.0 * d.top_pred_share);
+}
+
 static int write_summary(const RunFiles *f, const Judgement *j)
 {
     char path[1100], classes[64];
@@ -128,8 +149,11 @@ static int write_summary(const RunFiles *f, const Judgement *j)
             b->epoch, on_valid ? "validation loss" : "test loss (no validation split, so the test "
                                  "set chose it and its accuracy there is optimistic)",
             j->best_loss, b->test_acc);
-    fprintf(o, "end_loss = %.6f\nend_over_best_loss = %.3f\nheld_out_noise = %.6f\n", j->end_loss,
+    fprintf(o, "end_loss = %.6f\nend_over_best_loss = %.6f\nheld_out_noise = %.6f\n", j->end_loss,
             j->end_loss / j->best_loss, j->noise);
+    char stuck[320];
+    stuck_text(f, 0, stuck, sizeof stuck);
+    fprintf(o, "degenerate = %s\n", stuck[0] ? stuck : "no");
     if (j->overfits)
         fprintf(o, "overfitting_from_epoch = %d\n", b->epoch);
     else
@@ -221,16 +245,19 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
     snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
              f->cfg->dataset, last->epoch);
+    char stuck[320], q_stuck[700];
+    stuck_text(f, 1, stuck, sizeof stuck);
     return plot_run("curves", out,
                     "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
                     "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
-                    "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'",
-                    plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
+                    "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'; "
+                    "stuck='%s'", plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
                     j->on_validation, chance, b->epoch, j->best_loss,
                     plot_quote(label, q_label, sizeof q_label), last->epoch,
                     acc_min < 0 ? 0.0 : acc_min, show_chance,
                     report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
-                    end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom));
+                    end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom),
+                    plot_quote(stuck, q_stuck, sizeof q_stuck));
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
@@ -416,6 +443,8 @@ static int read_summary(const char *dir, RunSummary *s)
         else if (!strcmp(key, "best_epoch_chosen_on")) s->best_on_validation = !strncmp(val, "validation", 10);
         else if (!strcmp(key, "end_over_best_loss")) s->end_over_best = atof(val);
         else if (!strcmp(key, "overfitting_from_epoch")) s->overfits = strcmp(val, "none") != 0;
+        else if (!strcmp(key, "degenerate") && strcmp(val, "no") != 0)
+            snprintf(s->stuck, sizeof s->stuck, "%s", val);
     }
     fclose(f);
     if (!s->epochs_planned)
@@ -680,7 +709,15 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         fprintf(o, "%d (%s) | ", g->best_epoch, g->best_on_validation == 1 ? "valid" : "test");
     else
         fprintf(o, "– | ");
-    fprintf(o, "%s | %s | %s | ", best_acc, final_acc, loss);
+    int stuck = 0;
+    for (int i = 0; i < n; i++)
+        stuck += g[i].stuck[0] != 0;
+    if (stuck && n == 1)
+        fprintf(o, "%s | %s **stuck** | %s | ", best_acc, final_acc, loss);
+    else if (stuck)
+        fprintf(o, "%s | %s (**%d of %d stuck**) | %s | ", best_acc, final_acc, stuck, n, loss);
+    else
+        fprintf(o, "%s | %s | %s | ", best_acc, final_acc, loss);
     if (n == 1 && g->overfits)
         fprintf(o, "from epoch %d (end %+.0f%%) | ", g->best_epoch, 100.0 * (g->end_over_best - 1.0));
     else if (n == 1)
@@ -780,6 +817,17 @@ static int write_report(const char *root, const RunSummary *r, int n)
             ge = group_end(r, end, g);
             write_group_row(o, &r[g], ge - g);
         }
+        int stuck_heading = 0;
+        for (int k = i; k < end; k++)
+            if (r[k].stuck[0]) {
+                if (!stuck_heading++)
+                    fprintf(o, "\nStuck runs (a model that learned nothing worth its accuracy):\n\n");
+                fprintf(o, "* ");
+                cell(o, r[k].name);
+                fprintf(o, ": ");
+                cell(o, r[k].stuck);
+                fputc('\n', o);
+            }
         fprintf(o, "\n![test accuracy per epoch: %s](%s)\n", r[i].task, png);
         if ((rc = write_task_chart(root, r, i, end, png)) ||
             (rc = cost_write_task(o, root, r + i, end - i, slug))) {    /* experiments/cost */

@@ -77,6 +77,8 @@ typedef struct {
     int best_epoch, best_on_validation;
     double best_epoch_acc, final_acc, final_loss, end_over_best;
     int overfits;
+    char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's degenerate),
+                                "" for a run that learned */
 } RunSummary;
 
 /* Every run under root (a folder holding summary.txt, at any depth up to 4), sorted by task and

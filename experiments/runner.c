@@ -1041,6 +1041,23 @@ static int write_outputs(Run *r)
     return rc ? rc : write_settings_and_log(r);
 }
 
+/* A model stuck at a constant answer looks finished: say so on the console (and in log.txt). */
+static void say_if_stuck(Run *r)
+{
+    if (!r->view.valid)
+        return;
+    Degeneracy d;
+    confusion_degeneracy(&r->view.confusion, &d);
+    if (!d.degenerate)
+        return;
+    const char *names[METRICS_MAX_CLASSES];
+    for (int k = 0; k < r->view.confusion.k; k++)
+        names[k] = dataset_class_label(r->ex.cfg.dataset, r->ex.data.class_names[k]);
+    char text[320];
+    degeneracy_describe(&d, names, r->ex.data.test.n, text, sizeof text);
+    say(r, "STUCK: %s\n", text);
+}
+
 /* The REPORT.md of the results folder this run belongs to (report_root_of), as `mnistlab compare`
  * writes it: a finished, resumed or stopped run is in it at once. The run's own files are saved by now, so a
  * report that cannot be written is said, not a failure of the run. */
@@ -1209,6 +1226,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
         else
             mnl_fail(MNL_ERR_DIVERGED, "%s; no epoch had completed, nothing was saved", why);
     } else if (!rc) {
+        say_if_stuck(&r);
         rc = write_outputs(&r);
         if (!rc)
             refresh_report(&r);

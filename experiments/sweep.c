@@ -85,7 +85,8 @@ typedef struct {
     unsigned long seed;
     char dir[1024];
     char set_value[SWEEP_MAX_VARY][200], set_seed[64];
-    char status[400];               /* "finished", "kept (finished earlier)", "diverged at ..." */
+    char status[600];               /* "finished", "kept (finished earlier)", "diverged at ..." */
+    char stuck[320];                /* summary.txt's degenerate verdict, "" for a run that learned */
     int ok;                         /* finished: counts in the means */
     EpochRecord *rec;
     int n_rec, best, on_valid;
@@ -330,6 +331,10 @@ static void read_run(SweepRun *r)
         const char *t = strstr((const char *)s, "total_seconds = ");
         r->params = p ? atol(p + 13) : 0;
         r->seconds = t ? atof(t + 16) : NAN;
+        const char *d = strstr((const char *)s, "\ndegenerate = ");
+        r->stuck[0] = '\0';
+        if (d && strncmp(d + 14, "no\n", 3) != 0)
+            snprintf(r->stuck, sizeof r->stuck, "%.*s", (int)strcspn(d + 14, "\n"), d + 14);
         free(s);
     }
     mnl_clear_error();
@@ -352,15 +357,15 @@ static void mean_sd(const double *v, int n, double out[2])
 }
 
 /* A finished run that learned nothing is worth saying so in its row (a learning rate so large
- * that Adam's first steps kill every unit ends at chance without a NaN). */
-static void mark_chance_runs(Sweep *w)
+ * that Adam's first steps kill every unit answers one class for everything, without a NaN): the
+ * verdict its summary.txt gives (common/metrics' rule). */
+static void mark_stuck_runs(Sweep *w)
 {
-    double chance = 1.0 / w->num_classes;
     for (int i = 0; i < w->n_runs; i++) {
         SweepRun *r = &w->runs[i];
-        if (r->ok && r->n_rec && r->rec[r->n_rec - 1].test_acc < chance + 0.02)
+        if (r->ok && r->stuck[0])
             snprintf(r->status + strlen(r->status), sizeof r->status - strlen(r->status),
-                     ", no better than chance");
+                     ", **stuck**: %s", r->stuck);
     }
 }
 
@@ -779,7 +784,7 @@ static int write_sweep_files(Sweep *w)
 {
     for (int i = 0; i < w->n_runs; i++)
         read_run(&w->runs[i]);
-    mark_chance_runs(w);
+    mark_stuck_runs(w);
     summarize_cells(w);
     int on_valid = 0;
     for (int i = 0; i < w->n_runs; i++)

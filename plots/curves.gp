@@ -9,18 +9,25 @@
 #         show_chance (1: draw the chance line, when an accuracy comes near it),
 #         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
 #         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
-#         end_loss (their mean), zoom_label (the bottom panel's title).
+#         end_loss (their mean), zoom_label (the bottom panel's title), stuck ("" or the verdict on
+#         a stuck model, "no better than always answering 9: ...", drawn in red under the title).
 set datafile separator ','
 set datafile missing ''
 set terminal pngcairo size 960,860 font "Sans,11"
 set output out
 held = has_valid ? 4 : 6
 held_name = has_valid ? "validation loss" : "test loss"
+if (!exists("stuck")) stuck = ""
 set multiplot title title font "Sans,13"
 
 # ---- top: every curve ----
+# a stuck model's verdict takes a line of its own between the title and the panel
+top = strlen(stuck) > 0 ? 0.57 : 0.60
+if (strlen(stuck) > 0) \
+    set label 90 "STUCK: " . stuck at screen 0.5, screen 0.945 center front noenhanced \
+        tc rgb "#cc0000" font "Sans,11"
 set origin 0, 0.36
-set size 1, 0.60
+set size 1, top
 set xlabel "epoch"
 set ylabel "loss (cross-entropy)"
 set y2label "accuracy"

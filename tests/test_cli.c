@@ -443,6 +443,46 @@ static void test_cli_unknown_command_is_a_usage_error(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.err")), "unknown command \"trian\""));
 }
 
+/* ---- a stuck run is named wherever it is shown ---- */
+
+/* cnn-4v9 with Adam at 0.5, seed 2: the first steps kill every unit, and the model answers one
+ * class for all 500 test images. The console, summary.txt, SWEEP.md and REPORT.md say so. */
+static void test_cli_stuck_run_is_named_everywhere(void)
+{
+    if (!have_data())
+        return;
+    char args[1400], sweep[512];
+    snprintf(sweep, sizeof sweep, "%s", test_path("stuck/lr"));
+    snprintf(args, sizeof args, "sweep experiments/cnn-4v9.conf --vary train.lr=0.5 --seeds 2 "
+             "--set train.epochs=1 --out %s", sweep);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    const char *verdict = "no better than always answering 9";
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "STUCK: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), verdict));
+    char summary[900];
+    snprintf(summary, sizeof summary, "%s/lr=0.5/seed2/summary.txt", sweep);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(summary), "\ndegenerate = no better than always answering"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(sweep, "SWEEP.md")), "**stuck**: no better than"));
+    snprintf(args, sizeof args, "compare %s", test_path("stuck"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    const char *report = test_slurp(in_dir(test_path("stuck"), "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "**stuck**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "* lr/lr=0.5/seed2: no better than always answering"));
+}
+
+/* A run that learned is not called stuck. */
+static void test_cli_learning_run_is_not_called_stuck(void)
+{
+    if (!have_data())
+        return;
+    char args[1200];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("learned"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NULL(strstr(test_slurp(test_path("cli.out")), "STUCK"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(test_path("learned"), "summary.txt")),
+                                  "\ndegenerate = no\n"));
+}
+
 /* ---- a learner's slips: one line that names what was probably meant ---- */
 
 static void test_cli_unknown_command_suggests_the_nearest(void)
@@ -578,6 +618,8 @@ int register_cli_tests(void)
          test_cli_failed_run_leaves_earlier_results_untouched},
         {"cli_unknown_command_is_a_usage_error", test_cli_unknown_command_is_a_usage_error},
         {"cli_unknown_command_suggests_the_nearest", test_cli_unknown_command_suggests_the_nearest},
+        {"cli_stuck_run_is_named_everywhere", test_cli_stuck_run_is_named_everywhere},
+        {"cli_learning_run_is_not_called_stuck", test_cli_learning_run_is_not_called_stuck},
         {"cli_missing_experiment_file_suggests_the_nearest",
          test_cli_missing_experiment_file_suggests_the_nearest},
         {"cli_setting_written_as_a_flag_suggests_set", test_cli_setting_written_as_a_flag_suggests_set},
