@@ -12,9 +12,12 @@ set format y "%.3f"
 set grid lc rgb "#dddddd"
 set logscale x 2
 set key outside right top noenhanced
-# Twelve distinct colours (gnuplot's default eight repeat), dashed for runs past the twelfth.
-colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
-do for [i=1:24] {
-    if (i <= 12) { set linetype i lc rgb word(colours, i) dt 1 } else { set linetype i lc rgb word(colours, i - 12) dt 2 }
-}
-plot for [i=1:words(files)] word(files, i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lt i title word(names, i)
+# Test accuracy is red in every chart: each run a shade of red (light to dark in the order of the
+# key) and a marker of its own, as the key's title says.
+set key title "test accuracy (red):\nshade and marker\nname the run" font "Sans,10"
+nruns = words(files)
+t(i) = nruns > 1 ? (i - 1.0) / (nruns - 1) : 1.0
+shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))
+markers = "7 5 9 11 13 4 6 8 10 12"
+plot for [i=1:nruns] word(files, i) using 1:7 with linespoints pt word(markers, (i - 1) % 10 + 1) + 0 \
+     ps 0.8 lw 2 lc rgb shade(i) title word(names, i)

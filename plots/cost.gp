@@ -1,5 +1,6 @@
 # What each run paid for its accuracy: final test accuracy against parameters (left) and against
-# training seconds (right), both on log axes, one point per run labelled with its name.
+# training seconds (right), both on log axes, one point per run labelled with its name; test
+# accuracy is red, as in every chart.
 # Inputs: in (cost-TASK.dat: parameters seconds accuracy "label"), title, out.
 set terminal pngcairo size 1200,560 font "Sans,11"
 set output out
@@ -12,7 +13,7 @@ unset key
 set multiplot layout 1,2 title title font "Sans,13"
 set xlabel "parameters (log scale)"
 set format x "%.0s%c"
-plot in using 1:3 with points pt 7 ps 1.1 lc rgb "#1f77b4", \
+plot in using 1:3 with points pt 7 ps 1.1 lc rgb "#d62728", \
      in using 1:3:4 with labels left offset 0.7,0.5 font "Sans,8" tc rgb "#333333"
 set xlabel "training seconds (log scale)"
 set format x "%g"
