@@ -19,5 +19,6 @@ nruns = words(files)
 t(i) = nruns > 1 ? (i - 1.0) / (nruns - 1) : 1.0
 shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))
 markers = "7 5 9 11 13 4 6 8 10 12"
-plot for [i=1:nruns] word(files, i) using 1:7 with linespoints pt word(markers, (i - 1) % 10 + 1) + 0 \
+marker(i) = word(markers, (i - 1) % 10 + 1) + 0
+plot for [i=1:nruns] word(files, i) using 1:7 with linespoints pt marker(i) \
      ps 0.8 lw 2 lc rgb shade(i) title word(names, i)

@@ -24,7 +24,8 @@ set key title "test loss (green): shade and marker name the remedy" font "Sans,1
 t(i) = n > 1 ? (i - 1.0) / (n - 1) : 0.0
 shade(i) = sprintf("#%02x%02x%02x", int(0 + 170 * t(i)), int(68 + 150 * t(i)), int(27 + 128 * t(i)))
 markers = "7 5 9 11 13 4 6 8 10 12"
+marker(i) = word(markers, (i - 1) % 10 + 1) + 0
 do for [i=1:n] {
-    set style line i lc rgb shade(i) lw (i == 1 ? 3.5 : 2) dt 1 pt word(markers, (i - 1) % 10 + 1) + 0 ps 1.1 pi 3
+    set style line i lc rgb shade(i) lw (i == 1 ? 3.5 : 2) dt 1 pt marker(i) ps 1.1 pi 3
 }
 plot for [i=1:n] in index (i-1) using 1:2 with linespoints ls i title label(i)

@@ -26,6 +26,7 @@ claim() {
         my $t = $ENV{DOCS_TEXT}; my ($a, $b) = split /\@/, $t, 2;
         my $re = quotemeta($a) . "(-?[0-9][0-9,]*(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?)" . quotemeta($b);
         $re =~ s/\\\s+/\\s+/g;                 # a line break in the doc counts as a blank
+        $re =~ s/\\~/[^|\\n]*?/g;               # ~: any text within one table cell or line
         if (/$re/) { my $n = $1; $n =~ s/,//g; print $n }' "$DOCS/$doc")
     checked=$((checked + 1))
     if [ -z "$written" ]; then
@@ -60,6 +61,15 @@ over_seeds() {
               if (what == "sd") printf "%.6f", n > 1 ? sqrt((sq - n * m * m) / (n - 1)) : 0
               if (what == "min") printf "%.6f", lo
               if (what == "max") printf "%.6f", hi }'
+}
+# sweep_cell SWEEP VALUE COLUMN mean|sd: a cell of the per-value table of SWEEP/SWEEP.md ("93.60 ±
+# 0.00%": mean 93.60, sd 0.00), COLUMN counted from 1 at the value
+sweep_cell() {
+    awk -F'|' -v v="$2" -v c="$3" -v what="$4" '
+        /^## Every run/ { exit }
+        { x = $2; gsub(/ /, "", x) }
+        x == v { cell = $(c + 1); gsub(/[%]/, "", cell); split(cell, p, "±"); n = what == "sd" ? p[2] : p[1]
+                 gsub(/ /, "", n); print n; exit }' "$RUNS/$1/SWEEP.md"
 }
 # logged RUN 'sed expression': a number from RUN.log
 logged() { sed -n "$2" "$RUNS/$1.log" | head -n 1; }
