@@ -50,9 +50,12 @@ key() { sed -n "s/^$2 = //p" "$RUNS/$1/summary.txt" | head -n 1; }
 pct() { awk -v x="$1" 'BEGIN { printf "%.6f", 100 * x }'; }
 # rise RUN: how far the end mean is above the lowest held-out loss, in percent
 rise() { awk -v x="$(key "$1" end_over_best_loss)" 'BEGIN { printf "%.6f", 100 * (x - 1) }'; }
-# over_seeds DIR KEY mean|sd|min|max [SCALE]: a summary value over DIR/seed*/ (sample sd)
+# over_seeds DIR KEY mean|sd|min|max [SCALE] [SEEDS]: a summary value over DIR/seedN/ for every N
+# (or the N listed in SEEDS), with the sample standard deviation
 over_seeds() {
-    for f in "$RUNS/$1"/seed*/summary.txt "$RUNS/$1"/*/seed*/summary.txt; do
+    for f in "$RUNS/$1"/seed*/summary.txt; do
+        n=${f%/summary.txt}; n=${n##*/seed}
+        if [ -n "${5:-}" ] && ! echo " $5 " | grep -q " $n "; then continue; fi
         [ -f "$f" ] && sed -n "s/^$2 = //p" "$f"
     done | awk -v what="$3" -v s="${4:-1}" '
         { v = $1 * s; n++; sum += v; sq += v * v; if (n == 1 || v < lo) lo = v; if (n == 1 || v > hi) hi = v }
