@@ -217,10 +217,10 @@ static int write_curves(const RunFiles *f, const Judgement *j)
              which, j->best_loss, b->epoch, 100 * b->test_acc,
              j->overfits ? ": overfitting begins" : "");
     if (j->tail > 0)
-        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at epoch %d; mean of the last %d "
-                 "epochs %.4f (%+.0f%%)%s", which, j->best_loss, b->epoch, j->tail, j->end_loss,
-                 100.0 * (j->end_loss / j->best_loss - 1.0),
-                 j->overfits ? ": it has risen, overfitting" : ": no real rise");
+        snprintf(zoom, sizeof zoom, "%s loss zoomed: lowest %.4f (dotted, epoch %d), mean of the "
+                 "last %d %.4f (dark red bar) %+.0f%%: %s", which, j->best_loss, b->epoch, j->tail,
+                 j->end_loss, 100.0 * (j->end_loss / j->best_loss - 1.0),
+                 j->overfits ? "it has risen, overfitting" : "no real rise");
     else
         snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d: still "
                  "falling, no overfitting yet", which, j->best_loss, b->epoch);
@@ -243,8 +243,8 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     double zoom_lo, zoom_hi;
     report_zoom_range(f->records, f->n_records, j, &zoom_from, &zoom_lo, &zoom_hi);
     int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
-    snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
-             f->cfg->dataset, last->epoch);
+    snprintf(title, sizeof title, "%s: %s on %s, %d epoch%s", f->cfg->name, f->cfg->family,
+             f->cfg->dataset, last->epoch, last->epoch == 1 ? "" : "s");
     char stuck[320], q_stuck[700];
     stuck_text(f, 1, stuck, sizeof stuck);
     return plot_run("curves", out,
