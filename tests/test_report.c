@@ -303,6 +303,40 @@ static void test_report_summary_gives_test_accuracy_at_the_best_epoch_only(void)
     assert_contains(summary, "class_names = 4 9\n");
 }
 
+/* The rise REPORT.md prints is the one curves.png prints: an end 17.47% above the lowest loss is
+ * +17% in both (summary.txt once kept three decimals, 1.175, and REPORT.md said +18%). */
+static void test_report_rise_rounds_as_the_curves_do(void)
+{
+    const char *root = test_path("rise"), *dir = test_path("rise/cnn-4v9");
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    EpochRecord r[15];
+    const double tail[5] = {0.1175, 0.1174, 0.1175, 0.1175, 0.11745};
+    for (int i = 0; i < 15; i++) {
+        r[i] = (EpochRecord){.epoch = i + 1, .train_loss = 0.5 / (i + 1), .train_acc = 0.9,
+                             .valid_loss = NAN, .valid_acc = NAN, .test_acc = 0.98, .seconds = 0.1,
+                             .images_per_s = 1000, .lr = 0.004};
+        r[i].test_loss = i < 10 ? 0.46 - 0.04 * i : tail[i - 10];
+    }
+    FILE *m = fopen(in_dir(dir, "metrics.csv"), "w");
+    CU_ASSERT_FATAL(m != NULL);
+    metrics_csv_header(m);
+    for (int i = 0; i < 15; i++)
+        metrics_csv_row(m, &r[i]);
+    fclose(m);
+    ExpConfig c;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &c) == MNL_OK);
+    DataSplits d;
+    RunFiles f = run_files(dir, &c, &d, r, 15);
+    CU_ASSERT_EQUAL_FATAL(report_write_run(&f), MNL_OK);
+    Judgement j;
+    report_judge(r, 15, &j);
+    CU_ASSERT(j.overfits);
+    CU_ASSERT_DOUBLE_EQUAL(j.end_loss / j.best_loss, 1.1747, 1e-9);
+    const char *report = compare(root);
+    assert_contains(report, "from epoch 10 (end +17%)");
+    CU_ASSERT_PTR_NULL(strstr(report, "+18%"));
+}
+
 /* ---- curves.png ---- */
 
 /* The bottom panel of cnn-4v9's curves: the rise from 0.0263 to the end's mean fills at least a
@@ -550,6 +584,7 @@ int register_report_tests(void)
         !T(report_flat_noisy_curve_is_not_overfitting) ||
         !T(report_run_at_chance_is_not_overfitting) ||
         !T(report_summary_gives_test_accuracy_at_the_best_epoch_only) ||
+        !T(report_rise_rounds_as_the_curves_do) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
         !T(report_curves_draw_training_accuracy_and_the_zoom) ||
