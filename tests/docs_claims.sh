@@ -61,7 +61,7 @@ over_seeds() {
         { v = $1 * s; n++; sum += v; sq += v * v; if (n == 1 || v < lo) lo = v; if (n == 1 || v > hi) hi = v }
         END { if (!n) exit 1; m = sum / n
               if (what == "mean") printf "%.6f", m
-              if (what == "sd") printf "%.6f", n > 1 ? sqrt((sq - n * m * m) / (n - 1)) : 0
+              if (what == "sd") printf "%.6f", (n > 1 ? sqrt((sq - n * m * m) / (n - 1)) : 0)
               if (what == "min") printf "%.6f", lo
               if (what == "max") printf "%.6f", hi }'
 }
