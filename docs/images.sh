@@ -48,8 +48,7 @@ pic overfitting-late.png "$runs/more-data-20-epochs/curves.png" \
 
 pic diff-softmax-cnn-fixed.png "$runs/diff-softmax-cnn/fixed.png" "bin/mnistlab diff results/softmax results/cnn"
 pic diff-softmax-cnn-classes.png "$runs/diff-softmax-cnn/classes.png" "bin/mnistlab diff results/softmax results/cnn"
-compare=$(ls "$runs"/exp/compare-mnist-10000-test-images.png 2>/dev/null || true)
-pic compare.png "${compare:-$runs/exp/compare-mnist-10000-test-images.png}" "make exp-all"
+pic compare.png "$runs/exp/compare-mnist-10-classes-10000-test-images.png" "make exp-all"
 
 pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
 pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
