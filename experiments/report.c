@@ -377,17 +377,17 @@ static int natural_compare(const char *a, const char *b)
 {
     while (*a && *b) {
         if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-            while (*a == '0' && isdigit((unsigned char)a[1]))
-                a++;
-            while (*b == '0' && isdigit((unsigned char)b[1]))
-                b++;
-            size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
-            if (na != nb)
-                return na < nb ? -1 : 1;
-            int c = strncmp(a, b, na);
-            if (c)
-                return c;
-            a += na, b += nb;
+            /* a number as its value, decimals included: seed2 before seed10, and a sweep's
+             * lr=0.0001 before 0.001 before 0.02 before 0.1, each with its seeds together */
+            char *ea, *eb;
+            double va = strtod(a, &ea), vb = strtod(b, &eb);
+            if (va != vb)
+                return va < vb ? -1 : 1;
+            size_t na = (size_t)(ea - a), nb = (size_t)(eb - b);
+            int c = strncmp(a, b, na < nb ? na : nb);
+            if (c || na != nb)
+                return c ? c : (na < nb ? -1 : 1);
+            a = ea, b = eb;
         } else {
             /* '/' first: a folder's runs (cnn-4v9/seed1) come right after it, before cnn-4v9-x */
             int ca = *a == '/' ? 1 : (unsigned char)*a, cb = *b == '/' ? 1 : (unsigned char)*b;
@@ -683,7 +683,7 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
     char best_acc[48], final_acc[48], loss[48];
     percent_cell(g, n, offsetof(RunSummary, best_epoch_acc), best_acc, sizeof best_acc);
     percent_cell(g, n, offsetof(RunSummary, final_acc), final_acc, sizeof final_acc);
-    double ls[512], m_loss, s_loss;
+    double ls[512] = {0}, m_loss, s_loss;
     int k = n < 512 ? n : 512, overfit = 0;
     for (int i = 0; i < k; i++)
         ls[i] = g[i].final_loss, overfit += g[i].overfits;
@@ -750,38 +750,178 @@ static void task_slug(const char *task, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-/* One chart for the runs [i, end) of a task: test accuracy per epoch, one curve per row (a seed
- * group's first seed). */
-static int write_task_chart(const char *root, const RunSummary *r, int i, int end, const char *png)
+/* The test accuracy per epoch of a run's metrics.csv: acc[e - 1] for epochs 1..*epochs (NaN where
+ * an epoch was not evaluated). 0, or -1 when the file cannot be read. */
+enum { CHART_MAX_EPOCHS = 100000, CHART_MAX_LINES = 10 };
+static int read_test_acc(const char *dir, double **acc, int *epochs)
 {
-    char files[8192] = "", names[4096] = "", out[1100], q_f[8400], q_n[4400], q_t[400], title[256];
-    size_t kf = 0, kn = 0;
-    for (int g = i, ge; g < end; g = ge) {
-        ge = group_end(r, end, g);
-        char name[600];
-        if (ge - g > 1)
-            snprintf(name, sizeof name, "%s (1 of %d seeds)", r[g].name, ge - g);
-        else
-            snprintf(name, sizeof name, "%s", r[g].name);
-        for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
-            *p = *p == '"' ? '\'' : *p;
-        char metrics[1100];
-        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r[g].dir);
-        if (file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
+    char path[1100], line[512];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    *acc = NULL, *epochs = 0;
+    if (file_check_regular(path) != MNL_OK) {   /* a FIFO would block */
+        mnl_clear_error();
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        EpochRecord e;
+        if (metrics_csv_parse(line, &e) != MNL_OK) {      /* the header, or a bad row */
             mnl_clear_error();
             continue;
         }
-        kf += (size_t)snprintf(files + kf, sizeof files - kf, "%s%s/metrics.csv", kf ? " " : "",
-                               r[g].dir);
-        kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
-        if (kf >= sizeof files || kn >= sizeof names)
-            return mnl_fail(MNL_ERR_PLOT, "too many runs to draw in one chart");
+        if (e.epoch < 1 || e.epoch > CHART_MAX_EPOCHS)
+            continue;
+        if (e.epoch > cap) {
+            int ncap = e.epoch * 2 < CHART_MAX_EPOCHS ? e.epoch * 2 : CHART_MAX_EPOCHS;
+            double *grown = realloc(*acc, sizeof **acc * (size_t)ncap);
+            if (!grown)
+                break;
+            for (int k = cap; k < ncap; k++)
+                grown[k] = NAN;
+            *acc = grown, cap = ncap;
+        }
+        (*acc)[e.epoch - 1] = e.test_acc;
+        *epochs = e.epoch > *epochs ? e.epoch : *epochs;
     }
+    fclose(f);
+    return *acc ? 0 : -1;
+}
+
+/* One block of compare-SLUG.dat for the group r[g, ge): "epoch mean std runs" of the test accuracy
+ * at every epoch some member evaluated (the band is 0 wide for one run). Returns the last epoch,
+ * 0 when no member could be read. */
+static int write_group_block(FILE *o, const RunSummary *r, int g, int ge, double *final_mean)
+{
+    double *acc[512];
+    int ep[512], k = 0, last = 0;
+    for (int i = g; i < ge && k < 512; i++)
+        if (read_test_acc(r[i].dir, &acc[k], &ep[k]) == 0) {
+            last = ep[k] > last ? ep[k] : last;
+            k++;
+        }
+    *final_mean = NAN;
+    for (int e = 1; e <= last; e++) {
+        double v[512], m, sd;
+        int n = 0;
+        for (int i = 0; i < k; i++)
+            if (e <= ep[i] && !isnan(acc[i][e - 1]))
+                v[n++] = acc[i][e - 1];
+        if (!n)
+            continue;
+        mean_std(v, n, &m, &sd);
+        fprintf(o, "%d %.6f %.6f %d\n", e, m, n > 1 ? sd : 0.0, n);
+        *final_mean = m;
+    }
+    fprintf(o, "\n\n");
+    for (int i = 0; i < k; i++)
+        free(acc[i]);
+    return last;
+}
+
+typedef struct { int g, ge; double final; } ChartLine;
+
+static int by_final_desc(const void *pa, const void *pb)
+{
+    const ChartLine *a = pa, *b = pb;
+    return (a->final < b->final) - (a->final > b->final);
+}
+
+/* One chart for the runs [i, end) of a task: test accuracy per epoch, one line per group (a seed
+ * group's mean over its seeds, with a band of ± one standard deviation; its members are not drawn
+ * again), on a linear epoch axis (log only when the epochs span three decades, and then said). At
+ * most CHART_MAX_LINES lines, the groups of the highest final accuracy: the title says how many
+ * more the table lists. */
+static int write_task_chart(const char *root, const RunSummary *r, int i, int end, const char *png)
+{
+    ChartLine lines[1024];
+    int n_lines = 0;
+    for (int g = i, ge; g < end && n_lines < 1024; g = ge) {
+        ge = group_end(r, end, g);
+        double m = 0;
+        for (int k = g; k < ge; k++)
+            m += r[k].final_acc;
+        lines[n_lines++] = (ChartLine){g, ge, m / (ge - g)};
+    }
+    qsort(lines, (size_t)n_lines, sizeof *lines, by_final_desc);
+    int shown = n_lines < CHART_MAX_LINES ? n_lines : CHART_MAX_LINES;
+    char dat[1100], out[1100], names[8192] = "", q_d[2300], q_n[8400], q_t[600], title[400];
+    char slug[1000];
+    snprintf(slug, sizeof slug, "%s", png);
+    size_t len = strlen(slug);
+    if (len > 4 && !strcmp(slug + len - 4, ".png"))
+        slug[len - 4] = '\0';
+    snprintf(dat, sizeof dat, "%s/%s.dat", root, slug);
     snprintf(out, sizeof out, "%s/%s", root, png);
-    snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
-    return plot_run("compare", out, "files='%s'; names='%s'; title='%s'",
-                    plot_quote(files, q_f, sizeof q_f), plot_quote(names, q_n, sizeof q_n),
-                    plot_quote(title, q_t, sizeof q_t));
+    AtomicFile a;
+    int rc = atomic_open(&a, dat);
+    if (rc)
+        return rc;
+    size_t kn = 0;
+    int last = 1, drawn = 0;
+    for (int l = 0; l < shown; l++) {
+        double final;
+        int e = write_group_block(a.f, r, lines[l].g, lines[l].ge, &final);
+        if (!e) {          /* an unreadable metrics.csv: an empty block keeps the order */
+            fprintf(a.f, "1 NaN 0 0\n\n\n");
+        }
+        last = e > last ? e : last;
+        char name[700];
+        const RunSummary *g = &r[lines[l].g];
+        int n = lines[l].ge - lines[l].g;
+        if (n > 1)
+            snprintf(name, sizeof name, "%.*s/seed* (mean of %d)", (int)parent_len(g->name), g->name, n);
+        else
+            snprintf(name, sizeof name, "%s", g->name);
+        for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
+            *p = *p == '"' ? '\'' : *p;
+        kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
+        if (kn >= sizeof names) {
+            atomic_abort(&a);
+            return mnl_fail(MNL_ERR_PLOT, "%s: run names too long for one chart", out);
+        }
+        drawn++;
+    }
+    if ((rc = atomic_commit(&a)))
+        return rc;
+    if (n_lines > shown)
+        snprintf(title, sizeof title, "Test accuracy per epoch: %s, the best %d of %d (all in the "
+                 "tables)", r[i].task, shown, n_lines);
+    else
+        snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
+    return plot_run("compare", out, "in='%s'; names='%s'; lines=%d; logx=%d; title='%s'",
+                    plot_quote(dat, q_d, sizeof q_d), plot_quote(names, q_n, sizeof q_n), drawn,
+                    last >= 1000, plot_quote(title, q_t, sizeof q_t));
+}
+
+/* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
+ * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
+static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+{
+    char path[2200];
+    size_t len = strlen(name);
+    for (size_t k = len; k > 0; k--) {
+        if (name[k] != '/' && k != len)
+            continue;
+        if (k == len)
+            continue;                      /* the run's own folder is no sweep */
+        snprintf(path, sizeof path, "%s/%.*s/SWEEP.md", root, (int)k, name);
+        if (access(path, R_OK) == 0) {
+            snprintf(buf, n, "%.*s", (int)k, name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void write_table_head(FILE *o, const char *before)
+{
+    fprintf(o, "%s| run | family | settings changed | parameters | MFLOP/image | epochs | s/epoch | "
+               "best epoch | test acc at best | final test acc | final test loss | overfitting | "
+               "seed | plots |\n", before);
+    fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
 }
 
 static int write_report(const char *root, const RunSummary *r, int n)
@@ -808,14 +948,37 @@ static int write_report(const char *root, const RunSummary *r, int n)
         char slug[160], png[200];
         task_slug(r[i].task, slug, sizeof slug);
         snprintf(png, sizeof png, "compare-%s.png", slug);
-        fprintf(o, "\n## %s (%d run%s)\n\n", r[i].task, end - i, end - i == 1 ? "" : "s");
-        fprintf(o, "| run | family | settings changed | parameters | MFLOP/image | epochs | s/epoch | "
-                   "best epoch | test acc at best | final test acc | final test loss | overfitting | "
-                   "seed | plots |\n");
-        fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+        fprintf(o, "\n## %s (%d run%s)\n", r[i].task, end - i, end - i == 1 ? "" : "s");
+        /* the experiments first, then each sweep or lesson in a section of its own */
+        char sweep[1100], done[64][1100];
+        int n_done = 0, any_plain = 0;
         for (int g = i, ge; g < end; g = ge) {
             ge = group_end(r, end, g);
+            if (sweep_of(root, r[g].name, sweep, sizeof sweep))
+                continue;
+            if (!any_plain++)
+                write_table_head(o, "\n");
             write_group_row(o, &r[g], ge - g);
+        }
+        for (int s0 = i; s0 < end; s0++) {
+            if (!sweep_of(root, r[s0].name, sweep, sizeof sweep))
+                continue;
+            int seen = 0;
+            for (int d = 0; d < n_done; d++)
+                seen |= !strcmp(done[d], sweep);
+            if (seen || n_done == 64)
+                continue;
+            snprintf(done[n_done++], sizeof done[0], "%s", sweep);
+            fprintf(o, "\n### Sweep `");
+            cell(o, sweep);
+            fprintf(o, "`: [SWEEP.md](%s/SWEEP.md)\n", sweep);
+            write_table_head(o, "\n");
+            char other[1100];
+            for (int g = i, ge; g < end; g = ge) {
+                ge = group_end(r, end, g);
+                if (sweep_of(root, r[g].name, other, sizeof other) && !strcmp(other, sweep))
+                    write_group_row(o, &r[g], ge - g);
+            }
         }
         int stuck_heading = 0;
         for (int k = i; k < end; k++)

@@ -1,24 +1,28 @@
-# Test accuracy per epoch of every run on one chart.
-# Inputs: files (metrics.csv paths, space separated), names (run names, each in double quotes, same
-#         order), out, title.
-set datafile separator ','
-set datafile missing ''
-set terminal pngcairo size 1000,620 font "Sans,11"
+# Test accuracy per epoch of every group of runs of one task: a seed group is its mean over the
+# seeds with a band of ± one standard deviation (its members are not drawn again), a lone run its
+# own line. Test accuracy is red in every chart: each group a shade of red (light to dark in the
+# order of the key, best first) and a marker of its own, as the key's title says. The epoch axis
+# is linear; log (and labelled so) only when the epochs span three decades.
+# Inputs: in (one block per group: "epoch mean std runs"), names (a "quoted" name per block),
+#         lines (blocks), logx (0|1), out, title.
+set terminal pngcairo size 1100,640 font "Sans,11"
 set output out
-set title title font "Sans,13"
-set xlabel "epoch"
+set title title font "Sans,13" noenhanced
+set xlabel logx ? "epoch (log scale)" : "epoch"
 set ylabel "test accuracy"
 set format y "%.3f"
 set grid lc rgb "#dddddd"
-set logscale x 2
-set key outside right top noenhanced
-# Test accuracy is red in every chart: each run a shade of red (light to dark in the order of the
-# key) and a marker of its own, as the key's title says.
-set key title "test accuracy (red):\nshade and marker\nname the run" font "Sans,10"
-nruns = words(files)
-t(i) = nruns > 1 ? (i - 1.0) / (nruns - 1) : 1.0
+if (logx) { set logscale x 10 }
+set datafile missing "NaN"
+set key outside right top noenhanced font "Sans,10" title "test accuracy (red):\nshade and marker name the\ngroup; band: ± 1 std over seeds"
+t(i) = lines > 1 ? (i - 1.0) / (lines - 1) : 1.0
 shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))
 markers = "7 5 9 11 13 4 6 8 10 12"
 marker(i) = word(markers, (i - 1) % 10 + 1) + 0
-plot for [i=1:nruns] word(files, i) using 1:7 with linespoints pt marker(i) \
-     ps 0.8 lw 2 lc rgb shade(i) title word(names, i)
+# accuracy in [0, 1]: the band is clipped there
+lo(m, s) = m - s < 0 ? 0 : m - s
+hi(m, s) = m + s > 1 ? 1 : m + s
+plot for [i=1:lines] in index (i - 1) using 1:(lo($2, $3)):(hi($2, $3)) with filledcurves \
+         fc rgb shade(i) fs transparent solid 0.18 noborder notitle, \
+     for [i=1:lines] in index (i - 1) using 1:2 with linespoints pt marker(i) pi -8 ps 0.9 lw 2 \
+         lc rgb shade(i) title word(names, i)

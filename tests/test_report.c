@@ -114,6 +114,80 @@ static void test_report_seeds_are_one_row_with_mean_and_std(void)
     assert_contains(report, "3: [1](mlp/seed1/) [2](mlp/seed2/) [10](mlp/seed10/)");
 }
 
+/* ---- the comparison at scale: groups drawn once, sweeps in sections of their own ---- */
+
+/* The number of data blocks of a gnuplot file (blocks end with two blank lines). */
+static int count_blocks(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, "\n\n\n")); p += 3)
+        n++;
+    return n;
+}
+
+/* A seed group is one line of the chart, its mean with the band of its seeds (their number in
+ * the fourth column), not one line per seed; the epoch axis is linear. */
+static void test_report_chart_draws_a_seed_group_once_as_its_mean(void)
+{
+    const char *root = test_path("chart-group");
+    const double accs[] = {0.97, 0.98, 0.99};
+    for (int i = 0; i < 3; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/mlp/seed%d", root, i + 1);
+        fake_run(dir, "experiments/mlp.conf", NULL, (unsigned long)i + 1, accs[i]);
+    }
+    fake_run(in_dir(root, "cnn"), "experiments/cnn.conf", NULL, 1, 0.99);
+    compare(root);
+    const char *dat = test_slurp(in_dir(root, "compare-mnist-10-classes-10000-test-images.dat"));
+    CU_ASSERT_EQUAL(count_blocks(dat), 2);                 /* cnn, and mlp's three seeds */
+    assert_contains(dat, "2 0.980000 0.010000 3\n");       /* epoch 2: mean, std, seeds */
+}
+
+/* A sweep's runs are a section of their own after the experiments, linking its SWEEP.md, and each
+ * value's seeds are one row whatever the order of the values' names (0.0001 before 0.001). */
+static void test_report_sweep_is_a_section_linking_its_sweep_md(void)
+{
+    const char *root = test_path("chart-sweep");
+    const char *values[] = {"0.001", "0.0001", "0.02"};
+    for (int v = 0; v < 3; v++)
+        for (int s = 1; s <= 2; s++) {
+            char dir[1100], set[64];
+            snprintf(dir, sizeof dir, "%s/lesson-lr/lr=%s/seed%d", root, values[v], s);
+            snprintf(set, sizeof set, "train.lr=%s", values[v]);
+            fake_run(dir, "experiments/cnn-4v9.conf", set, (unsigned long)s, 0.98);
+        }
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-lr/SWEEP.md"), "# sweep\n", 8) == 0);
+    fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", NULL, 1, 0.99);
+    const char *report = compare(root);
+    const char *plain = strstr(report, "| [cnn-4v9](cnn-4v9/)");
+    const char *section = strstr(report, "### Sweep `lesson-lr`: [SWEEP.md](lesson-lr/SWEEP.md)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(section);
+    CU_ASSERT(plain < section);
+    const char *a = strstr(section, "| lesson-lr/lr=0.0001/seed* |");
+    const char *b = strstr(section, "| lesson-lr/lr=0.001/seed* |");
+    const char *c = strstr(section, "| lesson-lr/lr=0.02/seed* |");
+    CU_ASSERT(a && b && c && a < b && b < c);
+}
+
+/* 31 runs of one task: the chart draws the 10 of the highest final accuracy and says so. */
+static void test_report_chart_of_31_runs_draws_the_best_10(void)
+{
+    const char *root = test_path("chart-31");
+    for (int i = 0; i < 31; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/run-%02d", root, i);
+        fake_run(dir, "experiments/cnn-4v9.conf", NULL, 1, 0.90 + 0.003 * i);
+    }
+    compare(root);
+    const char *dat = test_slurp(in_dir(root, "compare-mnist-classes-4-9-500-test-images.dat"));
+    CU_ASSERT_EQUAL(count_blocks(dat), 10);
+    assert_contains(dat, "2 0.990000 ");                   /* the best, run-30, is drawn */
+    CU_ASSERT_PTR_NULL(strstr(dat, "2 0.900000 "));        /* run-00 is not */
+    unsigned w, h;
+    CU_ASSERT_EQUAL(test_png_size(in_dir(root, "compare-mnist-classes-4-9-500-test-images.png"), &w, &h), 0);
+}
+
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
  * the seed group and the lone run have a row. */
 static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
@@ -585,6 +659,9 @@ int register_report_tests(void)
         !T(report_run_at_chance_is_not_overfitting) ||
         !T(report_summary_gives_test_accuracy_at_the_best_epoch_only) ||
         !T(report_rise_rounds_as_the_curves_do) ||
+        !T(report_chart_draws_a_seed_group_once_as_its_mean) ||
+        !T(report_sweep_is_a_section_linking_its_sweep_md) ||
+        !T(report_chart_of_31_runs_draws_the_best_10) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
         !T(report_curves_draw_training_accuracy_and_the_zoom) ||
