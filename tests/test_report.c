@@ -188,6 +188,25 @@ static void test_report_chart_of_31_runs_draws_the_best_10(void)
     CU_ASSERT_EQUAL(test_png_size(in_dir(root, "compare-mnist-classes-4-9-500-test-images.png"), &w, &h), 0);
 }
 
+/* The page shows a run's curves large, links its config.used and log.txt, and shows what predict
+ * and features drew into its folder. */
+static void test_report_page_shows_a_runs_files_and_explorations(void)
+{
+    const char *root = test_path("page");
+    const char *dir = test_path("page/cnn");
+    fake_run(dir, "experiments/cnn.conf", NULL, 1, 0.99);
+    const char *files[] = {"curves.png", "log.txt", "predict.png", "features-01-conv1.png"};
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_FATAL(test_write_file(in_dir(dir, files[i]), "x", 1) == 0);
+    compare(root);
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    assert_contains(page, "href=\"cnn/config.used\">config.used</a>");
+    assert_contains(page, "href=\"cnn/log.txt\">log.txt</a>");
+    assert_contains(page, "<img src=\"cnn/curves.png\" class=\"curves\"");
+    assert_contains(page, "<img src=\"cnn/predict.png\"");
+    assert_contains(page, "<img src=\"cnn/features-01-conv1.png\"");
+}
+
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
  * the seed group and the lone run have a row. */
 static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
@@ -662,6 +681,7 @@ int register_report_tests(void)
         !T(report_chart_draws_a_seed_group_once_as_its_mean) ||
         !T(report_sweep_is_a_section_linking_its_sweep_md) ||
         !T(report_chart_of_31_runs_draws_the_best_10) ||
+        !T(report_page_shows_a_runs_files_and_explorations) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
         !T(report_curves_draw_training_accuracy_and_the_zoom) ||
