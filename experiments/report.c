@@ -245,19 +245,24 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
     snprintf(title, sizeof title, "%s: %s on %s, %d epoch%s", f->cfg->name, f->cfg->family,
              f->cfg->dataset, last->epoch, last->epoch == 1 ? "" : "s");
-    char stuck[320], q_stuck[700];
+    char stuck[320], q_stuck[700], layout[1200] = "", q_layout[2500];
     stuck_text(f, 1, stuck, sizeof stuck);
+    /* $MNISTLAB_PLOT_LAYOUT: a file where curves.gp writes where it put the panels and the text
+     * (the test that no label covers a curve reads it) */
+    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
+    if (lay && *lay)
+        snprintf(layout, sizeof layout, "; layout='%s'", plot_quote(lay, q_layout, sizeof q_layout));
     return plot_run("curves", out,
                     "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
                     "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
                     "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'; "
-                    "stuck='%s'", plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
+                    "stuck='%s'%s", plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
                     j->on_validation, chance, b->epoch, j->best_loss,
                     plot_quote(label, q_label, sizeof q_label), last->epoch,
                     acc_min < 0 ? 0.0 : acc_min, show_chance,
                     report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
                     end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom),
-                    plot_quote(stuck, q_stuck, sizeof q_stuck));
+                    plot_quote(stuck, q_stuck, sizeof q_stuck), layout);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */

@@ -10,7 +10,8 @@
 #         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
 #         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
 #         end_loss (their mean), zoom_label (the bottom panel's title), stuck ("" or the verdict on
-#         a stuck model, "no better than always answering 9: ...", drawn in red under the title).
+#         a stuck model, "no better than always answering 9: ...", drawn in red under the title),
+#         layout (optional: a file for the panels' and text lines' places, see below).
 set datafile separator ','
 set datafile missing ''
 set terminal pngcairo size 960,860 font "Sans,11"
@@ -25,10 +26,12 @@ set multiplot title title font "Sans,13"
 # take lines of their own between the title and the panel (the best epoch in green, a stuck model's
 # verdict in red above it), and the zoom panel's explanation is its title.
 top = strlen(stuck) > 0 ? 0.545 : 0.575
+stuck_y = 0.948
+best_y = 0.36 + top + 0.012
 if (strlen(stuck) > 0) \
-    set label 90 "STUCK: " . stuck at screen 0.5, screen 0.948 center front noenhanced \
+    set label 90 "STUCK: " . stuck at screen 0.5, screen stuck_y center front noenhanced \
         tc rgb "#cc0000" font "Sans,11"
-set label 1 best_label at screen 0.5, screen 0.36 + top + 0.012 center front noenhanced \
+set label 1 best_label at screen 0.5, screen best_y center front noenhanced \
     tc rgb "#006600" font "Sans,11"
 set origin 0, 0.36
 set size 1, top
@@ -64,6 +67,20 @@ if (has_valid) cmd = cmd . ", in using 1:4 with lines dt 2 lw 2 lc rgb '#009900'
 if (!exists("show_chance")) show_chance = 1
 if (show_chance) cmd = cmd . sprintf(", %g axes x1y2 with lines dt 3 lw 1.5 lc rgb '#888888' title 'chance (%g)'", chance, chance)
 eval cmd
+# layout (optional): where the panel and the text lines are, in pixels from the bottom left as
+# gnuplot placed them, for the test that no text lies over a panel (where the curves are drawn)
+if (exists("layout")) {
+    set print layout
+    px = GPVAL_TERM_SCALE
+    print sprintf("canvas %g %g", GPVAL_TERM_XSIZE / px, GPVAL_TERM_YSIZE / px)
+    print sprintf("char %g %g", GPVAL_TERM_HCHAR / px, GPVAL_TERM_VCHAR / px)
+    print sprintf("panel top %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
+    print sprintf("text best %g %d", best_y * GPVAL_TERM_YSIZE / px, strlen(best_label))
+    if (strlen(stuck) > 0) {
+        print sprintf("text stuck %g %d", stuck_y * GPVAL_TERM_YSIZE / px, strlen(stuck) + 7)
+    }
+    unset print
+}
 
 # ---- bottom: the held-out loss, zoomed, linear ----
 unset label; unset arrow; unset logscale y; unset y2tics; unset y2label
@@ -87,4 +104,9 @@ if (end_from < last_epoch || end_loss != best_loss) \
 set label 3 "" at best_epoch, best_loss point pt 7 ps 1.4 lc rgb "#006600" front
 held_dt = has_valid ? 2 : 1
 plot in using 1:held with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009900' dt held_dt
+if (exists("layout")) {
+    set print layout append
+    print sprintf("panel zoom %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
+    unset print
+}
 unset multiplot

@@ -5,6 +5,7 @@
  * rose; the curves show training accuracy and a zoomed held-out loss; a rerun never destroys a run
  * with other settings; a finished run refreshes REPORT.md; Fashion runs name their classes. */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,6 +397,121 @@ static void test_report_summary_gives_test_accuracy_at_the_best_epoch_only(void)
     assert_contains(summary, "class_names = 4 9\n");
 }
 
+/* ---- no label over a curve: curves.png's text lies outside its panels ---- */
+
+/* Draw curves.png of the records (and confusion, or NULL) with $MNISTLAB_PLOT_LAYOUT set, then check
+ * gnuplot's own account of where it put things: every line of text lies between the top panel and
+ * the canvas's top edge, clear of both panels and of each other, and fits the canvas's width. */
+static void assert_text_clear_of_panels(const char *name, const EpochRecord *r, int n,
+                                        const Confusion *confusion)
+{
+    const char *dir = test_path(name);
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    FILE *m = fopen(in_dir(dir, "metrics.csv"), "w");
+    CU_ASSERT_FATAL(m != NULL);
+    metrics_csv_header(m);
+    for (int i = 0; i < n; i++)
+        metrics_csv_row(m, &r[i]);
+    fclose(m);
+    ExpConfig c;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &c) == MNL_OK);
+    DataSplits d;
+    RunFiles f = run_files(dir, &c, &d, r, n);
+    f.confusion = confusion;
+    char layout[1100];
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout.txt"));
+    setenv("MNISTLAB_PLOT_LAYOUT", layout, 1);
+    int rc = report_write_curves(&f);
+    unsetenv("MNISTLAB_PLOT_LAYOUT");
+    CU_ASSERT_EQUAL_FATAL(rc, MNL_OK);
+    double cw = 0, ch = 0, hchar = 0, vchar = 0, top[4] = {0}, zoom[4] = {0}, ty[4];
+    int tlen[4], nt = 0, panels = 0;
+    FILE *l = fopen(layout, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    char line[256], what[32];
+    while (fgets(line, sizeof line, l)) {
+        double a, b, c2, d2;
+        int len;
+        if (sscanf(line, "canvas %lf %lf", &a, &b) == 2)
+            cw = a, ch = b;
+        else if (sscanf(line, "char %lf %lf", &a, &b) == 2)
+            hchar = a, vchar = b;
+        else if (sscanf(line, "panel %31s %lf %lf %lf %lf", what, &a, &b, &c2, &d2) == 5) {
+            double *p = !strcmp(what, "top") ? top : zoom;
+            p[0] = a, p[1] = b, p[2] = c2, p[3] = d2;
+            panels++;
+        } else if (sscanf(line, "text %31s %lf %d", what, &a, &len) == 3 && nt < 4)
+            ty[nt] = a, tlen[nt++] = len;
+    }
+    fclose(l);
+    CU_ASSERT_EQUAL(panels, 2);
+    CU_ASSERT(nt >= 1);
+    CU_ASSERT(cw > 0 && vchar > 0);
+    for (int i = 0; i < nt; i++) {
+        double lo = ty[i] - vchar / 2, hi = ty[i] + vchar / 2;
+        int clear = lo > top[3] && lo > zoom[3] && hi < ch && tlen[i] * hchar <= cw;
+        for (int j = 0; j < i; j++)
+            clear &= fabs(ty[i] - ty[j]) >= vchar;
+        if (!clear)
+            fprintf(stderr, "\n    %s: text %d at y %.0f (height %.0f) against the top panel's top %.0f"
+                    " (canvas %.0f x %.0f)", name, i, ty[i], vchar, top[3], cw, ch);
+        CU_ASSERT(clear);
+    }
+}
+
+static EpochRecord record(int epoch, double train_loss, double test_loss, double test_acc)
+{
+    return (EpochRecord){.epoch = epoch, .train_loss = train_loss, .train_acc = test_acc + 0.01,
+                         .valid_loss = NAN, .valid_acc = NAN, .test_loss = test_loss,
+                         .test_acc = test_acc, .seconds = 0.1, .images_per_s = 1000, .lr = 0.004};
+}
+
+static void test_report_curves_text_is_clear_of_a_one_epoch_run(void)
+{
+    EpochRecord r[1] = {record(1, 0.68, 0.63, 0.68)};
+    assert_text_clear_of_panels("lay-one", r, 1, NULL);
+}
+
+static void test_report_curves_text_is_clear_when_the_best_is_the_last_epoch(void)
+{
+    EpochRecord r[20];
+    for (int i = 0; i < 20; i++)
+        r[i] = record(i + 1, 0.5 / (i + 1), 0.4 / (i + 1), 0.90 + 0.004 * i);
+    assert_text_clear_of_panels("lay-falling", r, 20, NULL);
+}
+
+static void test_report_curves_text_is_clear_of_a_flat_curve(void)
+{
+    EpochRecord r[10];
+    for (int i = 0; i < 10; i++)
+        r[i] = record(i + 1, 0.3, 0.3, 0.9);
+    assert_text_clear_of_panels("lay-flat", r, 10, NULL);
+}
+
+/* mlp's shape: test accuracy flat near the top from epoch 4 while training accuracy climbs, where
+ * the best-epoch box used to sit. */
+static void test_report_curves_text_is_clear_of_a_high_accuracy_plateau(void)
+{
+    EpochRecord r[10];
+    for (int i = 0; i < 10; i++)
+        r[i] = record(i + 1, 0.2 / (i + 1), i < 3 ? 0.1 - 0.02 * i : 0.07 + 0.003 * i, 0.978);
+    assert_text_clear_of_panels("lay-plateau", r, 10, NULL);
+}
+
+/* A stuck model: two lines of text (the verdict and the best epoch), clear of each other too. */
+static void test_report_curves_text_is_clear_for_a_stuck_model(void)
+{
+    EpochRecord r[5];
+    for (int i = 0; i < 5; i++)
+        r[i] = record(i + 1, 0.69, 0.69 + 0.001 * (i % 2), 0.53);
+    Confusion c;
+    confusion_reset(&c, 2);
+    for (int i = 0; i < 500; i++)
+        confusion_add(&c, i < 265 ? 1 : 0, 1);
+    assert_text_clear_of_panels("lay-stuck", r, 5, &c);
+    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.txt")), "text stuck ");
+}
+
 /* The rise REPORT.md prints is the one curves.png prints: an end 17.47% above the lowest loss is
  * +17% in both (summary.txt once kept three decimals, 1.175, and REPORT.md said +18%). */
 static void test_report_rise_rounds_as_the_curves_do(void)
@@ -681,6 +797,11 @@ int register_report_tests(void)
         !T(report_chart_draws_a_seed_group_once_as_its_mean) ||
         !T(report_sweep_is_a_section_linking_its_sweep_md) ||
         !T(report_chart_of_31_runs_draws_the_best_10) ||
+        !T(report_curves_text_is_clear_of_a_one_epoch_run) ||
+        !T(report_curves_text_is_clear_when_the_best_is_the_last_epoch) ||
+        !T(report_curves_text_is_clear_of_a_flat_curve) ||
+        !T(report_curves_text_is_clear_of_a_high_accuracy_plateau) ||
+        !T(report_curves_text_is_clear_for_a_stuck_model) ||
         !T(report_page_shows_a_runs_files_and_explorations) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
