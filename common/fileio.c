@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <zlib.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 
 /* ---- the journal: every file a run replaces, so that a failed run can put them all back ---- */
 
@@ -29,9 +31,48 @@ static struct {
     int n, cap;
 } journal;
 
+/* FNV-1a over s[0..n): a short tag that tells two long names apart. */
+static uint32_t name_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+int path_sibling(const char *path, const char *strip, const char *suffix, char *buf, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0, len = strlen(path);
+    size_t sl = strlen(strip);
+    if (sl && len - dir_len > sl && strcmp(path + len - sl, strip) == 0)
+        len -= sl;
+    size_t stem = len - dir_len, sfx = strlen(suffix);
+    int k;
+    if (stem + sfx <= NAME_MAX) {
+        k = snprintf(buf, n, "%.*s%s", (int)len, path, suffix);
+    } else {
+        /* too long for one file name: the stem cut at a whole character, then a hash of it all */
+        size_t keep = 0, room = NAME_MAX - sfx - 9;
+        while (keep < stem) {
+            size_t used;
+            esc_utf8_next((const unsigned char *)path + dir_len + keep, stem - keep, &used);
+            if (keep + used > room)
+                break;
+            keep += used;
+        }
+        k = snprintf(buf, n, "%.*s-%08x%s", (int)(dir_len + keep), path,
+                     (unsigned)name_hash(path + dir_len, stem), suffix);
+    }
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 static void backup_name(const char *path, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s.tmp.%ld.old", path, (long)getpid());
+    char sfx[48];
+    snprintf(sfx, sizeof sfx, ".tmp.%ld.old", (long)getpid());
+    if (path_sibling(path, "", sfx, buf, n) != 0)
+        snprintf(buf, n, "%s%s", path, sfx);
 }
 
 void journal_begin(void)
@@ -133,7 +174,10 @@ int atomic_open(AtomicFile *a, const char *path)
     if (strlen(path) >= sizeof a->path)
         return mnl_fail(MNL_ERR_IO, "%s: path too long", path);
     snprintf(a->path, sizeof a->path, "%s", path);
-    snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
+    char sfx[32];
+    snprintf(sfx, sizeof sfx, ".tmp.%ld", (long)getpid());
+    if (path_sibling(path, "", sfx, a->tmp, sizeof a->tmp) != 0)
+        return mnl_fail(MNL_ERR_IO, "%s: path too long", path);
     a->f = fopen(a->tmp, "wb");
     if (!a->f)
         return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", a->path, strerror(errno));

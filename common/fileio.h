@@ -4,13 +4,14 @@
 #ifndef MNL_FILEIO_H
 #define MNL_FILEIO_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
 typedef struct {
     FILE *f;              /* write here */
-    char path[1024];      /* final name */
-    char tmp[1100];       /* path.tmp.PID */
+    char path[PATH_MAX];  /* final name */
+    char tmp[PATH_MAX + 64];   /* path.tmp.PID (path_sibling: its own name near NAME_MAX) */
 } AtomicFile;
 
 /* Create path's temp file for writing. */
@@ -21,6 +22,12 @@ int atomic_commit(AtomicFile *a);
 void atomic_abort(AtomicFile *a);
 /* Write a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len);
+
+/* path with the suffix strip of its last component (when it ends with it) replaced by suffix
+ * ("OUT.png" -> "OUT.grid.dat", "X" -> "X.tmp.PID"). When the file name would outgrow NAME_MAX, its
+ * stem is cut at a whole character and a hash of the whole name added ("long...-1a2b3c4d.dat"), so
+ * every output of a 250-byte name has a name of its own. -1 when buf is too short. */
+int path_sibling(const char *path, const char *strip, const char *suffix, char *buf, size_t n);
 
 /* rename(tmp, path), noting path's previous file in the journal when one is active; -1 with errno
  * on failure. Every file put into place goes through here (atomic_commit, the plots). */

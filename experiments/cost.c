@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "plots/plot.h"
 
@@ -123,8 +124,13 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
         fprintf(o, "---:|");
     fprintf(o, "---:|\n");
     for (int i = 0; i < n; i++) {
-        fprintf(o, "| [%s](%s/) | %ld | %.1f |", runs[i].name, runs[i].name, runs[i].params,
-                runs[i].total_s);
+        fputs("| [", o);
+        esc_md_cell(o, runs[i].name);
+        fputs("](", o);
+        char target[sizeof runs[i].name + 2];
+        snprintf(target, sizeof target, "%s/", runs[i].name);
+        esc_md_link(o, target);
+        fprintf(o, ") | %ld | %.1f |", runs[i].params, runs[i].total_s);
         for (int l = 0; l < COST_LEVELS; l++) {
             double s;
             int e = cost_first_reaching(rec[i], nrec[i], levels[l], runs[i].total_s, &s);
@@ -139,7 +145,7 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
 
 static int write_chart(const char *root, const RunSummary *runs, int n, const char *slug)
 {
-    char dat[1100], png[1100], title[300], q_d[2300], q_t[700];
+    char dat[1100], png[1100], title[300];
     snprintf(dat, sizeof dat, "%s/cost-%s.dat", root, slug);
     snprintf(png, sizeof png, "%s/cost-%s.png", root, slug);
     AtomicFile a;
@@ -158,16 +164,21 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         } else {
             snprintf(label, sizeof label, "%s", runs[i].name);
         }
-        for (char *p = label; *p; p++)
-            *p = *p == '"' ? '\'' : *p;
-        fprintf(a.f, "%ld %.4f %.6f \"%s\"\n", runs[i].params,
-                runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc, label);
+        char cut[200];
+        fprintf(a.f, "%ld %.4f %.6f ", runs[i].params,
+                runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc);
+        esc_gnuplot_datafield(a.f, esc_shorten(label, 32, cut, sizeof cut));
+        fputc('\n', a.f);
     }
     if ((rc = atomic_commit(&a)))
         return rc;
     snprintf(title, sizeof title, "Final test accuracy against cost: %s", runs[0].task);
-    return plot_run("cost", png, "in='%s'; title='%s'", plot_quote(dat, q_d, sizeof q_d),
-                    plot_quote(title, q_t, sizeof q_t));
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str(&p, "title", title);
+    return plot_draw(&p, "cost", png);
 }
 
 int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, const char *slug)
@@ -192,8 +203,11 @@ int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, co
     double levels[COST_LEVELS];
     cost_choose_levels(acc, n, 1.0 / classes, levels);
     write_table(o, runs, n, rec, nrec, levels);
-    fprintf(o, "\n![final test accuracy against parameters and training seconds](cost-%s.png)\n",
-            slug);
+    char png[200];
+    snprintf(png, sizeof png, "cost-%s.png", slug);
+    fputs("\n![final test accuracy against parameters and training seconds](", o);
+    esc_md_link(o, png);
+    fputs(")\n", o);
     int rc = write_chart(root, runs, n, slug);
     for (int i = 0; i < n; i++)
         free(rec[i]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
@@ -159,7 +160,7 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
 
 static int write_classes(Diff *d, const DiffCounts *c)
 {
-    char dat[1100], png[1100], title[700], q_d[2300], q_t[1500], q_a[600], q_b[600];
+    char dat[1100], png[1100], title[700];
     snprintf(dat, sizeof dat, "%s/classes.dat", d->out);
     snprintf(png, sizeof png, "%s/classes.png", d->out);
     AtomicFile f;
@@ -179,10 +180,15 @@ static int write_classes(Diff *d, const DiffCounts *c)
     /* the bottom of the axis a little under the worst class, so the differences are visible */
     double bottom = (int)(lo * 20 - 1) / 20.0;
     snprintf(title, sizeof title, "Per-class test accuracy: %s (A) and %s (B)", d->name_a, d->name_b);
-    return plot_run("diff_classes", png, "in='%s'; title='%s'; name_a='%s'; name_b='%s'; bottom=%g",
-                    plot_quote(dat, q_d, sizeof q_d), plot_quote(title, q_t, sizeof q_t),
-                    plot_quote(d->name_a, q_a, sizeof q_a), plot_quote(d->name_b, q_b, sizeof q_b),
-                    bottom < 0 ? 0 : bottom);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str(&p, "title", title);
+    plot_set_str(&p, "name_a", d->name_a);
+    plot_set_str(&p, "name_b", d->name_b);
+    plot_set_num(&p, "bottom", bottom < 0 ? 0 : bottom);
+    return plot_draw(&p, "diff_classes", png);
 }
 
 static int write_md(const Diff *d, const DiffCounts *c)
@@ -195,19 +201,25 @@ static int write_md(const Diff *d, const DiffCounts *c)
         return rc;
     FILE *o = f.f;
     long n = d->a.n;
-    fprintf(o, "# %s (A) against %s (B)\n\n", d->name_a, d->name_b);
-    fprintf(o, "On the same %ld test images of %s.\n\n", n, d->a.dataset);
+    fputs("# ", o);
+    esc_md_cell(o, d->name_a);
+    fputs(" (A) against ", o);
+    esc_md_cell(o, d->name_b);
+    fputs(" (B)\n\n", o);
+    fprintf(o, "On the same %ld test images of ", n);
+    esc_md_cell(o, d->a.dataset);
+    fputs(".\n\n", o);
     fprintf(o, "| | B right | B wrong |\n|---|---:|---:|\n");
     fprintf(o, "| **A right** | %ld (both) | %ld (only A) |\n", c->both, c->only_a);
     fprintf(o, "| **A wrong** | %ld (only B) | %ld (neither) |\n\n", c->only_b, c->neither);
     fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
                "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
             c->only_b, c->only_b + c->neither, c->only_a);
-    fprintf(o, "![per-class accuracy of both](classes.png)\n\n");
+    fprintf(o, "![per-class accuracy of both](./classes.png)\n\n");
     if (c->only_b)
-        fprintf(o, "![images B gets right and A wrong](fixed.png)\n\n");
+        fprintf(o, "![images B gets right and A wrong](./fixed.png)\n\n");
     if (c->only_a)
-        fprintf(o, "![images A gets right and B wrong](broken.png)\n\n");
+        fprintf(o, "![images A gets right and B wrong](./broken.png)\n\n");
     fprintf(o, "| class | images | A | B |\n|---|---:|---:|---:|\n");
     for (int k = 0; k < d->a.num_classes; k++)
         if (c->class_n[k])

@@ -9,10 +9,11 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/report.h"
 
-#define HTML_MAX_DEPTH 5
+#define HTML_MAX_DEPTH 8
 #define HTML_MAX_ITEMS 4000
 
 typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF } ItemKind;
@@ -32,47 +33,141 @@ typedef struct {
     int n;
 } Page;
 
-/* ---- escaping ---- */
+/* ---- escaping: every byte of a name goes out through common/escape ---- */
 
+/* s[0..n) as HTML text (esc_html_text needs a terminated string). */
 static void put_escaped(FILE *o, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n && s[i]; i++) {
-        switch (s[i]) {
-        case '&': fputs("&amp;", o); break;
-        case '<': fputs("&lt;", o); break;
-        case '>': fputs("&gt;", o); break;
-        case '"': fputs("&quot;", o); break;
-        default: fputc(s[i], o);
-        }
+    char *t = strndup(s, n);
+    if (t) {
+        esc_html_text(o, t);
+        free(t);
     }
 }
 
 static void put_text(FILE *o, const char *s)
 {
-    put_escaped(o, s, strlen(s));
+    esc_html_text(o, s);
+}
+
+static void put_attr(FILE *o, const char *s)
+{
+    esc_html_attr(o, s);
+}
+
+/* A relative URL to rel_dir/file on the page ("./" and percent-encoded, never a scheme). */
+static void put_url(FILE *o, const char *rel_dir, const char *file)
+{
+    char *t = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&t, &len);
+    if (!m)
+        return;
+    fprintf(m, "%s%s%s", rel_dir, rel_dir[0] && file[0] ? "/" : "", file);
+    fclose(m);
+    esc_url(o, t);
+    free(t);
 }
 
 /* ---- Markdown ---- */
 
-static int is_relative(const char *t)
+static int hex_value(int c)
 {
-    return t[0] != '/' && t[0] != '#' && !strstr(t, "://");
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+/* A Markdown target as the path it names: "./" dropped, %XX decoded. */
+static void target_path(const char *t, size_t n, char *out, size_t cap)
+{
+    size_t k = 0, i = 0;
+    while (i + 1 < n && t[i] == '.' && t[i + 1] == '/')
+        i += 2;
+    for (; i < n && k + 1 < cap; i++) {
+        int hi, lo;
+        if (t[i] == '%' && i + 2 < n && (hi = hex_value((unsigned char)t[i + 1])) >= 0 &&
+            (lo = hex_value((unsigned char)t[i + 2])) >= 0) {
+            out[k++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[k++] = t[i];
+        }
+    }
+    out[k] = '\0';
+}
+
+/* A link or image target of the Markdown: whatever it holds, it is read as a path relative to the
+ * Markdown file's folder (prefix) and written as "./" + percent-encoded path, so a target such as
+ * "javascript:alert(1)" becomes the harmless relative link "./javascript%3Aalert%281%29". A link to
+ * a folder with a section on this page becomes that section's anchor. */
 static void put_target(FILE *o, const char *target, size_t n, const char *prefix,
                        HtmlAnchorFn anchor_of, void *ctx)
 {
-    char t[1024], anchor[700];
-    snprintf(t, sizeof t, "%s%.*s", is_relative(target) ? prefix : "", (int)n, target);
-    if (anchor_of && anchor_of(t, anchor, sizeof anchor, ctx)) {
-        fputc('#', o);
-        put_text(o, anchor);
-    } else {
-        put_text(o, t);
+    size_t cap = strlen(prefix) + n + 2;
+    char *path = malloc(cap), *full = malloc(cap + 1), anchor[700];
+    if (!path || !full) {
+        free(path), free(full);
+        return;
     }
+    target_path(target, n, path, cap);
+    snprintf(full, cap + 1, "%s%s", prefix, path);
+    if (anchor_of && anchor_of(full, anchor, sizeof anchor, ctx)) {
+        fputc('#', o);
+        put_attr(o, anchor);
+    } else {
+        esc_url(o, full);
+    }
+    free(path), free(full);
 }
 
-/* Text with ![alt](src), [text](href), **bold** and `code`. */
+/* The next unescaped c in s[from..n), or NULL: a backslash escapes the character after it. */
+static const char *find_unescaped(const char *s, size_t from, size_t n, char c)
+{
+    for (size_t i = from; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n) {
+            i++;
+            continue;
+        }
+        if (s[i] == c)
+            return s + i;
+    }
+    return NULL;
+}
+
+static int is_ascii_punct(int c)
+{
+    return c > 32 && c < 127 && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                                  (c >= 'A' && c <= 'Z'));
+}
+
+/* The first unescaped "**" in s[from..n), or NULL. */
+static const char *find_double_star(const char *s, size_t from, size_t n)
+{
+    for (const char *p = find_unescaped(s, from, n, '*'); p;
+         p = find_unescaped(s, (size_t)(p - s) + 1, n, '*'))
+        if ((size_t)(p - s) + 1 < n && p[1] == '*')
+            return p;
+    return NULL;
+}
+
+/* An image's alt text: the label with its backslash escapes undone, as an attribute. */
+static void put_alt(FILE *o, const char *s, size_t n)
+{
+    char *t = malloc(n + 1);
+    if (!t)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n && is_ascii_punct((unsigned char)s[i + 1]))
+            i++;
+        t[k++] = s[i];
+    }
+    t[k] = '\0';
+    put_attr(o, t);
+    free(t);
+}
+
+/* Text with ![alt](src), [text](href), **bold**, *italic*, `code` and backslash escapes. */
 static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, HtmlAnchorFn anchor_of,
                        void *ctx)
 {
@@ -80,9 +175,9 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
         int image = s[i] == '!' && i + 1 < n && s[i + 1] == '[';
         if (image || s[i] == '[') {
             size_t open = i + (image ? 1 : 0);
-            const char *close = memchr(s + open, ']', n - open);
+            const char *close = find_unescaped(s, open + 1, n, ']');
             if (close && (size_t)(close - s) + 1 < n && close[1] == '(') {
-                const char *end = memchr(close, ')', n - (size_t)(close - s));
+                const char *end = find_unescaped(s, (size_t)(close - s), n, ')');
                 if (end) {
                     const char *label = s + open + 1, *target = close + 2;
                     size_t ln = (size_t)(close - label), tn = (size_t)(end - target);
@@ -90,7 +185,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
                         fputs("<img src=\"", o);
                         put_target(o, target, tn, prefix, NULL, NULL);
                         fputs("\" alt=\"", o);
-                        put_escaped(o, label, ln);
+                        put_alt(o, label, ln);
                         fputs("\" loading=\"lazy\"/>", o);
                     } else {
                         fputs("<a href=\"", o);
@@ -104,9 +199,14 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
                 }
             }
         }
+        if (s[i] == '\\' && i + 1 < n && is_ascii_punct((unsigned char)s[i + 1])) {
+            put_escaped(o, s + i + 1, 1);      /* "\|", "\*", "\<": the character itself */
+            i += 2;
+            continue;
+        }
         if (s[i] == '*' && i + 1 < n && s[i + 1] == '*') {
-            const char *end = i + 2 < n ? strstr(s + i + 2, "**") : NULL;
-            if (end && (size_t)(end - s) < n) {
+            const char *end = find_double_star(s, i + 2, n);
+            if (end) {
                 fputs("<b>", o);
                 put_inline(o, s + i + 2, (size_t)(end - s) - i - 2, prefix, anchor_of, ctx);
                 fputs("</b>", o);
@@ -115,7 +215,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
             }
         }
         if (s[i] == '*' && i + 1 < n && s[i + 1] != ' ' && s[i + 1] != '*') {
-            const char *end = memchr(s + i + 1, '*', n - i - 1);
+            const char *end = find_unescaped(s, i + 1, n, '*');
             if (end) {
                 fputs("<i>", o);
                 put_inline(o, s + i + 1, (size_t)(end - s) - i - 1, prefix, anchor_of, ctx);
@@ -125,7 +225,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
             }
         }
         if (s[i] == '`') {
-            const char *end = memchr(s + i + 1, '`', n - i - 1);
+            const char *end = find_unescaped(s, i + 1, n, '`');
             if (end) {
                 fputs("<code>", o);
                 put_escaped(o, s + i + 1, (size_t)(end - s) - i - 1);
@@ -145,12 +245,14 @@ static void put_row(FILE *o, const char *line, size_t n, const char *tag, const 
 {
     fputs("<tr>", o);
     size_t i = line[0] == '|' ? 1 : 0;
-    while (n > i && (line[n - 1] == ' ' || line[n - 1] == '|'))
+    while (n > i && (line[n - 1] == ' ' || (line[n - 1] == '|' && (n < 2 || line[n - 2] != '\\'))))
         n--;
     while (i <= n) {
         size_t j = i;
         while (j < n && line[j] != '|')
-            j++;
+            j += line[j] == '\\' && j + 1 < n ? 2 : 1;
+        if (j > n)
+            j = n;
         size_t a = i, b = j;
         while (a < b && line[a] == ' ')
             a++;
@@ -223,10 +325,12 @@ static int has_file(const char *root, const char *rel, const char *name)
     return file_exists(p);
 }
 
-static void make_id(const char *kind, const char *rel, char *out, size_t n)
+/* An element id: KIND-N-letters, the folder's ASCII letters and digits (others '-', at most 60)
+ * after the item's number, so two folders whose names differ only in other bytes never share one. */
+static void make_id(const char *kind, int index, const char *rel, char *out, size_t n)
 {
-    size_t k = (size_t)snprintf(out, n, "%s-", kind);
-    for (const char *s = rel; *s && k + 1 < n; s++) {
+    size_t k = (size_t)snprintf(out, n, "%s-%d-", kind, index);
+    for (const char *s = rel; *s && k + 1 < n && k < 80; s++) {
         char c = *s;
         int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         out[k++] = alnum ? c : '-';
@@ -245,8 +349,8 @@ static void describe_run(Item *it, const RunSummary *r)
 
 static int add_item(Page *pg, ItemKind kind, const char *rel, const RunSummary *run)
 {
-    if (pg->n == HTML_MAX_ITEMS)
-        return 0;
+    if (pg->n == HTML_MAX_ITEMS || strlen(rel) >= sizeof pg->items[0].rel)
+        return 0;       /* a name that does not fit would be cut into another folder's */
     Item *p = realloc(pg->items, sizeof *p * (size_t)(pg->n + 1));
     if (!p)
         return mnl_fail(MNL_ERR_NOMEM, "cannot list the results");
@@ -256,7 +360,7 @@ static int add_item(Page *pg, ItemKind kind, const char *rel, const RunSummary *
     it->kind = kind;
     it->sweep = -1;
     snprintf(it->rel, sizeof it->rel, "%s", rel);
-    make_id(kind == ITEM_RUN ? "run" : kind == ITEM_SWEEP ? "sweep" : "diff", rel, it->id,
+    make_id(kind == ITEM_RUN ? "run" : kind == ITEM_SWEEP ? "sweep" : "diff", pg->n, rel, it->id,
             sizeof it->id);
     if (run)
         describe_run(it, run);
@@ -278,7 +382,7 @@ static int walk(Page *pg, const char *rel, int depth)
     char *names[1024];
     int n = 0;
     for (struct dirent *e; (e = readdir(d)) && n < 1024;)
-        if (e->d_name[0] != '.')
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             names[n++] = strdup(e->d_name);
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
@@ -286,9 +390,10 @@ static int walk(Page *pg, const char *rel, int depth)
     for (int i = 0; i < n; i++) {
         char sub[512], path[1700];
         struct stat st;
-        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
-        snprintf(path, sizeof path, "%s/%s", pg->root, sub);
-        if (rc || !names[i] || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        if (rc || !names[i] ||
+            snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]) >= (int)sizeof sub ||
+            snprintf(path, sizeof path, "%s/%s", pg->root, sub) >= (int)sizeof path ||
+            stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         if (has_file(pg->root, sub, "SWEEP.md"))
             rc = add_item(pg, ITEM_SWEEP, sub, NULL);
@@ -357,17 +462,13 @@ static const char *const page_style =
 static void put_picture(FILE *o, const Item *it, const char *name)
 {
     fputs("<a href=\"", o);
-    put_text(o, it->rel);
-    fputc('/', o);
-    put_text(o, name);
+    put_url(o, it->rel, name);
     fputs("\"><img src=\"", o);
-    put_text(o, it->rel);
-    fputc('/', o);
-    put_text(o, name);
+    put_url(o, it->rel, name);
     fprintf(o, "\"%s alt=\"", strcmp(name, "curves.png") ? "" : " class=\"curves\"");
-    put_text(o, name);
+    put_attr(o, name);
     fputs(" of ", o);
-    put_text(o, it->rel);
+    put_attr(o, it->rel);
     fputs("\" loading=\"lazy\"/></a>", o);
 }
 
@@ -406,30 +507,30 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
     static const char *const pictures[] = {"curves.png", "samples.png", "confusion.png", "roc.png",
                                            "weights.png"};
     fputs("<div class=\"run\" id=\"", o);
-    put_text(o, it->id);
+    put_attr(o, it->id);
     fputs("\"><h4>", o);
     put_text(o, it->rel);
     fputs("</h4><p>", o);
     put_text(o, it->summary);
     fputs(" · <a href=\"", o);
-    put_text(o, it->rel);
-    fputs("/summary.txt\">summary.txt</a>", o);
+    put_url(o, it->rel, "summary.txt");
+    fputs("\">summary.txt</a>", o);
     static const char *const texts[] = {"config.used", "log.txt"};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
         if (has_file(pg->root, it->rel, texts[k])) {
             fputs(" · <a href=\"", o);
-            put_text(o, it->rel);
-            fprintf(o, "/%s\">%s</a>", texts[k], texts[k]);
+            put_url(o, it->rel, texts[k]);
+            fprintf(o, "\">%s</a>", texts[k]);
         }
     if (it->sweep >= 0) {
         fputs(" · part of the sweep <a href=\"#", o);
-        put_text(o, pg->items[it->sweep].id);
+        put_attr(o, pg->items[it->sweep].id);
         fputs("\">", o);
         put_text(o, pg->items[it->sweep].rel);
         fputs("</a>", o);
     }
     fputs(" · <a class=\"back\" href=\"#", o);
-    put_text(o, it->sweep >= 0 ? pg->items[it->sweep].id : "report");
+    put_attr(o, it->sweep >= 0 ? pg->items[it->sweep].id : "report");
     fprintf(o, "\">back to the %s</a></p>\n<p>", it->sweep >= 0 ? "sweep" : "report");
     for (size_t k = 0; k < sizeof pictures / sizeof pictures[0]; k++)
         if (has_file(pg->root, it->rel, pictures[k]))
@@ -479,7 +580,7 @@ static void put_section_list(FILE *o, const Page *pg, ItemKind kind, const char 
         if (it->kind != kind)
             continue;
         fputs("<div class=\"sec\" id=\"", o);
-        put_text(o, it->id);
+        put_attr(o, it->id);
         fputs("\"><p class=\"back\">", o);
         put_text(o, it->rel);
         fputs("/ · <a href=\"#report\">back to the report</a></p>\n", o);
@@ -489,7 +590,7 @@ static void put_section_list(FILE *o, const Page *pg, ItemKind kind, const char 
             for (int j = 0; j < pg->n; j++)
                 if (pg->items[j].sweep == i) {
                     fputs(" <a href=\"#", o);
-                    put_text(o, pg->items[j].id);
+                    put_attr(o, pg->items[j].id);
                     fputs("\">", o);
                     put_text(o, pg->items[j].rel + strlen(it->rel) + 1);
                     fputs("</a>", o);
@@ -514,7 +615,7 @@ static void put_page(FILE *o, const Page *pg)
                "<body>\n<h1>mnistlab results</h1>\n<nav><a href=\"#report\">Report</a>", page_style);
     for (int t = 0; t < nt; t++) {
         char id[200];
-        make_id("task", tasks[t], id, sizeof id);
+        make_id("task", t, tasks[t], id, sizeof id);
         fprintf(o, "<a href=\"#%s\">", id);
         put_text(o, tasks[t]);
         fputs("</a>", o);
@@ -528,7 +629,7 @@ static void put_page(FILE *o, const Page *pg)
     fputs("</div>\n<h2>Every run, by task</h2>\n", o);
     for (int t = 0; t < nt; t++) {
         char id[200];
-        make_id("task", tasks[t], id, sizeof id);
+        make_id("task", t, tasks[t], id, sizeof id);
         fprintf(o, "<h3 id=\"%s\">", id);
         put_text(o, tasks[t]);
         fputs("</h3>\n", o);
@@ -543,8 +644,9 @@ static void put_page(FILE *o, const Page *pg)
                 count += pg->items[i].kind == ITEM_RUN && pg->items[i].sweep == j &&
                          !strcmp(pg->items[i].task, tasks[t]);
             if (count) {
-                fprintf(o, "<p>%d run%s of the sweep <a href=\"#%s\">", count, count == 1 ? "" : "s",
-                        pg->items[j].id);
+                fprintf(o, "<p>%d run%s of the sweep <a href=\"#", count, count == 1 ? "" : "s");
+                put_attr(o, pg->items[j].id);
+                fputs("\">", o);
                 put_text(o, pg->items[j].rel);
                 fputs("</a>, shown with it.</p>\n", o);
             }

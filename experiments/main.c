@@ -17,6 +17,7 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "common/parse.h"
@@ -135,9 +136,11 @@ static int usage(const char *why)
 static int report_error(int rc)
 {
     const char *detail = mnl_last_error();
-    if (detail[0])
-        fprintf(stderr, "mnistlab: %s\n", detail);
-    else
+    if (detail[0]) {         /* one line, whatever bytes the names in it hold */
+        fputs("mnistlab: ", stderr);
+        esc_text(stderr, detail);
+        fputc('\n', stderr);
+    } else
         fprintf(stderr, "mnistlab: %s\n", mnl_strerror(rc));
     return 1;
 }

@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
@@ -50,21 +51,62 @@ typedef struct {
     char name[64];            /* the experiment's name, for titles */
 } Trained;
 
-/* The name the runner wrote in the settings' first line: "; settings of experiment NAME (...". */
+/* The name the runner wrote in the settings' first line: "; settings of experiment NAME (from
+ * PATH)". */
 static void name_from_settings(const char *text, const char *fallback, char *name, size_t n)
 {
     const char *tag = "; settings of experiment ";
     snprintf(name, n, "%s", fallback);
     if (strncmp(text, tag, strlen(tag)) == 0) {
-        const char *s = text + strlen(tag);
-        size_t len = strcspn(s, " \n");
+        /* the name runs to " (from PATH)" at the end of the line: it may hold spaces itself */
+        const char *s = text + strlen(tag), *end = s + strcspn(s, "\n"), *from = NULL;
+        for (const char *p = s; (p = strstr(p, " (from ")) && p < end; p++)
+            from = p;
+        size_t len = from ? (size_t)(from - s) : strcspn(s, " \n");
         if (len > 0 && len < n)
             snprintf(name, n, "%.*s", (int)len, s);
     }
 }
 
-/* Load the checkpoint, rebuild the model its settings describe (no data yet), put the weights in.
- * One thread: a single image is far too little work to share. t->ex must be freed either way. */
+/* Beyond the parameters (which match the file's own tensors), what one image's pass may take: a
+ * model's layer outputs can outgrow its weights (a wide convolution on 28x28), but never by this
+ * much for a checkpoint of that size. */
+#define PREDICT_MEM_FLOOR ((double)(64 << 20))
+#define PREDICT_MEM_PER_FILE_BYTE 32.0
+
+/* A checkpoint's settings against its own tensors and size, before anything is built from them: a
+ * 29 KB file whose settings say hidden = 20000 20000 is refused, not allocated. */
+static int check_against_settings(Trained *t, const Checkpoint *ck)
+{
+    ModelPlan plan;
+    ParamTensor *tensors;
+    int rc = experiment_plan(&t->ex, &plan, &tensors);
+    if (rc)
+        return rc;
+    rc = checkpoint_check_shapes(ck, tensors, plan.tensors);
+    free(tensors);
+    double need = model_plan_bytes(&plan, 1);
+    if (rc) {
+        char a[32];
+        experiment_format_bytes(need, a, sizeof a);
+        return mnl_fail(rc, "%s; its settings describe %zu parameters (%s to build), refused before "
+                        "building them", mnl_last_error(), plan.params, a);
+    }
+    double limit = PREDICT_MEM_FLOOR + PREDICT_MEM_PER_FILE_BYTE * ck->len;
+    if (need > limit) {
+        char a[32], b[32];
+        experiment_format_bytes(need, a, sizeof a);
+        experiment_format_bytes((double)ck->len, b, sizeof b);
+        return mnl_fail(MNL_ERR_CKPT, "%s: its settings' model needs %s for one image (%zu floats of "
+                        "layer outputs), far beyond what a checkpoint of %s can describe; refused "
+                        "before allocating it", t->ckpt_path, a, plan.act_per_image, b);
+    }
+    return MNL_OK;
+}
+
+/* Load the checkpoint, check its settings against its tensors and size, rebuild the model they
+ * describe (no data yet, a batch of one image), put the weights in. One thread: a single image is
+ * far too little work to share. t->ex must be freed either way. */
 static int trained_open(Trained *t, const char *ckpt_path)
 {
     memset(t, 0, sizeof *t);
@@ -74,6 +116,10 @@ static int trained_open(Trained *t, const char *ckpt_path)
     if (rc)
         return rc;
     rc = experiment_configure_text(&t->ex, ck.config_text, ckpt_path);
+    if (!rc) {
+        t->ex.cfg.batch = 1;      /* one image at a time: the training batch is never needed */
+        rc = check_against_settings(t, &ck);
+    }
     if (!rc) {
         name_from_settings(ck.config_text, t->ex.cfg.name, t->name, sizeof t->name);
         rc = experiment_build(&t->ex, 1);
@@ -226,12 +272,13 @@ static void beside(const char *path, const char *name, char *buf, size_t n)
 }
 
 /* OUT.png -> OUT.SUFFIX */
-static void sibling(const char *png, const char *suffix, char *buf, size_t n)
+static int sibling(const char *png, const char *suffix, char *buf, size_t n)
 {
-    size_t len = strlen(png);
-    if (len > 4 && strcmp(png + len - 4, ".png") == 0)
-        len -= 4;
-    snprintf(buf, n, "%.*s.%s", (int)len, png, suffix);
+    char dot_suffix[64];
+    snprintf(dot_suffix, sizeof dot_suffix, ".%s", suffix);
+    if (path_sibling(png, ".png", dot_suffix, buf, n) != 0)
+        return mnl_fail(MNL_ERR_ARG, "%s: path too long", png);
+    return MNL_OK;
 }
 
 /* ---- predict --------------------------------------------------------------------------------- */
@@ -312,7 +359,9 @@ static int write_predict_data(const char *img_path, const char *probs_path, cons
                      : k == pred && in->label >= 0    ? 0xE07000
                      : k == pred                      ? 0x1F4E99
                                                       : 0x9DB3C8;
-        fprintf(a.f, "%d \"%s\" %.6f %d\n", k, class_name(c, k, name, sizeof name), probs[k], colour);
+        fprintf(a.f, "%d ", k);
+        esc_gnuplot_datafield(a.f, class_name(c, k, name, sizeof name));
+        fprintf(a.f, " %.6f %d\n", probs[k], colour);
     }
     return atomic_commit(&a);
 }
@@ -321,10 +370,12 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
                         int pred)
 {
     const ExpConfig *c = &t->ex.cfg;
-    char img_path[1100], probs_path[1100], q[5][2400], pred_text[64], true_text[64], name[32];
-    sibling(out, "dat", img_path, sizeof img_path);
-    sibling(out, "probs.dat", probs_path, sizeof probs_path);
-    int rc = write_predict_data(img_path, probs_path, c, in, probs, pred);
+    char img_path[1100], probs_path[1100], pred_text[64], true_text[64], name[32];
+    int rc = sibling(out, "dat", img_path, sizeof img_path);
+    if (!rc)
+        rc = sibling(out, "probs.dat", probs_path, sizeof probs_path);
+    if (!rc)
+        rc = write_predict_data(img_path, probs_path, c, in, probs, pred);
     if (rc)
         return rc;
     snprintf(pred_text, sizeof pred_text, "pred: %s (%.1f%%)", class_name(c, pred, name, sizeof name),
@@ -335,11 +386,17 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
     char title[1400];
     snprintf(title, sizeof title, "%s: %s", t->name, in->what);
     int ok = in->label < 0 ? -1 : in->label == pred;
-    return plot_run("predict", out, "img='%s'; probs='%s'; k=%d; pred_text='%s'; true_text='%s'; "
-                    "ok=%d; title='%s'", plot_quote(img_path, q[0], sizeof q[0]),
-                    plot_quote(probs_path, q[1], sizeof q[1]), num_classes(c),
-                    plot_quote(pred_text, q[2], sizeof q[2]), plot_quote(true_text, q[3], sizeof q[3]),
-                    ok, plot_quote(title, q[4], sizeof q[4]));
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "img", img_path);
+    plot_add_file(&p, "probs", probs_path);
+    plot_set_int(&p, "k", num_classes(c));
+    plot_set_str(&p, "pred_text", pred_text);
+    plot_set_str(&p, "true_text", true_text);
+    plot_set_int(&p, "ok", ok);
+    plot_set_str(&p, "title", title);
+    return plot_draw(&p, "predict", out);
 }
 
 static int run_predict(const PredictArgs *a, Trained *t)
@@ -449,8 +506,9 @@ static int write_map_labels(const char *path, const char *const *labels, GridSha
     fprintf(a.f, "# x y label map_x map_y half_w half_h\n");
     for (int i = 0; i < g.n; i++) {
         double x = (i % g.cols) * cell_w + cell_w / 2.0 - 0.5, top = (i / g.cols) * cell_h;
-        fprintf(a.f, "%.2f %.2f \"%s\" %.2f %.2f %.2f %.2f\n", x, top + g.band / 2.0 - 0.5,
-                labels[i], x, top + g.band + g.h / 2.0 - 0.5, g.w / 2.0, g.h / 2.0);
+        fprintf(a.f, "%.2f %.2f ", x, top + g.band / 2.0 - 0.5);
+        esc_gnuplot_datafield(a.f, labels[i]);
+        fprintf(a.f, " %.2f %.2f %.2f %.2f\n", x, top + g.band + g.h / 2.0 - 0.5, g.w / 2.0, g.h / 2.0);
     }
     return atomic_commit(&a);
 }
@@ -461,18 +519,29 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
                      const char *const *labels, float signed_range)
 {
     GridShape g = grid_shape(n, h, w);
-    char grid[1100], lab[1100], qg[2400], ql[2400], qt[1200];
-    sibling(out, "grid.dat", grid, sizeof grid);
-    sibling(out, "labels.dat", lab, sizeof lab);
-    int rc = write_map_grid(grid, maps, g);
+    char grid[1100], lab[1100];
+    int rc = sibling(out, "grid.dat", grid, sizeof grid);
+    if (!rc)
+        rc = sibling(out, "labels.dat", lab, sizeof lab);
+    if (!rc)
+        rc = write_map_grid(grid, maps, g);
     if (!rc)
         rc = write_map_labels(lab, labels, g);
     if (rc)
         return rc;
-    rc = plot_run("features", out, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; "
-                  "cell_h=%d; scale=%d; range=%g; title='%s'", plot_quote(grid, qg, sizeof qg),
-                  plot_quote(lab, ql, sizeof ql), g.cols, g.rows, g.w + 2, g.h + g.band, g.scale,
-                  (double)signed_range, plot_quote(title, qt, sizeof qt));
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "grid", grid);
+    plot_add_file(&p, "labels", lab);
+    plot_set_int(&p, "cols", g.cols);
+    plot_set_int(&p, "rows", g.rows);
+    plot_set_int(&p, "cell_w", g.w + 2);
+    plot_set_int(&p, "cell_h", g.h + g.band);
+    plot_set_int(&p, "scale", g.scale);
+    plot_set_num(&p, "range", (double)signed_range);
+    plot_set_str(&p, "title", title);
+    rc = plot_draw(&p, "features", out);
     plot_discard_data(grid);
     plot_discard_data(lab);
     return rc;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/cost.h"
 #include "plots/plot.h"
@@ -121,8 +122,10 @@ static int write_summary(const RunFiles *f, const Judgement *j)
     const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[j->best];
     int on_valid = j->on_validation;
     FILE *o = a.f;
-    fprintf(o, "experiment = %s\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->name,
-            f->cfg->family, f->cfg->dataset, classes, f->cfg->seed);
+    fputs("experiment = ", o);      /* the file's name: one line, whatever its bytes */
+    esc_text(o, f->cfg->name);
+    fprintf(o, "\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->family,
+            f->cfg->dataset, classes, f->cfg->seed);
     fputs("class_names =", o);
     for (int k = 0; k < f->data->num_classes; k++)
         fprintf(o, " %s", dataset_class_label(f->cfg->dataset, f->data->class_names[k]));
@@ -207,7 +210,7 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
 
 static int write_curves(const RunFiles *f, const Judgement *j)
 {
-    char in[1100], out[1100], q_in[2300], q_t[512], q_label[512], q_zoom[512], title[256];
+    char in[1100], out[1100], title[400];
     char label[256], zoom[256];
     snprintf(in, sizeof in, "%s/metrics.csv", f->dir);
     snprintf(out, sizeof out, "%s/curves.png", f->dir);
@@ -245,24 +248,36 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     int end_from = f->records[f->n_records - (j->tail > 0 ? j->tail : 1)].epoch;
     snprintf(title, sizeof title, "%s: %s on %s, %d epoch%s", f->cfg->name, f->cfg->family,
              f->cfg->dataset, last->epoch, last->epoch == 1 ? "" : "s");
-    char stuck[320], q_stuck[700], layout[1200] = "", q_layout[2500];
+    char stuck[320];
     stuck_text(f, 1, stuck, sizeof stuck);
+    Plot p;
+    int rc = plot_begin(&p);
+    if (rc)
+        return rc;
+    plot_add_file(&p, "in", in);
+    plot_set_str(&p, "title", title);
+    plot_set_int(&p, "has_valid", j->on_validation);
+    plot_set_num(&p, "chance", chance);
+    plot_set_int(&p, "best_epoch", b->epoch);
+    plot_set_num(&p, "best_loss", j->best_loss);
+    plot_set_str(&p, "best_label", label);
+    plot_set_int(&p, "last_epoch", last->epoch);
+    plot_set_num(&p, "acc_min", acc_min < 0 ? 0.0 : acc_min);
+    plot_set_int(&p, "show_chance", show_chance);
+    plot_set_int(&p, "log_loss", report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records));
+    plot_set_int(&p, "zoom_from", zoom_from);
+    plot_set_num(&p, "zoom_lo", zoom_lo);
+    plot_set_num(&p, "zoom_hi", zoom_hi);
+    plot_set_int(&p, "end_from", end_from);
+    plot_set_num(&p, "end_loss", j->end_loss);
+    plot_set_str(&p, "zoom_label", zoom);
+    plot_set_str(&p, "stuck", stuck);
     /* $MNISTLAB_PLOT_LAYOUT: a file where curves.gp writes where it put the panels and the text
      * (the test that no label covers a curve reads it) */
     const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
     if (lay && *lay)
-        snprintf(layout, sizeof layout, "; layout='%s'", plot_quote(lay, q_layout, sizeof q_layout));
-    return plot_run("curves", out,
-                    "in='%s'; title='%s'; has_valid=%d; chance=%g; best_epoch=%d; best_loss=%.9g; "
-                    "best_label='%s'; last_epoch=%d; acc_min=%g; show_chance=%d; log_loss=%d; zoom_from=%d; "
-                    "zoom_lo=%.9g; zoom_hi=%.9g; end_from=%d; end_loss=%.9g; zoom_label='%s'; "
-                    "stuck='%s'%s", plot_quote(in, q_in, sizeof q_in), plot_quote(title, q_t, sizeof q_t),
-                    j->on_validation, chance, b->epoch, j->best_loss,
-                    plot_quote(label, q_label, sizeof q_label), last->epoch,
-                    acc_min < 0 ? 0.0 : acc_min, show_chance,
-                    report_log_loss_axis(f->cfg->loss_axis, f->records, f->n_records), zoom_from, zoom_lo, zoom_hi,
-                    end_from, j->end_loss, plot_quote(zoom, q_zoom, sizeof q_zoom),
-                    plot_quote(stuck, q_stuck, sizeof q_stuck), layout);
+        plot_set_str(&p, "layout", lay);
+    return plot_draw(&p, "curves", out);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
@@ -324,7 +339,7 @@ static int write_samples(const RunFiles *f)
 static int write_confusion(const RunFiles *f)
 {
     const Confusion *c = f->confusion;
-    char dat[1100], out[1100], names[160] = "", q_dat[2300], q_n[400], q_t[300], title[200];
+    char dat[1100], out[1100], names[160] = "", title[400];
     snprintf(dat, sizeof dat, "%s/confusion.dat", f->dir);
     snprintf(out, sizeof out, "%s/confusion.png", f->dir);
     AtomicFile a;
@@ -345,9 +360,19 @@ static int write_confusion(const RunFiles *f)
     if ((rc = atomic_commit(&a)))
         return rc;
     snprintf(title, sizeof title, "%s: confusion matrix", f->cfg->name);
-    return plot_run("confusion", out, "in='%s'; names='%s'; maxv=%ld; title='%s'; accuracy=%.2f",
-                    plot_quote(dat, q_dat, sizeof q_dat), plot_quote(names, q_n, sizeof q_n), maxv,
-                    plot_quote(title, q_t, sizeof q_t), 100.0 * confusion_accuracy(c));
+    const char *class_names[DATASET_MAX_CLASSES];
+    int k = c->k < DATASET_MAX_CLASSES ? c->k : DATASET_MAX_CLASSES;
+    for (int i = 0; i < k; i++)
+        class_names[i] = label_of(f, i);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str_array(&p, "names", class_names, k);
+    plot_set_int(&p, "maxv", maxv);
+    plot_set_str(&p, "title", title);
+    plot_set_num(&p, "accuracy", 100.0 * confusion_accuracy(c));
+    return plot_draw(&p, "confusion", out);
 }
 
 int report_write_run(const RunFiles *f)
@@ -483,6 +508,7 @@ static void read_differences(const char *dir, RunSummary *s)
         char *close = strrchr(from, ')');
         if (close)
             *close = '\0';
+        esc_line_path_decode(from);     /* config.c wrote its control bytes and '%' as %XX */
     }
     if (!from[0] || config_load(from, &base) != MNL_OK) {
         snprintf(s->differs, sizeof s->differs, "(experiment file %s not found)", from[0] ? from : "?");
@@ -521,6 +547,13 @@ typedef struct {
     const char *root;
 } RunList;
 
+/* The longest results root: its report's files (ROOT/cost-SLUG.dat and the like) fit 1100 bytes. */
+#define REPORT_ROOT_MAX 800
+
+/* Folders below the root searched for runs: a sweep's runs are root/SWEEP/VALUE/seedK, and a name
+ * may itself hold slashes. */
+#define REPORT_MAX_DEPTH 8
+
 static void find_runs(RunList *l, const char *dir, int depth)
 {
     char summary[1100];
@@ -544,14 +577,17 @@ static void find_runs(RunList *l, const char *dir, int depth)
             l->n++;
         }
     }
-    if (depth == 4)
+    if (depth == REPORT_MAX_DEPTH)
         return;
     DIR *d = opendir(dir);
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d));) {
         char sub[1024];
-        if (e->d_name[0] == '.' || snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
+        /* every name but . and .. (a run folder named "..." is a run like any other); a path that
+         * does not fit is skipped, never cut into another folder's name */
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= (int)sizeof sub)
             continue;
         if (is_dir(sub))
             find_runs(l, sub, depth + 1);
@@ -676,11 +712,28 @@ static void percent_cell(const RunSummary *g, int n, size_t offset, char *buf, s
         snprintf(buf, len, "%.2f\u00b1%.2f%%", m, sd);
 }
 
-/* Markdown cell text: '|' would end the cell. */
-static void cell(FILE *o, const char *s)
+/* [text](./percent-encoded/target): a link whose text and target are both escaped. */
+static void md_link(FILE *o, const char *text, const char *target)
 {
-    for (; *s; s++)
-        fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, o);
+    fputc('[', o);
+    esc_md_cell(o, text);
+    fputs("](", o);
+    esc_md_link(o, target);
+    fputc(')', o);
+}
+
+/* A run's file as a link: [label](./NAME/file). */
+static void md_file_link(FILE *o, const char *label, const char *name, const char *file)
+{
+    char *target = NULL;
+    size_t len = 0;
+    FILE *t = open_memstream(&target, &len);
+    if (!t)
+        return;
+    fprintf(t, "%s/%s", name, file);
+    fclose(t);
+    md_link(o, label, target);
+    free(target);
 }
 
 static void write_group_row(FILE *o, const RunSummary *g, int n)
@@ -697,12 +750,20 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         snprintf(loss, sizeof loss, "%.4f", m_loss);
     else
         snprintf(loss, sizeof loss, "%.4f\u00b1%.4f", m_loss, s_loss);
-    if (n == 1)
-        fprintf(o, "| [%s](%s/) | %s | ", g->name, g->name, g->family);
-    else
-        fprintf(o, "| %.*s/seed* | %s | ", (int)parent_len(g->name), g->name, g->family);
+    fputs("| ", o);
+    if (n == 1) {
+        md_file_link(o, g->name, g->name, "");
+    } else {
+        char parent[sizeof g->name];
+        snprintf(parent, sizeof parent, "%.*s", (int)parent_len(g->name), g->name);
+        esc_md_cell(o, parent);
+        fputs("/seed*", o);     /* the name's own asterisks are escaped: this one pairs with none */
+    }
+    fputs(" | ", o);
+    esc_md_cell(o, g->family);
+    fputs(" | ", o);
     const char *diff = n == 1 ? g->differs : g->differs_but_seed;
-    cell(o, diff[0] ? diff : "–");
+    esc_md_cell(o, diff[0] ? diff : "–");
     fprintf(o, " | %ld | %.3f | ", g->params, g->mflops);
     if (g->epochs < g->epochs_planned)
         fprintf(o, "%d of %d (%s) | ", g->epochs, g->epochs_planned,
@@ -729,14 +790,25 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         fprintf(o, "no | ");
     else
         fprintf(o, "%d of %d seeds | ", overfit, n);
-    if (n == 1)
-        fprintf(o, "%lu | [curves](%s/curves.png) [samples](%s/samples.png) "
-                   "[confusion](%s/confusion.png) |\n", g->seed, g->name, g->name, g->name);
-    else {
+    if (n == 1) {
+        fprintf(o, "%lu | ", g->seed);
+        md_file_link(o, "curves", g->name, "curves.png");
+        fputc(' ', o);
+        md_file_link(o, "samples", g->name, "samples.png");
+        fputc(' ', o);
+        md_file_link(o, "confusion", g->name, "confusion.png");
+        fputs(" |\n", o);
+    } else {
         fprintf(o, "%d:", n);
-        for (int i = 0; i < n; i++)
-            fprintf(o, " [%lu](%s/)", g[i].seed, g[i].name);
-        fprintf(o, " | [curves](%s/curves.png) |\n", g->name);
+        for (int i = 0; i < n; i++) {
+            char seed[32];
+            snprintf(seed, sizeof seed, "%lu", g[i].seed);
+            fputc(' ', o);
+            md_file_link(o, seed, g[i].name, "");
+        }
+        fputs(" | ", o);
+        md_file_link(o, "curves", g->name, "curves.png");
+        fputs(" |\n", o);
     }
 }
 
@@ -758,6 +830,8 @@ static void task_slug(const char *task, char *buf, size_t n)
 /* The test accuracy per epoch of a run's metrics.csv: acc[e - 1] for epochs 1..*epochs (NaN where
  * an epoch was not evaluated). 0, or -1 when the file cannot be read. */
 enum { CHART_MAX_EPOCHS = 100000, CHART_MAX_LINES = 10 };
+/* Key entries are cut to this many characters in the middle; the table has the full names. */
+#define CHART_KEY_CHARS 48
 static int read_test_acc(const char *dir, double **acc, int *epochs)
 {
     char path[1100], line[512];
@@ -839,11 +913,14 @@ static int by_final_desc(const void *pa, const void *pb)
  * again), on a linear epoch axis (log only when the epochs span three decades, and then said). At
  * most CHART_MAX_LINES lines, the groups of the highest final accuracy: the title says how many
  * more the table lists. */
-static int write_task_chart(const char *root, const RunSummary *r, int i, int end, const char *png)
+static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int i, int end,
+                            const char *png)
 {
-    ChartLine lines[1024];
+    ChartLine *lines = malloc(sizeof *lines * (size_t)(end - i + 1));
+    if (!lines)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
     int n_lines = 0;
-    for (int g = i, ge; g < end && n_lines < 1024; g = ge) {
+    for (int g = i, ge; g < end; g = ge) {
         ge = group_end(r, end, g);
         double m = 0;
         for (int k = g; k < ge; k++)
@@ -852,53 +929,70 @@ static int write_task_chart(const char *root, const RunSummary *r, int i, int en
     }
     qsort(lines, (size_t)n_lines, sizeof *lines, by_final_desc);
     int shown = n_lines < CHART_MAX_LINES ? n_lines : CHART_MAX_LINES;
-    char dat[1100], out[1100], names[8192] = "", q_d[2300], q_n[8400], q_t[600], title[400];
-    char slug[1000];
+    char dat[1100], out[1100], title[400], slug[1000];
     snprintf(slug, sizeof slug, "%s", png);
     size_t len = strlen(slug);
     if (len > 4 && !strcmp(slug + len - 4, ".png"))
         slug[len - 4] = '\0';
-    snprintf(dat, sizeof dat, "%s/%s.dat", root, slug);
-    snprintf(out, sizeof out, "%s/%s", root, png);
+    if (snprintf(dat, sizeof dat, "%s/%s.dat", root, slug) >= (int)sizeof dat ||
+        snprintf(out, sizeof out, "%s/%s", root, png) >= (int)sizeof out) {
+        free(lines);
+        return mnl_fail(MNL_ERR_IO, "%s: path too long", root);
+    }
+    /* the series beside the chart (a learner can redraw it), then copied for gnuplot */
     AtomicFile a;
-    int rc = atomic_open(&a, dat);
-    if (rc)
-        return rc;
-    size_t kn = 0;
-    int last = 1, drawn = 0;
-    for (int l = 0; l < shown; l++) {
+    int rc = atomic_open(&a, dat), last = 1;
+    char (*names)[CHART_KEY_CHARS * 4 + 40] = calloc((size_t)(shown ? shown : 1), sizeof *names);
+    const char **keys = calloc((size_t)(shown ? shown : 1), sizeof *keys);
+    if (!rc && (!names || !keys)) {
+        atomic_abort(&a);
+        rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
+    }
+    for (int l = 0; !rc && l < shown; l++) {
         double final;
         int e = write_group_block(a.f, r, lines[l].g, lines[l].ge, &final);
-        if (!e) {          /* an unreadable metrics.csv: an empty block keeps the order */
+        if (!e)            /* an unreadable metrics.csv: an empty block keeps the order */
             fprintf(a.f, "1 NaN 0 0\n\n\n");
-        }
         last = e > last ? e : last;
-        char name[700];
         const RunSummary *g = &r[lines[l].g];
         int n = lines[l].ge - lines[l].g;
+        char cut[CHART_KEY_CHARS * 4 + 8], parent[1100];
+        snprintf(parent, sizeof parent, "%.*s/seed*", (int)parent_len(g->name), g->name);
+        esc_shorten(n > 1 ? parent : g->name, CHART_KEY_CHARS, cut, sizeof cut);
         if (n > 1)
-            snprintf(name, sizeof name, "%.*s/seed* (mean of %d)", (int)parent_len(g->name), g->name, n);
+            snprintf(names[l], sizeof names[l], "%s (mean of %d)", cut, n);
         else
-            snprintf(name, sizeof name, "%s", g->name);
-        for (char *p = name; *p; p++)   /* each name is one "quoted" word of a gnuplot list */
-            *p = *p == '"' ? '\'' : *p;
-        kn += (size_t)snprintf(names + kn, sizeof names - kn, "%s\"%s\"", kn ? " " : "", name);
-        if (kn >= sizeof names) {
-            atomic_abort(&a);
-            return mnl_fail(MNL_ERR_PLOT, "%s: run names too long for one chart", out);
-        }
-        drawn++;
+            snprintf(names[l], sizeof names[l], "%s", cut);
+        keys[l] = names[l];
     }
-    if ((rc = atomic_commit(&a)))
-        return rc;
+    if (!rc)
+        rc = atomic_commit(&a);
     if (n_lines > shown)
         snprintf(title, sizeof title, "Test accuracy per epoch: %s, the best %d of %d (all in the "
                  "tables)", r[i].task, shown, n_lines);
     else
         snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
-    return plot_run("compare", out, "in='%s'; names='%s'; lines=%d; logx=%d; title='%s'",
-                    plot_quote(dat, q_d, sizeof q_d), plot_quote(names, q_n, sizeof q_n), drawn,
-                    last >= 1000, plot_quote(title, q_t, sizeof q_t));
+    if (!rc) {
+        Plot p;
+        if (!(rc = plot_begin(&p))) {
+            plot_add_file(&p, "in", dat);
+            plot_set_str_array(&p, "names", keys, shown);
+            plot_set_int(&p, "logx", last >= 1000);
+            plot_set_str(&p, "title", title);
+            rc = plot_draw(&p, "compare", out);
+        }
+    }
+    if (!rc && n_lines > shown) {
+        fprintf(o, "\nThe chart draws the %d of %d rows with the highest final test accuracy; not "
+                   "drawn:", shown, n_lines);
+        for (int l = shown; l < n_lines; l++) {
+            fputs(l == shown ? " " : ", ", o);
+            esc_md_cell(o, r[lines[l].g].name);
+        }
+        fputs(".\n", o);
+    }
+    free(names), free(keys), free(lines);
+    return rc;
 }
 
 /* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
@@ -953,7 +1047,9 @@ static int write_report(const char *root, const RunSummary *r, int n)
         char slug[160], png[200];
         task_slug(r[i].task, slug, sizeof slug);
         snprintf(png, sizeof png, "compare-%s.png", slug);
-        fprintf(o, "\n## %s (%d run%s)\n", r[i].task, end - i, end - i == 1 ? "" : "s");
+        fputs("\n## ", o);
+        esc_md_cell(o, r[i].task);
+        fprintf(o, " (%d run%s)\n", end - i, end - i == 1 ? "" : "s");
         /* the experiments first, then each sweep or lesson in a section of its own */
         char sweep[1100], done[64][1100];
         int n_done = 0, any_plain = 0;
@@ -974,9 +1070,13 @@ static int write_report(const char *root, const RunSummary *r, int n)
             if (seen || n_done == 64)
                 continue;
             snprintf(done[n_done++], sizeof done[0], "%s", sweep);
-            fprintf(o, "\n### Sweep `");
-            cell(o, sweep);
-            fprintf(o, "`: [SWEEP.md](%s/SWEEP.md)\n", sweep);
+            char link[1200];
+            snprintf(link, sizeof link, "%s/SWEEP.md", sweep);
+            fprintf(o, "\n### Sweep ");
+            esc_md_cell(o, sweep);
+            fprintf(o, ": [SWEEP.md](");
+            esc_md_link(o, link);
+            fputs(")\n", o);
             write_table_head(o, "\n");
             char other[1100];
             for (int g = i, ge; g < end; g = ge) {
@@ -991,13 +1091,17 @@ static int write_report(const char *root, const RunSummary *r, int n)
                 if (!stuck_heading++)
                     fprintf(o, "\nStuck runs (a model that learned nothing worth its accuracy):\n\n");
                 fprintf(o, "* ");
-                cell(o, r[k].name);
+                esc_md_cell(o, r[k].name);
                 fprintf(o, ": ");
-                cell(o, r[k].stuck);
+                esc_md_cell(o, r[k].stuck);
                 fputc('\n', o);
             }
-        fprintf(o, "\n![test accuracy per epoch: %s](%s)\n", r[i].task, png);
-        if ((rc = write_task_chart(root, r, i, end, png)) ||
+        fputs("\n![test accuracy per epoch: ", o);
+        esc_md_cell(o, r[i].task);
+        fputs("](", o);
+        esc_md_link(o, png);
+        fputs(")\n", o);
+        if ((rc = write_task_chart(o, root, r, i, end, png)) ||
             (rc = cost_write_task(o, root, r + i, end - i, slug))) {    /* experiments/cost */
             atomic_abort(&a);
             return rc;
@@ -1008,6 +1112,12 @@ static int write_report(const char *root, const RunSummary *r, int n)
 
 int report_compare(const char *root, int *runs_found)
 {
+    *runs_found = 0;
+    /* ROOT/compare-SLUG.png.tmp.PID and the like must fit the path buffers: a longer root is
+     * refused by name, never cut into another folder's */
+    if (strlen(root) > REPORT_ROOT_MAX)
+        return mnl_fail(MNL_ERR_ARG, "%.60s...: the results folder's path is %zu bytes, more than "
+                        "the %d a report can be written under", root, strlen(root), REPORT_ROOT_MAX);
     RunSummary *runs;
     int n = report_list_runs(root, &runs);
     *runs_found = n;

@@ -81,7 +81,7 @@ typedef struct {
                                 "" for a run that learned */
 } RunSummary;
 
-/* Every run under root (a folder holding summary.txt, at any depth up to 4), sorted by task and
+/* Every run under root (a folder holding summary.txt, at any depth up to 8), sorted by task and
  * then by name in natural order (seed2 before seed10). *runs is malloc'd (free it); returns the
  * count, 0 when there are none. */
 int report_list_runs(const char *root, RunSummary **runs);

@@ -152,7 +152,7 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     Scored *s = sorted_scores(p->p_positive, p->truth, p->n);
     if (!s)
         return mnl_fail(MNL_ERR_NOMEM, "cannot sort %d scores", p->n);
-    char dat[1100], png[1100], q_dat[2300], q_t[600], title[400];
+    char dat[1100], png[1100], title[400], pos_name[16], neg_name[16];
     snprintf(dat, sizeof dat, "%s/roc.dat", dir);
     snprintf(png, sizeof png, "%s/roc.png", dir);
     AtomicFile a;
@@ -187,8 +187,15 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
         return rc;
     snprintf(title, sizeof title, "%s: ROC of \"%d\" against \"%d\" on %d test images (AUC %.4f)",
              run_name, p->class_names[1], p->class_names[0], p->n, auc);
-    rc = plot_run("roc", png, "in='%s'; title='%s'; positive='%d'; negative='%d'",
-                  plot_quote(dat, q_dat, sizeof q_dat), plot_quote(title, q_t, sizeof q_t),
-                  p->class_names[1], p->class_names[0]);
+    snprintf(pos_name, sizeof pos_name, "%d", p->class_names[1]);
+    snprintf(neg_name, sizeof neg_name, "%d", p->class_names[0]);
+    Plot plot;
+    if ((rc = plot_begin(&plot)))
+        return rc;
+    plot_add_file(&plot, "in", dat);
+    plot_set_str(&plot, "title", title);
+    plot_set_str(&plot, "positive", pos_name);
+    plot_set_str(&plot, "negative", neg_name);
+    rc = plot_draw(&plot, "roc", png);
     return rc ? rc : write_thresholds(dir, p, pts, auc, said, said_len);
 }

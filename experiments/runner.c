@@ -23,6 +23,7 @@
 #include "common/dataset.h"
 #include "common/env.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
 #include "common/progress.h"
@@ -138,14 +139,27 @@ static void log_append(Run *r, const char *text, size_t n)
 static void say(Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(Run *r, const char *fmt, ...)
 {
-    char line[1024];
+    char *raw = NULL, *line = NULL;
+    size_t raw_len = 0, len = 0;
+    FILE *m = open_memstream(&raw, &raw_len);
+    if (!m)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vfprintf(m, fmt, ap);
     va_end(ap);
-    fputs(line, stdout);
-    fflush(stdout);
-    log_append(r, line, strlen(line));
+    fclose(m);
+    /* names in the line never reach the terminal or log.txt as control bytes (an ESC sequence) */
+    FILE *e = open_memstream(&line, &len);
+    if (e) {
+        esc_terminal(e, raw);
+        fclose(e);
+        fputs(line, stdout);
+        fflush(stdout);
+        log_append(r, line, len);
+    }
+    free(line);
+    free(raw);
 }
 
 /* ---- run state blob inside the checkpoint: RNG states, the epoch in progress ---- */
@@ -1078,20 +1092,32 @@ static void refresh_report(Run *r)
 
 static void print_resume_hint(Run *r, const TrainOptions *o)
 {
-    char cmd[2048];
-    int k = snprintf(cmd, sizeof cmd, "bin/mnistlab train %s", o->conf_path);
-    for (int i = 0; i < o->n_sets && k < (int)sizeof cmd; i++)
-        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --set '%s'", o->sets[i]);
-    if (o->out_dir && k < (int)sizeof cmd)
-        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --out %s", o->out_dir);
-    if (o->kernels != KERNELS_FAST && k < (int)sizeof cmd)
-        k += snprintf(cmd + k, sizeof cmd - (size_t)k, " --kernels %s", kernels_name(o->kernels));
+    /* a command to paste into a shell: every name and value one quoted word */
+    char *cmd = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&cmd, &len);
+    if (!c)
+        return;
+    fputs("bin/mnistlab train ", c);
+    esc_shell_word(c, o->conf_path);
+    for (int i = 0; i < o->n_sets; i++) {
+        fputs(" --set ", c);
+        esc_shell_word(c, o->sets[i]);
+    }
+    if (o->out_dir) {
+        fputs(" --out ", c);
+        esc_shell_word(c, o->out_dir);
+    }
+    if (o->kernels != KERNELS_FAST)
+        fprintf(c, " --kernels %s", kernels_name(o->kernels));
+    fclose(c);
     if (r->progress.next_batch > 0)
         say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s --resume\n",
-            r->progress.epoch, r->progress.next_batch, k < (int)sizeof cmd ? cmd : "(too long)");
+            r->progress.epoch, r->progress.next_batch, cmd);
     else
         say(r, "stopped after epoch %d (saved); to continue:\n  %s --resume\n",
-            r->progress.epoch - 1, k < (int)sizeof cmd ? cmd : "(too long)");
+            r->progress.epoch - 1, cmd);
+    free(cmd);
 }
 
 static void print_banner(Run *r, int first_epoch)

@@ -1,8 +1,10 @@
 /* experiments/setup: settings -> data -> model and optimizer. */
 #include "experiments/setup.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -86,6 +88,62 @@ static int blame_line(const ExpConfig *c, int rc)
     if (line > 0)
         return mnl_fail(rc, "%s:%d: %s", c->source, line, detail);
     return mnl_fail(rc, "%s: %s", c->source, detail);
+}
+
+void experiment_format_bytes(double bytes, char *buf, size_t n)
+{
+    static const char *const units[] = {"bytes", "KB", "MB", "GB", "TB", "PB"};
+    int u = 0;
+    while (bytes >= 1000.0 && u < 5)
+        bytes /= 1000.0, u++;
+    snprintf(buf, n, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+}
+
+/* The memory of this machine in bytes (physical pages), 0 when unknown. */
+static double machine_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+/* The key of the model's size in the settings: model.layers, model.hidden or model.family. */
+static const char *size_key(const ExpConfig *c)
+{
+    return strcmp(c->family, "cnn") == 0 ? "model.layers"
+           : strcmp(c->family, "mlp") == 0 ? "model.hidden" : "model.family";
+}
+
+int experiment_plan(const Experiment *ex, ModelPlan *plan, ParamTensor **tensors)
+{
+    const ExpConfig *c = &ex->cfg;
+    int k = c->n_classes ? c->n_classes : 10;
+    int h = ex->has_data ? ex->data.train.h : 28, w = ex->has_data ? ex->data.train.w : 28;
+    ModelSpec spec;
+    experiment_model_spec(c, k, h, w, &spec);
+    int rc = model_plan(&spec, plan, tensors);
+    return rc ? blame_line(c, rc) : MNL_OK;
+}
+
+/* Refuse, naming the settings and the bytes, a model or batch this machine cannot hold: found from
+ * the plan, before anything is allocated. */
+static int check_fits(const ExpConfig *c, const ModelPlan *plan, double limit)
+{
+    double params = 8.0 * (double)plan->params, all = model_plan_bytes(plan, c->batch);
+    double acts = all - params;
+    if (limit <= 0 || all <= limit)
+        return MNL_OK;
+    char need[32], have[32];
+    experiment_format_bytes(limit, have, sizeof have);
+    if (acts >= params) {
+        experiment_format_bytes(acts, need, sizeof need);
+        return mnl_fail(MNL_ERR_NOMEM, "%s: train.batch = %d needs %s of activations (%zu floats "
+                        "an image; this machine has %s)", c->source, c->batch, need,
+                        plan->act_per_image, have);
+    }
+    experiment_format_bytes(params, need, sizeof need);
+    return mnl_fail(MNL_ERR_NOMEM, "%s: %s describes %zu parameters, which need %s with their "
+                    "gradients (this machine has %s)", c->source, size_key(c), plan->params, need,
+                    have);
 }
 
 static int unknown_family(const ExpConfig *c)
@@ -179,6 +237,9 @@ int experiment_build(Experiment *ex, int threads_flag)
     int h = ex->has_data ? ex->data.train.h : 28, w = ex->has_data ? ex->data.train.w : 28;
     ModelSpec spec;
     experiment_model_spec(c, k, h, w, &spec);
+    ModelPlan plan;
+    if ((rc = experiment_plan(ex, &plan, NULL)) || (rc = check_fits(c, &plan, machine_bytes())))
+        return rc;
     int threads;
     rc = threads_resolve(threads_flag, c->threads, &threads);
     if (rc)
@@ -195,8 +256,15 @@ int experiment_build(Experiment *ex, int threads_flag)
         return blame_line(c, rc);
     ex->has_model = 1;
     ex->model.threads = ex->threads;
-    if ((rc = model_alloc_batch(&ex->model, c->batch)))
-        return rc;
+    if ((rc = model_alloc_batch(&ex->model, c->batch))) {
+        if (rc != MNL_ERR_NOMEM)
+            return mnl_fail(rc, "%s: train.batch = %d: %s", c->source, c->batch, mnl_last_error());
+        char need[32];
+        experiment_format_bytes(model_plan_bytes(&plan, c->batch) - 8.0 * (double)plan.params, need,
+                                sizeof need);
+        return mnl_fail(rc, "%s: train.batch = %d needs %s of activations, more than could be "
+                        "allocated", c->source, c->batch, need);
+    }
     if (!(ex->pred = malloc(sizeof(int) * (size_t)c->batch)))
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate predictions");
 

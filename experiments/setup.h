@@ -26,7 +26,14 @@ int experiment_configure(Experiment *ex, const char *conf_path, const char *cons
 /* Settings from a checkpoint's text (source names the checkpoint in messages). */
 int experiment_configure_text(Experiment *ex, const char *text, const char *source);
 int experiment_load_data(Experiment *ex);
-/* Build the model (input 1x28x28 unless data is loaded) and its optimizer; applies threads. */
+/* What the settings' model would allocate (models/model: model_plan), without allocating it;
+ * *tensors as there. An error names the settings' source and line. */
+int experiment_plan(const Experiment *ex, ModelPlan *plan, ParamTensor **tensors);
+/* "22.3 GB": bytes for a message (powers of 1000). */
+void experiment_format_bytes(double bytes, char *buf, size_t n);
+/* Build the model (input 1x28x28 unless data is loaded) and its optimizer; applies threads. A model
+ * or batch larger than this machine's memory is refused first, naming the setting and the bytes
+ * ("cnn.conf: train.batch = 65536 needs 22.3 GB of activations"). */
 int experiment_build(Experiment *ex, int threads_flag);
 /* All three, for training. */
 int experiment_setup(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets,

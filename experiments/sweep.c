@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
 #include "experiments/report.h"
@@ -71,6 +72,9 @@ int sweep_parse_seeds(const char *arg, unsigned long *seeds, int *n)
                             arg);
         if (*n == SWEEP_MAX_SEEDS)
             return mnl_fail(MNL_ERR_ARG, "--seeds: more than %d seeds", SWEEP_MAX_SEEDS);
+        for (int j = 0; j < *n; j++)      /* one run counted twice would shrink the spread */
+            if (seeds[j] == v)
+                return mnl_fail(MNL_ERR_ARG, "--seeds \"%s\": seed %lu is given twice", arg, v);
         seeds[(*n)++] = v;
         s = end;
     }
@@ -365,7 +369,7 @@ static void mark_stuck_runs(Sweep *w)
         SweepRun *r = &w->runs[i];
         if (r->ok && r->stuck[0])
             snprintf(r->status + strlen(r->status), sizeof r->status - strlen(r->status),
-                     ", **stuck**: %s", r->stuck);
+                     ", STUCK: %s", r->stuck);
     }
 }
 
@@ -463,18 +467,28 @@ static void format_params(double p, char *out, size_t n)
 
 /* ---- SWEEP.md ---- */
 
-static void md_cell_value(const Sweep *w, const int *v, char *out, size_t n)
+/* The swept values of a run or cell, each its own escaped cell: "0.01 | 64". */
+static void md_cell_value(const Sweep *w, FILE *o, const int *v)
 {
-    size_t k = 0;
-    for (int a = 0; a < w->o->n_axes; a++)
-        k += (size_t)snprintf(out + k, n - k, "%s%s", a ? " | " : "", w->o->axes[a].values[v[a]]);
+    for (int a = 0; a < w->o->n_axes; a++) {
+        fputs(a ? " | " : "", o);
+        esc_md_cell(o, w->o->axes[a].values[v[a]]);
+    }
+}
+
+static void md_axis_headers(const Sweep *w, FILE *o)
+{
+    for (int a = 0; a < w->o->n_axes; a++) {
+        fputc(' ', o);
+        esc_md_cell(o, w->o->axes[a].key);
+        fputs(" |", o);
+    }
 }
 
 static void write_md_means(const Sweep *w, FILE *o, const char *held)
 {
     fprintf(o, "## Mean ± standard deviation over seeds\n\n|");
-    for (int a = 0; a < w->o->n_axes; a++)
-        fprintf(o, " %s |", w->o->axes[a].key);
+    md_axis_headers(w, o);
     fprintf(o, " runs | final test acc | test acc at best epoch | final %s loss | lowest %s loss | "
                "parameters | train s |\n|", held, held);
     for (int a = 0; a < w->o->n_axes; a++)
@@ -484,16 +498,17 @@ static void write_md_means(const Sweep *w, FILE *o, const char *held)
     for (int c = 0; c < w->n_cells; c++) {
         const SweepCell *s = &w->cells[c];
         int v[2] = {c % n0, c / n0};
-        char val[512], runs[64], par[32];
-        md_cell_value(w, v, val, sizeof val);
+        char runs[64], par[32];
         snprintf(runs, sizeof runs, s->n_fail ? "%d (%d failed)" : "%d", s->n_ok + s->n_fail, s->n_fail);
         format_params(s->params, par, sizeof par);
+        fputs("| ", o);
+        md_cell_value(w, o, v);
         if (s->n_ok == 0) {
-            fprintf(o, "| %s | %s | – | – | – | – | – | – |\n", val, runs);
+            fprintf(o, " | %s | – | – | – | – | – | – |\n", runs);
             continue;
         }
-        fprintf(o, "| %s | %s | %.2f ± %.2f%% | %.2f ± %.2f%% | %.4f ± %.4f | %.4f ± %.4f | %s | %.1f |\n",
-                val, runs, 100 * s->final_acc[0], 100 * s->final_acc[1], 100 * s->best_acc[0],
+        fprintf(o, " | %s | %.2f ± %.2f%% | %.2f ± %.2f%% | %.4f ± %.4f | %.4f ± %.4f | %s | %.1f |\n",
+                runs, 100 * s->final_acc[0], 100 * s->final_acc[1], 100 * s->best_acc[0],
                 100 * s->best_acc[1], s->final_loss[0], s->final_loss[1], s->low_loss[0],
                 s->low_loss[1], par, s->seconds);
     }
@@ -502,8 +517,7 @@ static void write_md_means(const Sweep *w, FILE *o, const char *held)
 static void write_md_runs(const Sweep *w, FILE *o, const char *held)
 {
     fprintf(o, "\n## Every run\n\n|");
-    for (int a = 0; a < w->o->n_axes; a++)
-        fprintf(o, " %s |", w->o->axes[a].key);
+    md_axis_headers(w, o);
     fprintf(o, " seed | status | epochs | final test acc | best epoch | test acc there | "
                "lowest %s loss | train s | plots |\n|", held);
     for (int a = 0; a < w->o->n_axes; a++)
@@ -512,18 +526,24 @@ static void write_md_runs(const Sweep *w, FILE *o, const char *held)
     size_t skip = strlen(w->out) + 1;
     for (int i = 0; i < w->n_runs; i++) {
         const SweepRun *r = &w->runs[i];
-        char val[512];
-        md_cell_value(w, r->v, val, sizeof val);
         const char *rel = r->dir + skip;
-        fprintf(o, "| %s | %lu | %s | ", val, r->seed, r->status);
+        fputs("| ", o);
+        md_cell_value(w, o, r->v);
+        fprintf(o, " | %lu | ", r->seed);
+        esc_md_cell(o, r->status);
+        fputs(" | ", o);
         if (r->n_rec == 0) {
             fprintf(o, "0 | – | – | – | – | – | |\n");
             continue;
         }
         const EpochRecord *last = &r->rec[r->n_rec - 1], *b = &r->rec[r->best];
-        fprintf(o, "%d | %.2f%% | %d | %.2f%% | %.4f | %.1f | [curves](%s/curves.png) |\n",
-                last->epoch, 100 * last->test_acc, b->epoch, 100 * b->test_acc,
-                held_out(b, r->on_valid), r->seconds, rel);
+        char target[sizeof r->dir + 16];
+        snprintf(target, sizeof target, "%s/curves.png", rel);
+        fprintf(o, "%d | %.2f%% | %d | %.2f%% | %.4f | %.1f | [curves](", last->epoch,
+                100 * last->test_acc, b->epoch, 100 * b->test_acc, held_out(b, r->on_valid),
+                r->seconds);
+        esc_md_link(o, target);
+        fputs(") |\n", o);
     }
 }
 
@@ -536,18 +556,25 @@ static int write_sweep_md(const Sweep *w, const char *held)
     if (rc)
         return rc;
     FILE *o = a.f;
-    fprintf(o, "# Sweep of %s over ", w->name);
-    for (int a2 = 0; a2 < w->o->n_axes; a2++)
-        fprintf(o, "%s%s", a2 ? " and " : "", w->o->axes[a2].key);
-    fprintf(o, "\n\n`%s`", w->o->conf_path);
-    for (int i = 0; i < w->o->n_sets; i++)
-        fprintf(o, " `--set %s`", w->o->sets[i]);
-    fprintf(o, ", %d run%s. *Best epoch*: the epoch of lowest %s loss; a failed run is not in the "
+    fputs("# Sweep of ", o);
+    esc_md_cell(o, w->name);
+    fputs(" over ", o);
+    for (int a2 = 0; a2 < w->o->n_axes; a2++) {
+        fputs(a2 ? " and " : "", o);
+        esc_md_cell(o, w->o->axes[a2].key);
+    }
+    fputs("\n\nExperiment file ", o);
+    esc_md_cell(o, w->o->conf_path);
+    for (int i = 0; i < w->o->n_sets; i++) {
+        fputs(i ? ", " : "; settings ", o);
+        esc_md_cell(o, w->o->sets[i]);
+    }
+    fprintf(o, "; %d run%s. *Best epoch*: the epoch of lowest %s loss; a failed run is not in the "
                "means.\n\n", w->n_runs, w->n_runs == 1 ? "" : "s", held);
-    fprintf(o, "![accuracy and %s loss against the value](sweep.png)\n\n", held);
-    fprintf(o, "![%s loss per epoch of every run](sweep-curves.png)\n\n", held);
+    fprintf(o, "![accuracy and %s loss against the value](./sweep.png)\n\n", held);
+    fprintf(o, "![%s loss per epoch of every run](./sweep-curves.png)\n\n", held);
     if (w->o->n_axes == 2)
-        fprintf(o, "![final test accuracy of every pair of values](heatmap.png)\n\n");
+        fprintf(o, "![final test accuracy of every pair of values](./heatmap.png)\n\n");
     write_md_means(w, o, held);
     write_md_runs(w, o, held);
     return atomic_commit(&a);
@@ -588,10 +615,9 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
             double lead;
             if (!w->o->against_params && strchr(label, ' ') && leading_number(label, &lead))
                 label[strcspn(label, " ")] = '\0';      /* "250 500" -> "250": the tick stays short */
-            for (char *p = label; *p; p++)
-                if (*p == '"')
-                    *p = '\'';
-            fprintf(a.f, "%.9g \"%s\" %d %d", x[i], label, s->n_ok, s->n_fail);
+            fprintf(a.f, "%.9g ", x[i]);
+            esc_gnuplot_datafield(a.f, label);
+            fprintf(a.f, " %d %d", s->n_ok, s->n_fail);
             const double *m[6] = {s->final_acc, s->best_acc, s->final_loss, s->low_loss,
                                   s->train_acc, s->train_loss};
             for (int k = 0; k < 4; k++)
@@ -605,12 +631,9 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
                     fprintf(a.f, " %.6g %.6g", m[k][0], m[k][1]);
                 else
                     fprintf(a.f, " NaN NaN");
-            char value[160];
-            snprintf(value, sizeof value, "%s", w->o->axes[0].values[i]);
-            for (char *p = value; *p; p++)
-                if (*p == '"')
-                    *p = '\'';
-            fprintf(a.f, " \"%s\"\n", value);
+            fputc(' ', a.f);
+            esc_gnuplot_datafield(a.f, w->o->axes[0].values[i]);
+            fputc('\n', a.f);
             if (s->n_fail) {
                 fprintf(f.f, "%.9g %.6g \"%d/%d failed\"\n", x[i], 1.0 / w->num_classes, s->n_fail,
                         s->n_fail + s->n_ok);
@@ -627,21 +650,20 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
 
 static int write_sweep_png(const Sweep *w, const double *x, int logx, const char *held)
 {
-    char fails[1100], dat[1100], png[1100], title[400], names[2048] = "", xlabel[200];
-    char q[6][2400];
+    char fails[1100], dat[1100], png[1100], title[400], xlabel[400];
+    char names[SWEEP_MAX_VALUES][320];
+    const char *name_list[SWEEP_MAX_VALUES];
     int rc = write_sweep_dat(w, x, fails, sizeof fails);
     if (rc)
         return rc;
     snprintf(dat, sizeof dat, "%s/sweep.dat", w->out);
     snprintf(png, sizeof png, "%s/sweep.png", w->out);
     int series = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
-    if (w->o->n_axes > 1)
-        for (int j = 0, k = 0; j < series; j++) {
-            char v[160];
-            folder_safe(w->o->axes[1].values[j], v, sizeof v);
-            k += snprintf(names + k, sizeof names - (size_t)k, "%s%s=%s", j ? " " : "",
-                          short_key(w->o->axes[1].key), v);
-        }
+    for (int j = 0; w->o->n_axes > 1 && j < series && j < SWEEP_MAX_VALUES; j++) {
+        snprintf(names[j], sizeof names[j], "%s=%s", short_key(w->o->axes[1].key),
+                 w->o->axes[1].values[j]);
+        name_list[j] = names[j];
+    }
     int ns = w->o->n_seeds ? w->o->n_seeds : 1;
     snprintf(title, sizeof title, "%s: sweep of %s (%d seed%s per value%s)", w->name,
              w->o->axes[0].key, ns, ns == 1 ? "" : "s", ns > 1 ? ", mean ± std" : "");
@@ -663,31 +685,39 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     for (int c = 0; c < w->n_cells; c++)
         show_chance |= w->cells[c].n_fail > 0 ||
                        (w->cells[c].n_ok && w->cells[c].final_acc[0] < 1.0 / w->num_classes + 0.2);
-    return plot_run("sweep", png,
-                    "in='%s'; fails='%s'; title='%s'; xlabel='%s'; logx=%d; series=%d; names='%s'; "
-                    "chance=%g; held='%s'; against_params=%d; xmin=%g; xmax=%g; show_chance=%d",
-                    plot_quote(dat, q[0], sizeof q[0]), plot_quote(fails, q[1], sizeof q[1]),
-                    plot_quote(title, q[2], sizeof q[2]), plot_quote(xlabel, q[3], sizeof q[3]), logx,
-                    series, plot_quote(names, q[4], sizeof q[4]), 1.0 / w->num_classes, held,
-                    w->o->against_params, xmin, xmax, show_chance);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_add_file(&p, "fails", fails);
+    plot_set_str(&p, "title", title);
+    plot_set_str(&p, "xlabel", xlabel);
+    plot_set_int(&p, "logx", logx);
+    plot_set_int(&p, "series", series);
+    plot_set_str_array(&p, "names", name_list, w->o->n_axes > 1 ? series : 0);
+    plot_set_num(&p, "chance", 1.0 / w->num_classes);
+    plot_set_str(&p, "held", held);
+    plot_set_int(&p, "against_params", w->o->against_params);
+    plot_set_num(&p, "xmin", xmin);
+    plot_set_num(&p, "xmax", xmax);
+    plot_set_int(&p, "show_chance", show_chance);
+    return plot_draw(&p, "sweep", png);
 }
 
 /* ---- sweep-curves.png: every run's held-out loss per epoch, one colour per value ---- */
 
 static int write_curves_png(const Sweep *w, const char *held)
 {
-    char *files = malloc(1 << 16), *titles = malloc(1 << 14), colours[4096] = "", png[1100];
-    char title[300], q_f[1 << 15], q_t[1 << 13];
-    if (!files || !titles) {
-        free(files);
-        free(titles);
-        return mnl_fail(MNL_ERR_NOMEM, "cannot list the sweep's curves");
-    }
-    size_t kf = 0, kt = 0, kc = 0;
+    char png[1100], title[400];
+    char (*names)[600] = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *names);
+    const char **titles = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *titles);
+    long *colours = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *colours);
+    Plot p;
+    int rc = !names || !titles || !colours ? mnl_fail(MNL_ERR_NOMEM, "cannot list the sweep's curves")
+                                           : plot_begin(&p);
     int drawn = 0, lo_set = 0, on_valid = 0;
     double lo = INFINITY, hi = 0;
-    files[0] = titles[0] = '\0';
-    for (int i = 0; i < w->n_runs; i++) {
+    for (int i = 0; !rc && i < w->n_runs; i++) {
         const SweepRun *r = &w->runs[i];
         if (r->n_rec == 0)
             continue;
@@ -695,37 +725,35 @@ static int write_curves_png(const Sweep *w, const char *held)
         int first_of_cell = 1;
         for (int j = 0; j < i; j++)
             first_of_cell &= !(w->runs[j].cell == r->cell && w->runs[j].n_rec > 0);
-        char name[600];
-        cell_name(w, r->v, name, sizeof name, 1);
-        kf += (size_t)snprintf(files + kf, (1 << 16) - kf, "%s%s/metrics.csv", kf ? " " : "", r->dir);
-        kt += (size_t)snprintf(titles + kt, (1 << 14) - kt, "%s%s", kt ? " " : "",
-                               first_of_cell ? name : "-");
-        kc += (size_t)snprintf(colours + kc, sizeof colours - kc, "%s%d", kc ? " " : "", r->cell + 1);
+        if (first_of_cell)
+            cell_name(w, r->v, names[drawn], sizeof names[drawn], 1);
+        titles[drawn] = names[drawn];       /* "" for a further seed: no key entry */
+        colours[drawn] = r->cell + 1;
+        char metrics[1100], var[32];
+        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r->dir);
+        snprintf(var, sizeof var, "run%d", ++drawn);
+        plot_add_file(&p, var, metrics);
         for (int e = 0; e < r->n_rec; e++) {
             double l = held_out(&r->rec[e], r->on_valid);
             if (l > 0 && isfinite(l))
                 lo = l < lo ? l : lo, hi = l > hi ? l : hi, lo_set = 1;
         }
-        drawn++;
-        if (kf > (1 << 15) - 1100 || kt > (1 << 13) - 700 || kc > sizeof colours - 8) {
-            free(files);
-            free(titles);
-            return mnl_fail(MNL_ERR_PLOT, "%s: too many runs to draw in one chart", w->out);
-        }
     }
-    int rc = MNL_OK;
-    if (drawn) {
+    if (!rc && drawn) {
         snprintf(png, sizeof png, "%s/sweep-curves.png", w->out);
         snprintf(title, sizeof title, "%s: %s loss per epoch of every run (thin: further seeds)",
                  w->name, held);
-        rc = plot_run("sweep_curves", png,
-                      "files='%s'; titles='%s'; colours='%s'; title='%s'; column=%d; logy=%d; held='%s'",
-                      plot_quote(files, q_f, sizeof q_f), plot_quote(titles, q_t, sizeof q_t), colours,
-                      plot_quote(title, q_f + (1 << 14), sizeof q_f - (1 << 14)),
-                      on_valid ? 4 : 6, lo_set && hi > 20 * lo, held);
+        plot_set_str_array(&p, "titles", titles, drawn);
+        plot_set_int_array(&p, "colours", colours, drawn);
+        plot_set_str(&p, "title", title);
+        plot_set_int(&p, "column", on_valid ? 4 : 6);
+        plot_set_int(&p, "logy", lo_set && hi > 20 * lo);
+        plot_set_str(&p, "held", held);
+        rc = plot_draw(&p, "sweep_curves", png);
+    } else if (!rc) {
+        plot_discard(&p);
     }
-    free(files);
-    free(titles);
+    free(names), free(titles), free(colours);
     return rc;
 }
 
@@ -734,7 +762,7 @@ static int write_curves_png(const Sweep *w, const char *held)
 static int write_heatmap(const Sweep *w)
 {
     const SweepAxis *a0 = &w->o->axes[0], *a1 = &w->o->axes[1];
-    char dat[1100], png[1100], xt[4096], yt[4096], title[300], q_d[2400], q_t[700];
+    char dat[1100], png[1100], title[400];
     snprintf(dat, sizeof dat, "%s/heatmap.dat", w->out);
     snprintf(png, sizeof png, "%s/heatmap.png", w->out);
     AtomicFile a;
@@ -755,20 +783,27 @@ static int write_heatmap(const Sweep *w)
     }
     if ((rc = atomic_commit(&a)))
         return rc;
-    size_t kx = 0, ky = 0;
+    const char *xt[SWEEP_MAX_VALUES], *yt[SWEEP_MAX_VALUES];
     for (int i = 0; i < a0->n_values; i++)
-        kx += (size_t)snprintf(xt + kx, sizeof xt - kx, "%s\"%s\" %d", i ? ", " : "", a0->values[i], i);
+        xt[i] = a0->values[i];
     for (int j = 0; j < a1->n_values; j++)
-        ky += (size_t)snprintf(yt + ky, sizeof yt - ky, "%s\"%s\" %d", j ? ", " : "", a1->values[j], j);
-    if (kx >= sizeof xt || ky >= sizeof yt)
-        return mnl_fail(MNL_ERR_PLOT, "%s: value names too long for the heatmap", png);
-    snprintf(title, sizeof title, "%s: final test accuracy (%%) of %s against %s", w->name, a1->key,
-             a0->key);
-    return plot_run("heatmap", png,
-                    "in='%s'; title='%s'; xtics_list='%s'; ytics_list='%s'; xlabel='%s'; ylabel='%s'; "
-                    "nx=%d; ny=%d; lo=%g; hi=%g",
-                    plot_quote(dat, q_d, sizeof q_d), plot_quote(title, q_t, sizeof q_t), xt, yt,
-                    a0->key, a1->key, a0->n_values, a1->n_values, lo, hi > lo ? hi : lo + 1);
+        yt[j] = a1->values[j];
+    snprintf(title, sizeof title, "%.63s: final test accuracy (%%) of %.63s against %.63s", w->name,
+             a1->key, a0->key);
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "in", dat);
+    plot_set_str(&p, "title", title);
+    plot_set_str_array(&p, "xtics_names", xt, a0->n_values);
+    plot_set_str_array(&p, "ytics_names", yt, a1->n_values);
+    plot_set_str(&p, "xlabel", a0->key);
+    plot_set_str(&p, "ylabel", a1->key);
+    plot_set_int(&p, "nx", a0->n_values);
+    plot_set_int(&p, "ny", a1->n_values);
+    plot_set_num(&p, "lo", lo);
+    plot_set_num(&p, "hi", hi > lo ? hi : lo + 1);
+    return plot_draw(&p, "heatmap", png);
 }
 
 /* ---- the whole sweep ---- */

@@ -494,15 +494,23 @@ static int check_optimizer_matches(const Checkpoint *ck, const Model *m, const O
     return MNL_OK;
 }
 
+int checkpoint_check_shapes(const Checkpoint *ck, const ParamTensor *tensors, int n)
+{
+    if (ck->n_tensors != n)
+        return mnl_fail(MNL_ERR_CKPT, "%s: %d tensors in the checkpoint but %d in the model",
+                        ck->path, ck->n_tensors, n);
+    int rc;
+    for (int i = 0; i < n; i++)
+        if ((rc = check_tensor_matches(ck, i, &tensors[i])))
+            return rc;
+    return MNL_OK;
+}
+
 int checkpoint_apply(const Checkpoint *ck, Model *m, Optimizer *opt)
 {
-    if (ck->n_tensors != m->n_params)
-        return mnl_fail(MNL_ERR_CKPT, "%s: %d tensors in the checkpoint but %d in the model",
-                        ck->path, ck->n_tensors, m->n_params);
-    int rc;
-    for (int i = 0; i < m->n_params; i++)
-        if ((rc = check_tensor_matches(ck, i, &m->params[i])))
-            return rc;
+    int rc = checkpoint_check_shapes(ck, m->params, m->n_params);
+    if (rc)
+        return rc;
     if (opt && (rc = check_optimizer_matches(ck, m, opt)))
         return rc;
 

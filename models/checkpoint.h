@@ -70,6 +70,9 @@ int checkpoint_save(const char *path, const char *config_text, const Model *m,
 /* Read and verify the whole file (magic, version, CRC, then every length against the bytes that
  * remain, before any allocation it implies); fills ck. On failure ck holds nothing to free. */
 int checkpoint_load(const char *path, Checkpoint *ck);
+/* MNL_ERR_CKPT naming the file unless its tensors are tensors[0..n) (names, ranks, shapes): with
+ * model_plan's list, a checkpoint is checked against its settings before a model is built. */
+int checkpoint_check_shapes(const Checkpoint *ck, const ParamTensor *tensors, int n);
 /* Copy the tensors into a model built from ck->config_text (names and shapes must match) and, when
  * opt != NULL, the optimizer state (its kind and size must match). Nothing is copied unless
  * everything matches. */

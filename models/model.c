@@ -109,9 +109,8 @@ static void describe_tensor(ParamTensor *t, const Layer *l, const char *what, fl
     }
 }
 
-/* One parameter block for the whole model, each layer's weight then bias, in layer order; the
- * ParamTensor list holds views into it (and into the gradient block, same layout). */
-static int layout_params(Model *m)
+/* Each layer's offset in the one parameter block; the values and tensors in all. */
+static int count_params(Model *m, size_t *values, int *n_tensors)
 {
     size_t total = 0;
     int tensors = 0;
@@ -124,6 +123,42 @@ static int layout_params(Model *m)
             return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": the model would have over %zu parameters",
                             i + 1, l->item, MAX_PARAMS);
     }
+    *values = total, *n_tensors = tensors;
+    return MNL_OK;
+}
+
+/* The tensors of m (value and grad pointers into the blocks when they exist, else NULL). */
+static void describe_params(Model *m)
+{
+    m->n_params = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        float *v = m->param_block ? m->param_block + l->param_off : NULL;
+        float *g = m->grad_block ? m->grad_block + l->param_off : NULL;
+        if (l->n_w)
+            describe_tensor(&m->params[m->n_params++], l, "weight", v, g, l->n_w, 1);
+        if (l->n_b)
+            describe_tensor(&m->params[m->n_params++], l, "bias", v ? v + l->n_w : NULL,
+                            g ? g + l->n_w : NULL, l->n_b, 0);
+        size_t off = l->n_w + l->n_b;
+        for (int k = 0; k < layer_state_count(l); k++, off += l->n_s) {
+            ParamTensor *t = &m->params[m->n_params++];
+            describe_tensor(t, l, l->kind->state_names[k], v ? v + off : NULL, g ? g + off : NULL,
+                            l->n_s, 0);
+            t->is_state = 1;
+        }
+    }
+}
+
+/* One parameter block for the whole model, each layer's weight then bias, in layer order; the
+ * ParamTensor list holds views into it (and into the gradient block, same layout). */
+static int layout_params(Model *m)
+{
+    size_t total;
+    int tensors;
+    int rc = count_params(m, &total, &tensors);
+    if (rc)
+        return rc;
     m->param_block = alloc_floats(total);
     m->grad_block = alloc_floats(total);
     m->params = calloc(tensors ? tensors : 1, sizeof *m->params);
@@ -131,20 +166,7 @@ static int layout_params(Model *m)
         return mnl_fail(MNL_ERR_NOMEM, "%zu parameters", total);
     m->n_param_values = total;
     memset(m->grad_block, 0, total * sizeof(float));
-    for (int i = 0; i < m->n_layers; i++) {
-        const Layer *l = &m->layers[i];
-        float *v = m->param_block + l->param_off, *g = m->grad_block + l->param_off;
-        if (l->n_w)
-            describe_tensor(&m->params[m->n_params++], l, "weight", v, g, l->n_w, 1);
-        if (l->n_b)
-            describe_tensor(&m->params[m->n_params++], l, "bias", v + l->n_w, g + l->n_w, l->n_b, 0);
-        size_t off = l->n_w + l->n_b;
-        for (int k = 0; k < layer_state_count(l); k++, off += l->n_s) {
-            ParamTensor *t = &m->params[m->n_params++];
-            describe_tensor(t, l, l->kind->state_names[k], v + off, g + off, l->n_s, 0);
-            t->is_state = 1;
-        }
-    }
+    describe_params(m);
     return 0;
 }
 
@@ -200,6 +222,66 @@ int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng)
     if (rc)
         model_free(m);
     return rc;
+}
+
+/* The layers alone (the family's build, which allocates only the layer list): the shapes and
+ * sizes of everything model_build and model_alloc_batch would allocate, found before any of it is. */
+int model_plan(const ModelSpec *spec, ModelPlan *plan, ParamTensor **tensors)
+{
+    memset(plan, 0, sizeof *plan);
+    if (tensors)
+        *tensors = NULL;
+    const ModelFamily *family = model_family_find(spec->family);
+    if (!family)
+        return mnl_fail(MNL_ERR_SPEC, "unknown model family \"%.32s\"", spec->family);
+    int rc = check_spec(spec);
+    if (rc)
+        return rc;
+    Model m;
+    memset(&m, 0, sizeof m);
+    m.spec = *spec;
+    m.head = spec->head;
+    m.num_outputs = spec->head == HEAD_SIGMOID ? 1 : spec->num_classes;
+    m.in_c = spec->in_c, m.in_h = spec->in_h, m.in_w = spec->in_w;
+    m.threads = 1;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    m.layers = calloc(MODEL_MAX_LAYERS, sizeof *m.layers);
+    if (!m.layers || !rng)
+        rc = mnl_fail(MNL_ERR_NOMEM, "layer list");
+    if (!rc)
+        rc = family->build(&m, spec, rng);
+    if (!rc)
+        rc = check_head_width(&m);
+    if (!rc)
+        rc = count_params(&m, &plan->params, &plan->tensors);
+    for (int i = 0; !rc && i < m.n_layers; i++) {
+        const Layer *l = &m.layers[i];
+        plan->act_per_image += layer_out_size(l);
+        size_t widest = layer_out_size(l) > layer_in_size(l) ? layer_out_size(l) : layer_in_size(l);
+        plan->widest = widest > plan->widest ? widest : plan->widest;
+    }
+    plan->outputs = (size_t)m.num_outputs + (size_t)spec->num_classes;
+    if (!rc && tensors) {
+        m.params = calloc(plan->tensors ? (size_t)plan->tensors : 1, sizeof *m.params);
+        if (!m.params)
+            rc = mnl_fail(MNL_ERR_NOMEM, "tensor list");
+        else {
+            describe_params(&m);
+            *tensors = m.params;
+            m.params = NULL;
+        }
+    }
+    if (rng)
+        gsl_rng_free(rng);
+    model_free(&m);
+    return rc;
+}
+
+double model_plan_bytes(const ModelPlan *plan, int batch)
+{
+    /* parameters and their gradients; layer outputs and their gradients; logits and probabilities */
+    return 4.0 * (2.0 * (double)plan->params + 2.0 * (double)plan->act_per_image * batch +
+                  (double)plan->outputs * batch);
 }
 
 /* ---- batch buffers ---- */

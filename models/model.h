@@ -119,6 +119,20 @@ const ModelFamily *model_family_at(int i);                    /* NULL past the e
 /* Build spec->family; on failure the model is left freed and the detail names the bad item. */
 int model_build(Model *m, const ModelSpec *spec, gsl_rng *rng);
 /* Size activation and scratch buffers for batches of up to max_batch images (once per run). */
+/* What a spec asks for, found without allocating it: for refusing a model (a hostile checkpoint's
+ * settings, a batch too large) before the memory is taken. */
+typedef struct {
+    size_t params;           /* parameter values: weights, biases, running statistics */
+    int tensors;             /* parameter tensors, in model order */
+    size_t act_per_image;    /* floats of layer outputs per image */
+    size_t widest;           /* the widest layer input or output per image */
+    size_t outputs;          /* logits and class probabilities per image */
+} ModelPlan;
+/* Plan spec; *tensors (when not NULL) gets the malloc'd list of its tensors' names and shapes, with
+ * NULL values (free it). */
+int model_plan(const ModelSpec *spec, ModelPlan *plan, ParamTensor **tensors);
+/* About the bytes model_build and model_alloc_batch(batch) would take (the walk's scratch aside). */
+double model_plan_bytes(const ModelPlan *plan, int batch);
 int model_alloc_batch(Model *m, int max_batch);
 void model_free(Model *m);
 

@@ -3,11 +3,12 @@
 # own line. Test accuracy is red in every chart: each group a shade of red (light to dark in the
 # order of the key, best first) and a marker of its own, as the key's title says. The epoch axis
 # is linear; log (and labelled so) only when the epochs span three decades.
-# Inputs: in (one block per group: "epoch mean std runs"), names (a "quoted" name per block),
-#         lines (blocks), logx (0|1), out, title.
-set terminal pngcairo size 1100,640 font "Sans,11"
+# Inputs: in (one block per group: "epoch mean std runs"), names (array of the groups' names, in
+#         the blocks' order; names_n = their number), logx (0|1), out, title. Text is drawn as it
+#         is (enhanced text off).
+set terminal pngcairo noenhanced size 1100,640 font "Sans,11"
 set output out
-set title title font "Sans,13" noenhanced
+set title title font "Sans,13"
 set xlabel logx ? "epoch (log scale)" : "epoch"
 set ylabel "test accuracy"
 set format y "%.3f"
@@ -15,6 +16,7 @@ set grid lc rgb "#dddddd"
 if (logx) { set logscale x 10 }
 set datafile missing "NaN"
 set key outside right top noenhanced font "Sans,10" title "test accuracy (red):\nshade and marker name the\ngroup; band: ± 1 std over seeds"
+lines = names_n
 t(i) = lines > 1 ? (i - 1.0) / (lines - 1) : 1.0
 shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))
 markers = "7 5 9 11 13 4 6 8 10 12"
@@ -25,4 +27,4 @@ hi(m, s) = m + s > 1 ? 1 : m + s
 plot for [i=1:lines] in index (i - 1) using 1:(lo($2, $3)):(hi($2, $3)) with filledcurves \
          fc rgb shade(i) fs transparent solid 0.18 noborder notitle, \
      for [i=1:lines] in index (i - 1) using 1:2 with linespoints pt marker(i) pi -8 ps 0.9 lw 2 \
-         lc rgb shade(i) title word(names, i)
+         lc rgb shade(i) title names[i]

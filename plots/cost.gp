@@ -2,7 +2,7 @@
 # training seconds (right), both on log axes, one point per run labelled with its name; test
 # accuracy is red, as in every chart.
 # Inputs: in (cost-TASK.dat: parameters seconds accuracy "label"), title, out.
-set terminal pngcairo size 1200,560 font "Sans,11"
+set terminal pngcairo noenhanced size 1200,560 font "Sans,11"
 set output out
 set logscale x
 set grid lc rgb "#dddddd"

@@ -14,7 +14,7 @@
 #         layout (optional: a file for the panels' and text lines' places, see below).
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo size 960,860 font "Sans,11"
+set terminal pngcairo noenhanced size 960,860 font "Sans,11"
 set output out
 held = has_valid ? 4 : 6
 held_name = has_valid ? "validation loss" : "test loss"

@@ -2,7 +2,7 @@
 # every chart: A light red, B dark red, as the key says.
 # Inputs: in (classes.dat: class images accuracy_a accuracy_b), title, name_a, name_b, bottom
 #         (bottom of the accuracy axis), out.
-set terminal pngcairo size 1000,520 font "Sans,11"
+set terminal pngcairo noenhanced size 1000,520 font "Sans,11"
 set output out
 set title title font "Sans,13"
 set style data histograms

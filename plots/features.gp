@@ -16,7 +16,7 @@ tw = strlen(title) * 8 + 40     # about 8 pixels a character at 12 points: a lon
 W = W < tw ? tw : W
 H = ph + 60 + 20
 left = (W - pw - cbw) / 2
-set terminal pngcairo size W, H font "Sans,11"
+set terminal pngcairo noenhanced size W, H font "Sans,11"
 set output out
 # centred on the canvas, not on the (possibly narrow) grid, so a long title is never cut
 set label 100 title at screen 0.5, screen 1.0 - 28.0 / H center font "Sans,12"

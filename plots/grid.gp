@@ -4,7 +4,7 @@
 #         pixels per image pixel), title, out.
 if (!exists("title")) title = ""
 if (!exists("scale")) scale = 3
-set terminal pngcairo size (cols*cell_w*scale + 40), (rows*cell_h*scale + 70) font "Sans,11"
+set terminal pngcairo noenhanced size (cols*cell_w*scale + 40), (rows*cell_h*scale + 70) font "Sans,11"
 set output out
 set title title font "Sans,13"
 unset key

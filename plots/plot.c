@@ -1,11 +1,14 @@
-/* plots/plot: data files for gnuplot, running it, and the labelled image grid. */
+/* plots/plot: the one way text reaches gnuplot (a private folder of files we name, a variables file
+ * of quoted literals), running it there, and the labelled image grid. */
+#define _DEFAULT_SOURCE   /* realpath */
 #include "plots/plot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/fileio.h"
 
 static int has_scripts(const char *dir)
@@ -51,18 +55,6 @@ const char *plot_script_dir(void)
     return dir;
 }
 
-const char *plot_quote(const char *s, char *buf, size_t n)
-{
-    size_t k = 0;
-    for (; *s && k + 2 < n; s++) {
-        if (*s == '\'')
-            buf[k++] = '\'';
-        buf[k++] = *s;
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
 /* First non-empty line of a small file, for error messages. */
 static void first_line(const char *path, char *out, size_t n)
 {
@@ -84,9 +76,9 @@ static void first_line(const char *path, char *out, size_t n)
     fclose(f);
 }
 
-/* Run gnuplot with argv, stderr into errpath; returns the exit status, or -1 with *killed_by set
+/* Run gnuplot with argv in the folder cwd, stderr into errpath; returns the exit status, or -1 with *killed_by set
  * to the signal that ended it (0 when it could not be run or waited for). */
-static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
+static int run_gnuplot(char *const argv[], const char *cwd, const char *errpath, int *killed_by)
 {
     *killed_by = 0;
     pid_t pid = fork();
@@ -103,6 +95,8 @@ static int run_gnuplot(char *const argv[], const char *errpath, int *killed_by)
             dup2(fd, 1);
             close(fd);
         }
+        if (chdir(cwd) != 0)
+            _exit(126);
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -148,39 +142,257 @@ static int plot_check_written(const char *tmp, const char *out_png, const char *
                     "not put in place", out_png, script, why);
 }
 
-int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
+/* ==== the private folder: every name gnuplot sees is one we made ==== */
+
+/* A gnuplot variable name: the C code chooses them, but one that is not an identifier would be
+ * code, so it is refused. */
+static int is_identifier(const char *v)
 {
-    char vars[12288], tmp[PATH_MAX], errpath[PATH_MAX], script_path[PATH_MAX], q[PATH_MAX * 2];
-    snprintf(script_path, sizeof script_path, "%s/%s.gp", plot_script_dir(), script);
-    if (access(script_path, R_OK) != 0) {
+    if (!v || !((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || *v == '_'))
+        return 0;
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+              *v == '_'))
+            return 0;
+    return 1;
+}
+
+static int plot_bad_name(Plot *p, const char *what, const char *v)
+{
+    if (!p->rc)
+        p->rc = mnl_fail(MNL_ERR_PLOT, "plot: %s \"%s\" is not a gnuplot identifier", what,
+                         v ? v : "(null)");
+    return p->rc;
+}
+
+int plot_begin(Plot *p)
+{
+    memset(p, 0, sizeof *p);
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp || strlen(tmp) > PATH_MAX - 32)
+        tmp = "/tmp";
+    snprintf(p->dir, sizeof p->dir, "%s/mnistlab-plot-XXXXXX", tmp);
+    if (!mkdtemp(p->dir)) {
+        int e = errno;
+        p->dir[0] = '\0';
+        return p->rc = mnl_fail(MNL_ERR_IO, "%s: cannot make a private folder for gnuplot: %s",
+                                tmp, strerror(e));
+    }
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/vars.gp", p->dir);
+    p->vars = fopen(path, "w");
+    if (!p->vars) {
+        int e = errno;
+        plot_discard(p);
+        return p->rc = mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    fputs("# the variables of one figure, written by mnistlab (every text a quoted literal)\n",
+          p->vars);
+    return MNL_OK;
+}
+
+void plot_set_str(Plot *p, const char *var, const char *text)
+{
+    if (p->rc || !is_identifier(var)) {
+        plot_bad_name(p, "variable", var);
+        return;
+    }
+    fprintf(p->vars, "%s = ", var);
+    esc_gnuplot_string(p->vars, text ? text : "");
+    fputc('\n', p->vars);
+}
+
+void plot_set_num(Plot *p, const char *var, double v)
+{
+    if (p->rc || !is_identifier(var)) {
+        plot_bad_name(p, "variable", var);
+        return;
+    }
+    if (isfinite(v))
+        fprintf(p->vars, "%s = %.17g\n", var, v);
+    else
+        fprintf(p->vars, "%s = NaN\n", var);
+}
+
+void plot_set_int(Plot *p, const char *var, long v)
+{
+    if (p->rc || !is_identifier(var)) {
+        plot_bad_name(p, "variable", var);
+        return;
+    }
+    fprintf(p->vars, "%s = %ld\n", var, v);
+}
+
+void plot_set_str_array(Plot *p, const char *var, const char *const *texts, int n)
+{
+    if (p->rc || !is_identifier(var)) {
+        plot_bad_name(p, "array", var);
+        return;
+    }
+    /* gnuplot refuses an array of size 0: one empty entry, and the size in VAR_n */
+    fprintf(p->vars, "array %s[%d]\n%s_n = %d\n", var, n > 0 ? n : 1, var, n);
+    for (int i = 0; i < n; i++) {
+        fprintf(p->vars, "%s[%d] = ", var, i + 1);
+        esc_gnuplot_string(p->vars, texts[i] ? texts[i] : "");
+        fputc('\n', p->vars);
+    }
+}
+
+void plot_set_int_array(Plot *p, const char *var, const long *v, int n)
+{
+    if (p->rc || !is_identifier(var)) {
+        plot_bad_name(p, "array", var);
+        return;
+    }
+    fprintf(p->vars, "array %s[%d]\n%s_n = %d\n", var, n > 0 ? n : 1, var, n);
+    for (int i = 0; i < n; i++)
+        fprintf(p->vars, "%s[%d] = %ld\n", var, i + 1, v[i]);
+}
+
+FILE *plot_open_data(Plot *p, const char *name)
+{
+    if (p->rc || !is_identifier(name)) {
+        plot_bad_name(p, "data file", name);
+        return NULL;
+    }
+    char path[PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s.dat", p->dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        p->rc = mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        return NULL;
+    }
+    fprintf(p->vars, "%s = '%s.dat'\n", name, name);
+    return f;
+}
+
+int plot_close_data(Plot *p, FILE *f)
+{
+    if (!f)
+        return p->rc ? p->rc : mnl_fail(MNL_ERR_PLOT, "plot: no data file");
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        if (!p->rc)
+            p->rc = mnl_fail(MNL_ERR_IO, "%s: cannot write a plot's data: %s", p->dir,
+                             strerror(errno ? errno : EIO));
+    }
+    return p->rc;
+}
+
+/* Largest data file a figure copies (a grid of 40 digits is about 100 KB). */
+#define PLOT_MAX_COPY ((long long)256 << 20)
+
+void plot_add_file(Plot *p, const char *name, const char *path)
+{
+    if (p->rc)
+        return;
+    FILE *in;
+    long long size;
+    if (file_open_regular(path, &in, &size) != MNL_OK) {   /* never a FIFO gnuplot would block on */
+        p->rc = MNL_ERR_IO;
+        return;
+    }
+    if (size > PLOT_MAX_COPY) {
+        fclose(in);
+        p->rc = mnl_fail(MNL_ERR_IO, "%s: %lld bytes, too large to plot", path, size);
+        return;
+    }
+    FILE *out = plot_open_data(p, name);
+    char buf[65536];
+    size_t n;
+    while (out && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            break;
+    if (ferror(in) && !p->rc)
+        p->rc = mnl_fail(MNL_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    fclose(in);
+    plot_close_data(p, out);
+}
+
+void plot_discard(Plot *p)
+{
+    if (p->vars)
+        fclose(p->vars);
+    p->vars = NULL;
+    if (!p->dir[0])
+        return;
+    DIR *d = opendir(p->dir);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d));) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char path[PATH_MAX + 300];
+            snprintf(path, sizeof path, "%s/%s", p->dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(p->dir);
+    p->dir[0] = '\0';
+}
+
+/* The script's absolute path (gnuplot runs in the private folder), or an error naming it. */
+static int script_path_of(const char *script, char *abs, size_t n)
+{
+    char path[PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s.gp", plot_script_dir(), script);
+    if (access(path, R_OK) != 0 || !realpath(path, abs) || strlen(abs) >= n) {
         const char *env = getenv("MNISTLAB_PLOTS");
         if (env && *env)      /* the variable chose the folder: name it, as a setting would be */
             return mnl_fail(MNL_ERR_PLOT, "MNISTLAB_PLOTS=%s: no %s.gp there (it names the folder of "
                             "mnistlab's gnuplot scripts; unset it to use the suite's own)", env, script);
-        return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot script not found (set MNISTLAB_PLOTS)", script_path);
+        return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot script not found (set MNISTLAB_PLOTS)", path);
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.png", out_png, (long)getpid());
-    snprintf(errpath, sizeof errpath, "%s.tmp.%ld.log", out_png, (long)getpid());
+    return MNL_OK;
+}
 
-    va_list ap;
-    va_start(ap, vars_fmt);
-    int k = vsnprintf(vars, sizeof vars, vars_fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k + 2 * PATH_MAX + 16 >= sizeof vars)
-        return mnl_fail(MNL_ERR_PLOT, "%s: plot variables too long", out_png);
-    snprintf(vars + k, sizeof vars - (size_t)k, "%sout='%s'", k ? "; " : "",
-             plot_quote(tmp, q, sizeof q));
+/* The PNG gnuplot left in the private folder, checked whole, copied into place atomically. */
+static int put_in_place(const char *png, const char *out_png, const char *script)
+{
+    int rc = plot_check_written(png, out_png, script);
+    if (rc)
+        return rc;
+    unsigned char *bytes;
+    size_t n;
+    if ((rc = file_read_all(png, (size_t)1 << 30, &bytes, &n)))
+        return rc;
+    rc = atomic_write_file(out_png, bytes, n);
+    free(bytes);
+    return rc;
+}
 
-    char *argv[] = {"gnuplot", "-e", vars, script_path, NULL};
-    int killed_by, rc = run_gnuplot(argv, errpath, &killed_by);
+int plot_draw(Plot *p, const char *script, const char *out_png)
+{
+    char script_abs[PATH_MAX], png[PATH_MAX + 16], errpath[PATH_MAX + 16];
+    int rc = p->rc;
+    if (!rc && !p->vars)
+        rc = mnl_fail(MNL_ERR_PLOT, "plot: plot_begin was not called");
+    if (!rc)
+        rc = script_path_of(script, script_abs, sizeof script_abs);
+    if (!rc) {
+        fputs("out = 'out.png'\n", p->vars);
+        int bad = ferror(p->vars);
+        if (fclose(p->vars) != 0 || bad)
+            rc = mnl_fail(MNL_ERR_IO, "%s/vars.gp: cannot write: %s", p->dir, strerror(errno));
+        p->vars = NULL;
+    }
+    if (rc) {
+        plot_discard(p);
+        return rc;
+    }
+    snprintf(png, sizeof png, "%s/out.png", p->dir);
+    snprintf(errpath, sizeof errpath, "%s/gnuplot.log", p->dir);
+    /* only our names: the variables file, then the script, run inside the private folder */
+    char *argv[] = {"gnuplot", "vars.gp", script_abs, NULL};
+    int killed_by;
+    rc = run_gnuplot(argv, p->dir, errpath, &killed_by);
     struct stat st;
-    if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
+    if (rc != 0 || stat(png, &st) != 0 || st.st_size == 0) {
         char why[400];
-        char full[600];                 /* looked at before the temp file frees its space */
-        plot_disk_note(out_png, full, sizeof full);
+        char full[600];
+        disk_full_note(p->dir, full, sizeof full);
         first_line(errpath, why, sizeof why);
-        remove(tmp);
-        remove(errpath);
+        plot_discard(p);
         if (rc == 127)
             return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot is not installed (apt-get install gnuplot-nox)",
                             out_png);
@@ -193,15 +405,9 @@ int plot_run(const char *script, const char *out_png, const char *vars_fmt, ...)
         return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s failed: %s", out_png, script,
                         why[0] ? why : "no output");
     }
-    remove(errpath);
-    if ((rc = plot_check_written(tmp, out_png, script)))
-        return rc;
-    if (file_rename_into_place(tmp, out_png) != 0) {
-        int e = errno;
-        remove(tmp);
-        return mnl_fail(MNL_ERR_IO, "%s: cannot rename plot into place: %s", out_png, strerror(e));
-    }
-    return MNL_OK;
+    rc = put_in_place(png, out_png, script);
+    plot_discard(p);
+    return rc;
 }
 
 void plot_discard_data(const char *path)
@@ -211,13 +417,12 @@ void plot_discard_data(const char *path)
         remove(path);
 }
 
-/* OUT.png -> OUT.SUFFIX beside it. */
-static void sibling_path(const char *out_png, const char *suffix, char *buf, size_t n)
+/* OUT.png -> OUT.SUFFIX beside it; -1 when it does not fit (a cut name would be another file). */
+static int sibling_path(const char *out_png, const char *suffix, char *buf, size_t n)
 {
-    size_t len = strlen(out_png);
-    if (len > 4 && strcmp(out_png + len - 4, ".png") == 0)
-        len -= 4;
-    snprintf(buf, n, "%.*s.%s", (int)len, out_png, suffix);
+    char dot_suffix[64];
+    snprintf(dot_suffix, sizeof dot_suffix, ".%s", suffix);
+    return path_sibling(out_png, ".png", dot_suffix, buf, n);
 }
 
 enum { LABEL_BAND = 9 };   /* pixel rows above each image for its label */
@@ -263,12 +468,10 @@ static int write_grid_labels(const char *path, int n, int h, int w, int cols,
     for (int i = 0; i < n; i++) {
         double x = (i % cols) * cell_w + cell_w / 2.0 - 0.5;
         double y = (i / cols) * cell_h + LABEL_BAND / 2.0 - 0.5;
-        char q[128];
-        snprintf(q, sizeof q, "%s", labels[i]);
-        for (char *p = q; *p; p++)
-            if (*p == '"')
-                *p = '\'';
-        fprintf(a.f, "%.1f %.1f \"%s\" %d\n", x, y, q, bad && bad[i] ? 0xCC0000 : 0x202020);
+        char cut[160];
+        fprintf(a.f, "%.1f %.1f ", x, y);
+        esc_gnuplot_datafield(a.f, esc_shorten(labels[i], 24, cut, sizeof cut));
+        fprintf(a.f, " %d\n", bad && bad[i] ? 0xCC0000 : 0x202020);
     }
     return atomic_commit(&a);
 }
@@ -281,9 +484,10 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
     int rows = (n + cols - 1) / cols;
     if (cols > n)
         cols = n;
-    char grid[PATH_MAX], lab[PATH_MAX], qg[PATH_MAX * 2], ql[PATH_MAX * 2], qt[512];
-    sibling_path(out_png, "grid.dat", grid, sizeof grid);
-    sibling_path(out_png, "labels.dat", lab, sizeof lab);
+    char grid[PATH_MAX], lab[PATH_MAX];
+    if (sibling_path(out_png, "grid.dat", grid, sizeof grid) ||
+        sibling_path(out_png, "labels.dat", lab, sizeof lab))
+        return mnl_fail(MNL_ERR_IO, "%s: path too long", out_png);
     int rc = write_grid_matrix(grid, images, n, h, w, cols, rows);
     if (!rc)
         rc = write_grid_labels(lab, n, h, w, cols, labels, bad);
@@ -291,17 +495,27 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
         return rc;
     /* Wide enough that the longest label (about 7 screen pixels a character) fits its cell. */
     size_t longest = 0;
-    for (int i = 0; i < n; i++)
-        longest = strlen(labels[i]) > longest ? strlen(labels[i]) : longest;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(labels[i]) < 24 ? strlen(labels[i]) : 24;
+        longest = len > longest ? len : longest;
+    }
     int scale = (int)((longest * 7 + 8 + w + 1) / (size_t)(w + 2));
     /* ... and wide enough for the title (about 10 pixels a character at 13 points). */
     while (scale < 8 && (size_t)(cols * (w + 2) * scale + 40) < strlen(title) * 10)
         scale++;
     scale = scale < 3 ? 3 : scale > 8 ? 8 : scale;
-    rc = plot_run("grid", out_png, "grid='%s'; labels='%s'; cols=%d; rows=%d; cell_w=%d; cell_h=%d; "
-                  "scale=%d; title='%s'", plot_quote(grid, qg, sizeof qg),
-                  plot_quote(lab, ql, sizeof ql), cols, rows, w + 2, h + LABEL_BAND, scale,
-                  plot_quote(title, qt, sizeof qt));
+    Plot p;
+    if ((rc = plot_begin(&p)))
+        return rc;
+    plot_add_file(&p, "grid", grid);
+    plot_add_file(&p, "labels", lab);
+    plot_set_int(&p, "cols", cols);
+    plot_set_int(&p, "rows", rows);
+    plot_set_int(&p, "cell_w", w + 2);
+    plot_set_int(&p, "cell_h", h + LABEL_BAND);
+    plot_set_int(&p, "scale", scale);
+    plot_set_str(&p, "title", title);
+    rc = plot_draw(&p, "grid", out_png);
     plot_discard_data(grid);
     plot_discard_data(lab);
     return rc;

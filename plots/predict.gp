@@ -6,7 +6,7 @@
 #         ok (1 correct, 0 wrong, -1 no label), title, out.
 if (!exists("title")) title = ""
 W = 1000; H = 620
-set terminal pngcairo size W, H font "Sans,11"
+set terminal pngcairo noenhanced size W, H font "Sans,11"
 set output out
 verdict_rgb = ok == 1 ? "#1b7a2e" : (ok == 0 ? "#c0392b" : "#1f4e99")
 set multiplot title title font "Sans,13"

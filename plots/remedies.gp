@@ -2,8 +2,8 @@
 # on a log axis, where the baseline's late rise is as visible as its early fall. A test loss is green
 # in every chart: the baseline is the darkest green and thickest, each remedy a lighter shade of
 # green with a marker of its own (the key says so).
-# Inputs: in (curves.dat: one block per remedy of "epoch mean_test_loss seeds"), titles (a file with
-#         one line per block: its label), seeds (how many seeds each mean is over), out.
+# Inputs: in (curves.dat: one block per remedy of "epoch mean_test_loss seeds"), titles (an array:
+#         one label per block), seeds (how many seeds each mean is over), out.
 set terminal pngcairo size 1100,650 font "Sans,11" noenhanced
 set output out
 set title sprintf("Fighting overfitting on cnn-4v9 (2000 images of 4 and 9): test loss, mean of %d seeds", seeds) font "Sans,13"
@@ -16,8 +16,8 @@ set grid xtics ytics mytics lc rgb "#dddddd"
 set key outside right top vertical box font "Sans,10" width -8
 set xrange [0.5:40.5]
 set xtics 5
-n = int(system("wc -l < '" . titles . "'"))
-label(i) = system("sed -n '" . i . "p' '" . titles . "'")
+n = |titles|
+label(i) = titles[i]
 # the baseline darkest and thick; the remedies shades of green from dark to light, each with a
 # marker of its own every third epoch
 set key title "test loss (green): shade and marker name the remedy" font "Sans,10"

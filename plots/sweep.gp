@@ -7,12 +7,12 @@
 # line per value of the second, in shades of red (accuracy) and green (loss) from light to dark,
 # each with its own marker; the key says so.
 # Inputs: in (sweep.dat), fails (sweep.fail.dat), out, title, xlabel, logx (0|1), xmin, xmax,
-#         series (blocks in sweep.dat), names (the blocks' names), chance, show_chance (0|1),
+#         series (blocks in sweep.dat), names (array: the blocks' names), chance, show_chance (0|1),
 #         held (validation|test), against_params (0|1: x is the parameter count).
 # Columns of sweep.dat: 1 x, 2 label, 3 n_ok, 4 n_fail, 5/6 final test acc, 7/8 best-epoch test
 #   acc, 9/10 final held-out loss, 11/12 lowest held-out loss, 13 params, 14 seconds,
 #   15/16 final training acc, 17/18 final training loss (mean/std pairs), 19 the value itself.
-set terminal pngcairo size 1200,560 font "Sans,11"
+set terminal pngcairo noenhanced size 1200,560 font "Sans,11"
 set output out
 set datafile missing "NaN"
 red = "#d62728"; dark_red = "#8b0000"; orange = "#ff8c00"
@@ -50,7 +50,7 @@ if (series == 1) {
 } else {
     set key title "final test accuracy (red): shade and marker name the second setting" font "Sans,10"
     plot for [i=1:series] in index (i-1) using 1:(alo($5,$6)):(ahi($5,$6)) with filledcurves fc rgb red_shade(i) fs transparent solid 0.12 noborder notitle, \
-         for [i=1:series] in index (i-1) using 1:5:xtic(2) with linespoints pt marker(i) ps 1.0 lw 2 lc rgb red_shade(i) title word(names, i), \
+         for [i=1:series] in index (i-1) using 1:5:xtic(2) with linespoints pt marker(i) ps 1.0 lw 2 lc rgb red_shade(i) title names[i], \
          ch with lines dt 3 lc rgb "#888888" title (show_chance ? sprintf("chance (%g)", chance) : ""), \
          fails using 1:2 with points pt 2 ps 2 lw 2 lc rgb "#cc0000" title "failed runs (drawn at chance)"
 }
@@ -67,6 +67,6 @@ if (series == 1) {
 } else {
     set key title sprintf("lowest %s loss (green%s): shade and marker name the second setting", held, held_dt == 2 ? ", dashed" : "") font "Sans,10"
     plot for [i=1:series] in index (i-1) using 1:(alo($11,$12)):($11+$12) with filledcurves fc rgb green_shade(i) fs transparent solid 0.12 noborder notitle, \
-         for [i=1:series] in index (i-1) using 1:11:xtic(2) with linespoints pt marker(i) ps 1.0 lw 2 dt held_dt lc rgb green_shade(i) title word(names, i)
+         for [i=1:series] in index (i-1) using 1:11:xtic(2) with linespoints pt marker(i) ps 1.0 lw 2 dt held_dt lc rgb green_shade(i) title names[i]
 }
 unset multiplot

@@ -124,6 +124,17 @@ static void test_sweep_parse_seeds_takes_spaces_or_commas(void)
     CU_ASSERT_EQUAL(sweep_parse_seeds("  ", s, &n), MNL_ERR_ARG);
 }
 
+/* "1 1" would train one run and count it twice (± 0.00): refused like a repeated --vary value. */
+static void test_sweep_parse_seeds_refuses_a_repeated_seed(void)
+{
+    unsigned long s[SWEEP_MAX_SEEDS];
+    int n;
+    CU_ASSERT_EQUAL(sweep_parse_seeds("1 1", s, &n), MNL_ERR_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "seed 1 is given twice"));
+    CU_ASSERT_EQUAL(sweep_parse_seeds("3,1,03", s, &n), MNL_ERR_ARG);   /* 03 is the seed 3 */
+    CU_ASSERT_EQUAL(sweep_parse_seeds("1 2 3", s, &n), MNL_OK);
+}
+
 /* ---- sweep: runs and files ---- */
 
 static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
@@ -181,8 +192,11 @@ static void test_sweep_two_settings_draw_a_heatmap(void)
              " --out %s", dir);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     CU_ASSERT(exists(in_dir(dir, "lr=0.01,batch=200/seed1/summary.txt")));
-    /* 260 + 110 per value of the first key, 220 + 70 per value of the second */
-    assert_png(in_dir(dir, "heatmap.png"), 260 + 110 * 2, 220 + 70 * 3);
+    /* 260 + 110 per value of the first key, or wider for the whole title (about 9 pixels a
+     * character and 140 for the margins and the colour bar); 220 + 70 per value of the second */
+    const char *title = "cnn-4v9: final test accuracy (%) of train.batch against train.lr";
+    int w = 260 + 110 * 2, tw = 9 * (int)strlen(title) + 140;
+    assert_png(in_dir(dir, "heatmap.png"), w > tw ? w : tw, 220 + 70 * 3);
     assert_png(in_dir(dir, "sweep.png"), 1200, 560);
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "SWEEP.md")), "| 0.01 | 200 | 1 | "));
 }
@@ -558,9 +572,9 @@ static void test_html_from_markdown_makes_tables_links_and_images(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<h2>Title</h2>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<p>Some <i>best</i> text with <code>code</code>.</p>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<tr><th>run</th><th>acc</th></tr>"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<td><a href=\"./sub/a/\">a</a></td><td>1 &lt; 2 &amp; 3</td>"));
     CU_ASSERT_PTR_NULL(strstr(h, "---"));       /* the separator row is not a row */
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"sub/compare.png\" alt=\"the chart\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"./sub/compare.png\" alt=\"the chart\""));
 }
 
 static int xml_errors;
@@ -669,7 +683,7 @@ static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist
     /* the report's cost section: every run, the seconds to each accuracy, and its chart */
     const char *md = test_slurp(in_dir(root, "REPORT.md"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "**What the accuracy cost.**"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](sweep-lr/lr=0.01/seed1/) | 1521 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| [sweep-lr/lr=0.01/seed1](./sweep-lr/lr=0.01/seed1/) | 1521 |"));
     assert_png(in_dir(root, "cost-mnist-classes-4-9-500-test-images.png"), 1200, 560);
 }
 
@@ -684,6 +698,7 @@ int register_explore_tests(void)
         {"sweep_parse_vary_refuses_missing_empty_and_repeated_values",
          test_sweep_parse_vary_refuses_missing_empty_and_repeated_values},
         {"sweep_parse_seeds_takes_spaces_or_commas", test_sweep_parse_seeds_takes_spaces_or_commas},
+        {"sweep_parse_seeds_refuses_a_repeated_seed", test_sweep_parse_seeds_refuses_a_repeated_seed},
         {"sweep_writes_a_run_per_value_and_seed_and_its_pictures",
          test_sweep_writes_a_run_per_value_and_seed_and_its_pictures},
         {"sweep_run_again_keeps_finished_runs", test_sweep_run_again_keeps_finished_runs},

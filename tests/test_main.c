@@ -29,6 +29,7 @@ int register_explore_tests(void);
 int register_augment_tests(void);
 int register_settings_tests(void);
 int register_report_tests(void);
+int register_names_tests(void);
 /* Suites (one line each). */
 static const SuiteRegister suites[] = {
     register_image_tests,
@@ -53,6 +54,7 @@ static const SuiteRegister suites[] = {
     register_fuzz_found_tests,
     register_hostile_tests,
     register_explore_tests,
+    register_names_tests,
 };
 
 int main(int argc, char **argv)

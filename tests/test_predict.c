@@ -1,6 +1,7 @@
 /* tests/test_predict: `predict` and `features` on checkpoints saved here from models built by the
  * experiment setup (no training needed): what they print, which files they write, and how they
  * refuse bad arguments and bad images. Runs gnuplot; the test-set cases skip without MNIST. */
+#define _DEFAULT_SOURCE   /* wait4 */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -127,6 +130,56 @@ static double printed_percent(const char *class_label)
 }
 
 /* ---- predict ------------------------------------------------------------------------------- */
+
+/* A checkpoint of a 784-6-10 MLP (about 19 KB of weights) whose settings say
+ * hidden = 20000 20000: dir/model.ckpt, valid CRC and all. */
+static const char *save_hostile_checkpoint(const char *dir)
+{
+    static char path[800];
+    snprintf(path, sizeof path, "%s/model.ckpt", test_path(dir));
+    char cmd[900];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", test_path(dir));
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    Experiment ex;
+    CU_ASSERT_FATAL(experiment_configure_text(&ex, "[model]\nfamily = mlp\nhidden = 6\n", "t.conf") ==
+                    MNL_OK);
+    CU_ASSERT_FATAL(experiment_build(&ex, 1) == MNL_OK);
+    char *text = strstr(ex.config_text, "hidden = 6");
+    CU_ASSERT_FATAL(text != NULL);
+    char lie[8192];
+    snprintf(lie, sizeof lie, "%.*shidden = 20000 20000%s", (int)(text - ex.config_text),
+             ex.config_text, text + strlen("hidden = 6"));
+    CU_ASSERT_FATAL(checkpoint_save(path, lie, &ex.model, NULL, 1, NULL, 0) == MNL_OK);
+    experiment_free(&ex);
+    return path;
+}
+
+/* The issue's case: building what the settings describe would take 3.3 GB. The refusal comes from
+ * comparing them with the file's own tensors first: the process never grows past a small size,
+ * and the message names the file. */
+static void test_predict_refuses_settings_that_outgrow_the_checkpoint_before_allocating(void)
+{
+    const char *ckpt = save_hostile_checkpoint("hostile-ckpt");
+    fflush(stdout);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, 1), dup2(fd, 2);
+        char *argv[] = {(char *)ckpt, "--random"};
+        int rc = predict_main(2, argv);
+        int ok = rc == MNL_ERR_CKPT && strstr(mnl_last_error(), ckpt) &&
+                 strstr(mnl_last_error(), "refused before building");
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    struct rusage ru;
+    CU_ASSERT_FATAL(wait4(pid, &status, 0, &ru) == pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* the 784x20000 and 20000x20000 weights alone are 1.7 GB; the test process itself (the suites
+     * before this one, ASan's shadow in a SANITIZE build) is what the child starts from */
+    CU_ASSERT(ru.ru_maxrss < 600 * 1024);
+}
 
 static void test_predict_without_checkpoint_is_a_usage_error(void)
 {
@@ -390,6 +443,8 @@ int register_predict_tests(void)
     static const struct { const char *name; CU_TestFunc fn; } tests[] = {
         {"without_checkpoint_is_a_usage_error", test_predict_without_checkpoint_is_a_usage_error},
         {"refuses_two_image_choices", test_predict_refuses_two_image_choices},
+        {"refuses_settings_that_outgrow_the_checkpoint_before_allocating",
+         test_predict_refuses_settings_that_outgrow_the_checkpoint_before_allocating},
         {"refuses_negative_index", test_predict_refuses_negative_index},
         {"missing_checkpoint_names_it", test_predict_missing_checkpoint_names_it},
         {"user_image_prints_every_class_and_writes_png_beside_checkpoint",

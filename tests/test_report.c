@@ -112,7 +112,7 @@ static void test_report_seeds_are_one_row_with_mean_and_std(void)
     const char *report = compare(root);
     assert_contains(report, "| mlp/seed* | mlp | – |");
     assert_contains(report, "98.00\u00b11.00%");
-    assert_contains(report, "3: [1](mlp/seed1/) [2](mlp/seed2/) [10](mlp/seed10/)");
+    assert_contains(report, "3: [1](./mlp/seed1/) [2](./mlp/seed2/) [10](./mlp/seed10/)");
 }
 
 /* ---- the comparison at scale: groups drawn once, sweeps in sections of their own ---- */
@@ -160,8 +160,8 @@ static void test_report_sweep_is_a_section_linking_its_sweep_md(void)
     CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-lr/SWEEP.md"), "# sweep\n", 8) == 0);
     fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", NULL, 1, 0.99);
     const char *report = compare(root);
-    const char *plain = strstr(report, "| [cnn-4v9](cnn-4v9/)");
-    const char *section = strstr(report, "### Sweep `lesson-lr`: [SWEEP.md](lesson-lr/SWEEP.md)");
+    const char *plain = strstr(report, "| [cnn-4v9](./cnn-4v9/)");
+    const char *section = strstr(report, "### Sweep lesson-lr: [SWEEP.md](./lesson-lr/SWEEP.md)");
     CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
     CU_ASSERT_PTR_NOT_NULL_FATAL(section);
     CU_ASSERT(plain < section);
@@ -201,11 +201,11 @@ static void test_report_page_shows_a_runs_files_and_explorations(void)
         CU_ASSERT_FATAL(test_write_file(in_dir(dir, files[i]), "x", 1) == 0);
     compare(root);
     const char *page = test_slurp(in_dir(root, "index.html"));
-    assert_contains(page, "href=\"cnn/config.used\">config.used</a>");
-    assert_contains(page, "href=\"cnn/log.txt\">log.txt</a>");
-    assert_contains(page, "<img src=\"cnn/curves.png\" class=\"curves\"");
-    assert_contains(page, "<img src=\"cnn/predict.png\"");
-    assert_contains(page, "<img src=\"cnn/features-01-conv1.png\"");
+    assert_contains(page, "href=\"./cnn/config.used\">config.used</a>");
+    assert_contains(page, "href=\"./cnn/log.txt\">log.txt</a>");
+    assert_contains(page, "<img src=\"./cnn/curves.png\" class=\"curves\"");
+    assert_contains(page, "<img src=\"./cnn/predict.png\"");
+    assert_contains(page, "<img src=\"./cnn/features-01-conv1.png\"");
 }
 
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
@@ -222,7 +222,7 @@ static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
     const char *report = compare(root);
     assert_contains(report, "(4 runs)");
     assert_contains(report, "| cnn-4v9/seed* | cnn | – |");
-    assert_contains(report, "| [cnn-4v9](cnn-4v9/) | cnn | lr=0.001 |");
+    assert_contains(report, "| [cnn-4v9](./cnn-4v9/) | cnn | lr=0.001 |");
     assert_contains(test_slurp(test_path("report.out")), "(4 runs)");
 }
 
@@ -234,8 +234,8 @@ static void test_report_runs_are_named_by_folder_with_their_changed_settings(voi
     fake_run(in_dir(root, "mlp-lr0.01"), "experiments/mlp.conf", "train.lr=0.01", 1, 0.97);
     fake_run(in_dir(root, "mlp-lr0.001"), "experiments/mlp.conf", "train.lr=0.001", 1, 0.98);
     const char *report = compare(root);
-    assert_contains(report, "| [mlp-lr0.01](mlp-lr0.01/) | mlp | lr=0.01 |");
-    assert_contains(report, "| [mlp-lr0.001](mlp-lr0.001/) | mlp | – |");   /* mlp.conf's own lr */
+    assert_contains(report, "| [mlp-lr0.01](./mlp-lr0.01/) | mlp | lr=0.01 |");
+    assert_contains(report, "| [mlp-lr0.001](./mlp-lr0.001/) | mlp | – |");   /* mlp.conf's own lr */
     RunSummary *runs;
     int n = report_list_runs(root, &runs);
     CU_ASSERT_EQUAL_FATAL(n, 2);
@@ -701,7 +701,7 @@ static void test_report_finished_run_refreshes_its_report(void)
     CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
     assert_contains(test_slurp(test_path("report.out")), "refreshed ");
     const char *report = test_slurp(in_dir(root, "REPORT.md"));
-    assert_contains(report, "[cnn-4v9/seed7](cnn-4v9/seed7/) | cnn | epochs=2, seed=7 |");
+    assert_contains(report, "[cnn-4v9/seed7](./cnn-4v9/seed7/) | cnn | epochs=2, seed=7 |");
     /* a folder with no results folder above (the guide's /tmp/mnistlab-try) gets a hint instead of
      * a REPORT.md in its parent */
     snprintf(args, sizeof args, QUICK " --out %s/try", test_path("elsewhere"));

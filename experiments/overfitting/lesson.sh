@@ -13,8 +13,18 @@
 #   MNISTLAB=bin/mnistlab SEEDS="1 2 3 4 5" sh experiments/overfitting/lesson.sh
 #   TRAIN=0 sh experiments/overfitting/lesson.sh      the table and chart of the runs already made
 set -e
+set -f          # no pathname expansion of SEEDS' words
 M=${MNISTLAB:-bin/mnistlab}
 SEEDS=${SEEDS:-1 2 3 4 5}
+# whole numbers, each once (a repeated seed would train one run and count it twice in the means)
+for s in $SEEDS; do
+    case $s in
+        ''|*[!0-9]*) printf 'lesson: SEEDS="%s": seeds are whole numbers, e.g. "1 2 3"\n' "$SEEDS" >&2
+                     exit 2 ;;
+    esac
+done
+dup=$(for s in $SEEDS; do echo "$s"; done | awk '{ if (seen[$1 + 0]++) { print $1 + 0; exit } }')
+[ -z "$dup" ] || { printf 'lesson: SEEDS="%s": seed %s is given twice\n' "$SEEDS" "$dup" >&2; exit 2; }
 OUT=${OUT:-results/lesson-overfitting}
 
 # name|file|label, in the order of the chapter
@@ -107,10 +117,26 @@ echo "$ROWS" | while IFS='|' read -r name conf label; do
 done
 mv "$OUT/titles.txt.tmp" "$OUT/titles.txt"
 
-PLOTS=${MNISTLAB_PLOTS:-plots}
-n_seeds=$(echo $SEEDS | wc -w)
-gnuplot -e "in='$CURVES'; titles='$OUT/titles.txt'; seeds=$n_seeds; out='$OUT/remedies.png.tmp'" \
-    "$PLOTS/remedies.gp"
+# gnuplot reads only names we made, in a private folder (plots/plot.h says why): the data as
+# in.dat, the labels as single-quoted literals (a quote doubled) of an array in vars.gp.
+PLOTS=$(cd "${MNISTLAB_PLOTS:-plots}" && pwd)
+n_seeds=$(echo "$SEEDS" | wc -w)
+private=$(mktemp -d "${TMPDIR:-/tmp}/mnistlab-plot-XXXXXX")
+cp "$CURVES" "$private/in.dat"
+{
+    echo "in = 'in.dat'"
+    echo "seeds = $n_seeds"
+    echo "out = 'out.png'"
+    echo "array titles[$(wc -l < "$OUT/titles.txt")]"
+    i=0
+    tr -d '\000-\010\013-\037' < "$OUT/titles.txt" | while IFS= read -r t; do
+        i=$((i + 1))
+        printf "titles[%d] = '%s'\n" "$i" "$(printf '%s' "$t" | sed "s/'/''/g")"
+    done
+} > "$private/vars.gp"
+(cd "$private" && gnuplot vars.gp "$PLOTS/remedies.gp")
+mv "$private/out.png" "$OUT/remedies.png.tmp"
+rm -rf "$private"
 mv "$OUT/remedies.png.tmp" "$OUT/remedies.png"
 cat "$OUT/TABLE.md"
 echo "wrote $OUT/TABLE.md and $OUT/remedies.png"
