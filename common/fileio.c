@@ -168,6 +168,26 @@ void journal_end(void)
     memset(&journal, 0, sizeof journal);
 }
 
+/* The temporary files being written now, for file_abandon_temps (a signal handler). */
+#define MAX_OPEN_TEMPS 8
+static char open_temps[MAX_OPEN_TEMPS][PATH_MAX + 64];   /* as AtomicFile.tmp */
+
+static void note_temp(const char *tmp, int open)
+{
+    for (int i = 0; i < MAX_OPEN_TEMPS; i++)
+        if (open ? !open_temps[i][0] : !strcmp(open_temps[i], tmp)) {
+            snprintf(open_temps[i], sizeof open_temps[i], "%s", open ? tmp : "");
+            return;
+        }
+}
+
+void file_abandon_temps(void)
+{
+    for (int i = 0; i < MAX_OPEN_TEMPS; i++)
+        if (open_temps[i][0])
+            unlink(open_temps[i]);
+}
+
 int atomic_open(AtomicFile *a, const char *path)
 {
     memset(a, 0, sizeof *a);
@@ -178,9 +198,12 @@ int atomic_open(AtomicFile *a, const char *path)
     snprintf(sfx, sizeof sfx, ".tmp.%ld", (long)getpid());
     if (path_sibling(path, "", sfx, a->tmp, sizeof a->tmp) != 0)
         return mnl_fail(MNL_ERR_IO, "%s: path too long", path);
+    note_temp(a->tmp, 1);
     a->f = fopen(a->tmp, "wb");
-    if (!a->f)
+    if (!a->f) {
+        note_temp(a->tmp, 0);
         return mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", a->path, strerror(errno));
+    }
     return MNL_OK;
 }
 
@@ -200,6 +223,7 @@ int atomic_commit(AtomicFile *a)
     a->f = NULL;
     if (!err && file_rename_into_place(a->tmp, a->path) != 0)
         err = errno, what = "rename";
+    note_temp(a->tmp, 0);
     if (err) {
         remove(a->tmp);
         return mnl_fail(MNL_ERR_IO, "%s: cannot %s: %s (%s)", a->path, what, strerror(err ? err : EIO),
@@ -216,6 +240,7 @@ void atomic_abort(AtomicFile *a)
     a->f = NULL;
     if (a->tmp[0])
         remove(a->tmp);
+    note_temp(a->tmp, 0);
 }
 
 int atomic_write_file(const char *path, const void *data, size_t len)
@@ -373,9 +398,37 @@ int path_present(const char *path)
 
 /* ---- the output folder's lock ---- */
 
-static char held_lock_path[1100];     /* for dir_lock_path(); one folder per process */
+/* For dir_lock_path(): the first lock this process holds (a sweep's, or a run's), which a signal
+ * handler removes; a lock taken while it is held (a run inside a sweep, a folder upgraded by
+ * compare) does not replace it. */
+static char held_lock_path[1100];
 
 const char *dir_lock_path(void) { return held_lock_path; }
+
+/* Every lock this process holds: a lock file must not be opened and closed by its own holder
+ * (closing any descriptor of a file drops the process's record locks on it). */
+#define MAX_HELD 8
+static char held_paths[MAX_HELD][1100];
+
+static void note_held(const char *path, int held)
+{
+    for (int i = 0; i < MAX_HELD; i++)
+        if (held ? !held_paths[i][0] : !strcmp(held_paths[i], path)) {
+            snprintf(held_paths[i], sizeof held_paths[i], "%s", held ? path : "");
+            return;
+        }
+}
+
+int dir_lock_is_ours(const char *dir)
+{
+    char path[1100];
+    if (snprintf(path, sizeof path, "%s/.mnistlab.lock", dir) >= (int)sizeof path)
+        return 0;
+    for (int i = 0; i < MAX_HELD; i++)
+        if (!strcmp(held_paths[i], path))
+            return 1;
+    return 0;
+}
 
 static long read_pid(int fd)
 {
@@ -442,7 +495,9 @@ int dir_lock(DirLock *l, const char *dir)
         }
         l->fd = fd;
         l->held = 1;
-        snprintf(held_lock_path, sizeof held_lock_path, "%s", l->path);
+        if (!held_lock_path[0])
+            snprintf(held_lock_path, sizeof held_lock_path, "%s", l->path);
+        note_held(l->path, 1);
         return MNL_OK;
     }
     return mnl_fail(MNL_ERR_LOCKED, "%s: other runs keep taking and releasing its lock; try again", dir);
@@ -458,11 +513,13 @@ void dir_unlock(DirLock *l)
     close(l->fd);
     l->fd = -1;
     l->held = 0;
-    held_lock_path[0] = '\0';
+    if (!strcmp(held_lock_path, l->path))
+        held_lock_path[0] = '\0';
+    note_held(l->path, 0);
 }
 
 /* NAME.tmp.PID or NAME.tmp.PID.EXT: the pid, or 0 when name is not such a file. */
-static long temp_file_pid(const char *name)
+long file_temp_pid(const char *name)
 {
     const char *t = strstr(name, ".tmp.");
     if (!t || t == name)
@@ -486,7 +543,7 @@ int dir_remove_dead_temps(const char *dir, int *removed)
         return mnl_fail(MNL_ERR_IO, "%s: cannot list: %s", dir, strerror(errno));
     int rc = MNL_OK;
     for (struct dirent *e; (e = readdir(d));) {
-        long pid = temp_file_pid(e->d_name);
+        long pid = file_temp_pid(e->d_name);
         if (pid <= 0 || pid == (long)getpid())
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)

@@ -20,6 +20,9 @@ int atomic_open(AtomicFile *a, const char *path);
 int atomic_commit(AtomicFile *a);
 /* Close and remove the temp file (after an error while writing). */
 void atomic_abort(AtomicFile *a);
+/* For a signal handler: remove the temporary files of the atomic writes not yet committed or
+ * aborted (the targets stay as they were). Async-signal-safe. */
+void file_abandon_temps(void);
 /* Write a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len);
 
@@ -87,6 +90,12 @@ int dir_lock(DirLock *l, const char *dir);
 void dir_unlock(DirLock *l);
 /* The lock file's path while held, for a signal handler that must unlink it ("" when not). */
 const char *dir_lock_path(void);
+/* This process holds dir's lock (taken by dir_lock, not yet released). */
+int dir_lock_is_ours(const char *dir);
+
+/* NAME.tmp.PID or NAME.tmp.PID.EXT (what atomic writes and plots make): PID, or 0 when name is
+ * not such a file. */
+long file_temp_pid(const char *name);
 
 /* Remove from dir the temporary files (NAME.tmp.PID, NAME.tmp.PID.EXT) that atomic writes of
  * processes no longer running left behind; *removed: how many. Call it holding dir_lock. */

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/rundir.h"
 #include "plots/plot.h"
 
 static const double ladder[] = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995};
@@ -69,31 +70,13 @@ void cost_choose_levels(const double *final_acc, int n, double chance, double le
     levels[2] = ladder[top];
 }
 
-/* A run's records; NULL (n 0) when metrics.csv cannot be read. */
+/* A run's records (experiments/rundir, the one reader of metrics.csv); NULL (n 0) when they
+ * cannot be read. */
 static EpochRecord *read_records(const char *dir, int *n)
 {
-    char path[1100], line[1024];
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
     EpochRecord *r = NULL;
-    int cap = 0;
-    for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
-        EpochRecord e;
-        if (lineno == 1 || metrics_csv_parse(line, &e))
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            EpochRecord *p = realloc(r, sizeof *p * (size_t)cap);
-            if (!p)
-                break;
-            r = p;
-        }
-        r[(*n)++] = e;
-    }
-    fclose(f);
+    if (rundir_read_metrics(dir, &r, n) != MNL_OK)
+        *n = 0;
     mnl_clear_error();
     return r;
 }

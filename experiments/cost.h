@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "common/metrics.h"
-#include "experiments/report.h"
+#include "experiments/rundir.h"
 
 #define COST_LEVELS 3
 

@@ -10,6 +10,8 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/html.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
 
@@ -65,12 +67,22 @@ static void folder_safe(const char *s, char *out, size_t n)
     out[k] = '\0';
 }
 
+/* A finished run's predictions: a run that is not (experiments/rundir) is named with its state,
+ * never compared as if it were done. */
 static int load_predictions(const char *dir, Predictions *p)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/" PREDICTIONS_FILE, dir);
+    rundir_path(dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!file_exists(dir))
         return mnl_fail(MNL_ERR_IO, "%s: no such run folder", dir);
+    RunDirStatus st;
+    int upgraded;
+    RunDirState state = rundir_status(dir, &st, &upgraded);
+    if (upgraded)
+        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
+               "manifest and a completion mark (once)\n", dir);
+    if (state == RUNDIR_RUNNING || state == RUNDIR_INCOMPLETE)
+        return mnl_fail(MNL_ERR_IO, "%s: %s; diff compares finished runs", dir, st.text);
     return predictions_read(path, p);
 }
 
@@ -78,7 +90,7 @@ static int load_predictions(const char *dir, Predictions *p)
 static int load_test_images(Diff *d)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", d->dir_a);
+    rundir_path(d->dir_a, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *text;
     size_t n;
     int rc = file_read_all(path, 1 << 20, &text, &n);
@@ -258,6 +270,8 @@ static int run_diff(Diff *d)
                "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\n", d->name_a, d->name_b, d->a.n,
                c.both, c.only_a, c.only_b, c.neither, d->out, c.only_b ? ", fixed.png" : "",
                c.only_a ? ", broken.png" : "");
+    if (!rc)
+        html_refresh_around(d->out);      /* the page lists the diffs */
     return rc;
 }
 

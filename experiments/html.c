@@ -687,3 +687,23 @@ int html_write_index(const char *results_dir)
     free(pg.items);
     return rc;
 }
+
+int html_refresh_results(const char *results_dir, int *runs_found)
+{
+    int rc = report_compare(results_dir, runs_found);
+    return rc ? rc : html_write_index(results_dir);
+}
+
+void html_refresh_around(const char *dir)
+{
+    char root[1024];
+    int n = 0;
+    if (!report_root_of(dir, root, sizeof root))
+        return;
+    if (html_refresh_results(root, &n) == MNL_OK)
+        printf("refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
+               n == 1 ? "" : "s");
+    else
+        printf("could not refresh %s/REPORT.md and index.html: %s\n", root, mnl_last_error());
+    mnl_clear_error();
+}

@@ -10,6 +10,12 @@
 /* Write results_dir/index.html (atomically) from REPORT.md and the runs, sweeps (SWEEP.md) and
  * diffs (DIFF.md) found in the folders under results_dir. */
 int html_write_index(const char *results_dir);
+/* REPORT.md (experiments/report) and index.html together, as every command that changes a results
+ * folder leaves them: *runs_found finished runs. */
+int html_refresh_results(const char *results_dir, int *runs_found);
+/* After a command changed dir (a sweep, a diff): the same for the results folder dir belongs to
+ * (report_root_of), saying so on stdout. Nothing when dir is in no results folder. */
+void html_refresh_around(const char *dir);
 
 /* The small Markdown subset the suite writes (headings, paragraphs, pipe tables, images, links,
  * **bold**, `code`) as XHTML on out. Relative image and link targets get prefix in front; a link

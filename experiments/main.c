@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include "common/dataset.h"
 #include "common/error.h"
 #include "common/escape.h"
+#include "common/fileio.h"
+#include "experiments/bench.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "common/parse.h"
@@ -39,8 +42,10 @@ static const Command commands[] = {
     {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--overwrite] "
               "[--threads N] [--profile] [--kernels fast|reference] [--no-live]",
      "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
-     "confusion.png, summary.txt, model.ckpt, config.used, log.txt; then refresh the REPORT.md of\n"
-     "the results folder. --resume continues an interrupted run. A folder holding a run with other\n"
+     "confusion.png, summary.txt, model.ckpt, config.used, log.txt, manifest.txt and, last,\n"
+     "finished.txt (a folder holding files mnistlab did not write is refused); then refresh the\n"
+     "REPORT.md and index.html of the results folder. --resume continues an interrupted run (and\n"
+     "says \"already finished\" of a finished one). A folder holding a run with other\n"
      "settings is kept: train into another (--out DIR), or --overwrite to replace it. --threads N\n"
      "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels\n"
      "reference trains on the plain loops of models/reference/, one thread (slow; the same numbers\n"
@@ -281,7 +286,7 @@ static int cmd_bench(int argc, char **argv)
     }
     if (!o.conf_path)
         return usage("bench needs an experiment file");
-    int rc = runner_bench(&o);
+    int rc = bench_run(&o);
     return rc ? report_error(rc) : 0;
 }
 
@@ -315,12 +320,58 @@ static int cmd_info(int argc, char **argv)
     return rc ? report_error(rc) : 0;
 }
 
+/* ---- a signal while a command writes files ---- */
+
+static char quit_line[1400];          /* what is said when a signal ends the command */
+
+/* gnuplot ended, the temporary files removed, one line on what was kept and how to go on. */
+static void quit_on_signal(int sig)
+{
+    plot_abandon();
+    file_abandon_temps();
+    size_t n = strlen(quit_line);
+    if (n && write(2, quit_line, n) < 0)
+        n = 0;
+    _exit(128 + sig);
+}
+
+/* From now on SIGINT and SIGTERM end the command saying `line` (and the command to rerun). */
+static void quit_saying(const char *line, const char *again)
+{
+    snprintf(quit_line, sizeof quit_line, "mnistlab: interrupted; %s; to write them, run again:\n  %s\n",
+             line, again);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = quit_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The command line as typed, each word one quoted word for the shell (common/escape). */
+static void command_text(int argc, char **argv, char *buf, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&text, &len);
+    if (!c) {
+        snprintf(buf, n, "bin/mnistlab ...");
+        return;
+    }
+    fputs("bin/mnistlab", c);
+    for (int i = 0; i < argc; i++) {
+        fputc(' ', c);
+        esc_shell_word(c, argv[i]);
+    }
+    fclose(c);
+    snprintf(buf, n, "%s", len < n ? text : "bin/mnistlab ... (the same command)");
+    free(text);
+}
+
 static int cmd_compare(int argc, char **argv)
 {
     const char *dir = argc > 0 ? argv[0] : "results";
-    int n = 0, rc = report_compare(dir, &n);
-    if (!rc)
-        rc = html_write_index(dir);
+    int n = 0, rc = html_refresh_results(dir, &n);
     if (rc)
         return report_error(rc);
     printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,
@@ -478,11 +529,16 @@ int main(int argc, char **argv)
         return cmd_info(n, rest);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(n, rest);
-    if (!strcmp(cmd, "compare"))
+    char again[1200];
+    command_text(argc - 1, argv + 1, again, sizeof again);
+    if (!strcmp(cmd, "compare")) {
+        quit_saying("REPORT.md, index.html and the charts are as they were before", again);
         return cmd_compare(n, rest);
+    }
     if (!strcmp(cmd, "show-data"))
         return cmd_show_data(n, rest);
     if (!strcmp(cmd, "diff")) {
+        quit_saying("DIFF.md and its pictures are as they were before", again);
         int rc = diff_main(n, rest);
         if (rc == MNL_ERR_ARG) {
             fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
@@ -493,6 +549,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "sweep")) {
         if (n > 0 && rest[0][0] != '-' && check_experiment_file(rest[0]))
             return 1;
+        /* between runs and while a run trains, the sweep and the runner catch signals themselves */
+        quit_saying("the sweep's finished runs are kept, SWEEP.md and its charts are as they were "
+                    "before", again);
         int sig = 0, rc = sweep_main(n, rest, &sig);
         if (rc == MNL_ERR_INTERRUPTED && sig) {
             fprintf(stderr, "mnistlab: %s\n", mnl_last_error());

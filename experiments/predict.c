@@ -18,6 +18,8 @@
 #include "common/parse.h"
 #include "common/fileio.h"
 #include "common/image.h"
+#include "experiments/html.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "models/checkpoint.h"
 #include "plots/plot.h"
@@ -436,9 +438,11 @@ static int run_predict(const PredictArgs *a, Trained *t)
         beside(a->ckpt, "predict.png", out, sizeof out);
     char dir[1100];
     beside(out, ".", dir, sizeof dir);      /* --out may name a directory that is not there yet */
-    if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)))
+    if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)) ||
+        (rc = rundir_adopt_picture(out)))
         return rc;
     printf("wrote %s\n", out);
+    html_refresh_around(dir);          /* the page shows a run's pictures */
     return MNL_OK;
 }
 
@@ -634,6 +638,8 @@ static int draw_input(const char *dir, const Trained *t, const Input *in, const 
     if (!rc)
         rc = draw_maps(out, title, in->pixels, 1, SIDE, SIDE, &label, 0.0f);
     if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
+    if (!rc)
         printf("wrote %s\n", out);
     return rc;
 }
@@ -677,6 +683,8 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
     if (!rc)
         rc = draw_maps(out, title, maps, c, h, w, labels, max_abs(maps, (size_t)c * h * w));
     free(text), free(labels);
+    if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
         printf("wrote %s\n", out);
     return rc;
@@ -730,6 +738,8 @@ static int run_conv_kernels(Trained *t, const char *dir, const ParamTensor *w)
     if (!rc)
         rc = draw_maps(out, title, w->value, n, k, k, labels, max_abs(w->value, (size_t)n * k * k));
     free(text), free(labels);
+    if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
         printf("wrote %s\n", out);
     return rc;
@@ -790,6 +800,8 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
         rc = draw_maps(out, title, wt->value, n, t->ex.model.in_h, t->ex.model.in_w, labels,
                        robust_abs_range(wt->value, (size_t)n * wt->shape[1]));
     if (!rc)
+        rc = rundir_adopt_picture(out);      /* a later run may replace it */
+    if (!rc)
         printf("wrote %s\n", out);
     return rc;
 }
@@ -817,15 +829,19 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     for (int i = 0; i < n_rows; i++)
         spatial += is_spatial(&rows[i]);
     const ParamTensor *conv = first_conv_weight(&t->ex.model);
-    if (a->weights && conv)
-        return run_conv_kernels(t, dir, conv);
-    if (spatial && !a->weights)
-        return run_feature_maps(a, t, dir, rows, n_rows);
     const ParamTensor *wt = first_image_weight(&t->ex.model);
-    if (!wt)
+    if (a->weights && conv)
+        rc = run_conv_kernels(t, dir, conv);
+    else if (spatial && !a->weights)
+        rc = run_feature_maps(a, t, dir, rows, n_rows);
+    else if (wt)
+        rc = run_weight_templates(t, dir, wt);
+    else
         return mnl_fail(MNL_ERR_ARG, "%s: the model has neither feature maps nor a first dense layer "
                         "on the image to draw", a->ckpt);
-    return run_weight_templates(t, dir, wt);
+    if (!rc)
+        html_refresh_around(dir);      /* the page shows a run's pictures */
+    return rc;
 }
 
 int features_main(int argc, char **argv)

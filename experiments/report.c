@@ -15,6 +15,7 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/cost.h"
+#include "experiments/rundir.h"
 #include "plots/plot.h"
 
 int report_best_epoch(const EpochRecord *records, int n, int *on_validation)
@@ -112,16 +113,14 @@ static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
 
 static int write_summary(const RunFiles *f, const Judgement *j)
 {
-    char path[1100], classes[64];
-    snprintf(path, sizeof path, "%s/summary.txt", f->dir);
+    char classes[64], *text = NULL;
+    size_t len = 0;
     classes_text(f->cfg, classes, sizeof classes);
-    AtomicFile a;
-    int rc = atomic_open(&a, path);
-    if (rc)
-        return rc;
+    FILE *o = open_memstream(&text, &len);
+    if (!o)
+        return mnl_fail(MNL_ERR_NOMEM, "%s/" RUNDIR_SUMMARY, f->dir);
     const EpochRecord *last = &f->records[f->n_records - 1], *b = &f->records[j->best];
     int on_valid = j->on_validation;
-    FILE *o = a.f;
     fputs("experiment = ", o);      /* the file's name: one line, whatever its bytes */
     esc_text(o, f->cfg->name);
     fprintf(o, "\nfamily = %s\ndataset = %s\nclasses = %s\nseed = %lu\n", f->cfg->family,
@@ -161,7 +160,13 @@ static int write_summary(const RunFiles *f, const Judgement *j)
         fprintf(o, "overfitting_from_epoch = %d\n", b->epoch);
     else
         fprintf(o, "overfitting_from_epoch = none\n");
-    return atomic_commit(&a);
+    if (fclose(o) != 0) {
+        free(text);
+        return mnl_fail(MNL_ERR_NOMEM, "%s/" RUNDIR_SUMMARY, f->dir);
+    }
+    int rc = rundir_write_summary(f->dir, text, len);        /* experiments/rundir: the one writer */
+    free(text);
+    return rc;
 }
 
 /* ---- curves.png ---- */
@@ -212,7 +217,7 @@ static int write_curves(const RunFiles *f, const Judgement *j)
 {
     char in[1100], out[1100], title[400];
     char label[256], zoom[256];
-    snprintf(in, sizeof in, "%s/metrics.csv", f->dir);
+    rundir_path(f->dir, RUNDIR_METRICS, in, sizeof in);
     snprintf(out, sizeof out, "%s/curves.png", f->dir);
     const EpochRecord *b = &f->records[j->best], *last = &f->records[f->n_records - 1];
     const char *which = j->on_validation ? "validation" : "test";
@@ -429,54 +434,46 @@ static int natural_compare(const char *a, const char *b)
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-/* "key = value" lines of a summary.txt into s. 0, or -1 when it is not one. */
+/* The "key = value" lines of a run's summary.txt (read by experiments/rundir) into s. 0, or -1
+ * when it is not one. */
 static int read_summary(const char *dir, RunSummary *s)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.txt", dir);
-    FILE *f;
-    long long size;
-    if (file_open_regular(path, &f, &size) != MNL_OK) {   /* a FIFO named summary.txt would hang */
+    char *text;
+    if (rundir_read_summary(dir, &text) != MNL_OK) {   /* a FIFO named summary.txt is refused */
         mnl_clear_error();
         return -1;
     }
-    char line[512];
+    char v[512];
+#define TEXT(key, field) if (rundir_summary_value(text, key, v, sizeof v) == 0) \
+        snprintf(s->field, sizeof s->field, "%.*s", (int)sizeof s->field - 1, v)
+#define NUM(key, field, conv) if (rundir_summary_value(text, key, v, sizeof v) == 0) s->field = conv
     snprintf(s->classes, sizeof s->classes, "all");
     s->best_on_validation = -1;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *eq = strstr(line, " = ");
-        if (!eq)
-            continue;
-        *eq = '\0';
-        const char *key = line, *val = eq + 3;
-#define TEXT_FIELD(name, field) else if (!strcmp(key, name)) snprintf(s->field, sizeof s->field, "%s", val)
-        if (0) {}
-        TEXT_FIELD("experiment", experiment);
-        TEXT_FIELD("family", family);
-        TEXT_FIELD("dataset", dataset);
-        TEXT_FIELD("classes", classes);
-#undef TEXT_FIELD
-        else if (!strcmp(key, "seed")) s->seed = strtoul(val, NULL, 10);
-        else if (!strcmp(key, "test_images")) s->test_images = atol(val);
-        else if (!strcmp(key, "parameters")) s->params = atol(val);
-        else if (!strcmp(key, "mflops_per_image")) s->mflops = atof(val);
-        else if (!strcmp(key, "epochs")) s->epochs = atoi(val);
-        else if (!strcmp(key, "epochs_planned")) s->epochs_planned = atoi(val);
-        else if (!strcmp(key, "stopped_early")) s->stopped_early = 1;
-        else if (!strcmp(key, "total_seconds")) s->total_s = atof(val);
-        else if (!strcmp(key, "seconds_per_epoch")) s->per_epoch_s = atof(val);
-        else if (!strcmp(key, "final_test_acc")) s->final_acc = atof(val);
-        else if (!strcmp(key, "final_test_loss")) s->final_loss = atof(val);
-        else if (!strcmp(key, "best_epoch")) s->best_epoch = atoi(val);
-        else if (!strcmp(key, "best_epoch_test_acc")) s->best_epoch_acc = atof(val);
-        else if (!strcmp(key, "best_epoch_chosen_on")) s->best_on_validation = !strncmp(val, "validation", 10);
-        else if (!strcmp(key, "end_over_best_loss")) s->end_over_best = atof(val);
-        else if (!strcmp(key, "overfitting_from_epoch")) s->overfits = strcmp(val, "none") != 0;
-        else if (!strcmp(key, "degenerate") && strcmp(val, "no") != 0)
-            snprintf(s->stuck, sizeof s->stuck, "%s", val);
-    }
-    fclose(f);
+    TEXT("experiment", experiment);
+    TEXT("family", family);
+    TEXT("dataset", dataset);
+    TEXT("classes", classes);
+    NUM("seed", seed, strtoul(v, NULL, 10));
+    NUM("test_images", test_images, atol(v));
+    NUM("parameters", params, atol(v));
+    NUM("mflops_per_image", mflops, atof(v));
+    NUM("epochs", epochs, atoi(v));
+    NUM("epochs_planned", epochs_planned, atoi(v));
+    NUM("stopped_early", stopped_early, 1);
+    NUM("total_seconds", total_s, atof(v));
+    NUM("seconds_per_epoch", per_epoch_s, atof(v));
+    NUM("final_test_acc", final_acc, atof(v));
+    NUM("final_test_loss", final_loss, atof(v));
+    NUM("best_epoch", best_epoch, atoi(v));
+    NUM("best_epoch_test_acc", best_epoch_acc, atof(v));
+    NUM("best_epoch_chosen_on", best_on_validation, !strncmp(v, "validation", 10));
+    NUM("end_over_best_loss", end_over_best, atof(v));
+    NUM("overfitting_from_epoch", overfits, strcmp(v, "none") != 0);
+    if (rundir_summary_value(text, "degenerate", v, sizeof v) == 0 && strcmp(v, "no") != 0)
+        snprintf(s->stuck, sizeof s->stuck, "%.*s", (int)sizeof s->stuck - 1, v);
+#undef TEXT
+#undef NUM
+    free(text);
     if (!s->epochs_planned)
         s->epochs_planned = s->epochs;
     return s->experiment[0] ? 0 : -1;
@@ -487,7 +484,7 @@ static int read_summary(const char *dir, RunSummary *s)
 static void read_differences(const char *dir, RunSummary *s)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", dir);
+    rundir_path(dir, RUNDIR_CONFIG, path, sizeof path);
     ExpConfig used, base;
     if (config_load(path, &used) != MNL_OK) {
         snprintf(s->differs, sizeof s->differs, "(no readable config.used)");
@@ -545,6 +542,7 @@ typedef struct {
     RunSummary *runs;
     int n, cap;
     const char *root;
+    int finished;                /* list the finished runs (1) or the others (0) */
 } RunList;
 
 /* The longest results root: its report's files (ROOT/cost-SLUG.dat and the like) fit 1100 bytes. */
@@ -554,11 +552,27 @@ typedef struct {
  * may itself hold slashes. */
 #define REPORT_MAX_DEPTH 8
 
+static void relative_name(const RunList *l, const char *dir, RunSummary *s)
+{
+    size_t rl = strlen(l->root);
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    snprintf(s->name, sizeof s->name, "%s", dir[rl] == '/' ? dir + rl + 1 : ".");
+}
+
+/* A run folder, as its owner (experiments/rundir) sees it: finished runs with their summary, the
+ * others by their state ("in progress, epoch 12/150", "incomplete: ..."). */
 static void find_runs(RunList *l, const char *dir, int depth)
 {
-    char summary[1100];
-    snprintf(summary, sizeof summary, "%s/summary.txt", dir);
-    if (access(summary, R_OK) == 0) {
+    RunDirStatus st;
+    int upgraded = 0;
+    RunDirState state = rundir_status(dir, &st, &upgraded);
+    if (upgraded) {
+        fputs("note: ", stdout);
+        esc_terminal(stdout, dir);
+        fputs(" was written by an earlier mnistlab; its files are whole, so it now has a manifest "
+              "and a completion mark (once)\n", stdout);
+    }
+    if (state != RUNDIR_NONE && (state == RUNDIR_DONE) == l->finished) {
         if (l->n == l->cap) {
             int cap = l->cap ? 2 * l->cap : 32;
             RunSummary *p = realloc(l->runs, sizeof *p * (size_t)cap);
@@ -568,10 +582,12 @@ static void find_runs(RunList *l, const char *dir, int depth)
         }
         RunSummary *s = &l->runs[l->n];
         memset(s, 0, sizeof *s);
-        if (read_summary(dir, s) == 0) {
-            snprintf(s->dir, sizeof s->dir, "%s", dir);
-            size_t rl = strlen(l->root);
-            snprintf(s->name, sizeof s->name, "%s", dir[rl] == '/' ? dir + rl + 1 : ".");
+        snprintf(s->state, sizeof s->state, "%s", st.text);
+        if (!l->finished) {
+            relative_name(l, dir, s);
+            l->n++;
+        } else if (read_summary(dir, s) == 0) {
+            relative_name(l, dir, s);
             read_differences(dir, s);
             describe_task(s);
             l->n++;
@@ -617,10 +633,25 @@ static int by_task_then_name(const void *pa, const void *pb)
 
 int report_list_runs(const char *root, RunSummary **runs)
 {
-    RunList l = {.root = root};
+    RunList l = {.root = root, .finished = 1};
     find_runs(&l, root, 0);
     if (l.n)
         qsort(l.runs, (size_t)l.n, sizeof *l.runs, by_task_then_name);
+    *runs = l.runs;
+    return l.n;
+}
+
+static int by_name(const void *pa, const void *pb)
+{
+    return natural_compare(((const RunSummary *)pa)->name, ((const RunSummary *)pb)->name);
+}
+
+int report_list_unfinished(const char *root, RunSummary **runs)
+{
+    RunList l = {.root = root, .finished = 0};
+    find_runs(&l, root, 0);
+    if (l.n)
+        qsort(l.runs, (size_t)l.n, sizeof *l.runs, by_name);
     *runs = l.runs;
     return l.n;
 }
@@ -827,46 +858,64 @@ static void task_slug(const char *task, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-/* The test accuracy per epoch of a run's metrics.csv: acc[e - 1] for epochs 1..*epochs (NaN where
- * an epoch was not evaluated). 0, or -1 when the file cannot be read. */
 enum { CHART_MAX_EPOCHS = 100000, CHART_MAX_LINES = 10 };
-/* Key entries are cut to this many characters in the middle; the table has the full names. */
-#define CHART_KEY_CHARS 48
+/* Key entries are cut to this many characters in the middle (a line of the key below the chart);
+ * the table has the full names. */
+#define CHART_KEY_CHARS 100
+/* Text every drawn name shares at its start or end, when at least this long, is left out of the
+ * key ("…"), so the part that tells runs apart is what the key shows. */
+#define CHART_COMMON_MIN 12
+
+/* The test accuracy per epoch of a run's metrics.csv (read through experiments/rundir): acc[e - 1]
+ * for epochs 1..*epochs (NaN where an epoch was not evaluated). 0, or -1 when it does not read. */
 static int read_test_acc(const char *dir, double **acc, int *epochs)
 {
-    char path[1100], line[512];
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    EpochRecord *rows = NULL;
+    int n = 0;
     *acc = NULL, *epochs = 0;
-    if (file_check_regular(path) != MNL_OK) {   /* a FIFO would block */
+    if (rundir_read_metrics(dir, &rows, &n) != MNL_OK) {
         mnl_clear_error();
         return -1;
     }
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    int cap = 0;
-    while (fgets(line, sizeof line, f)) {
-        EpochRecord e;
-        if (metrics_csv_parse(line, &e) != MNL_OK) {      /* the header, or a bad row */
-            mnl_clear_error();
-            continue;
-        }
-        if (e.epoch < 1 || e.epoch > CHART_MAX_EPOCHS)
-            continue;
-        if (e.epoch > cap) {
-            int ncap = e.epoch * 2 < CHART_MAX_EPOCHS ? e.epoch * 2 : CHART_MAX_EPOCHS;
-            double *grown = realloc(*acc, sizeof **acc * (size_t)ncap);
-            if (!grown)
-                break;
-            for (int k = cap; k < ncap; k++)
-                grown[k] = NAN;
-            *acc = grown, cap = ncap;
-        }
-        (*acc)[e.epoch - 1] = e.test_acc;
-        *epochs = e.epoch > *epochs ? e.epoch : *epochs;
+    int last = 0;
+    for (int k = 0; k < n; k++)
+        if (rows[k].epoch >= 1 && rows[k].epoch <= CHART_MAX_EPOCHS && rows[k].epoch > last)
+            last = rows[k].epoch;
+    if (last && (*acc = malloc(sizeof **acc * (size_t)last))) {
+        for (int e = 0; e < last; e++)
+            (*acc)[e] = NAN;
+        for (int k = 0; k < n; k++)
+            if (rows[k].epoch >= 1 && rows[k].epoch <= last)
+                (*acc)[rows[k].epoch - 1] = rows[k].test_acc;
+        *epochs = last;
     }
-    fclose(f);
+    free(rows);
     return *acc ? 0 : -1;
+}
+
+/* The length of the text all names share at the start (from_end 0) or the end (1), backed up to
+ * a space so no word is cut; 0 when shorter than CHART_COMMON_MIN or when it would be a whole name. */
+static size_t common_part(const char *const *names, int n, int from_end)
+{
+    if (n < 2)
+        return 0;
+    size_t len = strlen(names[0]);
+    for (int i = 1; i < n; i++) {
+        size_t li = strlen(names[i]), k = 0;
+        while (k < len && k < li &&
+               (from_end ? names[0][strlen(names[0]) - 1 - k] == names[i][li - 1 - k]
+                         : names[0][k] == names[i][k]))
+            k++;
+        len = k;
+    }
+    const char *s = names[0];
+    size_t total = strlen(s);
+    while (len > 0 && (from_end ? s[total - len] != ' ' : s[len - 1] != ' '))
+        len--;
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) <= len + 3)
+            return 0;
+    return len >= CHART_COMMON_MIN ? len : 0;
 }
 
 /* One block of compare-SLUG.dat for the group r[g, ge): "epoch mean std runs" of the test accuracy
@@ -948,17 +997,40 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
         atomic_abort(&a);
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
     }
+    /* a group's name: its folder, "PARENT/seed*" for a seed group */
+    char (*raw)[1100] = calloc((size_t)(shown ? shown : 1), sizeof *raw);
+    const char **raws = calloc((size_t)(shown ? shown : 1), sizeof *raws);
+    for (int l = 0; raw && raws && l < shown; l++) {
+        const RunSummary *g = &r[lines[l].g];
+        if (lines[l].ge - lines[l].g > 1)
+            snprintf(raw[l], sizeof raw[l], "%.*s/seed*", (int)parent_len(g->name), g->name);
+        else
+            snprintf(raw[l], sizeof raw[l], "%s", g->name);
+        raws[l] = raw[l];
+    }
+    size_t head = raw && raws ? common_part(raws, shown, 0) : 0;
+    size_t tail = raw && raws ? common_part(raws, shown, 1) : 0;
+    if (!rc && (!raw || !raws)) {
+        atomic_abort(&a);
+        rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
+    }
     for (int l = 0; !rc && l < shown; l++) {
         double final;
         int e = write_group_block(a.f, r, lines[l].g, lines[l].ge, &final);
         if (!e)            /* an unreadable metrics.csv: an empty block keeps the order */
             fprintf(a.f, "1 NaN 0 0\n\n\n");
         last = e > last ? e : last;
-        const RunSummary *g = &r[lines[l].g];
         int n = lines[l].ge - lines[l].g;
-        char cut[CHART_KEY_CHARS * 4 + 8], parent[1100];
-        snprintf(parent, sizeof parent, "%.*s/seed*", (int)parent_len(g->name), g->name);
-        esc_shorten(n > 1 ? parent : g->name, CHART_KEY_CHARS, cut, sizeof cut);
+        char cut[CHART_KEY_CHARS * 4 + 8], *distinct = NULL;
+        size_t rlen = strlen(raw[l]), dlen = 0;
+        FILE *d = open_memstream(&distinct, &dlen);
+        if (d) {     /* the shared start and end left out: "…learning rate 0.5 and seed 4…" */
+            fprintf(d, "%s%.*s%s", head ? "\u2026" : "", (int)(rlen - head - tail), raw[l] + head,
+                    tail ? "\u2026" : "");
+            fclose(d);
+        }
+        esc_shorten(distinct ? distinct : raw[l], CHART_KEY_CHARS, cut, sizeof cut);
+        free(distinct);
         if (n > 1)
             snprintf(names[l], sizeof names[l], "%s (mean of %d)", cut, n);
         else
@@ -991,7 +1063,7 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
         }
         fputs(".\n", o);
     }
-    free(names), free(keys), free(lines);
+    free(names), free(keys), free(lines), free(raw), free(raws);
     return rc;
 }
 
@@ -1023,7 +1095,26 @@ static void write_table_head(FILE *o, const char *before)
     fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
 }
 
-static int write_report(const char *root, const RunSummary *r, int n)
+
+/* The runs that are not finished, by name and state: never in the tables above. */
+static void write_unfinished(FILE *o, const RunSummary *u, int n)
+{
+    if (n == 0)
+        return;
+    fprintf(o, "\n## Runs not finished (%d)\n\nThese folders hold runs that were stopped, failed, "
+               "or are still training; they are in no table or chart above.\n\n| run | state |\n"
+               "|---|---|\n", n);
+    for (int i = 0; i < n; i++) {          /* names are data: escaped for a Markdown cell */
+        fputs("| ", o);
+        esc_md_cell(o, u[i].name);
+        fputs(" | ", o);
+        esc_md_cell(o, u[i].state);
+        fputs(" |\n", o);
+    }
+}
+
+static int write_report(const char *root, const RunSummary *r, int n, const RunSummary *u,
+                        int n_unfinished)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/REPORT.md", root);
@@ -1107,6 +1198,7 @@ static int write_report(const char *root, const RunSummary *r, int n)
             return rc;
         }
     }
+    write_unfinished(o, u, n_unfinished);
     return atomic_commit(&a);
 }
 
@@ -1118,14 +1210,23 @@ int report_compare(const char *root, int *runs_found)
     if (strlen(root) > REPORT_ROOT_MAX)
         return mnl_fail(MNL_ERR_ARG, "%.60s...: the results folder's path is %zu bytes, more than "
                         "the %d a report can be written under", root, strlen(root), REPORT_ROOT_MAX);
-    RunSummary *runs;
+    RunSummary *runs, *others;
     int n = report_list_runs(root, &runs);
+    int n_others = report_list_unfinished(root, &others);
     *runs_found = n;
-    if (n == 0) {
-        free(runs);
-        return mnl_fail(MNL_ERR_IO, "%s: no finished runs (summary.txt) found", root);
+    if (n == 0 && n_others == 0) {
+        free(runs), free(others);
+        return mnl_fail(MNL_ERR_IO, "%s: no runs found (a run folder holds %s)", root,
+                        RUNDIR_MANIFEST " or " RUNDIR_SUMMARY);
     }
-    int rc = write_report(root, runs, n);
-    free(runs);
+    for (int i = 0; i < n_others; i++) {   /* no control bytes of a name reach the terminal */
+        fputs("not finished: ", stdout);
+        esc_terminal(stdout, others[i].name);
+        fputs(": ", stdout);
+        esc_terminal(stdout, others[i].state);
+        fputc('\n', stdout);
+    }
+    int rc = write_report(root, runs, n, others, n_others);
+    free(runs), free(others);
     return rc;
 }

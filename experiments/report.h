@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/dataset.h"
 #include "common/metrics.h"
+#include "experiments/rundir.h"
 
 typedef struct {
     const char *dir;                 /* results/NAME */
@@ -61,30 +62,14 @@ int report_write_run(const RunFiles *f);
 /* curves.png alone, from the records so far (the runner redraws it while training). */
 int report_write_curves(const RunFiles *f);
 
-/* One run found under a results folder (read from its summary.txt and config.used). */
-typedef struct {
-    char dir[1024];          /* the run's folder */
-    char name[512];          /* the folder relative to the results root: "cnn-4v9/seed3" */
-    char task[160];          /* "mnist, classes 4 9, 500 test images": runs are compared within one */
-    char differs[512];       /* settings changed from its experiment file ("lr=0.001, epochs=2"),
-                                the seed included; "" when none */
-    char differs_but_seed[512];
-    char experiment[64], family[32], dataset[32], classes[40];
-    unsigned long seed;
-    long params, test_images;
-    double mflops, total_s, per_epoch_s;
-    int epochs, epochs_planned, stopped_early;   /* stopped_early: train.early_stop ended it */
-    int best_epoch, best_on_validation;
-    double best_epoch_acc, final_acc, final_loss, end_over_best;
-    int overfits;
-    char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's degenerate),
-                                "" for a run that learned */
-} RunSummary;
 
-/* Every run under root (a folder holding summary.txt, at any depth up to 8), sorted by task and
+/* Every finished run under root (its completion mark verifies, experiments/rundir; at any depth
+ * up to 8), sorted by task and
  * then by name in natural order (seed2 before seed10). *runs is malloc'd (free it); returns the
  * count, 0 when there are none. */
 int report_list_runs(const char *root, RunSummary **runs);
+/* The run folders under root that are not finished (name, dir and state only), by name. */
+int report_list_unfinished(const char *root, RunSummary **runs);
 
 /* root/REPORT.md and one chart per task (root/compare-TASK.png) from every run under root. */
 int report_compare(const char *root, int *runs_found);

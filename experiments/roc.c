@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/rundir.h"
 #include "plots/plot.h"
 
 const double roc_thresholds[ROC_N_THRESHOLDS] = {0.1, 0.3, 0.5, 0.7, 0.9};
@@ -90,28 +91,6 @@ RocPoint roc_at(const float *scores, const int *labels, int n, double t)
     return r;
 }
 
-/* Add lines to the end of summary.txt (rewritten whole, atomically). */
-static int append_to_summary(const char *dir, const char *text)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.txt", dir);
-    unsigned char *old = NULL;
-    size_t n = 0;
-    int rc = file_read_all(path, (size_t)1 << 20, &old, &n);
-    if (rc)
-        return rc;
-    size_t add = strlen(text);
-    unsigned char *buf = realloc(old, n + add + 1);
-    if (!buf) {
-        free(old);
-        return mnl_fail(MNL_ERR_NOMEM, "%s: cannot grow", path);
-    }
-    memcpy(buf + n, text, add);
-    rc = atomic_write_file(path, buf, n + add);
-    free(buf);
-    return rc;
-}
-
 static int write_thresholds(const char *dir, const Predictions *p, const RocPoint *pts, double auc,
                             char *said, size_t said_len)
 {
@@ -132,7 +111,7 @@ static int write_thresholds(const char *dir, const Predictions *p, const RocPoin
     snprintf(path, sizeof path, "%s/thresholds.txt", dir);
     int rc = atomic_write_file(path, table, strlen(table));
     if (!rc)
-        rc = append_to_summary(dir, summary);
+        rc = rundir_append_summary(dir, summary);
     if (!rc && said)
         snprintf(said, said_len, "ROC AUC %.4f (roc.png); %s", auc, table);
     return rc;

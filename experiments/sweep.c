@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
+#include "experiments/html.h"
 #include "experiments/report.h"
+#include "experiments/rundir.h"
 #include "experiments/setup.h"
 #include "plots/plot.h"
 
@@ -222,8 +225,8 @@ static int plan_runs(Sweep *w)
 static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int n_sets)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/config.used", r->dir);
-    unsigned char *used = NULL, *summary = NULL;
+    rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
+    unsigned char *used = NULL;
     size_t n;
     int same = 0;
     /* Compared as settings, not as text: the earlier config.used read by today's parser, so a
@@ -237,19 +240,15 @@ static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int 
                       strchr(ex.config_text, '\n') ? strchr(ex.config_text, '\n') : "") == 0;
     experiment_free(&ex);
     experiment_free(&old);
-    snprintf(path, sizeof path, "%s/summary.txt", r->dir);
-    if (same && file_read_all(path, 1 << 20, &summary, &n) == MNL_OK) {
-        const char *e = strstr((const char *)summary, "\nepochs = ");
-        const char *p = strstr((const char *)summary, "\nepochs_planned = ");
-        same = e && p && (atoi(e + 10) == atoi(p + 18) ||
-                          strstr((const char *)summary, "\nstopped_early = "));
-    } else {
-        same = 0;
-    }
     free(used);
-    free(summary);
     mnl_clear_error();
-    return same;
+    /* finished: its completion mark verifies (experiments/rundir), nothing less */
+    RunDirStatus st;
+    int upgraded, done = same && rundir_status(r->dir, &st, &upgraded) == RUNDIR_DONE;
+    if (done && upgraded)
+        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
+               "manifest and a completion mark (once)\n", r->dir);
+    return done;
 }
 
 static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
@@ -297,49 +296,35 @@ static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
 
 static void read_run(SweepRun *r)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/metrics.csv", r->dir);
-    FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
-    r->n_rec = 0;
-    if (f) {
-        char line[1024];
-        int cap = 0;
-        for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
-            EpochRecord rec;
-            if (lineno == 1 || metrics_csv_parse(line, &rec))
-                continue;
-            if (r->n_rec == cap) {
-                cap = cap ? 2 * cap : 64;
-                EpochRecord *p = realloc(r->rec, sizeof *p * (size_t)cap);
-                if (!p)
-                    break;
-                r->rec = p;
-            }
-            r->rec[r->n_rec++] = rec;
-        }
-        fclose(f);
-    }
+    int rc = rundir_read_metrics(r->dir, &r->rec, &r->n_rec);   /* experiments/rundir */
+    char why[700] = "";
+    if (rc)
+        snprintf(why, sizeof why, "%.600s", mnl_last_error());
     mnl_clear_error();
     r->best = report_best_epoch(r->rec, r->n_rec, &r->on_valid);
-    if (r->ok && r->n_rec == 0) {
+    RunDirStatus st;
+    int upgraded;
+    if (r->ok && rundir_status(r->dir, &st, &upgraded) != RUNDIR_DONE) {
         r->ok = 0;
-        snprintf(r->status, sizeof r->status, "failed: %.300s has no rows", path);
+        snprintf(r->status, sizeof r->status, "%.300s", st.text);
+    } else if (r->ok && r->n_rec == 0) {
+        r->ok = 0;
+        snprintf(r->status, sizeof r->status, "failed: %.300s", why[0] ? why : "metrics.csv has no rows");
     }
-    snprintf(path, sizeof path, "%s/summary.txt", r->dir);
-    unsigned char *s = NULL;
-    size_t n;
+    char *summary = NULL, v[64];
     r->params = 0;
     r->seconds = NAN;
-    if (file_read_all(path, 1 << 20, &s, &n) == MNL_OK) {
-        const char *p = strstr((const char *)s, "parameters = ");
-        const char *t = strstr((const char *)s, "total_seconds = ");
-        r->params = p ? atol(p + 13) : 0;
-        r->seconds = t ? atof(t + 16) : NAN;
-        const char *d = strstr((const char *)s, "\ndegenerate = ");
+    if (rundir_read_summary(r->dir, &summary) == MNL_OK) {
+        if (rundir_summary_value(summary, "parameters", v, sizeof v) == 0)
+            r->params = atol(v);
+        if (rundir_summary_value(summary, "total_seconds", v, sizeof v) == 0)
+            r->seconds = atof(v);
+        char stuck[sizeof r->stuck];      /* "no", or why the run is stuck */
         r->stuck[0] = '\0';
-        if (d && strncmp(d + 14, "no\n", 3) != 0)
-            snprintf(r->stuck, sizeof r->stuck, "%.*s", (int)strcspn(d + 14, "\n"), d + 14);
-        free(s);
+        if (rundir_summary_value(summary, "degenerate", stuck, sizeof stuck) == 0 &&
+            strcmp(stuck, "no") != 0)
+            snprintf(r->stuck, sizeof r->stuck, "%s", stuck);
+        free(summary);
     }
     mnl_clear_error();
 }
@@ -730,7 +715,7 @@ static int write_curves_png(const Sweep *w, const char *held)
         titles[drawn] = names[drawn];       /* "" for a further seed: no key entry */
         colours[drawn] = r->cell + 1;
         char metrics[1100], var[32];
-        snprintf(metrics, sizeof metrics, "%s/metrics.csv", r->dir);
+        rundir_path(r->dir, RUNDIR_METRICS, metrics, sizeof metrics);
         snprintf(var, sizeof var, "run%d", ++drawn);
         plot_add_file(&p, var, metrics);
         for (int e = 0; e < r->n_rec; e++) {
@@ -837,6 +822,32 @@ static int write_sweep_files(Sweep *w)
     return rc;
 }
 
+/* Between runs (the runner catches them during one), SIGINT and SIGTERM only set this, so the
+ * sweep stops at the next gap with a message instead of dying silently. */
+static volatile sig_atomic_t sweep_signal;
+
+static void on_sweep_signal(int sig)
+{
+    sweep_signal = sig;
+}
+
+static void sweep_catch_signals(int on)
+{
+    static struct sigaction old_int, old_term;
+    if (on) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sweep_signal;
+        sigemptyset(&sa.sa_mask);
+        sweep_signal = 0;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    } else {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+}
+
 int sweep_run(const SweepOptions *o, int *signal_out)
 {
     *signal_out = 0;
@@ -852,17 +863,31 @@ int sweep_run(const SweepOptions *o, int *signal_out)
     if (o->n_sets + o->n_axes + 1 > RUNNER_MAX_SETS)
         return mnl_fail(MNL_ERR_ARG, "sweep: too many --set options");
     Sweep w;
+    DirLock lock = {.fd = -1};
     memset(&w, 0, sizeof w);
     w.o = o;
     int rc = plan_runs(&w);
     if (!rc)
-        rc = make_dirs(w.out);
-    for (int i = 0; !rc && i < w.n_runs; i++)
+        rc = rundir_take_sweep(&lock, w.out);   /* one sweep at a time in a folder */
+    sweep_catch_signals(1);
+    for (int i = 0; !rc && i < w.n_runs; i++) {
+        if (sweep_signal) {                     /* a Ctrl-C between two runs */
+            *signal_out = sweep_signal;
+            rc = MNL_ERR_INTERRUPTED;
+            break;
+        }
         rc = train_one(&w, &w.runs[i], i, signal_out);
+    }
+    sweep_catch_signals(0);
     if (rc == MNL_ERR_INTERRUPTED) {
+        int done = 0;
+        for (int i = 0; i < w.n_runs; i++)
+            done += w.runs[i].ok;
         sweep_free(&w);
-        return mnl_fail(MNL_ERR_INTERRUPTED, "sweep interrupted; run the same command again to "
-                        "train the runs not finished (finished ones are kept)");
+        dir_unlock(&lock);
+        return mnl_fail(MNL_ERR_INTERRUPTED, "sweep interrupted by signal %d with %d of %d runs "
+                        "finished (kept); run the same command again to train the others",
+                        *signal_out, done, w.n_runs);
     }
     if (!rc)
         rc = write_sweep_files(&w);
@@ -872,8 +897,10 @@ int sweep_run(const SweepOptions *o, int *signal_out)
             failed += !w.runs[i].ok;
         printf("wrote %s/{SWEEP.md, sweep.png, sweep-curves.png%s} (%d run%s, %d failed)\n", w.out,
                o->n_axes == 2 ? ", heatmap.png" : "", w.n_runs, w.n_runs == 1 ? "" : "s", failed);
+        html_refresh_around(w.out);      /* the page lists the sweeps */
     }
     sweep_free(&w);
+    dir_unlock(&lock);
     return rc;
 }
 

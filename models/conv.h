@@ -1,6 +1,6 @@
 /* models/conv: 2-D convolution (k x k, stride 1, zero padding p) over a batch [B, C, H, W], image by
  * image on the calling thread: im2col into a small scratch that stays in cache, then one product
- * with the weights (models/gemm). Parallelism is the caller's: models/model.c hands each thread its
+ * with the weights (models/gemm). Parallelism is the caller's: models/walk.c hands each thread its
  * own images and scratch, and sums the per-chunk weight gradients in a fixed order. */
 #ifndef MNL_CONV_H
 #define MNL_CONV_H

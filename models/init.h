@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
-#include "models/model.h"
+#include "models/network.h"
 
 /* w: [n_w], b: [n_b]; fan_in: inputs feeding one output (In for dense, C*K*K for conv).
  * scale: A for INIT_UNIFORM, ignored otherwise. Draws the weights first, then the biases. */

@@ -619,3 +619,10 @@ int model_add_layer(Model *m, const char *item)
     m->n_layers++;
     return 0;
 }
+
+/* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
+int walk_fuses_next_relu(const Model *m, int i)
+{
+    return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
+           strcmp(m->layers[i + 1].kind->name, "relu") == 0;
+}

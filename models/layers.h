@@ -11,58 +11,17 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
-#include "models/model.h"
+#include "models/layer_ctx.h"
+#include "models/network.h"
 
 #define MODEL_MAX_LAYERS 64     /* a sane cap: more is a spec error */
-#define LAYER_ITEM_LEN   64     /* longest spec item, e.g. "conv 16 3 pad 1" */
 #define LAYER_WHY_LEN    160
-
-/* What an adapter may touch besides its input and output, for one call over B images. */
-typedef struct {
-    int B;
-    const float *w, *b;     /* the layer's parameters (NULL for kinds without) */
-    float *dw, *db;         /* their gradients, accumulated */
-    float *state;           /* the layer's running statistics (batchnorm), NULL for kinds without */
-    float *keep;            /* the layer's own scratch, kept from forward to backward */
-    float *temp;            /* this thread's scratch (temp_per_thread floats), valid during one call */
-    int train;              /* the mode of this forward (or of the forward a backward follows) */
-    gsl_rng *rng;           /* dropout's mask source */
-    int threads;            /* threads the adapter may split its work over (common/threads) */
-    /* A ReLU fused into a kind with fuses_relu: forward also writes the ReLU's output to relu_out;
-     * backward receives the ReLU's output gradient as dout and its output as relu_out. */
-    float *relu_out;
-} LayerCtx;
-
-typedef struct LayerKind LayerKind;
 
 typedef void (*LayerForward)(const Layer *l, const LayerCtx *c, const float *in, float *out);
 typedef void (*LayerBackward)(const Layer *l, const LayerCtx *c, const float *in, const float *out,
                               const float *dout, float *din);
 
-/* One layer: shapes, its small arguments, and where its data sit in the model's blocks. */
-struct Layer {
-    const LayerKind *kind;
-    char name[24];                  /* "conv2": kind plus its ordinal among layers of that kind */
-    char item[LAYER_ITEM_LEN];      /* the spec item it was made from, for messages and summaries */
-    int in_c, in_h, in_w;           /* one image's input shape */
-    int out_c, out_h, out_w;        /* one image's output shape; [N, 1, 1] after dense/flatten */
-    int arg[3];                     /* the kind's integers: dense {N}, conv {OUT, K, P} */
-    float farg;                     /* dropout's P */
-    int w_rank, w_shape[4];         /* weight shape (w_rank 0: no parameters) */
-    size_t n_w, n_b;                /* weight and bias element counts */
-    size_t n_s;                     /* floats of each state tensor (kind->state_names), after the
-                                       bias in the parameter block */
-    int fan_in;                     /* inputs feeding one output, for initialisation */
-    size_t param_off;               /* weight in param_block/grad_block; its bias follows */
-    size_t keep_per_image;          /* kept scratch floats per image (dropout masks) */
-    size_t temp_per_thread;         /* scratch floats one call needs on one thread, for any B */
-    size_t act_off;                 /* output [B, out] in act_block/dact_block */
-    size_t keep_off;                /* kept scratch in scratch_block */
-    size_t part_off;                /* per-image kinds with parameters: where their gradients sit
-                                       in each chunk's block of partial gradients (model.c) */
-    int flat;                       /* output is a vector, shown as [N] rather than [N, 1, 1] */
-};
-
+/* A kind's entry in the table (struct Layer, one layer of a built network, is in models/network.h). */
 struct LayerKind {
     const char *name;
     const char *usage;      /* how a layer spec writes it: "conv OUT K [pad P]" (train --help) */
@@ -100,6 +59,10 @@ struct LayerKind {
     void (*init)(const Layer *l, float *w, float *b, float *state);
 };
 
+/* Layer i takes in the ReLU that follows it (conv then relu): the fast walk runs the pair as one,
+ * and the profile shows the ReLU's row as part of the layer above. */
+int walk_fuses_next_relu(const Model *m, int i);
+
 /* Number of state tensors of the layer's kind. */
 int layer_state_count(const Layer *l);
 
@@ -123,14 +86,5 @@ size_t layer_out_size(const Layer *l);    /* floats per image out */
 /* The fast path's adapters of a kind: its own, or its reference ones. */
 LayerForward layer_fast_forward(const LayerKind *k);
 LayerBackward layer_fast_backward(const LayerKind *k);
-
-/* What the walks (models/reference/walk.c, models/schedule.c) share, from models/model.c:
- * layer i's output [B, out...] and its gradient in the model's blocks, and the context of a call
- * of layer i over B images (thread 0's scratch, the model's threads). */
-float *model_layer_act(const Model *m, int i);
-float *model_layer_dact(const Model *m, int i);
-LayerCtx model_layer_ctx(const Model *m, int i, int B);
-/* The same with thread `thread`'s scratch (the fast walk's threads each have their own). */
-LayerCtx model_layer_ctx_thread(const Model *m, int i, int B, int thread);
 
 #endif

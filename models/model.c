@@ -1,5 +1,5 @@
 /* models/model: the life cycle every family shares (build, size the batch buffers, free), one step
- * (forward, loss, backward: the reference walk of models/reference/walk.c or the fast walk of
+ * (forward, loss, backward: the reference walk of models/walk_ref.c or the fast walk of
  * models/walk.c), and the summary table. Families
  * only decide which layers to stack; parameters, initialisation and buffers are laid out here. */
 #include "models/model.h"
@@ -15,10 +15,12 @@
 #include "common/threads.h"
 #include "models/heads.h"
 #include "models/init.h"
+#include "models/layer_ctx.h"
 #include "models/layers.h"
 #include "models/profile.h"
 #include "models/reference/reference.h"
 #include "models/walk.h"
+#include "models/walk_ref.h"
 
 #define MAX_PARAMS   ((size_t)1 << 30)   /* floats; a bigger model is a spec mistake here */
 #define MAX_IN       (1 << 24)           /* floats per input image */
@@ -357,46 +359,6 @@ int kernels_parse(const char *name, Kernels *k)
 const char *kernels_name(Kernels k)
 {
     return k == KERNELS_REFERENCE ? "reference" : "fast";
-}
-
-/* Threads a pass may use: the model's setting, within what the scratch was sized for. */
-static int walk_threads(const Model *m)
-{
-    int t = m->threads < m->scratch_threads ? m->threads : m->scratch_threads;
-    return t < 1 ? 1 : t;
-}
-
-static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
-{
-    LayerCtx c = {0};
-    c.B = B;
-    if (l->n_w + l->n_b) {
-        c.w = m->param_block + l->param_off;
-        c.b = c.w + l->n_w;
-        c.dw = m->grad_block + l->param_off;
-        c.db = c.dw + l->n_w;
-    }
-    if (l->n_s)
-        c.state = m->param_block + l->param_off + l->n_w + l->n_b;
-    c.keep = m->scratch_block + l->keep_off;
-    c.temp = m->scratch_block + m->temp_off + (size_t)thread * m->temp_stride;
-    c.train = m->train;
-    c.rng = m->dropout_rng;
-    c.threads = walk_threads(m);
-    return c;
-}
-
-float *model_layer_act(const Model *m, int i) { return m->act_block + m->layers[i].act_off; }
-float *model_layer_dact(const Model *m, int i) { return m->dact_block + m->layers[i].act_off; }
-
-LayerCtx model_layer_ctx(const Model *m, int i, int B)
-{
-    return layer_ctx(m, &m->layers[i], B, 0);
-}
-
-LayerCtx model_layer_ctx_thread(const Model *m, int i, int B, int thread)
-{
-    return layer_ctx(m, &m->layers[i], B, thread);
 }
 
 const float *model_forward(Model *m, const float *x, int B, int train)

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/threads.h"
 #include "models/isa.h"
+#include "models/profile.h"
 #include "models/reference/reference.h"
 
 void optim_spec_defaults(OptimSpec *s, OptimKind kind)
@@ -250,6 +251,40 @@ static void update_piece(void *arg, int t, int n)
     long lo, hi;
     threads_piece((long)j->p->n, 16, t, n, &lo, &hi);
     update_slice(j->o, j->p, j->off, (size_t)lo, (size_t)hi, j->a);
+}
+
+void optim_set_lr(Optimizer *o, float lr)
+{
+    o->spec.lr = lr;
+}
+
+float optim_lr(const Optimizer *o)
+{
+    return o->spec.lr;
+}
+
+/* The reference step: every tensor of the model once, by the formulas of models/reference/optim.c
+ * (o->step already counts this step); weights decay, biases not, running statistics stay. */
+void optim_step_ref(Optimizer *o, Model *m)
+{
+    const OptimSpec *s = &o->spec;
+    const AdamRates r = {.lr = s->lr, .beta1 = s->beta1, .beta2 = s->beta2, .eps = s->eps};
+    for (int k = 0; k < m->n_params; k++) {
+        const ParamTensor *p = &m->params[k];
+        if (p->is_state)                            /* running statistics are not trained */
+            continue;
+        const size_t off = (size_t)(p->value - m->param_block);   /* the moments' offset too */
+        const float decay = p->is_weight ? (s->kind == OPT_SGD ? s->l2 : s->weight_decay) : 0.0f;
+        if (s->kind == OPT_ADAM)
+            adam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, &r, decay, o->step);
+        else if (s->kind == OPT_ADAMW)
+            adamw_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, &r, decay, o->step);
+        else if (s->nesterov)
+            sgd_nesterov_update_ref(p->value, p->grad, o->m + off, p->n, s->lr, decay, s->momentum);
+        else
+            sgd_update_ref(p->value, p->grad, o->m ? o->m + off : NULL, p->n, s->lr,
+                           p->is_weight ? s->l2 : 0.0f, s->momentum);
+    }
 }
 
 void optim_step(Optimizer *o, Model *m)

@@ -4,7 +4,7 @@
 #ifndef MNL_OPTIM_H
 #define MNL_OPTIM_H
 
-#include "models/model.h"
+#include "models/network.h"
 
 typedef enum { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2 } OptimKind;
 
@@ -38,8 +38,15 @@ void optim_spec_defaults(OptimSpec *s, OptimKind kind);   /* lr 0.1 SGD / 1e-3 A
 /* Validate spec (finite, lr >= 0, decay and momentum >= 0, betas in [0,1), eps > 0; else
  * MNL_ERR_ARG) and allocate zeroed buffers for m's parameters. */
 int optim_init(Optimizer *o, const OptimSpec *spec, const Model *m);
+/* The learning rate of the next steps: the optimizer's own, set by whoever schedules it (the
+ * runner, from models/lr_schedule each epoch); optim_init starts it at spec->lr. */
+void optim_set_lr(Optimizer *o, float lr);
+float optim_lr(const Optimizer *o);
 /* One update from the model's gradients (which it does not zero). Allocation-free. */
 void optim_step(Optimizer *o, Model *m);
+/* The same update by the plain formulas of models/reference/optim.c, tensor after tensor: what
+ * optim_step does on the reference path (o->step already counts this step). */
+void optim_step_ref(Optimizer *o, Model *m);
 void optim_free(Optimizer *o);
 
 #endif

@@ -8,7 +8,6 @@
 
 #include "common/error.h"
 #include "models/layers.h"
-#include "models/walk.h"
 
 /* Rows: one per layer, then the loss (the head), then the optimizer (zero_grad + step). */
 #define PROFILE_EXTRA_ROWS 2

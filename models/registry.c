@@ -2,7 +2,7 @@
  * defines `const ModelFamily NAME_family` and one line in FAMILIES below. */
 #include <string.h>
 
-#include "models/model.h"
+#include "models/registry.h"
 
 #define FAMILIES(X)                                                            \
     X(softmax)     /* models/softmax.c: softmax regression, one dense layer */    \

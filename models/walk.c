@@ -1,4 +1,4 @@
-/* models/walk: the fast walk over the layer list, the same passes as models/reference/walk.c
+/* models/walk: the fast walk over the layer list, the same passes as models/walk_ref.c
  * scheduled for speed. Runs of per-image layers (conv, relu, maxpool, ...) go over the batch in
  * WALK_CHUNKS slices shared among the threads, a conv takes in the ReLU after it, and the slices'
  * weight gradients are summed apart and added in slice order, so the result is bitwise the same at
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/threads.h"
+#include "models/layer_ctx.h"
 #include "models/layers.h"
 #include "models/profile.h"
 
@@ -62,13 +63,6 @@ static int segment_threads(const Model *m, int B, int first, int end)
     for (int i = first; i < end; i++)
         floats += layer_out_size(&m->layers[i]);
     return (size_t)B * floats < 65536 ? 1 : walk_threads(m);
-}
-
-/* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
-int walk_fuses_next_relu(const Model *m, int i)
-{
-    return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
-           strcmp(m->layers[i + 1].kind->name, "relu") == 0;
 }
 
 /* Layers [first, end) forward over images [b0, b1), on the calling thread. */

@@ -2,11 +2,17 @@
 # seeds with a band of ± one standard deviation (its members are not drawn again), a lone run its
 # own line. Test accuracy is red in every chart: each group a shade of red (light to dark in the
 # order of the key, best first) and a marker of its own, as the key's title says. The epoch axis
-# is linear; log (and labelled so) only when the epochs span three decades.
+# is linear and ends at the last epoch; log (and labelled so) only when the epochs span three
+# decades.
 # Inputs: in (one block per group: "epoch mean std runs"), names (array of the groups' names, in
 #         the blocks' order; names_n = their number), logx (0|1), out, title. Text is drawn as it
 #         is (enhanced text off).
-set terminal pngcairo noenhanced size 1100,640 font "Sans,11"
+# Short names sit in a key on the right; long ones (a learner's descriptive folders) in one column
+# below the chart, where they have the whole width and the chart keeps its own.
+longest = 0
+do for [i=1:names_n] { if (strlen(names[i]) > longest) { longest = strlen(names[i]) } }
+below = longest > 30
+set terminal pngcairo noenhanced size 1100, (below ? 600 + 19 * names_n : 640) font "Sans,11"
 set output out
 set title title font "Sans,13"
 set xlabel logx ? "epoch (log scale)" : "epoch"
@@ -14,8 +20,14 @@ set ylabel "test accuracy"
 set format y "%.3f"
 set grid lc rgb "#dddddd"
 if (logx) { set logscale x 10 }
+set autoscale xfix          # the axis ends at the last epoch
 set datafile missing "NaN"
-set key outside right top noenhanced font "Sans,10" title "test accuracy (red):\nshade and marker name the\ngroup; band: ± 1 std over seeds"
+keytitle = "test accuracy (red): shade and marker name the group; band: ± 1 std over seeds"
+if (below) {
+    set key outside below left Left reverse maxcols 1 noenhanced font "Sans,10" title keytitle
+} else {
+    set key outside right top noenhanced font "Sans,10" title "test accuracy (red):\nshade and marker name the\ngroup; band: ± 1 std over seeds"
+}
 lines = names_n
 t(i) = lines > 1 ? (i - 1.0) / (lines - 1) : 1.0
 shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))

@@ -76,6 +76,33 @@ static void first_line(const char *path, char *out, size_t n)
     fclose(f);
 }
 
+/* The gnuplot running now and the private folder of the figure being made, with the files in it,
+ * for plot_abandon (a signal handler: it may only kill, unlink and rmdir). */
+#define LIVE_FILES 32
+static volatile pid_t running_child;
+static char live_dir[PATH_MAX];
+static char live_files[LIVE_FILES][PATH_MAX + 80];
+static volatile int n_live_files;
+
+static void note_live_file(const char *path)
+{
+    if (n_live_files < LIVE_FILES) {
+        snprintf(live_files[n_live_files], sizeof live_files[0], "%s", path);
+        n_live_files++;
+    }
+}
+
+void plot_abandon(void)
+{
+    pid_t child = running_child;
+    if (child > 0)
+        kill(child, SIGTERM);
+    for (int i = 0; i < n_live_files; i++)
+        unlink(live_files[i]);
+    if (live_dir[0])
+        rmdir(live_dir);
+}
+
 /* Run gnuplot with argv in the folder cwd, stderr into errpath; returns the exit status, or -1 with *killed_by set
  * to the signal that ended it (0 when it could not be run or waited for). */
 static int run_gnuplot(char *const argv[], const char *cwd, const char *errpath, int *killed_by)
@@ -100,10 +127,14 @@ static int run_gnuplot(char *const argv[], const char *cwd, const char *errpath,
         execvp(argv[0], argv);
         _exit(127);
     }
+    running_child = pid;
     int status;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            running_child = 0;
             return -1;
+        }
+    running_child = 0;
     if (WIFSIGNALED(status))
         *killed_by = WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -180,6 +211,9 @@ int plot_begin(Plot *p)
     }
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/vars.gp", p->dir);
+    snprintf(live_dir, sizeof live_dir, "%s", p->dir);
+    n_live_files = 0;
+    note_live_file(path);
     p->vars = fopen(path, "w");
     if (!p->vars) {
         int e = errno;
@@ -257,6 +291,7 @@ FILE *plot_open_data(Plot *p, const char *name)
     }
     char path[PATH_MAX + 80];
     snprintf(path, sizeof path, "%s/%s.dat", p->dir, name);
+    note_live_file(path);
     FILE *f = fopen(path, "w");
     if (!f) {
         p->rc = mnl_fail(MNL_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
@@ -329,6 +364,8 @@ void plot_discard(Plot *p)
     }
     rmdir(p->dir);
     p->dir[0] = '\0';
+    live_dir[0] = '\0';
+    n_live_files = 0;
 }
 
 /* The script's absolute path (gnuplot runs in the private folder), or an error naming it. */
@@ -382,6 +419,8 @@ int plot_draw(Plot *p, const char *script, const char *out_png)
     }
     snprintf(png, sizeof png, "%s/out.png", p->dir);
     snprintf(errpath, sizeof errpath, "%s/gnuplot.log", p->dir);
+    note_live_file(png);
+    note_live_file(errpath);
     /* only our names: the variables file, then the script, run inside the private folder */
     char *argv[] = {"gnuplot", "vars.gp", script_abs, NULL};
     int killed_by;

@@ -57,4 +57,8 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
  * picture by hand, or for a test to read its labels): a picture's folder holds the picture. */
 void plot_discard_data(const char *path);
 
+/* For a signal handler: end the gnuplot that is drawing now (if any) and remove its private
+ * folder's files; the plot_draw waiting on it then fails with the signal named. Async-signal-safe. */
+void plot_abandon(void);
+
 #endif

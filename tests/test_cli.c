@@ -19,14 +19,6 @@
 /* A quick run: the 4-vs-9 experiment (2000/500 images) for two epochs. */
 #define QUICK "experiments/cnn-4v9.conf --set train.epochs=2"
 
-static int have_data(void)
-{
-    if (test_mnist_dir())
-        return 1;
-    test_skip("no MNIST in data/mnist (make data)");
-    return 0;
-}
-
 /* Run "ENV mnistlab ARGS"; stdout and stderr kept in test_path("cli.out"), test_path("cli.err"). */
 static int run_cli(const char *env, const char *args)
 {
@@ -96,7 +88,7 @@ static void assert_png(const char *dir, const char *name, unsigned want_w, unsig
 
 static void test_cli_short_run_writes_every_file(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("e2e");
     char args[1200];
@@ -131,7 +123,7 @@ static void test_cli_short_run_writes_every_file(void)
 
 static void test_cli_same_seed_same_metrics_other_seed_differs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200], a[4096], b[4096], c[4096];
     const char *keep = "MNISTLAB_KEEP_PLOT_DATA=1";      /* samples.labels.dat is read below */
@@ -154,7 +146,7 @@ static void test_cli_same_seed_same_metrics_other_seed_differs(void)
 
 static void test_cli_resume_from_epoch_one_matches_uninterrupted_run(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200], whole[4096], resumed[4096];
     snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("whole"));
@@ -184,20 +176,9 @@ static pid_t spawn_cli(const char *args)
     return pid;
 }
 
-static int wait_for_file(const char *path, double seconds)
-{
-    struct timespec ts = {0, 20 * 1000 * 1000};
-    for (double t = 0; t < seconds; t += 0.02) {
-        if (access(path, R_OK) == 0)
-            return 0;
-        nanosleep(&ts, NULL);
-    }
-    return -1;
-}
-
 static void interrupt_and_resume(int sig, int want_status)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path(sig == SIGINT ? "sigint" : "sigterm");
     const char *whole = test_path("sig-whole");
@@ -215,7 +196,7 @@ static void interrupt_and_resume(int sig, int want_status)
     snprintf(args, sizeof args, "%s --out %s", run, dir);
     pid_t pid = spawn_cli(args);
     CU_ASSERT_FATAL(pid > 0);
-    CU_ASSERT_EQUAL(wait_for_file(in_dir(dir, "metrics.csv"), 60.0), 0);   /* epoch 1 is done */
+    CU_ASSERT_EQUAL(test_wait_for(in_dir(dir, "metrics.csv"), NULL, 60.0), 0);   /* epoch 1 is done */
     kill(pid, sig);
     int st;
     waitpid(pid, &st, 0);
@@ -255,7 +236,7 @@ static int summary_int(const char *summary, const char *key)
  * which predict reads like model.ckpt. */
 static void test_cli_early_stop_ends_two_epochs_after_the_best_which_best_ckpt_holds(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char dir[512], args[1200];
     snprintf(dir, sizeof dir, "%s", test_path("early"));    /* test_path's buffers rotate */
@@ -281,18 +262,18 @@ static void test_cli_early_stop_ends_two_epochs_after_the_best_which_best_ckpt_h
     snprintf(args, sizeof args, "predict %s --index 3 --out %s", in_dir(dir, "best.ckpt"),
              in_dir(dir, "p.png"));
     CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
-    /* resumed, a run that has stopped early stays stopped */
+    /* resumed, a run that has stopped early is finished: it stays as it is */
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.early_stop=2 --out %s "
              "--resume", dir);
     CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "early stop"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "already finished"));
     CU_ASSERT_EQUAL(count_lines(test_slurp(in_dir(dir, "metrics.csv"))), epochs + 1);
 }
 
 /* The effective rate of each epoch is metrics.csv's lr column. */
 static void test_cli_schedule_rate_is_written_per_epoch(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char dir[512], args[1200];
     snprintf(dir, sizeof dir, "%s", test_path("sched"));
@@ -314,7 +295,7 @@ static void test_cli_schedule_rate_is_written_per_epoch(void)
  * shift and angle; a bad setting is a usage error naming it. */
 static void test_cli_show_data_augment_draws_originals_and_copies(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char out[512], args[1200];
     snprintf(out, sizeof out, "%s", test_path("aug.png"));
@@ -365,9 +346,9 @@ static void test_cli_truncated_idx_names_the_file(void)
 {
     const char *dir = test_path("trunc");
     CU_ASSERT_FATAL(mkdir(dir, 0777) == 0);
-    const char *src = test_mnist_dir();
-    if (!src)
+    if (!test_need_mnist())
         return;
+    const char *src = test_mnist_dir();
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "cp %s/t10k-* %s/ && cp %s/train-labels-idx1-ubyte %s/ && "
              "head -c 1000000 %s/train-images-idx3-ubyte > %s/train-images-idx3-ubyte",
@@ -390,7 +371,7 @@ static void test_cli_missing_data_dir_names_the_path(void)
 
 static void test_cli_unwritable_results_dir_names_the_path(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *blocker = test_path("a-file");
     CU_ASSERT_FATAL(test_write_file(blocker, "x", 1) == 0);
@@ -402,7 +383,7 @@ static void test_cli_unwritable_results_dir_names_the_path(void)
 
 static void test_cli_divergence_stops_with_epoch_and_batch(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200];
     snprintf(args, sizeof args, "train experiments/mlp.conf --set data.subset=2000\\ 500 --set "
@@ -414,7 +395,7 @@ static void test_cli_divergence_stops_with_epoch_and_batch(void)
 
 static void test_cli_failed_run_leaves_earlier_results_untouched(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("keep");
     char args[1200];
@@ -449,7 +430,7 @@ static void test_cli_unknown_command_is_a_usage_error(void)
  * class for all 500 test images. The console, summary.txt, SWEEP.md and REPORT.md say so. */
 static void test_cli_stuck_run_is_named_everywhere(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1400], sweep[512];
     snprintf(sweep, sizeof sweep, "%s", test_path("stuck/lr"));
@@ -473,7 +454,7 @@ static void test_cli_stuck_run_is_named_everywhere(void)
 /* A run that learned is not called stuck. */
 static void test_cli_learning_run_is_not_called_stuck(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200];
     snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("learned"));
@@ -553,7 +534,7 @@ static int list_dir(const char *dir, char *names, size_t n)
 
 static void test_cli_show_data_writes_one_png_where_asked(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char dir[512], args[1200], names[2048];
     snprintf(dir, sizeof dir, "%s", test_path("show-data-out"));
@@ -568,7 +549,7 @@ static void test_cli_show_data_writes_one_png_where_asked(void)
  * the folder itself. */
 static void test_cli_show_data_defaults_under_results(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char dir[512], env[2048], mnist[1100], names[2048];
     snprintf(dir, sizeof dir, "%s", test_path("show-data-here"));
@@ -591,7 +572,7 @@ static void test_cli_show_data_defaults_under_results(void)
  * holds is refused before the model is allocated, naming the file, the setting and the bytes. */
 static void test_cli_batch_too_large_for_memory_names_the_setting_and_bytes(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1024];
     snprintf(args, sizeof args, "train experiments/cnn.conf --set train.batch=65536 "

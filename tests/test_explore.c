@@ -27,14 +27,6 @@
 /* Quick runs: the 4-vs-9 experiment (2000/500 images) for one epoch. */
 #define QUICK "experiments/cnn-4v9.conf --set train.epochs=1"
 
-static int have_data(void)
-{
-    if (test_mnist_dir())
-        return 1;
-    fprintf(stderr, " (skipped: no MNIST in data/mnist) ");
-    return 0;
-}
-
 static int run_cli(const char *env, const char *args)
 {
     return test_run_program(env, args, 0, test_path("explore.out"), test_path("explore.err"));
@@ -139,7 +131,7 @@ static void test_sweep_parse_seeds_refuses_a_repeated_seed(void)
 
 static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep1");
     char args[1400];
@@ -162,7 +154,7 @@ static void test_sweep_writes_a_run_per_value_and_seed_and_its_pictures(void)
 
 static void test_sweep_run_again_keeps_finished_runs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep1");
     char args[1400], used[8192];
@@ -173,18 +165,22 @@ static void test_sweep_run_again_keeps_finished_runs(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(key);
     memmove(key, key + strlen("loss_axis = auto\n"), strlen(key + strlen("loss_axis = auto\n")) + 1);
     CU_ASSERT_EQUAL(test_write_file(path, used, strlen(used)), 0);
+    /* and from before manifests: read as the suite's own, and upgraded once */
+    unlink(in_run(dir, "lr=0.01/seed2", "manifest.txt"));
+    unlink(in_run(dir, "lr=0.01/seed2", "finished.txt"));
     snprintf(args, sizeof args, "sweep " QUICK " --vary train.lr=0.001,0.01 --seeds \"1 2\" --out %s",
              dir);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     const char *out = test_slurp(test_path("explore.out"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "sweep run 4/4: lr=0.01 seed 2: finished earlier, kept"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "written by an earlier mnistlab"));
     CU_ASSERT_PTR_NULL(strstr(out, "epoch   1/1"));
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "SWEEP.md")), "kept from an earlier sweep"));
 }
 
 static void test_sweep_two_settings_draw_a_heatmap(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep2");
     char args[1400];
@@ -203,7 +199,7 @@ static void test_sweep_two_settings_draw_a_heatmap(void)
 
 static void test_sweep_diverged_run_is_a_row_not_the_end(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep-div");
     char args[1400];
@@ -221,7 +217,7 @@ static void test_sweep_diverged_run_is_a_row_not_the_end(void)
 
 static void test_sweep_bad_value_is_refused_before_any_training(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("sweep-bad");
     char args[1400];
@@ -366,7 +362,7 @@ static const char *summary_value(const char *summary, const char *key, char *out
 
 static void test_binary_run_draws_roc_and_accuracy_at_thresholds(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("roc-run");
     char args[1200], a[64], b[64];
@@ -414,7 +410,7 @@ static void test_degenerate_roc_gives_each_point_one_label(void)
 
 static void test_ten_class_run_has_predictions_but_no_roc(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     const char *dir = test_path("pred-10");
     char args[1200];
@@ -439,7 +435,7 @@ static void test_ten_class_run_has_predictions_but_no_roc(void)
 
 static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[2400];
     snprintf(args, sizeof args, "train " QUICK " --set train.lr=0.0003 --out %s", test_path("diff-a"));
@@ -473,7 +469,7 @@ static void test_diff_counts_the_shared_test_set_and_draws_both_ways(void)
 
 static void test_diff_refuses_runs_tested_on_other_images(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[2400];
     snprintf(args, sizeof args, "train " QUICK " --set train.seed=2 --out %s", test_path("diff-c"));
@@ -503,7 +499,7 @@ static void test_diff_refuses_a_folder_without_predictions(void)
 
 static void test_live_curves_are_redrawn_after_evaluated_epochs(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char args[1200];
     snprintf(args, sizeof args, "train experiments/cnn-4v9.conf --set train.epochs=3 --out %s",
@@ -651,7 +647,7 @@ static int page_shows(xmlDocPtr doc, const char *name)
 
 static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     char root[512], args[4096];
     snprintf(root, sizeof root, "%s", test_path("site"));     /* test_path's buffers rotate */

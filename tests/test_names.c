@@ -75,14 +75,6 @@ static const char *const tiny_conf =
     "[model]\nfamily = softmax\ninit = uniform 0.08\n"
     "[train]\noptimizer = sgd\nlr = 0.1\nbatch = 50\nepochs = 1\nseed = 1\n";
 
-static int have_data(void)
-{
-    if (test_mnist_dir())
-        return 1;
-    test_skip("no MNIST in data/mnist (make data)");
-    return 0;
-}
-
 /* ---- paths and running ---- */
 
 /* a/b in a fresh heap string (owned by the caller). */
@@ -454,7 +446,7 @@ static const char *tiny_conf_named(const char *name)
  * REPORT.md the finished run refreshes (its root is named results). */
 static void test_names_train_into_hostile_folders_with_hostile_experiment_names(void)
 {
-    if (!have_data())
+    if (!test_need_mnist())
         return;
     for (int i = 0; i < NAMES_N; i++) {
         char *out = join(root, corpus[i].name);
@@ -484,7 +476,7 @@ static void test_names_train_into_hostile_folders_with_hostile_experiment_names(
  * and the chart draws (more groups than one chart holds: the best 12, the rest named). */
 static void test_names_compare_lists_every_hostile_run_and_the_page_parses(void)
 {
-    if (!have_data() || runs_made < NAMES_N)
+    if (!test_need_mnist() || runs_made < NAMES_N)
         return;
     char *argv[] = {program, "compare", root, NULL};
     CU_ASSERT_EQUAL(run_in(NULL, argv), 0);
@@ -514,7 +506,7 @@ static void copy_run(const char *src, const char *dst)
  * ROOT where ROOT is hostile, over a run named "a" and a run with another hostile name. */
 static void test_names_as_the_results_root_itself(void)
 {
-    if (!have_data() || runs_made < NAMES_N)
+    if (!test_need_mnist() || runs_made < NAMES_N)
         return;
     char *base = join(test_tmpdir(), "names-roots");
     mkdirs(base);
@@ -544,7 +536,7 @@ static void test_names_as_the_results_root_itself(void)
  * with '|' or holding '<' is a file name, nothing else. */
 static void test_names_as_out_of_predict_features_and_show_data(void)
 {
-    if (!have_data() || runs_made < NAMES_N)
+    if (!test_need_mnist() || runs_made < NAMES_N)
         return;
     char *scratch = join(test_tmpdir(), "names-outs");
     mkdirs(scratch);
@@ -578,7 +570,7 @@ static void test_names_as_out_of_predict_features_and_show_data(void)
  * root, then compare there: the sweep's section and runs on the page. */
 static void test_names_diff_and_sweep(void)
 {
-    if (!have_data() || runs_made < NAMES_N)
+    if (!test_need_mnist() || runs_made < NAMES_N)
         return;
     char *diffs = join(test_tmpdir(), "names-diffs");
     mkdirs(diffs);
@@ -625,7 +617,7 @@ static void test_names_diff_and_sweep(void)
  * the Makefile, common/, experiments/make-run.sh), and SEEDS with a repeated seed. */
 static void test_names_make_targets_take_names_as_data(void)
 {
-    if (!have_data() || runs_made < NAMES_N)
+    if (!test_need_mnist() || runs_made < NAMES_N)
         return;
     char *tree = join(test_tmpdir(), "names-make");
     char *exps = join(tree, "experiments"), *build = join(tree, "build");

@@ -286,7 +286,7 @@ static void test_predict_refuses_bad_image_and_writes_nothing(void)
 
 static void test_predict_test_image_prints_true_label(void)
 {
-    if (!test_mnist_dir())
+    if (!test_need_mnist())
         return;
     const char *ckpt = save_checkpoint("p-index", softmax_conf);
     char *argv[] = {(char *)ckpt, "--index", "0"};
@@ -297,7 +297,7 @@ static void test_predict_test_image_prints_true_label(void)
 
 static void test_predict_index_beyond_test_set_names_its_size(void)
 {
-    if (!test_mnist_dir())
+    if (!test_need_mnist())
         return;
     const char *ckpt = save_checkpoint("p-range", cnn_conf);
     char *argv[] = {(char *)ckpt, "--index", "50"};
@@ -336,7 +336,7 @@ static void test_features_mlp_draws_at_most_64_templates(void)
 
 static void test_features_cnn_writes_one_png_per_stage(void)
 {
-    if (!test_mnist_dir())
+    if (!test_need_mnist())
         return;
     const char *ckpt = save_checkpoint("f-cnn", cnn_conf);
     char *argv[] = {(char *)ckpt, "--index", "4"};
@@ -389,7 +389,7 @@ static void test_features_index_leaves_no_data_files(void)
 
 static void test_features_cnn_draws_a_one_by_one_pool_and_the_logit(void)
 {
-    if (!test_mnist_dir())
+    if (!test_need_mnist())
         return;
     static const char *const conf =
         "[data]\nclasses = 4 9\nsubset = 200 50\n[model]\nfamily = cnn\nhead = sigmoid\n"

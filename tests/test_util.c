@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -58,6 +59,81 @@ unsigned test_skipped_count(void)
     for (unsigned i = 0; i < n_skipped; i++)
         n += !test_failed(skipped[i]);
     return n;
+}
+
+void test_skipped_reset(void)
+{
+    n_skipped = 0;
+}
+
+int test_need_mnist(void)
+{
+    if (test_mnist_dir())
+        return 1;
+    test_skip("no MNIST in data/mnist or $MNIST_DIR (make data)");
+    return 0;
+}
+
+int test_need_data(const char *probe, const char *what)
+{
+    if (access(probe, R_OK) == 0)
+        return 1;
+    char why[1200];
+    snprintf(why, sizeof why, "no %s: %s is not there", what, probe);
+    test_skip(why);
+    return 0;
+}
+
+/* ---- waiting ---- */
+
+/* GCC defines __SANITIZE_*__; clang answers __has_feature. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) && !defined(__SANITIZE_THREAD__)
+#define __SANITIZE_THREAD__ 1
+#endif
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+
+double test_deadline(double seconds)
+{
+    const char *env = getenv("MNL_TEST_SLOWDOWN");
+    double factor = env && atof(env) > 0 ? atof(env) : 1.0;
+#if defined(__SANITIZE_THREAD__)
+    if (!env)
+        factor = 10.0;
+#elif defined(__SANITIZE_ADDRESS__)
+    if (!env)
+        factor = 4.0;
+#endif
+    return seconds * factor;
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int happened(const char *path, const char *text)
+{
+    if (access(path, F_OK) != 0)
+        return 0;
+    return !text || strstr(test_slurp(path), text) != NULL;
+}
+
+int test_wait_for(const char *path, const char *text, double seconds)
+{
+    const double end = monotonic_seconds() + test_deadline(seconds);
+    const struct timespec poll = {0, 5 * 1000 * 1000};
+    while (!happened(path, text)) {
+        if (monotonic_seconds() > end)
+            return -1;
+        nanosleep(&poll, NULL);
+    }
+    return 0;
 }
 
 static void remove_tmpdir(void)

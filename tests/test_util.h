@@ -18,6 +18,24 @@ const char *test_mnist_dir(void);
 int test_skip(const char *reason);
 /* How many tests were skipped (and did not also fail). */
 unsigned test_skipped_count(void);
+/* Forget the skipped tests counted so far (the runner counts each suite's run apart). */
+void test_skipped_reset(void);
+/* The one missing-data policy of every suite: 1 when the MNIST files are there; else the running
+ * test is skipped (test_skip: counted, a failure under CI) and 0 is returned, for
+ * `if (!test_need_mnist()) return;`. */
+int test_need_mnist(void);
+/* The same for another data set: 1 when `probe` (one of its files) is readable, else a skip naming
+ * what (e.g. "Fashion-MNIST") and the file. */
+int test_need_data(const char *probe, const char *what);
+
+/* ---- waiting on an event, never on the clock alone ---- */
+/* seconds of wall time as this build runs it: the same under the plain build, times 4 under
+ * AddressSanitizer, times 10 under ThreadSanitizer (or times $MNL_TEST_SLOWDOWN when set), so a
+ * deadline that a plain build meets with room to spare is met by a sanitizer build too. */
+double test_deadline(double seconds);
+/* Wait until path exists (its `text` is in it, when text is not NULL), checking every few
+ * milliseconds up to test_deadline(seconds). 0 when it happened, -1 when the deadline passed. */
+int test_wait_for(const char *path, const char *text, double seconds);
 
 /* The width and height of the PNG file at path, read with libpng; 0 on success, -1 when it is not
  * a readable PNG. */

@@ -22,7 +22,7 @@ void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, floa
 /* torch.optim.Adam: the bias corrections bc = 1 - beta^t in double from the double betas, then
  * float32 per element; m moves by its lerp form m += (1-b1)(g' - m), and
  * w -= (lr/bc1) m / (sqrt(v)/sqrt(bc2) + eps), which is lr mhat / (sqrt(vhat) + eps). */
-void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *s,
                      float decay, long t)
 {
     const float b2 = (float)s->beta2, one_minus_b1 = (float)(1.0 - s->beta1);
@@ -44,7 +44,7 @@ void adamw_decay_ref(float *w, size_t n, float lr, float decay)
         w[i] *= shrink;
 }
 
-void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *s,
                       float decay, long t)
 {
     adamw_decay_ref(w, n, s->lr, decay);
@@ -58,26 +58,5 @@ void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float
         const float d = g[i] + decay * w[i];
         v[i] = mu * v[i] + d;
         w[i] -= lr * (d + mu * v[i]);
-    }
-}
-
-void optim_step_ref(Optimizer *o, Model *m)
-{
-    const OptimSpec *s = &o->spec;
-    for (int k = 0; k < m->n_params; k++) {
-        const ParamTensor *p = &m->params[k];
-        if (p->is_state)                            /* running statistics are not trained */
-            continue;
-        const size_t off = (size_t)(p->value - m->param_block);   /* the moments' offset too */
-        const float decay = p->is_weight ? (s->kind == OPT_SGD ? s->l2 : s->weight_decay) : 0.0f;
-        if (s->kind == OPT_ADAM)
-            adam_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
-        else if (s->kind == OPT_ADAMW)
-            adamw_update_ref(p->value, p->grad, o->m + off, o->v + off, p->n, s, decay, o->step);
-        else if (s->nesterov)
-            sgd_nesterov_update_ref(p->value, p->grad, o->m + off, p->n, s->lr, decay, s->momentum);
-        else
-            sgd_update_ref(p->value, p->grad, o->m ? o->m + off : NULL, p->n, s->lr,
-                           p->is_weight ? s->l2 : 0.0f, s->momentum);
     }
 }

@@ -1,8 +1,10 @@
 /* models/reference: the plain form of every formula the layer kit computes -- loops over
  * explicitly shaped buffers, no intrinsics, no threads -- in the order a learner reads them:
- * dense, convolution, pooling, activations, dropout, flatten, the two heads, the optimizers, and
- * the walk over the layers. `--kernels reference` trains on these alone; the fast path
- * (models/gemm.c, conv.c, rows.c, pool.c, heads.c, optim.c, schedule.c) is tested against them.
+ * dense, convolution, pooling, activations, dropout, flatten, the two heads and the optimizers.
+ * They take plain buffers and numbers, so this header stands alone (no Model, no Optimizer); the
+ * walks that apply them to a network are models/walk_ref.c (the layers) and optim_step_ref in
+ * models/optim.c (the parameter tensors). `--kernels reference` trains on these alone; the fast
+ * path (models/gemm.c, conv.c, rows.c, pool.c, heads.c, optim.c, walk.c) is tested against them.
  * Convention (shared with the fast path): parameter gradients accumulate (+=), input gradients are
  * overwritten (=), a NULL din skips the input gradient. */
 #ifndef MNL_REFERENCE_H
@@ -11,8 +13,6 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
-#include "models/model.h"
-#include "models/optim.h"
 
 /* ---- dense.c ---- */
 /* out: [B, Out]  in: [B, In]  w: [Out, In]  b: [Out]      out = in w^T + b */
@@ -94,26 +94,22 @@ double sigmoid_bce_ref(const float *logits, const int *y, int B,
 /* SGD: g' = g + decay w;  v = mu v + g' (v may be NULL: plain SGD, v = g');  w -= lr v */
 void sgd_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
                     float mu);
-/* Adam step t (1, 2, ...) with s's lr, betas and eps: g' = g + decay w;  m = b1 m + (1-b1) g';
+/* Adam's settings: the betas and eps in double, as PyTorch's Python floats are (OptimSpec's) */
+typedef struct {
+    float lr;
+    double beta1, beta2, eps;
+} AdamRates;
+/* Adam step t (1, 2, ...) with r's lr, betas and eps: g' = g + decay w;  m = b1 m + (1-b1) g';
  * v = b2 v + (1-b2) g'^2;  w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) */
-void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void adam_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *r,
                      float decay, long t);
 /* AdamW step t: the decoupled decay w *= 1 - lr decay (adamw_decay_ref), then Adam's step
  * without decay: the moments never see the decay, unlike Adam's g' = g + decay w */
 void adamw_decay_ref(float *w, size_t n, float lr, float decay);
-void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const OptimSpec *s,
+void adamw_update_ref(float *w, const float *g, float *m, float *v, size_t n, const AdamRates *r,
                       float decay, long t);
 /* SGD with Nesterov momentum: g' = g + decay w;  v = mu v + g';  w -= lr (g' + mu v) -- the step
  * taken from where the momentum is about to carry w (PyTorch's nesterov=True) */
 void sgd_nesterov_update_ref(float *w, const float *g, float *v, size_t n, float lr, float decay,
                              float mu);
-/* Every tensor of the model once (o->step already counts this step); weights decay, biases not */
-void optim_step_ref(Optimizer *o, Model *m);
-
-/* ---- walk.c: the network, layer after layer over the whole batch ---- */
-/* x: [B, in_c, in_h, in_w]; each layer's output into the model's activation block */
-void model_forward_ref(Model *m, const float *x, int B);
-/* from m->dlogits back to the first layer's parameters */
-void model_backward_ref(Model *m, const float *x, int B);
-
 #endif

@@ -1,9 +1,11 @@
-/* models/reference/walk: a network's forward and backward passes as they are defined: each layer
+/* models/walk_ref: a network's forward and backward passes as they are defined: each layer
  * in order over the whole batch, on one thread, the output of one the input of the next; then
  * backwards, each layer turning the gradient of its output into the gradients of its input and of
- * its parameters. (models/schedule.c walks the same layers faster.) */
-#include "models/reference/reference.h"
+ * its parameters. Each layer's reference adapter calls the formulas of models/reference/.
+ * (models/walk.c walks the same layers faster.) */
+#include "models/walk_ref.h"
 
+#include "models/layer_ctx.h"
 #include "models/layers.h"
 
 void model_forward_ref(Model *m, const float *x, int B)

@@ -1,0 +1,886 @@
+/* experiments/rundir: the run folder's owner; its format is documented once, in rundir.h. */
+#include "experiments/rundir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "common/config.h"
+#include "common/error.h"
+
+#define MANIFEST_HEAD "mnistlab run folder manifest 1\n"
+#define FINISHED_HEAD "mnistlab run finished 1\n"
+#define LOCK_NAME ".mnistlab.lock"
+
+const char *const RUNDIR_RUN_FILES[] = {
+    RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
+    "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
+    "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
+    "roc.png", "roc.dat", "thresholds.txt", NULL,
+};
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && !strcmp(s + n - k, tail);
+}
+
+/* Pictures of predict and features that a run folder written before manifests may hold, and the
+ * data files gnuplot drew them from (predict.png, predict.probs.dat, features-03-relu1.png,
+ * weights.grid.dat, ...): they were the suite's; a manifest names each one from now on. */
+static int legacy_model_picture(const char *name)
+{
+    int ours = !strcmp(name, "predict.png") || !strcmp(name, "weights.png") ||
+               (!strncmp(name, "features-", 9) && ends_with(name, ".png"));
+    int data = (!strncmp(name, "predict.", 8) || !strncmp(name, "weights.", 8) ||
+                !strncmp(name, "features-", 9)) && ends_with(name, ".dat");
+    return ours || data;
+}
+
+int rundir_path(const char *dir, const char *name, char *buf, size_t n)
+{
+    if ((size_t)snprintf(buf, n, "%s/%s", dir, name) >= n)
+        return mnl_fail(MNL_ERR_ARG, "%s/%s: the path is too long", dir, name);
+    return MNL_OK;
+}
+
+/* The longest run folder name: every file of the run (DIR/features-conv1.png.tmp.PID.log and the
+ * like) must fit the path buffers, and a name cut short would be another folder. Checked before
+ * anything is created. */
+#define RUN_DIR_MAX 960
+
+int rundir_choose(const char *out, const char *experiment, char *dir, size_t n)
+{
+    if (out && strlen(out) > RUN_DIR_MAX)
+        return mnl_fail(MNL_ERR_CONFIG, "--out %.40s...: the folder name is %zu characters, more "
+                        "than the %d allowed; nothing was created", out, strlen(out), RUN_DIR_MAX);
+    if (out && !*out)
+        return mnl_fail(MNL_ERR_CONFIG, "--out: the folder name is empty");
+    if (out)
+        snprintf(dir, n, "%s", out);
+    else
+        snprintf(dir, n, "results/%s", experiment);
+    return MNL_OK;
+}
+
+/* ---- the manifest ---- */
+
+static void forget_names(RunDir *d)
+{
+    for (int i = 0; i < d->n_names; i++)
+        free(d->names[i]);
+    d->n_names = 0;
+}
+
+int rundir_owns(const RunDir *d, const char *name)
+{
+    for (int i = 0; i < d->n_names; i++)
+        if (strcmp(d->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int add_name(RunDir *d, const char *name)
+{
+    if (rundir_owns(d, name))
+        return MNL_OK;
+    if (d->n_names == RUNDIR_MAX_FILES)
+        return mnl_fail(MNL_ERR_ARG, "%s/" RUNDIR_MANIFEST ": more than %d files", d->dir,
+                        RUNDIR_MAX_FILES);
+    if (!(d->names[d->n_names] = strdup(name)))
+        return mnl_fail(MNL_ERR_NOMEM, "manifest entry");
+    d->n_names++;
+    return MNL_OK;
+}
+
+/* A file name as a manifest may hold it: no folder, no control character, not our own files. */
+static int plain_name(const char *s)
+{
+    if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strchr(s, '/'))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The manifest of dir into d (nothing when there is none: *found 0). */
+static int read_manifest(RunDir *d, int *found)
+{
+    char path[1100];
+    unsigned char *buf = NULL;
+    size_t len;
+    *found = 0;
+    int rc = rundir_path(d->dir, RUNDIR_MANIFEST, path, sizeof path);
+    if (rc)
+        return rc;
+    if (!path_present(path))
+        return MNL_OK;
+    if ((rc = file_read_all(path, (size_t)1 << 20, &buf, &len)))
+        return rc;
+    const char *text = (const char *)buf;
+    if (strncmp(text, MANIFEST_HEAD, strlen(MANIFEST_HEAD)) != 0 || memchr(buf, '\0', len)) {
+        char first[48];
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(text, "\n"), text);
+        free(buf);
+        return mnl_fail(MNL_ERR_CONFIG, "%s: not a manifest of mnistlab (first line \"%s\"); "
+                        "refusing to touch the folder", path, first);
+    }
+    *found = 1;
+    int lineno = 1;
+    for (char *line = (char *)text + strlen(MANIFEST_HEAD); !rc && *line; lineno++) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (!plain_name(line))
+            rc = mnl_fail(MNL_ERR_CONFIG, "%s:%d: not a file name", path, lineno + 1);
+        else
+            rc = add_name(d, line);
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    free(buf);
+    return rc;
+}
+
+static int write_manifest(const RunDir *d)
+{
+    char path[1100], *text = NULL;
+    size_t len = 0;
+    int rc = rundir_path(d->dir, RUNDIR_MANIFEST, path, sizeof path);
+    if (rc)
+        return rc;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return mnl_fail(MNL_ERR_NOMEM, "%s", path);
+    fputs(MANIFEST_HEAD, f);
+    for (int i = 0; i < d->n_names; i++)
+        fprintf(f, "%s\n", d->names[i]);
+    if (fclose(f) != 0) {
+        free(text);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", path);
+    }
+    rc = atomic_write_file(path, text, len);
+    free(text);
+    return rc;
+}
+
+/* ---- taking a folder ---- */
+
+/* The folder's own files, which no manifest lists. */
+static int bookkeeping(const char *name)
+{
+    return !strcmp(name, LOCK_NAME) || !strcmp(name, RUNDIR_MANIFEST) ||
+           !strcmp(name, RUNDIR_FINISHED);
+}
+
+/* NAME.tmp.PID[.EXT] -> NAME into base; 0 when name is no temporary file. */
+static int temp_base(const char *name, char *base, size_t n)
+{
+    if (file_temp_pid(name) <= 0)
+        return 0;
+    const char *t = strstr(name, ".tmp."), *next;
+    while ((next = strstr(t + 1, ".tmp.")))
+        t = next;
+    snprintf(base, n, "%.*s", (int)(t - name), name);
+    return 1;
+}
+
+static int is_run_file(const char *name)
+{
+    for (int i = 0; RUNDIR_RUN_FILES[i]; i++)
+        if (!strcmp(RUNDIR_RUN_FILES[i], name))
+            return 1;
+    return 0;
+}
+
+/* A temporary file of ours whose writer is gone: removed (and counted). */
+static void remove_if_dead(RunDir *d, const char *name)
+{
+    long pid = file_temp_pid(name);
+    char path[2100];
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
+        rundir_path(d->dir, name, path, sizeof path) != MNL_OK)
+        return;
+    if (unlink(path) == 0)
+        d->temps_removed++;
+}
+
+/* Every file of the folder is the suite's: listed by its manifest or, without one, a name the
+ * suite writes; temporary files of those whose writer is gone are removed. Else MNL_ERR_CONFIG
+ * naming (some of) the others. */
+static int check_no_foreign_files(RunDir *d, int have_manifest)
+{
+    char config[1100];
+    /* without a manifest, a folder is an earlier run's only when that run's settings are there */
+    int legacy_run = !have_manifest && !rundir_path(d->dir, RUNDIR_CONFIG, config, sizeof config) &&
+                     file_exists(config);
+    DIR *dp = opendir(d->dir);
+    if (!dp)
+        return mnl_fail(MNL_ERR_IO, "%s: cannot list: %s", d->dir, strerror(errno));
+    char foreign[600] = "";
+    int n_foreign = 0;
+    size_t k = 0;
+    for (struct dirent *e; (e = readdir(dp));) {
+        const char *n = e->d_name;
+        char path[2100];
+        struct stat st;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || bookkeeping(n) ||
+            rundir_path(d->dir, n, path, sizeof path) || lstat(path, &st) != 0 || S_ISDIR(st.st_mode))
+            continue;
+        char base[512];
+        const char *of = temp_base(n, base, sizeof base) ? base : n;   /* a temp file: its target's */
+        int ours = bookkeeping(of) ||
+                   (have_manifest ? rundir_owns(d, of)
+                                  : legacy_run && (is_run_file(of) || legacy_model_picture(of)));
+        if (of != n && ours) {
+            remove_if_dead(d, n);
+            continue;
+        }
+        if (ours) {
+            d->had_files = 1;
+            if (!have_manifest && (d->legacy = 1) && add_name(d, n) != MNL_OK)
+                break;
+            continue;
+        }
+        if (n_foreign++ < 5 && k < sizeof foreign)
+            k += (size_t)snprintf(foreign + k, sizeof foreign - k, "%s\"%.80s\"", k ? ", " : "", n);
+    }
+    closedir(dp);
+    mnl_clear_error();
+    if (!n_foreign)
+        return MNL_OK;
+    return mnl_fail(MNL_ERR_CONFIG, "%s holds %d file%s that mnistlab did not write (%s%s); a run "
+                    "replaces only its own files: move them away, or train into another folder "
+                    "(--out DIR)", d->dir, n_foreign, n_foreign == 1 ? "" : "s", foreign,
+                    n_foreign > 5 ? ", ..." : "");
+}
+
+int rundir_take(RunDir *d, const char *dir)
+{
+    memset(d, 0, sizeof *d);
+    d->lock.fd = -1;
+    if (snprintf(d->dir, sizeof d->dir, "%s", dir) >= (int)sizeof d->dir)
+        return mnl_fail(MNL_ERR_ARG, "%.60s...: the folder name is too long", dir);
+    int rc = make_dirs(dir), have_manifest = 0;
+    if (!rc)
+        rc = dir_lock(&d->lock, dir);
+    if (!rc)
+        rc = read_manifest(d, &have_manifest);
+    if (!rc)
+        rc = check_no_foreign_files(d, have_manifest);
+    if (have_manifest)
+        d->legacy = 0;
+    return rc;
+}
+
+int rundir_claim(RunDir *d)
+{
+    for (int i = 0; RUNDIR_RUN_FILES[i]; i++) {
+        int rc = add_name(d, RUNDIR_RUN_FILES[i]);
+        if (rc)
+            return rc;
+    }
+    int rc = write_manifest(d);
+    char mark[1100];
+    if (!rc && !(rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark)) &&
+        path_present(mark) && file_remove_journaled(mark) != 0)
+        rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    return rc;
+}
+
+void rundir_release(RunDir *d)
+{
+    dir_unlock(&d->lock);
+    forget_names(d);
+}
+
+/* Pictures drawn from a model by predict and features (predict.png, features-*.png, weights.png
+ * and their data files): they belong to the model they were drawn from, and never stay beside
+ * another one. */
+void rundir_remove_pictures(const RunDir *f)
+{
+    const char *dir = f->dir;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *n = e->d_name;
+        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8)) ||
+            !rundir_owns(f, n))          /* only what the suite wrote here */
+            continue;
+        char path[1400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            file_remove_journaled(path);
+    }
+    closedir(d);
+}
+
+/* ---- the completion mark ---- */
+
+/* Size and checksum of a regular file; -1 when it is not one or cannot be read. The checksum is
+ * zlib's CRC-32 and Adler-32 together: a file that ends with its own CRC-32 (a checkpoint) has the
+ * same whole-file CRC-32 whatever it holds (the CRC's residue), so the CRC alone would not see it
+ * change. */
+typedef struct {
+    unsigned long crc, adler;
+} Checksum;
+
+static int file_crc(const char *path, long long *size, Checksum *sum)
+{
+    FILE *f;
+    if (file_open_regular(path, &f, size) != MNL_OK) {
+        mnl_clear_error();
+        return -1;
+    }
+    unsigned char buf[1 << 16];
+    uLong c = crc32(0L, Z_NULL, 0), a = adler32(0L, Z_NULL, 0);
+    long long seen = 0;
+    for (size_t got; seen < *size && (got = fread(buf, 1, sizeof buf, f)) > 0; seen += (long long)got) {
+        c = crc32(c, buf, (uInt)got);
+        a = adler32(a, buf, (uInt)got);
+    }
+    fclose(f);
+    sum->crc = c, sum->adler = a;
+    return seen == *size ? 0 : -1;
+}
+
+int rundir_finish(RunDir *d)
+{
+    char *text = NULL, path[2100], mark[1100];
+    size_t len = 0;
+    int rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark);
+    if (rc)
+        return rc;
+    static const char *const required[] = {RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_METRICS, RUNDIR_LOG,
+                                           "curves.png", "samples.png", "confusion.png",
+                                           RUNDIR_SUMMARY, RUNDIR_PREDICTIONS, NULL};
+    for (int i = 0; required[i]; i++)
+        if (!(rc = rundir_path(d->dir, required[i], path, sizeof path)) && !file_exists(path))
+            return mnl_fail(MNL_ERR_IO, "%s: %s was not written; the run is not finished", d->dir,
+                            required[i]);
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return mnl_fail(MNL_ERR_NOMEM, "%s", mark);
+    fputs(FINISHED_HEAD, f);
+    for (int i = 0; i < d->n_names; i++) {
+        long long size;
+        Checksum sum;
+        if (rundir_path(d->dir, d->names[i], path, sizeof path) == MNL_OK && file_exists(path) &&
+            file_crc(path, &size, &sum) == 0)
+            fprintf(f, "%s %lld %08lx %08lx\n", d->names[i], size, sum.crc, sum.adler);
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", mark);
+    }
+    rc = atomic_write_file(mark, text, len);
+    free(text);
+    return rc;
+}
+
+/* The mark verifies: 0, or -1 with why (e.g. "curves.png changed since the run finished"). */
+static int verify_mark(const char *dir, char *why, size_t n)
+{
+    char mark[1100], path[2100];
+    unsigned char *buf = NULL;
+    size_t len;
+    if (rundir_path(dir, RUNDIR_FINISHED, mark, sizeof mark) || !path_present(mark)) {
+        snprintf(why, n, "no completion mark (" RUNDIR_FINISHED ")");
+        return -1;
+    }
+    if (file_read_all(mark, (size_t)1 << 20, &buf, &len) != MNL_OK ||
+        strncmp((const char *)buf, FINISHED_HEAD, strlen(FINISHED_HEAD)) != 0) {
+        mnl_clear_error();
+        free(buf);
+        snprintf(why, n, RUNDIR_FINISHED " is damaged");
+        return -1;
+    }
+    int ok = 0, files = 0;
+    for (char *line = (char *)buf + strlen(FINISHED_HEAD); *line && !ok;) {
+        char *nl = strchr(line, '\n'), name[512];
+        if (nl)
+            *nl = '\0';
+        long long want_size, size;
+        Checksum want, sum;
+        if (sscanf(line, "%511s %lld %lx %lx", name, &want_size, &want.crc, &want.adler) != 4 ||
+            !plain_name(name)) {
+            snprintf(why, n, RUNDIR_FINISHED " is damaged");
+            ok = -1;
+        } else if (rundir_path(dir, name, path, sizeof path) || !file_exists(path)) {
+            snprintf(why, n, "%.300s is missing", name);
+            ok = -1;
+        } else if (file_crc(path, &size, &sum) != 0 || size != want_size || sum.crc != want.crc ||
+                   sum.adler != want.adler) {
+            snprintf(why, n, "%.300s changed since the run finished", name);
+            ok = -1;
+        }
+        files++;
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    mnl_clear_error();
+    free(buf);
+    if (!ok && files == 0) {
+        snprintf(why, n, RUNDIR_FINISHED " names no file");
+        ok = -1;
+    }
+    return ok;
+}
+
+/* ---- adopting the pictures of predict and features ---- */
+
+int rundir_adopt(const char *dir, const char *name)
+{
+    RunDir d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.dir, sizeof d.dir, "%s", dir);
+    int found = 0, rc = read_manifest(&d, &found);
+    if (!rc && found && !rundir_owns(&d, name) && !(rc = add_name(&d, name)))
+        rc = write_manifest(&d);
+    forget_names(&d);
+    return rc;
+}
+
+int rundir_adopt_picture(const char *png)
+{
+    char dir[1100], stem[512];
+    const char *slash = strrchr(png, '/');
+    const char *base = slash ? slash + 1 : png;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - png) : 1, slash ? png : ".");
+    snprintf(stem, sizeof stem, "%.*s", (int)(ends_with(base, ".png") ? strlen(base) - 4
+                                                                        : strlen(base)), base);
+    size_t k = strlen(stem);
+    int rc = rundir_adopt(dir, base);
+    DIR *dp = rc ? NULL : opendir(dir);
+    for (struct dirent *e; dp && !rc && (e = readdir(dp));)
+        if (!strncmp(e->d_name, stem, k) && e->d_name[k] == '.' && ends_with(e->d_name, ".dat") &&
+            !strstr(e->d_name, ".tmp."))
+            rc = rundir_adopt(dir, e->d_name);
+    if (dp)
+        closedir(dp);
+    return rc;
+}
+
+/* ---- status ---- */
+
+/* A live process other than this one holds dir's lock. Asked with F_GETLK, which takes no lock:
+ * taking and dropping one here would drop this process's own lock on its own folder. */
+static int held_by_another(const char *dir)
+{
+    char path[1100];
+    if (dir_lock_is_ours(dir) || rundir_path(dir, LOCK_NAME, path, sizeof path)) {
+        mnl_clear_error();
+        return 0;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    int held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    close(fd);
+    return held;
+}
+
+static int count_epochs(const char *dir)
+{
+    EpochRecord *rows = NULL;
+    int n = 0;
+    if (rundir_read_metrics(dir, &rows, &n) != MNL_OK)
+        n = 0;
+    int last = n ? rows[n - 1].epoch : 0;
+    free(rows);
+    mnl_clear_error();
+    return last;
+}
+
+int rundir_planned_epochs(const char *dir)
+{
+    char path[1100];
+    ExpConfig c;
+    if (rundir_path(dir, RUNDIR_CONFIG, path, sizeof path) || config_load(path, &c) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    return c.epochs;
+}
+
+/* A folder of an earlier mnistlab (no manifest) is finished when its summary, metrics, checkpoint
+ * and three pictures are there and whole: 0, or -1 with why. */
+static int legacy_complete(const char *dir, char *why, size_t n)
+{
+    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, "curves.png",
+                                         "samples.png", "confusion.png", NULL};
+    char path[1100];
+    for (int i = 0; needed[i]; i++) {
+        if (rundir_path(dir, needed[i], path, sizeof path) || !file_exists(path)) {
+            snprintf(why, n, "%s is missing (a run of an earlier mnistlab)", needed[i]);
+            return -1;
+        }
+        if (strstr(needed[i], ".png") && png_check_complete(path) != MNL_OK) {
+            mnl_clear_error();
+            snprintf(why, n, "%s is cut short (a run of an earlier mnistlab)", needed[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Such a folder, complete, gets its manifest and completion mark, once. */
+static int upgrade_legacy(const char *dir, char *why, size_t n)
+{
+    if (legacy_complete(dir, why, n) != 0)
+        return -1;
+    RunDir d;
+    int rc = rundir_take(&d, dir);
+    if (!rc)
+        rc = write_manifest(&d);
+    if (!rc)
+        rc = rundir_finish(&d);
+    rundir_release(&d);
+    if (rc) {
+        snprintf(why, n, "a run of an earlier mnistlab that could not be upgraded: %.300s",
+                 mnl_last_error());
+        mnl_clear_error();
+        return -1;
+    }
+    return 0;
+}
+
+int rundir_verify(const char *dir, char *why, size_t n)
+{
+    return verify_mark(dir, why, n);
+}
+
+int rundir_is_finished(const RunDir *d)
+{
+    char why[400];
+    return d->legacy ? d->had_files && legacy_complete(d->dir, why, sizeof why) == 0
+                     : verify_mark(d->dir, why, sizeof why) == 0;
+}
+
+RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
+{
+    memset(s, 0, sizeof *s);
+    if (upgraded)
+        *upgraded = 0;
+    char manifest[1100], summary[1100], ckpt[1100], why[400];
+    if (rundir_path(dir, RUNDIR_MANIFEST, manifest, sizeof manifest) ||
+        rundir_path(dir, RUNDIR_SUMMARY, summary, sizeof summary) ||
+        rundir_path(dir, RUNDIR_CKPT, ckpt, sizeof ckpt)) {
+        mnl_clear_error();
+        return s->state = RUNDIR_NONE;
+    }
+    int has_manifest = path_present(manifest);
+    if (!has_manifest && !path_present(summary) && !path_present(ckpt))
+        return s->state = RUNDIR_NONE;
+    s->epoch = count_epochs(dir);
+    s->epochs = rundir_planned_epochs(dir);
+    if (held_by_another(dir)) {
+        snprintf(s->text, sizeof s->text, "in progress, epoch %d/%d", s->epoch + 1, s->epochs);
+        return s->state = RUNDIR_RUNNING;
+    }
+    int ok = has_manifest ? verify_mark(dir, why, sizeof why) : upgrade_legacy(dir, why, sizeof why);
+    if (ok == 0) {
+        if (!has_manifest && upgraded)
+            *upgraded = 1;
+        snprintf(s->text, sizeof s->text, "finished");
+        return s->state = RUNDIR_DONE;
+    }
+    snprintf(s->text, sizeof s->text, "incomplete: %s (epoch %d/%d)", why, s->epoch, s->epochs);
+    return s->state = RUNDIR_INCOMPLETE;
+}
+
+/* ---- metrics.csv ---- */
+
+char *rundir_metrics_text(const EpochRecord *r, int n, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    metrics_csv_header(f);
+    for (int i = 0; i < n; i++)
+        metrics_csv_row(f, &r[i]);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int rundir_write_metrics(const char *dir, const EpochRecord *r, int n)
+{
+    char path[1100];
+    size_t len;
+    int rc = rundir_path(dir, RUNDIR_METRICS, path, sizeof path);
+    if (rc)
+        return rc;
+    char *text = rundir_metrics_text(r, n, &len);
+    if (!text)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot format %s", path);
+    rc = atomic_write_file(path, text, len);
+    free(text);
+    return rc;
+}
+
+static int push_row(EpochRecord **rows, int *n, int *cap, const EpochRecord *rec)
+{
+    if (*n == *cap) {
+        int c = *cap ? 2 * *cap : 64;
+        EpochRecord *p = realloc(*rows, (size_t)c * sizeof *p);
+        if (!p)
+            return mnl_fail(MNL_ERR_NOMEM, "cannot grow the metrics table");
+        *rows = p, *cap = c;
+    }
+    (*rows)[(*n)++] = *rec;
+    return MNL_OK;
+}
+
+int rundir_parse_metrics(const char *text, const char *name, int up_to_epoch, EpochRecord **rows,
+                         int *n)
+{
+    int lineno = 0, last = 0, cap = 0, rc = MNL_OK;
+    *rows = NULL;
+    *n = 0;
+    for (const char *line = text; *line && !rc;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char row[1024];
+        ++lineno;
+        if (len >= sizeof row)
+            return mnl_fail(MNL_ERR_CKPT, "%s:%d: not a metrics row (%zu characters)", name, lineno,
+                            len);
+        memcpy(row, line, len);
+        row[len] = '\0';
+        line += len + (nl ? 1 : 0);
+        if (lineno == 1)
+            continue;
+        EpochRecord rec;
+        if (metrics_csv_parse(row, &rec) != 0)
+            rc = mnl_fail(MNL_ERR_CKPT, "%s:%d: not a metrics row", name, lineno);
+        else if (rec.epoch <= last)
+            rc = mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d %s; refusing to resume from a damaged "
+                          "record", name, lineno, rec.epoch,
+                          rec.epoch == last ? "appears twice" : "comes after a later epoch");
+        else if (rec.epoch > up_to_epoch)
+            rc = mnl_fail(MNL_ERR_CKPT, "%s:%d: epoch %d, but the checkpoint holds only %d epochs; "
+                          "refusing to resume from a damaged record", name, lineno, rec.epoch,
+                          up_to_epoch);
+        else
+            rc = push_row(rows, n, &cap, &rec);
+        last = rec.epoch;
+    }
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int rundir_read_metrics_text(const char *dir, char **text)
+{
+    char path[1100];
+    unsigned char *buf = NULL;
+    size_t len;
+    *text = NULL;
+    int rc = rundir_path(dir, RUNDIR_METRICS, path, sizeof path);
+    if (!rc && !(rc = file_check_regular(path)))        /* a FIFO would block the reader */
+        rc = file_read_all(path, (size_t)64 << 20, &buf, &len);
+    if (!rc && memchr(buf, '\0', len))
+        rc = mnl_fail(MNL_ERR_CKPT, "%s: holds a NUL byte; refusing to resume from a damaged "
+                      "record", path);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *text = (char *)buf;
+    return MNL_OK;
+}
+
+int rundir_read_metrics(const char *dir, EpochRecord **rows, int *n)
+{
+    char *text, path[1100];
+    *rows = NULL;
+    *n = 0;
+    int rc = rundir_read_metrics_text(dir, &text);
+    if (!rc && !(rc = rundir_path(dir, RUNDIR_METRICS, path, sizeof path)))
+        rc = rundir_parse_metrics(text, path, INT_MAX, rows, n);
+    free(text);
+    return rc;
+}
+
+/* ---- the run state inside the checkpoint ---- */
+
+#define RUN_STATE_VERSION 2u
+
+typedef struct {
+    uint32_t version;
+    uint32_t shuffle_size, dropout_size;
+    int32_t epoch, next_batch;
+    int32_t n_order;
+    double loss_sum, seconds;
+    int64_t correct, count;
+} RunStateHeader;
+
+unsigned char *rundir_pack_state(const RunState *s, size_t *len)
+{
+    size_t text_len = s->metrics_text ? strlen(s->metrics_text) : 0;
+    if (text_len > UINT32_MAX || s->shuffle_size > UINT32_MAX || s->dropout_size > UINT32_MAX)
+        return NULL;
+    RunStateHeader h = {
+        .version = RUN_STATE_VERSION,
+        .shuffle_size = (uint32_t)s->shuffle_size,
+        .dropout_size = (uint32_t)s->dropout_size,
+        .epoch = s->epoch,
+        .next_batch = s->next_batch,
+        .n_order = s->order ? s->n_order : 0,
+        .loss_sum = s->loss_sum,
+        .seconds = s->seconds,
+        .correct = s->correct,
+        .count = s->count,
+    };
+    uint32_t tl = (uint32_t)text_len;
+    size_t n = sizeof h + h.shuffle_size + h.dropout_size + (size_t)h.n_order * sizeof(int) +
+               sizeof tl + text_len;
+    unsigned char *buf = malloc(n), *p = buf;
+    if (!buf)
+        return NULL;
+    memcpy(p, &h, sizeof h), p += sizeof h;
+    memcpy(p, s->shuffle_state, h.shuffle_size), p += h.shuffle_size;
+    memcpy(p, s->dropout_state, h.dropout_size), p += h.dropout_size;
+    if (h.n_order)
+        memcpy(p, s->order, (size_t)h.n_order * sizeof(int)), p += (size_t)h.n_order * sizeof(int);
+    memcpy(p, &tl, sizeof tl), p += sizeof tl;
+    if (text_len)
+        memcpy(p, s->metrics_text, text_len);
+    *len = n;
+    return buf;
+}
+
+int rundir_unpack_state(const unsigned char *blob, size_t len, const char *ckpt_path, RunState *s)
+{
+    RunStateHeader h;
+    memset(s, 0, sizeof *s);
+    if (len < sizeof h)
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state missing", ckpt_path);
+    memcpy(&h, blob, sizeof h);
+    int v2 = h.version == 2u;
+    size_t need = sizeof h + (size_t)h.shuffle_size + h.dropout_size +
+                  (h.n_order > 0 ? (size_t)h.n_order * sizeof(int) : 0);
+    if ((h.version != 1u && !v2) || h.n_order < 0 || h.next_batch < 0 ||
+        (v2 ? need > len : need != len))
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state does not match this experiment", ckpt_path);
+    const unsigned char *p = blob + sizeof h, *end = blob + len;
+    s->shuffle_state = p, s->shuffle_size = h.shuffle_size, p += h.shuffle_size;
+    s->dropout_state = p, s->dropout_size = h.dropout_size, p += h.dropout_size;
+    s->order = h.n_order ? p : NULL;
+    s->n_order = h.n_order;
+    p += (size_t)h.n_order * sizeof(int);
+    s->epoch = h.epoch, s->next_batch = h.next_batch;
+    s->loss_sum = h.loss_sum, s->seconds = h.seconds;
+    s->correct = h.correct, s->count = h.count;
+    if (!v2)
+        return MNL_OK;
+    uint32_t tl;
+    if ((size_t)(end - p) < sizeof tl)
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad copy of metrics.csv", ckpt_path);
+    memcpy(&tl, p, sizeof tl), p += sizeof tl;
+    if ((size_t)(end - p) != tl || memchr(p, '\0', tl))
+        return mnl_fail(MNL_ERR_CKPT, "%s: run state holds a bad copy of metrics.csv", ckpt_path);
+    if (!(s->owned_text = malloc((size_t)tl + 1)))
+        return mnl_fail(MNL_ERR_NOMEM, "%s: metrics copy", ckpt_path);
+    memcpy(s->owned_text, p, tl);
+    s->owned_text[tl] = '\0';
+    s->metrics_text = s->owned_text;
+    return MNL_OK;
+}
+
+void rundir_state_free(RunState *s)
+{
+    free(s->owned_text);
+    s->owned_text = NULL;
+    s->metrics_text = NULL;
+}
+
+/* ---- summary.txt ---- */
+
+int rundir_write_summary(const char *dir, const char *text, size_t len)
+{
+    char path[1100];
+    int rc = rundir_path(dir, RUNDIR_SUMMARY, path, sizeof path);
+    return rc ? rc : atomic_write_file(path, text, len);
+}
+
+int rundir_read_summary(const char *dir, char **text)
+{
+    char path[1100];
+    unsigned char *buf = NULL;
+    size_t len;
+    *text = NULL;
+    int rc = rundir_path(dir, RUNDIR_SUMMARY, path, sizeof path);
+    if (!rc && !(rc = file_check_regular(path)))        /* a FIFO named summary.txt would hang */
+        rc = file_read_all(path, (size_t)1 << 20, &buf, &len);
+    if (rc)
+        return rc;
+    *text = (char *)buf;
+    return MNL_OK;
+}
+
+int rundir_append_summary(const char *dir, const char *text)
+{
+    char *old = NULL;
+    int rc = rundir_read_summary(dir, &old);
+    if (rc)
+        return rc;
+    size_t n = strlen(old), add = strlen(text);
+    char *buf = realloc(old, n + add + 1);
+    if (!buf) {
+        free(old);
+        return mnl_fail(MNL_ERR_NOMEM, "%s/" RUNDIR_SUMMARY ": cannot grow", dir);
+    }
+    memcpy(buf + n, text, add + 1);
+    rc = rundir_write_summary(dir, buf, n + add);
+    free(buf);
+    return rc;
+}
+
+int rundir_summary_value(const char *text, const char *key, char *buf, size_t n)
+{
+    size_t k = strlen(key);
+    for (const char *line = text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        if (len > k + 3 && !strncmp(line, key, k) && !strncmp(line + k, " = ", 3)) {
+            size_t v = len - k - 3;
+            snprintf(buf, n, "%.*s", (int)(v < n ? v : n - 1), line + k + 3);
+            return 0;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    if (n)
+        buf[0] = '\0';
+    return -1;
+}
+
+/* ---- the sweep folder ---- */
+
+int rundir_take_sweep(DirLock *l, const char *dir)
+{
+    int rc = make_dirs(dir);
+    return rc ? rc : dir_lock(l, dir);
+}

@@ -1,0 +1,231 @@
+/* experiments/rundir: the run folder, results/NAME/ (or --out DIR), and the sweep folder above
+ * its runs. This module alone knows their file names, who may delete or replace what, and when a
+ * run counts as finished; report, sweep, cost, roc, diff and the page reach a run through it.
+ *
+ * ---- the format of a run folder ----------------------------------------------------------------
+ *
+ *   file              what it holds                                     written by (when)
+ *   .mnistlab.lock    the holder's process id, under a POSIX record lock  rundir_take (first), removed
+ *                     (common/fileio dir_lock); a lock whose process is    by rundir_release; a killed
+ *                     gone is stale and taken over                         run's is taken over
+ *   manifest.txt      "mnistlab run folder manifest 1", then one file      rundir_claim, before any
+ *                     name a line: every file a run of the suite may       file below; predict and
+ *                     write here (RUNDIR_RUN_FILES), and the pictures       features add theirs
+ *                     predict and features drew here (rundir_adopt)         (rundir_adopt)
+ *   config.used       the settings as read (INI, common/config)           runner, with each checkpoint
+ *   model.ckpt        weights, optimizer state, epochs done and the run    runner, after each epoch
+ *                     state: RNG states, the epoch in progress, a copy of   and on a signal
+ *                     metrics.csv (models/checkpoint, experiments/runner)
+ *   best.ckpt         the same for the epoch of lowest held-out loss       runner, after an epoch
+ *   metrics.csv       a header, then one row per evaluated epoch:          rundir_write_metrics, after
+ *                     epoch, train_loss, train_acc, valid_loss, valid_acc,  each epoch's checkpoint;
+ *                     test_loss, test_acc, seconds, images_per_s, lr        read by rundir_read_metrics
+ *                     (common/metrics: metrics_csv_header)
+ *   log.txt           every line the run printed                           runner, with each checkpoint
+ *   curves.png, samples.png, confusion.png (and the .dat files gnuplot      report, at the end and on
+ *                     read for them)                                        a signal (curves also live)
+ *   summary.txt       "key = value" lines: experiment, family, dataset,    rundir_write_summary (report)
+ *                     classes, seed, class_names, *_images, parameters,    then rundir_append_summary
+ *                     mflops_per_image, threads, epochs, epochs_planned,   (roc); read by
+ *                     stopped_early, total_seconds, seconds_per_epoch,     rundir_read_summary
+ *                     final_*, best_*, end_over_best_loss,
+ *                     overfitting_from_epoch, degenerate ("no", or why the
+ *                     run is stuck: common/metrics confusion_degeneracy),
+ *                     roc_auc, test_acc_at_*
+ *   predictions.csv   the final model's answer for every test image         runner (experiments/
+ *                                                                           predictions), at the end
+ *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
+ *   finished.txt      the completion mark: "mnistlab run finished 1", then  rundir_finish, LAST
+ *                     "NAME SIZE CRC32 ADLER32" for every other file of the
+ *                     manifest that is there (zlib's, 8 hex digits each;
+ *                     Adler-32 too, as a checkpoint ends with its own CRC)
+ *   NAME.tmp.PID[.EXT]  a file being written (common/fileio atomic_*); a dead process's are
+ *                     removed by the next rundir_take
+ *
+ * Order of writes: lock; manifest; then for each epoch model.ckpt, config.used, log.txt,
+ * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv and the ROC
+ * files; finished.txt last, written atomically. A run that starts writing into a folder first
+ * removes its finished.txt (rundir_claim), so a folder being changed is never shown as finished.
+ *
+ * Finished means: finished.txt is there and every file it names has that size and checksum.
+ * Anything else is "in progress, epoch E/N" (a live process holds the lock) or "incomplete: WHY".
+ *
+ * What may be deleted or replaced: only files that the manifest lists. A folder that holds a file
+ * no manifest lists (or, in a folder written before manifests, a file the suite never writes) is
+ * refused, naming the files; an empty folder is fine; sub-folders are never touched. A folder
+ * written before manifests is read as before and upgraded once (manifest and completion mark
+ * written, said on the console) when its files are all there and whole.
+ *
+ * ---- the format of a sweep folder ---------------------------------------------------------------
+ *   .mnistlab.lock    held by the sweep for its whole run (a second sweep is refused, naming it)
+ *   KEY=VALUE/seedS/  one run folder per run, as above
+ *   SWEEP.md, sweep.png, sweep-curves.png, heatmap.png   written by experiments/sweep at the end
+ * ---------------------------------------------------------------------------------------------- */
+#ifndef MNL_RUNDIR_H
+#define MNL_RUNDIR_H
+
+#include <stddef.h>
+
+#include "common/fileio.h"
+#include "common/metrics.h"
+
+#define RUNDIR_MANIFEST "manifest.txt"
+#define RUNDIR_FINISHED "finished.txt"
+#define RUNDIR_CONFIG   "config.used"
+#define RUNDIR_CKPT     "model.ckpt"
+#define RUNDIR_BEST     "best.ckpt"
+#define RUNDIR_METRICS  "metrics.csv"
+#define RUNDIR_LOG      "log.txt"
+#define RUNDIR_SUMMARY  "summary.txt"
+#define RUNDIR_PREDICTIONS "predictions.csv"
+#define RUNDIR_MAX_FILES 256
+
+/* The files a run writes (NULL-terminated): what rundir_claim lists in the manifest. */
+extern const char *const RUNDIR_RUN_FILES[];
+
+/* One run folder held by this process. */
+typedef struct {
+    char dir[1024];
+    DirLock lock;
+    int temps_removed;            /* temporary files of a dead run removed by rundir_take */
+    int legacy;                   /* written before manifests (its files are the suite's) */
+    int had_files;                /* the folder held files of an earlier run when taken */
+    char *names[RUNDIR_MAX_FILES];   /* the manifest as read, then as claimed */
+    int n_names;
+} RunDir;
+
+/* The run folder of an experiment: out (--out) or results/EXPERIMENT; MNL_ERR_CONFIG for an empty
+ * name or one too long for the files a run writes in it (nothing is created). */
+int rundir_choose(const char *out, const char *experiment, char *dir, size_t n);
+/* DIR/name into buf; MNL_ERR_ARG when it does not fit. */
+int rundir_path(const char *dir, const char *name, char *buf, size_t n);
+
+/* Create dir when needed, hold its lock (MNL_ERR_LOCKED naming the holder), remove what dead runs
+ * left (their temporary files), read the manifest, and refuse (MNL_ERR_CONFIG) a folder holding
+ * files no manifest lists, naming them. Writes nothing else. */
+int rundir_take(RunDir *d, const char *dir);
+/* Before the run writes: the manifest lists the run's files (and keeps the earlier entries), and
+ * the completion mark is removed (journaled, so a failed run's rollback brings it back). */
+int rundir_claim(RunDir *d);
+/* The manifest lists name (a file of this folder). */
+int rundir_owns(const RunDir *d, const char *name);
+/* Write the completion mark, last: every manifest file present, with its size and checksums; the
+ * outputs every finished run has must be there (else MNL_ERR_IO naming the missing one). */
+int rundir_finish(RunDir *d);
+/* dir's completion mark verifies: 0, or -1 with why ("curves.png is missing"). */
+int rundir_verify(const char *dir, char *why, size_t n);
+/* The folder taken holds a finished run (its mark verifies; for a folder of an earlier mnistlab,
+ * its files are all there and whole). */
+int rundir_is_finished(const RunDir *d);
+/* Release the lock and forget the manifest. */
+void rundir_release(RunDir *d);
+
+/* Remove the pictures predict and features drew from the folder's model (predict.png,
+ * features-*.png, weights.png and their data files) that the manifest lists: they belong to the
+ * model they were drawn from, and never stay beside another one. */
+void rundir_remove_pictures(const RunDir *d);
+
+/* predict and features: the file `name` was just written into dir; when dir is a run folder (it
+ * has a manifest), the manifest lists it from now on, so a later run may replace it. */
+int rundir_adopt(const char *dir, const char *name);
+/* The same for a picture (DIR/STEM.png) and the data files drawn for it (DIR/STEM.*.dat). */
+int rundir_adopt_picture(const char *png);
+
+/* train.epochs of the run in dir (its config.used), or 0 when it does not read. */
+int rundir_planned_epochs(const char *dir);
+
+/* ---- what a reader sees ---- */
+typedef enum {
+    RUNDIR_NONE = 0,              /* no run: no manifest, no summary, no checkpoint */
+    RUNDIR_DONE,                  /* finished: the completion mark verifies */
+    RUNDIR_RUNNING,               /* a live process holds the lock */
+    RUNDIR_INCOMPLETE             /* anything else */
+} RunDirState;
+
+typedef struct {
+    RunDirState state;
+    int epoch, epochs;            /* epochs recorded in metrics.csv, and planned (config.used) */
+    char text[600];               /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
+} RunDirStatus;
+
+/* The state of the run in dir, for compare, sweep, diff and the page. A folder written before
+ * completion marks whose files are all there and whole is upgraded once (manifest and mark
+ * written, when its lock is free) and *upgraded set; the caller says so. */
+RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded);
+
+/* One run found under a results folder, as experiments/report lists it (from its summary.txt,
+ * config.used and state): what compare, cost and the page show of it. */
+typedef struct {
+    char dir[1024];          /* the run's folder */
+    char name[512];          /* the folder relative to the results root: "cnn-4v9/seed3" */
+    char task[160];          /* "mnist, classes 4 9, 500 test images": runs are compared within one */
+    char differs[512];       /* settings changed from its experiment file ("lr=0.001, epochs=2"),
+                                the seed included; "" when none */
+    char differs_but_seed[512];
+    char experiment[64], family[32], dataset[32], classes[40];
+    unsigned long seed;
+    long params, test_images;
+    double mflops, total_s, per_epoch_s;
+    int epochs, epochs_planned, stopped_early;   /* stopped_early: train.early_stop ended it */
+    int best_epoch, best_on_validation;
+    double best_epoch_acc, final_acc, final_loss, end_over_best;
+    int overfits;
+    char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's
+                                confusion_degeneracy), "" for a run that learned */
+    char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
+} RunSummary;
+
+/* ---- metrics.csv: one writer, one reader ---- */
+/* The whole text for these records (malloc'd). */
+char *rundir_metrics_text(const EpochRecord *r, int n, size_t *len);
+int rundir_write_metrics(const char *dir, const EpochRecord *r, int n);
+/* The rows of a metrics text (name: its file, for messages): each must parse, epochs rise
+ * strictly, each at most up_to_epoch (INT_MAX: any). *rows is malloc'd (free it). */
+int rundir_parse_metrics(const char *text, const char *name, int up_to_epoch, EpochRecord **rows,
+                         int *n);
+/* The text of dir/metrics.csv (a regular file only, NUL bytes refused); *text malloc'd. */
+int rundir_read_metrics_text(const char *dir, char **text);
+/* Its rows, parsed as above. */
+int rundir_read_metrics(const char *dir, EpochRecord **rows, int *n);
+
+/* ---- the run state inside model.ckpt (and best.ckpt) ----
+ * An opaque blob to models/checkpoint, its format is this: a header of uint32 version (2),
+ * uint32 shuffle_size, uint32 dropout_size, int32 epoch, int32 next_batch, int32 n_order, double
+ * loss_sum, double seconds, int64 correct, int64 count (native layout); the shuffle RNG's state
+ * (shuffle_size bytes), the dropout RNG's (dropout_size), the epoch's batch order (n_order ints);
+ * then uint32 L and metrics.csv's text as it stood (L bytes), so that a resume tells a damaged
+ * metrics.csv from the real one. Version 1 ends before L and is still read. */
+typedef struct {
+    int epoch, next_batch;               /* the epoch in progress (0: none), its batches done */
+    double loss_sum, seconds;            /* its meter and training seconds so far */
+    long long correct, count;
+    const void *shuffle_state, *dropout_state;   /* gsl_rng_state of the two RNGs */
+    size_t shuffle_size, dropout_size;
+    const void *order;                   /* the epoch's batch order, n_order ints (or NULL) */
+    int n_order;
+    const char *metrics_text;            /* metrics.csv at the checkpoint; NULL from version 1 */
+    char *owned_text;                    /* unpack's copy of it (rundir_state_free) */
+} RunState;
+
+/* The blob for s (malloc'd), or NULL when memory runs out. */
+unsigned char *rundir_pack_state(const RunState *s, size_t *len);
+/* s from a blob (its pointers into blob, the metrics text copied); MNL_ERR_CKPT naming
+ * ckpt_path when the blob is not one. */
+int rundir_unpack_state(const unsigned char *blob, size_t len, const char *ckpt_path, RunState *s);
+void rundir_state_free(RunState *s);
+
+/* ---- summary.txt: one writer, one reader ---- */
+int rundir_write_summary(const char *dir, const char *text, size_t len);
+/* Lines added at its end (the whole file rewritten atomically). */
+int rundir_append_summary(const char *dir, const char *text);
+/* The value of `key` into buf; 0, or -1 when there is no such line or no readable summary. */
+int rundir_summary_value(const char *text, const char *key, char *buf, size_t n);
+/* The whole summary.txt (a regular file only); *text malloc'd. */
+int rundir_read_summary(const char *dir, char **text);
+
+/* ---- the sweep folder ---- */
+/* Hold a sweep folder for the sweep's whole run (created when needed); MNL_ERR_LOCKED names the
+ * process of the sweep that holds it. */
+int rundir_take_sweep(DirLock *l, const char *dir);
+
+#endif

@@ -1,0 +1,396 @@
+/* tests/test_rundir: the run folder has one owner (experiments/rundir). What a learner, and a
+ * hostile one, does to a results folder: train into a folder of their own files, compare a run
+ * that never finished, resume a finished run, two sweeps at once, compare while a run rewrites a
+ * folder, a signal while the pictures are drawn, the report and page after the first run, the
+ * compare hint outside a results folder, the rate the schedule gave, and the test runner's own
+ * missing-data policy. Needs real MNIST (each case trains a fraction of a second). */
+#include <CUnit/CUnit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/fileio.h"
+#include "tests/test_util.h"
+
+#define QUICK "train experiments/softmax.conf --set 'data.classes=4 9' " \
+              "--set 'data.subset=2000 500' --set data.validation=none --set train.epochs=2"
+
+static int run_cli(const char *env, const char *args)
+{
+    char limit[1400];
+    snprintf(limit, sizeof limit, "%s timeout %.0f", env ? env : "", test_deadline(120.0));
+    return test_run_program(limit, args, 0, test_path("rundir.out"), test_path("rundir.err"));
+}
+
+static const char *out_text(void) { return test_slurp(test_path("rundir.out")); }
+static const char *err_text(void) { return test_slurp(test_path("rundir.err")); }
+
+static const char *in_dir(const char *dir, const char *name)
+{
+    static char bufs[8][2400];
+    static int k;
+    char *b = bufs[k++ % 8];
+    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    return b;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    CU_ASSERT_FATAL(test_write_file(path, text, strlen(text)) == 0);
+}
+
+/* A finished quick run in dir (made afresh). */
+static int train_quick(const char *dir, const char *more)
+{
+    char args[2048];
+    snprintf(args, sizeof args, QUICK " %s --out '%s'", more ? more : "", dir);
+    return run_cli(NULL, args);
+}
+
+/* ---- a folder of the user's is never touched ---- */
+
+static void test_rundir_folder_of_user_files_is_refused_naming_them(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("user-folder");
+    mkdir(dir, 0777);
+    write_text(in_dir(dir, "predict.notes"), "mine\n");
+    write_text(in_dir(dir, "weights.txt"), "mine\n");
+    write_text(in_dir(dir, "features-of-my-cat.png"), "mine\n");
+    write_text(in_dir(dir, "curves.png"), "my own curves\n");
+    write_text(in_dir(dir, "draft.tmp.999999"), "mine\n");
+    char args[2048];
+    snprintf(args, sizeof args, QUICK " --out '%s'", dir);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "that mnistlab did not write"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "predict.notes"));
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "predict.notes")), "mine\n");
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "weights.txt")), "mine\n");
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "features-of-my-cat.png")), "mine\n");
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "curves.png")), "my own curves\n");
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "draft.tmp.999999")), "mine\n");
+    CU_ASSERT_FALSE(path_present(in_dir(dir, "model.ckpt")));
+}
+
+static void test_rundir_pictures_predict_drew_are_replaced_by_the_next_run(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("predicted");
+    CU_ASSERT_EQUAL_FATAL(train_quick(dir, NULL), 0);
+    char args[2048];
+    snprintf(args, sizeof args, "predict '%s/model.ckpt' --index 3", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_TRUE(path_present(in_dir(dir, "predict.png")));
+    CU_ASSERT_EQUAL(train_quick(dir, "--set train.seed=2 --overwrite"), 0);
+    CU_ASSERT_FALSE(path_present(in_dir(dir, "predict.png")));     /* drawn from the old model */
+}
+
+/* ---- finished means the completion mark verifies ---- */
+
+static void test_rundir_run_with_a_missing_picture_is_listed_as_incomplete(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *root = test_path("results-missing");
+    char good[1200], cut[1200];
+    snprintf(good, sizeof good, "%s/good", root);
+    snprintf(cut, sizeof cut, "%s/cut", root);
+    CU_ASSERT_EQUAL_FATAL(train_quick(good, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(train_quick(cut, "--set train.seed=3"), 0);
+    unlink(in_dir(cut, "samples.png"));           /* as when the disk filled up while drawing */
+    char args[1400];
+    snprintf(args, sizeof args, "compare '%s'", root);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| cut | incomplete: samples.png is missing"));
+    CU_ASSERT_PTR_NULL(strstr(report, "[cut](./cut/)"));              /* in no table of runs */
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| [good](./good/) | softmax"));
+}
+
+static void test_rundir_completion_mark_names_every_output_with_size_and_checksum(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("marked");
+    CU_ASSERT_EQUAL_FATAL(train_quick(dir, NULL), 0);
+    const char *mark = test_slurp(in_dir(dir, "finished.txt"));
+    CU_ASSERT(strncmp(mark, "mnistlab run finished 1\n", 24) == 0);
+    static const char *const outputs[] = {"metrics.csv ", "curves.png ", "samples.png ",
+                                          "confusion.png ", "summary.txt ", "predictions.csv ",
+                                          "model.ckpt ", "best.ckpt ", "config.used ", NULL};
+    for (int i = 0; outputs[i]; i++)
+        CU_ASSERT_PTR_NOT_NULL(strstr(mark, outputs[i]));
+    const char *manifest = test_slurp(in_dir(dir, "manifest.txt"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(manifest, "\nsummary.txt\n"));
+}
+
+static void test_rundir_resume_of_a_finished_run_changes_nothing(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("finished");
+    const char *copy = test_path("finished-copy");
+    CU_ASSERT_EQUAL_FATAL(train_quick(dir, NULL), 0);
+    char cmd[2600], args[2048];
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s'", dir, copy);
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    snprintf(args, sizeof args, QUICK " --out '%s' --resume", dir);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "already finished"));
+    CU_ASSERT_PTR_NULL(strstr(out_text(), "resuming at epoch"));
+    snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >&2", copy, dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* ---- one writer at a time ---- */
+
+/* A child process holds dir's lock until told to let go (write to *go). Its pid, or -1. */
+static pid_t hold_lock(const char *dir, int *go)
+{
+    int ready[2], release[2];
+    if (pipe(ready) != 0 || pipe(release) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        DirLock l;
+        char c = dir_lock(&l, dir) == MNL_OK ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1 || read(release[0], &c, 1) < 0)
+            _exit(2);
+        dir_unlock(&l);
+        _exit(0);
+    }
+    char c = 0;
+    if (pid < 0 || read(ready[0], &c, 1) != 1 || c != 'y')
+        return -1;
+    *go = release[1];
+    return pid;
+}
+
+static void let_go(pid_t pid, int go)
+{
+    char c = 'x';
+    if (write(go, &c, 1) != 1)
+        kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+static void test_rundir_second_sweep_into_a_held_folder_is_refused_naming_the_holder(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("sweep-held");
+    mkdir(dir, 0777);
+    int go;
+    pid_t holder = hold_lock(dir, &go);
+    CU_ASSERT_FATAL(holder > 0);
+    char args[2048], who[64];
+    snprintf(args, sizeof args, "sweep experiments/softmax.conf --set 'data.classes=4 9' --set "
+             "'data.subset=2000 500' --set data.validation=none --set train.epochs=1 --vary "
+             "train.lr=0.1,0.2 --out '%s'", dir);
+    int status = run_cli(NULL, args);
+    let_go(holder, go);
+    snprintf(who, sizeof who, "process %ld holds", (long)holder);
+    CU_ASSERT_EQUAL(status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), who));
+    CU_ASSERT_FALSE(path_present(in_dir(dir, "SWEEP.md")));
+}
+
+static void test_rundir_compare_shows_a_folder_being_rewritten_as_in_progress(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *root = test_path("results-busy");
+    char run[1200];
+    snprintf(run, sizeof run, "%s/busy", root);
+    CU_ASSERT_EQUAL_FATAL(train_quick(run, NULL), 0);
+    int go;
+    pid_t writer = hold_lock(run, &go);          /* as an --overwrite run that has begun */
+    CU_ASSERT_FATAL(writer > 0);
+    unlink(in_dir(run, "finished.txt"));         /* the first thing such a run does */
+    char args[1400];
+    snprintf(args, sizeof args, "compare '%s'", root);
+    run_cli(NULL, args);
+    let_go(writer, go);
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| busy | in progress, epoch 3/2"));
+    CU_ASSERT_PTR_NULL(strstr(report, "[busy](./busy/)"));
+}
+
+/* ---- signals while drawing ---- */
+
+/* A copy of the suite's gnuplot scripts in which grid.gp (samples.png) first makes the file
+ * `started`, then waits a minute, so that a signal lands while it draws. */
+static const char *slow_plots(const char *started)
+{
+    const char *dir = test_path("slow-plots");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && cp plots/*.gp '%s'/ && "
+             "{ echo \"system('touch %s')\"; echo 'pause 60'; cat plots/grid.gp; } > '%s/grid.gp'",
+             dir, dir, dir, started, dir);
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    return dir;
+}
+
+static int count_temps(const char *dir)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '\\.tmp\\.' > '%s'", dir, test_path("temps.n"));
+    if (system(cmd) == -1)
+        return -1;
+    return atoi(test_slurp(test_path("temps.n")));
+}
+
+static void test_rundir_signal_while_drawing_ends_gnuplot_and_resume_draws_the_rest(void)
+{
+    if (!test_need_mnist())
+        return;
+    if (access("plots/grid.gp", R_OK) != 0) {
+        CU_FAIL("plots/grid.gp not found from the working directory");
+        return;
+    }
+    char started[1200], tmp[1200], dir[1200], plots[1200], cmd[8192];
+    snprintf(started, sizeof started, "%s", test_path("drawing-samples"));
+    snprintf(tmp, sizeof tmp, "%s", test_path("plot-tmp"));      /* gnuplot's private folders */
+    snprintf(dir, sizeof dir, "%s", test_path("drawing"));
+    snprintf(plots, sizeof plots, "%s", slow_plots(started));
+    mkdir(tmp, 0777);
+    snprintf(cmd, sizeof cmd, "TMPDIR='%s' MNISTLAB_PLOTS='%s' exec %s " QUICK " --out '%s' >'%s' "
+             "2>'%s' </dev/null", tmp, plots, test_program(), dir, test_path("draw.out"),
+             test_path("draw.err"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    CU_ASSERT_FATAL(pid > 0);
+    int drawing = test_wait_for(started, NULL, 60.0) == 0;
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    CU_ASSERT_FATAL(drawing);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 143);
+    const char *said = test_slurp(test_path("draw.out"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "stopped while drawing the pictures"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "--resume"));
+    CU_ASSERT_EQUAL(count_temps(dir), 0);
+    snprintf(cmd, sizeof cmd, "rmdir '%s'", tmp);          /* gnuplot's private folder is gone */
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "pgrep -f '[g]nuplot.*%s' > /dev/null", plots);
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);                 /* no gnuplot left drawing */
+    CU_ASSERT_FALSE(path_present(in_dir(dir, "finished.txt")));
+    char args[2048];
+    snprintf(args, sizeof args, QUICK " --out '%s' --resume", dir);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_EQUAL(png_check_complete(in_dir(dir, "samples.png")), MNL_OK);
+    CU_ASSERT_EQUAL(png_check_complete(in_dir(dir, "confusion.png")), MNL_OK);
+    CU_ASSERT_TRUE(path_present(in_dir(dir, "finished.txt")));
+    mnl_clear_error();
+}
+
+/* ---- the report and the page ---- */
+
+static void test_rundir_first_run_in_a_results_folder_writes_report_and_page(void)
+{
+    if (!test_need_mnist())
+        return;
+    char dir[1200];
+    snprintf(dir, sizeof dir, "%s/first/results/softmax", test_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(train_quick(dir, NULL), 0);
+    char root[1200];
+    snprintf(root, sizeof root, "%s/first/results", test_tmpdir());
+    CU_ASSERT_TRUE(path_present(in_dir(root, "REPORT.md")));
+    CU_ASSERT_TRUE(path_present(in_dir(root, "index.html")));
+}
+
+static void test_rundir_compare_hint_never_names_a_folder_without_runs(void)
+{
+    if (!test_need_mnist())
+        return;
+    char alone[1200], tmp_env[1300];
+    snprintf(alone, sizeof alone, "%s/alone", test_path("hint"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(alone, NULL), 0);
+    CU_ASSERT_PTR_NULL(strstr(out_text(), "mnistlab compare"));      /* nothing beside it */
+    /* beside another run, in a folder that stands for the system's temporary folder */
+    char other[1200];
+    snprintf(other, sizeof other, "%s/other", test_path("hint"));
+    snprintf(tmp_env, sizeof tmp_env, "TMPDIR='%s'", test_path("hint"));
+    char args[2048];
+    snprintf(args, sizeof args, QUICK " --out '%s'", other);
+    CU_ASSERT_EQUAL(run_cli(tmp_env, args), 0);
+    CU_ASSERT_PTR_NULL(strstr(out_text(), "mnistlab compare"));
+    /* beside another run in a folder of the learner's own: named */
+    CU_ASSERT_EQUAL(train_quick(in_dir(test_path("hint"), "third"), NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "bin/mnistlab compare"));
+}
+
+/* ---- the learning rate ---- */
+
+static void test_rundir_epoch_line_shows_the_rate_the_schedule_gave(void)
+{
+    if (!test_need_mnist())
+        return;
+    CU_ASSERT_EQUAL_FATAL(train_quick(test_path("scheduled"), "--set train.epochs=3 --set "
+                                      "'train.schedule=step 1 0.5'"), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "epoch   1/3"));
+    const char *e2 = strstr(out_text(), "epoch   2/3");
+    CU_ASSERT_FATAL(e2 != NULL);
+    const char *nl = strchr(e2, '\n');
+    CU_ASSERT_PTR_NOT_NULL(strstr(e2, "lr 0.05"));
+    CU_ASSERT(strstr(e2, "lr 0.05") < nl);
+}
+
+/* ---- the test runner's policy for missing data ---- */
+
+static void test_rundir_missing_data_is_counted_as_skipped_and_fails_under_ci(void)
+{
+    char self[1024];                    /* this test program, or $MNISTLAB_TESTS */
+    const char *other = getenv("MNISTLAB_TESTS");
+    ssize_t n = other && *other ? (ssize_t)snprintf(self, sizeof self, "%s", other)
+                                : readlink("/proc/self/exe", self, sizeof self - 1);
+    CU_ASSERT_FATAL(n > 0);
+    self[n] = '\0';
+    char env[1200];
+    snprintf(env, sizeof env, "MNIST_DIR='%s' CI=false", test_path("no-mnist-here"));
+    char cmd[2600];
+    snprintf(cmd, sizeof cmd, "env %s '%s' predict > '%s' 2>&1", env, self, test_path("self.out"));
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    const char *said = test_slurp(test_path("self.out"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "4 skipped"));
+    snprintf(cmd, sizeof cmd, "env MNIST_DIR='%s' CI=true '%s' predict > '%s' 2>&1",
+             test_path("no-mnist-here"), self, test_path("self.out"));
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);
+}
+
+int register_rundir_tests(void)
+{
+    CU_pSuite s = CU_add_suite("rundir", NULL, NULL);
+    if (!s)
+        return -1;
+    struct { const char *name; CU_TestFunc fn; } tests[] = {
+#define T(name) {#name, test_##name}
+        T(rundir_folder_of_user_files_is_refused_naming_them),
+        T(rundir_pictures_predict_drew_are_replaced_by_the_next_run),
+        T(rundir_run_with_a_missing_picture_is_listed_as_incomplete),
+        T(rundir_completion_mark_names_every_output_with_size_and_checksum),
+        T(rundir_resume_of_a_finished_run_changes_nothing),
+        T(rundir_second_sweep_into_a_held_folder_is_refused_naming_the_holder),
+        T(rundir_compare_shows_a_folder_being_rewritten_as_in_progress),
+        T(rundir_signal_while_drawing_ends_gnuplot_and_resume_draws_the_rest),
+        T(rundir_first_run_in_a_results_folder_writes_report_and_page),
+        T(rundir_compare_hint_never_names_a_folder_without_runs),
+        T(rundir_epoch_line_shows_the_rate_the_schedule_gave),
+        T(rundir_missing_data_is_counted_as_skipped_and_fails_under_ci),
+#undef T
+    };
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (!CU_add_test(s, tests[i].name, tests[i].fn))
+            return -1;
+    return 0;
+}
