@@ -234,8 +234,14 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
                 continue;
             }
         }
-        put_escaped(o, s + i, 1);
-        i++;
+        /* Plain text up to the next character that may open markup, escaped as one piece: those
+         * characters are ASCII, so a UTF-8 sequence ("±", "é") is never cut into bytes that
+         * esc_html_text would each call invalid. */
+        size_t j = i + 1;
+        while (j < n && s[j] && !strchr("![\\*`", s[j]))
+            j++;
+        put_escaped(o, s + i, j - i);
+        i = j;
     }
 }
 

@@ -413,6 +413,25 @@ static void test_names_page_markdown_reader_makes_every_target_relative(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<th>cell | with pipe</th>"));   /* an escaped | stays in its cell */
 }
 
+/* Valid UTF-8 in REPORT.md (the report's own "±" and "§", a run named in another script) reaches
+ * the page as the same characters, not as replacement characters. */
+static void test_names_page_keeps_valid_non_ascii_text(void)
+{
+    const char *md = "mean \xc2\xb1 std, guide \xc2\xa7""3 | [\xce\xbb-r\xc3\xa9seau](\xce\xbb/) "
+                     "*\xe6\x95\xb0\xe5\xad\x97* \xff end\n";
+    const char *path = test_path("utf8-md.html");
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    html_from_markdown(f, md, "", NULL, NULL);
+    fclose(f);
+    const char *h = test_slurp(path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "mean \xc2\xb1 std, guide \xc2\xa7""3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, ">\xce\xbb-r\xc3\xa9seau</a>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<i>\xe6\x95\xb0\xe5\xad\x97</i>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "\xef\xbf\xbd end"));   /* the one invalid byte: one U+FFFD */
+    CU_ASSERT_PTR_NULL(strstr(h, "\xef\xbf\xbd\xef\xbf\xbd"));
+}
+
 static void test_names_long_file_names_get_names_of_their_own(void)
 {
     char a[300], b[300], pa[PATH_MAX], pb[PATH_MAX];
@@ -705,6 +724,7 @@ int register_names_tests(void)
     struct { const char *name; CU_TestFunc fn; } tests[] = {
         {"url_is_relative_and_percent_encoded", test_names_url_is_relative_and_percent_encoded},
         {"html_text_is_wellformed_for_any_bytes", test_names_html_text_is_wellformed_for_any_bytes},
+        {"page_keeps_valid_non_ascii_text", test_names_page_keeps_valid_non_ascii_text},
         {"markdown_cell_escapes_every_markup_character",
          test_names_markdown_cell_escapes_every_markup_character},
         {"gnuplot_literal_doubles_quotes_and_keeps_one_line",
