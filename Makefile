@@ -72,6 +72,9 @@ help:
 	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size,"
 	@echo "                       lesson-batch, lesson-l2, lesson-width), three seeds each"
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
+	@echo "make docs-results      the named runs the docs' numbers come from (results/docs/)"
+	@echo "make docs-check        the docs' commands, and their numbers checked against those runs"
+	@echo "make docs-images       every picture of docs/img/, each from a named command"
 	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make bench-families [THREADS=1] knn and forest vs scikit-learn -> results/bench/BENCH-families.md"
@@ -146,7 +149,7 @@ EXPERIMENTS := softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softm
 # experiments/make-run.sh (a target named exp-'x;touch y' or VARY='$$(...)' is data, never code).
 export EPOCHS THREADS OVERWRITE SEEDS VARY VARY2 AGAINST
 
-.PHONY: exp-all compare
+.PHONY: exp-all compare diff
 exp-%: export MNL_EXP = $*
 exp-%: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh exp
@@ -159,6 +162,13 @@ exp-all: $(MNISTLAB) | data
 
 compare: $(MNISTLAB)
 	@$(MNISTLAB) compare results
+
+# make diff A=RUN_DIR B=RUN_DIR: bin/mnistlab diff A B (into results/diffs/A-vs-B/)
+# (A and B reach the shell as environment variables, like every name: see make-run.sh)
+diff: export MNL_DIFF_A = $(A)
+diff: export MNL_DIFF_B = $(B)
+diff: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh diff
 
 # ---- sweeps and the ready lessons ------------------------------------------------------------------
 # make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
@@ -197,16 +207,25 @@ lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 # ---- lessons --------------------------------------------------------------------------------------
 # make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
 # cnn-4v9-full on each seed, then the table and chart of docs/guide.md's "Fighting overfitting"
-# (results/lesson-overfitting/TABLE.md, docs/img/overfitting-remedies.png). About 3 CPU minutes.
+# (results/lesson-overfitting/TABLE.md, remedies.png; only under results/). About 3 CPU minutes.
 .PHONY: lesson-overfitting
 lesson-overfitting: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3 4 5}" sh experiments/overfitting/lesson.sh
 
 # ---- documentation -------------------------------------------------------------------------------
-.PHONY: docs-check
-docs-check: $(MNISTLAB) | data
+# make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on
+#   (docs/runs.sh, into results/docs/; FRESH=1 trains them again). About 5 CPU minutes from nothing.
+# make docs-check: the docs' commands run as written, then every number they state about a run
+#   checked against those runs (tests/docs_claims.sh), and the checker itself shown to fail on a
+#   planted false claim.
+# make docs-images: every picture of docs/img/ from those runs and the lessons' folders.
+.PHONY: docs-check docs-results docs-images
+docs-results: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) sh docs/runs.sh
+docs-check: docs-results
 	@sh tests/docs_check.sh
-.PHONY: docs-images
+	@sh tests/docs_claims.sh
+	@sh tests/docs_claims_test.sh
 docs-images: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) sh docs/images.sh
 

@@ -54,7 +54,7 @@ MAXBG=""        # a run during which other processes took more than this % of th
                 # (default: 10 plus the share of the cores the run leaves idle, 60 for 1 thread of 2),
 RETRIES=2       # at most this many times (2 threads on 2 cores collapse under any other load),
 QUIET_WAIT=60   # after waiting up to this many seconds for the machine to be quiet
-EXPS="softmax mlp cnn cnn-wide lenet cnn-4v9"
+EXPS="softmax mlp cnn cnn-wide-b128-e10-pm1 lenet cnn-4v9"
 OUT=results/BENCH.md
 PEAK=""
 PROFILE=1
@@ -95,17 +95,17 @@ printf 'exp\timpl\trep\tbatches\ttrain_ips\teval_ips\trss_mb\tbatch\ttrain_mflop
 # Train batch size and MFLOP/image (6 x forward multiply-adds; issue 5's table), used when a
 # command does not report them.
 default_batch() {
-    case $1 in softmax|cnn-4v9) echo 100 ;; mlp|cnn-wide) echo 128 ;; *) echo 64 ;; esac
+    case $1 in softmax|cnn-4v9) echo 100 ;; mlp|cnn-wide-b128-e10-pm1) echo 128 ;; *) echo 64 ;; esac
 }
 default_mflop() {
     case $1 in softmax) echo 0.047 ;; mlp) echo 1.409 ;; cnn) echo 7.308 ;;
-        cnn-wide) echo 25.447 ;; lenet) echo 1.200 ;; cnn-4v9) echo 0.417 ;; *) echo 0 ;; esac
+        cnn-wide-b128-e10-pm1) echo 25.447 ;; lenet) echo 1.200 ;; cnn-4v9) echo 0.417 ;; *) echo 0 ;; esac
 }
 # Ratio targets of issue 5 (A over B, training throughput).
 target() {
     case $1 in
         cnn) [ "$THREADS" -eq 1 ] && echo 1.5 || echo 2.0 ;;
-        cnn-wide) [ "$THREADS" -eq 1 ] && echo 1.2 || echo 1.3 ;;
+        cnn-wide-b128-e10-pm1) [ "$THREADS" -eq 1 ] && echo 1.2 || echo 1.3 ;;
         *) echo 3.0 ;;
     esac
 }

@@ -25,7 +25,7 @@ import torch  # noqa: E402
 
 import torch_twin as twin  # noqa: E402
 
-EPOCHS = {"softmax": 200, "mlp": 10, "cnn": 5, "cnn-wide": 10, "lenet": 10, "cnn-4v9": 40,
+EPOCHS = {"softmax": 200, "mlp": 10, "cnn": 5, "cnn-wide-b128-e10-pm1": 10, "lenet": 10, "cnn-4v9": 40,
           "cnn-4v9-full": 40}
 
 

@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-EXPERIMENTS = ("softmax", "mlp", "cnn", "cnn-wide", "lenet", "cnn-4v9")
+EXPERIMENTS = ("softmax", "mlp", "cnn", "cnn-wide-b128-e10-pm1", "lenet", "cnn-4v9")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVAL_IMAGES = 10000
 POOL_IMAGES = 20000  # distinct pre-made training images (63 MB of floats), reused in a cycle
@@ -84,7 +84,7 @@ def build(exp):
                               nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
         return (model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3),
                 128, "meanstd", False)
-    if exp in ("cnn", "cnn-wide"):
+    if exp in ("cnn", "cnn-wide-b128-e10-pm1"):
         c1, c2 = (16, 32) if exp == "cnn" else (32, 64)
         model = conv_net(f"conv {c1} 3 pad 1, relu, maxpool 2, conv {c2} 3 pad 1, relu, maxpool 2,"
                          " dense 128, relu, dense 10")

@@ -14,6 +14,7 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "common/parse.h"
+#include "common/suggest.h"
 
 /* inih (as Debian builds it) reads at most 200 bytes a line; longer values are continued on an
  * indented next line, which inih hands over as another value of the same key. */
@@ -65,6 +66,12 @@ static int parse_float_in(const char *s, double lo, double hi, int lo_open, floa
 
 static int p_normalize(ExpConfig *c, const char *v, char *why, size_t n)
 {
+    if (strcmp(v, "dataset") == 0) {
+        c->norm = NORM_DATASET;
+        c->mean = 0.0f;
+        c->std = 1.0f;
+        return 0;
+    }
     if (strcmp(v, "none") == 0 || strcmp(v, "-1..1") == 0) {
         c->norm = v[0] == 'n' ? NORM_NONE : NORM_MINUS1_1;
         c->mean = 0.0f;
@@ -74,7 +81,7 @@ static int p_normalize(ExpConfig *c, const char *v, char *why, size_t n)
     char buf[128], *w[2];
     snprintf(buf, sizeof buf, "%s", v);
     if (split_words(buf, SEPS, w, 2) != 2) {
-        snprintf(why, n, "\"%s\" is not none, -1..1, or MEAN STD", v);
+        snprintf(why, n, "\"%s\" is not none, -1..1, dataset, or MEAN STD", v);
         return -1;
     }
     float mean, std;
@@ -311,7 +318,9 @@ static void f_normalize(const ExpConfig *c, char *buf, size_t n)
     if (c->norm == NORM_MEAN_STD)
         snprintf(buf, n, "%s %s", float_text(c->mean, m, sizeof m), float_text(c->std, s, sizeof s));
     else
-        snprintf(buf, n, "%s", c->norm == NORM_NONE ? "none" : "-1..1");
+        snprintf(buf, n, "%s", c->norm == NORM_NONE      ? "none"
+                               : c->norm == NORM_DATASET ? "dataset"
+                                                         : "-1..1");
 }
 
 static void int_list(const int *v, int k, const char *empty, char *buf, size_t n)
@@ -442,8 +451,9 @@ static void f_init(const ExpConfig *c, char *buf, size_t n)
 
 static const Setting settings[] = {
     {WORD("data", "dataset", dataset, "mnist fashion", "mnist", "the data set")},
-    {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD", "none",
-          "pixel scaling: none = pixels/255, -1..1, or (p/255 - MEAN) / STD")},
+    {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD | dataset", "none",
+          "pixel scaling: none = pixels/255, -1..1, (p/255 - MEAN) / STD, or dataset: the "
+          "training images' own mean and std")},
     {TEXT("data", "classes", classes, "all | 2-10 digits", "all",
           "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1)")},
     {TEXT("data", "subset", subset, "all | TRAIN TEST", "all",
@@ -577,6 +587,36 @@ const Setting *config_setting_find(const char *section, const char *key)
         if (strcmp(settings[i].section, section) == 0 && strcmp(settings[i].key, key) == 0)
             return &settings[i];
     return NULL;
+}
+
+const Setting *config_setting_guess(const char *word)
+{
+    const char *full[CONFIG_MAX_SETTINGS], *keys[CONFIG_MAX_SETTINGS];
+    char names[CONFIG_MAX_SETTINGS][64];
+    for (int i = 0; i < N_SETTINGS; i++) {
+        if (strcmp(settings[i].key, word) == 0)
+            return &settings[i];
+        snprintf(names[i], sizeof names[i], "%s.%s", settings[i].section, settings[i].key);
+        full[i] = names[i];
+        keys[i] = settings[i].key;
+    }
+    const char *near = suggest_closest(word, full, N_SETTINGS);
+    if (!near)
+        near = suggest_closest(word, keys, N_SETTINGS);
+    for (int i = 0; near && i < N_SETTINGS; i++)
+        if (near == full[i] || near == keys[i])
+            return &settings[i];
+    return NULL;
+}
+
+/* " (did you mean --set train.lr=0.1?)" for the assignment word=value, or "" when nothing is near. */
+static void set_hint(const char *word, const char *value, char *buf, size_t n)
+{
+    const Setting *s = config_setting_guess(word);
+    if (s)
+        snprintf(buf, n, " (did you mean --set %s.%s=%.60s?)", s->section, s->key, value);
+    else
+        buf[0] = '\0';
 }
 
 static int section_known(const char *section)
@@ -904,9 +944,19 @@ static int handle_key(void *user, const char *section, const char *name, const c
     }
     const Setting *k = config_setting_find(section, name);
     if (!k) {
-        char names[400], msg[500];
+        char names[400], msg[640];
         list_names(section, names, sizeof names);
-        snprintf(msg, sizeof msg, "unknown key \"%s\" in [%s] (its keys: %s)", name, section, names);
+        char word[160];
+        snprintf(word, sizeof word, "%s.%s", section, name);
+        const Setting *near = config_setting_guess(word);
+        if (near && strcmp(near->section, section) == 0)
+            snprintf(msg, sizeof msg, "unknown key \"%s\" in [%s] (did you mean \"%s\"? its keys: %s)",
+                     name, section, near->key, names);
+        else if (near)
+            snprintf(msg, sizeof msg, "unknown key \"%s\" in [%s] (did you mean \"%s\" in [%s]? "
+                     "its keys: %s)", name, section, near->key, near->section, names);
+        else
+            snprintf(msg, sizeof msg, "unknown key \"%s\" in [%s] (its keys: %s)", name, section, names);
         return record_error(ps, "%s%s%s", msg, "", "");
     }
     int idx = (int)(k - settings);
@@ -1024,25 +1074,34 @@ int config_set(ExpConfig *c, const char *assignment)
     }
     snprintf(buf, sizeof buf, "%s", assignment);
     char *eq = strchr(buf, '='), *dot = strchr(buf, '.');
-    if (!eq || !dot || dot > eq)
-        return mnl_fail(MNL_ERR_CONFIG, "--set %s: expected section.key=value", assignment);
+    char hint[160];
+    if (!eq || !dot || dot > eq) {
+        if (eq)
+            *eq = '\0';
+        set_hint(buf, eq ? eq + 1 : "VALUE", hint, sizeof hint);
+        return mnl_fail(MNL_ERR_CONFIG, "--set %s: expected section.key=value%s", assignment, hint);
+    }
     *eq = '\0';
     *dot = '\0';
     const char *section = buf, *key = dot + 1;
     const char *value = eq + 1;
     if (!section_known(section)) {
-        char names[128];
+        char names[128], word[sizeof buf + 2];
         list_names(NULL, names, sizeof names);
-        return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown section \"%s\" (sections: %s)",
-                        assignment, section, names);
+        snprintf(word, sizeof word, "%s.%s", section, key);
+        set_hint(word, value, hint, sizeof hint);
+        return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown section \"%s\" (sections: %s)%s",
+                        assignment, section, names, hint);
     }
     const Setting *k = config_setting_find(section, key);
     if (!k) {
-        char names[400];
+        char names[400], word[sizeof buf + 2];
         list_names(section, names, sizeof names);
+        snprintf(word, sizeof word, "%s.%s", section, key);
+        set_hint(word, value, hint, sizeof hint);
         return mnl_fail(MNL_ERR_CONFIG, "--set %s: unknown key \"%s.%s\" (keys of [%s]: %s; "
-                        "mnistlab train --help explains each)", assignment, section, key, section,
-                        names);
+                        "mnistlab train --help explains each)%s", assignment, section, key, section,
+                        names, hint);
     }
     char why[CONFIG_WHY_LEN];
     if (parse_value(k, c, value, why, sizeof why) != 0) {

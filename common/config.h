@@ -118,6 +118,10 @@ typedef struct {
 /* The table, row i (NULL past the end); the row of section.key (NULL when unknown). */
 const Setting *config_setting_at(int i);
 const Setting *config_setting_find(const char *section, const char *key);
+/* The setting a learner most likely meant by word ("lr", "epochs", "trian.lr", "train.ephocs",
+ * "lerning_rate" -> none): a key named exactly so, else the nearest "section.key" or key within a
+ * slip (common/suggest); NULL when nothing is near. */
+const Setting *config_setting_guess(const char *word);
 /* The value of s in c as config.used writes it ("" for an empty layer spec). */
 void config_format_value(const ExpConfig *c, const Setting *s, char *buf, size_t n);
 /* 1 when c's value of s is its default. */

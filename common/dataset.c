@@ -96,7 +96,8 @@ static int check_spec(const DataSpec *spec)
     if (spec->norm == NORM_MEAN_STD && !(isfinite(spec->mean) && isfinite(spec->std) && spec->std > 0))
         return mnl_fail(MNL_ERR_CONFIG, "normalize: mean %g std %g: std must be positive and both finite",
                         spec->mean, spec->std);
-    if (spec->norm != NORM_NONE && spec->norm != NORM_MEAN_STD && spec->norm != NORM_MINUS1_1)
+    if (spec->norm != NORM_NONE && spec->norm != NORM_MEAN_STD && spec->norm != NORM_MINUS1_1 &&
+        spec->norm != NORM_DATASET)
         return mnl_fail(MNL_ERR_ARG, "normalize: unknown kind %d", (int)spec->norm);
     if (spec->subset_train < 0 || spec->subset_test < 0)
         return mnl_fail(MNL_ERR_CONFIG, "subset = %d %d: sizes cannot be negative", spec->subset_train,
@@ -285,13 +286,13 @@ static int split_valid(Picks *train, Picks *valid, const DataSpec *spec)
 
 /* The 256 possible float values of a pixel under spec's normalisation: one table lookup per
  * pixel instead of arithmetic, and the same float for the same byte everywhere. */
-static void norm_table(const DataSpec *spec, float lut[256])
+static void norm_table(NormKind norm, float mean, float std, float lut[256])
 {
     for (int p = 0; p < 256; p++) {
         double v = p / 255.0;
-        if (spec->norm == NORM_MEAN_STD)
-            v = (v - spec->mean) / spec->std;
-        else if (spec->norm == NORM_MINUS1_1)
+        if (norm == NORM_MEAN_STD)
+            v = (v - mean) / std;
+        else if (norm == NORM_MINUS1_1)
             v = p / 127.5 - 1.0;
         lut[p] = (float)v;
     }
@@ -314,6 +315,29 @@ static float *alloc_images(size_t floats)
     (void)madvise(p, rounded, MADV_HUGEPAGE);
 #endif
     return p;
+}
+
+/* The mean and standard deviation of p/255 over every pixel of the picked images, from a histogram
+ * of the byte values (exact sums in integers, one pass). */
+static void pixel_stats(const IdxImages *im, const Picks *p, float *mean, float *std)
+{
+    size_t hw = (size_t)im->rows * (size_t)im->cols;
+    unsigned long long count[256] = {0};
+    for (int i = 0; i < p->n; i++) {
+        const uint8_t *px = im->pixels + (size_t)p->idx[i] * hw;
+        for (size_t j = 0; j < hw; j++)
+            count[px[j]]++;
+    }
+    double n = 0, sum = 0, sq = 0;
+    for (int v = 0; v < 256; v++) {
+        double x = v / 255.0;
+        n += (double)count[v];
+        sum += (double)count[v] * x;
+        sq += (double)count[v] * x * x;
+    }
+    double m = n > 0 ? sum / n : 0.0, var = n > 0 ? sq / n - m * m : 0.0;
+    *mean = (float)m;
+    *std = (float)(var > 1e-12 ? sqrt(var) : 1.0);   /* a blank training set: no scaling */
 }
 
 /* x: [n, 1, h, w] from the picked images, y relabelled, orig_index = the picks. */
@@ -443,8 +467,15 @@ int dataset_load(const DataSpec *spec, DataSplits *out)
         rc = load_set(dir, "t10k", &s.te_im, &s.te_lb, s.te_path);
     if (!rc)
         rc = select_images(spec, &s, relabel);
+    out->norm = spec->norm;
+    out->mean = spec->mean;
+    out->std = spec->std;
+    if (!rc && spec->norm == NORM_DATASET) {
+        pixel_stats(&s.tr_im, &s.train, &out->mean, &out->std);
+        out->norm = NORM_MEAN_STD;
+    }
     float lut[256];
-    norm_table(spec, lut);
+    norm_table(out->norm, out->mean, out->std, lut);
     if (!rc)
         rc = build_dataset(&out->train, &s.tr_im, &s.tr_lb, &s.train, relabel, lut, k);
     if (!rc)

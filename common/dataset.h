@@ -8,7 +8,10 @@
 
 #define DATASET_MAX_CLASSES 10
 
-typedef enum { NORM_NONE = 0, NORM_MEAN_STD = 1, NORM_MINUS1_1 = 2 } NormKind;
+/* NORM_DATASET: like NORM_MEAN_STD with the mean and standard deviation of the pixels (p/255) of
+ * the training images the run trains on (after the class filter, subset draw and validation
+ * split), computed by dataset_load: Fashion-MNIST gets its own statistics, not MNIST's. */
+typedef enum { NORM_NONE = 0, NORM_MEAN_STD = 1, NORM_MINUS1_1 = 2, NORM_DATASET = 3 } NormKind;
 typedef enum { SPLIT_NONE = 0, SPLIT_RANDOM = 1, SPLIT_LAST = 2 } SplitKind;
 
 typedef struct {
@@ -40,6 +43,8 @@ typedef struct {
     Dataset train, valid, test;    /* valid.n == 0 when no split */
     int num_classes;
     int class_names[DATASET_MAX_CLASSES];   /* original digit of each relabelled class */
+    NormKind norm;          /* the normalisation applied: NORM_DATASET resolved to NORM_MEAN_STD */
+    float mean, std;        /* with it: x = (p/255 - mean) / std */
 } DataSplits;
 
 /* What a person calls class cls (0..9) of a data set: "Coat" for fashion 4, "4" for mnist 4.
@@ -58,7 +63,8 @@ const char *dataset_default_dir(const char *name);
  *      kept in their original file order;
  *   4. validation: SPLIT_LAST moves the last split_n training images, SPLIT_RANDOM a uniformly
  *      random split_n (again kept in file order);
- *   5. normalise every pixel.
+ *   5. normalise every pixel (NORM_DATASET: with the training images' own mean and std, which
+ *      out->mean and out->std then hold).
  * The train subset, test subset and random split each use their own mt19937 stream derived from
  * spec->seed, so turning the split on does not change which images the subset draw picks.
  * Errors: MNL_ERR_CONFIG for an impossible spec (class repeated or not 0..9, a subset larger than

@@ -78,6 +78,47 @@ static int pair_order(const void *a, const void *b)
     return x->pred - y->pred;
 }
 
+void confusion_degeneracy(const Confusion *c, Degeneracy *d)
+{
+    memset(d, 0, sizeof *d);
+    long truth[METRICS_MAX_CLASSES] = {0}, pred[METRICS_MAX_CLASSES] = {0}, n = 0, right = 0;
+    for (int t = 0; t < c->k; t++)
+        for (int p = 0; p < c->k; p++) {
+            truth[t] += c->counts[t][p];
+            pred[p] += c->counts[t][p];
+            n += c->counts[t][p];
+            right += t == p ? c->counts[t][p] : 0;
+        }
+    if (n == 0)
+        return;
+    for (int k = 1; k < c->k; k++) {
+        d->majority = truth[k] > truth[d->majority] ? k : d->majority;
+        d->top_pred = pred[k] > pred[d->top_pred] ? k : d->top_pred;
+    }
+    double m = (double)truth[d->majority] / n;
+    d->majority_share = m;
+    d->top_pred_share = (double)pred[d->top_pred] / n;
+    d->accuracy = (double)right / n;
+    d->noise = 2.0 * sqrt(m * (1.0 - m) / n);
+    double top_truth = (double)truth[d->top_pred] / n;
+    d->degenerate = d->accuracy <= m + d->noise ||
+                    (d->top_pred_share >= DEGENERATE_ONE_CLASS_SHARE &&
+                     d->top_pred_share - top_truth >= 0.1);
+}
+
+void degeneracy_describe(const Degeneracy *d, const char *const *names, long images, char *buf,
+                         size_t n)
+{
+    if (!d->degenerate) {
+        snprintf(buf, n, "%s", "");
+        return;
+    }
+    snprintf(buf, n, "no better than always answering %s: it answers %s for %.0f%% of the %ld test "
+             "images, and %.1f%% of them are truly %s (test accuracy %.1f%%)", names[d->majority],
+             names[d->top_pred], 100.0 * d->top_pred_share, images, 100.0 * d->majority_share,
+             names[d->majority], 100.0 * d->accuracy);
+}
+
 /* Only cells that occurred (count > 0) are listed. */
 int confusion_top(const Confusion *c, ConfusionPair *out, int max)
 {

@@ -3,6 +3,7 @@
 #ifndef MNL_METRICS_H
 #define MNL_METRICS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #define METRICS_MAX_CLASSES 10
@@ -31,6 +32,30 @@ double confusion_accuracy(const Confusion *c);
 typedef struct { int truth, pred; long count; } ConfusionPair;
 /* The off-diagonal cells, most frequent first (ties: smaller truth, then pred); returns how many. */
 int confusion_top(const Confusion *c, ConfusionPair *out, int max);
+
+/* A stuck or degenerate model: its accuracy is within noise of always answering the most common
+ * class (at most the majority share plus two standard errors of a proportion over the n test
+ * images, 2 sqrt(m (1 - m) / n)), or it answers one class for at least 90% of the images when that
+ * class is the truth for at least 10 points fewer. Either way it has learned nothing worth its
+ * accuracy: lesson-lr at lr 0.5 answers "9" for all 500 images and scores 53%, the share of 9s. */
+#define DEGENERATE_ONE_CLASS_SHARE 0.9
+typedef struct {
+    int degenerate;          /* 1 when either rule holds */
+    int majority;            /* the most common true class (ties: the smaller index) */
+    double majority_share;   /* its share of the images: what always answering it scores */
+    int top_pred;            /* the class answered most often */
+    double top_pred_share;   /* the share of images it is answered for */
+    double accuracy;
+    double noise;            /* two standard errors of majority_share */
+} Degeneracy;
+
+/* Judge the confusion matrix of one evaluation (an empty one is not degenerate). */
+void confusion_degeneracy(const Confusion *c, Degeneracy *d);
+/* "no better than always answering 9: it answers 9 for 100% of the 500 test images, 53.0% of
+ * them are 9 (test accuracy 53.0%)"; names[k] names class k as a person does. "" when not
+ * degenerate. */
+void degeneracy_describe(const Degeneracy *d, const char *const *names, long images, char *buf,
+                         size_t n);
 
 /* One evaluated epoch (a row of metrics.csv; rows of older files without lr read it as NaN). NaN fields (no validation split) are written as empty CSV cells. */
 typedef struct {

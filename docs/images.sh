@@ -1,44 +1,63 @@
 #!/bin/sh
-# make docs-images: regenerates the PNGs in docs/img/ that docs/guide.md shows, from short runs of
-# the suite itself (about a minute). The runs go to results/docs/; only the pictures are kept.
+# make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh (results/docs/,
+# trained first when missing) and, for the lessons that take longer, from the folders their make
+# targets write (results/lesson-*/: make lessons, make lesson-overfitting). Each picture is listed
+# with the command that makes it; a picture whose run is missing is named and left as it is.
 set -eu
 cd "$(dirname "$0")/.."
 M=${MNISTLAB:-bin/mnistlab}
-runs=results/docs
+runs=${OUT:-results/docs}
 img=docs/img
-mkdir -p "$img" "$runs"
+MNISTLAB=$M OUT=$runs sh docs/runs.sh
+missing=0
 
-train() {   # train NAME CONF [--set ...]: a quiet run into results/docs/NAME
-    name=$1 conf=$2
-    shift 2
-    echo "docs-images: $name"
-    "$M" train "experiments/$conf.conf" "$@" --out "$runs/$name" > "$runs/$name.log"
+# pic NAME.png FROM 'the command that makes it': copy FROM to docs/img/NAME.png
+pic() {
+    if [ -f "$2" ]; then
+        cp "$2" "$img/$1"
+        printf 'docs-images: %-32s %s\n' "$1" "$3"
+    else
+        printf 'docs-images: %-32s MISSING (%s is not there; run: %s)\n' "$1" "$2" "$3" >&2
+        missing=$((missing + 1))
+    fi
 }
 
 "$M" show-data --classes 4 9 --out "$runs/show-data-4v9.png" > /dev/null
-cp "$runs/show-data-4v9.png" "$img/show-data-4v9.png"
+pic show-data-4v9.png "$runs/show-data-4v9.png" "bin/mnistlab show-data --classes 4 9"
+"$M" show-data --classes 4 9 --augment 'shift 2, rotate 10' --out "$runs/show-data-augment.png" > /dev/null
+pic show-data-augment.png "$runs/show-data-augment.png" \
+    "bin/mnistlab show-data --classes 4 9 --augment 'shift 2, rotate 10'"
 
-# The overfitting lesson, exactly as `make exp-cnn-4v9` runs it.
-train cnn-4v9 cnn-4v9
-cp "$runs/cnn-4v9/curves.png" "$img/cnn-4v9-curves.png"
-cp "$runs/cnn-4v9/samples.png" "$img/cnn-4v9-samples.png"
-cp "$runs/cnn-4v9/confusion.png" "$img/cnn-4v9-confusion.png"
+pic cnn-4v9-curves.png "$runs/exp/cnn-4v9/curves.png" "make exp-cnn-4v9"
+pic cnn-4v9-samples.png "$runs/exp/cnn-4v9/samples.png" "make exp-cnn-4v9"
+pic cnn-4v9-confusion.png "$runs/exp/cnn-4v9/confusion.png" "make exp-cnn-4v9"
+pic roc-cnn-4v9.png "$runs/exp/cnn-4v9/roc.png" "make exp-cnn-4v9"
 
-# What softmax regression learns: one template per digit.
-train softmax softmax --set train.epochs=20
-"$M" features "$runs/softmax/model.ckpt" --out "$runs/softmax" > /dev/null
-cp "$runs/softmax/weights.png" "$img/softmax-weights.png"
+"$M" features "$runs/softmax-20-epochs/model.ckpt" --out "$runs/softmax-20-epochs" > /dev/null
+pic softmax-weights.png "$runs/softmax-20-epochs/weights.png" \
+    "bin/mnistlab train experiments/softmax.conf --set train.epochs=20 --out DIR; bin/mnistlab features DIR/model.ckpt"
 
-# When things go wrong (the guide's troubleshooting section).
-train lr-too-small cnn-4v9 --set train.lr=0.00002 --set train.epochs=20
-cp "$runs/lr-too-small/curves.png" "$img/lr-too-small.png"
-train lr-too-large cnn-4v9 --set train.optimizer=sgd --set train.lr=10 --set train.epochs=20
-cp "$runs/lr-too-large/curves.png" "$img/lr-too-large.png"
-train less-data cnn-4v9 --set data.subset="300 500"
-cp "$runs/less-data/curves.png" "$img/overfitting-early.png"
-train more-data cnn-4v9-full --set train.epochs=20
-cp "$runs/more-data/curves.png" "$img/overfitting-late.png"
+pic lr-too-small.png "$runs/lr-too-small/curves.png" \
+    "bin/mnistlab train experiments/cnn-4v9.conf --set train.lr=0.00002 --set train.epochs=20"
+pic lr-too-large.png "$runs/lr-too-large/curves.png" \
+    "bin/mnistlab train experiments/cnn-4v9.conf --set train.optimizer=sgd --set train.lr=10 --set train.epochs=20"
+pic overfitting-early.png "$runs/less-data/curves.png" \
+    "bin/mnistlab train experiments/cnn-4v9.conf --set data.subset='300 500'"
+pic overfitting-late.png "$runs/more-data-20-epochs/curves.png" \
+    "bin/mnistlab train experiments/cnn-4v9-full.conf --set train.epochs=20"
 
-# The comparison, when `make exp-all` has been run.
-[ -f results/compare.png ] && cp results/compare.png "$img/compare.png"
-ls -l "$img"
+pic diff-softmax-cnn-fixed.png "$runs/diff-softmax-cnn/fixed.png" "bin/mnistlab diff results/softmax results/cnn"
+pic diff-softmax-cnn-classes.png "$runs/diff-softmax-cnn/classes.png" "bin/mnistlab diff results/softmax results/cnn"
+pic compare.png "$runs/exp/compare-mnist-10-classes-10000-test-images.png" "make exp-all"
+
+pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
+pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
+pic lesson-batch.png results/lesson-batch/sweep.png "make lesson-batch"
+pic lesson-l2.png results/lesson-l2/sweep.png "make lesson-l2"
+pic lesson-l2-weights-0.png results/lesson-l2/l2=0/weights.png "make lesson-l2"
+pic lesson-l2-weights-0.1.png results/lesson-l2/l2=0.1/weights.png "make lesson-l2"
+pic lesson-width.png results/lesson-width/sweep.png "make lesson-width"
+pic overfitting-remedies.png results/lesson-overfitting/remedies.png "make lesson-overfitting"
+
+echo "docs-images: $missing picture(s) missing"
+[ "$missing" -eq 0 ]

@@ -459,9 +459,54 @@ static const char *const page_style =
     "img{max-width:100%;border:1px solid #ddd;margin:.3em .3em .3em 0}#report img{max-width:820px}"
     ".sec img{max-width:820px}"
     ".run{border:1px solid #dde;border-radius:6px;padding:.4em .8em;margin:.8em 0;background:#fafaff}"
-    ".run img{height:210px;width:auto}.run h4{margin:.3em 0}"
+    ".run img{height:210px;width:auto}.run img.curves{height:auto;width:100%;max-width:960px}"
+    ".run h4{margin:.3em 0}"
     ".sec{border-left:4px solid #99c;padding-left:1em;margin:1.2em 0}"
     "nav a{margin-right:1em}.back{font-size:.85em}";
+
+/* One picture of a run, linked to itself; the curves drawn large (the lesson is in them). */
+static void put_picture(FILE *o, const Item *it, const char *name)
+{
+    fputs("<a href=\"", o);
+    put_url(o, it->rel, name);
+    fputs("\"><img src=\"", o);
+    put_url(o, it->rel, name);
+    fprintf(o, "\"%s alt=\"", strcmp(name, "curves.png") ? "" : " class=\"curves\"");
+    put_attr(o, name);
+    fputs(" of ", o);
+    put_attr(o, it->rel);
+    fputs("\" loading=\"lazy\"/></a>", o);
+}
+
+static int by_file_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* What predict and features drew into the run folder: predict*.png, features-*.png, in order. */
+static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
+{
+    char dir[2100];
+    snprintf(dir, sizeof dir, "%s/%s", pg->root, it->rel);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char *names[64];
+    int n = 0;
+    for (struct dirent *e; n < 64 && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".png") && !strstr(e->d_name, ".tmp.") &&
+            (!strncmp(e->d_name, "predict", 7) || !strncmp(e->d_name, "features-", 9)) &&
+            (names[n] = strdup(e->d_name)))
+            n++;
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, by_file_name);
+    for (int i = 0; i < n; i++) {
+        put_picture(o, it, names[i]);
+        free(names[i]);
+    }
+}
 
 static void put_run(FILE *o, const Page *pg, const Item *it)
 {
@@ -476,6 +521,13 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
     fputs(" · <a href=\"", o);
     put_url(o, it->rel, "summary.txt");
     fputs("\">summary.txt</a>", o);
+    static const char *const texts[] = {"config.used", "log.txt"};
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
+        if (has_file(pg->root, it->rel, texts[k])) {
+            fputs(" · <a href=\"", o);
+            put_url(o, it->rel, texts[k]);
+            fprintf(o, "\">%s</a>", texts[k]);
+        }
     if (it->sweep >= 0) {
         fputs(" · part of the sweep <a href=\"#", o);
         put_attr(o, pg->items[it->sweep].id);
@@ -486,17 +538,10 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
     fputs(" · <a class=\"back\" href=\"#", o);
     put_attr(o, it->sweep >= 0 ? pg->items[it->sweep].id : "report");
     fprintf(o, "\">back to the %s</a></p>\n<p>", it->sweep >= 0 ? "sweep" : "report");
-    for (size_t k = 0; k < sizeof pictures / sizeof pictures[0]; k++) {
-        if (!has_file(pg->root, it->rel, pictures[k]))
-            continue;
-        fputs("<a href=\"", o);
-        put_url(o, it->rel, pictures[k]);
-        fputs("\"><img src=\"", o);
-        put_url(o, it->rel, pictures[k]);
-        fprintf(o, "\" alt=\"%s of ", pictures[k]);
-        put_attr(o, it->rel);
-        fputs("\" loading=\"lazy\"/></a>", o);
-    }
+    for (size_t k = 0; k < sizeof pictures / sizeof pictures[0]; k++)
+        if (has_file(pg->root, it->rel, pictures[k]))
+            put_picture(o, it, pictures[k]);
+    put_explore_pictures(o, pg, it);
     fputs("</p></div>\n", o);
 }
 

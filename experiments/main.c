@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
 #include <gsl/gsl_errno.h>
 
 #include "common/augment.h"
@@ -20,11 +24,13 @@
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "common/parse.h"
+#include "common/suggest.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
 #include "experiments/sweep.h"
+#include "models/layers.h"
 #include "plots/plot.h"
 
 /* One row per command: its usage line and what --help adds. */
@@ -57,8 +63,9 @@ static const Command commands[] = {
      "the gradient of the class score with respect to every pixel of test image N.\n"},
     {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
                   "rotate D'] [--out FILE.png]",
-     "Draw the first 40 training images (of the chosen classes) with their labels; with --augment,\n"
-     "rows of ten originals, each followed by the shifted and rotated copies a run trains on.\n"},
+     "Draw the first 40 training images (of the chosen classes) with their labels into FILE.png\n"
+     "(default results/show-data.png); with --augment, rows of ten originals, each followed by the\n"
+     "shifted and rotated copies a run trains on.\n"},
     {"compare", "compare [RESULTS_DIR]",
      "Write RESULTS_DIR/REPORT.md (default results/): every finished run under it, named by its\n"
      "folder, grouped by task (data set, classes, test images), seeds aggregated, with what each\n"
@@ -96,8 +103,13 @@ static void print_usage(FILE *out)
 static int command_help(const Command *c)
 {
     printf("usage: mnistlab %s\n\n%s", c->usage, c->help);
-    if (!strcmp(c->name, "train"))
+    if (!strcmp(c->name, "train")) {
         config_print_help(stdout, 0);
+        printf("\nLayer kinds of model.layers (a cnn), comma separated, e.g. conv 16 3 pad 1, relu, "
+               "maxpool 2, dense 10;\nthe activations relu, tanh, sigmoid, leakyrelu, gelu and mish "
+               "go after any layer:\n");
+        layer_kinds_print_help(stdout);
+    }
     return 0;
 }
 
@@ -145,6 +157,57 @@ static int parse_int_arg(const char *s, int lo, int hi, int *out)
     return parse_int(s, lo, hi, out, why, sizeof why);
 }
 
+/* An option the command does not know: "did you mean" a flag of its own, or, for "--epochs 2",
+ * the setting it names ("--set train.epochs=2"). */
+static int unknown_option(const char *cmd, const char *arg, const char *next,
+                          const char *const *flags, int n_flags)
+{
+    char why[600];
+    const char *near = suggest_closest(arg, flags, n_flags);
+    const Setting *s = arg[0] == '-' && arg[1] == '-' ? config_setting_guess(arg + 2) : NULL;
+    if (s && !near)
+        snprintf(why, sizeof why, "%s: unknown option \"%s\" (did you mean --set %s.%s=%s?)", cmd, arg,
+                 s->section, s->key, next && next[0] != '-' ? next : "VALUE");
+    else if (near)
+        snprintf(why, sizeof why, "%s: unknown option \"%s\" (did you mean %s?)", cmd, arg, near);
+    else
+        snprintf(why, sizeof why, "%s: unexpected argument \"%s\"", cmd, arg);
+    return usage(why);
+}
+
+/* An experiment file that does not exist: name it, and the nearest file of its folder
+ * ("experiments/cnnn.conf: no such experiment file (did you mean experiments/cnn.conf?)"). */
+static int check_experiment_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return 0;
+    char dir[1024], base[256];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    snprintf(base, sizeof base, "%s", slash ? slash + 1 : path);
+    enum { MAX_FILES = 256 };
+    char *names[MAX_FILES];
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && n < MAX_FILES && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".conf") && (names[n] = strdup(e->d_name)))
+            n++;
+    }
+    if (d)
+        closedir(d);
+    const char *near = suggest_closest(base, (const char *const *)names, n);
+    if (near)
+        fprintf(stderr, "mnistlab: %s: no such experiment file (did you mean %s%s%s?)\n", path,
+                slash ? dir : "", slash ? "/" : "", near);
+    else
+        fprintf(stderr, "mnistlab: %s: no such experiment file\n", path);
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    return 1;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     TrainOptions o;
@@ -172,15 +235,18 @@ static int cmd_train(int argc, char **argv)
         } else if (!strcmp(a, "--no-live")) {
             o.no_live = 1;
         } else if (a[0] == '-' || o.conf_path) {
-            char why[300];
-            snprintf(why, sizeof why, "train: unexpected argument \"%s\"", a);
-            return usage(why);
+            static const char *const flags[] = {"--set", "--out", "--threads", "--kernels",
+                                                "--resume", "--overwrite", "--profile", "--no-live"};
+            return unknown_option("train", a, i + 1 < argc ? argv[i + 1] : NULL, flags,
+                                  (int)(sizeof flags / sizeof flags[0]));
         } else {
             o.conf_path = a;
         }
     }
     if (!o.conf_path)
         return usage("train needs an experiment file, e.g. experiments/softmax.conf");
+    if (check_experiment_file(o.conf_path))
+        return 1;
     int sig = 0, rc = runner_train(&o, &sig);
     if (rc == MNL_ERR_INTERRUPTED && sig) {
         fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
@@ -239,6 +305,8 @@ static int cmd_info(int argc, char **argv)
     }
     if (!conf)
         return usage("info needs an experiment file");
+    if (check_experiment_file(conf))
+        return 1;
     Experiment ex;
     int rc = experiment_configure(&ex, conf, sets, n_sets);
     if (!rc)
@@ -368,7 +436,7 @@ static int cmd_show_data(int argc, char **argv)
     DataSpec ds;
     memset(&ds, 0, sizeof ds);
     snprintf(ds.name, sizeof ds.name, "mnist");
-    const char *out = "show-data.png";
+    const char *out = "results/show-data.png";     /* never into the project's top folder */
     AugmentSpec aug = {0, 0.0f};
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--augment") && i + 1 < argc) {
@@ -397,6 +465,10 @@ static int cmd_show_data(int argc, char **argv)
         } else {
             return usage("show-data: unexpected argument");
         }
+    }
+    if (!strcmp(out, "results/show-data.png") && mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mnistlab: results: cannot create: %s\n", strerror(errno));
+        return 1;
     }
     snprintf(ds.dir, sizeof ds.dir, "%s", dataset_default_dir(ds.name));
     DataSplits d;
@@ -476,6 +548,8 @@ int main(int argc, char **argv)
         return rc ? report_error(rc) : 0;
     }
     if (!strcmp(cmd, "sweep")) {
+        if (n > 0 && rest[0][0] != '-' && check_experiment_file(rest[0]))
+            return 1;
         /* between runs and while a run trains, the sweep and the runner catch signals themselves */
         quit_saying("the sweep's finished runs are kept, SWEEP.md and its charts are as they were "
                     "before", again);
@@ -503,7 +577,14 @@ int main(int argc, char **argv)
         print_usage(stdout);
         return 0;
     }
-    char why[200];
-    snprintf(why, sizeof why, "unknown command \"%s\"", cmd);
+    const char *names[N_COMMANDS];
+    for (int i = 0; i < N_COMMANDS; i++)
+        names[i] = commands[i].name;
+    const char *near = suggest_closest(cmd, names, N_COMMANDS);
+    char why[300];
+    if (near)
+        snprintf(why, sizeof why, "unknown command \"%s\" (did you mean \"%s\"?)", cmd, near);
+    else
+        snprintf(why, sizeof why, "unknown command \"%s\"", cmd);
     return usage(why);
 }

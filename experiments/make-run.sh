@@ -1,13 +1,22 @@
 #!/bin/sh
-# experiments/make-run.sh exp|sweep: what `make exp-NAME` and `make sweep-NAME` run. Every name and
+# experiments/make-run.sh exp|sweep|diff: what `make exp-NAME`, `make sweep-NAME` and
+# `make diff A=RUN_DIR B=RUN_DIR` run (diff: MNL_DIFF_A, MNL_DIFF_B). Every name and
 # value comes in through the environment (MNL_EXP: the NAME of the target; EPOCHS, THREADS,
 # OVERWRITE, SEEDS, VARY, VARY2, AGAINST: the make variables) and reaches mnistlab as one quoted
 # argument each, so no name or value is ever read by the shell as code.
 set -f          # no pathname expansion of SEEDS' words
 MNISTLAB=${MNISTLAB:-bin/mnistlab}
 what=$1
+if [ "$what" = diff ]; then
+    if [ -z "$MNL_DIFF_A" ] || [ -z "$MNL_DIFF_B" ]; then
+        echo 'mnistlab: make diff needs A=RUN_DIR B=RUN_DIR, e.g. make diff A=results/softmax B=results/cnn' >&2
+        exit 2
+    fi
+    exec "$MNISTLAB" diff "$MNL_DIFF_A" "$MNL_DIFF_B"
+fi
 conf="experiments/$MNL_EXP.conf"
-[ -f "$conf" ] || { printf 'mnistlab: no %s\n' "$conf" >&2; exit 2; }
+# a name with no file: mnistlab says so, with the nearest experiment ("did you mean ...?")
+[ -f "$conf" ] || { "$MNISTLAB" info "$conf" > /dev/null; exit 2; }
 
 # the options both take, as positional parameters
 set --

@@ -322,6 +322,23 @@ static int end_drawing_interrupted(Run *r, const TrainOptions *o, int sig)
                     sig);
 }
 
+/* A model stuck at a constant answer looks finished: say so on the console (and in log.txt). */
+static void say_if_stuck(Run *r)
+{
+    if (!r->view.valid)
+        return;
+    Degeneracy d;
+    confusion_degeneracy(&r->view.confusion, &d);
+    if (!d.degenerate)
+        return;
+    const char *names[METRICS_MAX_CLASSES];
+    for (int k = 0; k < r->view.confusion.k; k++)
+        names[k] = dataset_class_label(r->ex.cfg.dataset, r->ex.data.class_names[k]);
+    char text[320];
+    degeneracy_describe(&d, names, r->ex.data.test.n, text, sizeof text);
+    run_say(r, "STUCK: %s\n", text);
+}
+
 int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_atomic_t *stop)
 {
     int sig = *stop;
@@ -335,6 +352,7 @@ int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_at
     } else if (rc == MNL_ERR_DIVERGED) {
         rc = end_diverged(r);
     } else if (!rc) {
+        say_if_stuck(r);
         rc = write_outputs(r);
         if (rc && *stop)
             rc = end_drawing_interrupted(r, o, *stop);

@@ -166,8 +166,9 @@ static void print_known_classes(const ExpConfig *c)
 
 /* ---- images in and out of the model's normalisation ------------------------------------------- */
 
-/* p: [784] in [0, 1] -> x: [784] normalised exactly as common/dataset does for the training data. */
-static void normalise_like_training(const ExpConfig *c, const float *p, float *x)
+/* p: [784] in [0, 1] -> x: [784] normalised exactly as common/dataset did for the training data
+ * (c: the normalisation it applied, DataSplits' norm, mean and std). */
+static void normalise_like_training(const DataSplits *c, const float *p, float *x)
 {
     for (int i = 0; i < PIXELS; i++)
         x[i] = c->norm == NORM_MEAN_STD   ? (p[i] - c->mean) / c->std
@@ -176,7 +177,7 @@ static void normalise_like_training(const ExpConfig *c, const float *p, float *x
 }
 
 /* The inverse, to show a test image as pixels in [0, 1]. */
-static void pixels_from_normalised(const ExpConfig *c, const float *x, float *p)
+static void pixels_from_normalised(const DataSplits *c, const float *x, float *p)
 {
     for (int i = 0; i < PIXELS; i++) {
         float v = c->norm == NORM_MEAN_STD   ? x[i] * c->std + c->mean
@@ -224,7 +225,7 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
         return mnl_fail(MNL_ERR_ARG, "--index %d: the test set of %s has %d images (0..%d)", index,
                         t->name, d->n, d->n - 1);
     memcpy(in->x, images + (size_t)index * PIXELS, sizeof in->x);
-    pixels_from_normalised(&t->ex.cfg, in->x, in->pixels);
+    pixels_from_normalised(&t->ex.data, in->x, in->pixels);
     if ((rc = follow_permutation(&t->ex.cfg, in->pixels, 1)))
         return rc;
     in->label = d->y[index];
@@ -233,15 +234,24 @@ static int input_from_test_set(Trained *t, int index, int picked_at_random, Inpu
     return MNL_OK;
 }
 
-static int input_from_file(const ExpConfig *c, const char *path, Input *in)
+static int input_from_file(Trained *t, const char *path, Input *in)
 {
     GrayImage img;
-    int rc = image_load(path, &img);
+    /* normalize = dataset: the training images' own statistics, which only the data can tell */
+    DataSplits settings = {.norm = t->ex.cfg.norm, .mean = t->ex.cfg.mean, .std = t->ex.cfg.std};
+    const DataSplits *c = &settings;
+    int rc = MNL_OK;
+    if (t->ex.cfg.norm == NORM_DATASET) {
+        if (!t->ex.has_data && (rc = experiment_load_data(&t->ex)))
+            return rc;
+        c = &t->ex.data;
+    }
+    rc = image_load(path, &img);
     if (!rc)
         rc = image_to_mnist(&img, path, in->pixels);
     if (!rc) {
         normalise_like_training(c, in->pixels, in->x);
-        rc = follow_permutation(c, in->x, 0);
+        rc = follow_permutation(&t->ex.cfg, in->x, 0);
         in->label = -1;
         snprintf(in->what, sizeof in->what, "%s (%dx%d, preprocessed to 28x28)", path, img.w, img.h);
     }
@@ -431,7 +441,7 @@ static int run_predict(const PredictArgs *a, Trained *t)
     Input in;
     int index = a->index;
     if (a->image)
-        rc = input_from_file(&t->ex.cfg, a->image, &in);
+        rc = input_from_file(t, a->image, &in);
     else if (a->random && !(rc = random_test_index(t, &index)))
         rc = input_from_test_set(t, index, 1, &in);
     else if (!a->random)
@@ -567,7 +577,10 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
     plot_set_int(&p, "scale", g.scale);
     plot_set_num(&p, "range", (double)signed_range);
     plot_set_str(&p, "title", title);
-    return plot_draw(&p, "features", out);
+    rc = plot_draw(&p, "features", out);
+    plot_discard_data(grid);
+    plot_discard_data(lab);
+    return rc;
 }
 
 static float max_abs(const float *v, size_t n)
@@ -904,7 +917,7 @@ static int run_fitted_maps(const FeaturesArgs *a, Trained *t, const char *dir)
         for (int i = 0; i < fm.n; i++) {
             labels[i] = fm.labels[i];
             if (fm.images) {
-                pixels_from_normalised(&t->ex.cfg, fm.maps + (size_t)i * PIXELS, pixels);
+                pixels_from_normalised(&t->ex.data, fm.maps + (size_t)i * PIXELS, pixels);
                 memcpy(fm.maps + (size_t)i * PIXELS, pixels, sizeof pixels);
             }
         }

@@ -91,6 +91,27 @@ static void classes_text(const ExpConfig *c, char *buf, size_t n)
         k += snprintf(buf + k, n - (size_t)k, "%s%d", i ? " " : "", c->classes[i]);
 }
 
+static const char *label_of(const RunFiles *f, int k);
+
+/* "no better than always answering 9: ..." when the last test evaluation was stuck or degenerate
+ * (common/metrics' rule), else "". short: the line curves.png has room for. */
+static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (!f->confusion)
+        return;
+    Degeneracy d;
+    confusion_degeneracy(f->confusion, &d);
+    const char *names[METRICS_MAX_CLASSES];
+    for (int k = 0; k < f->confusion->k; k++)
+        names[k] = label_of(f, k);
+    if (!short_form)
+        degeneracy_describe(&d, names, f->data->test.n, buf, n);
+    else if (d.degenerate)
+        snprintf(buf, n, "no better than always answering %s (it answers %s for %.0f%% of the test "
+                 "images)", names[d.majority], names[d.top_pred], 100.0 * d.top_pred_share);
+}
+
 static int write_summary(const RunFiles *f, const Judgement *j)
 {
     char classes[64], *text = NULL;
@@ -135,8 +156,11 @@ static int write_summary(const RunFiles *f, const Judgement *j)
             b->epoch, on_valid ? "validation loss" : "test loss (no validation split, so the test "
                                  "set chose it and its accuracy there is optimistic)",
             j->best_loss, b->test_acc);
-    fprintf(o, "end_loss = %.6f\nend_over_best_loss = %.3f\nheld_out_noise = %.6f\n", j->end_loss,
+    fprintf(o, "end_loss = %.6f\nend_over_best_loss = %.6f\nheld_out_noise = %.6f\n", j->end_loss,
             j->end_loss / j->best_loss, j->noise);
+    char stuck[320];
+    stuck_text(f, 0, stuck, sizeof stuck);
+    fprintf(o, "degenerate = %s\n", stuck[0] ? stuck : "no");
     if (j->overfits)
         fprintf(o, "overfitting_from_epoch = %d\n", b->epoch);
     else
@@ -206,10 +230,10 @@ static int write_curves(const RunFiles *f, const Judgement *j)
              which, j->best_loss, b->epoch, 100 * b->test_acc,
              j->overfits ? ": overfitting begins" : "");
     if (j->tail > 0)
-        snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at epoch %d; mean of the last %d "
-                 "epochs %.4f (%+.0f%%)%s", which, j->best_loss, b->epoch, j->tail, j->end_loss,
-                 100.0 * (j->end_loss / j->best_loss - 1.0),
-                 j->overfits ? ": it has risen, overfitting" : ": no real rise");
+        snprintf(zoom, sizeof zoom, "%s loss zoomed: lowest %.4f (dotted, epoch %d), mean of the "
+                 "last %d %.4f (dark red bar) %+.0f%%: %s", which, j->best_loss, b->epoch, j->tail,
+                 j->end_loss, 100.0 * (j->end_loss / j->best_loss - 1.0),
+                 j->overfits ? "it has risen, overfitting" : "no real rise");
     else
         snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d: still "
                  "falling, no overfitting yet", which, j->best_loss, b->epoch);
@@ -240,8 +264,10 @@ static int write_curves(const RunFiles *f, const Judgement *j)
         snprintf(title, sizeof title, "%s: %s on %s, fitted once: one point, no curve",
                  f->cfg->name, f->cfg->family, f->cfg->dataset);
     else
-        snprintf(title, sizeof title, "%s: %s on %s, %d epochs", f->cfg->name, f->cfg->family,
-                 f->cfg->dataset, last->epoch);
+        snprintf(title, sizeof title, "%s: %s on %s, %d epoch%s", f->cfg->name, f->cfg->family,
+                 f->cfg->dataset, last->epoch, last->epoch == 1 ? "" : "s");
+    char stuck[320];
+    stuck_text(f, 1, stuck, sizeof stuck);
     Plot p;
     int rc = plot_begin(&p);
     if (rc)
@@ -263,6 +289,12 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     plot_set_int(&p, "end_from", end_from);
     plot_set_num(&p, "end_loss", j->end_loss);
     plot_set_str(&p, "zoom_label", zoom);
+    plot_set_str(&p, "stuck", stuck);
+    /* $MNISTLAB_PLOT_LAYOUT: a file where curves.gp writes where it put the panels and the text
+     * (the test that no label covers a curve reads it) */
+    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
+    if (lay && *lay)
+        plot_set_str(&p, "layout", lay);
     return plot_draw(&p, "curves", out);
 }
 
@@ -395,17 +427,17 @@ static int natural_compare(const char *a, const char *b)
 {
     while (*a && *b) {
         if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-            while (*a == '0' && isdigit((unsigned char)a[1]))
-                a++;
-            while (*b == '0' && isdigit((unsigned char)b[1]))
-                b++;
-            size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
-            if (na != nb)
-                return na < nb ? -1 : 1;
-            int c = strncmp(a, b, na);
-            if (c)
-                return c;
-            a += na, b += nb;
+            /* a number as its value, decimals included: seed2 before seed10, and a sweep's
+             * lr=0.0001 before 0.001 before 0.02 before 0.1, each with its seeds together */
+            char *ea, *eb;
+            double va = strtod(a, &ea), vb = strtod(b, &eb);
+            if (va != vb)
+                return va < vb ? -1 : 1;
+            size_t na = (size_t)(ea - a), nb = (size_t)(eb - b);
+            int c = strncmp(a, b, na < nb ? na : nb);
+            if (c || na != nb)
+                return c ? c : (na < nb ? -1 : 1);
+            a = ea, b = eb;
         } else {
             /* '/' first: a folder's runs (cnn-4v9/seed1) come right after it, before cnn-4v9-x */
             int ca = *a == '/' ? 1 : (unsigned char)*a, cb = *b == '/' ? 1 : (unsigned char)*b;
@@ -459,6 +491,8 @@ static int read_summary(const char *dir, RunSummary *s)
     NUM("best_epoch_chosen_on", best_on_validation, !strncmp(v, "validation", 10));
     NUM("end_over_best_loss", end_over_best, atof(v));
     NUM("overfitting_from_epoch", overfits, strcmp(v, "none") != 0);
+    if (rundir_summary_value(text, "degenerate", v, sizeof v) == 0 && strcmp(v, "no") != 0)
+        snprintf(s->stuck, sizeof s->stuck, "%.*s", (int)sizeof s->stuck - 1, v);
 #undef TEXT
 #undef NUM
     free(text);
@@ -763,7 +797,7 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         significance_accuracy_cell(g->final_acc, g->test_images, final_acc, sizeof final_acc);
     else
         percent_cell(g, n, offsetof(RunSummary, final_acc), final_acc, sizeof final_acc);
-    double ls[512], m_loss, s_loss;
+    double ls[512] = {0}, m_loss, s_loss;
     int k = n < 512 ? n : 512, overfit = 0;
     for (int i = 0; i < k; i++)
         ls[i] = g[i].final_loss, overfit += g[i].overfits;
@@ -797,7 +831,15 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         fprintf(o, "%d (%s) | ", g->best_epoch, g->best_on_validation == 1 ? "valid" : "test");
     else
         fprintf(o, "– | ");
-    fprintf(o, "%s | %s | %s | ", best_acc, final_acc, loss);
+    int stuck = 0;
+    for (int i = 0; i < n; i++)
+        stuck += g[i].stuck[0] != 0;
+    if (stuck && n == 1)
+        fprintf(o, "%s | %s **stuck** | %s | ", best_acc, final_acc, loss);
+    else if (stuck)
+        fprintf(o, "%s | %s (**%d of %d stuck**) | %s | ", best_acc, final_acc, stuck, n, loss);
+    else
+        fprintf(o, "%s | %s | %s | ", best_acc, final_acc, loss);
     if (n == 1 && g->overfits)
         fprintf(o, "from epoch %d (end %+.0f%%) | ", g->best_epoch, 100.0 * (g->end_over_best - 1.0));
     else if (n == 1)
@@ -841,9 +883,7 @@ static void task_slug(const char *task, char *buf, size_t n)
     buf[k] = '\0';
 }
 
-/* One chart holds this many curves (12 colours); a task with more run groups draws those of the
- * highest final test accuracy and names the rest under it (every run is in the table anyway). */
-#define CHART_MAX_CURVES 12
+enum { CHART_MAX_EPOCHS = 100000, CHART_MAX_LINES = 10 };
 /* Key entries are cut to this many characters in the middle (a line of the key below the chart);
  * the table has the full names. */
 #define CHART_KEY_CHARS 100
@@ -851,36 +891,31 @@ static void task_slug(const char *task, char *buf, size_t n)
  * key ("…"), so the part that tells runs apart is what the key shows. */
 #define CHART_COMMON_MIN 12
 
-typedef struct {
-    int first;          /* index of the group's first run */
-    int size;           /* runs in the group */
-    int drawn;
-} ChartGroup;
-
-static int by_final_acc_desc(const void *pa, const void *pb, const RunSummary *r)
+/* The test accuracy per epoch of a run's metrics.csv (read through experiments/rundir): acc[e - 1]
+ * for epochs 1..*epochs (NaN where an epoch was not evaluated). 0, or -1 when it does not read. */
+static int read_test_acc(const char *dir, double **acc, int *epochs)
 {
-    double a = r[((const ChartGroup *)pa)->first].final_acc, b = r[((const ChartGroup *)pb)->first].final_acc;
-    return (a < b) - (a > b);
-}
-
-/* The groups of runs [i, end) whose metrics.csv is a regular file; *n set; malloc'd. */
-static ChartGroup *chart_groups(const RunSummary *r, int i, int end, int *n)
-{
-    ChartGroup *g = malloc(sizeof *g * (size_t)(end - i + 1));
-    *n = 0;
-    if (!g)
-        return NULL;
-    for (int k = i, ke; k < end; k = ke) {
-        ke = group_end(r, end, k);
-        char metrics[1100];
-        if (rundir_path(r[k].dir, RUNDIR_METRICS, metrics, sizeof metrics) != MNL_OK ||
-            file_check_regular(metrics) != MNL_OK) {   /* gnuplot would block on a FIFO */
-            mnl_clear_error();
-            continue;
-        }
-        g[(*n)++] = (ChartGroup){k, ke - k, 0};
+    EpochRecord *rows = NULL;
+    int n = 0;
+    *acc = NULL, *epochs = 0;
+    if (rundir_read_metrics(dir, &rows, &n) != MNL_OK) {
+        mnl_clear_error();
+        return -1;
     }
-    return g;
+    int last = 0;
+    for (int k = 0; k < n; k++)
+        if (rows[k].epoch >= 1 && rows[k].epoch <= CHART_MAX_EPOCHS && rows[k].epoch > last)
+            last = rows[k].epoch;
+    if (last && (*acc = malloc(sizeof **acc * (size_t)last))) {
+        for (int e = 0; e < last; e++)
+            (*acc)[e] = NAN;
+        for (int k = 0; k < n; k++)
+            if (rows[k].epoch >= 1 && rows[k].epoch <= last)
+                (*acc)[rows[k].epoch - 1] = rows[k].test_acc;
+        *epochs = last;
+    }
+    free(rows);
+    return *acc ? 0 : -1;
 }
 
 /* The length of the text all names share at the start (from_end 0) or the end (1), backed up to
@@ -908,111 +943,152 @@ static size_t common_part(const char *const *names, int n, int from_end)
     return len >= CHART_COMMON_MIN ? len : 0;
 }
 
-/* Mark the groups drawn: all of them, or the CHART_MAX_CURVES of highest final test accuracy. */
-static void choose_drawn(ChartGroup *g, int n, const RunSummary *r)
+/* One block of compare-SLUG.dat for the group r[g, ge): "epoch mean std runs" of the test accuracy
+ * at every epoch some member evaluated (the band is 0 wide for one run). Returns the last epoch,
+ * 0 when no member could be read. */
+static int write_group_block(FILE *o, const RunSummary *r, int g, int ge, double *final_mean)
 {
-    if (n <= CHART_MAX_CURVES) {
-        for (int k = 0; k < n; k++)
-            g[k].drawn = 1;
-        return;
-    }
-    ChartGroup *sorted = malloc(sizeof *sorted * (size_t)n);
-    if (!sorted) {
-        for (int k = 0; k < CHART_MAX_CURVES; k++)
-            g[k].drawn = 1;
-        return;
-    }
-    memcpy(sorted, g, sizeof *sorted * (size_t)n);
-    /* insertion sort (qsort has no context argument in C11): n is the number of run groups */
-    for (int a = 1; a < n; a++)
-        for (int b = a; b > 0 && by_final_acc_desc(&sorted[b - 1], &sorted[b], r) > 0; b--) {
-            ChartGroup t = sorted[b];
-            sorted[b] = sorted[b - 1], sorted[b - 1] = t;
+    double *acc[512];
+    int ep[512], k = 0, last = 0;
+    for (int i = g; i < ge && k < 512; i++)
+        if (read_test_acc(r[i].dir, &acc[k], &ep[k]) == 0) {
+            last = ep[k] > last ? ep[k] : last;
+            k++;
         }
-    for (int k = 0; k < CHART_MAX_CURVES; k++)
-        for (int q = 0; q < n; q++)
-            if (g[q].first == sorted[k].first)
-                g[q].drawn = 1;
-    free(sorted);
+    *final_mean = NAN;
+    for (int e = 1; e <= last; e++) {
+        double v[512], m, sd;
+        int n = 0;
+        for (int i = 0; i < k; i++)
+            if (e <= ep[i] && !isnan(acc[i][e - 1]))
+                v[n++] = acc[i][e - 1];
+        if (!n)
+            continue;
+        mean_std(v, n, &m, &sd);
+        fprintf(o, "%d %.6f %.6f %d\n", e, m, n > 1 ? sd : 0.0, n);
+        *final_mean = m;
+    }
+    fprintf(o, "\n\n");
+    for (int i = 0; i < k; i++)
+        free(acc[i]);
+    return last;
 }
 
-/* One chart for the runs [i, end) of a task: test accuracy per epoch, one curve per group (a seed
- * group's first seed). Each run's metrics.csv goes to gnuplot as runK.dat, each name as a quoted
- * literal of an array: any number of runs and any path length draws. Below the chart's line in o:
- * the groups not drawn, when there were more than one chart holds. */
+typedef struct { int g, ge; double final; } ChartLine;
+
+static int by_final_desc(const void *pa, const void *pb)
+{
+    const ChartLine *a = pa, *b = pb;
+    return (a->final < b->final) - (a->final > b->final);
+}
+
+/* One chart for the runs [i, end) of a task: test accuracy per epoch, one line per group (a seed
+ * group's mean over its seeds, with a band of ± one standard deviation; its members are not drawn
+ * again), on a linear epoch axis (log only when the epochs span three decades, and then said). At
+ * most CHART_MAX_LINES lines, the groups of the highest final accuracy: the title says how many
+ * more the table lists. */
 static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int i, int end,
                             const char *png)
 {
-    int n;
-    ChartGroup *g = chart_groups(r, i, end, &n);
-    if (!g)
+    ChartLine *lines = malloc(sizeof *lines * (size_t)(end - i + 1));
+    if (!lines)
         return mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
-    choose_drawn(g, n, r);
-    char out[1100], title[400];
-    if (snprintf(out, sizeof out, "%s/%s", root, png) >= (int)sizeof out) {
-        free(g);
+    int n_lines = 0;
+    for (int g = i, ge; g < end; g = ge) {
+        ge = group_end(r, end, g);
+        double m = 0;
+        for (int k = g; k < ge; k++)
+            m += r[k].final_acc;
+        lines[n_lines++] = (ChartLine){g, ge, m / (ge - g)};
+    }
+    qsort(lines, (size_t)n_lines, sizeof *lines, by_final_desc);
+    int shown = n_lines < CHART_MAX_LINES ? n_lines : CHART_MAX_LINES;
+    char dat[1100], out[1100], title[400], slug[1000];
+    snprintf(slug, sizeof slug, "%s", png);
+    size_t len = strlen(slug);
+    if (len > 4 && !strcmp(slug + len - 4, ".png"))
+        slug[len - 4] = '\0';
+    if (snprintf(dat, sizeof dat, "%s/%s.dat", root, slug) >= (int)sizeof dat ||
+        snprintf(out, sizeof out, "%s/%s", root, png) >= (int)sizeof out) {
+        free(lines);
         return mnl_fail(MNL_ERR_IO, "%s: path too long", root);
     }
-    if (n > CHART_MAX_CURVES)
-        snprintf(title, sizeof title, "Test accuracy per epoch: %s (the %d of %d runs with the highest "
-                 "final test accuracy)", r[i].task, CHART_MAX_CURVES, n);
-    else
-        snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
-    Plot p;
-    int rc = plot_begin(&p), drawn = 0;
-    char (*names)[CHART_KEY_CHARS * 4 + 40] = calloc((size_t)(n ? n : 1), sizeof *names);
-    const char **keys = calloc((size_t)(n ? n : 1), sizeof *keys);
-    if (!rc && (!names || !keys))
+    /* the series beside the chart (a learner can redraw it), then copied for gnuplot */
+    AtomicFile a;
+    int rc = atomic_open(&a, dat), last = 1;
+    char (*names)[CHART_KEY_CHARS * 4 + 40] = calloc((size_t)(shown ? shown : 1), sizeof *names);
+    const char **keys = calloc((size_t)(shown ? shown : 1), sizeof *keys);
+    if (!rc && (!names || !keys)) {
+        atomic_abort(&a);
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
-    const char **raw = calloc((size_t)(n ? n : 1), sizeof *raw);
-    int n_raw = 0;
-    for (int k = 0; raw && k < n; k++)
-        if (g[k].drawn)
-            raw[n_raw++] = r[g[k].first].name;
-    size_t head = raw ? common_part(raw, n_raw, 0) : 0, tail = raw ? common_part(raw, n_raw, 1) : 0;
-    free(raw);
-    for (int k = 0; !rc && k < n; k++) {
-        if (!g[k].drawn)
-            continue;
-        const RunSummary *run = &r[g[k].first];
-        char cut[CHART_KEY_CHARS * 4 + 8], metrics[1100], var[32], *distinct = NULL;
-        size_t len = strlen(run->name), dlen = 0;
+    }
+    /* a group's name: its folder, "PARENT/seed*" for a seed group */
+    char (*raw)[1100] = calloc((size_t)(shown ? shown : 1), sizeof *raw);
+    const char **raws = calloc((size_t)(shown ? shown : 1), sizeof *raws);
+    for (int l = 0; raw && raws && l < shown; l++) {
+        const RunSummary *g = &r[lines[l].g];
+        if (lines[l].ge - lines[l].g > 1)
+            snprintf(raw[l], sizeof raw[l], "%.*s/seed*", (int)parent_len(g->name), g->name);
+        else
+            snprintf(raw[l], sizeof raw[l], "%s", g->name);
+        raws[l] = raw[l];
+    }
+    size_t head = raw && raws ? common_part(raws, shown, 0) : 0;
+    size_t tail = raw && raws ? common_part(raws, shown, 1) : 0;
+    if (!rc && (!raw || !raws)) {
+        atomic_abort(&a);
+        rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
+    }
+    for (int l = 0; !rc && l < shown; l++) {
+        double final;
+        int e = write_group_block(a.f, r, lines[l].g, lines[l].ge, &final);
+        if (!e)            /* an unreadable metrics.csv: an empty block keeps the order */
+            fprintf(a.f, "1 NaN 0 0\n\n\n");
+        last = e > last ? e : last;
+        int n = lines[l].ge - lines[l].g;
+        char cut[CHART_KEY_CHARS * 4 + 8], *distinct = NULL;
+        size_t rlen = strlen(raw[l]), dlen = 0;
         FILE *d = open_memstream(&distinct, &dlen);
         if (d) {     /* the shared start and end left out: "…learning rate 0.5 and seed 4…" */
-            fprintf(d, "%s%.*s%s", head ? "\u2026" : "", (int)(len - head - tail), run->name + head,
+            fprintf(d, "%s%.*s%s", head ? "\u2026" : "", (int)(rlen - head - tail), raw[l] + head,
                     tail ? "\u2026" : "");
             fclose(d);
         }
-        esc_shorten(distinct ? distinct : run->name, CHART_KEY_CHARS, cut, sizeof cut);
+        esc_shorten(distinct ? distinct : raw[l], CHART_KEY_CHARS, cut, sizeof cut);
         free(distinct);
-        if (g[k].size > 1)
-            snprintf(names[drawn], sizeof names[drawn], "%s (1 of %d seeds)", cut, g[k].size);
+        if (n > 1)
+            snprintf(names[l], sizeof names[l], "%s (mean of %d)", cut, n);
         else
-            snprintf(names[drawn], sizeof names[drawn], "%s", cut);
-        keys[drawn] = names[drawn];
-        snprintf(metrics, sizeof metrics, "%s/metrics.csv", run->dir);
-        snprintf(var, sizeof var, "run%d", ++drawn);
-        plot_add_file(&p, var, metrics);
+            snprintf(names[l], sizeof names[l], "%s", cut);
+        keys[l] = names[l];
     }
+    if (!rc)
+        rc = atomic_commit(&a);
+    if (n_lines > shown)
+        snprintf(title, sizeof title, "Test accuracy per epoch: %s, the best %d of %d (all in the "
+                 "tables)", r[i].task, shown, n_lines);
+    else
+        snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
     if (!rc) {
-        plot_set_str_array(&p, "names", keys, drawn);
-        plot_set_str(&p, "title", title);
-        rc = drawn ? plot_draw(&p, "compare", out) : (plot_discard(&p), MNL_OK);
-    } else {
-        plot_discard(&p);
+        Plot p;
+        if (!(rc = plot_begin(&p))) {
+            plot_add_file(&p, "in", dat);
+            plot_set_str_array(&p, "names", keys, shown);
+            plot_set_int(&p, "logx", last >= 1000);
+            plot_set_str(&p, "title", title);
+            rc = plot_draw(&p, "compare", out);
+        }
     }
-    if (!rc && n > drawn) {
-        fprintf(o, "\nThe chart draws the %d of %d runs with the highest final test accuracy; not "
-                   "drawn:", drawn, n);
-        for (int k = 0, first = 1; k < n; k++)
-            if (!g[k].drawn) {
-                fputs(first ? " " : ", ", o);
-                esc_md_cell(o, r[g[k].first].name);
-                first = 0;
-            }
+    if (!rc && n_lines > shown) {
+        fprintf(o, "\nThe chart draws the %d of %d rows with the highest final test accuracy; not "
+                   "drawn:", shown, n_lines);
+        for (int l = shown; l < n_lines; l++) {
+            fputs(l == shown ? " " : ", ", o);
+            esc_md_cell(o, r[lines[l].g].name);
+        }
         fputs(".\n", o);
     }
-    free(names), free(keys), free(g);
+    free(names), free(keys), free(lines), free(raw), free(raws);
     return rc;
 }
 
@@ -1039,6 +1115,35 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
     significance_write_seed_tests(o, groups, k, esc_md_cell);
     free(acc);
 }
+
+/* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
+ * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
+static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+{
+    char path[2200];
+    size_t len = strlen(name);
+    for (size_t k = len; k > 0; k--) {
+        if (name[k] != '/' && k != len)
+            continue;
+        if (k == len)
+            continue;                      /* the run's own folder is no sweep */
+        snprintf(path, sizeof path, "%s/%.*s/SWEEP.md", root, (int)k, name);
+        if (access(path, R_OK) == 0) {
+            snprintf(buf, n, "%.*s", (int)k, name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void write_table_head(FILE *o, const char *before)
+{
+    fprintf(o, "%s| run | family | settings changed | parameters | MFLOP/image | epochs | s/epoch | "
+               "best epoch | test acc at best | final test acc | final test loss | overfitting | "
+               "seed | plots |\n", before);
+    fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+}
+
 
 /* The runs that are not finished, by name and state: never in the tables above. */
 static void write_unfinished(FILE *o, const RunSummary *u, int n)
@@ -1086,15 +1191,53 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
         snprintf(png, sizeof png, "compare-%s.png", slug);
         fputs("\n## ", o);
         esc_md_cell(o, r[i].task);
-        fprintf(o, " (%d run%s)\n\n", end - i, end - i == 1 ? "" : "s");
-        fprintf(o, "| run | family | settings changed | parameters | MFLOP/image | epochs | s/epoch | "
-                   "best epoch | test acc at best | final test acc | final test loss | overfitting | "
-                   "seed | plots |\n");
-        fprintf(o, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+        fprintf(o, " (%d run%s)\n", end - i, end - i == 1 ? "" : "s");
+        /* the experiments first, then each sweep or lesson in a section of its own */
+        char sweep[1100], done[64][1100];
+        int n_done = 0, any_plain = 0;
         for (int g = i, ge; g < end; g = ge) {
             ge = group_end(r, end, g);
+            if (sweep_of(root, r[g].name, sweep, sizeof sweep))
+                continue;
+            if (!any_plain++)
+                write_table_head(o, "\n");
             write_group_row(o, &r[g], ge - g);
         }
+        for (int s0 = i; s0 < end; s0++) {
+            if (!sweep_of(root, r[s0].name, sweep, sizeof sweep))
+                continue;
+            int seen = 0;
+            for (int d = 0; d < n_done; d++)
+                seen |= !strcmp(done[d], sweep);
+            if (seen || n_done == 64)
+                continue;
+            snprintf(done[n_done++], sizeof done[0], "%s", sweep);
+            char link[1200];
+            snprintf(link, sizeof link, "%s/SWEEP.md", sweep);
+            fprintf(o, "\n### Sweep ");
+            esc_md_cell(o, sweep);
+            fprintf(o, ": [SWEEP.md](");
+            esc_md_link(o, link);
+            fputs(")\n", o);
+            write_table_head(o, "\n");
+            char other[1100];
+            for (int g = i, ge; g < end; g = ge) {
+                ge = group_end(r, end, g);
+                if (sweep_of(root, r[g].name, other, sizeof other) && !strcmp(other, sweep))
+                    write_group_row(o, &r[g], ge - g);
+            }
+        }
+        int stuck_heading = 0;
+        for (int k = i; k < end; k++)
+            if (r[k].stuck[0]) {
+                if (!stuck_heading++)
+                    fprintf(o, "\nStuck runs (a model that learned nothing worth its accuracy):\n\n");
+                fprintf(o, "* ");
+                esc_md_cell(o, r[k].name);
+                fprintf(o, ": ");
+                esc_md_cell(o, r[k].stuck);
+                fputc('\n', o);
+            }
         write_seed_tests(o, r, i, end);
         fputs("\n![test accuracy per epoch: ", o);
         esc_md_cell(o, r[i].task);

@@ -142,13 +142,25 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     }
     double auc = walk_curve(s, p->n, pos, neg, a.f);
     free(s);
-    /* a second block (gnuplot's index 1): the thresholds of the table, marked on the curve */
+    /* a second block (gnuplot's index 1): the thresholds of the table, marked on the curve, one
+     * row and one label per point: thresholds that land on the same point share it ("0.1-0.5:
+     * 53.0%"), so a model that answers one class does not pile five labels on one spot */
     RocPoint pts[ROC_N_THRESHOLDS];
-    fprintf(a.f, "\n\n# threshold fpr tpr accuracy\n");
-    for (int i = 0; i < ROC_N_THRESHOLDS; i++) {
+    for (int i = 0; i < ROC_N_THRESHOLDS; i++)
         pts[i] = roc_at(p->p_positive, p->truth, p->n, roc_thresholds[i]);
-        fprintf(a.f, "%g %.6g %.6g %.6g\n", pts[i].threshold, pts[i].fpr, pts[i].tpr,
-                100 * pts[i].accuracy);
+    fprintf(a.f, "\n\n# threshold fpr tpr accuracy \"label\"\n");
+    for (int i = 0, j; i < ROC_N_THRESHOLDS; i = j) {
+        for (j = i + 1; j < ROC_N_THRESHOLDS && pts[j].fpr == pts[i].fpr && pts[j].tpr == pts[i].tpr;
+             j++)
+            ;
+        char label[64];
+        if (j - i > 1)
+            snprintf(label, sizeof label, "%g-%g: %.1f%%", pts[i].threshold, pts[j - 1].threshold,
+                     100 * pts[i].accuracy);
+        else
+            snprintf(label, sizeof label, "%g: %.1f%%", pts[i].threshold, 100 * pts[i].accuracy);
+        fprintf(a.f, "%g %.6g %.6g %.6g \"%s\"\n", pts[i].threshold, pts[i].fpr, pts[i].tpr,
+                100 * pts[i].accuracy, label);
     }
     if ((rc = atomic_commit(&a)))
         return rc;

@@ -451,7 +451,7 @@ static int open_run(Run *r, const TrainOptions *o)
     experiment_schedule_spec(&r->ex.cfg, &r->schedule);
     if (augment_enabled(&r->ex.cfg.augment)) {
         const Dataset *tr = &r->ex.data.train;
-        if ((rc = augmenter_init(&r->aug, &r->ex.cfg.augment, experiment_background(&r->ex.cfg),
+        if ((rc = augmenter_init(&r->aug, &r->ex.cfg.augment, experiment_background(&r->ex),
                                  r->ex.cfg.batch, tr->h, tr->w)))
             return rc;
         r->aug_on = 1;
@@ -506,6 +506,9 @@ static void print_banner(Run *r, int first_epoch)
         run_say(r, "warning: %ld of the %d test images are also in the training set (the same "
                 "pixels): the test accuracy overstates what the model does on unseen images\n",
                 ex->test_in_train, ex->data.test.n);
+    if (ex->cfg.norm == NORM_DATASET)
+        run_say(r, "normalize = dataset: mean %.4f, std %.4f (of these %d training images' "
+                "pixels)\n", ex->data.mean, ex->data.std, ex->data.train.n);
     if (first_epoch > 1 || r->progress.next_batch > 0)
         run_say(r, "resuming at epoch %d, batch %d\n", first_epoch, r->progress.next_batch + 1);
     fputs("--- settings ---\n", stdout);

@@ -29,7 +29,9 @@
  *                     mflops_per_image, threads, epochs, epochs_planned,   (roc); read by
  *                     stopped_early, total_seconds, seconds_per_epoch,     rundir_read_summary
  *                     final_*, best_*, end_over_best_loss,
- *                     overfitting_from_epoch, roc_auc, test_acc_at_*
+ *                     overfitting_from_epoch, degenerate ("no", or why the
+ *                     run is stuck: common/metrics confusion_degeneracy),
+ *                     roc_auc, test_acc_at_*
  *   predictions.csv   the final model's answer for every test image         runner (experiments/
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
@@ -173,6 +175,8 @@ typedef struct {
     char size_unit[32];
     long long model_bytes;
     double predict_ms_per_1000;
+    char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's
+                                confusion_degeneracy), "" for a run that learned */
     char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
 } RunSummary;
 

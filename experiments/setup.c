@@ -278,11 +278,12 @@ void experiment_schedule_spec(const ExpConfig *c, ScheduleSpec *s)
     s->warmup = c->warmup;
 }
 
-float experiment_background(const ExpConfig *c)
+float experiment_background(const Experiment *ex)
 {
-    if (c->norm == NORM_MEAN_STD)
-        return (float)((0.0 - c->mean) / c->std);     /* as common/dataset's table maps byte 0 */
-    return c->norm == NORM_MINUS1_1 ? -1.0f : 0.0f;
+    const DataSplits *d = &ex->data;
+    if (d->norm == NORM_MEAN_STD)
+        return (float)((0.0 - d->mean) / d->std);     /* as common/dataset's table maps byte 0 */
+    return d->norm == NORM_MINUS1_1 ? -1.0f : 0.0f;
 }
 
 int experiment_build(Experiment *ex, int threads_flag)

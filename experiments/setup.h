@@ -55,6 +55,6 @@ void experiment_optim_spec(const ExpConfig *c, OptimSpec *os);
 void experiment_schedule_spec(const ExpConfig *c, ScheduleSpec *s);
 /* The value a black pixel has after the configured normalisation: what an augmented image is
  * filled with where its shifted or rotated source lies outside the picture. */
-float experiment_background(const ExpConfig *c);
+float experiment_background(const Experiment *ex);
 
 #endif

@@ -92,7 +92,8 @@ typedef struct {
     unsigned long seed;
     char dir[1024];
     char set_value[SWEEP_MAX_VARY][200], set_seed[64];
-    char status[400];               /* "finished", "kept (finished earlier)", "diverged at ..." */
+    char status[600];               /* "finished", "kept (finished earlier)", "diverged at ..." */
+    char stuck[320];                /* summary.txt's degenerate verdict, "" for a run that learned */
     int ok;                         /* finished: counts in the means */
     EpochRecord *rec;
     int n_rec, best, on_valid;
@@ -318,6 +319,11 @@ static void read_run(SweepRun *r)
             r->params = atol(v);
         if (rundir_summary_value(summary, "total_seconds", v, sizeof v) == 0)
             r->seconds = atof(v);
+        char stuck[sizeof r->stuck];      /* "no", or why the run is stuck */
+        r->stuck[0] = '\0';
+        if (rundir_summary_value(summary, "degenerate", stuck, sizeof stuck) == 0 &&
+            strcmp(stuck, "no") != 0)
+            snprintf(r->stuck, sizeof r->stuck, "%s", stuck);
         free(summary);
     }
     mnl_clear_error();
@@ -340,15 +346,15 @@ static void mean_sd(const double *v, int n, double out[2])
 }
 
 /* A finished run that learned nothing is worth saying so in its row (a learning rate so large
- * that Adam's first steps kill every unit ends at chance without a NaN). */
-static void mark_chance_runs(Sweep *w)
+ * that Adam's first steps kill every unit answers one class for everything, without a NaN): the
+ * verdict its summary.txt gives (common/metrics' rule). */
+static void mark_stuck_runs(Sweep *w)
 {
-    double chance = 1.0 / w->num_classes;
     for (int i = 0; i < w->n_runs; i++) {
         SweepRun *r = &w->runs[i];
-        if (r->ok && r->n_rec && r->rec[r->n_rec - 1].test_acc < chance + 0.02)
+        if (r->ok && r->stuck[0])
             snprintf(r->status + strlen(r->status), sizeof r->status - strlen(r->status),
-                     ", no better than chance");
+                     ", STUCK: %s", r->stuck);
     }
 }
 
@@ -798,7 +804,7 @@ static int write_sweep_files(Sweep *w)
 {
     for (int i = 0; i < w->n_runs; i++)
         read_run(&w->runs[i]);
-    mark_chance_runs(w);
+    mark_stuck_runs(w);
     summarize_cells(w);
     int on_valid = 0;
     for (int i = 0; i < w->n_runs; i++)

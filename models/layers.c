@@ -475,42 +475,60 @@ static double no_flops(const Layer *l) { (void)l; return 0.0; }
  * models/layers.h. A new kind: its parse and infer, its reference adapters (models/reference/),
  * optionally fast ones, and one line here. */
 static const LayerKind kinds[] = {
-    {.name = "dense", .parse = dense_parse, .infer = dense_infer, .flops = dense_flops,
+    {.name = "dense", .usage = "dense N",
+     .meaning = "fully connected: N outputs from every input (a flatten before it is implied)", .parse = dense_parse, .infer = dense_infer, .flops = dense_flops,
      .forward_ref = dense_fwd_ref, .backward_ref = dense_bwd_ref,
      .forward = dense_fwd, .backward = dense_bwd, .flat_out = 1},
-    {.name = "conv", .parse = conv_parse, .infer = conv_infer, .flops = conv_flops,
+    {.name = "conv", .usage = "conv OUT K [pad P]",
+     .meaning = "OUT filters of K x K, stride 1, P pixels of zero padding", .parse = conv_parse, .infer = conv_infer, .flops = conv_flops,
      .forward_ref = conv_fwd_ref, .backward_ref = conv_bwd_ref,
      .forward = conv_fwd, .backward = conv_bwd, .per_image = 1, .fuses_relu = 1},
-    {.name = "maxpool", .parse = maxpool_parse, .infer = maxpool_infer, .flops = no_flops,
+    {.name = "maxpool", .usage = "maxpool 2",
+     .meaning = "the largest of each 2 x 2 block: half the height and width", .parse = maxpool_parse, .infer = maxpool_infer, .flops = no_flops,
      .forward_ref = maxpool_fwd_ref, .backward_ref = maxpool_bwd_ref,
      .forward = maxpool_fwd, .backward = maxpool_bwd, .per_image = 1},
-    {.name = "relu", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+    {.name = "relu", .usage = "relu",
+     .meaning = "max(0, x)", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = relu_fwd_ref, .backward_ref = relu_bwd_ref,
      .forward = relu_fwd, .backward = relu_bwd, .flat_out = -1, .per_image = 1},
-    {.name = "flatten", .parse = parse_none, .infer = flatten_infer, .flops = no_flops,
+    {.name = "flatten", .usage = "flatten",
+     .meaning = "feature maps [C, H, W] as one vector [C*H*W]", .parse = parse_none, .infer = flatten_infer, .flops = no_flops,
      .forward_ref = flatten_fwd_ref, .backward_ref = flatten_bwd_ref,
      .forward = flatten_fwd, .backward = flatten_bwd, .flat_out = 1, .per_image = 1},
-    {.name = "dropout", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
+    {.name = "dropout", .usage = "dropout P",
+     .meaning = "training only: zero each value with probability P, scale the rest by 1/(1-P)", .parse = dropout_parse, .infer = dropout_infer, .flops = no_flops,
      .forward_ref = dropout_fwd_ref, .backward_ref = dropout_bwd_ref, .flat_out = -1},
-    {.name = "batchnorm", .parse = parse_none, .infer = batchnorm_infer, .flops = no_flops,
+    {.name = "batchnorm", .usage = "batchnorm",
+     .meaning = "normalise each channel over the batch, then scale and shift (learned)", .parse = parse_none, .infer = batchnorm_infer, .flops = no_flops,
      .forward_ref = batchnorm_fwd_ref, .backward_ref = batchnorm_bwd_ref,
      .forward = batchnorm_fwd, .backward = batchnorm_bwd, .flat_out = -1,
      .state_names = {"running_mean", "running_var", NULL}, .init = batchnorm_init},
-    {.name = "tanh", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+    {.name = "tanh", .usage = "tanh",
+     .meaning = "tanh(x), in (-1, 1)", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = tanh_fwd_ref, .backward_ref = tanh_bwd_ref, .flat_out = -1, .per_image = 1},
-    {.name = "sigmoid", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+    {.name = "sigmoid", .usage = "sigmoid",
+     .meaning = "1 / (1 + exp(-x)), in (0, 1)", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = sigmoid_fwd_ref, .backward_ref = sigmoid_bwd_ref, .flat_out = -1,
      .per_image = 1},
-    {.name = "leakyrelu", .parse = leakyrelu_parse, .infer = same_shape_infer, .flops = no_flops,
+    {.name = "leakyrelu", .usage = "leakyrelu [A]",
+     .meaning = "x for x > 0, else A x (A = 0.01 unless given)", .parse = leakyrelu_parse, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = leakyrelu_fwd_ref, .backward_ref = leakyrelu_bwd_ref, .flat_out = -1,
      .per_image = 1},
-    {.name = "gelu", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+    {.name = "gelu", .usage = "gelu",
+     .meaning = "x Phi(x), Phi the standard normal CDF (the exact form)", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = gelu_fwd_ref, .backward_ref = gelu_bwd_ref, .flat_out = -1, .per_image = 1},
-    {.name = "mish", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
+    {.name = "mish", .usage = "mish",
+     .meaning = "x * tanh(softplus(x))", .parse = parse_none, .infer = same_shape_infer, .flops = no_flops,
      .forward_ref = mish_fwd_ref, .backward_ref = mish_bwd_ref, .flat_out = -1, .per_image = 1},
 };
 
 #define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))
+
+void layer_kinds_print_help(FILE *out)
+{
+    for (int i = 0; i < N_KINDS; i++)
+        fprintf(out, "  %-20s %s\n", kinds[i].usage, kinds[i].meaning);
+}
 
 const LayerKind *layer_kind_find(const char *name)
 {

@@ -6,6 +6,8 @@
 #ifndef MNL_LAYERS_H
 #define MNL_LAYERS_H
 
+#include <stdio.h>
+
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
@@ -22,6 +24,8 @@ typedef void (*LayerBackward)(const Layer *l, const LayerCtx *c, const float *in
 /* A kind's entry in the table (struct Layer, one layer of a built network, is in models/network.h). */
 struct LayerKind {
     const char *name;
+    const char *usage;      /* how a layer spec writes it: "conv OUT K [pad P]" (train --help) */
+    const char *meaning;    /* one line: what it computes */
     /* argv[0] is the kind's name. 0, or -1 with the reason in why. */
     int (*parse)(Layer *l, int argc, char **argv, char *why);
     /* From l->in_* and the arguments: output shape, parameter shape, fan-in, scratch per image.
@@ -68,6 +72,8 @@ int layer_state_count(const Layer *l);
 
 const LayerKind *layer_kind_find(const char *name);   /* NULL when unknown */
 const LayerKind *layer_kind_at(int i);                /* NULL past the end */
+/* "  conv OUT K [pad P]   ..." one line per kind, for `train --help` and the guide. */
+void layer_kinds_print_help(FILE *out);
 
 /* Make l from one spec item ("conv 16 3 pad 1") applied to an input of shape c x h x w.
  * index (1-based) is only for the message: MNL_ERR_SPEC `layer 5 "maxpool 2": input 1x1 is too

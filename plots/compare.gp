@@ -1,26 +1,42 @@
-# Test accuracy per epoch of every run on one chart.
-# Inputs: run1.dat .. runN.dat (each run's metrics.csv), names (array of the N run names, in the
-#         same order; names_n = N), out, title. Text is drawn as it is (enhanced text off).
-set datafile separator ','
-set datafile missing ''
+# Test accuracy per epoch of every group of runs of one task: a seed group is its mean over the
+# seeds with a band of ± one standard deviation (its members are not drawn again), a lone run its
+# own line. Test accuracy is red in every chart: each group a shade of red (light to dark in the
+# order of the key, best first) and a marker of its own, as the key's title says. The epoch axis
+# is linear and ends at the last epoch; log (and labelled so) only when the epochs span three
+# decades.
+# Inputs: in (one block per group: "epoch mean std runs"), names (array of the groups' names, in
+#         the blocks' order; names_n = their number), logx (0|1), out, title. Text is drawn as it
+#         is (enhanced text off).
 # Short names sit in a key on the right; long ones (a learner's descriptive folders) in one column
 # below the chart, where they have the whole width and the chart keeps its own.
 longest = 0
 do for [i=1:names_n] { if (strlen(names[i]) > longest) { longest = strlen(names[i]) } }
 below = longest > 30
-set terminal pngcairo noenhanced size (below ? 1100 : 1000), (below ? 560 + 19 * names_n : 620) font "Sans,11"
+set terminal pngcairo noenhanced size 1100, (below ? 600 + 19 * names_n : 640) font "Sans,11"
 set output out
 set title title font "Sans,13"
-set xlabel "epoch"
+set xlabel logx ? "epoch (log scale)" : "epoch"
 set ylabel "test accuracy"
 set format y "%.3f"
 set grid lc rgb "#dddddd"
-set logscale x 2
-set autoscale xfix          # the axis ends at the last epoch, not at the next power of two
-if (below) { set key outside below left Left reverse maxcols 1 noenhanced } else { set key outside right top noenhanced }
-# Twelve distinct colours (gnuplot's default eight repeat), dashed for runs past the twelfth.
-colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
-do for [i=1:24] {
-    if (i <= 12) { set linetype i lc rgb word(colours, i) dt 1 } else { set linetype i lc rgb word(colours, i - 12) dt 2 }
+if (logx) { set logscale x 10 }
+set autoscale xfix          # the axis ends at the last epoch
+set datafile missing "NaN"
+keytitle = "test accuracy (red): shade and marker name the group; band: ± 1 std over seeds"
+if (below) {
+    set key outside below left Left reverse maxcols 1 noenhanced font "Sans,10" title keytitle
+} else {
+    set key outside right top noenhanced font "Sans,10" title "test accuracy (red):\nshade and marker name the\ngroup; band: ± 1 std over seeds"
 }
-plot for [i=1:names_n] sprintf("run%d.dat", i) using 1:7 with linespoints pt 7 ps 0.5 lw 2 lt i title names[i]
+lines = names_n
+t(i) = lines > 1 ? (i - 1.0) / (lines - 1) : 1.0
+shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))
+markers = "7 5 9 11 13 4 6 8 10 12"
+marker(i) = word(markers, (i - 1) % 10 + 1) + 0
+# accuracy in [0, 1]: the band is clipped there
+lo(m, s) = m - s < 0 ? 0 : m - s
+hi(m, s) = m + s > 1 ? 1 : m + s
+plot for [i=1:lines] in index (i - 1) using 1:(lo($2, $3)):(hi($2, $3)) with filledcurves \
+         fc rgb shade(i) fs transparent solid 0.18 noborder notitle, \
+     for [i=1:lines] in index (i - 1) using 1:2 with linespoints pt marker(i) pi -8 ps 0.9 lw 2 \
+         lc rgb shade(i) title names[i]

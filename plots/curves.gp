@@ -9,18 +9,32 @@
 #         show_chance (1: draw the chance line, when an accuracy comes near it),
 #         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
 #         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
-#         end_loss (their mean), zoom_label (the bottom panel's title).
+#         end_loss (their mean), zoom_label (the bottom panel's title), stuck ("" or the verdict on
+#         a stuck model, "no better than always answering 9: ...", drawn in red under the title),
+#         layout (optional: a file for the panels' and text lines' places, see below).
 set datafile separator ','
 set datafile missing ''
 set terminal pngcairo noenhanced size 960,860 font "Sans,11"
 set output out
 held = has_valid ? 4 : 6
 held_name = has_valid ? "validation loss" : "test loss"
+if (!exists("stuck")) stuck = ""
 set multiplot title title font "Sans,13"
 
 # ---- top: every curve ----
+# No text inside a panel: where a curve will pass is not known before it is drawn, so the verdicts
+# take lines of their own between the title and the panel (the best epoch in green, a stuck model's
+# verdict in red above it), and the zoom panel's explanation is its title.
+top = strlen(stuck) > 0 ? 0.545 : 0.575
+stuck_y = 0.948
+best_y = 0.36 + top + 0.012
+if (strlen(stuck) > 0) \
+    set label 90 "STUCK: " . stuck at screen 0.5, screen stuck_y center front noenhanced \
+        tc rgb "#cc0000" font "Sans,11"
+set label 1 best_label at screen 0.5, screen best_y center front noenhanced \
+    tc rgb "#006600" font "Sans,11"
 set origin 0, 0.36
-set size 1, 0.60
+set size 1, top
 set xlabel "epoch"
 set ylabel "loss (cross-entropy)"
 set y2label "accuracy"
@@ -43,9 +57,6 @@ if (log_loss) {
     set yrange [*:*]
     set ylabel "loss (cross-entropy, log scale)"
 }
-# labels on an opaque white box: readable where they cross a curve
-set style textbox opaque noborder
-set label 1 best_label at graph 0.97, graph 0.80 right front boxed tc rgb "#006600" noenhanced
 set label 2 "" at best_epoch, best_loss point pt 7 ps 1.6 lc rgb "#006600" front
 cmd = "plot in using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'blue' title 'train loss', " . \
       "in using 1:6 with linespoints pt 7 ps 0.5 lw 2 lc rgb '#009900' title 'test loss', " . \
@@ -56,26 +67,46 @@ if (has_valid) cmd = cmd . ", in using 1:4 with lines dt 2 lw 2 lc rgb '#009900'
 if (!exists("show_chance")) show_chance = 1
 if (show_chance) cmd = cmd . sprintf(", %g axes x1y2 with lines dt 3 lw 1.5 lc rgb '#888888' title 'chance (%g)'", chance, chance)
 eval cmd
+# layout (optional): where the panel and the text lines are, in pixels from the bottom left as
+# gnuplot placed them, for the test that no text lies over a panel (where the curves are drawn)
+if (exists("layout")) {
+    set print layout
+    px = GPVAL_TERM_SCALE
+    print sprintf("canvas %g %g", GPVAL_TERM_XSIZE / px, GPVAL_TERM_YSIZE / px)
+    print sprintf("char %g %g", GPVAL_TERM_HCHAR / px, GPVAL_TERM_VCHAR / px)
+    print sprintf("panel top %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
+    print sprintf("text best %g %d", best_y * GPVAL_TERM_YSIZE / px, strlen(best_label))
+    if (strlen(stuck) > 0) {
+        print sprintf("text stuck %g %d", stuck_y * GPVAL_TERM_YSIZE / px, strlen(stuck) + 7)
+    }
+    unset print
+}
 
 # ---- bottom: the held-out loss, zoomed, linear ----
 unset label; unset arrow; unset logscale y; unset y2tics; unset y2label
 set origin 0, 0.0
 set size 1, 0.36
 set tmargin 2; set bmargin 3
-set title zoom_label font "Sans,11" noenhanced
+set title zoom_label font "Sans,10" noenhanced
 set xlabel "epoch"
 set ylabel held_name . " (linear)"
 set xrange [zoom_from - 0.5 : last_epoch + 0.5]
 set yrange [zoom_lo : zoom_hi]
-set format y "%.3g"
+# ticks with as many decimals as the zoomed range needs (0.6955 and 0.6960, not 0.696 twice)
+zoom_decimals = int(ceil(-log10((zoom_hi - zoom_lo) / 5.0)))
+zoom_decimals = zoom_decimals < 1 ? 1 : (zoom_decimals > 8 ? 8 : zoom_decimals)
+set format y sprintf("%%.%df", zoom_decimals)
 unset key
 set arrow 3 from best_epoch, graph 0 to best_epoch, graph 1 nohead dt 3 lw 1.5 lc rgb "#666666"
 set arrow 4 from zoom_from - 0.5, best_loss to last_epoch + 0.5, best_loss nohead dt 3 lw 1.2 lc rgb "#006600"
 if (end_from < last_epoch || end_loss != best_loss) \
     set arrow 5 from end_from - 0.3, end_loss to last_epoch + 0.3, end_loss nohead lw 3 lc rgb "#aa0000" front
 set label 3 "" at best_epoch, best_loss point pt 7 ps 1.4 lc rgb "#006600" front
-set label 4 sprintf("lowest %.4g", best_loss) at graph 0.01, first best_loss offset 0, 0.7 tc rgb "#006600" front boxed
-if (end_from < last_epoch || end_loss != best_loss) set label 5 sprintf("dark red bar: mean of the last epochs %.4g", end_loss) at graph 0.99, graph 0.93 right tc rgb "#aa0000" front
 held_dt = has_valid ? 2 : 1
 plot in using 1:held with linespoints pt 7 ps 0.6 lw 2 lc rgb '#009900' dt held_dt
+if (exists("layout")) {
+    set print layout append
+    print sprintf("panel zoom %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
+    unset print
+}
 unset multiplot

@@ -19,7 +19,8 @@ set xrange [-0.5 : nx - 0.5]
 set yrange [-0.5 : ny - 0.5]
 set cbrange [lo : hi]
 set cblabel "final test accuracy (%)"
-set palette defined (0 "#f7fbff", 0.5 "#6baed6", 1 "#08306b")
+# test accuracy is red in every chart: light (low) to dark red (high)
+set palette defined (0 "#fff5f0", 0.5 "#fb6a4a", 1 "#67000d")
 set tics scale 0
 unset key
 plot in using 1:2:3 with image, \

@@ -449,6 +449,13 @@ int plot_draw(Plot *p, const char *script, const char *out_png)
     return rc;
 }
 
+void plot_discard_data(const char *path)
+{
+    const char *keep = getenv("MNISTLAB_KEEP_PLOT_DATA");
+    if (!keep || !*keep)
+        remove(path);
+}
+
 /* OUT.png -> OUT.SUFFIX beside it; -1 when it does not fit (a cut name would be another file). */
 static int sibling_path(const char *out_png, const char *suffix, char *buf, size_t n)
 {
@@ -547,5 +554,8 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
     plot_set_int(&p, "cell_h", h + LABEL_BAND);
     plot_set_int(&p, "scale", scale);
     plot_set_str(&p, "title", title);
-    return plot_draw(&p, "grid", out_png);
+    rc = plot_draw(&p, "grid", out_png);
+    plot_discard_data(grid);
+    plot_discard_data(lab);
+    return rc;
 }

@@ -49,9 +49,13 @@ void plot_discard(Plot *p);
 
 /* A labelled grid of images. images: [n, h, w], any range (each image is scaled to its own
  * min..max for display). labels[i]: text above image i; bad[i] != 0 draws it in red (may be NULL).
- * Writes OUT_BASE.grid.dat and OUT_BASE.labels.dat beside out_png. */
+ * Its data files OUT_BASE.grid.dat and OUT_BASE.labels.dat go once drawn (plot_discard_data). */
 int plot_image_grid(const char *out_png, const char *title, const float *images, int n, int h, int w,
                     int cols, const char *const *labels, const int *bad);
+
+/* Remove a data file gnuplot has read, unless $MNISTLAB_KEEP_PLOT_DATA is set (to rerun or edit a
+ * picture by hand, or for a test to read its labels): a picture's folder holds the picture. */
+void plot_discard_data(const char *path);
 
 /* For a signal handler: end the gnuplot that is drawing now (if any) and remove its private
  * folder's files; the plot_draw waiting on it then fails with the signal named. Async-signal-safe. */

@@ -1,5 +1,7 @@
 # Fighting overfitting (docs/guide.md): the mean test loss per epoch of each remedy, one line each,
-# on a log axis, where the baseline's late rise is as visible as its early fall.
+# on a log axis, where the baseline's late rise is as visible as its early fall. A test loss is green
+# in every chart: the baseline is the darkest green and thickest, each remedy a lighter shade of
+# green with a marker of its own (the key says so).
 # Inputs: in (curves.dat: one block per remedy of "epoch mean_test_loss seeds"), titles (an array:
 #         one label per block), seeds (how many seeds each mean is over), out.
 set terminal pngcairo size 1100,650 font "Sans,11" noenhanced
@@ -16,10 +18,14 @@ set xrange [0.5:40.5]
 set xtics 5
 n = |titles|
 label(i) = titles[i]
-# the baseline black and thick; the others in distinct colours; the two all-data rows dashed
-colors = "#000000 #e41a1c #377eb8 #4daf4a #984ea3 #ff7f00 #a65628 #f781bf #999999"
+# the baseline darkest and thick; the remedies shades of green from dark to light, each with a
+# marker of its own every third epoch
+set key title "test loss (green): shade and marker name the remedy" font "Sans,10"
+t(i) = n > 1 ? (i - 1.0) / (n - 1) : 0.0
+shade(i) = sprintf("#%02x%02x%02x", int(0 + 170 * t(i)), int(68 + 150 * t(i)), int(27 + 128 * t(i)))
+markers = "7 5 9 11 13 4 6 8 10 12"
+marker(i) = word(markers, (i - 1) % 10 + 1) + 0
 do for [i=1:n] {
-    pattern = (strstrt(label(i), "all 11791") > 0 || strstrt(label(i), "cnn-4v9-full") > 0) ? 2 : 1
-    set style line i lc rgb word(colors, i) lw (i == 1 ? 3.5 : 2) dt pattern
+    set style line i lc rgb shade(i) lw (i == 1 ? 3.5 : 2) dt 1 pt marker(i) ps 1.1 pi 3
 }
-plot for [i=1:n] in index (i-1) using 1:2 with lines ls i title label(i)
+plot for [i=1:n] in index (i-1) using 1:2 with linespoints ls i title label(i)

@@ -1,7 +1,11 @@
 # A sweep: accuracy (left) and loss (right) against the swept value; with several seeds the line
-# is the mean and the band mean ± std. One axis: final test accuracy (solid), test accuracy at the
-# best epoch (dashed) and final training accuracy (dotted); final and lowest held-out loss and
-# final training loss. Two axes: one line per value of the second (test accuracy, lowest loss).
+# is the mean and the band mean ± std. The colours are those of every chart: test accuracy red,
+# training accuracy orange, held-out loss green (validation dashed), training loss blue. One axis:
+# final test accuracy (red, filled), test accuracy at the best epoch (dark red, dotted, open),
+# final training accuracy (orange, open triangles); final held-out loss (green, filled), lowest
+# held-out loss (dark green, dotted, open), final training loss (blue, open squares). Two axes: one
+# line per value of the second, in shades of red (accuracy) and green (loss) from light to dark,
+# each with its own marker; the key says so.
 # Inputs: in (sweep.dat), fails (sweep.fail.dat), out, title, xlabel, logx (0|1), xmin, xmax,
 #         series (blocks in sweep.dat), names (array: the blocks' names), chance, show_chance (0|1),
 #         held (validation|test), against_params (0|1: x is the parameter count).
@@ -11,8 +15,15 @@
 set terminal pngcairo noenhanced size 1200,560 font "Sans,11"
 set output out
 set datafile missing "NaN"
-colours = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf"
-col(i) = word(colours, (i - 1) % 10 + 1)
+red = "#d62728"; dark_red = "#8b0000"; orange = "#ff8c00"
+green = "#009900"; dark_green = "#005a00"; blue = "#1f3fcc"
+held_dt = held eq "validation" ? 2 : 1
+# series i of n: a shade from light to dark, and a marker of its own
+t(i) = series > 1 ? (i - 1.0) / (series - 1) : 1.0
+red_shade(i) = sprintf("#%02x%02x%02x", int(252 - 149 * t(i)), int(146 - 146 * t(i)), int(114 - 101 * t(i)))
+green_shade(i) = sprintf("#%02x%02x%02x", int(161 - 161 * t(i)), int(217 - 149 * t(i)), int(155 - 128 * t(i)))
+markers = "7 5 9 11 13 4 6 8 10 12"
+marker(i) = word(markers, (i - 1) % 10 + 1) + 0
 # bands clipped to what the quantity can be: accuracy in [0, 1], loss >= 0
 alo(m, s) = m - s < 0 ? 0 : m - s
 ahi(m, s) = m + s > 1 ? 1 : m + s
@@ -28,17 +39,18 @@ set ylabel "accuracy"
 set format y "%.3f"
 ch = show_chance ? chance : NaN
 if (series == 1) {
-    plot in using 1:(alo($5,$6)):(ahi($5,$6)) with filledcurves fc rgb col(1) fs transparent solid 0.18 noborder notitle, \
-         in using 1:5:xtic(2) with linespoints pt 7 ps 0.9 lw 2 lc rgb col(1) title "final test accuracy", \
-         in using 1:7 with linespoints pt 6 ps 0.9 lw 2 dt 2 lc rgb col(2) title sprintf("test accuracy at the lowest %s loss", held), \
-         in using 1:15 with linespoints pt 4 ps 0.7 lw 1.5 dt 3 lc rgb col(4) title "final training accuracy", \
-         in using 1:5:(against_params ? stringcolumn(19) : "") with labels offset 0,-1.2 font "Sans,9" tc rgb col(1) notitle, \
+    plot in using 1:(alo($5,$6)):(ahi($5,$6)) with filledcurves fc rgb red fs transparent solid 0.15 noborder notitle, \
+         in using 1:5:xtic(2) with linespoints pt 7 ps 0.9 lw 2 lc rgb red title "final test accuracy", \
+         in using 1:7 with linespoints pt 6 ps 0.9 lw 2 dt 3 lc rgb dark_red title sprintf("test accuracy at the lowest %s loss", held), \
+         in using 1:15 with linespoints pt 8 ps 0.8 lw 1.5 lc rgb orange title "final training accuracy", \
+         in using 1:5:(against_params ? stringcolumn(19) : "") with labels offset 0,-1.2 font "Sans,9" tc rgb red notitle, \
          ch with lines dt 3 lc rgb "#888888" title (show_chance ? sprintf("chance (%g)", chance) : ""), \
          fails using 1:2 with points pt 2 ps 2 lw 2 lc rgb "#cc0000" title "failed runs (drawn at chance)", \
          fails using 1:2:3 with labels offset 0,1.2 tc rgb "#cc0000" font "Sans,9" notitle
 } else {
-    plot for [i=1:series] in index (i-1) using 1:(alo($5,$6)):(ahi($5,$6)) with filledcurves fc rgb col(i) fs transparent solid 0.15 noborder notitle, \
-         for [i=1:series] in index (i-1) using 1:5:xtic(2) with linespoints pt 7 ps 0.9 lw 2 lc rgb col(i) title sprintf("test, %s", names[i]), \
+    set key title "final test accuracy (red): shade and marker name the second setting" font "Sans,10"
+    plot for [i=1:series] in index (i-1) using 1:(alo($5,$6)):(ahi($5,$6)) with filledcurves fc rgb red_shade(i) fs transparent solid 0.12 noborder notitle, \
+         for [i=1:series] in index (i-1) using 1:5:xtic(2) with linespoints pt marker(i) ps 1.0 lw 2 lc rgb red_shade(i) title names[i], \
          ch with lines dt 3 lc rgb "#888888" title (show_chance ? sprintf("chance (%g)", chance) : ""), \
          fails using 1:2 with points pt 2 ps 2 lw 2 lc rgb "#cc0000" title "failed runs (drawn at chance)"
 }
@@ -47,13 +59,14 @@ set ylabel "loss (cross-entropy)"
 set format y "%.3g"
 set yrange [0:*]
 if (series == 1) {
-    plot in using 1:(alo($9,$10)):($9+$10) with filledcurves fc rgb col(1) fs transparent solid 0.18 noborder notitle, \
-         in using 1:(alo($11,$12)):($11+$12) with filledcurves fc rgb col(3) fs transparent solid 0.18 noborder notitle, \
-         in using 1:9:xtic(2) with linespoints pt 7 ps 0.9 lw 2 lc rgb col(1) title sprintf("final %s loss", held), \
-         in using 1:11 with linespoints pt 6 ps 0.9 lw 2 dt 2 lc rgb col(3) title sprintf("lowest %s loss", held), \
-         in using 1:17 with linespoints pt 4 ps 0.7 lw 1.5 dt 3 lc rgb col(4) title "final training loss"
+    plot in using 1:(alo($9,$10)):($9+$10) with filledcurves fc rgb green fs transparent solid 0.15 noborder notitle, \
+         in using 1:(alo($11,$12)):($11+$12) with filledcurves fc rgb dark_green fs transparent solid 0.12 noborder notitle, \
+         in using 1:9:xtic(2) with linespoints pt 7 ps 0.9 lw 2 dt held_dt lc rgb green title sprintf("final %s loss", held), \
+         in using 1:11 with linespoints pt 6 ps 0.9 lw 2 dt 3 lc rgb dark_green title sprintf("lowest %s loss", held), \
+         in using 1:17 with linespoints pt 4 ps 0.7 lw 1.5 lc rgb blue title "final training loss"
 } else {
-    plot for [i=1:series] in index (i-1) using 1:(alo($11,$12)):($11+$12) with filledcurves fc rgb col(i) fs transparent solid 0.15 noborder notitle, \
-         for [i=1:series] in index (i-1) using 1:11:xtic(2) with linespoints pt 7 ps 0.9 lw 2 lc rgb col(i) title sprintf("lowest %s loss, %s", held, names[i])
+    set key title sprintf("lowest %s loss (green%s): shade and marker name the second setting", held, held_dt == 2 ? ", dashed" : "") font "Sans,10"
+    plot for [i=1:series] in index (i-1) using 1:(alo($11,$12)):($11+$12) with filledcurves fc rgb green_shade(i) fs transparent solid 0.12 noborder notitle, \
+         for [i=1:series] in index (i-1) using 1:11:xtic(2) with linespoints pt marker(i) ps 1.0 lw 2 dt held_dt lc rgb green_shade(i) title names[i]
 }
 unset multiplot

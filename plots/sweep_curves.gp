@@ -1,8 +1,11 @@
-# The held-out loss per epoch of every run of a sweep, one colour per value (or pair of values);
-# the first seed of each value carries its name in the key, further seeds are thinner lines.
+# The held-out loss per epoch of every run of a sweep. The colour language of every chart: a
+# held-out loss is green (validation dashed); here each value of the sweep (or pair of values) has
+# its own shade of green, from light (the first value) to dark (the last), and its own marker, and
+# the key says so. The first seed of each value carries its name in the key; further seeds are
+# thinner lines of the same shade.
 # Inputs: run1.dat .. runN.dat (each run's metrics.csv), titles (array: name per run, "" for a
-#         further seed; titles_n = N), colours (array: colour number per run), title, column
-#         (4 validation loss | 6 test loss), logy, held, out.
+#         further seed; titles_n = N), colours (array: the value's number, 1.., per run), title,
+#         column (4 validation loss | 6 test loss), logy, held, out.
 set datafile separator ','
 set datafile missing ''
 set terminal pngcairo noenhanced size 1000,600 font "Sans,11"
@@ -12,10 +15,16 @@ set xlabel "epoch"
 set ylabel sprintf("%s loss (cross-entropy)%s", held, logy ? ", log scale" : "")
 set grid lc rgb "#dddddd"
 if (logy) { set logscale y }
-set key outside right top font "Sans,10"
-palette = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #000000 #aec7e8"
-col(i) = word(palette, (i - 1) % 12 + 1)
+set key outside right top noenhanced font "Sans,10" title sprintf("%s loss (green%s):\nshade and marker\nname the value", held, column == 4 ? ", dashed" : "")
+ncells = 1
+do for [i=1:titles_n] { if (colours[i] > ncells) { ncells = colours[i] } }
+# light green #a1d99b (161,217,155) to dark green #00441b (0,68,27)
+t(i) = ncells > 1 ? (i - 1.0) / (ncells - 1) : 1.0
+shade(i) = sprintf("#%02x%02x%02x", int(161 - 161 * t(i)), int(217 - 149 * t(i)), int(155 - 128 * t(i)))
+markers = "7 5 9 11 13 4 6 8 10 12"
+marker(i) = word(markers, (i - 1) % 10 + 1) + 0
+dtv = column == 4 ? 2 : 1
 first(i) = titles[i] ne ""
-plot for [i=1:titles_n] sprintf("run%d.dat", i) using 1:column with lines \
-     lw (first(i) ? 2.2 : 1.0) lc rgb col(colours[i]) \
-     title titles[i]
+plot for [i=1:titles_n] sprintf("run%d.dat", i) using 1:column with linespoints \
+     pt marker(colours[i]) pi 4 ps (first(i) ? 1.0 : 0.6) lw (first(i) ? 2.2 : 1.0) \
+     dt dtv lc rgb shade(colours[i]) title titles[i]

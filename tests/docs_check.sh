@@ -63,3 +63,26 @@ for doc in docs/guide.md README.md; do
     sh -e "$scratch/.docs-run.sh"
 done
 echo "docs-check: all marked blocks ran"
+
+# 3. Every picture the docs show is made by docs/images.sh, and prints the command that makes it on
+#    the line after it; no lesson writes into docs/img (a lesson writes under results/ only).
+bad=0
+for doc in docs/guide.md docs/results.md; do
+    awk -v doc="$doc" '
+        pending && NF { if ($0 !~ /^<sub>made by `/) { print doc ":" pending_line ": " pending " prints no command"; bad = 1 } pending = "" }
+        /^!\[/ { n = split($0, parts, /\]\(img\//); for (i = 2; i <= n; i++) { sub(/\).*/, "", parts[i]); print "IMG " parts[i] }
+                  pending = $0; pending_line = NR }
+        END { exit bad }' "$doc" > .docs-check-pics || bad=1
+    grep -v '^IMG ' .docs-check-pics >&2 || true
+    for pic in $(sed -n 's/^IMG //p' .docs-check-pics); do
+        grep -q "^pic $pic " docs/images.sh ||
+            { echo "docs-check: $doc shows img/$pic, which docs/images.sh does not make" >&2; bad=1; }
+    done
+done
+rm -f .docs-check-pics
+if grep -n 'docs/img' experiments/overfitting/lesson.sh experiments/*.c docs/runs.sh | grep -v ':#'; then
+    echo "docs-check: a lesson or run writes into docs/img (lessons write under results/ only)" >&2
+    bad=1
+fi
+[ "$bad" -eq 0 ] || exit 1
+echo "docs-check: every picture is made by docs/images.sh and names its command"

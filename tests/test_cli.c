@@ -2,6 +2,7 @@
  * are reproducible, --resume and Ctrl-C lose nothing, and every mistake ends in one line naming
  * the file, line or epoch with a non-zero exit. Runs bin/mnistlab ($MNISTLAB) on real MNIST. */
 #include <CUnit/CUnit.h>
+#include <dirent.h>
 #include <png.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,12 +126,13 @@ static void test_cli_same_seed_same_metrics_other_seed_differs(void)
     if (!test_need_mnist())
         return;
     char args[1200], a[4096], b[4096], c[4096];
+    const char *keep = "MNISTLAB_KEEP_PLOT_DATA=1";      /* samples.labels.dat is read below */
     snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("seed-a"));
-    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cli(keep, args), 0);
     snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("seed-b"));
-    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cli(keep, args), 0);
     snprintf(args, sizeof args, "train " QUICK " --set train.seed=2 --out %s", test_path("seed-c"));
-    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cli(keep, args), 0);
     metrics_without_time(test_path("seed-a"), a, sizeof a);
     metrics_without_time(test_path("seed-b"), b, sizeof b);
     metrics_without_time(test_path("seed-c"), c, sizeof c);
@@ -299,7 +301,7 @@ static void test_cli_show_data_augment_draws_originals_and_copies(void)
     snprintf(out, sizeof out, "%s", test_path("aug.png"));
     snprintf(args, sizeof args, "show-data --classes 4 9 --augment 'shift 2, rotate 10' --out %s",
              out);
-    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_KEEP_PLOT_DATA=1", args), 0);
     unsigned w = 0, h = 0;
     CU_ASSERT_EQUAL(test_png_size(out, &w, &h), 0);
     const char *labels = test_slurp(test_path("aug.labels.dat"));
@@ -422,6 +424,150 @@ static void test_cli_unknown_command_is_a_usage_error(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.err")), "unknown command \"trian\""));
 }
 
+/* ---- a stuck run is named wherever it is shown ---- */
+
+/* cnn-4v9 with Adam at 0.5, seed 2: the first steps kill every unit, and the model answers one
+ * class for all 500 test images. The console, summary.txt, SWEEP.md and REPORT.md say so. */
+static void test_cli_stuck_run_is_named_everywhere(void)
+{
+    if (!test_need_mnist())
+        return;
+    char args[1400], sweep[512];
+    snprintf(sweep, sizeof sweep, "%s", test_path("stuck/lr"));
+    snprintf(args, sizeof args, "sweep experiments/cnn-4v9.conf --vary train.lr=0.5 --seeds 2 "
+             "--set train.epochs=1 --out %s", sweep);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    const char *verdict = "no better than always answering 9";
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), "STUCK: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.out")), verdict));
+    char summary[900];
+    snprintf(summary, sizeof summary, "%s/lr=0.5/seed2/summary.txt", sweep);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(summary), "\ndegenerate = no better than always answering"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(sweep, "SWEEP.md")), "finished, STUCK: no better than"));
+    snprintf(args, sizeof args, "compare %s", test_path("stuck"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    const char *report = test_slurp(in_dir(test_path("stuck"), "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "**stuck**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "lr/lr=0.5/seed2: no better than always answering"));
+}
+
+/* A run that learned is not called stuck. */
+static void test_cli_learning_run_is_not_called_stuck(void)
+{
+    if (!test_need_mnist())
+        return;
+    char args[1200];
+    snprintf(args, sizeof args, "train " QUICK " --out %s", test_path("learned"));
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NULL(strstr(test_slurp(test_path("cli.out")), "STUCK"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(test_path("learned"), "summary.txt")),
+                                  "\ndegenerate = no\n"));
+}
+
+/* ---- a learner's slips: one line that names what was probably meant ---- */
+
+static void test_cli_unknown_command_suggests_the_nearest(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "trian experiments/cnn.conf"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.err")), "did you mean \"train\"?"));
+}
+
+static void test_cli_missing_experiment_file_suggests_the_nearest(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "train experiments/cnnn.conf"), 1);
+    assert_one_line_error("experiments/cnnn.conf: no such experiment file",
+                          "did you mean experiments/cnn.conf?");
+}
+
+static void test_cli_setting_written_as_a_flag_suggests_set(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "train experiments/cnn.conf --epochs 2"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.err")),
+                                  "unknown option \"--epochs\" (did you mean --set train.epochs=2?)"));
+}
+
+static void test_cli_misspelt_flag_suggests_the_nearest(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "train experiments/cnn.conf --ovewrite"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("cli.err")), "did you mean --overwrite?"));
+}
+
+static void test_cli_set_without_section_suggests_the_full_key(void)
+{
+    CU_ASSERT_EQUAL(run_cli(NULL, "train experiments/cnn.conf --set lr=0.1"), 1);
+    assert_one_line_error("--set lr=0.1", "did you mean --set train.lr=0.1?");
+    CU_ASSERT_EQUAL(run_cli(NULL, "train experiments/cnn.conf --set train.ephocs=2"), 1);
+    assert_one_line_error("unknown key \"train.ephocs\"", "did you mean --set train.epochs=2?");
+}
+
+static void test_cli_train_help_lists_layer_kinds_and_activations(void)
+{
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, "train --help"), 0);
+    const char *out = test_slurp(test_path("cli.out"));
+    static const char *const kinds[] = {"conv OUT K [pad P]", "maxpool 2", "dense N", "dropout P",
+                                        "batchnorm", "flatten", "relu", "tanh", "sigmoid",
+                                        "leakyrelu [A]", "gelu", "mish"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strstr(out, kinds[i])) {
+            fprintf(stderr, "\n    train --help does not list %s", kinds[i]);
+            CU_FAIL("a layer kind is missing from train --help");
+        }
+}
+
+/* The files of dir other than "." and "..", as "a b c" in readdir order; their count. */
+static int list_dir(const char *dir, char *names, size_t n)
+{
+    int count = 0;
+    names[0] = '\0';
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        count++;
+        size_t used = strlen(names);
+        snprintf(names + used, n - used, "%s%s", used ? " " : "", e->d_name);
+    }
+    if (d)
+        closedir(d);
+    return count;
+}
+
+static void test_cli_show_data_writes_one_png_where_asked(void)
+{
+    if (!test_need_mnist())
+        return;
+    char dir[512], args[1200], names[2048];
+    snprintf(dir, sizeof dir, "%s", test_path("show-data-out"));
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
+    snprintf(args, sizeof args, "show-data --classes 4 9 --out %s/fours.png", dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    CU_ASSERT_EQUAL(list_dir(dir, names, sizeof names), 1);
+    CU_ASSERT_STRING_EQUAL(names, "fours.png");
+}
+
+/* Without --out the picture goes to results/show-data.png of the folder it runs in, never into
+ * the folder itself. */
+static void test_cli_show_data_defaults_under_results(void)
+{
+    if (!test_need_mnist())
+        return;
+    char dir[512], env[2048], mnist[1100], names[2048];
+    snprintf(dir, sizeof dir, "%s", test_path("show-data-here"));
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
+    char cwd[1024];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(mnist, sizeof mnist, "%s%s%s", test_mnist_dir()[0] == '/' ? "" : cwd,
+             test_mnist_dir()[0] == '/' ? "" : "/", test_mnist_dir());
+    /* run from dir, with the program's absolute path (it finds plots/ beside itself) */
+    snprintf(env, sizeof env, "MNIST_DIR=%s sh -c 'p=$(realpath \"$0\") && cd %s && exec \"$p\" \"$@\"'",
+             mnist, dir);
+    CU_ASSERT_EQUAL_FATAL(run_cli(env, "show-data"), 0);
+    CU_ASSERT_EQUAL(list_dir(dir, names, sizeof names), 1);
+    CU_ASSERT_STRING_EQUAL(names, "results");
+    CU_ASSERT_EQUAL(list_dir(in_dir(dir, "results"), names, sizeof names), 1);
+    CU_ASSERT_STRING_EQUAL(names, "show-data.png");
+}
+
 /* A batch whose activations (401418 floats an image, twice, 65536 images: 210 GB) no machine here
  * holds is refused before the model is allocated, naming the file, the setting and the bytes. */
 static void test_cli_batch_too_large_for_memory_names_the_setting_and_bytes(void)
@@ -469,6 +615,19 @@ int register_cli_tests(void)
         {"cli_failed_run_leaves_earlier_results_untouched",
          test_cli_failed_run_leaves_earlier_results_untouched},
         {"cli_unknown_command_is_a_usage_error", test_cli_unknown_command_is_a_usage_error},
+        {"cli_unknown_command_suggests_the_nearest", test_cli_unknown_command_suggests_the_nearest},
+        {"cli_stuck_run_is_named_everywhere", test_cli_stuck_run_is_named_everywhere},
+        {"cli_learning_run_is_not_called_stuck", test_cli_learning_run_is_not_called_stuck},
+        {"cli_missing_experiment_file_suggests_the_nearest",
+         test_cli_missing_experiment_file_suggests_the_nearest},
+        {"cli_setting_written_as_a_flag_suggests_set", test_cli_setting_written_as_a_flag_suggests_set},
+        {"cli_misspelt_flag_suggests_the_nearest", test_cli_misspelt_flag_suggests_the_nearest},
+        {"cli_set_without_section_suggests_the_full_key",
+         test_cli_set_without_section_suggests_the_full_key},
+        {"cli_train_help_lists_layer_kinds_and_activations",
+         test_cli_train_help_lists_layer_kinds_and_activations},
+        {"cli_show_data_writes_one_png_where_asked", test_cli_show_data_writes_one_png_where_asked},
+        {"cli_show_data_defaults_under_results", test_cli_show_data_defaults_under_results},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

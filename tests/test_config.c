@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/suggest.h"
 #include "common/error.h"
 #include "experiments/setup.h"
 #include "tests/test_util.h"
@@ -262,6 +263,46 @@ static void test_config_text_round_trips(void)
     free(text);
 }
 
+/* ---- did you mean: common/suggest and config_setting_guess ---- */
+
+static void test_edit_distance_counts_a_swap_as_one(void)
+{
+    CU_ASSERT_EQUAL(edit_distance("trian", "train"), 1);
+    CU_ASSERT_EQUAL(edit_distance("cnnn", "cnn"), 1);
+    CU_ASSERT_EQUAL(edit_distance("", "abc"), 3);
+    CU_ASSERT_EQUAL(edit_distance("kitten", "sitting"), 3);
+}
+
+static void test_suggest_closest_refuses_far_words(void)
+{
+    const char *const words[] = {"train", "info", "predict", "sweep"};
+    CU_ASSERT_STRING_EQUAL(suggest_closest("trian", words, 4), "train");
+    CU_ASSERT_STRING_EQUAL(suggest_closest("swep", words, 4), "sweep");
+    CU_ASSERT_PTR_NULL(suggest_closest("compile", words, 4));
+    CU_ASSERT_PTR_NULL(suggest_closest("x", words, 4));
+}
+
+static void test_setting_guess_finds_bare_and_misspelt_keys(void)
+{
+    const Setting *s = config_setting_guess("lr");
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_STRING_EQUAL(s->section, "train");
+    s = config_setting_guess("train.ephocs");
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_STRING_EQUAL(s->key, "epochs");
+    s = config_setting_guess("nomalize");
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_STRING_EQUAL(s->key, "normalize");
+    CU_ASSERT_PTR_NULL(config_setting_guess("learning_rate_schedule_thing"));
+}
+
+static void test_config_unknown_key_in_file_suggests_the_nearest(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL(config_load_string("[train]\nepoch = 2\n", "x.conf", &c), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "did you mean \"epochs\"?"));
+}
+
 int register_config_tests(void)
 {
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -279,7 +320,13 @@ int register_config_tests(void)
         !CU_add_test(s, "config_validate_cross_checks", test_config_validate_cross_checks) ||
         !CU_add_test(s, "config_optimizer_settings_are_checked",
                      test_config_optimizer_settings_are_checked) ||
-        !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips))
+        !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips) ||
+        !CU_add_test(s, "edit_distance_counts_a_swap_as_one", test_edit_distance_counts_a_swap_as_one) ||
+        !CU_add_test(s, "suggest_closest_refuses_far_words", test_suggest_closest_refuses_far_words) ||
+        !CU_add_test(s, "setting_guess_finds_bare_and_misspelt_keys",
+                     test_setting_guess_finds_bare_and_misspelt_keys) ||
+        !CU_add_test(s, "config_unknown_key_in_file_suggests_the_nearest",
+                     test_config_unknown_key_in_file_suggests_the_nearest))
         return -1;
     return 0;
 }

@@ -660,6 +660,49 @@ static void test_dataset_real_fashion_gz(void)
     dataset_splits_free(&s);
 }
 
+/* normalize = dataset: the loader computes the training images' own mean and std, and the
+ * training set comes out standardised (the synthetic set: the same numbers as computing them
+ * by hand from plain pixels). */
+static void test_dataset_own_statistics_standardise_the_training_set(void)
+{
+    DataSpec spec = syn_spec();
+    DataSplits plain, own;
+    CU_ASSERT_EQUAL_FATAL(dataset_load(&spec, &plain), MNL_OK);
+    double m, sd;
+    mean_std(plain.train.x, (size_t)plain.train.n * SYN_HW, &m, &sd);
+    spec.norm = NORM_DATASET;
+    CU_ASSERT_EQUAL_FATAL(dataset_load(&spec, &own), MNL_OK);
+    CU_ASSERT_EQUAL(own.norm, NORM_MEAN_STD);
+    CU_ASSERT_DOUBLE_EQUAL(own.mean, m, 1e-5);
+    CU_ASSERT_DOUBLE_EQUAL(own.std, sd, 1e-5);
+    double m2, sd2;
+    mean_std(own.train.x, (size_t)own.train.n * SYN_HW, &m2, &sd2);
+    CU_ASSERT_DOUBLE_EQUAL(m2, 0.0, 1e-5);
+    CU_ASSERT_DOUBLE_EQUAL(sd2, 1.0, 1e-5);
+    dataset_splits_free(&plain), dataset_splits_free(&own);
+}
+
+/* On Fashion-MNIST the loader's statistics are Fashion's (0.2860, 0.3530), not MNIST's. */
+static void test_dataset_real_fashion_gets_its_own_statistics(void)
+{
+    const char *dir = dataset_default_dir("fashion");
+    if (skip_without(dir, "real_fashion_gets_its_own_statistics"))
+        return;
+    DataSpec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.name, sizeof spec.name, "fashion");
+    spec.norm = NORM_DATASET;
+    DataSplits s;
+    CU_ASSERT_EQUAL_FATAL(dataset_load(&spec, &s), MNL_OK);
+    CU_ASSERT_DOUBLE_EQUAL(s.mean, 0.2860, 0.0001);
+    CU_ASSERT_DOUBLE_EQUAL(s.std, 0.3530, 0.0001);
+    double m, sd;
+    mean_std(s.train.x, (size_t)s.train.n * 784, &m, &sd);
+    CU_ASSERT_DOUBLE_EQUAL(m, 0.0, 1e-4);
+    CU_ASSERT_DOUBLE_EQUAL(sd, 1.0, 1e-4);
+    dataset_splits_free(&s);
+}
+
 int register_dataset_tests(void)
 {
     CU_pSuite s = CU_add_suite("dataset", NULL, NULL);
@@ -695,6 +738,9 @@ int register_dataset_tests(void)
         {"real_mnist_4_vs_9", test_dataset_real_mnist_4_vs_9},
         {"real_mnist_standardised_by_its_constants", test_dataset_real_mnist_standardised_by_its_constants},
         {"real_fashion_gz", test_dataset_real_fashion_gz},
+        {"own_statistics_standardise_the_training_set",
+         test_dataset_own_statistics_standardise_the_training_set},
+        {"real_fashion_gets_its_own_statistics", test_dataset_real_fashion_gets_its_own_statistics},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

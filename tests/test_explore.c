@@ -20,6 +20,7 @@
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "experiments/predictions.h"
+#include "common/fileio.h"
 #include "experiments/roc.h"
 #include "experiments/sweep.h"
 #include "tests/test_util.h"
@@ -381,6 +382,33 @@ static void test_binary_run_draws_roc_and_accuracy_at_thresholds(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("explore.out")), "ROC AUC"));
 }
 
+/* A model that says p(9) = 0.6 for every image: every threshold up to 0.5 lands on (1, 1), every
+ * one above on (0, 0). roc.dat gives each point one row and one label naming all its thresholds,
+ * so the five labels do not pile up on two spots. */
+static void test_degenerate_roc_gives_each_point_one_label(void)
+{
+    enum { N = 100 };
+    int truth[N], pred[N], src[N];
+    for (int i = 0; i < N; i++)
+        truth[i] = i < 53, pred[i] = 1, src[i] = i;
+    Predictions p = make_predictions(N, truth, pred, src);
+    for (int i = 0; i < N; i++)
+        p.p_positive[i] = 0.6f;
+    const char *dir = test_path("roc-degenerate");
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "summary.txt"), "experiment = stuck\n", 19) == 0);
+    CU_ASSERT_EQUAL_FATAL(roc_write_run(dir, "stuck", &p, NULL, 0), MNL_OK);
+    const char *dat = strstr(test_slurp(in_dir(dir, "roc.dat")), "# threshold fpr tpr accuracy");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dat);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dat, "\"0.1-0.5: 53.0%\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dat, "\"0.7-0.9: 47.0%\""));
+    int rows = 0;
+    for (const char *q = strchr(dat, '\n'); q && q[1]; q = strchr(q + 1, '\n'))
+        rows++;
+    CU_ASSERT_EQUAL(rows, 2);
+    predictions_free(&p);
+}
+
 static void test_ten_class_run_has_predictions_but_no_roc(void)
 {
     if (!test_need_mnist())
@@ -699,6 +727,7 @@ int register_explore_tests(void)
          test_roc_at_counts_a_threshold_as_score_at_least_t},
         {"binary_run_draws_roc_and_accuracy_at_thresholds",
          test_binary_run_draws_roc_and_accuracy_at_thresholds},
+        {"degenerate_roc_gives_each_point_one_label", test_degenerate_roc_gives_each_point_one_label},
         {"ten_class_run_has_predictions_but_no_roc", test_ten_class_run_has_predictions_but_no_roc},
         {"diff_counts_the_shared_test_set_and_draws_both_ways",
          test_diff_counts_the_shared_test_set_and_draws_both_ways},

@@ -212,6 +212,84 @@ static void test_csv_parse_rejects_malformed_rows(void)
     CU_ASSERT_EQUAL(metrics_csv_parse("1.5,0.5,0.75,,,0.25,0.875,2.000,100.0", &r), MNL_ERR_ARG);
 }
 
+/* ---- stuck and degenerate models ---- */
+
+/* n images of two classes, 265 of class 0 and 235 of class 1 (lesson-lr's 4 vs 9 test set), the
+ * model answering as pred(truth, i) says. */
+static void fill_4v9(Confusion *c, int (*pred)(int truth, int i))
+{
+    confusion_reset(c, 2);
+    for (int i = 0; i < 500; i++) {
+        int truth = i < 235 ? 1 : 0;
+        confusion_add(c, truth, pred(truth, i));
+    }
+}
+
+static int always_1(int truth, int i) { (void)truth, (void)i; return 1; }
+static int right_but_one_in_50(int truth, int i) { return i % 50 == 0 ? !truth : truth; }
+/* answers 0 (the majority) except for one 1 in 20, which it gets right: 55.4% */
+static int nearly_always_0(int truth, int i) { return truth == 0 ? 0 : (i % 20 == 0 ? 1 : 0); }
+
+static void test_degeneracy_flags_a_constant_answer(void)
+{
+    Confusion c;
+    fill_4v9(&c, always_1);
+    Degeneracy d;
+    confusion_degeneracy(&c, &d);
+    CU_ASSERT(d.degenerate);
+    CU_ASSERT_EQUAL(d.top_pred, 1);
+    CU_ASSERT_DOUBLE_EQUAL(d.top_pred_share, 1.0, 1e-12);
+    CU_ASSERT_EQUAL(d.majority, 0);                 /* 265 of the 500 are class 0 */
+    CU_ASSERT_DOUBLE_EQUAL(d.majority_share, 0.53, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(d.accuracy, 0.47, 1e-12);
+}
+
+static void test_degeneracy_passes_a_model_that_learned(void)
+{
+    Confusion c;
+    fill_4v9(&c, right_but_one_in_50);
+    Degeneracy d;
+    confusion_degeneracy(&c, &d);
+    CU_ASSERT(!d.degenerate);
+    CU_ASSERT_DOUBLE_EQUAL(d.accuracy, 0.98, 1e-12);
+}
+
+/* 55.4% when always answering 0 gets 53%: within two standard errors (4.5 points at n = 500). */
+static void test_degeneracy_flags_accuracy_within_noise_of_the_majority(void)
+{
+    Confusion c;
+    fill_4v9(&c, nearly_always_0);
+    Degeneracy d;
+    confusion_degeneracy(&c, &d);
+    CU_ASSERT(d.accuracy > d.majority_share);
+    CU_ASSERT(d.accuracy <= d.majority_share + d.noise);
+    CU_ASSERT(d.degenerate);
+}
+
+static void test_degeneracy_of_an_empty_matrix_is_none(void)
+{
+    Confusion c;
+    confusion_reset(&c, 10);
+    Degeneracy d;
+    confusion_degeneracy(&c, &d);
+    CU_ASSERT(!d.degenerate);
+}
+
+static void test_degeneracy_describe_names_the_constant_answer(void)
+{
+    Confusion c;
+    confusion_reset(&c, 2);
+    for (int i = 0; i < 500; i++)
+        confusion_add(&c, i < 265 ? 1 : 0, 1);      /* 53% are "9", answered for everything */
+    Degeneracy d;
+    confusion_degeneracy(&c, &d);
+    const char *names[] = {"4", "9"};
+    char text[320];
+    degeneracy_describe(&d, names, 500, text, sizeof text);
+    CU_ASSERT_STRING_EQUAL(text, "no better than always answering 9: it answers 9 for 100% of the "
+                                 "500 test images, and 53.0% of them are truly 9 (test accuracy 53.0%)");
+}
+
 int register_metrics_tests(void)
 {
     CU_pSuite s = CU_add_suite("metrics", NULL, NULL);
@@ -234,6 +312,13 @@ int register_metrics_tests(void)
         {"csv_parse_accepts_crlf", test_csv_parse_accepts_crlf},
         {"csv_parse_reads_rows_without_the_lr_column", test_csv_parse_reads_rows_without_the_lr_column},
         {"csv_parse_rejects_malformed_rows", test_csv_parse_rejects_malformed_rows},
+        {"degeneracy_flags_a_constant_answer", test_degeneracy_flags_a_constant_answer},
+        {"degeneracy_passes_a_model_that_learned", test_degeneracy_passes_a_model_that_learned},
+        {"degeneracy_flags_accuracy_within_noise_of_the_majority",
+         test_degeneracy_flags_accuracy_within_noise_of_the_majority},
+        {"degeneracy_of_an_empty_matrix_is_none", test_degeneracy_of_an_empty_matrix_is_none},
+        {"degeneracy_describe_names_the_constant_answer",
+         test_degeneracy_describe_names_the_constant_answer},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

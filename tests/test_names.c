@@ -509,7 +509,7 @@ static void test_names_compare_lists_every_hostile_run_and_the_page_parses(void)
                                        "cost-mnist-10-classes-100-test-images.png"};
     assert_pictures(root, pics, 2);
     char *md = join(root, "REPORT.md");
-    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(md), "The chart draws the 12 of 25 runs"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(md), "The chart draws the 10 of 25 rows"));
     free(md);
 }
 

@@ -3,6 +3,7 @@
  * refuse bad arguments and bad images. Runs gnuplot; the test-set cases skip without MNIST. */
 #define _DEFAULT_SOURCE   /* wait4 */
 #include <CUnit/CUnit.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <png.h>
 #include <stdio.h>
@@ -358,6 +359,34 @@ static void test_features_cnn_writes_one_png_per_stage(void)
 
 /* cnn-4v9's last pool is 16 maps of 1x1, then one logit: both drawn, the logit's probability in
  * the title. */
+/* features --index leaves its pictures and nothing else: no data file per stage. */
+static void test_features_index_leaves_no_data_files(void)
+{
+    if (!test_mnist_dir())
+        return;
+    const char *ckpt = save_checkpoint("f-clean", cnn_conf);
+    unsetenv("MNISTLAB_KEEP_PLOT_DATA");
+    char *argv[] = {(char *)ckpt, "--index", "3"};
+    int rc = run_captured(features_main, 3, argv);
+    setenv("MNISTLAB_KEEP_PLOT_DATA", "1", 1);
+    CU_ASSERT_EQUAL_FATAL(rc, MNL_OK);
+    int pngs = 0, others = 0;
+    DIR *d = opendir(test_path("f-clean"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".dat")) {
+            fprintf(stderr, "\n    left behind: %s", e->d_name);
+            others++;
+        } else if (len > 4 && !strcmp(e->d_name + len - 4, ".png")) {
+            pngs++;
+        }
+    }
+    closedir(d);
+    CU_ASSERT(pngs >= 8);
+    CU_ASSERT_EQUAL(others, 0);
+}
+
 static void test_features_cnn_draws_a_one_by_one_pool_and_the_logit(void)
 {
     if (!test_need_mnist())
@@ -402,9 +431,13 @@ static void test_features_unexpected_argument_is_a_usage_error(void)
     CU_ASSERT(detail_has("usage: mnistlab features"));
 }
 
+/* The tests read the labels gnuplot drew from; a learner's run removes those files. */
+static int keep_plot_data(void) { return setenv("MNISTLAB_KEEP_PLOT_DATA", "1", 1); }
+static int discard_plot_data(void) { return unsetenv("MNISTLAB_KEEP_PLOT_DATA"); }
+
 int register_predict_tests(void)
 {
-    CU_pSuite s = CU_add_suite("predict", NULL, NULL);
+    CU_pSuite s = CU_add_suite("predict", keep_plot_data, discard_plot_data);
     if (!s)
         return -1;
     static const struct { const char *name; CU_TestFunc fn; } tests[] = {
@@ -423,6 +456,7 @@ int register_predict_tests(void)
         {"features_softmax_writes_weight_templates", test_features_softmax_writes_weight_templates},
         {"features_mlp_draws_at_most_64_templates", test_features_mlp_draws_at_most_64_templates},
         {"features_cnn_writes_one_png_per_stage", test_features_cnn_writes_one_png_per_stage},
+        {"features_index_leaves_no_data_files", test_features_index_leaves_no_data_files},
         {"features_cnn_draws_a_one_by_one_pool_and_the_logit",
          test_features_cnn_draws_a_one_by_one_pool_and_the_logit},
         {"features_weights_draws_the_first_convolutions_kernels",

@@ -5,6 +5,7 @@
  * rose; the curves show training accuracy and a zoomed held-out loss; a rerun never destroys a run
  * with other settings; a finished run refreshes REPORT.md; Fashion runs name their classes. */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,99 @@ static void test_report_compares_seed_groups_by_welch_t_test(void)
     assert_contains(report, "- mlp-lr/seed* (3 seeds, 95.50\u00b10.50%) against mlp/seed* (3 seeds, "
                             "98.00\u00b11.00%): t = -3.87, df = 2.9, p = 0.03");
     assert_contains(report, ": mlp/seed* is better\n");
+}
+
+/* ---- the comparison at scale: groups drawn once, sweeps in sections of their own ---- */
+
+/* The number of data blocks of a gnuplot file (blocks end with two blank lines). */
+static int count_blocks(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, "\n\n\n")); p += 3)
+        n++;
+    return n;
+}
+
+/* A seed group is one line of the chart, its mean with the band of its seeds (their number in
+ * the fourth column), not one line per seed; the epoch axis is linear. */
+static void test_report_chart_draws_a_seed_group_once_as_its_mean(void)
+{
+    const char *root = test_path("chart-group");
+    const double accs[] = {0.97, 0.98, 0.99};
+    for (int i = 0; i < 3; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/mlp/seed%d", root, i + 1);
+        fake_run(dir, "experiments/mlp.conf", NULL, (unsigned long)i + 1, accs[i]);
+    }
+    fake_run(in_dir(root, "cnn"), "experiments/cnn.conf", NULL, 1, 0.99);
+    compare(root);
+    const char *dat = test_slurp(in_dir(root, "compare-mnist-10-classes-10000-test-images.dat"));
+    CU_ASSERT_EQUAL(count_blocks(dat), 2);                 /* cnn, and mlp's three seeds */
+    assert_contains(dat, "2 0.980000 0.010000 3\n");       /* epoch 2: mean, std, seeds */
+}
+
+/* A sweep's runs are a section of their own after the experiments, linking its SWEEP.md, and each
+ * value's seeds are one row whatever the order of the values' names (0.0001 before 0.001). */
+static void test_report_sweep_is_a_section_linking_its_sweep_md(void)
+{
+    const char *root = test_path("chart-sweep");
+    const char *values[] = {"0.001", "0.0001", "0.02"};
+    for (int v = 0; v < 3; v++)
+        for (int s = 1; s <= 2; s++) {
+            char dir[1100], set[64];
+            snprintf(dir, sizeof dir, "%s/lesson-lr/lr=%s/seed%d", root, values[v], s);
+            snprintf(set, sizeof set, "train.lr=%s", values[v]);
+            fake_run(dir, "experiments/cnn-4v9.conf", set, (unsigned long)s, 0.98);
+        }
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-lr/SWEEP.md"), "# sweep\n", 8) == 0);
+    fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", NULL, 1, 0.99);
+    const char *report = compare(root);
+    const char *plain = strstr(report, "| [cnn-4v9](./cnn-4v9/)");
+    const char *section = strstr(report, "### Sweep lesson-lr: [SWEEP.md](./lesson-lr/SWEEP.md)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(section);
+    CU_ASSERT(plain < section);
+    const char *a = strstr(section, "| lesson-lr/lr=0.0001/seed* |");
+    const char *b = strstr(section, "| lesson-lr/lr=0.001/seed* |");
+    const char *c = strstr(section, "| lesson-lr/lr=0.02/seed* |");
+    CU_ASSERT(a && b && c && a < b && b < c);
+}
+
+/* 31 runs of one task: the chart draws the 10 of the highest final accuracy and says so. */
+static void test_report_chart_of_31_runs_draws_the_best_10(void)
+{
+    const char *root = test_path("chart-31");
+    for (int i = 0; i < 31; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/run-%02d", root, i);
+        fake_run(dir, "experiments/cnn-4v9.conf", NULL, 1, 0.90 + 0.003 * i);
+    }
+    compare(root);
+    const char *dat = test_slurp(in_dir(root, "compare-mnist-classes-4-9-500-test-images.dat"));
+    CU_ASSERT_EQUAL(count_blocks(dat), 10);
+    assert_contains(dat, "2 0.990000 ");                   /* the best, run-30, is drawn */
+    CU_ASSERT_PTR_NULL(strstr(dat, "2 0.900000 "));        /* run-00 is not */
+    unsigned w, h;
+    CU_ASSERT_EQUAL(test_png_size(in_dir(root, "compare-mnist-classes-4-9-500-test-images.png"), &w, &h), 0);
+}
+
+/* The page shows a run's curves large, links its config.used and log.txt, and shows what predict
+ * and features drew into its folder. */
+static void test_report_page_shows_a_runs_files_and_explorations(void)
+{
+    const char *root = test_path("page");
+    const char *dir = test_path("page/cnn");
+    fake_run(dir, "experiments/cnn.conf", NULL, 1, 0.99);
+    const char *files[] = {"curves.png", "log.txt", "predict.png", "features-01-conv1.png"};
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_FATAL(test_write_file(in_dir(dir, files[i]), "x", 1) == 0);
+    compare(root);
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    assert_contains(page, "href=\"./cnn/config.used\">config.used</a>");
+    assert_contains(page, "href=\"./cnn/log.txt\">log.txt</a>");
+    assert_contains(page, "<img src=\"./cnn/curves.png\" class=\"curves\"");
+    assert_contains(page, "<img src=\"./cnn/predict.png\"");
+    assert_contains(page, "<img src=\"./cnn/features-01-conv1.png\"");
 }
 
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
@@ -349,6 +443,159 @@ static void test_report_summary_gives_test_accuracy_at_the_best_epoch_only(void)
     CU_ASSERT_PTR_NULL(strstr(summary, "0.9927"));
     CU_ASSERT_PTR_NULL(strstr(summary, "best_test_acc"));
     assert_contains(summary, "class_names = 4 9\n");
+}
+
+/* ---- no label over a curve: curves.png's text lies outside its panels ---- */
+
+/* Draw curves.png of the records (and confusion, or NULL) with $MNISTLAB_PLOT_LAYOUT set, then check
+ * gnuplot's own account of where it put things: every line of text lies between the top panel and
+ * the canvas's top edge, clear of both panels and of each other, and fits the canvas's width. */
+static void assert_text_clear_of_panels(const char *name, const EpochRecord *r, int n,
+                                        const Confusion *confusion)
+{
+    const char *dir = test_path(name);
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    FILE *m = fopen(in_dir(dir, "metrics.csv"), "w");
+    CU_ASSERT_FATAL(m != NULL);
+    metrics_csv_header(m);
+    for (int i = 0; i < n; i++)
+        metrics_csv_row(m, &r[i]);
+    fclose(m);
+    ExpConfig c;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &c) == MNL_OK);
+    DataSplits d;
+    RunFiles f = run_files(dir, &c, &d, r, n);
+    f.confusion = confusion;
+    char layout[1100];
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout.txt"));
+    setenv("MNISTLAB_PLOT_LAYOUT", layout, 1);
+    int rc = report_write_curves(&f);
+    unsetenv("MNISTLAB_PLOT_LAYOUT");
+    CU_ASSERT_EQUAL_FATAL(rc, MNL_OK);
+    double cw = 0, ch = 0, hchar = 0, vchar = 0, top[4] = {0}, zoom[4] = {0}, ty[4];
+    int tlen[4], nt = 0, panels = 0;
+    FILE *l = fopen(layout, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    char line[256], what[32];
+    while (fgets(line, sizeof line, l)) {
+        double a, b, c2, d2;
+        int len;
+        if (sscanf(line, "canvas %lf %lf", &a, &b) == 2)
+            cw = a, ch = b;
+        else if (sscanf(line, "char %lf %lf", &a, &b) == 2)
+            hchar = a, vchar = b;
+        else if (sscanf(line, "panel %31s %lf %lf %lf %lf", what, &a, &b, &c2, &d2) == 5) {
+            double *p = !strcmp(what, "top") ? top : zoom;
+            p[0] = a, p[1] = b, p[2] = c2, p[3] = d2;
+            panels++;
+        } else if (sscanf(line, "text %31s %lf %d", what, &a, &len) == 3 && nt < 4)
+            ty[nt] = a, tlen[nt++] = len;
+    }
+    fclose(l);
+    CU_ASSERT_EQUAL(panels, 2);
+    CU_ASSERT(nt >= 1);
+    CU_ASSERT(cw > 0 && vchar > 0);
+    for (int i = 0; i < nt; i++) {
+        double lo = ty[i] - vchar / 2, hi = ty[i] + vchar / 2;
+        int clear = lo > top[3] && lo > zoom[3] && hi < ch && tlen[i] * hchar <= cw;
+        for (int j = 0; j < i; j++)
+            clear &= fabs(ty[i] - ty[j]) >= vchar;
+        if (!clear)
+            fprintf(stderr, "\n    %s: text %d at y %.0f (height %.0f) against the top panel's top %.0f"
+                    " (canvas %.0f x %.0f)", name, i, ty[i], vchar, top[3], cw, ch);
+        CU_ASSERT(clear);
+    }
+}
+
+static EpochRecord record(int epoch, double train_loss, double test_loss, double test_acc)
+{
+    return (EpochRecord){.epoch = epoch, .train_loss = train_loss, .train_acc = test_acc + 0.01,
+                         .valid_loss = NAN, .valid_acc = NAN, .test_loss = test_loss,
+                         .test_acc = test_acc, .seconds = 0.1, .images_per_s = 1000, .lr = 0.004};
+}
+
+static void test_report_curves_text_is_clear_of_a_one_epoch_run(void)
+{
+    EpochRecord r[1] = {record(1, 0.68, 0.63, 0.68)};
+    assert_text_clear_of_panels("lay-one", r, 1, NULL);
+}
+
+static void test_report_curves_text_is_clear_when_the_best_is_the_last_epoch(void)
+{
+    EpochRecord r[20];
+    for (int i = 0; i < 20; i++)
+        r[i] = record(i + 1, 0.5 / (i + 1), 0.4 / (i + 1), 0.90 + 0.004 * i);
+    assert_text_clear_of_panels("lay-falling", r, 20, NULL);
+}
+
+static void test_report_curves_text_is_clear_of_a_flat_curve(void)
+{
+    EpochRecord r[10];
+    for (int i = 0; i < 10; i++)
+        r[i] = record(i + 1, 0.3, 0.3, 0.9);
+    assert_text_clear_of_panels("lay-flat", r, 10, NULL);
+}
+
+/* mlp's shape: test accuracy flat near the top from epoch 4 while training accuracy climbs, where
+ * the best-epoch box used to sit. */
+static void test_report_curves_text_is_clear_of_a_high_accuracy_plateau(void)
+{
+    EpochRecord r[10];
+    for (int i = 0; i < 10; i++)
+        r[i] = record(i + 1, 0.2 / (i + 1), i < 3 ? 0.1 - 0.02 * i : 0.07 + 0.003 * i, 0.978);
+    assert_text_clear_of_panels("lay-plateau", r, 10, NULL);
+}
+
+/* A stuck model: two lines of text (the verdict and the best epoch), clear of each other too. */
+static void test_report_curves_text_is_clear_for_a_stuck_model(void)
+{
+    EpochRecord r[5];
+    for (int i = 0; i < 5; i++)
+        r[i] = record(i + 1, 0.69, 0.69 + 0.001 * (i % 2), 0.53);
+    Confusion c;
+    confusion_reset(&c, 2);
+    for (int i = 0; i < 500; i++)
+        confusion_add(&c, i < 265 ? 1 : 0, 1);
+    assert_text_clear_of_panels("lay-stuck", r, 5, &c);
+    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.txt")), "text stuck ");
+}
+
+/* The rise REPORT.md prints is the one curves.png prints: an end 17.47% above the lowest loss is
+ * +17% in both (summary.txt once kept three decimals, 1.175, and REPORT.md said +18%). */
+static void test_report_rise_rounds_as_the_curves_do(void)
+{
+    const char *root = test_path("rise"), *dir = test_path("rise/cnn-4v9");
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    EpochRecord r[15];
+    const double tail[5] = {0.1175, 0.1174, 0.1175, 0.1175, 0.11745};
+    for (int i = 0; i < 15; i++) {
+        r[i] = (EpochRecord){.epoch = i + 1, .train_loss = 0.5 / (i + 1), .train_acc = 0.9,
+                             .valid_loss = NAN, .valid_acc = NAN, .test_acc = 0.98, .seconds = 0.1,
+                             .images_per_s = 1000, .lr = 0.004};
+        r[i].test_loss = i < 10 ? 0.46 - 0.04 * i : tail[i - 10];
+    }
+    FILE *m = fopen(in_dir(dir, "metrics.csv"), "w");
+    CU_ASSERT_FATAL(m != NULL);
+    metrics_csv_header(m);
+    for (int i = 0; i < 15; i++)
+        metrics_csv_row(m, &r[i]);
+    fclose(m);
+    ExpConfig c;
+    CU_ASSERT_FATAL(config_load("experiments/cnn-4v9.conf", &c) == MNL_OK);
+    DataSplits d;
+    RunFiles f = run_files(dir, &c, &d, r, 15);
+    CU_ASSERT_EQUAL_FATAL(report_write_run(&f), MNL_OK);
+    char *used = config_to_text(&c);       /* a finished run: its settings and completion mark */
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "config.used"), used, strlen(used)) == 0);
+    free(used);
+    mark_finished(dir);
+    Judgement j;
+    report_judge(r, 15, &j);
+    CU_ASSERT(j.overfits);
+    CU_ASSERT_DOUBLE_EQUAL(j.end_loss / j.best_loss, 1.1747, 1e-9);
+    const char *report = compare(root);
+    assert_contains(report, "from epoch 10 (end +17%)");
+    CU_ASSERT_PTR_NULL(strstr(report, "+18%"));
 }
 
 /* ---- curves.png ---- */
@@ -587,7 +834,8 @@ static void test_report_fashion_run_names_its_classes(void)
     char args[1400];
     snprintf(args, sizeof args, "train experiments/fashion-softmax.conf --set 'data.subset=3000 1000' "
              "--set data.validation=none --set train.epochs=1 --out %s", dir);
-    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    CU_ASSERT_EQUAL_FATAL(test_run_program("MNISTLAB_KEEP_PLOT_DATA=1", args, 0,
+                                           test_path("report.out"), test_path("report.err")), 0);
     const char *labels = test_slurp(in_dir(dir, "samples.labels.dat"));
     CU_ASSERT(strstr(labels, "T:Coat") || strstr(labels, "T:Shirt") || strstr(labels, "T:Pullover"));
     CU_ASSERT_PTR_NULL(strstr(labels, "T:4 "));
@@ -614,6 +862,16 @@ int register_report_tests(void)
         !T(report_flat_noisy_curve_is_not_overfitting) ||
         !T(report_run_at_chance_is_not_overfitting) ||
         !T(report_summary_gives_test_accuracy_at_the_best_epoch_only) ||
+        !T(report_rise_rounds_as_the_curves_do) ||
+        !T(report_chart_draws_a_seed_group_once_as_its_mean) ||
+        !T(report_sweep_is_a_section_linking_its_sweep_md) ||
+        !T(report_chart_of_31_runs_draws_the_best_10) ||
+        !T(report_curves_text_is_clear_of_a_one_epoch_run) ||
+        !T(report_curves_text_is_clear_when_the_best_is_the_last_epoch) ||
+        !T(report_curves_text_is_clear_of_a_flat_curve) ||
+        !T(report_curves_text_is_clear_of_a_high_accuracy_plateau) ||
+        !T(report_curves_text_is_clear_for_a_stuck_model) ||
+        !T(report_page_shows_a_runs_files_and_explorations) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
         !T(report_curves_draw_training_accuracy_and_the_zoom) ||

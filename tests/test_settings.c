@@ -182,8 +182,8 @@ static void test_settings_family_keys_that_act_are_accepted(void)
 
 static void test_settings_every_experiment_file_sets_only_keys_it_uses(void)
 {
-    const char *names[] = {"softmax", "mlp", "cnn", "cnn-wide", "lenet", "cnn-4v9", "cnn-4v9-full",
-                           "fashion-softmax", "fashion-mlp", "fashion-cnn"};
+    const char *names[] = {"softmax", "mlp", "cnn", "cnn-wide", "cnn-wide-b128-e10-pm1", "lenet",
+                           "cnn-4v9", "cnn-4v9-full", "fashion-softmax", "fashion-mlp", "fashion-cnn"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[128];
         snprintf(path, sizeof path, "experiments/%s.conf", names[i]);
@@ -276,6 +276,32 @@ static void test_parse_split_words_counts_and_caps(void)
     CU_ASSERT_EQUAL(split_words(none, " ,", w, 3), 0);
 }
 
+/* What an experiment says it changes is all it changes: cnn-wide is cnn with other channels
+ * (its layers), and the Fashion runs are their MNIST twins on another data set, normalised with
+ * that data set's own statistics (mlp, cnn) or none (softmax). */
+static const char *changes(const char *base, const char *exp)
+{
+    static char buf[512];
+    ExpConfig a, b;
+    char pa[128], pb[128];
+    snprintf(pa, sizeof pa, "experiments/%s.conf", base);
+    snprintf(pb, sizeof pb, "experiments/%s.conf", exp);
+    if (config_load(pa, &a) || config_load(pb, &b))
+        return mnl_last_error();
+    config_diff(&a, &b, "", buf, sizeof buf);
+    return buf;
+}
+
+static void test_settings_experiments_change_what_they_say(void)
+{
+    const char *wide = changes("cnn", "cnn-wide");     /* one key, its value cut with "..." */
+    CU_ASSERT_NSTRING_EQUAL(wide, "layers=conv 32 3 pad 1, relu, maxpool 2, conv 64 3", 50);
+    CU_ASSERT_PTR_NULL(strchr(strchr(wide, '=') + 1, '='));
+    CU_ASSERT_STRING_EQUAL(changes("cnn", "fashion-cnn"), "dataset=fashion, normalize=dataset");
+    CU_ASSERT_STRING_EQUAL(changes("mlp", "fashion-mlp"), "dataset=fashion, normalize=dataset");
+    CU_ASSERT_STRING_EQUAL(changes("softmax", "fashion-softmax"), "dataset=fashion");
+}
+
 int register_settings_tests(void)
 {
     CU_pSuite s = CU_add_suite("settings", NULL, NULL);
@@ -283,6 +309,7 @@ int register_settings_tests(void)
         return -1;
 #define T(name) CU_add_test(s, #name, test_##name)
     if (!T(settings_every_default_reads_back_as_written) ||
+        !T(settings_experiments_change_what_they_say) ||
         !T(settings_numeric_ranges_fit_their_field_type) ||
         !T(settings_float_that_rounds_to_zero_is_refused) ||
         !T(settings_float_range_is_checked_after_rounding) ||

@@ -6,7 +6,8 @@
 #                                              over lowest test loss, epoch of the lowest test loss,
 #                                              epochs trained, training seconds
 #   results/lesson-overfitting/curves.dat     mean test loss per epoch of each remedy (gnuplot blocks)
-#   results/lesson-overfitting/remedies.png   the chart (plots/remedies.gp), copied to docs/img/
+#   results/lesson-overfitting/remedies.png   the chart (plots/remedies.gp; make docs-images copies it
+#                                              for the guide: a lesson writes under results/ only)
 # "Final" is the model a run leaves you: model.ckpt, or best.ckpt for a run with train.early_stop.
 #
 #   MNISTLAB=bin/mnistlab SEEDS="1 2 3 4 5" sh experiments/overfitting/lesson.sh
@@ -25,7 +26,6 @@ done
 dup=$(for s in $SEEDS; do echo "$s"; done | awk '{ if (seen[$1 + 0]++) { print $1 + 0; exit } }')
 [ -z "$dup" ] || { printf 'lesson: SEEDS="%s": seed %s is given twice\n' "$SEEDS" "$dup" >&2; exit 2; }
 OUT=${OUT:-results/lesson-overfitting}
-IMG=${IMG:-docs/img/overfitting-remedies.png}
 
 # name|file|label, in the order of the chapter
 ROWS="overfit-baseline|experiments/overfitting/overfit-baseline.conf|baseline (cnn-4v9)
@@ -138,7 +138,5 @@ cp "$CURVES" "$private/in.dat"
 mv "$private/out.png" "$OUT/remedies.png.tmp"
 rm -rf "$private"
 mv "$OUT/remedies.png.tmp" "$OUT/remedies.png"
-mkdir -p "$(dirname "$IMG")"
-cp "$OUT/remedies.png" "$IMG"
 cat "$OUT/TABLE.md"
-echo "wrote $OUT/TABLE.md, $OUT/remedies.png and $IMG"
+echo "wrote $OUT/TABLE.md and $OUT/remedies.png"
