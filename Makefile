@@ -13,6 +13,12 @@ endif
 
 # SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer, built apart from the normal objects.
 # TSAN=1: ThreadSanitizer (the thread pool and the walks that use it), likewise apart.
+# TSAN=1: the suppressions of tests/tsan.supp (XGBoost's uninstrumented OpenMP threads), for the tests
+# and every mnistlab they start.
+TEST_ENV :=
+ifeq ($(TSAN),1)
+  TEST_ENV := TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp $(TSAN_OPTIONS)"
+endif
 ifeq ($(SANITIZE),1)
   VARIANT   := san
   SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -123,10 +129,10 @@ $(TESTBIN): $(TEST_OBJS) $(LIBA)
 # skipped (a failure under CI=true). `make test-unit`: the suites that need no data and start no
 # child process (tests/test_main.c marks them), in seconds.
 test: $(TESTBIN) $(MNISTLAB) | data
-	MNISTLAB=$(MNISTLAB) $(TESTBIN)
+	$(TEST_ENV) MNISTLAB=$(MNISTLAB) $(TESTBIN)
 
 test-unit: $(TESTBIN)
-	$(TESTBIN) --unit
+	$(TEST_ENV) $(TESTBIN) --unit
 
 clean:
 	rm -rf build bin
