@@ -118,7 +118,7 @@ static int forest_fit(Fitted *f, const FitSet *train, const FitSet *const *watch
         return mnl_fail(MNL_ERR_NOMEM, "forest");
     f->state = fo;
     BinnedSet b;
-    int rc = binned_make(&b, train, f->k);
+    int rc = binned_make(&b, train, f->k, f->threads);
     if (rc)
         return rc;
     fo->trees = calloc((size_t)T, sizeof *fo->trees);
