@@ -242,9 +242,9 @@ static void fit_say(void *ctx, const char *line)
     run_say(ctx, "%s", line);
 }
 
-/* Fit, then save the model as model.ckpt and best.ckpt (a fitted model has one state: the rounds
- * so far) with metrics.csv. A fit stopped by a signal keeps the rounds it made. MNL_OK,
- * MNL_ERR_INTERRUPTED or the fit's error. */
+/* Fit, then save the model as model.ckpt, metrics.csv, and best.ckpt (the best round's model; the
+ * same file as model.ckpt when that is the whole model). A fit stopped by a signal keeps the
+ * rounds it made. MNL_OK, MNL_ERR_INTERRUPTED or the fit's error. */
 static int fit_run(Run *r)
 {
     FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
@@ -255,7 +255,7 @@ static int fit_run(Run *r)
     if (!src)
         src = run_write_metrics(r);
     if (!src)
-        src = run_save_best(r, r->n_records);
+        src = run_save_best_fitted(r);
     return src ? src : rc;
 }
 

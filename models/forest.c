@@ -183,9 +183,10 @@ static int forest_predict(const Fitted *f, const float *x, int B, float *probs)
 static int forest_save(const Fitted *f, unsigned char **blob, size_t *len)
 {
     const Forest *fo = f->state;
+    int n = f->save_rounds > 0 && f->save_rounds < fo->n_trees ? f->save_rounds : fo->n_trees;
     Blob b = {0};
-    blob_put_u32(&b, (unsigned)fo->n_trees);
-    for (int t = 0; t < fo->n_trees; t++)
+    blob_put_u32(&b, (unsigned)n);
+    for (int t = 0; t < n; t++)          /* the first n trees are the forest of round n */
         tree_write(&fo->trees[t], &b);
     if (b.failed) {
         free(b.p);
