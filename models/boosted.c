@@ -219,4 +219,5 @@ static const FittedOps boosted_ops = {boosted_check, boosted_fit, boosted_predic
 const ModelFamily boosted_trees_family = {
     "boosted-trees", "gradient-boosted trees by XGBoost (hist): each round adds one tree per class",
     NULL, "rounds eta max_depth", &boosted_ops,
+    "batch seed threads early_stop",
 };

@@ -247,4 +247,5 @@ static const FittedOps forest_ops = {forest_check, forest_fit, forest_predict, f
 const ModelFamily forest_family = {
     "forest", "a random forest: trees on bootstrap samples, sqrt(features) tried per split, "
     "averaged", NULL, "criterion max_depth min_leaf trees split_features", &forest_ops,
+    "batch seed threads early_stop",
 };

@@ -644,4 +644,5 @@ static const FittedOps tree_ops = {tree_check, tree_fit, tree_predict, tree_save
 const ModelFamily tree_family = {
     "tree", "a decision tree (CART): yes/no questions about single pixels, Gini or entropy",
     NULL, "criterion max_depth min_leaf", &tree_ops,
+    "batch seed threads",
 };

@@ -457,6 +457,18 @@ static void test_a_setting_of_another_family_is_refused_by_name(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "not used by family knn (only by forest)"));
 }
 
+static void test_a_train_setting_a_fitted_family_does_not_read_is_refused_by_name(void)
+{
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = svm\n[train]\nepochs = 10\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.epochs = 10 is not used by family svm"));
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\n[train]\nlr = 0.001\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.lr = 0.001"));  /* default, but given */
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = tree\n[train]\nearly_stop = 3\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "reads only train.batch, train.seed, train.threads)"));
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = forest\n[train]\nearly_stop = 3\nbatch = 100\n"
+                                        "seed = 2\nthreads = 1\n"), MNL_OK);
+}
+
 static void test_boosted_trees_refuse_a_depth_of_zero(void)
 {
     NEED_MNIST();
@@ -651,6 +663,7 @@ int register_fitted_tests(void)
         {"knn_refuses_k_larger_than_the_training_set", test_knn_refuses_k_larger_than_the_training_set},
         {"gamma_of_zero_or_below_is_refused_by_name", test_gamma_of_zero_or_below_is_refused_by_name},
         {"a_setting_of_another_family_is_refused_by_name", test_a_setting_of_another_family_is_refused_by_name},
+        {"a_train_setting_a_fitted_family_does_not_read_is_refused_by_name", test_a_train_setting_a_fitted_family_does_not_read_is_refused_by_name},
         {"boosted_trees_refuse_a_depth_of_zero", test_boosted_trees_refuse_a_depth_of_zero},
         {"a_fitted_family_refuses_the_sigmoid_head", test_a_fitted_family_refuses_the_sigmoid_head},
         {"a_fitted_checkpoint_does_not_load_into_a_network", test_a_fitted_checkpoint_does_not_load_into_a_network},
