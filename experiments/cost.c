@@ -92,6 +92,24 @@ static int seed_group(const char *name, size_t *parent)
     return 1;
 }
 
+/* A model's size in bytes: a fitted model's saved form, a network's float32 weights. */
+static long long model_bytes(const RunSummary *r)
+{
+    return r->size_unit[0] ? r->model_bytes : 4LL * r->params;
+}
+
+/* 7850, 60k, 1.0M: a count short enough for a label. */
+static const char *compact_count(double v, char *buf, size_t n)
+{
+    if (v < 1e4)
+        snprintf(buf, n, "%.0f", v);
+    else if (v < 1e6)
+        snprintf(buf, n, "%.0fk", v / 1e3);
+    else
+        snprintf(buf, n, "%.1fM", v / 1e6);
+    return buf;
+}
+
 static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **rec, const int *nrec,
                         const double *levels)
 {
@@ -117,7 +135,7 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
         esc_md_link(o, target);
         const RunSummary *r = &runs[i];
         char bytes[32], predict[32];
-        long long b = r->size_unit[0] ? r->model_bytes : 4LL * r->params;   /* float32 weights */
+        long long b = model_bytes(r);
         if (b >= 10LL << 20)
             snprintf(bytes, sizeof bytes, "%.0f MB", b / 1048576.0);
         else if (b >= 10 << 10)
@@ -152,8 +170,9 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
     int rc = atomic_open(&a, dat);
     if (rc)
         return rc;
-    fprintf(a.f, "# parameters train_seconds final_test_acc \"label\" (one row per run; a seed "
-                 "folder's first seed carries its label)\n");
+    fprintf(a.f, "# model_bytes train_seconds final_test_acc predict_ms_per_1000 \"label\" \"label with "
+                 "the size in its own unit\" (one row per run; a seed folder's first seed carries "
+                 "its label; NaN: not measured)\n");
     for (int i = 0; i < n; i++) {
         char label[600];
         size_t parent;
@@ -164,10 +183,21 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         } else {
             snprintf(label, sizeof label, "%s", runs[i].name);
         }
-        char cut[200];
-        fprintf(a.f, "%ld %.4f %.6f ", runs[i].params,
-                runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc);
-        esc_gnuplot_datafield(a.f, esc_shorten(label, 32, cut, sizeof cut));
+        char cut[200], sized[300], count[32];
+        const RunSummary *r = &runs[i];
+        fprintf(a.f, "%lld %.4f %.6f ", model_bytes(r), r->total_s > 0 ? r->total_s : 0.01,
+                r->final_acc);
+        if (r->predict_ms_per_1000 > 0)
+            fprintf(a.f, "%.3f ", r->predict_ms_per_1000);
+        else
+            fputs("NaN ", a.f);
+        esc_shorten(label, 32, cut, sizeof cut);
+        esc_gnuplot_datafield(a.f, cut);
+        fputc(' ', a.f);
+        snprintf(sized, sizeof sized, "%s%s%s %s", cut, cut[0] ? ": " : "",
+                 compact_count((double)r->params, count, sizeof count),
+                 r->size_unit[0] ? r->size_unit : "parameters");
+        esc_gnuplot_datafield(a.f, label[0] ? sized : "");
         fputc('\n', a.f);
     }
     if ((rc = atomic_commit(&a)))
@@ -205,7 +235,8 @@ int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, co
     write_table(o, runs, n, rec, nrec, levels);
     char png[200];
     snprintf(png, sizeof png, "cost-%s.png", slug);
-    fputs("\n![final test accuracy against parameters and training seconds](", o);
+    fputs("\n![final test accuracy against model size in bytes, training seconds and prediction "
+          "milliseconds per 1,000 images](", o);
     esc_md_link(o, png);
     fputs(")\n", o);
     int rc = write_chart(root, runs, n, slug);

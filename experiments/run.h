@@ -71,6 +71,8 @@ typedef struct Run {
     double total_seconds;
     int first_epoch;          /* the epoch the loop starts at (after --resume: the next one) */
     FitCost fit_cost;         /* a fitted family: what the fit cost (experiments/fit.c) */
+    double test_ms_per_1000;  /* a network: milliseconds its last test evaluation took per 1,000
+                                 images (0: none in this process), its prediction cost */
     float *test_probs;        /* a fitted family: [test n, K] the probabilities of the last test
                                  evaluation, so predictions.csv needs no second pass; owned */
     int test_probs_valid;

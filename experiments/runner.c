@@ -172,9 +172,12 @@ static int finish_epoch(Run *r, int e)
     DataSplits *d = &r->ex.data;
     double t0 = now_seconds();
     int rc = d->valid.n > 0 ? evaluate(r, &d->valid, &rec.valid_loss, &rec.valid_acc, NULL) : MNL_OK;
+    double t_test = now_seconds();
     if (rc || (rc = evaluate(r, &d->test, &rec.test_loss, &rec.test_acc, &r->view)))
         return rc;
     double eval_s = now_seconds() - t0;
+    if (d->test.n > 0)
+        r->test_ms_per_1000 = (now_seconds() - t_test) * 1000.0 * 1000.0 / d->test.n;
     r->total_seconds += rec.seconds;
     if ((rc = blow_up(r, e, "test", rec.test_loss)) ||
         (d->valid.n > 0 && (rc = blow_up(r, e, "validation", rec.valid_loss))))

@@ -293,6 +293,18 @@ static void test_a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_
     CU_ASSERT_EQUAL(a.st_nlink, 2);
 }
 
+static void test_a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve(void)
+{
+    NEED_MNIST();
+    char dir[1200], png[1300];
+    snprintf(dir, sizeof dir, "%s", test_path("tree-run"));
+    CU_ASSERT_EQUAL_FATAL(train_cli("decision-tree.conf", "--set 'data.subset=300 100'", dir), 0);
+    snprintf(png, sizeof png, "%s/curves.png", dir);
+    unsigned w, h;
+    CU_ASSERT_FATAL(test_png_size(png, &w, &h) == 0);
+    CU_ASSERT(w == 900 && h == 560);      /* plots/fitted.gp's bars, not curves.gp's 960x860 */
+}
+
 static void test_a_boosted_run_whose_best_round_is_not_the_last_keeps_that_round_in_best_ckpt(void)
 {
     NEED_MNIST();
@@ -655,6 +667,7 @@ int register_fitted_tests(void)
         {"a_forest_saved_at_round_3_predicts_as_its_first_3_trees_did", test_a_forest_saved_at_round_3_predicts_as_its_first_3_trees_did},
         {"a_booster_saved_at_round_4_predicts_as_it_did_after_round_4", test_a_booster_saved_at_round_4_predicts_as_it_did_after_round_4},
         {"a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_file", test_a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_file},
+        {"a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve", test_a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve},
         {"a_boosted_run_whose_best_round_is_not_the_last_keeps_that_round_in_best_ckpt", test_a_boosted_run_whose_best_round_is_not_the_last_keeps_that_round_in_best_ckpt},
         {"knn_l2_is_the_same_at_any_thread_count", test_knn_l2_is_the_same_at_any_thread_count},
         {"forest_is_the_same_at_any_thread_count", test_forest_is_the_same_at_any_thread_count},
