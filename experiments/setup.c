@@ -211,15 +211,16 @@ static int family_reads(const ModelFamily *f, const char *key)
 }
 
 /* A fitted family reads few [train] keys (the prediction batch, the seed, the threads; early_stop
- * where it records rounds): any other given in the file, or set away from its default, would
- * change nothing and is refused, naming the file, the line and the key. */
+ * where it records rounds): any other set away from its default would change nothing and is
+ * refused, naming the file, the line and the key. (A key at its default passes: config.used and a
+ * checkpoint's settings list every key.) */
 static int check_fitted_train_settings(const ExpConfig *c, const ModelFamily *f)
 {
     for (int i = 0; f->fitted && config_setting_at(i); i++) {
         const Setting *s = config_setting_at(i);
         int line = config_line(c, s->section, s->key);
         if (strcmp(s->section, "train") || listed(f->train_settings, s->key) ||
-            (!line && config_is_default(c, s)))
+            config_is_default(c, s))
             continue;
         char where[32] = "", value[64], reads[160] = "";
         if (line)

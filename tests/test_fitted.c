@@ -291,6 +291,10 @@ static void test_a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_
     CU_ASSERT_FATAL(stat(model, &a) == 0 && stat(best, &b) == 0);
     CU_ASSERT(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
     CU_ASSERT_EQUAL(a.st_nlink, 2);
+    /* and the model reads back from it: the 3 nearest training images of test image 0 */
+    char args[2800];
+    snprintf(args, sizeof args, "features '%s' --index 0 --out '%s/features'", best, dir);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("fitted.out"), test_path("fitted.err")), 0);
 }
 
 static void test_a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve(void)
@@ -471,10 +475,13 @@ static void test_a_setting_of_another_family_is_refused_by_name(void)
 
 static void test_a_train_setting_a_fitted_family_does_not_read_is_refused_by_name(void)
 {
-    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = svm\n[train]\nepochs = 10\n"), MNL_ERR_CONFIG);
-    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.epochs = 10 is not used by family svm"));
-    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\n[train]\nlr = 0.001\n"), MNL_ERR_CONFIG);
-    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.lr = 0.001"));  /* default, but given */
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = svm\n[train]\nepochs = 30\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.epochs = 30 is not used by family svm"));
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\n[train]\nlr = 0.1\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.lr = 0.1"));
+    /* config.used and a checkpoint list every key at its default: that is no setting */
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\n[train]\nlr = 0.001\nepochs = 10\n"),
+                    MNL_OK);
     CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = tree\n[train]\nearly_stop = 3\n"), MNL_ERR_CONFIG);
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "reads only train.batch, train.seed, train.threads)"));
     CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = forest\n[train]\nearly_stop = 3\nbatch = 100\n"
