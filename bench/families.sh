@@ -8,6 +8,7 @@
 #   boosted fit against Debian's python3-xgboost: the same XGBoost, the same parameters, ROUNDS rounds
 # svm and boosted fit the first TRAIN training images (default 10,000; --train 60000 for all), which
 # both sides read from one folder of IDX files (MNIST_DIR), and predict all 10,000 test images.
+# MNISTLAB=PATH times another build of mnistlab (default bin/mnistlab).
 # Usage: bench/families.sh [--threads T] [--reps R] [--families "knn forest svm boosted"]
 #                          [--train N] [--rounds R]
 set -u
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 PY=${PY:-/usr/bin/python3}
+M=${MNISTLAB:-bin/mnistlab}
 OUT=results/bench; mkdir -p "$OUT"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 MNIST=${MNIST_DIR:-data/mnist}
@@ -36,7 +38,7 @@ sets_of() { case $1 in boosted) echo "--set model.rounds=$ROUNDS" ;; esac; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 # mnistlab's cost line: "cost: fit 12 s (12.3 s), prediction 812.5 ms per 1,000 images, ..."
 ours() {
-    MNIST_DIR=$(data_of "$1") bin/mnistlab train "experiments/$(conf_of "$1").conf" --threads "$THREADS" \
+    MNIST_DIR=$(data_of "$1") "$M" train "experiments/$(conf_of "$1").conf" --threads "$THREADS" \
         --out "$TMP/$1" --overwrite --no-live $(sets_of "$1") > "$TMP/log" 2>&1 \
         || { cat "$TMP/log" >&2; exit 1; }
     fit=$(sed -n 's/^cost: fit .* (\([0-9.]*\) s), prediction.*/\1/p' "$TMP/log")
