@@ -208,6 +208,10 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         return rc;
     plot_add_file(&p, "in", dat);
     plot_set_str(&p, "title", title);
+    int have_predict = 0;
+    for (int i = 0; i < n; i++)
+        have_predict |= runs[i].predict_ms_per_1000 > 0;
+    plot_set_int(&p, "have_predict", have_predict);
     return plot_draw(&p, "cost", png);
 }
 
