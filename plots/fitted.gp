@@ -23,11 +23,14 @@ if (has_valid) set xtics add ("validation accuracy" 1)
 set bmargin 6
 set label 1 cost at screen 0.5, screen 0.05 center font "Sans,10"
 set label 2 note at screen 0.5, screen 0.015 center font "Sans,9" tc rgb "#555555"
-# one row per bar: position, accuracy, colour
+# one row per bar: position, accuracy; the validation bar hatched (validation is dashed elsewhere)
 set print $bars
-print sprintf("0 %.6f %d", train_acc, 0xff8c00)
-if (has_valid) print sprintf("1 %.6f %d", valid_acc, 0xd62728)
-print sprintf("%d %.6f %d", n - 1, test_acc, 0xd62728)
+print sprintf("0 %.6f", train_acc)
+print sprintf("%d %.6f", n - 1, test_acc)
+if (has_valid) print sprintf("1 %.6f", valid_acc)
 unset print
-plot $bars using 1:2:3 with boxes lc rgb variable, \
-     $bars using 1:2:(sprintf("%.2f%%", 100 * $2)) with labels offset 0,0.8 font "Sans,12"
+bar(row) = sprintf("$bars every ::%d::%d using 1:2 with boxes ", row, row)
+cmd = "plot " . bar(0) . "fs solid 0.85 lc rgb '#ff8c00', " . bar(1) . "fs solid 0.85 lc rgb '#d62728', "
+if (has_valid) cmd = cmd . bar(2) . "fs pattern 4 lc rgb '#d62728', "
+cmd = cmd . "$bars using 1:2:(sprintf('%.2f%%', 100 * $2)) with labels offset 0,0.8 font 'Sans,12'"
+eval cmd
