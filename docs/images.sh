@@ -57,14 +57,15 @@ pic families-cost-fashion.png "$runs/exp/cost-fashion-10-classes-10000-test-imag
     "make exp-all (bin/mnistlab compare results): REPORT.md's cost chart of Fashion-MNIST"
 pic decision-tree-fitted-once.png "$runs/exp/decision-tree/curves.png" "make exp-decision-tree"
 pic random-forest-curves.png "$runs/exp/random-forest/curves.png" "make exp-random-forest"
-for f in knn svm random-forest; do
-    [ -f "$runs/exp/$f/model.ckpt" ] &&
+for f in knn fashion-svm random-forest; do
+    if [ -f "$runs/exp/$f/model.ckpt" ]; then
         "$M" features "$runs/exp/$f/model.ckpt" --index 0 --out "$runs/exp/$f/features" > /dev/null
+    fi
 done
 pic knn-neighbours.png "$runs/exp/knn/features/features-model.png" \
     "make exp-knn; bin/mnistlab features results/knn/model.ckpt --index 0"
-pic svm-support-vectors.png "$runs/exp/svm/features/features-model.png" \
-    "make exp-svm; bin/mnistlab features results/svm/model.ckpt"
+pic svm-support-vectors-fashion.png "$runs/exp/fashion-svm/features/features-model.png" \
+    "make exp-fashion-svm; bin/mnistlab features results/fashion-svm/model.ckpt"
 pic forest-importance.png "$runs/exp/random-forest/features/features-model.png" \
     "make exp-random-forest; bin/mnistlab features results/random-forest/model.ckpt"
 
