@@ -190,6 +190,8 @@ typedef struct {
     long *hist;               /* [TREE_MAX_BINS, k] */
     int *features;            /* [d] the features, partly shuffled per split */
     int *right;               /* [n] scratch of the partition */
+    uint8_t *ys;              /* [n] the labels of the node being split, in idx order (read once
+                                 per node, not once per feature tried) */
 } Grower;
 
 typedef struct {
@@ -290,7 +292,7 @@ static void try_feature_sorted(Grower *gr, const int *idx, int n, const long *co
     FeatureBins fb = feature_bins(b, f, n);
     int key[SMALL_NODE], cls[SMALL_NODE];
     for (int i = 0; i < n; i++) {                  /* insertion sort by bin */
-        int kb = fb.at[idx[i] * fb.step], c = b->y[idx[i]], j = i;
+        int kb = fb.at[idx[i] * fb.step], c = gr->ys[i], j = i;
         for (; j > 0 && key[j - 1] > kb; j--)
             key[j] = key[j - 1], cls[j] = cls[j - 1];
         key[j] = kb, cls[j] = c;
@@ -322,7 +324,7 @@ static void try_feature(Grower *gr, const int *idx, int n, const long *counts, i
         if (i + PREFETCH < n)
             __builtin_prefetch(fb.at + idx[i + PREFETCH] * fb.step);
         int bin = fb.at[idx[i] * fb.step];
-        h[bin * k + b->y[idx[i]]]++;
+        h[bin * k + gr->ys[i]]++;
         lo = bin < lo ? bin : lo;
         hi = bin > hi ? bin : hi;
     }
@@ -369,8 +371,10 @@ static int grow(Grower *gr, int *idx, int n, int depth)
     const BinnedSet *b = gr->b;
     int k = b->k;
     long counts[64] = {0};
-    for (int i = 0; i < n; i++)
-        counts[b->y[idx[i]]]++;
+    for (int i = 0; i < n; i++) {
+        gr->ys[i] = (uint8_t)b->y[idx[i]];
+        counts[gr->ys[i]]++;
+    }
     int node = add_node(gr->t);
     if (node < 0)
         return -1;
@@ -425,8 +429,9 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
     gr.hist = calloc(TREE_MAX_BINS * (size_t)b->k, sizeof(long));
     gr.features = malloc(sizeof(int) * (size_t)b->d);
     gr.right = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    gr.ys = malloc((size_t)(n > 0 ? n : 1));
     int rc = MNL_OK;
-    if (!t->importance || !gr.hist || !gr.features || !gr.right) {
+    if (!t->importance || !gr.hist || !gr.features || !gr.right || !gr.ys) {
         rc = mnl_fail(MNL_ERR_NOMEM, "tree: growing on %d images", n);
     } else {
         for (int f = 0; f < b->d; f++)
@@ -434,7 +439,7 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
         if (grow(&gr, idx, n, 0) < 0)
             rc = mnl_fail(MNL_ERR_NOMEM, "tree: %d nodes", t->n_nodes);
     }
-    free(gr.hist), free(gr.features), free(gr.right);
+    free(gr.hist), free(gr.features), free(gr.right), free(gr.ys);
     if (rc)
         tree_free(t);
     return rc;
