@@ -154,7 +154,7 @@ static int find_file(char *out, size_t size, const char *dir, const char *name)
 }
 
 /* One set (train or t10k): images and labels, counts checked against each other. */
-#define SET_PATH_LEN 1200
+#define SET_PATH_LEN MNL_PATH_LEN
 static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabels *lb,
                     char ip[SET_PATH_LEN])
 {
