@@ -106,7 +106,8 @@ int bench_run(const BenchOptions *o)
     if (!rc) {
         const Model *m = &b.ex.model;
         esc_say(stdout, "experiment=", b.ex.cfg.name, "\n");
-        printf("kernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", kernels_name(m->kernels), b.ex.threads, b.ex.cfg.batch, o->batches);
+        printf("kernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", kernels_name(m->kernels),
+               b.ex.threads, b.ex.cfg.batch, o->batches);
         printf("train_images_per_s=%.1f\n", train_rate);
         if (o->no_eval)
             printf("eval_images_per_s=NA\n");

@@ -41,7 +41,7 @@ void diff_count(const Predictions *a, const Predictions *b, DiffCounts *c)
 
 typedef struct {
     const char *dir_a, *dir_b;
-    char name_a[MNL_PATH_LEN], name_b[MNL_PATH_LEN];  /* the run folders, without a leading results/ */
+    char name_a[MNL_PATH_LEN], name_b[MNL_PATH_LEN];  /* the run folders, without results/ */
     char out[MNL_PATH_LEN];
     Predictions a, b;
     Dataset test;                     /* run A's test images (owned by ex) */

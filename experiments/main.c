@@ -325,7 +325,7 @@ static int cmd_info(int argc, char **argv)
 
 /* ---- a signal while a command writes files ---- */
 
-static char quit_line[2 * MNL_PATH_LEN + 400];          /* what is said when a signal ends the command */
+static char quit_line[2 * MNL_PATH_LEN + 400];   /* said when a signal ends the command */
 
 /* gnuplot ended, the temporary files removed, one line on what was kept and how to go on. */
 static void quit_on_signal(int sig)

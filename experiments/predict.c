@@ -208,7 +208,7 @@ typedef struct {
     float x[PIXELS];          /* [1, 1, 28, 28] normalised */
     float pixels[PIXELS];     /* [28, 28] in [0, 1], ink 1 */
     int label;                /* relabelled true class, -1 for a user image */
-    char what[MNL_PATH_LEN + 64];          /* "test image 17 of 10000 (t10k #17)" or the file name */
+    char what[MNL_PATH_LEN + 64];   /* "test image 17 of 10000 (t10k #17)" or the file name */
 } Input;
 
 static int input_from_test_set(Trained *t, int index, int picked_at_random, Input *in)

@@ -500,7 +500,8 @@ static void print_banner(Run *r, int first_epoch)
     const Experiment *ex = &r->ex;
     char name[ESC_NAME_LEN];
     run_say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s%s)\n",
-        esc_to_buf(esc_text, ex->cfg.name, name, sizeof name), ex->cfg.family, model_param_count(&ex->model), model_mflops(&ex->model),
+        esc_to_buf(esc_text, ex->cfg.name, name, sizeof name), ex->cfg.family,
+        model_param_count(&ex->model), model_mflops(&ex->model),
         ex->threads, ex->threads == 1 ? "" : "s",
         ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     run_say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
@@ -549,7 +550,8 @@ int run_begin(Run *r)
     if (r->metrics_short) {
         char shown[ESC_NAME_LEN];
         run_say(r, "note: %s lacked epoch %d's row (the run stopped between two writes); restored "
-                "from the checkpoint\n", esc_to_buf(esc_text, r->metrics_path, shown, sizeof shown), r->records[r->n_records - 1].epoch);
+                "from the checkpoint\n", esc_to_buf(esc_text, r->metrics_path, shown, sizeof shown),
+                r->records[r->n_records - 1].epoch);
         rc = run_write_metrics(r);
     }
     if (r->first_epoch == 1 && r->progress.next_batch == 0 && !r->ex.model.fitted)

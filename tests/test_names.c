@@ -695,7 +695,8 @@ static void test_names_paths_up_to_path_max_draw_every_picture(void)
     CU_ASSERT_EQUAL(run_in(NULL, sweep), 0);
     static const char *const sweep_pics[] = {"sweep.png", "sweep-curves.png"};
     assert_pictures(sout, sweep_pics, 2);
-    char *ckpt = join(a, "model.ckpt"), *pout = long_path(lroot, 4050, 'p'), *fout = long_path(lroot, 4020, 'f');
+    char *ckpt = join(a, "model.ckpt"), *pout = long_path(lroot, 4050, 'p');
+    char *fout = long_path(lroot, 4020, 'f');
     char *png = malloc(strlen(pout) + 5), *show = malloc(strlen(pout) + 10);
     sprintf(png, "%s.png", pout), sprintf(show, "%s.show.png", pout);
     char *pred[] = {program, "predict", ckpt, "--index", "3", "--out", png, NULL};
