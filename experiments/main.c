@@ -529,9 +529,13 @@ int main(int argc, char **argv)
             }
             return command_help(&commands[i]);
         }
-    for (int i = 0; i < n; i++)       /* no name the system cannot take goes any further */
-        if (path_leaves_room("argument", rest[i], 0))
+    /* no path the system cannot take goes any further (a setting's value is no path) */
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(rest[i], "--set") || !strcmp(rest[i], "--vary") || !strcmp(rest[i], "--seeds"))
+            i++;
+        else if (path_leaves_room("argument", rest[i], 0))
             return report_error(MNL_ERR_ARG);
+    }
     if (!strcmp(cmd, "train"))
         return cmd_train(n, rest);
     if (!strcmp(cmd, "info"))
