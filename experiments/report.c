@@ -920,9 +920,20 @@ static int read_test_acc(const char *dir, double **acc, int *epochs)
     return *acc ? 0 : -1;
 }
 
-/* The length of the text all names share at the start (from_end 0) or the end (1), backed up to
- * a space so no word is cut; 0 when shorter than CHART_COMMON_MIN or when it would be a whole name. */
-static size_t common_part(const char *const *names, int n, int from_end)
+/* Whether s[at] is a separator a key may be cut at (space - _ = / : and a '.' or ',' that is not
+ * inside a number), so no word or number is cut. */
+static int is_cut_point(const char *s, size_t total, size_t at)
+{
+    char c = s[at];
+    if (c == '.' || c == ',') {
+        int digit_before = at > 0 && isdigit((unsigned char)s[at - 1]);
+        int digit_after = at + 1 < total && isdigit((unsigned char)s[at + 1]);
+        return !digit_before && !digit_after;
+    }
+    return c == ' ' || c == '-' || c == '_' || c == '=' || c == '/' || c == ':';
+}
+
+size_t report_common_part(const char *const *names, int n, int from_end)
 {
     if (n < 2)
         return 0;
@@ -937,7 +948,7 @@ static size_t common_part(const char *const *names, int n, int from_end)
     }
     const char *s = names[0];
     size_t total = strlen(s);
-    while (len > 0 && (from_end ? s[total - len] != ' ' : s[len - 1] != ' '))
+    while (len > 0 && !is_cut_point(s, total, from_end ? total - len : len - 1))
         len--;
     for (int i = 0; i < n; i++)
         if (strlen(names[i]) <= len + 3)
@@ -1037,8 +1048,8 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
             snprintf(raw[l], sizeof raw[l], "%s", g->name);
         raws[l] = raw[l];
     }
-    size_t head = raw && raws ? common_part(raws, shown, 0) : 0;
-    size_t tail = raw && raws ? common_part(raws, shown, 1) : 0;
+    size_t head = raw && raws ? report_common_part(raws, shown, 0) : 0;
+    size_t tail = raw && raws ? report_common_part(raws, shown, 1) : 0;
     if (!rc && (!raw || !raws))
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
     for (int l = 0; !rc && l < shown; l++) {
@@ -1076,6 +1087,7 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
     if (!rc) {
         plot_set_str_array(&p, "names", keys, shown);
         plot_set_int(&p, "logx", last >= 1000);
+        plot_set_int(&p, "last_epoch", last);
         plot_set_str(&p, "title", title);
         rc = plot_draw(&p, "compare", out);       /* removes the private folder */
     } else {
