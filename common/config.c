@@ -475,7 +475,8 @@ static const Setting settings[] = {
           "pixel scaling: none = pixels/255, -1..1, (p/255 - MEAN) / STD, or dataset: the "
           "training images' own mean and std")},
     {TEXT("data", "classes", classes, "all | 2-10 digits | 2-10 Fashion names", "all",
-          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1; on Fashion-MNIST also by name: sneaker ankle-boot)")},
+          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1; on "
+          "Fashion-MNIST also by name: sneaker ankle-boot)")},
     {TEXT("data", "subset", subset, "all | TRAIN TEST", "all",
           "a random TRAIN training and TEST test images of those classes, drawn with the seed")},
     {TEXT("data", "validation", validation, "none | random N | last N", "none",

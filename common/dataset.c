@@ -46,8 +46,9 @@ gsl_rng *dataset_stream_rng(unsigned long seed, int stream)
 }
 
 /* Fashion-MNIST's classes as a setting names them (data.classes = sneaker ankle-boot). */
-static const char *const fashion_names[10] = {"t-shirt", "trouser", "pullover", "dress", "coat",
-                                              "sandal",  "shirt",   "sneaker",  "bag",   "ankle-boot"};
+static const char *const fashion_names[10] = {
+    "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot",
+};
 
 int dataset_fashion_class(const char *name)
 {

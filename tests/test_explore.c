@@ -669,7 +669,8 @@ static void test_compare_writes_an_index_page_that_parses_and_whose_images_exist
              root, root);
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     snprintf(args, sizeof args, "compare %s", root);
-    CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_KEEP_PLOT_DATA=1", args), 0);   /* the cost series, read below */
+    /* with a copy of the cost chart's series beside it, read below */
+    CU_ASSERT_EQUAL_FATAL(run_cli("MNISTLAB_KEEP_PLOT_DATA=1", args), 0);
     xml_errors = 0;
     xmlSetGenericErrorFunc(NULL, count_xml_error);
     xmlDocPtr doc = xmlReadFile(in_dir(root, "index.html"), NULL, XML_PARSE_NONET);
