@@ -700,12 +700,21 @@ int html_refresh_results(const char *results_dir, int *runs_found)
     return rc ? rc : html_write_index(results_dir);
 }
 
+/* root holds a run, finished or not (what a report is made of). */
+static int holds_runs(const char *root)
+{
+    RunSummary *runs = NULL, *others = NULL;
+    int n = report_list_runs(root, &runs) + report_list_unfinished(root, &others);
+    free(runs), free(others);
+    return n > 0;
+}
+
 void html_refresh_around(const char *dir)
 {
     char root[1024];
     int n = 0;
-    if (!report_root_of(dir, root, sizeof root))
-        return;
+    if (!report_root_of(dir, root, sizeof root) || !holds_runs(root))
+        return;                        /* no results folder, or nothing in it to report yet */
     if (html_refresh_results(root, &n) == MNL_OK)
         printf("refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
                n == 1 ? "" : "s");

@@ -330,6 +330,7 @@ static void quit_on_signal(int sig)
 {
     plot_abandon();
     file_abandon_temps();
+    dir_locks_abandon();              /* a sweep's folder lock, taken over as stale otherwise */
     size_t n = strlen(quit_line);
     if (n && write(2, quit_line, n) < 0)
         n = 0;
@@ -481,6 +482,7 @@ static int cmd_show_data(int argc, char **argv)
         if (rc)
             return report_error(rc);
         printf("wrote %s\n", out);
+        html_refresh_around(out);      /* a picture in a results folder: its report and page */
         return 0;
     }
     int n = d.train.n < 40 ? d.train.n : 40;
@@ -498,6 +500,7 @@ static int cmd_show_data(int argc, char **argv)
     if (rc)
         return report_error(rc);
     printf("wrote %s\n", out);
+    html_refresh_around(out);          /* a picture in a results folder: its report and page */
     return 0;
 }
 
@@ -536,8 +539,10 @@ int main(int argc, char **argv)
         quit_saying("REPORT.md, index.html and the charts are as they were before", again);
         return cmd_compare(n, rest);
     }
-    if (!strcmp(cmd, "show-data"))
+    if (!strcmp(cmd, "show-data")) {
+        quit_saying("the picture, REPORT.md and index.html are as they were before", again);
         return cmd_show_data(n, rest);
+    }
     if (!strcmp(cmd, "diff")) {
         quit_saying("DIFF.md and its pictures are as they were before", again);
         int rc = diff_main(n, rest);

@@ -17,6 +17,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "models/registry.h"
 
 #define MANIFEST_HEAD "mnistlab run folder manifest 1\n"
 #define FINISHED_HEAD "mnistlab run finished 1\n"
@@ -26,7 +27,7 @@ const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
     "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
     "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    "roc.png", "roc.dat", "thresholds.txt", NULL,
+    "roc.png", "roc.dat", "thresholds.txt", RUNDIR_STOPPED, NULL,
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -291,11 +292,47 @@ int rundir_claim(RunDir *d)
             return rc;
     }
     int rc = write_manifest(d);
-    char mark[1100];
-    if (!rc && !(rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark)) &&
-        path_present(mark) && file_remove_journaled(mark) != 0)
-        rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    static const char *const marks[] = {RUNDIR_FINISHED, RUNDIR_STOPPED};
+    for (int i = 0; i < 2 && !rc; i++) {
+        char mark[1100];
+        if (!(rc = rundir_path(d->dir, marks[i], mark, sizeof mark)) && path_present(mark) &&
+            file_remove_journaled(mark) != 0)
+            rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    }
     return rc;
+}
+
+int rundir_mark_stopped(RunDir *d, const char *why)
+{
+    char path[1100], line[600];
+    int rc = rundir_path(d->dir, RUNDIR_STOPPED, path, sizeof path);
+    if (rc)
+        return rc;
+    int n = snprintf(line, sizeof line, "%.590s\n", why);
+    for (char *c = line; *c && c < line + n - 1; c++)    /* one line */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    return atomic_write_file(path, line, (size_t)n);
+}
+
+/* The first line of dir's stop mark into buf; 0, or -1 when there is none. */
+static int read_stopped(const char *dir, char *buf, size_t n)
+{
+    char path[1100];
+    unsigned char *text = NULL;
+    size_t len = 0;
+    if (rundir_path(dir, RUNDIR_STOPPED, path, sizeof path) || !file_exists(path) ||
+        file_read_all(path, 4096, &text, &len) != MNL_OK || len == 0) {
+        mnl_clear_error();
+        free(text);
+        return -1;
+    }
+    size_t k = 0;
+    while (k < len && text[k] != '\n' && text[k] != '\0')
+        k++;
+    snprintf(buf, n, "%.*s", (int)k, (const char *)text);
+    free(text);
+    return 0;
 }
 
 void rundir_release(RunDir *d)
@@ -507,6 +544,25 @@ static int count_epochs(const char *dir)
     return last;
 }
 
+int rundir_planned(const char *dir, const char **unit)
+{
+    char path[1100];
+    ExpConfig c;
+    *unit = "epoch";
+    if (rundir_path(dir, RUNDIR_CONFIG, path, sizeof path) || config_load(path, &c) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    const ModelFamily *f = model_family_find(c.family);
+    if (!f || !f->fitted)
+        return c.epochs;
+    if (!strcmp(c.family, "forest"))
+        return *unit = "tree", c.trees;
+    if (!strcmp(c.family, "boosted-trees"))
+        return *unit = "round", c.rounds;
+    return *unit = "fit", 1;
+}
+
 int rundir_planned_epochs(const char *dir)
 {
     char path[1100];
@@ -575,6 +631,7 @@ int rundir_is_finished(const RunDir *d)
 RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
 {
     memset(s, 0, sizeof *s);
+    s->unit = "epoch";
     if (upgraded)
         *upgraded = 0;
     char manifest[1100], summary[1100], ckpt[1100], why[400];
@@ -588,9 +645,14 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
     if (!has_manifest && !path_present(summary) && !path_present(ckpt))
         return s->state = RUNDIR_NONE;
     s->epoch = count_epochs(dir);
-    s->epochs = rundir_planned_epochs(dir);
+    s->epochs = rundir_planned(dir, &s->unit);
+    int one_shot = !strcmp(s->unit, "fit");     /* a fit in one go has no steps to count */
     if (held_by_another(dir)) {
-        snprintf(s->text, sizeof s->text, "in progress, epoch %d/%d", s->epoch + 1, s->epochs);
+        if (one_shot)
+            snprintf(s->text, sizeof s->text, "in progress, fitting");
+        else
+            snprintf(s->text, sizeof s->text, "in progress, %s %d/%d", s->unit, s->epoch + 1,
+                     s->epochs);
         return s->state = RUNDIR_RUNNING;
     }
     int ok = has_manifest ? verify_mark(dir, why, sizeof why) : upgrade_legacy(dir, why, sizeof why);
@@ -600,7 +662,14 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
         snprintf(s->text, sizeof s->text, "finished");
         return s->state = RUNDIR_DONE;
     }
-    snprintf(s->text, sizeof s->text, "incomplete: %s (epoch %d/%d)", why, s->epoch, s->epochs);
+    char stopped[600];
+    if (read_stopped(dir, stopped, sizeof stopped) == 0)    /* diverged, or a fit interrupted */
+        snprintf(s->text, sizeof s->text, "%s", stopped);
+    else if (one_shot)
+        snprintf(s->text, sizeof s->text, "incomplete: %s (not fitted)", why);
+    else
+        snprintf(s->text, sizeof s->text, "incomplete: %s (%s %d/%d)", why, s->unit, s->epoch,
+                 s->epochs);
     return s->state = RUNDIR_INCOMPLETE;
 }
 

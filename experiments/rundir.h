@@ -35,6 +35,10 @@
  *   predictions.csv   the final model's answer for every test image         runner (experiments/
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
+ *   stopped.txt       one line: why the run stopped short, as readers show  rundir_mark_stopped,
+ *                     it ("diverged at epoch 3, batch 5: loss is nan (lr    when the run diverged or
+ *                     10)", "incomplete: interrupted by signal 2 during     a fit was interrupted;
+ *                     the fit, nothing fitted"); never in a finished run    removed by rundir_claim
  *   finished.txt      the completion mark: "mnistlab run finished 1", then  rundir_finish, LAST
  *                     "NAME SIZE CRC32 ADLER32" for every other file of the
  *                     manifest that is there (zlib's, 8 hex digits each;
@@ -45,10 +49,14 @@
  * Order of writes: lock; manifest; then for each epoch model.ckpt, config.used, log.txt,
  * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv and the ROC
  * files; finished.txt last, written atomically. A run that starts writing into a folder first
- * removes its finished.txt (rundir_claim), so a folder being changed is never shown as finished.
+ * removes its finished.txt and stopped.txt (rundir_claim), so a folder being changed is never
+ * shown as finished, nor as the earlier run's end. A run that diverged or whose fit was interrupted
+ * writes stopped.txt as its last file instead of finished.txt.
  *
  * Finished means: finished.txt is there and every file it names has that size and checksum.
- * Anything else is "in progress, epoch E/N" (a live process holds the lock) or "incomplete: WHY".
+ * Anything else is "in progress, epoch E/N" (a live process holds the lock; "tree E/N" for a
+ * forest, "round E/N" for boosted trees, their planned count from the family's own setting),
+ * stopped.txt's line when there is one ("diverged at epoch 3 ..."), or "incomplete: WHY".
  *
  * What may be deleted or replaced: only files that the manifest lists. A folder that holds a file
  * no manifest lists (or, in a folder written before manifests, a file the suite never writes) is
@@ -78,6 +86,7 @@
 #define RUNDIR_LOG      "log.txt"
 #define RUNDIR_SUMMARY  "summary.txt"
 #define RUNDIR_PREDICTIONS "predictions.csv"
+#define RUNDIR_STOPPED  "stopped.txt"
 #define RUNDIR_MAX_FILES 256
 
 /* The files a run writes (NULL-terminated): what rundir_claim lists in the manifest. */
@@ -131,6 +140,13 @@ int rundir_adopt(const char *dir, const char *name);
 /* The same for a picture (DIR/STEM.png) and the data files drawn for it (DIR/STEM.*.dat). */
 int rundir_adopt_picture(const char *png);
 
+/* Why the run stopped short, in one line as readers show it (stopped.txt): written instead of the
+ * completion mark by a run that diverged or whose fit was interrupted. */
+int rundir_mark_stopped(RunDir *d, const char *why);
+/* The steps the run in dir plans, from its config.used, and their unit: train.epochs ("epoch") for
+ * a network, model.trees ("tree") for a forest, model.rounds ("round") for boosted trees, 1
+ * ("fit") for a family fitted in one go; 0 when config.used does not read. */
+int rundir_planned(const char *dir, const char **unit);
 /* train.epochs of the run in dir (its config.used), or 0 when it does not read. */
 int rundir_planned_epochs(const char *dir);
 
@@ -144,8 +160,10 @@ typedef enum {
 
 typedef struct {
     RunDirState state;
-    int epoch, epochs;            /* epochs recorded in metrics.csv, and planned (config.used) */
-    char text[600];               /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
+    int epoch, epochs;            /* steps recorded in metrics.csv, and planned (rundir_planned) */
+    const char *unit;             /* "epoch", "tree", "round" or "fit" (a static string) */
+    char text[600];               /* "finished", "in progress, epoch 12/150", "diverged at ...",
+                                     "incomplete: ..." */
 } RunDirStatus;
 
 /* The state of the run in dir, for compare, sweep, diff and the page. A folder written before

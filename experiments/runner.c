@@ -40,9 +40,7 @@ static void on_signal(int sig)
     if (stop_signal) {
         plot_abandon();
         file_abandon_temps();
-        const char *lock = dir_lock_path();
-        if (lock[0])
-            unlink(lock);
+        dir_locks_abandon();           /* the run's folder, and a sweep's around it */
         _exit(128 + sig);
     }
     stop_signal = sig;
@@ -249,8 +247,8 @@ static int fit_run(Run *r)
 {
     FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
     int rc = fit_experiment(&r->ex, &fr, &r->fit_cost);
-    if (rc && rc != MNL_ERR_INTERRUPTED)
-        return rc;
+    if ((rc && rc != MNL_ERR_INTERRUPTED) || r->fit_cost.abandoned)
+        return rc;                     /* abandoned: nothing was fitted, nothing to save */
     int src = run_save_checkpoint(r, r->n_records);        /* with config.used and log.txt */
     if (!src)
         src = run_write_metrics(r);
