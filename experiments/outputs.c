@@ -130,8 +130,9 @@ static int write_outputs(Run *r)
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
     if (!rc)
-        run_say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
+        run_say(r, "wrote %s/{" RUNDIR_METRICS ", " RUNDIR_CURVES ", " RUNDIR_SAMPLES ", "
+                RUNDIR_CONFUSION ", " RUNDIR_SUMMARY ", " RUNDIR_PREDICTIONS ", " RUNDIR_CKPT ", "
+                RUNDIR_BEST ", " RUNDIR_LOG "}\n", r->dir);
     return rc ? rc : run_write_settings_and_log(r);
 }
 

@@ -25,9 +25,9 @@
 
 const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
-    "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
-    "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    "roc.png", "roc.dat", "thresholds.txt", RUNDIR_STOPPED, NULL,
+    RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION, "curves.dat", "samples.grid.dat",
+    "samples.labels.dat", RUNDIR_CONFUSION_DAT, RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
+    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_STOPPED, NULL,
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -41,8 +41,8 @@ static int ends_with(const char *s, const char *tail)
  * weights.grid.dat, ...): they were the suite's; a manifest names each one from now on. */
 static int legacy_model_picture(const char *name)
 {
-    int ours = !strcmp(name, "predict.png") || !strcmp(name, "weights.png") ||
-               (!strncmp(name, "features-", 9) && ends_with(name, ".png"));
+    int ours = !strcmp(name, RUNDIR_PREDICT_PICTURE) || !strcmp(name, RUNDIR_WEIGHTS_PICTURE) ||
+               (!strncmp(name, RUNDIR_FEATURES_PREFIX, 9) && ends_with(name, ".png"));
     int data = (!strncmp(name, "predict.", 8) || !strncmp(name, "weights.", 8) ||
                 !strncmp(name, "features-", 9)) && ends_with(name, ".dat");
     return ours || data;
@@ -578,8 +578,8 @@ int rundir_planned_epochs(const char *dir)
  * and three pictures are there and whole: 0, or -1 with why. */
 static int legacy_complete(const char *dir, char *why, size_t n)
 {
-    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, "curves.png",
-                                         "samples.png", "confusion.png", NULL};
+    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, RUNDIR_CURVES,
+                                         RUNDIR_SAMPLES, RUNDIR_CONFUSION, NULL};
     char path[1100];
     for (int i = 0; needed[i]; i++) {
         if (rundir_path(dir, needed[i], path, sizeof path) || !file_exists(path)) {
@@ -952,4 +952,31 @@ int rundir_take_sweep(DirLock *l, const char *dir)
 {
     int rc = make_dirs(dir);
     return rc ? rc : dir_lock(l, dir);
+}
+
+/* ---- what a folder or a file is ---- */
+
+static int holds(const char *root, const char *rel, const char *name)
+{
+    char path[2200];
+    if ((size_t)snprintf(path, sizeof path, "%s%s%s/%s", root, rel[0] ? "/" : "", rel, name) >=
+        sizeof path)
+        return 0;
+    return access(path, R_OK) == 0;
+}
+
+int rundir_is_sweep(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_SWEEP_MD);
+}
+
+int rundir_is_diff(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_DIFF_MD);
+}
+
+int rundir_is_model_picture(const char *name)
+{
+    return ends_with(name, ".png") && !strstr(name, ".tmp.") &&
+           (!strncmp(name, "predict", 7) || !strncmp(name, RUNDIR_FEATURES_PREFIX, 9));
 }

@@ -67,7 +67,15 @@
  * ---- the format of a sweep folder ---------------------------------------------------------------
  *   .mnistlab.lock    held by the sweep for its whole run (a second sweep is refused, naming it)
  *   KEY=VALUE/seedS/  one run folder per run, as above
- *   SWEEP.md, sweep.png, sweep-curves.png, heatmap.png   written by experiments/sweep at the end
+ *   SWEEP.md, sweep.png (sweep.dat, sweep.fail.dat), sweep-curves.png, heatmap.png (heatmap.dat)
+ *                     written by experiments/sweep at the end; SWEEP.md marks a sweep's folder
+ *
+ * ---- the format of a diff's folder ---------------------------------------------------------------
+ *   DIFF.md, fixed.png, broken.png, classes.png   written by experiments/diff; DIFF.md marks it
+ *
+ * Every file name above is spelled here only (the RUNDIR_* names below); the other modules use
+ * these names, and ask rundir_is_sweep / rundir_is_diff / rundir_is_model_picture what a folder
+ * or file is.
  * ---------------------------------------------------------------------------------------------- */
 #ifndef MNL_RUNDIR_H
 #define MNL_RUNDIR_H
@@ -87,6 +95,33 @@
 #define RUNDIR_SUMMARY  "summary.txt"
 #define RUNDIR_PREDICTIONS "predictions.csv"
 #define RUNDIR_STOPPED  "stopped.txt"
+/* the pictures of a run and the data files gnuplot drew them from */
+#define RUNDIR_CURVES     "curves.png"
+#define RUNDIR_SAMPLES    "samples.png"
+#define RUNDIR_CONFUSION  "confusion.png"
+#define RUNDIR_CONFUSION_DAT "confusion.dat"
+#define RUNDIR_ROC        "roc.png"
+#define RUNDIR_ROC_DAT    "roc.dat"
+#define RUNDIR_THRESHOLDS "thresholds.txt"
+/* what predict and features draw into a run folder from its model (features-LAYER.png too) */
+#define RUNDIR_PREDICT_PICTURE  "predict.png"
+#define RUNDIR_WEIGHTS_PICTURE  "weights.png"
+#define RUNDIR_SALIENCY_PICTURE "saliency.png"
+#define RUNDIR_FEATURES_PREFIX  "features-"
+#define RUNDIR_FEATURES_MODEL   "features-model.png"
+/* the sweep folder's own files (experiments/sweep) */
+#define RUNDIR_SWEEP_MD     "SWEEP.md"
+#define RUNDIR_SWEEP_PNG    "sweep.png"
+#define RUNDIR_SWEEP_DAT    "sweep.dat"
+#define RUNDIR_SWEEP_FAIL_DAT "sweep.fail.dat"
+#define RUNDIR_SWEEP_CURVES "sweep-curves.png"
+#define RUNDIR_HEATMAP      "heatmap.png"
+#define RUNDIR_HEATMAP_DAT  "heatmap.dat"
+/* a diff's folder (experiments/diff) */
+#define RUNDIR_DIFF_MD      "DIFF.md"
+#define RUNDIR_DIFF_FIXED   "fixed.png"
+#define RUNDIR_DIFF_BROKEN  "broken.png"
+#define RUNDIR_DIFF_CLASSES "classes.png"
 #define RUNDIR_MAX_FILES 256
 
 /* The files a run writes (NULL-terminated): what rundir_claim lists in the manifest. */
@@ -246,7 +281,13 @@ int rundir_summary_value(const char *text, const char *key, char *buf, size_t n)
 /* The whole summary.txt (a regular file only); *text malloc'd. */
 int rundir_read_summary(const char *dir, char **text);
 
-/* ---- the sweep folder ---- */
+/* ---- the sweep folder, a diff's folder, the model's pictures ---- */
+/* dir (root/rel, rel may be "") holds a sweep's SWEEP.md / a diff's DIFF.md. */
+int rundir_is_sweep(const char *root, const char *rel);
+int rundir_is_diff(const char *root, const char *rel);
+/* name is a picture predict or features drew from a run's model (predict*.png, features-*.png),
+ * not a temporary file. */
+int rundir_is_model_picture(const char *name);
 /* Hold a sweep folder for the sweep's whole run (created when needed); MNL_ERR_LOCKED names the
  * process of the sweep that holds it. */
 int rundir_take_sweep(DirLock *l, const char *dir);

@@ -308,7 +308,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     }
     training = 0;
     if (live.drawn)
-        run_say(&r, "curves.png was redrawn %d time%s while training (%.2fs in all)\n", live.drawn,
+        run_say(&r, RUNDIR_CURVES " was redrawn %d time%s while training (%.2fs in all)\n", live.drawn,
                 live.drawn == 1 ? "" : "s", live.total_cost);
     return end_run(&r, o, rc, signal_out);
 }
