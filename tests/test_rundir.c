@@ -398,7 +398,7 @@ static void test_rundir_diverged_run_is_shown_as_diverged_not_incomplete(void)
 {
     if (!test_need_mnist())
         return;
-    char root[1200], run[1300], args[2048];
+    char root[1200], run[1300], args[4096];
     snprintf(root, sizeof root, "%s", test_path("results-diverged"));
     snprintf(run, sizeof run, "%s/blown", root);
     snprintf(args, sizeof args, "train experiments/mlp.conf --set 'data.subset=2000 500' --set "
@@ -412,6 +412,9 @@ static void test_rundir_diverged_run_is_shown_as_diverged_not_incomplete(void)
     CU_ASSERT_PTR_NULL(strstr(report, "[blown](./blown/)"));        /* never as finished */
     const char *page = test_slurp(in_dir(root, "index.html"));
     CU_ASSERT_PTR_NOT_NULL(strstr(page, "diverged at epoch 1, batch"));
+    snprintf(args, sizeof args, "diff '%s' '%s' --out '%s'", run, run, test_path("diff-blown"));
+    CU_ASSERT_NOT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "diverged at epoch 1, batch"));
 }
 
 static void test_rundir_interrupted_forest_counts_trees_not_epochs(void)
