@@ -824,7 +824,10 @@ static int write_sweep_files(Sweep *w)
 }
 
 /* Between runs (the runner catches them during one), SIGINT and SIGTERM only set this, so the
- * sweep stops at the next gap with a message instead of dying silently. */
+ * sweep stops at the next gap with a message instead of dying silently. Every way out of sweep_run
+ * releases the sweep folder's lock: the returns below, and a signal while the charts are drawn
+ * (experiments/main's handler removes every lock this process holds, common/fileio
+ * dir_locks_abandon, as the runner's second signal does). */
 static volatile sig_atomic_t sweep_signal;
 
 static void on_sweep_signal(int sig)
@@ -878,6 +881,10 @@ int sweep_run(const SweepOptions *o, int *signal_out)
             break;
         }
         rc = train_one(&w, &w.runs[i], i, signal_out);
+    }
+    if (!rc && sweep_signal) {                  /* a Ctrl-C after the last run ended */
+        *signal_out = sweep_signal;
+        rc = MNL_ERR_INTERRUPTED;
     }
     sweep_catch_signals(0);
     if (rc == MNL_ERR_INTERRUPTED) {
