@@ -202,7 +202,7 @@ static int start_worker(FitJob *j)
 }
 
 /* Wait for the fit's end, or a signal (*stop set; a signal also cuts poll short). 1: it ended. */
-static int wait_for_fit(FitJob *j, const volatile sig_atomic_t *stop)
+static int wait_for_fit(FitJob *j, const atomic_int *stop)
 {
     struct pollfd p = {.fd = j->done[0], .events = POLLIN};
     while (!(stop && *stop)) {

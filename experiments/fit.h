@@ -6,6 +6,7 @@
 #define MNL_FIT_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "common/metrics.h"
 #include "experiments/setup.h"
@@ -17,7 +18,7 @@ typedef struct {
     int (*evaluate)(void *ctx, const Dataset *d, double *loss, double *acc);
     int (*record)(void *ctx, const EpochRecord *rec);   /* a row of metrics.csv */
     void (*say)(void *ctx, const char *line);           /* a line of the console and log.txt */
-    volatile sig_atomic_t *stop;                        /* set by a signal: stop after this round */
+    const atomic_int *stop;                             /* set by a signal: stop after this round */
 } FitRunner;
 
 /* What the fit cost. */

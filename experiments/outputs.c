@@ -206,7 +206,7 @@ static const char *compare_command(const char *root, char *cmd, size_t n)
  * handler) and the temporary files removed, the line says what was kept and the command that
  * refreshes, and the run ends as interrupted. Outside a results folder, the compare hint names the
  * folder above only when it holds other runs and is no system temporary folder. */
-static int refresh_report(Run *r, const volatile sig_atomic_t *stop)
+static int refresh_report(Run *r, const atomic_int *stop)
 {
     char root[1024], cmd[4200];
     if (!report_root_of(r->dir, root, sizeof root)) {
@@ -403,7 +403,7 @@ static void say_if_stuck(Run *r)
     run_say(r, "STUCK: %s\n", text);
 }
 
-int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_atomic_t *stop)
+int outputs_end_run(Run *r, const TrainOptions *o, int rc, const atomic_int *stop)
 {
     int sig = *stop;
     if (r->already_finished) {

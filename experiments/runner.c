@@ -8,8 +8,10 @@
  * it to experiments/fit; everything before and after is the same as for a network. */
 #include "experiments/runner.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +30,10 @@
 
 /* ---- signals: the first finishes the batch and saves, the second quits at once ---- */
 
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t training;   /* in the loop: a first signal lets the batch finish */
+/* Atomic (lock-free, so async-signal-safe): the handler may run on any thread of the process (a
+ * library's, such as OpenBLAS's), not only on the one that reads them. */
+static atomic_int stop_signal;
+static atomic_int training;   /* in the loop: a first signal lets the batch finish */
 
 /* In every phase of a run. Loading or drawing, the first signal ends gnuplot at once (its
  * temporary files removed) and the run stops after the step it is in; training, it stops after
@@ -37,6 +41,7 @@ static volatile sig_atomic_t training;   /* in the loop: a first signal lets the
  * half-written, and the next run into the folder removes our other temporary files. */
 static void on_signal(int sig)
 {
+    int saved_errno = errno;
     if (stop_signal) {
         plot_abandon();
         file_abandon_temps();
@@ -46,6 +51,7 @@ static void on_signal(int sig)
     stop_signal = sig;
     if (!training)
         plot_abandon();
+    errno = saved_errno;
 }
 
 static struct sigaction old_sigint, old_sigterm;   /* put back when the run ends (a sweep's) */

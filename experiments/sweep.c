@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -828,7 +829,7 @@ static int write_sweep_files(Sweep *w)
  * releases the sweep folder's lock: the returns below, and a signal while the charts are drawn
  * (experiments/main's handler removes every lock this process holds, common/fileio
  * dir_locks_abandon, as the runner's second signal does). */
-static volatile sig_atomic_t sweep_signal;
+static atomic_int sweep_signal;   /* atomic: the handler may run on any thread */
 
 static void on_sweep_signal(int sig)
 {

@@ -464,6 +464,9 @@ static void test_rundir_ctrl_c_during_an_svm_fit_ends_at_once(void)
     int status = wait_child(pid, 120.0);
     double took = since(&t0);
     CU_ASSERT_FATAL(fitting);
+    if (status != 130)
+        fprintf(stderr, "\n    exit status %d after %.2f s; stderr: %s", status, took,
+                test_slurp(test_path("svm.err")));
     CU_ASSERT_EQUAL(status, 130);
     CU_ASSERT(took < test_deadline(3.0));                       /* not the fit's tens of seconds */
     const char *said = test_slurp(test_path("svm.out"));
