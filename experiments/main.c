@@ -576,6 +576,7 @@ int main(int argc, char **argv)
         return rc ? report_error(rc) : 0;
     }
     if (!strcmp(cmd, "predict") || !strcmp(cmd, "features")) {
+        quit_saying("the pictures, REPORT.md and index.html are as they were before", again);
         int rc = !strcmp(cmd, "predict") ? predict_main(n, rest) : features_main(n, rest);
         if (rc == MNL_ERR_ARG && !mnl_last_error()[0])
             return usage(NULL);

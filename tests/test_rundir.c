@@ -550,6 +550,31 @@ static void test_rundir_signal_while_a_sweep_draws_its_charts_releases_its_lock(
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("sweepdraw.err")), "run again"));
 }
 
+static void test_rundir_signal_while_predict_draws_ends_gnuplot_and_keeps_no_temp(void)
+{
+    if (!test_need_mnist())
+        return;
+    char started[1200], run[1200], plots[1200], env[2600], args[2048], cmd[2600];
+    snprintf(started, sizeof started, "%s", test_path("drawing-predict"));
+    snprintf(run, sizeof run, "%s", test_path("predicted"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(run, NULL), 0);
+    snprintf(plots, sizeof plots, "%s", slow_script("predict.gp", started));
+    snprintf(env, sizeof env, "MNISTLAB_PLOTS='%s'", plots);
+    snprintf(args, sizeof args, "predict '%s/model.ckpt' --index 3", run);
+    pid_t pid = start_cli(env, args, test_path("predict.out"), test_path("predict.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    int drawing = test_wait_for(started, NULL, 60.0) == 0;
+    kill(pid, SIGTERM);
+    int status = wait_child(pid, 60.0);
+    CU_ASSERT_FATAL(drawing);
+    CU_ASSERT_EQUAL(status, 143);
+    const char *again = strstr(test_slurp(test_path("predict.err")), "run again:\n  bin/mnistlab ");
+    CU_ASSERT(again != NULL && strstr(again, "predict") != NULL);
+    CU_ASSERT_EQUAL(count_temps(run), 0);
+    snprintf(cmd, sizeof cmd, "pgrep -f '[g]nuplot.*%s' > /dev/null", plots);
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);                 /* no gnuplot left drawing */
+}
+
 /* ---- SIGKILL in the middle of --overwrite ---- */
 
 static void test_rundir_sigkill_during_overwrite_is_incomplete_then_resumes(void)
@@ -746,6 +771,7 @@ int register_rundir_tests(void)
         T(rundir_ctrl_c_during_an_svm_fit_ends_at_once),
         T(rundir_signal_while_refreshing_the_report_names_the_compare_command),
         T(rundir_signal_while_a_sweep_draws_its_charts_releases_its_lock),
+        T(rundir_signal_while_predict_draws_ends_gnuplot_and_keeps_no_temp),
         T(rundir_sigkill_during_overwrite_is_incomplete_then_resumes),
         T(rundir_show_data_refreshes_report_and_page),
         T(rundir_folder_file_names_are_spelled_in_rundir_only),
