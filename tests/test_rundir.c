@@ -556,8 +556,12 @@ static void test_rundir_signal_while_predict_draws_ends_gnuplot_and_keeps_no_tem
         return;
     char started[1200], run[1200], plots[1200], env[2600], args[2048], cmd[2600];
     snprintf(started, sizeof started, "%s", test_path("drawing-predict"));
-    snprintf(run, sizeof run, "%s", test_path("predicted"));
-    CU_ASSERT_EQUAL_FATAL(train_quick(run, NULL), 0);
+    snprintf(run, sizeof run, "%s", test_path("predict-signal"));
+    int trained = train_quick(run, NULL);
+    if (trained != 0)
+        fprintf(stderr, "\n    train: exit %d: %s", trained, out_text()),
+            fprintf(stderr, "\n    stderr: %s", err_text());
+    CU_ASSERT_EQUAL_FATAL(trained, 0);
     snprintf(plots, sizeof plots, "%s", slow_script("predict.gp", started));
     snprintf(env, sizeof env, "MNISTLAB_PLOTS='%s'", plots);
     snprintf(args, sizeof args, "predict '%s/model.ckpt' --index 3", run);
