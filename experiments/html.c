@@ -21,7 +21,7 @@ typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF } ItemKind;
 
 typedef struct {
     ItemKind kind;
-    char rel[512];            /* folder relative to the results root */
+    char rel[MNL_PATH_LEN];   /* folder relative to the results root */
     char id[600];             /* its anchor on the page */
     char task[160];           /* runs: "mnist, classes 4 9, 500 test images" */
     char summary[400];        /* runs: family, parameters, epochs, accuracy, seconds */
@@ -327,9 +327,8 @@ void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorF
 
 static int has_file(const char *root, const char *rel, const char *name)
 {
-    char p[2100];
-    snprintf(p, sizeof p, "%s/%s/%s", root, rel, name);
-    return file_exists(p);
+    char p[MNL_PATH_LEN];
+    return snprintf(p, sizeof p, "%s/%s/%s", root, rel, name) < (int)sizeof p && file_exists(p);
 }
 
 /* An element id: KIND-N-letters, the folder's ASCII letters and digits (others '-', at most 60)
@@ -381,7 +380,7 @@ static int by_name(const void *a, const void *b)
 
 static int walk(Page *pg, const char *rel, int depth)
 {
-    char dir[1100];
+    char dir[MNL_PATH_LEN];
     snprintf(dir, sizeof dir, "%s%s%s", pg->root, rel[0] ? "/" : "", rel);
     DIR *d = opendir(dir);
     if (!d)
@@ -395,7 +394,7 @@ static int walk(Page *pg, const char *rel, int depth)
     qsort(names, (size_t)n, sizeof *names, by_name);
     int rc = MNL_OK;
     for (int i = 0; i < n; i++) {
-        char sub[512], path[1700];
+        char sub[MNL_PATH_LEN], path[MNL_PATH_LEN];
         struct stat st;
         if (rc || !names[i] ||
             snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]) >= (int)sizeof sub ||
@@ -433,7 +432,7 @@ static void attach_to_sweeps(Page *pg)
 static int anchor_of(const char *target, char *anchor, size_t n, void *ctx)
 {
     const Page *pg = ctx;
-    char t[1024];
+    char t[MNL_PATH_LEN];
     snprintf(t, sizeof t, "%s", target);
     size_t len = strlen(t);
     while (len > 0 && t[len - 1] == '/')
@@ -487,9 +486,9 @@ static int by_file_name(const void *a, const void *b)
 /* What predict and features drew into the run folder: predict*.png, features-*.png, in order. */
 static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 {
-    char dir[2100];
-    snprintf(dir, sizeof dir, "%s/%s", pg->root, it->rel);
-    DIR *d = opendir(dir);
+    char dir[MNL_PATH_LEN];
+    DIR *d = snprintf(dir, sizeof dir, "%s/%s", pg->root, it->rel) < (int)sizeof dir ? opendir(dir)
+                                                                                      : NULL;
     if (!d)
         return;
     char *names[64];
@@ -545,7 +544,7 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
 
 static void put_markdown_file(FILE *o, const Page *pg, const char *rel, const char *file)
 {
-    char path[1700], prefix[600];
+    char path[MNL_PATH_LEN], prefix[MNL_PATH_LEN];
     snprintf(path, sizeof path, "%s/%s%s%s", pg->root, rel, rel[0] ? "/" : "", file);
     snprintf(prefix, sizeof prefix, "%s%s", rel, rel[0] ? "/" : "");
     unsigned char *md;
@@ -680,7 +679,7 @@ int html_write_index(const char *results_dir)
         rc = walk(&pg, "", 1);
     if (!rc) {
         attach_to_sweeps(&pg);
-        char path[1100];
+        char path[MNL_PATH_LEN];
         snprintf(path, sizeof path, "%s/index.html", results_dir);
         AtomicFile a;
         if (!(rc = atomic_open(&a, path))) {
@@ -709,14 +708,17 @@ static int holds_runs(const char *root)
 
 void html_refresh_around(const char *dir)
 {
-    char root[1024];
+    char root[MNL_PATH_LEN];
     int n = 0;
     if (!report_root_of(dir, root, sizeof root) || !holds_runs(root))
         return;                        /* no results folder, or nothing in it to report yet */
-    if (html_refresh_results(root, &n) == MNL_OK)
-        printf("refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
-               n == 1 ? "" : "s");
-    else
-        printf("could not refresh %s/REPORT.md and index.html: %s\n", root, mnl_last_error());
+    if (html_refresh_results(root, &n) == MNL_OK) {
+        esc_say(stdout, "refreshed ", root, "/REPORT.md and ");
+        esc_say(stdout, "", root, "");
+        printf("/index.html (%d finished run%s)\n", n, n == 1 ? "" : "s");
+    } else {
+        esc_say(stdout, "could not refresh ", root, "/REPORT.md and index.html: ");
+        esc_say(stdout, "", mnl_last_error(), "\n");
+    }
     mnl_clear_error();
 }

@@ -188,7 +188,7 @@ static int check_experiment_file(const char *path)
     struct stat st;
     if (stat(path, &st) == 0)
         return 0;
-    char dir[1024], base[256];
+    char dir[MNL_PATH_LEN], base[256];
     const char *slash = strrchr(path, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     snprintf(base, sizeof base, "%s", slash ? slash + 1 : path);
@@ -204,11 +204,12 @@ static int check_experiment_file(const char *path)
     if (d)
         closedir(d);
     const char *near = suggest_closest(base, (const char *const *)names, n);
-    if (near)
-        fprintf(stderr, "mnistlab: %s: no such experiment file (did you mean %s%s%s?)\n", path,
-                slash ? dir : "", slash ? "/" : "", near);
-    else
-        fprintf(stderr, "mnistlab: %s: no such experiment file\n", path);
+    esc_say(stderr, "mnistlab: ", path, ": no such experiment file");
+    if (near) {
+        esc_say(stderr, " (did you mean ", slash ? dir : "", slash ? "/" : "");
+        esc_say(stderr, "", near, "?)");
+    }
+    fputc('\n', stderr);
     for (int i = 0; i < n; i++)
         free(names[i]);
     return 1;
@@ -255,7 +256,7 @@ static int cmd_train(int argc, char **argv)
         return 1;
     int sig = 0, rc = runner_train(&o, &sig);
     if (rc == MNL_ERR_INTERRUPTED && sig) {
-        fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+        esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
         return 128 + sig;
     }
     return rc ? report_error(rc) : 0;
@@ -318,7 +319,8 @@ static int cmd_info(int argc, char **argv)
     if (!rc)
         rc = experiment_build(&ex, 1);
     if (!rc) {
-        printf("%s: family %s, head %s, input %dx%dx%d, %d classes\n\n", ex.cfg.name, ex.cfg.family,
+        esc_say(stdout, "", ex.cfg.name, "");
+        printf(": family %s, head %s, input %dx%dx%d, %d classes\n\n", ex.cfg.family,
                ex.cfg.head, ex.model.in_c, ex.model.in_h, ex.model.in_w,
                ex.cfg.n_classes ? ex.cfg.n_classes : 10);
         model_print_summary(&ex.model, stdout);
@@ -329,7 +331,7 @@ static int cmd_info(int argc, char **argv)
 
 /* ---- a signal while a command writes files ---- */
 
-static char quit_line[1400];          /* what is said when a signal ends the command */
+static char quit_line[2 * MNL_PATH_LEN + 400];   /* said when a signal ends the command */
 
 /* gnuplot ended, the temporary files removed, one line on what was kept and how to go on. */
 static void quit_on_signal(int sig)
@@ -382,8 +384,9 @@ static int cmd_compare(int argc, char **argv)
     int n = 0, rc = html_refresh_results(dir, &n);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,
-           n, n == 1 ? "" : "s");
+    esc_say(stdout, "wrote ", dir, "/REPORT.md, its compare-*.png charts and ");
+    esc_say(stdout, "", dir, "");
+    printf("/index.html (%d run%s)\n", n, n == 1 ? "" : "s");
     return 0;
 }
 
@@ -460,6 +463,8 @@ static int cmd_show_data(int argc, char **argv)
                 return usage("--dataset is mnist or fashion");
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
+            if (path_leaves_room("show-data --out", out, PLOT_FILE_ROOM))
+                return report_error(MNL_ERR_ARG);
         } else if (!strcmp(argv[i], "--classes")) {
             while (i + 1 < argc && argv[i + 1][0] != '-') {
                 int c;
@@ -487,7 +492,7 @@ static int cmd_show_data(int argc, char **argv)
         dataset_splits_free(&d);
         if (rc)
             return report_error(rc);
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
         html_refresh_around(out);      /* a picture in a results folder: its report and page */
         return 0;
     }
@@ -505,7 +510,7 @@ static int cmd_show_data(int argc, char **argv)
     dataset_splits_free(&d);
     if (rc)
         return report_error(rc);
-    printf("wrote %s\n", out);
+    esc_say(stdout, "wrote ", out, "\n");
     html_refresh_around(out);          /* a picture in a results folder: its report and page */
     return 0;
 }
@@ -533,13 +538,20 @@ int main(int argc, char **argv)
             }
             return command_help(&commands[i]);
         }
+    /* no path the system cannot take goes any further (a setting's value is no path) */
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(rest[i], "--set") || !strcmp(rest[i], "--vary") || !strcmp(rest[i], "--seeds"))
+            i++;
+        else if (path_leaves_room("argument", rest[i], 0))
+            return report_error(MNL_ERR_ARG);
+    }
     if (!strcmp(cmd, "train"))
         return cmd_train(n, rest);
     if (!strcmp(cmd, "info"))
         return cmd_info(n, rest);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(n, rest);
-    char again[1200];
+    char again[2 * MNL_PATH_LEN];
     command_text(argc - 1, argv + 1, again, sizeof again);
     if (!strcmp(cmd, "compare")) {
         quit_saying("REPORT.md, index.html and the charts are as they were before", again);
@@ -553,7 +565,7 @@ int main(int argc, char **argv)
         quit_saying(RUNDIR_DIFF_MD " and its pictures are as they were before", again);
         int rc = diff_main(n, rest);
         if (rc == MNL_ERR_ARG) {
-            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
             return 2;
         }
         return rc ? report_error(rc) : 0;
@@ -566,11 +578,11 @@ int main(int argc, char **argv)
                     "they were before", again);
         int sig = 0, rc = sweep_main(n, rest, &sig);
         if (rc == MNL_ERR_INTERRUPTED && sig) {
-            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
             return 128 + sig;
         }
         if (rc == MNL_ERR_ARG) {
-            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
             return 2;
         }
         return rc ? report_error(rc) : 0;

@@ -60,7 +60,7 @@ static int write_predictions(Run *r)
                 p.p_positive[start + i] = pr[1];
         }
     }
-    char path[1100], said[2048] = "";
+    char path[MNL_PATH_LEN], said[2048] = "";
     rundir_path(r->dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!rc)
         rc = predictions_write(path, &p);
@@ -129,23 +129,24 @@ static int write_outputs(Run *r)
         rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
+    char shown[ESC_NAME_LEN];        /* a name on the terminal: one line, no control byte */
     if (!rc)
         run_say(r, "wrote %s/{" RUNDIR_METRICS ", " RUNDIR_CURVES ", " RUNDIR_SAMPLES ", "
                 RUNDIR_CONFUSION ", " RUNDIR_SUMMARY ", " RUNDIR_PREDICTIONS ", " RUNDIR_CKPT ", "
-                RUNDIR_BEST ", " RUNDIR_LOG "}\n", r->dir);
+                RUNDIR_BEST ", " RUNDIR_LOG "}\n", esc_to_buf(esc_text, r->dir, shown, sizeof shown));
     return rc ? rc : run_write_settings_and_log(r);
 }
 
 /* The completion mark, written last, then read back: the run is finished when it verifies. */
 static int mark_finished(Run *r)
 {
-    char why[400];
+    char why[400], shown[ESC_NAME_LEN];
     int rc = rundir_finish(&r->folder);
     if (!rc && rundir_verify(r->dir, why, sizeof why) != 0)
         rc = mnl_fail(MNL_ERR_IO, "%s: the completion mark does not verify: %s", r->dir, why);
     if (!rc)
         run_say(r, "finished: %s/" RUNDIR_FINISHED " names every output with its size and checksum\n",
-            r->dir);
+            esc_to_buf(esc_text, r->dir, shown, sizeof shown));
     return rc;
 }
 
@@ -172,11 +173,12 @@ static int holds_other_runs(const char *parent, const char *ours)
     const char *base = strrchr(ours, '/') ? strrchr(ours, '/') + 1 : ours;
     int found = 0;
     for (struct dirent *e; !found && (e = readdir(d));) {
-        char a[2200], b[2200];
+        char a[MNL_PATH_LEN], b[MNL_PATH_LEN];
         if (e->d_name[0] == '.' || !strcmp(e->d_name, base))
             continue;
-        snprintf(a, sizeof a, "%s/%s/" RUNDIR_MANIFEST, parent, e->d_name);
-        snprintf(b, sizeof b, "%s/%s/" RUNDIR_SUMMARY, parent, e->d_name);
+        if (snprintf(a, sizeof a, "%s/%s/" RUNDIR_MANIFEST, parent, e->d_name) >= (int)sizeof a ||
+            snprintf(b, sizeof b, "%s/%s/" RUNDIR_SUMMARY, parent, e->d_name) >= (int)sizeof b)
+            continue;
         found = file_exists(a) || file_exists(b);
     }
     closedir(d);
@@ -208,7 +210,7 @@ static const char *compare_command(const char *root, char *cmd, size_t n)
  * folder above only when it holds other runs and is no system temporary folder. */
 static int refresh_report(Run *r, const atomic_int *stop)
 {
-    char root[1024], cmd[4200];
+    char root[MNL_PATH_LEN], word[4 * MNL_PATH_LEN], cmd[4 * MNL_PATH_LEN + 64];
     if (!report_root_of(r->dir, root, sizeof root)) {
         if (!system_temp_folder(root) && holds_other_runs(root, r->dir))
             run_say(r, "compare it with the other runs beside it: %s\n",
@@ -216,20 +218,24 @@ static int refresh_report(Run *r, const atomic_int *stop)
         return MNL_OK;
     }
     int n = 0, rc = html_refresh_results(root, &n);
+    esc_to_buf(esc_text, root, word, sizeof word);
     if (rc == MNL_OK) {
-        run_say(r, "refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
+        run_say(r, "refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", word, word, n,
             n == 1 ? "" : "s");
     } else if (stop && *stop) {
         int sig = *stop;
+        char shown[4 * MNL_PATH_LEN];
         plot_abandon();
         file_abandon_temps();
         run_say(r, "stopped while refreshing %s/REPORT.md and index.html; kept the run's files as "
                 "they are (%s) and REPORT.md and index.html as they were; to refresh them:\n  %s\n",
-                root, r->dir, compare_command(root, cmd, sizeof cmd));
+                word, esc_to_buf(esc_text, r->dir, shown, sizeof shown),
+                compare_command(root, cmd, sizeof cmd));
         return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d while refreshing the report",
                         sig);
     } else {
-        run_say(r, "could not refresh %s/REPORT.md and index.html: %s\n", root, mnl_last_error());
+        run_say(r, "could not refresh %s/REPORT.md and index.html: %s\n", word,
+                esc_to_buf(esc_text, mnl_last_error(), root, sizeof root));
     }
     mnl_clear_error();
     return MNL_OK;
@@ -271,7 +277,7 @@ static const char *resume_command(const TrainOptions *o, char *cmd, size_t n)
 
 static void print_resume_hint(Run *r, const TrainOptions *o)
 {
-    char cmd[8192];
+    char cmd[4 * MNL_PATH_LEN];
     resume_command(o, cmd, sizeof cmd);
     if (r->progress.next_batch > 0)
         run_say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s\n",
@@ -378,7 +384,7 @@ static int end_diverged(Run *r)
  * (plot_abandon); the epochs are all saved, and --resume draws what is missing. */
 static int end_drawing_interrupted(Run *r, const TrainOptions *o, int sig)
 {
-    char cmd[8192];
+    char cmd[4 * MNL_PATH_LEN];
     int done = r->n_records ? r->records[r->n_records - 1].epoch : 0;
     run_say(r, "stopped while drawing the pictures; kept the checkpoint and metrics of epoch %d; to "
             "draw the rest and finish:\n  %s\n", done, resume_command(o, cmd, sizeof cmd));
@@ -407,8 +413,9 @@ int outputs_end_run(Run *r, const TrainOptions *o, int rc, const atomic_int *sto
 {
     int sig = *stop;
     if (r->already_finished) {
-        printf("%s: already finished (its completion mark %s/" RUNDIR_FINISHED " verifies); nothing "
-               "to resume, nothing changed\n", r->dir, r->dir);
+        esc_say(stdout, "", r->dir, ": already finished (its completion mark ");
+        esc_say(stdout, "", r->dir, "/" RUNDIR_FINISHED " verifies); nothing to resume, nothing "
+                "changed\n");
     } else if (rc == MNL_ERR_INTERRUPTED && (r->ex.model.fitted || r->fit_cost.abandoned)) {
         rc = end_fit_interrupted(r, o, sig);
     } else if (rc == MNL_ERR_INTERRUPTED) {

@@ -123,13 +123,16 @@
 #define RUNDIR_DIFF_BROKEN  "broken.png"
 #define RUNDIR_DIFF_CLASSES "classes.png"
 #define RUNDIR_MAX_FILES 256
+/* The longest "/NAME" a run writes in its folder, a temp file's suffix included
+ * ("/features-conv12.png.tmp.4194304.old"): a run folder's path leaves this much under PATH_MAX. */
+#define RUNDIR_FILE_ROOM 64
 
 /* The files a run writes (NULL-terminated): what rundir_claim lists in the manifest. */
 extern const char *const RUNDIR_RUN_FILES[];
 
 /* One run folder held by this process. */
 typedef struct {
-    char dir[1024];
+    char dir[MNL_PATH_LEN];
     DirLock lock;
     int temps_removed;            /* temporary files of a dead run removed by rundir_take */
     int legacy;                   /* written before manifests (its files are the suite's) */
@@ -209,8 +212,8 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded);
 /* One run found under a results folder, as experiments/report lists it (from its summary.txt,
  * config.used and state): what compare, cost and the page show of it. */
 typedef struct {
-    char dir[1024];          /* the run's folder */
-    char name[512];          /* the folder relative to the results root: "cnn-4v9/seed3" */
+    char dir[MNL_PATH_LEN];          /* the run's folder */
+    char name[MNL_PATH_LEN]; /* the folder relative to the results root: "cnn-4v9/seed3" */
     char task[160];          /* "mnist, classes 4 9, 500 test images": runs are compared within one */
     char differs[512];       /* settings changed from its experiment file ("lr=0.001, epochs=2"),
                                 the seed included; "" when none */

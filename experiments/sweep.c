@@ -91,7 +91,7 @@ typedef struct {
     int v[SWEEP_MAX_VARY];          /* value index on each axis */
     int cell;                       /* v[0] + n_values[0] * v[1] */
     unsigned long seed;
-    char dir[1024];
+    char dir[MNL_PATH_LEN];
     char set_value[SWEEP_MAX_VARY][200], set_seed[64];
     char status[600];               /* "finished", "kept (finished earlier)", "diverged at ..." */
     char stuck[320];                /* summary.txt's degenerate verdict, "" for a run that learned */
@@ -111,7 +111,7 @@ typedef struct {
 
 typedef struct {
     const SweepOptions *o;
-    char out[1024];
+    char out[MNL_PATH_LEN];
     char name[64];                  /* the experiment */
     int num_classes;
     SweepRun *runs;
@@ -203,8 +203,9 @@ static int plan_runs(Sweep *w)
                 cell_name(w, r->v, folder, sizeof folder, 1);
                 if (snprintf(r->dir, sizeof r->dir, "%s/%s/seed%lu", w->out, folder, r->seed) >=
                     (int)sizeof r->dir)
-                    return mnl_fail(MNL_ERR_ARG, "sweep: folder name too long: %.200s/%.200s", w->out,
-                                    folder);
+                    return path_leaves_room("sweep run folder", w->out, PATH_MAX);
+                if ((rc = path_leaves_room("sweep run folder", r->dir, RUNDIR_FILE_ROOM)))
+                    return rc;
                 const char *sets[RUNNER_MAX_SETS + SWEEP_MAX_VARY + 1];
                 int n = run_sets(w, r, sets);
                 rc = experiment_configure(&ex, o->conf_path, sets, n);
@@ -225,7 +226,7 @@ static int plan_runs(Sweep *w)
 /* A folder that already holds this run, finished, with exactly these settings: kept. */
 static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int n_sets)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *used = NULL;
     size_t n;
@@ -247,8 +248,8 @@ static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int 
     RunDirStatus st;
     int upgraded, done = same && rundir_status(r->dir, &st, &upgraded) == RUNDIR_DONE;
     if (done && upgraded)
-        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
-               "manifest and a completion mark (once)\n", r->dir);
+        esc_say(stdout, "note: ", r->dir, " was written by an earlier mnistlab; its files are whole, "
+                "so it now has a manifest and a completion mark (once)\n");
     return done;
 }
 
@@ -259,13 +260,18 @@ static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
     char name[600];
     cell_name(w, r->v, name, sizeof name, 0);
     if (already_finished(w, r, sets, n)) {
-        printf("=== sweep run %d/%d: %s seed %lu: finished earlier, kept (%s) ===\n", k + 1,
-               w->n_runs, name, r->seed, r->dir);
+        printf("=== sweep run %d/%d: ", k + 1, w->n_runs);
+        esc_say(stdout, "", name, "");
+        printf(" seed %lu: finished earlier, kept (", r->seed);
+        esc_say(stdout, "", r->dir, ") ===\n");
         snprintf(r->status, sizeof r->status, "finished (kept from an earlier sweep)");
         r->ok = 1;
         return MNL_OK;
     }
-    printf("=== sweep run %d/%d: %s seed %lu -> %s ===\n", k + 1, w->n_runs, name, r->seed, r->dir);
+    printf("=== sweep run %d/%d: ", k + 1, w->n_runs);
+    esc_say(stdout, "", name, "");
+    printf(" seed %lu -> ", r->seed);
+    esc_say(stdout, "", r->dir, " ===\n");
     fflush(stdout);
     TrainOptions t;
     memset(&t, 0, sizeof t);
@@ -287,9 +293,11 @@ static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
     else
         snprintf(r->status, sizeof r->status, "%s: %s", rc == MNL_ERR_DIVERGED ? "diverged" : "failed",
                  mnl_last_error()[0] ? mnl_last_error() : mnl_strerror(rc));
-    if (rc)
-        fprintf(stderr, "mnistlab: sweep run %s seed %lu %s; the sweep goes on\n", name, r->seed,
-                r->status);
+    if (rc) {
+        esc_say(stderr, "mnistlab: sweep run ", name, "");
+        fprintf(stderr, " seed %lu ", r->seed);
+        esc_say(stderr, "", r->status, "; the sweep goes on\n");
+    }
     return MNL_OK;
 }
 
@@ -536,8 +544,9 @@ static void write_md_runs(const Sweep *w, FILE *o, const char *held)
 
 static int write_sweep_md(const Sweep *w, const char *held)
 {
-    char path[1100];
-    rundir_path(w->out, RUNDIR_SWEEP_MD, path, sizeof path);
+    char path[MNL_PATH_LEN];
+    if (rundir_path(w->out, RUNDIR_SWEEP_MD, path, sizeof path))
+        return MNL_ERR_ARG;
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
@@ -574,7 +583,7 @@ static int write_sweep_md(const Sweep *w, const char *held)
  * sweep.fail.dat: where runs failed, "x chance "label"". */
 static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, size_t fails_n)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     int n0 = w->o->axes[0].n_values, n1 = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
     rundir_path(w->out, RUNDIR_SWEEP_DAT, path, sizeof path);
     rundir_path(w->out, RUNDIR_SWEEP_FAIL_DAT, fails_path, fails_n);
@@ -637,7 +646,7 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
 
 static int write_sweep_png(const Sweep *w, const double *x, int logx, const char *held)
 {
-    char fails[1100], dat[1100], png[1100], title[400], xlabel[400];
+    char fails[MNL_PATH_LEN], dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400], xlabel[400];
     char names[SWEEP_MAX_VALUES][320];
     const char *name_list[SWEEP_MAX_VALUES];
     int rc = write_sweep_dat(w, x, fails, sizeof fails);
@@ -695,7 +704,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
 
 static int write_curves_png(const Sweep *w, const char *held)
 {
-    char png[1100], title[400];
+    char png[MNL_PATH_LEN], title[400];
     char (*names)[600] = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *names);
     const char **titles = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *titles);
     long *colours = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *colours);
@@ -716,7 +725,7 @@ static int write_curves_png(const Sweep *w, const char *held)
             cell_name(w, r->v, names[drawn], sizeof names[drawn], 1);
         titles[drawn] = names[drawn];       /* "" for a further seed: no key entry */
         colours[drawn] = r->cell + 1;
-        char metrics[1100], var[32];
+        char metrics[MNL_PATH_LEN], var[32];
         rundir_path(r->dir, RUNDIR_METRICS, metrics, sizeof metrics);
         snprintf(var, sizeof var, "run%d", ++drawn);
         plot_add_file(&p, var, metrics);
@@ -749,7 +758,7 @@ static int write_curves_png(const Sweep *w, const char *held)
 static int write_heatmap(const Sweep *w)
 {
     const SweepAxis *a0 = &w->o->axes[0], *a1 = &w->o->axes[1];
-    char dat[1100], png[1100], title[400];
+    char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400];
     rundir_path(w->out, RUNDIR_HEATMAP_DAT, dat, sizeof dat);
     rundir_path(w->out, RUNDIR_HEATMAP, png, sizeof png);
     AtomicFile a;
@@ -904,8 +913,9 @@ int sweep_run(const SweepOptions *o, int *signal_out)
         int failed = 0;
         for (int i = 0; i < w.n_runs; i++)
             failed += !w.runs[i].ok;
-        printf("wrote %s/{" RUNDIR_SWEEP_MD ", " RUNDIR_SWEEP_PNG ", " RUNDIR_SWEEP_CURVES "%s} (%d "
-               "run%s, %d failed)\n", w.out, o->n_axes == 2 ? ", " RUNDIR_HEATMAP : "", w.n_runs,
+        esc_say(stdout, "wrote ", w.out, "");
+        printf("/{" RUNDIR_SWEEP_MD ", " RUNDIR_SWEEP_PNG ", " RUNDIR_SWEEP_CURVES "%s} (%d run%s, "
+               "%d failed)\n", o->n_axes == 2 ? ", " RUNDIR_HEATMAP : "", w.n_runs,
                w.n_runs == 1 ? "" : "s", failed);
         html_refresh_around(w.out);      /* the page lists the sweeps */
     }
@@ -939,6 +949,8 @@ int sweep_main(int argc, char **argv, int *signal_out)
             o.sets[o.n_sets++] = argv[++i];
         } else if (!strcmp(a, "--out") && i + 1 < argc) {
             o.out_dir = argv[++i];
+            if ((rc = path_leaves_room("sweep --out", o.out_dir, RUNDIR_FILE_ROOM)))
+                return rc;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             char *end;
             long t = strtol(argv[++i], &end, 10);

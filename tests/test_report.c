@@ -114,6 +114,15 @@ static const char *compare(const char *root)
     return test_slurp(in_dir(root, "REPORT.md"));
 }
 
+/* compare with $MNISTLAB_KEEP_PLOT_DATA: a copy of each chart's series beside it, to read. */
+static void compare_keeping_data(const char *root)
+{
+    char args[1200];
+    snprintf(args, sizeof args, "compare %s", root);
+    CU_ASSERT_EQUAL(test_run_program("MNISTLAB_KEEP_PLOT_DATA=1", args, 0, test_path("report.out"),
+                                     test_path("report.err")), 0);
+}
+
 /* ---- REPORT.md: every run, named, grouped ---- */
 
 /* Seeds 1, 2 and 10 of one experiment: one row with mean +- standard deviation, the seeds listed
@@ -186,7 +195,7 @@ static void test_report_chart_draws_a_seed_group_once_as_its_mean(void)
         fake_run(dir, "experiments/mlp.conf", NULL, (unsigned long)i + 1, accs[i]);
     }
     fake_run(in_dir(root, "cnn"), "experiments/cnn.conf", NULL, 1, 0.99);
-    compare(root);
+    compare_keeping_data(root);
     const char *dat = test_slurp(in_dir(root, "compare-mnist-10-classes-10000-test-images.dat"));
     CU_ASSERT_EQUAL(count_blocks(dat), 2);                 /* cnn, and mlp's three seeds */
     assert_contains(dat, "2 0.980000 0.010000 3\n");       /* epoch 2: mean, std, seeds */
@@ -228,7 +237,7 @@ static void test_report_chart_of_31_runs_draws_the_best_10(void)
         snprintf(dir, sizeof dir, "%s/run-%02d", root, i);
         fake_run(dir, "experiments/cnn-4v9.conf", NULL, 1, 0.90 + 0.003 * i);
     }
-    compare(root);
+    compare_keeping_data(root);
     const char *dat = test_slurp(in_dir(root, "compare-mnist-classes-4-9-500-test-images.dat"));
     CU_ASSERT_EQUAL(count_blocks(dat), 10);
     assert_contains(dat, "2 0.990000 ");                   /* the best, run-30, is drawn */
