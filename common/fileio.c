@@ -430,13 +430,6 @@ int path_present(const char *path)
 
 /* ---- the output folder's lock ---- */
 
-/* For dir_lock_path(): the first lock this process holds (a sweep's, or a run's), which a signal
- * handler removes; a lock taken while it is held (a run inside a sweep, a folder upgraded by
- * compare) does not replace it. */
-static char held_lock_path[MNL_PATH_LEN];
-
-const char *dir_lock_path(void) { return held_lock_path; }
-
 /* Every lock this process holds: a lock file must not be opened and closed by its own holder
  * (closing any descriptor of a file drops the process's record locks on it). */
 #define MAX_HELD 8
@@ -527,12 +520,17 @@ int dir_lock(DirLock *l, const char *dir)
         }
         l->fd = fd;
         l->held = 1;
-        if (!held_lock_path[0])
-            snprintf(held_lock_path, sizeof held_lock_path, "%s", l->path);
         note_held(l->path, 1);
         return MNL_OK;
     }
     return mnl_fail(MNL_ERR_LOCKED, "%s: other runs keep taking and releasing its lock; try again", dir);
+}
+
+void dir_locks_abandon(void)
+{
+    for (int i = 0; i < MAX_HELD; i++)
+        if (held_paths[i][0])
+            unlink(held_paths[i]);
 }
 
 void dir_unlock(DirLock *l)
@@ -545,8 +543,6 @@ void dir_unlock(DirLock *l)
     close(l->fd);
     l->fd = -1;
     l->held = 0;
-    if (!strcmp(held_lock_path, l->path))
-        held_lock_path[0] = '\0';
     note_held(l->path, 0);
 }
 

@@ -103,8 +103,9 @@ typedef struct {
 int dir_lock(DirLock *l, const char *dir);
 /* Release and remove the lock file (nothing when not held). */
 void dir_unlock(DirLock *l);
-/* The lock file's path while held, for a signal handler that must unlink it ("" when not). */
-const char *dir_lock_path(void);
+/* For a signal handler about to _exit: unlink the lock file of every lock this process holds (a
+ * sweep's and the run's inside it alike). Async-signal-safe. */
+void dir_locks_abandon(void);
 /* This process holds dir's lock (taken by dir_lock, not yet released). */
 int dir_lock_is_ours(const char *dir);
 

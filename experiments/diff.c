@@ -185,8 +185,8 @@ static int write_classes(Diff *d, const DiffCounts *c)
 {
     char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[700], sa[400], sb[400];
     if (snprintf(dat, sizeof dat, "%s/classes.dat", d->out) >= (int)sizeof dat ||
-        snprintf(png, sizeof png, "%s/classes.png", d->out) >= (int)sizeof png)
-        return mnl_fail(MNL_ERR_ARG, "%s/classes.png: the path is too long", d->out);
+        rundir_path(d->out, RUNDIR_DIFF_CLASSES, png, sizeof png))
+        return mnl_fail(MNL_ERR_ARG, "%s/" RUNDIR_DIFF_CLASSES ": the path is too long", d->out);
     AtomicFile f;
     int rc = atomic_open(&f, dat);
     if (rc)
@@ -230,8 +230,8 @@ static void verdict(const Diff *d, const DiffCounts *c, void (*esc)(FILE *, cons
 static int write_md(const Diff *d, const DiffCounts *c)
 {
     char path[MNL_PATH_LEN];
-    if (snprintf(path, sizeof path, "%s/DIFF.md", d->out) >= (int)sizeof path)
-        return mnl_fail(MNL_ERR_ARG, "%s/DIFF.md: the path is too long", d->out);
+    if (rundir_path(d->out, RUNDIR_DIFF_MD, path, sizeof path))
+        return MNL_ERR_ARG;
     AtomicFile f;
     int rc = atomic_open(&f, path);
     if (rc)
@@ -256,11 +256,11 @@ static int write_md(const Diff *d, const DiffCounts *c)
     verdict(d, c, esc_md_cell, v, sizeof v);
     fprintf(o, "Is the difference real? McNemar's exact test on the %ld images where exactly one of "
                "the two is right: %s.\n\n", c->only_a + c->only_b, v);
-    fprintf(o, "![per-class accuracy of both](./classes.png)\n\n");
+    fprintf(o, "![per-class accuracy of both](./" RUNDIR_DIFF_CLASSES ")\n\n");
     if (c->only_b)
-        fprintf(o, "![images B gets right and A wrong](./fixed.png)\n\n");
+        fprintf(o, "![images B gets right and A wrong](./" RUNDIR_DIFF_FIXED ")\n\n");
     if (c->only_a)
-        fprintf(o, "![images A gets right and B wrong](./broken.png)\n\n");
+        fprintf(o, "![images A gets right and B wrong](./" RUNDIR_DIFF_BROKEN ")\n\n");
     fprintf(o, "| class | images | A | B |\n|---|---:|---:|---:|\n");
     for (int k = 0; k < d->a.num_classes; k++)
         if (c->class_n[k])
@@ -285,10 +285,10 @@ static int run_diff(Diff *d)
         return rc;
     DiffCounts c;
     diff_count(&d->a, &d->b, &c);
-    rc = write_grid(d, &d->b, &d->a, "fixed.png",
+    rc = write_grid(d, &d->b, &d->a, RUNDIR_DIFF_FIXED,
                     "The %ld test images %s (A) gets wrong and %s (B) gets right", c.only_b);
     if (!rc)
-        rc = write_grid(d, &d->a, &d->b, "broken.png",
+        rc = write_grid(d, &d->a, &d->b, RUNDIR_DIFF_BROKEN,
                         "The %ld test images %s (A) gets right and %s (B) gets wrong", c.only_a);
     if (!rc)
         rc = write_classes(d, &c);
@@ -307,8 +307,8 @@ static int run_diff(Diff *d)
     printf(" (B), %d test images: both right %ld, only A %ld, only B %ld, neither %ld\nwrote ",
            d->a.n, c.both, c.only_a, c.only_b, c.neither);
     esc_text(stdout, d->out);
-    printf("/{DIFF.md, classes.png%s%s}\nMcNemar's exact test: %s\n",
-           c.only_b ? ", fixed.png" : "", c.only_a ? ", broken.png" : "", v);
+    printf("/{" RUNDIR_DIFF_MD ", " RUNDIR_DIFF_CLASSES "%s%s}\nMcNemar's exact test: %s\n",
+           c.only_b ? ", " RUNDIR_DIFF_FIXED : "", c.only_a ? ", " RUNDIR_DIFF_BROKEN : "", v);
     return MNL_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/report.h"
+#include "experiments/rundir.h"
 
 #define HTML_MAX_DEPTH 8
 #define HTML_MAX_ITEMS 4000
@@ -400,9 +401,9 @@ static int walk(Page *pg, const char *rel, int depth)
             snprintf(path, sizeof path, "%s/%s", pg->root, sub) >= (int)sizeof path ||
             stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
-        if (has_file(pg->root, sub, "SWEEP.md"))
+        if (rundir_is_sweep(pg->root, sub))
             rc = add_item(pg, ITEM_SWEEP, sub, NULL);
-        if (!rc && has_file(pg->root, sub, "DIFF.md"))
+        if (!rc && rundir_is_diff(pg->root, sub))
             rc = add_item(pg, ITEM_DIFF, sub, NULL);
         if (!rc && depth < HTML_MAX_DEPTH)
             rc = walk(pg, sub, depth + 1);
@@ -470,7 +471,7 @@ static void put_picture(FILE *o, const Item *it, const char *name)
     put_url(o, it->rel, name);
     fputs("\"><img src=\"", o);
     put_url(o, it->rel, name);
-    fprintf(o, "\"%s alt=\"", strcmp(name, "curves.png") ? "" : " class=\"curves\"");
+    fprintf(o, "\"%s alt=\"", strcmp(name, RUNDIR_CURVES) ? "" : " class=\"curves\"");
     put_attr(o, name);
     fputs(" of ", o);
     put_attr(o, it->rel);
@@ -493,10 +494,7 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
     char *names[64];
     int n = 0;
     for (struct dirent *e; n < 64 && (e = readdir(d));) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && !strcmp(e->d_name + len - 4, ".png") && !strstr(e->d_name, ".tmp.") &&
-            (!strncmp(e->d_name, "predict", 7) || !strncmp(e->d_name, "features-", 9)) &&
-            (names[n] = strdup(e->d_name)))
+        if (rundir_is_model_picture(e->d_name) && (names[n] = strdup(e->d_name)))
             n++;
     }
     closedir(d);
@@ -509,8 +507,8 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 
 static void put_run(FILE *o, const Page *pg, const Item *it)
 {
-    static const char *const pictures[] = {"curves.png", "samples.png", "confusion.png", "roc.png",
-                                           "weights.png"};
+    static const char *const pictures[] = {RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION,
+                                           RUNDIR_ROC, RUNDIR_WEIGHTS_PICTURE};
     fputs("<div class=\"run\" id=\"", o);
     put_attr(o, it->id);
     fputs("\"><h4>", o);
@@ -518,9 +516,9 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
     fputs("</h4><p>", o);
     put_text(o, it->summary);
     fputs(" · <a href=\"", o);
-    put_url(o, it->rel, "summary.txt");
-    fputs("\">summary.txt</a>", o);
-    static const char *const texts[] = {"config.used", "log.txt"};
+    put_url(o, it->rel, RUNDIR_SUMMARY);
+    fputs("\">" RUNDIR_SUMMARY "</a>", o);
+    static const char *const texts[] = {RUNDIR_CONFIG, RUNDIR_LOG};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
         if (has_file(pg->root, it->rel, texts[k])) {
             fputs(" · <a href=\"", o);
@@ -659,11 +657,11 @@ static void put_page(FILE *o, const Page *pg)
     }
     if (n_sweeps) {
         fputs("<h2 id=\"sweeps\">Sweeps</h2>\n", o);
-        put_section_list(o, pg, ITEM_SWEEP, "SWEEP.md");
+        put_section_list(o, pg, ITEM_SWEEP, RUNDIR_SWEEP_MD);
     }
     if (n_diffs) {
         fputs("<h2 id=\"diffs\">Diffs</h2>\n", o);
-        put_section_list(o, pg, ITEM_DIFF, "DIFF.md");
+        put_section_list(o, pg, ITEM_DIFF, RUNDIR_DIFF_MD);
     }
     fputs("<p class=\"back\">Written by <code>mnistlab compare</code>; every picture links to its "
           "full size.</p>\n</body>\n</html>\n", o);
@@ -699,12 +697,21 @@ int html_refresh_results(const char *results_dir, int *runs_found)
     return rc ? rc : html_write_index(results_dir);
 }
 
+/* root holds a run, finished or not (what a report is made of). */
+static int holds_runs(const char *root)
+{
+    RunSummary *runs = NULL, *others = NULL;
+    int n = report_list_runs(root, &runs) + report_list_unfinished(root, &others);
+    free(runs), free(others);
+    return n > 0;
+}
+
 void html_refresh_around(const char *dir)
 {
     char root[MNL_PATH_LEN];
     int n = 0;
-    if (!report_root_of(dir, root, sizeof root))
-        return;
+    if (!report_root_of(dir, root, sizeof root) || !holds_runs(root))
+        return;                        /* no results folder, or nothing in it to report yet */
     if (html_refresh_results(root, &n) == MNL_OK) {
         esc_say(stdout, "refreshed ", root, "/REPORT.md and ");
         esc_say(stdout, "", root, "");

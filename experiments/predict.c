@@ -355,7 +355,8 @@ static int parse_predict_args(int argc, char **argv, PredictArgs *a)
             return rc;
     }
     if (!a->ckpt)
-        return mnl_fail(MNL_ERR_ARG, "predict needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+        return mnl_fail(MNL_ERR_ARG, "predict needs a checkpoint, e.g. results/cnn/" RUNDIR_CKPT
+                        "\n%s",
                         predict_usage);
     if (a->have_index + a->random + (a->image != NULL) > 1)
         return mnl_fail(MNL_ERR_ARG, "predict: choose one of --index, --random and --image\n%s",
@@ -473,7 +474,7 @@ static int run_predict(const PredictArgs *a, Trained *t)
     if (a->out)
         snprintf(out, sizeof out, "%s", a->out);
     else
-        beside(a->ckpt, "predict.png", out, sizeof out);
+        beside(a->ckpt, RUNDIR_PREDICT_PICTURE, out, sizeof out);
     char dir[MNL_PATH_LEN];
     beside(out, ".", dir, sizeof dir);      /* --out may name a directory that is not there yet */
     if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)) ||
@@ -652,7 +653,8 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
         }
     }
     if (!a->ckpt)
-        return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+        return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/" RUNDIR_CKPT
+                        "\n%s",
                         features_usage);
     if (a->weights && a->saliency)
         return mnl_fail(MNL_ERR_ARG, "features: --weights or --saliency, not both\n%s",
@@ -682,7 +684,7 @@ static int draw_input(const char *dir, const Trained *t, const Input *in, const 
     snprintf(title, sizeof title, "%s: input, %s", t->name,
              esc_shorten(in->what, 120, what, sizeof what));
     const char *label = verdict;
-    int rc = format_path(out, sizeof out, "%s/features-00-input.png", dir);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_FEATURES_PREFIX "00-input.png", dir);
     if (!rc)
         rc = draw_maps(out, title, in->pixels, 1, SIDE, SIDE, &label, 0.0f);
     if (!rc)
@@ -727,7 +729,8 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
         snprintf(title, sizeof title, "%.63s: after %.31s (%.15s), %d maps of %dx%d, test image %d  "
                  "(red > 0 > blue)", t->name, r->name, r->kind, c, h, w, index);
     }
-    int rc = format_path(out, sizeof out, "%s/features-%02d-%.31s.png", dir, i + 1, r->name);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_FEATURES_PREFIX "%02d-%.31s.png", dir, i + 1,
+                         r->name);
     if (!rc)
         rc = draw_maps(out, title, maps, c, h, w, labels, max_abs(maps, (size_t)c * h * w));
     free(text), free(labels);
@@ -783,7 +786,7 @@ static int run_conv_kernels(Trained *t, const char *dir, const ParamTensor *w)
     char out[MNL_PATH_LEN], title[400];
     snprintf(title, sizeof title, "%.63s: the %d kernels (%dx%d) of %.31s, what each map looks for "
              "(red > 0 > blue)", t->name, n, k, k, w->name);
-    int rc = format_path(out, sizeof out, "%s/weights.png", dir);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_WEIGHTS_PICTURE, dir);
     if (!rc)
         rc = draw_maps(out, title, w->value, n, k, k, labels, max_abs(w->value, (size_t)n * k * k));
     free(text), free(labels);
@@ -844,7 +847,7 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
         snprintf(title, sizeof title, "%s: input weights of the first %d of %d units of %s "
                  "(red > 0 > blue)", t->name, n, out_units, wt->name);
     char out[MNL_PATH_LEN];
-    int rc = format_path(out, sizeof out, "%s/weights.png", dir);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_WEIGHTS_PICTURE, dir);
     if (!rc)
         rc = draw_maps(out, title, wt->value, n, t->ex.model.in_h, t->ex.model.in_w, labels,
                        robust_abs_range(wt->value, (size_t)n * wt->shape[1]));
@@ -889,7 +892,7 @@ static int run_saliency(const FeaturesArgs *a, Trained *t, const char *dir)
     char what[200];
     snprintf(title, sizeof title, "%s: d(class score)/d(pixel), %s  (red raises it > 0 > blue)",
              t->name, esc_shorten(in.what, 120, what, sizeof what));
-    if (!(rc = format_path(out, sizeof out, "%s/saliency.png", dir)))
+    if (!(rc = format_path(out, sizeof out, "%s/" RUNDIR_SALIENCY_PICTURE, dir)))
         rc = draw_maps(out, title, &maps[0][0], n, SIDE, SIDE, labels,
                        max_abs(&maps[0][0], (size_t)n * PIXELS));
     if (!rc)
@@ -921,7 +924,7 @@ static int run_fitted_maps(const FeaturesArgs *a, Trained *t, const char *dir)
         rc = f->ops->maps(f, !strcmp(t->ex.cfg.family, "knn") ? in.x : NULL, &fm);
     char out[MNL_PATH_LEN], title[400];
     if (!rc)
-        rc = format_path(out, sizeof out, "%s/features-model.png", dir);
+        rc = format_path(out, sizeof out, "%s/" RUNDIR_FEATURES_MODEL, dir);
     if (!rc && (f->d != PIXELS || t->ex.model.in_h != SIDE))
         rc = mnl_fail(MNL_ERR_ARG, "%s: the model's features are not 28x28 pixels", a->ckpt);
     if (!rc) {

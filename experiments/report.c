@@ -263,7 +263,7 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     char in[MNL_PATH_LEN], out[MNL_PATH_LEN], title[400];
     char label[256], zoom[256];
     rundir_path(f->dir, RUNDIR_METRICS, in, sizeof in);
-    snprintf(out, sizeof out, "%s/curves.png", f->dir);
+    rundir_path(f->dir, RUNDIR_CURVES, out, sizeof out);
     const EpochRecord *b = &f->records[j->best], *last = &f->records[f->n_records - 1];
     const char *which = j->on_validation ? "validation" : "test";
     snprintf(label, sizeof label, "lowest %s loss %.4f at epoch %d (test accuracy there %.2f%%)%s",
@@ -382,7 +382,7 @@ static int write_samples(const RunFiles *f)
         bad[i] = wrong;
     }
     char out[MNL_PATH_LEN], title[200];
-    snprintf(out, sizeof out, "%s/samples.png", f->dir);
+    rundir_path(f->dir, RUNDIR_SAMPLES, out, sizeof out);
     snprintf(title, sizeof title, "%s: correct (top) and misclassified (bottom, red) test images, "
              "T = true class, P = predicted (confidence)", f->cfg->name);
     int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, ih, iw, 10, labels, bad);
@@ -397,8 +397,8 @@ static int write_confusion(const RunFiles *f)
 {
     const Confusion *c = f->confusion;
     char dat[MNL_PATH_LEN], out[MNL_PATH_LEN], names[160] = "", title[400];
-    snprintf(dat, sizeof dat, "%s/confusion.dat", f->dir);
-    snprintf(out, sizeof out, "%s/confusion.png", f->dir);
+    rundir_path(f->dir, RUNDIR_CONFUSION_DAT, dat, sizeof dat);
+    rundir_path(f->dir, RUNDIR_CONFUSION, out, sizeof out);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc)
@@ -546,7 +546,7 @@ static void read_differences(const char *dir, RunSummary *s)
     rundir_path(dir, RUNDIR_CONFIG, path, sizeof path);
     ExpConfig used, base;
     if (config_load(path, &used) != MNL_OK) {
-        snprintf(s->differs, sizeof s->differs, "(no readable config.used)");
+        snprintf(s->differs, sizeof s->differs, "(no readable " RUNDIR_CONFIG ")");
         snprintf(s->differs_but_seed, sizeof s->differs_but_seed, "%s", s->differs);
         mnl_clear_error();
         return;
@@ -887,11 +887,11 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         fprintf(o, "%d of %d seeds | ", overfit, n);
     if (n == 1) {
         fprintf(o, "%lu | ", g->seed);
-        md_file_link(o, "curves", g->name, "curves.png");
+        md_file_link(o, "curves", g->name, RUNDIR_CURVES);
         fputc(' ', o);
-        md_file_link(o, "samples", g->name, "samples.png");
+        md_file_link(o, "samples", g->name, RUNDIR_SAMPLES);
         fputc(' ', o);
-        md_file_link(o, "confusion", g->name, "confusion.png");
+        md_file_link(o, "confusion", g->name, RUNDIR_CONFUSION);
         fputs(" |\n", o);
     } else {
         fprintf(o, "%d:", n);
@@ -902,7 +902,7 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
             md_file_link(o, seed, g[i].name, "");
         }
         fputs(" | ", o);
-        md_file_link(o, "curves", g->name, "curves.png");
+        md_file_link(o, "curves", g->name, RUNDIR_CURVES);
         fputs(" |\n", o);
     }
 }
@@ -1173,15 +1173,15 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
  * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
 static int sweep_of(const char *root, const char *name, char *buf, size_t n)
 {
-    char path[MNL_PATH_LEN];
+    char sub[MNL_PATH_LEN];
     size_t len = strlen(name);
     for (size_t k = len; k > 0; k--) {
         if (name[k] != '/' && k != len)
             continue;
         if (k == len)
             continue;                      /* the run's own folder is no sweep */
-        snprintf(path, sizeof path, "%s/%.*s/SWEEP.md", root, (int)k, name);
-        if (access(path, R_OK) == 0) {
+        snprintf(sub, sizeof sub, "%.*s", (int)k, name);
+        if (rundir_is_sweep(root, sub)) {
             snprintf(buf, n, "%.*s", (int)k, name);
             return 1;
         }
@@ -1271,10 +1271,10 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                 continue;
             snprintf(done[n_done++], sizeof done[0], "%s", sweep);
             char link[MNL_PATH_LEN + 16];
-            snprintf(link, sizeof link, "%s/SWEEP.md", sweep);
+            snprintf(link, sizeof link, "%s/" RUNDIR_SWEEP_MD, sweep);
             fprintf(o, "\n### Sweep ");
             esc_md_cell(o, sweep);
-            fprintf(o, ": [SWEEP.md](");
+            fprintf(o, ": [" RUNDIR_SWEEP_MD "](");
             esc_md_link(o, link);
             fputs(")\n", o);
             write_table_head(o, "\n");

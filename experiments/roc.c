@@ -108,12 +108,12 @@ static int write_thresholds(const char *dir, const Predictions *p, const RocPoin
         s += snprintf(summary + s, sizeof summary - (size_t)s, "test_acc_at_threshold_%.1f = %.6f\n",
                       r->threshold, r->accuracy);
     }
-    snprintf(path, sizeof path, "%s/thresholds.txt", dir);
+    rundir_path(dir, RUNDIR_THRESHOLDS, path, sizeof path);
     int rc = atomic_write_file(path, table, strlen(table));
     if (!rc)
         rc = rundir_append_summary(dir, summary);
     if (!rc && said)
-        snprintf(said, said_len, "ROC AUC %.4f (roc.png); %s", auc, table);
+        snprintf(said, said_len, "ROC AUC %.4f (" RUNDIR_ROC "); %s", auc, table);
     return rc;
 }
 
@@ -132,8 +132,8 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     if (!s)
         return mnl_fail(MNL_ERR_NOMEM, "cannot sort %d scores", p->n);
     char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400], pos_name[16], neg_name[16];
-    snprintf(dat, sizeof dat, "%s/roc.dat", dir);
-    snprintf(png, sizeof png, "%s/roc.png", dir);
+    rundir_path(dir, RUNDIR_ROC_DAT, dat, sizeof dat);
+    rundir_path(dir, RUNDIR_ROC, png, sizeof png);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc) {

@@ -325,7 +325,7 @@ void run_announce_early_stop(Run *r)
     int on_valid, best = report_best_epoch(r->records, r->n_records, &on_valid);
     r->stopped_early = r->records[r->n_records - 1].epoch;
     run_say(r, "early stop: no lower %s loss in %d evaluated epochs since epoch %d; stopped after epoch "
-           "%d of %d (best.ckpt holds epoch %d)\n", on_valid ? "validation" : "test",
+           "%d of %d (" RUNDIR_BEST " holds epoch %d)\n", on_valid ? "validation" : "test",
         r->ex.cfg.early_stop, r->records[best].epoch, r->stopped_early, r->ex.cfg.epochs,
         r->records[best].epoch);
 }
@@ -385,7 +385,8 @@ static int choose_dir(Run *r, const TrainOptions *o)
 static int read_environment(Run *r)
 {
     int given;
-    int rc = env_double("MNISTLAB_LIVE_INTERVAL", 0.0, 86400.0, "the seconds between live redraws of curves.png",
+    int rc = env_double("MNISTLAB_LIVE_INTERVAL", 0.0, 86400.0, "the seconds between live redraws of "
+                        RUNDIR_CURVES,
                         &r->live_interval, &given);
     if (!given)
         r->live_interval = -1.0;

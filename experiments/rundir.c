@@ -17,6 +17,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "models/registry.h"
 
 #define MANIFEST_HEAD "mnistlab run folder manifest 1\n"
 #define FINISHED_HEAD "mnistlab run finished 1\n"
@@ -24,9 +25,9 @@
 
 const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
-    "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
-    "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    "roc.png", "roc.dat", "thresholds.txt", NULL,
+    RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION, "curves.dat", "samples.grid.dat",
+    "samples.labels.dat", RUNDIR_CONFUSION_DAT, RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
+    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_STOPPED, NULL,
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -40,8 +41,8 @@ static int ends_with(const char *s, const char *tail)
  * weights.grid.dat, ...): they were the suite's; a manifest names each one from now on. */
 static int legacy_model_picture(const char *name)
 {
-    int ours = !strcmp(name, "predict.png") || !strcmp(name, "weights.png") ||
-               (!strncmp(name, "features-", 9) && ends_with(name, ".png"));
+    int ours = !strcmp(name, RUNDIR_PREDICT_PICTURE) || !strcmp(name, RUNDIR_WEIGHTS_PICTURE) ||
+               (!strncmp(name, RUNDIR_FEATURES_PREFIX, 9) && ends_with(name, ".png"));
     int data = (!strncmp(name, "predict.", 8) || !strncmp(name, "weights.", 8) ||
                 !strncmp(name, "features-", 9)) && ends_with(name, ".dat");
     return ours || data;
@@ -286,11 +287,47 @@ int rundir_claim(RunDir *d)
             return rc;
     }
     int rc = write_manifest(d);
-    char mark[MNL_PATH_LEN];
-    if (!rc && !(rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark)) &&
-        path_present(mark) && file_remove_journaled(mark) != 0)
-        rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    static const char *const marks[] = {RUNDIR_FINISHED, RUNDIR_STOPPED};
+    for (int i = 0; i < 2 && !rc; i++) {
+        char mark[MNL_PATH_LEN];
+        if (!(rc = rundir_path(d->dir, marks[i], mark, sizeof mark)) && path_present(mark) &&
+            file_remove_journaled(mark) != 0)
+            rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    }
     return rc;
+}
+
+int rundir_mark_stopped(RunDir *d, const char *why)
+{
+    char path[1100], line[600];
+    int rc = rundir_path(d->dir, RUNDIR_STOPPED, path, sizeof path);
+    if (rc)
+        return rc;
+    int n = snprintf(line, sizeof line, "%.590s\n", why);
+    for (char *c = line; *c && c < line + n - 1; c++)    /* one line */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    return atomic_write_file(path, line, (size_t)n);
+}
+
+/* The first line of dir's stop mark into buf; 0, or -1 when there is none. */
+static int read_stopped(const char *dir, char *buf, size_t n)
+{
+    char path[1100];
+    unsigned char *text = NULL;
+    size_t len = 0;
+    if (rundir_path(dir, RUNDIR_STOPPED, path, sizeof path) || !file_exists(path) ||
+        file_read_all(path, 4096, &text, &len) != MNL_OK || len == 0) {
+        mnl_clear_error();
+        free(text);
+        return -1;
+    }
+    size_t k = 0;
+    while (k < len && text[k] != '\n' && text[k] != '\0')
+        k++;
+    snprintf(buf, n, "%.*s", (int)k, (const char *)text);
+    free(text);
+    return 0;
 }
 
 void rundir_release(RunDir *d)
@@ -502,6 +539,25 @@ static int count_epochs(const char *dir)
     return last;
 }
 
+int rundir_planned(const char *dir, const char **unit)
+{
+    char path[1100];
+    ExpConfig c;
+    *unit = "epoch";
+    if (rundir_path(dir, RUNDIR_CONFIG, path, sizeof path) || config_load(path, &c) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    const ModelFamily *f = model_family_find(c.family);
+    if (!f || !f->fitted)
+        return c.epochs;
+    if (!strcmp(c.family, "forest"))
+        return *unit = "tree", c.trees;
+    if (!strcmp(c.family, "boosted-trees"))
+        return *unit = "round", c.rounds;
+    return *unit = "fit", 1;
+}
+
 int rundir_planned_epochs(const char *dir)
 {
     char path[MNL_PATH_LEN];
@@ -517,8 +573,8 @@ int rundir_planned_epochs(const char *dir)
  * and three pictures are there and whole: 0, or -1 with why. */
 static int legacy_complete(const char *dir, char *why, size_t n)
 {
-    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, "curves.png",
-                                         "samples.png", "confusion.png", NULL};
+    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, RUNDIR_CURVES,
+                                         RUNDIR_SAMPLES, RUNDIR_CONFUSION, NULL};
     char path[MNL_PATH_LEN];
     for (int i = 0; needed[i]; i++) {
         if (rundir_path(dir, needed[i], path, sizeof path) || !file_exists(path)) {
@@ -570,6 +626,7 @@ int rundir_is_finished(const RunDir *d)
 RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
 {
     memset(s, 0, sizeof *s);
+    s->unit = "epoch";
     if (upgraded)
         *upgraded = 0;
     char manifest[MNL_PATH_LEN], summary[MNL_PATH_LEN], ckpt[MNL_PATH_LEN], why[400];
@@ -583,9 +640,14 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
     if (!has_manifest && !path_present(summary) && !path_present(ckpt))
         return s->state = RUNDIR_NONE;
     s->epoch = count_epochs(dir);
-    s->epochs = rundir_planned_epochs(dir);
+    s->epochs = rundir_planned(dir, &s->unit);
+    int one_shot = !strcmp(s->unit, "fit");     /* a fit in one go has no steps to count */
     if (held_by_another(dir)) {
-        snprintf(s->text, sizeof s->text, "in progress, epoch %d/%d", s->epoch + 1, s->epochs);
+        if (one_shot)
+            snprintf(s->text, sizeof s->text, "in progress, fitting");
+        else
+            snprintf(s->text, sizeof s->text, "in progress, %s %d/%d", s->unit, s->epoch + 1,
+                     s->epochs);
         return s->state = RUNDIR_RUNNING;
     }
     int ok = has_manifest ? verify_mark(dir, why, sizeof why) : upgrade_legacy(dir, why, sizeof why);
@@ -595,7 +657,14 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
         snprintf(s->text, sizeof s->text, "finished");
         return s->state = RUNDIR_DONE;
     }
-    snprintf(s->text, sizeof s->text, "incomplete: %s (epoch %d/%d)", why, s->epoch, s->epochs);
+    char stopped[600];
+    if (read_stopped(dir, stopped, sizeof stopped) == 0)    /* diverged, or a fit interrupted */
+        snprintf(s->text, sizeof s->text, "%s", stopped);
+    else if (one_shot)
+        snprintf(s->text, sizeof s->text, "incomplete: %s (not fitted)", why);
+    else
+        snprintf(s->text, sizeof s->text, "incomplete: %s (%s %d/%d)", why, s->unit, s->epoch,
+                 s->epochs);
     return s->state = RUNDIR_INCOMPLETE;
 }
 
@@ -878,4 +947,31 @@ int rundir_take_sweep(DirLock *l, const char *dir)
 {
     int rc = make_dirs(dir);
     return rc ? rc : dir_lock(l, dir);
+}
+
+/* ---- what a folder or a file is ---- */
+
+static int holds(const char *root, const char *rel, const char *name)
+{
+    char path[2200];
+    if ((size_t)snprintf(path, sizeof path, "%s%s%s/%s", root, rel[0] ? "/" : "", rel, name) >=
+        sizeof path)
+        return 0;
+    return access(path, R_OK) == 0;
+}
+
+int rundir_is_sweep(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_SWEEP_MD);
+}
+
+int rundir_is_diff(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_DIFF_MD);
+}
+
+int rundir_is_model_picture(const char *name)
+{
+    return ends_with(name, ".png") && !strstr(name, ".tmp.") &&
+           (!strncmp(name, "predict", 7) || !strncmp(name, RUNDIR_FEATURES_PREFIX, 9));
 }

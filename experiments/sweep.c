@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,7 +318,8 @@ static void read_run(SweepRun *r)
         snprintf(r->status, sizeof r->status, "%.300s", st.text);
     } else if (r->ok && r->n_rec == 0) {
         r->ok = 0;
-        snprintf(r->status, sizeof r->status, "failed: %.300s", why[0] ? why : "metrics.csv has no rows");
+        snprintf(r->status, sizeof r->status, "failed: %.300s",
+                 why[0] ? why : RUNDIR_METRICS " has no rows");
     }
     char *summary = NULL, v[64];
     r->params = 0;
@@ -531,7 +533,7 @@ static void write_md_runs(const Sweep *w, FILE *o, const char *held)
         }
         const EpochRecord *last = &r->rec[r->n_rec - 1], *b = &r->rec[r->best];
         char target[sizeof r->dir + 16];
-        snprintf(target, sizeof target, "%s/curves.png", rel);
+        snprintf(target, sizeof target, "%s/" RUNDIR_CURVES, rel);
         fprintf(o, "%d | %.2f%% | %d | %.2f%% | %.4f | %.1f | [curves](", last->epoch,
                 100 * last->test_acc, b->epoch, 100 * b->test_acc, held_out(b, r->on_valid),
                 r->seconds);
@@ -543,8 +545,8 @@ static void write_md_runs(const Sweep *w, FILE *o, const char *held)
 static int write_sweep_md(const Sweep *w, const char *held)
 {
     char path[MNL_PATH_LEN];
-    if (snprintf(path, sizeof path, "%s/SWEEP.md", w->out) >= (int)sizeof path)
-        return mnl_fail(MNL_ERR_ARG, "%s/SWEEP.md: the path is too long", w->out);
+    if (rundir_path(w->out, RUNDIR_SWEEP_MD, path, sizeof path))
+        return MNL_ERR_ARG;
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
@@ -565,10 +567,10 @@ static int write_sweep_md(const Sweep *w, const char *held)
     }
     fprintf(o, "; %d run%s. *Best epoch*: the epoch of lowest %s loss; a failed run is not in the "
                "means.\n\n", w->n_runs, w->n_runs == 1 ? "" : "s", held);
-    fprintf(o, "![accuracy and %s loss against the value](./sweep.png)\n\n", held);
-    fprintf(o, "![%s loss per epoch of every run](./sweep-curves.png)\n\n", held);
+    fprintf(o, "![accuracy and %s loss against the value](./" RUNDIR_SWEEP_PNG ")\n\n", held);
+    fprintf(o, "![%s loss per epoch of every run](./" RUNDIR_SWEEP_CURVES ")\n\n", held);
     if (w->o->n_axes == 2)
-        fprintf(o, "![final test accuracy of every pair of values](./heatmap.png)\n\n");
+        fprintf(o, "![final test accuracy of every pair of values](./" RUNDIR_HEATMAP ")\n\n");
     write_md_means(w, o, held);
     write_md_runs(w, o, held);
     return atomic_commit(&a);
@@ -583,8 +585,8 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
 {
     char path[MNL_PATH_LEN];
     int n0 = w->o->axes[0].n_values, n1 = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
-    snprintf(path, sizeof path, "%s/sweep.dat", w->out);
-    snprintf(fails_path, fails_n, "%s/sweep.fail.dat", w->out);
+    rundir_path(w->out, RUNDIR_SWEEP_DAT, path, sizeof path);
+    rundir_path(w->out, RUNDIR_SWEEP_FAIL_DAT, fails_path, fails_n);
     AtomicFile a, f;
     int rc = atomic_open(&a, path);
     if (rc)
@@ -650,8 +652,8 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     int rc = write_sweep_dat(w, x, fails, sizeof fails);
     if (rc)
         return rc;
-    snprintf(dat, sizeof dat, "%s/sweep.dat", w->out);
-    snprintf(png, sizeof png, "%s/sweep.png", w->out);
+    rundir_path(w->out, RUNDIR_SWEEP_DAT, dat, sizeof dat);
+    rundir_path(w->out, RUNDIR_SWEEP_PNG, png, sizeof png);
     int series = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
     for (int j = 0; w->o->n_axes > 1 && j < series && j < SWEEP_MAX_VALUES; j++) {
         snprintf(names[j], sizeof names[j], "%s=%s", short_key(w->o->axes[1].key),
@@ -734,7 +736,7 @@ static int write_curves_png(const Sweep *w, const char *held)
         }
     }
     if (!rc && drawn) {
-        snprintf(png, sizeof png, "%s/sweep-curves.png", w->out);
+        rundir_path(w->out, RUNDIR_SWEEP_CURVES, png, sizeof png);
         snprintf(title, sizeof title, "%s: %s loss per epoch of every run (thin: further seeds)",
                  w->name, held);
         plot_set_str_array(&p, "titles", titles, drawn);
@@ -757,8 +759,8 @@ static int write_heatmap(const Sweep *w)
 {
     const SweepAxis *a0 = &w->o->axes[0], *a1 = &w->o->axes[1];
     char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400];
-    snprintf(dat, sizeof dat, "%s/heatmap.dat", w->out);
-    snprintf(png, sizeof png, "%s/heatmap.png", w->out);
+    rundir_path(w->out, RUNDIR_HEATMAP_DAT, dat, sizeof dat);
+    rundir_path(w->out, RUNDIR_HEATMAP, png, sizeof png);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc)
@@ -832,8 +834,11 @@ static int write_sweep_files(Sweep *w)
 }
 
 /* Between runs (the runner catches them during one), SIGINT and SIGTERM only set this, so the
- * sweep stops at the next gap with a message instead of dying silently. */
-static volatile sig_atomic_t sweep_signal;
+ * sweep stops at the next gap with a message instead of dying silently. Every way out of sweep_run
+ * releases the sweep folder's lock: the returns below, and a signal while the charts are drawn
+ * (experiments/main's handler removes every lock this process holds, common/fileio
+ * dir_locks_abandon, as the runner's second signal does). */
+static atomic_int sweep_signal;   /* atomic: the handler may run on any thread */
 
 static void on_sweep_signal(int sig)
 {
@@ -887,6 +892,10 @@ int sweep_run(const SweepOptions *o, int *signal_out)
         }
         rc = train_one(&w, &w.runs[i], i, signal_out);
     }
+    if (!rc && sweep_signal) {                  /* a Ctrl-C after the last run ended */
+        *signal_out = sweep_signal;
+        rc = MNL_ERR_INTERRUPTED;
+    }
     sweep_catch_signals(0);
     if (rc == MNL_ERR_INTERRUPTED) {
         int done = 0;
@@ -905,8 +914,9 @@ int sweep_run(const SweepOptions *o, int *signal_out)
         for (int i = 0; i < w.n_runs; i++)
             failed += !w.runs[i].ok;
         esc_say(stdout, "wrote ", w.out, "");
-        printf("/{SWEEP.md, sweep.png, sweep-curves.png%s} (%d run%s, %d failed)\n",
-               o->n_axes == 2 ? ", heatmap.png" : "", w.n_runs, w.n_runs == 1 ? "" : "s", failed);
+        printf("/{" RUNDIR_SWEEP_MD ", " RUNDIR_SWEEP_PNG ", " RUNDIR_SWEEP_CURVES "%s} (%d run%s, "
+               "%d failed)\n", o->n_axes == 2 ? ", " RUNDIR_HEATMAP : "", w.n_runs,
+               w.n_runs == 1 ? "" : "s", failed);
         html_refresh_around(w.out);      /* the page lists the sweeps */
     }
     sweep_free(&w);
