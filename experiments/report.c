@@ -204,7 +204,7 @@ static int write_fitted_once(const RunFiles *f)
 {
     const EpochRecord *e = &f->records[f->n_records - 1];
     char out[MNL_PATH_LEN], title[400], cost[300], note[200];
-    snprintf(out, sizeof out, "%s/curves.png", f->dir);
+    rundir_path(f->dir, RUNDIR_CURVES, out, sizeof out);
     snprintf(title, sizeof title, "%s: %s on %s, fitted once (no curve: one fit, one evaluation)",
              f->cfg->name, f->cfg->family, f->cfg->dataset);
     double bytes = (double)f->size_bytes;
