@@ -178,7 +178,7 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         return rc;
     plot_add_file(&p, "in", dat);
     plot_set_str(&p, "title", title);
-    return plot_draw(&p, "cost", png);
+    return plot_draw_svg(&p, "cost", png);
 }
 
 int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, const char *slug)

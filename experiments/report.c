@@ -295,7 +295,7 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
     if (lay && *lay)
         plot_set_str(&p, "layout", lay);
-    return plot_draw(&p, "curves", out);
+    return plot_draw_svg(&p, "curves", out);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
@@ -1076,7 +1076,7 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
             plot_set_str_array(&p, "names", keys, shown);
             plot_set_int(&p, "logx", last >= 1000);
             plot_set_str(&p, "title", title);
-            rc = plot_draw(&p, "compare", out);
+            rc = plot_draw_svg(&p, "compare", out);
         }
     }
     if (!rc && n_lines > shown) {

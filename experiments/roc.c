@@ -175,6 +175,6 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     plot_set_str(&plot, "title", title);
     plot_set_str(&plot, "positive", pos_name);
     plot_set_str(&plot, "negative", neg_name);
-    rc = plot_draw(&plot, "roc", png);
+    rc = plot_draw_svg(&plot, "roc", png);
     return rc ? rc : write_thresholds(dir, p, pts, auc, said, said_len);
 }

@@ -686,7 +686,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     plot_set_num(&p, "xmin", xmin);
     plot_set_num(&p, "xmax", xmax);
     plot_set_int(&p, "show_chance", show_chance);
-    return plot_draw(&p, "sweep", png);
+    return plot_draw_svg(&p, "sweep", png);
 }
 
 /* ---- sweep-curves.png: every run's held-out loss per epoch, one colour per value ---- */
@@ -734,7 +734,7 @@ static int write_curves_png(const Sweep *w, const char *held)
         plot_set_int(&p, "column", on_valid ? 4 : 6);
         plot_set_int(&p, "logy", lo_set && hi > 20 * lo);
         plot_set_str(&p, "held", held);
-        rc = plot_draw(&p, "sweep_curves", png);
+        rc = plot_draw_svg(&p, "sweep_curves", png);
     } else if (!rc) {
         plot_discard(&p);
     }

@@ -12,7 +12,9 @@
 longest = 0
 do for [i=1:names_n] { if (strlen(names[i]) > longest) { longest = strlen(names[i]) } }
 below = longest > 30
-set terminal pngcairo noenhanced size 1100, (below ? 600 + 19 * names_n : 640) font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1100, (below ? 600 + 19 * names_n : 640) font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1100, (below ? 600 + 19 * names_n : 640) font "Sans,11" }
 set output out
 set title title font "Sans,13"
 set xlabel logx ? "epoch (log scale)" : "epoch"

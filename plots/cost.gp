@@ -2,7 +2,9 @@
 # training seconds (right), both on log axes, one point per run labelled with its name; test
 # accuracy is red, as in every chart.
 # Inputs: in (cost-TASK.dat: parameters seconds accuracy "label"), title, out.
-set terminal pngcairo noenhanced size 1200,560 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1200,560 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1200,560 font "Sans,11" }
 set output out
 set logscale x
 set grid lc rgb "#dddddd"

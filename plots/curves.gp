@@ -14,7 +14,9 @@
 #         layout (optional: a file for the panels' and text lines' places, see below).
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo noenhanced size 960,860 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 960,860 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 960,860 font "Sans,11" }
 set output out
 held = has_valid ? 4 : 6
 held_name = has_valid ? "validation loss" : "test loss"

@@ -45,6 +45,13 @@ int plot_close_data(Plot *p, FILE *f);
 /* Run plots/SCRIPT.gp on it and put the PNG at out_png (atomically); removes the folder.
  * MNL_ERR_PLOT names the script and gnuplot's first error line. */
 int plot_draw(Plot *p, const char *script, const char *out_png);
+/* plot_draw, and the same figure as SVG beside the PNG (OUT.svg for OUT.png) for the results page:
+ * the script is run again with svg = 1 and out = 'out.svg' and picks gnuplot's svg terminal with
+ * its mouse option, standalone (the script inside the file: clicking a key entry hides its curve,
+ * the pointer's coordinates are shown; no other file or library). gnuplot leaves a '>' of a text
+ * unescaped; every one in character data becomes &gt;, so the SVG is well-formed XML whatever the
+ * names in it. */
+int plot_draw_svg(Plot *p, const char *script, const char *out_png);
 void plot_discard(Plot *p);
 
 /* A labelled grid of images. images: [n, h, w], any range (each image is scaled to its own

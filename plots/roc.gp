@@ -5,7 +5,9 @@
 # Inputs: in (roc.dat: block 0 "threshold fpr tpr", block 1 "threshold fpr tpr accuracy% "label"", one
 #         row per distinct point, its label naming every threshold that lands there),
 #         out, title, positive, negative (class names).
-set terminal pngcairo noenhanced size 1100,560 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1100,560 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1100,560 font "Sans,11" }
 set output out
 stats in index 1 using 2:3 nooutput
 zx = STATS_max_x < 0.02 ? 0.02 : STATS_max_x * 1.4

@@ -12,7 +12,9 @@
 # Columns of sweep.dat: 1 x, 2 label, 3 n_ok, 4 n_fail, 5/6 final test acc, 7/8 best-epoch test
 #   acc, 9/10 final held-out loss, 11/12 lowest held-out loss, 13 params, 14 seconds,
 #   15/16 final training acc, 17/18 final training loss (mean/std pairs), 19 the value itself.
-set terminal pngcairo noenhanced size 1200,560 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1200,560 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1200,560 font "Sans,11" }
 set output out
 set datafile missing "NaN"
 red = "#d62728"; dark_red = "#8b0000"; orange = "#ff8c00"

@@ -8,7 +8,9 @@
 #         column (4 validation loss | 6 test loss), logy, held, out.
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo noenhanced size 1000,600 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1000,600 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1000,600 font "Sans,11" }
 set output out
 set title title font "Sans,13"
 set xlabel "epoch"
