@@ -5,7 +5,7 @@
 # (make docs-check).
 #   MNISTLAB=bin/mnistlab [OUT=results/docs] [FRESH=1] [DOCS_GROUPS="core lessons"] sh docs/runs.sh
 #
-# Groups. The runs below are the group "core". Every file docs/runs.d/GROUP.sh is a further group,
+# Groups. The runs below are the group "core". Every file docs/runs/GROUP.sh is a further group,
 # read (sourced) after them in name order; DOCS_GROUPS="core lessons" makes only the groups named. A
 # group file only calls the two functions defined here, and uses $OUT:
 #   train NAME EXPERIMENT [--set key=value ...]   bin/mnistlab train experiments/EXPERIMENT.conf
@@ -68,14 +68,14 @@ if group core; then
     train less-data cnn-4v9 --set data.subset="300 500"
     train more-data-20-epochs cnn-4v9-full --set train.epochs=20
     train softmax-20-epochs softmax --set train.epochs=20
-    # guide §7: softmax against cnn (the lessons are the group docs/runs.d/lessons.sh)
+    # guide §7: softmax against cnn (the lessons are the group docs/runs/lessons.sh)
     run diff-softmax-cnn diff "$OUT/exp/softmax" "$OUT/exp/cnn" --out "$OUT/diff-softmax-cnn"
     # the comparison of the ten experiments (results.md's chart)
     run compare compare "$OUT/exp"
 fi
 
-# the other groups, docs/runs.d/*.sh, in name order
-for docs_group_file in docs/runs.d/*.sh; do
+# the other groups, docs/runs/*.sh, in name order
+for docs_group_file in docs/runs/*.sh; do
     [ -f "$docs_group_file" ] || continue
     docs_group=${docs_group_file##*/}
     if group "${docs_group%.sh}"; then
