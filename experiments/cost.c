@@ -152,8 +152,18 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
     int rc = atomic_open(&a, dat);
     if (rc)
         return rc;
-    fprintf(a.f, "# parameters train_seconds final_test_acc \"label\" (one row per run; a seed "
-                 "folder's first seed carries its label)\n");
+    fprintf(a.f, "# parameters train_seconds final_test_acc \"label\" group (one row per run; a "
+                 "seed folder's first seed carries its label; group: the key entry it is drawn "
+                 "as, from 1)\n");
+    /* the key's entries: one per run, or per seed folder (its first seed names it) */
+    char (*names)[200] = calloc((size_t)n + 1, sizeof *names);
+    const char **name_list = calloc((size_t)n + 1, sizeof *name_list);
+    if (!names || !name_list) {
+        free(names), free(name_list);
+        atomic_abort(&a);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", dat);
+    }
+    int groups = 0;
     for (int i = 0; i < n; i++) {
         char label[600];
         size_t parent;
@@ -165,19 +175,33 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
             snprintf(label, sizeof label, "%s", runs[i].name);
         }
         char cut[200];
+        esc_shorten(label, 32, cut, sizeof cut);
+        if (label[0] || groups == 0) {
+            snprintf(names[groups], sizeof names[0], "%s", cut);
+            name_list[groups] = names[groups];
+            groups++;
+        }
         fprintf(a.f, "%ld %.4f %.6f ", runs[i].params,
                 runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc);
-        esc_gnuplot_datafield(a.f, esc_shorten(label, 32, cut, sizeof cut));
-        fputc('\n', a.f);
+        esc_gnuplot_datafield(a.f, cut);
+        fprintf(a.f, " %d\n", groups);
     }
-    if ((rc = atomic_commit(&a)))
+    if ((rc = atomic_commit(&a))) {
+        free(names), free(name_list);
         return rc;
+    }
     snprintf(title, sizeof title, "Final test accuracy against cost: %s", runs[0].task);
     Plot p;
     if ((rc = plot_begin(&p)))
         return rc;
     plot_add_file(&p, "in", dat);
     plot_set_str(&p, "title", title);
+    plot_set_str_array(&p, "names", name_list, groups);
+    free(names), free(name_list);
+    /* $MNISTLAB_PLOT_LAYOUT: where cost.gp put its panels and key (read by the layout test) */
+    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
+    if (lay && *lay)
+        plot_set_str(&p, "layout", lay);
     return plot_draw_svg(&p, "cost", png);
 }
 

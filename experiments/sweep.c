@@ -653,7 +653,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     snprintf(title, sizeof title, "%s: sweep of %s (%d seed%s per value%s)", w->name,
              w->o->axes[0].key, ns, ns == 1 ? "" : "s", ns > 1 ? ", mean ± std" : "");
     if (w->o->against_params)
-        snprintf(xlabel, sizeof xlabel, "parameters (log scale; %s written at each point)",
+        snprintf(xlabel, sizeof xlabel, "parameters (log scale; %s on the top axis)",
                  w->o->axes[0].key);
     else
         snprintf(xlabel, sizeof xlabel, "%s%s%s", w->o->axes[0].key,
@@ -686,6 +686,10 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     plot_set_num(&p, "xmin", xmin);
     plot_set_num(&p, "xmax", xmax);
     plot_set_int(&p, "show_chance", show_chance);
+    /* $MNISTLAB_PLOT_LAYOUT: where sweep.gp put its panels and keys (read by the layout test) */
+    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
+    if (lay && *lay)
+        plot_set_str(&p, "layout", lay);
     return plot_draw_svg(&p, "sweep", png);
 }
 
