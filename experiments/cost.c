@@ -198,10 +198,7 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
     plot_set_str(&p, "title", title);
     plot_set_str_array(&p, "names", name_list, groups);
     free(names), free(name_list);
-    /* $MNISTLAB_PLOT_LAYOUT: where cost.gp put its panels and key (read by the layout test) */
-    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
-    if (lay && *lay)
-        plot_set_str(&p, "layout", lay);
+    plot_set_layout(&p, "cost");
     return plot_draw_svg(&p, "cost", png);
 }
 

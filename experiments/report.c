@@ -290,11 +290,7 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     plot_set_num(&p, "end_loss", j->end_loss);
     plot_set_str(&p, "zoom_label", zoom);
     plot_set_str(&p, "stuck", stuck);
-    /* $MNISTLAB_PLOT_LAYOUT: a file where curves.gp writes where it put the panels and the text
-     * (the test that no label covers a curve reads it) */
-    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
-    if (lay && *lay)
-        plot_set_str(&p, "layout", lay);
+    plot_set_layout(&p, "curves");
     return plot_draw_svg(&p, "curves", out);
 }
 
@@ -1076,6 +1072,7 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
             plot_set_str_array(&p, "names", keys, shown);
             plot_set_int(&p, "logx", last >= 1000);
             plot_set_str(&p, "title", title);
+            plot_set_layout(&p, "compare");
             rc = plot_draw_svg(&p, "compare", out);
         }
     }

@@ -180,11 +180,7 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     plot_set_str(&plot, "positive", pos_name);
     plot_set_str(&plot, "negative", neg_name);
     plot_set_str_array(&plot, "labels", label_of, n_labels);
-    /* $MNISTLAB_PLOT_LAYOUT: where roc.gp put the panels and keys (the test that no text lies
-     * over a drawn point reads it) */
-    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
-    if (lay && *lay)
-        plot_set_str(&plot, "layout", lay);
+    plot_set_layout(&plot, "roc");
     rc = plot_draw_svg(&plot, "roc", png);
     return rc ? rc : write_thresholds(dir, p, pts, auc, said, said_len);
 }

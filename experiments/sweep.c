@@ -686,10 +686,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     plot_set_num(&p, "xmin", xmin);
     plot_set_num(&p, "xmax", xmax);
     plot_set_int(&p, "show_chance", show_chance);
-    /* $MNISTLAB_PLOT_LAYOUT: where sweep.gp put its panels and keys (read by the layout test) */
-    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
-    if (lay && *lay)
-        plot_set_str(&p, "layout", lay);
+    plot_set_layout(&p, "sweep");
     return plot_draw_svg(&p, "sweep", png);
 }
 

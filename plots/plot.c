@@ -248,6 +248,16 @@ void plot_set_num(Plot *p, const char *var, double v)
         fprintf(p->vars, "%s = NaN\n", var);
 }
 
+void plot_set_layout(Plot *p, const char *script)
+{
+    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
+    if (!lay || !*lay)
+        return;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s.%s", lay, script);
+    plot_set_str(p, "layout", path);
+}
+
 void plot_set_int(Plot *p, const char *var, long v)
 {
     if (p->rc || !is_identifier(var)) {
@@ -473,7 +483,7 @@ static int draw_svg_pass(Plot *p, const char *script, const char *script_abs, co
     note_live_file(path);
     note_live_file(svg);
     note_live_file(errpath);
-    static const char svg_vars[] = "svg = 1\nout = 'out.svg'\n";
+    static const char svg_vars[] = "svg = 1\nout = 'out.svg'\nundefine layout\n";
     if (atomic_write_file(path, svg_vars, strlen(svg_vars)) != MNL_OK)
         return MNL_ERR_IO;
     char *argv[] = {"gnuplot", "vars.gp", "svg.gp", (char *)script_abs, NULL};

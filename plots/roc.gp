@@ -7,8 +7,8 @@
 #         labels (array: block 1's labels, in its order), out, title, positive, negative (class
 #         names), layout (optional: a file for the panels' places and where the keys are).
 # svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
-if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1100,560 font "Sans,11" } else {
-    set terminal pngcairo noenhanced size 1100,560 font "Sans,11" }
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1100,650 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1100,650 font "Sans,11" }
 set output out
 stats in index 1 using 2:3 nooutput
 zx = STATS_max_x < 0.02 ? 0.02 : STATS_max_x * 1.4
@@ -19,7 +19,8 @@ set multiplot layout 1,2 title title font "Sans,13"
 set xlabel sprintf("false-positive rate (%s called %s)", negative, positive)
 set ylabel sprintf("true-positive rate (%s found)", positive)
 set grid lc rgb "#dddddd"
-set key bottom right box opaque
+set key outside below center maxcols 1 noenhanced
+set bmargin 7.5         # the same for both panels: tics, axis label and a key of three rows
 set size ratio -1
 set xrange [0:1]; set yrange [0:1]
 set title "the whole curve"
@@ -32,16 +33,15 @@ if (exists("layout")) {
     print sprintf("canvas %g %g", GPVAL_TERM_XSIZE / px, GPVAL_TERM_YSIZE / px)
     print sprintf("char %g %g", GPVAL_TERM_HCHAR / px, GPVAL_TERM_VCHAR / px)
     print sprintf("panel whole %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
-    print "key inside-box-opaque 0"
+    print "key whole below 3"
     unset print
 }
 set size noratio
 set xrange [0:zx]; set yrange [zy:1.0]
-set title "the top-left corner, enlarged"
+set title "the top-left corner, enlarged (the key: each threshold's accuracy)"
 # no text inside the panel, where a curve may pass: each threshold's point has a marker (and
 # shade of dark red) of its own, and the key below the panel names it with its test accuracy
-set key outside below center Left reverse maxcols 2 noenhanced font "Sans,10" \
-    title "each marker a threshold on p(positive): its test accuracy"
+set key outside below center Left reverse maxcols 2 noenhanced font "Sans,10"
 markers = "7 5 9 11 13 4 6 8 10 12"
 marker(i) = word(markers, (i - 1) % 10 + 1) + 0
 t(i) = labels_n > 1 ? (i - 1.0) / (labels_n - 1) : 0.0
@@ -52,7 +52,7 @@ plot in index 0 using 2:3 with lines lw 2 lc rgb "#1f77b4" notitle, \
 if (exists("layout")) {
     set print layout append
     print sprintf("panel zoom %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
-    print sprintf("key below %d", (labels_n + 1) / 2 + 1)
+    print sprintf("key zoom below %d", (labels_n + 1) / 2)
     unset print
 }
 unset multiplot

@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "common/fileio.h"
 #include "experiments/report.h"
+#include "experiments/roc.h"
 #include "tests/test_util.h"
 
 #define QUICK "train experiments/cnn-4v9.conf --set train.epochs=2"
@@ -467,13 +468,15 @@ static void assert_text_clear_of_panels(const char *name, const EpochRecord *r, 
     RunFiles f = run_files(dir, &c, &d, r, n);
     f.confusion = confusion;
     char layout[1100];
-    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout.txt"));
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout"));
     setenv("MNISTLAB_PLOT_LAYOUT", layout, 1);
     int rc = report_write_curves(&f);
     unsetenv("MNISTLAB_PLOT_LAYOUT");
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout.curves"));
     CU_ASSERT_EQUAL_FATAL(rc, MNL_OK);
     double cw = 0, ch = 0, hchar = 0, vchar = 0, top[4] = {0}, zoom[4] = {0}, ty[4];
-    int tlen[4], nt = 0, panels = 0;
+    int tlen[4], nt = 0, panels = 0, marks = 0;
+    double mark_x0 = 0;
     FILE *l = fopen(layout, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(l);
     char line[256], what[32];
@@ -490,7 +493,12 @@ static void assert_text_clear_of_panels(const char *name, const EpochRecord *r, 
             panels++;
         } else if (sscanf(line, "text %31s %lf %d", what, &a, &len) == 3 && nt < 4)
             ty[nt] = a, tlen[nt++] = len;
+        else if (sscanf(line, "mark %31s %lf %lf", what, &a, &b) == 3)
+            mark_x0 = a, marks++;
     }
+    /* chance is a tick right of the panel, not a line across the loss curves */
+    for (int i = 0; i < marks; i++)
+        CU_ASSERT(mark_x0 >= top[1] - 0.5);
     fclose(l);
     CU_ASSERT_EQUAL(panels, 2);
     CU_ASSERT(nt >= 1);
@@ -557,7 +565,175 @@ static void test_report_curves_text_is_clear_for_a_stuck_model(void)
     for (int i = 0; i < 500; i++)
         confusion_add(&c, i < 265 ? 1 : 0, 1);
     assert_text_clear_of_panels("lay-stuck", r, 5, &c);
-    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.txt")), "text stuck ");
+    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.curves")), "text stuck ");
+    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.curves")), "mark chance ");
+}
+
+/* ---- no text over a drawn point: ROC, compare, cost and sweep charts ---- */
+
+/* Read the layout file a script wrote (plots/plot.h: plot_set_layout) and check it: every panel
+ * lies within the canvas; no key lies inside a panel: a key below its panel fits between the
+ * panel's bottom edge and the canvas's (its rows, and the tic labels and axis label above them), a
+ * key right of it fits between the panel's right edge and the canvas's; a mark (chance's tick)
+ * lies right of the panel. An accuracy axis ends at 1 at most. Returns the number of keys. */
+static int assert_layout_clear(const char *path, const char *what, int want_panels)
+{
+    FILE *l = fopen(path, "r");
+    if (!l)
+        fprintf(stderr, "\n    %s: no layout file %s", what, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    double cw = 0, ch = 0, hc = 0, vc = 0, px[8][4];
+    char names[8][32], line[300], a[32], b[32];
+    int np = 0, keys = 0;
+    while (fgets(line, sizeof line, l)) {
+        double v[4];
+        int rows;
+        if (sscanf(line, "canvas %lf %lf", &v[0], &v[1]) == 2)
+            cw = v[0], ch = v[1];
+        else if (sscanf(line, "char %lf %lf", &v[0], &v[1]) == 2)
+            hc = v[0], vc = v[1];
+        else if (sscanf(line, "panel %31s %lf %lf %lf %lf", a, &v[0], &v[1], &v[2], &v[3]) == 5 &&
+                 np < 8) {
+            snprintf(names[np], sizeof names[0], "%s", a);
+            memcpy(px[np++], v, sizeof v);
+            int inside = v[0] >= 0 && v[1] <= cw && v[2] >= 0 && v[3] <= ch && v[0] < v[1] && v[2] < v[3];
+            if (!inside)
+                fprintf(stderr, "\n    %s: panel %s (%g-%g x %g-%g) is not within the canvas %gx%g",
+                        what, a, v[0], v[1], v[2], v[3], cw, ch);
+            CU_ASSERT(inside);
+        } else if (sscanf(line, "key %31s %31s %d", a, b, &rows) == 3) {
+            int k = -1;
+            for (int i = 0; i < np; i++)
+                if (!strcmp(names[i], a))
+                    k = i;
+            CU_ASSERT_FATAL(k >= 0);
+            int fits = !strcmp(b, "below") ? px[k][2] >= 0.9 * rows * vc + 2.0 * vc
+                     : !strcmp(b, "right") ? px[k][1] + 0.9 * rows * hc <= cw : 0;
+            if (!fits)
+                fprintf(stderr, "\n    %s: the key %s panel %s (%d rows or characters) does not fit "
+                        "outside it (panel %g-%g x %g-%g, canvas %gx%g)", what, b, a, rows,
+                        px[k][0], px[k][1], px[k][2], px[k][3], cw, ch);
+            CU_ASSERT(fits);
+            keys++;
+        } else if (sscanf(line, "yaxis %31s %lf %lf", a, &v[0], &v[1]) == 3) {
+            if (v[1] > 1.0 + 1e-9)
+                fprintf(stderr, "\n    %s: the accuracy axis of %s runs to %g", what, a, v[1]);
+            CU_ASSERT(v[1] <= 1.0 + 1e-9);
+        }
+    }
+    fclose(l);
+    if (np != want_panels)
+        fprintf(stderr, "\n    %s: %d panels in the layout, %d expected", what, np, want_panels);
+    CU_ASSERT_EQUAL(np, want_panels);
+    CU_ASSERT(cw > 0 && vc > 0 && hc > 0);
+    return keys;
+}
+
+/* roc.png of n test images, half positive, scored by score(i, positive) */
+static void draw_roc(const char *name, float (*score)(int i, int positive), int n)
+{
+    const char *dir = test_path(name);
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    Predictions p;
+    CU_ASSERT_FATAL(predictions_alloc(&p, n, 2) == MNL_OK);
+    p.class_names[0] = 4, p.class_names[1] = 9;
+    for (int i = 0; i < n; i++) {
+        p.truth[i] = i % 2;
+        p.p_positive[i] = score(i, p.truth[i]);
+        p.pred[i] = p.p_positive[i] >= 0.5f;
+        p.confidence[i] = p.pred[i] ? p.p_positive[i] : 1 - p.p_positive[i];
+        p.source_index[i] = i;
+    }
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "summary.txt"), "", 0) == 0);   /* ROC adds to it */
+    char layout[1100];
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout"));
+    setenv("MNISTLAB_PLOT_LAYOUT", layout, 1);
+    int rc = roc_write_run(dir, name, &p, NULL, 0);
+    if (rc)
+        fprintf(stderr, "\n    %s: %s", name, mnl_last_error());
+    CU_ASSERT_EQUAL(rc, MNL_OK);
+    unsetenv("MNISTLAB_PLOT_LAYOUT");
+    predictions_free(&p);
+}
+
+static float constant_score(int i, int positive)
+{
+    (void)i, (void)positive;
+    return 0.4f;               /* one answer for every image: the ROC is two corners */
+}
+
+static float good_score(int i, int positive)
+{
+    float noise = (float)((i * 37) % 100) / 100.0f;       /* 0 .. 0.99, fixed */
+    return positive ? 0.55f + 0.45f * noise : 0.6f * noise * noise;
+}
+
+/* A model that answers one class for every image: every threshold lands on (0,0) or (1,1), where
+ * its labels once piled up at the origin; the thresholds are named in a key below the panel. */
+static void test_report_roc_of_a_degenerate_model_keeps_text_off_the_panels(void)
+{
+    draw_roc("roc-degenerate", constant_score, 500);
+    const char *dir = test_path("roc-degenerate");
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.roc"), "degenerate ROC", 2), 2);
+    assert_contains(test_slurp(in_dir(dir, "layout.roc")), "key zoom below 1\n");
+    unsigned w, h;
+    CU_ASSERT_EQUAL(test_png_size(in_dir(dir, "roc.png"), &w, &h), 0);
+}
+
+static void test_report_roc_of_a_good_model_keeps_text_off_the_panels(void)
+{
+    draw_roc("roc-good", good_score, 500);
+    const char *dir = test_path("roc-good");
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.roc"), "good ROC", 2), 2);
+}
+
+/* 30 runs, 30 groups: the comparison draws the best 10 with the key outside the chart, and the
+ * cost chart (too many to name beside points) draws them all unnamed, its axis ending at 1. With
+ * long descriptive names the key goes below the chart, one name a row, and still fits. */
+static void compare_30_runs(const char *name, const char *stem)
+{
+    const char *root = test_path(name);
+    for (int i = 0; i < 30; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/%s%02d", root, stem, i);
+        fake_run(dir, "experiments/mlp.conf", NULL, 1, 0.90 + 0.003 * i);
+    }
+    char env[1200], args[1200];
+    snprintf(env, sizeof env, "MNISTLAB_PLOT_LAYOUT=%s", in_dir(root, "layout"));
+    snprintf(args, sizeof args, "compare %s", root);
+    CU_ASSERT_EQUAL(test_run_program(env, args, 0, test_path("report.out"), test_path("report.err")), 0);
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(root, "layout.compare"), name, 1), 1);
+    assert_layout_clear(in_dir(root, "layout.cost"), name, 2);
+    assert_contains(test_slurp(in_dir(root, "REPORT.md")), "The chart draws the 10 of 30 rows");
+}
+
+static void test_report_chart_of_30_runs_keeps_its_key_off_the_lines(void)
+{
+    compare_30_runs("lay-30", "run-");
+    assert_contains(test_slurp(in_dir(test_path("lay-30"), "layout.compare")), "key chart right ");
+}
+
+static void test_report_chart_of_30_long_names_keeps_its_key_below(void)
+{
+    compare_30_runs("lay-30-long", "a-learner's-descriptive-folder-name-number-");
+    assert_contains(test_slurp(in_dir(test_path("lay-30-long"), "layout.compare")), "key chart below 10\n");
+}
+
+/* A sweep against the parameter count: the swept values once sat as labels under the points, over
+ * the other lines; now they are the top axis, and the keys are below the panels. */
+static void test_report_sweep_chart_keeps_text_off_the_panels(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("lay-sweep");
+    char env[1200], args[1400];
+    snprintf(env, sizeof env, "MNISTLAB_PLOT_LAYOUT=%s", in_dir(dir, "layout"));
+    snprintf(args, sizeof args, "sweep experiments/mlp.conf --vary model.hidden=8,16 --against params "
+             "--set train.epochs=1 --set 'data.subset=600 200' --set data.validation=none --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(env, args, 0, test_path("report.out"), test_path("report.err")), 0);
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.sweep"), "sweep", 2), 2);
+    const char *gp = test_slurp(in_dir(dir, "sweep.dat"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "\"8\""));       /* the values the top axis writes */
 }
 
 /* The rise REPORT.md prints is the one curves.png prints: an end 17.47% above the lowest loss is
@@ -871,6 +1047,11 @@ int register_report_tests(void)
         !T(report_curves_text_is_clear_of_a_flat_curve) ||
         !T(report_curves_text_is_clear_of_a_high_accuracy_plateau) ||
         !T(report_curves_text_is_clear_for_a_stuck_model) ||
+        !T(report_roc_of_a_degenerate_model_keeps_text_off_the_panels) ||
+        !T(report_roc_of_a_good_model_keeps_text_off_the_panels) ||
+        !T(report_chart_of_30_runs_keeps_its_key_off_the_lines) ||
+        !T(report_chart_of_30_long_names_keeps_its_key_below) ||
+        !T(report_sweep_chart_keeps_text_off_the_panels) ||
         !T(report_page_shows_a_runs_files_and_explorations) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
