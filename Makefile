@@ -61,7 +61,7 @@ LIBA      := $(OBJDIR)/libmnistlab.a
 MNISTLAB  := $(BINDIR)/mnistlab
 TESTBIN   := $(BINDIR)/mnistlab-tests
 
-.PHONY: all deps data test test-unit clean help
+.PHONY: all deps test-deps data test test-unit clean help
 all: $(MNISTLAB)
 
 help:
@@ -128,7 +128,13 @@ $(TESTBIN): $(TEST_OBJS) $(LIBA)
 # ends with a table of each suite's tests and seconds. A test whose data is missing is counted as
 # skipped (a failure under CI=true). `make test-unit`: the suites that need no data and start no
 # child process (tests/test_main.c marks them), in seconds.
-test: $(TESTBIN) $(MNISTLAB) | data
+# Debian's chromium loads the results page in the report suite (its SVG charts must render and
+# hide a curve on a click); `make test` installs it as root, and without it that test is skipped.
+TEST_DEB_PKGS := chromium
+test-deps:
+	@sh common/deps.sh $(TEST_DEB_PKGS)
+
+test: $(TESTBIN) $(MNISTLAB) | data test-deps
 	$(TEST_ENV) MNISTLAB=$(MNISTLAB) $(TESTBIN)
 
 test-unit: $(TESTBIN)

@@ -257,6 +257,76 @@ static void test_report_page_shows_a_runs_files_and_explorations(void)
     assert_contains(page, "<img src=\"./cnn/features-01-conv1.png\"");
 }
 
+/* ---- the page in a browser: Debian's chromium, headless ---- */
+
+/* The harness the browser loads: the page in a frame; once every chart (an <object> of gnuplot's
+ * SVG) has its SVG document, laid out larger than 100x100, it clicks each chart's first key entry
+ * and counts the charts whose curve became hidden; the counts are written into the harness, which
+ * chromium --dump-dom prints. File URLs read each other only with --allow-file-access-from-files. */
+static const char page_harness[] =
+    "<!DOCTYPE html><html><body><pre id=\"result\">not run</pre>"
+    "<iframe id=\"page\" src=\"index.html\" style=\"width:1300px;height:4000px\"></iframe><script>"
+    "var tries = 0;"
+    "function charts() { var d = document.getElementById('page').contentDocument;"
+    "  return d ? d.querySelectorAll('object[type=\"image/svg+xml\"]') : []; }"
+    "function svgOf(o) { var s = o.contentDocument;"
+    "  return s && s.documentElement && s.documentElement.localName == 'svg' ? s : null; }"
+    "function check() {"
+    "  var objs = charts(), rendered = 0, toggled = 0;"
+    "  for (var i = 0; i < objs.length; i++) { var r = objs[i].getBoundingClientRect();"
+    "    if (svgOf(objs[i]) && r.width > 100 && r.height > 100) rendered++; }"
+    "  if ((objs.length == 0 || rendered < objs.length) && ++tries < 150) { setTimeout(check, 100); return; }"
+    "  for (var i = 0; i < objs.length; i++) { var s = svgOf(objs[i]); if (!s) continue;"
+    "    var key = s.querySelector('g[id$=\"_keyentry\"]'); if (!key) continue;"
+    "    var plot = s.getElementById(key.id.replace('_keyentry', ''));"
+    "    key.dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+    "    if (plot && plot.getAttribute('visibility') == 'hidden') toggled++; }"
+    "  document.getElementById('result').textContent = 'charts ' + objs.length + ' rendered ' +"
+    "    rendered + ' toggled ' + toggled + ' end'; }"
+    "window.onload = function () { setTimeout(check, 100); };"
+    "</script></body></html>\n";
+
+/* A run's curves and ROC and a sweep's charts on the page are gnuplot's SVG, and in Chromium each
+ * renders (an SVG document laid out at size) and hides a curve when its key entry is clicked. A
+ * missing chromium is a skip (a failure under CI). */
+static void test_report_page_charts_render_and_hide_a_curve_in_chromium(void)
+{
+    if (!test_need_mnist())
+        return;
+    if (system("command -v chromium > /dev/null 2>&1") != 0) {
+        test_skip("chromium is not installed (apt-get install chromium; make test installs it as root)");
+        return;
+    }
+    const char *root = test_path("chromium");
+    char args[1400];
+    snprintf(args, sizeof args, QUICK " --out %s/run --no-live", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    snprintf(args, sizeof args, "sweep experiments/cnn-4v9.conf --vary train.lr=0.001,0.01 "
+             "--set train.epochs=1 --out %s/sweep", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    compare(root);
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    assert_contains(page, "<object type=\"image/svg+xml\" data=\"./run/curves.svg\">");
+    assert_contains(page, "<object type=\"image/svg+xml\" data=\"./sweep/sweep.svg\">");
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "harness.html"), page_harness,
+                                    strlen(page_harness)) == 0);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+             "--allow-file-access-from-files --user-data-dir=%s/profile --virtual-time-budget=20000 "
+             "--dump-dom file://%s/harness.html > %s/dom.html 2> %s/chromium.err", root, root, root,
+             root);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    const char *dom = test_slurp(in_dir(root, "dom.html"));
+    int charts = -1, rendered = -1, toggled = -1;
+    const char *r = strstr(dom, "charts ");
+    if (!r || sscanf(r, "charts %d rendered %d toggled %d end", &charts, &rendered, &toggled) != 3)
+        fprintf(stderr, "\n    chromium printed no result:\n%.800s", dom);
+    /* the run's curves and ROC, each sweep run's, the sweep's two charts, compare and cost */
+    CU_ASSERT(charts >= 8);
+    CU_ASSERT_EQUAL(rendered, charts);
+    CU_ASSERT_EQUAL(toggled, charts);
+}
+
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
  * the seed group and the lone run have a row. */
 static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
@@ -1053,6 +1123,7 @@ int register_report_tests(void)
         !T(report_chart_of_30_long_names_keeps_its_key_below) ||
         !T(report_sweep_chart_keeps_text_off_the_panels) ||
         !T(report_page_shows_a_runs_files_and_explorations) ||
+        !T(report_page_charts_render_and_hide_a_curve_in_chromium) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
         !T(report_curves_draw_training_accuracy_and_the_zoom) ||
