@@ -226,10 +226,11 @@ lesson-overfitting: $(MNISTLAB) | data
 
 # ---- documentation -------------------------------------------------------------------------------
 # make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on
-#   (docs/runs.sh, into results/docs/; FRESH=1 trains them again). About 5 CPU minutes from nothing.
+#   (docs/runs.sh and its groups docs/runs/GROUP.sh, into results/docs/; FRESH=1 trains them again;
+#   DOCS_GROUPS="core lessons" makes only those groups). About 40 CPU minutes from nothing.
 # make docs-check: the docs' commands run as written, then every number they state about a run
-#   checked against those runs (tests/docs_claims.sh), and the checker itself shown to fail on a
-#   planted false claim.
+#   checked against those runs (tests/docs_claims.sh reads every tests/docs_claims*.list), and the
+#   checker itself shown to fail on a planted false claim.
 # make docs-images: every picture of docs/img/ from those runs and the lessons' folders.
 .PHONY: docs-check docs-results docs-images
 docs-results: $(MNISTLAB) | data

@@ -1113,9 +1113,11 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
     free(acc);
 }
 
-/* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
- * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
-static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+/* The sweep or lesson a run belongs to: the deepest folder above it, below root, that holds a
+ * SWEEP.md ("lesson-lr" for lesson-lr/lr=0.5/seed2) or a lesson's TABLE.md ("lesson-overfitting"
+ * for lesson-overfitting/overfit-adamw/seed3), its name relative to root in buf. 0 when none. */
+static int sweep_or_lesson_of(const char *root, const char *name, char *buf, size_t n,
+                              const char **file)
 {
     char path[2200];
     size_t len = strlen(name);
@@ -1124,13 +1126,23 @@ static int sweep_of(const char *root, const char *name, char *buf, size_t n)
             continue;
         if (k == len)
             continue;                      /* the run's own folder is no sweep */
-        snprintf(path, sizeof path, "%s/%.*s/SWEEP.md", root, (int)k, name);
-        if (access(path, R_OK) == 0) {
-            snprintf(buf, n, "%.*s", (int)k, name);
-            return 1;
+        static const char *const files[] = {"SWEEP.md", "TABLE.md"};
+        for (int f = 0; f < 2; f++) {
+            snprintf(path, sizeof path, "%s/%.*s/%s", root, (int)k, name, files[f]);
+            if (access(path, R_OK) == 0) {
+                snprintf(buf, n, "%.*s", (int)k, name);
+                if (file)
+                    *file = files[f];
+                return 1;
+            }
         }
     }
     return 0;
+}
+
+static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+{
+    return sweep_or_lesson_of(root, name, buf, n, NULL);
 }
 
 static void write_table_head(FILE *o, const char *before)
@@ -1201,7 +1213,8 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             write_group_row(o, &r[g], ge - g);
         }
         for (int s0 = i; s0 < end; s0++) {
-            if (!sweep_of(root, r[s0].name, sweep, sizeof sweep))
+            const char *file = "SWEEP.md";
+            if (!sweep_or_lesson_of(root, r[s0].name, sweep, sizeof sweep, &file))
                 continue;
             int seen = 0;
             for (int d = 0; d < n_done; d++)
@@ -1210,10 +1223,10 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                 continue;
             snprintf(done[n_done++], sizeof done[0], "%s", sweep);
             char link[1200];
-            snprintf(link, sizeof link, "%s/SWEEP.md", sweep);
-            fprintf(o, "\n### Sweep ");
+            snprintf(link, sizeof link, "%s/%s", sweep, file);
+            fprintf(o, "\n### %s ", strcmp(file, "SWEEP.md") ? "Lesson" : "Sweep");
             esc_md_cell(o, sweep);
-            fprintf(o, ": [SWEEP.md](");
+            fprintf(o, ": [%s](", file);
             esc_md_link(o, link);
             fputs(")\n", o);
             write_table_head(o, "\n");

@@ -220,6 +220,39 @@ static void test_report_sweep_is_a_section_linking_its_sweep_md(void)
     CU_ASSERT(a && b && c && a < b && b < c);
 }
 
+/* A lesson's folder (TABLE.md, as make lesson-overfitting writes it): its runs are a section of
+ * REPORT.md of their own, after the experiments, linking its table; on the page it has a section
+ * with that table and every chart of the folder, the SVG where there is one. */
+static void test_report_lesson_is_a_section_with_its_table_and_charts(void)
+{
+    const char *root = test_path("lesson");
+    for (int s = 1; s <= 2; s++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/lesson-overfitting/overfit-adamw/seed%d", root, s);
+        fake_run(dir, "experiments/cnn-4v9.conf", NULL, (unsigned long)s, 0.98);
+    }
+    const char *table = "| remedy | final test accuracy |\n|---|---|\n| AdamW <b> | 99.08 ± 0.44 % |\n";
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-overfitting/TABLE.md"), table,
+                                    strlen(table)) == 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-overfitting/remedies.png"), "x", 1) == 0);
+    const char *svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-overfitting/remedies.svg"), svg,
+                                    strlen(svg)) == 0);
+    fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", NULL, 1, 0.99);
+    const char *report = compare(root);
+    const char *plain = strstr(report, "| [cnn-4v9](./cnn-4v9/)");
+    const char *section = strstr(report, "### Lesson lesson-overfitting: [TABLE.md](./lesson-overfitting/TABLE.md)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(section);
+    CU_ASSERT(plain < section);
+    CU_ASSERT_PTR_NOT_NULL(strstr(section, "| lesson-overfitting/overfit-adamw/seed* |"));
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    assert_contains(page, "<h2 id=\"lessons\">Lessons</h2>");
+    assert_contains(page, "<td>AdamW &lt;b&gt;</td><td>99.08 ± 0.44 %</td>");
+    assert_contains(page, "<object type=\"image/svg+xml\" data=\"./lesson-overfitting/remedies.svg\">"
+                          "<img src=\"./lesson-overfitting/remedies.png\"");
+}
+
 /* 31 runs of one task: the chart draws the 10 of the highest final accuracy and says so. */
 static void test_report_chart_of_31_runs_draws_the_best_10(void)
 {
@@ -1111,6 +1144,7 @@ int register_report_tests(void)
         !T(report_rise_rounds_as_the_curves_do) ||
         !T(report_chart_draws_a_seed_group_once_as_its_mean) ||
         !T(report_sweep_is_a_section_linking_its_sweep_md) ||
+        !T(report_lesson_is_a_section_with_its_table_and_charts) ||
         !T(report_chart_of_31_runs_draws_the_best_10) ||
         !T(report_curves_text_is_clear_of_a_one_epoch_run) ||
         !T(report_curves_text_is_clear_when_the_best_is_the_last_epoch) ||
