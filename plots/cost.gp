@@ -13,7 +13,7 @@ set logscale x
 set grid lc rgb "#dddddd"
 set format y "%.3f"
 set ylabel "final test accuracy"
-set offsets graph 0.08, graph 0.08, 0, 0
+set offsets graph 0.08, graph 0.08, 0, graph 0.05     # no point on the bottom border
 named = names_n <= 12
 # an accuracy is at most 1: the axis stops there (a margin above the best point, never past 1)
 stats in using 3 nooutput
