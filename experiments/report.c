@@ -291,7 +291,7 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     plot_set_str(&p, "zoom_label", zoom);
     plot_set_str(&p, "stuck", stuck);
     plot_set_layout(&p, "curves");
-    return plot_draw_svg(&p, "curves", out);
+    return f->live ? plot_draw(&p, "curves", out) : plot_draw_svg(&p, "curves", out);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
