@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/docs_claims_test.sh — the claim checker must be able to fail: in a copy of the docs, one
-# true number is changed (the guide's lowest test loss of cnn-4v9, then results.md's final test
-# accuracy of cnn) and tests/docs_claims.sh must reject each copy, naming the claim; the
-# untouched copy must pass.
+# true number is changed (the guide's lowest test loss of cnn-4v9, results.md's final test
+# accuracy of cnn, the baseline's accuracy in the guide's lesson-overfitting table) and
+# tests/docs_claims.sh must reject each copy, naming the claim; the untouched copy must pass.
 set -eu
 cd "$(dirname "$0")/.."
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/mnistlab-claims.XXXXXX")
@@ -33,3 +33,5 @@ plant docs/guide.md 's/the lowest test loss is ([0-9.]+)/"the lowest test loss i
     "the guide's lowest test loss of cnn-4v9, 0.01 higher"
 plant docs/results.md 's/(\| cnn \| cnn \|(?:[^|\n]*\|){4}) ([0-9.]+)%/"$1 " . sprintf("%.2f", $2 + 0.3) . "%"/e' \
     "results.md's final test accuracy of cnn, 0.3 points higher"
+plant docs/guide.md 's/(\| baseline \(cnn-4v9\) \| )([0-9.]+)/$1 . sprintf("%.2f", $2 + 0.3)/e' \
+    "the guide's lesson-overfitting table: the baseline's accuracy, 0.3 points higher"
