@@ -50,6 +50,8 @@ key_rows = series == 1 ? 2 : 3
 set multiplot layout 1,2 title title font "Sans,13"
 # ---- accuracy ----
 set ylabel "accuracy"
+# a failed run is drawn at chance: room below it, so its mark is not cut by the border
+if (show_chance) { set offsets 0, 0, 0, graph 0.05 }
 set format y "%.3f"
 ch = show_chance ? chance : NaN
 if (series == 1) {
@@ -79,6 +81,7 @@ if (exists("layout")) {
     unset print
 }
 # ---- loss ----
+set offsets 0, 0, 0, 0
 set ylabel "loss (cross-entropy)"
 set format y "%.3g"
 set yrange [0:*]
