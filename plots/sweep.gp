@@ -39,7 +39,9 @@ set key outside below center box font "Sans,10" maxrows 2
 # against the parameter count, the swept value is written on the top axis above each point (no
 # text inside a panel, where a line or band may pass)
 if (against_params) {
-    set link x2
+    # the top axis the same as the bottom one (gnuplot links no log axis: the same range instead)
+    set x2range [xmin : xmax]
+    if (logx) { set logscale x2 }
     set x2tics nomirror font "Sans,9" textcolor rgb "#333333"
     set x2label "the swept value" offset 0,-0.4
     set xtics nomirror

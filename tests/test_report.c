@@ -822,8 +822,9 @@ static void test_report_chart_of_30_long_names_keeps_its_key_below(void)
     assert_contains(test_slurp(in_dir(test_path("lay-30-long"), "layout.compare")), "key chart below 10\n");
 }
 
-/* A sweep against the parameter count: the swept values once sat as labels under the points, over
- * the other lines; now they are the top axis, and the keys are below the panels. */
+/* A sweep against the parameter count (over a decade: a log axis): the swept values once sat as
+ * labels under the points, over the other lines; now they are the top axis, and the keys are below
+ * the panels. */
 static void test_report_sweep_chart_keeps_text_off_the_panels(void)
 {
     if (!test_need_mnist())
@@ -831,7 +832,7 @@ static void test_report_sweep_chart_keeps_text_off_the_panels(void)
     const char *dir = test_path("lay-sweep");
     char env[1200], args[1400];
     snprintf(env, sizeof env, "MNISTLAB_PLOT_LAYOUT=%s", in_dir(dir, "layout"));
-    snprintf(args, sizeof args, "sweep experiments/mlp.conf --vary model.hidden=8,16 --against params "
+    snprintf(args, sizeof args, "sweep experiments/mlp.conf --vary model.hidden=8,128 --against params "
              "--set train.epochs=1 --set 'data.subset=600 200' --set data.validation=none --out %s", dir);
     CU_ASSERT_EQUAL_FATAL(test_run_program(env, args, 0, test_path("report.out"), test_path("report.err")), 0);
     CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.sweep"), "sweep", 2), 2);
