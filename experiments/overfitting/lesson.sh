@@ -78,7 +78,10 @@ RUNS="$OUT/runs.txt"
 : > "$RUNS"
 echo "$ROWS" | while IFS='|' read -r name conf label; do
     for s in $SEEDS; do
-        [ -f "$OUT/$name/seed$s/metrics.csv" ] && run_line "$name" "$OUT/$name/seed$s" >> "$RUNS"
+        # (an if, not &&: a remedy without runs must not end the script under set -e)
+        if [ -f "$OUT/$name/seed$s/metrics.csv" ]; then
+            run_line "$name" "$OUT/$name/seed$s" >> "$RUNS"
+        fi
     done
 done
 
@@ -107,7 +110,10 @@ CURVES="$OUT/curves.dat"
 : > "$CURVES"
 TITLES=""
 echo "$ROWS" | while IFS='|' read -r name conf label; do
-    files=$(ls "$OUT/$name"/seed*/metrics.csv 2>/dev/null) || continue
+    # the one pathname expansion of this script (set -f is for SEEDS' words): its seed folders
+    set +f
+    files=$(ls "$OUT/$name"/seed*/metrics.csv 2>/dev/null) || { set -f; continue; }
+    set -f
     [ -n "$files" ] || continue
     echo "# $name: $label" >> "$CURVES"
     awk -F, 'FNR == 1 { runs++; next } { s[$1] += $6; k[$1]++; if ($1 > max) max = $1 }
