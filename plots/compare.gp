@@ -5,8 +5,9 @@
 # is linear and ends at the last epoch; log (and labelled so) only when the epochs span three
 # decades.
 # Inputs: in (one block per group: "epoch mean std runs"), names (array of the groups' names, in
-#         the blocks' order; names_n = their number), logx (0|1), out, title, layout (optional: a
-#         file for where the chart and its key are). Text is drawn as it is (enhanced text off).
+#         the blocks' order; names_n = their number), logx (0|1), last_epoch, out, title, layout
+#         (optional: a file for where the chart and its key are). Text is drawn as it is (enhanced
+#         text off).
 # Short names sit in a key on the right; long ones (a learner's descriptive folders) in one column
 # below the chart, where they have the whole width and the chart keeps its own.
 longest = 0
@@ -21,10 +22,8 @@ set xlabel logx ? "epoch (log scale)" : "epoch"
 set format y "%.3f"
 set grid lc rgb "#dddddd"
 if (logx) { set logscale x 10 }
+if (!logx && last_epoch <= 20) { set xtics 1 }   # whole epochs, never 1.2, 1.4, ...
 set autoscale xfix          # the axis ends at the last epoch
-# whole epochs: a tick each up to 20 epochs (not 1.2, 1.4, ...), else gnuplot's own steps
-stats in using 1 nooutput
-if (!logx && STATS_max <= 20) { set xtics 1 }
 set format x "%g"
 set datafile missing "NaN"
 # no key title (gnuplot set it over the first entries, or over the axis label): the axis label
