@@ -1231,7 +1231,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             write_group_row(o, &r[g], ge - g);
         }
         for (int s0 = i; s0 < end; s0++) {
-            const char *file = "SWEEP.md";
+            const char *file = RUNDIR_SWEEP_MD;
             if (!sweep_or_lesson_of(root, r[s0].name, sweep, sizeof sweep, &file))
                 continue;
             int seen = 0;
