@@ -61,7 +61,7 @@ LIBA      := $(OBJDIR)/libmnistlab.a
 MNISTLAB  := $(BINDIR)/mnistlab
 TESTBIN   := $(BINDIR)/mnistlab-tests
 
-.PHONY: all deps data test test-unit clean help
+.PHONY: all deps test-deps data test test-unit clean help
 all: $(MNISTLAB)
 
 help:
@@ -128,7 +128,13 @@ $(TESTBIN): $(TEST_OBJS) $(LIBA)
 # ends with a table of each suite's tests and seconds. A test whose data is missing is counted as
 # skipped (a failure under CI=true). `make test-unit`: the suites that need no data and start no
 # child process (tests/test_main.c marks them), in seconds.
-test: $(TESTBIN) $(MNISTLAB) | data
+# Debian's chromium loads the results page in the report suite (its SVG charts must render and
+# hide a curve on a click); `make test` installs it as root, and without it that test is skipped.
+TEST_DEB_PKGS := chromium
+test-deps:
+	@sh common/deps.sh $(TEST_DEB_PKGS)
+
+test: $(TESTBIN) $(MNISTLAB) | data test-deps
 	$(TEST_ENV) MNISTLAB=$(MNISTLAB) $(TESTBIN)
 
 test-unit: $(TESTBIN)
@@ -220,10 +226,11 @@ lesson-overfitting: $(MNISTLAB) | data
 
 # ---- documentation -------------------------------------------------------------------------------
 # make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on
-#   (docs/runs.sh, into results/docs/; FRESH=1 trains them again). About 5 CPU minutes from nothing.
+#   (docs/runs.sh and its groups docs/runs/GROUP.sh, into results/docs/; FRESH=1 trains them again;
+#   DOCS_GROUPS="core lessons" makes only those groups). About 40 CPU minutes from nothing.
 # make docs-check: the docs' commands run as written, then every number they state about a run
-#   checked against those runs (tests/docs_claims.sh), and the checker itself shown to fail on a
-#   planted false claim.
+#   checked against those runs (tests/docs_claims.sh reads every tests/docs_claims*.list), and the
+#   checker itself shown to fail on a planted false claim.
 # make docs-images: every picture of docs/img/ from those runs and the lessons' folders.
 .PHONY: docs-check docs-results docs-images
 docs-results: $(MNISTLAB) | data

@@ -1,8 +1,9 @@
 #!/bin/sh
-# make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh (results/docs/,
-# trained first when missing) and, for the lessons that take longer, from the folders their make
-# targets write (results/lesson-*/: make lessons, make lesson-overfitting). Each picture is listed
-# with the command that makes it; a picture whose run is missing is named and left as it is.
+# make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh and its groups
+# (results/docs/, trained first when missing; the lessons are the group docs/runs/lessons.sh, each
+# as its make target runs it), and lesson-data-size from results/lesson-data-size/ (make
+# lesson-data-size). Each picture is listed with the command that makes it; a picture whose run is
+# missing is named and left as it is.
 set -eu
 cd "$(dirname "$0")/.."
 M=${MNISTLAB:-bin/mnistlab}
@@ -71,12 +72,12 @@ pic forest-importance.png "$runs/exp/random-forest/features/features-model.png" 
 
 pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
 pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
-pic lesson-batch.png results/lesson-batch/sweep.png "make lesson-batch"
-pic lesson-l2.png results/lesson-l2/sweep.png "make lesson-l2"
-pic lesson-l2-weights-0.png results/lesson-l2/l2=0/weights.png "make lesson-l2"
-pic lesson-l2-weights-0.1.png results/lesson-l2/l2=0.1/weights.png "make lesson-l2"
-pic lesson-width.png results/lesson-width/sweep.png "make lesson-width"
-pic overfitting-remedies.png results/lesson-overfitting/remedies.png "make lesson-overfitting"
+pic lesson-batch.png "$runs/lesson-batch/sweep.png" "make lesson-batch"
+pic lesson-l2.png "$runs/lesson-l2/sweep.png" "make lesson-l2"
+pic lesson-l2-weights-0.png "$runs/lesson-l2/l2=0/weights.png" "make lesson-l2"
+pic lesson-l2-weights-0.1.png "$runs/lesson-l2/l2=0.1/weights.png" "make lesson-l2"
+pic lesson-width.png "$runs/lesson-width/sweep.png" "make lesson-width"
+pic overfitting-remedies.png "$runs/lesson-overfitting/remedies.png" "make lesson-overfitting"
 
 echo "docs-images: $missing picture(s) missing"
 [ "$missing" -eq 0 ]

@@ -178,9 +178,20 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         plot_discard(&p);
         return p.rc;
     }
-    fprintf(in, "# model_bytes train_seconds final_test_acc predict_ms_per_1000 \"label\" \"label with "
-                "the size in its own unit\" (one row per run; a seed folder's first seed carries "
-                "its label; NaN: not measured)\n");
+    fprintf(in, "# model_bytes train_seconds final_test_acc predict_ms_per_1000 \"label\" group (one "
+                "row per run; a seed folder's first seed carries its label; group: the key entry "
+                "it is drawn as, from 1; NaN: not measured)\n");
+    /* the key's entries: one per run, or per seed folder (its first seed names it), each with its
+     * size in its own unit */
+    char (*names)[300] = calloc((size_t)n + 1, sizeof *names);
+    const char **name_list = calloc((size_t)n + 1, sizeof *name_list);
+    if (!names || !name_list) {
+        free(names), free(name_list);
+        plot_close_data(&p, in);
+        plot_discard(&p);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", dat);
+    }
+    int groups = 0;
     for (int i = 0; i < n; i++) {
         char label[MNL_PATH_LEN];
         size_t parent;
@@ -191,22 +202,24 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         } else {
             snprintf(label, sizeof label, "%s", runs[i].name);
         }
-        char cut[200], sized[300], count[32];
+        char cut[200], count[32];
         const RunSummary *r = &runs[i];
+        esc_shorten(label, 32, cut, sizeof cut);
+        if (label[0] || groups == 0) {
+            snprintf(names[groups], sizeof names[0], "%s%s%s %s", cut, cut[0] ? ": " : "",
+                     compact_count((double)r->params, count, sizeof count),
+                     r->size_unit[0] ? r->size_unit : "parameters");
+            name_list[groups] = names[groups];
+            groups++;
+        }
         fprintf(in, "%lld %.4f %.6f ", model_bytes(r), r->total_s > 0 ? r->total_s : 0.01,
                 r->final_acc);
         if (r->predict_ms_per_1000 > 0)
             fprintf(in, "%.3f ", r->predict_ms_per_1000);
         else
             fputs("NaN ", in);
-        esc_shorten(label, 32, cut, sizeof cut);
         esc_gnuplot_datafield(in, cut);
-        fputc(' ', in);
-        snprintf(sized, sizeof sized, "%s%s%s %s", cut, cut[0] ? ": " : "",
-                 compact_count((double)r->params, count, sizeof count),
-                 r->size_unit[0] ? r->size_unit : "parameters");
-        esc_gnuplot_datafield(in, label[0] ? sized : "");
-        fputc('\n', in);
+        fprintf(in, " %d\n", groups);
     }
     plot_close_data(&p, in);
     plot_keep_data(&p, "in", dat);
@@ -216,7 +229,10 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
     for (int i = 0; i < n; i++)
         have_predict |= runs[i].predict_ms_per_1000 > 0;
     plot_set_int(&p, "have_predict", have_predict);
-    return plot_draw(&p, "cost", png);
+    plot_set_str_array(&p, "names", name_list, groups);
+    free(names), free(name_list);
+    plot_set_layout(&p, "cost");
+    return plot_draw_svg(&p, "cost", png);
 }
 
 int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, const char *slug)

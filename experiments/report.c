@@ -327,12 +327,8 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     plot_set_num(&p, "end_loss", j->end_loss);
     plot_set_str(&p, "zoom_label", zoom);
     plot_set_str(&p, "stuck", stuck);
-    /* $MNISTLAB_PLOT_LAYOUT: a file where curves.gp writes where it put the panels and the text
-     * (the test that no label covers a curve reads it) */
-    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
-    if (lay && *lay)
-        plot_set_str(&p, "layout", lay);
-    return plot_draw(&p, "curves", out);
+    plot_set_layout(&p, "curves");
+    return f->live ? plot_draw(&p, "curves", out) : plot_draw_svg(&p, "curves", out);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
@@ -1126,7 +1122,8 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
         plot_set_int(&p, "logx", last >= 1000);
         plot_set_int(&p, "last_epoch", last);
         plot_set_str(&p, "title", title);
-        rc = plot_draw(&p, "compare", out);       /* removes the private folder */
+        plot_set_layout(&p, "compare");
+        rc = plot_draw_svg(&p, "compare", out);   /* removes the private folder */
     } else {
         plot_discard(&p);
     }
@@ -1169,9 +1166,11 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
     free(acc), free(names);
 }
 
-/* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
- * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
-static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+/* The sweep or lesson a run belongs to: the deepest folder above it, below root, that holds a
+ * SWEEP.md ("lesson-lr" for lesson-lr/lr=0.5/seed2) or a lesson's TABLE.md ("lesson-overfitting"
+ * for lesson-overfitting/overfit-adamw/seed3), its name relative to root in buf. 0 when none. */
+static int sweep_or_lesson_of(const char *root, const char *name, char *buf, size_t n,
+                              const char **file)
 {
     char sub[MNL_PATH_LEN];
     size_t len = strlen(name);
@@ -1181,12 +1180,19 @@ static int sweep_of(const char *root, const char *name, char *buf, size_t n)
         if (k == len)
             continue;                      /* the run's own folder is no sweep */
         snprintf(sub, sizeof sub, "%.*s", (int)k, name);
-        if (rundir_is_sweep(root, sub)) {
+        if (rundir_is_sweep(root, sub) || rundir_is_lesson(root, sub)) {
             snprintf(buf, n, "%.*s", (int)k, name);
+            if (file)
+                *file = rundir_is_sweep(root, sub) ? RUNDIR_SWEEP_MD : RUNDIR_LESSON_MD;
             return 1;
         }
     }
     return 0;
+}
+
+static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+{
+    return sweep_or_lesson_of(root, name, buf, n, NULL);
 }
 
 static void write_table_head(FILE *o, const char *before)
@@ -1262,7 +1268,8 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             write_group_row(o, &r[g], ge - g);
         }
         for (int s0 = i; s0 < end; s0++) {
-            if (!sweep_of(root, r[s0].name, sweep, sizeof sweep))
+            const char *file = RUNDIR_SWEEP_MD;
+            if (!sweep_or_lesson_of(root, r[s0].name, sweep, sizeof sweep, &file))
                 continue;
             int seen = 0;
             for (int d = 0; d < n_done; d++)
@@ -1271,10 +1278,10 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                 continue;
             snprintf(done[n_done++], sizeof done[0], "%s", sweep);
             char link[MNL_PATH_LEN + 16];
-            snprintf(link, sizeof link, "%s/" RUNDIR_SWEEP_MD, sweep);
-            fprintf(o, "\n### Sweep ");
+            snprintf(link, sizeof link, "%s/%s", sweep, file);
+            fprintf(o, "\n### %s ", strcmp(file, RUNDIR_SWEEP_MD) ? "Lesson" : "Sweep");
             esc_md_cell(o, sweep);
-            fprintf(o, ": [" RUNDIR_SWEEP_MD "](");
+            fprintf(o, ": [%s](", file);
             esc_md_link(o, link);
             fputs(")\n", o);
             write_table_head(o, "\n");

@@ -27,7 +27,7 @@ const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
     RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION, "curves.dat", "samples.grid.dat",
     "samples.labels.dat", RUNDIR_CONFUSION_DAT, RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_STOPPED, NULL,
+    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_STOPPED, "curves.svg", "roc.svg", NULL,
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -968,6 +968,11 @@ int rundir_is_sweep(const char *root, const char *rel)
 int rundir_is_diff(const char *root, const char *rel)
 {
     return holds(root, rel, RUNDIR_DIFF_MD);
+}
+
+int rundir_is_lesson(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_LESSON_MD) && !rundir_is_sweep(root, rel);
 }
 
 int rundir_is_model_picture(const char *name)

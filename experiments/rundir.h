@@ -122,6 +122,8 @@
 #define RUNDIR_SWEEP_CURVES "sweep-curves.png"
 #define RUNDIR_HEATMAP      "heatmap.png"
 #define RUNDIR_HEATMAP_DAT  "heatmap.dat"
+/* a lesson's folder (experiments/overfitting/lesson.sh): its table, beside its runs and charts */
+#define RUNDIR_LESSON_MD    "TABLE.md"
 /* a diff's folder (experiments/diff) */
 #define RUNDIR_DIFF_MD      "DIFF.md"
 #define RUNDIR_DIFF_FIXED   "fixed.png"
@@ -290,9 +292,11 @@ int rundir_summary_value(const char *text, const char *key, char *buf, size_t n)
 int rundir_read_summary(const char *dir, char **text);
 
 /* ---- the sweep folder, a diff's folder, the model's pictures ---- */
-/* dir (root/rel, rel may be "") holds a sweep's SWEEP.md / a diff's DIFF.md. */
+/* dir (root/rel, rel may be "") holds a sweep's SWEEP.md / a diff's DIFF.md / a lesson's TABLE.md
+ * (and no SWEEP.md). */
 int rundir_is_sweep(const char *root, const char *rel);
 int rundir_is_diff(const char *root, const char *rel);
+int rundir_is_lesson(const char *root, const char *rel);
 /* name is a picture predict or features drew from a run's model (predict*.png, features-*.png),
  * not a temporary file. */
 int rundir_is_model_picture(const char *name);

@@ -1,0 +1,10 @@
+# docs/runs/families.sh — the group "families" of docs/runs.sh (sourced by it): guide §8 and
+# results.md's table of the fitted families on all of MNIST and Fashion-MNIST, as make exp-NAME
+# trains them (seed 1), and the SVM on HOG features; their claims are
+# tests/docs_claims.families.list. These are the long ones: about 70 CPU minutes on 2 cores (the two
+# SVMs about half of it); DOCS_GROUPS="core lessons" leaves them out.
+for e in knn linear svm svm-hog boosted-trees decision-tree random-forest \
+         fashion-knn fashion-linear fashion-svm fashion-boosted-trees fashion-decision-tree \
+         fashion-random-forest; do
+    train "exp/$e" "$e" --threads 2
+done
