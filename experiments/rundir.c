@@ -26,7 +26,7 @@ const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
     "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
     "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    "roc.png", "roc.dat", "thresholds.txt", NULL,
+    "roc.png", "roc.dat", "thresholds.txt", "calibration.png", "calibration.dat", NULL,
 };
 
 static int ends_with(const char *s, const char *tail)

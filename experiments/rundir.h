@@ -26,15 +26,18 @@
  *                     read for them)                                        a signal (curves also live)
  *   summary.txt       "key = value" lines: experiment, family, dataset,    rundir_write_summary (report)
  *                     classes, seed, class_names, *_images, parameters,    then rundir_append_summary
- *                     mflops_per_image, threads, epochs, epochs_planned,   (roc); read by
+ *                     mflops_per_image, threads, epochs, epochs_planned,   (roc, calibrate); read by
  *                     stopped_early, total_seconds, seconds_per_epoch,     rundir_read_summary
  *                     final_*, best_*, end_over_best_loss,
  *                     overfitting_from_epoch, degenerate ("no", or why the
  *                     run is stuck: common/metrics confusion_degeneracy),
- *                     roc_auc, test_acc_at_*
+ *                     roc_auc, test_acc_at_*, ece, ece_bins, temperature,
+ *                     temperature_fitted_on, ece_after_temperature
  *   predictions.csv   the final model's answer for every test image         runner (experiments/
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
+ *   calibration.png, calibration.dat   the reliability diagram of the test    calibrate, at the
+ *                     images, before and after temperature scaling            end
  *   finished.txt      the completion mark: "mnistlab run finished 1", then  rundir_finish, LAST
  *                     "NAME SIZE CRC32 ADLER32" for every other file of the
  *                     manifest that is there (zlib's, 8 hex digits each;
@@ -43,8 +46,8 @@
  *                     removed by the next rundir_take
  *
  * Order of writes: lock; manifest; then for each epoch model.ckpt, config.used, log.txt,
- * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv and the ROC
- * files; finished.txt last, written atomically. A run that starts writing into a folder first
+ * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv, the ROC and
+ * calibration files; finished.txt last, written atomically. A run that starts writing into a folder first
  * removes its finished.txt (rundir_claim), so a folder being changed is never shown as finished.
  *
  * Finished means: finished.txt is there and every file it names has that size and checksum.
@@ -175,6 +178,9 @@ typedef struct {
     char size_unit[32];
     long long model_bytes;
     double predict_ms_per_1000;
+    /* calibration (experiments/calibrate): the test images' expected calibration error, the
+     * temperature fitted on the validation split and the error after it; NaN when not measured */
+    double ece, temperature, ece_after;
     char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's
                                 confusion_degeneracy), "" for a run that learned */
     char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
