@@ -511,7 +511,7 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 static void put_run(FILE *o, const Page *pg, const Item *it)
 {
     static const char *const pictures[] = {"curves.png", "samples.png", "confusion.png", "roc.png",
-                                           "calibration.png", "weights.png"};
+                                           "calibration.png", "attack.png", "weights.png"};
     fputs("<div class=\"run\" id=\"", o);
     put_attr(o, it->id);
     fputs("\"><h4>", o);

@@ -315,7 +315,8 @@ void rundir_remove_pictures(const RunDir *f)
         return;
     for (struct dirent *e; (e = readdir(d));) {
         const char *n = e->d_name;
-        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8)) ||
+        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8) &&
+             strncmp(n, "saliency.", 9) && strncmp(n, "attack.", 7)) ||
             !rundir_owns(f, n))          /* only what the suite wrote here */
             continue;
         char path[1400];

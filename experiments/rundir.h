@@ -123,8 +123,9 @@ int rundir_is_finished(const RunDir *d);
 /* Release the lock and forget the manifest. */
 void rundir_release(RunDir *d);
 
-/* Remove the pictures predict and features drew from the folder's model (predict.png,
- * features-*.png, weights.png and their data files) that the manifest lists: they belong to the
+/* Remove the pictures predict, features and attack drew from the folder's model (predict.png,
+ * features-*.png, weights.png, saliency.png, attack.png, attack.csv and their data files) that the
+ * manifest lists: they belong to the
  * model they were drawn from, and never stay beside another one. */
 void rundir_remove_pictures(const RunDir *d);
 

@@ -354,6 +354,68 @@ static void test_features_saliency_draws_the_map(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "--weights or --saliency"));
 }
 
+/* The accuracy at each eps of `attack` from its attack.csv: acc[0..n). */
+static int read_attack_csv(const char *path, double *acc, int max)
+{
+    const char *t = test_slurp(path);
+    int n = 0;
+    for (const char *l = t ? strchr(t, '\n') : NULL; l && n < max; l = strchr(l + 1, '\n')) {
+        double eps, a;
+        if (sscanf(l + 1, "%lf,%lf", &eps, &a) == 2)
+            acc[n++] = a;
+    }
+    return n;
+}
+
+/* `mnistlab attack`: at eps 0 the accuracy is the run's own test accuracy; it falls as eps grows;
+ * the reference path agrees with the fast one at eps 0 exactly; flipped digits are drawn; a
+ * fitted family, a falling eps list and a step above 1 are refused by name. */
+static void test_attack_lowers_accuracy_with_eps_on_both_paths(void)
+{
+    if (!test_need_mnist())
+        return;
+    char args[2400], run[800], csv[900], png[900];
+    snprintf(run, sizeof run, "%s", test_path("attack-run"));
+    snprintf(args, sizeof args, "train experiments/mlp.conf --set 'data.subset=3000 400' --set "
+             "train.epochs=2 --set model.hidden=32 --no-live --out %s", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(args, sizeof args, "attack %s --eps '0 0.1 0.3'", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(csv, sizeof csv, "%s/attack.csv", run);
+    snprintf(png, sizeof png, "%s/attack.png", run);
+    double fast[4] = {0}, ref[4] = {0};
+    CU_ASSERT_EQUAL_FATAL(read_attack_csv(csv, fast, 4), 3);
+    char summary[900], v[64] = "";
+    snprintf(summary, sizeof summary, "%s/summary.txt", run);
+    const char *st = strstr(test_slurp(summary), "final_test_acc = ");
+    CU_ASSERT_FATAL(st != NULL);
+    sscanf(st, "final_test_acc = %63s", v);
+    CU_ASSERT_DOUBLE_EQUAL(fast[0], atof(v), 1e-6);
+    CU_ASSERT(fast[0] > 0.8 && fast[1] < fast[0] - 0.1 && fast[2] < fast[1]);
+    unsigned w = 0, h = 0;
+    CU_ASSERT_EQUAL(test_png_size(png, &w, &h), 0);
+    CU_ASSERT(w > 600 && h > 300);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.out")), "digits flipped at eps 0.10"));
+    snprintf(args, sizeof args, "attack %s/model.ckpt --eps '0 0.1 0.3' --kernels reference", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.out")), "reference path"));
+    CU_ASSERT_EQUAL_FATAL(read_attack_csv(csv, ref, 4), 3);
+    CU_ASSERT_EQUAL(ref[0], fast[0]);
+    CU_ASSERT(fabs(ref[1] - fast[1]) <= 0.01 && fabs(ref[2] - fast[2]) <= 0.01);
+    snprintf(args, sizeof args, "attack %s --eps '0.1 0.05'", run);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "give the steps rising"));
+    snprintf(args, sizeof args, "attack %s --eps '0 1.5'", run);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 2);
+    snprintf(run, sizeof run, "%s", test_path("attack-knn"));
+    snprintf(args, sizeof args, "train experiments/knn.conf --set 'data.subset=500 100' --no-live "
+             "--out %s", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(args, sizeof args, "attack %s", run);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "has no gradient with respect"));
+}
+
 int register_input_grad_tests(void)
 {
     CU_pSuite s = CU_add_suite("input_grad", NULL, NULL);
@@ -384,6 +446,8 @@ int register_input_grad_tests(void)
          test_saliency_is_the_gradient_of_the_class_score},
         {"fgsm_moves_every_pixel_by_eps_up_the_loss_within_range",
          test_fgsm_moves_every_pixel_by_eps_up_the_loss_within_range},
+        {"attack_lowers_accuracy_with_eps_on_both_paths",
+         test_attack_lowers_accuracy_with_eps_on_both_paths},
         {"features_saliency_draws_the_map", test_features_saliency_draws_the_map},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
