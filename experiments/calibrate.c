@@ -54,6 +54,22 @@ int calibrate_logits(Model *m, const Dataset *d, int batch, float **logits, int 
     return MNL_OK;
 }
 
+int calibrate_logits_of_probs(const float *probs, const int *y, long n, int K, float **logits,
+                              int **labels)
+{
+    float *z = malloc(sizeof *z * (size_t)n * (size_t)K);
+    int *l = malloc(sizeof *l * (size_t)n);
+    if (!z || !l) {
+        free(z), free(l);
+        return mnl_fail(MNL_ERR_NOMEM, "calibration: logits of %ld images", n);
+    }
+    for (size_t i = 0; i < (size_t)n * (size_t)K; i++)
+        z[i] = probs[i] > 1e-7f ? logf(probs[i]) : FITTED_LOG_FLOOR;
+    memcpy(l, y, sizeof *l * (size_t)n);
+    *logits = z, *labels = l;
+    return MNL_OK;
+}
+
 /* The reliability of softmax(logits / T). */
 static int reliability_at(const float *logits, const int *y, long n, int K, double T,
                           Reliability *r)

@@ -19,6 +19,11 @@
  * a fitted model's log-probabilities are floored at log(1e-7), whose softmax is p again (nearly). */
 int calibrate_logits(Model *m, const Dataset *d, int batch, float **logits, int **labels, int *K);
 
+/* The same from probabilities already computed (a fitted model's last test evaluation): probs [n,
+ * K] -> logits log(max(p, 1e-7)), labels a copy of y; both malloc'd. */
+int calibrate_logits_of_probs(const float *probs, const int *y, long n, int K, float **logits,
+                              int **labels);
+
 /* What calibrate_run measured. */
 typedef struct {
     Reliability before, after;  /* after: valid only when fitted */

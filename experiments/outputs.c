@@ -80,7 +80,14 @@ static int write_calibration(Run *r)
     const Dataset *test = &r->ex.data.test, *valid = &r->ex.data.valid;
     float *zt = NULL, *zv = NULL;
     int *yt = NULL, *yv = NULL, K = 0, Kv = 0;
-    int rc = calibrate_logits(m, test, r->ex.cfg.batch, &zt, &yt, &K);
+    if (test->n < 1)
+        return MNL_OK;
+    int rc;
+    if (r->test_probs_valid)     /* a fitted model: its last test evaluation, no second pass */
+        K = test->num_classes,
+        rc = calibrate_logits_of_probs(r->test_probs, test->y, test->n, K, &zt, &yt);
+    else
+        rc = calibrate_logits(m, test, r->ex.cfg.batch, &zt, &yt, &K);
     if (!rc && valid->n > 0)
         rc = calibrate_logits(m, valid, r->ex.cfg.batch, &zv, &yv, &Kv);
     CalibReport cr;
