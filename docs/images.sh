@@ -1,7 +1,8 @@
 #!/bin/sh
 # make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh (results/docs/,
 # trained first when missing) and, for the lessons that take longer, from the folders their make
-# targets write (results/lesson-*/: make lessons, make lesson-overfitting). Each picture is listed
+# targets write (results/lesson-*/: make lessons, make lesson-overfitting, make lesson-diagnose,
+# make lesson-adversarial). Each picture is listed
 # with the command that makes it; a picture whose run is missing is named and left as it is.
 set -eu
 cd "$(dirname "$0")/.."
@@ -58,6 +59,14 @@ pic lesson-l2-weights-0.png results/lesson-l2/l2=0/weights.png "make lesson-l2"
 pic lesson-l2-weights-0.1.png results/lesson-l2/l2=0.1/weights.png "make lesson-l2"
 pic lesson-width.png results/lesson-width/sweep.png "make lesson-width"
 pic overfitting-remedies.png results/lesson-overfitting/remedies.png "make lesson-overfitting"
+for step in 1 2 3 4; do
+    pic "diagnose-step$step.png" "results/lesson-diagnose/step$step/chart.png" "make lesson-diagnose-$step"
+done
+pic adversarial-accuracy.png results/lesson-adversarial/accuracy.png "make lesson-adversarial"
+pic adversarial-flips-mlp.png results/lesson-adversarial/mlp/seed1/attack.png "make lesson-adversarial"
+pic adversarial-flips-cnn.png results/lesson-adversarial/cnn/seed1/attack.png "make lesson-adversarial"
+pic calibration-mlp.png results/lesson-adversarial/mlp/seed1/calibration.png "make lesson-adversarial"
+pic calibration-cnn.png results/lesson-adversarial/cnn/seed1/calibration.png "make lesson-adversarial"
 
 echo "docs-images: $missing picture(s) missing"
 [ "$missing" -eq 0 ]
