@@ -9,3 +9,10 @@ cmd lesson-adversarial env MNISTLAB="$M" OUT="$OUT/lesson-adversarial" SEEDS="1 
 # make lesson-diagnose
 cmd lesson-diagnose env MNISTLAB="$M" OUT="$OUT/lesson-diagnose" SEEDS="1 2 3" \
     sh experiments/diagnose/lesson.sh 1 2 3 4
+# guide §9's single runs: calibration of an mlp with a validation split and of cnn-4v9 without,
+# and FGSM against an mlp (as the guide's commands, one thread: the same bits as written there)
+train calibration-mlp mlp --set 'data.subset=3000 1000' --set 'data.validation=random 500' \
+    --set train.epochs=2 --threads 1
+train calibration-4v9 cnn-4v9 --set train.epochs=2 --threads 1
+train attack-mlp mlp --set 'data.subset=10000 2000' --set train.epochs=3 --threads 1
+run attack-mlp-fgsm attack "$OUT/attack-mlp"
