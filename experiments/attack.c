@@ -276,7 +276,8 @@ static int attack_run(const AttackArgs *a, Experiment *ex)
     locate(a, ckpt, sizeof ckpt, dir, sizeof dir);
     if (a->out_dir)
         snprintf(dir, sizeof dir, "%s", a->out_dir);
-    if (rundir_path(dir, "attack.csv", csv, sizeof csv) || rundir_path(dir, "attack.png", png, sizeof png))
+    if (rundir_path(dir, RUNDIR_ATTACK_CSV, csv, sizeof csv) ||
+        rundir_path(dir, RUNDIR_ATTACK_PICTURE, png, sizeof png))
         return MNL_ERR_ARG;
     int rc = predict_open_model(ckpt, ATTACK_BATCH, ex, name, sizeof name);
     if (rc)
@@ -325,7 +326,7 @@ static int attack_run(const AttackArgs *a, Experiment *ex)
         printf(" (no digit flipped at eps %.2f: no picture)", a->show_eps);
     }
     fputc('\n', stdout);
-    rc = rundir_adopt(dir, "attack.csv");
+    rc = rundir_adopt(dir, RUNDIR_ATTACK_CSV);
     if (!rc && n_flips)
         rc = rundir_adopt_picture(png);
     if (!rc)

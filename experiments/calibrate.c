@@ -112,8 +112,8 @@ int calibrate_write_run(const char *dir, const char *run_name, const CalibReport
                         size_t said_len)
 {
     char dat[1100], png[1100], title[700], after[200], summary[600];
-    if (rundir_path(dir, "calibration.dat", dat, sizeof dat) ||
-        rundir_path(dir, "calibration.png", png, sizeof png))
+    if (rundir_path(dir, RUNDIR_CALIBRATION_DAT, dat, sizeof dat) ||
+        rundir_path(dir, RUNDIR_CALIBRATION, png, sizeof png))
         return mnl_fail(MNL_ERR_ARG, "%s: the folder's name is too long", dir);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
