@@ -1326,7 +1326,6 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                 fputc('\n', o);
             }
         write_seed_tests(o, r, i, end);
-        write_calibration(o, r, i, end);
         fputs("\n![test accuracy per epoch: ", o);
         esc_md_cell(o, r[i].task);
         fputs("](", o);
@@ -1338,6 +1337,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             free(done);
             return rc;
         }
+        write_calibration(o, r, i, end);     /* after the cost: the runs' own table comes first */
     }
     free(done);
     write_unfinished(o, u, n_unfinished);
