@@ -111,7 +111,7 @@ static void write_block(FILE *f, const Reliability *r, const char *what)
 int calibrate_write_run(const char *dir, const char *run_name, const CalibReport *r, char *said,
                         size_t said_len)
 {
-    char dat[1100], png[1100], title[700], after[200], summary[600];
+    char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[700], after[200], summary[600];
     if (rundir_path(dir, RUNDIR_CALIBRATION_DAT, dat, sizeof dat) ||
         rundir_path(dir, RUNDIR_CALIBRATION, png, sizeof png))
         return mnl_fail(MNL_ERR_ARG, "%s: the folder's name is too long", dir);
