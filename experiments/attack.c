@@ -272,7 +272,7 @@ static void locate(const AttackArgs *a, char *ckpt, size_t nc, char *dir, size_t
 
 static int attack_run(const AttackArgs *a, Experiment *ex)
 {
-    char ckpt[MNL_PATH_LEN], dir[MNL_PATH_LEN], name[64], csv[MNL_PATH_LEN], png[MNL_PATH_LEN];
+    char ckpt[MNL_PATH_LEN + 16], dir[MNL_PATH_LEN], name[64], csv[MNL_PATH_LEN], png[MNL_PATH_LEN];
     locate(a, ckpt, sizeof ckpt, dir, sizeof dir);
     if (a->out_dir)
         snprintf(dir, sizeof dir, "%s", a->out_dir);
