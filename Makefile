@@ -318,9 +318,12 @@ memcheck: $(MNISTLAB) | data memcheck-deps
 # results/BENCH.md, with each layer's share of the step and of the FMA peak (--profile). It refuses
 # to run against Debian's reference BLAS unless ALLOW_REFERENCE_BLAS=1.
 # make bench-deps installs the twin's python3-torch and OpenBLAS (libopenblas0-pthread) as root,
-# and checks that libblas.so.3, which torch's Linear layers call, resolves to OpenBLAS.
+# and checks that libblas.so.3, which torch's Linear layers call, resolves to OpenBLAS; and the
+# other sides of bench-families: scikit-learn, and the Python wrappers of the very libsvm and
+# XGBoost the suite links (python3-libsvm, python3-xgboost).
 BENCH_THREADS = $(or $(THREADS),2)
 BENCH_DEB_PKGS := python3-torch libopenblas0-pthread
+FAMILIES_DEB_PKGS := python3-sklearn python3-libsvm python3-xgboost
 LIBBLAS_ALT := libblas.so.3-x86_64-linux-gnu
 
 .PHONY: bench bench-deps
@@ -348,16 +351,26 @@ bench-deps:
 	       exit 1 ;; \
 	esac
 
-bench: $(MNISTLAB) | data bench-deps
+bench: $(MNISTLAB) | data bench-deps bench-families-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)
 	@bench/families.sh --threads $(BENCH_THREADS)
 
-# make bench-families [THREADS=N]: the fitted families against scikit-learn (python3-sklearn) on the
-# same data and threads: knn's prediction and forest's fit, medians of interleaved runs, into
-# results/bench/BENCH-families.md. Part of `make bench`; minutes, not seconds.
-.PHONY: bench-families
-bench-families: $(MNISTLAB) | data
-	@/usr/bin/python3 -c 'import sklearn' 2>/dev/null || { echo "bench-families: python3-sklearn is missing; as root: apt-get install python3-sklearn" >&2; exit 1; }
+# make bench-families [THREADS=N]: the fitted families against the other implementations on the
+# same data and threads (bench/families.sh): knn's prediction and forest's fit against
+# scikit-learn, the SVM's and boosted trees' fits against python3-libsvm and python3-xgboost (the
+# same libraries), medians of interleaved runs, into results/bench/BENCH-families.md. Part of
+# `make bench`; minutes, not seconds. Installs the three packages as root when missing.
+.PHONY: bench-families bench-families-deps
+bench-families-deps:
+	@missing=""; for p in $(FAMILIES_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get install -y $$missing || exit 1; \
+	    else echo "bench-families: missing:$$missing; as root: apt-get install$$missing" >&2; exit 1; fi; \
+	fi; \
+	/usr/bin/python3 -c 'import sklearn, svmutil, xgboost' || { echo "bench-families: $(FAMILIES_DEB_PKGS) are installed but do not import" >&2; exit 1; }
+bench-families: $(MNISTLAB) | data bench-families-deps
 	@bench/families.sh --threads $(BENCH_THREADS)
 
 # make parity [THREADS=N]: train each experiment's model a few hundred steps in mnistlab and in its

@@ -98,27 +98,39 @@ static int p_classes(ExpConfig *c, const char *v, char *why, size_t n)
 {
     if (strcmp(v, "all") == 0) {
         c->n_classes = 0;
+        c->classes_named = 0;
         return 0;
     }
     char buf[128], *w[DATASET_MAX_CLASSES];
     snprintf(buf, sizeof buf, "%s", v);
     int k = split_words(buf, SEPS, w, DATASET_MAX_CLASSES);
     if (k < 2 || k > DATASET_MAX_CLASSES) {
-        snprintf(why, n, "\"%s\": give 2 to 10 distinct classes (0-9), or all", v);
+        snprintf(why, n, "\"%s\": give 2 to 10 distinct classes (0-9, or Fashion-MNIST's names: "
+                 "sneaker ankle-boot ...), or all", v);
         return -1;
     }
+    int named = dataset_fashion_class(w[0]) >= 0;
     for (int i = 0; i < k; i++) {
-        int cls;
-        if (parse_int(w[i], 0, 9, &cls, why, n))
+        int cls = dataset_fashion_class(w[i]);
+        if (named != (cls >= 0)) {
+            snprintf(why, n, "\"%s\": give the classes all as numbers or all as names", v);
             return -1;
+        }
+        if (!named && parse_int(w[i], 0, 9, &cls, why, n)) {
+            if (strspn(w[i], "0123456789-+") != strlen(w[i]))   /* a word, not a number */
+                snprintf(why, n, "\"%s\" is not a class: 0-9, or one of Fashion-MNIST's t-shirt "
+                         "trouser pullover dress coat sandal shirt sneaker bag ankle-boot", w[i]);
+            return -1;
+        }
         for (int j = 0; j < i; j++)
             if (c->classes[j] == cls) {
-                snprintf(why, n, "class %d is listed twice", cls);
+                snprintf(why, n, "class %s is listed twice", w[i]);
                 return -1;
             }
         c->classes[i] = cls;
     }
     c->n_classes = k;
+    c->classes_named = named;
     return 0;
 }
 
@@ -352,7 +364,15 @@ static void int_list(const int *v, int k, const char *empty, char *buf, size_t n
 
 static void f_classes(const ExpConfig *c, char *buf, size_t n)
 {
-    int_list(c->classes, c->n_classes, "all", buf, n);
+    if (!c->classes_named) {
+        int_list(c->classes, c->n_classes, "all", buf, n);
+        return;
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < c->n_classes && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? " " : "",
+                                 dataset_fashion_class_name(c->classes[i]));
 }
 
 static void f_subset(const ExpConfig *c, char *buf, size_t n)
@@ -481,8 +501,9 @@ static const Setting settings[] = {
     {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD | dataset", "none",
           "pixel scaling: none = pixels/255, -1..1, (p/255 - MEAN) / STD, or dataset: the "
           "training images' own mean and std")},
-    {TEXT("data", "classes", classes, "all | 2-10 digits", "all",
-          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1)")},
+    {TEXT("data", "classes", classes, "all | 2-10 digits | 2-10 Fashion names", "all",
+          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1; on "
+          "Fashion-MNIST also by name: sneaker ankle-boot)")},
     {TEXT("data", "subset", subset, "all | TRAIN TEST", "all",
           "a random TRAIN training and TEST test images of those classes, drawn with the seed")},
     {TEXT("data", "validation", validation, "none | random N | last N", "none",
@@ -1185,6 +1206,15 @@ int config_validate(const ExpConfig *c)
     if (c->warmup >= c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.warmup = %d leaves no epoch after it (train.epochs "
                         "= %d)", src, c->warmup, c->epochs);
+    if (c->classes_named && strcmp(c->dataset, "fashion") != 0) {
+        char where[32] = "", value[128];
+        if (config_line(c, "data", "classes"))
+            snprintf(where, sizeof where, ":%d", config_line(c, "data", "classes"));
+        f_classes(c, value, sizeof value);
+        return mnl_fail(MNL_ERR_CONFIG, "%s%s: data.classes = %s names Fashion-MNIST classes, a "
+                        "setting only data.dataset = fashion has (data.dataset = %s: its classes are "
+                        "the digits 0-9)", src, where, value, c->dataset);
+    }
     if (strcmp(c->head, "sigmoid") == 0 && c->n_classes != 2)
         return mnl_fail(MNL_ERR_CONFIG,
                         "%s: model.head = sigmoid needs exactly two classes (data.classes = A B)", src);

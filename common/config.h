@@ -24,6 +24,8 @@ typedef struct {
     NormKind norm;
     float mean, std;
     int classes[DATASET_MAX_CLASSES], n_classes;
+    int classes_named;       /* 1: data.classes gave Fashion-MNIST class names (sneaker ankle-boot),
+                                which only dataset = fashion has */
     int subset_train, subset_test;
     SplitKind split;
     int split_n;

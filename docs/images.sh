@@ -51,6 +51,25 @@ pic diff-softmax-cnn-fixed.png "$runs/diff-softmax-cnn/fixed.png" "bin/mnistlab 
 pic diff-softmax-cnn-classes.png "$runs/diff-softmax-cnn/classes.png" "bin/mnistlab diff results/softmax results/cnn"
 pic compare.png "$runs/exp/compare-mnist-10-classes-10000-test-images.png" "make exp-all"
 
+# guide §8: the fitted families (their runs are docs/runs.sh's exp/NAME, as make exp-NAME trains them)
+pic families-cost.png "$runs/exp/cost-mnist-10-classes-10000-test-images.png" \
+    "make exp-all (bin/mnistlab compare results): REPORT.md's cost chart"
+pic families-cost-fashion.png "$runs/exp/cost-fashion-10-classes-10000-test-images.png" \
+    "make exp-all (bin/mnistlab compare results): REPORT.md's cost chart of Fashion-MNIST"
+pic decision-tree-fitted-once.png "$runs/exp/decision-tree/curves.png" "make exp-decision-tree"
+pic random-forest-curves.png "$runs/exp/random-forest/curves.png" "make exp-random-forest"
+for f in knn fashion-svm random-forest; do
+    if [ -f "$runs/exp/$f/model.ckpt" ]; then
+        "$M" features "$runs/exp/$f/model.ckpt" --index 0 --out "$runs/exp/$f/features" > /dev/null
+    fi
+done
+pic knn-neighbours.png "$runs/exp/knn/features/features-model.png" \
+    "make exp-knn; bin/mnistlab features results/knn/model.ckpt --index 0"
+pic svm-support-vectors-fashion.png "$runs/exp/fashion-svm/features/features-model.png" \
+    "make exp-fashion-svm; bin/mnistlab features results/fashion-svm/model.ckpt"
+pic forest-importance.png "$runs/exp/random-forest/features/features-model.png" \
+    "make exp-random-forest; bin/mnistlab features results/random-forest/model.ckpt"
+
 pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
 pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
 pic lesson-batch.png results/lesson-batch/sweep.png "make lesson-batch"

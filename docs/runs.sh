@@ -2,7 +2,8 @@
 # docs/runs.sh — the runs the numbers of docs/guide.md and docs/results.md are measured on, each one
 # named command, into results/docs/NAME/ (make docs-results). A run already there is kept; FRESH=1
 # trains every one again. tests/docs_claims.sh then checks the docs' numbers against these runs
-# (make docs-check). About 5 CPU minutes on 2 cores from nothing.
+# (make docs-check). About 5 CPU minutes on 2 cores from nothing without the fitted families, about
+# 75 with them.
 #   MNISTLAB=bin/mnistlab [OUT=results/docs] [FRESH=1] sh docs/runs.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,6 +34,14 @@ train() {   # train NAME EXPERIMENT [--set ...]: experiments/EXPERIMENT.conf int
 # docs/results.md's table: every experiment as `make exp-NAME` trains it (seed 1), in exp/
 for e in softmax mlp cnn cnn-wide lenet cnn-4v9 cnn-4v9-full fashion-softmax fashion-mlp fashion-cnn; do
     train "exp/$e" "$e"
+done
+# guide §8 and results.md: the fitted families on all of MNIST and Fashion-MNIST, as make exp-NAME
+# trains them (seed 1), and the SVM on HOG features (tests/docs_claims.families.list). These are
+# the long ones: about 70 CPU minutes of the total on 2 cores (the two SVMs about half of it).
+for e in knn linear svm svm-hog boosted-trees decision-tree random-forest \
+         fashion-knn fashion-linear fashion-svm fashion-boosted-trees fashion-decision-tree \
+         fashion-random-forest; do
+    train "exp/$e" "$e" --threads 2
 done
 # the seed spread of cnn-4v9 (guide §5, results.md): seeds 1 to 20
 for s in $(seq 1 20); do

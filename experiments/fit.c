@@ -15,7 +15,6 @@
 #include "common/error.h"
 #include "common/progress.h"
 
-#define TRAIN_SCORED 2000     /* training images scored for the curves' training loss */
 
 typedef struct {
     const FitRunner *fr;
@@ -264,7 +263,7 @@ int fit_experiment(Experiment *ex, const FitRunner *fr, FitCost *cost)
 {
     memset(cost, 0, sizeof *cost);
     DataSplits *d = &ex->data;
-    Dataset scored = head_of(&d->train, TRAIN_SCORED);
+    Dataset scored = head_of(&d->train, FIT_TRAIN_SCORED);
     FitSet train = fit_set(&d->train), w_train = fit_set(&scored), w_valid = fit_set(&d->valid),
            w_test = fit_set(&d->test);
     const FitSet *watch[WATCH_SETS] = {&w_train, d->valid.n ? &w_valid : NULL, &w_test};

@@ -117,6 +117,7 @@ RunFiles run_files(const Run *r)
         .threads = r->ex.threads,
         .total_seconds = r->total_seconds,
         .stopped_early = r->stopped_early,
+        .predict_ms_per_1000 = r->test_ms_per_1000,    /* a network's; a fitted one's below */
     };
     if (r->ex.model.fitted && r->fit_cost.size.unit) {     /* its size in its own unit */
         const FitSpec *fs = &r->ex.model.spec.fit;

@@ -15,6 +15,7 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/cost.h"
+#include "experiments/fit.h"
 #include "experiments/rundir.h"
 #include "experiments/significance.h"
 #include "plots/plot.h"
@@ -139,6 +140,8 @@ static int write_summary(const RunFiles *f, const Judgement *j)
     if (f->size_unit)    /* a fitted model: epochs are boosting rounds or trees, 1 for one fit */
         fprintf(o, "model_size = %zu %s\nmodel_bytes = %zu\npredict_ms_per_1000 = %.2f\n", f->params,
                 f->size_unit, f->size_bytes, f->predict_ms_per_1000);
+    else if (f->predict_ms_per_1000 > 0)   /* a network: its last test evaluation */
+        fprintf(o, "predict_ms_per_1000 = %.2f\n", f->predict_ms_per_1000);
     if (f->stopped_early)
         fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
                 f->cfg->early_stop);
@@ -194,6 +197,41 @@ int report_log_loss_axis(const char *loss_axis, const EpochRecord *r, int n)
     return hi > 20.0 * lo;
 }
 
+
+/* curves.png of a model fitted once: no curve and no verdict, the training, validation and test
+ * accuracy as bars with their numbers, and what the fit cost (plots/fitted.gp). */
+static int write_fitted_once(const RunFiles *f)
+{
+    const EpochRecord *e = &f->records[f->n_records - 1];
+    char out[MNL_PATH_LEN], title[400], cost[300], note[200];
+    rundir_path(f->dir, RUNDIR_CURVES, out, sizeof out);
+    snprintf(title, sizeof title, "%s: %s on %s, fitted once (no curve: one fit, one evaluation)",
+             f->cfg->name, f->cfg->family, f->cfg->dataset);
+    double bytes = (double)f->size_bytes;
+    snprintf(cost, sizeof cost, "fit %.1f s  |  prediction %.1f ms per 1,000 images  |  model: %zu %s, "
+             "%.1f %s", f->total_seconds, f->predict_ms_per_1000, f->params, f->size_unit,
+             bytes >= 1048576 ? bytes / 1048576 : bytes / 1024, bytes >= 1048576 ? "MB" : "kB");
+    snprintf(note, sizeof note, "training accuracy on the first %d training images; test accuracy "
+             "on all %d test images", f->data->train.n < FIT_TRAIN_SCORED ? f->data->train.n : FIT_TRAIN_SCORED,
+             f->data->test.n);
+    double lo = e->test_acc < e->train_acc ? e->test_acc : e->train_acc;
+    if (f->data->valid.n && e->valid_acc < lo)
+        lo = e->valid_acc;
+    Plot p;
+    int rc = plot_begin(&p);
+    if (rc)
+        return rc;
+    plot_set_str(&p, "title", title);
+    plot_set_num(&p, "train_acc", e->train_acc);
+    plot_set_num(&p, "test_acc", e->test_acc);
+    plot_set_int(&p, "has_valid", f->data->valid.n > 0);
+    plot_set_num(&p, "valid_acc", f->data->valid.n > 0 ? e->valid_acc : 0.0);
+    plot_set_str(&p, "cost", cost);
+    plot_set_str(&p, "note", note);
+    plot_set_num(&p, "acc_min", lo > 0.5 ? floor((lo - 0.1) * 10.0) / 10.0 : 0.0);
+    return plot_draw(&p, "fitted", out);
+}
+
 /* The bottom panel: from the first epoch whose held-out loss is within twice the lowest (past the
  * steep first drop); its loss range is set by the epochs from the best on, with room above for the
  * descent into it, so that what happened after the best fills the panel (a rise of 0.026 to 0.033
@@ -220,6 +258,8 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
 
 static int write_curves(const RunFiles *f, const Judgement *j)
 {
+    if (f->size_unit && f->rounds_planned <= 1)
+        return write_fitted_once(f);
     char in[MNL_PATH_LEN], out[MNL_PATH_LEN], title[400];
     char label[256], zoom[256];
     rundir_path(f->dir, RUNDIR_METRICS, in, sizeof in);
@@ -260,9 +300,6 @@ static int write_curves(const RunFiles *f, const Judgement *j)
         snprintf(title, sizeof title, "%s: %s on %s, %d %s (one per epoch)", f->cfg->name,
                  f->cfg->family, f->cfg->dataset, last->epoch,
                  strcmp(f->cfg->family, "forest") ? "boosting rounds" : "trees");
-    else if (f->size_unit)
-        snprintf(title, sizeof title, "%s: %s on %s, fitted once: one point, no curve",
-                 f->cfg->name, f->cfg->family, f->cfg->dataset);
     else
         snprintf(title, sizeof title, "%s: %s on %s, %d epoch%s", f->cfg->name, f->cfg->family,
                  f->cfg->dataset, last->epoch, last->epoch == 1 ? "" : "s");

@@ -17,6 +17,11 @@
  *                     state: RNG states, the epoch in progress, a copy of   and on a signal
  *                     metrics.csv (models/checkpoint, experiments/runner)
  *   best.ckpt         the same for the epoch of lowest held-out loss       runner, after an epoch
+ *                     (a fitted run's: its best round, a forest's first    (a fitted run: once, after
+ *                     trees or the booster sliced there; when that is the   model.ckpt, run_save_best_
+ *                     whole model, a hard link to model.ckpt, one file      fitted)
+ *                     under two names, so k-NN's stored images are written
+ *                     once; a copy where the file system has no links)
  *   metrics.csv       a header, then one row per evaluated epoch:          rundir_write_metrics, after
  *                     epoch, train_loss, train_acc, valid_loss, valid_acc,  each epoch's checkpoint;
  *                     test_loss, test_acc, seconds, images_per_s, lr        read by rundir_read_metrics

@@ -327,6 +327,35 @@ static void test_config_lion_takes_the_papers_rate_by_default(void)
     CU_ASSERT_STRING_EQUAL(v, "default");
 }
 
+/* Fashion-MNIST's class names are a setting only Fashion has: they pick its classes there, and on
+ * MNIST they are refused, naming the file, the line, the key and the dataset. */
+static void test_fashion_class_names_pick_fashion_classes(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("fnames.conf", "[data]\ndataset = fashion\nclasses = Sneaker "
+                                    "ankle-boot\n[model]\nfamily = knn\n", &c), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(config_validate(&c), MNL_OK);
+    CU_ASSERT_EQUAL(c.n_classes, 2);
+    CU_ASSERT(c.classes[0] == 7 && c.classes[1] == 9);
+    char *text = config_to_text(&c);        /* config.used keeps the names */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "classes = sneaker ankle-boot\n"));
+    free(text);
+}
+
+static void test_a_fashion_only_setting_on_mnist_is_refused_by_name(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("mnames.conf", "[data]\ndataset = mnist\nclasses = sneaker "
+                                    "ankle-boot\n[model]\nfamily = knn\n", &c), MNL_OK);
+    mnl_clear_error();
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+    assert_error_names("mnames.conf", 3, "data.classes = sneaker ankle-boot names Fashion-MNIST "
+                       "classes, a setting only data.dataset = fashion has");
+    CU_ASSERT_EQUAL(load_text("mixed.conf", "[data]\ndataset = fashion\nclasses = sneaker 9\n", &c),
+                    MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "all as numbers or all as names"));
+}
+
 int register_config_tests(void)
 {
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -352,7 +381,11 @@ int register_config_tests(void)
         !CU_add_test(s, "setting_guess_finds_bare_and_misspelt_keys",
                      test_setting_guess_finds_bare_and_misspelt_keys) ||
         !CU_add_test(s, "config_unknown_key_in_file_suggests_the_nearest",
-                     test_config_unknown_key_in_file_suggests_the_nearest))
+                     test_config_unknown_key_in_file_suggests_the_nearest) ||
+        !CU_add_test(s, "fashion_class_names_pick_fashion_classes",
+                     test_fashion_class_names_pick_fashion_classes) ||
+        !CU_add_test(s, "a_fashion_only_setting_on_mnist_is_refused_by_name",
+                     test_a_fashion_only_setting_on_mnist_is_refused_by_name))
         return -1;
     return 0;
 }
