@@ -82,6 +82,9 @@ help:
 	@echo "make docs-check        the docs' commands, and their numbers checked against those runs"
 	@echo "make docs-images       every picture of docs/img/, each from a named command"
 	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
+	@echo "make lesson-adversarial FGSM against softmax, mlp and cnn: accuracy against eps, 3 seeds"
+	@echo "make lesson-diagnose    the walkthrough's four-step diagnosis, each broken run beside its"
+	@echo "                       fix (lesson-diagnose-1 .. -4: one step), 3 seeds"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make bench-families [THREADS=1] knn and forest vs scikit-learn -> results/bench/BENCH-families.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
@@ -223,6 +226,21 @@ lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 .PHONY: lesson-overfitting
 lesson-overfitting: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3 4 5}" sh experiments/overfitting/lesson.sh
+
+# make lesson-adversarial [SEEDS="1 2 3"] [KERNELS=reference]: softmax, mlp and cnn trained on a
+# subset (10,000 / 2,000) and attacked by FGSM at eps 0 .. 0.3 (bin/mnistlab attack): TABLE.md,
+# accuracy.png and each run's attack.png under results/lesson-adversarial/. About 1 CPU minute.
+# make lesson-diagnose [SEEDS=...] (or lesson-diagnose-1 .. -4, one step each): the four steps of
+# the walkthrough's diagnosis, each a broken run beside its fix (experiments/diagnose/lesson.sh),
+# under results/lesson-diagnose/. About 3 CPU minutes.
+.PHONY: lesson-adversarial lesson-diagnose lesson-diagnose-1 lesson-diagnose-2 lesson-diagnose-3 \
+        lesson-diagnose-4
+lesson-adversarial: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/adversarial/lesson.sh
+lesson-diagnose: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh 1 2 3 4
+lesson-diagnose-%: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh $*
 
 # ---- documentation -------------------------------------------------------------------------------
 # make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on

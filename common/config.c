@@ -283,6 +283,25 @@ static int p_schedule(ExpConfig *c, const char *v, char *why, size_t n)
     return -1;
 }
 
+/* default | R: a learning rate above 0, or the optimizer's own (-1: config_lr says which) */
+static int p_lr(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    if (strcmp(v, "default") == 0) {
+        c->lr = -1.0f;
+        return 0;
+    }
+    return parse_float_in(v, 0.0, 1000.0, 1, &c->lr, why, n);
+}
+
+double config_lr(const ExpConfig *c)
+{
+    if (c->lr >= 0.0f)
+        return c->lr;
+    /* Chen et al. 2023 (Lion) take a rate 3-10x smaller than AdamW's: the sign step moves every
+     * weight by the whole rate, where Adam's moves most by less */
+    return strcmp(c->optimizer, "lion") == 0 ? 1e-4 : 1e-3;
+}
+
 /* default | B: a second-moment decay, or the optimizer's own (-1) */
 static int p_beta2(ExpConfig *c, const char *v, char *why, size_t n)
 {
@@ -427,6 +446,14 @@ static void f_schedule(const ExpConfig *c, char *buf, size_t n)
         snprintf(buf, n, "%s", c->schedule);
 }
 
+static void f_lr(const ExpConfig *c, char *buf, size_t n)
+{
+    if (c->lr < 0.0f)
+        snprintf(buf, n, "default");
+    else
+        float_text(c->lr, buf, n);
+}
+
 static void f_beta2(const ExpConfig *c, char *buf, size_t n)
 {
     if (c->beta2 < 0.0f)
@@ -555,7 +582,9 @@ static const Setting settings[] = {
           "the optimizer (adamw: Adam with decoupled weight decay; radam: Adam with its step "
           "rectified while the second moment is young; lion: the sign of a momentum, Chen et al. "
           "2023, wants a rate 3-10x below adam's)")},
-    {NUMBER("train", "lr", lr, 0.0, 1000.0, "0.001", "learning rate"), .lo_open = 1},
+    {TEXT("train", "lr", lr, "default | above 0 to 1000", "default",
+          "learning rate; default: 0.0001 for lion (Chen et al. 2023 take 3-10x below AdamW's), "
+          "0.001 for every other optimizer")},
     {NUMBER("train", "l2", l2, 0.0, 1000.0, "0", "sgd: L2 penalty lambda on the weights"),
      .only_with = "optimizer=sgd"},
     {NUMBER("train", "momentum", momentum, 0.0, 0.999, "0", "sgd: momentum"),

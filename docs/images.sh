@@ -1,9 +1,10 @@
 #!/bin/sh
 # make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh and its groups
 # (results/docs/, trained first when missing; the lessons are the group docs/runs/lessons.sh, each
-# as its make target runs it), and lesson-data-size from results/lesson-data-size/ (make
-# lesson-data-size). Each picture is listed with the command that makes it; a picture whose run is
-# missing is named and left as it is.
+# as its make target runs it), lesson-data-size from results/lesson-data-size/ (make
+# lesson-data-size), and lesson-diagnose and lesson-adversarial from results/lesson-diagnose/ and
+# results/lesson-adversarial/ (their make targets). Each picture is listed with the command that
+# makes it; a picture whose run is missing is named and left as it is.
 set -eu
 cd "$(dirname "$0")/.."
 M=${MNISTLAB:-bin/mnistlab}
@@ -78,6 +79,14 @@ pic lesson-l2-weights-0.png "$runs/lesson-l2/l2=0/weights.png" "make lesson-l2"
 pic lesson-l2-weights-0.1.png "$runs/lesson-l2/l2=0.1/weights.png" "make lesson-l2"
 pic lesson-width.png "$runs/lesson-width/sweep.png" "make lesson-width"
 pic overfitting-remedies.png "$runs/lesson-overfitting/remedies.png" "make lesson-overfitting"
+for step in 1 2 3 4; do
+    pic "diagnose-step$step.png" "results/lesson-diagnose/step$step/chart.png" "make lesson-diagnose-$step"
+done
+pic adversarial-accuracy.png results/lesson-adversarial/accuracy.png "make lesson-adversarial"
+pic adversarial-flips-mlp.png results/lesson-adversarial/mlp/seed1/attack.png "make lesson-adversarial"
+pic adversarial-flips-cnn.png results/lesson-adversarial/cnn/seed1/attack.png "make lesson-adversarial"
+pic calibration-mlp.png results/lesson-adversarial/mlp/seed1/calibration.png "make lesson-adversarial"
+pic calibration-cnn.png results/lesson-adversarial/cnn/seed1/calibration.png "make lesson-adversarial"
 
 echo "docs-images: $missing picture(s) missing"
 [ "$missing" -eq 0 ]

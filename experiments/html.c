@@ -604,7 +604,8 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 static void put_run(FILE *o, const Page *pg, const Item *it)
 {
     static const char *const pictures[] = {RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION,
-                                           RUNDIR_ROC, RUNDIR_WEIGHTS_PICTURE};
+                                           RUNDIR_ROC, RUNDIR_CALIBRATION, RUNDIR_ATTACK_PICTURE,
+                                           RUNDIR_WEIGHTS_PICTURE};
     fputs("<div class=\"run\" id=\"", o);
     put_attr(o, it->id);
     fputs("\"><h4>", o);

@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/attack.h"
 #include "experiments/bench.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
@@ -65,6 +66,14 @@ static const Command commands[] = {
      "Draw what each stage of a CNN sees for test image N (every layer's output), the first\n"
      "convolution's kernels (--weights), or the weight templates of a dense model; --saliency:\n"
      "the gradient of the class score with respect to every pixel of test image N.\n"},
+    {"attack", "attack RUN_DIR|MODEL.ckpt [--eps \"0 0.05 0.1 0.15 0.2 0.25 0.3\"] [--show-eps E] "
+               "[--images N] [--out DIR] [--kernels fast|reference]",
+     "The fast gradient sign method (Goodfellow et al. 2015) against a trained network: every\n"
+     "pixel of every test image (the first N with --images) moved by eps (pixels run 0..1) the way\n"
+     "that raises its loss. Prints the test accuracy at each eps, writes it to attack.csv, and\n"
+     "draws attack.png: digits the step of --show-eps (default: the first eps of 0.1 or more)\n"
+     "flips, each beside the step and the image the model then misreads. Into the run folder,\n"
+     "or --out DIR. --kernels reference: through the plain loops of models/reference/.\n"},
     {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
                   "rotate D'] [--out FILE.png]",
      "Draw the first 40 training images (of the chosen classes) with their labels into FILE.png\n"
@@ -583,6 +592,14 @@ int main(int argc, char **argv)
         }
         if (rc == MNL_ERR_ARG) {
             esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
+    if (!strcmp(cmd, "attack")) {
+        int rc = attack_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
             return 2;
         }
         return rc ? report_error(rc) : 0;

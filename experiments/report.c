@@ -524,6 +524,11 @@ static int read_summary(const char *dir, RunSummary *s)
     NUM("best_epoch_chosen_on", best_on_validation, !strncmp(v, "validation", 10));
     NUM("end_over_best_loss", end_over_best, atof(v));
     NUM("overfitting_from_epoch", overfits, strcmp(v, "none") != 0);
+    s->ece = s->temperature = s->ece_after = NAN;
+    NUM("ece", ece, atof(v));
+    if (rundir_summary_value(text, "temperature", v, sizeof v) == 0 && strncmp(v, "none", 4) != 0)
+        s->temperature = atof(v);
+    NUM("ece_after_temperature", ece_after, atof(v));
     if (rundir_summary_value(text, "degenerate", v, sizeof v) == 0 && strcmp(v, "no") != 0)
         snprintf(s->stuck, sizeof s->stuck, "%.*s", (int)sizeof s->stuck - 1, v);
 #undef TEXT
@@ -1221,6 +1226,67 @@ static void write_unfinished(FILE *o, const RunSummary *u, int n)
     }
 }
 
+/* "0.0347", or "0.0347±0.0021" over the group's runs that have the value (NaN: none has it). */
+static void mean_cell(const RunSummary *g, int n, size_t offset, const char *fmt_one,
+                      const char *fmt_group, char *buf, size_t len)
+{
+    double v[512], m, sd;
+    int k = 0;
+    for (int i = 0; i < n && k < 512; i++) {
+        double x = *(const double *)((const char *)&g[i] + offset);
+        if (!isnan(x))
+            v[k++] = x;
+    }
+    if (k == 0) {
+        snprintf(buf, len, "–");
+        return;
+    }
+    mean_std(v, k, &m, &sd);
+    if (k == 1)
+        snprintf(buf, len, fmt_one, m);
+    else
+        snprintf(buf, len, fmt_group, m, sd);
+}
+
+/* How far each run's (group's) confidence can be trusted: its expected calibration error on the
+ * test images, and the temperature fitted on its validation split with the error after it
+ * (experiments/calibrate); the reliability diagram is the run's calibration.png. */
+static void write_calibration(FILE *o, const RunSummary *r, int i, int end)
+{
+    int any = 0;
+    for (int k = i; k < end; k++)
+        any |= !isnan(r[k].ece);
+    if (!any)
+        return;
+    fprintf(o, "\nCalibration: the expected calibration error (ECE) of the test images over 15 "
+               "confidence bins (0 is a model exactly as sure as it is right); the remedy, one "
+               "temperature dividing every logit, is fitted on the run's validation split (none "
+               "without one). Each run's calibration.png is its reliability diagram.\n\n"
+               "| run | ECE | temperature | ECE after |\n|---|---|---|---|\n");
+    for (int g = i, ge; g < end; g = ge) {
+        ge = group_end(r, end, g);
+        char ece[48], t[48], after[48];
+        mean_cell(&r[g], ge - g, offsetof(RunSummary, ece), "%.4f", "%.4f\u00b1%.4f", ece,
+                  sizeof ece);
+        if (isnan(r[g].ece))
+            continue;
+        mean_cell(&r[g], ge - g, offsetof(RunSummary, temperature), "%.3f", "%.3f\u00b1%.3f", t,
+                  sizeof t);
+        mean_cell(&r[g], ge - g, offsetof(RunSummary, ece_after), "%.4f", "%.4f\u00b1%.4f", after,
+                  sizeof after);
+        fputs("| ", o);
+        if (ge - g == 1) {
+            md_file_link(o, r[g].name, r[g].name, RUNDIR_CALIBRATION);
+        } else {
+            char parent[sizeof r[g].name];
+            snprintf(parent, sizeof parent, "%.*s", (int)parent_len(r[g].name), r[g].name);
+            esc_md_cell(o, parent);
+            fprintf(o, "/seed* (%d)", ge - g);
+        }
+        fprintf(o, " | %s | %s | %s |\n", ece, t, after);
+    }
+}
+
 static int write_report(const char *root, const RunSummary *r, int n, const RunSummary *u,
                         int n_unfinished)
 {
@@ -1315,6 +1381,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             free(done);
             return rc;
         }
+        write_calibration(o, r, i, end);     /* after the cost: the runs' own table comes first */
     }
     free(done);
     write_unfinished(o, u, n_unfinished);

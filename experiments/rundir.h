@@ -31,15 +31,18 @@
  *                     read for them)                                        a signal (curves also live)
  *   summary.txt       "key = value" lines: experiment, family, dataset,    rundir_write_summary (report)
  *                     classes, seed, class_names, *_images, parameters,    then rundir_append_summary
- *                     mflops_per_image, threads, epochs, epochs_planned,   (roc); read by
+ *                     mflops_per_image, threads, epochs, epochs_planned,   (roc, calibrate); read by
  *                     stopped_early, total_seconds, seconds_per_epoch,     rundir_read_summary
  *                     final_*, best_*, end_over_best_loss,
  *                     overfitting_from_epoch, degenerate ("no", or why the
  *                     run is stuck: common/metrics confusion_degeneracy),
- *                     roc_auc, test_acc_at_*
+ *                     roc_auc, test_acc_at_*, ece, ece_bins, temperature,
+ *                     temperature_fitted_on, ece_after_temperature
  *   predictions.csv   the final model's answer for every test image         runner (experiments/
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
+ *   calibration.png, calibration.dat   the reliability diagram of the test    calibrate, at the
+ *                     images, before and after temperature scaling            end
  *   stopped.txt       one line: why the run stopped short, as readers show  rundir_mark_stopped,
  *                     it ("diverged at epoch 3, batch 5: loss is nan (lr    when the run diverged or
  *                     10)", "incomplete: interrupted by signal 2 during     a fit was interrupted;
@@ -52,8 +55,8 @@
  *                     removed by the next rundir_take
  *
  * Order of writes: lock; manifest; then for each epoch model.ckpt, config.used, log.txt,
- * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv and the ROC
- * files; finished.txt last, written atomically. A run that starts writing into a folder first
+ * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv, the ROC and
+ * calibration files; finished.txt last, written atomically. A run that starts writing into a folder first
  * removes its finished.txt and stopped.txt (rundir_claim), so a folder being changed is never
  * shown as finished, nor as the earlier run's end. A run that diverged or whose fit was interrupted
  * writes stopped.txt as its last file instead of finished.txt.
@@ -108,10 +111,14 @@
 #define RUNDIR_ROC        "roc.png"
 #define RUNDIR_ROC_DAT    "roc.dat"
 #define RUNDIR_THRESHOLDS "thresholds.txt"
+#define RUNDIR_CALIBRATION     "calibration.png"
+#define RUNDIR_CALIBRATION_DAT "calibration.dat"
 /* what predict and features draw into a run folder from its model (features-LAYER.png too) */
 #define RUNDIR_PREDICT_PICTURE  "predict.png"
 #define RUNDIR_WEIGHTS_PICTURE  "weights.png"
 #define RUNDIR_SALIENCY_PICTURE "saliency.png"
+#define RUNDIR_ATTACK_PICTURE   "attack.png"
+#define RUNDIR_ATTACK_CSV       "attack.csv"
 #define RUNDIR_FEATURES_PREFIX  "features-"
 #define RUNDIR_FEATURES_MODEL   "features-model.png"
 /* the sweep folder's own files (experiments/sweep) */
@@ -174,8 +181,9 @@ int rundir_is_finished(const RunDir *d);
 /* Release the lock and forget the manifest. */
 void rundir_release(RunDir *d);
 
-/* Remove the pictures predict and features drew from the folder's model (predict.png,
- * features-*.png, weights.png and their data files) that the manifest lists: they belong to the
+/* Remove the pictures predict, features and attack drew from the folder's model (predict.png,
+ * features-*.png, weights.png, saliency.png, attack.png, attack.csv and their data files) that the
+ * manifest lists: they belong to the
  * model they were drawn from, and never stay beside another one. */
 void rundir_remove_pictures(const RunDir *d);
 
@@ -238,6 +246,9 @@ typedef struct {
     char size_unit[32];
     long long model_bytes;
     double predict_ms_per_1000;
+    /* calibration (experiments/calibrate): the test images' expected calibration error, the
+     * temperature fitted on the validation split and the error after it; NaN when not measured */
+    double ece, temperature, ece_after;
     char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's
                                 confusion_degeneracy), "" for a run that learned */
     char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */

@@ -78,7 +78,7 @@ static void restore_signal_handlers(void)
 /* The schedule gives the optimizer epoch e's rate, through the optimizer's own interface. */
 static void apply_schedule(Run *r, int e)
 {
-    optim_set_lr(&r->ex.opt, (float)schedule_lr(&r->schedule, r->ex.cfg.lr, e, r->ex.cfg.epochs));
+    optim_set_lr(&r->ex.opt, (float)schedule_lr(&r->schedule, config_lr(&r->ex.cfg), e, r->ex.cfg.epochs));
 }
 
 /* Batch `batch` of epoch e as the network is trained on it: the images themselves, or their

@@ -295,7 +295,7 @@ void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
         os->eps = as_written(c->eps);
     }
     os->nesterov = c->nesterov;
-    os->lr = c->lr;
+    os->lr = (float)config_lr(c);
     os->l2 = c->l2;
     os->momentum = c->momentum;
     os->weight_decay = c->weight_decay;

@@ -303,6 +303,30 @@ static void test_config_unknown_key_in_file_suggests_the_nearest(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "did you mean \"epochs\"?"));
 }
 
+/* Lion's rate by default is the paper's (Chen et al. 2023: 3-10x below AdamW's), 1e-4; every other
+ * optimizer's 1e-3; a rate that is set is the rate, whatever the optimizer, and says so in the text. */
+static void test_config_lion_takes_the_papers_rate_by_default(void)
+{
+    ExpConfig c;
+    OptimSpec os;
+    CU_ASSERT_EQUAL_FATAL(config_load_string("[model]\nfamily = mlp\nhidden = 8\n[train]\n"
+                                             "optimizer = lion\n", "lion.conf", &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_lr(&c), 1e-4);
+    experiment_optim_spec(&c, &os);
+    CU_ASSERT_EQUAL(os.lr, 1e-4f);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=adam"), MNL_OK);
+    CU_ASSERT_EQUAL(config_lr(&c), 1e-3);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=lion"), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.lr=0.0003"), MNL_OK);
+    CU_ASSERT_EQUAL(config_lr(&c), 0.0003f);
+    char v[32];
+    config_format_value(&c, config_setting_find("train", "lr"), v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, "0.0003");
+    CU_ASSERT_EQUAL(config_set(&c, "train.lr=default"), MNL_OK);
+    config_format_value(&c, config_setting_find("train", "lr"), v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, "default");
+}
+
 /* Fashion-MNIST's class names are a setting only Fashion has: they pick its classes there, and on
  * MNIST they are refused, naming the file, the line, the key and the dataset. */
 static void test_fashion_class_names_pick_fashion_classes(void)
@@ -349,6 +373,8 @@ int register_config_tests(void)
         !CU_add_test(s, "config_validate_cross_checks", test_config_validate_cross_checks) ||
         !CU_add_test(s, "config_optimizer_settings_are_checked",
                      test_config_optimizer_settings_are_checked) ||
+        !CU_add_test(s, "config_lion_takes_the_papers_rate_by_default",
+                     test_config_lion_takes_the_papers_rate_by_default) ||
         !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips) ||
         !CU_add_test(s, "edit_distance_counts_a_swap_as_one", test_edit_distance_counts_a_swap_as_one) ||
         !CU_add_test(s, "suggest_closest_refuses_far_words", test_suggest_closest_refuses_far_words) ||
