@@ -15,6 +15,8 @@ t(i) = series > 1 ? (i - 1.0) / (series - 1) : 1.0
 red_shade(i) = sprintf("#%02x%02x%02x", int(250 - 150 * t(i)), int(150 - 150 * t(i)), int(120 - 105 * t(i)))
 markers = "7 5 9 11 13 15 4 6 8 10 12 14"
 marker(i) = word(markers, (i - 1) % 12 + 1) + 0
+# a group trained with a remedy ("..., augmented") dashed, beside its family's solid line
+dash(i) = strstrt(names[i], "augmented") > 0 ? 2 : 1
 alo(m, s) = m - s < 0 ? 0 : m - s
 ahi(m, s) = m + s > 1 ? 1 : m + s
 if (logx) { set logscale x }
@@ -29,11 +31,11 @@ set ylabel ylabel
 set format y "%.2f"
 set yrange [*:1]
 if (xtics_from_labels) {
-    plot for [i=1:series] in index (i-1) using 1:(alo($2,$3)):(ahi($2,$3)) with filledcurves fc rgb red_shade(i) fs transparent solid 0.10 noborder notitle, \
-         for [i=1:series] in index (i-1) using 1:2:xtic(5) with linespoints pt marker(i) ps 1.2 lw 2 lc rgb red_shade(i) title names[i]
+    plot for [i=1:series] in index (i-1) using 1:(alo($2,$3)):(ahi($2,$3)) with filledcurves fc rgb red_shade(i) fs transparent solid 0.06 noborder notitle, \
+         for [i=1:series] in index (i-1) using 1:2:xtic(5) with linespoints pt marker(i) ps 1.2 lw 2 dt dash(i) lc rgb red_shade(i) title names[i]
 } else {
-    plot for [i=1:series] in index (i-1) using 1:(alo($2,$3)):(ahi($2,$3)) with filledcurves fc rgb red_shade(i) fs transparent solid 0.10 noborder notitle, \
-         for [i=1:series] in index (i-1) using 1:2 with linespoints pt marker(i) ps 1.2 lw 2 lc rgb red_shade(i) title names[i]
+    plot for [i=1:series] in index (i-1) using 1:(alo($2,$3)):(ahi($2,$3)) with filledcurves fc rgb red_shade(i) fs transparent solid 0.06 noborder notitle, \
+         for [i=1:series] in index (i-1) using 1:2 with linespoints pt marker(i) ps 1.2 lw 2 dt dash(i) lc rgb red_shade(i) title names[i]
 }
 if (seconds) {
     set ylabel "fit (training) seconds, log scale"
