@@ -51,7 +51,7 @@ pic diff-softmax-cnn-classes.png "$runs/diff-softmax-cnn/classes.png" "bin/mnist
 pic compare.png "$runs/exp/compare-mnist-10-classes-10000-test-images.png" "make exp-all"
 
 pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
-pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
+pic lesson-data-size-4v9.png results/lesson-data-size-4v9/sweep.png "make lesson-data-size-4v9"
 pic lesson-batch.png results/lesson-batch/sweep.png "make lesson-batch"
 pic lesson-l2.png results/lesson-l2/sweep.png "make lesson-l2"
 pic lesson-l2-weights-0.png results/lesson-l2/l2=0/weights.png "make lesson-l2"

@@ -160,13 +160,13 @@ static int apply_occlude(const BatchCtx *c, float *x, double level)
 }
 
 static const Transform transforms[] = {
-    {"shift", "pixels", "each test image moved this many pixels right, left, down or up (one "
+    {"shift", "pixels", "Each test image moved this many pixels right, left, down or up (one "
      "direction drawn per image), the background filling in", 14, 1, 1, 0, apply_shift},
-    {"rotate", "degrees", "each test image turned this many degrees about its centre, clockwise or "
+    {"rotate", "degrees", "Each test image turned this many degrees about its centre, clockwise or "
      "anticlockwise (drawn per image), resampled bilinearly", 180, 0, 1, 0, apply_rotate},
     {"noise", "sigma (pixels 0..1)", "Gaussian noise of this standard deviation added to every "
      "pixel (ink is 1), clipped to 0..1", 2, 0, 1, 0, apply_noise},
-    {"occlude", "square side (pixels)", "a square of this side blanked to the background, placed "
+    {"occlude", "square side (pixels)", "A square of this side blanked to the background, placed "
      "at random inside the central 20x20 box that holds the digit", 28, 1, 1, 0, apply_occlude},
 };
 #define N_TRANSFORMS ((int)(sizeof transforms / sizeof transforms[0]))
