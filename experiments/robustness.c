@@ -580,10 +580,14 @@ static int write_chart(const Args *a, int k, const RunResult *r, const Group *g,
     }
     if ((rc = atomic_commit(&f)))
         return rc;
+    /* the key holds names cut to 40 characters (the table has them whole) */
+    static char cut[ROBUST_MAX_RUNS][200];
     const char *names[ROBUST_MAX_RUNS];
     int seeds = 0;
-    for (int j = 0; j < n_groups; j++)
-        names[j] = g[j].name, seeds = g[j].n > seeds ? g[j].n : seeds;
+    for (int j = 0; j < n_groups; j++) {
+        names[j] = esc_shorten(g[j].name, 40, cut[j], sizeof cut[j]);
+        seeds = g[j].n > seeds ? g[j].n : seeds;
+    }
     char title[400], xlabel[160];
     snprintf(title, sizeof title, "Test accuracy as the test images are changed: %s", q->t->name);
     snprintf(xlabel, sizeof xlabel, "%s (%s)", q->t->name, q->t->unit);
@@ -620,7 +624,7 @@ static void print_summary(const Args *a, const RunResult *r, const Group *g, int
         putchar('\n');
         for (int j = 0; j < n_groups; j++) {
             char shown[200], cell[40];
-            esc_to_buf(esc_terminal, g[j].name, shown, sizeof shown);
+            esc_to_buf(esc_text, g[j].name, shown, sizeof shown);    /* one line: a newline shown */
             printf("  %-24s", shown);
             for (int l = 0; l < q->n; l++) {
                 double m, s;
@@ -650,7 +654,7 @@ int robustness_main(int argc, char **argv)
     }
     for (int i = 0; !rc && i < a.n_runs; i++) {
         char shown[300];
-        esc_to_buf(esc_terminal, a.dir[i], shown, sizeof shown);
+        esc_to_buf(esc_text, a.dir[i], shown, sizeof shown);
         printf("robustness: %s ...\n", shown);
         fflush(stdout);
         rc = test_run(&a, a.dir[i], &r[i]);
