@@ -58,6 +58,12 @@ pic lesson-l2-weights-0.png results/lesson-l2/l2=0/weights.png "make lesson-l2"
 pic lesson-l2-weights-0.1.png results/lesson-l2/l2=0.1/weights.png "make lesson-l2"
 pic lesson-width.png results/lesson-width/sweep.png "make lesson-width"
 pic overfitting-remedies.png results/lesson-overfitting/remedies.png "make lesson-overfitting"
+pic lesson-permuted.png results/lesson-permuted/permuted.png "make lesson-permuted"
+pic lesson-shift.png results/lesson-shift/robustness-shift.png "make lesson-shift"
+pic lesson-rotate.png results/lesson-shift/robustness-rotate.png "make lesson-shift"
+pic lesson-noise.png results/lesson-noise/robustness-noise.png "make lesson-noise"
+pic lesson-occlude.png results/lesson-noise/robustness-occlude.png "make lesson-noise"
+pic lesson-data-size.png results/lesson-data-size/data-size.png "make lesson-data-size"
 
 echo "docs-images: $missing picture(s) missing"
 [ "$missing" -eq 0 ]
