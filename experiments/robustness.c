@@ -164,9 +164,9 @@ static const Transform transforms[] = {
      "direction drawn per image), the background filling in", 14, 1, 1, 0, apply_shift},
     {"rotate", "degrees", "Each test image turned this many degrees about its centre, clockwise or "
      "anticlockwise (drawn per image), resampled bilinearly", 180, 0, 1, 0, apply_rotate},
-    {"noise", "sigma (pixels 0..1)", "Gaussian noise of this standard deviation added to every "
+    {"noise", "sigma, in pixel units 0..1", "Gaussian noise of this standard deviation added to every "
      "pixel (ink is 1), clipped to 0..1", 2, 0, 1, 0, apply_noise},
-    {"occlude", "square side (pixels)", "A square of this side blanked to the background, placed "
+    {"occlude", "square side in pixels", "A square of this side blanked to the background, placed "
      "at random inside the central 20x20 box that holds the digit", 28, 1, 1, 0, apply_occlude},
 };
 #define N_TRANSFORMS ((int)(sizeof transforms / sizeof transforms[0]))

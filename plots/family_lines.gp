@@ -3,7 +3,8 @@
 # against permuted pixels (make lesson-permuted). Test accuracy is red in every chart: each group is
 # a shade of red from light to dark with a marker of its own (the key says so), the band is mean ±
 # std over the group's seeds. With seconds = 1 a second panel beside it draws the fit seconds of
-# the same groups on a log axis, in the same shades and markers, dashed (time is no accuracy).
+# the same groups on a log axis, in the same shades and markers, dashed (time is no accuracy). A
+# group whose name says "augmented" (a remedy) is dashed on the accuracy panel too.
 # Inputs: in (one block per group, rows "x mean sd runs xtic_label [seconds_mean seconds_sd]"),
 #         out, title, xlabel, ylabel, keytitle, series, names (array: the groups), xmin, xmax,
 #         logx (0|1), seconds (0|1); optional xtics_from_labels (0|1: the x tics are the labels).
@@ -24,7 +25,8 @@ pad = logx ? 0 : (xmax - xmin) * 0.03
 if (logx) { set xrange [xmin / 1.15 : xmax * 1.15] } else { set xrange [xmin - pad : xmax + pad] }
 set grid lc rgb "#dddddd"
 set xlabel xlabel offset 0,0.3
-set key outside below center box font "Sans,10" maxrows 3 title keytitle
+# two panels share the width: shorter key titles
+set key outside below center box font "Sans,10" maxrows 3 title (seconds ? "test accuracy (red), mean ± std of the seeds" : keytitle)
 set bmargin 8
 if (seconds) { set multiplot layout 1,2 title title font "Sans,13" } else { set title title font "Sans,13" }
 set ylabel ylabel
@@ -42,7 +44,7 @@ if (seconds) {
     set logscale y
     set format y "%g"
     set yrange [*:*]
-    set key title "fit seconds (dashed): shade and marker name the group as on the left"
+    set key title "seconds (dashed), shades and markers as on the left"
     plot for [i=1:series] in index (i-1) using 1:6 with linespoints pt marker(i) ps 1.2 lw 2 dt 2 lc rgb red_shade(i) title names[i]
     unset multiplot
 }
