@@ -4,6 +4,7 @@
  * transform robustness-NAME.dat and robustness-NAME.png, in the output folder. */
 #include "experiments/robustness.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,7 +301,7 @@ typedef struct {
 /* "results/lesson-shift/cnn/seed2" -> "cnn"; "results/cnn" -> "cnn" */
 static void group_of(const char *dir, char *out, size_t n)
 {
-    char d[1024];
+    char d[PATH_MAX];
     snprintf(d, sizeof d, "%s", dir);
     size_t len = strlen(d);
     while (len > 1 && d[len - 1] == '/')
@@ -326,7 +327,7 @@ static int open_run(const char *dir, Experiment *ex, int threads)
     RunDirState state = rundir_status(dir, &st, &upgraded);
     if (state != RUNDIR_DONE)
         return mnl_fail(MNL_ERR_IO, "%s: %s; robustness tests finished runs", dir, st.text);
-    char path[1100];
+    char path[PATH_MAX + 64];
     if (rundir_path(dir, RUNDIR_CKPT, path, sizeof path))
         return MNL_ERR_ARG;
     Checkpoint ck;
@@ -492,7 +493,7 @@ static void level_text(const Transform *t, double v, char *buf, size_t n)
 
 static int write_table(const Args *a, const RunResult *r, const Group *g, int n_groups)
 {
-    char path[1100];
+    char path[PATH_MAX + 64];
     if (rundir_path(a->out, "ROBUSTNESS.md", path, sizeof path))
         return mnl_fail(MNL_ERR_ARG, "--out: path too long");
     AtomicFile f;
@@ -554,7 +555,7 @@ static int write_table(const Args *a, const RunResult *r, const Group *g, int n_
 static int write_chart(const Args *a, int k, const RunResult *r, const Group *g, int n_groups)
 {
     const Asked *q = &a->asked[k];
-    char dat[1100], png[1100], name[64];
+    char dat[PATH_MAX + 64], png[PATH_MAX + 64], name[64];
     snprintf(name, sizeof name, "robustness-%s.dat", q->t->name);
     if (rundir_path(a->out, name, dat, sizeof dat))
         return mnl_fail(MNL_ERR_ARG, "--out: path too long");
@@ -668,8 +669,8 @@ int robustness_main(int argc, char **argv)
         rc = write_chart(&a, k, r, g, n_groups);
     if (!rc) {
         print_summary(&a, r, g, n_groups);
-        char shown[1100];
-        esc_to_buf(esc_terminal, a.out, shown, sizeof shown);
+        char shown[PATH_MAX + 64];
+        esc_to_buf(esc_text, a.out, shown, sizeof shown);
         printf("wrote %s/ROBUSTNESS.md and robustness-*.png\n", shown);
     }
     free(r), free(g);
