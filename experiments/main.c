@@ -91,13 +91,15 @@ static const Command commands[] = {
      "Every run's settings are checked before the first is trained; running the same command\n"
      "again keeps the runs already finished.\n"},
     {"robustness", "robustness RUN_DIR... (--shift L,L,... | --rotate L,... | --noise L,... | "
-                   "--occlude L,...)... [--out DIR] [--seed N] [--threads N]",
+                   "--occlude L,...)... [--out DIR] [--seed N] [--threads N] "
+                   "[--kernels fast|reference]",
      "Test finished runs on their own test images changed at test time: shifted by L pixels,\n"
      "rotated by L degrees, with Gaussian pixel noise of standard deviation L (pixels 0..1), or with\n"
      "a square of side L blanked; level 0 is the run's own test accuracy. Runs in DIR/seedN/\n"
      "folders form one group (mean ± std over them). Writes DIR/ROBUSTNESS.md (default DIR:\n"
      "results/robustness) and robustness-NAME.png per transform, one red line per group. The\n"
-     "random draws (direction, sign, noise, place) depend on the image and --seed only.\n"},
+     "random draws (direction, sign, noise, place) depend on the image and --seed only.\n"
+     "--kernels reference: the networks through the plain loops of models/reference/.\n"},
     {"diff", "diff RUN_A RUN_B [--out DIR]",
      "Compare two finished runs on the test images they share: how many both get right, only A,\n"
      "only B, neither; " RUNDIR_DIFF_FIXED " (images B gets right and A wrong, labelled with both "

@@ -188,6 +188,7 @@ typedef struct {
     const char *out;
     unsigned long seed;
     int threads;
+    Kernels kernels;              /* --kernels reference: the plain loops, one thread */
 } Args;
 
 /* "0,1,2": levels in [0, t->max], whole when t->whole, rising, at most ROBUST_MAX_LEVELS. */
@@ -265,6 +266,9 @@ static int parse_args(int argc, char **argv, Args *a)
             if (!*v || *end || v[0] == '-')
                 return mnl_fail(MNL_ERR_ARG, "--seed takes a whole number (the transforms' draws)");
             a->seed = s;
+        } else if (!strcmp(w, "--kernels") && i + 1 < argc) {
+            if (kernels_parse(argv[++i], &a->kernels))
+                return mnl_fail(MNL_ERR_ARG, "--kernels is fast or reference");
         } else if (!strcmp(w, "--threads") && i + 1 < argc) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
@@ -318,7 +322,7 @@ static void group_of(const char *dir, char *out, size_t n)
 }
 
 /* The run's model from its model.ckpt, its test images through its own settings. */
-static int open_run(const char *dir, Experiment *ex, int threads)
+static int open_run(const char *dir, Experiment *ex, int threads, Kernels kernels)
 {
     RunDirStatus st;
     int upgraded;
@@ -342,6 +346,9 @@ static int open_run(const char *dir, Experiment *ex, int threads)
     if (!rc)
         rc = checkpoint_apply(&ck, &ex->model, NULL);
     checkpoint_free(&ck);
+    ex->model.kernels = kernels;
+    if (kernels == KERNELS_REFERENCE)
+        ex->threads = ex->model.threads = 1;
     return rc;
 }
 
@@ -441,7 +448,7 @@ static int test_run(const Args *a, const char *dir, RunResult *r)
     Experiment ex;
     memset(&ex, 0, sizeof ex);
     group_of(dir, r->group, sizeof r->group);
-    int rc = open_run(dir, &ex, a->threads);
+    int rc = open_run(dir, &ex, a->threads, a->kernels);
     if (!rc) {
         r->test_n = ex.data.test.n;
         snprintf(r->dataset, sizeof r->dataset, "%s", ex.cfg.dataset);

@@ -267,6 +267,29 @@ static void test_robustness_level_zero_is_each_runs_own_test_accuracy(void)
     CU_ASSERT_STRING_EQUAL(test_slurp(md_path), md);
 }
 
+static void test_robustness_on_the_reference_path_gives_the_same_accuracies(void)
+{
+    if (!test_need_mnist())
+        return;
+    train_runs();
+    if (!runs_ready)
+        return;
+    char args[4096], fast[16384];
+    for (int ref = 0; ref < 2; ref++) {
+        snprintf(args, sizeof args, "robustness %s/soft/seed1 %s/perm --shift 0,2 --noise 0,0.3 "
+                 "--out %s/rob-kern%d%s", test_path("rob-runs"), test_path("rob-runs"),
+                 test_path("rob-runs"), ref, ref ? " --kernels reference" : "");
+        CU_ASSERT_EQUAL_FATAL(run(args), 0);
+        snprintf(args, sizeof args, "%s/rob-kern%d/ROBUSTNESS.md", test_path("rob-runs"), ref);
+        if (!ref)
+            snprintf(fast, sizeof fast, "%s", test_slurp(args));
+        else
+            CU_ASSERT_STRING_EQUAL(test_slurp(args), fast);
+    }
+    assert_refused("robustness somewhere --shift 0 --kernels slow", "--kernels is fast or reference",
+                   NULL);
+}
+
 static void test_robustness_refuses_an_unfinished_run_by_name(void)
 {
     if (!test_need_mnist())
@@ -303,6 +326,8 @@ int register_robustness_tests(void)
         {"refuses_bad_levels_by_name", test_robustness_refuses_bad_levels_by_name},
         {"level_zero_is_each_runs_own_test_accuracy",
          test_robustness_level_zero_is_each_runs_own_test_accuracy},
+        {"on_the_reference_path_gives_the_same_accuracies",
+         test_robustness_on_the_reference_path_gives_the_same_accuracies},
         {"refuses_an_unfinished_run_by_name", test_robustness_refuses_an_unfinished_run_by_name},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
