@@ -75,7 +75,7 @@ help:
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
-	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size,"
+	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size-4v9,"
 	@echo "                       lesson-batch, lesson-l2, lesson-width), three seeds each"
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
 	@echo "make docs-results      the named runs the docs' numbers come from (results/docs/)"
@@ -85,6 +85,9 @@ help:
 	@echo "make lesson-adversarial FGSM against softmax, mlp and cnn: accuracy against eps, 3 seeds"
 	@echo "make lesson-diagnose    the walkthrough's four-step diagnosis, each broken run beside its"
 	@echo "                       fix (lesson-diagnose-1 .. -4: one step), 3 seeds"
+	@echo "make lesson-permuted | lesson-shift | lesson-noise | lesson-data-size  what each family"
+	@echo "                       assumes: every family on pixels or permuted pixels, on shifted,"
+	@echo "                       rotated, noised or occluded test digits, on 100 ... 60,000 images"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make bench-families [THREADS=1] knn and forest vs scikit-learn -> results/bench/BENCH-families.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
@@ -189,7 +192,7 @@ diff: $(MNISTLAB) | data
 # make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
 #      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
 # results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
-.PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+.PHONY: lessons lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
 sweep-%: export MNL_EXP = $*
 sweep-%: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh sweep
@@ -201,8 +204,8 @@ export LESSON_SEEDS
 lesson-lr: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
 	    --seeds "$$LESSON_SEEDS" --out results/lesson-lr
-lesson-data-size: $(MNISTLAB) | data
-	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size \
+lesson-data-size-4v9: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size-4v9 \
 	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
 lesson-batch: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 --set train.epochs=2 \
@@ -217,7 +220,7 @@ lesson-l2: $(MNISTLAB) | data
 lesson-width: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
 	    --against params --seeds "$$LESSON_SEEDS" --out results/lesson-width
-lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+lessons: lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
 
 # ---- lessons --------------------------------------------------------------------------------------
 # make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
@@ -241,6 +244,15 @@ lesson-diagnose: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh 1 2 3 4
 lesson-diagnose-%: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh $*
+
+# make lesson-permuted | lesson-shift | lesson-noise | lesson-data-size [SEEDS="1 2 3"]: what each
+# family assumes, every family on 10,000 / 2,000 MNIST images with quick settings
+# (experiments/lessons/families.sh; the runs are shared in results/lesson-runs/, each lesson's table
+# and charts go to results/lesson-NAME/). The first of them trains the 10,000-image runs of every
+# family (about 2.5 CPU minutes for three seeds), the others reuse them.
+.PHONY: lesson-permuted lesson-shift lesson-noise lesson-data-size
+lesson-permuted lesson-shift lesson-noise lesson-data-size: lesson-%: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" LESSON=$* sh experiments/lessons/families.sh
 
 # ---- documentation -------------------------------------------------------------------------------
 # make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on

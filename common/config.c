@@ -942,11 +942,20 @@ static char *read_line(char *str, int num, void *stream)
             return NULL;
         const char *nl = strchr(ps->text, '\n');
         size_t len = nl ? (size_t)(nl - ps->text) + 1 : strlen(ps->text);
-        if (len > (size_t)num - 1)
-            len = (size_t)num - 1;
-        memcpy(str, ps->text, len);
+        size_t skip = len;
+        if (len > (size_t)num - 1 && (ps->text[0] == ';' || ps->text[0] == '#') && num > 2) {
+            /* a long comment (the first line of a run's settings names its experiment and file,
+             * which may be long) is read cut, as a whole line: it sets nothing */
+            len = (size_t)num - 2;
+            memcpy(str, ps->text, len);
+            str[len++] = '\n';
+        } else {
+            if (len > (size_t)num - 1)
+                len = skip = (size_t)num - 1;
+            memcpy(str, ps->text, len);
+        }
         str[len] = '\0';
-        ps->text += len;
+        ps->text += skip;
         got = str;
     }
     if (!got)

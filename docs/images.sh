@@ -72,7 +72,7 @@ pic forest-importance.png "$runs/exp/random-forest/features/features-model.png" 
     "make exp-random-forest; bin/mnistlab features results/random-forest/model.ckpt"
 
 pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
-pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
+pic lesson-data-size-4v9.png results/lesson-data-size-4v9/sweep.png "make lesson-data-size-4v9"
 pic lesson-batch.png "$runs/lesson-batch/sweep.png" "make lesson-batch"
 pic lesson-l2.png "$runs/lesson-l2/sweep.png" "make lesson-l2"
 pic lesson-l2-weights-0.png "$runs/lesson-l2/l2=0/weights.png" "make lesson-l2"
@@ -87,6 +87,12 @@ pic adversarial-flips-mlp.png results/lesson-adversarial/mlp/seed1/attack.png "m
 pic adversarial-flips-cnn.png results/lesson-adversarial/cnn/seed1/attack.png "make lesson-adversarial"
 pic calibration-mlp.png results/lesson-adversarial/mlp/seed1/calibration.png "make lesson-adversarial"
 pic calibration-cnn.png results/lesson-adversarial/cnn/seed1/calibration.png "make lesson-adversarial"
+pic lesson-permuted.png results/lesson-permuted/permuted.png "make lesson-permuted"
+pic lesson-shift.png results/lesson-shift/robustness-shift.png "make lesson-shift"
+pic lesson-rotate.png results/lesson-shift/robustness-rotate.png "make lesson-shift"
+pic lesson-noise.png results/lesson-noise/robustness-noise.png "make lesson-noise"
+pic lesson-occlude.png results/lesson-noise/robustness-occlude.png "make lesson-noise"
+pic lesson-data-size.png results/lesson-data-size/data-size.png "make lesson-data-size"
 
 echo "docs-images: $missing picture(s) missing"
 [ "$missing" -eq 0 ]

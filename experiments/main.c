@@ -27,6 +27,7 @@
 #include "common/parse.h"
 #include "common/suggest.h"
 #include "experiments/predict.h"
+#include "experiments/robustness.h"
 #include "experiments/report.h"
 #include "experiments/rundir.h"
 #include "experiments/runner.h"
@@ -98,6 +99,16 @@ static const Command commands[] = {
      "diverges is a row that says so.\n"
      "Every run's settings are checked before the first is trained; running the same command\n"
      "again keeps the runs already finished.\n"},
+    {"robustness", "robustness RUN_DIR... (--shift L,L,... | --rotate L,... | --noise L,... | "
+                   "--occlude L,...)... [--out DIR] [--seed N] [--threads N] "
+                   "[--kernels fast|reference]",
+     "Test finished runs on their own test images changed at test time: shifted by L pixels,\n"
+     "rotated by L degrees, with Gaussian pixel noise of standard deviation L (pixels 0..1), or with\n"
+     "a square of side L blanked; level 0 is the run's own test accuracy. Runs in DIR/seedN/\n"
+     "folders form one group (mean ± std over them). Writes DIR/ROBUSTNESS.md (default DIR:\n"
+     "results/robustness) and robustness-NAME.png per transform, one red line per group. The\n"
+     "random draws (direction, sign, noise, place) depend on the image and --seed only.\n"
+     "--kernels reference: the networks through the plain loops of models/reference/.\n"},
     {"diff", "diff RUN_A RUN_B [--out DIR]",
      "Compare two finished runs on the test images they share: how many both get right, only A,\n"
      "only B, neither; " RUNDIR_DIFF_FIXED " (images B gets right and A wrong, labelled with both "
@@ -575,6 +586,14 @@ int main(int argc, char **argv)
         int rc = diff_main(n, rest);
         if (rc == MNL_ERR_ARG) {
             esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
+    if (!strcmp(cmd, "robustness")) {
+        int rc = robustness_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
             return 2;
         }
         return rc ? report_error(rc) : 0;

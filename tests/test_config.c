@@ -263,6 +263,28 @@ static void test_config_text_round_trips(void)
     free(text);
 }
 
+/* A run folder named with 250 bytes: its settings' first line (a comment naming the experiment and
+ * its file) is longer than a settings line may be, and the text still reads back. */
+static void test_config_text_of_a_long_experiment_name_round_trips(void)
+{
+    ExpConfig a, b;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &a), MNL_OK);
+    memset(a.name, 'n', sizeof a.name - 1);
+    a.name[sizeof a.name - 1] = '\0';
+    snprintf(a.source, sizeof a.source, "results/%0250d/model.ckpt", 0);
+    char *text = config_to_text(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT(strcspn(text, "\n") > 199);
+    CU_ASSERT_EQUAL(config_load_string(text, a.source, &b), MNL_OK);
+    CU_ASSERT_EQUAL(b.epochs, a.epochs);
+    CU_ASSERT_STRING_EQUAL(b.family, a.family);
+    free(text);
+    /* a long setting line is still refused */
+    char line[400];
+    snprintf(line, sizeof line, "[model]\nfamily = softmax\n[train]\nlr = 0.%0250d1\n", 0);
+    CU_ASSERT_EQUAL(config_load_string(line, "x.conf", &b), MNL_ERR_CONFIG);
+}
+
 /* ---- did you mean: common/suggest and config_setting_guess ---- */
 
 static void test_edit_distance_counts_a_swap_as_one(void)
@@ -376,6 +398,8 @@ int register_config_tests(void)
         !CU_add_test(s, "config_lion_takes_the_papers_rate_by_default",
                      test_config_lion_takes_the_papers_rate_by_default) ||
         !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips) ||
+        !CU_add_test(s, "config_text_of_a_long_experiment_name_round_trips",
+                     test_config_text_of_a_long_experiment_name_round_trips) ||
         !CU_add_test(s, "edit_distance_counts_a_swap_as_one", test_edit_distance_counts_a_swap_as_one) ||
         !CU_add_test(s, "suggest_closest_refuses_far_words", test_suggest_closest_refuses_far_words) ||
         !CU_add_test(s, "setting_guess_finds_bare_and_misspelt_keys",

@@ -4,11 +4,11 @@
  * dots, a leading dash, a 250-byte name, non-ASCII letters, a backslash) goes through every command
  * that writes a file or draws: train (as --out under a results root and as the experiment file's
  * name), compare (as run folders and as the results root itself), sweep (--out), diff (the two runs
- * and --out), predict, features and show-data (--out), and make exp-NAME / make sweep-NAME (the
- * target's name, SEEDS=). Several names would run `touch $MNL_MARKER` if any of them reached a shell
- * or gnuplot as code: the marker file must never appear. Every picture must be a complete PNG,
- * every page must parse as XML, and every run must be listed. Tiny runs (500 training images, one
- * epoch) keep it to about a minute. Needs real MNIST. */
+ * and --out), robustness (the runs and --out), predict, features and show-data (--out), and make
+ * exp-NAME / make sweep-NAME (the target's name, SEEDS=). Several names would run
+ * `touch $MNL_MARKER` if any of them reached a shell or gnuplot as code: the marker file must never
+ * appear. Every picture must be a complete PNG, every page must parse as XML, and every run must
+ * be listed. Tiny runs (500 training images, one epoch) keep it to about a minute. Needs real MNIST. */
 #define _DEFAULT_SOURCE   /* realpath, setenv, symlink */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
@@ -659,6 +659,44 @@ static void test_names_diff_and_sweep(void)
     free(diffs), free(sroot);
 }
 
+/* robustness over every hostile run (each its own group, named by its folder) into a hostile --out:
+ * ROBUSTNESS.md has one row per run, the chart draws, the terminal gets no raw control byte. */
+static void test_names_robustness_over_hostile_runs_into_a_hostile_out(void)
+{
+    if (!test_need_mnist() || runs_made < NAMES_N)
+        return;
+    char *base = join(test_tmpdir(), "names-robustness"), *mid = join(base, corpus[5].name);
+    char *out = join(mid, corpus[10].name);
+    mkdirs(base);
+    char *argv[NAMES_N + 8];
+    char *dirs[NAMES_N];
+    int k = 0;
+    argv[k++] = program;
+    argv[k++] = "robustness";
+    for (int i = 0; i < NAMES_N; i++)
+        argv[k++] = dirs[i] = join(root, corpus[i].name);
+    argv[k++] = "--shift";
+    argv[k++] = "0,2";
+    argv[k++] = "--out";
+    argv[k++] = out;
+    argv[k] = NULL;
+    CU_ASSERT_EQUAL(run_in(NULL, argv), 0);
+    assert_no_command_ran();
+    static const char *const pics[] = {"robustness-shift.png"};
+    assert_pictures(out, pics, 1);
+    char *md = join(out, "ROBUSTNESS.md");
+    const char *text = test_slurp(md);
+    int rows = 0;
+    for (const char *p = text; (p = strstr(p, "\n| ")); p++)
+        rows++;
+    CU_ASSERT_EQUAL(rows, NAMES_N + 1);          /* the header and one row per run */
+    CU_ASSERT_PTR_NULL(strstr(text, "\n# a heading"));
+    CU_ASSERT_PTR_NULL(strchr(test_slurp(test_path("names.out")), '\x1b'));
+    for (int i = 0; i < NAMES_N; i++)
+        free(dirs[i]);
+    free(base), free(mid), free(out), free(md);
+}
+
 /* ---- paths up to PATH_MAX ---- */
 
 /* base/ddd.../ddd.../... (components of at most 200 bytes, within NAME_MAX) until the path is
@@ -956,6 +994,8 @@ int register_names_tests(void)
         {"as_out_of_predict_features_and_show_data",
          test_names_as_out_of_predict_features_and_show_data},
         {"diff_and_sweep", test_names_diff_and_sweep},
+        {"robustness_over_hostile_runs_into_a_hostile_out",
+         test_names_robustness_over_hostile_runs_into_a_hostile_out},
         {"make_targets_take_names_as_data", test_names_make_targets_take_names_as_data},
         {"compare_leaves_no_data_file_in_the_root", test_names_compare_leaves_no_data_file_in_the_root},
         {"terminal_lines_show_names_without_control_bytes",
