@@ -1,7 +1,7 @@
-# experiments/lesson-lib.sh - what the lessons of experiments/adversarial/ and experiments/diagnose/
-# share (sourced, not run): the seed check, one training run into a folder of the lesson, the mean
-# and sample standard deviation of numbers, and a chart drawn by a plots/*.gp script in a private
-# folder (plots/plot.h says why: gnuplot reads only names we made; every label is a single-quoted
+# experiments/lesson-lib.sh - what the lessons of experiments/adversarial/, diagnose/, lessons/ and
+# overfitting/ share (sourced, not run): the seed check, one training run into a folder of the
+# lesson, the mean and sample standard deviation of numbers, and a chart drawn by a plots/*.gp
+# script in a private folder (plots/plot.h says why: gnuplot reads only names we made; every label is a single-quoted
 # literal with its quotes doubled, control bytes removed).
 
 M=${MNISTLAB:-bin/mnistlab}

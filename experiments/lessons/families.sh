@@ -19,14 +19,8 @@ set -f          # no pathname expansion of SEEDS' words
 M=${MNISTLAB:-bin/mnistlab}
 SEEDS=${SEEDS:-1 2 3}
 LESSON=${LESSON:?LESSON=permuted, shift, noise or data-size}
-for s in $SEEDS; do
-    case $s in
-        ''|*[!0-9]*) printf 'lesson: SEEDS="%s": seeds are whole numbers, e.g. "1 2 3"\n' "$SEEDS" >&2
-                     exit 2 ;;
-    esac
-done
-dup=$(for s in $SEEDS; do echo "$s"; done | awk '{ if (seen[$1 + 0]++) { print $1 + 0; exit } }')
-[ -z "$dup" ] || { printf 'lesson: SEEDS="%s": seed %s is given twice\n' "$SEEDS" "$dup" >&2; exit 2; }
+. "$(dirname "$0")/../lesson-lib.sh"     # M, SEEDS, lesson_check_seeds
+lesson_check_seeds
 RUNS=${RUNS:-results/lesson-runs}
 TEST=${TEST:-2000}         # test images of every run (a random 2000 of the 10,000, drawn per seed)
 N=${N:-10000}              # training images of the lessons but data-size

@@ -17,15 +17,8 @@ set -e
 set -f          # no pathname expansion of SEEDS' words
 M=${MNISTLAB:-bin/mnistlab}
 SEEDS=${SEEDS:-1 2 3 4 5}
-# whole numbers, each once (a repeated seed would train one run and count it twice in the means)
-for s in $SEEDS; do
-    case $s in
-        ''|*[!0-9]*) printf 'lesson: SEEDS="%s": seeds are whole numbers, e.g. "1 2 3"\n' "$SEEDS" >&2
-                     exit 2 ;;
-    esac
-done
-dup=$(for s in $SEEDS; do echo "$s"; done | awk '{ if (seen[$1 + 0]++) { print $1 + 0; exit } }')
-[ -z "$dup" ] || { printf 'lesson: SEEDS="%s": seed %s is given twice\n' "$SEEDS" "$dup" >&2; exit 2; }
+. "$(dirname "$0")/../lesson-lib.sh"     # M, SEEDS, lesson_check_seeds
+lesson_check_seeds
 OUT=${OUT:-results/lesson-overfitting}
 
 # name|file|label, in the order of the chapter
