@@ -211,6 +211,17 @@ static int family_reads(const ModelFamily *f, const char *key)
     return listed(f->settings, key);
 }
 
+/* train.lr written out as the rate "default" stands for (0.001, or Lion's 0.0001), as config.used
+ * and checkpoints from before the rate's "default" did: a default too. */
+static int lr_is_the_optimizers_own(const ExpConfig *c, const Setting *s)
+{
+    if (strcmp(s->key, "lr") || c->lr < 0.0f)
+        return 0;
+    ExpConfig own = *c;
+    own.lr = -1.0f;
+    return c->lr == (float)config_lr(&own);
+}
+
 /* A fitted family reads few [train] keys (the prediction batch, the seed, the threads; early_stop
  * where it records rounds): any other set away from its default would change nothing and is
  * refused, naming the file, the line and the key. (A key at its default passes: config.used and a
@@ -221,7 +232,7 @@ static int check_fitted_train_settings(const ExpConfig *c, const ModelFamily *f)
         const Setting *s = config_setting_at(i);
         int line = config_line(c, s->section, s->key);
         if (strcmp(s->section, "train") || listed(f->train_settings, s->key) ||
-            config_is_default(c, s))
+            config_is_default(c, s) || lr_is_the_optimizers_own(c, s))
             continue;
         char where[32] = "", value[64], reads[160] = "";
         if (line)
