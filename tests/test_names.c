@@ -384,9 +384,27 @@ static void test_names_markdown_cell_escapes_every_markup_character(void)
 static void test_names_gnuplot_literal_doubles_quotes_and_keeps_one_line(void)
 {
     CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_string, "x'.system('ls').'\n"),
-                           "'x''.system(''ls'').''\xe2\x90\x8a'");
+                           "'x''.system(''ls'').''\xe2\x86\xb5'");
     CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_datafield, "say \"hi\""),
                            "\"say \xe2\x80\x9dhi\xe2\x80\x9d\"");
+}
+
+/* A picture never gets a control picture (U+2400..U+2421): pngcairo draws those as black blobs
+ * over the chart. A newline is drawn as ↵, a tab as →, any other control byte as �, whether it
+ * comes raw or already shown once by esc_text. */
+static void test_names_gnuplot_text_draws_controls_as_signs_every_font_has(void)
+{
+    CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_string, "a\nb\tc\x1b[31m\x01\x7f"),
+                           "'a\xe2\x86\xb5" "b\xe2\x86\x92" "c\xef\xbf\xbd[31m\xef\xbf\xbd\xef\xbf\xbd'");
+    CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_datafield, "shown\xe2\x90\x8aonce\xe2\x90\x9b"),
+                           "\"shown\xe2\x86\xb5once\xef\xbf\xbd\"");
+    for (int c = 0; c < 0x80; c++) {
+        char in[3] = {(char)(c ? c : 'x'), 'y', '\0'};
+        CU_ASSERT_PTR_NULL(strstr(esc(esc_gnuplot_string, in), "\xe2\x90"));
+        CU_ASSERT_PTR_NULL(strstr(esc(esc_gnuplot_datafield, in), "\xe2\x90"));
+    }
+    for (int i = 0; i < NAMES_N; i++)
+        CU_ASSERT_PTR_NULL(strstr(esc(esc_gnuplot_string, corpus[i].name), "\xe2\x90"));
 }
 
 static void test_names_csv_field_is_quoted_and_never_a_formula(void)
@@ -981,6 +999,8 @@ int register_names_tests(void)
          test_names_markdown_cell_escapes_every_markup_character},
         {"gnuplot_literal_doubles_quotes_and_keeps_one_line",
          test_names_gnuplot_literal_doubles_quotes_and_keeps_one_line},
+        {"gnuplot_text_draws_controls_as_signs_every_font_has",
+         test_names_gnuplot_text_draws_controls_as_signs_every_font_has},
         {"csv_field_is_quoted_and_never_a_formula", test_names_csv_field_is_quoted_and_never_a_formula},
         {"shell_word_is_the_name_to_a_shell", test_names_shell_word_is_the_name_to_a_shell},
         {"long_file_names_get_names_of_their_own", test_names_long_file_names_get_names_of_their_own},
