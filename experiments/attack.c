@@ -310,17 +310,17 @@ static int attack_run(const AttackArgs *a, Experiment *ex)
     if (rc)
         return rc;
     fputs("FGSM on ", stdout);
-    esc_terminal(stdout, name);
+    esc_text(stdout, name);
     printf(" (%d test images, %s path): accuracy at each eps (pixels run 0..1)\n", n,
            a->reference ? "reference" : "fast");
     for (int e = 0; e < a->n_eps; e++)
         printf("  eps %.3f  %6.2f%%  (%ld of %ld right)\n", a->eps[e],
                100.0 * res[e].right / res[e].n, res[e].right, res[e].n);
     fputs("wrote ", stdout);
-    esc_terminal(stdout, csv);
+    esc_text(stdout, csv);
     if (n_flips) {
         fputs(" and ", stdout);
-        esc_terminal(stdout, png);
+        esc_text(stdout, png);
         printf(" (%d digits flipped at eps %.2f)", n_flips, a->show_eps);
     } else {
         printf(" (no digit flipped at eps %.2f: no picture)", a->show_eps);

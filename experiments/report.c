@@ -630,7 +630,7 @@ static void find_runs(RunList *l, const char *dir, int depth)
     RunDirState state = rundir_status(dir, &st, &upgraded);
     if (upgraded) {
         fputs("note: ", stdout);
-        esc_terminal(stdout, dir);
+        esc_text(stdout, dir);
         fputs(" was written by an earlier mnistlab; its files are whole, so it now has a manifest "
               "and a completion mark (once)\n", stdout);
     }
@@ -1407,9 +1407,9 @@ int report_compare(const char *root, int *runs_found)
     }
     for (int i = 0; i < n_others; i++) {   /* no control bytes of a name reach the terminal */
         fputs("not finished: ", stdout);
-        esc_terminal(stdout, others[i].name);
+        esc_text(stdout, others[i].name);
         fputs(": ", stdout);
-        esc_terminal(stdout, others[i].state);
+        esc_text(stdout, others[i].state);
         fputc('\n', stdout);
     }
     rc = write_report(root, runs, n, others, n_others);

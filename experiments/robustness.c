@@ -198,7 +198,7 @@ static int parse_levels(const Transform *t, const char *text, Asked *a)
     a->n = 0;
     const char *s = text;
     char shown[80];
-    esc_to_buf(esc_terminal, text, shown, sizeof shown);
+    esc_to_buf(esc_text, text, shown, sizeof shown);
     if (!*s)
         return mnl_fail(MNL_ERR_ARG, "--%s: give its levels, e.g. --%s 0,%g,%g", t->name, t->name,
                         t->whole ? 1.0 : t->max / 10, t->whole ? 2.0 : t->max / 5);
@@ -245,7 +245,7 @@ static int parse_args(int argc, char **argv, Args *a)
         const char *w = argv[i];
         const Transform *t = transform_named(w);
         char shown[80];
-        esc_to_buf(esc_terminal, w, shown, sizeof shown);
+        esc_to_buf(esc_text, w, shown, sizeof shown);
         if (t) {
             for (int k = 0; k < a->n_asked; k++)
                 if (a->asked[k].t == t)

@@ -4,10 +4,10 @@
  * dots, a leading dash, a 250-byte name, non-ASCII letters, a backslash) goes through every command
  * that writes a file or draws: train (as --out under a results root and as the experiment file's
  * name), compare (as run folders and as the results root itself), sweep (--out), diff (the two runs
- * and --out), robustness (the runs and --out), predict, features and show-data (--out), and make
- * exp-NAME / make sweep-NAME (the target's name, SEEDS=). Several names would run
- * `touch $MNL_MARKER` if any of them reached a shell or gnuplot as code: the marker file must never
- * appear. Every picture must be a complete PNG, every page must parse as XML, and every run must
+ * and --out), robustness (the runs and --out), attack (the run, --out), predict, features and
+ * show-data (--out), and make exp-NAME / make sweep-NAME (the target's name, SEEDS=). Several
+ * names would run `touch $MNL_MARKER` if any of them reached a shell or gnuplot as code: the marker
+ * file must never appear. Every picture must be a complete PNG, every page must parse as XML, and every run must
  * be listed. Tiny runs (500 training images, one epoch) keep it to about a minute. Needs real MNIST. */
 #define _DEFAULT_SOURCE   /* realpath, setenv, symlink */
 #include <CUnit/CUnit.h>
@@ -715,6 +715,37 @@ static void test_names_robustness_over_hostile_runs_into_a_hostile_out(void)
     free(base), free(mid), free(out), free(md);
 }
 
+/* attack (FGSM) on every hostile run: into the run folder itself for every name, and into a
+ * hostile --out for every third; attack.png complete, attack.csv there, nothing run, and the
+ * terminal shows each name on one line without a control byte. */
+static void test_names_attack_on_hostile_runs_into_the_run_and_a_hostile_out(void)
+{
+    if (!test_need_mnist() || runs_made < NAMES_N)
+        return;
+    char *base = join(test_tmpdir(), "names-attack");
+    mkdirs(base);
+    for (int i = 0; i < NAMES_N; i++) {
+        char *run = join(root, corpus[i].name);
+        char *out = join(base, corpus[(i + 10) % NAMES_N].name);
+        char *into_run[] = {program, "attack", run, "--eps", "0 0.1", NULL};
+        char *into_out[] = {program, "attack", run, "--eps", "0 0.1", "--out", out, NULL};
+        char *const *argv = i % 3 ? into_run : into_out;
+        const char *dir = i % 3 ? run : out;
+        if (run_in(NULL, argv) != 0)
+            fprintf(stderr, "\n    (name: %s)", corpus[i].label);
+        static const char *const pics[] = {"attack.png"};
+        assert_pictures(dir, pics, 1);
+        char *csv = join(dir, "attack.csv");
+        CU_ASSERT(access(csv, F_OK) == 0);
+        const char *said = test_slurp(test_path("names.out"));
+        CU_ASSERT_PTR_NULL(strchr(said, 0x1b));
+        CU_ASSERT_PTR_NULL(strstr(said, "\n# a heading"));
+        assert_no_command_ran();
+        free(run), free(out), free(csv);
+    }
+    free(base);
+}
+
 /* ---- paths up to PATH_MAX ---- */
 
 /* base/ddd.../ddd.../... (components of at most 200 bytes, within NAME_MAX) until the path is
@@ -1016,6 +1047,8 @@ int register_names_tests(void)
         {"diff_and_sweep", test_names_diff_and_sweep},
         {"robustness_over_hostile_runs_into_a_hostile_out",
          test_names_robustness_over_hostile_runs_into_a_hostile_out},
+        {"attack_on_hostile_runs_into_the_run_and_a_hostile_out",
+         test_names_attack_on_hostile_runs_into_the_run_and_a_hostile_out},
         {"make_targets_take_names_as_data", test_names_make_targets_take_names_as_data},
         {"compare_leaves_no_data_file_in_the_root", test_names_compare_leaves_no_data_file_in_the_root},
         {"terminal_lines_show_names_without_control_bytes",
