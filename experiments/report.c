@@ -1,4 +1,5 @@
 /* experiments/report: summary.txt, the run's three plots, and the cross-run REPORT.md. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "experiments/report.h"
 
 #include <ctype.h>
@@ -94,8 +95,8 @@ static void classes_text(const ExpConfig *c, char *buf, size_t n)
 
 static const char *label_of(const RunFiles *f, int k);
 
-/* "no better than always answering 9: ..." when the last test evaluation was stuck or degenerate
- * (common/metrics' rule), else "". short: the line curves.png has room for. */
+/* "no better than always answering 9, the commonest class ..." when the last test evaluation was
+ * stuck or degenerate (common/metrics' rule), else "". short: the line curves.png has room for. */
 static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
 {
     buf[0] = '\0';
@@ -109,8 +110,9 @@ static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
     if (!short_form)
         degeneracy_describe(&d, names, f->data->test.n, buf, n);
     else if (d.degenerate)
-        snprintf(buf, n, "no better than always answering %s (it answers %s for %.0f%% of the test "
-                 "images)", names[d.majority], names[d.top_pred], 100.0 * d.top_pred_share);
+        snprintf(buf, n, "no better than always answering %s, the commonest class (%.0f%%): it "
+                 "answers %s for %.0f%% of the test images", names[d.majority],
+                 100.0 * d.majority_share, names[d.top_pred], 100.0 * d.top_pred_share);
 }
 
 static int write_summary(const RunFiles *f, const Judgement *j)
@@ -214,9 +216,6 @@ static int write_fitted_once(const RunFiles *f)
     snprintf(note, sizeof note, "training accuracy on the first %d training images; test accuracy "
              "on all %d test images", f->data->train.n < FIT_TRAIN_SCORED ? f->data->train.n : FIT_TRAIN_SCORED,
              f->data->test.n);
-    double lo = e->test_acc < e->train_acc ? e->test_acc : e->train_acc;
-    if (f->data->valid.n && e->valid_acc < lo)
-        lo = e->valid_acc;
     Plot p;
     int rc = plot_begin(&p);
     if (rc)
@@ -228,7 +227,6 @@ static int write_fitted_once(const RunFiles *f)
     plot_set_num(&p, "valid_acc", f->data->valid.n > 0 ? e->valid_acc : 0.0);
     plot_set_str(&p, "cost", cost);
     plot_set_str(&p, "note", note);
-    plot_set_num(&p, "acc_min", lo > 0.5 ? floor((lo - 0.1) * 10.0) / 10.0 : 0.0);
     return plot_draw(&p, "fitted", out);
 }
 
@@ -539,6 +537,28 @@ static int read_summary(const char *dir, RunSummary *s)
     return s->experiment[0] ? 0 : -1;
 }
 
+/* The experiment file PATH that config.used names, into base: PATH as written is relative to
+ * where the run was started; compare may run elsewhere, so a relative PATH is also tried against
+ * each folder above the run (results/cnn inside the project finds the project's
+ * experiments/cnn.conf). 0, or -1 when none loads. */
+static int load_named_experiment(const char *dir, const char *from, ExpConfig *base)
+{
+    if (config_load(from, base) == MNL_OK)
+        return 0;
+    mnl_clear_error();
+    char up[MNL_PATH_LEN], path[2 * MNL_PATH_LEN];
+    if (from[0] == '/' || !realpath(dir, up))
+        return -1;
+    for (char *slash; (slash = strrchr(up, '/'));) {
+        *slash = '\0';
+        snprintf(path, sizeof path, "%s/%s", up, from);
+        if (config_load(path, base) == MNL_OK)
+            return 0;
+        mnl_clear_error();
+    }
+    return -1;
+}
+
 /* What the run's config.used changes from the experiment file it names ("; settings of
  * experiment NAME (from PATH)"). */
 static void read_differences(const char *dir, RunSummary *s)
@@ -567,7 +587,7 @@ static void read_differences(const char *dir, RunSummary *s)
             *close = '\0';
         esc_line_path_decode(from);     /* config.c wrote its control bytes and '%' as %XX */
     }
-    if (!from[0] || config_load(from, &base) != MNL_OK) {
+    if (!from[0] || load_named_experiment(dir, from, &base) != 0) {
         snprintf(s->differs, sizeof s->differs, "(experiment file %s not found)", from[0] ? from : "?");
         snprintf(s->differs_but_seed, sizeof s->differs_but_seed, "%s", s->differs);
         mnl_clear_error();

@@ -434,6 +434,30 @@ static void test_report_runs_are_named_by_folder_with_their_changed_settings(voi
     free(runs);
 }
 
+/* compare run from another folder than the runs were started in (cd / && mnistlab compare ROOT):
+ * config.used names "experiments/mlp.conf" relative to the project, which holds the results
+ * folder, so the changed setting is still found, not "(experiment file ... not found)". */
+static void test_report_settings_changed_do_not_depend_on_the_working_folder(void)
+{
+    char project[1100], conf_dir[1200], root[1200], here[4096];
+    snprintf(project, sizeof project, "%s", test_path("cwd-project"));
+    snprintf(conf_dir, sizeof conf_dir, "%s/experiments", project);
+    snprintf(root, sizeof root, "%s/results", project);
+    CU_ASSERT_FATAL(make_dirs(conf_dir) == MNL_OK);
+    const char *conf = test_slurp("experiments/mlp.conf");
+    CU_ASSERT_FATAL(strlen(conf) > 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(conf_dir, "mlp.conf"), conf, strlen(conf)) == 0);
+    fake_run(in_dir(root, "mlp-lr0.01"), "experiments/mlp.conf", "train.lr=0.01", 1, 0.97);
+    CU_ASSERT_FATAL(getcwd(here, sizeof here) != NULL);
+    CU_ASSERT_FATAL(chdir("/") == 0);
+    RunSummary *runs;
+    int n = report_list_runs(root, &runs);
+    CU_ASSERT_FATAL(chdir(here) == 0);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(runs[0].differs, "lr=0.01");
+    free(runs);
+}
+
 /* cnn-4v9 (two classes, 500 test images) and the ten-class runs: one table and one chart each. */
 static void test_report_groups_runs_by_task_with_a_chart_each(void)
 {
@@ -1192,6 +1216,7 @@ int register_report_tests(void)
         !T(report_compares_seed_groups_by_welch_t_test) ||
         !T(report_lone_run_beside_its_seed_runs_has_its_own_row) ||
         !T(report_runs_are_named_by_folder_with_their_changed_settings) ||
+        !T(report_settings_changed_do_not_depend_on_the_working_folder) ||
         !T(report_groups_runs_by_task_with_a_chart_each) ||
         !T(report_root_of_a_run_is_the_results_folder_above_it) ||
         !T(report_rising_held_out_loss_is_overfitting) ||
