@@ -10,7 +10,8 @@
 #         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
 #         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
 #         end_loss (their mean), zoom_label (the bottom panel's title), stuck ("" or the verdict on
-#         a stuck model, "no better than always answering 9: ...", drawn in red under the title),
+#         a stuck model, "no better than always answering 9, the commonest class ...", drawn in
+#         red under the title),
 #         layout (optional: a file for the panels' and text lines' places, see below).
 set datafile separator ','
 set datafile missing ''
