@@ -2,9 +2,10 @@
 # make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh and its groups
 # (results/docs/, trained first when missing; the lessons are the group docs/runs/lessons.sh, each
 # as its make target runs it), lesson-data-size from results/lesson-data-size/ (make
-# lesson-data-size), and lesson-diagnose and lesson-adversarial from results/lesson-diagnose/ and
-# results/lesson-adversarial/ (their make targets). Each picture is listed with the command that
-# makes it; a picture whose run is missing is named and left as it is.
+# lesson-data-size; lesson-permuted, lesson-shift, lesson-noise likewise), and lesson-diagnose and
+# lesson-adversarial from the group docs/runs/lessons-a.sh (results/docs/lesson-NAME/, each as its
+# make target runs it). Each picture is listed with the command that makes it; a picture whose run
+# is missing is named and left as it is.
 set -eu
 cd "$(dirname "$0")/.."
 M=${MNISTLAB:-bin/mnistlab}
@@ -80,13 +81,14 @@ pic lesson-l2-weights-0.1.png "$runs/lesson-l2/l2=0.1/weights.png" "make lesson-
 pic lesson-width.png "$runs/lesson-width/sweep.png" "make lesson-width"
 pic overfitting-remedies.png "$runs/lesson-overfitting/remedies.png" "make lesson-overfitting"
 for step in 1 2 3 4; do
-    pic "diagnose-step$step.png" "results/lesson-diagnose/step$step/chart.png" "make lesson-diagnose-$step"
+    pic "diagnose-step$step.png" "$runs/lesson-diagnose/step$step/chart.png" "make lesson-diagnose-$step"
 done
-pic adversarial-accuracy.png results/lesson-adversarial/accuracy.png "make lesson-adversarial"
-pic adversarial-flips-mlp.png results/lesson-adversarial/mlp/seed1/attack.png "make lesson-adversarial"
-pic adversarial-flips-cnn.png results/lesson-adversarial/cnn/seed1/attack.png "make lesson-adversarial"
-pic calibration-mlp.png results/lesson-adversarial/mlp/seed1/calibration.png "make lesson-adversarial"
-pic calibration-cnn.png results/lesson-adversarial/cnn/seed1/calibration.png "make lesson-adversarial"
+pic adversarial-accuracy.png "$runs/lesson-adversarial/accuracy.png" "make lesson-adversarial"
+pic adversarial-flips-mlp.png "$runs/lesson-adversarial/mlp/seed1/attack.png" "make lesson-adversarial"
+pic adversarial-flips-cnn.png "$runs/lesson-adversarial/cnn/seed1/attack.png" "make lesson-adversarial"
+pic calibration-mlp.png "$runs/lesson-adversarial/mlp/seed1/calibration.png" "make lesson-adversarial"
+pic calibration-cnn.png "$runs/lesson-adversarial/cnn/seed1/calibration.png" "make lesson-adversarial"
+pic calibration-softmax.png "$runs/lesson-adversarial/softmax/seed1/calibration.png" "make lesson-adversarial"
 pic lesson-permuted.png results/lesson-permuted/permuted.png "make lesson-permuted"
 pic lesson-shift.png results/lesson-shift/robustness-shift.png "make lesson-shift"
 pic lesson-rotate.png results/lesson-shift/robustness-rotate.png "make lesson-shift"
