@@ -32,6 +32,7 @@ typedef struct {
     const char *root;
     Item *items;
     int n;
+    int left_out;             /* items past HTML_MAX_ITEMS or with a path too long: named below */
 } Page;
 
 /* ---- escaping: every byte of a name goes out through common/escape ---- */
@@ -331,18 +332,36 @@ void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorF
     markdown_to_html(o, md, &how);
 }
 
+/* A list item of the Markdown the suite writes: "- text" or "* text". */
+static int is_item_line(const char *line, size_t n)
+{
+    return n > 2 && (line[0] == '-' || line[0] == '*') && line[1] == ' ';
+}
+
 static void markdown_to_html(FILE *o, const char *md, const Md *how)
 {
-    int in_table = 0, in_para = 0, row = 0;
+    int in_table = 0, in_para = 0, in_list = 0, row = 0;
     for (const char *line = md; *line;) {
         const char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         int table_line = n > 0 && line[0] == '|';
+        int item_line = is_item_line(line, n);
+        int continues_item = in_list && n > 0 && line[0] == ' ';    /* an item's wrapped line */
         if (in_table && !table_line)
             fputs("</table>\n", o), in_table = 0;
-        if (in_para && (n == 0 || table_line || line[0] == '#'))
+        if (in_para && (n == 0 || table_line || item_line || line[0] == '#'))
             fputs("</p>\n", o), in_para = 0;
-        if (table_line) {
+        if (in_list && !item_line && !continues_item)
+            fputs("</li></ul>\n", o), in_list = 0;
+        if (item_line) {
+            fputs(in_list ? "</li>\n<li>" : "<ul>\n<li>", o);
+            in_list = 1;
+            put_inline(o, line + 2, n - 2, how);
+        } else if (continues_item) {
+            size_t indent = strspn(line, " ");
+            fputc(' ', o);
+            put_inline(o, line + indent, n - indent, how);
+        } else if (table_line) {
             if (!in_table)
                 fputs("<table>\n", o), in_table = 1, row = 0;
             if (!(row == 1 && is_separator_row(line, n)))
@@ -370,6 +389,8 @@ static void markdown_to_html(FILE *o, const char *md, const Md *how)
         fputs("</table>\n", o);
     if (in_para)
         fputs("</p>\n", o);
+    if (in_list)
+        fputs("</li></ul>\n", o);
 }
 
 /* ---- finding what is there ---- */
@@ -404,8 +425,10 @@ static void describe_run(Item *it, const RunSummary *r)
 
 static int add_item(Page *pg, ItemKind kind, const char *rel, const RunSummary *run)
 {
-    if (pg->n == HTML_MAX_ITEMS || strlen(rel) >= sizeof pg->items[0].rel)
-        return 0;       /* a name that does not fit would be cut into another folder's */
+    if (pg->n == HTML_MAX_ITEMS || strlen(rel) >= sizeof pg->items[0].rel) {
+        pg->left_out++;     /* a name that does not fit would be cut into another folder's */
+        return 0;
+    }
     Item *p = realloc(pg->items, sizeof *p * (size_t)(pg->n + 1));
     if (!p)
         return mnl_fail(MNL_ERR_NOMEM, "cannot list the results");
@@ -434,11 +457,22 @@ static int walk(Page *pg, const char *rel, int depth)
     DIR *d = opendir(dir);
     if (!d)
         return MNL_OK;
-    char *names[1024];
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) && n < 1024;)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
+    char **names = NULL;        /* every entry: a folder of 5,000 sweeps is listed whole */
+    int n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char **more = n < cap ? names : realloc(names, sizeof *names * (size_t)(cap = cap ? 2 * cap : 64));
+        if (!more) {
+            for (int i = 0; i < n; i++)
+                free(names[i]);
+            free(names);
+            closedir(d);
+            return mnl_fail(MNL_ERR_NOMEM, "%s: listing its folders", dir);
+        }
+        names = more;
+        names[n++] = strdup(e->d_name);
+    }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
     int rc = MNL_OK;
@@ -461,6 +495,7 @@ static int walk(Page *pg, const char *rel, int depth)
     }
     for (int i = 0; i < n; i++)
         free(names[i]);
+    free(names);
     return rc;
 }
 
@@ -801,6 +836,10 @@ static void put_page(FILE *o, const Page *pg)
         fputs("<h2 id=\"diffs\">Diffs</h2>\n", o);
         put_section_list(o, pg, ITEM_DIFF, RUNDIR_DIFF_MD);
     }
+    if (pg->left_out)
+        fprintf(o, "<p><b>%d more</b> runs, sweeps, lessons or diffs are not on this page: it lists at "
+                "most %d, and none whose path is longer than %zu bytes. REPORT.md and each folder's own "
+                "files have them.</p>\n", pg->left_out, HTML_MAX_ITEMS, sizeof pg->items[0].rel - 1);
     fputs("<p class=\"back\">Written by <code>mnistlab compare</code>; every picture links to its "
           "full size.</p>\n</body>\n</html>\n", o);
 }

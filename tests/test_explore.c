@@ -583,6 +583,52 @@ static void test_html_from_markdown_makes_tables_links_and_images(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<img src=\"./sub/compare.png\" alt=\"the chart\""));
 }
 
+/* REPORT.md's bullet items ("* ...", wrapped lines indented) become a list, not one paragraph. */
+static void test_html_from_markdown_makes_lists(void)
+{
+    const char *md = "Seed groups:\n\n* cnn against mlp: p = 0.01\n* mlp against softmax:\n  p = 0.4\n\n"
+                     "After.\n- one\n";
+    const char *path = test_path("md-list.html");
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    html_from_markdown(f, md, "", NULL, NULL);
+    fclose(f);
+    const char *h = test_slurp(path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<p>Seed groups:</p>\n<ul>\n<li>cnn against mlp: p = 0.01</li>\n"
+                                     "<li>mlp against softmax: p = 0.4</li></ul>\n<p>After.</p>\n"
+                                     "<ul>\n<li>one</li></ul>\n"));
+}
+
+/* A results folder with 1,100 sweeps: the page lists every one (it stopped at 1,024 entries of a
+ * folder, silently). */
+static void test_html_page_lists_every_sweep_of_a_large_folder(void)
+{
+    char root[900], dir[1000];
+    snprintf(root, sizeof root, "%s", test_path("many-sweeps"));
+    for (int i = 0; i < 1100; i++) {
+        snprintf(dir, sizeof dir, "%s/s%04d", root, i);
+        CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+        strcat(dir, "/SWEEP.md");
+        CU_ASSERT_FATAL(test_write_file(dir, "# a sweep\n", 10) == 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(html_write_index(root), MNL_OK);
+    snprintf(dir, sizeof dir, "%s/index.html", root);
+    FILE *f = fopen(dir, "r");          /* larger than test_slurp's buffer */
+    CU_ASSERT_FATAL(f != NULL);
+    char *h = calloc(1 << 22, 1);
+    CU_ASSERT_FATAL(h != NULL);
+    size_t len = fread(h, 1, (1 << 22) - 1, f);
+    fclose(f);
+    CU_ASSERT(len > 0 && len < (1 << 22) - 1);
+    int sections = 0;
+    for (const char *p = h; (p = strstr(p, "<div class=\"sec\"")); p++)
+        sections++;
+    CU_ASSERT_EQUAL(sections, 1100);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "s1099/"));
+    CU_ASSERT_PTR_NULL(strstr(h, "are not on this page"));
+    free(h);
+}
+
 static int xml_errors;
 static void count_xml_error(void *ctx, const char *msg, ...)
 {
@@ -747,6 +793,8 @@ int register_explore_tests(void)
         {"cost_levels_span_the_runs_of_a_task", test_cost_levels_span_the_runs_of_a_task},
         {"html_from_markdown_makes_tables_links_and_images",
          test_html_from_markdown_makes_tables_links_and_images},
+        {"html_from_markdown_makes_lists", test_html_from_markdown_makes_lists},
+        {"html_page_lists_every_sweep_of_a_large_folder", test_html_page_lists_every_sweep_of_a_large_folder},
         {"compare_writes_an_index_page_that_parses_and_whose_images_exist",
          test_compare_writes_an_index_page_that_parses_and_whose_images_exist},
     };
