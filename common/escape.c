@@ -67,19 +67,28 @@ static unsigned long shown_as(long cp)
  * written as UTF-8. */
 typedef void (*AsciiFn)(FILE *o, int c);
 
-static void walk_clean(FILE *o, const char *s, AsciiFn ascii)
+typedef unsigned long (*MapFn)(unsigned long c);
+
+/* Walk s as cleaned characters, each also through map (if any). */
+static void walk_mapped(FILE *o, const char *s, AsciiFn ascii, MapFn map)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len = strlen(s);
     while (len) {
         size_t used;
         unsigned long c = shown_as(esc_utf8_next(p, len, &used));
+        c = map ? map(c) : c;
         p += used, len -= used;
         if (c < 0x80 && ascii)
             ascii(o, (int)c);
         else
             put_utf8(o, c);
     }
+}
+
+static void walk_clean(FILE *o, const char *s, AsciiFn ascii)
+{
+    walk_mapped(o, s, ascii, NULL);
 }
 
 void esc_text(FILE *o, const char *s)
@@ -277,17 +286,7 @@ static unsigned long drawn_as(unsigned long c)
 /* walk_clean for text that gnuplot draws: each character as drawn_as shows it. */
 static void walk_drawn(FILE *o, const char *s, AsciiFn ascii)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s);
-    while (len) {
-        size_t used;
-        unsigned long c = drawn_as(shown_as(esc_utf8_next(p, len, &used)));
-        p += used, len -= used;
-        if (c < 0x80)
-            ascii(o, (int)c);
-        else
-            put_utf8(o, c);
-    }
+    walk_mapped(o, s, ascii, drawn_as);
 }
 
 void esc_gnuplot_string(FILE *o, const char *s)
