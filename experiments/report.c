@@ -110,9 +110,9 @@ static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
     if (!short_form)
         degeneracy_describe(&d, names, f->data->test.n, buf, n);
     else if (d.degenerate)
-        snprintf(buf, n, "no better than always answering %s, the commonest class (%.0f%%): it "
-                 "answers %s for %.0f%% of the test images", names[d.majority],
-                 100.0 * d.majority_share, names[d.top_pred], 100.0 * d.top_pred_share);
+        snprintf(buf, n, "no better than always answering %s (%.0f%% of the test images are %s); it "
+                 "answers %s for %.0f%%", names[d.majority], 100.0 * d.majority_share,
+                 names[d.majority], names[d.top_pred], 100.0 * d.top_pred_share);
 }
 
 static int write_summary(const RunFiles *f, const Judgement *j)
