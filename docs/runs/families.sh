@@ -11,3 +11,5 @@ done
 # guide §8's HOG paragraph: the same SVM on 3,000 / 1,000 images, on pixels and on HOG features
 train svm-subset svm --set "data.subset=3000 1000" --threads 2
 train svm-hog-subset svm-hog --set "data.subset=3000 1000" --threads 2
+# results.md and guide §8: the Fashion tree grown pure (min_leaf = 1, as decision-tree.conf)
+train fashion-decision-tree-pure fashion-decision-tree --set model.min_leaf=1 --threads 2
