@@ -272,6 +272,9 @@ static int write_curves(const RunFiles *f, const Judgement *j)
                  "last %d %.4f (dark red bar) %+.0f%%: %s", which, j->best_loss, b->epoch, j->tail,
                  j->end_loss, 100.0 * (j->end_loss / j->best_loss - 1.0),
                  j->overfits ? "it has risen, overfitting" : "no real rise");
+    else if (f->n_records == 1)      /* one point says nothing of falling or rising */
+        snprintf(zoom, sizeof zoom, "%s loss after the only epoch: %.4f (one point: no trend yet, "
+                 "train longer to see one)", which, j->best_loss);
     else
         snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d: still "
                  "falling, no overfitting yet", which, j->best_loss, b->epoch);
