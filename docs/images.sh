@@ -80,9 +80,10 @@ pic lesson-l2-weights-0.png "$runs/lesson-l2/l2=0/weights.png" "make lesson-l2"
 pic lesson-l2-weights-0.1.png "$runs/lesson-l2/l2=0.1/weights.png" "make lesson-l2"
 pic lesson-width.png "$runs/lesson-width/sweep.png" "make lesson-width"
 pic overfitting-remedies.png "$runs/lesson-overfitting/remedies.png" "make lesson-overfitting"
-for step in 1 2 3 4; do
-    pic "diagnose-step$step.png" "$runs/lesson-diagnose/step$step/chart.png" "make lesson-diagnose-$step"
-done
+pic diagnose-step1.png "$runs/lesson-diagnose/step1/chart.png" "make lesson-diagnose-1"
+pic diagnose-step2.png "$runs/lesson-diagnose/step2/chart.png" "make lesson-diagnose-2"
+pic diagnose-step3.png "$runs/lesson-diagnose/step3/chart.png" "make lesson-diagnose-3"
+pic diagnose-step4.png "$runs/lesson-diagnose/step4/chart.png" "make lesson-diagnose-4"
 pic adversarial-accuracy.png "$runs/lesson-adversarial/accuracy.png" "make lesson-adversarial"
 pic adversarial-flips-mlp.png "$runs/lesson-adversarial/mlp/seed1/attack.png" "make lesson-adversarial"
 pic adversarial-flips-cnn.png "$runs/lesson-adversarial/cnn/seed1/attack.png" "make lesson-adversarial"
