@@ -462,15 +462,18 @@ static int walk(Page *pg, const char *rel, int depth)
     for (struct dirent *e; (e = readdir(d));) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        char **more = n < cap ? names : realloc(names, sizeof *names * (size_t)(cap = cap ? 2 * cap : 64));
-        if (!more) {
-            for (int i = 0; i < n; i++)
-                free(names[i]);
-            free(names);
-            closedir(d);
-            return mnl_fail(MNL_ERR_NOMEM, "%s: listing its folders", dir);
+        if (n == cap) {
+            int grown = cap ? 2 * cap : 64;
+            char **more = realloc(names, sizeof *names * (size_t)grown);
+            if (!more) {
+                for (int i = 0; i < n; i++)
+                    free(names[i]);
+                free(names);
+                closedir(d);
+                return mnl_fail(MNL_ERR_NOMEM, "%s: listing its folders", dir);
+            }
+            names = more, cap = grown;
         }
-        names = more;
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
@@ -837,9 +840,10 @@ static void put_page(FILE *o, const Page *pg)
         put_section_list(o, pg, ITEM_DIFF, RUNDIR_DIFF_MD);
     }
     if (pg->left_out)
-        fprintf(o, "<p><b>%d more</b> runs, sweeps, lessons or diffs are not on this page: it lists at "
-                "most %d, and none whose path is longer than %zu bytes. REPORT.md and each folder's own "
-                "files have them.</p>\n", pg->left_out, HTML_MAX_ITEMS, sizeof pg->items[0].rel - 1);
+        fprintf(o, "<p><b>%d more</b> runs, sweeps, lessons or diffs are not on this page: it lists "
+                "at most %d, and none whose path is longer than %zu bytes. REPORT.md and each "
+                "folder's own files have them.</p>\n", pg->left_out, HTML_MAX_ITEMS,
+                sizeof pg->items[0].rel - 1);
     fputs("<p class=\"back\">Written by <code>mnistlab compare</code>; every picture links to its "
           "full size.</p>\n</body>\n</html>\n", o);
 }
