@@ -69,9 +69,14 @@ def libsvm_side(xtr, ytr, xte, yte):
     if not hasattr(scipy, "ctypeslib"):
         scipy.ctypeslib = numpy.ctypeslib
     import svmutil
-    # gamma "scale" as models/svm.c computes it: 1 / (features * variance of every value)
-    x64 = xtr.astype(np.float64)
-    gamma = 1.0 / (xtr.shape[1] * (np.mean(x64 * x64) - np.mean(x64) ** 2))
+    # gamma "scale" as models/svm.c computes it, bit for bit: 1 / (features * variance of every
+    # value), the sums taken one value after another in double (cumsum keeps that order; np.mean's
+    # pairwise sum differs in the 12th digit, enough to send libsvm down another path: another
+    # model, another fit time)
+    x64 = xtr.astype(np.float64).ravel()
+    n = x64.size
+    total, total_sq = np.cumsum(x64)[-1], np.cumsum(x64 * x64)[-1]
+    gamma = 1.0 / (xtr.shape[1] * (total_sq / n - (total / n) * (total / n)))
     prob = svmutil.svm_problem(ytr.astype(np.float64), scipy.sparse.csr_matrix(xtr), isKernel=False)
     param = svmutil.svm_parameter(f"-s 0 -t 2 -c 10 -g {gamma!r} -m 200 -e 0.001 -h 1 -q")
     t0 = time.perf_counter()
@@ -83,6 +88,7 @@ def libsvm_side(xtr, ytr, xte, yte):
     t3 = time.perf_counter()
     report("python3-libsvm svmutil", t1 - t0, t3 - t2, len(xte),
            (np.array(pred, dtype=np.int64) == yte).mean())
+    print(f"support_vectors={m.l}")
 
 
 def xgboost_side(xtr, ytr, xte, yte, threads, rounds):

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/families.sh: the fitted families against the other implementations on the same data and
-# threads, for `make bench-families` (and `make bench`), interleaved mnistlab, other, mnistlab,
-# other, ... (REPS rounds), medians into results/bench/BENCH-families.md:
+# threads, for `make bench-families` (and `make bench`), interleaved mnistlab, other, other,
+# mnistlab, ... (REPS rounds, the order turned each round), medians into
+# results/bench/BENCH-families.md:
 #   knn     prediction against scikit-learn's KNeighborsClassifier (brute force), all 60,000 images
 #   forest  fit against scikit-learn's RandomForestClassifier (100 trees), all 60,000 images
 #   svm     fit against Debian's python3-libsvm (svmutil): the same libsvm, the same parameters
@@ -13,7 +14,7 @@
 #                          [--train N] [--rounds R]
 set -u
 cd "$(dirname "$0")/.." || exit 1
-THREADS=$(nproc); REPS=3; FAMILIES="knn forest svm boosted"; TRAIN=10000; ROUNDS=50
+THREADS=$(nproc); REPS=5; FAMILIES="knn forest svm boosted"; TRAIN=10000; ROUNDS=50
 while [ $# -gt 0 ]; do
     case $1 in
         --threads) THREADS=$2; shift 2 ;;
@@ -44,12 +45,14 @@ ours() {
     fit=$(sed -n 's/^cost: fit .* (\([0-9.]*\) s), prediction.*/\1/p' "$TMP/log")
     pred=$(sed -n 's/^cost: .*prediction \([0-9.]*\) ms per 1,000.*/\1/p' "$TMP/log")
     acc=$(sed -n 's/^final_test_acc = //p' "$TMP/$1/summary.txt")
+    sed -n 's/^cost: .*, model \([0-9]*\) support vectors.*/\1/p' "$TMP/log" > "$TMP/our-sv"
     echo "$fit $pred $acc"
 }
 theirs() {
     "$PY" bench/families.py "$(other_of "$1")" --threads "$THREADS" --mnist "$(data_of "$1")" \
         --rounds "$ROUNDS" > "$TMP/py" || exit 1
     sed -n 's/^version=//p' "$TMP/py" > "$TMP/version-$1"
+    sed -n 's/^support_vectors=//p' "$TMP/py" > "$TMP/their-sv"
     echo "$(sed -n 's/^fit_s=//p' "$TMP/py") $(sed -n 's/^predict_ms_per_1000=//p' "$TMP/py") $(sed -n 's/^test_acc=//p' "$TMP/py")"
 }
 {
@@ -63,7 +66,9 @@ theirs() {
 for f in $FAMILIES; do
     : > "$TMP/a"; : > "$TMP/b"
     for r in $(seq "$REPS"); do
-        ours "$f" >> "$TMP/a"; theirs "$f" >> "$TMP/b"
+        # A B, then B A: a machine that slows or speeds up through the runs favours neither side
+        if [ $((r % 2)) = 1 ]; then ours "$f" >> "$TMP/a"; theirs "$f" >> "$TMP/b"
+        else theirs "$f" >> "$TMP/b"; ours "$f" >> "$TMP/a"; fi
         echo "  $f round $r: mnistlab $(tail -1 "$TMP/a"), $(cat "$TMP/version-$f") $(tail -1 "$TMP/b")" >&2
     done
     af=$(cut -d' ' -f1 "$TMP/a" | median); ap=$(cut -d' ' -f2 "$TMP/a" | median); aa=$(cut -d' ' -f3 "$TMP/a" | head -1)
@@ -75,5 +80,13 @@ for f in $FAMILIES; do
 done
 echo >> "$TMP/md"
 echo "A ratio above 1 means mnistlab is faster (their time / mnistlab's)." >> "$TMP/md"
+case " $FAMILIES " in *" svm "*)
+    echo >> "$TMP/md"
+    if [ -s "$TMP/our-sv" ] && [ "$(cat "$TMP/our-sv")" = "$(cat "$TMP/their-sv")" ]; then
+        echo "svm: both sides call the same libsvm with the same gamma (summed in the same order) and fit the same model ($(cat "$TMP/our-sv") support vectors on each side); the test accuracies differ only on images whose one-vs-one vote ties, which libsvm gives to the class it met first in the training data and mnistlab to the lowest digit."
+    else
+        echo "svm: **the two fits differ**: mnistlab kept $(cat "$TMP/our-sv") support vectors, svmutil $(cat "$TMP/their-sv")."
+    fi >> "$TMP/md" ;;
+esac
 mv "$TMP/md" "$OUT/BENCH-families.md"
 cat "$OUT/BENCH-families.md"
