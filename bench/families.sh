@@ -45,14 +45,14 @@ ours() {
     fit=$(sed -n 's/^cost: fit .* (\([0-9.]*\) s), prediction.*/\1/p' "$TMP/log")
     pred=$(sed -n 's/^cost: .*prediction \([0-9.]*\) ms per 1,000.*/\1/p' "$TMP/log")
     acc=$(sed -n 's/^final_test_acc = //p' "$TMP/$1/summary.txt")
-    sed -n 's/^cost: .*, model \([0-9]*\) support vectors.*/\1/p' "$TMP/log" > "$TMP/our-sv"
+    sed -n 's/^cost: .*, model \([0-9]*\) support vectors.*/\1/p' "$TMP/log" > "$TMP/our-sv-$1"
     echo "$fit $pred $acc"
 }
 theirs() {
     "$PY" bench/families.py "$(other_of "$1")" --threads "$THREADS" --mnist "$(data_of "$1")" \
         --rounds "$ROUNDS" > "$TMP/py" || exit 1
     sed -n 's/^version=//p' "$TMP/py" > "$TMP/version-$1"
-    sed -n 's/^support_vectors=//p' "$TMP/py" > "$TMP/their-sv"
+    sed -n 's/^support_vectors=//p' "$TMP/py" > "$TMP/their-sv-$1"
     echo "$(sed -n 's/^fit_s=//p' "$TMP/py") $(sed -n 's/^predict_ms_per_1000=//p' "$TMP/py") $(sed -n 's/^test_acc=//p' "$TMP/py")"
 }
 {
@@ -82,10 +82,10 @@ echo >> "$TMP/md"
 echo "A ratio above 1 means mnistlab is faster (their time / mnistlab's)." >> "$TMP/md"
 case " $FAMILIES " in *" svm "*)
     echo >> "$TMP/md"
-    if [ -s "$TMP/our-sv" ] && [ "$(cat "$TMP/our-sv")" = "$(cat "$TMP/their-sv")" ]; then
-        echo "svm: both sides call the same libsvm with the same gamma (summed in the same order) and fit the same model ($(cat "$TMP/our-sv") support vectors on each side); the test accuracies differ only on images whose one-vs-one vote ties, which libsvm gives to the class it met first in the training data and mnistlab to the lowest digit."
+    if [ -s "$TMP/our-sv-svm" ] && [ "$(cat "$TMP/our-sv-svm")" = "$(cat "$TMP/their-sv-svm")" ]; then
+        echo "svm: both sides call the same libsvm with the same gamma (summed in the same order) and fit the same model ($(cat "$TMP/our-sv-svm") support vectors on each side); the test accuracies differ only on images whose one-vs-one vote ties, which libsvm gives to the class it met first in the training data and mnistlab to the lowest digit."
     else
-        echo "svm: **the two fits differ**: mnistlab kept $(cat "$TMP/our-sv") support vectors, svmutil $(cat "$TMP/their-sv")."
+        echo "svm: **the two fits differ**: mnistlab kept $(cat "$TMP/our-sv-svm") support vectors, svmutil $(cat "$TMP/their-sv-svm")."
     fi >> "$TMP/md" ;;
 esac
 mv "$TMP/md" "$OUT/BENCH-families.md"
