@@ -1,7 +1,6 @@
 /* common/dataset: from the four IDX files to normalised float splits, in one fixed order:
  * load -> class filter + relabel -> random subset draw -> validation split -> normalise;
  * and the mini-batch iterator. */
-#define _DEFAULT_SOURCE   /* madvise's MADV_HUGEPAGE */
 #include "common/dataset.h"
 
 #include <errno.h>
@@ -12,12 +11,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/mman.h>
 
 #include <gsl/gsl_randist.h>
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "common/hugemem.h"
 #include "common/idx.h"
 
 /* Each random draw has its own mt19937 stream, seeded from spec->seed and a stream number, so
@@ -319,23 +318,12 @@ static void norm_table(NormKind norm, float mean, float std, float lut[256])
     }
 }
 
-/* Room for a data set's images, freed with free(). A large one is aligned to 2 MiB and asked to
- * live on huge pages: a shuffled batch reads 3 KB images at random places in up to 188 MB, and
- * with 4 KiB pages nearly every image costs a TLB miss and a page walk (2 MiB pages: 94 entries
- * cover all of it). Where the kernel says no, the pages stay small and nothing else changes. */
+/* Room for a data set's images, freed with free(): a shuffled batch reads 3 KB images at random
+ * places in up to 188 MB, and with 4 KiB pages nearly every image costs a TLB miss and a page walk
+ * (2 MiB pages: 94 entries cover all of it). */
 static float *alloc_images(size_t floats)
 {
-    const size_t huge = (size_t)2 << 20, bytes = floats * sizeof(float);
-    if (bytes < 2 * huge)
-        return malloc(bytes);
-    size_t rounded = (bytes + huge - 1) / huge * huge;
-    void *p = NULL;
-    if (posix_memalign(&p, huge, rounded) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, rounded, MADV_HUGEPAGE);
-#endif
-    return p;
+    return huge_alloc(floats * sizeof(float));
 }
 
 /* The mean and standard deviation of p/255 over every pixel of the picked images, from a histogram

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/hugemem.h"
 #include "common/progress.h"
 #include "common/threads.h"
 #include "models/network.h"
@@ -98,7 +99,9 @@ static int svm_fit(Fitted *f, const FitSet *train, const FitSet *const *watch, c
     size_t nonzero = 0;
     for (size_t i = 0; i < (size_t)train->n * train->d; i++)
         nonzero += train->x[i] != 0.0f;
-    struct svm_node *nodes = malloc(sizeof *nodes * (nonzero + (size_t)train->n));
+    /* on huge pages, as numpy's arrays are (python3-libsvm's nodes): libsvm's kernel reads two
+     * rows at random places in them for every entry it computes */
+    struct svm_node *nodes = huge_alloc(sizeof *nodes * (nonzero + (size_t)train->n));
     struct svm_node **rows = malloc(sizeof *rows * (size_t)train->n);
     double *y = malloc(sizeof *y * (size_t)train->n);
     if (!nodes || !rows || !y) {
