@@ -154,8 +154,8 @@ static void conv_fwd(const Layer *l, const LayerCtx *c, const float *in, float *
     ConvShape s;
     conv_shape_of(l, &s, c->B);
     if (c->pool_out)
-        conv2d_relu_pool_forward(&s, c->pool_out, c->relu_out, c->train ? NULL : out, in, c->w,
-                                 c->b, c->temp);
+        conv2d_relu_pool_forward(&s, c->pool_out, c->relu_out, c->keep_maps ? out : NULL, in,
+                                 c->w, c->b, c->temp);
     else
         conv2d_forward(&s, out, in, c->w, c->b, c->relu_out, c->temp);
 }
