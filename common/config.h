@@ -16,7 +16,7 @@
 #define CONFIG_MAX_SETTINGS 64    /* rows of the settings table (config.c) */
 
 typedef struct {
-    char source[1024];       /* file the settings came from, for messages */
+    char source[MNL_PATH_LEN];       /* file the settings came from, for messages */
     char name[64];           /* experiment name: the file's base name without .conf */
 
     /* [data] */

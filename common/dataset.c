@@ -116,7 +116,7 @@ static int check_spec(const DataSpec *spec)
  * the folder ("" when the folder is there). */
 static const char *folder_note(const char *dir)
 {
-    static char note[1400];
+    static char note[MNL_PATH_LEN + 256];
     struct stat st;
     int found = stat(dir, &st) == 0, err = errno;
     if (found && S_ISDIR(st.st_mode))
@@ -154,11 +154,11 @@ static int find_file(char *out, size_t size, const char *dir, const char *name)
 }
 
 /* One set (train or t10k): images and labels, counts checked against each other. */
-#define SET_PATH_LEN 1200
+#define SET_PATH_LEN MNL_PATH_LEN
 static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabels *lb,
                     char ip[SET_PATH_LEN])
 {
-    char lp[1200], name[64];
+    char lp[MNL_PATH_LEN], name[64];
     snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
     int rc = find_file(ip, SET_PATH_LEN, dir, name);
     if (rc)
@@ -376,7 +376,7 @@ typedef struct {
     IdxImages tr_im, te_im;
     IdxLabels tr_lb, te_lb;
     Picks train, valid, test;
-    char tr_path[1200], te_path[1200];   /* the image files, for messages */
+    char tr_path[MNL_PATH_LEN], te_path[MNL_PATH_LEN];   /* the image files, for messages */
 } LoadState;
 
 static void load_state_free(LoadState *s)

@@ -6,6 +6,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "common/fileio.h"
+
 #define DATASET_MAX_CLASSES 10
 
 /* NORM_DATASET: like NORM_MEAN_STD with the mean and standard deviation of the pixels (p/255) of
@@ -16,7 +18,7 @@ typedef enum { SPLIT_NONE = 0, SPLIT_RANDOM = 1, SPLIT_LAST = 2 } SplitKind;
 
 typedef struct {
     char name[32];          /* "mnist" | "fashion" */
-    char dir[1024];         /* directory holding the four IDX files (raw or .gz) */
+    char dir[MNL_PATH_LEN];         /* directory holding the four IDX files (raw or .gz) */
     NormKind norm;
     float mean, std;        /* NORM_MEAN_STD: x = (p/255 - mean) / std */
     int classes[DATASET_MAX_CLASSES];   /* class subset, relabelled in this order: {4, 9} -> 4:0 9:1 */

@@ -105,6 +105,13 @@ void esc_terminal(FILE *o, const char *s)
     walk_clean(o, s, terminal_char);
 }
 
+void esc_say(FILE *o, const char *before, const char *name, const char *after)
+{
+    fputs(before, o);
+    esc_text(o, name);
+    fputs(after, o);
+}
+
 void esc_shell_word(FILE *o, const char *s)
 {
     fputc('\'', o);

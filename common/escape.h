@@ -5,8 +5,13 @@
 #ifndef MNL_ESCAPE_H
 #define MNL_ESCAPE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* Room for any path (PATH_MAX and a suffix) through esc_text, each byte becoming at most three:
+ * the buffer of esc_to_buf(esc_text, name, ...) for a name on a terminal line. */
+#define ESC_NAME_LEN (3 * (PATH_MAX + 64) + 1)
 
 /* Plain text on one line (summary.txt values, terminal messages, labels): valid UTF-8 is kept,
  * invalid bytes become U+FFFD, C0 controls and DEL their pictures (U+2400 + byte, U+2421), C1
@@ -47,6 +52,10 @@ void esc_gnuplot_datafield(FILE *o, const char *s);
 /* Terminal output that may hold names: esc_text, but a newline is kept (the caller's own line
  * ends); an ESC or any other control byte never reaches the terminal. */
 void esc_terminal(FILE *o, const char *s);
+
+/* before, then name through esc_text (one line, no control byte), then after: a terminal line that
+ * names a file ("wrote ", out, "\n"). */
+void esc_say(FILE *o, const char *before, const char *name, const char *after);
 
 /* One word for a POSIX shell command a person is told to copy ("to continue: ..."): single-quoted,
  * a quote as '\'', a control byte but the newline (kept, inside the quotes) as

@@ -67,6 +67,22 @@ int path_sibling(const char *path, const char *strip, const char *suffix, char *
     return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
+int path_leaves_room(const char *what, const char *path, size_t room)
+{
+    size_t len = strlen(path);
+    if (len + room < PATH_MAX)
+        return MNL_OK;
+    char shown[200];
+    if (!room)
+        return mnl_fail(MNL_ERR_ARG, "%s %s: %zu bytes, longer than any path the system takes "
+                        "(PATH_MAX, %d bytes); nothing was done", what,
+                        esc_shorten(path, 60, shown, sizeof shown), len, PATH_MAX - 1);
+    return mnl_fail(MNL_ERR_ARG, "%s %s: the path is %zu bytes; with the files written in it (up to "
+                    "%zu bytes more) it would pass the system's limit of %d bytes (PATH_MAX); "
+                    "nothing was created", what, esc_shorten(path, 60, shown, sizeof shown), len,
+                    room, PATH_MAX - 1);
+}
+
 static void backup_name(const char *path, char *buf, size_t n)
 {
     char sfx[48];
@@ -102,7 +118,7 @@ static int journal_note(const char *path)
     struct stat st;
     e->had_old = 0;
     if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        char old[1200];
+        char old[MNL_PATH_LEN];
         backup_name(path, old, sizeof old);
         unlink(old);
         if (link(path, old) != 0) {
@@ -142,7 +158,7 @@ int journal_rollback(void)
     int restored = 0;
     if (journal_replaced_any()) {
         for (int i = journal.n - 1; i >= 0; i--) {
-            char old[1200];
+            char old[MNL_PATH_LEN];
             backup_name(journal.e[i].path, old, sizeof old);
             if (journal.e[i].had_old)
                 restored += rename(old, journal.e[i].path) == 0;
@@ -158,7 +174,7 @@ void journal_end(void)
 {
     for (int i = 0; i < journal.n; i++) {
         if (journal.e[i].had_old) {
-            char old[1200];
+            char old[MNL_PATH_LEN];
             backup_name(journal.e[i].path, old, sizeof old);
             unlink(old);
         }
@@ -170,7 +186,7 @@ void journal_end(void)
 
 /* The temporary files being written now, for file_abandon_temps (a signal handler). */
 #define MAX_OPEN_TEMPS 8
-static char open_temps[MAX_OPEN_TEMPS][PATH_MAX + 64];   /* as AtomicFile.tmp */
+static char open_temps[MAX_OPEN_TEMPS][MNL_PATH_LEN + 64];   /* as AtomicFile.tmp */
 
 static void note_temp(const char *tmp, int open)
 {
@@ -364,7 +380,7 @@ int file_read_all(const char *path, size_t max, unsigned char **buf, size_t *len
 
 int make_dirs(const char *path)
 {
-    char p[1024];
+    char p[MNL_PATH_LEN];
     if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
         return mnl_fail(MNL_ERR_IO, "%s: path too long", path);
     for (char *s = p + 1; ; s++) {
@@ -398,17 +414,10 @@ int path_present(const char *path)
 
 /* ---- the output folder's lock ---- */
 
-/* For dir_lock_path(): the first lock this process holds (a sweep's, or a run's), which a signal
- * handler removes; a lock taken while it is held (a run inside a sweep, a folder upgraded by
- * compare) does not replace it. */
-static char held_lock_path[1100];
-
-const char *dir_lock_path(void) { return held_lock_path; }
-
 /* Every lock this process holds: a lock file must not be opened and closed by its own holder
  * (closing any descriptor of a file drops the process's record locks on it). */
 #define MAX_HELD 8
-static char held_paths[MAX_HELD][1100];
+static char held_paths[MAX_HELD][MNL_PATH_LEN];
 
 static void note_held(const char *path, int held)
 {
@@ -421,7 +430,7 @@ static void note_held(const char *path, int held)
 
 int dir_lock_is_ours(const char *dir)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     if (snprintf(path, sizeof path, "%s/.mnistlab.lock", dir) >= (int)sizeof path)
         return 0;
     for (int i = 0; i < MAX_HELD; i++)
@@ -495,12 +504,17 @@ int dir_lock(DirLock *l, const char *dir)
         }
         l->fd = fd;
         l->held = 1;
-        if (!held_lock_path[0])
-            snprintf(held_lock_path, sizeof held_lock_path, "%s", l->path);
         note_held(l->path, 1);
         return MNL_OK;
     }
     return mnl_fail(MNL_ERR_LOCKED, "%s: other runs keep taking and releasing its lock; try again", dir);
+}
+
+void dir_locks_abandon(void)
+{
+    for (int i = 0; i < MAX_HELD; i++)
+        if (held_paths[i][0])
+            unlink(held_paths[i]);
 }
 
 void dir_unlock(DirLock *l)
@@ -513,8 +527,6 @@ void dir_unlock(DirLock *l)
     close(l->fd);
     l->fd = -1;
     l->held = 0;
-    if (!strcmp(held_lock_path, l->path))
-        held_lock_path[0] = '\0';
     note_held(l->path, 0);
 }
 
@@ -548,7 +560,7 @@ int dir_remove_dead_temps(const char *dir, int *removed)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;                     /* its writer is alive (or not ours to judge) */
-        char path[2048];
+        char path[MNL_PATH_LEN];
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
             continue;
         struct stat st;

@@ -8,10 +8,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Room for any path the suite names: up to PATH_MAX bytes and a suffix (".tmp.PID.old"). A path cut
+ * to fit is always longer than the system takes, so it fails by name and never opens another
+ * file; a folder named on the command line is checked first with path_leaves_room. */
+#define MNL_PATH_LEN (PATH_MAX + 64)
+
 typedef struct {
     FILE *f;              /* write here */
-    char path[PATH_MAX];  /* final name */
-    char tmp[PATH_MAX + 64];   /* path.tmp.PID (path_sibling: its own name near NAME_MAX) */
+    char path[MNL_PATH_LEN];   /* final name */
+    char tmp[MNL_PATH_LEN + 64];   /* path.tmp.PID (path_sibling: its own name near NAME_MAX) */
 } AtomicFile;
 
 /* Create path's temp file for writing. */
@@ -31,6 +36,12 @@ int atomic_write_file(const char *path, const void *data, size_t len);
  * stem is cut at a whole character and a hash of the whole name added ("long...-1a2b3c4d.dat"), so
  * every output of a 250-byte name has a name of its own. -1 when buf is too short. */
 int path_sibling(const char *path, const char *strip, const char *suffix, char *buf, size_t n);
+
+/* MNL_OK when every path the suite writes under the folder path (up to room bytes more, "/" and
+ * the file's name included; for a file, its temp suffix) stays within PATH_MAX; else MNL_ERR_ARG
+ * naming it, shortened for display ("what PATH…: the path is N bytes ..."). room 0: path itself
+ * is a path the system takes. Checked before anything is created. */
+int path_leaves_room(const char *what, const char *path, size_t room);
 
 /* rename(tmp, path), noting path's previous file in the journal when one is active; -1 with errno
  * on failure. Every file put into place goes through here (atomic_commit, the plots). */
@@ -78,7 +89,7 @@ typedef struct {
     int fd;               /* the lock file, open while held */
     int held;
     long stale_pid;       /* a dead run's process id found in the lock file when taking it, or 0 */
-    char path[1100];      /* DIR/.mnistlab.lock */
+    char path[MNL_PATH_LEN];      /* DIR/.mnistlab.lock */
 } DirLock;
 
 /* Hold dir for this process: DIR/.mnistlab.lock holds our process id under a POSIX record lock,
@@ -88,8 +99,9 @@ typedef struct {
 int dir_lock(DirLock *l, const char *dir);
 /* Release and remove the lock file (nothing when not held). */
 void dir_unlock(DirLock *l);
-/* The lock file's path while held, for a signal handler that must unlink it ("" when not). */
-const char *dir_lock_path(void);
+/* For a signal handler about to _exit: unlink the lock file of every lock this process holds (a
+ * sweep's and the run's inside it alike). Async-signal-safe. */
+void dir_locks_abandon(void);
 /* This process holds dir's lock (taken by dir_lock, not yet released). */
 int dir_lock_is_ours(const char *dir);
 

@@ -9,6 +9,7 @@
 
 #include "common/dataset.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/progress.h"
 #include "experiments/evaluate.h"
 #include "experiments/setup.h"
@@ -104,8 +105,9 @@ int bench_run(const BenchOptions *o)
         rc = time_evaluation(&b, &eval_rate);
     if (!rc) {
         const Model *m = &b.ex.model;
-        printf("experiment=%s\nkernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n",
-               b.ex.cfg.name, kernels_name(m->kernels), b.ex.threads, b.ex.cfg.batch, o->batches);
+        esc_say(stdout, "experiment=", b.ex.cfg.name, "\n");
+        printf("kernels=%s\nthreads=%d\nbatch=%d\ntrain_batches=%d\n", kernels_name(m->kernels),
+               b.ex.threads, b.ex.cfg.batch, o->batches);
         printf("train_images_per_s=%.1f\n", train_rate);
         if (o->no_eval)
             printf("eval_images_per_s=NA\n");

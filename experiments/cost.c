@@ -145,17 +145,25 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
 
 static int write_chart(const char *root, const RunSummary *runs, int n, const char *slug)
 {
-    char dat[1100], png[1100], title[300];
-    snprintf(dat, sizeof dat, "%s/cost-%s.dat", root, slug);
-    snprintf(png, sizeof png, "%s/cost-%s.png", root, slug);
-    AtomicFile a;
-    int rc = atomic_open(&a, dat);
+    char png[MNL_PATH_LEN], dat[MNL_PATH_LEN], title[300];
+    if (snprintf(png, sizeof png, "%s/cost-%s.png", root, slug) >= (int)sizeof png ||
+        snprintf(dat, sizeof dat, "%s/cost-%s.dat", root, slug) >= (int)sizeof dat)
+        return mnl_fail(MNL_ERR_ARG, "%s/cost-%s.png: the path is too long", root, slug);
+    /* the series straight into the plot's private folder: beside REPORT.md only the chart (a copy
+     * of the series with $MNISTLAB_KEEP_PLOT_DATA, to redraw it by hand) */
+    Plot p;
+    int rc = plot_begin(&p);
     if (rc)
         return rc;
-    fprintf(a.f, "# parameters train_seconds final_test_acc \"label\" (one row per run; a seed "
+    FILE *in = plot_open_data(&p, "in");
+    if (!in) {
+        plot_discard(&p);
+        return p.rc;
+    }
+    fprintf(in, "# parameters train_seconds final_test_acc \"label\" (one row per run; a seed "
                  "folder's first seed carries its label)\n");
     for (int i = 0; i < n; i++) {
-        char label[600];
+        char label[MNL_PATH_LEN];
         size_t parent;
         if (seed_group(runs[i].name, &parent)) {
             int first = i == 0 || !seed_group(runs[i - 1].name, &(size_t){0}) ||
@@ -165,18 +173,14 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
             snprintf(label, sizeof label, "%s", runs[i].name);
         }
         char cut[200];
-        fprintf(a.f, "%ld %.4f %.6f ", runs[i].params,
+        fprintf(in, "%ld %.4f %.6f ", runs[i].params,
                 runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc);
-        esc_gnuplot_datafield(a.f, esc_shorten(label, 32, cut, sizeof cut));
-        fputc('\n', a.f);
+        esc_gnuplot_datafield(in, esc_shorten(label, 32, cut, sizeof cut));
+        fputc('\n', in);
     }
-    if ((rc = atomic_commit(&a)))
-        return rc;
+    plot_close_data(&p, in);
+    plot_keep_data(&p, "in", dat);
     snprintf(title, sizeof title, "Final test accuracy against cost: %s", runs[0].task);
-    Plot p;
-    if ((rc = plot_begin(&p)))
-        return rc;
-    plot_add_file(&p, "in", dat);
     plot_set_str(&p, "title", title);
     return plot_draw(&p, "cost", png);
 }

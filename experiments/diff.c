@@ -41,8 +41,8 @@ void diff_count(const Predictions *a, const Predictions *b, DiffCounts *c)
 
 typedef struct {
     const char *dir_a, *dir_b;
-    char name_a[256], name_b[256];    /* the run folders, without a leading results/ */
-    char out[1024];
+    char name_a[MNL_PATH_LEN], name_b[MNL_PATH_LEN];  /* the run folders, without results/ */
+    char out[MNL_PATH_LEN];
     Predictions a, b;
     Dataset test;                     /* run A's test images (owned by ex) */
     Experiment ex;
@@ -72,16 +72,19 @@ static void folder_safe(const char *s, char *out, size_t n)
  * never compared as if it were done. */
 static int load_predictions(const char *dir, Predictions *p)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!file_exists(dir))
         return mnl_fail(MNL_ERR_IO, "%s: no such run folder", dir);
     RunDirStatus st;
     int upgraded;
     RunDirState state = rundir_status(dir, &st, &upgraded);
-    if (upgraded)
-        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
-               "manifest and a completion mark (once)\n", dir);
+    if (upgraded) {
+        fputs("note: ", stdout);
+        esc_text(stdout, dir);
+        fputs(" was written by an earlier mnistlab; its files are whole, so it now has a manifest "
+              "and a completion mark (once)\n", stdout);
+    }
     if (state == RUNDIR_RUNNING || state == RUNDIR_INCOMPLETE)
         return mnl_fail(MNL_ERR_IO, "%s: %s; diff compares finished runs", dir, st.text);
     return predictions_read(path, p);
@@ -90,7 +93,7 @@ static int load_predictions(const char *dir, Predictions *p)
 /* The test images, through run A's own settings (same data set, classes, subset and seed). */
 static int load_test_images(Diff *d)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(d->dir_a, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *text;
     size_t n;
@@ -164,9 +167,13 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
     }
     for (int k = 0; k < cells; k++)
         labels[k] = text[k], bad[k] = 0;
-    char path[1100], title[700];
-    snprintf(path, sizeof path, "%s/%s", d->out, file);
-    snprintf(title, sizeof title, title_fmt, total, d->name_a, d->name_b);
+    char path[MNL_PATH_LEN], title[700], sa[400], sb[400];
+    if (snprintf(path, sizeof path, "%s/%s", d->out, file) >= (int)sizeof path) {
+        free(picks), free(images), free(text);
+        return mnl_fail(MNL_ERR_ARG, "%s/%s: the path is too long", d->out, file);
+    }
+    snprintf(title, sizeof title, title_fmt, total, esc_shorten(d->name_a, 80, sa, sizeof sa),
+             esc_shorten(d->name_b, 80, sb, sizeof sb));
     if (shown < n)
         snprintf(title + strlen(title), sizeof title - strlen(title), " (the %d most confident)", shown);
     int rc = plot_image_grid(path, title, images, cells, ih, iw, 10, labels, bad);
@@ -176,9 +183,10 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
 
 static int write_classes(Diff *d, const DiffCounts *c)
 {
-    char dat[1100], png[1100], title[700];
-    snprintf(dat, sizeof dat, "%s/classes.dat", d->out);
-    snprintf(png, sizeof png, "%s/classes.png", d->out);
+    char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[700], sa[400], sb[400];
+    if (snprintf(dat, sizeof dat, "%s/classes.dat", d->out) >= (int)sizeof dat ||
+        rundir_path(d->out, RUNDIR_DIFF_CLASSES, png, sizeof png))
+        return mnl_fail(MNL_ERR_ARG, "%s/" RUNDIR_DIFF_CLASSES ": the path is too long", d->out);
     AtomicFile f;
     int rc = atomic_open(&f, dat);
     if (rc)
@@ -195,7 +203,8 @@ static int write_classes(Diff *d, const DiffCounts *c)
         return rc;
     /* the bottom of the axis a little under the worst class, so the differences are visible */
     double bottom = (int)(lo * 20 - 1) / 20.0;
-    snprintf(title, sizeof title, "Per-class test accuracy: %s (A) and %s (B)", d->name_a, d->name_b);
+    snprintf(title, sizeof title, "Per-class test accuracy: %s (A) and %s (B)",
+             esc_shorten(d->name_a, 80, sa, sizeof sa), esc_shorten(d->name_b, 80, sb, sizeof sb));
     Plot p;
     if ((rc = plot_begin(&p)))
         return rc;
@@ -212,7 +221,7 @@ static int write_classes(Diff *d, const DiffCounts *c)
 static void verdict(const Diff *d, const DiffCounts *c, void (*esc)(FILE *, const char *),
                     char *buf, size_t n)
 {
-    char a[1500], b[1500];
+    char a[ESC_NAME_LEN], b[ESC_NAME_LEN];
     esc_to_buf(esc, d->name_a, a, sizeof a);
     esc_to_buf(esc, d->name_b, b, sizeof b);
     stats_mcnemar_verdict(a, b, c->only_a, c->only_b, buf, n);
@@ -220,8 +229,9 @@ static void verdict(const Diff *d, const DiffCounts *c, void (*esc)(FILE *, cons
 
 static int write_md(const Diff *d, const DiffCounts *c)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/DIFF.md", d->out);
+    char path[MNL_PATH_LEN];
+    if (rundir_path(d->out, RUNDIR_DIFF_MD, path, sizeof path))
+        return MNL_ERR_ARG;
     AtomicFile f;
     int rc = atomic_open(&f, path);
     if (rc)
@@ -242,15 +252,15 @@ static int write_md(const Diff *d, const DiffCounts *c)
     fprintf(o, "Test accuracy: A %.2f%%, B %.2f%%. B fixes %ld of A's %ld mistakes and makes %ld new "
                "ones.\n\n", 100.0 * (c->both + c->only_a) / n, 100.0 * (c->both + c->only_b) / n,
             c->only_b, c->only_b + c->neither, c->only_a);
-    char v[3400];
+    char v[2 * ESC_NAME_LEN + 400];
     verdict(d, c, esc_md_cell, v, sizeof v);
     fprintf(o, "Is the difference real? McNemar's exact test on the %ld images where exactly one of "
                "the two is right: %s.\n\n", c->only_a + c->only_b, v);
-    fprintf(o, "![per-class accuracy of both](./classes.png)\n\n");
+    fprintf(o, "![per-class accuracy of both](./" RUNDIR_DIFF_CLASSES ")\n\n");
     if (c->only_b)
-        fprintf(o, "![images B gets right and A wrong](./fixed.png)\n\n");
+        fprintf(o, "![images B gets right and A wrong](./" RUNDIR_DIFF_FIXED ")\n\n");
     if (c->only_a)
-        fprintf(o, "![images A gets right and B wrong](./broken.png)\n\n");
+        fprintf(o, "![images A gets right and B wrong](./" RUNDIR_DIFF_BROKEN ")\n\n");
     fprintf(o, "| class | images | A | B |\n|---|---:|---:|---:|\n");
     for (int k = 0; k < d->a.num_classes; k++)
         if (c->class_n[k])
@@ -275,10 +285,10 @@ static int run_diff(Diff *d)
         return rc;
     DiffCounts c;
     diff_count(&d->a, &d->b, &c);
-    rc = write_grid(d, &d->b, &d->a, "fixed.png",
+    rc = write_grid(d, &d->b, &d->a, RUNDIR_DIFF_FIXED,
                     "The %ld test images %s (A) gets wrong and %s (B) gets right", c.only_b);
     if (!rc)
-        rc = write_grid(d, &d->a, &d->b, "broken.png",
+        rc = write_grid(d, &d->a, &d->b, RUNDIR_DIFF_BROKEN,
                         "The %ld test images %s (A) gets right and %s (B) gets wrong", c.only_a);
     if (!rc)
         rc = write_classes(d, &c);
@@ -288,12 +298,17 @@ static int run_diff(Diff *d)
         return rc;
     html_refresh_around(d->out);          /* the page lists the diffs; its line comes first, so
                                              the diff's own lines end with the verdict */
-    char v[3400];
-    verdict(d, &c, esc_terminal, v, sizeof v);
-    printf("%s (A) against %s (B), %d test images: both right %ld, only A %ld, only B %ld, "
-           "neither %ld\nwrote %s/{DIFF.md, classes.png%s%s}\nMcNemar's exact test: %s\n",
-           d->name_a, d->name_b, d->a.n, c.both, c.only_a, c.only_b, c.neither, d->out,
-           c.only_b ? ", fixed.png" : "", c.only_a ? ", broken.png" : "", v);
+    char v[2 * ESC_NAME_LEN + 400];
+    verdict(d, &c, esc_text, v, sizeof v);
+    /* every name on the terminal through esc_text: one line each, no control byte */
+    esc_text(stdout, d->name_a);
+    fputs(" (A) against ", stdout);
+    esc_text(stdout, d->name_b);
+    printf(" (B), %d test images: both right %ld, only A %ld, only B %ld, neither %ld\nwrote ",
+           d->a.n, c.both, c.only_a, c.only_b, c.neither);
+    esc_text(stdout, d->out);
+    printf("/{" RUNDIR_DIFF_MD ", " RUNDIR_DIFF_CLASSES "%s%s}\nMcNemar's exact test: %s\n",
+           c.only_b ? ", " RUNDIR_DIFF_FIXED : "", c.only_a ? ", " RUNDIR_DIFF_BROKEN : "", v);
     return MNL_OK;
 }
 
@@ -303,8 +318,11 @@ int diff_main(int argc, char **argv)
     memset(&d, 0, sizeof d);
     const char *out = NULL;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+        if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
+            if (path_leaves_room("diff --out", out, RUNDIR_FILE_ROOM))
+                return MNL_ERR_ARG;
+        }
         else if (argv[i][0] == '-')
             return mnl_fail(MNL_ERR_ARG, "diff: unexpected argument \"%s\"", argv[i]);
         else if (!d.dir_a)

@@ -1,9 +1,14 @@
 /* experiments/fit: fitting a fitted family, as the runner sees it (see fit.h). */
 #include "experiments/fit.h"
 
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -142,6 +147,119 @@ static int fit_cost(Experiment *ex, const FitRunner *fr, FitCost *cost, EpochRec
     return rc;
 }
 
+/* ---- a one-shot fit in a worker thread ----
+ * libsvm, liblinear, k-NN's store and the plain-C tree fit in one call that cannot be stopped
+ * half-way. The call runs in a worker thread while this thread waits for its end or a signal, so
+ * that Ctrl-C is answered at once. A fit abandoned that way keeps running until the process exits:
+ * the job, the Fitted object and the data it reads are handed to it for good (never freed, never
+ * touched again by the run), so the run closes without pulling memory from under it. */
+typedef struct {
+    Model model;              /* a shallow copy: model_fit reaches only its Fitted object */
+    FitSet train;
+    const FitSet *watch[WATCH_SETS];
+    FitSet w_train, w_valid, w_test;
+    FitState st;
+    FitHooks hooks;
+    DataSplits data;          /* once abandoned: the data the fit reads, the job's from then on */
+    int rc;
+    char why[MNL_DETAIL_MAX]; /* the fit's error message (error details are per thread) */
+    int done[2];              /* a pipe: the worker writes one byte when the fit has ended */
+    pthread_t thread;
+} FitJob;
+
+static FitJob *abandoned_jobs[8];   /* still reachable: a leak checker sees them owned */
+static int n_abandoned;
+
+static void *fit_worker(void *arg)
+{
+    FitJob *j = arg;
+    j->rc = model_fit(&j->model, &j->train, j->watch, &j->hooks);
+    if (j->rc)
+        snprintf(j->why, sizeof j->why, "%s", mnl_last_error());
+    char c = 1;
+    while (write(j->done[1], &c, 1) < 0 && errno == EINTR) {
+    }
+    return NULL;
+}
+
+/* Start the worker with SIGINT and SIGTERM blocked in it, so that they reach this thread. */
+static int start_worker(FitJob *j)
+{
+    if (pipe(j->done) != 0)
+        return mnl_fail(MNL_ERR_IO, "cannot make a pipe for the fit: %s", strerror(errno));
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int err = pthread_create(&j->thread, NULL, fit_worker, j);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err) {
+        close(j->done[0]), close(j->done[1]);
+        return mnl_fail(MNL_ERR_NOMEM, "cannot start the fit's thread: %s", strerror(err));
+    }
+    return MNL_OK;
+}
+
+/* Wait for the fit's end, or a signal (*stop set; a signal also cuts poll short). 1: it ended. */
+static int wait_for_fit(FitJob *j, const atomic_int *stop)
+{
+    struct pollfd p = {.fd = j->done[0], .events = POLLIN};
+    while (!(stop && *stop)) {
+        int n = poll(&p, 1, 250);     /* the timeout only bounds a signal caught between checks */
+        if (n > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The fit goes on without us: its thread, the job, the model's Fitted object and the data are
+ * left to it (ex no longer owns them), and the run closes as if there were no data loaded. */
+static void abandon_fit(FitJob *j, Experiment *ex)
+{
+    j->data = ex->data;
+    memset(&ex->data, 0, sizeof ex->data);
+    ex->has_data = 0;
+    ex->model.fitted = NULL;
+    pthread_detach(j->thread);
+    if (n_abandoned < (int)(sizeof abandoned_jobs / sizeof abandoned_jobs[0]))
+        abandoned_jobs[n_abandoned++] = j;
+}
+
+/* model_fit(&ex->model, ...) of a one-shot family, answering a signal at once. */
+static int fit_once(Experiment *ex, const FitSet *train, const FitSet *const *watch, FitState *st,
+                    const FitRunner *fr, int *abandoned)
+{
+    FitJob *j = calloc(1, sizeof *j);
+    if (!j)
+        return mnl_fail(MNL_ERR_NOMEM, "cannot allocate the fit's job");
+    j->model = ex->model;
+    j->train = *train;
+    FitSet *mine[WATCH_SETS] = {&j->w_train, &j->w_valid, &j->w_test};
+    for (int i = 0; i < WATCH_SETS; i++)
+        if (watch[i]) {
+            *mine[i] = *watch[i];
+            j->watch[i] = mine[i];
+        }
+    j->st = *st;
+    j->hooks = (FitHooks){&j->st, NULL, on_progress};
+    int rc = start_worker(j);
+    if (rc) {
+        free(j);
+        return rc;
+    }
+    if (!wait_for_fit(j, fr->stop)) {
+        abandon_fit(j, ex);
+        *abandoned = 1;
+        return MNL_ERR_INTERRUPTED;
+    }
+    pthread_join(j->thread, NULL);
+    close(j->done[0]), close(j->done[1]);
+    rc = j->rc ? mnl_fail(j->rc, "%s", j->why) : MNL_OK;
+    free(j);
+    return rc;
+}
+
 int fit_experiment(Experiment *ex, const FitRunner *fr, FitCost *cost)
 {
     memset(cost, 0, sizeof *cost);
@@ -158,7 +276,8 @@ int fit_experiment(Experiment *ex, const FitRunner *fr, FitCost *cost)
     FitHooks hooks = {&st, per_round ? on_round : NULL, on_progress};
     announce(ex, fr, train.n);
     st.start = st.last_round = st.last_draw = now_seconds();
-    int rc = model_fit(&ex->model, &train, watch, &hooks);
+    int rc = per_round ? model_fit(&ex->model, &train, watch, &hooks)
+                       : fit_once(ex, &train, watch, &st, fr, &cost->abandoned);
     cost->fit_seconds = now_seconds() - st.start;
     if (st.tty)
         fputs("\r\033[K", stderr);

@@ -6,6 +6,7 @@
 #define MNL_FIT_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "common/metrics.h"
 #include "experiments/setup.h"
@@ -17,7 +18,7 @@ typedef struct {
     int (*evaluate)(void *ctx, const Dataset *d, double *loss, double *acc);
     int (*record)(void *ctx, const EpochRecord *rec);   /* a row of metrics.csv */
     void (*say)(void *ctx, const char *line);           /* a line of the console and log.txt */
-    volatile sig_atomic_t *stop;                        /* set by a signal: stop after this round */
+    const atomic_int *stop;                             /* set by a signal: stop after this round */
 } FitRunner;
 
 /* What the fit cost. */
@@ -25,10 +26,14 @@ typedef struct {
     double fit_seconds;
     double predict_ms_per_1000;    /* the test set's prediction, per 1,000 images */
     FittedSize size;
+    int abandoned;                 /* a one-shot fit left running when a signal came: the model
+                                      (its Fitted object) and the data are no longer the run's */
 } FitCost;
 
 /* Fit ex->model on ex->data.train and record it. MNL_OK, MNL_ERR_INTERRUPTED (stopped between
- * rounds; the rounds so far form the model), or the error of the fit. */
+ * rounds, the rounds so far forming the model; or, for a one-shot fit (knn, svm, linear, tree),
+ * stopped at once by a signal with cost->abandoned set: the fit runs on in its thread, and
+ * ex->model.fitted and ex->data are emptied, no longer the run's), or the error of the fit. */
 int fit_experiment(Experiment *ex, const FitRunner *fr, FitCost *cost);
 
 #endif

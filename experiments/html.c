@@ -12,6 +12,7 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/report.h"
+#include "experiments/rundir.h"
 
 #define HTML_MAX_DEPTH 8
 #define HTML_MAX_ITEMS 4000
@@ -20,7 +21,7 @@ typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF } ItemKind;
 
 typedef struct {
     ItemKind kind;
-    char rel[512];            /* folder relative to the results root */
+    char rel[MNL_PATH_LEN];   /* folder relative to the results root */
     char id[600];             /* its anchor on the page */
     char task[160];           /* runs: "mnist, classes 4 9, 500 test images" */
     char summary[400];        /* runs: family, parameters, epochs, accuracy, seconds */
@@ -326,9 +327,8 @@ void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorF
 
 static int has_file(const char *root, const char *rel, const char *name)
 {
-    char p[2100];
-    snprintf(p, sizeof p, "%s/%s/%s", root, rel, name);
-    return file_exists(p);
+    char p[MNL_PATH_LEN];
+    return snprintf(p, sizeof p, "%s/%s/%s", root, rel, name) < (int)sizeof p && file_exists(p);
 }
 
 /* An element id: KIND-N-letters, the folder's ASCII letters and digits (others '-', at most 60)
@@ -380,7 +380,7 @@ static int by_name(const void *a, const void *b)
 
 static int walk(Page *pg, const char *rel, int depth)
 {
-    char dir[1100];
+    char dir[MNL_PATH_LEN];
     snprintf(dir, sizeof dir, "%s%s%s", pg->root, rel[0] ? "/" : "", rel);
     DIR *d = opendir(dir);
     if (!d)
@@ -394,16 +394,16 @@ static int walk(Page *pg, const char *rel, int depth)
     qsort(names, (size_t)n, sizeof *names, by_name);
     int rc = MNL_OK;
     for (int i = 0; i < n; i++) {
-        char sub[512], path[1700];
+        char sub[MNL_PATH_LEN], path[MNL_PATH_LEN];
         struct stat st;
         if (rc || !names[i] ||
             snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]) >= (int)sizeof sub ||
             snprintf(path, sizeof path, "%s/%s", pg->root, sub) >= (int)sizeof path ||
             stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
-        if (has_file(pg->root, sub, "SWEEP.md"))
+        if (rundir_is_sweep(pg->root, sub))
             rc = add_item(pg, ITEM_SWEEP, sub, NULL);
-        if (!rc && has_file(pg->root, sub, "DIFF.md"))
+        if (!rc && rundir_is_diff(pg->root, sub))
             rc = add_item(pg, ITEM_DIFF, sub, NULL);
         if (!rc && depth < HTML_MAX_DEPTH)
             rc = walk(pg, sub, depth + 1);
@@ -432,7 +432,7 @@ static void attach_to_sweeps(Page *pg)
 static int anchor_of(const char *target, char *anchor, size_t n, void *ctx)
 {
     const Page *pg = ctx;
-    char t[1024];
+    char t[MNL_PATH_LEN];
     snprintf(t, sizeof t, "%s", target);
     size_t len = strlen(t);
     while (len > 0 && t[len - 1] == '/')
@@ -471,7 +471,7 @@ static void put_picture(FILE *o, const Item *it, const char *name)
     put_url(o, it->rel, name);
     fputs("\"><img src=\"", o);
     put_url(o, it->rel, name);
-    fprintf(o, "\"%s alt=\"", strcmp(name, "curves.png") ? "" : " class=\"curves\"");
+    fprintf(o, "\"%s alt=\"", strcmp(name, RUNDIR_CURVES) ? "" : " class=\"curves\"");
     put_attr(o, name);
     fputs(" of ", o);
     put_attr(o, it->rel);
@@ -486,18 +486,15 @@ static int by_file_name(const void *a, const void *b)
 /* What predict and features drew into the run folder: predict*.png, features-*.png, in order. */
 static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 {
-    char dir[2100];
-    snprintf(dir, sizeof dir, "%s/%s", pg->root, it->rel);
-    DIR *d = opendir(dir);
+    char dir[MNL_PATH_LEN];
+    DIR *d = snprintf(dir, sizeof dir, "%s/%s", pg->root, it->rel) < (int)sizeof dir ? opendir(dir)
+                                                                                      : NULL;
     if (!d)
         return;
     char *names[64];
     int n = 0;
     for (struct dirent *e; n < 64 && (e = readdir(d));) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && !strcmp(e->d_name + len - 4, ".png") && !strstr(e->d_name, ".tmp.") &&
-            (!strncmp(e->d_name, "predict", 7) || !strncmp(e->d_name, "features-", 9)) &&
-            (names[n] = strdup(e->d_name)))
+        if (rundir_is_model_picture(e->d_name) && (names[n] = strdup(e->d_name)))
             n++;
     }
     closedir(d);
@@ -510,8 +507,8 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 
 static void put_run(FILE *o, const Page *pg, const Item *it)
 {
-    static const char *const pictures[] = {"curves.png", "samples.png", "confusion.png", "roc.png",
-                                           "weights.png"};
+    static const char *const pictures[] = {RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION,
+                                           RUNDIR_ROC, RUNDIR_WEIGHTS_PICTURE};
     fputs("<div class=\"run\" id=\"", o);
     put_attr(o, it->id);
     fputs("\"><h4>", o);
@@ -519,9 +516,9 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
     fputs("</h4><p>", o);
     put_text(o, it->summary);
     fputs(" · <a href=\"", o);
-    put_url(o, it->rel, "summary.txt");
-    fputs("\">summary.txt</a>", o);
-    static const char *const texts[] = {"config.used", "log.txt"};
+    put_url(o, it->rel, RUNDIR_SUMMARY);
+    fputs("\">" RUNDIR_SUMMARY "</a>", o);
+    static const char *const texts[] = {RUNDIR_CONFIG, RUNDIR_LOG};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
         if (has_file(pg->root, it->rel, texts[k])) {
             fputs(" · <a href=\"", o);
@@ -547,7 +544,7 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
 
 static void put_markdown_file(FILE *o, const Page *pg, const char *rel, const char *file)
 {
-    char path[1700], prefix[600];
+    char path[MNL_PATH_LEN], prefix[MNL_PATH_LEN];
     snprintf(path, sizeof path, "%s/%s%s%s", pg->root, rel, rel[0] ? "/" : "", file);
     snprintf(prefix, sizeof prefix, "%s%s", rel, rel[0] ? "/" : "");
     unsigned char *md;
@@ -660,11 +657,11 @@ static void put_page(FILE *o, const Page *pg)
     }
     if (n_sweeps) {
         fputs("<h2 id=\"sweeps\">Sweeps</h2>\n", o);
-        put_section_list(o, pg, ITEM_SWEEP, "SWEEP.md");
+        put_section_list(o, pg, ITEM_SWEEP, RUNDIR_SWEEP_MD);
     }
     if (n_diffs) {
         fputs("<h2 id=\"diffs\">Diffs</h2>\n", o);
-        put_section_list(o, pg, ITEM_DIFF, "DIFF.md");
+        put_section_list(o, pg, ITEM_DIFF, RUNDIR_DIFF_MD);
     }
     fputs("<p class=\"back\">Written by <code>mnistlab compare</code>; every picture links to its "
           "full size.</p>\n</body>\n</html>\n", o);
@@ -682,7 +679,7 @@ int html_write_index(const char *results_dir)
         rc = walk(&pg, "", 1);
     if (!rc) {
         attach_to_sweeps(&pg);
-        char path[1100];
+        char path[MNL_PATH_LEN];
         snprintf(path, sizeof path, "%s/index.html", results_dir);
         AtomicFile a;
         if (!(rc = atomic_open(&a, path))) {
@@ -700,16 +697,28 @@ int html_refresh_results(const char *results_dir, int *runs_found)
     return rc ? rc : html_write_index(results_dir);
 }
 
+/* root holds a run, finished or not (what a report is made of). */
+static int holds_runs(const char *root)
+{
+    RunSummary *runs = NULL, *others = NULL;
+    int n = report_list_runs(root, &runs) + report_list_unfinished(root, &others);
+    free(runs), free(others);
+    return n > 0;
+}
+
 void html_refresh_around(const char *dir)
 {
-    char root[1024];
+    char root[MNL_PATH_LEN];
     int n = 0;
-    if (!report_root_of(dir, root, sizeof root))
-        return;
-    if (html_refresh_results(root, &n) == MNL_OK)
-        printf("refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
-               n == 1 ? "" : "s");
-    else
-        printf("could not refresh %s/REPORT.md and index.html: %s\n", root, mnl_last_error());
+    if (!report_root_of(dir, root, sizeof root) || !holds_runs(root))
+        return;                        /* no results folder, or nothing in it to report yet */
+    if (html_refresh_results(root, &n) == MNL_OK) {
+        esc_say(stdout, "refreshed ", root, "/REPORT.md and ");
+        esc_say(stdout, "", root, "");
+        printf("/index.html (%d finished run%s)\n", n, n == 1 ? "" : "s");
+    } else {
+        esc_say(stdout, "could not refresh ", root, "/REPORT.md and index.html: ");
+        esc_say(stdout, "", mnl_last_error(), "\n");
+    }
     mnl_clear_error();
 }

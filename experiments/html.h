@@ -13,8 +13,9 @@ int html_write_index(const char *results_dir);
 /* REPORT.md (experiments/report) and index.html together, as every command that changes a results
  * folder leaves them: *runs_found finished runs. */
 int html_refresh_results(const char *results_dir, int *runs_found);
-/* After a command changed dir (a sweep, a diff): the same for the results folder dir belongs to
- * (report_root_of), saying so on stdout. Nothing when dir is in no results folder. */
+/* After a command changed dir (a sweep, a diff, predict, features), or wrote a file there
+ * (show-data's picture): the same for the results folder dir belongs to (report_root_of), saying
+ * so on stdout. Nothing when dir is in no results folder, or the folder holds no run yet. */
 void html_refresh_around(const char *dir);
 
 /* The small Markdown subset the suite writes (headings, paragraphs, pipe tables, images, links,

@@ -27,6 +27,7 @@
 #include "common/suggest.h"
 #include "experiments/predict.h"
 #include "experiments/report.h"
+#include "experiments/rundir.h"
 #include "experiments/runner.h"
 #include "experiments/setup.h"
 #include "experiments/sweep.h"
@@ -41,15 +42,18 @@ typedef struct {
 static const Command commands[] = {
     {"train", "train EXP.conf [--set section.key=value]... [--out DIR] [--resume] [--overwrite] "
               "[--threads N] [--profile] [--kernels fast|reference] [--no-live]",
-     "Train an experiment into results/NAME/ (or --out DIR): metrics.csv, curves.png, samples.png,\n"
-     "confusion.png, summary.txt, model.ckpt, config.used, log.txt, manifest.txt and, last,\n"
-     "finished.txt (a folder holding files mnistlab did not write is refused); then refresh the\n"
+     /* the run folder's file names are spelled in experiments/rundir.h only */
+     "Train an experiment into results/NAME/ (or --out DIR): " RUNDIR_METRICS ", " RUNDIR_CURVES
+     ", " RUNDIR_SAMPLES ",\n" RUNDIR_CONFUSION ", " RUNDIR_SUMMARY ", " RUNDIR_CKPT ", "
+     RUNDIR_CONFIG ", " RUNDIR_LOG ", " RUNDIR_MANIFEST " and, last,\n" RUNDIR_FINISHED
+     " (a folder holding files mnistlab did not write is refused); then refresh the\n"
      "REPORT.md and index.html of the results folder. --resume continues an interrupted run (and\n"
      "says \"already finished\" of a finished one). A folder holding a run with other\n"
      "settings is kept: train into another (--out DIR), or --overwrite to replace it. --threads N\n"
      "overrides the settings and $MNISTLAB_THREADS; --profile prints the time per layer; --kernels\n"
      "reference trains on the plain loops of models/reference/, one thread (slow; the same numbers\n"
-     "to float32 rounding). While training, curves.png is redrawn after an evaluated epoch (at most\n"
+     "to float32 rounding). While training, " RUNDIR_CURVES " is redrawn after an evaluated epoch "
+     "(at most\n"
      "every 2 s and at most 1/80 of the time; --no-live: only at the end).\n"
      "Every setting (a --set overrides the file's value; a key the model does not use is refused):\n"},
     {"info", "info EXP.conf [--set section.key=value]...",
@@ -77,17 +81,19 @@ static const Command commands[] = {
     {"sweep", "sweep EXP.conf --vary section.key=v1,v2,... [--vary section.key=...] "
               "[--seeds \"1 2 3\"] [--out DIR] [--set ...] [--threads N] [--against params]",
      "Train EXP.conf once per value (two --vary: per pair of values) and per seed, each run in\n"
-     "DIR/KEY=VALUE/seedS/ (default DIR: results/sweep-NAME-KEY), then write DIR/SWEEP.md (every run\n"
-     "and the mean ± std per value), sweep.png (final and best-epoch test accuracy, final and\n"
-     "lowest held-out loss against the value, log-scaled when the values span a decade; with\n"
-     "--against params against the parameter count), sweep-curves.png (every run's held-out loss\n"
-     "per epoch) and, for two --vary, heatmap.png. A run that diverges is a row that says so.\n"
+     "DIR/KEY=VALUE/seedS/ (default DIR: results/sweep-NAME-KEY), then write DIR/" RUNDIR_SWEEP_MD
+     " (every run\nand the mean ± std per value), " RUNDIR_SWEEP_PNG " (final and best-epoch test "
+     "accuracy, final and\nlowest held-out loss against the value, log-scaled when the values span "
+     "a decade; with\n--against params against the parameter count), " RUNDIR_SWEEP_CURVES
+     " (every run's held-out loss\nper epoch) and, for two --vary, " RUNDIR_HEATMAP ". A run that "
+     "diverges is a row that says so.\n"
      "Every run's settings are checked before the first is trained; running the same command\n"
      "again keeps the runs already finished.\n"},
     {"diff", "diff RUN_A RUN_B [--out DIR]",
      "Compare two finished runs on the test images they share: how many both get right, only A,\n"
-     "only B, neither; fixed.png (images B gets right and A wrong, labelled with both answers),\n"
-     "broken.png (the reverse), classes.png (per-class accuracy side by side) and DIFF.md, in DIR\n"
+     "only B, neither; " RUNDIR_DIFF_FIXED " (images B gets right and A wrong, labelled with both "
+     "answers),\n" RUNDIR_DIFF_BROKEN " (the reverse), " RUNDIR_DIFF_CLASSES " (per-class accuracy "
+     "side by side) and " RUNDIR_DIFF_MD ", in DIR\n"
      "(default results/diffs/A-vs-B). Refused when the runs were tested on other images.\n"},
 };
 #define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
@@ -182,7 +188,7 @@ static int check_experiment_file(const char *path)
     struct stat st;
     if (stat(path, &st) == 0)
         return 0;
-    char dir[1024], base[256];
+    char dir[MNL_PATH_LEN], base[256];
     const char *slash = strrchr(path, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     snprintf(base, sizeof base, "%s", slash ? slash + 1 : path);
@@ -198,11 +204,12 @@ static int check_experiment_file(const char *path)
     if (d)
         closedir(d);
     const char *near = suggest_closest(base, (const char *const *)names, n);
-    if (near)
-        fprintf(stderr, "mnistlab: %s: no such experiment file (did you mean %s%s%s?)\n", path,
-                slash ? dir : "", slash ? "/" : "", near);
-    else
-        fprintf(stderr, "mnistlab: %s: no such experiment file\n", path);
+    esc_say(stderr, "mnistlab: ", path, ": no such experiment file");
+    if (near) {
+        esc_say(stderr, " (did you mean ", slash ? dir : "", slash ? "/" : "");
+        esc_say(stderr, "", near, "?)");
+    }
+    fputc('\n', stderr);
     for (int i = 0; i < n; i++)
         free(names[i]);
     return 1;
@@ -249,7 +256,7 @@ static int cmd_train(int argc, char **argv)
         return 1;
     int sig = 0, rc = runner_train(&o, &sig);
     if (rc == MNL_ERR_INTERRUPTED && sig) {
-        fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+        esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
         return 128 + sig;
     }
     return rc ? report_error(rc) : 0;
@@ -312,7 +319,8 @@ static int cmd_info(int argc, char **argv)
     if (!rc)
         rc = experiment_build(&ex, 1);
     if (!rc) {
-        printf("%s: family %s, head %s, input %dx%dx%d, %d classes\n\n", ex.cfg.name, ex.cfg.family,
+        esc_say(stdout, "", ex.cfg.name, "");
+        printf(": family %s, head %s, input %dx%dx%d, %d classes\n\n", ex.cfg.family,
                ex.cfg.head, ex.model.in_c, ex.model.in_h, ex.model.in_w,
                ex.cfg.n_classes ? ex.cfg.n_classes : 10);
         model_print_summary(&ex.model, stdout);
@@ -323,13 +331,14 @@ static int cmd_info(int argc, char **argv)
 
 /* ---- a signal while a command writes files ---- */
 
-static char quit_line[1400];          /* what is said when a signal ends the command */
+static char quit_line[2 * MNL_PATH_LEN + 400];   /* said when a signal ends the command */
 
 /* gnuplot ended, the temporary files removed, one line on what was kept and how to go on. */
 static void quit_on_signal(int sig)
 {
     plot_abandon();
     file_abandon_temps();
+    dir_locks_abandon();              /* a sweep's folder lock, taken over as stale otherwise */
     size_t n = strlen(quit_line);
     if (n && write(2, quit_line, n) < 0)
         n = 0;
@@ -375,8 +384,9 @@ static int cmd_compare(int argc, char **argv)
     int n = 0, rc = html_refresh_results(dir, &n);
     if (rc)
         return report_error(rc);
-    printf("wrote %s/REPORT.md, its compare-*.png charts and %s/index.html (%d run%s)\n", dir, dir,
-           n, n == 1 ? "" : "s");
+    esc_say(stdout, "wrote ", dir, "/REPORT.md, its compare-*.png charts and ");
+    esc_say(stdout, "", dir, "");
+    printf("/index.html (%d run%s)\n", n, n == 1 ? "" : "s");
     return 0;
 }
 
@@ -453,6 +463,8 @@ static int cmd_show_data(int argc, char **argv)
                 return usage("--dataset is mnist or fashion");
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
+            if (path_leaves_room("show-data --out", out, PLOT_FILE_ROOM))
+                return report_error(MNL_ERR_ARG);
         } else if (!strcmp(argv[i], "--classes")) {
             while (i + 1 < argc && argv[i + 1][0] != '-') {
                 int c;
@@ -480,7 +492,8 @@ static int cmd_show_data(int argc, char **argv)
         dataset_splits_free(&d);
         if (rc)
             return report_error(rc);
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
+        html_refresh_around(out);      /* a picture in a results folder: its report and page */
         return 0;
     }
     int n = d.train.n < 40 ? d.train.n : 40;
@@ -497,7 +510,8 @@ static int cmd_show_data(int argc, char **argv)
     dataset_splits_free(&d);
     if (rc)
         return report_error(rc);
-    printf("wrote %s\n", out);
+    esc_say(stdout, "wrote ", out, "\n");
+    html_refresh_around(out);          /* a picture in a results folder: its report and page */
     return 0;
 }
 
@@ -524,25 +538,34 @@ int main(int argc, char **argv)
             }
             return command_help(&commands[i]);
         }
+    /* no path the system cannot take goes any further (a setting's value is no path) */
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(rest[i], "--set") || !strcmp(rest[i], "--vary") || !strcmp(rest[i], "--seeds"))
+            i++;
+        else if (path_leaves_room("argument", rest[i], 0))
+            return report_error(MNL_ERR_ARG);
+    }
     if (!strcmp(cmd, "train"))
         return cmd_train(n, rest);
     if (!strcmp(cmd, "info"))
         return cmd_info(n, rest);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(n, rest);
-    char again[1200];
+    char again[2 * MNL_PATH_LEN];
     command_text(argc - 1, argv + 1, again, sizeof again);
     if (!strcmp(cmd, "compare")) {
         quit_saying("REPORT.md, index.html and the charts are as they were before", again);
         return cmd_compare(n, rest);
     }
-    if (!strcmp(cmd, "show-data"))
+    if (!strcmp(cmd, "show-data")) {
+        quit_saying("the picture, REPORT.md and index.html are as they were before", again);
         return cmd_show_data(n, rest);
+    }
     if (!strcmp(cmd, "diff")) {
-        quit_saying("DIFF.md and its pictures are as they were before", again);
+        quit_saying(RUNDIR_DIFF_MD " and its pictures are as they were before", again);
         int rc = diff_main(n, rest);
         if (rc == MNL_ERR_ARG) {
-            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
             return 2;
         }
         return rc ? report_error(rc) : 0;
@@ -551,20 +574,21 @@ int main(int argc, char **argv)
         if (n > 0 && rest[0][0] != '-' && check_experiment_file(rest[0]))
             return 1;
         /* between runs and while a run trains, the sweep and the runner catch signals themselves */
-        quit_saying("the sweep's finished runs are kept, SWEEP.md and its charts are as they were "
-                    "before", again);
+        quit_saying("the sweep's finished runs are kept, " RUNDIR_SWEEP_MD " and its charts are as "
+                    "they were before", again);
         int sig = 0, rc = sweep_main(n, rest, &sig);
         if (rc == MNL_ERR_INTERRUPTED && sig) {
-            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
             return 128 + sig;
         }
         if (rc == MNL_ERR_ARG) {
-            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
             return 2;
         }
         return rc ? report_error(rc) : 0;
     }
     if (!strcmp(cmd, "predict") || !strcmp(cmd, "features")) {
+        quit_saying("the pictures, REPORT.md and index.html are as they were before", again);
         int rc = !strcmp(cmd, "predict") ? predict_main(n, rest) : features_main(n, rest);
         if (rc == MNL_ERR_ARG && !mnl_last_error()[0])
             return usage(NULL);

@@ -17,6 +17,7 @@
 #include "experiments/html.h"
 #include "experiments/predictions.h"
 #include "experiments/roc.h"
+#include "plots/plot.h"
 
 /* predictions.csv: the final model's answer for every test image (for `mnistlab diff`), and for a
  * binary task its ROC and threshold table. One more pass over the test set, after training. */
@@ -59,7 +60,7 @@ static int write_predictions(Run *r)
                 p.p_positive[start + i] = pr[1];
         }
     }
-    char path[1100], said[2048] = "";
+    char path[MNL_PATH_LEN], said[2048] = "";
     rundir_path(r->dir, RUNDIR_PREDICTIONS, path, sizeof path);
     if (!rc)
         rc = predictions_write(path, &p);
@@ -128,22 +129,24 @@ static int write_outputs(Run *r)
         rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
+    char shown[ESC_NAME_LEN];        /* a name on the terminal: one line, no control byte */
     if (!rc)
-        run_say(r, "wrote %s/{metrics.csv, curves.png, samples.png, confusion.png, summary.txt, "
-               "predictions.csv, model.ckpt, best.ckpt, log.txt}\n", r->dir);
+        run_say(r, "wrote %s/{" RUNDIR_METRICS ", " RUNDIR_CURVES ", " RUNDIR_SAMPLES ", "
+                RUNDIR_CONFUSION ", " RUNDIR_SUMMARY ", " RUNDIR_PREDICTIONS ", " RUNDIR_CKPT ", "
+                RUNDIR_BEST ", " RUNDIR_LOG "}\n", esc_to_buf(esc_text, r->dir, shown, sizeof shown));
     return rc ? rc : run_write_settings_and_log(r);
 }
 
 /* The completion mark, written last, then read back: the run is finished when it verifies. */
 static int mark_finished(Run *r)
 {
-    char why[400];
+    char why[400], shown[ESC_NAME_LEN];
     int rc = rundir_finish(&r->folder);
     if (!rc && rundir_verify(r->dir, why, sizeof why) != 0)
         rc = mnl_fail(MNL_ERR_IO, "%s: the completion mark does not verify: %s", r->dir, why);
     if (!rc)
         run_say(r, "finished: %s/" RUNDIR_FINISHED " names every output with its size and checksum\n",
-            r->dir);
+            esc_to_buf(esc_text, r->dir, shown, sizeof shown));
     return rc;
 }
 
@@ -170,42 +173,77 @@ static int holds_other_runs(const char *parent, const char *ours)
     const char *base = strrchr(ours, '/') ? strrchr(ours, '/') + 1 : ours;
     int found = 0;
     for (struct dirent *e; !found && (e = readdir(d));) {
-        char a[2200], b[2200];
+        char a[MNL_PATH_LEN], b[MNL_PATH_LEN];
         if (e->d_name[0] == '.' || !strcmp(e->d_name, base))
             continue;
-        snprintf(a, sizeof a, "%s/%s/" RUNDIR_MANIFEST, parent, e->d_name);
-        snprintf(b, sizeof b, "%s/%s/" RUNDIR_SUMMARY, parent, e->d_name);
+        if (snprintf(a, sizeof a, "%s/%s/" RUNDIR_MANIFEST, parent, e->d_name) >= (int)sizeof a ||
+            snprintf(b, sizeof b, "%s/%s/" RUNDIR_SUMMARY, parent, e->d_name) >= (int)sizeof b)
+            continue;
         found = file_exists(a) || file_exists(b);
     }
     closedir(d);
     return found;
 }
 
+/* `bin/mnistlab compare ROOT`, ROOT one quoted word for the shell (common/escape). */
+static const char *compare_command(const char *root, char *cmd, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&text, &len);
+    if (!c)
+        return "(out of memory)";
+    fputs("bin/mnistlab compare ", c);
+    esc_shell_word(c, root);
+    fclose(c);
+    snprintf(cmd, n, "%s", len < n ? text : "(too long to show)");
+    free(text);
+    return cmd;
+}
+
 /* REPORT.md and index.html of the results folder this run belongs to (report_root_of), as
  * `mnistlab compare` writes them: a finished, resumed or stopped run is in them at once. The
  * run's own files are saved by now, so a report that cannot be written is said, not a failure of
- * the run. Outside a results folder, the compare hint names the folder above only when it holds
- * other runs and is no system temporary folder. */
-static void refresh_report(Run *r)
+ * the run -- unless a signal stopped the refresh: gnuplot was ended (plot_abandon, in the signal
+ * handler) and the temporary files removed, the line says what was kept and the command that
+ * refreshes, and the run ends as interrupted. Outside a results folder, the compare hint names the
+ * folder above only when it holds other runs and is no system temporary folder. */
+static int refresh_report(Run *r, const atomic_int *stop)
 {
-    char root[1024];
+    char root[MNL_PATH_LEN], word[4 * MNL_PATH_LEN], cmd[4 * MNL_PATH_LEN + 64];
     if (!report_root_of(r->dir, root, sizeof root)) {
         if (!system_temp_folder(root) && holds_other_runs(root, r->dir))
-            run_say(r, "compare it with the other runs beside it: bin/mnistlab compare %s\n", root);
-        return;
+            run_say(r, "compare it with the other runs beside it: %s\n",
+                    compare_command(root, cmd, sizeof cmd));
+        return MNL_OK;
     }
-    int n = 0;
-    if (html_refresh_results(root, &n) == MNL_OK)
-        run_say(r, "refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", root, root, n,
+    int n = 0, rc = html_refresh_results(root, &n);
+    esc_to_buf(esc_text, root, word, sizeof word);
+    if (rc == MNL_OK) {
+        run_say(r, "refreshed %s/REPORT.md and %s/index.html (%d finished run%s)\n", word, word, n,
             n == 1 ? "" : "s");
-    else
-        run_say(r, "could not refresh %s/REPORT.md and index.html: %s\n", root, mnl_last_error());
+    } else if (stop && *stop) {
+        int sig = *stop;
+        char shown[4 * MNL_PATH_LEN];
+        plot_abandon();
+        file_abandon_temps();
+        run_say(r, "stopped while refreshing %s/REPORT.md and index.html; kept the run's files as "
+                "they are (%s) and REPORT.md and index.html as they were; to refresh them:\n  %s\n",
+                word, esc_to_buf(esc_text, r->dir, shown, sizeof shown),
+                compare_command(root, cmd, sizeof cmd));
+        return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d while refreshing the report",
+                        sig);
+    } else {
+        run_say(r, "could not refresh %s/REPORT.md and index.html: %s\n", word,
+                esc_to_buf(esc_text, mnl_last_error(), root, sizeof root));
+    }
     mnl_clear_error();
+    return MNL_OK;
 }
 
-/* The command that continues this run, to paste into a shell: every name and value one quoted
- * word (common/escape). */
-static const char *resume_command(const TrainOptions *o, char *cmd, size_t n)
+/* The command that continues this run (with --resume), or that runs it again (a fit, which is
+ * not resumed), to paste into a shell: every name and value one quoted word (common/escape). */
+static const char *train_command(const TrainOptions *o, int resume, char *cmd, size_t n)
 {
     char *text = NULL;
     size_t len = 0;
@@ -224,16 +262,22 @@ static const char *resume_command(const TrainOptions *o, char *cmd, size_t n)
     }
     if (o->kernels != KERNELS_FAST)
         fprintf(c, " --kernels %s", kernels_name(o->kernels));
-    fputs(" --resume", c);
+    if (resume)
+        fputs(" --resume", c);
     fclose(c);
     snprintf(cmd, n, "%s", len < n ? text : "(too long to show)");
     free(text);
     return cmd;
 }
 
+static const char *resume_command(const TrainOptions *o, char *cmd, size_t n)
+{
+    return train_command(o, 1, cmd, n);
+}
+
 static void print_resume_hint(Run *r, const TrainOptions *o)
 {
-    char cmd[8192];
+    char cmd[4 * MNL_PATH_LEN];
     resume_command(o, cmd, sizeof cmd);
     if (r->progress.next_batch > 0)
         run_say(r, "stopped in epoch %d after batch %d (saved); to continue:\n  %s\n",
@@ -272,25 +316,48 @@ static int end_interrupted(Run *r, const TrainOptions *o, int sig)
         rc = write_outputs(r);
     if (rc)
         return rc;
-    refresh_report(r);
+    refresh_report(r, NULL);
     print_resume_hint(r, o);
     return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; checkpoint saved", sig);
 }
 
+/* A fit stopped by a signal before any round (a one-shot fit is stopped at once, experiments/fit):
+ * a folder that held an earlier run is put back as it was; a new one keeps its settings and log
+ * and says, in stopped.txt, that it was interrupted. Either way the line names the command that
+ * fits it again (a fit is not resumed). */
+static int end_fit_unfitted(Run *r, const TrainOptions *o, int sig)
+{
+    char cmd[8192], why[200];
+    train_command(o, 0, cmd, sizeof cmd);
+    if (journal_replaced_any()) {
+        journal_rollback();        /* the manifest and completion mark of an earlier run */
+        run_say(r, "stopped during the fit (nothing fitted); %s is as it was before; to fit it "
+                "again:\n  %s\n", r->dir, cmd);
+    } else {
+        snprintf(why, sizeof why, "incomplete: interrupted by signal %d during the fit, nothing "
+                 "fitted", sig);
+        int rc = run_write_settings_and_log(r);
+        if (!rc)
+            rc = rundir_mark_stopped(&r->folder, why);
+        if (rc)
+            return rc;
+        run_say(r, "stopped during the fit (nothing fitted); kept %s's settings and log; to fit it "
+                "again:\n  %s\n", r->dir, cmd);
+    }
+    return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d during the fit", sig);
+}
+
 /* A fit stopped by a signal between rounds (experiments/fit): the rounds fitted so far are saved
  * (model.ckpt, best.ckpt, metrics.csv) and drawn; a fit is not resumed, so no completion mark and
- * no --resume hint. Stopped before any round: the folder is put back as it was. */
-static int end_fit_interrupted(Run *r, int sig)
+ * no --resume hint. */
+static int end_fit_interrupted(Run *r, const TrainOptions *o, int sig)
 {
-    if (r->n_records == 0) {
-        journal_rollback();        /* the manifest and completion mark of an earlier run */
-        return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d before the fit; nothing was "
-                        "fitted, %s is as it was", sig, r->dir);
-    }
+    if (r->n_records == 0)
+        return end_fit_unfitted(r, o, sig);
     int rc = write_outputs(r);
     if (rc)
         return rc;
-    refresh_report(r);
+    refresh_report(r, NULL);
     return mnl_fail(MNL_ERR_INTERRUPTED, "interrupted by signal %d; the model of the %d rounds "
                     "fitted so far is saved (a fit is not resumed: run again without --resume to "
                     "fit it whole)", sig, r->n_records);
@@ -302,8 +369,11 @@ static int end_diverged(Run *r)
     static char why[MNL_DETAIL_MAX];   /* write_outputs may record details of its own */
     snprintf(why, sizeof why, "%s", mnl_last_error());
     int rc = write_outputs(r);
+    if (!rc)
+        rc = rundir_mark_stopped(&r->folder, why);      /* what compare, sweep and the page show */
     if (rc)
         return rc;
+    refresh_report(r, NULL);
     if (r->n_records)
         return mnl_fail(MNL_ERR_DIVERGED, "%s; kept the checkpoint, metrics and plots of epoch %d",
                         why, r->records[r->n_records - 1].epoch);
@@ -314,7 +384,7 @@ static int end_diverged(Run *r)
  * (plot_abandon); the epochs are all saved, and --resume draws what is missing. */
 static int end_drawing_interrupted(Run *r, const TrainOptions *o, int sig)
 {
-    char cmd[8192];
+    char cmd[4 * MNL_PATH_LEN];
     int done = r->n_records ? r->records[r->n_records - 1].epoch : 0;
     run_say(r, "stopped while drawing the pictures; kept the checkpoint and metrics of epoch %d; to "
             "draw the rest and finish:\n  %s\n", done, resume_command(o, cmd, sizeof cmd));
@@ -339,14 +409,15 @@ static void say_if_stuck(Run *r)
     run_say(r, "STUCK: %s\n", text);
 }
 
-int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_atomic_t *stop)
+int outputs_end_run(Run *r, const TrainOptions *o, int rc, const atomic_int *stop)
 {
     int sig = *stop;
     if (r->already_finished) {
-        printf("%s: already finished (its completion mark %s/" RUNDIR_FINISHED " verifies); nothing "
-               "to resume, nothing changed\n", r->dir, r->dir);
-    } else if (rc == MNL_ERR_INTERRUPTED && r->ex.model.fitted) {
-        rc = end_fit_interrupted(r, sig);
+        esc_say(stdout, "", r->dir, ": already finished (its completion mark ");
+        esc_say(stdout, "", r->dir, "/" RUNDIR_FINISHED " verifies); nothing to resume, nothing "
+                "changed\n");
+    } else if (rc == MNL_ERR_INTERRUPTED && (r->ex.model.fitted || r->fit_cost.abandoned)) {
+        rc = end_fit_interrupted(r, o, sig);
     } else if (rc == MNL_ERR_INTERRUPTED) {
         rc = end_interrupted(r, o, sig);
     } else if (rc == MNL_ERR_DIVERGED) {
@@ -359,7 +430,7 @@ int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_at
         if (!rc)
             rc = mark_finished(r);
         if (!rc)
-            refresh_report(r);
+            rc = refresh_report(r, stop);
     }
     if (!r->already_finished)
         settle_files(r, rc);

@@ -3,6 +3,7 @@
 #define MNL_OUTPUTS_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "experiments/run.h"
 
@@ -11,6 +12,6 @@
  * REPORT.md and index.html; an interrupted one keeps its checkpoint and says the command that
  * continues; a diverged one keeps its good epochs; a failed one puts the folder back as it was.
  * Returns the run's MnlStatus. */
-int outputs_end_run(Run *r, const TrainOptions *o, int rc, const volatile sig_atomic_t *stop);
+int outputs_end_run(Run *r, const TrainOptions *o, int rc, const atomic_int *stop);
 
 #endif

@@ -208,7 +208,7 @@ typedef struct {
     float x[PIXELS];          /* [1, 1, 28, 28] normalised */
     float pixels[PIXELS];     /* [28, 28] in [0, 1], ink 1 */
     int label;                /* relabelled true class, -1 for a user image */
-    char what[1200];          /* "test image 17 of 10000 (t10k #17)" or the file name */
+    char what[MNL_PATH_LEN + 64];   /* "test image 17 of 10000 (t10k #17)" or the file name */
 } Input;
 
 static int input_from_test_set(Trained *t, int index, int picked_at_random, Input *in)
@@ -342,8 +342,11 @@ static int parse_predict_args(int argc, char **argv, PredictArgs *a)
             a->random = 1;
         else if (!strcmp(s, "--image") && i + 1 < argc)
             a->image = argv[++i];
-        else if (!strcmp(s, "--out") && i + 1 < argc)
+        else if (!strcmp(s, "--out") && i + 1 < argc) {
             a->out = argv[++i];
+            if (path_leaves_room("predict --out", a->out, PLOT_FILE_ROOM))
+                return MNL_ERR_ARG;
+        }
         else if (s[0] == '-' || a->ckpt)
             return mnl_fail(MNL_ERR_ARG, "predict: unexpected argument \"%s\"\n%s", s, predict_usage);
         else
@@ -352,7 +355,8 @@ static int parse_predict_args(int argc, char **argv, PredictArgs *a)
             return rc;
     }
     if (!a->ckpt)
-        return mnl_fail(MNL_ERR_ARG, "predict needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+        return mnl_fail(MNL_ERR_ARG, "predict needs a checkpoint, e.g. results/cnn/" RUNDIR_CKPT
+                        "\n%s",
                         predict_usage);
     if (a->have_index + a->random + (a->image != NULL) > 1)
         return mnl_fail(MNL_ERR_ARG, "predict: choose one of --index, --random and --image\n%s",
@@ -404,7 +408,7 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
                         int pred)
 {
     const ExpConfig *c = &t->ex.cfg;
-    char img_path[1100], probs_path[1100], pred_text[64], true_text[64], name[32];
+    char img_path[MNL_PATH_LEN], probs_path[MNL_PATH_LEN], pred_text[64], true_text[64], name[32];
     int rc = sibling(out, "dat", img_path, sizeof img_path);
     if (!rc)
         rc = sibling(out, "probs.dat", probs_path, sizeof probs_path);
@@ -418,7 +422,8 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
     if (in->label >= 0)
         snprintf(true_text, sizeof true_text, "true: %s", class_name(c, in->label, name, sizeof name));
     char title[1400];
-    snprintf(title, sizeof title, "%s: %s", t->name, in->what);
+    char what[200];
+    snprintf(title, sizeof title, "%s: %s", t->name, esc_shorten(in->what, 120, what, sizeof what));
     int ok = in->label < 0 ? -1 : in->label == pred;
     Plot p;
     if ((rc = plot_begin(&p)))
@@ -453,7 +458,9 @@ static int run_predict(const PredictArgs *a, Trained *t)
     int pred = classify(t, &in, probs);
     const ExpConfig *c = &t->ex.cfg;
     char name[32];
-    printf("model: %s (%s, %s head)\nimage: %s\n", a->ckpt, c->family, c->head, in.what);
+    esc_say(stdout, "model: ", a->ckpt, "");
+    printf(" (%s, %s head)\n", c->family, c->head);
+    esc_say(stdout, "image: ", in.what, "\n");
     if (c->n_classes && in.label < 0)
         print_known_classes(c);
     print_probabilities(c, probs, pred);
@@ -463,17 +470,17 @@ static int run_predict(const PredictArgs *a, Trained *t)
                in.label == pred ? "correct" : "WRONG");
     printf("\n");
 
-    char out[1100];
+    char out[MNL_PATH_LEN];
     if (a->out)
         snprintf(out, sizeof out, "%s", a->out);
     else
-        beside(a->ckpt, "predict.png", out, sizeof out);
-    char dir[1100];
+        beside(a->ckpt, RUNDIR_PREDICT_PICTURE, out, sizeof out);
+    char dir[MNL_PATH_LEN];
     beside(out, ".", dir, sizeof dir);      /* --out may name a directory that is not there yet */
     if ((rc = make_dirs(dir)) || (rc = draw_predict(out, t, &in, probs, pred)) ||
         (rc = rundir_adopt_picture(out)))
         return rc;
-    printf("wrote %s\n", out);
+    esc_say(stdout, "wrote ", out, "\n");
     html_refresh_around(dir);          /* the page shows a run's pictures */
     return MNL_OK;
 }
@@ -555,7 +562,7 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
                      const char *const *labels, float signed_range)
 {
     GridShape g = grid_shape(n, h, w);
-    char grid[1100], lab[1100];
+    char grid[MNL_PATH_LEN], lab[MNL_PATH_LEN];
     int rc = sibling(out, "grid.dat", grid, sizeof grid);
     if (!rc)
         rc = sibling(out, "labels.dat", lab, sizeof lab);
@@ -633,6 +640,8 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
                 return rc;
         } else if (!strcmp(s, "--out") && i + 1 < argc) {
             a->out_dir = argv[++i];
+            if (path_leaves_room("features --out", a->out_dir, RUNDIR_FILE_ROOM))
+                return MNL_ERR_ARG;
         } else if (!strcmp(s, "--weights")) {
             a->weights = 1;
         } else if (!strcmp(s, "--saliency")) {
@@ -644,7 +653,8 @@ static int parse_features_args(int argc, char **argv, FeaturesArgs *a)
         }
     }
     if (!a->ckpt)
-        return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/model.ckpt\n%s",
+        return mnl_fail(MNL_ERR_ARG, "features needs a checkpoint, e.g. results/cnn/" RUNDIR_CKPT
+                        "\n%s",
                         features_usage);
     if (a->weights && a->saliency)
         return mnl_fail(MNL_ERR_ARG, "features: --weights or --saliency, not both\n%s",
@@ -669,16 +679,18 @@ static void number_labels(int n, char (*text)[40], const char **labels)
 
 static int draw_input(const char *dir, const Trained *t, const Input *in, const char *verdict)
 {
-    char out[1200], title[1600];
-    snprintf(title, sizeof title, "%s: input, %s", t->name, in->what);
+    char out[MNL_PATH_LEN], title[1600];
+    char what[200];
+    snprintf(title, sizeof title, "%s: input, %s", t->name,
+             esc_shorten(in->what, 120, what, sizeof what));
     const char *label = verdict;
-    int rc = format_path(out, sizeof out, "%s/features-00-input.png", dir);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_FEATURES_PREFIX "00-input.png", dir);
     if (!rc)
         rc = draw_maps(out, title, in->pixels, 1, SIDE, SIDE, &label, 0.0f);
     if (!rc)
         rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
     return rc;
 }
 
@@ -695,7 +707,7 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate %d labels", c);
     }
     number_labels(c, text, labels);
-    char out[1200], title[400];
+    char out[MNL_PATH_LEN], title[400];
     const Model *m = &t->ex.model;
     char name[32];
     if (h == 1 && w == 1) {       /* a vector (a 1x1 pool, a dense output): each value written */
@@ -717,14 +729,15 @@ static int draw_stage(const char *dir, const Trained *t, int i, const LayerInfo 
         snprintf(title, sizeof title, "%.63s: after %.31s (%.15s), %d maps of %dx%d, test image %d  "
                  "(red > 0 > blue)", t->name, r->name, r->kind, c, h, w, index);
     }
-    int rc = format_path(out, sizeof out, "%s/features-%02d-%.31s.png", dir, i + 1, r->name);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_FEATURES_PREFIX "%02d-%.31s.png", dir, i + 1,
+                         r->name);
     if (!rc)
         rc = draw_maps(out, title, maps, c, h, w, labels, max_abs(maps, (size_t)c * h * w));
     free(text), free(labels);
     if (!rc)
         rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
     return rc;
 }
 
@@ -743,7 +756,8 @@ static int run_feature_maps(const FeaturesArgs *a, Trained *t, const char *dir,
     snprintf(verdict, sizeof verdict, "label %s, predicted %s (%.1f%%)",
              class_name(c, in.label, l, sizeof l), class_name(c, pred, p, sizeof p),
              100.0 * probs[pred]);
-    printf("%s: %s\n", in.what, verdict);
+    esc_say(stdout, "", in.what, ": ");
+    printf("%s\n", verdict);
     if ((rc = draw_input(dir, t, &in, verdict)))
         return rc;
     for (int i = 0; i < n_rows && !rc; i++)   /* every stage, the vectors after the maps too */
@@ -770,17 +784,17 @@ static int run_conv_kernels(Trained *t, const char *dir, const ParamTensor *w)
             snprintf(text[i], sizeof text[i], "%d<-%d", i / in_c + 1, i % in_c + 1);
         labels[i] = text[i];
     }
-    char out[1200], title[400];
+    char out[MNL_PATH_LEN], title[400];
     snprintf(title, sizeof title, "%.63s: the %d kernels (%dx%d) of %.31s, what each map looks for "
              "(red > 0 > blue)", t->name, n, k, k, w->name);
-    int rc = format_path(out, sizeof out, "%s/weights.png", dir);
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_WEIGHTS_PICTURE, dir);
     if (!rc)
         rc = draw_maps(out, title, w->value, n, k, k, labels, max_abs(w->value, (size_t)n * k * k));
     free(text), free(labels);
     if (!rc)
         rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
     return rc;
 }
 
@@ -833,15 +847,15 @@ static int run_weight_templates(Trained *t, const char *dir, const ParamTensor *
     else
         snprintf(title, sizeof title, "%s: input weights of the first %d of %d units of %s "
                  "(red > 0 > blue)", t->name, n, out_units, wt->name);
-    char out[1200];
-    int rc = format_path(out, sizeof out, "%s/weights.png", dir);
+    char out[MNL_PATH_LEN];
+    int rc = format_path(out, sizeof out, "%s/" RUNDIR_WEIGHTS_PICTURE, dir);
     if (!rc)
         rc = draw_maps(out, title, wt->value, n, t->ex.model.in_h, t->ex.model.in_w, labels,
                        robust_abs_range(wt->value, (size_t)n * wt->shape[1]));
     if (!rc)
         rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
     return rc;
 }
 
@@ -866,7 +880,7 @@ static int run_saliency(const FeaturesArgs *a, Trained *t, const char *dir)
     float probs[DATASET_MAX_CLASSES], maps[2][PIXELS];
     int pred = classify(t, &in, probs), n = pred == in.label ? 1 : 2;
     const ExpConfig *c = &t->ex.cfg;
-    char text[2][96], name[32], title[1400], out[1200];
+    char text[2][96], name[32], title[1400], out[MNL_PATH_LEN];
     const char *labels[2] = {text[0], text[1]};
     int cls[2] = {pred, in.label};
     for (int k = 0; k < n && !rc; k++) {
@@ -876,13 +890,14 @@ static int run_saliency(const FeaturesArgs *a, Trained *t, const char *dir)
     }
     if (rc)
         return rc;
+    char what[200];
     snprintf(title, sizeof title, "%s: d(class score)/d(pixel), %s  (red raises it > 0 > blue)",
-             t->name, in.what);
-    if (!(rc = format_path(out, sizeof out, "%s/saliency.png", dir)))
+             t->name, esc_shorten(in.what, 120, what, sizeof what));
+    if (!(rc = format_path(out, sizeof out, "%s/" RUNDIR_SALIENCY_PICTURE, dir)))
         rc = draw_maps(out, title, &maps[0][0], n, SIDE, SIDE, labels,
                        max_abs(&maps[0][0], (size_t)n * PIXELS));
     if (!rc)
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
     return rc;
 }
 
@@ -908,9 +923,9 @@ static int run_fitted_maps(const FeaturesArgs *a, Trained *t, const char *dir)
         rc = mnl_fail(MNL_ERR_NOMEM, "features: %d maps", FITTED_MAPS);
     if (!rc)
         rc = f->ops->maps(f, !strcmp(t->ex.cfg.family, "knn") ? in.x : NULL, &fm);
-    char out[1200], title[400];
+    char out[MNL_PATH_LEN], title[400];
     if (!rc)
-        rc = format_path(out, sizeof out, "%s/features-model.png", dir);
+        rc = format_path(out, sizeof out, "%s/" RUNDIR_FEATURES_MODEL, dir);
     if (!rc && (f->d != PIXELS || t->ex.model.in_h != SIDE))
         rc = mnl_fail(MNL_ERR_ARG, "%s: the model's features are not 28x28 pixels", a->ckpt);
     if (!rc) {
@@ -929,7 +944,7 @@ static int run_fitted_maps(const FeaturesArgs *a, Trained *t, const char *dir)
     if (!rc)
         rc = rundir_adopt_picture(out);      /* a later run may replace it */
     if (!rc)
-        printf("wrote %s\n", out);
+        esc_say(stdout, "wrote ", out, "\n");
     free(fm.maps), free(fm.labels);
     return rc;
 }
@@ -939,7 +954,7 @@ static int run_features(const FeaturesArgs *a, Trained *t)
     int rc = trained_open(t, a->ckpt);
     if (rc)
         return rc;
-    char dir[1100];
+    char dir[MNL_PATH_LEN];
     if (a->out_dir)
         snprintf(dir, sizeof dir, "%s", a->out_dir);
     else

@@ -220,10 +220,10 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
 
 static int write_curves(const RunFiles *f, const Judgement *j)
 {
-    char in[1100], out[1100], title[400];
+    char in[MNL_PATH_LEN], out[MNL_PATH_LEN], title[400];
     char label[256], zoom[256];
     rundir_path(f->dir, RUNDIR_METRICS, in, sizeof in);
-    snprintf(out, sizeof out, "%s/curves.png", f->dir);
+    rundir_path(f->dir, RUNDIR_CURVES, out, sizeof out);
     const EpochRecord *b = &f->records[j->best], *last = &f->records[f->n_records - 1];
     const char *which = j->on_validation ? "validation" : "test";
     snprintf(label, sizeof label, "lowest %s loss %.4f at epoch %d (test accuracy there %.2f%%)%s",
@@ -344,8 +344,8 @@ static int write_samples(const RunFiles *f)
         labels[i] = text[i];
         bad[i] = wrong;
     }
-    char out[1100], title[200];
-    snprintf(out, sizeof out, "%s/samples.png", f->dir);
+    char out[MNL_PATH_LEN], title[200];
+    rundir_path(f->dir, RUNDIR_SAMPLES, out, sizeof out);
     snprintf(title, sizeof title, "%s: correct (top) and misclassified (bottom, red) test images, "
              "T = true class, P = predicted (confidence)", f->cfg->name);
     int rc = plot_image_grid(out, title, images, used > 10 ? 20 : used, ih, iw, 10, labels, bad);
@@ -359,9 +359,9 @@ static int write_samples(const RunFiles *f)
 static int write_confusion(const RunFiles *f)
 {
     const Confusion *c = f->confusion;
-    char dat[1100], out[1100], names[160] = "", title[400];
-    snprintf(dat, sizeof dat, "%s/confusion.dat", f->dir);
-    snprintf(out, sizeof out, "%s/confusion.png", f->dir);
+    char dat[MNL_PATH_LEN], out[MNL_PATH_LEN], names[160] = "", title[400];
+    rundir_path(f->dir, RUNDIR_CONFUSION_DAT, dat, sizeof dat);
+    rundir_path(f->dir, RUNDIR_CONFUSION, out, sizeof out);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc)
@@ -505,16 +505,16 @@ static int read_summary(const char *dir, RunSummary *s)
  * experiment NAME (from PATH)"). */
 static void read_differences(const char *dir, RunSummary *s)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(dir, RUNDIR_CONFIG, path, sizeof path);
     ExpConfig used, base;
     if (config_load(path, &used) != MNL_OK) {
-        snprintf(s->differs, sizeof s->differs, "(no readable config.used)");
+        snprintf(s->differs, sizeof s->differs, "(no readable " RUNDIR_CONFIG ")");
         snprintf(s->differs_but_seed, sizeof s->differs_but_seed, "%s", s->differs);
         mnl_clear_error();
         return;
     }
-    char first[1200] = "", from[1100] = "";
+    char first[3 * MNL_PATH_LEN + 64] = "", from[3 * MNL_PATH_LEN + 64] = "";
     FILE *f = file_open_text(path);   /* a FIFO or device would block or never end */
     if (f) {
         if (!fgets(first, sizeof first, f))
@@ -567,8 +567,10 @@ typedef struct {
     int finished;                /* list the finished runs (1) or the others (0) */
 } RunList;
 
-/* The longest results root: its report's files (ROOT/cost-SLUG.dat and the like) fit 1100 bytes. */
-#define REPORT_ROOT_MAX 800
+/* The longest "/NAME" a report writes in its results root, a temp file's suffix included
+ * ("/compare-SLUG.png.tmp.PID.old", the task's slug under 120 bytes): the root leaves this much
+ * under PATH_MAX. */
+#define REPORT_FILE_ROOM 160
 
 /* Folders below the root searched for runs: a sweep's runs are root/SWEEP/VALUE/seedK, and a name
  * may itself hold slashes. */
@@ -621,7 +623,7 @@ static void find_runs(RunList *l, const char *dir, int depth)
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d));) {
-        char sub[1024];
+        char sub[MNL_PATH_LEN];
         /* every name but . and .. (a run folder named "..." is a run like any other); a path that
          * does not fit is skipped, never cut into another folder's name */
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
@@ -680,13 +682,13 @@ int report_list_unfinished(const char *root, RunSummary **runs)
 
 int report_root_of(const char *run_dir, char *root, size_t n)
 {
-    char buf[1024];
+    char buf[MNL_PATH_LEN];
     snprintf(buf, sizeof buf, "%s", run_dir);
     size_t len = strlen(buf);
     while (len > 1 && buf[len - 1] == '/')
         buf[--len] = '\0';
     char *slash = strrchr(buf, '/');
-    char parent[1024];
+    char parent[MNL_PATH_LEN];
     snprintf(parent, sizeof parent, "%s", !slash ? "." : slash == buf ? "/" : buf);
     if (slash && slash != buf)
         parent[slash - buf] = '\0';
@@ -701,9 +703,9 @@ int report_root_of(const char *run_dir, char *root, size_t n)
         }
     }
     /* else a folder the learner compares by hand, once it holds a REPORT.md */
-    char report[1100];
-    snprintf(report, sizeof report, "%s/REPORT.md", parent);
-    if (access(report, F_OK) == 0) {
+    char report[MNL_PATH_LEN];
+    if (snprintf(report, sizeof report, "%s/REPORT.md", parent) < (int)sizeof report &&
+        access(report, F_OK) == 0) {
         snprintf(root, n, "%s", parent);
         return 1;
     }
@@ -848,11 +850,11 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
         fprintf(o, "%d of %d seeds | ", overfit, n);
     if (n == 1) {
         fprintf(o, "%lu | ", g->seed);
-        md_file_link(o, "curves", g->name, "curves.png");
+        md_file_link(o, "curves", g->name, RUNDIR_CURVES);
         fputc(' ', o);
-        md_file_link(o, "samples", g->name, "samples.png");
+        md_file_link(o, "samples", g->name, RUNDIR_SAMPLES);
         fputc(' ', o);
-        md_file_link(o, "confusion", g->name, "confusion.png");
+        md_file_link(o, "confusion", g->name, RUNDIR_CONFUSION);
         fputs(" |\n", o);
     } else {
         fprintf(o, "%d:", n);
@@ -863,7 +865,7 @@ static void write_group_row(FILE *o, const RunSummary *g, int n)
             md_file_link(o, seed, g[i].name, "");
         }
         fputs(" | ", o);
-        md_file_link(o, "curves", g->name, "curves.png");
+        md_file_link(o, "curves", g->name, RUNDIR_CURVES);
         fputs(" |\n", o);
     }
 }
@@ -918,9 +920,20 @@ static int read_test_acc(const char *dir, double **acc, int *epochs)
     return *acc ? 0 : -1;
 }
 
-/* The length of the text all names share at the start (from_end 0) or the end (1), backed up to
- * a space so no word is cut; 0 when shorter than CHART_COMMON_MIN or when it would be a whole name. */
-static size_t common_part(const char *const *names, int n, int from_end)
+/* Whether s[at] is a separator a key may be cut at (space - _ = / : and a '.' or ',' that is not
+ * inside a number), so no word or number is cut. */
+static int is_cut_point(const char *s, size_t total, size_t at)
+{
+    char c = s[at];
+    if (c == '.' || c == ',') {
+        int digit_before = at > 0 && isdigit((unsigned char)s[at - 1]);
+        int digit_after = at + 1 < total && isdigit((unsigned char)s[at + 1]);
+        return !digit_before && !digit_after;
+    }
+    return c == ' ' || c == '-' || c == '_' || c == '=' || c == '/' || c == ':';
+}
+
+size_t report_common_part(const char *const *names, int n, int from_end)
 {
     if (n < 2)
         return 0;
@@ -935,7 +948,7 @@ static size_t common_part(const char *const *names, int n, int from_end)
     }
     const char *s = names[0];
     size_t total = strlen(s);
-    while (len > 0 && (from_end ? s[total - len] != ' ' : s[len - 1] != ' '))
+    while (len > 0 && !is_cut_point(s, total, from_end ? total - len : len - 1))
         len--;
     for (int i = 0; i < n; i++)
         if (strlen(names[i]) <= len + 3)
@@ -1003,7 +1016,7 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
     }
     qsort(lines, (size_t)n_lines, sizeof *lines, by_final_desc);
     int shown = n_lines < CHART_MAX_LINES ? n_lines : CHART_MAX_LINES;
-    char dat[1100], out[1100], title[400], slug[1000];
+    char dat[MNL_PATH_LEN], out[MNL_PATH_LEN], title[400], slug[1000];
     snprintf(slug, sizeof slug, "%s", png);
     size_t len = strlen(slug);
     if (len > 4 && !strcmp(slug + len - 4, ".png"))
@@ -1013,17 +1026,19 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
         free(lines);
         return mnl_fail(MNL_ERR_IO, "%s: path too long", root);
     }
-    /* the series beside the chart (a learner can redraw it), then copied for gnuplot */
-    AtomicFile a;
-    int rc = atomic_open(&a, dat), last = 1;
+    /* the series straight into the plot's private folder: beside REPORT.md only the chart (a
+     * copy of the series with $MNISTLAB_KEEP_PLOT_DATA, to redraw it by hand) */
+    Plot p;
+    int rc = plot_begin(&p), last = 1;
+    FILE *in = rc ? NULL : plot_open_data(&p, "in");
+    if (!rc && !in)
+        rc = p.rc;
     char (*names)[CHART_KEY_CHARS * 4 + 40] = calloc((size_t)(shown ? shown : 1), sizeof *names);
     const char **keys = calloc((size_t)(shown ? shown : 1), sizeof *keys);
-    if (!rc && (!names || !keys)) {
-        atomic_abort(&a);
+    if (!rc && (!names || !keys))
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
-    }
     /* a group's name: its folder, "PARENT/seed*" for a seed group */
-    char (*raw)[1100] = calloc((size_t)(shown ? shown : 1), sizeof *raw);
+    char (*raw)[MNL_PATH_LEN] = calloc((size_t)(shown ? shown : 1), sizeof *raw);
     const char **raws = calloc((size_t)(shown ? shown : 1), sizeof *raws);
     for (int l = 0; raw && raws && l < shown; l++) {
         const RunSummary *g = &r[lines[l].g];
@@ -1033,17 +1048,15 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
             snprintf(raw[l], sizeof raw[l], "%s", g->name);
         raws[l] = raw[l];
     }
-    size_t head = raw && raws ? common_part(raws, shown, 0) : 0;
-    size_t tail = raw && raws ? common_part(raws, shown, 1) : 0;
-    if (!rc && (!raw || !raws)) {
-        atomic_abort(&a);
+    size_t head = raw && raws ? report_common_part(raws, shown, 0) : 0;
+    size_t tail = raw && raws ? report_common_part(raws, shown, 1) : 0;
+    if (!rc && (!raw || !raws))
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
-    }
     for (int l = 0; !rc && l < shown; l++) {
         double final;
-        int e = write_group_block(a.f, r, lines[l].g, lines[l].ge, &final);
+        int e = write_group_block(in, r, lines[l].g, lines[l].ge, &final);
         if (!e)            /* an unreadable metrics.csv: an empty block keeps the order */
-            fprintf(a.f, "1 NaN 0 0\n\n\n");
+            fprintf(in, "1 NaN 0 0\n\n\n");
         last = e > last ? e : last;
         int n = lines[l].ge - lines[l].g;
         char cut[CHART_KEY_CHARS * 4 + 8], *distinct = NULL;
@@ -1062,22 +1075,23 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
             snprintf(names[l], sizeof names[l], "%s", cut);
         keys[l] = names[l];
     }
+    if (in)
+        rc = plot_close_data(&p, in) ? p.rc : rc;
     if (!rc)
-        rc = atomic_commit(&a);
+        rc = plot_keep_data(&p, "in", dat);
     if (n_lines > shown)
         snprintf(title, sizeof title, "Test accuracy per epoch: %s, the best %d of %d (all in the "
                  "tables)", r[i].task, shown, n_lines);
     else
         snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
     if (!rc) {
-        Plot p;
-        if (!(rc = plot_begin(&p))) {
-            plot_add_file(&p, "in", dat);
-            plot_set_str_array(&p, "names", keys, shown);
-            plot_set_int(&p, "logx", last >= 1000);
-            plot_set_str(&p, "title", title);
-            rc = plot_draw(&p, "compare", out);
-        }
+        plot_set_str_array(&p, "names", keys, shown);
+        plot_set_int(&p, "logx", last >= 1000);
+        plot_set_int(&p, "last_epoch", last);
+        plot_set_str(&p, "title", title);
+        rc = plot_draw(&p, "compare", out);       /* removes the private folder */
+    } else {
+        plot_discard(&p);
     }
     if (!rc && n_lines > shown) {
         fprintf(o, "\nThe chart draws the %d of %d rows with the highest final test accuracy; not "
@@ -1097,11 +1111,13 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
 {
     enum { MAX_GROUPS = 64 };
     SeedGroup groups[MAX_GROUPS];
-    char names[MAX_GROUPS][520];
+    char (*names)[MNL_PATH_LEN] = malloc(MAX_GROUPS * sizeof *names);
     double *acc = malloc(sizeof *acc * (size_t)(end - i));
     int k = 0;
-    if (!acc)
+    if (!acc || !names) {
+        free(acc), free(names);
         return;
+    }
     for (int g = i, ge; g < end && k < MAX_GROUPS; g = ge) {
         ge = group_end(r, end, g);
         if (ge - g < 2)
@@ -1113,22 +1129,22 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
         k++;
     }
     significance_write_seed_tests(o, groups, k, esc_md_cell);
-    free(acc);
+    free(acc), free(names);
 }
 
 /* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
  * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
 static int sweep_of(const char *root, const char *name, char *buf, size_t n)
 {
-    char path[2200];
+    char sub[MNL_PATH_LEN];
     size_t len = strlen(name);
     for (size_t k = len; k > 0; k--) {
         if (name[k] != '/' && k != len)
             continue;
         if (k == len)
             continue;                      /* the run's own folder is no sweep */
-        snprintf(path, sizeof path, "%s/%.*s/SWEEP.md", root, (int)k, name);
-        if (access(path, R_OK) == 0) {
+        snprintf(sub, sizeof sub, "%.*s", (int)k, name);
+        if (rundir_is_sweep(root, sub)) {
             snprintf(buf, n, "%.*s", (int)k, name);
             return 1;
         }
@@ -1165,13 +1181,18 @@ static void write_unfinished(FILE *o, const RunSummary *u, int n)
 static int write_report(const char *root, const RunSummary *r, int n, const RunSummary *u,
                         int n_unfinished)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     snprintf(path, sizeof path, "%s/REPORT.md", root);
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
         return rc;
     FILE *o = a.f;
+    char (*done)[MNL_PATH_LEN] = malloc(64 * sizeof *done);     /* the sweeps written, per task */
+    if (!done) {
+        atomic_abort(&a);
+        return mnl_fail(MNL_ERR_NOMEM, "%s: no memory to list its sweeps", path);
+    }
     fprintf(o, "# mnistlab: every run under this folder\n\n"
                "Each run is named by its folder. Runs are compared only within one task (data set, "
                "classes, test images). *Settings changed* lists what differs from the run's "
@@ -1193,7 +1214,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
         esc_md_cell(o, r[i].task);
         fprintf(o, " (%d run%s)\n", end - i, end - i == 1 ? "" : "s");
         /* the experiments first, then each sweep or lesson in a section of its own */
-        char sweep[1100], done[64][1100];
+        char sweep[MNL_PATH_LEN];
         int n_done = 0, any_plain = 0;
         for (int g = i, ge; g < end; g = ge) {
             ge = group_end(r, end, g);
@@ -1212,15 +1233,15 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             if (seen || n_done == 64)
                 continue;
             snprintf(done[n_done++], sizeof done[0], "%s", sweep);
-            char link[1200];
-            snprintf(link, sizeof link, "%s/SWEEP.md", sweep);
+            char link[MNL_PATH_LEN + 16];
+            snprintf(link, sizeof link, "%s/" RUNDIR_SWEEP_MD, sweep);
             fprintf(o, "\n### Sweep ");
             esc_md_cell(o, sweep);
-            fprintf(o, ": [SWEEP.md](");
+            fprintf(o, ": [" RUNDIR_SWEEP_MD "](");
             esc_md_link(o, link);
             fputs(")\n", o);
             write_table_head(o, "\n");
-            char other[1100];
+            char other[MNL_PATH_LEN];
             for (int g = i, ge; g < end; g = ge) {
                 ge = group_end(r, end, g);
                 if (sweep_of(root, r[g].name, other, sizeof other) && !strcmp(other, sweep))
@@ -1247,9 +1268,11 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
         if ((rc = write_task_chart(o, root, r, i, end, png)) ||
             (rc = cost_write_task(o, root, r + i, end - i, slug))) {    /* experiments/cost */
             atomic_abort(&a);
+            free(done);
             return rc;
         }
     }
+    free(done);
     write_unfinished(o, u, n_unfinished);
     return atomic_commit(&a);
 }
@@ -1257,11 +1280,11 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
 int report_compare(const char *root, int *runs_found)
 {
     *runs_found = 0;
-    /* ROOT/compare-SLUG.png.tmp.PID and the like must fit the path buffers: a longer root is
+    /* ROOT/compare-SLUG.png.tmp.PID and the like must be paths the system takes: a longer root is
      * refused by name, never cut into another folder's */
-    if (strlen(root) > REPORT_ROOT_MAX)
-        return mnl_fail(MNL_ERR_ARG, "%.60s...: the results folder's path is %zu bytes, more than "
-                        "the %d a report can be written under", root, strlen(root), REPORT_ROOT_MAX);
+    int rc = path_leaves_room("results folder", root, REPORT_FILE_ROOM);
+    if (rc)
+        return rc;
     RunSummary *runs, *others;
     int n = report_list_runs(root, &runs);
     int n_others = report_list_unfinished(root, &others);
@@ -1278,7 +1301,7 @@ int report_compare(const char *root, int *runs_found)
         esc_terminal(stdout, others[i].state);
         fputc('\n', stdout);
     }
-    int rc = write_report(root, runs, n, others, n_others);
+    rc = write_report(root, runs, n, others, n_others);
     free(runs), free(others);
     return rc;
 }

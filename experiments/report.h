@@ -86,4 +86,10 @@ int report_compare(const char *root, int *runs_found);
  * /tmp/mnistlab-try, whose parent /tmp is nobody's results folder. */
 int report_root_of(const char *run_dir, char *root, size_t n);
 
+/* The comparison chart's key leaves out the text every drawn name shares: the length of that text
+ * at the start (from_end 0) or the end (1) of names[0..n), backed up to a separator (space - _ = /
+ * . , :) so no word or number is cut; 0 when under 12 bytes or when it would leave a name almost
+ * empty. */
+size_t report_common_part(const char *const *names, int n, int from_end);
+
 #endif

@@ -94,7 +94,7 @@ RocPoint roc_at(const float *scores, const int *labels, int n, double t)
 static int write_thresholds(const char *dir, const Predictions *p, const RocPoint *pts, double auc,
                             char *said, size_t said_len)
 {
-    char table[2048], summary[1024], path[1100];
+    char table[2048], summary[1024], path[MNL_PATH_LEN];
     int pos = p->class_names[1], neg = p->class_names[0];
     int k = snprintf(table, sizeof table, "call it %d when p(%d) >= threshold:\n"
                      "  threshold  test accuracy  %d found (TPR)  %d called %d (FPR)  "
@@ -108,12 +108,12 @@ static int write_thresholds(const char *dir, const Predictions *p, const RocPoin
         s += snprintf(summary + s, sizeof summary - (size_t)s, "test_acc_at_threshold_%.1f = %.6f\n",
                       r->threshold, r->accuracy);
     }
-    snprintf(path, sizeof path, "%s/thresholds.txt", dir);
+    rundir_path(dir, RUNDIR_THRESHOLDS, path, sizeof path);
     int rc = atomic_write_file(path, table, strlen(table));
     if (!rc)
         rc = rundir_append_summary(dir, summary);
     if (!rc && said)
-        snprintf(said, said_len, "ROC AUC %.4f (roc.png); %s", auc, table);
+        snprintf(said, said_len, "ROC AUC %.4f (" RUNDIR_ROC "); %s", auc, table);
     return rc;
 }
 
@@ -131,9 +131,9 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     Scored *s = sorted_scores(p->p_positive, p->truth, p->n);
     if (!s)
         return mnl_fail(MNL_ERR_NOMEM, "cannot sort %d scores", p->n);
-    char dat[1100], png[1100], title[400], pos_name[16], neg_name[16];
-    snprintf(dat, sizeof dat, "%s/roc.dat", dir);
-    snprintf(png, sizeof png, "%s/roc.png", dir);
+    char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400], pos_name[16], neg_name[16];
+    rundir_path(dir, RUNDIR_ROC_DAT, dat, sizeof dat);
+    rundir_path(dir, RUNDIR_ROC, png, sizeof png);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc) {

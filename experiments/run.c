@@ -188,7 +188,7 @@ static int check_metrics_against_checkpoint(Run *r, const char *file, int ck_epo
     for (const char *p = ck; (p = strchr(p, '\n')); p++)
         rows++;
     rows = rows > 0 ? rows - 1 : 0;
-    char recorded[1300];
+    char recorded[MNL_PATH_LEN + 256];
     snprintf(recorded, sizeof recorded, "%s recorded %d row%s up to epoch %d; refusing to resume from "
              "a damaged record (restore the file, or train again without --resume)", r->ckpt_path,
              rows, rows == 1 ? "" : "s", ck_epoch);
@@ -235,7 +235,7 @@ static int read_metrics(Run *r, int up_to_epoch)
 /* The settings and the log, beside each checkpoint. */
 int run_write_settings_and_log(const Run *r)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     int rc = atomic_write_file(path, r->ex.config_text, strlen(r->ex.config_text));
     if (!rc)
@@ -308,7 +308,7 @@ void run_announce_early_stop(Run *r)
     int on_valid, best = report_best_epoch(r->records, r->n_records, &on_valid);
     r->stopped_early = r->records[r->n_records - 1].epoch;
     run_say(r, "early stop: no lower %s loss in %d evaluated epochs since epoch %d; stopped after epoch "
-           "%d of %d (best.ckpt holds epoch %d)\n", on_valid ? "validation" : "test",
+           "%d of %d (" RUNDIR_BEST " holds epoch %d)\n", on_valid ? "validation" : "test",
         r->ex.cfg.early_stop, r->records[best].epoch, r->stopped_early, r->ex.cfg.epochs,
         r->records[best].epoch);
 }
@@ -368,12 +368,13 @@ static int choose_dir(Run *r, const TrainOptions *o)
 static int read_environment(Run *r)
 {
     int given;
-    int rc = env_double("MNISTLAB_LIVE_INTERVAL", 0.0, 86400.0, "the seconds between live redraws of curves.png",
+    int rc = env_double("MNISTLAB_LIVE_INTERVAL", 0.0, 86400.0, "the seconds between live redraws of "
+                        RUNDIR_CURVES,
                         &r->live_interval, &given);
     if (!given)
         r->live_interval = -1.0;
     const char *plots = getenv("MNISTLAB_PLOTS");
-    char probe[1200];
+    char probe[MNL_PATH_LEN];
     if (!rc && plots && *plots && (snprintf(probe, sizeof probe, "%s/curves.gp", plots) >=
                                        (int)sizeof probe || access(probe, R_OK) != 0))
         rc = mnl_fail(MNL_ERR_CONFIG, "MNISTLAB_PLOTS=%s: no curves.gp there (it names the folder of "
@@ -392,15 +393,17 @@ static int take_folder(Run *r)
 static void print_folder_notes(Run *r)
 {
     const RunDir *f = &r->folder;
+    char dir[ESC_NAME_LEN];          /* a name on the terminal: one line, no control byte */
+    esc_to_buf(esc_text, r->dir, dir, sizeof dir);
     if (f->lock.stale_pid)
         run_say(r, "note: %s/.mnistlab.lock was left by process %ld, no longer running; taken over\n",
-            r->dir, f->lock.stale_pid);
+            dir, f->lock.stale_pid);
     if (f->temps_removed)
         run_say(r, "note: removed %d temporary file%s an interrupted run left in %s\n", f->temps_removed,
-            f->temps_removed == 1 ? "" : "s", r->dir);
+            f->temps_removed == 1 ? "" : "s", dir);
     if (f->legacy && f->had_files)
         run_say(r, "note: %s was written by an earlier mnistlab, without a manifest; its %d files are "
-            "listed in %s/" RUNDIR_MANIFEST " from now on\n", r->dir, f->n_names, r->dir);
+            "listed in %s/" RUNDIR_MANIFEST " from now on\n", dir, f->n_names, dir);
 }
 
 
@@ -409,7 +412,7 @@ static void print_folder_notes(Run *r)
  * settings again (make exp-NAME twice) reproduce the run and may replace it. */
 static int check_folder_is_ours(const Run *r, const TrainOptions *o)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     if (o->overwrite || access(path, F_OK) != 0)
         return MNL_OK;
@@ -496,8 +499,10 @@ static int open_run(Run *r, const TrainOptions *o)
 static void print_banner(Run *r, int first_epoch)
 {
     const Experiment *ex = &r->ex;
+    char name[ESC_NAME_LEN];
     run_say(r, "mnistlab: %s  (%s, %zu parameters, %.2f MFLOP/image forward, %d thread%s%s)\n",
-        ex->cfg.name, ex->cfg.family, model_param_count(&ex->model), model_mflops(&ex->model),
+        esc_to_buf(esc_text, ex->cfg.name, name, sizeof name), ex->cfg.family,
+        model_param_count(&ex->model), model_mflops(&ex->model),
         ex->threads, ex->threads == 1 ? "" : "s",
         ex->model.kernels == KERNELS_REFERENCE ? ", reference kernels" : "");
     run_say(r, "data: %s  train %d  valid %d  test %d  classes %d\n", ex->cfg.dataset,
@@ -544,8 +549,10 @@ int run_begin(Run *r)
     print_banner(r, r->first_epoch);
     print_folder_notes(r);
     if (r->metrics_short) {
+        char shown[ESC_NAME_LEN];
         run_say(r, "note: %s lacked epoch %d's row (the run stopped between two writes); restored "
-                "from the checkpoint\n", r->metrics_path, r->records[r->n_records - 1].epoch);
+                "from the checkpoint\n", esc_to_buf(esc_text, r->metrics_path, shown, sizeof shown),
+                r->records[r->n_records - 1].epoch);
         rc = run_write_metrics(r);
     }
     if (r->first_epoch == 1 && r->progress.next_batch == 0 && !r->ex.model.fitted)

@@ -47,9 +47,9 @@ typedef struct {
 
 typedef struct Run {
     Experiment ex;            /* settings, data, model, optimizer (experiments/setup) */
-    char dir[1024];
-    char ckpt_path[1100], metrics_path[1100], log_path[1100];
-    char best_path[1100];     /* best.ckpt: the epoch of lowest held-out loss */
+    char dir[MNL_PATH_LEN];
+    char ckpt_path[MNL_PATH_LEN], metrics_path[MNL_PATH_LEN], log_path[MNL_PATH_LEN];
+    char best_path[MNL_PATH_LEN];     /* best.ckpt: the epoch of lowest held-out loss */
     gsl_rng *shuffle_rng;
     ScheduleSpec schedule;
     Augmenter aug;            /* used when aug_on (data.augment is not none) */

@@ -17,6 +17,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "models/registry.h"
 
 #define MANIFEST_HEAD "mnistlab run folder manifest 1\n"
 #define FINISHED_HEAD "mnistlab run finished 1\n"
@@ -24,9 +25,9 @@
 
 const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
-    "curves.png", "samples.png", "confusion.png", "curves.dat", "samples.grid.dat",
-    "samples.labels.dat", "confusion.dat", RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    "roc.png", "roc.dat", "thresholds.txt", NULL,
+    RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION, "curves.dat", "samples.grid.dat",
+    "samples.labels.dat", RUNDIR_CONFUSION_DAT, RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
+    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_STOPPED, NULL,
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -40,8 +41,8 @@ static int ends_with(const char *s, const char *tail)
  * weights.grid.dat, ...): they were the suite's; a manifest names each one from now on. */
 static int legacy_model_picture(const char *name)
 {
-    int ours = !strcmp(name, "predict.png") || !strcmp(name, "weights.png") ||
-               (!strncmp(name, "features-", 9) && ends_with(name, ".png"));
+    int ours = !strcmp(name, RUNDIR_PREDICT_PICTURE) || !strcmp(name, RUNDIR_WEIGHTS_PICTURE) ||
+               (!strncmp(name, RUNDIR_FEATURES_PREFIX, 9) && ends_with(name, ".png"));
     int data = (!strncmp(name, "predict.", 8) || !strncmp(name, "weights.", 8) ||
                 !strncmp(name, "features-", 9)) && ends_with(name, ".dat");
     return ours || data;
@@ -54,16 +55,11 @@ int rundir_path(const char *dir, const char *name, char *buf, size_t n)
     return MNL_OK;
 }
 
-/* The longest run folder name: every file of the run (DIR/features-conv1.png.tmp.PID.log and the
- * like) must fit the path buffers, and a name cut short would be another folder. Checked before
- * anything is created. */
-#define RUN_DIR_MAX 960
-
 int rundir_choose(const char *out, const char *experiment, char *dir, size_t n)
 {
-    if (out && strlen(out) > RUN_DIR_MAX)
-        return mnl_fail(MNL_ERR_CONFIG, "--out %.40s...: the folder name is %zu characters, more "
-                        "than the %d allowed; nothing was created", out, strlen(out), RUN_DIR_MAX);
+    int rc = out ? path_leaves_room("--out", out, RUNDIR_FILE_ROOM) : MNL_OK;
+    if (rc)
+        return rc;
     if (out && !*out)
         return mnl_fail(MNL_ERR_CONFIG, "--out: the folder name is empty");
     if (out)
@@ -117,7 +113,7 @@ static int plain_name(const char *s)
 /* The manifest of dir into d (nothing when there is none: *found 0). */
 static int read_manifest(RunDir *d, int *found)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     unsigned char *buf = NULL;
     size_t len;
     *found = 0;
@@ -154,7 +150,7 @@ static int read_manifest(RunDir *d, int *found)
 
 static int write_manifest(const RunDir *d)
 {
-    char path[1100], *text = NULL;
+    char path[MNL_PATH_LEN], *text = NULL;
     size_t len = 0;
     int rc = rundir_path(d->dir, RUNDIR_MANIFEST, path, sizeof path);
     if (rc)
@@ -207,7 +203,7 @@ static int is_run_file(const char *name)
 static void remove_if_dead(RunDir *d, const char *name)
 {
     long pid = file_temp_pid(name);
-    char path[2100];
+    char path[MNL_PATH_LEN];
     if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
         rundir_path(d->dir, name, path, sizeof path) != MNL_OK)
         return;
@@ -220,7 +216,7 @@ static void remove_if_dead(RunDir *d, const char *name)
  * naming (some of) the others. */
 static int check_no_foreign_files(RunDir *d, int have_manifest)
 {
-    char config[1100];
+    char config[MNL_PATH_LEN];
     /* without a manifest, a folder is an earlier run's only when that run's settings are there */
     int legacy_run = !have_manifest && !rundir_path(d->dir, RUNDIR_CONFIG, config, sizeof config) &&
                      file_exists(config);
@@ -232,7 +228,7 @@ static int check_no_foreign_files(RunDir *d, int have_manifest)
     size_t k = 0;
     for (struct dirent *e; (e = readdir(dp));) {
         const char *n = e->d_name;
-        char path[2100];
+        char path[MNL_PATH_LEN];
         struct stat st;
         if (!strcmp(n, ".") || !strcmp(n, "..") || bookkeeping(n) ||
             rundir_path(d->dir, n, path, sizeof path) || lstat(path, &st) != 0 || S_ISDIR(st.st_mode))
@@ -291,11 +287,47 @@ int rundir_claim(RunDir *d)
             return rc;
     }
     int rc = write_manifest(d);
-    char mark[1100];
-    if (!rc && !(rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark)) &&
-        path_present(mark) && file_remove_journaled(mark) != 0)
-        rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    static const char *const marks[] = {RUNDIR_FINISHED, RUNDIR_STOPPED};
+    for (int i = 0; i < 2 && !rc; i++) {
+        char mark[MNL_PATH_LEN];
+        if (!(rc = rundir_path(d->dir, marks[i], mark, sizeof mark)) && path_present(mark) &&
+            file_remove_journaled(mark) != 0)
+            rc = mnl_fail(MNL_ERR_IO, "%s: cannot remove: %s", mark, strerror(errno));
+    }
     return rc;
+}
+
+int rundir_mark_stopped(RunDir *d, const char *why)
+{
+    char path[1100], line[600];
+    int rc = rundir_path(d->dir, RUNDIR_STOPPED, path, sizeof path);
+    if (rc)
+        return rc;
+    int n = snprintf(line, sizeof line, "%.590s\n", why);
+    for (char *c = line; *c && c < line + n - 1; c++)    /* one line */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    return atomic_write_file(path, line, (size_t)n);
+}
+
+/* The first line of dir's stop mark into buf; 0, or -1 when there is none. */
+static int read_stopped(const char *dir, char *buf, size_t n)
+{
+    char path[1100];
+    unsigned char *text = NULL;
+    size_t len = 0;
+    if (rundir_path(dir, RUNDIR_STOPPED, path, sizeof path) || !file_exists(path) ||
+        file_read_all(path, 4096, &text, &len) != MNL_OK || len == 0) {
+        mnl_clear_error();
+        free(text);
+        return -1;
+    }
+    size_t k = 0;
+    while (k < len && text[k] != '\n' && text[k] != '\0')
+        k++;
+    snprintf(buf, n, "%.*s", (int)k, (const char *)text);
+    free(text);
+    return 0;
 }
 
 void rundir_release(RunDir *d)
@@ -318,10 +350,10 @@ void rundir_remove_pictures(const RunDir *f)
         if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8)) ||
             !rundir_owns(f, n))          /* only what the suite wrote here */
             continue;
-        char path[1400];
+        char path[MNL_PATH_LEN];
         struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, n);
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+        if (snprintf(path, sizeof path, "%s/%s", dir, n) < (int)sizeof path &&
+            lstat(path, &st) == 0 && S_ISREG(st.st_mode))
             file_remove_journaled(path);
     }
     closedir(d);
@@ -358,7 +390,7 @@ static int file_crc(const char *path, long long *size, Checksum *sum)
 
 int rundir_finish(RunDir *d)
 {
-    char *text = NULL, path[2100], mark[1100];
+    char *text = NULL, path[MNL_PATH_LEN], mark[MNL_PATH_LEN];
     size_t len = 0;
     int rc = rundir_path(d->dir, RUNDIR_FINISHED, mark, sizeof mark);
     if (rc)
@@ -393,7 +425,7 @@ int rundir_finish(RunDir *d)
 /* The mark verifies: 0, or -1 with why (e.g. "curves.png changed since the run finished"). */
 static int verify_mark(const char *dir, char *why, size_t n)
 {
-    char mark[1100], path[2100];
+    char mark[MNL_PATH_LEN], path[MNL_PATH_LEN];
     unsigned char *buf = NULL;
     size_t len;
     if (rundir_path(dir, RUNDIR_FINISHED, mark, sizeof mark) || !path_present(mark)) {
@@ -454,7 +486,7 @@ int rundir_adopt(const char *dir, const char *name)
 
 int rundir_adopt_picture(const char *png)
 {
-    char dir[1100], stem[512];
+    char dir[MNL_PATH_LEN], stem[512];
     const char *slash = strrchr(png, '/');
     const char *base = slash ? slash + 1 : png;
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - png) : 1, slash ? png : ".");
@@ -478,7 +510,7 @@ int rundir_adopt_picture(const char *png)
  * taking and dropping one here would drop this process's own lock on its own folder. */
 static int held_by_another(const char *dir)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     if (dir_lock_is_ours(dir) || rundir_path(dir, LOCK_NAME, path, sizeof path)) {
         mnl_clear_error();
         return 0;
@@ -507,9 +539,28 @@ static int count_epochs(const char *dir)
     return last;
 }
 
-int rundir_planned_epochs(const char *dir)
+int rundir_planned(const char *dir, const char **unit)
 {
     char path[1100];
+    ExpConfig c;
+    *unit = "epoch";
+    if (rundir_path(dir, RUNDIR_CONFIG, path, sizeof path) || config_load(path, &c) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    const ModelFamily *f = model_family_find(c.family);
+    if (!f || !f->fitted)
+        return c.epochs;
+    if (!strcmp(c.family, "forest"))
+        return *unit = "tree", c.trees;
+    if (!strcmp(c.family, "boosted-trees"))
+        return *unit = "round", c.rounds;
+    return *unit = "fit", 1;
+}
+
+int rundir_planned_epochs(const char *dir)
+{
+    char path[MNL_PATH_LEN];
     ExpConfig c;
     if (rundir_path(dir, RUNDIR_CONFIG, path, sizeof path) || config_load(path, &c) != MNL_OK) {
         mnl_clear_error();
@@ -522,9 +573,9 @@ int rundir_planned_epochs(const char *dir)
  * and three pictures are there and whole: 0, or -1 with why. */
 static int legacy_complete(const char *dir, char *why, size_t n)
 {
-    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, "curves.png",
-                                         "samples.png", "confusion.png", NULL};
-    char path[1100];
+    static const char *const needed[] = {RUNDIR_SUMMARY, RUNDIR_METRICS, RUNDIR_CKPT, RUNDIR_CURVES,
+                                         RUNDIR_SAMPLES, RUNDIR_CONFUSION, NULL};
+    char path[MNL_PATH_LEN];
     for (int i = 0; needed[i]; i++) {
         if (rundir_path(dir, needed[i], path, sizeof path) || !file_exists(path)) {
             snprintf(why, n, "%s is missing (a run of an earlier mnistlab)", needed[i]);
@@ -575,9 +626,10 @@ int rundir_is_finished(const RunDir *d)
 RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
 {
     memset(s, 0, sizeof *s);
+    s->unit = "epoch";
     if (upgraded)
         *upgraded = 0;
-    char manifest[1100], summary[1100], ckpt[1100], why[400];
+    char manifest[MNL_PATH_LEN], summary[MNL_PATH_LEN], ckpt[MNL_PATH_LEN], why[400];
     if (rundir_path(dir, RUNDIR_MANIFEST, manifest, sizeof manifest) ||
         rundir_path(dir, RUNDIR_SUMMARY, summary, sizeof summary) ||
         rundir_path(dir, RUNDIR_CKPT, ckpt, sizeof ckpt)) {
@@ -588,9 +640,14 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
     if (!has_manifest && !path_present(summary) && !path_present(ckpt))
         return s->state = RUNDIR_NONE;
     s->epoch = count_epochs(dir);
-    s->epochs = rundir_planned_epochs(dir);
+    s->epochs = rundir_planned(dir, &s->unit);
+    int one_shot = !strcmp(s->unit, "fit");     /* a fit in one go has no steps to count */
     if (held_by_another(dir)) {
-        snprintf(s->text, sizeof s->text, "in progress, epoch %d/%d", s->epoch + 1, s->epochs);
+        if (one_shot)
+            snprintf(s->text, sizeof s->text, "in progress, fitting");
+        else
+            snprintf(s->text, sizeof s->text, "in progress, %s %d/%d", s->unit, s->epoch + 1,
+                     s->epochs);
         return s->state = RUNDIR_RUNNING;
     }
     int ok = has_manifest ? verify_mark(dir, why, sizeof why) : upgrade_legacy(dir, why, sizeof why);
@@ -600,7 +657,14 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
         snprintf(s->text, sizeof s->text, "finished");
         return s->state = RUNDIR_DONE;
     }
-    snprintf(s->text, sizeof s->text, "incomplete: %s (epoch %d/%d)", why, s->epoch, s->epochs);
+    char stopped[600];
+    if (read_stopped(dir, stopped, sizeof stopped) == 0)    /* diverged, or a fit interrupted */
+        snprintf(s->text, sizeof s->text, "%s", stopped);
+    else if (one_shot)
+        snprintf(s->text, sizeof s->text, "incomplete: %s (not fitted)", why);
+    else
+        snprintf(s->text, sizeof s->text, "incomplete: %s (%s %d/%d)", why, s->unit, s->epoch,
+                 s->epochs);
     return s->state = RUNDIR_INCOMPLETE;
 }
 
@@ -624,7 +688,7 @@ char *rundir_metrics_text(const EpochRecord *r, int n, size_t *len)
 
 int rundir_write_metrics(const char *dir, const EpochRecord *r, int n)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     size_t len;
     int rc = rundir_path(dir, RUNDIR_METRICS, path, sizeof path);
     if (rc)
@@ -694,7 +758,7 @@ int rundir_parse_metrics(const char *text, const char *name, int up_to_epoch, Ep
 
 int rundir_read_metrics_text(const char *dir, char **text)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     unsigned char *buf = NULL;
     size_t len;
     *text = NULL;
@@ -714,7 +778,7 @@ int rundir_read_metrics_text(const char *dir, char **text)
 
 int rundir_read_metrics(const char *dir, EpochRecord **rows, int *n)
 {
-    char *text, path[1100];
+    char *text, path[MNL_PATH_LEN];
     *rows = NULL;
     *n = 0;
     int rc = rundir_read_metrics_text(dir, &text);
@@ -821,14 +885,14 @@ void rundir_state_free(RunState *s)
 
 int rundir_write_summary(const char *dir, const char *text, size_t len)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     int rc = rundir_path(dir, RUNDIR_SUMMARY, path, sizeof path);
     return rc ? rc : atomic_write_file(path, text, len);
 }
 
 int rundir_read_summary(const char *dir, char **text)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     unsigned char *buf = NULL;
     size_t len;
     *text = NULL;
@@ -883,4 +947,31 @@ int rundir_take_sweep(DirLock *l, const char *dir)
 {
     int rc = make_dirs(dir);
     return rc ? rc : dir_lock(l, dir);
+}
+
+/* ---- what a folder or a file is ---- */
+
+static int holds(const char *root, const char *rel, const char *name)
+{
+    char path[2200];
+    if ((size_t)snprintf(path, sizeof path, "%s%s%s/%s", root, rel[0] ? "/" : "", rel, name) >=
+        sizeof path)
+        return 0;
+    return access(path, R_OK) == 0;
+}
+
+int rundir_is_sweep(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_SWEEP_MD);
+}
+
+int rundir_is_diff(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_DIFF_MD);
+}
+
+int rundir_is_model_picture(const char *name)
+{
+    return ends_with(name, ".png") && !strstr(name, ".tmp.") &&
+           (!strncmp(name, "predict", 7) || !strncmp(name, RUNDIR_FEATURES_PREFIX, 9));
 }

@@ -35,6 +35,10 @@
  *   predictions.csv   the final model's answer for every test image         runner (experiments/
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
+ *   stopped.txt       one line: why the run stopped short, as readers show  rundir_mark_stopped,
+ *                     it ("diverged at epoch 3, batch 5: loss is nan (lr    when the run diverged or
+ *                     10)", "incomplete: interrupted by signal 2 during     a fit was interrupted;
+ *                     the fit, nothing fitted"); never in a finished run    removed by rundir_claim
  *   finished.txt      the completion mark: "mnistlab run finished 1", then  rundir_finish, LAST
  *                     "NAME SIZE CRC32 ADLER32" for every other file of the
  *                     manifest that is there (zlib's, 8 hex digits each;
@@ -45,10 +49,14 @@
  * Order of writes: lock; manifest; then for each epoch model.ckpt, config.used, log.txt,
  * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv and the ROC
  * files; finished.txt last, written atomically. A run that starts writing into a folder first
- * removes its finished.txt (rundir_claim), so a folder being changed is never shown as finished.
+ * removes its finished.txt and stopped.txt (rundir_claim), so a folder being changed is never
+ * shown as finished, nor as the earlier run's end. A run that diverged or whose fit was interrupted
+ * writes stopped.txt as its last file instead of finished.txt.
  *
  * Finished means: finished.txt is there and every file it names has that size and checksum.
- * Anything else is "in progress, epoch E/N" (a live process holds the lock) or "incomplete: WHY".
+ * Anything else is "in progress, epoch E/N" (a live process holds the lock; "tree E/N" for a
+ * forest, "round E/N" for boosted trees, their planned count from the family's own setting),
+ * stopped.txt's line when there is one ("diverged at epoch 3 ..."), or "incomplete: WHY".
  *
  * What may be deleted or replaced: only files that the manifest lists. A folder that holds a file
  * no manifest lists (or, in a folder written before manifests, a file the suite never writes) is
@@ -59,7 +67,15 @@
  * ---- the format of a sweep folder ---------------------------------------------------------------
  *   .mnistlab.lock    held by the sweep for its whole run (a second sweep is refused, naming it)
  *   KEY=VALUE/seedS/  one run folder per run, as above
- *   SWEEP.md, sweep.png, sweep-curves.png, heatmap.png   written by experiments/sweep at the end
+ *   SWEEP.md, sweep.png (sweep.dat, sweep.fail.dat), sweep-curves.png, heatmap.png (heatmap.dat)
+ *                     written by experiments/sweep at the end; SWEEP.md marks a sweep's folder
+ *
+ * ---- the format of a diff's folder ---------------------------------------------------------------
+ *   DIFF.md, fixed.png, broken.png, classes.png   written by experiments/diff; DIFF.md marks it
+ *
+ * Every file name above is spelled here only (the RUNDIR_* names below); the other modules use
+ * these names, and ask rundir_is_sweep / rundir_is_diff / rundir_is_model_picture what a folder
+ * or file is.
  * ---------------------------------------------------------------------------------------------- */
 #ifndef MNL_RUNDIR_H
 #define MNL_RUNDIR_H
@@ -78,14 +94,45 @@
 #define RUNDIR_LOG      "log.txt"
 #define RUNDIR_SUMMARY  "summary.txt"
 #define RUNDIR_PREDICTIONS "predictions.csv"
+#define RUNDIR_STOPPED  "stopped.txt"
+/* the pictures of a run and the data files gnuplot drew them from */
+#define RUNDIR_CURVES     "curves.png"
+#define RUNDIR_SAMPLES    "samples.png"
+#define RUNDIR_CONFUSION  "confusion.png"
+#define RUNDIR_CONFUSION_DAT "confusion.dat"
+#define RUNDIR_ROC        "roc.png"
+#define RUNDIR_ROC_DAT    "roc.dat"
+#define RUNDIR_THRESHOLDS "thresholds.txt"
+/* what predict and features draw into a run folder from its model (features-LAYER.png too) */
+#define RUNDIR_PREDICT_PICTURE  "predict.png"
+#define RUNDIR_WEIGHTS_PICTURE  "weights.png"
+#define RUNDIR_SALIENCY_PICTURE "saliency.png"
+#define RUNDIR_FEATURES_PREFIX  "features-"
+#define RUNDIR_FEATURES_MODEL   "features-model.png"
+/* the sweep folder's own files (experiments/sweep) */
+#define RUNDIR_SWEEP_MD     "SWEEP.md"
+#define RUNDIR_SWEEP_PNG    "sweep.png"
+#define RUNDIR_SWEEP_DAT    "sweep.dat"
+#define RUNDIR_SWEEP_FAIL_DAT "sweep.fail.dat"
+#define RUNDIR_SWEEP_CURVES "sweep-curves.png"
+#define RUNDIR_HEATMAP      "heatmap.png"
+#define RUNDIR_HEATMAP_DAT  "heatmap.dat"
+/* a diff's folder (experiments/diff) */
+#define RUNDIR_DIFF_MD      "DIFF.md"
+#define RUNDIR_DIFF_FIXED   "fixed.png"
+#define RUNDIR_DIFF_BROKEN  "broken.png"
+#define RUNDIR_DIFF_CLASSES "classes.png"
 #define RUNDIR_MAX_FILES 256
+/* The longest "/NAME" a run writes in its folder, a temp file's suffix included
+ * ("/features-conv12.png.tmp.4194304.old"): a run folder's path leaves this much under PATH_MAX. */
+#define RUNDIR_FILE_ROOM 64
 
 /* The files a run writes (NULL-terminated): what rundir_claim lists in the manifest. */
 extern const char *const RUNDIR_RUN_FILES[];
 
 /* One run folder held by this process. */
 typedef struct {
-    char dir[1024];
+    char dir[MNL_PATH_LEN];
     DirLock lock;
     int temps_removed;            /* temporary files of a dead run removed by rundir_take */
     int legacy;                   /* written before manifests (its files are the suite's) */
@@ -131,6 +178,13 @@ int rundir_adopt(const char *dir, const char *name);
 /* The same for a picture (DIR/STEM.png) and the data files drawn for it (DIR/STEM.*.dat). */
 int rundir_adopt_picture(const char *png);
 
+/* Why the run stopped short, in one line as readers show it (stopped.txt): written instead of the
+ * completion mark by a run that diverged or whose fit was interrupted. */
+int rundir_mark_stopped(RunDir *d, const char *why);
+/* The steps the run in dir plans, from its config.used, and their unit: train.epochs ("epoch") for
+ * a network, model.trees ("tree") for a forest, model.rounds ("round") for boosted trees, 1
+ * ("fit") for a family fitted in one go; 0 when config.used does not read. */
+int rundir_planned(const char *dir, const char **unit);
 /* train.epochs of the run in dir (its config.used), or 0 when it does not read. */
 int rundir_planned_epochs(const char *dir);
 
@@ -144,8 +198,10 @@ typedef enum {
 
 typedef struct {
     RunDirState state;
-    int epoch, epochs;            /* epochs recorded in metrics.csv, and planned (config.used) */
-    char text[600];               /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
+    int epoch, epochs;            /* steps recorded in metrics.csv, and planned (rundir_planned) */
+    const char *unit;             /* "epoch", "tree", "round" or "fit" (a static string) */
+    char text[600];               /* "finished", "in progress, epoch 12/150", "diverged at ...",
+                                     "incomplete: ..." */
 } RunDirStatus;
 
 /* The state of the run in dir, for compare, sweep, diff and the page. A folder written before
@@ -156,8 +212,8 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded);
 /* One run found under a results folder, as experiments/report lists it (from its summary.txt,
  * config.used and state): what compare, cost and the page show of it. */
 typedef struct {
-    char dir[1024];          /* the run's folder */
-    char name[512];          /* the folder relative to the results root: "cnn-4v9/seed3" */
+    char dir[MNL_PATH_LEN];          /* the run's folder */
+    char name[MNL_PATH_LEN]; /* the folder relative to the results root: "cnn-4v9/seed3" */
     char task[160];          /* "mnist, classes 4 9, 500 test images": runs are compared within one */
     char differs[512];       /* settings changed from its experiment file ("lr=0.001, epochs=2"),
                                 the seed included; "" when none */
@@ -228,7 +284,13 @@ int rundir_summary_value(const char *text, const char *key, char *buf, size_t n)
 /* The whole summary.txt (a regular file only); *text malloc'd. */
 int rundir_read_summary(const char *dir, char **text);
 
-/* ---- the sweep folder ---- */
+/* ---- the sweep folder, a diff's folder, the model's pictures ---- */
+/* dir (root/rel, rel may be "") holds a sweep's SWEEP.md / a diff's DIFF.md. */
+int rundir_is_sweep(const char *root, const char *rel);
+int rundir_is_diff(const char *root, const char *rel);
+/* name is a picture predict or features drew from a run's model (predict*.png, features-*.png),
+ * not a temporary file. */
+int rundir_is_model_picture(const char *name);
 /* Hold a sweep folder for the sweep's whole run (created when needed); MNL_ERR_LOCKED names the
  * process of the sweep that holds it. */
 int rundir_take_sweep(DirLock *l, const char *dir);

@@ -8,8 +8,10 @@
  * it to experiments/fit; everything before and after is the same as for a network. */
 #include "experiments/runner.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +30,10 @@
 
 /* ---- signals: the first finishes the batch and saves, the second quits at once ---- */
 
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t training;   /* in the loop: a first signal lets the batch finish */
+/* Atomic (lock-free, so async-signal-safe): the handler may run on any thread of the process (a
+ * library's, such as OpenBLAS's), not only on the one that reads them. */
+static atomic_int stop_signal;
+static atomic_int training;   /* in the loop: a first signal lets the batch finish */
 
 /* In every phase of a run. Loading or drawing, the first signal ends gnuplot at once (its
  * temporary files removed) and the run stops after the step it is in; training, it stops after
@@ -37,17 +41,17 @@ static volatile sig_atomic_t training;   /* in the loop: a first signal lets the
  * half-written, and the next run into the folder removes our other temporary files. */
 static void on_signal(int sig)
 {
+    int saved_errno = errno;
     if (stop_signal) {
         plot_abandon();
         file_abandon_temps();
-        const char *lock = dir_lock_path();
-        if (lock[0])
-            unlink(lock);
+        dir_locks_abandon();           /* the run's folder, and a sweep's around it */
         _exit(128 + sig);
     }
     stop_signal = sig;
     if (!training)
         plot_abandon();
+    errno = saved_errno;
 }
 
 static struct sigaction old_sigint, old_sigterm;   /* put back when the run ends (a sweep's) */
@@ -249,8 +253,8 @@ static int fit_run(Run *r)
 {
     FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
     int rc = fit_experiment(&r->ex, &fr, &r->fit_cost);
-    if (rc && rc != MNL_ERR_INTERRUPTED)
-        return rc;
+    if ((rc && rc != MNL_ERR_INTERRUPTED) || r->fit_cost.abandoned)
+        return rc;                     /* abandoned: nothing was fitted, nothing to save */
     int src = run_save_checkpoint(r, r->n_records);        /* with config.used and log.txt */
     if (!src)
         src = run_write_metrics(r);
@@ -310,7 +314,7 @@ int runner_train(const TrainOptions *o, int *signal_out)
     }
     training = 0;
     if (live.drawn)
-        run_say(&r, "curves.png was redrawn %d time%s while training (%.2fs in all)\n", live.drawn,
+        run_say(&r, RUNDIR_CURVES " was redrawn %d time%s while training (%.2fs in all)\n", live.drawn,
                 live.drawn == 1 ? "" : "s", live.total_cost);
     return end_run(&r, o, rc, signal_out);
 }

@@ -12,6 +12,7 @@
 #include "common/tamper.h"
 #include "common/hog.h"
 #include "common/threads.h"
+#include "experiments/rundir.h"
 
 int experiment_configure(Experiment *ex, const char *conf_path, const char *const *sets, int n_sets)
 {
@@ -377,7 +378,7 @@ int experiment_check_same(const Experiment *ex, const char *ckpt_text, const cha
     free(text);
     if (!same)
         return mnl_fail(MNL_ERR_CKPT, "%s: was trained with other settings than %s (compare its "
-                        "config.used); start afresh without --resume", ckpt_path, ex->cfg.source);
+                        RUNDIR_CONFIG "); start afresh without --resume", ckpt_path, ex->cfg.source);
     return MNL_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,7 @@ typedef struct {
     int v[SWEEP_MAX_VARY];          /* value index on each axis */
     int cell;                       /* v[0] + n_values[0] * v[1] */
     unsigned long seed;
-    char dir[1024];
+    char dir[MNL_PATH_LEN];
     char set_value[SWEEP_MAX_VARY][200], set_seed[64];
     char status[600];               /* "finished", "kept (finished earlier)", "diverged at ..." */
     char stuck[320];                /* summary.txt's degenerate verdict, "" for a run that learned */
@@ -110,7 +111,7 @@ typedef struct {
 
 typedef struct {
     const SweepOptions *o;
-    char out[1024];
+    char out[MNL_PATH_LEN];
     char name[64];                  /* the experiment */
     int num_classes;
     SweepRun *runs;
@@ -202,8 +203,9 @@ static int plan_runs(Sweep *w)
                 cell_name(w, r->v, folder, sizeof folder, 1);
                 if (snprintf(r->dir, sizeof r->dir, "%s/%s/seed%lu", w->out, folder, r->seed) >=
                     (int)sizeof r->dir)
-                    return mnl_fail(MNL_ERR_ARG, "sweep: folder name too long: %.200s/%.200s", w->out,
-                                    folder);
+                    return path_leaves_room("sweep run folder", w->out, PATH_MAX);
+                if ((rc = path_leaves_room("sweep run folder", r->dir, RUNDIR_FILE_ROOM)))
+                    return rc;
                 const char *sets[RUNNER_MAX_SETS + SWEEP_MAX_VARY + 1];
                 int n = run_sets(w, r, sets);
                 rc = experiment_configure(&ex, o->conf_path, sets, n);
@@ -224,7 +226,7 @@ static int plan_runs(Sweep *w)
 /* A folder that already holds this run, finished, with exactly these settings: kept. */
 static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int n_sets)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     rundir_path(r->dir, RUNDIR_CONFIG, path, sizeof path);
     unsigned char *used = NULL;
     size_t n;
@@ -246,8 +248,8 @@ static int already_finished(const Sweep *w, SweepRun *r, const char **sets, int 
     RunDirStatus st;
     int upgraded, done = same && rundir_status(r->dir, &st, &upgraded) == RUNDIR_DONE;
     if (done && upgraded)
-        printf("note: %s was written by an earlier mnistlab; its files are whole, so it now has a "
-               "manifest and a completion mark (once)\n", r->dir);
+        esc_say(stdout, "note: ", r->dir, " was written by an earlier mnistlab; its files are whole, "
+                "so it now has a manifest and a completion mark (once)\n");
     return done;
 }
 
@@ -258,13 +260,18 @@ static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
     char name[600];
     cell_name(w, r->v, name, sizeof name, 0);
     if (already_finished(w, r, sets, n)) {
-        printf("=== sweep run %d/%d: %s seed %lu: finished earlier, kept (%s) ===\n", k + 1,
-               w->n_runs, name, r->seed, r->dir);
+        printf("=== sweep run %d/%d: ", k + 1, w->n_runs);
+        esc_say(stdout, "", name, "");
+        printf(" seed %lu: finished earlier, kept (", r->seed);
+        esc_say(stdout, "", r->dir, ") ===\n");
         snprintf(r->status, sizeof r->status, "finished (kept from an earlier sweep)");
         r->ok = 1;
         return MNL_OK;
     }
-    printf("=== sweep run %d/%d: %s seed %lu -> %s ===\n", k + 1, w->n_runs, name, r->seed, r->dir);
+    printf("=== sweep run %d/%d: ", k + 1, w->n_runs);
+    esc_say(stdout, "", name, "");
+    printf(" seed %lu -> ", r->seed);
+    esc_say(stdout, "", r->dir, " ===\n");
     fflush(stdout);
     TrainOptions t;
     memset(&t, 0, sizeof t);
@@ -286,9 +293,11 @@ static int train_one(Sweep *w, SweepRun *r, int k, int *signal_out)
     else
         snprintf(r->status, sizeof r->status, "%s: %s", rc == MNL_ERR_DIVERGED ? "diverged" : "failed",
                  mnl_last_error()[0] ? mnl_last_error() : mnl_strerror(rc));
-    if (rc)
-        fprintf(stderr, "mnistlab: sweep run %s seed %lu %s; the sweep goes on\n", name, r->seed,
-                r->status);
+    if (rc) {
+        esc_say(stderr, "mnistlab: sweep run ", name, "");
+        fprintf(stderr, " seed %lu ", r->seed);
+        esc_say(stderr, "", r->status, "; the sweep goes on\n");
+    }
     return MNL_OK;
 }
 
@@ -309,7 +318,8 @@ static void read_run(SweepRun *r)
         snprintf(r->status, sizeof r->status, "%.300s", st.text);
     } else if (r->ok && r->n_rec == 0) {
         r->ok = 0;
-        snprintf(r->status, sizeof r->status, "failed: %.300s", why[0] ? why : "metrics.csv has no rows");
+        snprintf(r->status, sizeof r->status, "failed: %.300s",
+                 why[0] ? why : RUNDIR_METRICS " has no rows");
     }
     char *summary = NULL, v[64];
     r->params = 0;
@@ -523,7 +533,7 @@ static void write_md_runs(const Sweep *w, FILE *o, const char *held)
         }
         const EpochRecord *last = &r->rec[r->n_rec - 1], *b = &r->rec[r->best];
         char target[sizeof r->dir + 16];
-        snprintf(target, sizeof target, "%s/curves.png", rel);
+        snprintf(target, sizeof target, "%s/" RUNDIR_CURVES, rel);
         fprintf(o, "%d | %.2f%% | %d | %.2f%% | %.4f | %.1f | [curves](", last->epoch,
                 100 * last->test_acc, b->epoch, 100 * b->test_acc, held_out(b, r->on_valid),
                 r->seconds);
@@ -534,8 +544,9 @@ static void write_md_runs(const Sweep *w, FILE *o, const char *held)
 
 static int write_sweep_md(const Sweep *w, const char *held)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/SWEEP.md", w->out);
+    char path[MNL_PATH_LEN];
+    if (rundir_path(w->out, RUNDIR_SWEEP_MD, path, sizeof path))
+        return MNL_ERR_ARG;
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
@@ -556,10 +567,10 @@ static int write_sweep_md(const Sweep *w, const char *held)
     }
     fprintf(o, "; %d run%s. *Best epoch*: the epoch of lowest %s loss; a failed run is not in the "
                "means.\n\n", w->n_runs, w->n_runs == 1 ? "" : "s", held);
-    fprintf(o, "![accuracy and %s loss against the value](./sweep.png)\n\n", held);
-    fprintf(o, "![%s loss per epoch of every run](./sweep-curves.png)\n\n", held);
+    fprintf(o, "![accuracy and %s loss against the value](./" RUNDIR_SWEEP_PNG ")\n\n", held);
+    fprintf(o, "![%s loss per epoch of every run](./" RUNDIR_SWEEP_CURVES ")\n\n", held);
     if (w->o->n_axes == 2)
-        fprintf(o, "![final test accuracy of every pair of values](./heatmap.png)\n\n");
+        fprintf(o, "![final test accuracy of every pair of values](./" RUNDIR_HEATMAP ")\n\n");
     write_md_means(w, o, held);
     write_md_runs(w, o, held);
     return atomic_commit(&a);
@@ -572,10 +583,10 @@ static int write_sweep_md(const Sweep *w, const char *held)
  * sweep.fail.dat: where runs failed, "x chance "label"". */
 static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, size_t fails_n)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     int n0 = w->o->axes[0].n_values, n1 = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
-    snprintf(path, sizeof path, "%s/sweep.dat", w->out);
-    snprintf(fails_path, fails_n, "%s/sweep.fail.dat", w->out);
+    rundir_path(w->out, RUNDIR_SWEEP_DAT, path, sizeof path);
+    rundir_path(w->out, RUNDIR_SWEEP_FAIL_DAT, fails_path, fails_n);
     AtomicFile a, f;
     int rc = atomic_open(&a, path);
     if (rc)
@@ -635,14 +646,14 @@ static int write_sweep_dat(const Sweep *w, const double *x, char *fails_path, si
 
 static int write_sweep_png(const Sweep *w, const double *x, int logx, const char *held)
 {
-    char fails[1100], dat[1100], png[1100], title[400], xlabel[400];
+    char fails[MNL_PATH_LEN], dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400], xlabel[400];
     char names[SWEEP_MAX_VALUES][320];
     const char *name_list[SWEEP_MAX_VALUES];
     int rc = write_sweep_dat(w, x, fails, sizeof fails);
     if (rc)
         return rc;
-    snprintf(dat, sizeof dat, "%s/sweep.dat", w->out);
-    snprintf(png, sizeof png, "%s/sweep.png", w->out);
+    rundir_path(w->out, RUNDIR_SWEEP_DAT, dat, sizeof dat);
+    rundir_path(w->out, RUNDIR_SWEEP_PNG, png, sizeof png);
     int series = w->o->n_axes > 1 ? w->o->axes[1].n_values : 1;
     for (int j = 0; w->o->n_axes > 1 && j < series && j < SWEEP_MAX_VALUES; j++) {
         snprintf(names[j], sizeof names[j], "%s=%s", short_key(w->o->axes[1].key),
@@ -693,7 +704,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
 
 static int write_curves_png(const Sweep *w, const char *held)
 {
-    char png[1100], title[400];
+    char png[MNL_PATH_LEN], title[400];
     char (*names)[600] = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *names);
     const char **titles = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *titles);
     long *colours = calloc((size_t)(w->n_runs ? w->n_runs : 1), sizeof *colours);
@@ -714,7 +725,7 @@ static int write_curves_png(const Sweep *w, const char *held)
             cell_name(w, r->v, names[drawn], sizeof names[drawn], 1);
         titles[drawn] = names[drawn];       /* "" for a further seed: no key entry */
         colours[drawn] = r->cell + 1;
-        char metrics[1100], var[32];
+        char metrics[MNL_PATH_LEN], var[32];
         rundir_path(r->dir, RUNDIR_METRICS, metrics, sizeof metrics);
         snprintf(var, sizeof var, "run%d", ++drawn);
         plot_add_file(&p, var, metrics);
@@ -725,7 +736,7 @@ static int write_curves_png(const Sweep *w, const char *held)
         }
     }
     if (!rc && drawn) {
-        snprintf(png, sizeof png, "%s/sweep-curves.png", w->out);
+        rundir_path(w->out, RUNDIR_SWEEP_CURVES, png, sizeof png);
         snprintf(title, sizeof title, "%s: %s loss per epoch of every run (thin: further seeds)",
                  w->name, held);
         plot_set_str_array(&p, "titles", titles, drawn);
@@ -747,9 +758,9 @@ static int write_curves_png(const Sweep *w, const char *held)
 static int write_heatmap(const Sweep *w)
 {
     const SweepAxis *a0 = &w->o->axes[0], *a1 = &w->o->axes[1];
-    char dat[1100], png[1100], title[400];
-    snprintf(dat, sizeof dat, "%s/heatmap.dat", w->out);
-    snprintf(png, sizeof png, "%s/heatmap.png", w->out);
+    char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[400];
+    rundir_path(w->out, RUNDIR_HEATMAP_DAT, dat, sizeof dat);
+    rundir_path(w->out, RUNDIR_HEATMAP, png, sizeof png);
     AtomicFile a;
     int rc = atomic_open(&a, dat);
     if (rc)
@@ -823,8 +834,11 @@ static int write_sweep_files(Sweep *w)
 }
 
 /* Between runs (the runner catches them during one), SIGINT and SIGTERM only set this, so the
- * sweep stops at the next gap with a message instead of dying silently. */
-static volatile sig_atomic_t sweep_signal;
+ * sweep stops at the next gap with a message instead of dying silently. Every way out of sweep_run
+ * releases the sweep folder's lock: the returns below, and a signal while the charts are drawn
+ * (experiments/main's handler removes every lock this process holds, common/fileio
+ * dir_locks_abandon, as the runner's second signal does). */
+static atomic_int sweep_signal;   /* atomic: the handler may run on any thread */
 
 static void on_sweep_signal(int sig)
 {
@@ -878,6 +892,10 @@ int sweep_run(const SweepOptions *o, int *signal_out)
         }
         rc = train_one(&w, &w.runs[i], i, signal_out);
     }
+    if (!rc && sweep_signal) {                  /* a Ctrl-C after the last run ended */
+        *signal_out = sweep_signal;
+        rc = MNL_ERR_INTERRUPTED;
+    }
     sweep_catch_signals(0);
     if (rc == MNL_ERR_INTERRUPTED) {
         int done = 0;
@@ -895,8 +913,10 @@ int sweep_run(const SweepOptions *o, int *signal_out)
         int failed = 0;
         for (int i = 0; i < w.n_runs; i++)
             failed += !w.runs[i].ok;
-        printf("wrote %s/{SWEEP.md, sweep.png, sweep-curves.png%s} (%d run%s, %d failed)\n", w.out,
-               o->n_axes == 2 ? ", heatmap.png" : "", w.n_runs, w.n_runs == 1 ? "" : "s", failed);
+        esc_say(stdout, "wrote ", w.out, "");
+        printf("/{" RUNDIR_SWEEP_MD ", " RUNDIR_SWEEP_PNG ", " RUNDIR_SWEEP_CURVES "%s} (%d run%s, "
+               "%d failed)\n", o->n_axes == 2 ? ", " RUNDIR_HEATMAP : "", w.n_runs,
+               w.n_runs == 1 ? "" : "s", failed);
         html_refresh_around(w.out);      /* the page lists the sweeps */
     }
     sweep_free(&w);
@@ -929,6 +949,8 @@ int sweep_main(int argc, char **argv, int *signal_out)
             o.sets[o.n_sets++] = argv[++i];
         } else if (!strcmp(a, "--out") && i + 1 < argc) {
             o.out_dir = argv[++i];
+            if ((rc = path_leaves_room("sweep --out", o.out_dir, RUNDIR_FILE_ROOM)))
+                return rc;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             char *end;
             long t = strtol(argv[++i], &end, 10);

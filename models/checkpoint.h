@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "common/fileio.h"
 #include "models/model.h"
 #include "models/optim.h"
 
@@ -58,7 +59,7 @@ typedef struct {
     /* internal: the verified file contents and what the parser found in them */
     unsigned char *buf;
     size_t len;
-    char path[1024];          /* for error details */
+    char path[MNL_PATH_LEN];          /* for error details */
     CkptTensor *tensors;      /* owned */
     int n_tensors;
     int opt_kind;             /* CKPT_OPT_* */

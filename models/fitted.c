@@ -105,7 +105,7 @@ static int temp_file(char *path, size_t n)
 int fitted_save_via_file(int (*save)(const char *path, const void *model), const void *model,
                          const char *what, unsigned char **blob, size_t *len)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     int rc = temp_file(path, sizeof path);
     if (rc)
         return rc;
@@ -120,7 +120,7 @@ int fitted_save_via_file(int (*save)(const char *path, const void *model), const
 int fitted_load_via_file(void *(*load)(const char *path), const unsigned char *blob, size_t len,
                          const char *what, void **model)
 {
-    char path[1100];
+    char path[MNL_PATH_LEN];
     int rc = temp_file(path, sizeof path);
     if (rc)
         return rc;

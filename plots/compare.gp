@@ -5,7 +5,7 @@
 # is linear and ends at the last epoch; log (and labelled so) only when the epochs span three
 # decades.
 # Inputs: in (one block per group: "epoch mean std runs"), names (array of the groups' names, in
-#         the blocks' order; names_n = their number), logx (0|1), out, title. Text is drawn as it
+#         the blocks' order; names_n = their number), logx (0|1), last_epoch, out, title. Text is drawn as it
 #         is (enhanced text off).
 # Short names sit in a key on the right; long ones (a learner's descriptive folders) in one column
 # below the chart, where they have the whole width and the chart keeps its own.
@@ -20,6 +20,7 @@ set ylabel "test accuracy"
 set format y "%.3f"
 set grid lc rgb "#dddddd"
 if (logx) { set logscale x 10 }
+if (!logx && last_epoch <= 20) { set xtics 1 }   # whole epochs, never 1.2, 1.4, ...
 set autoscale xfix          # the axis ends at the last epoch
 set datafile missing "NaN"
 keytitle = "test accuracy (red): shade and marker name the group; band: ± 1 std over seeds"

@@ -449,6 +449,25 @@ int plot_draw(Plot *p, const char *script, const char *out_png)
     return rc;
 }
 
+int plot_keep_data(Plot *p, const char *name, const char *path)
+{
+    const char *keep = getenv("MNISTLAB_KEEP_PLOT_DATA");
+    if (p->rc || !keep || !*keep)
+        return p->rc;
+    if (!is_identifier(name))
+        return plot_bad_name(p, "data file", name);
+    char own[PATH_MAX + 80];
+    snprintf(own, sizeof own, "%s/%s.dat", p->dir, name);
+    unsigned char *bytes;
+    size_t n;
+    int rc = file_read_all(own, PLOT_MAX_COPY, &bytes, &n);
+    if (!rc) {
+        rc = atomic_write_file(path, bytes, n);
+        free(bytes);
+    }
+    return rc;
+}
+
 void plot_discard_data(const char *path)
 {
     const char *keep = getenv("MNISTLAB_KEEP_PLOT_DATA");

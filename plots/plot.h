@@ -45,6 +45,9 @@ int plot_close_data(Plot *p, FILE *f);
 /* Run plots/SCRIPT.gp on it and put the PNG at out_png (atomically); removes the folder.
  * MNL_ERR_PLOT names the script and gnuplot's first error line. */
 int plot_draw(Plot *p, const char *script, const char *out_png);
+/* The most a picture's path grows while it is written: its temp name ("OUT.png.tmp.PID.old") or a
+ * data file beside it ("OUT.labels.dat"). A picture's path leaves this much under PATH_MAX. */
+#define PLOT_FILE_ROOM 32
 void plot_discard(Plot *p);
 
 /* A labelled grid of images. images: [n, h, w], any range (each image is scaled to its own
@@ -56,6 +59,11 @@ int plot_image_grid(const char *out_png, const char *title, const float *images,
 /* Remove a data file gnuplot has read, unless $MNISTLAB_KEEP_PLOT_DATA is set (to rerun or edit a
  * picture by hand, or for a test to read its labels): a picture's folder holds the picture. */
 void plot_discard_data(const char *path);
+
+/* With $MNISTLAB_KEEP_PLOT_DATA set, a copy of the figure's data file NAME (plot_open_data) at path,
+ * to rerun or edit the picture by hand or for a test to read; without it nothing is written (a
+ * chart's folder holds the chart). Call after plot_close_data. */
+int plot_keep_data(Plot *p, const char *name, const char *path);
 
 /* For a signal handler: end the gnuplot that is drawing now (if any) and remove its private
  * folder's files; the plot_draw waiting on it then fails with the signal named. Async-signal-safe. */

@@ -632,6 +632,193 @@ static void test_names_diff_and_sweep(void)
     free(diffs), free(sroot);
 }
 
+/* ---- paths up to PATH_MAX ---- */
+
+/* base/ddd.../ddd.../... (components of at most 200 bytes, within NAME_MAX) until the path is
+ * `length` bytes long, ending in a component of `last` (repeated as needed). Owned by the caller. */
+static char *long_path(const char *base, size_t length, char last)
+{
+    char *p = calloc(length + 1, 1);
+    size_t k = (size_t)snprintf(p, length + 1, "%s", base);
+    while (k < length) {
+        size_t room = length - k - 1, comp = room > 200 ? 200 : room;
+        if (room > 200 && room - 200 < 2)      /* never a last component of nothing */
+            comp = room - 2;
+        p[k++] = '/';
+        memset(p + k, comp == room ? last : 'd', comp);
+        k += comp;
+    }
+    p[length] = '\0';
+    return p;
+}
+
+/* The part of path after prefix + "/". */
+static const char *below(const char *path, const char *prefix) { return path + strlen(prefix) + 1; }
+
+/* A results root of 3,900 bytes and run folders of 3,990 under it: train, compare, diff, sweep,
+ * predict, features and show-data each draw complete pictures, the page parses and lists both runs
+ * (gnuplot only ever sees names in its private folder, so no path is too long to draw). */
+static void test_names_paths_up_to_path_max_draw_every_picture(void)
+{
+    if (!test_need_mnist())
+        return;
+    char *base = join(test_tmpdir(), "names-long");
+    char *lroot = long_path(base, 3900, 'r');
+    mkdirs(lroot);
+    CU_ASSERT_EQUAL(strlen(lroot), 3900);
+    char *a = long_path(lroot, 3990, 'a'), *b = long_path(lroot, 3990, 'b');
+    const char *conf = tiny_conf_named("long");
+    char *t1[] = {program, "train", (char *)conf, "--out", a, "--no-live", NULL};
+    char *t2[] = {program, "train", (char *)conf, "--out", b, "--no-live", "--set", "train.lr=0.05",
+                  NULL};
+    CU_ASSERT_EQUAL_FATAL(run_in(NULL, t1), 0);
+    CU_ASSERT_EQUAL_FATAL(run_in(NULL, t2), 0);
+    static const char *const run_pics[] = {"curves.png", "samples.png", "confusion.png"};
+    assert_pictures(a, run_pics, 3);
+    assert_pictures(b, run_pics, 3);
+    char *cmp[] = {program, "compare", lroot, NULL};
+    CU_ASSERT_EQUAL(run_in(NULL, cmp), 0);
+    const char *runs[2] = {below(a, lroot), below(b, lroot)};
+    assert_page(lroot, runs, 2);
+    CU_ASSERT_EQUAL(report_rows(lroot), 2);
+    static const char *const root_pics[] = {"compare-mnist-10-classes-100-test-images.png",
+                                            "cost-mnist-10-classes-100-test-images.png"};
+    assert_pictures(lroot, root_pics, 2);
+    char *dout = long_path(lroot, 4000, 'x');
+    char *diff[] = {program, "diff", a, b, "--out", dout, NULL};
+    CU_ASSERT_EQUAL(run_in(NULL, diff), 0);
+    static const char *const diff_pics[] = {"classes.png"};
+    assert_pictures(dout, diff_pics, 1);
+    char *sout = long_path(lroot, 3960, 's');
+    char *sweep[] = {program, "sweep", (char *)conf, "--vary", "train.lr=0.05,0.1", "--out", sout,
+                     NULL};
+    CU_ASSERT_EQUAL(run_in(NULL, sweep), 0);
+    static const char *const sweep_pics[] = {"sweep.png", "sweep-curves.png"};
+    assert_pictures(sout, sweep_pics, 2);
+    char *ckpt = join(a, "model.ckpt"), *pout = long_path(lroot, 4050, 'p');
+    char *fout = long_path(lroot, 4020, 'f');
+    char *png = malloc(strlen(pout) + 5), *show = malloc(strlen(pout) + 10);
+    sprintf(png, "%s.png", pout), sprintf(show, "%s.show.png", pout);
+    char *pred[] = {program, "predict", ckpt, "--index", "3", "--out", png, NULL};
+    char *feat[] = {program, "features", ckpt, "--out", fout, NULL};
+    char *sd[] = {program, "show-data", "--out", show, NULL};
+    CU_ASSERT_EQUAL(run_in(NULL, pred), 0);
+    CU_ASSERT_EQUAL(run_in(NULL, feat), 0);
+    CU_ASSERT_EQUAL(run_in(NULL, sd), 0);
+    CU_ASSERT_EQUAL(png_check_complete(png), MNL_OK);
+    CU_ASSERT_EQUAL(png_check_complete(show), MNL_OK);
+    CU_ASSERT(check_pngs(fout) >= 1);
+    assert_no_command_ran();
+    free(base), free(lroot), free(a), free(b), free(dout), free(sout), free(ckpt), free(pout);
+    free(fout), free(png), free(show);
+}
+
+/* A path longer than PATH_MAX, or one whose files would be: one line naming it, shortened, and a
+ * non-zero exit, for every command; nothing is created. */
+static void test_names_a_path_beyond_path_max_is_refused_in_one_line(void)
+{
+    if (!test_need_mnist())
+        return;
+    char *base = join(test_tmpdir(), "names-toolong");
+    char *over = long_path(base, PATH_MAX + 100, 'o');     /* no system call takes it */
+    char *near = long_path(base, PATH_MAX - 20, 'n');      /* no room for the files in it */
+    char *nparent = strdup(near);
+    *strrchr(nparent, '/') = '\0';
+    mkdirs(nparent);
+    char *ckpt = join(root, corpus[0].name), *model = join(ckpt, "model.ckpt");
+    const char *conf = tiny_conf_named("long");
+    char *cmds[][9] = {
+        {program, "train", (char *)conf, "--out", over, NULL},
+        {program, "train", (char *)conf, "--out", near, NULL},
+        {program, "compare", over, NULL},
+        {program, "compare", near, NULL},
+        {program, "sweep", (char *)conf, "--vary", "train.lr=0.05,0.1", "--out", near, NULL},
+        {program, "diff", over, ckpt, NULL},
+        {program, "diff", ckpt, ckpt, "--out", near, NULL},
+        {program, "predict", model, "--out", near, NULL},
+        {program, "predict", over, NULL},
+        {program, "features", model, "--out", near, NULL},
+        {program, "show-data", "--out", near, NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        int rc = run_cmd(NULL, cmds[i]);
+        const char *err = test_slurp(test_path("names.err"));
+        const char *nl = strchr(err, '\n');
+        int one_line = nl && nl[1] == '\0' && (size_t)(nl - err) < 400;
+        int named = strstr(err, "PATH_MAX") && strstr(err, "\xe2\x80\xa6");   /* shortened: … */
+        if (rc == 0 || !one_line || !named)
+            fprintf(stderr, "\n    %s %s: exit %d, %.300s", cmds[i][1], cmds[i][2], rc, err);
+        CU_ASSERT(rc != 0 && one_line && named);
+        CU_ASSERT(access(near, F_OK) != 0);
+    }
+    free(base), free(over), free(near), free(nparent), free(ckpt), free(model);
+}
+
+/* compare writes REPORT.md, index.html and the charts into the results root, and no data file:
+ * the charts' series live in gnuplot's private folder only. */
+static void test_names_compare_leaves_no_data_file_in_the_root(void)
+{
+    if (!test_need_mnist() || runs_made < NAMES_N)
+        return;
+    char *argv[] = {program, "compare", root, NULL};
+    CU_ASSERT_EQUAL(run_in(NULL, argv), 0);
+    DIR *d = opendir(root);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    int dat = 0, png = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        dat += n > 4 && !strcmp(e->d_name + n - 4, ".dat");
+        png += is_png_name(e->d_name);
+        if (n > 4 && !strcmp(e->d_name + n - 4, ".dat"))
+            fprintf(stderr, "\n    a data file beside REPORT.md: %s", e->d_name);
+    }
+    closedir(d);
+    CU_ASSERT_EQUAL(dat, 0);
+    CU_ASSERT_EQUAL(png, 2);
+}
+
+/* Every terminal line of diff, compare, sweep, predict, features and show-data that names a run, a
+ * folder or a file shows the name on its line: no ESC reaches the terminal and a newline in a name
+ * starts no line of its own. */
+static void test_names_terminal_lines_show_names_without_control_bytes(void)
+{
+    if (!test_need_mnist() || runs_made < NAMES_N)
+        return;
+    const char *evil = "esc\x1b]0;title\x07\x1b[2J\nFORGED line";
+    char *scratch = join(test_tmpdir(), "names-terminal");
+    mkdirs(scratch);
+    char *a = join(root, corpus[12].name);      /* control bytes */
+    char *b = join(root, corpus[10].name);      /* a newline */
+    char *out = join(scratch, evil), *sweep_out = join(scratch, "sw\x1b[31m\nFORGED");
+    char *feat = join(scratch, "feat\x1b[1m\nFORGED"), *ckpt = join(a, "model.ckpt");
+    char *png = flat(evil, ".png"), *show = flat(evil, " show.png");
+    char *cmds[][10] = {
+        {program, "diff", a, b, "--out", out, NULL},
+        {program, "compare", root, NULL},
+        {program, "sweep", (char *)tiny_conf_named(evil), "--vary", "train.lr=0.05,0.1", "--out",
+         sweep_out, NULL},
+        {program, "predict", ckpt, "--index", "3", "--out", png, NULL},
+        {program, "features", ckpt, "--out", feat, NULL},
+        {program, "show-data", "--out", show, NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        CU_ASSERT_EQUAL(run_in(scratch, cmds[i]), 0);
+        for (int s = 0; s < 2; s++) {
+            const char *text = test_slurp(test_path(s ? "names.err" : "names.out"));
+            int esc_byte = strchr(text, 0x1b) != NULL || strchr(text, 0x07) != NULL;
+            int forged = strstr(text, "\nFORGED") != NULL || strstr(text, "\n# a heading") != NULL;
+            if (esc_byte || forged)
+                fprintf(stderr, "\n    %s: a name's control bytes reached the terminal: %.400s",
+                        cmds[i][1], text);
+            CU_ASSERT_FALSE(esc_byte);
+            CU_ASSERT_FALSE(forged);
+        }
+    }
+    assert_no_command_ran();
+    free(scratch), free(a), free(b), free(out), free(sweep_out), free(feat), free(ckpt), free(png);
+    free(show);
+}
+
 /* make exp-NAME and make sweep-NAME with a hostile NAME (in a scratch copy of the make setup:
  * the Makefile, common/, experiments/make-run.sh), and SEEDS with a repeated seed. */
 static void test_names_make_targets_take_names_as_data(void)
@@ -743,6 +930,12 @@ int register_names_tests(void)
          test_names_as_out_of_predict_features_and_show_data},
         {"diff_and_sweep", test_names_diff_and_sweep},
         {"make_targets_take_names_as_data", test_names_make_targets_take_names_as_data},
+        {"compare_leaves_no_data_file_in_the_root", test_names_compare_leaves_no_data_file_in_the_root},
+        {"terminal_lines_show_names_without_control_bytes",
+         test_names_terminal_lines_show_names_without_control_bytes},
+        {"paths_up_to_path_max_draw_every_picture", test_names_paths_up_to_path_max_draw_every_picture},
+        {"a_path_beyond_path_max_is_refused_in_one_line",
+         test_names_a_path_beyond_path_max_is_refused_in_one_line},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

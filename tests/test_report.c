@@ -114,6 +114,15 @@ static const char *compare(const char *root)
     return test_slurp(in_dir(root, "REPORT.md"));
 }
 
+/* compare with $MNISTLAB_KEEP_PLOT_DATA: a copy of each chart's series beside it, to read. */
+static void compare_keeping_data(const char *root)
+{
+    char args[1200];
+    snprintf(args, sizeof args, "compare %s", root);
+    CU_ASSERT_EQUAL(test_run_program("MNISTLAB_KEEP_PLOT_DATA=1", args, 0, test_path("report.out"),
+                                     test_path("report.err")), 0);
+}
+
 /* ---- REPORT.md: every run, named, grouped ---- */
 
 /* Seeds 1, 2 and 10 of one experiment: one row with mean +- standard deviation, the seeds listed
@@ -186,7 +195,7 @@ static void test_report_chart_draws_a_seed_group_once_as_its_mean(void)
         fake_run(dir, "experiments/mlp.conf", NULL, (unsigned long)i + 1, accs[i]);
     }
     fake_run(in_dir(root, "cnn"), "experiments/cnn.conf", NULL, 1, 0.99);
-    compare(root);
+    compare_keeping_data(root);
     const char *dat = test_slurp(in_dir(root, "compare-mnist-10-classes-10000-test-images.dat"));
     CU_ASSERT_EQUAL(count_blocks(dat), 2);                 /* cnn, and mlp's three seeds */
     assert_contains(dat, "2 0.980000 0.010000 3\n");       /* epoch 2: mean, std, seeds */
@@ -228,7 +237,7 @@ static void test_report_chart_of_31_runs_draws_the_best_10(void)
         snprintf(dir, sizeof dir, "%s/run-%02d", root, i);
         fake_run(dir, "experiments/cnn-4v9.conf", NULL, 1, 0.90 + 0.003 * i);
     }
-    compare(root);
+    compare_keeping_data(root);
     const char *dat = test_slurp(in_dir(root, "compare-mnist-classes-4-9-500-test-images.dat"));
     CU_ASSERT_EQUAL(count_blocks(dat), 10);
     assert_contains(dat, "2 0.990000 ");                   /* the best, run-30, is drawn */
@@ -845,6 +854,25 @@ static void test_report_fashion_run_names_its_classes(void)
                     "class_names = T-shirt Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Boot\n");
 }
 
+/* The comparison chart's key leaves out what every name shares, cut at a separator so the part that
+ * tells the runs apart stays: names with no spaces (a learner's hyphenated folders) included. */
+static void test_report_key_keeps_what_tells_hyphenated_names_apart(void)
+{
+    const char *names[] = {"softmax-on-a-small-subset-lr-0.004-run-01-for-the-comparison-chart",
+                           "softmax-on-a-small-subset-lr-0.12-run-29-for-the-comparison-chart",
+                           "softmax-on-a-small-subset-lr-0.05-run-07-for-the-comparison-chart"};
+    size_t head = report_common_part(names, 3, 0), tail = report_common_part(names, 3, 1);
+    CU_ASSERT_EQUAL(head, strlen("softmax-on-a-small-subset-lr-"));
+    CU_ASSERT_EQUAL(tail, strlen("-for-the-comparison-chart"));
+    /* never cut inside a number: "0.0" of "0.004" and "0.05" stays with them */
+    const char *close[] = {"a-long-shared-start-0.004", "a-long-shared-start-0.05"};
+    CU_ASSERT_EQUAL(report_common_part(close, 2, 0), strlen("a-long-shared-start-"));
+    const char *spaced[] = {"a long shared start lr 0.5000", "a long shared start lr 0.1250"};
+    CU_ASSERT_EQUAL(report_common_part(spaced, 2, 0), strlen("a long shared start lr "));
+    const char *one[] = {"only-one-name-here-at-all"};
+    CU_ASSERT_EQUAL(report_common_part(one, 1, 0), 0);
+}
+
 int register_report_tests(void)
 {
     CU_pSuite s = CU_add_suite("report", NULL, NULL);
@@ -880,7 +908,8 @@ int register_report_tests(void)
         !T(report_finished_run_refreshes_its_report) ||
         !T(report_run_prints_the_loss_by_hand_beside_the_librarys) ||
         !T(report_guide_tells_every_difference_of_cnn_4v9_full) ||
-        !T(report_fashion_run_names_its_classes))
+        !T(report_fashion_run_names_its_classes) ||
+        !T(report_key_keeps_what_tells_hyphenated_names_apart))
         return -1;
 #undef T
     return 0;

@@ -5,12 +5,14 @@
  * compare hint outside a results folder, the rate the schedule gave, and the test runner's own
  * missing-data policy. Needs real MNIST (each case trains a fraction of a second). */
 #include <CUnit/CUnit.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -346,6 +348,388 @@ static void test_rundir_epoch_line_shows_the_rate_the_schedule_gave(void)
     CU_ASSERT(strstr(e2, "lr 0.05") < nl);
 }
 
+/* ---- a run that stopped short says why ---- */
+
+/* A child running "mnistlab ARGS" (through sh, exec'd) with stdout and stderr into out and err; its
+ * pid, or -1. */
+static pid_t start_cli(const char *env, const char *args, const char *out, const char *err)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s exec %s %s >'%s' 2>'%s' </dev/null", env ? env : "",
+             test_program(), args, out, err);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Seconds since t0 (CLOCK_MONOTONIC). */
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+/* waitpid with a deadline: the exit status (as test_run_program gives it), or -1 when the child
+ * had not ended by then (it is then killed). */
+static int wait_child(pid_t pid, double seconds)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int st;
+    for (;;) {
+        pid_t got = waitpid(pid, &st, WNOHANG);
+        if (got == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (since(&t0) > test_deadline(seconds)) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        struct timespec nap = {0, 2000000};
+        nanosleep(&nap, NULL);
+    }
+}
+
+static void test_rundir_diverged_run_is_shown_as_diverged_not_incomplete(void)
+{
+    if (!test_need_mnist())
+        return;
+    char root[1200], run[1300], args[4096];
+    snprintf(root, sizeof root, "%s", test_path("results-diverged"));
+    snprintf(run, sizeof run, "%s/blown", root);
+    snprintf(args, sizeof args, "train experiments/mlp.conf --set 'data.subset=2000 500' --set "
+             "train.optimizer=sgd --set train.lr=100 --set train.epochs=2 --out '%s'", run);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 1);
+    snprintf(args, sizeof args, "compare '%s'", root);
+    run_cli(NULL, args);
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| blown | diverged at epoch 1, batch"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "loss is nan"));
+    CU_ASSERT_PTR_NULL(strstr(report, "[blown](./blown/)"));        /* never as finished */
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "diverged at epoch 1, batch"));
+    snprintf(args, sizeof args, "diff '%s' '%s' --out '%s'", run, run, test_path("diff-blown"));
+    CU_ASSERT_NOT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "diverged at epoch 1, batch"));
+}
+
+static void test_rundir_interrupted_forest_counts_trees_not_epochs(void)
+{
+    if (!test_need_mnist())
+        return;
+    char root[1200], run[1300], args[2048], started[1400];
+    snprintf(root, sizeof root, "%s", test_path("results-forest"));
+    snprintf(run, sizeof run, "%s/woods", root);
+    snprintf(args, sizeof args, "train experiments/random-forest.conf --set 'data.subset=1000 200' "
+             "--set model.trees=5000 --set train.epochs=7 --out '%s'", run);
+    pid_t pid = start_cli(NULL, args, test_path("forest.out"), test_path("forest.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    snprintf(started, sizeof started, "%s", test_path("forest.out"));
+    int growing = test_wait_for(started, "tree     2/5000", 60.0) == 0;
+    kill(pid, SIGINT);
+    int status = wait_child(pid, 60.0);
+    CU_ASSERT_FATAL(growing);
+    CU_ASSERT_EQUAL(status, 130);
+    snprintf(args, sizeof args, "compare '%s'", root);
+    run_cli(NULL, args);
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    const char *row = strstr(report, "| woods | incomplete: ");
+    CU_ASSERT_FATAL(row != NULL);
+    char line[600];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(row, "\n"), row);
+    const char *tree = strstr(line, "tree ");                  /* "\(tree 37/5000\)" */
+    CU_ASSERT(tree != NULL && strstr(tree, "/5000") != NULL);
+    CU_ASSERT_PTR_NULL(strstr(line, "epoch"));                  /* never train.epochs */
+}
+
+static void test_rundir_ctrl_c_during_an_svm_fit_ends_at_once(void)
+{
+    if (!test_need_mnist())
+        return;
+    char run[1200], args[2048];
+    snprintf(run, sizeof run, "%s", test_path("results-svm/svm"));
+    /* 20,000 images: the fit takes tens of seconds on this machine */
+    snprintf(args, sizeof args, "train experiments/svm.conf --set 'data.subset=20000 500' --out "
+             "'%s'", run);
+    pid_t pid = start_cli(NULL, args, test_path("svm.out"), test_path("svm.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    int fitting = test_wait_for(test_path("svm.out"), "libsvm fits", 60.0) == 0;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    kill(pid, SIGINT);
+    int status = wait_child(pid, 120.0);
+    double took = since(&t0);
+    CU_ASSERT_FATAL(fitting);
+    if (status != 130)
+        fprintf(stderr, "\n    exit status %d after %.2f s; stderr: %s", status, took,
+                test_slurp(test_path("svm.err")));
+    CU_ASSERT_EQUAL(status, 130);
+    CU_ASSERT(took < test_deadline(3.0));                       /* not the fit's tens of seconds */
+    const char *said = test_slurp(test_path("svm.out"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "stopped during the fit"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "to fit it again:\n  bin/mnistlab train 'experiments/svm.conf'"));
+    CU_ASSERT_FALSE(path_present(in_dir(run, ".mnistlab.lock")));
+    CU_ASSERT_EQUAL(count_temps(run), 0);
+    CU_ASSERT_FALSE(path_present(in_dir(run, "finished.txt")));
+    snprintf(args, sizeof args, "compare '%s'", test_path("results-svm"));
+    run_cli(NULL, args);
+    const char *report = test_slurp(in_dir(test_path("results-svm"), "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| svm | incomplete: interrupted by signal 2 during the fit"));
+}
+
+/* ---- a signal while the report and the page are refreshed ---- */
+
+/* A copy of the suite's gnuplot scripts in which `script` first makes the file `started`, then
+ * waits a minute, so that a signal lands while it draws. */
+static const char *slow_script(const char *script, const char *started)
+{
+    const char *dir = test_path("slow-plots-2");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && cp plots/*.gp '%s'/ && "
+             "{ echo \"system('touch %s')\"; echo 'pause 60'; cat plots/%s; } > '%s/%s'",
+             dir, dir, dir, started, script, dir, script);
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    return dir;
+}
+
+static void test_rundir_signal_while_refreshing_the_report_names_the_compare_command(void)
+{
+    if (!test_need_mnist())
+        return;
+    char started[1200], root[1200], run[1300], plots[1200], env[2600], args[2048], cmd[2600];
+    snprintf(started, sizeof started, "%s", test_path("drawing-compare"));
+    snprintf(root, sizeof root, "%s/refresh/results", test_tmpdir());
+    snprintf(run, sizeof run, "%s/softmax", root);
+    snprintf(plots, sizeof plots, "%s", slow_script("compare.gp", started));
+    snprintf(env, sizeof env, "MNISTLAB_PLOTS='%s'", plots);
+    snprintf(args, sizeof args, QUICK " --out '%s'", run);
+    pid_t pid = start_cli(env, args, test_path("refresh.out"), test_path("refresh.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    int drawing = test_wait_for(started, NULL, 60.0) == 0;
+    kill(pid, SIGTERM);
+    int status = wait_child(pid, 60.0);
+    CU_ASSERT_FATAL(drawing);
+    CU_ASSERT_EQUAL(status, 143);
+    const char *said = test_slurp(test_path("refresh.out"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "stopped while refreshing"));
+    snprintf(cmd, sizeof cmd, "to refresh them:\n  bin/mnistlab compare '%s'\n", root);
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, cmd));
+    CU_ASSERT_EQUAL(count_temps(root), 0);
+    CU_ASSERT_EQUAL(count_temps(run), 0);
+    snprintf(cmd, sizeof cmd, "pgrep -f '[g]nuplot.*%s' > /dev/null", plots);
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);                 /* no gnuplot left drawing */
+    CU_ASSERT_TRUE(path_present(in_dir(run, "finished.txt")));   /* the run itself is whole */
+    CU_ASSERT_FALSE(path_present(in_dir(run, ".mnistlab.lock")));
+}
+
+static void test_rundir_signal_while_a_sweep_draws_its_charts_releases_its_lock(void)
+{
+    if (!test_need_mnist())
+        return;
+    char started[1200], dir[1200], plots[1200], env[2600], args[2048];
+    snprintf(started, sizeof started, "%s", test_path("drawing-sweep"));
+    snprintf(dir, sizeof dir, "%s", test_path("sweep-drawing"));
+    snprintf(plots, sizeof plots, "%s", slow_script("sweep.gp", started));
+    snprintf(env, sizeof env, "MNISTLAB_PLOTS='%s'", plots);
+    snprintf(args, sizeof args, "sweep experiments/softmax.conf --set 'data.classes=4 9' --set "
+             "'data.subset=2000 500' --set data.validation=none --set train.epochs=1 --vary "
+             "train.lr=0.1,0.2 --out '%s'", dir);
+    pid_t pid = start_cli(env, args, test_path("sweepdraw.out"), test_path("sweepdraw.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    int drawing = test_wait_for(started, NULL, 60.0) == 0;
+    kill(pid, SIGINT);
+    int status = wait_child(pid, 60.0);
+    CU_ASSERT_FATAL(drawing);
+    CU_ASSERT_EQUAL(status, 130);
+    CU_ASSERT_FALSE(path_present(in_dir(dir, ".mnistlab.lock")));   /* never left to go stale */
+    CU_ASSERT_EQUAL(count_temps(dir), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("sweepdraw.err")), "run again"));
+}
+
+static void test_rundir_signal_while_predict_draws_ends_gnuplot_and_keeps_no_temp(void)
+{
+    if (!test_need_mnist())
+        return;
+    char started[1200], run[1200], plots[1200], env[2600], args[2048], cmd[2600];
+    snprintf(started, sizeof started, "%s", test_path("drawing-predict"));
+    snprintf(run, sizeof run, "%s", test_path("predict-signal"));
+    int trained = train_quick(run, NULL);
+    if (trained != 0)
+        fprintf(stderr, "\n    train: exit %d: %s", trained, out_text()),
+            fprintf(stderr, "\n    stderr: %s", err_text());
+    CU_ASSERT_EQUAL_FATAL(trained, 0);
+    snprintf(plots, sizeof plots, "%s", slow_script("predict.gp", started));
+    snprintf(env, sizeof env, "MNISTLAB_PLOTS='%s'", plots);
+    snprintf(args, sizeof args, "predict '%s/model.ckpt' --index 3", run);
+    pid_t pid = start_cli(env, args, test_path("predict.out"), test_path("predict.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    int drawing = test_wait_for(started, NULL, 60.0) == 0;
+    kill(pid, SIGTERM);
+    int status = wait_child(pid, 60.0);
+    CU_ASSERT_FATAL(drawing);
+    CU_ASSERT_EQUAL(status, 143);
+    const char *again = strstr(test_slurp(test_path("predict.err")), "run again:\n  bin/mnistlab ");
+    CU_ASSERT(again != NULL && strstr(again, "predict") != NULL);
+    CU_ASSERT_EQUAL(count_temps(run), 0);
+    snprintf(cmd, sizeof cmd, "pgrep -f '[g]nuplot.*%s' > /dev/null", plots);
+    CU_ASSERT_NOT_EQUAL(system(cmd), 0);                 /* no gnuplot left drawing */
+}
+
+/* ---- SIGKILL in the middle of --overwrite ---- */
+
+static void test_rundir_sigkill_during_overwrite_is_incomplete_then_resumes(void)
+{
+    if (!test_need_mnist())
+        return;
+    char root[1200], run[1300], args[2048];
+    snprintf(root, sizeof root, "%s", test_path("results-killed"));
+    snprintf(run, sizeof run, "%s/over", root);
+    CU_ASSERT_EQUAL_FATAL(train_quick(run, NULL), 0);             /* finished, lr 0.1 */
+    const char *old = test_slurp(in_dir(run, "summary.txt"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(old, "epochs = 2"));
+    /* the same folder, other settings: 40 epochs */
+    snprintf(args, sizeof args, QUICK " --set train.epochs=40 --overwrite --out '%s'", run);
+    pid_t pid = start_cli(NULL, args, test_path("killed.out"), test_path("killed.err"));
+    CU_ASSERT_FATAL(pid > 0);
+    /* the overwrite has written: epoch 2's checkpoint, config.used and metrics.csv are saved */
+    int writing = test_wait_for(test_path("killed.out"), "epoch   3/40", 60.0) == 0;
+    kill(pid, SIGKILL);
+    int status = wait_child(pid, 60.0);
+    CU_ASSERT_FATAL(writing);
+    CU_ASSERT_EQUAL(status, 128 + SIGKILL);
+    snprintf(args, sizeof args, "compare '%s'", root);
+    run_cli(NULL, args);
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| over | incomplete: "));
+    CU_ASSERT_PTR_NULL(strstr(report, "[over](./over/)"));          /* never as finished */
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "/40\\)"));    /* the new settings: "\\(epoch 2/40\\)" */
+    /* --resume continues the new run and finishes it */
+    snprintf(args, sizeof args, QUICK " --set train.epochs=40 --out '%s' --resume", run);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "resuming at epoch"));
+    CU_ASSERT_TRUE(path_present(in_dir(run, "finished.txt")));
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(run, "summary.txt")), "epochs = 40"));
+    snprintf(args, sizeof args, "compare '%s'", root);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(root, "REPORT.md")), "[over](./over/)"));
+}
+
+/* ---- show-data refreshes the report and the page of its results folder ---- */
+
+static void test_rundir_show_data_refreshes_report_and_page(void)
+{
+    if (!test_need_mnist())
+        return;
+    char root[1200], png[1300];
+    snprintf(root, sizeof root, "%s/shown/results", test_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(train_quick(in_dir(root, "softmax"), NULL), 0);
+    unlink(in_dir(root, "REPORT.md"));
+    unlink(in_dir(root, "index.html"));
+    snprintf(png, sizeof png, "%s/digits.png", root);
+    char args[1600];
+    snprintf(args, sizeof args, "show-data --out '%s'", png);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+    CU_ASSERT_TRUE(path_present(in_dir(root, "REPORT.md")));
+    CU_ASSERT_TRUE(path_present(in_dir(root, "index.html")));
+}
+
+/* ---- the folder's file names are spelled in experiments/rundir only ---- */
+
+/* The names of the files in a run, sweep or diff folder (experiments/rundir.h documents them). */
+static const char *const folder_files[] = {
+    "manifest.txt", "finished.txt", "stopped.txt", "config.used", "model.ckpt", "best.ckpt",
+    "metrics.csv", "log.txt", "summary.txt", "predictions.csv", "curves.png", "samples.png",
+    "confusion.png", "curves.dat", "samples.grid.dat", "confusion.dat", "roc.png", "roc.dat",
+    "thresholds.txt", "predict.png", "weights.png", "saliency.png", "features-model.png",
+    "SWEEP.md", "sweep.png", "sweep.dat", "sweep.fail.dat", "sweep-curves.png", "heatmap.png",
+    "heatmap.dat", "DIFF.md", "fixed.png", "broken.png", "classes.png", NULL,
+};
+
+static int name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+/* The first folder file name spelled in a string literal of the C source text (comments and
+ * character literals skipped), with its line in *line; NULL when none. */
+static const char *spelled_file_name(const char *src, int *line)
+{
+    int ln = 1;
+    for (const char *p = src; *p; p++) {
+        if (*p == '\n') {
+            ln++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+                ln += *p == '\n';
+            if (!*p)
+                break;
+            p++;
+        } else if (p[0] == '/' && p[1] == '/') {
+            while (p[1] && p[1] != '\n')
+                p++;
+        } else if (*p == '\'') {
+            for (p++; *p && *p != '\''; p++)
+                p += *p == '\\' && p[1];
+            if (!*p)
+                break;
+        } else if (*p == '"') {
+            const char *start = ++p;
+            for (; *p && *p != '"'; p++)
+                p += *p == '\\' && p[1];
+            for (int i = 0; folder_files[i]; i++) {
+                size_t k = strlen(folder_files[i]);
+                for (const char *q = start; q + k <= p; q++)
+                    if (!strncmp(q, folder_files[i], k) && (q == start || !name_char(q[-1])) &&
+                        (q + k == p || !name_char(q[k]) || q[k] == '.')) {
+                        *line = ln;
+                        return folder_files[i];
+                    }
+            }
+            if (!*p)
+                break;
+        }
+    }
+    return NULL;
+}
+
+static void test_rundir_folder_file_names_are_spelled_in_rundir_only(void)
+{
+    static const char *const dirs[] = {"experiments", "plots"};
+    int files = 0;
+    for (int d = 0; d < 2; d++) {
+        DIR *dp = opendir(dirs[d]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+        for (struct dirent *e; (e = readdir(dp));) {
+            size_t n = strlen(e->d_name);
+            if (n < 3 || strcmp(e->d_name + n - 2, ".c") || !strcmp(e->d_name, "rundir.c"))
+                continue;
+            char path[600];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], e->d_name);
+            unsigned char *text = NULL;
+            size_t len = 0;
+            CU_ASSERT_EQUAL_FATAL(file_read_all(path, (size_t)16 << 20, &text, &len), MNL_OK);
+            char *src = realloc(text, len + 1);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+            src[len] = '\0';
+            int line = 0;
+            const char *name = spelled_file_name(src, &line);
+            if (name)
+                fprintf(stderr, "\n    %s:%d spells \"%s\" (use its RUNDIR_ name)", path, line,
+                        name);
+            CU_ASSERT_PTR_NULL(name);
+            free(src);
+            files++;
+        }
+        closedir(dp);
+    }
+    CU_ASSERT(files > 10);
+}
+
 /* ---- the test runner's policy for missing data ---- */
 
 static void test_rundir_missing_data_is_counted_as_skipped_and_fails_under_ci(void)
@@ -386,6 +770,15 @@ int register_rundir_tests(void)
         T(rundir_first_run_in_a_results_folder_writes_report_and_page),
         T(rundir_compare_hint_never_names_a_folder_without_runs),
         T(rundir_epoch_line_shows_the_rate_the_schedule_gave),
+        T(rundir_diverged_run_is_shown_as_diverged_not_incomplete),
+        T(rundir_interrupted_forest_counts_trees_not_epochs),
+        T(rundir_ctrl_c_during_an_svm_fit_ends_at_once),
+        T(rundir_signal_while_refreshing_the_report_names_the_compare_command),
+        T(rundir_signal_while_a_sweep_draws_its_charts_releases_its_lock),
+        T(rundir_signal_while_predict_draws_ends_gnuplot_and_keeps_no_temp),
+        T(rundir_sigkill_during_overwrite_is_incomplete_then_resumes),
+        T(rundir_show_data_refreshes_report_and_page),
+        T(rundir_folder_file_names_are_spelled_in_rundir_only),
         T(rundir_missing_data_is_counted_as_skipped_and_fails_under_ci),
 #undef T
     };
