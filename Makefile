@@ -61,7 +61,7 @@ LIBA      := $(OBJDIR)/libmnistlab.a
 MNISTLAB  := $(BINDIR)/mnistlab
 TESTBIN   := $(BINDIR)/mnistlab-tests
 
-.PHONY: all deps data test test-unit clean help
+.PHONY: all deps test-deps data test test-unit clean help
 all: $(MNISTLAB)
 
 help:
@@ -75,13 +75,19 @@ help:
 	@echo "make memcheck          every command and error path under valgrind"
 	@echo "make exp-NAME          train experiments/NAME.conf and draw its plots"
 	@echo "make sweep-NAME VARY=section.key=v1,v2,... [VARY2=...] [SEEDS=\"1 2 3\"]  one run per value"
-	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size,"
+	@echo "make lessons           the five ready sweeps of docs/guide.md (lesson-lr, lesson-data-size-4v9,"
 	@echo "                       lesson-batch, lesson-l2, lesson-width), three seeds each"
 	@echo "make diff A=RUN_DIR B=RUN_DIR  which test images B gets right that A does not, and back"
 	@echo "make docs-results      the named runs the docs' numbers come from (results/docs/)"
 	@echo "make docs-check        the docs' commands, and their numbers checked against those runs"
 	@echo "make docs-images       every picture of docs/img/, each from a named command"
 	@echo "make lesson-overfitting the remedies of the guide's overfitting chapter, 5 seeds each"
+	@echo "make lesson-adversarial FGSM against softmax, mlp and cnn: accuracy against eps, 3 seeds"
+	@echo "make lesson-diagnose    the walkthrough's four-step diagnosis, each broken run beside its"
+	@echo "                       fix (lesson-diagnose-1 .. -4: one step), 3 seeds"
+	@echo "make lesson-permuted | lesson-shift | lesson-noise | lesson-data-size  what each family"
+	@echo "                       assumes: every family on pixels or permuted pixels, on shifted,"
+	@echo "                       rotated, noised or occluded test digits, on 100 ... 60,000 images"
 	@echo "make bench [THREADS=1] mnistlab vs PyTorch training/inference speed -> results/BENCH.md"
 	@echo "make bench-families [THREADS=1] knn and forest vs scikit-learn -> results/bench/BENCH-families.md"
 	@echo "make parity          mnistlab and PyTorch trained side by side from the same start: same numbers?"
@@ -128,7 +134,13 @@ $(TESTBIN): $(TEST_OBJS) $(LIBA)
 # ends with a table of each suite's tests and seconds. A test whose data is missing is counted as
 # skipped (a failure under CI=true). `make test-unit`: the suites that need no data and start no
 # child process (tests/test_main.c marks them), in seconds.
-test: $(TESTBIN) $(MNISTLAB) | data
+# Debian's chromium loads the results page in the report suite (its SVG charts must render and
+# hide a curve on a click); `make test` installs it as root, and without it that test is skipped.
+TEST_DEB_PKGS := chromium
+test-deps:
+	@sh common/deps.sh $(TEST_DEB_PKGS)
+
+test: $(TESTBIN) $(MNISTLAB) | data test-deps
 	$(TEST_ENV) MNISTLAB=$(MNISTLAB) $(TESTBIN)
 
 test-unit: $(TESTBIN)
@@ -180,7 +192,7 @@ diff: $(MNISTLAB) | data
 # make sweep-NAME VARY="section.key=v1,v2,..." [VARY2="section.key=..."] [SEEDS="1 2 3"] [EPOCHS=N]
 #      [AGAINST=params]: one run of experiments/NAME.conf per value (pair of values) and seed, into
 # results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
-.PHONY: lessons lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+.PHONY: lessons lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
 sweep-%: export MNL_EXP = $*
 sweep-%: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh sweep
@@ -192,8 +204,8 @@ export LESSON_SEEDS
 lesson-lr: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
 	    --seeds "$$LESSON_SEEDS" --out results/lesson-lr
-lesson-data-size: $(MNISTLAB) | data
-	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size \
+lesson-data-size-4v9: $(MNISTLAB) | data
+	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size-4v9 \
 	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
 lesson-batch: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 --set train.epochs=2 \
@@ -208,7 +220,7 @@ lesson-l2: $(MNISTLAB) | data
 lesson-width: $(MNISTLAB) | data
 	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
 	    --against params --seeds "$$LESSON_SEEDS" --out results/lesson-width
-lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
+lessons: lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
 
 # ---- lessons --------------------------------------------------------------------------------------
 # make lesson-overfitting [SEEDS="1 2 3 4 5"]: every remedy of experiments/overfitting/ and
@@ -218,12 +230,37 @@ lessons: lesson-lr lesson-data-size lesson-batch lesson-l2 lesson-width
 lesson-overfitting: $(MNISTLAB) | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3 4 5}" sh experiments/overfitting/lesson.sh
 
+# make lesson-adversarial [SEEDS="1 2 3"] [KERNELS=reference]: softmax, mlp and cnn trained on a
+# subset (10,000 / 2,000) and attacked by FGSM at eps 0 .. 0.3 (bin/mnistlab attack): TABLE.md,
+# accuracy.png and each run's attack.png under results/lesson-adversarial/. About 1 CPU minute.
+# make lesson-diagnose [SEEDS=...] (or lesson-diagnose-1 .. -4, one step each): the four steps of
+# the walkthrough's diagnosis, each a broken run beside its fix (experiments/diagnose/lesson.sh),
+# under results/lesson-diagnose/. About 3 CPU minutes.
+.PHONY: lesson-adversarial lesson-diagnose lesson-diagnose-1 lesson-diagnose-2 lesson-diagnose-3 \
+        lesson-diagnose-4
+lesson-adversarial: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/adversarial/lesson.sh
+lesson-diagnose: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh 1 2 3 4
+lesson-diagnose-%: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh $*
+
+# make lesson-permuted | lesson-shift | lesson-noise | lesson-data-size [SEEDS="1 2 3"]: what each
+# family assumes, every family on 10,000 / 2,000 MNIST images with quick settings
+# (experiments/lessons/families.sh; the runs are shared in results/lesson-runs/, each lesson's table
+# and charts go to results/lesson-NAME/). The first of them trains the 10,000-image runs of every
+# family (about 2.5 CPU minutes for three seeds), the others reuse them.
+.PHONY: lesson-permuted lesson-shift lesson-noise lesson-data-size
+lesson-permuted lesson-shift lesson-noise lesson-data-size: lesson-%: $(MNISTLAB) | data
+	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" LESSON=$* sh experiments/lessons/families.sh
+
 # ---- documentation -------------------------------------------------------------------------------
 # make docs-results: the named runs every number of docs/guide.md and docs/results.md is measured on
-#   (docs/runs.sh, into results/docs/; FRESH=1 trains them again). About 5 CPU minutes from nothing.
+#   (docs/runs.sh and its groups docs/runs/GROUP.sh, into results/docs/; FRESH=1 trains them again;
+#   DOCS_GROUPS="core lessons" makes only those groups). About 40 CPU minutes from nothing.
 # make docs-check: the docs' commands run as written, then every number they state about a run
-#   checked against those runs (tests/docs_claims.sh), and the checker itself shown to fail on a
-#   planted false claim.
+#   checked against those runs (tests/docs_claims.sh reads every tests/docs_claims*.list), and the
+#   checker itself shown to fail on a planted false claim.
 # make docs-images: every picture of docs/img/ from those runs and the lessons' folders.
 .PHONY: docs-check docs-results docs-images
 docs-results: $(MNISTLAB) | data
@@ -300,9 +337,12 @@ memcheck: $(MNISTLAB) | data memcheck-deps
 # results/BENCH.md, with each layer's share of the step and of the FMA peak (--profile). It refuses
 # to run against Debian's reference BLAS unless ALLOW_REFERENCE_BLAS=1.
 # make bench-deps installs the twin's python3-torch and OpenBLAS (libopenblas0-pthread) as root,
-# and checks that libblas.so.3, which torch's Linear layers call, resolves to OpenBLAS.
+# and checks that libblas.so.3, which torch's Linear layers call, resolves to OpenBLAS; and the
+# other sides of bench-families: scikit-learn, and the Python wrappers of the very libsvm and
+# XGBoost the suite links (python3-libsvm, python3-xgboost).
 BENCH_THREADS = $(or $(THREADS),2)
 BENCH_DEB_PKGS := python3-torch libopenblas0-pthread
+FAMILIES_DEB_PKGS := python3-sklearn python3-libsvm python3-xgboost
 LIBBLAS_ALT := libblas.so.3-x86_64-linux-gnu
 
 .PHONY: bench bench-deps
@@ -330,16 +370,26 @@ bench-deps:
 	       exit 1 ;; \
 	esac
 
-bench: $(MNISTLAB) | data bench-deps
+bench: $(MNISTLAB) | data bench-deps bench-families-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)
 	@bench/families.sh --threads $(BENCH_THREADS)
 
-# make bench-families [THREADS=N]: the fitted families against scikit-learn (python3-sklearn) on the
-# same data and threads: knn's prediction and forest's fit, medians of interleaved runs, into
-# results/bench/BENCH-families.md. Part of `make bench`; minutes, not seconds.
-.PHONY: bench-families
-bench-families: $(MNISTLAB) | data
-	@/usr/bin/python3 -c 'import sklearn' 2>/dev/null || { echo "bench-families: python3-sklearn is missing; as root: apt-get install python3-sklearn" >&2; exit 1; }
+# make bench-families [THREADS=N]: the fitted families against the other implementations on the
+# same data and threads (bench/families.sh): knn's prediction and forest's fit against
+# scikit-learn, the SVM's and boosted trees' fits against python3-libsvm and python3-xgboost (the
+# same libraries), medians of interleaved runs, into results/bench/BENCH-families.md. Part of
+# `make bench`; minutes, not seconds. Installs the three packages as root when missing.
+.PHONY: bench-families bench-families-deps
+bench-families-deps:
+	@missing=""; for p in $(FAMILIES_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get install -y $$missing || exit 1; \
+	    else echo "bench-families: missing:$$missing; as root: apt-get install$$missing" >&2; exit 1; fi; \
+	fi; \
+	/usr/bin/python3 -c 'import sklearn, svmutil, xgboost' || { echo "bench-families: $(FAMILIES_DEB_PKGS) are installed but do not import" >&2; exit 1; }
+bench-families: $(MNISTLAB) | data bench-families-deps
 	@bench/families.sh --threads $(BENCH_THREADS)
 
 # make parity [THREADS=N]: train each experiment's model a few hundred steps in mnistlab and in its

@@ -98,27 +98,39 @@ static int p_classes(ExpConfig *c, const char *v, char *why, size_t n)
 {
     if (strcmp(v, "all") == 0) {
         c->n_classes = 0;
+        c->classes_named = 0;
         return 0;
     }
     char buf[128], *w[DATASET_MAX_CLASSES];
     snprintf(buf, sizeof buf, "%s", v);
     int k = split_words(buf, SEPS, w, DATASET_MAX_CLASSES);
     if (k < 2 || k > DATASET_MAX_CLASSES) {
-        snprintf(why, n, "\"%s\": give 2 to 10 distinct classes (0-9), or all", v);
+        snprintf(why, n, "\"%s\": give 2 to 10 distinct classes (0-9, or Fashion-MNIST's names: "
+                 "sneaker ankle-boot ...), or all", v);
         return -1;
     }
+    int named = dataset_fashion_class(w[0]) >= 0;
     for (int i = 0; i < k; i++) {
-        int cls;
-        if (parse_int(w[i], 0, 9, &cls, why, n))
+        int cls = dataset_fashion_class(w[i]);
+        if (named != (cls >= 0)) {
+            snprintf(why, n, "\"%s\": give the classes all as numbers or all as names", v);
             return -1;
+        }
+        if (!named && parse_int(w[i], 0, 9, &cls, why, n)) {
+            if (strspn(w[i], "0123456789-+") != strlen(w[i]))   /* a word, not a number */
+                snprintf(why, n, "\"%s\" is not a class: 0-9, or one of Fashion-MNIST's t-shirt "
+                         "trouser pullover dress coat sandal shirt sneaker bag ankle-boot", w[i]);
+            return -1;
+        }
         for (int j = 0; j < i; j++)
             if (c->classes[j] == cls) {
-                snprintf(why, n, "class %d is listed twice", cls);
+                snprintf(why, n, "class %s is listed twice", w[i]);
                 return -1;
             }
         c->classes[i] = cls;
     }
     c->n_classes = k;
+    c->classes_named = named;
     return 0;
 }
 
@@ -271,6 +283,25 @@ static int p_schedule(ExpConfig *c, const char *v, char *why, size_t n)
     return -1;
 }
 
+/* default | R: a learning rate above 0, or the optimizer's own (-1: config_lr says which) */
+static int p_lr(ExpConfig *c, const char *v, char *why, size_t n)
+{
+    if (strcmp(v, "default") == 0) {
+        c->lr = -1.0f;
+        return 0;
+    }
+    return parse_float_in(v, 0.0, 1000.0, 1, &c->lr, why, n);
+}
+
+double config_lr(const ExpConfig *c)
+{
+    if (c->lr >= 0.0f)
+        return c->lr;
+    /* Chen et al. 2023 (Lion) take a rate 3-10x smaller than AdamW's: the sign step moves every
+     * weight by the whole rate, where Adam's moves most by less */
+    return strcmp(c->optimizer, "lion") == 0 ? 1e-4 : 1e-3;
+}
+
 /* default | B: a second-moment decay, or the optimizer's own (-1) */
 static int p_beta2(ExpConfig *c, const char *v, char *why, size_t n)
 {
@@ -333,7 +364,15 @@ static void int_list(const int *v, int k, const char *empty, char *buf, size_t n
 
 static void f_classes(const ExpConfig *c, char *buf, size_t n)
 {
-    int_list(c->classes, c->n_classes, "all", buf, n);
+    if (!c->classes_named) {
+        int_list(c->classes, c->n_classes, "all", buf, n);
+        return;
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < c->n_classes && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? " " : "",
+                                 dataset_fashion_class_name(c->classes[i]));
 }
 
 static void f_subset(const ExpConfig *c, char *buf, size_t n)
@@ -407,6 +446,14 @@ static void f_schedule(const ExpConfig *c, char *buf, size_t n)
         snprintf(buf, n, "%s", c->schedule);
 }
 
+static void f_lr(const ExpConfig *c, char *buf, size_t n)
+{
+    if (c->lr < 0.0f)
+        snprintf(buf, n, "default");
+    else
+        float_text(c->lr, buf, n);
+}
+
 static void f_beta2(const ExpConfig *c, char *buf, size_t n)
 {
     if (c->beta2 < 0.0f)
@@ -454,8 +501,9 @@ static const Setting settings[] = {
     {TEXT("data", "normalize", normalize, "none | -1..1 | MEAN STD | dataset", "none",
           "pixel scaling: none = pixels/255, -1..1, (p/255 - MEAN) / STD, or dataset: the "
           "training images' own mean and std")},
-    {TEXT("data", "classes", classes, "all | 2-10 digits", "all",
-          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1)")},
+    {TEXT("data", "classes", classes, "all | 2-10 digits | 2-10 Fashion names", "all",
+          "the classes to keep, renumbered 0.. in the order given (4 9: 4 -> 0, 9 -> 1; on "
+          "Fashion-MNIST also by name: sneaker ankle-boot)")},
     {TEXT("data", "subset", subset, "all | TRAIN TEST", "all",
           "a random TRAIN training and TEST test images of those classes, drawn with the seed")},
     {TEXT("data", "validation", validation, "none | random N | last N", "none",
@@ -534,7 +582,9 @@ static const Setting settings[] = {
           "the optimizer (adamw: Adam with decoupled weight decay; radam: Adam with its step "
           "rectified while the second moment is young; lion: the sign of a momentum, Chen et al. "
           "2023, wants a rate 3-10x below adam's)")},
-    {NUMBER("train", "lr", lr, 0.0, 1000.0, "0.001", "learning rate"), .lo_open = 1},
+    {TEXT("train", "lr", lr, "default | above 0 to 1000", "default",
+          "learning rate; default: 0.0001 for lion (Chen et al. 2023 take 3-10x below AdamW's), "
+          "0.001 for every other optimizer")},
     {NUMBER("train", "l2", l2, 0.0, 1000.0, "0", "sgd: L2 penalty lambda on the weights"),
      .only_with = "optimizer=sgd"},
     {NUMBER("train", "momentum", momentum, 0.0, 0.999, "0", "sgd: momentum"),
@@ -892,11 +942,20 @@ static char *read_line(char *str, int num, void *stream)
             return NULL;
         const char *nl = strchr(ps->text, '\n');
         size_t len = nl ? (size_t)(nl - ps->text) + 1 : strlen(ps->text);
-        if (len > (size_t)num - 1)
-            len = (size_t)num - 1;
-        memcpy(str, ps->text, len);
+        size_t skip = len;
+        if (len > (size_t)num - 1 && (ps->text[0] == ';' || ps->text[0] == '#') && num > 2) {
+            /* a long comment (the first line of a run's settings names its experiment and file,
+             * which may be long) is read cut, as a whole line: it sets nothing */
+            len = (size_t)num - 2;
+            memcpy(str, ps->text, len);
+            str[len++] = '\n';
+        } else {
+            if (len > (size_t)num - 1)
+                len = skip = (size_t)num - 1;
+            memcpy(str, ps->text, len);
+        }
         str[len] = '\0';
-        ps->text += len;
+        ps->text += skip;
         got = str;
     }
     if (!got)
@@ -1156,6 +1215,15 @@ int config_validate(const ExpConfig *c)
     if (c->warmup >= c->epochs)
         return mnl_fail(MNL_ERR_CONFIG, "%s: train.warmup = %d leaves no epoch after it (train.epochs "
                         "= %d)", src, c->warmup, c->epochs);
+    if (c->classes_named && strcmp(c->dataset, "fashion") != 0) {
+        char where[32] = "", value[128];
+        if (config_line(c, "data", "classes"))
+            snprintf(where, sizeof where, ":%d", config_line(c, "data", "classes"));
+        f_classes(c, value, sizeof value);
+        return mnl_fail(MNL_ERR_CONFIG, "%s%s: data.classes = %s names Fashion-MNIST classes, a "
+                        "setting only data.dataset = fashion has (data.dataset = %s: its classes are "
+                        "the digits 0-9)", src, where, value, c->dataset);
+    }
     if (strcmp(c->head, "sigmoid") == 0 && c->n_classes != 2)
         return mnl_fail(MNL_ERR_CONFIG,
                         "%s: model.head = sigmoid needs exactly two classes (data.classes = A B)", src);

@@ -24,6 +24,8 @@ typedef struct {
     NormKind norm;
     float mean, std;
     int classes[DATASET_MAX_CLASSES], n_classes;
+    int classes_named;       /* 1: data.classes gave Fashion-MNIST class names (sneaker ankle-boot),
+                                which only dataset = fashion has */
     int subset_train, subset_test;
     SplitKind split;
     int split_n;
@@ -63,7 +65,8 @@ typedef struct {
 
     /* [train] */
     char optimizer[16];      /* sgd | adam | adamw | radam | lion */
-    float lr, l2, momentum, weight_decay;
+    float lr;                /* -1: the optimizer's own default (config_lr) */
+    float l2, momentum, weight_decay;
     float beta1;             /* adam, adamw, radam, lion */
     float beta2;             /* the same; -1: the optimizer's own default (0.999, lion 0.99) */
     float eps;               /* adam, adamw, radam */
@@ -146,6 +149,8 @@ int config_load_string(const char *text, const char *source, ExpConfig *c);
 int config_set(ExpConfig *c, const char *assignment);
 /* Cross-key checks after all overrides (eval_every <= epochs, sigmoid head needs 2 classes ...). */
 int config_validate(const ExpConfig *c);
+/* train.lr as a run uses it: the value set, or by default 0.0001 for lion and 0.001 otherwise. */
+double config_lr(const ExpConfig *c);
 /* Canonical INI text of every key; malloc'd, caller frees. */
 char *config_to_text(const ExpConfig *c);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/mman.h>
 
@@ -42,6 +43,26 @@ gsl_rng *dataset_stream_rng(unsigned long seed, int stream)
     if (r)
         gsl_rng_set(r, stream_seed(seed, stream));
     return r;
+}
+
+/* Fashion-MNIST's classes as a setting names them (data.classes = sneaker ankle-boot). */
+static const char *const fashion_names[10] = {
+    "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot",
+};
+
+int dataset_fashion_class(const char *name)
+{
+    for (int c = 0; c < 10; c++)
+        if (strcasecmp(name, fashion_names[c]) == 0)
+            return c;
+    if (strcasecmp(name, "top") == 0 || strcasecmp(name, "t-shirt/top") == 0)
+        return 0;
+    return strcasecmp(name, "boot") == 0 ? 9 : -1;
+}
+
+const char *dataset_fashion_class_name(int cls)
+{
+    return cls >= 0 && cls < 10 ? fashion_names[cls] : "?";
 }
 
 const char *dataset_class_label(const char *dataset, int cls)

@@ -52,6 +52,11 @@ typedef struct {
 /* What a person calls class cls (0..9) of a data set: "Coat" for fashion 4, "4" for mnist 4.
  * Fashion's names are defined here only; every picture, summary and prediction takes them. */
 const char *dataset_class_label(const char *dataset, int cls);
+/* The Fashion-MNIST class a setting names: t-shirt (or top), trouser, pullover, dress, coat,
+ * sandal, shirt, sneaker, bag, ankle-boot (or boot), any case; 0..9, or -1 for no such name. */
+int dataset_fashion_class(const char *name);
+/* Its name as above (the first spelling), "?" outside 0..9. */
+const char *dataset_fashion_class_name(int cls);
 
 /* Directory for a data set name: $MNIST_DIR / $FASHION_DIR, else data/mnist or
  * /usr/share/datasets/fashion-mnist. */

@@ -67,19 +67,28 @@ static unsigned long shown_as(long cp)
  * written as UTF-8. */
 typedef void (*AsciiFn)(FILE *o, int c);
 
-static void walk_clean(FILE *o, const char *s, AsciiFn ascii)
+typedef unsigned long (*MapFn)(unsigned long c);
+
+/* Walk s as cleaned characters, each also through map (if any). */
+static void walk_mapped(FILE *o, const char *s, AsciiFn ascii, MapFn map)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len = strlen(s);
     while (len) {
         size_t used;
         unsigned long c = shown_as(esc_utf8_next(p, len, &used));
+        c = map ? map(c) : c;
         p += used, len -= used;
         if (c < 0x80 && ascii)
             ascii(o, (int)c);
         else
             put_utf8(o, c);
     }
+}
+
+static void walk_clean(FILE *o, const char *s, AsciiFn ascii)
+{
+    walk_mapped(o, s, ascii, NULL);
 }
 
 void esc_text(FILE *o, const char *s)
@@ -259,10 +268,31 @@ static void gp_char(FILE *o, int c)
     fputc(c, o);
 }
 
+/* What a picture shows for a character: the control pictures U+2400..U+2421 (how esc_text shows
+ * a control byte, and so how a name cleaned once already arrives) are drawn by pngcairo's fonts as
+ * page-high black blobs over the chart, so a picture gets signs every font draws: a newline is ↵,
+ * a tab →, any other control �. */
+static unsigned long drawn_as(unsigned long c)
+{
+    if (c == 0x240A)
+        return 0x21B5;                            /* ↵ */
+    if (c == 0x2409)
+        return 0x2192;                            /* → */
+    if (c >= 0x2400 && c <= 0x2421)
+        return 0xFFFD;                            /* � */
+    return c;
+}
+
+/* walk_clean for text that gnuplot draws: each character as drawn_as shows it. */
+static void walk_drawn(FILE *o, const char *s, AsciiFn ascii)
+{
+    walk_mapped(o, s, ascii, drawn_as);
+}
+
 void esc_gnuplot_string(FILE *o, const char *s)
 {
     fputc('\'', o);
-    walk_clean(o, s, gp_char);
+    walk_drawn(o, s, gp_char);
     fputc('\'', o);
 }
 
@@ -277,7 +307,7 @@ static void gp_field_char(FILE *o, int c)
 void esc_gnuplot_datafield(FILE *o, const char *s)
 {
     fputc('"', o);
-    walk_clean(o, s, gp_field_char);
+    walk_drawn(o, s, gp_field_char);
     fputc('"', o);
 }
 

@@ -43,10 +43,13 @@ void esc_url_part(FILE *o, const char *path);
 void esc_csv_field(FILE *o, const char *s);
 
 /* A gnuplot string literal: esc_text inside single quotes, a quote doubled. gnuplot expands no
- * backslash, backtick or @macro inside single quotes, so the literal is data. */
+ * backslash, backtick or @macro inside single quotes, so the literal is data. A control byte is
+ * drawn as a sign every font has (newline ↵, tab →, the rest �), not as esc_text's control
+ * picture, which pngcairo draws as a black blob. */
 void esc_gnuplot_string(FILE *o, const char *s);
 
-/* A quoted text field of a gnuplot data file: esc_text in double quotes, '"' written as U+201D. */
+/* A quoted text field of a gnuplot data file: as esc_gnuplot_string's text, in double quotes, '"'
+ * written as U+201D. */
 void esc_gnuplot_datafield(FILE *o, const char *s);
 
 /* Terminal output that may hold names: esc_text, but a newline is kept (the caller's own line

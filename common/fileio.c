@@ -259,6 +259,22 @@ void atomic_abort(AtomicFile *a)
     note_temp(a->tmp, 0);
 }
 
+int atomic_link_file(const char *existing, const char *path)
+{
+    char tmp[PATH_MAX + 64], sfx[32];
+    snprintf(sfx, sizeof sfx, ".tmp.%ld", (long)getpid());
+    if (path_sibling(path, "", sfx, tmp, sizeof tmp) != 0)
+        return mnl_fail(MNL_ERR_IO, "%s: path too long", path);
+    note_temp(tmp, 1);
+    int err = link(existing, tmp) != 0 ? errno : 0;
+    if (!err && file_rename_into_place(tmp, path) != 0)
+        err = errno, remove(tmp);
+    note_temp(tmp, 0);
+    if (err)
+        return mnl_fail(MNL_ERR_IO, "%s: cannot link it to %s: %s", path, existing, strerror(err));
+    return MNL_OK;
+}
+
 int atomic_write_file(const char *path, const void *data, size_t len)
 {
     AtomicFile a;

@@ -28,6 +28,10 @@ void atomic_abort(AtomicFile *a);
 /* For a signal handler: remove the temporary files of the atomic writes not yet committed or
  * aborted (the targets stay as they were). Async-signal-safe. */
 void file_abandon_temps(void);
+/* path made a second name of the file existing names (a hard link, put in place by a rename, so
+ * path is either its old file or the new name); MNL_ERR_IO when the file system refuses (the
+ * caller may then write a copy). */
+int atomic_link_file(const char *existing, const char *path);
 /* Write a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len);
 

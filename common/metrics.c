@@ -113,10 +113,12 @@ void degeneracy_describe(const Degeneracy *d, const char *const *names, long ima
         snprintf(buf, n, "%s", "");
         return;
     }
-    snprintf(buf, n, "no better than always answering %s: it answers %s for %.0f%% of the %ld test "
-             "images, and %.1f%% of them are truly %s (test accuracy %.1f%%)", names[d->majority],
-             names[d->top_pred], 100.0 * d->top_pred_share, images, 100.0 * d->majority_share,
-             names[d->majority], 100.0 * d->accuracy);
+    /* the baseline first (the commonest class), then what the model does: when it answers another
+     * class than the commonest, the two names differ and the sentence still reads true */
+    snprintf(buf, n, "no better than always answering %s, the commonest class (%.1f%% of the %ld test "
+             "images): test accuracy %.1f%%, and it answers %s for %.0f%% of them",
+             names[d->majority], 100.0 * d->majority_share, images, 100.0 * d->accuracy,
+             names[d->top_pred], 100.0 * d->top_pred_share);
 }
 
 /* Only cells that occurred (count > 0) are listed. */

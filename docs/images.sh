@@ -1,8 +1,11 @@
 #!/bin/sh
-# make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh (results/docs/,
-# trained first when missing) and, for the lessons that take longer, from the folders their make
-# targets write (results/lesson-*/: make lessons, make lesson-overfitting). Each picture is listed
-# with the command that makes it; a picture whose run is missing is named and left as it is.
+# make docs-images: every picture in docs/img/, from the named runs of docs/runs.sh and its groups
+# (results/docs/, trained first when missing; the lessons are the group docs/runs/lessons.sh, each
+# as its make target runs it), lesson-data-size from results/lesson-data-size/ (make
+# lesson-data-size; lesson-permuted, lesson-shift, lesson-noise likewise), and lesson-diagnose and
+# lesson-adversarial from the group docs/runs/lessons-a.sh (results/docs/lesson-NAME/, each as its
+# make target runs it). Each picture is listed with the command that makes it; a picture whose run
+# is missing is named and left as it is.
 set -eu
 cd "$(dirname "$0")/.."
 M=${MNISTLAB:-bin/mnistlab}
@@ -50,14 +53,49 @@ pic diff-softmax-cnn-fixed.png "$runs/diff-softmax-cnn/fixed.png" "bin/mnistlab 
 pic diff-softmax-cnn-classes.png "$runs/diff-softmax-cnn/classes.png" "bin/mnistlab diff results/softmax results/cnn"
 pic compare.png "$runs/exp/compare-mnist-10-classes-10000-test-images.png" "make exp-all"
 
+# guide §8: the fitted families (their runs are docs/runs.sh's exp/NAME, as make exp-NAME trains them)
+pic families-cost.png "$runs/exp/cost-mnist-10-classes-10000-test-images.png" \
+    "make exp-all (bin/mnistlab compare results): REPORT.md's cost chart"
+pic families-cost-fashion.png "$runs/exp/cost-fashion-10-classes-10000-test-images.png" \
+    "make exp-all (bin/mnistlab compare results): REPORT.md's cost chart of Fashion-MNIST"
+pic decision-tree-fitted-once.png "$runs/exp/decision-tree/curves.png" "make exp-decision-tree"
+pic random-forest-curves.png "$runs/exp/random-forest/curves.png" "make exp-random-forest"
+for f in knn fashion-svm random-forest; do
+    if [ -f "$runs/exp/$f/model.ckpt" ]; then
+        "$M" features "$runs/exp/$f/model.ckpt" --index 0 --out "$runs/exp/$f/features" > /dev/null
+    fi
+done
+pic knn-neighbours.png "$runs/exp/knn/features/features-model.png" \
+    "make exp-knn; bin/mnistlab features results/knn/model.ckpt --index 0"
+pic svm-support-vectors-fashion.png "$runs/exp/fashion-svm/features/features-model.png" \
+    "make exp-fashion-svm; bin/mnistlab features results/fashion-svm/model.ckpt"
+pic forest-importance.png "$runs/exp/random-forest/features/features-model.png" \
+    "make exp-random-forest; bin/mnistlab features results/random-forest/model.ckpt"
+
 pic lesson-lr.png "$runs/lesson-lr/sweep.png" "make lesson-lr"
-pic lesson-data-size.png results/lesson-data-size/sweep.png "make lesson-data-size"
-pic lesson-batch.png results/lesson-batch/sweep.png "make lesson-batch"
-pic lesson-l2.png results/lesson-l2/sweep.png "make lesson-l2"
-pic lesson-l2-weights-0.png results/lesson-l2/l2=0/weights.png "make lesson-l2"
-pic lesson-l2-weights-0.1.png results/lesson-l2/l2=0.1/weights.png "make lesson-l2"
-pic lesson-width.png results/lesson-width/sweep.png "make lesson-width"
-pic overfitting-remedies.png results/lesson-overfitting/remedies.png "make lesson-overfitting"
+pic lesson-data-size-4v9.png results/lesson-data-size-4v9/sweep.png "make lesson-data-size-4v9"
+pic lesson-batch.png "$runs/lesson-batch/sweep.png" "make lesson-batch"
+pic lesson-l2.png "$runs/lesson-l2/sweep.png" "make lesson-l2"
+pic lesson-l2-weights-0.png "$runs/lesson-l2/l2=0/weights.png" "make lesson-l2"
+pic lesson-l2-weights-0.1.png "$runs/lesson-l2/l2=0.1/weights.png" "make lesson-l2"
+pic lesson-width.png "$runs/lesson-width/sweep.png" "make lesson-width"
+pic overfitting-remedies.png "$runs/lesson-overfitting/remedies.png" "make lesson-overfitting"
+pic diagnose-step1.png "$runs/lesson-diagnose/step1/chart.png" "make lesson-diagnose-1"
+pic diagnose-step2.png "$runs/lesson-diagnose/step2/chart.png" "make lesson-diagnose-2"
+pic diagnose-step3.png "$runs/lesson-diagnose/step3/chart.png" "make lesson-diagnose-3"
+pic diagnose-step4.png "$runs/lesson-diagnose/step4/chart.png" "make lesson-diagnose-4"
+pic adversarial-accuracy.png "$runs/lesson-adversarial/accuracy.png" "make lesson-adversarial"
+pic adversarial-flips-mlp.png "$runs/lesson-adversarial/mlp/seed1/attack.png" "make lesson-adversarial"
+pic adversarial-flips-cnn.png "$runs/lesson-adversarial/cnn/seed1/attack.png" "make lesson-adversarial"
+pic calibration-mlp.png "$runs/lesson-adversarial/mlp/seed1/calibration.png" "make lesson-adversarial"
+pic calibration-cnn.png "$runs/lesson-adversarial/cnn/seed1/calibration.png" "make lesson-adversarial"
+pic calibration-softmax.png "$runs/lesson-adversarial/softmax/seed1/calibration.png" "make lesson-adversarial"
+pic lesson-permuted.png results/lesson-permuted/permuted.png "make lesson-permuted"
+pic lesson-shift.png results/lesson-shift/robustness-shift.png "make lesson-shift"
+pic lesson-rotate.png results/lesson-shift/robustness-rotate.png "make lesson-shift"
+pic lesson-noise.png results/lesson-noise/robustness-noise.png "make lesson-noise"
+pic lesson-occlude.png results/lesson-noise/robustness-occlude.png "make lesson-noise"
+pic lesson-data-size.png results/lesson-data-size/data-size.png "make lesson-data-size"
 
 echo "docs-images: $missing picture(s) missing"
 [ "$missing" -eq 0 ]

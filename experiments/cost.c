@@ -92,6 +92,24 @@ static int seed_group(const char *name, size_t *parent)
     return 1;
 }
 
+/* A model's size in bytes: a fitted model's saved form, a network's float32 weights. */
+static long long model_bytes(const RunSummary *r)
+{
+    return r->size_unit[0] ? r->model_bytes : 4LL * r->params;
+}
+
+/* 7850, 60k, 1.0M: a count short enough for a label. */
+static const char *compact_count(double v, char *buf, size_t n)
+{
+    if (v < 1e4)
+        snprintf(buf, n, "%.0f", v);
+    else if (v < 1e6)
+        snprintf(buf, n, "%.0fk", v / 1e3);
+    else
+        snprintf(buf, n, "%.1fM", v / 1e6);
+    return buf;
+}
+
 static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **rec, const int *nrec,
                         const double *levels)
 {
@@ -117,7 +135,7 @@ static void write_table(FILE *o, const RunSummary *runs, int n, EpochRecord **re
         esc_md_link(o, target);
         const RunSummary *r = &runs[i];
         char bytes[32], predict[32];
-        long long b = r->size_unit[0] ? r->model_bytes : 4LL * r->params;   /* float32 weights */
+        long long b = model_bytes(r);
         if (b >= 10LL << 20)
             snprintf(bytes, sizeof bytes, "%.0f MB", b / 1048576.0);
         else if (b >= 10 << 10)
@@ -160,8 +178,20 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         plot_discard(&p);
         return p.rc;
     }
-    fprintf(in, "# parameters train_seconds final_test_acc \"label\" (one row per run; a seed "
-                 "folder's first seed carries its label)\n");
+    fprintf(in, "# model_bytes train_seconds final_test_acc predict_ms_per_1000 \"label\" group (one "
+                "row per run; a seed folder's first seed carries its label; group: the key entry "
+                "it is drawn as, from 1; NaN: not measured)\n");
+    /* the key's entries: one per run, or per seed folder (its first seed names it), each with its
+     * size in its own unit */
+    char (*names)[300] = calloc((size_t)n + 1, sizeof *names);
+    const char **name_list = calloc((size_t)n + 1, sizeof *name_list);
+    if (!names || !name_list) {
+        free(names), free(name_list);
+        plot_close_data(&p, in);
+        plot_discard(&p);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", dat);
+    }
+    int groups = 0;
     for (int i = 0; i < n; i++) {
         char label[MNL_PATH_LEN];
         size_t parent;
@@ -172,17 +202,37 @@ static int write_chart(const char *root, const RunSummary *runs, int n, const ch
         } else {
             snprintf(label, sizeof label, "%s", runs[i].name);
         }
-        char cut[200];
-        fprintf(in, "%ld %.4f %.6f ", runs[i].params,
-                runs[i].total_s > 0 ? runs[i].total_s : 0.01, runs[i].final_acc);
-        esc_gnuplot_datafield(in, esc_shorten(label, 32, cut, sizeof cut));
-        fputc('\n', in);
+        char cut[200], count[32];
+        const RunSummary *r = &runs[i];
+        esc_shorten(label, 32, cut, sizeof cut);
+        if (label[0] || groups == 0) {
+            snprintf(names[groups], sizeof names[0], "%s%s%s %s", cut, cut[0] ? ": " : "",
+                     compact_count((double)r->params, count, sizeof count),
+                     r->size_unit[0] ? r->size_unit : "parameters");
+            name_list[groups] = names[groups];
+            groups++;
+        }
+        fprintf(in, "%lld %.4f %.6f ", model_bytes(r), r->total_s > 0 ? r->total_s : 0.01,
+                r->final_acc);
+        if (r->predict_ms_per_1000 > 0)
+            fprintf(in, "%.3f ", r->predict_ms_per_1000);
+        else
+            fputs("NaN ", in);
+        esc_gnuplot_datafield(in, cut);
+        fprintf(in, " %d\n", groups);
     }
     plot_close_data(&p, in);
     plot_keep_data(&p, "in", dat);
     snprintf(title, sizeof title, "Final test accuracy against cost: %s", runs[0].task);
     plot_set_str(&p, "title", title);
-    return plot_draw(&p, "cost", png);
+    int have_predict = 0;
+    for (int i = 0; i < n; i++)
+        have_predict |= runs[i].predict_ms_per_1000 > 0;
+    plot_set_int(&p, "have_predict", have_predict);
+    plot_set_str_array(&p, "names", name_list, groups);
+    free(names), free(name_list);
+    plot_set_layout(&p, "cost");
+    return plot_draw_svg(&p, "cost", png);
 }
 
 int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, const char *slug)
@@ -209,7 +259,8 @@ int cost_write_task(FILE *o, const char *root, const RunSummary *runs, int n, co
     write_table(o, runs, n, rec, nrec, levels);
     char png[200];
     snprintf(png, sizeof png, "cost-%s.png", slug);
-    fputs("\n![final test accuracy against parameters and training seconds](", o);
+    fputs("\n![final test accuracy against model size in bytes, training seconds and prediction "
+          "milliseconds per 1,000 images](", o);
     esc_md_link(o, png);
     fputs(")\n", o);
     int rc = write_chart(root, runs, n, slug);

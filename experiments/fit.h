@@ -11,6 +11,10 @@
 #include "common/metrics.h"
 #include "experiments/setup.h"
 
+/* The training images (the first ones) a fitted model is scored on for its training loss and
+ * accuracy: enough for the number, without predicting all 60,000 (k-NN, SVM). */
+#define FIT_TRAIN_SCORED 2000
+
 typedef struct {
     void *ctx;
     /* Mean loss and accuracy of the model on d (the runner's evaluation: on the test set it also

@@ -17,7 +17,7 @@
 #define HTML_MAX_DEPTH 8
 #define HTML_MAX_ITEMS 4000
 
-typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF } ItemKind;
+typedef enum { ITEM_RUN, ITEM_SWEEP, ITEM_DIFF, ITEM_LESSON } ItemKind;
 
 typedef struct {
     ItemKind kind;
@@ -25,18 +25,28 @@ typedef struct {
     char id[600];             /* its anchor on the page */
     char task[160];           /* runs: "mnist, classes 4 9, 500 test images" */
     char summary[400];        /* runs: family, parameters, epochs, accuracy, seconds */
-    int sweep;                /* runs: index of the sweep holding it, or -1 */
+    int sweep;                /* runs: index of the sweep or lesson holding it, or -1 */
 } Item;
 
 typedef struct {
     const char *root;
     Item *items;
     int n;
+    int left_out;             /* items past HTML_MAX_ITEMS or with a path too long: named below */
 } Page;
 
 /* ---- escaping: every byte of a name goes out through common/escape ---- */
 
 /* s[0..n) as HTML text (esc_html_text needs a terminated string). */
+static void put_escaped_attr(FILE *o, const char *s, size_t n)
+{
+    char *t = strndup(s, n);
+    if (t) {
+        esc_html_attr(o, t);
+        free(t);
+    }
+}
+
 static void put_escaped(FILE *o, const char *s, size_t n)
 {
     char *t = strndup(s, n);
@@ -168,10 +178,40 @@ static void put_alt(FILE *o, const char *s, size_t n)
     free(t);
 }
 
-/* Text with ![alt](src), [text](href), **bold**, *italic*, `code` and backslash escapes. */
-static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, HtmlAnchorFn anchor_of,
-                       void *ctx)
+/* How Markdown is turned into the page: targets get prefix in front; links to a folder with a
+ * section become its anchor (anchor_of); with svg_root set, an image NAME.png that has NAME.svg
+ * beside it (under svg_root) is shown as that interactive SVG, the PNG inside it as its fallback. */
+typedef struct {
+    const char *prefix;
+    HtmlAnchorFn anchor_of;
+    void *ctx;
+    const char *svg_root;
+} Md;
+
+static void put_chart(FILE *o, const char *rel_png, const char *alt, size_t alt_n, int is_md_alt);
+
+/* The path (relative to the results root) of the SVG beside the PNG an image target names, when
+ * that SVG exists; 0 when there is none. */
+static int svg_beside(const Md *md, const char *target, size_t n, char *rel_png, size_t cap)
 {
+    if (!md->svg_root || n < 5 || n >= MNL_PATH_LEN || memcmp(target + n - 4, ".png", 4))
+        return 0;
+    char path[MNL_PATH_LEN], full[2 * MNL_PATH_LEN + 16];
+    target_path(target, n, path, sizeof path);
+    if ((size_t)snprintf(rel_png, cap, "%s%s", md->prefix, path) >= cap ||
+        (size_t)snprintf(full, sizeof full, "%s/%.*s.svg", md->svg_root, (int)strlen(rel_png) - 4,
+                         rel_png) >= sizeof full)
+        return 0;                  /* a name cut short would be another file's */
+    return file_exists(full);
+}
+
+/* Text with ![alt](src), [text](href), **bold**, *italic*, `code` and backslash escapes. */
+static void put_inline(FILE *o, const char *s, size_t n, const Md *md)
+{
+    const char *prefix = md->prefix;
+    HtmlAnchorFn anchor_of = md->anchor_of;
+    void *ctx = md->ctx;
+    const Md plain = {prefix, NULL, NULL, NULL};     /* inside a link: no anchors, no charts */
     for (size_t i = 0; i < n;) {
         int image = s[i] == '!' && i + 1 < n && s[i + 1] == '[';
         if (image || s[i] == '[') {
@@ -182,7 +222,10 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
                 if (end) {
                     const char *label = s + open + 1, *target = close + 2;
                     size_t ln = (size_t)(close - label), tn = (size_t)(end - target);
-                    if (image) {
+                    char rel_png[2 * MNL_PATH_LEN];
+                    if (image && svg_beside(md, target, tn, rel_png, sizeof rel_png)) {
+                        put_chart(o, rel_png, label, ln, 1);
+                    } else if (image) {
                         fputs("<img src=\"", o);
                         put_target(o, target, tn, prefix, NULL, NULL);
                         fputs("\" alt=\"", o);
@@ -192,7 +235,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
                         fputs("<a href=\"", o);
                         put_target(o, target, tn, prefix, anchor_of, ctx);
                         fputs("\">", o);
-                        put_inline(o, label, ln, prefix, NULL, NULL);
+                        put_inline(o, label, ln, &plain);
                         fputs("</a>", o);
                     }
                     i = (size_t)(end - s) + 1;
@@ -209,7 +252,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
             const char *end = find_double_star(s, i + 2, n);
             if (end) {
                 fputs("<b>", o);
-                put_inline(o, s + i + 2, (size_t)(end - s) - i - 2, prefix, anchor_of, ctx);
+                put_inline(o, s + i + 2, (size_t)(end - s) - i - 2, md);
                 fputs("</b>", o);
                 i = (size_t)(end - s) + 2;
                 continue;
@@ -219,7 +262,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
             const char *end = find_unescaped(s, i + 1, n, '*');
             if (end) {
                 fputs("<i>", o);
-                put_inline(o, s + i + 1, (size_t)(end - s) - i - 1, prefix, anchor_of, ctx);
+                put_inline(o, s + i + 1, (size_t)(end - s) - i - 1, md);
                 fputs("</i>", o);
                 i = (size_t)(end - s) + 1;
                 continue;
@@ -247,8 +290,7 @@ static void put_inline(FILE *o, const char *s, size_t n, const char *prefix, Htm
 }
 
 /* One table row "| a | b |" as <tr>; tag is "th" or "td". */
-static void put_row(FILE *o, const char *line, size_t n, const char *tag, const char *prefix,
-                    HtmlAnchorFn anchor_of, void *ctx)
+static void put_row(FILE *o, const char *line, size_t n, const char *tag, const Md *md)
 {
     fputs("<tr>", o);
     size_t i = line[0] == '|' ? 1 : 0;
@@ -266,7 +308,7 @@ static void put_row(FILE *o, const char *line, size_t n, const char *tag, const 
         while (b > a && line[b - 1] == ' ')
             b--;
         fprintf(o, "<%s>", tag);
-        put_inline(o, line + a, b - a, prefix, anchor_of, ctx);
+        put_inline(o, line + a, b - a, md);
         fprintf(o, "</%s>", tag);
         i = j + 1;
     }
@@ -281,23 +323,49 @@ static int is_separator_row(const char *line, size_t n)
     return n > 0;
 }
 
+static void markdown_to_html(FILE *o, const char *md, const Md *how);
+
 void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorFn anchor_of,
                         void *ctx)
 {
-    int in_table = 0, in_para = 0, row = 0;
+    const Md how = {prefix, anchor_of, ctx, NULL};
+    markdown_to_html(o, md, &how);
+}
+
+/* A list item of the Markdown the suite writes: "- text" or "* text". */
+static int is_item_line(const char *line, size_t n)
+{
+    return n > 2 && (line[0] == '-' || line[0] == '*') && line[1] == ' ';
+}
+
+static void markdown_to_html(FILE *o, const char *md, const Md *how)
+{
+    int in_table = 0, in_para = 0, in_list = 0, row = 0;
     for (const char *line = md; *line;) {
         const char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         int table_line = n > 0 && line[0] == '|';
+        int item_line = is_item_line(line, n);
+        int continues_item = in_list && n > 0 && line[0] == ' ';    /* an item's wrapped line */
         if (in_table && !table_line)
             fputs("</table>\n", o), in_table = 0;
-        if (in_para && (n == 0 || table_line || line[0] == '#'))
+        if (in_para && (n == 0 || table_line || item_line || line[0] == '#'))
             fputs("</p>\n", o), in_para = 0;
-        if (table_line) {
+        if (in_list && !item_line && !continues_item)
+            fputs("</li></ul>\n", o), in_list = 0;
+        if (item_line) {
+            fputs(in_list ? "</li>\n<li>" : "<ul>\n<li>", o);
+            in_list = 1;
+            put_inline(o, line + 2, n - 2, how);
+        } else if (continues_item) {
+            size_t indent = strspn(line, " ");
+            fputc(' ', o);
+            put_inline(o, line + indent, n - indent, how);
+        } else if (table_line) {
             if (!in_table)
                 fputs("<table>\n", o), in_table = 1, row = 0;
             if (!(row == 1 && is_separator_row(line, n)))
-                put_row(o, line, n, row == 0 ? "th" : "td", prefix, anchor_of, ctx);
+                put_row(o, line, n, row == 0 ? "th" : "td", how);
             row++;
         } else if (n > 0 && line[0] == '#') {
             size_t level = strspn(line, "#");
@@ -306,14 +374,14 @@ void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorF
             const char *t = line + level;
             while (*t == ' ')
                 t++;
-            put_inline(o, t, n - (size_t)(t - line), prefix, anchor_of, ctx);
+            put_inline(o, t, n - (size_t)(t - line), how);
             fprintf(o, "</h%zu>\n", h);
         } else if (n > 0) {
             if (!in_para)
                 fputs("<p>", o), in_para = 1;
             else
                 fputc(' ', o);
-            put_inline(o, line, n, prefix, anchor_of, ctx);
+            put_inline(o, line, n, how);
         }
         line += n + (nl ? 1 : 0);
     }
@@ -321,6 +389,8 @@ void html_from_markdown(FILE *o, const char *md, const char *prefix, HtmlAnchorF
         fputs("</table>\n", o);
     if (in_para)
         fputs("</p>\n", o);
+    if (in_list)
+        fputs("</li></ul>\n", o);
 }
 
 /* ---- finding what is there ---- */
@@ -355,8 +425,10 @@ static void describe_run(Item *it, const RunSummary *r)
 
 static int add_item(Page *pg, ItemKind kind, const char *rel, const RunSummary *run)
 {
-    if (pg->n == HTML_MAX_ITEMS || strlen(rel) >= sizeof pg->items[0].rel)
-        return 0;       /* a name that does not fit would be cut into another folder's */
+    if (pg->n == HTML_MAX_ITEMS || strlen(rel) >= sizeof pg->items[0].rel) {
+        pg->left_out++;     /* a name that does not fit would be cut into another folder's */
+        return 0;
+    }
     Item *p = realloc(pg->items, sizeof *p * (size_t)(pg->n + 1));
     if (!p)
         return mnl_fail(MNL_ERR_NOMEM, "cannot list the results");
@@ -366,8 +438,8 @@ static int add_item(Page *pg, ItemKind kind, const char *rel, const RunSummary *
     it->kind = kind;
     it->sweep = -1;
     snprintf(it->rel, sizeof it->rel, "%s", rel);
-    make_id(kind == ITEM_RUN ? "run" : kind == ITEM_SWEEP ? "sweep" : "diff", pg->n, rel, it->id,
-            sizeof it->id);
+    make_id(kind == ITEM_RUN ? "run" : kind == ITEM_SWEEP ? "sweep" : kind == ITEM_LESSON ? "lesson"
+            : "diff", pg->n, rel, it->id, sizeof it->id);
     if (run)
         describe_run(it, run);
     return MNL_OK;
@@ -385,11 +457,25 @@ static int walk(Page *pg, const char *rel, int depth)
     DIR *d = opendir(dir);
     if (!d)
         return MNL_OK;
-    char *names[1024];
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) && n < 1024;)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
+    char **names = NULL;        /* every entry: a folder of 5,000 sweeps is listed whole */
+    int n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            int grown = cap ? 2 * cap : 64;
+            char **more = realloc(names, sizeof *names * (size_t)grown);
+            if (!more) {
+                for (int i = 0; i < n; i++)
+                    free(names[i]);
+                free(names);
+                closedir(d);
+                return mnl_fail(MNL_ERR_NOMEM, "%s: listing its folders", dir);
+            }
+            names = more, cap = grown;
+        }
+        names[n++] = strdup(e->d_name);
+    }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
     int rc = MNL_OK;
@@ -403,6 +489,8 @@ static int walk(Page *pg, const char *rel, int depth)
             continue;
         if (rundir_is_sweep(pg->root, sub))
             rc = add_item(pg, ITEM_SWEEP, sub, NULL);
+        if (!rc && rundir_is_lesson(pg->root, sub))
+            rc = add_item(pg, ITEM_LESSON, sub, NULL);
         if (!rc && rundir_is_diff(pg->root, sub))
             rc = add_item(pg, ITEM_DIFF, sub, NULL);
         if (!rc && depth < HTML_MAX_DEPTH)
@@ -410,10 +498,11 @@ static int walk(Page *pg, const char *rel, int depth)
     }
     for (int i = 0; i < n; i++)
         free(names[i]);
+    free(names);
     return rc;
 }
 
-/* Runs inside a sweep's folder belong to it. */
+/* Runs inside a sweep's or a lesson's folder belong to it. */
 static void attach_to_sweeps(Page *pg)
 {
     for (int i = 0; i < pg->n; i++) {
@@ -421,7 +510,7 @@ static void attach_to_sweeps(Page *pg)
             continue;
         for (int j = 0; j < pg->n; j++) {
             size_t len = strlen(pg->items[j].rel);
-            if (pg->items[j].kind == ITEM_SWEEP && !strncmp(pg->items[i].rel, pg->items[j].rel, len) &&
+            if ((pg->items[j].kind == ITEM_SWEEP || pg->items[j].kind == ITEM_LESSON) && !strncmp(pg->items[i].rel, pg->items[j].rel, len) &&
                 pg->items[i].rel[len] == '/')
                 pg->items[i].sweep = j;
         }
@@ -462,11 +551,56 @@ static const char *const page_style =
     ".run img{height:210px;width:auto}.run img.curves{height:auto;width:100%;max-width:960px}"
     ".run h4{margin:.3em 0}"
     ".sec{border-left:4px solid #99c;padding-left:1em;margin:1.2em 0}"
-    "nav a{margin-right:1em}.back{font-size:.85em}";
+    "nav a{margin-right:1em}.back{font-size:.85em}"
+    ".chart{display:inline-block;width:100%;max-width:1000px;margin:.3em 0}"
+    ".chart object{width:100%;border:1px solid #ddd;display:block}"
+    ".chart .files{font-size:.8em;color:#555}";
 
-/* One picture of a run, linked to itself; the curves drawn large (the lesson is in them). */
-static void put_picture(FILE *o, const Item *it, const char *name)
+/* A chart that has its SVG beside the PNG (plots/plot.h: plot_draw_svg): the SVG, interactive
+ * (a click on a key entry hides that curve, the pointer's coordinates shown), with the PNG inside
+ * as the fallback of a browser that shows no SVG, and a link to each. rel_png: the PNG's path
+ * relative to the results root; the alt text is Markdown (backslash escapes) when is_md_alt. */
+static void put_chart(FILE *o, const char *rel_png, const char *alt, size_t alt_n, int is_md_alt)
 {
+    size_t n = strlen(rel_png);
+    char *rel_svg = malloc(n + 1);
+    if (!rel_svg)
+        return;
+    memcpy(rel_svg, rel_png, n + 1);
+    memcpy(rel_svg + n - 4, ".svg", 4);
+    fputs("<span class=\"chart\"><object type=\"image/svg+xml\" data=\"", o);
+    put_url(o, "", rel_svg);
+    fputs("\"><img src=\"", o);
+    put_url(o, "", rel_png);
+    fputs("\" alt=\"", o);
+    if (is_md_alt)
+        put_alt(o, alt, alt_n);
+    else
+        put_escaped_attr(o, alt, alt_n);
+    fputs("\"/></object><span class=\"files\"><a href=\"", o);
+    put_url(o, "", rel_png);
+    fputs("\">PNG</a> · <a href=\"", o);
+    put_url(o, "", rel_svg);
+    fputs("\">SVG</a> (click a key entry to hide or show its curve)</span></span>", o);
+    free(rel_svg);
+}
+
+/* One picture of a run, linked to itself; the curves drawn large (the lesson is in them). A chart
+ * with its SVG beside it is shown as that SVG. */
+static void put_picture(FILE *o, const Page *pg, const Item *it, const char *name)
+{
+    char svg[MNL_PATH_LEN];
+    size_t n = strlen(name);
+    if (n > 4 && n < sizeof svg && !strcmp(name + n - 4, ".png")) {
+        snprintf(svg, sizeof svg, "%.*s.svg", (int)(n - 4), name);
+        char rel[2 * MNL_PATH_LEN], alt[2 * MNL_PATH_LEN + 8];
+        if (has_file(pg->root, it->rel, svg) &&
+            (size_t)snprintf(rel, sizeof rel, "%s/%s", it->rel, name) < sizeof rel) {
+            snprintf(alt, sizeof alt, "%s of %s", name, it->rel);
+            put_chart(o, rel, alt, strlen(alt), 0);
+            return;
+        }
+    }
     fputs("<a href=\"", o);
     put_url(o, it->rel, name);
     fputs("\"><img src=\"", o);
@@ -500,7 +634,7 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_file_name);
     for (int i = 0; i < n; i++) {
-        put_picture(o, it, names[i]);
+        put_picture(o, pg, it, names[i]);
         free(names[i]);
     }
 }
@@ -508,7 +642,8 @@ static void put_explore_pictures(FILE *o, const Page *pg, const Item *it)
 static void put_run(FILE *o, const Page *pg, const Item *it)
 {
     static const char *const pictures[] = {RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION,
-                                           RUNDIR_ROC, RUNDIR_WEIGHTS_PICTURE};
+                                           RUNDIR_ROC, RUNDIR_CALIBRATION, RUNDIR_ATTACK_PICTURE,
+                                           RUNDIR_WEIGHTS_PICTURE};
     fputs("<div class=\"run\" id=\"", o);
     put_attr(o, it->id);
     fputs("\"><h4>", o);
@@ -526,7 +661,8 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
             fprintf(o, "\">%s</a>", texts[k]);
         }
     if (it->sweep >= 0) {
-        fputs(" · part of the sweep <a href=\"#", o);
+        fprintf(o, " · part of the %s <a href=\"#",
+                pg->items[it->sweep].kind == ITEM_LESSON ? "lesson" : "sweep");
         put_attr(o, pg->items[it->sweep].id);
         fputs("\">", o);
         put_text(o, pg->items[it->sweep].rel);
@@ -534,10 +670,11 @@ static void put_run(FILE *o, const Page *pg, const Item *it)
     }
     fputs(" · <a class=\"back\" href=\"#", o);
     put_attr(o, it->sweep >= 0 ? pg->items[it->sweep].id : "report");
-    fprintf(o, "\">back to the %s</a></p>\n<p>", it->sweep >= 0 ? "sweep" : "report");
+    fprintf(o, "\">back to the %s</a></p>\n<p>", it->sweep < 0 ? "report"
+            : pg->items[it->sweep].kind == ITEM_LESSON ? "lesson" : "sweep");
     for (size_t k = 0; k < sizeof pictures / sizeof pictures[0]; k++)
         if (has_file(pg->root, it->rel, pictures[k]))
-            put_picture(o, it, pictures[k]);
+            put_picture(o, pg, it, pictures[k]);
     put_explore_pictures(o, pg, it);
     fputs("</p></div>\n", o);
 }
@@ -550,7 +687,8 @@ static void put_markdown_file(FILE *o, const Page *pg, const char *rel, const ch
     unsigned char *md;
     size_t n;
     if (file_read_all(path, 8 << 20, &md, &n) == MNL_OK) {
-        html_from_markdown(o, (const char *)md, prefix, anchor_of, (void *)pg);
+        const Md how = {prefix, anchor_of, (void *)pg, pg->root};
+        markdown_to_html(o, (const char *)md, &how);
         free(md);
     } else {
         fputs("<p>(", o);
@@ -576,6 +714,33 @@ static int list_tasks(const Page *pg, const char **tasks, int max)
     return n;
 }
 
+/* A lesson's charts: every NAME.png of its folder (TABLE.md names none), in name order. */
+static void put_folder_charts(FILE *o, const Page *pg, const Item *it)
+{
+    char dir[2 * MNL_PATH_LEN];
+    if ((size_t)snprintf(dir, sizeof dir, "%s/%s", pg->root, it->rel) >= sizeof dir)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char *names[64];
+    int n = 0;
+    for (struct dirent *e; n < 64 && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".png") && !strstr(e->d_name, ".tmp.") &&
+            (names[n] = strdup(e->d_name)))
+            n++;
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, by_file_name);
+    fputs("<p>", o);
+    for (int i = 0; i < n; i++) {
+        put_picture(o, pg, it, names[i]);
+        free(names[i]);
+    }
+    fputs("</p>\n", o);
+}
+
 static void put_section_list(FILE *o, const Page *pg, ItemKind kind, const char *file)
 {
     for (int i = 0; i < pg->n; i++) {
@@ -588,7 +753,9 @@ static void put_section_list(FILE *o, const Page *pg, ItemKind kind, const char 
         put_text(o, it->rel);
         fputs("/ · <a href=\"#report\">back to the report</a></p>\n", o);
         put_markdown_file(o, pg, it->rel, file);
-        if (kind == ITEM_SWEEP) {
+        if (kind == ITEM_LESSON)
+            put_folder_charts(o, pg, it);
+        if (kind == ITEM_SWEEP || kind == ITEM_LESSON) {
             fputs("<p>Its runs:", o);
             for (int j = 0; j < pg->n; j++)
                 if (pg->items[j].sweep == i) {
@@ -611,8 +778,10 @@ static void put_page(FILE *o, const Page *pg)
 {
     const char *tasks[64];
     int nt = list_tasks(pg, tasks, 64), n_sweeps = 0, n_diffs = 0;
+    int n_lessons = 0;
     for (int i = 0; i < pg->n; i++)
-        n_sweeps += pg->items[i].kind == ITEM_SWEEP, n_diffs += pg->items[i].kind == ITEM_DIFF;
+        n_sweeps += pg->items[i].kind == ITEM_SWEEP, n_diffs += pg->items[i].kind == ITEM_DIFF,
+        n_lessons += pg->items[i].kind == ITEM_LESSON;
     fprintf(o, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>"
                "<meta charset=\"utf-8\"/><title>mnistlab results</title><style>%s</style></head>\n"
                "<body>\n<h1>mnistlab results</h1>\n<nav><a href=\"#report\">Report</a>", page_style);
@@ -625,6 +794,8 @@ static void put_page(FILE *o, const Page *pg)
     }
     if (n_sweeps)
         fputs("<a href=\"#sweeps\">Sweeps</a>", o);
+    if (n_lessons)
+        fputs("<a href=\"#lessons\">Lessons</a>", o);
     if (n_diffs)
         fputs("<a href=\"#diffs\">Diffs</a>", o);
     fputs("</nav>\n<div id=\"report\">\n", o);
@@ -647,7 +818,8 @@ static void put_page(FILE *o, const Page *pg)
                 count += pg->items[i].kind == ITEM_RUN && pg->items[i].sweep == j &&
                          !strcmp(pg->items[i].task, tasks[t]);
             if (count) {
-                fprintf(o, "<p>%d run%s of the sweep <a href=\"#", count, count == 1 ? "" : "s");
+                fprintf(o, "<p>%d run%s of the %s <a href=\"#", count, count == 1 ? "" : "s",
+                        pg->items[j].kind == ITEM_LESSON ? "lesson" : "sweep");
                 put_attr(o, pg->items[j].id);
                 fputs("\">", o);
                 put_text(o, pg->items[j].rel);
@@ -659,10 +831,19 @@ static void put_page(FILE *o, const Page *pg)
         fputs("<h2 id=\"sweeps\">Sweeps</h2>\n", o);
         put_section_list(o, pg, ITEM_SWEEP, RUNDIR_SWEEP_MD);
     }
+    if (n_lessons) {
+        fputs("<h2 id=\"lessons\">Lessons</h2>\n", o);
+        put_section_list(o, pg, ITEM_LESSON, RUNDIR_LESSON_MD);
+    }
     if (n_diffs) {
         fputs("<h2 id=\"diffs\">Diffs</h2>\n", o);
         put_section_list(o, pg, ITEM_DIFF, RUNDIR_DIFF_MD);
     }
+    if (pg->left_out)
+        fprintf(o, "<p><b>%d more</b> runs, sweeps, lessons or diffs are not on this page: it lists "
+                "at most %d, and none whose path is longer than %zu bytes. REPORT.md and each "
+                "folder's own files have them.</p>\n", pg->left_out, HTML_MAX_ITEMS,
+                sizeof pg->items[0].rel - 1);
     fputs("<p class=\"back\">Written by <code>mnistlab compare</code>; every picture links to its "
           "full size.</p>\n</body>\n</html>\n", o);
 }

@@ -1,7 +1,8 @@
-/* experiments/html: results/index.html, one static page (no server, no script) to read every
+/* experiments/html: results/index.html, one static page (no server, no library) to read every
  * result: the report's tables (REPORT.md turned into HTML), every run's pictures grouped by task
  * (data set, classes, test images), the sweeps and the diffs, each linked to the others. Written
- * by `compare` beside REPORT.md. */
+ * by `compare` beside REPORT.md. Its charts are gnuplot's own SVG (mouse option, standalone) with
+ * the PNG as fallback; a lesson folder (TABLE.md) shows its table and every chart in it. */
 #ifndef MNL_HTML_H
 #define MNL_HTML_H
 

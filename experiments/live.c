@@ -24,7 +24,9 @@ void live_redraw(LiveCurves *lc, const RunFiles *f)
     } else if (since < LIVE_MIN_INTERVAL || since < LIVE_COST_FACTOR * lc->last_cost) {
         return;
     }
-    if (report_write_curves(f) == MNL_OK)
+    RunFiles now = *f;
+    now.live = 1;               /* the PNG a viewer shows; the page's SVG is drawn once, at the end */
+    if (report_write_curves(&now) == MNL_OK)
         lc->drawn++;
     else
         mnl_clear_error();

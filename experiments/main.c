@@ -20,12 +20,14 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/attack.h"
 #include "experiments/bench.h"
 #include "experiments/diff.h"
 #include "experiments/html.h"
 #include "common/parse.h"
 #include "common/suggest.h"
 #include "experiments/predict.h"
+#include "experiments/robustness.h"
 #include "experiments/report.h"
 #include "experiments/rundir.h"
 #include "experiments/runner.h"
@@ -65,6 +67,14 @@ static const Command commands[] = {
      "Draw what each stage of a CNN sees for test image N (every layer's output), the first\n"
      "convolution's kernels (--weights), or the weight templates of a dense model; --saliency:\n"
      "the gradient of the class score with respect to every pixel of test image N.\n"},
+    {"attack", "attack RUN_DIR|MODEL.ckpt [--eps \"0 0.05 0.1 0.15 0.2 0.25 0.3\"] [--show-eps E] "
+               "[--images N] [--out DIR] [--kernels fast|reference]",
+     "The fast gradient sign method (Goodfellow et al. 2015) against a trained network: every\n"
+     "pixel of every test image (the first N with --images) moved by eps (pixels run 0..1) the way\n"
+     "that raises its loss. Prints the test accuracy at each eps, writes it to attack.csv, and\n"
+     "draws attack.png: digits the step of --show-eps (default: the first eps of 0.1 or more)\n"
+     "flips, each beside the step and the image the model then misreads. Into the run folder,\n"
+     "or --out DIR. --kernels reference: through the plain loops of models/reference/.\n"},
     {"show-data", "show-data [--dataset mnist|fashion] [--classes A B ...] [--augment 'shift N, "
                   "rotate D'] [--out FILE.png]",
      "Draw the first 40 training images (of the chosen classes) with their labels into FILE.png\n"
@@ -89,6 +99,16 @@ static const Command commands[] = {
      "diverges is a row that says so.\n"
      "Every run's settings are checked before the first is trained; running the same command\n"
      "again keeps the runs already finished.\n"},
+    {"robustness", "robustness RUN_DIR... (--shift L,L,... | --rotate L,... | --noise L,... | "
+                   "--occlude L,...)... [--out DIR] [--seed N] [--threads N] "
+                   "[--kernels fast|reference]",
+     "Test finished runs on their own test images changed at test time: shifted by L pixels,\n"
+     "rotated by L degrees, with Gaussian pixel noise of standard deviation L (pixels 0..1), or with\n"
+     "a square of side L blanked; level 0 is the run's own test accuracy. Runs in DIR/seedN/\n"
+     "folders form one group (mean ± std over them). Writes DIR/ROBUSTNESS.md (default DIR:\n"
+     "results/robustness) and robustness-NAME.png per transform, one red line per group. The\n"
+     "random draws (direction, sign, noise, place) depend on the image and --seed only.\n"
+     "--kernels reference: the networks through the plain loops of models/reference/.\n"},
     {"diff", "diff RUN_A RUN_B [--out DIR]",
      "Compare two finished runs on the test images they share: how many both get right, only A,\n"
      "only B, neither; " RUNDIR_DIFF_FIXED " (images B gets right and A wrong, labelled with both "
@@ -570,6 +590,14 @@ int main(int argc, char **argv)
         }
         return rc ? report_error(rc) : 0;
     }
+    if (!strcmp(cmd, "robustness")) {
+        int rc = robustness_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
     if (!strcmp(cmd, "sweep")) {
         if (n > 0 && rest[0][0] != '-' && check_experiment_file(rest[0]))
             return 1;
@@ -583,6 +611,14 @@ int main(int argc, char **argv)
         }
         if (rc == MNL_ERR_ARG) {
             esc_say(stderr, "mnistlab: ", mnl_last_error(), "\n");
+            return 2;
+        }
+        return rc ? report_error(rc) : 0;
+    }
+    if (!strcmp(cmd, "attack")) {
+        int rc = attack_main(n, rest);
+        if (rc == MNL_ERR_ARG) {
+            fprintf(stderr, "mnistlab: %s\n", mnl_last_error());
             return 2;
         }
         return rc ? report_error(rc) : 0;

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/fileio.h"
+#include "experiments/calibrate.h"
 #include "experiments/divergence.h"
 #include "experiments/html.h"
 #include "experiments/predictions.h"
@@ -72,6 +73,36 @@ static int write_predictions(Run *r)
     return rc;
 }
 
+/* calibration.png and the ECE before and after temperature scaling (experiments/calibrate): the
+ * test set's logits, and the validation split's to fit the temperature on, one more pass each. */
+static int write_calibration(Run *r)
+{
+    Model *m = &r->ex.model;
+    const Dataset *test = &r->ex.data.test, *valid = &r->ex.data.valid;
+    float *zt = NULL, *zv = NULL;
+    int *yt = NULL, *yv = NULL, K = 0, Kv = 0;
+    if (test->n < 1)
+        return MNL_OK;
+    int rc;
+    if (r->test_probs_valid)     /* a fitted model: its last test evaluation, no second pass */
+        K = test->num_classes,
+        rc = calibrate_logits_of_probs(r->test_probs, test->y, test->n, K, &zt, &yt);
+    else
+        rc = calibrate_logits(m, test, r->ex.cfg.batch, &zt, &yt, &K);
+    if (!rc && valid->n > 0)
+        rc = calibrate_logits(m, valid, r->ex.cfg.batch, &zv, &yv, &Kv);
+    CalibReport cr;
+    if (!rc)
+        rc = calibrate_measure(zt, yt, test->n, zv, yv, valid->n > 0 ? valid->n : 0, K, &cr);
+    char said[400] = "";
+    if (!rc)
+        rc = calibrate_write_run(r->dir, r->ex.cfg.name, &cr, said, sizeof said);
+    if (!rc)
+        run_say(r, "%s", said);
+    free(zt), free(zv), free(yt), free(yv);
+    return rc;
+}
+
 /* What report_write_run draws from: the records so far and the last test evaluation. */
 RunFiles run_files(const Run *r)
 {
@@ -86,6 +117,7 @@ RunFiles run_files(const Run *r)
         .threads = r->ex.threads,
         .total_seconds = r->total_seconds,
         .stopped_early = r->stopped_early,
+        .predict_ms_per_1000 = r->test_ms_per_1000,    /* a network's; a fitted one's below */
     };
     if (r->ex.model.fitted && r->fit_cost.size.unit) {     /* its size in its own unit */
         const FitSpec *fs = &r->ex.model.spec.fit;
@@ -129,11 +161,14 @@ static int write_outputs(Run *r)
         rc = report_write_run(&f);
     if (!rc && weights_finite(&r->ex.model))
         rc = write_predictions(r);
+    if (!rc && weights_finite(&r->ex.model))
+        rc = write_calibration(r);
     char shown[ESC_NAME_LEN];        /* a name on the terminal: one line, no control byte */
     if (!rc)
         run_say(r, "wrote %s/{" RUNDIR_METRICS ", " RUNDIR_CURVES ", " RUNDIR_SAMPLES ", "
-                RUNDIR_CONFUSION ", " RUNDIR_SUMMARY ", " RUNDIR_PREDICTIONS ", " RUNDIR_CKPT ", "
-                RUNDIR_BEST ", " RUNDIR_LOG "}\n", esc_to_buf(esc_text, r->dir, shown, sizeof shown));
+                RUNDIR_CONFUSION ", " RUNDIR_CALIBRATION ", " RUNDIR_SUMMARY ", " RUNDIR_PREDICTIONS
+                ", " RUNDIR_CKPT ", " RUNDIR_BEST ", " RUNDIR_LOG "}\n",
+                esc_to_buf(esc_text, r->dir, shown, sizeof shown));
     return rc ? rc : run_write_settings_and_log(r);
 }
 

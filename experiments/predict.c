@@ -110,9 +110,9 @@ static int check_against_settings(Trained *t, const Checkpoint *ck)
 }
 
 /* Load the checkpoint, check its settings against its tensors and size, rebuild the model they
- * describe (no data yet, a batch of one image), put the weights in. One thread: a single image is
- * far too little work to share. t->ex must be freed either way. */
-static int trained_open(Trained *t, const char *ckpt_path)
+ * describe (no data yet, batches of up to `batch` images), put the weights in. t->ex must be
+ * freed either way. */
+static int trained_open_batch(Trained *t, const char *ckpt_path, int batch)
 {
     memset(t, 0, sizeof *t);
     t->ckpt_path = ckpt_path;
@@ -122,8 +122,9 @@ static int trained_open(Trained *t, const char *ckpt_path)
         return rc;
     rc = experiment_configure_text(&t->ex, ck.config_text, ckpt_path);
     if (!rc) {
-        t->ex.cfg.batch = 1;      /* one image at a time: the training batch is never needed */
+        t->ex.cfg.batch = 1;      /* the checks take one image; the training batch is never needed */
         rc = check_against_settings(t, &ck);
+        t->ex.cfg.batch = batch;
     }
     if (!rc) {
         name_from_settings(ck.config_text, t->ex.cfg.name, t->name, sizeof t->name);
@@ -132,6 +133,21 @@ static int trained_open(Trained *t, const char *ckpt_path)
     if (!rc)
         rc = checkpoint_apply(&ck, &t->ex.model, NULL);
     checkpoint_free(&ck);
+    return rc;
+}
+
+/* A batch of one image, on one thread: a single image is far too little work to share. */
+static int trained_open(Trained *t, const char *ckpt_path)
+{
+    return trained_open_batch(t, ckpt_path, 1);
+}
+
+int predict_open_model(const char *ckpt_path, int batch, Experiment *ex, char *name, size_t n)
+{
+    Trained t;
+    int rc = trained_open_batch(&t, ckpt_path, batch);
+    *ex = t.ex;
+    snprintf(name, n, "%s", t.name);
     return rc;
 }
 

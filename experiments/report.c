@@ -1,4 +1,5 @@
 /* experiments/report: summary.txt, the run's three plots, and the cross-run REPORT.md. */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "experiments/report.h"
 
 #include <ctype.h>
@@ -15,6 +16,7 @@
 #include "common/escape.h"
 #include "common/fileio.h"
 #include "experiments/cost.h"
+#include "experiments/fit.h"
 #include "experiments/rundir.h"
 #include "experiments/significance.h"
 #include "plots/plot.h"
@@ -93,8 +95,8 @@ static void classes_text(const ExpConfig *c, char *buf, size_t n)
 
 static const char *label_of(const RunFiles *f, int k);
 
-/* "no better than always answering 9: ..." when the last test evaluation was stuck or degenerate
- * (common/metrics' rule), else "". short: the line curves.png has room for. */
+/* "no better than always answering 9, the commonest class ..." when the last test evaluation was
+ * stuck or degenerate (common/metrics' rule), else "". short: the line curves.png has room for. */
 static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
 {
     buf[0] = '\0';
@@ -108,8 +110,9 @@ static void stuck_text(const RunFiles *f, int short_form, char *buf, size_t n)
     if (!short_form)
         degeneracy_describe(&d, names, f->data->test.n, buf, n);
     else if (d.degenerate)
-        snprintf(buf, n, "no better than always answering %s (it answers %s for %.0f%% of the test "
-                 "images)", names[d.majority], names[d.top_pred], 100.0 * d.top_pred_share);
+        snprintf(buf, n, "no better than always answering %s (%.0f%% of the test images are %s); it "
+                 "answers %s for %.0f%%", names[d.majority], 100.0 * d.majority_share,
+                 names[d.majority], names[d.top_pred], 100.0 * d.top_pred_share);
 }
 
 static int write_summary(const RunFiles *f, const Judgement *j)
@@ -139,6 +142,8 @@ static int write_summary(const RunFiles *f, const Judgement *j)
     if (f->size_unit)    /* a fitted model: epochs are boosting rounds or trees, 1 for one fit */
         fprintf(o, "model_size = %zu %s\nmodel_bytes = %zu\npredict_ms_per_1000 = %.2f\n", f->params,
                 f->size_unit, f->size_bytes, f->predict_ms_per_1000);
+    else if (f->predict_ms_per_1000 > 0)   /* a network: its last test evaluation */
+        fprintf(o, "predict_ms_per_1000 = %.2f\n", f->predict_ms_per_1000);
     if (f->stopped_early)
         fprintf(o, "stopped_early = after epoch %d (train.early_stop = %d)\n", f->stopped_early,
                 f->cfg->early_stop);
@@ -194,6 +199,37 @@ int report_log_loss_axis(const char *loss_axis, const EpochRecord *r, int n)
     return hi > 20.0 * lo;
 }
 
+
+/* curves.png of a model fitted once: no curve and no verdict, the training, validation and test
+ * accuracy as bars with their numbers, and what the fit cost (plots/fitted.gp). */
+static int write_fitted_once(const RunFiles *f)
+{
+    const EpochRecord *e = &f->records[f->n_records - 1];
+    char out[MNL_PATH_LEN], title[400], cost[300], note[200];
+    rundir_path(f->dir, RUNDIR_CURVES, out, sizeof out);
+    snprintf(title, sizeof title, "%s: %s on %s, fitted once (no curve: one fit, one evaluation)",
+             f->cfg->name, f->cfg->family, f->cfg->dataset);
+    double bytes = (double)f->size_bytes;
+    snprintf(cost, sizeof cost, "fit %.1f s  |  prediction %.1f ms per 1,000 images  |  model: %zu %s, "
+             "%.1f %s", f->total_seconds, f->predict_ms_per_1000, f->params, f->size_unit,
+             bytes >= 1048576 ? bytes / 1048576 : bytes / 1024, bytes >= 1048576 ? "MB" : "kB");
+    snprintf(note, sizeof note, "training accuracy on the first %d training images; test accuracy "
+             "on all %d test images", f->data->train.n < FIT_TRAIN_SCORED ? f->data->train.n : FIT_TRAIN_SCORED,
+             f->data->test.n);
+    Plot p;
+    int rc = plot_begin(&p);
+    if (rc)
+        return rc;
+    plot_set_str(&p, "title", title);
+    plot_set_num(&p, "train_acc", e->train_acc);
+    plot_set_num(&p, "test_acc", e->test_acc);
+    plot_set_int(&p, "has_valid", f->data->valid.n > 0);
+    plot_set_num(&p, "valid_acc", f->data->valid.n > 0 ? e->valid_acc : 0.0);
+    plot_set_str(&p, "cost", cost);
+    plot_set_str(&p, "note", note);
+    return plot_draw(&p, "fitted", out);
+}
+
 /* The bottom panel: from the first epoch whose held-out loss is within twice the lowest (past the
  * steep first drop); its loss range is set by the epochs from the best on, with room above for the
  * descent into it, so that what happened after the best fills the panel (a rise of 0.026 to 0.033
@@ -220,6 +256,8 @@ void report_zoom_range(const EpochRecord *r, int n, const Judgement *j, int *fro
 
 static int write_curves(const RunFiles *f, const Judgement *j)
 {
+    if (f->size_unit && f->rounds_planned <= 1)
+        return write_fitted_once(f);
     char in[MNL_PATH_LEN], out[MNL_PATH_LEN], title[400];
     char label[256], zoom[256];
     rundir_path(f->dir, RUNDIR_METRICS, in, sizeof in);
@@ -234,6 +272,9 @@ static int write_curves(const RunFiles *f, const Judgement *j)
                  "last %d %.4f (dark red bar) %+.0f%%: %s", which, j->best_loss, b->epoch, j->tail,
                  j->end_loss, 100.0 * (j->end_loss / j->best_loss - 1.0),
                  j->overfits ? "it has risen, overfitting" : "no real rise");
+    else if (f->n_records == 1)      /* one point says nothing of falling or rising */
+        snprintf(zoom, sizeof zoom, "%s loss after the only epoch: %.4f (one point: no trend yet, "
+                 "train longer to see one)", which, j->best_loss);
     else
         snprintf(zoom, sizeof zoom, "%s loss, zoomed: lowest %.4f at the last epoch, %d: still "
                  "falling, no overfitting yet", which, j->best_loss, b->epoch);
@@ -260,9 +301,6 @@ static int write_curves(const RunFiles *f, const Judgement *j)
         snprintf(title, sizeof title, "%s: %s on %s, %d %s (one per epoch)", f->cfg->name,
                  f->cfg->family, f->cfg->dataset, last->epoch,
                  strcmp(f->cfg->family, "forest") ? "boosting rounds" : "trees");
-    else if (f->size_unit)
-        snprintf(title, sizeof title, "%s: %s on %s, fitted once: one point, no curve",
-                 f->cfg->name, f->cfg->family, f->cfg->dataset);
     else
         snprintf(title, sizeof title, "%s: %s on %s, %d epoch%s", f->cfg->name, f->cfg->family,
                  f->cfg->dataset, last->epoch, last->epoch == 1 ? "" : "s");
@@ -290,12 +328,8 @@ static int write_curves(const RunFiles *f, const Judgement *j)
     plot_set_num(&p, "end_loss", j->end_loss);
     plot_set_str(&p, "zoom_label", zoom);
     plot_set_str(&p, "stuck", stuck);
-    /* $MNISTLAB_PLOT_LAYOUT: a file where curves.gp writes where it put the panels and the text
-     * (the test that no label covers a curve reads it) */
-    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
-    if (lay && *lay)
-        plot_set_str(&p, "layout", lay);
-    return plot_draw(&p, "curves", out);
+    plot_set_layout(&p, "curves");
+    return f->live ? plot_draw(&p, "curves", out) : plot_draw_svg(&p, "curves", out);
 }
 
 /* ---- samples.png: a row of correct and a row of wrong test images ---- */
@@ -491,6 +525,11 @@ static int read_summary(const char *dir, RunSummary *s)
     NUM("best_epoch_chosen_on", best_on_validation, !strncmp(v, "validation", 10));
     NUM("end_over_best_loss", end_over_best, atof(v));
     NUM("overfitting_from_epoch", overfits, strcmp(v, "none") != 0);
+    s->ece = s->temperature = s->ece_after = NAN;
+    NUM("ece", ece, atof(v));
+    if (rundir_summary_value(text, "temperature", v, sizeof v) == 0 && strncmp(v, "none", 4) != 0)
+        s->temperature = atof(v);
+    NUM("ece_after_temperature", ece_after, atof(v));
     if (rundir_summary_value(text, "degenerate", v, sizeof v) == 0 && strcmp(v, "no") != 0)
         snprintf(s->stuck, sizeof s->stuck, "%.*s", (int)sizeof s->stuck - 1, v);
 #undef TEXT
@@ -499,6 +538,28 @@ static int read_summary(const char *dir, RunSummary *s)
     if (!s->epochs_planned)
         s->epochs_planned = s->epochs;
     return s->experiment[0] ? 0 : -1;
+}
+
+/* The experiment file PATH that config.used names, into base: PATH as written is relative to
+ * where the run was started; compare may run elsewhere, so a relative PATH is also tried against
+ * each folder above the run (results/cnn inside the project finds the project's
+ * experiments/cnn.conf). 0, or -1 when none loads. */
+static int load_named_experiment(const char *dir, const char *from, ExpConfig *base)
+{
+    if (config_load(from, base) == MNL_OK)
+        return 0;
+    mnl_clear_error();
+    char up[MNL_PATH_LEN], path[2 * MNL_PATH_LEN];
+    if (from[0] == '/' || !realpath(dir, up))
+        return -1;
+    for (char *slash; (slash = strrchr(up, '/'));) {
+        *slash = '\0';
+        snprintf(path, sizeof path, "%s/%s", up, from);
+        if (config_load(path, base) == MNL_OK)
+            return 0;
+        mnl_clear_error();
+    }
+    return -1;
 }
 
 /* What the run's config.used changes from the experiment file it names ("; settings of
@@ -529,7 +590,7 @@ static void read_differences(const char *dir, RunSummary *s)
             *close = '\0';
         esc_line_path_decode(from);     /* config.c wrote its control bytes and '%' as %XX */
     }
-    if (!from[0] || config_load(from, &base) != MNL_OK) {
+    if (!from[0] || load_named_experiment(dir, from, &base) != 0) {
         snprintf(s->differs, sizeof s->differs, "(experiment file %s not found)", from[0] ? from : "?");
         snprintf(s->differs_but_seed, sizeof s->differs_but_seed, "%s", s->differs);
         mnl_clear_error();
@@ -592,7 +653,7 @@ static void find_runs(RunList *l, const char *dir, int depth)
     RunDirState state = rundir_status(dir, &st, &upgraded);
     if (upgraded) {
         fputs("note: ", stdout);
-        esc_terminal(stdout, dir);
+        esc_text(stdout, dir);
         fputs(" was written by an earlier mnistlab; its files are whole, so it now has a manifest "
               "and a completion mark (once)\n", stdout);
     }
@@ -1089,7 +1150,8 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
         plot_set_int(&p, "logx", last >= 1000);
         plot_set_int(&p, "last_epoch", last);
         plot_set_str(&p, "title", title);
-        rc = plot_draw(&p, "compare", out);       /* removes the private folder */
+        plot_set_layout(&p, "compare");
+        rc = plot_draw_svg(&p, "compare", out);   /* removes the private folder */
     } else {
         plot_discard(&p);
     }
@@ -1132,9 +1194,11 @@ static void write_seed_tests(FILE *o, const RunSummary *r, int i, int end)
     free(acc), free(names);
 }
 
-/* The sweep a run belongs to: the deepest folder above it, below root, that holds a SWEEP.md
- * ("lesson-lr" for lesson-lr/lr=0.5/seed2), its name relative to root in buf. 0 when none. */
-static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+/* The sweep or lesson a run belongs to: the deepest folder above it, below root, that holds a
+ * SWEEP.md ("lesson-lr" for lesson-lr/lr=0.5/seed2) or a lesson's TABLE.md ("lesson-overfitting"
+ * for lesson-overfitting/overfit-adamw/seed3), its name relative to root in buf. 0 when none. */
+static int sweep_or_lesson_of(const char *root, const char *name, char *buf, size_t n,
+                              const char **file)
 {
     char sub[MNL_PATH_LEN];
     size_t len = strlen(name);
@@ -1144,12 +1208,19 @@ static int sweep_of(const char *root, const char *name, char *buf, size_t n)
         if (k == len)
             continue;                      /* the run's own folder is no sweep */
         snprintf(sub, sizeof sub, "%.*s", (int)k, name);
-        if (rundir_is_sweep(root, sub)) {
+        if (rundir_is_sweep(root, sub) || rundir_is_lesson(root, sub)) {
             snprintf(buf, n, "%.*s", (int)k, name);
+            if (file)
+                *file = rundir_is_sweep(root, sub) ? RUNDIR_SWEEP_MD : RUNDIR_LESSON_MD;
             return 1;
         }
     }
     return 0;
+}
+
+static int sweep_of(const char *root, const char *name, char *buf, size_t n)
+{
+    return sweep_or_lesson_of(root, name, buf, n, NULL);
 }
 
 static void write_table_head(FILE *o, const char *before)
@@ -1175,6 +1246,67 @@ static void write_unfinished(FILE *o, const RunSummary *u, int n)
         fputs(" | ", o);
         esc_md_cell(o, u[i].state);
         fputs(" |\n", o);
+    }
+}
+
+/* "0.0347", or "0.0347±0.0021" over the group's runs that have the value (NaN: none has it). */
+static void mean_cell(const RunSummary *g, int n, size_t offset, const char *fmt_one,
+                      const char *fmt_group, char *buf, size_t len)
+{
+    double v[512], m, sd;
+    int k = 0;
+    for (int i = 0; i < n && k < 512; i++) {
+        double x = *(const double *)((const char *)&g[i] + offset);
+        if (!isnan(x))
+            v[k++] = x;
+    }
+    if (k == 0) {
+        snprintf(buf, len, "–");
+        return;
+    }
+    mean_std(v, k, &m, &sd);
+    if (k == 1)
+        snprintf(buf, len, fmt_one, m);
+    else
+        snprintf(buf, len, fmt_group, m, sd);
+}
+
+/* How far each run's (group's) confidence can be trusted: its expected calibration error on the
+ * test images, and the temperature fitted on its validation split with the error after it
+ * (experiments/calibrate); the reliability diagram is the run's calibration.png. */
+static void write_calibration(FILE *o, const RunSummary *r, int i, int end)
+{
+    int any = 0;
+    for (int k = i; k < end; k++)
+        any |= !isnan(r[k].ece);
+    if (!any)
+        return;
+    fprintf(o, "\nCalibration: the expected calibration error (ECE) of the test images over 15 "
+               "confidence bins (0 is a model exactly as sure as it is right); the remedy, one "
+               "temperature dividing every logit, is fitted on the run's validation split (none "
+               "without one). Each run's calibration.png is its reliability diagram.\n\n"
+               "| run | ECE | temperature | ECE after |\n|---|---|---|---|\n");
+    for (int g = i, ge; g < end; g = ge) {
+        ge = group_end(r, end, g);
+        char ece[48], t[48], after[48];
+        mean_cell(&r[g], ge - g, offsetof(RunSummary, ece), "%.4f", "%.4f\u00b1%.4f", ece,
+                  sizeof ece);
+        if (isnan(r[g].ece))
+            continue;
+        mean_cell(&r[g], ge - g, offsetof(RunSummary, temperature), "%.3f", "%.3f\u00b1%.3f", t,
+                  sizeof t);
+        mean_cell(&r[g], ge - g, offsetof(RunSummary, ece_after), "%.4f", "%.4f\u00b1%.4f", after,
+                  sizeof after);
+        fputs("| ", o);
+        if (ge - g == 1) {
+            md_file_link(o, r[g].name, r[g].name, RUNDIR_CALIBRATION);
+        } else {
+            char parent[sizeof r[g].name];
+            snprintf(parent, sizeof parent, "%.*s", (int)parent_len(r[g].name), r[g].name);
+            esc_md_cell(o, parent);
+            fprintf(o, "/seed* (%d)", ge - g);
+        }
+        fprintf(o, " | %s | %s | %s |\n", ece, t, after);
     }
 }
 
@@ -1225,7 +1357,8 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             write_group_row(o, &r[g], ge - g);
         }
         for (int s0 = i; s0 < end; s0++) {
-            if (!sweep_of(root, r[s0].name, sweep, sizeof sweep))
+            const char *file = RUNDIR_SWEEP_MD;
+            if (!sweep_or_lesson_of(root, r[s0].name, sweep, sizeof sweep, &file))
                 continue;
             int seen = 0;
             for (int d = 0; d < n_done; d++)
@@ -1234,10 +1367,10 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                 continue;
             snprintf(done[n_done++], sizeof done[0], "%s", sweep);
             char link[MNL_PATH_LEN + 16];
-            snprintf(link, sizeof link, "%s/" RUNDIR_SWEEP_MD, sweep);
-            fprintf(o, "\n### Sweep ");
+            snprintf(link, sizeof link, "%s/%s", sweep, file);
+            fprintf(o, "\n### %s ", strcmp(file, RUNDIR_SWEEP_MD) ? "Lesson" : "Sweep");
             esc_md_cell(o, sweep);
-            fprintf(o, ": [" RUNDIR_SWEEP_MD "](");
+            fprintf(o, ": [%s](", file);
             esc_md_link(o, link);
             fputs(")\n", o);
             write_table_head(o, "\n");
@@ -1271,6 +1404,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
             free(done);
             return rc;
         }
+        write_calibration(o, r, i, end);     /* after the cost: the runs' own table comes first */
     }
     free(done);
     write_unfinished(o, u, n_unfinished);
@@ -1296,9 +1430,9 @@ int report_compare(const char *root, int *runs_found)
     }
     for (int i = 0; i < n_others; i++) {   /* no control bytes of a name reach the terminal */
         fputs("not finished: ", stdout);
-        esc_terminal(stdout, others[i].name);
+        esc_text(stdout, others[i].name);
         fputs(": ", stdout);
-        esc_terminal(stdout, others[i].state);
+        esc_text(stdout, others[i].state);
         fputc('\n', stdout);
     }
     rc = write_report(root, runs, n, others, n_others);

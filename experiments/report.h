@@ -35,6 +35,7 @@ typedef struct {
     int n_correct, n_wrong;
     const int *correct_idx, *wrong_idx, *correct_pred, *wrong_pred;
     const float *correct_conf, *wrong_conf;
+    int live;                        /* drawn while training: curves.png alone (its SVG at the end) */
 } RunFiles;
 
 /* The best epoch and whether the run overfits, by the rule docs/guide.md §3 states. */

@@ -146,6 +146,9 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
      * row and one label per point: thresholds that land on the same point share it ("0.1-0.5:
      * 53.0%"), so a model that answers one class does not pile five labels on one spot */
     RocPoint pts[ROC_N_THRESHOLDS];
+    char labels[ROC_N_THRESHOLDS][64];
+    const char *label_of[ROC_N_THRESHOLDS];
+    int n_labels = 0;
     for (int i = 0; i < ROC_N_THRESHOLDS; i++)
         pts[i] = roc_at(p->p_positive, p->truth, p->n, roc_thresholds[i]);
     fprintf(a.f, "\n\n# threshold fpr tpr accuracy \"label\"\n");
@@ -153,12 +156,13 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
         for (j = i + 1; j < ROC_N_THRESHOLDS && pts[j].fpr == pts[i].fpr && pts[j].tpr == pts[i].tpr;
              j++)
             ;
-        char label[64];
+        char *label = labels[n_labels];
+        label_of[n_labels++] = label;
         if (j - i > 1)
-            snprintf(label, sizeof label, "%g-%g: %.1f%%", pts[i].threshold, pts[j - 1].threshold,
-                     100 * pts[i].accuracy);
+            snprintf(label, sizeof labels[0], "%g-%g: %.1f%%", pts[i].threshold,
+                     pts[j - 1].threshold, 100 * pts[i].accuracy);
         else
-            snprintf(label, sizeof label, "%g: %.1f%%", pts[i].threshold, 100 * pts[i].accuracy);
+            snprintf(label, sizeof labels[0], "%g: %.1f%%", pts[i].threshold, 100 * pts[i].accuracy);
         fprintf(a.f, "%g %.6g %.6g %.6g \"%s\"\n", pts[i].threshold, pts[i].fpr, pts[i].tpr,
                 100 * pts[i].accuracy, label);
     }
@@ -175,6 +179,8 @@ int roc_write_run(const char *dir, const char *run_name, const Predictions *p, c
     plot_set_str(&plot, "title", title);
     plot_set_str(&plot, "positive", pos_name);
     plot_set_str(&plot, "negative", neg_name);
-    rc = plot_draw(&plot, "roc", png);
+    plot_set_str_array(&plot, "labels", label_of, n_labels);
+    plot_set_layout(&plot, "roc");
+    rc = plot_draw_svg(&plot, "roc", png);
     return rc ? rc : write_thresholds(dir, p, pts, auc, said, said_len);
 }

@@ -266,6 +266,23 @@ int run_save_best(Run *r, int epochs_done)
     return save_checkpoint_to(r, r->best_path, epochs_done);
 }
 
+int run_save_best_fitted(Run *r)
+{
+    int on_valid, best = report_best_epoch(r->records, r->n_records, &on_valid);
+    if (best < 0 || best == r->n_records - 1) {      /* the model model.ckpt holds */
+        if (atomic_link_file(r->ckpt_path, r->best_path) == MNL_OK)
+            return MNL_OK;
+        mnl_clear_error();                            /* no hard links here: a copy */
+        return run_save_best(r, r->n_records);
+    }
+    Fitted *f = r->ex.model.fitted;
+    int round = r->records[best].epoch;
+    f->save_rounds = round;
+    int rc = save_checkpoint_to(r, r->best_path, round);
+    f->save_rounds = 0;
+    return rc;
+}
+
 /* A run is resumed forwards only: train.epochs below what the checkpoint holds (the epochs done,
  * and the one in progress) would drop work and record a shorter run as finished. */
 static int check_resume_epochs(const Run *r, int done)

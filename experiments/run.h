@@ -71,6 +71,8 @@ typedef struct Run {
     double total_seconds;
     int first_epoch;          /* the epoch the loop starts at (after --resume: the next one) */
     FitCost fit_cost;         /* a fitted family: what the fit cost (experiments/fit.c) */
+    double test_ms_per_1000;  /* a network: milliseconds its last test evaluation took per 1,000
+                                 images (0: none in this process), its prediction cost */
     float *test_probs;        /* a fitted family: [test n, K] the probabilities of the last test
                                  evaluation, so predictions.csv needs no second pass; owned */
     int test_probs_valid;
@@ -93,8 +95,14 @@ int run_add_record(Run *r, const EpochRecord *rec);
  * epoch has the lowest held-out loss so far. */
 int run_save_epoch(Run *r, int e, int evaluated);
 int run_save_checkpoint(Run *r, int epochs_done);
-/* best.ckpt of the model as it stands (a fitted model's: it has one state, the rounds so far). */
+/* best.ckpt of the model as it stands. */
 int run_save_best(Run *r, int epochs_done);
+/* best.ckpt of a fitted run, after model.ckpt: the model of its best round (lowest held-out loss,
+ * report_best_epoch). When that is the whole model (a one-shot fit, or the last round was best),
+ * best.ckpt is a second name of model.ckpt (a hard link; a copy where the file system has none),
+ * so a 188 MB k-NN model is written once; else it holds the first rounds only (a forest's first
+ * trees, the booster sliced after the best round: models/fitted.h save_rounds). */
+int run_save_best_fitted(Run *r);
 int run_write_metrics(const Run *r);
 /* config.used and log.txt, beside each checkpoint. */
 int run_write_settings_and_log(const Run *r);

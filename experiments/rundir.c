@@ -27,7 +27,8 @@ const char *const RUNDIR_RUN_FILES[] = {
     RUNDIR_CONFIG, RUNDIR_CKPT, RUNDIR_BEST, RUNDIR_METRICS, RUNDIR_LOG,
     RUNDIR_CURVES, RUNDIR_SAMPLES, RUNDIR_CONFUSION, "curves.dat", "samples.grid.dat",
     "samples.labels.dat", RUNDIR_CONFUSION_DAT, RUNDIR_SUMMARY, RUNDIR_PREDICTIONS,
-    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_STOPPED, NULL,
+    RUNDIR_ROC, RUNDIR_ROC_DAT, RUNDIR_THRESHOLDS, RUNDIR_CALIBRATION, RUNDIR_CALIBRATION_DAT,
+    RUNDIR_STOPPED, "curves.svg", "roc.svg", NULL,
 };
 
 static int ends_with(const char *s, const char *tail)
@@ -347,7 +348,8 @@ void rundir_remove_pictures(const RunDir *f)
         return;
     for (struct dirent *e; (e = readdir(d));) {
         const char *n = e->d_name;
-        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8)) ||
+        if ((strncmp(n, "predict.", 8) && strncmp(n, "features-", 9) && strncmp(n, "weights.", 8) &&
+             strncmp(n, "saliency.", 9) && strncmp(n, "attack.", 7)) ||
             !rundir_owns(f, n))          /* only what the suite wrote here */
             continue;
         char path[MNL_PATH_LEN];
@@ -968,6 +970,11 @@ int rundir_is_sweep(const char *root, const char *rel)
 int rundir_is_diff(const char *root, const char *rel)
 {
     return holds(root, rel, RUNDIR_DIFF_MD);
+}
+
+int rundir_is_lesson(const char *root, const char *rel)
+{
+    return holds(root, rel, RUNDIR_LESSON_MD) && !rundir_is_sweep(root, rel);
 }
 
 int rundir_is_model_picture(const char *name)

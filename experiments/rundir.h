@@ -17,6 +17,11 @@
  *                     state: RNG states, the epoch in progress, a copy of   and on a signal
  *                     metrics.csv (models/checkpoint, experiments/runner)
  *   best.ckpt         the same for the epoch of lowest held-out loss       runner, after an epoch
+ *                     (a fitted run's: its best round, a forest's first    (a fitted run: once, after
+ *                     trees or the booster sliced there; when that is the   model.ckpt, run_save_best_
+ *                     whole model, a hard link to model.ckpt, one file      fitted)
+ *                     under two names, so k-NN's stored images are written
+ *                     once; a copy where the file system has no links)
  *   metrics.csv       a header, then one row per evaluated epoch:          rundir_write_metrics, after
  *                     epoch, train_loss, train_acc, valid_loss, valid_acc,  each epoch's checkpoint;
  *                     test_loss, test_acc, seconds, images_per_s, lr        read by rundir_read_metrics
@@ -26,15 +31,18 @@
  *                     read for them)                                        a signal (curves also live)
  *   summary.txt       "key = value" lines: experiment, family, dataset,    rundir_write_summary (report)
  *                     classes, seed, class_names, *_images, parameters,    then rundir_append_summary
- *                     mflops_per_image, threads, epochs, epochs_planned,   (roc); read by
+ *                     mflops_per_image, threads, epochs, epochs_planned,   (roc, calibrate); read by
  *                     stopped_early, total_seconds, seconds_per_epoch,     rundir_read_summary
  *                     final_*, best_*, end_over_best_loss,
  *                     overfitting_from_epoch, degenerate ("no", or why the
  *                     run is stuck: common/metrics confusion_degeneracy),
- *                     roc_auc, test_acc_at_*
+ *                     roc_auc, test_acc_at_*, ece, ece_bins, temperature,
+ *                     temperature_fitted_on, ece_after_temperature
  *   predictions.csv   the final model's answer for every test image         runner (experiments/
  *                                                                           predictions), at the end
  *   roc.png, roc.dat, thresholds.txt   a binary task's ROC                   roc, at the end
+ *   calibration.png, calibration.dat   the reliability diagram of the test    calibrate, at the
+ *                     images, before and after temperature scaling            end
  *   stopped.txt       one line: why the run stopped short, as readers show  rundir_mark_stopped,
  *                     it ("diverged at epoch 3, batch 5: loss is nan (lr    when the run diverged or
  *                     10)", "incomplete: interrupted by signal 2 during     a fit was interrupted;
@@ -47,8 +55,8 @@
  *                     removed by the next rundir_take
  *
  * Order of writes: lock; manifest; then for each epoch model.ckpt, config.used, log.txt,
- * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv and the ROC
- * files; finished.txt last, written atomically. A run that starts writing into a folder first
+ * metrics.csv, best.ckpt; at the end the pictures, summary.txt, predictions.csv, the ROC and
+ * calibration files; finished.txt last, written atomically. A run that starts writing into a folder first
  * removes its finished.txt and stopped.txt (rundir_claim), so a folder being changed is never
  * shown as finished, nor as the earlier run's end. A run that diverged or whose fit was interrupted
  * writes stopped.txt as its last file instead of finished.txt.
@@ -103,10 +111,14 @@
 #define RUNDIR_ROC        "roc.png"
 #define RUNDIR_ROC_DAT    "roc.dat"
 #define RUNDIR_THRESHOLDS "thresholds.txt"
+#define RUNDIR_CALIBRATION     "calibration.png"
+#define RUNDIR_CALIBRATION_DAT "calibration.dat"
 /* what predict and features draw into a run folder from its model (features-LAYER.png too) */
 #define RUNDIR_PREDICT_PICTURE  "predict.png"
 #define RUNDIR_WEIGHTS_PICTURE  "weights.png"
 #define RUNDIR_SALIENCY_PICTURE "saliency.png"
+#define RUNDIR_ATTACK_PICTURE   "attack.png"
+#define RUNDIR_ATTACK_CSV       "attack.csv"
 #define RUNDIR_FEATURES_PREFIX  "features-"
 #define RUNDIR_FEATURES_MODEL   "features-model.png"
 /* the sweep folder's own files (experiments/sweep) */
@@ -117,6 +129,8 @@
 #define RUNDIR_SWEEP_CURVES "sweep-curves.png"
 #define RUNDIR_HEATMAP      "heatmap.png"
 #define RUNDIR_HEATMAP_DAT  "heatmap.dat"
+/* a lesson's folder (experiments/overfitting/lesson.sh): its table, beside its runs and charts */
+#define RUNDIR_LESSON_MD    "TABLE.md"
 /* a diff's folder (experiments/diff) */
 #define RUNDIR_DIFF_MD      "DIFF.md"
 #define RUNDIR_DIFF_FIXED   "fixed.png"
@@ -167,8 +181,9 @@ int rundir_is_finished(const RunDir *d);
 /* Release the lock and forget the manifest. */
 void rundir_release(RunDir *d);
 
-/* Remove the pictures predict and features drew from the folder's model (predict.png,
- * features-*.png, weights.png and their data files) that the manifest lists: they belong to the
+/* Remove the pictures predict, features and attack drew from the folder's model (predict.png,
+ * features-*.png, weights.png, saliency.png, attack.png, attack.csv and their data files) that the
+ * manifest lists: they belong to the
  * model they were drawn from, and never stay beside another one. */
 void rundir_remove_pictures(const RunDir *d);
 
@@ -231,6 +246,9 @@ typedef struct {
     char size_unit[32];
     long long model_bytes;
     double predict_ms_per_1000;
+    /* calibration (experiments/calibrate): the test images' expected calibration error, the
+     * temperature fitted on the validation split and the error after it; NaN when not measured */
+    double ece, temperature, ece_after;
     char stuck[320];         /* "no better than always answering 9: ..." (summary.txt's
                                 confusion_degeneracy), "" for a run that learned */
     char state[600];         /* "finished", "in progress, epoch 12/150", "incomplete: ..." */
@@ -285,9 +303,11 @@ int rundir_summary_value(const char *text, const char *key, char *buf, size_t n)
 int rundir_read_summary(const char *dir, char **text);
 
 /* ---- the sweep folder, a diff's folder, the model's pictures ---- */
-/* dir (root/rel, rel may be "") holds a sweep's SWEEP.md / a diff's DIFF.md. */
+/* dir (root/rel, rel may be "") holds a sweep's SWEEP.md / a diff's DIFF.md / a lesson's TABLE.md
+ * (and no SWEEP.md). */
 int rundir_is_sweep(const char *root, const char *rel);
 int rundir_is_diff(const char *root, const char *rel);
+int rundir_is_lesson(const char *root, const char *rel);
 /* name is a picture predict or features drew from a run's model (predict*.png, features-*.png),
  * not a temporary file. */
 int rundir_is_model_picture(const char *name);

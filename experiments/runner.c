@@ -78,7 +78,7 @@ static void restore_signal_handlers(void)
 /* The schedule gives the optimizer epoch e's rate, through the optimizer's own interface. */
 static void apply_schedule(Run *r, int e)
 {
-    optim_set_lr(&r->ex.opt, (float)schedule_lr(&r->schedule, r->ex.cfg.lr, e, r->ex.cfg.epochs));
+    optim_set_lr(&r->ex.opt, (float)schedule_lr(&r->schedule, config_lr(&r->ex.cfg), e, r->ex.cfg.epochs));
 }
 
 /* Batch `batch` of epoch e as the network is trained on it: the images themselves, or their
@@ -176,9 +176,12 @@ static int finish_epoch(Run *r, int e)
     DataSplits *d = &r->ex.data;
     double t0 = now_seconds();
     int rc = d->valid.n > 0 ? evaluate(r, &d->valid, &rec.valid_loss, &rec.valid_acc, NULL) : MNL_OK;
+    double t_test = now_seconds();
     if (rc || (rc = evaluate(r, &d->test, &rec.test_loss, &rec.test_acc, &r->view)))
         return rc;
     double eval_s = now_seconds() - t0;
+    if (d->test.n > 0)
+        r->test_ms_per_1000 = (now_seconds() - t_test) * 1000.0 * 1000.0 / d->test.n;
     r->total_seconds += rec.seconds;
     if ((rc = blow_up(r, e, "test", rec.test_loss)) ||
         (d->valid.n > 0 && (rc = blow_up(r, e, "validation", rec.valid_loss))))
@@ -246,9 +249,9 @@ static void fit_say(void *ctx, const char *line)
     run_say(ctx, "%s", line);
 }
 
-/* Fit, then save the model as model.ckpt and best.ckpt (a fitted model has one state: the rounds
- * so far) with metrics.csv. A fit stopped by a signal keeps the rounds it made. MNL_OK,
- * MNL_ERR_INTERRUPTED or the fit's error. */
+/* Fit, then save the model as model.ckpt, metrics.csv, and best.ckpt (the best round's model; the
+ * same file as model.ckpt when that is the whole model). A fit stopped by a signal keeps the
+ * rounds it made. MNL_OK, MNL_ERR_INTERRUPTED or the fit's error. */
 static int fit_run(Run *r)
 {
     FitRunner fr = {r, fit_evaluate, fit_record, fit_say, &stop_signal};
@@ -259,7 +262,7 @@ static int fit_run(Run *r)
     if (!src)
         src = run_write_metrics(r);
     if (!src)
-        src = run_save_best(r, r->n_records);
+        src = run_save_best_fitted(r);
     return src ? src : rc;
 }
 

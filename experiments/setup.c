@@ -195,14 +195,58 @@ static int unknown_family(const ExpConfig *c)
                     config_line(c, "model", "family"), c->family, names);
 }
 
+/* 1 when word is one of the space-separated words of list. */
+static int listed(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *w = list ? list : ""; *w; w += strcspn(w, " "), w += *w == ' ')
+        if (strcspn(w, " ") == n && strncmp(w, word, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* 1 when the family lists key among the [model] settings it reads. */
 static int family_reads(const ModelFamily *f, const char *key)
 {
-    size_t n = strlen(key);
-    for (const char *w = f->settings ? f->settings : ""; *w; w += strcspn(w, " "), w += *w == ' ')
-        if (strcspn(w, " ") == n && strncmp(w, key, n) == 0)
-            return 1;
-    return 0;
+    return listed(f->settings, key);
+}
+
+/* train.lr written out as the rate "default" stands for (0.001, or Lion's 0.0001), as config.used
+ * and checkpoints from before the rate's "default" did: a default too. */
+static int lr_is_the_optimizers_own(const ExpConfig *c, const Setting *s)
+{
+    if (strcmp(s->key, "lr") || c->lr < 0.0f)
+        return 0;
+    ExpConfig own = *c;
+    own.lr = -1.0f;
+    return c->lr == (float)config_lr(&own);
+}
+
+/* A fitted family reads few [train] keys (the prediction batch, the seed, the threads; early_stop
+ * where it records rounds): any other set away from its default would change nothing and is
+ * refused, naming the file, the line and the key. (A key at its default passes: config.used and a
+ * checkpoint's settings list every key.) */
+static int check_fitted_train_settings(const ExpConfig *c, const ModelFamily *f)
+{
+    for (int i = 0; f->fitted && config_setting_at(i); i++) {
+        const Setting *s = config_setting_at(i);
+        int line = config_line(c, s->section, s->key);
+        if (strcmp(s->section, "train") || listed(f->train_settings, s->key) ||
+            config_is_default(c, s) || lr_is_the_optimizers_own(c, s))
+            continue;
+        char where[32] = "", value[64], reads[160] = "";
+        if (line)
+            snprintf(where, sizeof where, ":%d", line);
+        config_format_value(c, s, value, sizeof value);
+        size_t k = 0;
+        for (const char *w = f->train_settings; *w && k < sizeof reads; w += strcspn(w, " "), w += *w == ' ')
+            k += (size_t)snprintf(reads + k, sizeof reads - k, "%strain.%.*s", k ? ", " : "",
+                                  (int)strcspn(w, " "), w);
+        return mnl_fail(MNL_ERR_CONFIG, "%s%s: train.%s = %.40s%s is not used by family %s, which is "
+                        "fitted, not trained epoch by epoch (it reads only %s)", c->source, where,
+                        s->key, value, strlen(value) > 40 ? "..." : "", f->name, reads);
+    }
+    return MNL_OK;
 }
 
 /* A [model] key the family does not read (model.hidden on a cnn, model.layers on an mlp) would
@@ -262,7 +306,7 @@ void experiment_optim_spec(const ExpConfig *c, OptimSpec *os)
         os->eps = as_written(c->eps);
     }
     os->nesterov = c->nesterov;
-    os->lr = c->lr;
+    os->lr = (float)config_lr(c);
     os->l2 = c->l2;
     os->momentum = c->momentum;
     os->weight_decay = c->weight_decay;
@@ -294,6 +338,8 @@ int experiment_build(Experiment *ex, int threads_flag)
     if (!family)
         return unknown_family(c);
     int rc = check_family_settings(c, family);
+    if (!rc)
+        rc = check_fitted_train_settings(c, family);
     if (rc)
         return rc;
     int k = c->n_classes ? c->n_classes : 10;

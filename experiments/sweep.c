@@ -664,7 +664,7 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     snprintf(title, sizeof title, "%s: sweep of %s (%d seed%s per value%s)", w->name,
              w->o->axes[0].key, ns, ns == 1 ? "" : "s", ns > 1 ? ", mean ± std" : "");
     if (w->o->against_params)
-        snprintf(xlabel, sizeof xlabel, "parameters (log scale; %s written at each point)",
+        snprintf(xlabel, sizeof xlabel, "parameters (log scale; %s on the top axis)",
                  w->o->axes[0].key);
     else
         snprintf(xlabel, sizeof xlabel, "%s%s%s", w->o->axes[0].key,
@@ -697,7 +697,8 @@ static int write_sweep_png(const Sweep *w, const double *x, int logx, const char
     plot_set_num(&p, "xmin", xmin);
     plot_set_num(&p, "xmax", xmax);
     plot_set_int(&p, "show_chance", show_chance);
-    return plot_draw(&p, "sweep", png);
+    plot_set_layout(&p, "sweep");
+    return plot_draw_svg(&p, "sweep", png);
 }
 
 /* ---- sweep-curves.png: every run's held-out loss per epoch, one colour per value ---- */
@@ -745,7 +746,7 @@ static int write_curves_png(const Sweep *w, const char *held)
         plot_set_int(&p, "column", on_valid ? 4 : 6);
         plot_set_int(&p, "logy", lo_set && hi > 20 * lo);
         plot_set_str(&p, "held", held);
-        rc = plot_draw(&p, "sweep_curves", png);
+        rc = plot_draw_svg(&p, "sweep_curves", png);
     } else if (!rc) {
         plot_discard(&p);
     }

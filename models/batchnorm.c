@@ -106,6 +106,34 @@ static void backward_channel(const BnJob *j, int c)
     }
 }
 
+/* the evaluation-mode backward: the running statistics are constants (reference: models/reference/
+ * batchnorm.c batchnorm_backward_eval_ref) */
+static void backward_eval_channel(const BnJob *j, int c)
+{
+    const size_t S = (size_t)j->S, stride = (size_t)j->C * S;
+    const float m = j->eval_mean[c], is = (float)(1.0 / sqrt((double)j->eval_var[c] + j->eps));
+    const float k = j->gamma[c] * is;
+    double sum_d = 0.0, sum_dx = 0.0;
+    for (int b = 0; b < j->B; b++) {
+        const float *restrict x = j->in + b * stride + c * S, *restrict d = j->dout + b * stride + c * S;
+        float sd = 0.0f, sdx = 0.0f;
+#pragma omp simd reduction(+ : sd, sdx)
+        for (int i = 0; i < j->S; i++) {
+            sd += d[i];
+            sdx += d[i] * ((x[i] - m) * is);
+        }
+        sum_d += sd, sum_dx += sdx;
+        if (j->din) {
+            float *restrict dx = j->din + b * stride + c * S;
+#pragma omp simd
+            for (int i = 0; i < j->S; i++)
+                dx[i] = k * d[i];
+        }
+    }
+    j->dbeta[c] += (float)sum_d;
+    j->dgamma[c] += (float)sum_dx;
+}
+
 typedef void (*ChannelFn)(const BnJob *j, int c);
 
 typedef struct {
@@ -156,4 +184,14 @@ void batchnorm_backward(float *din, float *dgamma, float *dbeta, const float *do
                .gamma = gamma, .saved_mean = save_mean, .saved_invstd = save_invstd, .B = B,
                .C = C, .S = S};
     run_channels(&j, backward_channel, threads);
+}
+
+void batchnorm_backward_eval(float *din, float *dgamma, float *dbeta, const float *dout,
+                             const float *in, const float *gamma, const float *run_mean,
+                             const float *run_var, int B, int C, int S, float eps, int threads)
+{
+    BnJob j = {.din = din, .dgamma = dgamma, .dbeta = dbeta, .dout = dout, .in = in,
+               .gamma = gamma, .eval_mean = run_mean, .eval_var = run_var, .B = B, .C = C, .S = S,
+               .eps = eps};
+    run_channels(&j, backward_eval_channel, threads);
 }

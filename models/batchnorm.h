@@ -17,4 +17,10 @@ void batchnorm_backward(float *din, float *dgamma, float *dbeta, const float *do
                         const float *in, const float *gamma, const float *save_mean,
                         const float *save_invstd, int B, int C, int S, int threads);
 
+/* The evaluation-mode backward (running statistics fixed): dgamma, dbeta accumulate; din = gamma
+ * invstd dout, overwritten (or NULL) */
+void batchnorm_backward_eval(float *din, float *dgamma, float *dbeta, const float *dout,
+                             const float *in, const float *gamma, const float *run_mean,
+                             const float *run_var, int B, int C, int S, float eps, int threads);
+
 #endif

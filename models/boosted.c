@@ -90,17 +90,32 @@ static void parse_eval(const char *text, RoundScores *s)
     }
 }
 
-static int boosted_save(const Fitted *f, unsigned char **blob, size_t *len)
+static int booster_bytes(BoosterHandle b, unsigned char **blob, size_t *len)
 {
     bst_ulong n;
     const char *p;
-    if (XGBoosterSaveModelToBuffer(f->state, UBJ, &n, &p))
+    if (XGBoosterSaveModelToBuffer(b, UBJ, &n, &p))
         return xgb_fail("save");
     if (!(*blob = malloc(n ? n : 1)))
         return mnl_fail(MNL_ERR_NOMEM, "XGBoost model of %llu bytes", (unsigned long long)n);
     memcpy(*blob, p, n);
     *len = n;
     return MNL_OK;
+}
+
+/* The booster, or with save_rounds = r its first r rounds (XGBoosterSlice: the trees of rounds
+ * 0..r-1, every class's, which predict what the booster predicted after round r). */
+static int boosted_save(const Fitted *f, unsigned char **blob, size_t *len)
+{
+    int rounds = 0;
+    if (f->save_rounds <= 0 || XGBoosterBoostedRounds(f->state, &rounds) || rounds <= f->save_rounds)
+        return booster_bytes(f->state, blob, len);
+    BoosterHandle sliced;
+    if (XGBoosterSlice(f->state, 0, f->save_rounds, 1, &sliced))
+        return xgb_fail("slice");
+    int rc = booster_bytes(sliced, blob, len);
+    XGBoosterFree(sliced);
+    return rc;
 }
 
 static int boosted_load(Fitted *f, const unsigned char *blob, size_t len)
@@ -204,4 +219,5 @@ static const FittedOps boosted_ops = {boosted_check, boosted_fit, boosted_predic
 const ModelFamily boosted_trees_family = {
     "boosted-trees", "gradient-boosted trees by XGBoost (hist): each round adds one tree per class",
     NULL, "rounds eta max_depth", &boosted_ops,
+    "batch seed threads early_stop",
 };

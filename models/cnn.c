@@ -46,5 +46,5 @@ static int build_cnn(Model *m, const ModelSpec *spec, gsl_rng *rng)
 
 const ModelFamily cnn_family = {
     "cnn", "any stack of conv, maxpool, relu, dropout, flatten and dense layers", build_cnn,
-    "layers", NULL,
+    "layers", NULL, NULL,
 };

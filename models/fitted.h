@@ -105,6 +105,9 @@ struct Fitted {
     int d, k;                    /* features per image, classes */
     int threads;                 /* threads for fit and predict (results never depend on it) */
     int is_fitted;               /* 1 once fitted or loaded */
+    int save_rounds;             /* 0: save() writes the whole model; r > 0: only its first r rounds
+                                  * (a forest's first r trees, a booster sliced after round r), as
+                                  * best.ckpt holds the best round; ignored by one-shot families */
     void *state;                 /* the family's model; owned */
 };
 

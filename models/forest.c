@@ -118,7 +118,7 @@ static int forest_fit(Fitted *f, const FitSet *train, const FitSet *const *watch
         return mnl_fail(MNL_ERR_NOMEM, "forest");
     f->state = fo;
     BinnedSet b;
-    int rc = binned_make(&b, train, f->k);
+    int rc = binned_make(&b, train, f->k, f->threads);
     if (rc)
         return rc;
     fo->trees = calloc((size_t)T, sizeof *fo->trees);
@@ -183,9 +183,10 @@ static int forest_predict(const Fitted *f, const float *x, int B, float *probs)
 static int forest_save(const Fitted *f, unsigned char **blob, size_t *len)
 {
     const Forest *fo = f->state;
+    int n = f->save_rounds > 0 && f->save_rounds < fo->n_trees ? f->save_rounds : fo->n_trees;
     Blob b = {0};
-    blob_put_u32(&b, (unsigned)fo->n_trees);
-    for (int t = 0; t < fo->n_trees; t++)
+    blob_put_u32(&b, (unsigned)n);
+    for (int t = 0; t < n; t++)          /* the first n trees are the forest of round n */
         tree_write(&fo->trees[t], &b);
     if (b.failed) {
         free(b.p);
@@ -246,4 +247,5 @@ static const FittedOps forest_ops = {forest_check, forest_fit, forest_predict, f
 const ModelFamily forest_family = {
     "forest", "a random forest: trees on bootstrap samples, sqrt(features) tried per split, "
     "averaged", NULL, "criterion max_depth min_leaf trees split_features", &forest_ops,
+    "batch seed threads early_stop",
 };

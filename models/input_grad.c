@@ -13,11 +13,6 @@ static int check_batch(const Model *m, int B)
     if (!m->act_block || B < 1 || B > m->max_batch)
         return mnl_fail(MNL_ERR_ARG, "input gradient: a batch of %d, the model holds buffers for %d",
                         B, m->max_batch);
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].n_s)
-            return mnl_fail(MNL_ERR_ARG, "input gradient: layer %d (%s) keeps running statistics; "
-                            "its evaluation-mode backward is not implemented", i + 1,
-                            m->layers[i].kind->name);
     return MNL_OK;
 }
 

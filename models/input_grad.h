@@ -10,8 +10,8 @@
 /* x: [B, in_c, in_h, in_w], y: [B]. dx: [B, in_c, in_h, in_w] = d loss_i / d x_i, the gradient of
  * image i's own loss (not the batch mean's), in evaluation mode (no dropout). loss: the batch's
  * mean loss (may be NULL). Uses the model's batch buffers (B <= max_batch) and leaves every
- * parameter gradient at zero. MNL_ERR_ARG for a bad batch, or a model with batch norm (whose
- * evaluation-mode backward the layer kit does not have). */
+ * parameter gradient at zero. MNL_ERR_ARG for a bad batch. Batch norm takes its running statistics, as
+ * in evaluation: an affine map per channel, whose backward is its own (models/layers.c). */
 int model_input_gradient(Model *m, const float *x, const int *y, int B, float *dx, double *loss);
 
 /* Saliency (Simonyan, Vedaldi and Zisserman 2014): dx: [B, in_c, in_h, in_w] = d z_c / d x_i, the

@@ -322,4 +322,5 @@ static const FittedOps knn_ops = {knn_check, knn_fit, knn_predict, knn_save, knn
 const ModelFamily knn_family = {
     "knn", "k nearest neighbours: stores the training images, votes among the k closest",
     NULL, "k metric weights", &knn_ops,
+    "batch seed threads",
 };

@@ -357,8 +357,12 @@ static void batchnorm_bwd_ref(const Layer *l, const LayerCtx *c, const float *in
 {
     const int C = l->in_c;
     (void)out;
-    batchnorm_backward_ref(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
-                           l->in_h * l->in_w);
+    if (!c->train)      /* after an evaluation forward (models/input_grad): the running statistics */
+        batchnorm_backward_eval_ref(din, c->dw, c->db, dout, in, c->w, c->state, c->state + C,
+                                    c->B, C, l->in_h * l->in_w, BN_EPS);
+    else
+        batchnorm_backward_ref(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
+                               l->in_h * l->in_w);
 }
 
 static void batchnorm_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
@@ -378,8 +382,12 @@ static void batchnorm_bwd(const Layer *l, const LayerCtx *c, const float *in, co
 {
     const int C = l->in_c;
     (void)out;
-    batchnorm_backward(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
-                       l->in_h * l->in_w, c->threads);
+    if (!c->train)
+        batchnorm_backward_eval(din, c->dw, c->db, dout, in, c->w, c->state, c->state + C, c->B,
+                                C, l->in_h * l->in_w, BN_EPS, c->threads);
+    else
+        batchnorm_backward(din, c->dw, c->db, dout, in, c->w, c->keep, c->keep + C, c->B, C,
+                           l->in_h * l->in_w, c->threads);
 }
 
 /* ---- flatten: [C, H, W] -> [C*H*W], the same bytes ---- */

@@ -203,4 +203,5 @@ static const FittedOps linear_ops = {linear_check, linear_fit, linear_predict, l
 const ModelFamily linear_family = {
     "linear", "a linear model by liblinear: logistic regression or linear SVM, one-vs-rest",
     NULL, "solver c", &linear_ops,
+    "batch seed threads",
 };

@@ -40,5 +40,5 @@ static int build_mlp(Model *m, const ModelSpec *spec, gsl_rng *rng)
 
 const ModelFamily mlp_family = {
     "mlp", "multi-layer perceptron: (dense + ReLU [+ dropout]) per hidden width, then dense",
-    build_mlp, "hidden dropout", NULL,
+    build_mlp, "hidden dropout", NULL, NULL,
 };

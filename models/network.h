@@ -94,6 +94,8 @@ typedef struct {
     const char *settings;            /* the family-specific [model] keys it reads ("hidden
                                         dropout"); any other set is refused, not ignored */
     const FittedOps *fitted;         /* NULL for a network */
+    const char *train_settings;      /* a fitted family: the [train] keys it reads ("batch seed
+                                        threads"); any other set is refused, not ignored */
 } ModelFamily;
 
 /* Per-layer row of the summary table (what torchsummary prints). */

@@ -14,4 +14,5 @@ static int build_softmax(Model *m, const ModelSpec *spec, gsl_rng *rng)
 
 const ModelFamily softmax_family = {
     "softmax", "softmax regression: one dense layer, input -> classes", build_softmax, "", NULL,
+    NULL,
 };

@@ -245,4 +245,5 @@ static const FittedOps svm_ops = {svm_check, svm_fit, svm_predict_batch, svm_sav
 const ModelFamily svm_family = {
     "svm", "a support vector machine by libsvm: C-SVC, RBF, polynomial or linear kernel",
     NULL, "kernel c gamma degree probability", &svm_ops,
+    "batch seed threads",
 };

@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "common/error.h"
+#include "common/threads.h"
 #include "models/network.h"
 
 /* ---- binning ---- */
@@ -19,6 +20,19 @@ static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
     return (x > y) - (x < y);
+}
+
+/* The index of the first of a[0..n) (ascending) that is >= v, n when none is. The range halves
+ * each step whatever the comparison says (a conditional move, not a branch the processor would
+ * have to guess): a binary search without mispredictions. */
+static int first_at_least(const float *a, int n, float v)
+{
+    if (n == 0)
+        return 0;
+    const float *base = a;
+    for (int len = n; len > 1; len -= len / 2)
+        base = base[len / 2] < v ? base + len / 2 : base;
+    return (int)(base - a) + (*base < v);
 }
 
 /* The distinct values of col into sorted (ascending); their count, or -1 past TREE_MAX_BINS.
@@ -32,14 +46,7 @@ static int distinct_values(const float *col, int n, float *sorted)
         if (v == last)
             continue;
         last = v;
-        int lo = 0, hi = distinct;                 /* first entry >= v */
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (sorted[mid] < v)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        int lo = first_at_least(sorted, distinct, v);
         if (lo < distinct && sorted[lo] == v)
             continue;
         if (distinct == TREE_MAX_BINS)
@@ -74,49 +81,83 @@ static int feature_cuts(const float *col, int n, float *sorted, float *cuts)
 /* The bin of v: how many cuts lie below it. */
 static int bin_of(const float *cuts, int nc, float v)
 {
-    int lo = 0, hi = nc;          /* first cut >= v */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (cuts[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return first_at_least(cuts, nc, v);
 }
 
-int binned_make(BinnedSet *b, const FitSet *s, int k)
+/* Bin one feature: its cuts, then every image's bin (col: the feature's n values). */
+static void bin_feature(BinnedSet *b, int f, const float *col, float *sorted)
+{
+    float *cuts = b->cuts + (size_t)f * (TREE_MAX_BINS - 1);
+    b->n_cuts[f] = feature_cuts(col, b->n, sorted, cuts);
+    float last = NAN;
+    int last_bin = 0;
+    for (int i = 0; i < b->n; i++) {
+        if (col[i] != last)
+            last = col[i], last_bin = bin_of(cuts, b->n_cuts[f], col[i]);
+        b->bins[(size_t)f * b->n + i] = (uint8_t)last_bin;
+    }
+}
+
+/* The features are binned in blocks of BIN_BLOCK: the block's columns are copied out of the
+ * row-major images together, so each cache line of a row read serves BIN_BLOCK features. */
+#define BIN_BLOCK 16
+typedef struct {
+    BinnedSet *b;
+    const float *x;           /* [n, d] */
+    int failed[THREADS_MAX];  /* [thread]: 1 when its piece could not allocate */
+} BinJob;
+
+static void bin_piece(void *arg, int thread, int threads)
+{
+    BinJob *job = arg;
+    BinnedSet *b = job->b;
+    long lo, hi;
+    threads_piece(b->d, BIN_BLOCK, thread, threads, &lo, &hi);
+    float *cols = malloc(sizeof(float) * (size_t)b->n * BIN_BLOCK);
+    float *sorted = malloc(sizeof(float) * (size_t)b->n);
+    if (!cols || !sorted) {
+        job->failed[thread] = 1;
+        free(cols), free(sorted);
+        return;
+    }
+    for (long f0 = lo; f0 < hi; f0 += BIN_BLOCK) {
+        int m = hi - f0 < BIN_BLOCK ? (int)(hi - f0) : BIN_BLOCK;
+        for (int i = 0; i < b->n; i++)            /* cols: [m, n] */
+            for (int j = 0; j < m; j++)
+                cols[(size_t)j * b->n + i] = job->x[(size_t)i * b->d + f0 + j];
+        for (int j = 0; j < m; j++)
+            bin_feature(b, (int)f0 + j, cols + (size_t)j * b->n, sorted);
+        for (int i = 0; i < b->n; i++)            /* the block's bins into the rows */
+            for (int j = 0; j < m; j++)
+                b->rows[(size_t)i * b->d + f0 + j] = b->bins[(size_t)(f0 + j) * b->n + i];
+    }
+    free(cols), free(sorted);
+}
+
+int binned_make(BinnedSet *b, const FitSet *s, int k, int threads)
 {
     memset(b, 0, sizeof *b);
     b->n = s->n, b->d = s->d, b->k = k, b->y = s->y;
     b->bins = malloc((size_t)s->n * s->d);
+    b->rows = malloc((size_t)s->n * s->d);
     b->cuts = malloc(sizeof(float) * (size_t)s->d * (TREE_MAX_BINS - 1));
     b->n_cuts = malloc(sizeof(int) * (size_t)s->d);
-    float *col = malloc(sizeof(float) * (size_t)s->n), *sorted = malloc(sizeof(float) * (size_t)s->n);
-    if (!b->bins || !b->cuts || !b->n_cuts || !col || !sorted) {
-        free(col), free(sorted), binned_free(b);
+    BinJob job = {.b = b, .x = s->x};
+    int failed = !b->bins || !b->rows || !b->cuts || !b->n_cuts;
+    if (!failed)
+        threads_run(threads, bin_piece, &job);      /* each feature's bins depend on it alone */
+    for (int t = 0; t < THREADS_MAX; t++)
+        failed |= job.failed[t];
+    if (failed) {
+        binned_free(b);
         return mnl_fail(MNL_ERR_NOMEM, "binning %d images of %d features", s->n, s->d);
     }
-    for (int f = 0; f < s->d; f++) {
-        for (int i = 0; i < s->n; i++)
-            col[i] = s->x[(size_t)i * s->d + f];
-        float *cuts = b->cuts + (size_t)f * (TREE_MAX_BINS - 1);
-        b->n_cuts[f] = feature_cuts(col, s->n, sorted, cuts);
-        float last = NAN;
-        int last_bin = 0;
-        for (int i = 0; i < s->n; i++) {
-            if (col[i] != last)
-                last = col[i], last_bin = bin_of(cuts, b->n_cuts[f], col[i]);
-            b->bins[(size_t)f * s->n + i] = (uint8_t)last_bin;
-        }
-    }
-    free(col), free(sorted);
     return MNL_OK;
 }
 
 void binned_free(BinnedSet *b)
 {
-    free(b->bins), free(b->cuts), free(b->n_cuts);
+    free(b->bins), free(b->rows), free(b->cuts), free(b->n_cuts);
     memset(b, 0, sizeof *b);
 }
 
@@ -149,6 +190,8 @@ typedef struct {
     long *hist;               /* [TREE_MAX_BINS, k] */
     int *features;            /* [d] the features, partly shuffled per split */
     int *right;               /* [n] scratch of the partition */
+    uint8_t *ys;              /* [n] the labels of the node being split, in idx order (read once
+                                 per node, not once per feature tried) */
 } Grower;
 
 typedef struct {
@@ -222,17 +265,34 @@ static void consider(Grower *gr, const Sweep *w, int n, int f, int at, Split *be
         best->score = s, best->feature = f, best->bin = at;
 }
 
+/* Where a node finds feature f's bins: image i's is at[i * step]. A node of more than ROWS_BELOW
+ * images reads the feature's column; a smaller one reads its images' rows (at most ROWS_BELOW *
+ * d bytes, which stay in the cache while its subtree grows, where the columns would not). */
+#define ROWS_BELOW 512
+typedef struct {
+    const uint8_t *at;
+    size_t step;
+} FeatureBins;
+
+static FeatureBins feature_bins(const BinnedSet *b, int f, int n)
+{
+    if (n > ROWS_BELOW)
+        return (FeatureBins){b->bins + (size_t)f * b->n, 1};
+    return (FeatureBins){b->rows + f, (size_t)b->d};
+}
+
 /* A small node: its (bin, class) pairs sorted by bin, the splits between distinct bins swept in
  * order (a 256-bin histogram would cost more than the images). */
 #define SMALL_NODE 48
+#define PREFETCH 16
 static void try_feature_sorted(Grower *gr, const int *idx, int n, const long *counts, int f,
                                Split *best)
 {
     const BinnedSet *b = gr->b;
-    const uint8_t *bins = b->bins + (size_t)f * b->n;
+    FeatureBins fb = feature_bins(b, f, n);
     int key[SMALL_NODE], cls[SMALL_NODE];
     for (int i = 0; i < n; i++) {                  /* insertion sort by bin */
-        int kb = bins[idx[i]], c = b->y[idx[i]], j = i;
+        int kb = fb.at[idx[i] * fb.step], c = gr->ys[i], j = i;
         for (; j > 0 && key[j - 1] > kb; j--)
             key[j] = key[j - 1], cls[j] = cls[j - 1];
         key[j] = kb, cls[j] = c;
@@ -257,10 +317,14 @@ static void try_feature(Grower *gr, const int *idx, int n, const long *counts, i
     const BinnedSet *b = gr->b;
     int k = b->k, lo = TREE_MAX_BINS, hi = -1;
     long *h = gr->hist;
-    const uint8_t *bins = b->bins + (size_t)f * b->n;
+    FeatureBins fb = feature_bins(b, f, n);
     for (int i = 0; i < n; i++) {
-        int bin = bins[idx[i]];
-        h[bin * k + b->y[idx[i]]]++;
+        /* the bins of a node's images lie apart: ask for the one needed PREFETCH images later
+         * now, so that the memory latency overlaps the counting */
+        if (i + PREFETCH < n)
+            __builtin_prefetch(fb.at + idx[i + PREFETCH] * fb.step);
+        int bin = fb.at[idx[i] * fb.step];
+        h[bin * k + gr->ys[i]]++;
         lo = bin < lo ? bin : lo;
         hi = bin > hi ? bin : hi;
     }
@@ -307,8 +371,10 @@ static int grow(Grower *gr, int *idx, int n, int depth)
     const BinnedSet *b = gr->b;
     int k = b->k;
     long counts[64] = {0};
-    for (int i = 0; i < n; i++)
-        counts[b->y[idx[i]]]++;
+    for (int i = 0; i < n; i++) {
+        gr->ys[i] = (uint8_t)b->y[idx[i]];
+        counts[gr->ys[i]]++;
+    }
     int node = add_node(gr->t);
     if (node < 0)
         return -1;
@@ -332,12 +398,12 @@ static int grow(Grower *gr, int *idx, int n, int depth)
         return node;
     }
     gr->t->importance[best.feature] += parent - best.score;
-    const uint8_t *bins = b->bins + (size_t)best.feature * b->n;
+    FeatureBins fb = feature_bins(b, best.feature, n);
     /* partition, left (bin <= best.bin) first, keeping the order: the indices of a node stay
      * ascending, so every pass over its images reads the binned columns front to back */
     int nl = 0, nr = 0;
     for (int i = 0; i < n; i++)
-        if (bins[idx[i]] <= best.bin)
+        if (fb.at[idx[i] * fb.step] <= best.bin)
             idx[nl++] = idx[i];
         else
             gr->right[nr++] = idx[i];
@@ -363,8 +429,9 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
     gr.hist = calloc(TREE_MAX_BINS * (size_t)b->k, sizeof(long));
     gr.features = malloc(sizeof(int) * (size_t)b->d);
     gr.right = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    gr.ys = malloc((size_t)(n > 0 ? n : 1));
     int rc = MNL_OK;
-    if (!t->importance || !gr.hist || !gr.features || !gr.right) {
+    if (!t->importance || !gr.hist || !gr.features || !gr.right || !gr.ys) {
         rc = mnl_fail(MNL_ERR_NOMEM, "tree: growing on %d images", n);
     } else {
         for (int f = 0; f < b->d; f++)
@@ -372,7 +439,7 @@ int tree_grow(Tree *t, const BinnedSet *b, int *idx, int n, const GrowSpec *g, g
         if (grow(&gr, idx, n, 0) < 0)
             rc = mnl_fail(MNL_ERR_NOMEM, "tree: %d nodes", t->n_nodes);
     }
-    free(gr.hist), free(gr.features), free(gr.right);
+    free(gr.hist), free(gr.features), free(gr.right), free(gr.ys);
     if (rc)
         tree_free(t);
     return rc;
@@ -504,7 +571,7 @@ static int tree_fit(Fitted *f, const FitSet *train, const FitSet *const *watch, 
 {
     (void)watch, (void)h;
     BinnedSet b;
-    int rc = binned_make(&b, train, f->k);
+    int rc = binned_make(&b, train, f->k, f->threads);
     int *idx = malloc(sizeof(int) * (size_t)train->n);
     Tree *t = calloc(1, sizeof *t);
     if (!rc && (!idx || !t))
@@ -582,4 +649,5 @@ static const FittedOps tree_ops = {tree_check, tree_fit, tree_predict, tree_save
 const ModelFamily tree_family = {
     "tree", "a decision tree (CART): yes/no questions about single pixels, Gini or entropy",
     NULL, "criterion max_depth min_leaf", &tree_ops,
+    "batch seed threads",
 };

@@ -12,10 +12,13 @@
 
 #define TREE_MAX_BINS 256
 
-/* The training set binned once: bins [d, n] feature-major (bins of feature f contiguous), and the
- * cut points that turn a value back into its bin: x <= cuts[f][b] <=> bin <= b. */
+/* The training set binned once, in two layouts: bins [d, n] feature-major (bins of feature f
+ * contiguous), read by large nodes, whose images fill a column; rows [n, d] image-major, read by
+ * small nodes, whose few images' rows stay in the cache for their whole subtree. And the cut
+ * points that turn a value back into its bin: x <= cuts[f][b] <=> bin <= b. */
 typedef struct {
     uint8_t *bins;            /* [d, n]; owned */
+    uint8_t *rows;            /* [n, d] the same bins; owned */
     float *cuts;              /* [d, TREE_MAX_BINS - 1]; owned */
     int *n_cuts;              /* [d]; owned */
     const int *y;             /* [n] not owned */
@@ -46,7 +49,8 @@ typedef struct {
     int split_features;       /* features tried per split: d for a tree, sqrt(d) in a forest */
 } GrowSpec;
 
-int binned_make(BinnedSet *b, const FitSet *s, int k);
+/* Bin every feature of s (on up to `threads` threads; the result does not depend on them). */
+int binned_make(BinnedSet *b, const FitSet *s, int k, int threads);
 void binned_free(BinnedSet *b);
 
 /* Grow a tree on the images idx[0..n) of b (an index may repeat: a bootstrap sample; ascending

@@ -1,20 +1,23 @@
 # Learning curves of one run, in two panels.
 # Top: training loss (blue), test loss (green), test accuracy (red, right axis), training accuracy
 # (orange, right axis, open triangles); validation curves dashed when present; the lowest held-out
-# loss marked; chance dotted. Bottom: the held-out loss alone on a linear axis zoomed to the epochs
-# after the first steep drop, with its lowest value and the mean of the last epochs drawn across,
-# so a rise of a few hundredths (the overfitting turn) is seen at a glance.
+# loss marked; chance a grey tick on the accuracy axis, outside the panel. Bottom: the held-out
+# loss alone on a linear axis zoomed to the epochs after the first steep drop, with its lowest
+# value and the mean of the last epochs drawn across, so a rise of a few hundredths (the overfitting turn) is seen at a glance.
 # Inputs: in (metrics.csv), out, title, has_valid (0|1), chance, best_epoch, best_loss,
 #         best_label (text for the marker), last_epoch, acc_min (bottom of the accuracy axis),
 #         show_chance (1: draw the chance line, when an accuracy comes near it),
 #         log_loss (1: logarithmic loss axis on top), zoom_from (first epoch of the zoom),
 #         zoom_lo, zoom_hi (its loss range), end_from (first of the epochs averaged for the end),
 #         end_loss (their mean), zoom_label (the bottom panel's title), stuck ("" or the verdict on
-#         a stuck model, "no better than always answering 9: ...", drawn in red under the title),
+#         a stuck model, "no better than always answering 9, the commonest class ...", drawn in
+#         red under the title),
 #         layout (optional: a file for the panels' and text lines' places, see below).
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo noenhanced size 960,860 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 960,860 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 960,860 font "Sans,11" }
 set output out
 held = has_valid ? 4 : 6
 held_name = has_valid ? "validation loss" : "test loss"
@@ -65,7 +68,10 @@ cmd = "plot in using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb 'blue' title '
 if (has_valid) cmd = cmd . ", in using 1:4 with lines dt 2 lw 2 lc rgb '#009900' title 'validation loss'" . \
                            ", in using 1:5 axes x1y2 with lines dt 2 lw 2 lc rgb 'red' title 'validation accuracy'"
 if (!exists("show_chance")) show_chance = 1
-if (show_chance) cmd = cmd . sprintf(", %g axes x1y2 with lines dt 3 lw 1.5 lc rgb '#888888' title 'chance (%g)'", chance, chance)
+# chance is a grey tick on the accuracy axis, outside the panel: a line across it would run
+# through the loss curves, which share the panel on the left axis
+if (show_chance) set arrow 6 from graph 1, second chance to graph 1.03, second chance nohead lw 4 lc rgb '#888888' front
+if (show_chance) cmd = cmd . sprintf(", NaN with lines lw 4 lc rgb '#888888' title 'chance (%g): the grey tick on the accuracy axis'", chance)
 eval cmd
 # layout (optional): where the panel and the text lines are, in pixels from the bottom left as
 # gnuplot placed them, for the test that no text lies over a panel (where the curves are drawn)
@@ -76,6 +82,9 @@ if (exists("layout")) {
     print sprintf("char %g %g", GPVAL_TERM_HCHAR / px, GPVAL_TERM_VCHAR / px)
     print sprintf("panel top %g %g %g %g", GPVAL_TERM_XMIN, GPVAL_TERM_XMAX, GPVAL_TERM_YMIN, GPVAL_TERM_YMAX)
     print sprintf("text best %g %d", best_y * GPVAL_TERM_YSIZE / px, strlen(best_label))
+    if (show_chance) {
+        print sprintf("mark chance %g %g", GPVAL_TERM_XMAX, GPVAL_TERM_XMAX + 0.03 * (GPVAL_TERM_XMAX - GPVAL_TERM_XMIN))
+    }
     if (strlen(stuck) > 0) {
         print sprintf("text stuck %g %d", stuck_y * GPVAL_TERM_YSIZE / px, strlen(stuck) + 7)
     }

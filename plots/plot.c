@@ -248,6 +248,16 @@ void plot_set_num(Plot *p, const char *var, double v)
         fprintf(p->vars, "%s = NaN\n", var);
 }
 
+void plot_set_layout(Plot *p, const char *script)
+{
+    const char *lay = getenv("MNISTLAB_PLOT_LAYOUT");
+    if (!lay || !*lay)
+        return;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s.%s", lay, script);
+    plot_set_str(p, "layout", path);
+}
+
 void plot_set_int(Plot *p, const char *var, long v)
 {
     if (p->rc || !is_identifier(var)) {
@@ -398,7 +408,135 @@ static int put_in_place(const char *png, const char *out_png, const char *script
     return rc;
 }
 
+/* gnuplot's SVG, made well-formed XML: its svg terminal escapes & and < in a text but not >, so a
+ * title holding "]]>" would end the document's well-formedness (a CDATA end outside a CDATA
+ * section). Every > in character data (outside tags, comments and CDATA sections) becomes &gt;;
+ * the rest is copied as it is. Texts reach gnuplot through esc_gnuplot_string, so they are valid
+ * UTF-8 with no control byte already. */
+static void svg_escape_text_gt(FILE *o, const unsigned char *s, size_t n)
+{
+    enum { DATA, TAG, CDATA, COMMENT } state = DATA;
+    char quote = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = (const char *)s + i;
+        size_t left = n - i;
+        switch (state) {
+        case DATA:
+            if (left >= 9 && !memcmp(c, "<![CDATA[", 9))
+                state = CDATA;
+            else if (left >= 4 && !memcmp(c, "<!--", 4))
+                state = COMMENT;
+            else if (*c == '<')
+                state = TAG, quote = 0;
+            else if (*c == '>') {
+                fputs("&gt;", o);
+                continue;
+            }
+            break;
+        case TAG:
+            if (quote && *c == quote)
+                quote = 0;
+            else if (!quote && (*c == '"' || *c == '\''))
+                quote = *c;
+            else if (!quote && *c == '>')
+                state = DATA;
+            break;
+        case CDATA:
+            if (left >= 3 && !memcmp(c, "]]>", 3)) {
+                fputs("]]>", o);
+                i += 2;
+                state = DATA;
+                continue;
+            }
+            break;
+        case COMMENT:
+            if (left >= 3 && !memcmp(c, "-->", 3)) {
+                fputs("-->", o);
+                i += 2;
+                state = DATA;
+                continue;
+            }
+            break;
+        }
+        fputc(*c, o);
+    }
+}
+
+/* gnuplot finished the document: its closing tag is near the end (a cut file has none). */
+static int ends_svg(const unsigned char *s, size_t n)
+{
+    for (size_t i = n > 64 ? n - 64 : 0; i + 6 <= n; i++)
+        if (!memcmp(s + i, "</svg>", 6))
+            return 1;
+    return 0;
+}
+
+/* The SVG pass of plot_draw_svg: the same variables and script again, with svg = 1 and out =
+ * 'out.svg' (the script picks gnuplot's svg terminal with its mouse option for it), then made
+ * well-formed and put at out_svg atomically. */
+static int draw_svg_pass(Plot *p, const char *script, const char *script_abs, const char *out_svg)
+{
+    char path[PATH_MAX + 16], svg[PATH_MAX + 16], errpath[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/svg.gp", p->dir);
+    snprintf(svg, sizeof svg, "%s/out.svg", p->dir);
+    snprintf(errpath, sizeof errpath, "%s/gnuplot-svg.log", p->dir);
+    note_live_file(path);
+    note_live_file(svg);
+    note_live_file(errpath);
+    static const char svg_vars[] = "svg = 1\nout = 'out.svg'\nundefine layout\n";
+    if (atomic_write_file(path, svg_vars, strlen(svg_vars)) != MNL_OK)
+        return MNL_ERR_IO;
+    char *argv[] = {"gnuplot", "vars.gp", "svg.gp", (char *)script_abs, NULL};
+    int killed_by;
+    int rc = run_gnuplot(argv, p->dir, errpath, &killed_by);
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    if (rc != 0 || file_read_all(svg, (size_t)64 << 20, &bytes, &n) != MNL_OK || n == 0 ||
+        !ends_svg(bytes, n)) {
+        char why[400];
+        first_line(errpath, why, sizeof why);
+        free(bytes);
+        mnl_clear_error();
+        return mnl_fail(MNL_ERR_PLOT, "%s: gnuplot %s (svg) failed: %s", out_svg, script,
+                        why[0] ? why : killed_by ? strsignal(killed_by) : "no whole output");
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m) {
+        free(bytes);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", out_svg);
+    }
+    svg_escape_text_gt(m, bytes, n);
+    free(bytes);
+    if (fclose(m) != 0) {
+        free(text);
+        return mnl_fail(MNL_ERR_NOMEM, "%s", out_svg);
+    }
+    rc = atomic_write_file(out_svg, text, len);
+    free(text);
+    return rc;
+}
+
+static int plot_draw_impl(Plot *p, const char *script, const char *out_png, const char *out_svg);
+
 int plot_draw(Plot *p, const char *script, const char *out_png)
+{
+    return plot_draw_impl(p, script, out_png, NULL);
+}
+
+int plot_draw_svg(Plot *p, const char *script, const char *out_png)
+{
+    char out_svg[PATH_MAX];
+    if (path_sibling(out_png, ".png", ".svg", out_svg, sizeof out_svg) != 0) {
+        int rc = p->rc ? p->rc : mnl_fail(MNL_ERR_ARG, "%s: no room for the .svg beside it", out_png);
+        plot_discard(p);
+        return rc;
+    }
+    return plot_draw_impl(p, script, out_png, out_svg);
+}
+
+static int plot_draw_impl(Plot *p, const char *script, const char *out_png, const char *out_svg)
 {
     char script_abs[PATH_MAX], png[PATH_MAX + 16], errpath[PATH_MAX + 16];
     int rc = p->rc;
@@ -445,6 +583,8 @@ int plot_draw(Plot *p, const char *script, const char *out_png)
                         why[0] ? why : "no output");
     }
     rc = put_in_place(png, out_png, script);
+    if (!rc && out_svg)
+        rc = draw_svg_pass(p, script, script_abs, out_svg);
     plot_discard(p);
     return rc;
 }

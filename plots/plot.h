@@ -45,6 +45,17 @@ int plot_close_data(Plot *p, FILE *f);
 /* Run plots/SCRIPT.gp on it and put the PNG at out_png (atomically); removes the folder.
  * MNL_ERR_PLOT names the script and gnuplot's first error line. */
 int plot_draw(Plot *p, const char *script, const char *out_png);
+/* When $MNISTLAB_PLOT_LAYOUT is set: layout = '$MNISTLAB_PLOT_LAYOUT.SCRIPT', a file where the
+ * script writes where gnuplot put its panels, keys and lines of text (canvas, char, panel, key,
+ * text lines), for the tests that no text lies over a drawn point. Nothing otherwise. */
+void plot_set_layout(Plot *p, const char *script);
+/* plot_draw, and the same figure as SVG beside the PNG (OUT.svg for OUT.png) for the results page:
+ * the script is run again with svg = 1 and out = 'out.svg' and picks gnuplot's svg terminal with
+ * its mouse option, standalone (the script inside the file: clicking a key entry hides its curve,
+ * the pointer's coordinates are shown; no other file or library). gnuplot leaves a '>' of a text
+ * unescaped; every one in character data becomes &gt;, so the SVG is well-formed XML whatever the
+ * names in it. */
+int plot_draw_svg(Plot *p, const char *script, const char *out_png);
 /* The most a picture's path grows while it is written: its temp name ("OUT.png.tmp.PID.old") or a
  * data file beside it ("OUT.labels.dat"). A picture's path leaves this much under PATH_MAX. */
 #define PLOT_FILE_ROOM 32

@@ -4,7 +4,9 @@
 # green with a marker of its own (the key says so).
 # Inputs: in (curves.dat: one block per remedy of "epoch mean_test_loss seeds"), titles (an array:
 #         one label per block), seeds (how many seeds each mean is over), out.
-set terminal pngcairo size 1100,650 font "Sans,11" noenhanced
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1100,650 font "Sans,11" } else {
+    set terminal pngcairo size 1100,650 font "Sans,11" noenhanced }
 set output out
 set title sprintf("Fighting overfitting on cnn-4v9 (2000 images of 4 and 9): test loss, mean of %d seeds", seeds) font "Sans,13"
 set xlabel "epoch"

@@ -8,14 +8,22 @@
 #         column (4 validation loss | 6 test loss), logy, held, out.
 set datafile separator ','
 set datafile missing ''
-set terminal pngcairo noenhanced size 1000,600 font "Sans,11"
+# svg = 1: the same figure as SVG for the results page (plots/plot.h: plot_draw_svg)
+if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1000,600 font "Sans,11" } else {
+    set terminal pngcairo noenhanced size 1000,600 font "Sans,11" }
 set output out
 set title title font "Sans,13"
 set xlabel "epoch"
-set ylabel sprintf("%s loss (cross-entropy)%s", held, logy ? ", log scale" : "")
+# the key has no title (gnuplot drew a three-line one over its first entries): the axis label
+# says what its shades and markers mean
+set ylabel sprintf("%s loss (green%s, cross-entropy%s; shade and marker name the value)", held, \
+                   column == 4 ? ", dashed" : "", logy ? ", log scale" : "")
 set grid lc rgb "#dddddd"
 if (logy) { set logscale y }
-set key outside right top noenhanced font "Sans,10" title sprintf("%s loss (green%s):\nshade and marker\nname the value", held, column == 4 ? ", dashed" : "")
+# whole epochs: a tick each up to 20 (not 1.2, 1.4, ...)
+stats "run1.dat" using 1 nooutput
+if (STATS_max <= 20) { set xtics 1 }
+set key outside right top noenhanced font "Sans,10"
 ncells = 1
 do for [i=1:titles_n] { if (colours[i] > ncells) { ncells = colours[i] } }
 # light green #a1d99b (161,217,155) to dark green #00441b (0,68,27)

@@ -80,7 +80,7 @@ for doc in docs/guide.md docs/results.md; do
     done
 done
 rm -f .docs-check-pics
-if grep -n 'docs/img' experiments/overfitting/lesson.sh experiments/*.c docs/runs.sh | grep -v ':#'; then
+if grep -n 'docs/img' experiments/overfitting/lesson.sh experiments/*.c docs/runs.sh docs/runs/*.sh | grep -v ':#'; then
     echo "docs-check: a lesson or run writes into docs/img (lessons write under results/ only)" >&2
     bad=1
 fi

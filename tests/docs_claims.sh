@@ -8,8 +8,7 @@
 # checker plants a false claim in a copy).
 #   sh tests/docs_claims.sh              (make docs-check runs it after docs/runs.sh)
 # What is not checked here: seconds and images per second (timings of a shared machine; results.md
-# says on which machine and when), the bench tables (make bench), and the lessons other than the
-# learning rate (make lessons takes a quarter of an hour: their tables say which run made them).
+# says on which machine and when) and the bench tables (make bench).
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-results/docs}
@@ -74,10 +73,34 @@ sweep_cell() {
         x == v { cell = $(c + 1); gsub(/[%]/, "", cell); split(cell, p, "±"); n = what == "sd" ? p[2] : p[1]
                  gsub(/ /, "", n); print n; exit }' "$RUNS/$1/SWEEP.md"
 }
+# table_cell FILE ROW COLUMN mean|sd: a cell of a Markdown table under $RUNS (a lesson's TABLE.md),
+# the row whose first cell is ROW, COLUMN counted from 1 at that first cell ("99.04 ± 0.36 %": mean
+# 99.04, sd 0.36; a cell without ± is its mean)
+table_cell() {
+    awk -F'|' -v row="$2" -v c="$3" -v what="$4" '
+        { x = $2; gsub(/^ +| +$/, "", x) }
+        x == row { cell = $(c + 1); gsub(/[%]/, "", cell); n = split(cell, p, "±")
+                   v = what == "sd" ? p[2] : p[1]; gsub(/ /, "", v); print v; exit }' "$RUNS/$1"
+}
 # logged RUN 'sed expression': a number from RUN.log
 logged() { sed -n "$2" "$RUNS/$1.log" | head -n 1; }
 
-. "${CLAIMS:-tests/docs_claims.list}"
+# The claims: every tests/docs_claims*.list, in name order (or only the file CLAIMS names). Each
+# helper adds its own file, tests/docs_claims-TOPIC.list, for the numbers its docs state about the
+# runs of its group of docs/runs.sh (docs/runs/GROUP.sh): one line per number,
+#   claim DOC 'the sentence as the doc prints it, @ for the number, ~ for any text' MEASURED [TOL]
+# with the helpers above (key, pct, rise, over_seeds, sweep_cell, table_cell, logged) reading the
+# runs under $RUNS. A claim whose runs are missing fails like a false one.
+if [ -n "${CLAIMS:-}" ]; then
+    . "$CLAIMS"
+else
+    for claims_file in tests/docs_claims*.list; do
+        [ -f "$claims_file" ] || continue
+        claims_before=$checked
+        . "./$claims_file"
+        echo "docs-check: $claims_file: $((checked - claims_before)) claims"
+    done
+fi
 
 echo "docs-check: $checked claims about runs checked against $RUNS, $failures false or missing"
 [ "$failures" -eq 0 ]

@@ -10,6 +10,7 @@
 
 #include "common/calibration.h"
 #include "common/error.h"
+#include "experiments/calibrate.h"
 
 /* Four images, two classes, ten bins:
  *   (0.9, 0.1) label 0: confidence 0.9, right      -> bin (0.8, 0.9]
@@ -91,6 +92,42 @@ static void test_temperature_scaling_recovers_the_generating_temperature(void)
     CU_ASSERT(same);
 }
 
+/* A run's calibration: the temperature is fitted on the validation logits only (test logits drawn
+ * at another temperature do not move it), the test's ECE is measured before and after it; with no
+ * validation split nothing is fitted and T stays 1. */
+static void test_run_calibration_fits_on_validation_and_measures_the_test(void)
+{
+    static float zv[N * K], zt[N * K], p[N * K];
+    static int yv[N], yt[N];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    float *zs[2] = {zv, zt};
+    int *ys[2] = {yv, yt};
+    for (int s = 0; s < 2; s++) {          /* labels drawn from softmax(z / 2.5): overconfident */
+        for (int i = 0; i < N * K; i++)
+            zs[s][i] = (float)gsl_ran_gaussian(rng, 4.0);
+        calib_softmax(zs[s], N, K, 2.5, p);
+        for (int i = 0; i < N; i++) {
+            double u = gsl_rng_uniform(rng), c = 0.0;
+            ys[s][i] = K - 1;
+            for (int k = 0; k < K; k++)
+                if ((c += p[i * K + k]) > u) {
+                    ys[s][i] = k;
+                    break;
+                }
+        }
+    }
+    gsl_rng_free(rng);
+    CalibReport r;
+    CU_ASSERT_EQUAL_FATAL(calibrate_measure(zt, yt, N, zv, yv, N, K, &r), MNL_OK);
+    CU_ASSERT(r.fitted && r.n_valid == N);
+    CU_ASSERT(fabs(r.temperature - 2.5) < 0.2);
+    CU_ASSERT(r.before.ece > 0.1 && r.after.ece < 0.04);
+    CU_ASSERT_EQUAL(r.before.n, N);
+    CU_ASSERT_EQUAL_FATAL(calibrate_measure(zt, yt, N, NULL, NULL, 0, K, &r), MNL_OK);
+    CU_ASSERT(!r.fitted && r.temperature == 1.0 && r.before.ece > 0.1);
+}
+
 int register_calibration_tests(void)
 {
     CU_pSuite s = CU_add_suite("calibration", NULL, NULL);
@@ -99,7 +136,9 @@ int register_calibration_tests(void)
     if (!CU_add_test(s, "ece_of_four_images_by_hand", test_ece_of_four_images_by_hand) ||
         !CU_add_test(s, "calibration_refuses_bad_input", test_calibration_refuses_bad_input) ||
         !CU_add_test(s, "temperature_scaling_recovers_the_generating_temperature",
-                     test_temperature_scaling_recovers_the_generating_temperature))
+                     test_temperature_scaling_recovers_the_generating_temperature) ||
+        !CU_add_test(s, "run_calibration_fits_on_validation_and_measures_the_test",
+                     test_run_calibration_fits_on_validation_and_measures_the_test))
         return -1;
     return 0;
 }

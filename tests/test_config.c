@@ -263,6 +263,28 @@ static void test_config_text_round_trips(void)
     free(text);
 }
 
+/* A run folder named with 250 bytes: its settings' first line (a comment naming the experiment and
+ * its file) is longer than a settings line may be, and the text still reads back. */
+static void test_config_text_of_a_long_experiment_name_round_trips(void)
+{
+    ExpConfig a, b;
+    CU_ASSERT_EQUAL_FATAL(load_text("good.conf", good_conf, &a), MNL_OK);
+    memset(a.name, 'n', sizeof a.name - 1);
+    a.name[sizeof a.name - 1] = '\0';
+    snprintf(a.source, sizeof a.source, "results/%0250d/model.ckpt", 0);
+    char *text = config_to_text(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT(strcspn(text, "\n") > 199);
+    CU_ASSERT_EQUAL(config_load_string(text, a.source, &b), MNL_OK);
+    CU_ASSERT_EQUAL(b.epochs, a.epochs);
+    CU_ASSERT_STRING_EQUAL(b.family, a.family);
+    free(text);
+    /* a long setting line is still refused */
+    char line[400];
+    snprintf(line, sizeof line, "[model]\nfamily = softmax\n[train]\nlr = 0.%0250d1\n", 0);
+    CU_ASSERT_EQUAL(config_load_string(line, "x.conf", &b), MNL_ERR_CONFIG);
+}
+
 /* ---- did you mean: common/suggest and config_setting_guess ---- */
 
 static void test_edit_distance_counts_a_swap_as_one(void)
@@ -303,6 +325,59 @@ static void test_config_unknown_key_in_file_suggests_the_nearest(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "did you mean \"epochs\"?"));
 }
 
+/* Lion's rate by default is the paper's (Chen et al. 2023: 3-10x below AdamW's), 1e-4; every other
+ * optimizer's 1e-3; a rate that is set is the rate, whatever the optimizer, and says so in the text. */
+static void test_config_lion_takes_the_papers_rate_by_default(void)
+{
+    ExpConfig c;
+    OptimSpec os;
+    CU_ASSERT_EQUAL_FATAL(config_load_string("[model]\nfamily = mlp\nhidden = 8\n[train]\n"
+                                             "optimizer = lion\n", "lion.conf", &c), MNL_OK);
+    CU_ASSERT_EQUAL(config_lr(&c), 1e-4);
+    experiment_optim_spec(&c, &os);
+    CU_ASSERT_EQUAL(os.lr, 1e-4f);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=adam"), MNL_OK);
+    CU_ASSERT_EQUAL(config_lr(&c), 1e-3);
+    CU_ASSERT_EQUAL(config_set(&c, "train.optimizer=lion"), MNL_OK);
+    CU_ASSERT_EQUAL(config_set(&c, "train.lr=0.0003"), MNL_OK);
+    CU_ASSERT_EQUAL(config_lr(&c), 0.0003f);
+    char v[32];
+    config_format_value(&c, config_setting_find("train", "lr"), v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, "0.0003");
+    CU_ASSERT_EQUAL(config_set(&c, "train.lr=default"), MNL_OK);
+    config_format_value(&c, config_setting_find("train", "lr"), v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, "default");
+}
+
+/* Fashion-MNIST's class names are a setting only Fashion has: they pick its classes there, and on
+ * MNIST they are refused, naming the file, the line, the key and the dataset. */
+static void test_fashion_class_names_pick_fashion_classes(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("fnames.conf", "[data]\ndataset = fashion\nclasses = Sneaker "
+                                    "ankle-boot\n[model]\nfamily = knn\n", &c), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(config_validate(&c), MNL_OK);
+    CU_ASSERT_EQUAL(c.n_classes, 2);
+    CU_ASSERT(c.classes[0] == 7 && c.classes[1] == 9);
+    char *text = config_to_text(&c);        /* config.used keeps the names */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "classes = sneaker ankle-boot\n"));
+    free(text);
+}
+
+static void test_a_fashion_only_setting_on_mnist_is_refused_by_name(void)
+{
+    ExpConfig c;
+    CU_ASSERT_EQUAL_FATAL(load_text("mnames.conf", "[data]\ndataset = mnist\nclasses = sneaker "
+                                    "ankle-boot\n[model]\nfamily = knn\n", &c), MNL_OK);
+    mnl_clear_error();
+    CU_ASSERT_EQUAL(config_validate(&c), MNL_ERR_CONFIG);
+    assert_error_names("mnames.conf", 3, "data.classes = sneaker ankle-boot names Fashion-MNIST "
+                       "classes, a setting only data.dataset = fashion has");
+    CU_ASSERT_EQUAL(load_text("mixed.conf", "[data]\ndataset = fashion\nclasses = sneaker 9\n", &c),
+                    MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "all as numbers or all as names"));
+}
+
 int register_config_tests(void)
 {
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -320,13 +395,21 @@ int register_config_tests(void)
         !CU_add_test(s, "config_validate_cross_checks", test_config_validate_cross_checks) ||
         !CU_add_test(s, "config_optimizer_settings_are_checked",
                      test_config_optimizer_settings_are_checked) ||
+        !CU_add_test(s, "config_lion_takes_the_papers_rate_by_default",
+                     test_config_lion_takes_the_papers_rate_by_default) ||
         !CU_add_test(s, "config_text_round_trips", test_config_text_round_trips) ||
+        !CU_add_test(s, "config_text_of_a_long_experiment_name_round_trips",
+                     test_config_text_of_a_long_experiment_name_round_trips) ||
         !CU_add_test(s, "edit_distance_counts_a_swap_as_one", test_edit_distance_counts_a_swap_as_one) ||
         !CU_add_test(s, "suggest_closest_refuses_far_words", test_suggest_closest_refuses_far_words) ||
         !CU_add_test(s, "setting_guess_finds_bare_and_misspelt_keys",
                      test_setting_guess_finds_bare_and_misspelt_keys) ||
         !CU_add_test(s, "config_unknown_key_in_file_suggests_the_nearest",
-                     test_config_unknown_key_in_file_suggests_the_nearest))
+                     test_config_unknown_key_in_file_suggests_the_nearest) ||
+        !CU_add_test(s, "fashion_class_names_pick_fashion_classes",
+                     test_fashion_class_names_pick_fashion_classes) ||
+        !CU_add_test(s, "a_fashion_only_setting_on_mnist_is_refused_by_name",
+                     test_a_fashion_only_setting_on_mnist_is_refused_by_name))
         return -1;
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/dataset.h"
 #include "common/error.h"
@@ -200,6 +201,141 @@ static void test_forest_reaches_its_floor_and_reloads_exactly(void)
     fit_floor_and_reload("forest", &f, 0.82);   /* measured 0.834 */
 }
 
+/* ---- best.ckpt: the model of the best round ---- */
+
+/* The test scores after each round, as the runner records them. */
+typedef struct {
+    double loss[64], acc[64];
+    int rounds;
+} RoundLog;
+
+static int log_round(void *ctx, int r, int total, const RoundScores *s)
+{
+    (void)total;
+    RoundLog *l = ctx;
+    if (r <= 64)
+        l->loss[r - 1] = s->loss[WATCH_TEST], l->acc[r - 1] = s->acc[WATCH_TEST], l->rounds = r;
+    return 0;
+}
+
+/* Fit `total` rounds watching the test set; save with save_rounds = keep, load into a fresh
+ * model: it predicts the test accuracy recorded after round `keep` (and the loss, to tol), and
+ * holds `keep` rounds, not all of them. */
+static void saved_round_predicts_as_recorded(const char *family, const FitSpec *f, int total, int keep,
+                                             double tol)
+{
+    NEED_MNIST();
+    const DataSplits *d = mnist_small();
+    Model m, back;
+    CU_ASSERT_EQUAL_FATAL(build_fitted(&m, family, f, 2), MNL_OK);
+    FitSet tr = set_of(&d->train), te = set_of(&d->test);
+    const FitSet *watch[WATCH_SETS] = {NULL, NULL, &te};
+    RoundLog log = {.rounds = 0};
+    FitHooks hooks = {&log, log_round, NULL};
+    CU_ASSERT_EQUAL_FATAL(model_fit(&m, &tr, watch, &hooks), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(log.rounds, total);
+    m.fitted->save_rounds = keep;
+    const char *path = test_path("best-round.ckpt");
+    CU_ASSERT_EQUAL_FATAL(checkpoint_save(path, "", &m, NULL, keep, NULL, 0), MNL_OK);
+    m.fitted->save_rounds = 0;
+    Checkpoint ck;
+    CU_ASSERT_EQUAL_FATAL(checkpoint_load(path, &ck), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(build_fitted(&back, family, f, 1), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(checkpoint_apply(&ck, &back, NULL), MNL_OK);
+    float *p = malloc(sizeof(float) * N_TEST * 10);
+    double acc = predict_all(&back, p), loss, acc2;
+    fitted_score(p, d->test.y, N_TEST, 10, &loss, &acc2);
+    CU_ASSERT_DOUBLE_EQUAL(acc, log.acc[keep - 1], 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(loss, log.loss[keep - 1], tol);
+    CU_ASSERT(fabs(acc - log.acc[log.rounds - 1]) > 1e-12 || fabs(loss - log.loss[log.rounds - 1]) > tol);
+    free(p);
+    checkpoint_free(&ck);
+    model_free(&back);
+    model_free(&m);
+}
+
+static void test_a_forest_saved_at_round_3_predicts_as_its_first_3_trees_did(void)
+{
+    FitSpec f = default_fit();
+    f.trees = 6;
+    saved_round_predicts_as_recorded("forest", &f, 6, 3, 1e-6);   /* probabilities pass through logs */
+}
+
+static void test_a_booster_saved_at_round_4_predicts_as_it_did_after_round_4(void)
+{
+    FitSpec f = default_fit();
+    f.max_depth = 4;
+    f.rounds = 10;
+    saved_round_predicts_as_recorded("boosted-trees", &f, 10, 4, 1e-5);  /* XGBoost prints 6 digits */
+}
+
+/* Through the command line: train into dir with the extra settings; the exit status. */
+static int train_cli(const char *conf, const char *more, const char *dir)
+{
+    char env[64], args[2048];
+    snprintf(env, sizeof env, "timeout %.0f", test_deadline(120.0));
+    snprintf(args, sizeof args, "train experiments/%s %s --threads 1 --no-live --overwrite --out '%s'",
+             conf, more, dir);
+    return test_run_program(env, args, 0, test_path("fitted.out"), test_path("fitted.err"));
+}
+
+static void test_a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_file(void)
+{
+    NEED_MNIST();
+    char dir[1200], model[1300], best[1300];
+    snprintf(dir, sizeof dir, "%s", test_path("knn-run"));
+    CU_ASSERT_EQUAL_FATAL(train_cli("knn.conf", "--set 'data.subset=300 100'", dir), 0);
+    snprintf(model, sizeof model, "%s/model.ckpt", dir);
+    snprintf(best, sizeof best, "%s/best.ckpt", dir);
+    struct stat a, b;
+    CU_ASSERT_FATAL(stat(model, &a) == 0 && stat(best, &b) == 0);
+    CU_ASSERT(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+    CU_ASSERT_EQUAL(a.st_nlink, 2);
+    /* and the model reads back from it: the 3 nearest training images of test image 0 */
+    char args[2800];
+    snprintf(args, sizeof args, "features '%s' --index 0 --out '%s/features'", best, dir);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("fitted.out"), test_path("fitted.err")), 0);
+}
+
+static void test_a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve(void)
+{
+    NEED_MNIST();
+    char dir[1200], png[1300];
+    snprintf(dir, sizeof dir, "%s", test_path("tree-run"));
+    CU_ASSERT_EQUAL_FATAL(train_cli("decision-tree.conf", "--set 'data.subset=300 100'", dir), 0);
+    snprintf(png, sizeof png, "%s/curves.png", dir);
+    unsigned w, h;
+    CU_ASSERT_FATAL(test_png_size(png, &w, &h) == 0);
+    CU_ASSERT(w == 900 && h == 560);      /* plots/fitted.gp's bars, not curves.gp's 960x860 */
+}
+
+static void test_a_boosted_run_whose_best_round_is_not_the_last_keeps_that_round_in_best_ckpt(void)
+{
+    NEED_MNIST();
+    char dir[1200], model[1300], best[1300];
+    snprintf(dir, sizeof dir, "%s", test_path("boosted-run"));
+    /* eta 1 on 300 images: the test loss is lowest after round 7 of 12 (seed 1) */
+    CU_ASSERT_EQUAL_FATAL(train_cli("boosted-trees.conf", "--set 'data.subset=300 200' "
+                                    "--set model.rounds=12 --set model.eta=1", dir), 0);
+    snprintf(model, sizeof model, "%s/summary.txt", dir);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(model), "best_epoch = 7\n"));
+    snprintf(model, sizeof model, "%s/model.ckpt", dir);
+    snprintf(best, sizeof best, "%s/best.ckpt", dir);
+    Checkpoint ck;
+    CU_ASSERT_EQUAL_FATAL(checkpoint_load(best, &ck), MNL_OK);
+    CU_ASSERT_EQUAL(ck.epoch, 7);
+    Model m;
+    FitSpec f = default_fit();
+    f.rounds = 12, f.eta = 1.0f, f.max_depth = 6;
+    CU_ASSERT_EQUAL_FATAL(build_fitted(&m, "boosted-trees", &f, 1), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(checkpoint_apply(&ck, &m, NULL), MNL_OK);
+    FittedSize size;
+    m.fitted->ops->size(m.fitted, &size);
+    CU_ASSERT_EQUAL(size.count, 70);      /* 7 rounds of one tree per class */
+    checkpoint_free(&ck);
+    model_free(&m);
+}
+
 /* ---- the same result at any thread count ---- */
 
 static void same_at_1_2_and_3_threads(const char *family, const FitSpec *f)
@@ -335,6 +471,21 @@ static void test_a_setting_of_another_family_is_refused_by_name(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "model.k = 5 is not used by family svm (only by knn)"));
     CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\ntrees = 5\n"), MNL_ERR_CONFIG);
     CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "not used by family knn (only by forest)"));
+}
+
+static void test_a_train_setting_a_fitted_family_does_not_read_is_refused_by_name(void)
+{
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = svm\n[train]\nepochs = 30\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.epochs = 30 is not used by family svm"));
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\n[train]\nlr = 0.1\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "t.conf:4: train.lr = 0.1"));
+    /* config.used and a checkpoint list every key at its default: that is no setting */
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = knn\n[train]\nlr = 0.001\nepochs = 10\n"),
+                    MNL_OK);
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = tree\n[train]\nearly_stop = 3\n"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "reads only train.batch, train.seed, train.threads)"));
+    CU_ASSERT_EQUAL(configure_and_build("[model]\nfamily = forest\n[train]\nearly_stop = 3\nbatch = 100\n"
+                                        "seed = 2\nthreads = 1\n"), MNL_OK);
 }
 
 static void test_boosted_trees_refuse_a_depth_of_zero(void)
@@ -520,6 +671,11 @@ int register_fitted_tests(void)
         {"boosted_trees_reach_their_floor_and_reload_exactly", test_boosted_trees_reach_their_floor_and_reload_exactly},
         {"tree_reaches_its_floor_and_reloads_exactly", test_tree_reaches_its_floor_and_reloads_exactly},
         {"forest_reaches_its_floor_and_reloads_exactly", test_forest_reaches_its_floor_and_reloads_exactly},
+        {"a_forest_saved_at_round_3_predicts_as_its_first_3_trees_did", test_a_forest_saved_at_round_3_predicts_as_its_first_3_trees_did},
+        {"a_booster_saved_at_round_4_predicts_as_it_did_after_round_4", test_a_booster_saved_at_round_4_predicts_as_it_did_after_round_4},
+        {"a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_file", test_a_one_shot_fit_writes_its_model_once_best_ckpt_naming_the_same_file},
+        {"a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve", test_a_one_shot_fit_draws_accuracy_bars_not_a_one_point_curve},
+        {"a_boosted_run_whose_best_round_is_not_the_last_keeps_that_round_in_best_ckpt", test_a_boosted_run_whose_best_round_is_not_the_last_keeps_that_round_in_best_ckpt},
         {"knn_l2_is_the_same_at_any_thread_count", test_knn_l2_is_the_same_at_any_thread_count},
         {"forest_is_the_same_at_any_thread_count", test_forest_is_the_same_at_any_thread_count},
         {"knn_l2_through_gemm_finds_the_plain_nearest_neighbour", test_knn_l2_through_gemm_finds_the_plain_nearest_neighbour},
@@ -527,6 +683,7 @@ int register_fitted_tests(void)
         {"knn_refuses_k_larger_than_the_training_set", test_knn_refuses_k_larger_than_the_training_set},
         {"gamma_of_zero_or_below_is_refused_by_name", test_gamma_of_zero_or_below_is_refused_by_name},
         {"a_setting_of_another_family_is_refused_by_name", test_a_setting_of_another_family_is_refused_by_name},
+        {"a_train_setting_a_fitted_family_does_not_read_is_refused_by_name", test_a_train_setting_a_fitted_family_does_not_read_is_refused_by_name},
         {"boosted_trees_refuse_a_depth_of_zero", test_boosted_trees_refuse_a_depth_of_zero},
         {"a_fitted_family_refuses_the_sigmoid_head", test_a_fitted_family_refuses_the_sigmoid_head},
         {"a_fitted_checkpoint_does_not_load_into_a_network", test_a_fitted_checkpoint_does_not_load_into_a_network},

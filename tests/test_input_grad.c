@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "models/input_grad.h"
+#include "models/layers.h"
 #include "models/model.h"
 #include "tests/test_util.h"
 
@@ -41,6 +42,25 @@ typedef struct {
     int y[B];
 } Rig;
 
+/* A trained batch norm is no identity: gamma in [0.5, 2], beta in [-1, 1], a running mean in
+ * [-1, 1] and variance in [0.2, 3] per channel, so a backward that ignored any of them fails. */
+static void scramble_batchnorm(Model *m, gsl_rng *rng)
+{
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (strcmp(l->kind->name, "batchnorm") != 0)
+            continue;
+        float *gamma = m->param_block + l->param_off, *beta = gamma + l->n_w;
+        float *mean = beta + l->n_b, *var = mean + l->n_s;
+        for (size_t c = 0; c < l->n_w; c++) {
+            gamma[c] = (float)gsl_ran_flat(rng, 0.5, 2.0);
+            beta[c] = (float)gsl_ran_flat(rng, -1.0, 1.0);
+            mean[c] = (float)gsl_ran_flat(rng, -1.0, 1.0);
+            var[c] = (float)gsl_ran_flat(rng, 0.2, 3.0);
+        }
+    }
+}
+
 static int rig_make(Rig *r, const ModelSpec *s, Kernels k)
 {
     memset(r, 0, sizeof *r);
@@ -51,6 +71,7 @@ static int rig_make(Rig *r, const ModelSpec *s, Kernels k)
         rc = model_alloc_batch(&r->m, B);
     if (!rc) {
         r->m.kernels = k;
+        scramble_batchnorm(&r->m, rng);
         for (int i = 0; i < B * 56; i++)
             r->x[i] = (float)gsl_ran_flat(rng, -1, 1);
         for (int i = 0; i < B; i++)
@@ -228,14 +249,50 @@ static void test_input_gradient_fast_equals_reference_and_leaves_no_trace(void)
     model_free(&f.m), model_free(&r.m);
 }
 
-static void test_input_gradient_refuses_batchnorm_and_oversized_batches(void)
+/* In evaluation batch norm is an affine map per channel with its running statistics: the input
+ * gradient goes through it (after a conv and after a dense) on both paths. */
+static void test_input_gradient_through_batchnorm_matches_finite_differences(void)
 {
-    ModelSpec s = spec_of("cnn", "conv 2 3, batchnorm, relu, dense 3", HEAD_SOFTMAX, 3);
+    ModelSpec s = spec_of("cnn", "conv 2 3, batchnorm, relu, maxpool 2, dense 5, batchnorm, tanh, "
+                          "dense 3", HEAD_SOFTMAX, 3);
+    check_both_paths(&s);
+}
+
+/* The two paths' evaluation-mode batch-norm backward agree to rounding, gamma's and beta's
+ * gradients included (the input gradient then zeroes them, so they are read off one backward). */
+static void test_batchnorm_eval_backward_fast_equals_reference(void)
+{
+    ModelSpec s = spec_of("cnn", "conv 3 3 pad 1, batchnorm, relu, dense 4", HEAD_SOFTMAX, 4);
+    Rig f, r;
+    CU_ASSERT_EQUAL_FATAL(rig_make(&f, &s, KERNELS_FAST), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(rig_make(&r, &s, KERNELS_REFERENCE), MNL_OK);
+    Rig *rigs[2] = {&f, &r};
+    for (int k = 0; k < 2; k++) {
+        Model *m = &rigs[k]->m;
+        model_forward(m, rigs[k]->x, B, 0);
+        model_loss(m, rigs[k]->y, B, NULL);
+        model_zero_grad(m);
+        m->dinput = rigs[k]->dx;
+        model_backward(m, rigs[k]->x, B);
+        m->dinput = NULL;
+    }
+    double worst = 0.0, size = 0.0;
+    for (size_t i = 0; i < f.m.n_param_values; i++)
+        worst = fmax(worst, fabs(f.m.grad_block[i] - r.m.grad_block[i])),
+        size = fmax(size, fabs(r.m.grad_block[i]));
+    for (int i = 0; i < B * 56; i++)
+        worst = fmax(worst, fabs(f.dx[i] - r.dx[i])), size = fmax(size, fabs(r.dx[i]));
+    CU_ASSERT(size > 1e-3 && worst < 1e-5 * (1.0 + size));
+    const Layer *bn = &f.m.layers[1];
+    const float *dgamma = f.m.grad_block + bn->param_off;
+    CU_ASSERT(dgamma[0] != 0.0f);       /* the parameters' share was computed */
+    model_free(&f.m), model_free(&r.m);
+}
+
+static void test_input_gradient_refuses_oversized_batches(void)
+{
+    ModelSpec s = spec_of("softmax", NULL, HEAD_SOFTMAX, 3);
     Rig r;
-    CU_ASSERT_EQUAL_FATAL(rig_make(&r, &s, KERNELS_FAST), MNL_OK);
-    CU_ASSERT_EQUAL(model_input_gradient(&r.m, r.x, r.y, B, r.dx, NULL), MNL_ERR_ARG);
-    model_free(&r.m);
-    s = spec_of("softmax", NULL, HEAD_SOFTMAX, 3);
     CU_ASSERT_EQUAL_FATAL(rig_make(&r, &s, KERNELS_FAST), MNL_OK);
     CU_ASSERT_EQUAL(model_input_gradient(&r.m, r.x, r.y, B + 1, r.dx, NULL), MNL_ERR_ARG);
     model_free(&r.m);
@@ -297,6 +354,68 @@ static void test_features_saliency_draws_the_map(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "--weights or --saliency"));
 }
 
+/* The accuracy at each eps of `attack` from its attack.csv: acc[0..n). */
+static int read_attack_csv(const char *path, double *acc, int max)
+{
+    const char *t = test_slurp(path);
+    int n = 0;
+    for (const char *l = t ? strchr(t, '\n') : NULL; l && n < max; l = strchr(l + 1, '\n')) {
+        double eps, a;
+        if (sscanf(l + 1, "%lf,%lf", &eps, &a) == 2)
+            acc[n++] = a;
+    }
+    return n;
+}
+
+/* `mnistlab attack`: at eps 0 the accuracy is the run's own test accuracy; it falls as eps grows;
+ * the reference path agrees with the fast one at eps 0 exactly; flipped digits are drawn; a
+ * fitted family, a falling eps list and a step above 1 are refused by name. */
+static void test_attack_lowers_accuracy_with_eps_on_both_paths(void)
+{
+    if (!test_need_mnist())
+        return;
+    char args[2400], run[800], csv[900], png[900];
+    snprintf(run, sizeof run, "%s", test_path("attack-run"));
+    snprintf(args, sizeof args, "train experiments/mlp.conf --set 'data.subset=3000 400' --set "
+             "train.epochs=2 --set model.hidden=32 --no-live --out %s", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(args, sizeof args, "attack %s --eps '0 0.1 0.3'", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(csv, sizeof csv, "%s/attack.csv", run);
+    snprintf(png, sizeof png, "%s/attack.png", run);
+    double fast[4] = {0}, ref[4] = {0};
+    CU_ASSERT_EQUAL_FATAL(read_attack_csv(csv, fast, 4), 3);
+    char summary[900], v[64] = "";
+    snprintf(summary, sizeof summary, "%s/summary.txt", run);
+    const char *st = strstr(test_slurp(summary), "final_test_acc = ");
+    CU_ASSERT_FATAL(st != NULL);
+    sscanf(st, "final_test_acc = %63s", v);
+    CU_ASSERT_DOUBLE_EQUAL(fast[0], atof(v), 1e-6);
+    CU_ASSERT(fast[0] > 0.8 && fast[1] < fast[0] - 0.1 && fast[2] < fast[1]);
+    unsigned w = 0, h = 0;
+    CU_ASSERT_EQUAL(test_png_size(png, &w, &h), 0);
+    CU_ASSERT(w > 600 && h > 300);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.out")), "digits flipped at eps 0.10"));
+    snprintf(args, sizeof args, "attack %s/model.ckpt --eps '0 0.1 0.3' --kernels reference", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.out")), "reference path"));
+    CU_ASSERT_EQUAL_FATAL(read_attack_csv(csv, ref, 4), 3);
+    CU_ASSERT_EQUAL(ref[0], fast[0]);
+    CU_ASSERT(fabs(ref[1] - fast[1]) <= 0.01 && fabs(ref[2] - fast[2]) <= 0.01);
+    snprintf(args, sizeof args, "attack %s --eps '0.1 0.05'", run);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "give the steps rising"));
+    snprintf(args, sizeof args, "attack %s --eps '0 1.5'", run);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 2);
+    snprintf(run, sizeof run, "%s", test_path("attack-knn"));
+    snprintf(args, sizeof args, "train experiments/knn.conf --set 'data.subset=500 100' --no-live "
+             "--out %s", run);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 0);
+    snprintf(args, sizeof args, "attack %s", run);
+    CU_ASSERT_EQUAL(test_run_program(NULL, args, 0, test_path("ig.out"), test_path("ig.err")), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("ig.err")), "has no gradient with respect"));
+}
+
 int register_input_grad_tests(void)
 {
     CU_pSuite s = CU_add_suite("input_grad", NULL, NULL);
@@ -318,12 +437,17 @@ int register_input_grad_tests(void)
          test_input_gradient_of_softmax_is_w_transpose_times_the_error},
         {"input_gradient_fast_equals_reference_and_leaves_no_trace",
          test_input_gradient_fast_equals_reference_and_leaves_no_trace},
-        {"input_gradient_refuses_batchnorm_and_oversized_batches",
-         test_input_gradient_refuses_batchnorm_and_oversized_batches},
+        {"input_gradient_through_batchnorm_matches_finite_differences",
+         test_input_gradient_through_batchnorm_matches_finite_differences},
+        {"batchnorm_eval_backward_fast_equals_reference",
+         test_batchnorm_eval_backward_fast_equals_reference},
+        {"input_gradient_refuses_oversized_batches", test_input_gradient_refuses_oversized_batches},
         {"saliency_is_the_gradient_of_the_class_score",
          test_saliency_is_the_gradient_of_the_class_score},
         {"fgsm_moves_every_pixel_by_eps_up_the_loss_within_range",
          test_fgsm_moves_every_pixel_by_eps_up_the_loss_within_range},
+        {"attack_lowers_accuracy_with_eps_on_both_paths",
+         test_attack_lowers_accuracy_with_eps_on_both_paths},
         {"features_saliency_draws_the_map", test_features_saliency_draws_the_map},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)

@@ -43,6 +43,7 @@ int register_input_grad_tests(void);
 int register_calibration_tests(void);
 int register_rundir_tests(void);
 int register_names_tests(void);
+int register_robustness_tests(void);
 /* Suites (one line each): UNIT needs no data and no child process; WHOLE needs either. */
 enum { WHOLE = 0, UNIT = 1 };
 static const struct {
@@ -58,6 +59,7 @@ static const struct {
     {register_heads_tests, UNIT},
     {register_families_tests, UNIT},
     {register_fitted_tests, WHOLE},
+    {register_robustness_tests, WHOLE},
     {register_optim_tests, UNIT},
     {register_checkpoint_tests, UNIT},
     {register_idx_tests, WHOLE},

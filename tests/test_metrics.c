@@ -286,8 +286,28 @@ static void test_degeneracy_describe_names_the_constant_answer(void)
     const char *names[] = {"4", "9"};
     char text[320];
     degeneracy_describe(&d, names, 500, text, sizeof text);
-    CU_ASSERT_STRING_EQUAL(text, "no better than always answering 9: it answers 9 for 100% of the "
-                                 "500 test images, and 53.0% of them are truly 9 (test accuracy 53.0%)");
+    CU_ASSERT_STRING_EQUAL(text, "no better than always answering 9, the commonest class (53.0% of "
+                                 "the 500 test images): test accuracy 53.0%, and it answers 9 for 100% "
+                                 "of them");
+}
+
+/* A model that answers the rarer class for everything: the sentence names the baseline (9, the
+ * commonest) and what the model answers (4) without contradicting itself. */
+static void test_degeneracy_describe_on_the_rarer_class_reads_true(void)
+{
+    Confusion c;
+    confusion_reset(&c, 2);
+    for (int i = 0; i < 500; i++)
+        confusion_add(&c, i < 265 ? 1 : 0, 0);      /* 53% are "9"; it answers "4" for all */
+    Degeneracy d;
+    confusion_degeneracy(&c, &d);
+    CU_ASSERT_TRUE(d.degenerate);
+    const char *names[] = {"4", "9"};
+    char text[320];
+    degeneracy_describe(&d, names, 500, text, sizeof text);
+    CU_ASSERT_STRING_EQUAL(text, "no better than always answering 9, the commonest class (53.0% of "
+                                 "the 500 test images): test accuracy 47.0%, and it answers 4 for 100% "
+                                 "of them");
 }
 
 int register_metrics_tests(void)
@@ -319,6 +339,8 @@ int register_metrics_tests(void)
         {"degeneracy_of_an_empty_matrix_is_none", test_degeneracy_of_an_empty_matrix_is_none},
         {"degeneracy_describe_names_the_constant_answer",
          test_degeneracy_describe_names_the_constant_answer},
+        {"degeneracy_describe_on_the_rarer_class_reads_true",
+         test_degeneracy_describe_on_the_rarer_class_reads_true},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (!CU_add_test(s, tests[i].name, tests[i].fn))

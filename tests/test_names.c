@@ -4,11 +4,11 @@
  * dots, a leading dash, a 250-byte name, non-ASCII letters, a backslash) goes through every command
  * that writes a file or draws: train (as --out under a results root and as the experiment file's
  * name), compare (as run folders and as the results root itself), sweep (--out), diff (the two runs
- * and --out), predict, features and show-data (--out), and make exp-NAME / make sweep-NAME (the
- * target's name, SEEDS=). Several names would run `touch $MNL_MARKER` if any of them reached a shell
- * or gnuplot as code: the marker file must never appear. Every picture must be a complete PNG,
- * every page must parse as XML, and every run must be listed. Tiny runs (500 training images, one
- * epoch) keep it to about a minute. Needs real MNIST. */
+ * and --out), robustness (the runs and --out), attack (the run, --out), predict, features and
+ * show-data (--out), and make exp-NAME / make sweep-NAME (the target's name, SEEDS=). Several
+ * names would run `touch $MNL_MARKER` if any of them reached a shell or gnuplot as code: the marker
+ * file must never appear. Every picture must be a complete PNG, every page must parse as XML, and every run must
+ * be listed. Tiny runs (500 training images, one epoch) keep it to about a minute. Needs real MNIST. */
 #define _DEFAULT_SOURCE   /* realpath, setenv, symlink */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
@@ -63,6 +63,7 @@ static HostileName corpus[] = {
     {"non-ascii", "\xc3\x9c" "n" "\xc3\xaf" "c" "\xc3\xb8" "d" "\xc3\xa9" " \xe6\x95\xb0\xe5\xad\x97 \xcf\x88"},
     {"backslash", "back\\slash\\"},
     {"pipes-in-cell", "a | b | c"},
+    {"xml-cdata-end", "a]]>b <!-- c --> <![CDATA[d"},
 };
 #define NAMES_N ((int)(sizeof corpus / sizeof corpus[0]))
 
@@ -165,7 +166,36 @@ static int is_png_name(const char *name)
     return n > 4 && strcmp(name + n - 4, ".png") == 0;
 }
 
-/* Every *.png under dir (any depth) complete and readable; returns how many there are. */
+static int xml_errors;
+static void count_xml_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+    xml_errors++;
+}
+
+static int is_svg_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".svg") == 0;
+}
+
+/* An SVG of the page (gnuplot's, names in its titles and keys) is well-formed XML: a name holding
+ * "]]>", "<" or "&" is text in it, never markup. */
+static void check_svg(const char *path)
+{
+    xml_errors = 0;
+    xmlSetGenericErrorFunc(NULL, count_xml_error);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    if (!doc || xml_errors)
+        fprintf(stderr, "\n    not well-formed XML: %s (%d errors)", path, xml_errors);
+    CU_ASSERT(doc != NULL && xml_errors == 0);
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+/* Every *.png under dir (any depth) complete and readable, every *.svg well-formed; returns how
+ * many PNG files there are. */
 static int check_pngs(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -186,6 +216,8 @@ static int check_pngs(const char *dir)
                 fprintf(stderr, "\n    not a complete PNG: %s (%s)", path, mnl_last_error());
             CU_ASSERT(whole && w > 100 && h > 100);
             n++;
+        } else if (path && is_svg_name(e->d_name)) {
+            check_svg(path);
         }
         free(path);
     }
@@ -204,13 +236,6 @@ static void assert_pictures(const char *dir, const char *const *names, int n)
         free(p);
     }
     CU_ASSERT(check_pngs(dir) >= n);
-}
-
-static int xml_errors;
-static void count_xml_error(void *ctx, const char *msg, ...)
-{
-    (void)ctx, (void)msg;
-    xml_errors++;
 }
 
 /* The relative URL of the page back to the file's path: "./" dropped, %XX decoded. */
@@ -359,9 +384,27 @@ static void test_names_markdown_cell_escapes_every_markup_character(void)
 static void test_names_gnuplot_literal_doubles_quotes_and_keeps_one_line(void)
 {
     CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_string, "x'.system('ls').'\n"),
-                           "'x''.system(''ls'').''\xe2\x90\x8a'");
+                           "'x''.system(''ls'').''\xe2\x86\xb5'");
     CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_datafield, "say \"hi\""),
                            "\"say \xe2\x80\x9dhi\xe2\x80\x9d\"");
+}
+
+/* A picture never gets a control picture (U+2400..U+2421): pngcairo draws those as black blobs
+ * over the chart. A newline is drawn as ↵, a tab as →, any other control byte as �, whether it
+ * comes raw or already shown once by esc_text. */
+static void test_names_gnuplot_text_draws_controls_as_signs_every_font_has(void)
+{
+    CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_string, "a\nb\tc\x1b[31m\x01\x7f"),
+                           "'a\xe2\x86\xb5" "b\xe2\x86\x92" "c\xef\xbf\xbd[31m\xef\xbf\xbd\xef\xbf\xbd'");
+    CU_ASSERT_STRING_EQUAL(esc(esc_gnuplot_datafield, "shown\xe2\x90\x8aonce\xe2\x90\x9b"),
+                           "\"shown\xe2\x86\xb5once\xef\xbf\xbd\"");
+    for (int c = 0; c < 0x80; c++) {
+        char in[3] = {(char)(c ? c : 'x'), 'y', '\0'};
+        CU_ASSERT_PTR_NULL(strstr(esc(esc_gnuplot_string, in), "\xe2\x90"));
+        CU_ASSERT_PTR_NULL(strstr(esc(esc_gnuplot_datafield, in), "\xe2\x90"));
+    }
+    for (int i = 0; i < NAMES_N; i++)
+        CU_ASSERT_PTR_NULL(strstr(esc(esc_gnuplot_string, corpus[i].name), "\xe2\x90"));
 }
 
 static void test_names_csv_field_is_quoted_and_never_a_formula(void)
@@ -509,7 +552,9 @@ static void test_names_compare_lists_every_hostile_run_and_the_page_parses(void)
                                        "cost-mnist-10-classes-100-test-images.png"};
     assert_pictures(root, pics, 2);
     char *md = join(root, "REPORT.md");
-    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(md), "The chart draws the 10 of 25 rows"));
+    char drawn[64];
+    snprintf(drawn, sizeof drawn, "The chart draws the 10 of %d rows", NAMES_N);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(md), drawn));
     free(md);
 }
 
@@ -630,6 +675,75 @@ static void test_names_diff_and_sweep(void)
     assert_page(sroot, runs, 6);
     assert_no_command_ran();
     free(diffs), free(sroot);
+}
+
+/* robustness over every hostile run (each its own group, named by its folder) into a hostile --out:
+ * ROBUSTNESS.md has one row per run, the chart draws, the terminal gets no raw control byte. */
+static void test_names_robustness_over_hostile_runs_into_a_hostile_out(void)
+{
+    if (!test_need_mnist() || runs_made < NAMES_N)
+        return;
+    char *base = join(test_tmpdir(), "names-robustness"), *mid = join(base, corpus[5].name);
+    char *out = join(mid, corpus[10].name);
+    mkdirs(base);
+    char *argv[NAMES_N + 8];
+    char *dirs[NAMES_N];
+    int k = 0;
+    argv[k++] = program;
+    argv[k++] = "robustness";
+    for (int i = 0; i < NAMES_N; i++)
+        argv[k++] = dirs[i] = join(root, corpus[i].name);
+    argv[k++] = "--shift";
+    argv[k++] = "0,2";
+    argv[k++] = "--out";
+    argv[k++] = out;
+    argv[k] = NULL;
+    CU_ASSERT_EQUAL(run_in(NULL, argv), 0);
+    assert_no_command_ran();
+    static const char *const pics[] = {"robustness-shift.png"};
+    assert_pictures(out, pics, 1);
+    char *md = join(out, "ROBUSTNESS.md");
+    const char *text = test_slurp(md);
+    int rows = 0;
+    for (const char *p = text; (p = strstr(p, "\n| ")); p++)
+        rows++;
+    CU_ASSERT_EQUAL(rows, NAMES_N + 1);          /* the header and one row per run */
+    CU_ASSERT_PTR_NULL(strstr(text, "\n# a heading"));
+    CU_ASSERT_PTR_NULL(strchr(test_slurp(test_path("names.out")), '\x1b'));
+    for (int i = 0; i < NAMES_N; i++)
+        free(dirs[i]);
+    free(base), free(mid), free(out), free(md);
+}
+
+/* attack (FGSM) on every hostile run: into the run folder itself for every name, and into a
+ * hostile --out for every third; attack.png complete, attack.csv there, nothing run, and the
+ * terminal shows each name on one line without a control byte. */
+static void test_names_attack_on_hostile_runs_into_the_run_and_a_hostile_out(void)
+{
+    if (!test_need_mnist() || runs_made < NAMES_N)
+        return;
+    char *base = join(test_tmpdir(), "names-attack");
+    mkdirs(base);
+    for (int i = 0; i < NAMES_N; i++) {
+        char *run = join(root, corpus[i].name);
+        char *out = join(base, corpus[(i + 10) % NAMES_N].name);
+        char *into_run[] = {program, "attack", run, "--eps", "0 0.1", NULL};
+        char *into_out[] = {program, "attack", run, "--eps", "0 0.1", "--out", out, NULL};
+        char *const *argv = i % 3 ? into_run : into_out;
+        const char *dir = i % 3 ? run : out;
+        if (run_in(NULL, argv) != 0)
+            fprintf(stderr, "\n    (name: %s)", corpus[i].label);
+        static const char *const pics[] = {"attack.png"};
+        assert_pictures(dir, pics, 1);
+        char *csv = join(dir, "attack.csv");
+        CU_ASSERT(access(csv, F_OK) == 0);
+        const char *said = test_slurp(test_path("names.out"));
+        CU_ASSERT_PTR_NULL(strchr(said, 0x1b));
+        CU_ASSERT_PTR_NULL(strstr(said, "\n# a heading"));
+        assert_no_command_ran();
+        free(run), free(out), free(csv);
+    }
+    free(base);
 }
 
 /* ---- paths up to PATH_MAX ---- */
@@ -916,6 +1030,8 @@ int register_names_tests(void)
          test_names_markdown_cell_escapes_every_markup_character},
         {"gnuplot_literal_doubles_quotes_and_keeps_one_line",
          test_names_gnuplot_literal_doubles_quotes_and_keeps_one_line},
+        {"gnuplot_text_draws_controls_as_signs_every_font_has",
+         test_names_gnuplot_text_draws_controls_as_signs_every_font_has},
         {"csv_field_is_quoted_and_never_a_formula", test_names_csv_field_is_quoted_and_never_a_formula},
         {"shell_word_is_the_name_to_a_shell", test_names_shell_word_is_the_name_to_a_shell},
         {"long_file_names_get_names_of_their_own", test_names_long_file_names_get_names_of_their_own},
@@ -929,6 +1045,10 @@ int register_names_tests(void)
         {"as_out_of_predict_features_and_show_data",
          test_names_as_out_of_predict_features_and_show_data},
         {"diff_and_sweep", test_names_diff_and_sweep},
+        {"robustness_over_hostile_runs_into_a_hostile_out",
+         test_names_robustness_over_hostile_runs_into_a_hostile_out},
+        {"attack_on_hostile_runs_into_the_run_and_a_hostile_out",
+         test_names_attack_on_hostile_runs_into_the_run_and_a_hostile_out},
         {"make_targets_take_names_as_data", test_names_make_targets_take_names_as_data},
         {"compare_leaves_no_data_file_in_the_root", test_names_compare_leaves_no_data_file_in_the_root},
         {"terminal_lines_show_names_without_control_bytes",

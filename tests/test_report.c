@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "common/fileio.h"
 #include "experiments/report.h"
+#include "experiments/roc.h"
 #include "tests/test_util.h"
 
 #define QUICK "train experiments/cnn-4v9.conf --set train.epochs=2"
@@ -228,6 +229,67 @@ static void test_report_sweep_is_a_section_linking_its_sweep_md(void)
     CU_ASSERT(a && b && c && a < b && b < c);
 }
 
+/* A lesson's folder (TABLE.md, as make lesson-overfitting writes it): its runs are a section of
+ * REPORT.md of their own, after the experiments, linking its table; on the page it has a section
+ * with that table and every chart of the folder, the SVG where there is one. */
+static void test_report_lesson_is_a_section_with_its_table_and_charts(void)
+{
+    const char *root = test_path("lesson");
+    for (int s = 1; s <= 2; s++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/lesson-overfitting/overfit-adamw/seed%d", root, s);
+        fake_run(dir, "experiments/cnn-4v9.conf", NULL, (unsigned long)s, 0.98);
+    }
+    const char *table = "| remedy | final test accuracy |\n|---|---|\n| AdamW <b> | 99.08 ± 0.44 % |\n";
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-overfitting/TABLE.md"), table,
+                                    strlen(table)) == 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-overfitting/remedies.png"), "x", 1) == 0);
+    const char *svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "lesson-overfitting/remedies.svg"), svg,
+                                    strlen(svg)) == 0);
+    fake_run(in_dir(root, "cnn-4v9"), "experiments/cnn-4v9.conf", NULL, 1, 0.99);
+    const char *report = compare(root);
+    const char *plain = strstr(report, "| [cnn-4v9](./cnn-4v9/)");
+    const char *section = strstr(report, "### Lesson lesson-overfitting: [TABLE.md](./lesson-overfitting/TABLE.md)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(section);
+    CU_ASSERT(plain < section);
+    CU_ASSERT_PTR_NOT_NULL(strstr(section, "| lesson-overfitting/overfit-adamw/seed* |"));
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    assert_contains(page, "<h2 id=\"lessons\">Lessons</h2>");
+    assert_contains(page, "<td>AdamW &lt;b&gt;</td><td>99.08 ± 0.44 %</td>");
+    assert_contains(page, "<object type=\"image/svg+xml\" data=\"./lesson-overfitting/remedies.svg\">"
+                          "<img src=\"./lesson-overfitting/remedies.png\"");
+}
+
+/* make lesson-overfitting's table and chart from runs already made (TRAIN=0): TABLE.md has a row
+ * per remedy with runs, remedies.png and remedies.svg are drawn. (Its `set -f`, there for SEEDS'
+ * words, once kept the seed folders from being found, and the script failed after training.) */
+static void test_report_lesson_overfitting_draws_its_table_and_chart(void)
+{
+    const char *out = test_path("lesson-script");
+    for (int s = 1; s <= 2; s++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/overfit-baseline/seed%d", out, s);
+        fake_run(dir, "experiments/cnn-4v9.conf", NULL, (unsigned long)s, 0.98);
+        snprintf(dir, sizeof dir, "%s/overfit-adamw/seed%d", out, s);
+        fake_run(dir, "experiments/overfitting/overfit-adamw.conf", NULL, (unsigned long)s, 0.99);
+    }
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "TRAIN=0 OUT='%s' SEEDS='1 2' sh experiments/overfitting/lesson.sh "
+             "> '%s' 2>&1", out, test_path("lesson-script.log"));
+    int rc = system(cmd);
+    if (rc)
+        fprintf(stderr, "\n%s", test_slurp(test_path("lesson-script.log")));
+    CU_ASSERT_EQUAL(rc, 0);
+    const char *table = test_slurp(in_dir(out, "TABLE.md"));
+    assert_contains(table, "| baseline (cnn-4v9) | 98.00 ± 0.00 % |");
+    assert_contains(table, "| AdamW, decoupled decay 0.05 | 99.00 ± 0.00 % |");
+    unsigned w, h;
+    CU_ASSERT_EQUAL(test_png_size(in_dir(out, "remedies.png"), &w, &h), 0);
+    assert_contains(test_slurp(in_dir(out, "remedies.svg")), "</svg>");
+}
+
 /* 31 runs of one task: the chart draws the 10 of the highest final accuracy and says so. */
 static void test_report_chart_of_31_runs_draws_the_best_10(void)
 {
@@ -265,6 +327,76 @@ static void test_report_page_shows_a_runs_files_and_explorations(void)
     assert_contains(page, "<img src=\"./cnn/features-01-conv1.png\"");
 }
 
+/* ---- the page in a browser: Debian's chromium, headless ---- */
+
+/* The harness the browser loads: the page in a frame; once every chart (an <object> of gnuplot's
+ * SVG) has its SVG document, laid out larger than 100x100, it clicks each chart's first key entry
+ * and counts the charts whose curve became hidden; the counts are written into the harness, which
+ * chromium --dump-dom prints. File URLs read each other only with --allow-file-access-from-files. */
+static const char page_harness[] =
+    "<!DOCTYPE html><html><body><pre id=\"result\">not run</pre>"
+    "<iframe id=\"page\" src=\"index.html\" style=\"width:1300px;height:4000px\"></iframe><script>"
+    "var tries = 0;"
+    "function charts() { var d = document.getElementById('page').contentDocument;"
+    "  return d ? d.querySelectorAll('object[type=\"image/svg+xml\"]') : []; }"
+    "function svgOf(o) { var s = o.contentDocument;"
+    "  return s && s.documentElement && s.documentElement.localName == 'svg' ? s : null; }"
+    "function check() {"
+    "  var objs = charts(), rendered = 0, toggled = 0;"
+    "  for (var i = 0; i < objs.length; i++) { var r = objs[i].getBoundingClientRect();"
+    "    if (svgOf(objs[i]) && r.width > 100 && r.height > 100) rendered++; }"
+    "  if ((objs.length == 0 || rendered < objs.length) && ++tries < 150) { setTimeout(check, 100); return; }"
+    "  for (var i = 0; i < objs.length; i++) { var s = svgOf(objs[i]); if (!s) continue;"
+    "    var key = s.querySelector('g[id$=\"_keyentry\"]'); if (!key) continue;"
+    "    var plot = s.getElementById(key.id.replace('_keyentry', ''));"
+    "    key.dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+    "    if (plot && plot.getAttribute('visibility') == 'hidden') toggled++; }"
+    "  document.getElementById('result').textContent = 'charts ' + objs.length + ' rendered ' +"
+    "    rendered + ' toggled ' + toggled + ' end'; }"
+    "window.onload = function () { setTimeout(check, 100); };"
+    "</script></body></html>\n";
+
+/* A run's curves and ROC and a sweep's charts on the page are gnuplot's SVG, and in Chromium each
+ * renders (an SVG document laid out at size) and hides a curve when its key entry is clicked. A
+ * missing chromium is a skip (a failure under CI). */
+static void test_report_page_charts_render_and_hide_a_curve_in_chromium(void)
+{
+    if (!test_need_mnist())
+        return;
+    if (system("command -v chromium > /dev/null 2>&1") != 0) {
+        test_skip("chromium is not installed (apt-get install chromium; make test installs it as root)");
+        return;
+    }
+    const char *root = test_path("chromium");
+    char args[1400];
+    snprintf(args, sizeof args, QUICK " --out %s/run --no-live", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    snprintf(args, sizeof args, "sweep experiments/cnn-4v9.conf --vary train.lr=0.001,0.01 "
+             "--set train.epochs=1 --out %s/sweep", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(args), 0);
+    compare(root);
+    const char *page = test_slurp(in_dir(root, "index.html"));
+    assert_contains(page, "<object type=\"image/svg+xml\" data=\"./run/curves.svg\">");
+    assert_contains(page, "<object type=\"image/svg+xml\" data=\"./sweep/sweep.svg\">");
+    CU_ASSERT_FATAL(test_write_file(in_dir(root, "harness.html"), page_harness,
+                                    strlen(page_harness)) == 0);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+             "--allow-file-access-from-files --user-data-dir=%s/profile --virtual-time-budget=20000 "
+             "--dump-dom file://%s/harness.html > %s/dom.html 2> %s/chromium.err", root, root, root,
+             root);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    const char *dom = test_slurp(in_dir(root, "dom.html"));
+    int charts = -1, rendered = -1, toggled = -1;
+    const char *r = strstr(dom, "charts ");
+    if (!r || sscanf(r, "charts %d rendered %d toggled %d end", &charts, &rendered, &toggled) != 3)
+        fprintf(stderr, "\n    chromium printed no result:\n%.800s", dom);
+    /* the run's curves and ROC, each sweep run's, the sweep's two charts, compare and cost */
+    CU_ASSERT(charts >= 8);
+    CU_ASSERT_EQUAL(rendered, charts);
+    CU_ASSERT_EQUAL(toggled, charts);
+}
+
 /* make exp-cnn-4v9 SEEDS="1 2 3", then a run with another lr into results/cnn-4v9 itself: both
  * the seed group and the lone run have a row. */
 static void test_report_lone_run_beside_its_seed_runs_has_its_own_row(void)
@@ -299,6 +431,30 @@ static void test_report_runs_are_named_by_folder_with_their_changed_settings(voi
     CU_ASSERT_STRING_EQUAL(runs[0].name, "mlp-lr0.001");
     CU_ASSERT_STRING_EQUAL(runs[1].name, "mlp-lr0.01");
     CU_ASSERT_STRING_EQUAL(runs[1].differs, "lr=0.01");
+    free(runs);
+}
+
+/* compare run from another folder than the runs were started in (cd / && mnistlab compare ROOT):
+ * config.used names "experiments/mlp.conf" relative to the project, which holds the results
+ * folder, so the changed setting is still found, not "(experiment file ... not found)". */
+static void test_report_settings_changed_do_not_depend_on_the_working_folder(void)
+{
+    char project[1100], conf_dir[1200], root[1200], here[4096];
+    snprintf(project, sizeof project, "%s", test_path("cwd-project"));
+    snprintf(conf_dir, sizeof conf_dir, "%s/experiments", project);
+    snprintf(root, sizeof root, "%s/results", project);
+    CU_ASSERT_FATAL(make_dirs(conf_dir) == MNL_OK);
+    const char *conf = test_slurp("experiments/mlp.conf");
+    CU_ASSERT_FATAL(strlen(conf) > 0);
+    CU_ASSERT_FATAL(test_write_file(in_dir(conf_dir, "mlp.conf"), conf, strlen(conf)) == 0);
+    fake_run(in_dir(root, "mlp-lr0.01"), "experiments/mlp.conf", "train.lr=0.01", 1, 0.97);
+    CU_ASSERT_FATAL(getcwd(here, sizeof here) != NULL);
+    CU_ASSERT_FATAL(chdir("/") == 0);
+    RunSummary *runs;
+    int n = report_list_runs(root, &runs);
+    CU_ASSERT_FATAL(chdir(here) == 0);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(runs[0].differs, "lr=0.01");
     free(runs);
 }
 
@@ -476,13 +632,15 @@ static void assert_text_clear_of_panels(const char *name, const EpochRecord *r, 
     RunFiles f = run_files(dir, &c, &d, r, n);
     f.confusion = confusion;
     char layout[1100];
-    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout.txt"));
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout"));
     setenv("MNISTLAB_PLOT_LAYOUT", layout, 1);
     int rc = report_write_curves(&f);
     unsetenv("MNISTLAB_PLOT_LAYOUT");
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout.curves"));
     CU_ASSERT_EQUAL_FATAL(rc, MNL_OK);
     double cw = 0, ch = 0, hchar = 0, vchar = 0, top[4] = {0}, zoom[4] = {0}, ty[4];
-    int tlen[4], nt = 0, panels = 0;
+    int tlen[4], nt = 0, panels = 0, marks = 0;
+    double mark_x0 = 0;
     FILE *l = fopen(layout, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(l);
     char line[256], what[32];
@@ -499,7 +657,12 @@ static void assert_text_clear_of_panels(const char *name, const EpochRecord *r, 
             panels++;
         } else if (sscanf(line, "text %31s %lf %d", what, &a, &len) == 3 && nt < 4)
             ty[nt] = a, tlen[nt++] = len;
+        else if (sscanf(line, "mark %31s %lf %lf", what, &a, &b) == 3)
+            mark_x0 = a, marks++;
     }
+    /* chance is a tick right of the panel, not a line across the loss curves */
+    for (int i = 0; i < marks; i++)
+        CU_ASSERT(mark_x0 >= top[1] - 0.5);
     fclose(l);
     CU_ASSERT_EQUAL(panels, 2);
     CU_ASSERT(nt >= 1);
@@ -566,7 +729,176 @@ static void test_report_curves_text_is_clear_for_a_stuck_model(void)
     for (int i = 0; i < 500; i++)
         confusion_add(&c, i < 265 ? 1 : 0, 1);
     assert_text_clear_of_panels("lay-stuck", r, 5, &c);
-    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.txt")), "text stuck ");
+    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.curves")), "text stuck ");
+    assert_contains(test_slurp(in_dir(test_path("lay-stuck"), "layout.curves")), "mark chance ");
+}
+
+/* ---- no text over a drawn point: ROC, compare, cost and sweep charts ---- */
+
+/* Read the layout file a script wrote (plots/plot.h: plot_set_layout) and check it: every panel
+ * lies within the canvas; no key lies inside a panel: a key below its panel fits between the
+ * panel's bottom edge and the canvas's (its rows, and the tic labels and axis label above them), a
+ * key right of it fits between the panel's right edge and the canvas's; a mark (chance's tick)
+ * lies right of the panel. An accuracy axis ends at 1 at most. Returns the number of keys. */
+static int assert_layout_clear(const char *path, const char *what, int want_panels)
+{
+    FILE *l = fopen(path, "r");
+    if (!l)
+        fprintf(stderr, "\n    %s: no layout file %s", what, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    double cw = 0, ch = 0, hc = 0, vc = 0, px[8][4];
+    char names[8][32], line[300], a[32], b[32];
+    int np = 0, keys = 0;
+    while (fgets(line, sizeof line, l)) {
+        double v[4];
+        int rows;
+        if (sscanf(line, "canvas %lf %lf", &v[0], &v[1]) == 2)
+            cw = v[0], ch = v[1];
+        else if (sscanf(line, "char %lf %lf", &v[0], &v[1]) == 2)
+            hc = v[0], vc = v[1];
+        else if (sscanf(line, "panel %31s %lf %lf %lf %lf", a, &v[0], &v[1], &v[2], &v[3]) == 5 &&
+                 np < 8) {
+            snprintf(names[np], sizeof names[0], "%s", a);
+            memcpy(px[np++], v, sizeof v);
+            int inside = v[0] >= 0 && v[1] <= cw && v[2] >= 0 && v[3] <= ch && v[0] < v[1] && v[2] < v[3];
+            if (!inside)
+                fprintf(stderr, "\n    %s: panel %s (%g-%g x %g-%g) is not within the canvas %gx%g",
+                        what, a, v[0], v[1], v[2], v[3], cw, ch);
+            CU_ASSERT(inside);
+        } else if (sscanf(line, "key %31s %31s %d", a, b, &rows) == 3) {
+            int k = -1;
+            for (int i = 0; i < np; i++)
+                if (!strcmp(names[i], a))
+                    k = i;
+            CU_ASSERT_FATAL(k >= 0);
+            int fits = !strcmp(b, "below") ? px[k][2] >= 0.9 * rows * vc + 2.0 * vc
+                     : !strcmp(b, "right") ? px[k][1] + 0.9 * rows * hc <= cw : 0;
+            if (!fits)
+                fprintf(stderr, "\n    %s: the key %s panel %s (%d rows or characters) does not fit "
+                        "outside it (panel %g-%g x %g-%g, canvas %gx%g)", what, b, a, rows,
+                        px[k][0], px[k][1], px[k][2], px[k][3], cw, ch);
+            CU_ASSERT(fits);
+            keys++;
+        } else if (sscanf(line, "yaxis %31s %lf %lf", a, &v[0], &v[1]) == 3) {
+            if (v[1] > 1.0 + 1e-9)
+                fprintf(stderr, "\n    %s: the accuracy axis of %s runs to %g", what, a, v[1]);
+            CU_ASSERT(v[1] <= 1.0 + 1e-9);
+        }
+    }
+    fclose(l);
+    if (np != want_panels)
+        fprintf(stderr, "\n    %s: %d panels in the layout, %d expected", what, np, want_panels);
+    CU_ASSERT_EQUAL(np, want_panels);
+    CU_ASSERT(cw > 0 && vc > 0 && hc > 0);
+    return keys;
+}
+
+/* roc.png of n test images, half positive, scored by score(i, positive) */
+static void draw_roc(const char *name, float (*score)(int i, int positive), int n)
+{
+    const char *dir = test_path(name);
+    CU_ASSERT_FATAL(make_dirs(dir) == MNL_OK);
+    Predictions p;
+    CU_ASSERT_FATAL(predictions_alloc(&p, n, 2) == MNL_OK);
+    p.class_names[0] = 4, p.class_names[1] = 9;
+    for (int i = 0; i < n; i++) {
+        p.truth[i] = i % 2;
+        p.p_positive[i] = score(i, p.truth[i]);
+        p.pred[i] = p.p_positive[i] >= 0.5f;
+        p.confidence[i] = p.pred[i] ? p.p_positive[i] : 1 - p.p_positive[i];
+        p.source_index[i] = i;
+    }
+    CU_ASSERT_FATAL(test_write_file(in_dir(dir, "summary.txt"), "", 0) == 0);   /* ROC adds to it */
+    char layout[1100];
+    snprintf(layout, sizeof layout, "%s", in_dir(dir, "layout"));
+    setenv("MNISTLAB_PLOT_LAYOUT", layout, 1);
+    int rc = roc_write_run(dir, name, &p, NULL, 0);
+    if (rc)
+        fprintf(stderr, "\n    %s: %s", name, mnl_last_error());
+    CU_ASSERT_EQUAL(rc, MNL_OK);
+    unsetenv("MNISTLAB_PLOT_LAYOUT");
+    predictions_free(&p);
+}
+
+static float constant_score(int i, int positive)
+{
+    (void)i, (void)positive;
+    return 0.4f;               /* one answer for every image: the ROC is two corners */
+}
+
+static float good_score(int i, int positive)
+{
+    float noise = (float)((i * 37) % 100) / 100.0f;       /* 0 .. 0.99, fixed */
+    return positive ? 0.55f + 0.45f * noise : 0.6f * noise * noise;
+}
+
+/* A model that answers one class for every image: every threshold lands on (0,0) or (1,1), where
+ * its labels once piled up at the origin; the thresholds are named in a key below the panel. */
+static void test_report_roc_of_a_degenerate_model_keeps_text_off_the_panels(void)
+{
+    draw_roc("roc-degenerate", constant_score, 500);
+    const char *dir = test_path("roc-degenerate");
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.roc"), "degenerate ROC", 2), 2);
+    assert_contains(test_slurp(in_dir(dir, "layout.roc")), "key zoom below 1\n");
+    unsigned w, h;
+    CU_ASSERT_EQUAL(test_png_size(in_dir(dir, "roc.png"), &w, &h), 0);
+}
+
+static void test_report_roc_of_a_good_model_keeps_text_off_the_panels(void)
+{
+    draw_roc("roc-good", good_score, 500);
+    const char *dir = test_path("roc-good");
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.roc"), "good ROC", 2), 2);
+}
+
+/* 30 runs, 30 groups: the comparison draws the best 10 with the key outside the chart, and the
+ * cost chart (too many to name beside points) draws them all unnamed, its axis ending at 1. With
+ * long descriptive names the key goes below the chart, one name a row, and still fits. */
+static void compare_30_runs(const char *name, const char *stem)
+{
+    const char *root = test_path(name);
+    for (int i = 0; i < 30; i++) {
+        char dir[1100];
+        snprintf(dir, sizeof dir, "%s/%s%02d", root, stem, i);
+        fake_run(dir, "experiments/mlp.conf", NULL, 1, 0.90 + 0.003 * i);
+    }
+    char env[1200], args[1200];
+    snprintf(env, sizeof env, "MNISTLAB_PLOT_LAYOUT=%s", in_dir(root, "layout"));
+    snprintf(args, sizeof args, "compare %s", root);
+    CU_ASSERT_EQUAL(test_run_program(env, args, 0, test_path("report.out"), test_path("report.err")), 0);
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(root, "layout.compare"), name, 1), 1);
+    assert_layout_clear(in_dir(root, "layout.cost"), name, 2);
+    assert_contains(test_slurp(in_dir(root, "REPORT.md")), "The chart draws the 10 of 30 rows");
+}
+
+static void test_report_chart_of_30_runs_keeps_its_key_off_the_lines(void)
+{
+    compare_30_runs("lay-30", "run-");
+    assert_contains(test_slurp(in_dir(test_path("lay-30"), "layout.compare")), "key chart right ");
+}
+
+static void test_report_chart_of_30_long_names_keeps_its_key_below(void)
+{
+    compare_30_runs("lay-30-long", "a-learner's-descriptive-folder-name-number-");
+    assert_contains(test_slurp(in_dir(test_path("lay-30-long"), "layout.compare")), "key chart below 10\n");
+}
+
+/* A sweep against the parameter count (over a decade: a log axis): the swept values once sat as
+ * labels under the points, over the other lines; now they are the top axis, and the keys are below
+ * the panels. */
+static void test_report_sweep_chart_keeps_text_off_the_panels(void)
+{
+    if (!test_need_mnist())
+        return;
+    const char *dir = test_path("lay-sweep");
+    char env[1200], args[1400];
+    snprintf(env, sizeof env, "MNISTLAB_PLOT_LAYOUT=%s", in_dir(dir, "layout"));
+    snprintf(args, sizeof args, "sweep experiments/mlp.conf --vary model.hidden=8,128 --against params "
+             "--set train.epochs=1 --set 'data.subset=600 200' --set data.validation=none --out %s", dir);
+    CU_ASSERT_EQUAL_FATAL(test_run_program(env, args, 0, test_path("report.out"), test_path("report.err")), 0);
+    CU_ASSERT_EQUAL(assert_layout_clear(in_dir(dir, "layout.sweep"), "sweep", 2), 2);
+    const char *gp = test_slurp(in_dir(dir, "sweep.dat"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "\"8\""));       /* the values the top axis writes */
 }
 
 /* The rise REPORT.md prints is the one curves.png prints: an end 17.47% above the lowest loss is
@@ -884,6 +1216,7 @@ int register_report_tests(void)
         !T(report_compares_seed_groups_by_welch_t_test) ||
         !T(report_lone_run_beside_its_seed_runs_has_its_own_row) ||
         !T(report_runs_are_named_by_folder_with_their_changed_settings) ||
+        !T(report_settings_changed_do_not_depend_on_the_working_folder) ||
         !T(report_groups_runs_by_task_with_a_chart_each) ||
         !T(report_root_of_a_run_is_the_results_folder_above_it) ||
         !T(report_rising_held_out_loss_is_overfitting) ||
@@ -893,13 +1226,21 @@ int register_report_tests(void)
         !T(report_rise_rounds_as_the_curves_do) ||
         !T(report_chart_draws_a_seed_group_once_as_its_mean) ||
         !T(report_sweep_is_a_section_linking_its_sweep_md) ||
+        !T(report_lesson_is_a_section_with_its_table_and_charts) ||
+        !T(report_lesson_overfitting_draws_its_table_and_chart) ||
         !T(report_chart_of_31_runs_draws_the_best_10) ||
         !T(report_curves_text_is_clear_of_a_one_epoch_run) ||
         !T(report_curves_text_is_clear_when_the_best_is_the_last_epoch) ||
         !T(report_curves_text_is_clear_of_a_flat_curve) ||
         !T(report_curves_text_is_clear_of_a_high_accuracy_plateau) ||
         !T(report_curves_text_is_clear_for_a_stuck_model) ||
+        !T(report_roc_of_a_degenerate_model_keeps_text_off_the_panels) ||
+        !T(report_roc_of_a_good_model_keeps_text_off_the_panels) ||
+        !T(report_chart_of_30_runs_keeps_its_key_off_the_lines) ||
+        !T(report_chart_of_30_long_names_keeps_its_key_below) ||
+        !T(report_sweep_chart_keeps_text_off_the_panels) ||
         !T(report_page_shows_a_runs_files_and_explorations) ||
+        !T(report_page_charts_render_and_hide_a_curve_in_chromium) ||
         !T(report_zoom_makes_the_late_rise_a_quarter_of_the_panel) ||
         !T(report_loss_axis_setting_forces_linear_or_log) ||
         !T(report_curves_draw_training_accuracy_and_the_zoom) ||

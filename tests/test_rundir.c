@@ -348,6 +348,53 @@ static void test_rundir_epoch_line_shows_the_rate_the_schedule_gave(void)
     CU_ASSERT(strstr(e2, "lr 0.05") < nl);
 }
 
+/* ---- calibration ---- */
+
+/* Every run ends with its reliability diagram, the expected calibration error in summary.txt, and
+ * with a validation split the temperature fitted on it and the error after it; REPORT.md shows
+ * them and links the picture. A run without a validation split says it fitted none. */
+static void test_rundir_run_writes_calibration_before_and_after_temperature(void)
+{
+    if (!test_need_mnist())
+        return;
+    char root[1100], dir[1200], nov[1200];
+    snprintf(root, sizeof root, "%s", test_path("calib-root"));
+    mkdir(root, 0777);
+    snprintf(dir, sizeof dir, "%s/with-valid", root);
+    snprintf(nov, sizeof nov, "%s/no-valid", root);
+    CU_ASSERT_EQUAL_FATAL(train_quick(dir, "--set 'data.validation=random 300' --overwrite"), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "calibration: expected calibration error "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "(fitted on the validation split) makes it "));
+    unsigned w = 0, h = 0;
+    CU_ASSERT_EQUAL(test_png_size(in_dir(dir, "calibration.png"), &w, &h), 0);
+    CU_ASSERT(w == 1100 && h == 600);            /* two panels: before and after */
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, "finished.txt")), "calibration.png "));
+    const char *sum = test_slurp(in_dir(dir, "summary.txt"));
+    double ece = -1, t = -1, after = -1;
+    const char *e = strstr(sum, "\nece = "), *tt = strstr(sum, "\ntemperature = "),
+               *a = strstr(sum, "\nece_after_temperature = ");
+    CU_ASSERT_FATAL(e && tt && a);
+    sscanf(e, "\nece = %lf", &ece);
+    sscanf(tt, "\ntemperature = %lf", &t);
+    sscanf(a, "\nece_after_temperature = %lf", &after);
+    CU_ASSERT(ece > 0.0 && ece < 1.0 && t > 0.01 && t < 100.0 && after >= 0.0 && after < 1.0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sum, "temperature_fitted_on = validation, 300 images"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(nov, "--overwrite"), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(nov, "summary.txt")),
+                                  "temperature = none (no validation split)"));
+    CU_ASSERT_EQUAL(test_png_size(in_dir(nov, "calibration.png"), &w, &h), 0);
+    char args[1300];
+    snprintf(args, sizeof args, "compare '%s'", root);
+    CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
+    const char *report = test_slurp(in_dir(root, "REPORT.md"));
+    char row[200];
+    snprintf(row, sizeof row, "| [with-valid](./with-valid/calibration.png) | %.4f | %.3f | %.4f |",
+             ece, t, after);
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, row));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, "| [no-valid](./no-valid/calibration.png) | "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(report, " | – | – |"));
+}
+
 /* ---- a run that stopped short says why ---- */
 
 /* A child running "mnistlab ARGS" (through sh, exec'd) with stdout and stderr into out and err; its
@@ -425,7 +472,8 @@ static void test_rundir_interrupted_forest_counts_trees_not_epochs(void)
     snprintf(root, sizeof root, "%s", test_path("results-forest"));
     snprintf(run, sizeof run, "%s/woods", root);
     snprintf(args, sizeof args, "train experiments/random-forest.conf --set 'data.subset=1000 200' "
-             "--set model.trees=5000 --set train.epochs=7 --out '%s'", run);
+             "--set model.trees=5000 --out '%s'", run);    /* (train.epochs is refused: a forest
+                                                              counts trees) */
     pid_t pid = start_cli(NULL, args, test_path("forest.out"), test_path("forest.err"));
     CU_ASSERT_FATAL(pid > 0);
     snprintf(started, sizeof started, "%s", test_path("forest.out"));
@@ -770,6 +818,7 @@ int register_rundir_tests(void)
         T(rundir_first_run_in_a_results_folder_writes_report_and_page),
         T(rundir_compare_hint_never_names_a_folder_without_runs),
         T(rundir_epoch_line_shows_the_rate_the_schedule_gave),
+        T(rundir_run_writes_calibration_before_and_after_temperature),
         T(rundir_diverged_run_is_shown_as_diverged_not_incomplete),
         T(rundir_interrupted_forest_counts_trees_not_epochs),
         T(rundir_ctrl_c_during_an_svm_fit_ends_at_once),

@@ -207,7 +207,7 @@ static void test_settings_train_help_lists_every_key_with_default_and_range(void
         assert_contains(out, line);
         assert_contains(out, s->meaning);
     }
-    assert_contains(out, "(above 0 to 1000)");   /* lr */
+    assert_contains(out, "(default | above 0 to 1000)");   /* lr */
     assert_contains(out, "(sgd | adam | adamw | radam | lion)");
 }
 

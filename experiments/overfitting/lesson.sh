@@ -7,7 +7,8 @@
 #                                              epochs trained, training seconds
 #   results/lesson-overfitting/curves.dat     mean test loss per epoch of each remedy (gnuplot blocks)
 #   results/lesson-overfitting/remedies.png   the chart (plots/remedies.gp; make docs-images copies it
-#                                              for the guide: a lesson writes under results/ only)
+#                                              for the guide: a lesson writes under results/ only),
+#                                              and remedies.svg, the same for the results page
 # "Final" is the model a run leaves you: model.ckpt, or best.ckpt for a run with train.early_stop.
 #
 #   MNISTLAB=bin/mnistlab SEEDS="1 2 3 4 5" sh experiments/overfitting/lesson.sh
@@ -16,15 +17,8 @@ set -e
 set -f          # no pathname expansion of SEEDS' words
 M=${MNISTLAB:-bin/mnistlab}
 SEEDS=${SEEDS:-1 2 3 4 5}
-# whole numbers, each once (a repeated seed would train one run and count it twice in the means)
-for s in $SEEDS; do
-    case $s in
-        ''|*[!0-9]*) printf 'lesson: SEEDS="%s": seeds are whole numbers, e.g. "1 2 3"\n' "$SEEDS" >&2
-                     exit 2 ;;
-    esac
-done
-dup=$(for s in $SEEDS; do echo "$s"; done | awk '{ if (seen[$1 + 0]++) { print $1 + 0; exit } }')
-[ -z "$dup" ] || { printf 'lesson: SEEDS="%s": seed %s is given twice\n' "$SEEDS" "$dup" >&2; exit 2; }
+. "$(dirname "$0")/../lesson-lib.sh"     # M, SEEDS, lesson_check_seeds
+lesson_check_seeds
 OUT=${OUT:-results/lesson-overfitting}
 
 # name|file|label, in the order of the chapter
@@ -77,7 +71,10 @@ RUNS="$OUT/runs.txt"
 : > "$RUNS"
 echo "$ROWS" | while IFS='|' read -r name conf label; do
     for s in $SEEDS; do
-        [ -f "$OUT/$name/seed$s/metrics.csv" ] && run_line "$name" "$OUT/$name/seed$s" >> "$RUNS"
+        # (an if, not &&: a remedy without runs must not end the script under set -e)
+        if [ -f "$OUT/$name/seed$s/metrics.csv" ]; then
+            run_line "$name" "$OUT/$name/seed$s" >> "$RUNS"
+        fi
     done
 done
 
@@ -106,7 +103,10 @@ CURVES="$OUT/curves.dat"
 : > "$CURVES"
 TITLES=""
 echo "$ROWS" | while IFS='|' read -r name conf label; do
-    files=$(ls "$OUT/$name"/seed*/metrics.csv 2>/dev/null) || continue
+    # the one pathname expansion of this script (set -f is for SEEDS' words): its seed folders
+    set +f
+    files=$(ls "$OUT/$name"/seed*/metrics.csv 2>/dev/null) || { set -f; continue; }
+    set -f
     [ -n "$files" ] || continue
     echo "# $name: $label" >> "$CURVES"
     awk -F, 'FNR == 1 { runs++; next } { s[$1] += $6; k[$1]++; if ($1 > max) max = $1 }
@@ -135,8 +135,14 @@ cp "$CURVES" "$private/in.dat"
     done
 } > "$private/vars.gp"
 (cd "$private" && gnuplot vars.gp "$PLOTS/remedies.gp")
+# and the same chart as SVG for the results page (gnuplot's svg terminal, mouse, standalone; the
+# labels are this script's own, none holds a '>', so the SVG is well-formed as gnuplot writes it)
+printf "svg = 1\nout = 'out.svg'\n" > "$private/svg.gp"
+(cd "$private" && gnuplot vars.gp svg.gp "$PLOTS/remedies.gp")
 mv "$private/out.png" "$OUT/remedies.png.tmp"
+mv "$private/out.svg" "$OUT/remedies.svg.tmp"
 rm -rf "$private"
 mv "$OUT/remedies.png.tmp" "$OUT/remedies.png"
+mv "$OUT/remedies.svg.tmp" "$OUT/remedies.svg"
 cat "$OUT/TABLE.md"
 echo "wrote $OUT/TABLE.md and $OUT/remedies.png"

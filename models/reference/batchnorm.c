@@ -84,3 +84,28 @@ void batchnorm_backward_ref(float *din, float *dgamma, float *dbeta, const float
             }
     }
 }
+
+/* In evaluation the statistics are constants, so each channel is the affine map
+ * out = gamma invstd (x - run_mean) + beta, with invstd = 1 / sqrt(run_var + eps):
+ *   dbeta = sum dout     dgamma = sum dout xhat     din = gamma invstd dout
+ * (no correction terms: no x moves the mean or the variance). What the gradient of the loss with
+ * respect to the image (models/input_grad) goes through in a trained model. */
+void batchnorm_backward_eval_ref(float *din, float *dgamma, float *dbeta, const float *dout,
+                                 const float *in, const float *gamma, const float *run_mean,
+                                 const float *run_var, int B, int C, int S, float eps)
+{
+    for (int c = 0; c < C; c++) {
+        const float invstd = (float)(1.0 / sqrt((double)run_var[c] + eps));
+        double sum_d = 0.0, sum_dx = 0.0;
+        for (int b = 0; b < B; b++)
+            for (int s = 0; s < S; s++) {
+                const size_t i = ((size_t)b * C + c) * S + s;
+                sum_d += dout[i];
+                sum_dx += dout[i] * ((in[i] - run_mean[c]) * invstd);
+                if (din)
+                    din[i] = gamma[c] * invstd * dout[i];
+            }
+        dbeta[c] += (float)sum_d;
+        dgamma[c] += (float)sum_dx;
+    }
+}

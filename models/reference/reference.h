@@ -97,6 +97,11 @@ void batchnorm_forward_eval_ref(float *out, const float *in, const float *gamma,
 void batchnorm_backward_ref(float *din, float *dgamma, float *dbeta, const float *dout,
                             const float *in, const float *gamma, const float *save_mean,
                             const float *save_invstd, int B, int C, int S);
+/* The evaluation-mode backward (the running statistics fixed, an affine map per channel):
+ * dgamma, dbeta [C] accumulate, din [B, C, S] = gamma invstd dout, overwritten (or NULL) */
+void batchnorm_backward_eval_ref(float *din, float *dgamma, float *dbeta, const float *dout,
+                                 const float *in, const float *gamma, const float *run_mean,
+                                 const float *run_var, int B, int C, int S, float eps);
 
 /* ---- heads.c: the loss, its gradient, probabilities and predictions (any output may be NULL) */
 /* logits: [B, K]  y: [B] in 0..K-1. Returns the mean of -log softmax(z_i)[y_i];
