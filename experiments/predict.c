@@ -765,6 +765,7 @@ static int run_feature_maps(const FeaturesArgs *a, Trained *t, const char *dir,
     if (rc)
         return rc;
     float probs[DATASET_MAX_CLASSES];
+    t->ex.model.keep_maps = 1;               /* every stage's maps, the conv's before its ReLU too */
     int pred = classify(t, &in, probs);
     const ExpConfig *c = &t->ex.cfg;
     char verdict[96], p[32], l[32];

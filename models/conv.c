@@ -31,8 +31,20 @@
 #include <string.h>
 
 #include "models/gemm.h"
+#include "models/isa.h"
 #include "models/pool.h"
+#include "models/reference/reference.h"
 #include "models/rows.h"
+
+#if defined(__x86_64__)
+#include "models/simd_avx512.inc"
+#include "models/conv_simd.inc"
+#include "models/simd_end.inc"
+
+#include "models/simd_avx2.inc"
+#include "models/conv_simd.inc"
+#include "models/simd_end.inc"
+#endif
 
 void conv_shape(ConvShape *s, int B, int C, int H, int W, int OC, int K, int pad)
 {
@@ -73,6 +85,9 @@ typedef struct {
     size_t dwide;           /* [C, H*Wq]: one image's input gradient in D's wide coordinates; or,
                                when Q < 0, [CKK, ld]: its im2col columns' gradient */
     size_t dw;              /* [OC, CKK + 1]: the call's weight gradient, then its bias gradient */
+    ptrdiff_t le;           /* conv2d_relu_pool_forward: row stride of the padded plane's even and
+                               odd columns, E and O [Hp, le] each, then one padded row [2 le], from
+                               the scratch's start (le >= OW/2 + 16: whole vectors read from ox + 1) */
     size_t total;
 } ConvScratch;
 
@@ -106,6 +121,10 @@ static ConvScratch scratch_layout(const ConvShape *s)
     const size_t direct = (size_t)s->C * s->H * L.Wq, cols = (size_t)L.ckk * L.ld;
     L.dw = L.dwide + round16(direct > cols ? direct : cols);
     L.total = L.dw + round16((size_t)s->OC * (L.ckk + 1));
+    L.le = (ptrdiff_t)round16((size_t)(L.Wp + 1) / 2) + 16;
+    const size_t one_channel = (size_t)(2 * L.Hp + 2) * L.le;
+    if (L.total < one_channel)
+        L.total = one_channel;
     return L;
 }
 
@@ -300,4 +319,87 @@ void conv2d_relu_pool_backward(const ConvShape *s, float *din, float *dw, float 
                                const float *w, float *scratch)
 {
     backward(s, din, dw, db, dpool, relu_out, 1, in, w, scratch);
+}
+
+/* ---- the direct forward of a one-channel 3x3 convolution, its ReLU and a 2x2 max pool ---- */
+
+int conv_relu_pool_direct(const ConvShape *s)
+{
+    return s->C == 1 && s->K == 3 && s->OH % 2 == 0 && s->OW % 2 == 0;
+}
+
+/* The portable variant: each output summed as gemm_nn_c sums it (the bias, then the nine products in
+ * (i, j) order, padding's zeros included), the ReLU and the pool by the reference rules. */
+static void conv3_relu_pool_image_c(const float *in, int H, int W, int pad, int OC, const float *w,
+                                    const float *b, float *out, float *relu_out, float *pooled,
+                                    float *E, float *O, ptrdiff_t le, float *row)
+{
+    (void)E, (void)O, (void)le, (void)row;
+    const int OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
+    const size_t plane = (size_t)OH * OW;
+    for (int oc = 0; oc < OC; oc++) {
+        float *ro = relu_out + oc * plane;
+        for (int y = 0; y < OH; y++)
+            for (int x = 0; x < OW; x++) {
+                float z = b[oc];
+                for (int i = 0; i < 3; i++)
+                    for (int j = 0; j < 3; j++) {
+                        const int iy = y + i - pad, ix = x + j - pad;
+                        const float v = iy >= 0 && iy < H && ix >= 0 && ix < W ? in[iy * W + ix] : 0.0f;
+                        z += w[oc * 9 + i * 3 + j] * v;
+                    }
+                if (out)
+                    out[oc * plane + (size_t)y * OW + x] = z;
+                ro[(size_t)y * OW + x] = z;
+            }
+        relu_forward_ref(ro, ro, plane);
+        maxpool2_forward_ref(pooled + oc * (plane / 4), ro, 1, 1, OH, OW);
+    }
+}
+
+typedef void (*DirectFn)(const float *in, int H, int W, int pad, int OC, const float *w,
+                         const float *b, float *out, float *relu_out, float *pooled, float *E,
+                         float *O, ptrdiff_t le, float *row);
+static const DirectFn direct_variants[ISA_COUNT] =
+    ISA_VARIANTS(conv3_relu_pool_image_c, conv3_relu_pool_image_avx2, conv3_relu_pool_image_avx512);
+
+/* Any other shape: the im2col product of conv2d_forward image by image, its ReLU out of the wide
+ * rows, and the pool of that image's ReLU while it is still in cache. */
+static void relu_pool_image_by_image(const ConvShape *s, float *pooled, float *relu_out, float *out,
+                                     const float *in, const float *w, const float *b,
+                                     float *scratch)
+{
+    const ConvScratch L = scratch_layout(s);
+    const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    const size_t pool_img = (size_t)s->OC * (s->OH / 2) * (s->OW / 2);
+    const ptrdiff_t *rows = row_offsets(s, &L, scratch);
+    float *wide = scratch + L.wide, *plane = scratch + L.planes;
+    for (int i = 0; i < s->B; i++) {
+        const float *x = in + i * in_img;
+        if (s->pad)
+            pad_image(s, &L, x, plane), x = plane;
+        gemm_nn_gather(s->OC, L.nw, L.ckk, w, L.ckk, 1, x, rows, wide, L.ld, GEMM_ROW_BIAS, b);
+        float *r = relu_out + i * out_img;
+        if (out)
+            rows_copy_relu(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, r, s->OW);
+        else
+            rows_move(ROWS_RELU, s->OC * s->OH, s->OW, wide, L.Wp, r, s->OW, NULL, 0);
+        maxpool2_forward(pooled + i * pool_img, r, 1, s->OC, s->OH, s->OW);
+    }
+}
+
+void conv2d_relu_pool_forward(const ConvShape *s, float *pooled, float *relu_out, float *out,
+                              const float *in, const float *w, const float *b, float *scratch)
+{
+    if (!conv_relu_pool_direct(s)) {
+        relu_pool_image_by_image(s, pooled, relu_out, out, in, w, b, scratch);
+        return;
+    }
+    const ConvScratch L = scratch_layout(s);
+    const size_t in_img = (size_t)s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    float *E = scratch, *O = E + (size_t)L.Hp * L.le, *row = O + (size_t)L.Hp * L.le;
+    const DirectFn image = direct_variants[isa_active()];
+    for (int i = 0; i < s->B; i++)
+        image(in + i * in_img, s->H, s->W, s->pad, s->OC, w, b, out ? out + i * out_img : NULL,
+              relu_out + i * out_img, pooled + i * out_img / 4, E, O, L.le, row);
 }

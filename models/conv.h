@@ -27,6 +27,21 @@ size_t conv_scratch_size(const ConvShape *s);
 void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
                     const float *b, float *relu_out, float *scratch);
 
+/* Whether conv2d_relu_pool_forward uses its direct kernel for this shape: one input channel, a
+ * 3x3 kernel, an even output (any padding). */
+int conv_relu_pool_direct(const ConvShape *s);
+
+/* The forward of this convolution, the ReLU after it and a 2x2 max pool after that, in one pass.
+ * For a shape conv_relu_pool_direct takes, a direct kernel (no im2col product, no wide rows) that
+ * pools each pair of output rows while they are in registers; for any other, conv2d_forward's
+ * product image by image, each image pooled while its ReLU is in cache. pooled: [B, OC, OH/2,
+ * OW/2] the pool's output; relu_out: [B, OC, OH, OW] the ReLU's (the pool's backward needs it);
+ * out: [B, OC, OH, OW] the convolution's own output, or NULL not to write it (training: nothing
+ * reads it). Bitwise conv2d_forward with relu_out, then maxpool2_forward, in every instruction set
+ * (models/reference/: conv2d_relu_maxpool2_forward_ref). scratch: conv_scratch_size(s) floats. */
+void conv2d_relu_pool_forward(const ConvShape *s, float *pooled, float *relu_out, float *out,
+                              const float *in, const float *w, const float *b, float *scratch);
+
 /* dw: [OC, C, K, K] and db: [OC] accumulate; din: [B, C, H, W] is overwritten, or skipped when
  * NULL. dout: [B, OC, OH, OW]; in: the forward's input (its columns are rebuilt, not kept). With
  * relu_out (the fused ReLU's output) dout is the ReLU's output gradient, passed where relu_out > 0.

@@ -24,6 +24,7 @@ static LayerCtx layer_ctx(const Model *m, const Layer *l, int B, int thread)
     c.keep = m->scratch_block + l->keep_off;
     c.temp = m->scratch_block + m->temp_off + (size_t)thread * m->temp_stride;
     c.train = m->train;
+    c.keep_maps = m->keep_maps;
     c.rng = m->dropout_rng;
     c.threads = walk_threads(m);
     return c;

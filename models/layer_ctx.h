@@ -25,6 +25,11 @@ typedef struct {
     /* With relu_out, a conv's backward also does the backward of a 2x2 max pool after the ReLU
      * (models/layers.c: walk_fuses_pool_backward): dout is then the pool's output gradient. */
     int pooled;
+    /* With relu_out, a conv's forward also does the forward of a 2x2 max pool after the ReLU, into
+     * pool_out (models/layers.c: walk_fuses_pool_forward); NULL otherwise. The conv's own output
+     * is then written only with keep_maps (nothing but model_layer_output reads it). */
+    float *pool_out;
+    int keep_maps;          /* the model's keep_maps */
 } LayerCtx;
 
 /* Layer i's output [B, out...] and its gradient, in the model's activation blocks. */

@@ -153,7 +153,11 @@ static void conv_fwd(const Layer *l, const LayerCtx *c, const float *in, float *
 {
     ConvShape s;
     conv_shape_of(l, &s, c->B);
-    conv2d_forward(&s, out, in, c->w, c->b, c->relu_out, c->temp);
+    if (c->pool_out)
+        conv2d_relu_pool_forward(&s, c->pool_out, c->relu_out, c->keep_maps ? out : NULL, in,
+                                 c->w, c->b, c->temp);
+    else
+        conv2d_forward(&s, out, in, c->w, c->b, c->relu_out, c->temp);
 }
 
 static void conv_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
@@ -636,6 +640,12 @@ int walk_fuses_next_relu(const Model *m, int i)
 {
     return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
            strcmp(m->layers[i + 1].kind->name, "relu") == 0;
+}
+
+/* Conv i, relu i+1, maxpool i+2: the conv's forward does all three too (layers.h). */
+int walk_fuses_pool_forward(const Model *m, int i)
+{
+    return walk_fuses_pool_backward(m, i) && strcmp(m->layers[i].kind->name, "conv") == 0;
 }
 
 /* Conv i, relu i+1, maxpool i+2: the conv's backward does all three (layers.h). */

@@ -60,7 +60,9 @@ size_t model_param_count(const Model *m);
 double model_mflops(const Model *m);                 /* forward MFLOPs per image */
 int model_layer_info(const Model *m, LayerInfo *rows, int max_rows);   /* returns rows written */
 void model_print_summary(const Model *m, FILE *out); /* the `mnistlab info` table */
-/* Output of layer i for image b of the last forward, and its shape (feature maps). */
+/* Output of layer i for image b of the last forward, and its shape (feature maps). A conv whose
+ * ReLU and pool the fast walk fuses writes its own output only when m->keep_maps was set before
+ * that forward. */
 const float *model_layer_output(const Model *m, int i, int b, int *c, int *h, int *w);
 
 #endif

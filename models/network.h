@@ -141,6 +141,9 @@ struct Model {
     Kernels kernels;                 /* KERNELS_FAST unless set after model_build */
     int train;                       /* mode of the last forward (1: training, dropout active);
                                         the backward that follows uses the same masks */
+    int keep_maps;                   /* 1: every forward writes every layer's output, also those
+                                        no pass reads (a conv's before its fused ReLU and pool),
+                                        for model_layer_output; 0 (the default): not */
     Fitted *fitted;                  /* a fitted family's model (no layers, no parameters), or
                                         NULL for a network; owned */
     ProfileRow *profile;             /* NULL, or n_layers + 2 rows (layers, loss, optimizer) while

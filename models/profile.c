@@ -52,6 +52,8 @@ static void profile_row_label(const Model *m, int i, const char **name, const ch
 {
     if (i > 0 && i < m->n_layers && walk_fuses_next_relu(m, i - 1)) {
         *name = m->layers[i].name, *spec = "(in the layer above)";
+    } else if (i > 1 && i < m->n_layers && walk_fuses_pool_forward(m, i - 2)) {
+        *name = m->layers[i].name, *spec = "2x2, in conv";
     } else if (i > 1 && i < m->n_layers && walk_fuses_pool_backward(m, i - 2)) {
         *name = m->layers[i].name, *spec = "2x2, bwd in conv";
     } else if (i < m->n_layers) {

@@ -1,7 +1,8 @@
 /* models/rows: the data movement around the products (im2col padding, col2im, a convolution's
  * output) and the fast ReLU, as strided row operations in the vector width models/isa picks.
  * dst[r*dld + x] = op(src[r*sld + x]) for r < rows, x < len; nothing outside those elements is
- * read or written. */
+ * read, and nothing is written but them and, except for ROWS_ADD, +0 into the gap between a row's
+ * end and the next row's start (dld > len; padding and junk columns in every caller). */
 #ifndef MNL_ROWS_H
 #define MNL_ROWS_H
 

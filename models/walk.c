@@ -71,6 +71,7 @@ static void forward_chunk(Model *m, const float *x, int first, int end, int b0, 
     for (int i = first; i < end; i++) {
         const Layer *l = &m->layers[i];
         const int fused = i + 1 < end && walk_fuses_next_relu(m, i);
+        const int pooled = fused && i + 2 < end && walk_fuses_pool_forward(m, i);
         LayerCtx c = model_layer_ctx_thread(m, i, b1 - b0, thread);
         c.threads = 1;
         c.keep += (size_t)b0 * l->keep_per_image;
@@ -78,8 +79,10 @@ static void forward_chunk(Model *m, const float *x, int first, int end, int b0, 
         float *out = model_layer_act(m, i) + (size_t)b0 * layer_out_size(l);
         if (fused)
             c.relu_out = model_layer_act(m, i + 1) + (size_t)b0 * layer_out_size(l);
+        if (pooled)
+            c.pool_out = model_layer_act(m, i + 2) + (size_t)b0 * layer_out_size(&m->layers[i + 2]);
         run_forward(m, i, &c, in, out, thread == 0);
-        i += fused;                         /* the ReLU's output is written */
+        i += fused + pooled;                /* the ReLU's (and the pool's) output is written */
     }
 }
 

@@ -19,6 +19,7 @@
 #include "common/idx.h"
 #include "models/layers.h"
 #include "models/model.h"
+#include "models/reference/reference.h"
 #include "tests/test_util.h"
 
 #define CNN_SPEC   "conv 16 3 pad 1, relu, maxpool 2, conv 32 3 pad 1, relu, maxpool 2, dense 128, " \
@@ -332,10 +333,21 @@ static void test_layer_output_gives_each_image_feature_maps(void)
     float x[2 * 784];
     for (int i = 0; i < 2 * 784; i++)
         x[i] = (float)(i % 29) / 29.0f;
+    m.keep_maps = 1;
     const float *logits = model_forward(&m, x, 2, 0);
     int c, h, w;
     const float *f1 = model_layer_output(&m, 0, 1, &c, &h, &w);
     CU_ASSERT(c == 16 && h == 28 && w == 28);
+    /* the conv's own output (before its fused ReLU and pool): conv1 of image 1 by the reference */
+    float *want = malloc(sizeof(float) * 16 * 784);
+    CU_ASSERT_FATAL(want != NULL);
+    conv2d_forward_ref(want, x + 784, m.param_block + m.layers[0].param_off,
+                       m.param_block + m.layers[0].param_off + m.layers[0].n_w, 1, 1, 28, 28, 16, 3, 1);
+    double gap = 0.0;
+    for (int e = 0; e < 16 * 784; e++)
+        gap = fmax(gap, fabs((double)f1[e] - want[e]));
+    CU_ASSERT(gap < 1e-5);
+    free(want);
     const float *f8 = model_layer_output(&m, 8, 1, &c, &h, &w);
     CU_ASSERT(c == 10 && h == 1 && w == 1);
     CU_ASSERT_PTR_EQUAL(f8, logits + 10);

@@ -23,6 +23,7 @@
 #include "models/layers.h"
 #include "models/model.h"
 #include "models/optim.h"
+#include "models/pool.h"
 #include "models/reference/reference.h"
 
 #define ROUNDING 1e-5
@@ -216,6 +217,93 @@ static void test_conv_relu_pool_backward_fast_equals_reference_in_every_isa(void
     }
     isa_limit(best);
     gsl_rng_free(rng);
+}
+
+/* conv2d_relu_pool_forward (the walk's forward of a conv, its ReLU and a 2x2 max pool) in every ISA:
+ * on random shapes its direct kernel takes (one channel, 3x3, even outputs, padding 0, 1, 2) and on
+ * others (more channels, other kernels, odd sizes): bitwise the unfused fast pair (conv2d_forward
+ * with its ReLU, then maxpool2_forward), within rounding of its reference function; with out NULL
+ * (training) the conv's own output is left as it was. */
+static void test_conv_relu_pool_forward_is_the_unfused_pair_bitwise_in_every_isa(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    const Isa best = isa_limit(ISA_AVX512);
+    for (int isa = best; isa >= ISA_C; isa--) {
+        isa_limit((Isa)isa);
+        for (int trial = 0; trial < 24; trial++) {
+            const int direct = trial < 12, P = trial % 3, B = 1 + (int)gsl_rng_uniform_int(rng, 5);
+            const int OC = 1 + (int)gsl_rng_uniform_int(rng, 19);
+            const int C = direct ? 1 : 1 + (int)gsl_rng_uniform_int(rng, 4);
+            const int K = direct ? 3 : 2 + (int)gsl_rng_uniform_int(rng, 4);
+            /* direct: outputs of 2 to 40 pixels a side, even (windows past and short of a vector);
+             * else 5 to 20 pixels of input, odd or even */
+            const int H = direct ? 2 * (1 + (int)gsl_rng_uniform_int(rng, 20)) + 2 - 2 * P
+                                 : 5 + (int)gsl_rng_uniform_int(rng, 16);
+            const int W = direct ? 2 * (1 + (int)gsl_rng_uniform_int(rng, 20)) + 2 - 2 * P
+                                 : 5 + (int)gsl_rng_uniform_int(rng, 16);
+            if (H < 1 || W < 1)
+                continue;
+            ConvShape s;
+            conv_shape(&s, B, C, H, W, OC, K, P);
+            CU_ASSERT_FATAL(conv_relu_pool_direct(&s) == direct || (!direct && C == 1 && K == 3));
+            const size_t nin = (size_t)B * C * H * W, nout = (size_t)B * OC * s.OH * s.OW;
+            const size_t npool = (size_t)B * OC * (s.OH / 2) * (s.OW / 2), np = (size_t)OC * C * K * K + OC;
+            float *x = zalloc(nin), *p = zalloc(np), *scratch = zalloc(conv_scratch_size(&s));
+            float *out[3], *relu[3], *pool[3];
+            for (int k = 0; k < 3; k++)
+                out[k] = zalloc(nout), relu[k] = zalloc(nout), pool[k] = zalloc(npool);
+            fill(x, nin, rng), fill(p, np, rng);
+            for (size_t e = 0; e < nout; e++)
+                out[2][e] = 7.0f;
+            const float *bias = p + np - OC;
+            conv2d_relu_pool_forward(&s, pool[0], relu[0], out[0], x, p, bias, scratch);
+            conv2d_relu_pool_forward(&s, pool[2], relu[2], NULL, x, p, bias, scratch);
+            conv2d_forward(&s, out[1], x, p, bias, relu[1], scratch);
+            maxpool2_forward(pool[1], relu[1], B, OC, s.OH, s.OW);
+            CU_ASSERT(memcmp(out[0], out[1], nout * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(relu[0], relu[1], nout * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(pool[0], pool[1], npool * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(relu[2], relu[1], nout * sizeof(float)) == 0);
+            CU_ASSERT(memcmp(pool[2], pool[1], npool * sizeof(float)) == 0);
+            int untouched = 1;
+            for (size_t e = 0; e < nout; e++)
+                untouched &= out[2][e] == 7.0f;
+            CU_ASSERT(untouched);
+            conv2d_relu_maxpool2_forward_ref(pool[2], relu[2], out[2], x, p, bias, B, C, H, W, OC,
+                                             K, P);
+            const double terms = C * K * K + 1.0;
+            const double gap = fmax(worst_gap(out[0], out[2], nout, terms),
+                                    fmax(worst_gap(relu[0], relu[2], nout, terms),
+                                         worst_gap(pool[0], pool[2], npool, terms)));
+            if (gap >= ROUNDING)
+                fprintf(stderr, "\n  conv+relu+pool forward (%s, %d x %dx%d, %dx%d pad %d): "
+                        "fast - reference = %g\n", isa_name((Isa)isa), C, H, W, K, K, P, gap);
+            CU_ASSERT(gap < ROUNDING);
+            free(x), free(p), free(scratch);
+            for (int k = 0; k < 3; k++)
+                free(out[k]), free(relu[k]), free(pool[k]);
+        }
+    }
+    isa_limit(best);
+    gsl_rng_free(rng);
+}
+
+/* The direct forward takes only what it was written for: one input channel, 3x3, even outputs. */
+static void test_conv_relu_pool_forward_takes_one_channel_3x3_even_outputs_only(void)
+{
+    ConvShape s;
+    conv_shape(&s, 4, 1, 28, 28, 16, 3, 1);
+    CU_ASSERT(conv_relu_pool_direct(&s));
+    conv_shape(&s, 4, 1, 28, 28, 6, 3, 0);
+    CU_ASSERT(conv_relu_pool_direct(&s));
+    conv_shape(&s, 4, 2, 28, 28, 16, 3, 1);
+    CU_ASSERT(!conv_relu_pool_direct(&s));
+    conv_shape(&s, 4, 1, 28, 28, 16, 5, 2);
+    CU_ASSERT(!conv_relu_pool_direct(&s));
+    conv_shape(&s, 4, 1, 27, 28, 16, 3, 1);
+    CU_ASSERT(!conv_relu_pool_direct(&s));
+    conv_shape(&s, 4, 1, 28, 27, 16, 3, 1);
+    CU_ASSERT(!conv_relu_pool_direct(&s));
 }
 
 /* ---- the heads ---- */
@@ -550,6 +638,10 @@ int register_oracle_tests(void)
          test_every_layer_kind_fast_equals_reference_in_every_isa},
         {"conv_relu_pool_backward_fast_equals_reference_in_every_isa",
          test_conv_relu_pool_backward_fast_equals_reference_in_every_isa},
+        {"conv_relu_pool_forward_is_the_unfused_pair_bitwise_in_every_isa",
+         test_conv_relu_pool_forward_is_the_unfused_pair_bitwise_in_every_isa},
+        {"conv_relu_pool_forward_takes_one_channel_3x3_even_outputs_only",
+         test_conv_relu_pool_forward_takes_one_channel_3x3_even_outputs_only},
         {"softmax_ce_fast_equals_reference_in_every_isa",
          test_softmax_ce_fast_equals_reference_in_every_isa},
         {"every_optimizer_equals_the_reference_bitwise_in_every_isa",

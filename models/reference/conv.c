@@ -57,6 +57,17 @@ void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout, co
                 }
 }
 
+/* The three forwards in turn. */
+void conv2d_relu_maxpool2_forward_ref(float *pooled, float *relu_out, float *out, const float *in,
+                                      const float *w, const float *b, int B, int C, int H, int W,
+                                      int OC, int K, int P)
+{
+    const int OH = H + 2 * P - K + 1, OW = W + 2 * P - K + 1;
+    conv2d_forward_ref(out, in, w, b, B, C, H, W, OC, K, P);
+    relu_forward_ref(relu_out, out, (size_t)B * OC * OH * OW);
+    maxpool2_forward_ref(pooled, relu_out, B, OC, OH, OW);
+}
+
 /* The three backwards in turn, through work: the pool sends each window's gradient to the corner
  * it picked, the ReLU keeps it where its output is positive, the convolution takes the rest. */
 void conv2d_relu_maxpool2_backward_ref(float *din, float *dw, float *db, const float *dpool,

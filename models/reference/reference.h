@@ -39,6 +39,14 @@ void maxpool2_forward_ref(float *out, const float *in, int B, int C, int H, int 
 void maxpool2_backward_ref(float *din, const float *dout, const float *in, int B, int C, int H,
                            int W);
 
+/* ---- conv.c again: a conv, the ReLU after it and a 2x2 max pool after that, forward at once ----
+ * What the fast path's conv2d_relu_pool_forward (models/conv.c) computes in one pass: out: [B, OC,
+ * OH, OW] the convolution, relu_out: [B, OC, OH, OW] its ReLU, pooled: [B, OC, OH/2, OW/2] their
+ * 2x2 maxima; the rest as conv2d_forward_ref. */
+void conv2d_relu_maxpool2_forward_ref(float *pooled, float *relu_out, float *out, const float *in,
+                                      const float *w, const float *b, int B, int C, int H, int W,
+                                      int OC, int K, int P);
+
 /* ---- conv.c again: a conv, the ReLU after it and a 2x2 max pool after that, backward at once ----
  * What the fast path's conv2d_relu_pool_backward (models/conv.c) computes in one pass: the pool's
  * routing, the ReLU's mask, then the convolution's backward. dpool: [B, OC, OH/2, OW/2];
