@@ -153,19 +153,27 @@ static void pad_image(const ConvShape *s, const ConvScratch *L, const float *img
                   p + ((size_t)c * L->Hp + s->pad) * L->Wp + s->pad, L->Wp);
 }
 
+/* One image's convolution in wide coordinates: out_w [OC, Nw] = b + w [OC, CKK] x X [CKK, Nw],
+ * X read in place from img (padded first into the scratch's plane when there is padding); returns
+ * out_w, the scratch's wide rows (row stride Wp, plane stride ld). */
+static const float *forward_wide(const ConvShape *s, const ConvScratch *L, const ptrdiff_t *rows,
+                                 const float *img, const float *w, const float *b, float *scratch)
+{
+    float *wide = scratch + L->wide, *plane = scratch + L->planes;
+    if (s->pad)
+        pad_image(s, L, img, plane), img = plane;
+    gemm_nn_gather(s->OC, L->nw, L->ckk, w, L->ckk, 1, img, rows, wide, L->ld, GEMM_ROW_BIAS, b);
+    return wide;
+}
+
 void conv2d_forward(const ConvShape *s, float *out, const float *in, const float *w,
                     const float *b, float *relu_out, float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
     const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
-    float *wide = scratch + L.wide, *plane = scratch + L.planes;
     for (int i = 0; i < s->B; i++) {
-        const float *x = in + i * in_img;
-        if (s->pad)
-            pad_image(s, &L, x, plane), x = plane;
-        /* out_w [OC, Nw] = b + w [OC, CKK] x X [CKK, Nw] */
-        gemm_nn_gather(s->OC, L.nw, L.ckk, w, L.ckk, 1, x, rows, wide, L.ld, GEMM_ROW_BIAS, b);
+        const float *wide = forward_wide(s, &L, rows, in + i * in_img, w, b, scratch);
         /* the OW valid columns of each of the OC*OH wide rows (stride Wp), and their ReLU */
         if (relu_out)
             rows_copy_relu(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img,
@@ -373,12 +381,8 @@ static void relu_pool_image_by_image(const ConvShape *s, float *pooled, float *r
     const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
     const size_t pool_img = (size_t)s->OC * (s->OH / 2) * (s->OW / 2);
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
-    float *wide = scratch + L.wide, *plane = scratch + L.planes;
     for (int i = 0; i < s->B; i++) {
-        const float *x = in + i * in_img;
-        if (s->pad)
-            pad_image(s, &L, x, plane), x = plane;
-        gemm_nn_gather(s->OC, L.nw, L.ckk, w, L.ckk, 1, x, rows, wide, L.ld, GEMM_ROW_BIAS, b);
+        const float *wide = forward_wide(s, &L, rows, in + i * in_img, w, b, scratch);
         float *r = relu_out + i * out_img;
         if (out)
             rows_copy_relu(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, r, s->OW);
