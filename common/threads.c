@@ -8,9 +8,17 @@
  * pool the caller spins at most 100 us for its helpers, then sleeps on a condition variable (so a
  * helper short of a core gets the caller's); helpers spin 5 ms for the next job, then sleep; and
  * when a helper starts a job over 2 ms late or finishes its piece over 0.5 ms after the caller (it
- * had no core, or half of one), the next jobs run on the caller alone for 50 ms. Every kernel splits its work so
- * that results are bitwise the same at any thread count, so running fewer threads changes nothing
- * but the time. With one core taken by a busy loop, 2 threads ran cnn at 9.7k images/s with this
+ * had no core, or half of one), the next jobs run on the caller alone for a while: 2 ms the first
+ * time, four times longer at each further starved job up to 50 ms, and 2 ms again once 32 jobs in
+ * a row were not starved. Why graduated: a virtual machine's host takes a vCPU away for a moment
+ * now and then (on this suite's 2-vCPU VM, 5 to 13 times in a 1.5 s cnn bench), and the flat 50 ms
+ * this pool first had made each such moment cost 50 ms of one-thread work: cnn on 2 threads went
+ * from 24.1k to 28.4k images/s (medians of 5 interleaved pairs) with the graduated periods; with
+ * one core held by a busy loop, which starves most jobs, the periods reach 50 ms and both versions
+ * ran 12.7k. A helper a job does not need sleeps at once instead of spinning, so that with more
+ * threads than cores it takes no core from those that work. Every kernel splits its work so that
+ * results are bitwise the same at any thread count, so running fewer threads changes nothing but
+ * the time. With one core taken by a busy loop, 2 threads ran cnn at 9.7k images/s with this
  * pool and 1.7k with OpenMP's; on an idle machine this pool was 14-21% faster for cnn, lenet and
  * mlp, and 11% slower for cnn-4v9. */
 #include "common/threads.h"
@@ -38,7 +46,9 @@
 #define LATE_NS        2000000      /* a helper starting a job this late had no core to run on */
 #define SLOW_MIN_NS    500000       /* a helper finishing this much later than the caller, and
                                        later by half the caller's own time, was short of a core */
-#define SERIAL_NS      50000000LL   /* ... and for this long the caller then works alone */
+#define SERIAL_MIN_NS  2000000LL   /* ... and for this long the caller then works alone, */
+#define SERIAL_MAX_NS  50000000LL  /* four times longer at each starved job, up to this, */
+#define KEPT_UP_JOBS   32          /* until this many jobs in a row were not starved */
 
 int threads_from_env(int *out)
 {
@@ -106,7 +116,7 @@ static struct {
     atomic_uint job;                 /* the current job: its number << JOB_N_BITS | its thread count;
                                         helpers wait for it to change */
     atomic_int pending;              /* helpers still working on the current job */
-    atomic_int sleepers;             /* helpers asleep on `wake` */
+    atomic_int asleep[POOL_MAX];     /* helper i is asleep on `wake` (or about to be) */
     atomic_int caller_asleep;
     atomic_int late;                 /* a helper started the current job late */
     atomic_int stop;
@@ -115,6 +125,9 @@ static struct {
     void *arg;
     long long posted_ns;
     long long serial_until_ns;       /* until then, jobs run on the caller alone */
+    long long serial_ns;             /* the length of the last such period; 0 again after
+                                        KEPT_UP_JOBS jobs in a row whose helpers kept up */
+    int kept_up;                     /* jobs in a row since the last starved one */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER};
 
@@ -129,23 +142,23 @@ static int job_threads(unsigned job) { return (int)(job & ((1u << JOB_N_BITS) - 
 /* Set on pool threads while they run a piece: a job started from inside a job runs inline. */
 static _Thread_local int inside_job;
 
-/* Wait until the job number differs from seen (or the pool stops): spin, then sleep. A step's
- * jobs come tens of microseconds apart (the loss, the optimizer and the next batch come between
- * them), so helpers spin long enough to catch the next one without a wake-up. */
-static unsigned wait_for_job(unsigned seen)
+/* Wait until the job number differs from seen (or the pool stops): spin for spin_ns, then sleep.
+ * A step's jobs come tens of microseconds apart (the loss, the optimizer and the next batch come
+ * between them), so helpers spin long enough to catch the next one without a wake-up. */
+static unsigned wait_for_job(int me, unsigned seen, long long spin_ns)
 {
     long long start = now_ns();
     unsigned job;
     for (int spins = 0; (job = atomic_load(&pool.job)) == seen && !atomic_load(&pool.stop); spins++) {
-        if ((spins & 255) != 255 || now_ns() - start < HELPER_SPIN_NS) {
+        if ((spins & 255) != 255 || now_ns() - start < spin_ns) {
             CPU_RELAX();
             continue;
         }
         pthread_mutex_lock(&pool.lock);
-        atomic_fetch_add(&pool.sleepers, 1);
+        atomic_store(&pool.asleep[me], 1);
         while (atomic_load(&pool.job) == seen && !atomic_load(&pool.stop))
             pthread_cond_wait(&pool.wake, &pool.lock);
-        atomic_fetch_sub(&pool.sleepers, 1);
+        atomic_store(&pool.asleep[me], 0);
         pthread_mutex_unlock(&pool.lock);
     }
     return job;
@@ -157,13 +170,16 @@ static void *helper_main(void *p)
     flush_denormals();
     inside_job = 1;
     unsigned seen = pool.first_job[me];
+    int needed = 1;
     for (int jobs = 0;; jobs++) {
-        seen = wait_for_job(seen);
+        /* a helper the last job did without sleeps at once: its spinning would take a core from
+         * the threads that work (more threads than cores, say) */
+        seen = wait_for_job(me, seen, needed ? HELPER_SPIN_NS : 0);
         if (atomic_load(&pool.stop))
             return NULL;
         const int n = job_threads(seen);
-        if (me >= n)
-            continue;                       /* not needed for this job */
+        if (!(needed = me < n))
+            continue;
         if (jobs > 0 && now_ns() - pool.posted_ns > LATE_NS)   /* a new thread may start slowly */
             atomic_store(&pool.late, 1);
         pool.task(pool.arg, me, n);
@@ -244,7 +260,9 @@ void threads_run(int n, ThreadsTask task, void *arg)
     /* A sleeping helper takes up to a millisecond or so to wake here (a virtual machine's idle
      * vCPU) and a new one several to start, so such a job says nothing about whether helpers
      * get a core. */
-    const int woke = atomic_load(&pool.sleepers) > 0 || pool.helpers > started;
+    int woke = pool.helpers > started;
+    for (int i = 1; i < n; i++)             /* helpers past n sleep on: not needed */
+        woke |= atomic_load(&pool.asleep[i]);
     if (woke) {
         pthread_mutex_lock(&pool.lock);
         pthread_cond_broadcast(&pool.wake);
@@ -259,5 +277,18 @@ void threads_run(int n, ThreadsTask task, void *arg)
      * helper had only part of a core (or started late). */
     long long waited = now_ns() - pool.posted_ns - mine;
     int starved = !woke && (atomic_load(&pool.late) || (waited > SLOW_MIN_NS && 2 * waited > mine));
-    pool.serial_until_ns = starved ? now_ns() + SERIAL_NS : 0;
+    pool.serial_until_ns = 0;
+    if (starved) {
+        long long longer = pool.serial_ns ? 4 * pool.serial_ns : SERIAL_MIN_NS;
+        pool.serial_ns = longer < SERIAL_MAX_NS ? longer : SERIAL_MAX_NS;
+        pool.serial_until_ns = now_ns() + pool.serial_ns;
+        pool.kept_up = 0;
+    } else if (!woke && ++pool.kept_up >= KEPT_UP_JOBS) {
+        pool.serial_ns = 0;             /* the helpers keep up again (a woken one proves nothing) */
+    }
+}
+
+long long threads_serial_ns(void)
+{
+    return pool.serial_ns;
 }

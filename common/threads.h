@@ -28,6 +28,11 @@ typedef void (*ThreadsTask)(void *arg, int thread, int threads);
  * would cost more than the helper brings. Helpers spin briefly between jobs, then sleep. */
 void threads_run(int n, ThreadsTask task, void *arg);
 
+/* The length of the pool's last stretch on the caller alone, in nanoseconds: 2 ms after a first
+ * starved job, four times longer after each further one up to 50 ms, and 0 again once helpers
+ * kept up for 32 jobs in a row (common/threads.c says why). */
+long long threads_serial_ns(void);
+
 /* Piece `thread` of `threads` of [0, n), in whole blocks of `block` (the last piece ends at n):
  * [*lo, *hi). Pieces are contiguous and in thread order. */
 void threads_piece(long n, long block, int thread, int threads, long *lo, long *hi);

@@ -154,8 +154,9 @@ static void test_jobs_of_changing_width_run_each_piece_once(void)
 /* ---- the serial fallback ---- */
 
 /* Helpers that take much longer than the caller (no core to run on) switch the pool to the caller
- * alone for a while (50 ms), then it uses helpers again. Forced here by pieces that sleep 3 ms on
- * the helpers only; tried a few times, as a helper that fell asleep first hides the signal. */
+ * alone for a while (2 ms the first time, up to 50 ms), then it uses helpers again. Forced here by
+ * pieces that sleep 3 ms on the helpers only; tried a few times, as a helper that fell asleep first
+ * hides the signal. */
 static void slow_helpers(void *arg, int t, int n)
 {
     (void)arg, (void)n;
@@ -185,6 +186,88 @@ static void test_a_starved_helper_makes_the_next_jobs_serial_for_a_while(void)
     }
     CU_ASSERT(serial_seen);
     CU_ASSERT(restored);
+}
+
+/* A piece of 3 ms of work on every thread: a helper's stall of up to 1.5 ms (a busy virtual
+ * machine's vCPU) is not starvation next to it, as it is next to an empty piece. */
+static void busy_piece(void *arg, int t, int n)
+{
+    (void)arg, (void)t, (void)n;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+    while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 3000000L);
+}
+
+/* Whether a `record` job now runs on the caller alone, and nothing else went wrong. */
+static int runs_serial_now(int *bad)
+{
+    Seen s;
+    seen_clear(&s);
+    threads_run(2, record, &s);
+    const int used = atomic_load(&s.told[0]);
+    if (!ran_once_each(&s, used))
+        (*bad)++;
+    return used == 1;
+}
+
+/* Jobs whose helpers keep up until the pool is back to its shortest serial period (32 in a row);
+ * whether it got there (under another process's load, helpers cannot keep up). */
+static int back_to_the_shortest_period(void)
+{
+    for (int i = 0; i < 200 && threads_serial_ns() != 0; i++)
+        threads_run(2, busy_piece, NULL);
+    return threads_serial_ns() == 0;
+}
+
+/* After jobs whose helpers kept up, one starved job costs a short serial period (2 ms), and 6 ms
+ * later the pool uses its helpers again. A virtual machine's host taking a vCPU away for a moment
+ * costs that little; under the flat 50 ms this pool once had, it cost 50 ms of one-thread work. */
+static void test_a_lone_starved_job_makes_only_a_short_serial_period(void)
+{
+    int short_seen = 0, bad = 0;
+    for (int attempt = 0; attempt < 10 && !short_seen; attempt++) {
+        if (back_to_the_shortest_period()) {
+            threads_run(2, slow_helpers, NULL);
+            if (threads_serial_ns() == 2000000 && runs_serial_now(&bad)) {
+                sleep_us(6000);
+                short_seen = !runs_serial_now(&bad);
+            }
+        }
+        sleep_us(80000);
+    }
+    CU_ASSERT(short_seen);
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* Each starved job right after a serial period makes the next period four times longer, up to
+ * 50 ms: 2, 8, 32, 50, 50 ms. A core held by another process starves job after job, and the pool
+ * then works alone most of the time; it never stays serial past the period it set. */
+static void test_starved_jobs_in_a_row_make_the_serial_period_longer(void)
+{
+    static const long long expect_ms[] = {2, 8, 32, 50, 50};
+    int longest_seen = 0, restored = 0, bad = 0;
+    for (int attempt = 0; attempt < 10 && !longest_seen; attempt++) {
+        int k = 0;
+        if (back_to_the_shortest_period())
+            for (; k < 5; k++) {
+                threads_run(2, busy_piece, NULL);    /* wakes a helper asleep after a long
+                                                        period (a job that proves nothing) */
+                threads_run(2, slow_helpers, NULL);  /* starved, if the helper ran it */
+                if (threads_serial_ns() != expect_ms[k] * 1000000 || !runs_serial_now(&bad))
+                    break;
+                sleep_us(expect_ms[k] * 1000 + 1000);     /* just past the period */
+            }
+        if (k == 5) {
+            longest_seen = 1;
+            restored = !runs_serial_now(&bad);
+        }
+        sleep_us(80000);
+    }
+    CU_ASSERT(longest_seen);
+    CU_ASSERT(restored);
+    CU_ASSERT_EQUAL(bad, 0);
 }
 
 /* ---- a job inside a job ---- */
@@ -246,6 +329,10 @@ int register_threads_tests(void)
         {"jobs_of_changing_width_run_each_piece_once", test_jobs_of_changing_width_run_each_piece_once},
         {"a_starved_helper_makes_the_next_jobs_serial_for_a_while",
          test_a_starved_helper_makes_the_next_jobs_serial_for_a_while},
+        {"a lone starved job makes only a short serial period",
+         test_a_lone_starved_job_makes_only_a_short_serial_period},
+        {"starved jobs in a row make the serial period longer",
+         test_starved_jobs_in_a_row_make_the_serial_period_longer},
         {"a_job_inside_a_job_runs_inline_on_its_thread", test_a_job_inside_a_job_runs_inline_on_its_thread},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
