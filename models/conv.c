@@ -83,11 +83,13 @@ typedef struct {
     size_t drows;           /* [OC*K*K] ptrdiff_t: offset of row (oc, i, j) of Y in D */
     size_t wt;              /* [C, OC*K*K]: the weights transposed, wt[c][(oc, i, j)] = w[oc][c][i][j] */
     size_t dwide;           /* [C, H*Wq]: one image's input gradient in D's wide coordinates; or,
-                               when Q < 0, [CKK, ld]: its im2col columns' gradient */
+                               when Q < 0, [CKK, ld]: its im2col columns' gradient; in the fused
+                               forward, [OC, OH, OW]: one image's ReLU when relu_out is NULL */
     size_t dw;              /* [OC, CKK + 1]: the call's weight gradient, then its bias gradient */
     ptrdiff_t le;           /* conv2d_relu_pool_forward: row stride of the padded plane's even and
                                odd columns, E and O [Hp, le] each, then one padded row [2 le], from
-                               the scratch's start (le >= OW/2 + 16: whole vectors read from ox + 1) */
+                               the scratch's start (le >= OW/2 + 16: whole vectors read from ox + 1),
+                               then [OH, OW] for the portable variant's ReLU plane */
     size_t total;
 } ConvScratch;
 
@@ -119,10 +121,12 @@ static ConvScratch scratch_layout(const ConvShape *s)
     L.wt = L.drows + (L.Q >= 0 ? offsets16(okk) : 0);
     L.dwide = L.wt + (L.Q >= 0 ? round16((size_t)s->C * okk) : 0);
     const size_t direct = (size_t)s->C * s->H * L.Wq, cols = (size_t)L.ckk * L.ld;
-    L.dw = L.dwide + round16(direct > cols ? direct : cols);
+    const size_t relu_img = (size_t)s->OC * s->OH * s->OW;
+    const size_t dwide = direct > cols ? direct : cols;
+    L.dw = L.dwide + round16(dwide > relu_img ? dwide : relu_img);
     L.total = L.dw + round16((size_t)s->OC * (L.ckk + 1));
     L.le = (ptrdiff_t)round16((size_t)(L.Wp + 1) / 2) + 16;
-    const size_t one_channel = (size_t)(2 * L.Hp + 2) * L.le;
+    const size_t one_channel = (size_t)(2 * L.Hp + 2) * L.le + round16((size_t)s->OH * s->OW);
     if (L.total < one_channel)
         L.total = one_channel;
     return L;
@@ -220,18 +224,20 @@ static const ptrdiff_t *input_grad_operands(const ConvShape *s, const ConvScratc
 
 /* One image's output gradient into the middle of the padded plane dst [OC, rows_per_oc, ld] at
  * (top, left); the rest of dst is not touched (it stays 0). dout is [OC, OH, OW], passed where
- * relu_out > 0 when relu_out is given (the fused ReLU's backward); or, pooled, the gradient
- * [OC, OH/2, OW/2] of a 2x2 max pool of relu_out, routed to the corners the pool picked (and passed
- * only where they are > 0) as the rows are written. */
-static void spread(const ConvShape *s, const float *dout, const float *relu_out, int pooled,
-                   float *dst, int rows_per_oc, int ld, int top, int left)
+ * relu_out > 0 when relu_out is given (the fused ReLU's backward); or, with the codes of a fused
+ * forward (models/pool.h), the gradient [OC, OH/2, OW/2] of the 2x2 max pool after the ReLU,
+ * routed to the corners the pool picked, where they were > 0, as the rows are written. */
+static void spread(const ConvShape *s, const float *dout, const float *relu_out,
+                   const unsigned char *codes, float *dst, int rows_per_oc, int ld, int top,
+                   int left)
 {
     const size_t out_plane = (size_t)s->OH * s->OW, pool_plane = (size_t)(s->OH / 2) * (s->OW / 2);
+    const size_t code_plane = pool_codes_size(1, s->OH, s->OW);
     for (int oc = 0; oc < s->OC; oc++) {
         float *d = dst + ((size_t)oc * rows_per_oc + top) * ld + left;
-        if (pooled)
-            maxpool2_relu_backward_rows(d, ld, dout + oc * pool_plane, relu_out + oc * out_plane,
-                                        s->OH, s->OW, 1);
+        if (codes)
+            maxpool2_relu_backward_codes(d, ld, dout + oc * pool_plane, codes + oc * code_plane,
+                                         s->OH, s->OW);
         else if (relu_out)
             rows_move(ROWS_WHERE_POSITIVE, s->OH, s->OW, dout + oc * out_plane, s->OW, d, ld,
                       relu_out + oc * out_plane, s->OW);
@@ -240,16 +246,17 @@ static void spread(const ConvShape *s, const float *dout, const float *relu_out,
     }
 }
 
-/* conv2d_backward and conv2d_relu_pool_backward: dout is pooled when `pooled`. */
+/* conv2d_backward and conv2d_relu_pool_backward: dout is pooled when there are codes. */
 static void backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
-                     const float *relu_out, int pooled, const float *in, const float *w,
-                     float *scratch)
+                     const float *relu_out, const unsigned char *codes, const float *in,
+                     const float *w, float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
     const size_t in_img = (size_t)s->C * s->H * s->W;
-    const size_t out_img = pooled ? (size_t)s->OC * (s->OH / 2) * (s->OW / 2)
-                                  : (size_t)s->OC * s->OH * s->OW;
+    const size_t out_img = codes ? (size_t)s->OC * (s->OH / 2) * (s->OW / 2)
+                                 : (size_t)s->OC * s->OH * s->OW;
     const size_t relu_img = (size_t)s->OC * s->OH * s->OW;
+    const size_t codes_img = pool_codes_size(s->OC, s->OH, s->OW);
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
     float *ones = scratch + L.ones, *dwide = scratch + L.dwide, *wide = scratch + L.wide;
     float *planes = scratch + L.planes, *acc = scratch + L.dw;
@@ -275,10 +282,11 @@ static void backward(const ConvShape *s, float *din, float *dw, float *db, const
         for (int g = 0; g < G; g++) {
             const float *o = dout + (i0 + g) * out_img;
             const float *r = relu_out ? relu_out + (i0 + g) * relu_img : NULL;
+            const unsigned char *k = codes ? codes + (i0 + g) * codes_img : NULL;
             if (use_d)
-                spread(s, o, r, pooled, dplanes + g * L.dplane_size, L.Hd, L.Wq, L.Q, L.Q);
+                spread(s, o, r, k, dplanes + g * L.dplane_size, L.Hd, L.Wq, L.Q, L.Q);
             if (!shared)
-                spread(s, o, r, pooled, wide + g * L.wide_size, s->OH, L.Wp, 0, 0);
+                spread(s, o, r, k, wide + g * L.wide_size, s->OH, L.Wp, 0, 0);
             if (s->pad)
                 pad_image(s, &L, in + (i0 + g) * in_img, planes + g * L.plane_size);
         }
@@ -319,14 +327,14 @@ static void backward(const ConvShape *s, float *din, float *dw, float *db, const
 void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const float *dout,
                      const float *relu_out, const float *in, const float *w, float *scratch)
 {
-    backward(s, din, dw, db, dout, relu_out, 0, in, w, scratch);
+    backward(s, din, dw, db, dout, relu_out, NULL, in, w, scratch);
 }
 
 void conv2d_relu_pool_backward(const ConvShape *s, float *din, float *dw, float *db,
-                               const float *dpool, const float *relu_out, const float *in,
+                               const float *dpool, const unsigned char *codes, const float *in,
                                const float *w, float *scratch)
 {
-    backward(s, din, dw, db, dpool, relu_out, 1, in, w, scratch);
+    backward(s, din, dw, db, dpool, NULL, codes, in, w, scratch);
 }
 
 /* ---- the direct forward of a one-channel 3x3 convolution, its ReLU and a 2x2 max pool ---- */
@@ -337,16 +345,18 @@ int conv_relu_pool_direct(const ConvShape *s)
 }
 
 /* The portable variant: each output summed as gemm_nn_c sums it (the bias, then the nine products in
- * (i, j) order, padding's zeros included), the ReLU and the pool by the reference rules. */
+ * (i, j) order, padding's zeros included), the ReLU and the pool by the reference rules; without
+ * relu_out, each channel's ReLU in the scratch after the padded row. */
 static void conv3_relu_pool_image_c(const float *in, int H, int W, int pad, int OC, const float *w,
                                     const float *b, float *out, float *relu_out, float *pooled,
-                                    float *E, float *O, ptrdiff_t le, float *row)
+                                    unsigned char *codes, float *E, float *O, ptrdiff_t le,
+                                    float *row)
 {
-    (void)E, (void)O, (void)le, (void)row;
+    (void)E, (void)O;
     const int OH = H + 2 * pad - 2, OW = W + 2 * pad - 2;
     const size_t plane = (size_t)OH * OW;
     for (int oc = 0; oc < OC; oc++) {
-        float *ro = relu_out + oc * plane;
+        float *ro = relu_out ? relu_out + oc * plane : row + 2 * le;
         for (int y = 0; y < OH; y++)
             for (int x = 0; x < OW; x++) {
                 float z = b[oc];
@@ -361,49 +371,55 @@ static void conv3_relu_pool_image_c(const float *in, int H, int W, int pad, int 
                 ro[(size_t)y * OW + x] = z;
             }
         relu_forward_ref(ro, ro, plane);
-        maxpool2_forward_ref(pooled + oc * (plane / 4), ro, 1, 1, OH, OW);
+        maxpool2_forward_codes(pooled + oc * (plane / 4), codes + oc * pool_codes_size(1, OH, OW),
+                               ro, 1, OH, OW);
     }
 }
 
 typedef void (*DirectFn)(const float *in, int H, int W, int pad, int OC, const float *w,
-                         const float *b, float *out, float *relu_out, float *pooled, float *E,
-                         float *O, ptrdiff_t le, float *row);
+                         const float *b, float *out, float *relu_out, float *pooled,
+                         unsigned char *codes, float *E, float *O, ptrdiff_t le, float *row);
 static const DirectFn direct_variants[ISA_COUNT] =
     ISA_VARIANTS(conv3_relu_pool_image_c, conv3_relu_pool_image_avx2, conv3_relu_pool_image_avx512);
 
 /* Any other shape: the im2col product of conv2d_forward image by image, its ReLU out of the wide
- * rows, and the pool of that image's ReLU while it is still in cache. */
-static void relu_pool_image_by_image(const ConvShape *s, float *pooled, float *relu_out, float *out,
-                                     const float *in, const float *w, const float *b,
-                                     float *scratch)
+ * rows (into relu_out, or the scratch), and the pool of that image's ReLU while it is in cache. */
+static void relu_pool_image_by_image(const ConvShape *s, float *pooled, unsigned char *codes,
+                                     float *relu_out, float *out, const float *in, const float *w,
+                                     const float *b, float *scratch)
 {
     const ConvScratch L = scratch_layout(s);
     const size_t in_img = (size_t)s->C * s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
     const size_t pool_img = (size_t)s->OC * (s->OH / 2) * (s->OW / 2);
+    const size_t codes_img = pool_codes_size(s->OC, s->OH, s->OW);
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
     for (int i = 0; i < s->B; i++) {
         const float *wide = forward_wide(s, &L, rows, in + i * in_img, w, b, scratch);
-        float *r = relu_out + i * out_img;
+        float *r = relu_out ? relu_out + i * out_img : scratch + L.dwide;
         if (out)
             rows_copy_relu(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, r, s->OW);
         else
             rows_move(ROWS_RELU, s->OC * s->OH, s->OW, wide, L.Wp, r, s->OW, NULL, 0);
-        maxpool2_forward(pooled + i * pool_img, r, 1, s->OC, s->OH, s->OW);
+        maxpool2_forward_codes(pooled + i * pool_img, codes + i * codes_img, r, s->OC, s->OH,
+                               s->OW);
     }
 }
 
-void conv2d_relu_pool_forward(const ConvShape *s, float *pooled, float *relu_out, float *out,
-                              const float *in, const float *w, const float *b, float *scratch)
+void conv2d_relu_pool_forward(const ConvShape *s, float *pooled, unsigned char *codes,
+                              float *relu_out, float *out, const float *in, const float *w,
+                              const float *b, float *scratch)
 {
     if (!conv_relu_pool_direct(s)) {
-        relu_pool_image_by_image(s, pooled, relu_out, out, in, w, b, scratch);
+        relu_pool_image_by_image(s, pooled, codes, relu_out, out, in, w, b, scratch);
         return;
     }
     const ConvScratch L = scratch_layout(s);
     const size_t in_img = (size_t)s->H * s->W, out_img = (size_t)s->OC * s->OH * s->OW;
+    const size_t codes_img = pool_codes_size(s->OC, s->OH, s->OW);
     float *E = scratch, *O = E + (size_t)L.Hp * L.le, *row = O + (size_t)L.Hp * L.le;
     const DirectFn image = direct_variants[isa_active()];
     for (int i = 0; i < s->B; i++)
         image(in + i * in_img, s->H, s->W, s->pad, s->OC, w, b, out ? out + i * out_img : NULL,
-              relu_out + i * out_img, pooled + i * out_img / 4, E, O, L.le, row);
+              relu_out ? relu_out + i * out_img : NULL, pooled + i * out_img / 4,
+              codes + i * codes_img, E, O, L.le, row);
 }

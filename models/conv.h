@@ -35,12 +35,14 @@ int conv_relu_pool_direct(const ConvShape *s);
  * For a shape conv_relu_pool_direct takes, a direct kernel (no im2col product, no wide rows) that
  * pools each pair of output rows while they are in registers; for any other, conv2d_forward's
  * product image by image, each image pooled while its ReLU is in cache. pooled: [B, OC, OH/2,
- * OW/2] the pool's output; relu_out: [B, OC, OH, OW] the ReLU's (the pool's backward needs it);
- * out: [B, OC, OH, OW] the convolution's own output, or NULL not to write it (training: nothing
- * reads it). Bitwise conv2d_forward with relu_out, then maxpool2_forward, in every instruction set
+ * OW/2] the pool's output; codes: B x pool_codes_size(OC, OH, OW) bytes, the pool's picks, all its
+ * backward needs (models/pool.h); relu_out: [B, OC, OH, OW] the ReLU's output, and out: [B, OC,
+ * OH, OW] the convolution's own, each NULL not to write it (training: nothing reads them). Bitwise
+ * conv2d_forward with relu_out, then maxpool2_forward, in every instruction set
  * (models/reference/: conv2d_relu_maxpool2_forward_ref). scratch: conv_scratch_size(s) floats. */
-void conv2d_relu_pool_forward(const ConvShape *s, float *pooled, float *relu_out, float *out,
-                              const float *in, const float *w, const float *b, float *scratch);
+void conv2d_relu_pool_forward(const ConvShape *s, float *pooled, unsigned char *codes,
+                              float *relu_out, float *out, const float *in, const float *w,
+                              const float *b, float *scratch);
 
 /* dw: [OC, C, K, K] and db: [OC] accumulate; din: [B, C, H, W] is overwritten, or skipped when
  * NULL. dout: [B, OC, OH, OW]; in: the forward's input (its columns are rebuilt, not kept). With
@@ -51,13 +53,13 @@ void conv2d_backward(const ConvShape *s, float *din, float *dw, float *db, const
                      const float *relu_out, const float *in, const float *w, float *scratch);
 
 /* The backward of this convolution, the ReLU after it and a 2x2 max pool after that, in one pass:
- * dpool [B, OC, OH/2, OW/2] is the pool's output gradient and relu_out [B, OC, OH, OW] the ReLU's
- * output (the pool's input). Each window's gradient goes to the corner the pool picked, and on only
- * where that value is > 0, straight into the rows the products read, so the pool's input gradient
- * is never written nor read back. Bitwise maxpool2_backward, then conv2d_backward with relu_out
+ * dpool [B, OC, OH/2, OW/2] is the pool's output gradient and codes the picks of the forward above.
+ * Each window's gradient goes to the corner the pool picked, and on only where that value was > 0,
+ * straight into the rows the products read, so the pool's input gradient is never written nor read
+ * back, nor is the ReLU's output. Bitwise maxpool2_backward, then conv2d_backward with relu_out
  * (models/reference/: conv2d_relu_maxpool2_backward_ref). */
 void conv2d_relu_pool_backward(const ConvShape *s, float *din, float *dw, float *db,
-                               const float *dpool, const float *relu_out, const float *in,
+                               const float *dpool, const unsigned char *codes, const float *in,
                                const float *w, float *scratch);
 
 #endif

@@ -27,7 +27,8 @@ typedef struct {
     int pooled;
     /* With relu_out, a conv's forward also does the forward of a 2x2 max pool after the ReLU, into
      * pool_out (models/layers.c: walk_fuses_pool_forward); NULL otherwise. The conv's own output
-     * is then written only with keep_maps (nothing but model_layer_output reads it). */
+     * and the ReLU's are then written only with keep_maps (nothing but model_layer_output reads
+     * them): the backward reads the pool's picks, which the forward keeps in the conv's keep. */
     float *pool_out;
     int keep_maps;          /* the model's keep_maps */
 } LayerCtx;

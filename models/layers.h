@@ -67,8 +67,9 @@ int walk_fuses_next_relu(const Model *m, int i);
  * shows the pool's backward as part of the conv's. */
 int walk_fuses_pool_backward(const Model *m, int i);
 /* Layer i, such a conv, also does the pool's forward (conv2d_relu_pool_forward): the pool reads its
- * input while in registers (one input channel, 3x3: a direct kernel) or in cache, and the conv's
- * own output is written only when the model keeps its maps (Model.keep_maps). */
+ * input while in registers (one input channel, 3x3: a direct kernel) or in cache and keeps its
+ * picks for the backward (a byte per window, models/pool.h), and the conv's own output and the
+ * ReLU's are written only when the model keeps its maps (Model.keep_maps). */
 int walk_fuses_pool_forward(const Model *m, int i);
 
 /* Number of state tensors of the layer's kind. */

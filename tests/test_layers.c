@@ -801,6 +801,59 @@ static void test_maxpool_kernels_follow_the_tie_rule_in_every_isa(void)
     gsl_rng_free(rng);
 }
 
+/* The pool that keeps its codes and the backward that reads them, in every instruction set, on
+ * planes full of ties and of ReLU zeros (values from {0, 1, 2}, a third of them 0) and of sizes
+ * around the vector widths, odd ones included: the pool bitwise maxpool2_forward's, the gradient
+ * bitwise maxpool2_backward_ref then relu_backward_ref, written into rows of a longer stride with
+ * every element of the plane written, at most +0 in the gaps between rows and nothing after the
+ * last row. */
+static void test_pool_codes_follow_the_tie_rule_and_the_relu_in_every_isa(void)
+{
+    static const int sizes[][2] = {{28, 28}, {14, 14}, {5, 7}, {11, 11}, {3, 3}, {33, 35}, {2, 66}};
+    enum { PAD = 19 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        const int H = sizes[k][0], W = sizes[k][1], C = 3;
+        const ptrdiff_t ldd = W + PAD;
+        const size_t n_in = (size_t)C * H * W, n_out = (size_t)C * (H / 2) * (W / 2);
+        const size_t plane_out = (size_t)(H / 2) * (W / 2), span = (size_t)H * ldd + PAD;
+        float *in = zalloc(n_in), *g = zalloc(n_out), *out = zalloc(n_out), *want_out = zalloc(n_out);
+        float *want_din = zalloc(n_in), *dst = zalloc(span);
+        unsigned char *codes = calloc(pool_codes_size(C, H, W) + 1, 1);
+        for (size_t i = 0; i < n_in; i++)
+            in[i] = (float)gsl_rng_uniform_int(rng, 3);
+        fill_uniform(g, n_out, 1, 2, rng);
+        maxpool2_forward_ref(want_out, in, 1, C, H, W);
+        maxpool2_backward_ref(want_din, g, in, 1, C, H, W);
+        relu_backward_ref(want_din, want_din, in, n_in);   /* in: a ReLU's output already */
+        for (int isa = all_isas(); isa >= 0; isa--) {
+            isa_limit((Isa)isa);
+            maxpool2_forward_codes(out, codes, in, C, H, W);
+            CU_ASSERT(memcmp(out, want_out, sizeof(float) * n_out) == 0);
+            int bad = 0;
+            for (int c = 0; c < C; c++) {
+                for (size_t i = 0; i < span; i++)
+                    dst[i] = -1.0f;
+                maxpool2_relu_backward_codes(dst, ldd, g + c * plane_out,
+                                             codes + c * pool_codes_size(1, H, W), H, W);
+                for (int y = 0; y < H; y++)
+                    for (ptrdiff_t x = 0; x < ldd; x++) {
+                        const float v = dst[y * ldd + x];
+                        bad += x < W ? memcmp(&v, &want_din[((size_t)c * H + y) * W + x], sizeof v) != 0
+                               : y < H - 1 ? v != -1.0f && !(v == 0.0f && !signbit(v))
+                                           : v != -1.0f;
+                    }
+                for (size_t i = (size_t)H * ldd; i < span; i++)
+                    bad += dst[i] != -1.0f;
+            }
+            CU_ASSERT_EQUAL(bad, 0);
+        }
+        all_isas();
+        free(in), free(g), free(out), free(want_out), free(want_din), free(dst), free(codes);
+    }
+    gsl_rng_free(rng);
+}
+
 static void test_conv_matches_direct_convolution_and_differences_in_every_isa(void)
 {
     for (int isa = all_isas(); isa >= 0; isa--) {
@@ -865,14 +918,16 @@ static void test_conv_with_fused_relu_equals_conv_then_relu_bitwise(void)
     gsl_rng_free(rng);
 }
 
-/* conv + ReLU + 2x2 max pool backward in one pass (the walk's fusion) must equal the pool's
- * backward followed by the conv's (with its fused ReLU), bitwise: "same" padding with 4 channels
- * (the direct input gradient), no padding, odd output sizes (a dropped row and column), and many
- * ties (every window of ReLU zeros). */
+/* conv + ReLU + 2x2 max pool backward in one pass (the walk's fusion, from the codes its fused
+ * forward kept) must equal the pool's backward followed by the conv's (with its fused ReLU),
+ * bitwise: "same" padding with 4 channels (the direct input gradient), no padding, odd output
+ * sizes (a dropped row and column), one channel (the direct forward), and many ties (every window
+ * of ReLU zeros). */
 static void test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise(void)
 {
     static const int shapes[][7] = {{3, 4, 6, 8, 5, 3, 1}, {2, 2, 7, 9, 3, 3, 0},
-                                    {7, 3, 9, 7, 6, 3, 1}, {1, 1, 28, 28, 16, 3, 1}};
+                                    {7, 3, 9, 7, 6, 3, 1}, {1, 1, 28, 28, 16, 3, 1},
+                                    {3, 1, 10, 12, 5, 3, 0}, {2, 32, 14, 14, 8, 3, 1}};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         const int *d = shapes[k];
@@ -884,7 +939,8 @@ static void test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise(vo
         float *in = zalloc(nin), *w = zalloc(nw), *b = zalloc(s.OC), *out = zalloc(nout);
         float *relu = zalloc(nout), *gpool = zalloc(npool), *gin = zalloc(nout);
         float *din = zalloc(nin), *din2 = zalloc(nin), *dw = zalloc(nw + s.OC), *dw2 = zalloc(nw + s.OC);
-        float *scratch = zalloc(conv_scratch_size(&s));
+        float *scratch = zalloc(conv_scratch_size(&s)), *pooled = zalloc(npool);
+        unsigned char *codes = calloc((size_t)s.B * pool_codes_size(s.OC, s.OH, s.OW) + 1, 1);
         fill_uniform(in, nin, -1, 1, rng);
         fill_uniform(w, nw, -1, 1, rng);
         fill_uniform(b, s.OC, -0.5, 0.5, rng);
@@ -892,9 +948,10 @@ static void test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise(vo
         for (int isa = all_isas(); isa >= 0; isa--) {
             isa_limit((Isa)isa);
             conv2d_forward(&s, out, in, w, b, relu, scratch);
+            conv2d_relu_pool_forward(&s, pooled, codes, NULL, NULL, in, w, b, scratch);
             memset(dw, 0, sizeof(float) * (nw + s.OC));
             memset(dw2, 0, sizeof(float) * (nw + s.OC));
-            conv2d_relu_pool_backward(&s, din, dw, dw + nw, gpool, relu, in, w, scratch);
+            conv2d_relu_pool_backward(&s, din, dw, dw + nw, gpool, codes, in, w, scratch);
             maxpool2_backward(gin, gpool, relu, s.B, s.OC, s.OH, s.OW);
             conv2d_backward(&s, din2, dw2, dw2 + nw, gin, relu, in, w, scratch);
             CU_ASSERT(memcmp(din, din2, sizeof(float) * nin) == 0);
@@ -902,7 +959,7 @@ static void test_conv_relu_pool_backward_equals_the_backwards_in_turn_bitwise(vo
         }
         all_isas();
         free(in), free(w), free(b), free(out), free(relu), free(gpool), free(gin);
-        free(din), free(din2), free(dw), free(dw2), free(scratch);
+        free(din), free(din2), free(dw), free(dw2), free(scratch), free(pooled), free(codes);
     }
     gsl_rng_free(rng);
 }
@@ -947,13 +1004,14 @@ static void test_conv_relu_pool_backward_matches_finite_differences(void)
     const size_t nin = (size_t)s.B * s.C * s.H * s.W, nout = (size_t)s.B * s.OC * s.OH * s.OW;
     const size_t nw = (size_t)s.OC * s.C * 9;
     float *x = zalloc(nin), *p = zalloc(nw + s.OC), *r = zalloc(nout / 4), *out = zalloc(nout);
-    float *relu = zalloc(nout), *din = zalloc(nin);
+    float *relu = zalloc(nout), *din = zalloc(nin), *pooled = zalloc(nout / 4);
     float *g = zalloc(nw + s.OC), *scratch = zalloc(conv_scratch_size(&s));
+    unsigned char *codes = calloc((size_t)s.B * pool_codes_size(s.OC, s.OH, s.OW), 1);
     fill_uniform(x, nin, -1, 1, rng);
     fill_uniform(p, nw + s.OC, -1, 1, rng);
     fill_uniform(r, nout / 4, -1, 1, rng);
-    conv2d_forward(&s, out, x, p, p + nw, relu, scratch);
-    conv2d_relu_pool_backward(&s, din, g, g + nw, r, relu, x, p, scratch);
+    conv2d_relu_pool_forward(&s, pooled, codes, relu, out, x, p, p + nw, scratch);
+    conv2d_relu_pool_backward(&s, din, g, g + nw, r, codes, x, p, scratch);
     double worst = 0.0;
     float *vars[2] = {x, p}, *grads[2] = {din, g};
     const size_t counts[2] = {nin, nw + s.OC};
@@ -972,6 +1030,7 @@ static void test_conv_relu_pool_backward_matches_finite_differences(void)
         fprintf(stderr, "\n  conv+relu+pool worst relative error %.3g", worst);
     CU_ASSERT(worst < GRAD_TOL);
     free(x), free(p), free(r), free(out), free(relu), free(din), free(g), free(scratch);
+    free(pooled), free(codes);
     gsl_rng_free(rng);
 }
 
@@ -1158,6 +1217,8 @@ int register_layers_tests(void)
         {"rows_copy_and_add_touch_only_their_elements", test_rows_copy_and_add_touch_only_their_elements},
         {"maxpool_kernels_follow_the_tie_rule_in_every_isa",
          test_maxpool_kernels_follow_the_tie_rule_in_every_isa},
+        {"pool_codes_follow_the_tie_rule_and_the_relu_in_every_isa",
+         test_pool_codes_follow_the_tie_rule_and_the_relu_in_every_isa},
         {"conv_matches_direct_convolution_and_differences_in_every_isa",
          test_conv_matches_direct_convolution_and_differences_in_every_isa},
         {"conv_with_fused_relu_equals_conv_then_relu_bitwise",

@@ -181,7 +181,8 @@ static void test_every_layer_kind_fast_equals_reference_in_every_isa(void)
 /* ---- fused kernels that are no layer kind of their own ---- */
 
 /* conv2d_relu_pool_backward (the walk's conv + ReLU + max pool backward) against its reference
- * function, on random shapes (odd sizes, "same" padding with C >= 4, none), in every ISA. */
+ * function, on random shapes (odd sizes, "same" padding with C >= 4, none), in every ISA; the
+ * pool's codes made from the same ReLU output the reference reads. */
 static void test_conv_relu_pool_backward_fast_equals_reference_in_every_isa(void)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -199,10 +200,16 @@ static void test_conv_relu_pool_backward_fast_equals_reference_in_every_isa(void
             float *x = zalloc(nin), *p = zalloc(nw + OC), *relu = zalloc(nout), *out = zalloc(nout);
             float *g = zalloc(npool), *work = zalloc(nout), *scratch = zalloc(conv_scratch_size(&s));
             float *din[2] = {zalloc(nin), zalloc(nin)}, *dw[2] = {zalloc(nw + OC), zalloc(nw + OC)};
+            float *pooled = zalloc(npool);
+            const size_t ncodes = pool_codes_size(OC, s.OH, s.OW);
+            unsigned char *codes = calloc((size_t)B * ncodes + 1, 1);
             fill(x, nin, rng), fill(p, nw + OC, rng), fill(g, npool, rng);
             conv2d_forward_ref(out, x, p, p + nw, B, C, H, W, OC, 3, P);
             relu_forward_ref(relu, out, nout);
-            conv2d_relu_pool_backward(&s, din[0], dw[0], dw[0] + nw, g, relu, x, p, scratch);
+            for (int b = 0; b < B; b++)
+                maxpool2_forward_codes(pooled + (size_t)b * npool / B, codes + (size_t)b * ncodes,
+                                       relu + (size_t)b * nout / B, OC, s.OH, s.OW);
+            conv2d_relu_pool_backward(&s, din[0], dw[0], dw[0] + nw, g, codes, x, p, scratch);
             conv2d_relu_maxpool2_backward_ref(din[1], dw[1], dw[1] + nw, g, relu, x, p, B, C, H, W,
                                               OC, 3, P, work);
             const double gap = fmax(worst_gap(din[0], din[1], nin, OC * 9.0 + 1.0),
@@ -212,7 +219,7 @@ static void test_conv_relu_pool_backward_fast_equals_reference_in_every_isa(void
                         isa_name((Isa)isa), gap);
             CU_ASSERT(gap < ROUNDING);
             free(x), free(p), free(relu), free(out), free(g), free(work), free(scratch);
-            free(din[0]), free(din[1]), free(dw[0]), free(dw[1]);
+            free(din[0]), free(din[1]), free(dw[0]), free(dw[1]), free(pooled), free(codes);
         }
     }
     isa_limit(best);
@@ -222,8 +229,9 @@ static void test_conv_relu_pool_backward_fast_equals_reference_in_every_isa(void
 /* conv2d_relu_pool_forward (the walk's forward of a conv, its ReLU and a 2x2 max pool) in every ISA:
  * on random shapes its direct kernel takes (one channel, 3x3, even outputs, padding 0, 1, 2) and on
  * others (more channels, other kernels, odd sizes): bitwise the unfused fast pair (conv2d_forward
- * with its ReLU, then maxpool2_forward), within rounding of its reference function; with out NULL
- * (training) the conv's own output is left as it was. */
+ * with its ReLU, then maxpool2_forward), its codes those of the pool of that ReLU, within rounding
+ * of its reference function; with out NULL the conv's own output is left as it was, and with
+ * relu_out NULL too (training) the pool and its codes are the same. */
 static void test_conv_relu_pool_forward_is_the_unfused_pair_bitwise_in_every_isa(void)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -249,17 +257,34 @@ static void test_conv_relu_pool_forward_is_the_unfused_pair_bitwise_in_every_isa
             const size_t nin = (size_t)B * C * H * W, nout = (size_t)B * OC * s.OH * s.OW;
             const size_t npool = (size_t)B * OC * (s.OH / 2) * (s.OW / 2), np = (size_t)OC * C * K * K + OC;
             float *x = zalloc(nin), *p = zalloc(np), *scratch = zalloc(conv_scratch_size(&s));
-            float *out[3], *relu[3], *pool[3];
+            float *out[3], *relu[3], *pool[4];
+            unsigned char *codes[4];
+            const size_t ncodes = (size_t)B * pool_codes_size(OC, s.OH, s.OW);
             for (int k = 0; k < 3; k++)
-                out[k] = zalloc(nout), relu[k] = zalloc(nout), pool[k] = zalloc(npool);
+                out[k] = zalloc(nout), relu[k] = zalloc(nout);
+            for (int k = 0; k < 4; k++)
+                pool[k] = zalloc(npool), codes[k] = calloc(ncodes + 1, 1);
             fill(x, nin, rng), fill(p, np, rng);
             for (size_t e = 0; e < nout; e++)
                 out[2][e] = 7.0f;
             const float *bias = p + np - OC;
-            conv2d_relu_pool_forward(&s, pool[0], relu[0], out[0], x, p, bias, scratch);
-            conv2d_relu_pool_forward(&s, pool[2], relu[2], NULL, x, p, bias, scratch);
+            conv2d_relu_pool_forward(&s, pool[0], codes[0], relu[0], out[0], x, p, bias, scratch);
+            conv2d_relu_pool_forward(&s, pool[2], codes[2], relu[2], NULL, x, p, bias, scratch);
+            conv2d_relu_pool_forward(&s, pool[3], codes[3], NULL, NULL, x, p, bias, scratch);
             conv2d_forward(&s, out[1], x, p, bias, relu[1], scratch);
             maxpool2_forward(pool[1], relu[1], B, OC, s.OH, s.OW);
+            CU_ASSERT(memcmp(pool[3], pool[1], npool * sizeof(float)) == 0);
+            for (int b = 0; b < B; b++)        /* codes[1]: the pool's own, of that ReLU */
+                maxpool2_forward_codes(pool[1] + (size_t)b * npool / B,
+                                       codes[1] + (size_t)b * ncodes / B,
+                                       relu[1] + (size_t)b * nout / B, OC, s.OH, s.OW);
+            int same_codes = 1;                /* the bytes that mean something: W/2 a row */
+            for (size_t r = 0; r < ncodes / pool_codes_row(s.OW); r++)
+                for (int k = 1; k < 4; k++)
+                    same_codes &= memcmp(codes[0] + r * pool_codes_row(s.OW),
+                                         codes[k] + r * pool_codes_row(s.OW),
+                                         (size_t)(s.OW / 2)) == 0;
+            CU_ASSERT(same_codes);
             CU_ASSERT(memcmp(out[0], out[1], nout * sizeof(float)) == 0);
             CU_ASSERT(memcmp(relu[0], relu[1], nout * sizeof(float)) == 0);
             CU_ASSERT(memcmp(pool[0], pool[1], npool * sizeof(float)) == 0);
@@ -281,7 +306,9 @@ static void test_conv_relu_pool_forward_is_the_unfused_pair_bitwise_in_every_isa
             CU_ASSERT(gap < ROUNDING);
             free(x), free(p), free(scratch);
             for (int k = 0; k < 3; k++)
-                free(out[k]), free(relu[k]), free(pool[k]);
+                free(out[k]), free(relu[k]);
+            for (int k = 0; k < 4; k++)
+                free(pool[k]), free(codes[k]);
         }
     }
     isa_limit(best);
