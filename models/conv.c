@@ -148,26 +148,10 @@ static ptrdiff_t *row_offsets(const ConvShape *s, const ConvScratch *L, float *s
     return rows;
 }
 
-/* Zero everything of the n planes [rows, ld] at p (plane after plane, `stride` floats apart) but
- * their h x w window at (top, left): the padding and junk columns around what the caller writes
- * next, which the scratch's other uses (the thread's other layers) may have left non-zero. */
-static void zero_around(float *p, int n, size_t stride, int rows, int ld, int top, int left, int h,
-                        int w)
-{
-    for (int i = 0; i < n; i++, p += stride) {
-        memset(p, 0, sizeof(float) * (size_t)top * ld);
-        for (int y = top; y < top + h; y++) {
-            memset(p + (size_t)y * ld, 0, sizeof(float) * left);
-            memset(p + (size_t)y * ld + left + w, 0, sizeof(float) * (ld - left - w));
-        }
-        memset(p + (size_t)(top + h) * ld, 0, sizeof(float) * (size_t)(rows - top - h) * ld);
-    }
-}
-
-/* Image `img` into the middle of the [C, Hp, Wp] plane p, zero around it. */
+/* Image `img` into the middle of the zeroed [C, Hp, Wp] plane p. */
 static void pad_image(const ConvShape *s, const ConvScratch *L, const float *img, float *p)
 {
-    zero_around(p, s->C, (size_t)L->Hp * L->Wp, L->Hp, L->Wp, s->pad, s->pad, s->H, s->W);
+    memset(p, 0, sizeof(float) * s->C * L->Hp * L->Wp);
     for (int c = 0; c < s->C; c++)
         rows_copy(s->H, s->W, img + (size_t)c * s->H * s->W, s->W,
                   p + ((size_t)c * L->Hp + s->pad) * L->Wp + s->pad, L->Wp);
@@ -289,16 +273,10 @@ static void backward(const ConvShape *s, float *din, float *dw, float *db, const
     for (int q = 0; q < L.nw; q++)
         ones[q] = 1.0f;
     memset(acc, 0, sizeof(float) * s->OC * ldw);
-    /* the junk columns of the wide rows, D's padding: 0 through the call (spread writes only
-     * inside, and +0 past a row's end) */
     if (!shared)
-        for (int g = 0; g < groups; g++)
-            zero_around(wide + g * L.wide_size, s->OC, (size_t)L.ld, s->OH, L.Wp, 0, 0, s->OH,
-                        s->OW);
+        memset(wide, 0, sizeof(float) * groups * L.wide_size);          /* junk columns stay 0 */
     if (use_d)
-        for (int g = 0; g < groups; g++)
-            zero_around(dplanes + g * L.dplane_size, s->OC, (size_t)L.Hd * L.Wq, L.Hd, L.Wq, L.Q,
-                        L.Q, s->OH, s->OW);
+        memset(dplanes, 0, sizeof(float) * groups * L.dplane_size);     /* D's padding stays 0 */
     for (int i0 = 0; i0 < s->B; i0 += GROUP) {
         const int G = s->B - i0 < GROUP ? s->B - i0 : GROUP;
         for (int g = 0; g < G; g++) {
