@@ -395,13 +395,18 @@ static void relu_pool_image_by_image(const ConvShape *s, float *pooled, unsigned
     const ptrdiff_t *rows = row_offsets(s, &L, scratch);
     for (int i = 0; i < s->B; i++) {
         const float *wide = forward_wide(s, &L, rows, in + i * in_img, w, b, scratch);
+        float *p = pooled + i * pool_img;
+        unsigned char *k = codes + i * codes_img;
+        if (!relu_out && !out) {            /* training: the ReLU pooled as it is read */
+            maxpool2_relu_forward_codes(p, k, wide, L.Wp, (size_t)L.ld, s->OC, s->OH, s->OW);
+            continue;
+        }
         float *r = relu_out ? relu_out + i * out_img : scratch + L.dwide;
         if (out)
             rows_copy_relu(s->OC * s->OH, s->OW, wide, L.Wp, out + i * out_img, r, s->OW);
         else
             rows_move(ROWS_RELU, s->OC * s->OH, s->OW, wide, L.Wp, r, s->OW, NULL, 0);
-        maxpool2_forward_codes(pooled + i * pool_img, codes + i * codes_img, r, s->OC, s->OH,
-                               s->OW);
+        maxpool2_forward_codes(p, k, r, s->OC, s->OH, s->OW);
     }
 }
 

@@ -34,6 +34,11 @@ static inline size_t pool_codes_size(int C, int H, int W)
 /* out: [C, H/2, W/2] the pool of in: [C, H, W] (a ReLU's output), bitwise maxpool2_forward; codes:
  * pool_codes_size(C, H, W) bytes, its picks. */
 void maxpool2_forward_codes(float *out, unsigned char *codes, const float *in, int C, int H, int W);
+/* The same of the ReLU of in, read in place: C planes of H rows of W floats, the rows lds apart and
+ * the planes in_plane apart (a convolution's wide rows, models/conv.c), so that the ReLU's output
+ * is never written. */
+void maxpool2_relu_forward_codes(float *out, unsigned char *codes, const float *in, ptrdiff_t lds,
+                                 size_t in_plane, int C, int H, int W);
 
 /* One [H, W] plane's gradient into rows of stride ldd (dst[y*ldd + x], x < W; nothing else is
  * written): g [H/2, W/2], the pool's output gradient, to the corner each window's code names, 0
