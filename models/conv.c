@@ -84,7 +84,7 @@ typedef struct {
     size_t wt;              /* [C, OC*K*K]: the weights transposed, wt[c][(oc, i, j)] = w[oc][c][i][j] */
     size_t dwide;           /* [C, H*Wq]: one image's input gradient in D's wide coordinates; or,
                                when Q < 0, [CKK, ld]: its im2col columns' gradient; in the fused
-                               forward, [OC, OH, OW]: one image's ReLU when relu_out is NULL */
+                               forward, [OC, OH, OW]: one image's ReLU when only out is asked */
     size_t dw;              /* [OC, CKK + 1]: the call's weight gradient, then its bias gradient */
     ptrdiff_t le;           /* conv2d_relu_pool_forward: row stride of the padded plane's even and
                                odd columns, E and O [Hp, le] each, then one padded row [2 le], from
