@@ -336,7 +336,8 @@ __attribute__((target("avx2"))) static void lion_avx2(float *w, const float *g, 
 
 static const LionFn lion_variants[ISA_COUNT] = ISA_VARIANTS(lion_c, lion_avx2, lion_avx512);
 
-/* A tensor this large is updated by all the model's threads, each on its own contiguous slice. */
+/* A model with this many trained values is updated by all its threads, each on its own
+ * contiguous slice of every tensor; a smaller one on the calling thread. */
 #define PARALLEL_MIN 65536
 
 /* Elements [lo, hi) of tensor p (offset off in the flat blocks). */
@@ -372,11 +373,13 @@ static void update_slice(const Optimizer *o, const ParamTensor *p, size_t off, s
     }
 }
 
-/* One tensor's update split among threads in slices of 16 floats (no shared cache lines). */
+/* The step of every trained tensor in one job: thread t updates its slice of each (slices of whole
+ * 16-float blocks, so no two threads share a cache line). One start of the threads for the whole
+ * step, and the small tensors split too (each value's update is its own: the same bits whoever
+ * computes it). */
 typedef struct {
     const Optimizer *o;
-    const ParamTensor *p;
-    size_t off;
+    const Model *m;
     const AdamScalars *a;
     const RadamScalars *r;
 } UpdateJob;
@@ -384,9 +387,16 @@ typedef struct {
 static void update_piece(void *arg, int t, int n)
 {
     const UpdateJob *j = arg;
-    long lo, hi;
-    threads_piece((long)j->p->n, 16, t, n, &lo, &hi);
-    update_slice(j->o, j->p, j->off, (size_t)lo, (size_t)hi, j->a, j->r);
+    for (int k = 0; k < j->m->n_params; k++) {
+        const ParamTensor *p = &j->m->params[k];
+        if (p->is_state)                            /* running statistics are not trained */
+            continue;
+        long lo, hi;
+        threads_piece((long)p->n, 16, t, n, &lo, &hi);
+        if (hi > lo)
+            update_slice(j->o, p, (size_t)(p->value - j->m->param_block), (size_t)lo, (size_t)hi,
+                         j->a, j->r);
+    }
 }
 
 void optim_set_lr(Optimizer *o, float lr)
@@ -444,13 +454,11 @@ void optim_step(Optimizer *o, Model *m)
         r = radam_scalars(s, o->step);
     else if (optim_is_adam(s->kind))
         a = adam_scalars(s, o->step);
-    for (int k = 0; k < m->n_params; k++) {
-        if (m->params[k].is_state)
-            continue;
-        UpdateJob j = {.o = o, .p = &m->params[k], .a = &a, .r = &r};
-        j.off = (size_t)(j.p->value - m->param_block);
-        threads_run(j.p->n < PARALLEL_MIN ? 1 : m->threads, update_piece, &j);
-    }
+    size_t trained = 0;
+    for (int k = 0; k < m->n_params; k++)
+        trained += m->params[k].is_state ? 0 : m->params[k].n;
+    UpdateJob j = {.o = o, .m = m, .a = &a, .r = &r};
+    threads_run(trained < PARALLEL_MIN ? 1 : m->threads, update_piece, &j);
     if (m->profile)
         model_profile_optimizer(m, model_clock() - t0);
 }
