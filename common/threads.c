@@ -15,8 +15,9 @@
  * this pool first had made each such moment cost 50 ms of one-thread work: cnn on 2 threads went
  * from 24.1k to 28.4k images/s (medians of 5 interleaved pairs) with the graduated periods; with
  * one core held by a busy loop, which starves most jobs, the periods reach 50 ms and both versions
- * ran 12.7k (measured on the first version of this change). A helper a job does not need sleeps at once instead of spinning, so that with more
- * threads than cores it takes no core from those that work. Every kernel splits its work so that
+ * ran 12.7k (measured on the first version of this change). A helper a job does not need sleeps
+ * at once instead of spinning, so that with more threads than cores it takes no core from those
+ * that work. Every kernel splits its work so that
  * results are bitwise the same at any thread count, so running fewer threads changes nothing but
  * the time. With one core taken by a busy loop, 2 threads ran cnn at 9.7k images/s with this
  * pool and 1.7k with OpenMP's; on an idle machine this pool was 14-21% faster for cnn, lenet and
