@@ -817,7 +817,8 @@ static void test_pool_codes_follow_the_tie_rule_and_the_relu_in_every_isa(void)
         const ptrdiff_t ldd = W + PAD;
         const size_t n_in = (size_t)C * H * W, n_out = (size_t)C * (H / 2) * (W / 2);
         const size_t plane_out = (size_t)(H / 2) * (W / 2), span = (size_t)H * ldd + PAD;
-        float *in = zalloc(n_in), *g = zalloc(n_out), *out = zalloc(n_out), *want_out = zalloc(n_out);
+        float *in = zalloc(n_in), *g = zalloc(n_out), *out = zalloc(n_out);
+        float *want_out = zalloc(n_out);
         float *want_din = zalloc(n_in), *dst = zalloc(span);
         unsigned char *codes = calloc(pool_codes_size(C, H, W) + 1, 1);
         for (size_t i = 0; i < n_in; i++)
@@ -839,7 +840,8 @@ static void test_pool_codes_follow_the_tie_rule_and_the_relu_in_every_isa(void)
                 for (int y = 0; y < H; y++)
                     for (ptrdiff_t x = 0; x < ldd; x++) {
                         const float v = dst[y * ldd + x];
-                        bad += x < W ? memcmp(&v, &want_din[((size_t)c * H + y) * W + x], sizeof v) != 0
+                        const float *want = &want_din[((size_t)c * H + y) * W + x];
+                        bad += x < W ? memcmp(&v, want, sizeof v) != 0
                                : y < H - 1 ? v != -1.0f && !(v == 0.0f && !signbit(v))
                                            : v != -1.0f;
                     }
