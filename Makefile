@@ -336,14 +336,17 @@ memcheck: $(MNISTLAB) | data memcheck-deps
 # for N threads to results/bench/BENCH-Nt.md and gathers every thread count measured so far into
 # results/BENCH.md, with each layer's share of the step and of the FMA peak (--profile). It refuses
 # to run against Debian's reference BLAS unless ALLOW_REFERENCE_BLAS=1.
-# make bench-deps installs the twin's python3-torch and OpenBLAS (libopenblas0-pthread) as root,
-# and checks that libblas.so.3, which torch's Linear layers call, resolves to OpenBLAS; and the
+# make bench-deps installs the twin's python3-torch and OpenBLAS as root, both builds: the pthread
+# one (libopenblas0-pthread), which libblas.so.3 must resolve to (checked: torch's Linear layers call
+# it), and the OpenMP one (libopenblas0-openmp), which the driver also runs the twin on, through
+# LD_LIBRARY_PATH, on more than one thread (PyTorch's faster build counts); and the
 # other sides of bench-families: scikit-learn, and the Python wrappers of the very libsvm and
 # XGBoost the suite links (python3-libsvm, python3-xgboost).
 BENCH_THREADS = $(or $(THREADS),2)
-BENCH_DEB_PKGS := python3-torch libopenblas0-pthread
+BENCH_DEB_PKGS := python3-torch libopenblas0-pthread libopenblas0-openmp
 FAMILIES_DEB_PKGS := python3-sklearn python3-libsvm python3-xgboost
 LIBBLAS_ALT := libblas.so.3-x86_64-linux-gnu
+OMP_BLAS_DIR := /usr/lib/x86_64-linux-gnu/openblas-openmp
 
 .PHONY: bench bench-deps
 bench-deps:
@@ -364,11 +367,12 @@ bench-deps:
 	ldc=$$(readlink -f "$$ldc" 2>/dev/null); \
 	case "$$blas|$$alt|$$ldc" in \
 	    *openblas*\|*openblas*\|*openblas*) \
-	        echo "bench-deps: python3-torch is installed; libblas.so.3 is OpenBLAS ($$blas)" ;; \
+	        echo "bench-deps: python3-torch is installed; libblas.so.3 is OpenBLAS ($$blas); its OpenMP build is in $(OMP_BLAS_DIR)" ;; \
 	    *) echo "bench-deps: libblas.so.3 is not OpenBLAS (it resolves to $${blas:-nothing}; update-alternatives: $${alt:-none}; ldconfig: $${ldc:-none});" \
 	            "as root: update-alternatives --set $(LIBBLAS_ALT) /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3" >&2; \
 	       exit 1 ;; \
-	esac
+	esac; \
+	[ -e $(OMP_BLAS_DIR)/libblas.so.3 ] || { echo "bench-deps: libopenblas0-openmp is installed but $(OMP_BLAS_DIR)/libblas.so.3 is missing" >&2; exit 1; }
 
 bench: $(MNISTLAB) | data bench-deps bench-families-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench/run_bench.sh — the driver behind `make bench`: runs implementation A (mnistlab's fast path),
-# B (the PyTorch twin) and R (mnistlab's reference path, models/reference/: what the fast kernels
-# buy), and optionally C (another build, e.g. an older commit, to compare before/after in one run),
-# on each experiment, interleaved A [C] B R A [C] B R, and writes a markdown table of medians,
-# min–max, ratios, GFLOP/s and % of the measured FMA peak: results/bench/BENCH-Tt.md for T
-# threads, and results/BENCH.md (--out) gathering the tables of every thread count run so far. It
-# first says which BLAS PyTorch's libblas.so.3 is, and warns loudly when it is the reference BLAS.
+# B (the PyTorch twin), on more than one thread O (the twin again on the OpenMP build of OpenBLAS;
+# ratios take PyTorch's faster build), and R (mnistlab's reference path, models/reference/: what the
+# fast kernels buy), and optionally C (another build, e.g. an older commit, to compare before/after
+# in one run), on each experiment, interleaved A [C] B [O] R A [C] B [O] R, and writes a markdown
+# table of medians, min–max, ratios, GFLOP/s and % of the measured FMA peak:
+# results/bench/BENCH-Tt.md for T threads, and results/BENCH.md (--out) gathering the tables of
+# every thread count run so far. It first says which BLAS PyTorch's libblas.so.3 is, and warns
+# loudly when it is the reference BLAS.
 #
 # Usage: bench/run_bench.sh [--threads T] [--reps R] [--seconds S] [--batches N] [--warmup W]
 #                           [--exps "softmax mlp ..."] [--out FILE] [--peak GFLOPS]
@@ -16,9 +18,11 @@
 # train_images_per_s= and eval_images_per_s=; peak_rss_mb=, batch= and train_mflop_per_image= are
 # used when present. PyTorch's BLAS must not be Debian's reference BLAS (its Linear layers would run
 # several times slower and every ratio would flatter mnistlab): the driver stops unless
-# ALLOW_REFERENCE_BLAS=1. After the timed runs, each experiment is trained once more with
-# `mnistlab train --profile` on a subset (PROFILE_SUBSET, default "6400 1000", one epoch; --no-profile
-# leaves it out) and a table gives each layer's share of the step, GFLOP/s and % of the FMA peak.
+# ALLOW_REFERENCE_BLAS=1; on more than one thread it stops without the OpenMP OpenBLAS
+# (libopenblas0-openmp) unless ALLOW_ONE_BLAS=1 (O_CMD=none leaves O out). After the timed runs,
+# each experiment is trained once more with `mnistlab train --profile` on a subset (PROFILE_SUBSET,
+# default "6400 1000", one epoch; --no-profile leaves it out) and a table gives each layer's share
+# of the step, GFLOP/s and % of the FMA peak.
 # To test the driver without the C side, run the twin against itself:
 #   A_NAME=twin A_CMD="$(bench/run_bench.sh --print-b-cmd)" bench/run_bench.sh --seconds 0.5
 set -u
@@ -37,12 +41,22 @@ R_CMD=${R_CMD:-'bin/mnistlab bench experiments/{exp}.conf --batches {batches} --
 R_WARMUP=1
 C_NAME=${C_NAME:-before}
 C_CMD=${C_CMD:-}
+# PyTorch's best BLAS depends on the experiment, so on more than one thread the twin runs twice:
+# B on the pthread OpenBLAS that libblas.so.3 points at, one BLAS thread per torch thread (its own
+# pool would oversubscribe the cores), and O on the OpenMP OpenBLAS (libopenblas0-openmp), chosen
+# with LD_LIBRARY_PATH, which shares torch's OpenMP threads: mlp's Linear products then run on both
+# cores (measured on 2 threads: training 62k -> 77k images/s, evaluation 189k -> 268k), while
+# softmax's tiny ones lose to the threading (456k -> 361k). Each ratio is against the faster of
+# the two for that experiment and phase. One thread is one thread in both builds (mlp on 1 thread,
+# 3 interleaved pairs: within 1% in training and evaluation): no O then.
+OMP_BLAS_DIR=${OMP_BLAS_DIR:-/usr/lib/x86_64-linux-gnu/openblas-openmp}
+O_NAME="PyTorch (OpenMP OpenBLAS)"
+O_CMD=${O_CMD:-}
 SIDES="A"
 [ -n "$C_CMD" ] && SIDES="$SIDES C"
 SIDES="$SIDES B"
-[ "$R_CMD" != none ] && SIDES="$SIDES R"
-side_name() { case $1 in A) echo "$A_NAME" ;; B) echo "$B_NAME" ;; C) echo "$C_NAME" ;; R) echo "$R_NAME" ;; esac; }
-side_cmd() { case $1 in A) echo "$A_CMD" ;; B) echo "$B_CMD" ;; C) echo "$C_CMD" ;; R) echo "$R_CMD" ;; esac; }
+side_name() { case $1 in A) echo "$A_NAME" ;; B) echo "$B_NAME" ;; C) echo "$C_NAME" ;; O) echo "$O_NAME" ;; R) echo "$R_NAME" ;; esac; }
+side_cmd() { case $1 in A) echo "$A_CMD" ;; B) echo "$B_CMD" ;; C) echo "$C_CMD" ;; O) echo "$O_CMD" ;; R) echo "$R_CMD" ;; esac; }
 
 THREADS=$(nproc)
 REPS=3
@@ -80,6 +94,21 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ "$REPS" -ge 1 ] 2>/dev/null || usage
+if [ -z "$O_CMD" ]; then
+    if [ "$THREADS" -gt 1 ] && [ "$B_CMD" = "$DEFAULT_B" ]; then
+        O_CMD="LD_LIBRARY_PATH='$OMP_BLAS_DIR' $B_CMD"
+    else
+        O_CMD=none
+    fi
+fi
+if [ "$O_CMD" != none ]; then
+    if [ ! -e "$OMP_BLAS_DIR/libblas.so.3" ] && [ "${ALLOW_ONE_BLAS:-0}" != 1 ]; then
+        echo "run_bench: no OpenMP OpenBLAS ($OMP_BLAS_DIR/libblas.so.3): on $THREADS threads PyTorch's Linear layers would multiply on one thread and every ratio would flatter mnistlab; run \`make bench-deps\` as root (installs libopenblas0-openmp), or set ALLOW_ONE_BLAS=1 to measure anyway" >&2
+        exit 1
+    fi
+    [ -e "$OMP_BLAS_DIR/libblas.so.3" ] && SIDES="$SIDES O" || O_CMD=none
+fi
+[ "$R_CMD" != none ] && SIDES="$SIDES R"
 # Other processes on cores this run does not use do not slow it: only load beyond them counts.
 [ -n "$MAXBG" ] || MAXBG=$(awk -v n="$(nproc)" -v t="$THREADS" \
     'BEGIN { idle = n > t ? 100 * (n - t) / n : 0; printf "%d", 10 + idle }')
@@ -210,7 +239,7 @@ CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n
 CPU_FM=$(awk -F ': *' '/^cpu family/ { f = $2 } /^model[ \t]*:/ { m = $2 } f != "" && m != "" { print "family " f ", model " m; exit }' /proc/cpuinfo)
 echo "FMA peak on $THREADS thread(s): $PEAK GFLOP/s ($ISA); $CPU ($CPU_FM)" >&2
 
-B_INFO=""
+B_INFO=""; O_INFO=""
 for exp in $EXPS; do
     # Size the run: a short probe of each side gives its rate; the faster one gets >= SECS.
     nb=$BATCHES
@@ -254,6 +283,7 @@ for exp in $EXPS; do
                 wait_quiet
             done
             [ $side = B ] && [ -n "$out" ] && B_INFO=$out
+            [ $side = O ] && [ -n "$out" ] && O_INFO=$out
             tips=$(key "$out" train_images_per_s); eips=$(key "$out" eval_images_per_s)
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$exp" "$side" "$rep" \
                 "$n_side" "${tips:-NA}" "${eips:-NA}" "$(key "$out" peak_rss_mb)" "$(key "$out" batch)" \
@@ -299,6 +329,26 @@ fmt_ips() {
     awk -v m="$1" -v lo="$2" -v hi="$3" 'function f(x) { return sprintf("%.0f", x) }
         BEGIN { printf "%s (%s–%s)", f(m), f(lo), f(hi) }'
 }
+# torch_best EXP COLUMN -> "median min max which": PyTorch's faster side (B, or O when it ran and
+# its median is higher) for that experiment and column
+torch_best() {
+    local b o
+    b=$(stats "$1" B "$2")
+    [ "$O_CMD" = none ] && { echo "$b B"; return; }
+    o=$(stats "$1" O "$2")
+    awk -v b="$b" -v o="$o" 'BEGIN { split(b, x, " "); split(o, y, " ")
+        if (y[1] != "NA" && (x[1] == "NA" || y[1] + 0 > x[1] + 0)) print o, "O"; else print b, "B" }'
+}
+# both_blas EXP COLUMN -> " pthread / OpenMP |" medians, the faster one bold; empty without O
+both_blas() {
+    [ "$O_CMD" = none ] && return
+    local bm om
+    read -r bm _ _ <<<"$(stats "$1" B "$2")"; read -r om _ _ <<<"$(stats "$1" O "$2")"
+    awk -v b="$bm" -v o="$om" 'function f(x) { return x == "NA" ? "failed" : sprintf("%.0f", x) }
+        BEGIN { fb = f(b); fo = f(o)
+                if (o != "NA" && (b == "NA" || o + 0 > b + 0)) fo = "**" fo "**"; else fb = "**" fb "**"
+                printf " %s / %s |", fb, fo }'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "NA"; else printf "%.2f", a / b }'; }
 gflops() {  # IPS MFLOP -> "GFLOP/s (pct%)"
     awk -v i="$1" -v f="$2" -v p="$PEAK" 'BEGIN {
@@ -306,13 +356,19 @@ gflops() {  # IPS MFLOP -> "GFLOP/s (pct%)"
         g = i * f / 1000; if (p > 0) printf "%.1f (%.1f%%)", g, 100 * g / p; else printf "%.1f", g }'
 }
 
-TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
+TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas); O_LIBBLAS=$(key "$O_INFO" libblas)
+O_WARN=""
+case $O_LIBBLAS in *openblas-openmp*|"") ;; *) O_WARN="the OpenMP side loaded $O_LIBBLAS, not the OpenMP OpenBLAS: its column is not what it says" ;; esac
+hb=""; sb=""
+[ "$O_CMD" != none ] && hb=" $B_NAME img/s on pthread / OpenMP OpenBLAS |" && sb="---:|"
 {
     echo "## $THREADS thread(s): $A_NAME vs $B_NAME"
     echo
     echo "- Machine: ${CPU:-unknown} ($CPU_FM), $(nproc) cores; run on $THREADS thread(s); $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- FMA peak measured by bench/fma_peak.c on $THREADS thread(s): **$PEAK GFLOP/s** ($ISA), best of the runs during which others used at most ${PEAK_BG:-?}% of the CPU$PEAK_NOTE"
-    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, OPENBLAS_NUM_THREADS=1; its BLAS (libblas.so.3): **$BLAS_KIND** (\`${LIBBLAS:-$BLAS_PATH}\`)"
+    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, OPENBLAS_NUM_THREADS=1; its BLAS (libblas.so.3, as mapped): **$BLAS_KIND** (\`${LIBBLAS:-$BLAS_PATH}\`)"
+    [ "$O_CMD" != none ] && echo "- $O_NAME: the same twin with \`LD_LIBRARY_PATH=$OMP_BLAS_DIR\` (mapped: \`${O_LIBBLAS:-none}\`), whose products share torch's $THREADS OpenMP threads; the $B_NAME columns and every ratio take the faster of the two builds for each experiment and phase (medians of both shown, the faster in bold)"
+    [ -n "$O_WARN" ] && echo "- **WARNING: $O_WARN**"
     [ -n "$BLAS_WARN" ] && echo "- **WARNING: $BLAS_WARN**"
     order=""; for sd in $SIDES; do order="$order$(side_name $sd), "; done
     echo "- $REPS repetitions per experiment, interleaved $order…;" \
@@ -332,11 +388,11 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
     hc=""; sc=""; hr=""; sr=""
     [ -n "$C_CMD" ] && hc=" $C_NAME img/s | $C_NAME ratio |" && sc="---:|---:|"
     [ "$R_CMD" != none ] && hr=" $R_NAME img/s | ×$R_NAME | $R_NAME s/epoch |" && sr="---:|---:|---:|"
-    echo "| experiment | batch | batches | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target |$hc$hr $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | others' CPU, max |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|$sc$sr---:|---:|---:|"
+    echo "| experiment | batch | batches | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target |$hb$hc$hr $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | others' CPU, max |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|$sb$sc$sr---:|---:|---:|"
     for exp in $EXPS; do
         read -r am alo ahi <<<"$(stats "$exp" A 5)"
-        read -r bm blo bhi <<<"$(stats "$exp" B 5)"
+        read -r bm blo bhi _ <<<"$(torch_best "$exp" 5)"
         mf=$(first "$exp" 9); mf=${mf:-$(default_mflop "$exp")}
         b=$(first "$exp" 8); b=${b:-$(default_batch "$exp")}
         nb=$(awk -F '\t' -v e="$exp" 'NR > 1 && $1 == e { print $4; exit }' "$RAW")
@@ -355,27 +411,27 @@ TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas)
             spe=$(awk -v n="${nimg:-0}" -v r="$rm" 'BEGIN { if (r == "NA" || r == 0 || n == 0) print "NA"; else printf "%.1f", n / r }')
             rc=" $(fmt_ips "$rm" "$rlo" "$rhi") | $(ratio "$am" "$rm") | $spe |"
         fi
-        echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met |$cc$rc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $bgmax% |"
+        echo "| $exp | $b | $nb | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $met |$(both_blas "$exp" 5)$cc$rc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $bgmax% |"
     done
     echo
     echo "### Inference (an evaluation of the test set: loss and predictions, in batches of the training batch size on both sides)"
     echo
-    echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target |$hc $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
-    echo "|---|---:|---:|---:|---:|---:|$sc---:|---:|---:|---:|"
+    echo "| experiment | MFLOP/img | $A_NAME img/s | $B_NAME img/s | ratio | target |$hb$hc $A_NAME GFLOP/s (% peak) | $B_NAME GFLOP/s (% peak) | $A_NAME peak RSS MB | $B_NAME peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|$sb$sc---:|---:|---:|---:|"
     for exp in $EXPS; do
         read -r am alo ahi <<<"$(stats "$exp" A 6)"
-        read -r bm blo bhi <<<"$(stats "$exp" B 6)"
+        read -r bm blo bhi bside <<<"$(torch_best "$exp" 6)"
         mf=$(first "$exp" 10)
         [ -z "$mf" ] && mf=$(awk -v f="$(default_mflop "$exp")" 'BEGIN { printf "%.3f", f / 3 }')
         read -r ar _ _ <<<"$(stats "$exp" A 7)"
-        read -r br _ _ <<<"$(stats "$exp" B 7)"
+        read -r br _ _ <<<"$(stats "$exp" "$bside" 7)"
         cc=""
         if [ -n "$C_CMD" ]; then
             read -r cm clo chi <<<"$(stats "$exp" C 6)"
             cc=" $(fmt_ips "$cm" "$clo" "$chi") | $(ratio "$cm" "$bm") |"
         fi
         r=$(ratio "$am" "$bm")
-        echo "| $exp | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $(target_met "$r" "$(inference_target)") |$cc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $ar | $br |"
+        echo "| $exp | $mf | $(fmt_ips "$am" "$alo" "$ahi") | $(fmt_ips "$bm" "$blo" "$bhi") | **$r** | $(target_met "$r" "$(inference_target)") |$(both_blas "$exp" 6)$cc $(gflops "$am" "$mf") | $(gflops "$bm" "$mf") | $ar | $br |"
     done
     if [ "$PROFILE" = 1 ] && [ "$A_CMD" = "$DEFAULT_A" ]; then
         echo

@@ -15,10 +15,13 @@ import os
 
 # Must happen before torch (or numpy) is imported: both load OpenBLAS, which reads this variable
 # once at load time. Debian's torch sends matrix products (Linear layers, and any im2col GEMM)
-# through OpenBLAS, whose own pthread pool would start one thread per core *inside* each of
-# torch's N OpenMP threads; the pools then oversubscribe the cores and halve the speed. One BLAS
-# thread per torch thread is PyTorch at its best, which is what a fair comparison needs.
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
+# through OpenBLAS. Its pthread build (libopenblas0-pthread) would start one thread per core *inside*
+# each of torch's N OpenMP threads; the pools then oversubscribe the cores and halve the speed, so
+# it gets one BLAS thread per torch thread. Its OpenMP build (libopenblas0-openmp, which
+# bench/run_bench.sh also runs the twin on, through LD_LIBRARY_PATH) shares torch's OpenMP threads
+# whatever this says: a Linear layer's product on all N of them, one thread inside torch's own
+# parallel regions. A caller's own setting is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import resource  # noqa: E402
@@ -168,6 +171,14 @@ def to_input(u8, how):
     return x
 
 
+def loaded_blas():
+    """The libblas.so.3 this process has mapped (LD_LIBRARY_PATH can choose another one than the
+alternatives link points at), or "none"."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if line.rstrip().endswith("/libblas.so.3")}
+    return ",".join(sorted(paths)) or "none"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("exp", choices=EXPERIMENTS)
@@ -294,12 +305,13 @@ def main():
     blas = [w.split("=", 1)[1] for w in torch.__config__.show().replace(",", " ").split()
             if w.startswith("BLAS_INFO=")]
     print(f"torch_blas_info={blas[0] if blas else 'unknown'}")
+    print(f"libblas={loaded_blas()}")
     try:
-        libblas = subprocess.run(["readlink", "-f", "/usr/lib/x86_64-linux-gnu/libblas.so.3"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
+        link = subprocess.run(["readlink", "-f", "/usr/lib/x86_64-linux-gnu/libblas.so.3"],
+                              capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        libblas = "unknown"
-    print(f"libblas={libblas}")
+        link = "unknown"
+    print(f"libblas_link={link}")
     print(f"openblas_num_threads={os.environ.get('OPENBLAS_NUM_THREADS')}")
     return 0
 
