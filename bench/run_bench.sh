@@ -454,7 +454,7 @@ hb=""; sb=""
                 /^profile:/ || /^layer / { next }
                 /^total/ { printf "| %s | **total** | training step | %s ms | (eval %s ms) | 100%% | %s | %s | %s | %s |\n", e, $4, $5, gf($6), pct($6), gf($8), pct($8); next }
                 {   # name, spec (several words), train fwd, backward, share, eval fwd, 4 rate fields
-                    n = NF; if (index($0, "(in the layer above)")) next
+                    n = NF; if (index($0, "(in the layer above)") || index($0, "(in dense layers)")) next
                     spec = $2; for (i = 3; i <= n - 8; i++) spec = spec " " $i
                     printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", e, $1, spec, $(n - 7), $(n - 6), $(n - 5), gf($(n - 3)), pct($(n - 3)), gf($(n - 1)), pct($(n - 1))
                 }' "$f"

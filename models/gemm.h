@@ -8,18 +8,25 @@
 
 #include <stddef.h>
 
-/* What C's elements start from before the products are added. */
+/* What C's elements start from before the products are added, and the two ways a ReLU is folded
+ * into the store: a dense layer's forward and its ReLU (COL_BIAS_RELU), and the input gradient of
+ * the layer above that ReLU with the ReLU's backward (ZERO_WHERE_POSITIVE). Each gives bitwise what
+ * the unfused product and the ReLU's own pass give (models/reference/activations.c). */
 typedef enum {
     GEMM_ZERO,          /* C = A B */
     GEMM_ACCUMULATE,    /* C += A B */
     GEMM_ROW_BIAS,      /* C[i][j] = bias[i] + (A B)[i][j] */
     GEMM_COL_BIAS,      /* C[i][j] = bias[j] + (A B)[i][j] */
+    GEMM_COL_BIAS_RELU, /* C[i][j] = relu(bias[j] + (A B)[i][j]): > 0 kept, else +0 */
+    GEMM_ZERO_WHERE_POSITIVE, /* C[i][j] = (A B)[i][j] where P[i][j] > 0, else +0; P is passed as
+                               * bias, [M, N] with C's row stride ldc (a ReLU's output) */
 } GemmInit;
 
 /* C[M, N] = init + A[M, K] B[K, N].
  * A(i, k) = a[i*rsa + k*csa]: a row-major matrix (rsa = its row length, csa = 1) or the transpose
  * of one (rsa = 1, csa = its row length). B is row-major with row stride ldb, C with ldc.
- * bias: [M] for GEMM_ROW_BIAS, [N] for GEMM_COL_BIAS, else unused (may be NULL). */
+ * bias: [M] for GEMM_ROW_BIAS, [N] for GEMM_COL_BIAS(_RELU), P for GEMM_ZERO_WHERE_POSITIVE, else
+ * unused (may be NULL). */
 void gemm_nn(int M, int N, int K, const float *a, ptrdiff_t rsa, ptrdiff_t csa,
              const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, GemmInit init, const float *bias);
 

@@ -22,11 +22,12 @@ static int threads_for(double work, int threads)
 /* One dense layer's operands, shared by the pieces of its jobs. */
 typedef struct {
     float *out, *din, *dw;
-    const float *in, *w, *b, *dout;
+    const float *in, *w, *b, *dout, *din_mask;
     int B, In, Out;
+    GemmInit out_init;           /* GEMM_COL_BIAS, or GEMM_COL_BIAS_RELU with the ReLU taken in */
 } DenseJob;
 
-/* out [B, Out] = b + in [B, In] x w^T [In, Out]: the larger of the two output sides is split, so
+/* out [B, Out] = b + in [B, In] x w^T [In, Out] (and its ReLU): the larger of the two output sides is split, so
  * that each thread reads only its part of the larger operand. */
 static void dense_forward_piece(void *arg, int t, int n)
 {
@@ -35,18 +36,19 @@ static void dense_forward_piece(void *arg, int t, int n)
     if (j->Out >= j->B) {
         threads_piece(j->Out, 16, t, n, &lo, &hi);
         gemm_nt(j->B, (int)(hi - lo), j->In, j->in, j->In, j->w + lo * j->In, j->In, j->out + lo,
-                j->Out, GEMM_COL_BIAS, j->b + lo);
+                j->Out, j->out_init, j->b + lo);
     } else {
         threads_piece(j->B, 4, t, n, &lo, &hi);
         gemm_nt((int)(hi - lo), j->Out, j->In, j->in + lo * j->In, j->In, j->w, j->In,
-                j->out + lo * j->Out, j->Out, GEMM_COL_BIAS, j->b);
+                j->out + lo * j->Out, j->Out, j->out_init, j->b);
     }
 }
 
 void dense_forward(float *out, const float *in, const float *w, const float *b,
-                   int B, int In, int Out, int threads)
+                   int B, int In, int Out, int relu, int threads)
 {
-    DenseJob j = {.out = out, .in = in, .w = w, .b = b, .B = B, .In = In, .Out = Out};
+    DenseJob j = {.out = out, .in = in, .w = w, .b = b, .B = B, .In = In, .Out = Out,
+                  .out_init = relu ? GEMM_COL_BIAS_RELU : GEMM_COL_BIAS};
     threads_run(threads_for((double)B * In * Out, threads), dense_forward_piece, &j);
 }
 
@@ -59,14 +61,15 @@ static void dense_backward_piece(void *arg, int t, int n)
     /* dw [Out, In] += dout^T [Out, B] x in [B, In] */
     gemm_nn(j->Out, (int)(hi - lo), j->B, j->dout, 1, j->Out, j->in + lo, j->In, j->dw + lo, j->In,
             GEMM_ACCUMULATE, NULL);
-    /* din [B, In] = dout [B, Out] x w [Out, In] */
+    /* din [B, In] = dout [B, Out] x w [Out, In], kept where din_mask [B, In] is positive */
     if (j->din)
         gemm_nn(j->B, (int)(hi - lo), j->Out, j->dout, j->Out, 1, j->w + lo, j->In, j->din + lo,
-                j->In, GEMM_ZERO, NULL);
+                j->In, j->din_mask ? GEMM_ZERO_WHERE_POSITIVE : GEMM_ZERO,
+                j->din_mask ? j->din_mask + lo : NULL);
 }
 
 void dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
-                    const float *w, int B, int In, int Out, int threads)
+                    const float *w, const float *din_mask, int B, int In, int Out, int threads)
 {
     /* db[o] += sum over the batch, image by image in order */
     for (int i = 0; i < B; i++) {
@@ -74,8 +77,8 @@ void dense_backward(float *din, float *dw, float *db, const float *dout, const f
         for (int o = 0; o < Out; o++)
             db[o] += row[o];
     }
-    DenseJob j = {.din = din, .dw = dw, .dout = dout, .in = in, .w = w, .B = B, .In = In,
-                  .Out = Out};
+    DenseJob j = {.din = din, .dw = dw, .dout = dout, .in = in, .w = w, .din_mask = din_mask,
+                  .B = B, .In = In, .Out = Out};
     threads_run(threads_for(2.0 * B * In * Out, threads), dense_backward_piece, &j);
 }
 

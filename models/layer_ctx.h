@@ -19,9 +19,14 @@ typedef struct {
     int train;              /* the mode of this forward (or of the forward a backward follows) */
     gsl_rng *rng;           /* dropout's mask source */
     int threads;            /* threads the adapter may split its work over (common/threads) */
-    /* A ReLU fused into a kind with fuses_relu: forward also writes the ReLU's output to relu_out;
-     * backward receives the ReLU's output gradient as dout and its output as relu_out. */
+    /* A ReLU fused into a kind with fuses_relu: forward also writes the ReLU's output to relu_out
+     * (a dense layer: instead of its own, unless keep_maps); a conv's backward receives the ReLU's
+     * output gradient as dout and its output as relu_out; a dense layer's receives the ReLU's input
+     * gradient as dout, which the dense layer above stored through din_mask. */
     float *relu_out;
+    /* A dense layer above a dense layer and its ReLU (walk_masks_input_grad): that ReLU's output,
+     * [B, in]; the input gradient is stored where it is positive, +0 elsewhere. NULL otherwise. */
+    const float *din_mask;
     /* With relu_out, a conv's backward also does the backward of a 2x2 max pool after the ReLU
      * (models/layers.c: walk_fuses_pool_backward): dout is then the pool's output gradient. */
     int pooled;

@@ -80,17 +80,28 @@ static void dense_bwd_ref(const Layer *l, const LayerCtx *c, const float *in, co
     dense_backward_ref(din, c->dw, c->db, dout, in, c->w, c->B, (int)layer_in_size(l), l->out_c);
 }
 
+/* With its ReLU taken in (c->relu_out), the product's store applies the ReLU and the layer's own
+ * output is written only when the model keeps its maps. */
 static void dense_fwd(const Layer *l, const LayerCtx *c, const float *in, float *out)
 {
-    dense_forward(out, in, c->w, c->b, c->B, (int)layer_in_size(l), l->out_c, c->threads);
+    const int In = (int)layer_in_size(l);
+    if (c->relu_out && !c->keep_maps) {
+        dense_forward(c->relu_out, in, c->w, c->b, c->B, In, l->out_c, 1, c->threads);
+        return;
+    }
+    dense_forward(out, in, c->w, c->b, c->B, In, l->out_c, 0, c->threads);
+    if (c->relu_out)
+        relu_forward(c->relu_out, out, (size_t)c->B * l->out_c);
 }
 
+/* With its ReLU taken in, dout is already the ReLU's input gradient: the dense layer above wrote
+ * it so (c->din_mask there). */
 static void dense_bwd(const Layer *l, const LayerCtx *c, const float *in, const float *out,
                       const float *dout, float *din)
 {
     (void)out;
-    dense_backward(din, c->dw, c->db, dout, in, c->w, c->B, (int)layer_in_size(l), l->out_c,
-                   c->threads);
+    dense_backward(din, c->dw, c->db, dout, in, c->w, c->din_mask, c->B, (int)layer_in_size(l),
+                   l->out_c, c->threads);
 }
 
 static double dense_flops(const Layer *l) { return 2.0 * (double)l->n_w; }
@@ -495,7 +506,7 @@ static const LayerKind kinds[] = {
     {.name = "dense", .usage = "dense N",
      .meaning = "fully connected: N outputs from every input (a flatten before it is implied)", .parse = dense_parse, .infer = dense_infer, .flops = dense_flops,
      .forward_ref = dense_fwd_ref, .backward_ref = dense_bwd_ref,
-     .forward = dense_fwd, .backward = dense_bwd, .flat_out = 1},
+     .forward = dense_fwd, .backward = dense_bwd, .flat_out = 1, .fuses_relu = 1},
     {.name = "conv", .usage = "conv OUT K [pad P]",
      .meaning = "OUT filters of K x K, stride 1, P pixels of zero padding", .parse = conv_parse, .infer = conv_infer, .flops = conv_flops,
      .forward_ref = conv_fwd_ref, .backward_ref = conv_bwd_ref,
@@ -640,11 +651,22 @@ int model_add_layer(Model *m, const char *item)
     return 0;
 }
 
-/* Layer i takes in the ReLU that follows it (conv then relu): the walk runs the pair as one. */
+/* Layer i takes in the ReLU that follows it (conv then relu; dense then relu then dense): the walk
+ * runs the pair as one. */
 int walk_fuses_next_relu(const Model *m, int i)
 {
-    return i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
-           strcmp(m->layers[i + 1].kind->name, "relu") == 0;
+    if (!(i + 1 < m->n_layers && m->layers[i].kind->fuses_relu &&
+          strcmp(m->layers[i + 1].kind->name, "relu") == 0))
+        return 0;
+    return m->layers[i].kind->per_image || walk_masks_input_grad(m, i + 2);
+}
+
+/* Dense i, after a dense i-2 and its ReLU i-1: its input gradient is stored through the ReLU. */
+int walk_masks_input_grad(const Model *m, int i)
+{
+    return i >= 2 && i < m->n_layers && strcmp(m->layers[i].kind->name, "dense") == 0 &&
+           strcmp(m->layers[i - 1].kind->name, "relu") == 0 &&
+           strcmp(m->layers[i - 2].kind->name, "dense") == 0;
 }
 
 /* Conv i, relu i+1, maxpool i+2: the conv's forward does all three too (layers.h). */

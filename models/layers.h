@@ -49,7 +49,7 @@ struct LayerKind {
      * drawn in order). */
     int per_image;
     /* 1: forward and backward can take in a ReLU that follows (LayerCtx.relu_out), saving the
-     * ReLU's own passes over memory; the walk then skips the ReLU layer. */
+     * ReLU's own passes over memory; the walk then skips the ReLU layer (walk_fuses_next_relu). */
     int fuses_relu;
     /* Names of the layer's state tensors, NULL-terminated (batchnorm: running_mean, running_var),
      * each n_s floats: values the forward keeps that training does not optimise. */
@@ -59,9 +59,15 @@ struct LayerKind {
     void (*init)(const Layer *l, float *w, float *b, float *state);
 };
 
-/* Layer i takes in the ReLU that follows it (conv then relu): the fast walk runs the pair as one,
- * and the profile shows the ReLU's row as part of the layer above. */
+/* Layer i takes in the ReLU that follows it: the fast walk runs the pair as one, and the profile
+ * shows the ReLU's row as part of the layer above. A conv always does (its backward masks the
+ * gradient itself, image by image); a dense layer when another dense layer follows the ReLU, which
+ * does the ReLU's backward as it stores its input gradient (walk_masks_input_grad): the masked
+ * gradient is complete before the dense layer's threads split its products. */
 int walk_fuses_next_relu(const Model *m, int i);
+/* Layer i is a dense layer after dense i-2 and relu i-1: its backward stores the input gradient
+ * only where the ReLU's output is positive (LayerCtx.din_mask), which is the ReLU's backward. */
+int walk_masks_input_grad(const Model *m, int i);
 /* Layer i, a conv that takes in its ReLU, also does the backward of the 2x2 max pool after that
  * ReLU (conv2d_relu_pool_backward): the pool's input gradient is never written, and the profile
  * shows the pool's backward as part of the conv's. */

@@ -50,7 +50,10 @@ static double per_call_ms(double seconds, long calls)
 
 static void profile_row_label(const Model *m, int i, const char **name, const char **spec)
 {
-    if (i > 0 && i < m->n_layers && walk_fuses_next_relu(m, i - 1)) {
+    if (i > 0 && i < m->n_layers && walk_fuses_next_relu(m, i - 1) &&
+        !m->layers[i - 1].kind->per_image) {
+        *name = m->layers[i].name, *spec = "(in dense layers)";
+    } else if (i > 0 && i < m->n_layers && walk_fuses_next_relu(m, i - 1)) {
         *name = m->layers[i].name, *spec = "(in the layer above)";
     } else if (i > 1 && i < m->n_layers && walk_fuses_pool_forward(m, i - 2)) {
         *name = m->layers[i].name, *spec = "2x2, in conv";

@@ -2,7 +2,9 @@
  * scheduled for speed. Runs of per-image layers (conv, relu, maxpool, ...) go over the batch in
  * WALK_CHUNKS slices shared among the threads, a conv takes in the ReLU after it, and the slices'
  * weight gradients are summed apart and added in slice order, so the result is bitwise the same at
- * any thread count. Whole-batch layers (dense, dropout) split their own work. */
+ * any thread count. Whole-batch layers (dense, dropout) split their own work; a dense layer takes in
+ * the ReLU after it when a dense layer follows, which does the ReLU's backward as it stores its
+ * input gradient. */
 #include "models/walk.h"
 
 #include <string.h>
@@ -198,22 +200,33 @@ static void backward_segment(Model *m, const float *x, int B, int first, int end
     profile_count(m, first, end, 1, B);
 }
 
-/* A layer that sees the whole batch (dense, dropout) and splits its own work among threads. */
-static void forward_whole(Model *m, const float *x, int B, int i)
+/* A layer that sees the whole batch (dense, dropout) and splits its own work among threads; a
+ * dense layer with the ReLU after it (walk_fuses_next_relu). Returns the layers done, 1 or 2. */
+static int forward_whole(Model *m, const float *x, int B, int i)
 {
+    const int fused = walk_fuses_next_relu(m, i);
     LayerCtx c = model_layer_ctx(m, i, B);
+    if (fused)
+        c.relu_out = model_layer_act(m, i + 1);
     run_forward(m, i, &c, i ? model_layer_act(m, i - 1) : x, model_layer_act(m, i), 1);
-    profile_count(m, i, i + 1, 0, B);
+    profile_count(m, i, i + 1 + fused, 0, B);
+    return 1 + fused;
 }
 
-static void backward_whole(Model *m, const float *x, int B, int i)
+/* Its backward: with the ReLU taken in, the gradient the layer above stored for the ReLU's output
+ * is already its input's (walk_masks_input_grad), and is this layer's dout. */
+static int backward_whole(Model *m, const float *x, int B, int i)
 {
+    const int fused = walk_fuses_next_relu(m, i), top = i + fused;
     LayerCtx c = model_layer_ctx(m, i, B);
+    if (walk_masks_input_grad(m, i))
+        c.din_mask = model_layer_act(m, i - 1);
     const float *in = i ? model_layer_act(m, i - 1) : x;
-    const float *dout = i == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, i);
+    const float *dout = top == m->n_layers - 1 ? m->dlogits : model_layer_dact(m, top);
     float *din = i ? model_layer_dact(m, i - 1) : m->dinput;
     run_backward(m, i, &c, in, model_layer_act(m, i), dout, din, 1);
-    profile_count(m, i, i + 1, 1, B);
+    profile_count(m, i, top + 1, 1, B);
+    return 1 + fused;
 }
 
 void walk_forward(Model *m, const float *x, int B)
@@ -224,7 +237,7 @@ void walk_forward(Model *m, const float *x, int B)
             forward_segment(m, x, B, i, end);
             i = end;
         } else {
-            forward_whole(m, x, B, i++);
+            i += forward_whole(m, x, B, i);
         }
     }
 }
@@ -232,6 +245,10 @@ void walk_forward(Model *m, const float *x, int B)
 void walk_backward(Model *m, const float *x, int B)
 {
     for (int end = m->n_layers; end > 0;) {
+        if (end >= 2 && !m->layers[end - 2].kind->per_image && walk_fuses_next_relu(m, end - 2)) {
+            end -= backward_whole(m, x, B, end - 2);     /* a dense layer and its ReLU */
+            continue;
+        }
         int first = end;
         while (first > 0 && m->layers[first - 1].kind->per_image)
             first--;
@@ -239,7 +256,7 @@ void walk_backward(Model *m, const float *x, int B)
             backward_segment(m, x, B, first, end);
             end = first;
         } else {
-            backward_whole(m, x, B, --end);
+            end -= backward_whole(m, x, B, end - 1);
         }
     }
 }

@@ -450,7 +450,7 @@ static void test_dense_reads_a_feature_map_in_chw_order(void)
     for (int i = 0; i < 12; i++)
         in[i] = (float)(i * i);
     w[1 * 6 + 0 * 3 + 1] = 1.0f;
-    dense_forward(out, in, w, b, 1, 12, 1, 1);
+    dense_forward(out, in, w, b, 1, 12, 1, 0, 1);
     CU_ASSERT_DOUBLE_EQUAL(out[0], 49.5, 1e-6);
 }
 
@@ -591,16 +591,20 @@ static int all_isas(void)
 
 /* Worst |C - definition| / (K + 1) of one product on random data; columns past N (C is allocated
  * with 3 spare ones holding 7.0f) must stay untouched, else it returns 1e9. nt: gemm_nt; ta: A is
- * given transposed. */
+ * given transposed. For GEMM_ZERO_WHERE_POSITIVE, bias is P [M, ldc], a third of it <= 0 (zeros
+ * and negative zeros among them). */
 static double gemm_error(int M, int N, int K, int nt, int ta, GemmInit init, gsl_rng *rng)
 {
     const int ldc = N + 3;
+    const size_t nbias = (size_t)M * ldc + (M > N ? M : N);
     float *a = zalloc((size_t)M * K), *b = zalloc((size_t)K * N), *c = zalloc((size_t)M * ldc);
-    float *bias = zalloc(M > N ? M : N);
+    float *bias = zalloc(nbias);
     fill_uniform(a, (size_t)M * K, -1, 1, rng);
     fill_uniform(b, (size_t)K * N, -1, 1, rng);
     fill_uniform(c, (size_t)M * ldc, -1, 1, rng);
-    fill_uniform(bias, M > N ? M : N, -1, 1, rng);
+    fill_uniform(bias, nbias, -0.5, 1, rng);
+    for (size_t e = 0; e < nbias; e += 7)
+        bias[e] = e % 2 ? -0.0f : 0.0f;
     for (int i = 0; i < M; i++)
         for (int j = N; j < ldc; j++)
             c[(size_t)i * ldc + j] = 7.0f;
@@ -608,10 +612,14 @@ static double gemm_error(int M, int N, int K, int nt, int ta, GemmInit init, gsl
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
             double v = init == GEMM_ACCUMULATE ? c[(size_t)i * ldc + j] : init == GEMM_ROW_BIAS ? bias[i]
-                     : init == GEMM_COL_BIAS ? bias[j] : 0.0;
+                     : init == GEMM_COL_BIAS || init == GEMM_COL_BIAS_RELU ? bias[j] : 0.0;
             for (int k = 0; k < K; k++)
                 v += (double)(ta ? a[(size_t)k * M + i] : a[(size_t)i * K + k]) *
                      (nt ? b[(size_t)j * K + k] : b[(size_t)k * N + j]);
+            if (init == GEMM_COL_BIAS_RELU)
+                v = v > 0.0 ? v : 0.0;
+            if (init == GEMM_ZERO_WHERE_POSITIVE)
+                v = bias[(size_t)i * ldc + j] > 0.0f ? v : 0.0;
             want[(size_t)i * N + j] = v;
         }
     if (nt)
@@ -645,7 +653,7 @@ static void test_gemm_nn_matches_its_definition_in_every_isa(void)
         double worst = 0.0;
         for (size_t s = 0; s < sizeof GEMM_SHAPES / sizeof GEMM_SHAPES[0]; s++)
             for (int ta = 0; ta < 2; ta++)
-                for (int init = GEMM_ZERO; init <= GEMM_COL_BIAS; init++)
+                for (int init = GEMM_ZERO; init <= GEMM_ZERO_WHERE_POSITIVE; init++)
                     worst = fmax(worst, gemm_error(GEMM_SHAPES[s][0], GEMM_SHAPES[s][1],
                                                    GEMM_SHAPES[s][2], 0, ta, (GemmInit)init, rng));
         CU_ASSERT(worst < 1e-6);
@@ -661,12 +669,55 @@ static void test_gemm_nt_matches_its_definition_in_every_isa(void)
         isa_limit((Isa)isa);
         double worst = 0.0;
         for (size_t s = 0; s < sizeof GEMM_SHAPES / sizeof GEMM_SHAPES[0]; s++)
-            for (int init = GEMM_ZERO; init <= GEMM_COL_BIAS; init++)
+            for (int init = GEMM_ZERO; init <= GEMM_ZERO_WHERE_POSITIVE; init++)
                 worst = fmax(worst, gemm_error(GEMM_SHAPES[s][0], GEMM_SHAPES[s][1],
                                                GEMM_SHAPES[s][2], 1, 0, (GemmInit)init, rng));
         CU_ASSERT(worst < 1e-6);
     }
     all_isas();
+    gsl_rng_free(rng);
+}
+
+/* A dense layer with its ReLU taken in (the walk's dense, relu, dense) against the unfused calls:
+ * the forward's relu(in w^T + b) bitwise relu_forward of the plain forward, and the backward with
+ * din_mask bitwise relu_backward of the plain input gradient, weight and bias gradients unchanged,
+ * in every ISA at 1, 2 and 3 threads; both output splits (Out >= B and Out < B). */
+static void test_dense_with_its_relu_is_the_unfused_pair_bitwise_in_every_isa(void)
+{
+    static const int SHAPES[][3] = {{13, 37, 29}, {70, 45, 20}, {128, 96, 64}}; /* B, In, Out */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t s = 0; s < sizeof SHAPES / sizeof SHAPES[0]; s++) {
+        const int B = SHAPES[s][0], In = SHAPES[s][1], Out = SHAPES[s][2];
+        const size_t nin = (size_t)B * In, nout = (size_t)B * Out, nw = (size_t)Out * In;
+        float *x = zalloc(nin), *w = zalloc(nw), *b = zalloc(Out), *g = zalloc(nout);
+        float *mask = zalloc(nin), *plain = zalloc(nout), *relu = zalloc(nout), *fused = zalloc(nout);
+        float *din[2] = {zalloc(nin), zalloc(nin)}, *dw[2] = {zalloc(nw), zalloc(nw)};
+        float *db[2] = {zalloc(Out), zalloc(Out)};
+        fill_uniform(x, nin, -1, 1, rng), fill_uniform(w, nw, -0.3, 0.3, rng);
+        fill_uniform(b, Out, -0.5, 0.5, rng), fill_uniform(g, nout, -1, 1, rng);
+        relu_forward_ref(mask, x, nin);           /* a ReLU's output: zeros where x <= 0 */
+        for (int isa = all_isas(); isa >= 0; isa--) {
+            isa_limit((Isa)isa);
+            for (int threads = 1; threads <= 3; threads++) {
+                dense_forward(plain, x, w, b, B, In, Out, 0, threads);
+                relu_forward(relu, plain, nout);
+                dense_forward(fused, x, w, b, B, In, Out, 1, threads);
+                CU_ASSERT(memcmp(fused, relu, sizeof(float) * nout) == 0);
+                for (int k = 0; k < 2; k++)
+                    memset(dw[k], 0, sizeof(float) * nw), memset(db[k], 0, sizeof(float) * Out);
+                dense_backward(din[0], dw[0], db[0], g, x, w, NULL, B, In, Out, threads);
+                relu_backward(din[0], din[0], mask, nin);
+                dense_backward(din[1], dw[1], db[1], g, x, w, mask, B, In, Out, threads);
+                CU_ASSERT(memcmp(din[0], din[1], sizeof(float) * nin) == 0);
+                CU_ASSERT(memcmp(dw[0], dw[1], sizeof(float) * nw) == 0);
+                CU_ASSERT(memcmp(db[0], db[1], sizeof(float) * Out) == 0);
+            }
+        }
+        all_isas();
+        free(x), free(w), free(b), free(g), free(mask), free(plain), free(relu), free(fused);
+        for (int k = 0; k < 2; k++)
+            free(din[k]), free(dw[k]), free(db[k]);
+    }
     gsl_rng_free(rng);
 }
 
@@ -1223,6 +1274,8 @@ int register_layers_tests(void)
         {"gemm_nt_matches_its_definition_in_every_isa", test_gemm_nt_matches_its_definition_in_every_isa},
         {"gemm_gather_equals_the_packed_product_bitwise",
          test_gemm_gather_equals_the_packed_product_bitwise},
+        {"dense_with_its_relu_is_the_unfused_pair_bitwise_in_every_isa",
+         test_dense_with_its_relu_is_the_unfused_pair_bitwise_in_every_isa},
         {"gemm_blocks_of_c_equal_the_whole_product_bitwise",
          test_gemm_blocks_of_c_equal_the_whole_product_bitwise},
         {"rows_copy_and_add_touch_only_their_elements", test_rows_copy_and_add_touch_only_their_elements},

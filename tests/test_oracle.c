@@ -552,10 +552,10 @@ static double loss_gap(const ModelSpec *s, OptimKind opt, int B, int steps, int 
  * one weight gradient gives over 1e-4 (loss_comparison_sees_a_ten_percent_gradient_error). */
 #define LOSS_TOL 1e-5
 
-static void check_walks(const char *family, const char *layers, HeadKind head, int K,
-                        OptimKind opt)
+static void check_walks_spec(const ModelSpec *spec, OptimKind opt)
 {
-    ModelSpec s = small_spec(family, layers, head, K);
+    const ModelSpec s = *spec;
+    const char *family = s.family;
     const Isa best = isa_limit(ISA_AVX512);
     for (int isa = best; isa >= ISA_C; isa--)
         for (int threads = 1; threads <= 2; threads++) {
@@ -569,6 +569,13 @@ static void check_walks(const char *family, const char *layers, HeadKind head, i
             CU_ASSERT(grad_gap < 1e-5);
         }
     isa_limit(best);
+}
+
+static void check_walks(const char *family, const char *layers, HeadKind head, int K,
+                        OptimKind opt)
+{
+    ModelSpec s = small_spec(family, layers, head, K);
+    check_walks_spec(&s, opt);
 }
 
 static void test_fast_walk_equals_reference_walk_for_a_cnn(void)
@@ -594,6 +601,16 @@ static void test_fast_walk_equals_reference_walk_with_batchnorm_and_new_activati
 static void test_fast_walk_equals_reference_walk_for_an_mlp_with_dropout(void)
 {
     check_walks("mlp", NULL, HEAD_SOFTMAX, 10, OPT_ADAM);
+}
+
+/* Without dropout: dense, relu, dense, relu, dense, where the fast walk takes each ReLU into the
+ * dense layers around it (the middle one both stores its input gradient through the first ReLU
+ * and applies the second) */
+static void test_fast_walk_equals_reference_walk_for_an_mlp_without_dropout(void)
+{
+    ModelSpec s = small_spec("mlp", NULL, HEAD_SOFTMAX, 10);
+    s.dropout = 0.0f;
+    check_walks_spec(&s, OPT_ADAM);
 }
 
 static void test_fast_walk_equals_reference_walk_for_softmax_with_sgd(void)
@@ -681,6 +698,8 @@ int register_oracle_tests(void)
          test_fast_walk_equals_reference_walk_for_a_sigmoid_cnn},
         {"fast_walk_equals_reference_walk_for_an_mlp_with_dropout",
          test_fast_walk_equals_reference_walk_for_an_mlp_with_dropout},
+        {"fast_walk_equals_reference_walk_for_an_mlp_without_dropout",
+         test_fast_walk_equals_reference_walk_for_an_mlp_without_dropout},
         {"fast_walk_equals_reference_walk_for_softmax_with_sgd",
          test_fast_walk_equals_reference_walk_for_softmax_with_sgd},
         {"fast_walk_equals_reference_walk_for_an_mlp_with_radam",
