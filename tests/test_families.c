@@ -348,6 +348,15 @@ static void test_layer_output_gives_each_image_feature_maps(void)
         gap = fmax(gap, fabs((double)f1[e] - want[e]));
     CU_ASSERT(gap < 1e-5);
     free(want);
+    /* dense1 takes in its ReLU; with the maps kept, its own output is there before the ReLU */
+    const float *f6 = model_layer_output(&m, 6, 1, &c, &h, &w);
+    const float *f7 = model_layer_output(&m, 7, 1, &c, &h, &w);
+    int negative = 0, relu_ok = 1;
+    for (int e = 0; e < 128; e++) {
+        negative += f6[e] < 0.0f;
+        relu_ok &= f7[e] == (f6[e] > 0.0f ? f6[e] : 0.0f);
+    }
+    CU_ASSERT(negative > 0 && relu_ok);
     const float *f8 = model_layer_output(&m, 8, 1, &c, &h, &w);
     CU_ASSERT(c == 10 && h == 1 && w == 1);
     CU_ASSERT_PTR_EQUAL(f8, logits + 10);
