@@ -107,7 +107,12 @@ if [ "$O_CMD" != none ]; then
         echo "run_bench: no OpenMP OpenBLAS ($OMP_BLAS_DIR/libblas.so.3): on $THREADS threads PyTorch's Linear layers would multiply on one thread and every ratio would flatter mnistlab; run \`make bench-deps\` as root (installs libopenblas0-openmp), or set ALLOW_ONE_BLAS=1 to measure anyway" >&2
         exit 1
     fi
-    [ -e "$OMP_BLAS_DIR/libblas.so.3" ] && SIDES="$SIDES O" || O_CMD=none
+    if [ -e "$OMP_BLAS_DIR/libblas.so.3" ]; then
+        SIDES="$SIDES O"
+    else
+        O_CMD=none
+        O_WARN="PyTorch ran on the pthread OpenBLAS only (ALLOW_ONE_BLAS=1, no $OMP_BLAS_DIR/libblas.so.3): its Linear products used one thread, and every ratio may flatter mnistlab"
+    fi
 fi
 [ "$R_CMD" != none ] && SIDES="$SIDES R"
 # Other processes on cores this run does not use do not slow it: only load beyond them counts.
@@ -358,7 +363,7 @@ gflops() {  # IPS MFLOP -> "GFLOP/s (pct%)"
 }
 
 TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas); O_LIBBLAS=$(key "$O_INFO" libblas)
-O_WARN=""
+O_WARN=${O_WARN:-}
 case $O_LIBBLAS in *openblas-openmp*|"") ;; *) O_WARN="the OpenMP side loaded $O_LIBBLAS, not the OpenMP OpenBLAS: its column is not what it says" ;; esac
 hb=""; sb=""
 [ "$O_CMD" != none ] && hb=" $B_NAME img/s on pthread / OpenMP OpenBLAS |" && sb="---:|"
