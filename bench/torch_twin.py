@@ -15,9 +15,9 @@ import os
 
 # Must happen before torch (or numpy) is imported: both load OpenBLAS, which reads this variable
 # once at load time. Debian's torch sends matrix products (Linear layers, and any im2col GEMM)
-# through OpenBLAS. Its pthread build (libopenblas0-pthread) would start one thread per core *inside*
-# each of torch's N OpenMP threads; the pools then oversubscribe the cores and halve the speed, so
-# it gets one BLAS thread per torch thread. Its OpenMP build (libopenblas0-openmp, which
+# through OpenBLAS. Its pthread build (libopenblas0-pthread) would start one thread per core
+# *inside* each of torch's N OpenMP threads; the pools then oversubscribe the cores and halve the
+# speed, so it gets one BLAS thread per torch thread. Its OpenMP build (libopenblas0-openmp, which
 # bench/run_bench.sh also runs the twin on, through LD_LIBRARY_PATH) shares torch's OpenMP threads
 # whatever this says: a Linear layer's product on all N of them, one thread inside torch's own
 # parallel regions. A caller's own setting is kept.

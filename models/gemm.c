@@ -17,7 +17,9 @@
 /* The bias (or P, GEMM_ZERO_WHERE_POSITIVE) of the block starting at row i, or at column j */
 static inline const float *bias_at(GemmInit init, const float *bias, int i, ptrdiff_t ldc)
 {
-    return init == GEMM_ROW_BIAS ? bias + i : init == GEMM_ZERO_WHERE_POSITIVE ? bias + i * ldc : bias;
+    return init == GEMM_ROW_BIAS              ? bias + i
+           : init == GEMM_ZERO_WHERE_POSITIVE ? bias + i * ldc
+                                              : bias;
 }
 
 static inline const float *bias_at_col(GemmInit init, const float *bias, int j)

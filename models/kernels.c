@@ -27,8 +27,8 @@ typedef struct {
     GemmInit out_init;           /* GEMM_COL_BIAS, or GEMM_COL_BIAS_RELU with the ReLU taken in */
 } DenseJob;
 
-/* out [B, Out] = b + in [B, In] x w^T [In, Out] (and its ReLU): the larger of the two output sides is split, so
- * that each thread reads only its part of the larger operand. */
+/* out [B, Out] = b + in [B, In] x w^T [In, Out] (and its ReLU): the larger of the two output sides
+ * is split, so that each thread reads only its part of the larger operand. */
 static void dense_forward_piece(void *arg, int t, int n)
 {
     const DenseJob *j = arg;

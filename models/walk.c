@@ -2,8 +2,8 @@
  * scheduled for speed. Runs of per-image layers (conv, relu, maxpool, ...) go over the batch in
  * WALK_CHUNKS slices shared among the threads, a conv takes in the ReLU after it, and the slices'
  * weight gradients are summed apart and added in slice order, so the result is bitwise the same at
- * any thread count. Whole-batch layers (dense, dropout) split their own work; a dense layer takes in
- * the ReLU after it when a dense layer follows, which does the ReLU's backward as it stores its
+ * any thread count. Whole-batch layers (dense, dropout) split their own work; a dense layer takes
+ * in the ReLU after it when a dense layer follows, which does the ReLU's backward as it stores its
  * input gradient. */
 #include "models/walk.h"
 

@@ -690,7 +690,8 @@ static void test_dense_with_its_relu_is_the_unfused_pair_bitwise_in_every_isa(vo
         const int B = SHAPES[s][0], In = SHAPES[s][1], Out = SHAPES[s][2];
         const size_t nin = (size_t)B * In, nout = (size_t)B * Out, nw = (size_t)Out * In;
         float *x = zalloc(nin), *w = zalloc(nw), *b = zalloc(Out), *g = zalloc(nout);
-        float *mask = zalloc(nin), *plain = zalloc(nout), *relu = zalloc(nout), *fused = zalloc(nout);
+        float *mask = zalloc(nin), *plain = zalloc(nout), *relu = zalloc(nout);
+        float *fused = zalloc(nout);
         float *din[2] = {zalloc(nin), zalloc(nin)}, *dw[2] = {zalloc(nw), zalloc(nw)};
         float *db[2] = {zalloc(Out), zalloc(Out)};
         fill_uniform(x, nin, -1, 1, rng), fill_uniform(w, nw, -0.3, 0.3, rng);
