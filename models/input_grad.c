@@ -27,7 +27,8 @@ int model_input_gradient(Model *m, const float *x, const int *y, int B, float *d
     m->dinput = dx;
     model_backward(m, x, B);
     m->dinput = NULL;
-    model_zero_grad(m);                             /* the parameters' share is not wanted */
+    model_zero_grad(m);                             /* the parameters' share is not wanted: */
+    model_settle_grads(m);                          /* zeros, as a caller reading them expects */
     /* image i's own loss is B times its share of the mean */
     const size_t n = (size_t)B * (size_t)m->in_c * (size_t)m->in_h * (size_t)m->in_w;
     for (size_t i = 0; i < n; i++)
@@ -60,6 +61,7 @@ int model_saliency(Model *m, const float *x, const int *cls, int B, float *dx)
     model_backward(m, x, B);
     m->dinput = NULL;
     model_zero_grad(m);
+    model_settle_grads(m);
     return MNL_OK;
 }
 

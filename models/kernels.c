@@ -21,10 +21,11 @@ static int threads_for(double work, int threads)
 
 /* One dense layer's operands, shared by the pieces of its jobs. */
 typedef struct {
-    float *out, *din, *dw;
+    float *out, *din, *dw, *db;
     const float *in, *w, *b, *dout, *din_mask;
     int B, In, Out;
     GemmInit out_init;           /* GEMM_COL_BIAS, or GEMM_COL_BIAS_RELU with the ReLU taken in */
+    int store;                   /* the backward overwrites dw and db instead of adding to them */
 } DenseJob;
 
 /* out [B, Out] = b + in [B, In] x w^T [In, Out] (and its ReLU): the larger of the two output sides
@@ -52,15 +53,24 @@ void dense_forward(float *out, const float *in, const float *w, const float *b,
     threads_run(threads_for((double)B * In * Out, threads), dense_forward_piece, &j);
 }
 
-/* Both products of the backward over the same slice of In columns. */
+/* Both products of the backward over the same slice of In columns, and the bias gradient over a
+ * slice of Out: db[o] (+)= the sum over the batch, image by image in order. */
 static void dense_backward_piece(void *arg, int t, int n)
 {
     const DenseJob *j = arg;
     long lo, hi;
+    threads_piece(j->Out, 16, t, n, &lo, &hi);
+    if (j->store)
+        memset(j->db + lo, 0, sizeof(float) * (size_t)(hi - lo));
+    for (int i = 0; i < j->B; i++) {
+        const float *row = j->dout + (size_t)i * j->Out;
+        for (long o = lo; o < hi; o++)
+            j->db[o] += row[o];
+    }
     threads_piece(j->In, 64, t, n, &lo, &hi);
-    /* dw [Out, In] += dout^T [Out, B] x in [B, In] */
+    /* dw [Out, In] (+)= dout^T [Out, B] x in [B, In] */
     gemm_nn(j->Out, (int)(hi - lo), j->B, j->dout, 1, j->Out, j->in + lo, j->In, j->dw + lo, j->In,
-            GEMM_ACCUMULATE, NULL);
+            j->store ? GEMM_ZERO : GEMM_ACCUMULATE, NULL);
     /* din [B, In] = dout [B, Out] x w [Out, In], kept where din_mask [B, In] is positive */
     if (j->din)
         gemm_nn(j->B, (int)(hi - lo), j->Out, j->dout, j->Out, 1, j->w + lo, j->In, j->din + lo,
@@ -69,16 +79,11 @@ static void dense_backward_piece(void *arg, int t, int n)
 }
 
 void dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
-                    const float *w, const float *din_mask, int B, int In, int Out, int threads)
+                    const float *w, const float *din_mask, int B, int In, int Out, int store,
+                    int threads)
 {
-    /* db[o] += sum over the batch, image by image in order */
-    for (int i = 0; i < B; i++) {
-        const float *row = dout + (size_t)i * Out;
-        for (int o = 0; o < Out; o++)
-            db[o] += row[o];
-    }
-    DenseJob j = {.din = din, .dw = dw, .dout = dout, .in = in, .w = w, .din_mask = din_mask,
-                  .B = B, .In = In, .Out = Out};
+    DenseJob j = {.din = din, .dw = dw, .db = db, .dout = dout, .in = in, .w = w,
+                  .din_mask = din_mask, .B = B, .In = In, .Out = Out, .store = store};
     threads_run(threads_for(2.0 * B * In * Out, threads), dense_backward_piece, &j);
 }
 

@@ -16,12 +16,15 @@
  * With threads > 1 the output is split among them; every element is the same sum either way. */
 void dense_forward(float *out, const float *in, const float *w, const float *b,
                    int B, int In, int Out, int relu, int threads);
-/* dw: [Out, In] and db: [Out] accumulate; din: [B, In] overwritten (or NULL); dout: [B, Out].
+/* dw: [Out, In] and db: [Out] accumulate, or are overwritten when `store` (what they held is
+ * ignored: a model_zero_grad before, models/walk.c); din: [B, In] overwritten (or NULL);
+ * dout: [B, Out].
  * din_mask: NULL, or [B, In], the output of a ReLU below this layer: din is then kept where it is
  * positive and +0 elsewhere, bitwise relu_backward of the plain din (the ReLU's backward, done as
  * din is stored). */
 void dense_backward(float *din, float *dw, float *db, const float *dout, const float *in,
-                    const float *w, const float *din_mask, int B, int In, int Out, int threads);
+                    const float *w, const float *din_mask, int B, int In, int Out, int store,
+                    int threads);
 
 /* out, in: [n] */
 void relu_forward(float *out, const float *in, size_t n);

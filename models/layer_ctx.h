@@ -36,6 +36,9 @@ typedef struct {
      * them): the backward reads the pool's picks, which the forward keeps in the conv's keep. */
     float *pool_out;
     int keep_maps;          /* the model's keep_maps */
+    /* dw and db hold nothing yet (Model.grads_unset): a kind with stores_grads overwrites them;
+     * the walk zeroes every other kind's before its backward, so this is 0 for those. */
+    int grads_unset;
 } LayerCtx;
 
 /* Layer i's output [B, out...] and its gradient, in the model's activation blocks. */

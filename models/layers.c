@@ -101,7 +101,7 @@ static void dense_bwd(const Layer *l, const LayerCtx *c, const float *in, const 
 {
     (void)out;
     dense_backward(din, c->dw, c->db, dout, in, c->w, c->din_mask, c->B, (int)layer_in_size(l),
-                   l->out_c, c->threads);
+                   l->out_c, c->grads_unset, c->threads);
 }
 
 static double dense_flops(const Layer *l) { return 2.0 * (double)l->n_w; }
@@ -506,7 +506,8 @@ static const LayerKind kinds[] = {
     {.name = "dense", .usage = "dense N",
      .meaning = "fully connected: N outputs from every input (a flatten before it is implied)", .parse = dense_parse, .infer = dense_infer, .flops = dense_flops,
      .forward_ref = dense_fwd_ref, .backward_ref = dense_bwd_ref,
-     .forward = dense_fwd, .backward = dense_bwd, .flat_out = 1, .fuses_relu = 1},
+     .forward = dense_fwd, .backward = dense_bwd, .flat_out = 1, .fuses_relu = 1,
+     .stores_grads = 1},
     {.name = "conv", .usage = "conv OUT K [pad P]",
      .meaning = "OUT filters of K x K, stride 1, P pixels of zero padding", .parse = conv_parse, .infer = conv_infer, .flops = conv_flops,
      .forward_ref = conv_fwd_ref, .backward_ref = conv_bwd_ref,

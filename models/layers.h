@@ -51,6 +51,9 @@ struct LayerKind {
     /* 1: forward and backward can take in a ReLU that follows (LayerCtx.relu_out), saving the
      * ReLU's own passes over memory; the walk then skips the ReLU layer (walk_fuses_next_relu). */
     int fuses_relu;
+    /* 1: the fast backward stores its parameters' gradients when LayerCtx.grads_unset says they
+     * hold nothing yet, instead of adding to zeros (so model_zero_grad costs no pass over them). */
+    int stores_grads;
     /* Names of the layer's state tensors, NULL-terminated (batchnorm: running_mean, running_var),
      * each n_s floats: values the forward keeps that training does not optimise. */
     const char *state_names[3];

@@ -481,22 +481,34 @@ double model_loss(Model *m, const int *y, int B, int *pred)
 
 void model_zero_grad(Model *m)
 {
-    if (m->fitted)
+    if (!m->fitted)
+        m->grads_unset = 1;
+}
+
+void model_settle_grads(Model *m)
+{
+    if (!m->grads_unset)
         return;
     double t0 = m->profile ? model_clock() : 0.0;
     memset(m->grad_block, 0, m->n_param_values * sizeof(float));
+    m->grads_unset = 0;
     if (m->profile)
         m->profile[m->n_layers + 1].bwd_s += model_clock() - t0;
 }
 
+/* The reference path adds to zeros it wrote; the fast walk stores each dense layer's gradients
+ * and zeroes only the others (walk_backward). */
 void model_backward(Model *m, const float *x, int B)
 {
     if (m->fitted || !m->act_block || B < 1 || B > m->max_batch)
         return;
-    if (m->kernels == KERNELS_REFERENCE)
+    if (m->kernels == KERNELS_REFERENCE) {
+        model_settle_grads(m);
         model_backward_ref(m, x, B);
-    else
+    } else {
         walk_backward(m, x, B);
+        m->grads_unset = 0;
+    }
 }
 
 /* ---- description ---- */

@@ -46,9 +46,14 @@ const float *model_forward(Model *m, const float *x, int B, int train);
 /* Mean loss over the batch of the last forward; writes model->dlogits (gradient of the mean loss),
  * model->probs [B, num_classes], pred[B] (argmax class) when pred != NULL. y: [B] in 0..K-1. */
 double model_loss(Model *m, const int *y, int B, int *pred);
-/* Zero every gradient. */
+/* Zero every gradient, as PyTorch's zero_grad(set_to_none=True): nothing is written; the next
+ * backward stores the gradients instead of adding to them (Model.grads_unset). */
 void model_zero_grad(Model *m);
-/* Backpropagate model->dlogits through the layers of the last forward; gradients accumulate. */
+/* Write the zeros a model_zero_grad left unwritten (nothing to do otherwise): call it before
+ * reading grad_block when no backward may have come since (optim_step does). */
+void model_settle_grads(Model *m);
+/* Backpropagate model->dlogits through the layers of the last forward; gradients accumulate
+ * (onto zeros after model_zero_grad). */
 void model_backward(Model *m, const float *x, int B);
 
 /* "fast" or "reference" -> *k; 0, or -1 for any other name. */

@@ -150,6 +150,10 @@ struct Model {
                                         model_profile_enable is on; owned */
     float *dinput;                   /* NULL (training), or [max_batch, in_c, in_h, in_w] where the
                                         backward writes d(loss)/d(image): models/input_grad */
+    int grads_unset;                 /* 1 after model_zero_grad until the next backward: the
+                                        gradients are zero but grad_block still holds the last
+                                        ones; the backward stores instead of adding, and
+                                        model_settle_grads writes the zeros (models/model.h) */
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/threads.h"
 #include "models/isa.h"
+#include "models/model.h"
 #include "models/profile.h"
 #include "models/reference/reference.h"
 
@@ -441,6 +442,7 @@ void optim_step(Optimizer *o, Model *m)
 {
     const OptimSpec *s = &o->spec;
     double t0 = m->profile ? model_clock() : 0.0;
+    model_settle_grads(m);                          /* a zero_grad with no backward since */
     o->step++;
     if (m->kernels == KERNELS_REFERENCE) {
         optim_step_ref(o, m);

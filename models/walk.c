@@ -219,6 +219,7 @@ static int backward_whole(Model *m, const float *x, int B, int i)
 {
     const int fused = walk_fuses_next_relu(m, i), top = i + fused;
     LayerCtx c = model_layer_ctx(m, i, B);
+    c.grads_unset = m->grads_unset && m->layers[i].kind->stores_grads;
     if (walk_masks_input_grad(m, i))
         c.din_mask = model_layer_act(m, i - 1);
     const float *in = i ? model_layer_act(m, i - 1) : x;
@@ -242,8 +243,25 @@ void walk_forward(Model *m, const float *x, int B)
     }
 }
 
+/* After model_zero_grad: every gradient no backward will store is zeroed here -- the weights and
+ * biases of the layers that cannot store theirs (all but dense), and the slots of running
+ * statistics, which no backward writes. The dense layers' (most of a model's) are stored by their
+ * backward, so no pass over memory zeroes them first. */
+static void zero_unstored_grads(Model *m)
+{
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        const size_t stored = l->kind->stores_grads ? l->n_w + l->n_b : 0;
+        const size_t all = l->n_w + l->n_b + (size_t)layer_state_count(l) * l->n_s;
+        if (all > stored)
+            memset(m->grad_block + l->param_off + stored, 0, sizeof(float) * (all - stored));
+    }
+}
+
 void walk_backward(Model *m, const float *x, int B)
 {
+    if (m->grads_unset)
+        zero_unstored_grads(m);
     for (int end = m->n_layers; end > 0;) {
         if (end >= 2 && !m->layers[end - 2].kind->per_image && walk_fuses_next_relu(m, end - 2)) {
             end -= backward_whole(m, x, B, end - 2);     /* a dense layer and its ReLU */

@@ -404,6 +404,54 @@ static void test_forward_is_bitwise_identical_with_one_and_two_threads(void)
     model_free(&m);
 }
 
+/* model_zero_grad writes nothing: the dense layers store their gradients and the walk zeroes the
+ * others' (a conv's, a batchnorm's). Whatever grad_block held, the gradients are then those of a
+ * backward onto zeros; a second backward adds to them; model_settle_grads writes the zeros. */
+static void test_backward_after_zero_grad_ignores_what_the_gradients_held(void)
+{
+    ModelSpec s = spec_of("cnn", "conv 4 3 pad 1, batchnorm, relu, maxpool 2, dense 16, relu, "
+                          "dense 12, relu, dense 10", HEAD_SOFTMAX, 10);
+    Model m;
+    CU_ASSERT_FATAL(build(&m, &s, 3) == 0);
+    CU_ASSERT_FATAL(model_alloc_batch(&m, 4) == 0);
+    m.threads = 2;
+    const size_t n = m.n_param_values;
+    float x[4 * 784], *onto_zeros = malloc(sizeof(float) * n);
+    int y[4] = {7, 0, 3, 9};
+    CU_ASSERT_FATAL(onto_zeros != NULL);
+    for (int i = 0; i < 4 * 784; i++)
+        x[i] = (float)((i * 7919) % 255) / 255.0f - 0.3f;
+    model_forward(&m, x, 4, 1);
+    model_loss(&m, y, 4, NULL);
+    memset(m.grad_block, 0, sizeof(float) * n);     /* the old way: zeros, then add */
+    m.grads_unset = 0;
+    model_backward(&m, x, 4);
+    memcpy(onto_zeros, m.grad_block, sizeof(float) * n);
+    model_backward(&m, x, 4);                       /* no zero_grad between: it adds */
+    float *added = malloc(sizeof(float) * n);
+    CU_ASSERT_FATAL(added != NULL);
+    memcpy(added, m.grad_block, sizeof(float) * n);
+    size_t changed = 0;
+    for (size_t i = 0; i < n; i++)
+        changed += added[i] != onto_zeros[i];
+    CU_ASSERT(changed > n / 2);
+    for (size_t i = 0; i < n; i++)               /* now what the gradients held is garbage */
+        m.grad_block[i] = i % 2 ? NAN : 1e30f;
+    model_zero_grad(&m);
+    model_backward(&m, x, 4);
+    CU_ASSERT(memcmp(onto_zeros, m.grad_block, sizeof(float) * n) == 0);
+    model_backward(&m, x, 4);
+    CU_ASSERT(memcmp(added, m.grad_block, sizeof(float) * n) == 0);
+    model_zero_grad(&m);
+    model_settle_grads(&m);
+    size_t zeros = 0;
+    for (size_t i = 0; i < n; i++)
+        zeros += m.grad_block[i] == 0.0f;
+    CU_ASSERT_EQUAL(zeros, n);
+    free(onto_zeros), free(added);
+    model_free(&m);
+}
+
 /* ---- whole-model gradient checks ---- */
 
 static double model_loss_at(Model *m, const float *x, const int *y, int B)
@@ -614,6 +662,8 @@ int register_families_tests(void)
         return -1;
     struct { const char *name; CU_TestFunc fn; } tests[] = {
         {"registry_finds_the_nine_families", test_registry_finds_the_nine_families},
+        {"backward_after_zero_grad_ignores_what_the_gradients_held",
+         test_backward_after_zero_grad_ignores_what_the_gradients_held},
         {"two_conv_cnn_has_206922_parameters", test_two_conv_cnn_has_206922_parameters},
         {"4v9_cnn_with_sigmoid_head_has_1521_parameters",
          test_4v9_cnn_with_sigmoid_head_has_1521_parameters},
