@@ -97,6 +97,8 @@ typedef struct {
     const int *y;           /* [batch] its labels: gather_y, or a view into d */
     float *gather_x;        /* [batch, 1, h, w] owned */
     int *gather_y;          /* [batch] owned */
+    int threads;            /* threads a shuffled batch is gathered on (common/threads); 1 after
+                               init: the caller sets its model's */
 } BatchIter;
 
 /* The iterator starts in order (as after batch_iter_reset(it, NULL)); batch >= 1. */

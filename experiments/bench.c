@@ -39,7 +39,9 @@ static int bench_open(Bench *b, const BenchOptions *o)
         b->ex.threads = b->ex.model.threads = 1;
     if (!(b->shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937)))
         return mnl_fail(MNL_ERR_NOMEM, "cannot allocate an RNG");
-    return batch_iter_init(&b->train_it, &b->ex.data.train, b->ex.cfg.batch);
+    rc = batch_iter_init(&b->train_it, &b->ex.data.train, b->ex.cfg.batch);
+    b->train_it.threads = b->ex.threads;
+    return rc;
 }
 
 static void bench_close(Bench *b)

@@ -510,6 +510,7 @@ static int open_run(Run *r, const TrainOptions *o)
     gsl_rng_set(r->shuffle_rng, r->ex.cfg.seed * 2654435761UL + 12345UL);
     if ((rc = batch_iter_init(&r->train_it, &r->ex.data.train, r->ex.cfg.batch)))
         return rc;
+    r->train_it.threads = r->ex.threads;
     return batch_iter_init(&r->eval_it, &r->ex.data.test, r->ex.cfg.batch);
 }
 

@@ -494,6 +494,46 @@ static void test_batch_iter_in_order_batches_are_views(void)
     dataset_free(&d);
 }
 
+/* A shuffled batch gathered on 2 or 3 threads (batches of 200 kB, over the bar for a start) is
+ * the one gathered on 1, images and labels, to the last short batch. */
+static void test_batch_iter_gathers_the_same_batches_on_any_thread_count(void)
+{
+    enum { N = 300, HW = 28 * 28, BATCH = 64 };
+    Dataset d = {malloc(sizeof(float) * N * HW), malloc(sizeof(int) * N), malloc(sizeof(int) * N),
+                 N, 28, 28, 10, NULL, 0, 0};
+    CU_ASSERT_FATAL(d.x && d.y && d.orig_index);
+    for (int i = 0; i < N * HW; i++)
+        d.x[i] = (float)(i % 1009) * 0.25f;
+    for (int i = 0; i < N; i++)
+        d.y[i] = (i * 7) % 10, d.orig_index[i] = i;
+    float *one = malloc(sizeof(float) * N * HW);
+    int labels[N], same = 1, batches = 0;
+    CU_ASSERT_FATAL(one != NULL);
+    for (int threads = 1; threads <= 3; threads++) {
+        BatchIter it;
+        CU_ASSERT_EQUAL_FATAL(batch_iter_init(&it, &d, BATCH), MNL_OK);
+        it.threads = threads;
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        batch_iter_reset(&it, r);
+        for (int b, at = 0; (b = batch_iter_next(&it)) > 0; at += b) {
+            if (threads == 1) {
+                memcpy(one + (size_t)at * HW, it.x, sizeof(float) * (size_t)b * HW);
+                memcpy(labels + at, it.y, sizeof(int) * (size_t)b);
+                batches++;
+            } else {
+                same &= memcmp(one + (size_t)at * HW, it.x, sizeof(float) * (size_t)b * HW) == 0;
+                same &= memcmp(labels + at, it.y, sizeof(int) * (size_t)b) == 0;
+            }
+        }
+        gsl_rng_free(r);
+        batch_iter_free(&it);
+    }
+    CU_ASSERT_EQUAL(batches, 5);                       /* 4 of 64 and one of 44 */
+    CU_ASSERT(same);
+    free(one);
+    dataset_free(&d);
+}
+
 /* A saved order comes back only whole and in range; the batches then follow it. */
 static void test_batch_iter_restore_order_checks_and_follows_it(void)
 {
@@ -730,6 +770,8 @@ int register_dataset_tests(void)
         {"batch_iter_last_batch_is_short", test_batch_iter_last_batch_is_short},
         {"batch_iter_without_rng_keeps_order", test_batch_iter_without_rng_keeps_order},
         {"batch_iter_in_order_batches_are_views", test_batch_iter_in_order_batches_are_views},
+        {"batch_iter_gathers_the_same_batches_on_any_thread_count",
+         test_batch_iter_gathers_the_same_batches_on_any_thread_count},
         {"batch_iter_restore_order_checks_and_follows_it", test_batch_iter_restore_order_checks_and_follows_it},
         {"batch_iter_gathers_matching_images_and_labels", test_batch_iter_gathers_matching_images_and_labels},
         {"batch_iter_same_seed_same_batches", test_batch_iter_same_seed_same_batches},
