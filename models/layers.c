@@ -580,6 +580,11 @@ int layer_state_count(const Layer *l)
     return l->n_s ? n : 0;
 }
 
+size_t layer_param_values(const Layer *l)
+{
+    return l->n_w + l->n_b + (size_t)layer_state_count(l) * l->n_s;
+}
+
 LayerForward layer_fast_forward(const LayerKind *k)
 {
     return k->forward ? k->forward : k->forward_ref;

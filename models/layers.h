@@ -83,6 +83,8 @@ int walk_fuses_pool_forward(const Model *m, int i);
 
 /* Number of state tensors of the layer's kind. */
 int layer_state_count(const Layer *l);
+/* Layer l's floats in the parameter block (and the gradient block): weight, bias, state tensors. */
+size_t layer_param_values(const Layer *l);
 
 const LayerKind *layer_kind_find(const char *name);   /* NULL when unknown */
 const LayerKind *layer_kind_at(int i);                /* NULL past the end */

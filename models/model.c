@@ -123,7 +123,7 @@ static int count_params(Model *m, size_t *values, int *n_tensors)
     for (int i = 0; i < m->n_layers; i++) {
         Layer *l = &m->layers[i];
         l->param_off = total;
-        total += l->n_w + l->n_b + (size_t)layer_state_count(l) * l->n_s;
+        total += layer_param_values(l);
         tensors += (l->n_w > 0) + (l->n_b > 0) + layer_state_count(l);
         if (total > MAX_PARAMS)
             return mnl_fail(MNL_ERR_SPEC, "layer %d \"%s\": the model would have over %zu parameters",

@@ -252,7 +252,7 @@ static void zero_unstored_grads(Model *m)
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         const size_t stored = l->kind->stores_grads ? l->n_w + l->n_b : 0;
-        const size_t all = l->n_w + l->n_b + (size_t)layer_state_count(l) * l->n_s;
+        const size_t all = layer_param_values(l);
         if (all > stored)
             memset(m->grad_block + l->param_off + stored, 0, sizeof(float) * (all - stored));
     }
