@@ -155,48 +155,88 @@ static void reduce_partials(Model *m, int first, int end, int chunks)
     }
 }
 
-/* One pass over a segment: which layers, which images, and where the chunks' gradients go. */
+/* One pass over a segment: which layers, which images, where the chunks' gradients go, and which
+ * chunks are taken (WalkChunks, walk.h). */
 typedef struct {
     Model *m;
     const float *x;
-    int B, first, end, chunks;
+    int B, first, end;
     size_t part_lo, part_hi;     /* the segment's floats in each chunk's partial gradients */
+    WalkChunks chunks;
 } SegmentJob;
 
-/* Thread t's chunks: a contiguous run, so each thread walks neighbouring images. */
+static void segment_job_init(SegmentJob *j, Model *m, const float *x, int B, int first, int end)
+{
+    j->m = m, j->x = x, j->B = B, j->first = first, j->end = end;
+    j->part_lo = j->part_hi = 0;
+    walk_chunks_init(&j->chunks, chunk_count(B), segment_threads(m, B, first, end));
+}
+
+void walk_chunks_init(WalkChunks *w, int chunks, int threads)
+{
+    w->chunks = chunks;
+    w->runs = threads < chunks ? threads : chunks;
+    for (int r = 0; r < WALK_CHUNKS; r++)
+        atomic_init(&w->taken[r], 0);
+}
+
+/* The next chunk of run r (chunks*r/runs .. chunks*(r+1)/runs), or -1 when none is left. */
+static int claim_chunk(WalkChunks *w, int r)
+{
+    const int lo = w->chunks * r / w->runs, size = w->chunks * (r + 1) / w->runs - lo;
+    if (atomic_load_explicit(&w->taken[r], memory_order_relaxed) >= size)
+        return -1;
+    const int k = atomic_fetch_add_explicit(&w->taken[r], 1, memory_order_relaxed);
+    return k < size ? lo + k : -1;
+}
+
+int walk_next_chunk(WalkChunks *w, int thread, int *emptied)
+{
+    for (; *emptied < w->runs; ++*emptied) {
+        const int c = claim_chunk(w, (thread + *emptied) % w->runs);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
+}
+
 static void forward_piece(void *arg, int t, int n)
 {
-    const SegmentJob *j = arg;
-    for (int c = j->chunks * t / n; c < j->chunks * (t + 1) / n; c++)
-        forward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks, c),
-                      chunk_start(j->B, j->chunks, c + 1), t);
+    SegmentJob *j = arg;
+    (void)n;
+    for (int emptied = 0, c; (c = walk_next_chunk(&j->chunks, t, &emptied)) >= 0;)
+        forward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks.chunks, c),
+                      chunk_start(j->B, j->chunks.chunks, c + 1), t);
 }
 
 static void backward_piece(void *arg, int t, int n)
 {
-    const SegmentJob *j = arg;
-    for (int c = j->chunks * t / n; c < j->chunks * (t + 1) / n; c++) {
+    SegmentJob *j = arg;
+    (void)n;
+    for (int emptied = 0, c; (c = walk_next_chunk(&j->chunks, t, &emptied)) >= 0;) {
         float *part = chunk_partials(j->m, c);
         memset(part + j->part_lo, 0, sizeof(float) * (j->part_hi - j->part_lo));
-        backward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks, c),
-                       chunk_start(j->B, j->chunks, c + 1), t, part);
+        backward_chunk(j->m, j->x, j->first, j->end, chunk_start(j->B, j->chunks.chunks, c),
+                       chunk_start(j->B, j->chunks.chunks, c + 1), t, part);
     }
 }
 
 static void forward_segment(Model *m, const float *x, int B, int first, int end)
 {
-    SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
-    threads_run(segment_threads(m, B, first, end), forward_piece, &j);
+    SegmentJob j;
+    segment_job_init(&j, m, x, B, first, end);
+    threads_run(j.chunks.runs, forward_piece, &j);
     profile_count(m, first, end, 0, B);
 }
 
 static void backward_segment(Model *m, const float *x, int B, int first, int end)
 {
-    SegmentJob j = {.m = m, .x = x, .B = B, .first = first, .end = end, .chunks = chunk_count(B)};
+    SegmentJob j;
+    segment_job_init(&j, m, x, B, first, end);
     segment_partials(m, first, end, &j.part_lo, &j.part_hi);
-    threads_run(segment_threads(m, B, first, end), backward_piece, &j);
+    threads_run(j.chunks.runs, backward_piece, &j);
     if (j.part_hi > j.part_lo)
-        reduce_partials(m, first, end, j.chunks);
+        reduce_partials(m, first, end, j.chunks.chunks);
     profile_count(m, first, end, 1, B);
 }
 

@@ -25,6 +25,7 @@
 #include "models/reference/reference.h"
 #include "models/kernels.h"
 #include "models/layers.h"
+#include "models/walk.h"
 #include "models/pool.h"
 #include "models/rows.h"
 #include "models/model.h"
@@ -1226,6 +1227,58 @@ static void test_model_gradients_are_bitwise_equal_at_any_thread_count(void)
     free(g1), free(g2), free(g3);
 }
 
+/* The walk's chunks: a thread that finds its helpers gone (or slow) walks every chunk, its own run
+ * first and then the others' round from the next; threads taking turns take each chunk once, each
+ * its own run in order. */
+static void test_walk_takes_each_chunk_once_whoever_asks(void)
+{
+    const int counts[] = {1, 5, 23, WALK_CHUNKS};
+    for (int ci = 0; ci < 4; ci++)
+        for (int threads = 1; threads <= 5; threads++) {
+            const int chunks = counts[ci];
+            WalkChunks w;
+            walk_chunks_init(&w, chunks, threads);
+            CU_ASSERT(w.runs == (threads < chunks ? threads : chunks));
+            /* the last thread alone: its run, then runs 0, 1, ... in order */
+            const int last = w.runs - 1;
+            int emptied = 0, expect = chunks * last / w.runs, taken = 0;
+            for (int c; (c = walk_next_chunk(&w, last, &emptied)) >= 0; taken++) {
+                if (expect == chunks)
+                    expect = 0;
+                CU_ASSERT_EQUAL(c, expect);
+                expect++;
+            }
+            CU_ASSERT_EQUAL(taken, chunks);
+            for (int t = 0; t < w.runs; t++) {
+                int e = 0;
+                CU_ASSERT_EQUAL(walk_next_chunk(&w, t, &e), -1);
+            }
+            /* every thread in turn, one chunk each */
+            walk_chunks_init(&w, chunks, threads);
+            int seen[WALK_CHUNKS] = {0}, emptied_by[5] = {0}, prev[5], done = 0;
+            for (int t = 0; t < 5; t++)
+                prev[t] = -1;
+            while (done < w.runs) {
+                done = 0;
+                for (int t = 0; t < w.runs; t++) {
+                    const int c = walk_next_chunk(&w, t, &emptied_by[t]);
+                    if (c < 0) {
+                        done++;
+                        continue;
+                    }
+                    seen[c]++;
+                    if (emptied_by[t] == 0) {       /* still in its own run: in order */
+                        CU_ASSERT(c > prev[t]);
+                        CU_ASSERT(c >= chunks * t / w.runs && c < chunks * (t + 1) / w.runs);
+                        prev[t] = c;
+                    }
+                }
+            }
+            for (int c = 0; c < chunks; c++)
+                CU_ASSERT_EQUAL(seen[c], 1);
+        }
+}
+
 int register_layers_tests(void)
 {
     CU_pSuite s = CU_add_suite("layers", NULL, NULL);
@@ -1233,6 +1286,7 @@ int register_layers_tests(void)
         return -1;
     struct { const char *name; CU_TestFunc fn; } tests[] = {
         {"dense_gradients_match_finite_differences", test_dense_gradients_match_finite_differences},
+        {"walk_takes_each_chunk_once_whoever_asks", test_walk_takes_each_chunk_once_whoever_asks},
         {"dense_gradients_on_a_feature_map_input", test_dense_gradients_on_a_feature_map_input},
         {"conv_gradients_without_padding", test_conv_gradients_without_padding},
         {"conv_gradients_with_padding", test_conv_gradients_with_padding},
