@@ -212,9 +212,9 @@ static const ptrdiff_t *input_grad_operands(const ConvShape *s, const ConvScratc
     float *wt = scratch + L->wt;
     ptrdiff_t *drows = (ptrdiff_t *)(void *)(scratch + L->drows);
     for (int oc = 0; oc < s->OC; oc++)
-        for (int c = 0; c < s->C; c++)
-            for (int t = 0; t < kk; t++)
-                wt[(size_t)c * okk + oc * kk + t] = w[((size_t)oc * s->C + c) * kk + t];
+        for (int c = 0; c < s->C; c++)          /* a run of kk floats (a plain loop ran scalar) */
+            memcpy(wt + (size_t)c * okk + oc * kk, w + ((size_t)oc * s->C + c) * kk,
+                   sizeof(float) * kk);
     for (int oc = 0, k = 0; oc < s->OC; oc++)
         for (int i = 0; i < s->K; i++)
             for (int j = 0; j < s->K; j++)
@@ -270,6 +270,7 @@ static void backward(const ConvShape *s, float *din, float *dw, float *db, const
     const ptrdiff_t a_step = shared ? (ptrdiff_t)L.dplane_size : (ptrdiff_t)L.wide_size;
     const ptrdiff_t lda = shared ? (ptrdiff_t)L.Hd * L.Wq : L.ld;
     const ptrdiff_t *drows = use_d ? input_grad_operands(s, &L, w, scratch) : NULL;
+#pragma omp simd
     for (int q = 0; q < L.nw; q++)
         ones[q] = 1.0f;
     memset(acc, 0, sizeof(float) * s->OC * ldw);
@@ -318,9 +319,12 @@ static void backward(const ConvShape *s, float *din, float *dw, float *db, const
         }
     }
     for (int oc = 0; oc < s->OC; oc++) {
+        float *restrict dst = dw + (size_t)oc * L.ckk;
+        const float *restrict src = acc + (size_t)oc * ldw;
+#pragma omp simd
         for (int k = 0; k < L.ckk; k++)
-            dw[(size_t)oc * L.ckk + k] += acc[(size_t)oc * ldw + k];
-        db[oc] += acc[(size_t)oc * ldw + L.ckk];
+            dst[k] += src[k];
+        db[oc] += src[L.ckk];
     }
 }
 
