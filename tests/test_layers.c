@@ -590,6 +590,61 @@ static int all_isas(void)
     return (int)isa_limit(ISA_AVX512);
 }
 
+/* A dot product as the vector tiles of gemm_nt sum it with `lanes` lanes: lane l adds a[k] b[k] for
+ * k = l, l + lanes, ... in order, one fused multiply-add each, then the lanes are summed in the
+ * pairs of VHSUM -- 16 lanes: i and i+8, then j and j+4, then 0 and 2 with 1 and 3, then those
+ * two (GCC's _mm512_reduce_add_ps); 8 lanes: i and i+4, then 0 and 2 with 1 and 3, then those two
+ * (hsum_avx2). */
+static float dot_in_lanes(const float *a, const float *b, int K, int lanes)
+{
+    float acc[16] = {0};
+    for (int k = 0; k < K; k++)
+        acc[k % lanes] = fmaf(a[k], b[k], acc[k % lanes]);
+    int n = lanes;
+    if (n == 16) {
+        for (int i = 0; i < 8; i++)
+            acc[i] = acc[i] + acc[i + 8];
+        n = 8;
+    }
+    for (int i = 0; i < 4; i++)
+        acc[i] = acc[i] + acc[i + 4];
+    acc[0] = acc[0] + acc[2], acc[1] = acc[1] + acc[3];
+    return acc[0] + acc[1];
+}
+
+/* Which sums the vector gemm_nt makes, bit for bit, in each vector ISA this CPU runs: its tiles of
+ * 4 columns reduce their four accumulators together (VHSUM4), which must give each the bits of its
+ * own VHSUM; columns 9 = 4 + 4 + 1 and K = 37 (two whole vectors of 16 and a tail) cover the
+ * tiles and the masked tail. */
+static void test_gemm_nt_sums_each_dot_product_in_the_lane_order_of_its_isa(void)
+{
+    enum { M = 7, N = 9, K = 37 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 3);
+    float a[M * K], b[N * K], c[M * N];
+    for (int i = 0; i < M * K; i++)
+        a[i] = (float)gsl_ran_flat(rng, -1, 1);
+    for (int i = 0; i < N * K; i++)
+        b[i] = (float)gsl_ran_flat(rng, -1, 1) * (i % 5 == 0 ? 1e4f : 1.0f);
+    int checked = 0;
+    for (int isa = all_isas(); isa > ISA_C; isa--) {
+        isa_limit((Isa)isa);
+        const int lanes = isa == ISA_AVX512 ? 16 : 8;
+        gemm_nt(M, N, K, a, K, b, K, c, N, GEMM_ZERO, NULL);
+        int same = 1;
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) {
+                const float want = dot_in_lanes(a + i * K, b + j * K, K, lanes);
+                same &= memcmp(&want, &c[i * N + j], sizeof want) == 0;
+            }
+        CU_ASSERT(same);
+        checked++;
+    }
+    all_isas();
+    CU_ASSERT(checked >= 1);          /* every x86-64 CPU this suite runs on has AVX2 and FMA */
+    gsl_rng_free(rng);
+}
+
 /* Worst |C - definition| / (K + 1) of one product on random data; columns past N (C is allocated
  * with 3 spare ones holding 7.0f) must stay untouched, else it returns 1e9. nt: gemm_nt; ta: A is
  * given transposed. For GEMM_ZERO_WHERE_POSITIVE, bias is P [M, ldc], a third of it <= 0 (zeros
@@ -1287,6 +1342,8 @@ int register_layers_tests(void)
     struct { const char *name; CU_TestFunc fn; } tests[] = {
         {"dense_gradients_match_finite_differences", test_dense_gradients_match_finite_differences},
         {"walk_takes_each_chunk_once_whoever_asks", test_walk_takes_each_chunk_once_whoever_asks},
+        {"gemm_nt_sums_each_dot_product_in_the_lane_order_of_its_isa",
+         test_gemm_nt_sums_each_dot_product_in_the_lane_order_of_its_isa},
         {"dense_gradients_on_a_feature_map_input", test_dense_gradients_on_a_feature_map_input},
         {"conv_gradients_without_padding", test_conv_gradients_without_padding},
         {"conv_gradients_with_padding", test_conv_gradients_with_padding},
