@@ -600,12 +600,9 @@ static float dot_in_lanes(const float *a, const float *b, int K, int lanes)
     float acc[16] = {0};
     for (int k = 0; k < K; k++)
         acc[k % lanes] = fmaf(a[k], b[k], acc[k % lanes]);
-    int n = lanes;
-    if (n == 16) {
+    if (lanes == 16)
         for (int i = 0; i < 8; i++)
             acc[i] = acc[i] + acc[i + 8];
-        n = 8;
-    }
     for (int i = 0; i < 4; i++)
         acc[i] = acc[i] + acc[i + 4];
     acc[0] = acc[0] + acc[2], acc[1] = acc[1] + acc[3];
