@@ -174,9 +174,10 @@ static int find_file(char *out, size_t size, const char *dir, const char *name)
                     "directory", dir, name, name, folder_note(dir));
 }
 
-/* One set (train or t10k): images and labels, counts checked against each other. */
 #define SET_PATH_LEN MNL_PATH_LEN
-static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabels *lb,
+/* One set (train or t10k): the image file opened (its images are read once picked), the labels
+ * read, counts checked against each other. im->path borrows ip. */
+static int load_set(const char *dir, const char *prefix, IdxImageFile *im, IdxLabels *lb,
                     char ip[SET_PATH_LEN])
 {
     char lp[MNL_PATH_LEN], name[64];
@@ -187,12 +188,12 @@ static int load_set(const char *dir, const char *prefix, IdxImages *im, IdxLabel
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
     if ((rc = find_file(lp, sizeof lp, dir, name)) != 0)
         return rc;
-    if ((rc = idx_read_images(ip, im)) != 0)
+    if ((rc = idx_images_open(ip, im)) != 0)
         return rc;
     if ((rc = idx_read_labels(lp, DATASET_MAX_CLASSES, lb)) == 0)
-        rc = idx_check_pair(ip, im, lp, lb);
+        rc = idx_check_pair(ip, im->n, lp, lb);
     if (rc) {
-        idx_images_free(im);
+        idx_images_close(im);
         idx_labels_free(lb);
     }
     return rc;
@@ -327,17 +328,30 @@ static float *alloc_images(size_t floats)
     return huge_alloc(floats * sizeof(float));
 }
 
-/* The mean and standard deviation of p/255 over every pixel of the picked images, from a histogram
- * of the byte values (exact sums in integers, one pass). */
-static void pixel_stats(const IdxImages *im, const Picks *p, float *mean, float *std)
+/* The picked images of one split, [p->n, rows, cols] bytes in pick order (*px malloc'd; the
+ * caller frees it). */
+static int read_picked(const IdxImageFile *im, const Picks *p, uint8_t **px)
 {
-    size_t hw = (size_t)im->rows * (size_t)im->cols;
-    unsigned long long count[256] = {0};
-    for (int i = 0; i < p->n; i++) {
-        const uint8_t *px = im->pixels + (size_t)p->idx[i] * hw;
-        for (size_t j = 0; j < hw; j++)
-            count[px[j]]++;
+    size_t bytes = (size_t)p->n * (size_t)im->rows * (size_t)im->cols;
+    *px = malloc(bytes ? bytes : 1);
+    if (!*px)
+        return mnl_fail(MNL_ERR_NOMEM, "%s: cannot allocate %zu bytes for %d images", im->path, bytes,
+                        p->n);
+    int rc = idx_images_read(im, p->idx, p->n, *px);
+    if (rc) {
+        free(*px);
+        *px = NULL;
     }
+    return rc;
+}
+
+/* The mean and standard deviation of p/255 over every pixel of px [count bytes], from a histogram
+ * of the byte values (exact sums in integers, one pass). */
+static void pixel_stats(const uint8_t *px, size_t count_px, float *mean, float *std)
+{
+    unsigned long long count[256] = {0};
+    for (size_t j = 0; j < count_px; j++)
+        count[px[j]]++;
     double n = 0, sum = 0, sq = 0;
     for (int v = 0; v < 256; v++) {
         double x = v / 255.0;
@@ -350,9 +364,11 @@ static void pixel_stats(const IdxImages *im, const Picks *p, float *mean, float 
     *std = (float)(var > 1e-12 ? sqrt(var) : 1.0);   /* a blank training set: no scaling */
 }
 
-/* x: [n, 1, h, w] from the picked images, y relabelled, orig_index = the picks. */
-static int build_dataset(Dataset *d, const IdxImages *im, const IdxLabels *lb, const Picks *p,
-                         const int *relabel, const float lut[256], int num_classes)
+/* x: [n, 1, h, w] from the picked images px [n, h, w] (read_picked), y relabelled, orig_index =
+ * the picks. */
+static int build_dataset(Dataset *d, const IdxImageFile *im, const uint8_t *px_picked,
+                         const IdxLabels *lb, const Picks *p, const int *relabel,
+                         const float lut[256], int num_classes)
 {
     memset(d, 0, sizeof *d);
     size_t hw = (size_t)im->rows * (size_t)im->cols, n = (size_t)p->n;
@@ -366,7 +382,7 @@ static int build_dataset(Dataset *d, const IdxImages *im, const IdxLabels *lb, c
     }
     for (size_t i = 0; i < n; i++) {
         int src = p->idx[i];
-        const uint8_t *px = im->pixels + (size_t)src * hw;
+        const uint8_t *px = px_picked + i * hw;
         float *dst = d->x + i * hw;
         for (size_t j = 0; j < hw; j++)
             dst[j] = lut[px[j]];
@@ -380,10 +396,22 @@ static int build_dataset(Dataset *d, const IdxImages *im, const IdxLabels *lb, c
     return MNL_OK;
 }
 
+/* read_picked, then build_dataset. */
+static int build_split(Dataset *d, const IdxImageFile *im, const IdxLabels *lb, const Picks *p,
+                       const int *relabel, const float lut[256], int num_classes)
+{
+    uint8_t *px;
+    int rc = read_picked(im, p, &px);
+    if (!rc)
+        rc = build_dataset(d, im, px, lb, p, relabel, lut, num_classes);
+    free(px);
+    return rc;
+}
+
 /* ---- the whole pipeline ---------------------------------------------------------------------- */
 
 typedef struct {
-    IdxImages tr_im, te_im;
+    IdxImageFile tr_im, te_im;
     IdxLabels tr_lb, te_lb;
     Picks train, valid, test;
     char tr_path[MNL_PATH_LEN], te_path[MNL_PATH_LEN];   /* the image files, for messages */
@@ -391,7 +419,7 @@ typedef struct {
 
 static void load_state_free(LoadState *s)
 {
-    idx_images_free(&s->tr_im), idx_images_free(&s->te_im);
+    idx_images_close(&s->tr_im), idx_images_close(&s->te_im);
     idx_labels_free(&s->tr_lb), idx_labels_free(&s->te_lb);
     free(s->train.idx), free(s->valid.idx), free(s->test.idx);
 }
@@ -477,21 +505,25 @@ int dataset_load(const DataSpec *spec, DataSplits *out)
         rc = load_set(dir, "t10k", &s.te_im, &s.te_lb, s.te_path);
     if (!rc)
         rc = select_images(spec, &s, relabel);
+    uint8_t *train_px = NULL;   /* the training images, kept for the statistics */
+    if (!rc)
+        rc = read_picked(&s.tr_im, &s.train, &train_px);
     out->norm = spec->norm;
     out->mean = spec->mean;
     out->std = spec->std;
     if (!rc && spec->norm == NORM_DATASET) {
-        pixel_stats(&s.tr_im, &s.train, &out->mean, &out->std);
+        pixel_stats(train_px, (size_t)s.train.n * s.tr_im.rows * s.tr_im.cols, &out->mean, &out->std);
         out->norm = NORM_MEAN_STD;
     }
     float lut[256];
     norm_table(out->norm, out->mean, out->std, lut);
     if (!rc)
-        rc = build_dataset(&out->train, &s.tr_im, &s.tr_lb, &s.train, relabel, lut, k);
+        rc = build_dataset(&out->train, &s.tr_im, train_px, &s.tr_lb, &s.train, relabel, lut, k);
+    free(train_px);
     if (!rc)
-        rc = build_dataset(&out->valid, &s.tr_im, &s.tr_lb, &s.valid, relabel, lut, k);
+        rc = build_split(&out->valid, &s.tr_im, &s.tr_lb, &s.valid, relabel, lut, k);
     if (!rc)
-        rc = build_dataset(&out->test, &s.te_im, &s.te_lb, &s.test, relabel, lut, k);
+        rc = build_split(&out->test, &s.te_im, &s.te_lb, &s.test, relabel, lut, k);
     load_state_free(&s);
     if (rc) {
         dataset_splits_free(out);

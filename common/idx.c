@@ -15,6 +15,7 @@
 
 #define IDX_TYPE_UBYTE 0x08
 #define GZ_CHUNK_START (1u << 20)   /* first gzip read buffer; doubles up to the claimed size */
+#define DIMS_STR_LEN 96             /* "60000x28x28" and worse */
 
 /* Where the bytes come from: a raw file whose real size is known up front, or a gzip stream
  * whose decompressed size is only known once it has been read to the end. */
@@ -222,8 +223,9 @@ static int body_long(const Source *s, const char *ds, uint64_t want, const char 
                     s->path, ds, (unsigned long long)want, have);
 }
 
-/* Raw: the size on disk is checked before anything is allocated. */
-static int read_body_raw(Source *s, const char *ds, size_t hdr, size_t bytes, uint8_t **data)
+/* Raw: the size on disk must be exactly the header's promise, checked before anything is read or
+ * allocated. */
+static int check_raw_size(const Source *s, const char *ds, size_t hdr, size_t bytes)
 {
     uint64_t want = (uint64_t)hdr + bytes;
     if ((uint64_t)s->size < want)
@@ -233,13 +235,36 @@ static int read_body_raw(Source *s, const char *ds, size_t hdr, size_t bytes, ui
         snprintf(have, sizeof have, "file has %lld bytes", s->size);
         return body_long(s, ds, want, have);
     }
+    return MNL_OK;
+}
+
+/* len bytes at offset off of a raw file into buf; the file ending first means it shrank since its
+ * size was checked. */
+static int pread_all(const char *path, FILE *f, uint8_t *buf, size_t len, uint64_t off)
+{
+    int fd = fileno(f);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mnl_fail(MNL_ERR_IO, "%s: read error: %s", path, strerror(errno));
+        if (n == 0)
+            return mnl_fail(MNL_ERR_IDX_TRUNCATED, "%s: truncated: the file ends at byte %llu, before "
+                            "the %llu its header promised (it shrank while being read)", path,
+                            (unsigned long long)(off + done), (unsigned long long)(off + len));
+        done += (size_t)n;
+    }
+    return MNL_OK;
+}
+
+static int read_body_raw(Source *s, size_t hdr, size_t bytes, uint8_t **data)
+{
     uint8_t *buf = malloc(bytes ? bytes : 1);
     if (!buf)
         return mnl_fail(MNL_ERR_NOMEM, "%s: cannot allocate %zu bytes", s->path, bytes);
-    size_t got;
-    int rc = src_read(s, buf, bytes, &got);
-    if (!rc && got < bytes)
-        rc = body_short(s, ds, want, hdr + got);   /* the file shrank since fstat */
+    int rc = pread_all(s->path, s->f, buf, bytes, hdr);
     if (rc) {
         free(buf);
         return rc;
@@ -295,29 +320,106 @@ static int read_body_gz(Source *s, const char *ds, size_t hdr, size_t bytes, uin
     return MNL_OK;
 }
 
-/* Open, check the header, read exactly the promised elements. dims: [rank]. */
+/* Open and check the header and, for a raw file, its size. dims: [rank]; *hdr: the header's
+ * length; *bytes: the elements' (the header's promise); ds: the dimensions as text, for messages.
+ * On success the source is open. */
+static int open_idx(const char *path, int rank, Source *s, uint32_t *dims, size_t *hdr,
+                    size_t *bytes, char ds[DIMS_STR_LEN])
+{
+    if (!path)
+        return mnl_fail(MNL_ERR_ARG, "IDX read: no path given");
+    int rc = src_open(s, path);
+    if (rc)
+        return rc;
+    uint64_t b = 0;
+    rc = read_header(s, rank, dims);
+    if (!rc)
+        rc = check_dims(path, dims, rank, &b);
+    if (!rc) {
+        dims_str(ds, DIMS_STR_LEN, dims, rank);
+        *hdr = 4 + 4 * (size_t)rank;
+        *bytes = (size_t)b;
+        if (s->f)
+            rc = check_raw_size(s, ds, *hdr, *bytes);
+    }
+    if (rc)
+        src_close(s);
+    return rc;
+}
+
+/* Open, check, read exactly the promised elements. dims: [rank]. */
 static int read_idx(const char *path, int rank, uint32_t *dims, uint8_t **data)
 {
     *data = NULL;
-    if (!path)
-        return mnl_fail(MNL_ERR_ARG, "IDX read: no path given");
     Source s;
-    int rc = src_open(&s, path);
+    size_t hdr, bytes;
+    char ds[DIMS_STR_LEN];
+    int rc = open_idx(path, rank, &s, dims, &hdr, &bytes, ds);
     if (rc)
         return rc;
-    uint64_t bytes = 0;
-    rc = read_header(&s, rank, dims);
-    if (!rc)
-        rc = check_dims(path, dims, rank, &bytes);
-    if (!rc) {
-        char ds[96];
-        dims_str(ds, sizeof ds, dims, rank);
-        size_t hdr = 4 + 4 * (size_t)rank;
-        rc = s.gz ? read_body_gz(&s, ds, hdr, (size_t)bytes, data)
-                  : read_body_raw(&s, ds, hdr, (size_t)bytes, data);
-    }
+    rc = s.gz ? read_body_gz(&s, ds, hdr, bytes, data) : read_body_raw(&s, hdr, bytes, data);
     src_close(&s);
     return rc;
+}
+
+int idx_images_open(const char *path, IdxImageFile *out)
+{
+    memset(out, 0, sizeof *out);
+    Source s;
+    uint32_t dims[3];
+    size_t hdr, bytes;
+    char ds[DIMS_STR_LEN];
+    int rc = open_idx(path, 3, &s, dims, &hdr, &bytes, ds);
+    if (rc)
+        return rc;
+    if (s.gz) {   /* a gzip stream's length is only known at its end: decompressed whole, here */
+        rc = read_body_gz(&s, ds, hdr, bytes, &out->body);
+        src_close(&s);
+        if (rc)
+            return rc;
+    } else {
+        out->f = s.f;   /* kept open for idx_images_read */
+        out->hdr = hdr;
+    }
+    out->path = path;
+    out->n = (int)dims[0];
+    out->rows = (int)dims[1];
+    out->cols = (int)dims[2];
+    return MNL_OK;
+}
+
+/* Each run of consecutive indices is one read (or copy): all n images in order are one read. */
+int idx_images_read(const IdxImageFile *f, const int *idx, int count, uint8_t *out)
+{
+    for (int i = 0; i < count; i++)
+        if (idx[i] < 0 || idx[i] >= f->n)
+            return mnl_fail(MNL_ERR_ARG, "%s: image %d asked for, the file holds %d", f->path, idx[i],
+                            f->n);
+    size_t hw = (size_t)f->rows * (size_t)f->cols;
+    for (int i = 0, run; i < count; i += run) {
+        for (run = 1; i + run < count && idx[i + run] == idx[i] + run; run++)
+            ;
+        uint8_t *dst = out + (size_t)i * hw;
+        size_t at = (size_t)idx[i] * hw, len = (size_t)run * hw;
+        if (f->body)
+            memcpy(dst, f->body + at, len);
+        else {
+            int rc = pread_all(f->path, f->f, dst, len, (uint64_t)f->hdr + at);
+            if (rc)
+                return rc;
+        }
+    }
+    return MNL_OK;
+}
+
+void idx_images_close(IdxImageFile *f)
+{
+    if (!f)
+        return;
+    if (f->f)
+        fclose(f->f);
+    free(f->body);
+    memset(f, 0, sizeof *f);
 }
 
 int idx_read_images(const char *path, IdxImages *out)
@@ -358,11 +460,11 @@ int idx_read_labels(const char *path, int num_classes, IdxLabels *out)
     return MNL_OK;
 }
 
-int idx_check_pair(const char *images_path, const IdxImages *im,
-                   const char *labels_path, const IdxLabels *lb)
+int idx_check_pair(const char *images_path, int images, const char *labels_path,
+                   const IdxLabels *lb)
 {
-    if (im->n != lb->n)
-        return mnl_fail(MNL_ERR_IDX_COUNT, "%s has %d images but %s has %d labels", images_path, im->n,
+    if (images != lb->n)
+        return mnl_fail(MNL_ERR_IDX_COUNT, "%s has %d images but %s has %d labels", images_path, images,
                         labels_path, lb->n);
     return MNL_OK;
 }

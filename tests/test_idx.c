@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "common/error.h"
@@ -59,8 +60,19 @@ static const char *write_raw_idx(const char *name, uint8_t m0, uint8_t type, uin
     return path;
 }
 
+/* idx_read_images's code; idx_images_open must refuse the same file with the same code and the
+ * same one-line detail (it is the path common/dataset reads through). */
 static int read_images_code(const char *path)
 {
+    IdxImageFile f;
+    mnl_clear_error();
+    int rc_open = idx_images_open(path, &f);
+    char open_detail[1024];
+    snprintf(open_detail, sizeof open_detail, "%s", mnl_last_error());
+    if (rc_open == MNL_OK)
+        idx_images_close(&f);
+    else
+        CU_ASSERT(f.f == NULL && f.body == NULL);   /* a failed open leaves nothing to close */
     IdxImages im;
     mnl_clear_error();
     int rc = idx_read_images(path, &im);
@@ -68,6 +80,9 @@ static int read_images_code(const char *path)
         idx_images_free(&im);
     else
         CU_ASSERT_PTR_NULL(im.pixels);   /* a failed read leaves nothing to free */
+    CU_ASSERT_EQUAL(rc_open, rc);
+    if (rc != MNL_OK)
+        CU_ASSERT_STRING_EQUAL(open_detail, mnl_last_error());
     return rc;
 }
 
@@ -103,7 +118,7 @@ static void round_trip(const char *img_name, const char *lbl_name, int gz)
     CU_ASSERT_EQUAL(memcmp(im.pixels, im2.pixels, 17 * 5 * 3), 0);
     CU_ASSERT_EQUAL(lb2.n, 17);
     CU_ASSERT_EQUAL(memcmp(lb.labels, lb2.labels, 17), 0);
-    CU_ASSERT_EQUAL(idx_check_pair(ip, &im2, lp, &lb2), MNL_OK);
+    CU_ASSERT_EQUAL(idx_check_pair(ip, im2.n, lp, &lb2), MNL_OK);
     idx_images_free(&im), idx_images_free(&im2);
     idx_labels_free(&lb), idx_labels_free(&lb2);
 }
@@ -127,6 +142,78 @@ static void test_idx_round_trip_gzip(void)
     unsigned char *b = slurp(test_path("rt-images.gz"), &len);
     CU_ASSERT(len > 2 && b[0] == 0x1f && b[1] == 0x8b);
     free(b);
+}
+
+/* The picked images, in the order asked (runs, jumps, a repeat, backwards), are the same bytes
+ * as the whole file's; raw (one read per run) and gzip (decompressed at open). */
+static void images_read_gathers(const char *name, int gz)
+{
+    IdxImages im = make_images(17, 5, 3, 11), all;
+    const char *p = test_path(name);
+    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, &im, gz), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(idx_read_images(p, &all), MNL_OK);
+    IdxImageFile f;
+    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, &f), MNL_OK);
+    CU_ASSERT(f.n == 17 && f.rows == 5 && f.cols == 3);
+    CU_ASSERT((f.f != NULL) == !gz && (f.body != NULL) == !!gz);
+    static const int picks[] = {16, 0, 1, 2, 9, 9, 5, 6, 7, 3};
+    enum { K = sizeof picks / sizeof picks[0], HW = 15 };
+    uint8_t out[K * HW];
+    memset(out, 0xAB, sizeof out);
+    CU_ASSERT_EQUAL(idx_images_read(&f, picks, K, out), MNL_OK);
+    for (int i = 0; i < K; i++)
+        CU_ASSERT_EQUAL(memcmp(out + i * HW, all.pixels + picks[i] * HW, HW), 0);
+    int every[17];
+    for (int i = 0; i < 17; i++)
+        every[i] = i;
+    uint8_t whole[17 * HW];
+    CU_ASSERT_EQUAL(idx_images_read(&f, every, 17, whole), MNL_OK);
+    CU_ASSERT_EQUAL(memcmp(whole, all.pixels, sizeof whole), 0);
+    CU_ASSERT_EQUAL(idx_images_read(&f, every, 0, whole), MNL_OK);   /* nothing asked, nothing read */
+    idx_images_close(&f);
+    idx_images_free(&im), idx_images_free(&all);
+}
+
+static void test_idx_images_read_gathers_the_picked_images(void)
+{
+    images_read_gathers("gather-images", 0);
+    images_read_gathers("gather-images.gz", 1);
+}
+
+static void test_idx_images_read_refuses_an_image_outside_the_file(void)
+{
+    IdxImages im = make_images(4, 2, 2, 5);
+    const char *p = test_path("gather-outside");
+    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, &im, 0), MNL_OK);
+    IdxImageFile f;
+    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, &f), MNL_OK);
+    uint8_t out[2 * 4];
+    const int past[] = {0, 4}, negative[] = {-1};
+    CU_ASSERT_EQUAL(idx_images_read(&f, past, 2, out), MNL_ERR_ARG);
+    CU_ASSERT(detail_has(p) && detail_has("image 4 asked for, the file holds 4"));
+    CU_ASSERT_EQUAL(idx_images_read(&f, negative, 1, out), MNL_ERR_ARG);
+    idx_images_close(&f);
+    idx_images_free(&im);
+}
+
+/* A raw file cut after its size was checked: the images still there read, the next one is refused
+ * by name (not read as zeros, not a crash). */
+static void test_idx_images_read_reports_a_file_that_shrank_after_open(void)
+{
+    IdxImages im = make_images(10, 4, 4, 9);
+    const char *p = test_path("gather-shrinks");
+    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, &im, 0), MNL_OK);
+    IdxImageFile f;
+    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, &f), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(truncate(p, 16 + 6 * 16 + 5), 0);   /* images 0..5 and 5 bytes of 6 */
+    uint8_t out[2 * 16];
+    const int kept[] = {4, 5}, cut[] = {5, 6};
+    CU_ASSERT_EQUAL(idx_images_read(&f, kept, 2, out), MNL_OK);
+    CU_ASSERT_EQUAL(memcmp(out, im.pixels + 4 * 16, 2 * 16), 0);
+    CU_ASSERT_EQUAL(idx_images_read(&f, cut, 2, out), MNL_ERR_IDX_TRUNCATED);
+    CU_ASSERT(detail_has(p) && detail_has("the file ends at byte 117") && detail_has("shrank"));
+    idx_images_close(&f);
+    idx_images_free(&im);
 }
 
 static void test_idx_detects_gzip_by_content_not_name(void)
@@ -311,7 +398,7 @@ static void test_idx_check_pair_rejects_count_mismatch(void)
     IdxImages im = make_images(5, 2, 2, 1);
     IdxLabels lb = make_labels(4, 10);
     mnl_clear_error();
-    CU_ASSERT_EQUAL(idx_check_pair("a-images", &im, "a-labels", &lb), MNL_ERR_IDX_COUNT);
+    CU_ASSERT_EQUAL(idx_check_pair("a-images", im.n, "a-labels", &lb), MNL_ERR_IDX_COUNT);
     CU_ASSERT_STRING_EQUAL(mnl_last_error(), "a-images has 5 images but a-labels has 4 labels");
     idx_images_free(&im), idx_labels_free(&lb);
 }
@@ -453,6 +540,11 @@ int register_idx_tests(void)
         {"round_trip_raw", test_idx_round_trip_raw},
         {"round_trip_gzip", test_idx_round_trip_gzip},
         {"detects_gzip_by_content_not_name", test_idx_detects_gzip_by_content_not_name},
+        {"images_read_gathers_the_picked_images", test_idx_images_read_gathers_the_picked_images},
+        {"images_read_refuses_an_image_outside_the_file",
+         test_idx_images_read_refuses_an_image_outside_the_file},
+        {"images_read_reports_a_file_that_shrank_after_open",
+         test_idx_images_read_reports_a_file_that_shrank_after_open},
         {"reads_empty_set", test_idx_reads_empty_set},
         {"rejects_missing_file", test_idx_rejects_missing_file},
         {"rejects_bad_magic", test_idx_rejects_bad_magic},

@@ -5,7 +5,8 @@
  *   bit 0 set:   gzip-compressed here first, then cut short by (byte >> 1) bytes, so the fuzzer
  *                explores IDX headers and lengths inside a valid (or cut) gzip stream.
  * Both readers (images, rank 3; labels, rank 1) see every input. An image set that loads must
- * hold exactly what its header says; a refusal must name the file. */
+ * hold exactly what its header says, and idx_images_open/idx_images_read (common/dataset's path)
+ * must give the same images; a refusal must name the file, and opening refuses what reading does. */
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -49,12 +50,40 @@ static unsigned checksum(const uint8_t *p, size_t n)
     return s;
 }
 
+/* The images at even positions, read through idx_images_open/idx_images_read (the path
+ * common/dataset takes), must be those of the whole read. */
+static void read_even_images(const char *path, const IdxImages *im)
+{
+    IdxImageFile f;
+    if (idx_images_open(path, &f) != MNL_OK || f.n != im->n || f.rows != im->rows ||
+        f.cols != im->cols)
+        abort();
+    int k = (im->n + 1) / 2;
+    size_t hw = (size_t)im->rows * im->cols;
+    int *idx = malloc((size_t)(k ? k : 1) * sizeof *idx);
+    uint8_t *out = malloc(k ? (size_t)k * hw : 1);
+    if (!idx || !out)
+        abort();
+    for (int i = 0; i < k; i++)
+        idx[i] = 2 * i;
+    if (idx_images_read(&f, idx, k, out) != MNL_OK)
+        abort();
+    for (int i = 0; i < k; i++)
+        if (memcmp(out + (size_t)i * hw, im->pixels + (size_t)idx[i] * hw, hw) != 0)
+            abort();
+    free(idx), free(out);
+    idx_images_close(&f);
+}
+
 static void read_as_images(const char *path, size_t file_len, int raw)
 {
     IdxImages im;
+    IdxImageFile f;
     int rc = idx_read_images(path, &im);
     if (rc) {
         fuzz_check_refusal(rc, path);
+        if (idx_images_open(path, &f) != rc)   /* opening refuses what reading refuses */
+            abort();
         return;
     }
     size_t n = (size_t)im.n * im.rows * im.cols;
@@ -63,6 +92,7 @@ static void read_as_images(const char *path, size_t file_len, int raw)
         abort();
     volatile unsigned sink = checksum(im.pixels, n);
     (void)sink;
+    read_even_images(path, &im);
     idx_images_free(&im);
 }
 
