@@ -61,8 +61,19 @@ LIBA      := $(OBJDIR)/libmnistlab.a
 MNISTLAB  := $(BINDIR)/mnistlab
 TESTBIN   := $(BINDIR)/mnistlab-tests
 
-.PHONY: all deps test-deps data test test-unit clean help
-all: $(MNISTLAB)
+.PHONY: all deps test-deps data test test-unit clean help bin-mnistlab bin-tests
+all: bin-mnistlab
+
+# The binaries compile one file per core (a clean build on 2 cores takes half the time): the
+# targets that run mnistlab ask for bin-mnistlab (or bin-tests), a make of its own with -j$(JOBS)
+# unless this make already has a -j. Only compiling and linking run side by side there, never an
+# install, a download or a run. JOBS=1: one file at a time.
+JOBS      ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+SUBMAKE_J  = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(JOBS))
+bin-mnistlab:
+	@$(MAKE) --no-print-directory $(SUBMAKE_J) $(MNISTLAB)
+bin-tests:
+	@$(MAKE) --no-print-directory $(SUBMAKE_J) $(MNISTLAB) $(TESTBIN)
 
 help:
 	@echo "make deps              check (and as root install) the Debian packages"
@@ -140,10 +151,10 @@ TEST_DEB_PKGS := chromium
 test-deps:
 	@sh common/deps.sh $(TEST_DEB_PKGS)
 
-test: $(TESTBIN) $(MNISTLAB) | data test-deps
+test: bin-tests | data test-deps
 	$(TEST_ENV) MNISTLAB=$(MNISTLAB) $(TESTBIN)
 
-test-unit: $(TESTBIN)
+test-unit: bin-tests
 	$(TEST_ENV) $(TESTBIN) --unit
 
 clean:
@@ -169,23 +180,23 @@ export EPOCHS THREADS OVERWRITE SEEDS VARY VARY2 AGAINST
 
 .PHONY: exp-all compare diff
 exp-%: export MNL_EXP = $*
-exp-%: $(MNISTLAB) | data
+exp-%: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh exp
 
-exp-all: $(MNISTLAB) | data
+exp-all: bin-mnistlab | data
 	@for e in $(EXPERIMENTS); do \
 	    $(MAKE) --no-print-directory exp-$$e || exit $$?; \
 	done
 	@$(MNISTLAB) compare results
 
-compare: $(MNISTLAB)
+compare: bin-mnistlab
 	@$(MNISTLAB) compare results
 
 # make diff A=RUN_DIR B=RUN_DIR: bin/mnistlab diff A B (into results/diffs/A-vs-B/)
 # (A and B reach the shell as environment variables, like every name: see make-run.sh)
 diff: export MNL_DIFF_A = $(A)
 diff: export MNL_DIFF_B = $(B)
-diff: $(MNISTLAB) | data
+diff: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh diff
 
 # ---- sweeps and the ready lessons ------------------------------------------------------------------
@@ -194,30 +205,30 @@ diff: $(MNISTLAB) | data
 # results/sweep-NAME-KEY/, with SWEEP.md, sweep.png, sweep-curves.png (and heatmap.png for two).
 .PHONY: lessons lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
 sweep-%: export MNL_EXP = $*
-sweep-%: $(MNISTLAB) | data
+sweep-%: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) sh experiments/make-run.sh sweep
 
 # The five lessons of docs/guide.md ("What to vary next"), each over three seeds (the batch-size
 # lesson trains cnn for 2 epochs instead of 5, to keep all five within a quarter of an hour).
 LESSON_SEEDS ?= 1 2 3
 export LESSON_SEEDS
-lesson-lr: $(MNISTLAB) | data
+lesson-lr: bin-mnistlab | data
 	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --vary train.lr=0.0001,0.001,0.004,0.02,0.1,0.5 \
 	    --seeds "$$LESSON_SEEDS" --out results/lesson-lr
-lesson-data-size-4v9: $(MNISTLAB) | data
+lesson-data-size-4v9: bin-mnistlab | data
 	@$(MNISTLAB) sweep experiments/cnn-4v9.conf --seeds "$$LESSON_SEEDS" --out results/lesson-data-size-4v9 \
 	    --vary "data.subset=250 500,500 500,1000 500,2000 500,4000 500,8000 500,11791 500"
-lesson-batch: $(MNISTLAB) | data
+lesson-batch: bin-mnistlab | data
 	@$(MNISTLAB) sweep experiments/cnn.conf --vary train.batch=16,64,256,1024 --set train.epochs=2 \
 	    --seeds "$$LESSON_SEEDS" --out results/lesson-batch
-lesson-l2: $(MNISTLAB) | data
+lesson-l2: bin-mnistlab | data
 	@$(MNISTLAB) sweep experiments/softmax.conf --vary train.l2=0,0.0001,0.001,0.01,0.1 \
 	    --seeds "$$LESSON_SEEDS" --out results/lesson-l2
 	@for v in 0 0.0001 0.001 0.01 0.1; do \
 	    $(MNISTLAB) features results/lesson-l2/l2=$$v/seed1/model.ckpt --out results/lesson-l2/l2=$$v \
 	        > /dev/null || exit $$?; \
 	done; echo "wrote results/lesson-l2/l2=*/weights.png (the weight templates of seed 1)"
-lesson-width: $(MNISTLAB) | data
+lesson-width: bin-mnistlab | data
 	@$(MNISTLAB) sweep experiments/mlp.conf --vary model.hidden=16,32,64,128,256,512,1024 \
 	    --against params --seeds "$$LESSON_SEEDS" --out results/lesson-width
 lessons: lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
@@ -227,7 +238,7 @@ lessons: lesson-lr lesson-data-size-4v9 lesson-batch lesson-l2 lesson-width
 # cnn-4v9-full on each seed, then the table and chart of docs/guide.md's "Fighting overfitting"
 # (results/lesson-overfitting/TABLE.md, remedies.png; only under results/). About 3 CPU minutes.
 .PHONY: lesson-overfitting
-lesson-overfitting: $(MNISTLAB) | data
+lesson-overfitting: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3 4 5}" sh experiments/overfitting/lesson.sh
 
 # make lesson-adversarial [SEEDS="1 2 3"] [KERNELS=reference]: softmax, mlp and cnn trained on a
@@ -238,11 +249,11 @@ lesson-overfitting: $(MNISTLAB) | data
 # under results/lesson-diagnose/. About 3 CPU minutes.
 .PHONY: lesson-adversarial lesson-diagnose lesson-diagnose-1 lesson-diagnose-2 lesson-diagnose-3 \
         lesson-diagnose-4
-lesson-adversarial: $(MNISTLAB) | data
+lesson-adversarial: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/adversarial/lesson.sh
-lesson-diagnose: $(MNISTLAB) | data
+lesson-diagnose: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh 1 2 3 4
-lesson-diagnose-%: $(MNISTLAB) | data
+lesson-diagnose-%: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" sh experiments/diagnose/lesson.sh $*
 
 # make lesson-permuted | lesson-shift | lesson-noise | lesson-data-size [SEEDS="1 2 3"]: what each
@@ -251,7 +262,7 @@ lesson-diagnose-%: $(MNISTLAB) | data
 # and charts go to results/lesson-NAME/). The first of them trains the 10,000-image runs of every
 # family (about 2.5 CPU minutes for three seeds), the others reuse them.
 .PHONY: lesson-permuted lesson-shift lesson-noise lesson-data-size
-lesson-permuted lesson-shift lesson-noise lesson-data-size: lesson-%: $(MNISTLAB) | data
+lesson-permuted lesson-shift lesson-noise lesson-data-size: lesson-%: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) SEEDS="$${SEEDS:-1 2 3}" LESSON=$* sh experiments/lessons/families.sh
 
 # ---- documentation -------------------------------------------------------------------------------
@@ -263,13 +274,13 @@ lesson-permuted lesson-shift lesson-noise lesson-data-size: lesson-%: $(MNISTLAB
 #   checker itself shown to fail on a planted false claim.
 # make docs-images: every picture of docs/img/ from those runs and the lessons' folders.
 .PHONY: docs-check docs-results docs-images
-docs-results: $(MNISTLAB) | data
+docs-results: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) sh docs/runs.sh
 docs-check: docs-results
 	@sh tests/docs_check.sh
 	@sh tests/docs_claims.sh
 	@sh tests/docs_claims_test.sh
-docs-images: $(MNISTLAB) | data
+docs-images: bin-mnistlab | data
 	@MNISTLAB=$(MNISTLAB) sh docs/images.sh
 
 # ---- fuzzing -------------------------------------------------------------------------------------
@@ -326,7 +337,7 @@ fuzz: fuzz-build
 memcheck-deps:
 	@sh common/deps.sh $(DEB_PKGS) valgrind
 
-memcheck: $(MNISTLAB) | data memcheck-deps
+memcheck: bin-mnistlab | data memcheck-deps
 	$(if $(filter 1,$(SANITIZE)),$(error make memcheck needs the plain build: valgrind cannot run ASan))
 	@MNISTLAB=$(MNISTLAB) sh tests/memcheck.sh
 
@@ -374,7 +385,7 @@ bench-deps:
 	esac; \
 	[ -e $(OMP_BLAS_DIR)/libblas.so.3 ] || { echo "bench-deps: libopenblas0-openmp is installed but $(OMP_BLAS_DIR)/libblas.so.3 is missing" >&2; exit 1; }
 
-bench: $(MNISTLAB) | data bench-deps bench-families-deps
+bench: bin-mnistlab | data bench-deps bench-families-deps
 	@bench/run_bench.sh --threads $(BENCH_THREADS)
 	@bench/families.sh --threads $(BENCH_THREADS)
 
@@ -393,7 +404,7 @@ bench-families-deps:
 	    else echo "bench-families: missing:$$missing; as root: apt-get install$$missing" >&2; exit 1; fi; \
 	fi; \
 	/usr/bin/python3 -c 'import sklearn, svmutil, xgboost' || { echo "bench-families: $(FAMILIES_DEB_PKGS) are installed but do not import" >&2; exit 1; }
-bench-families: $(MNISTLAB) | data bench-families-deps
+bench-families: bin-mnistlab | data bench-families-deps
 	@bench/families.sh --threads $(BENCH_THREADS)
 
 # make parity [THREADS=N]: train each experiment's model a few hundred steps in mnistlab and in its

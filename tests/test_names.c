@@ -966,7 +966,7 @@ static void test_names_make_targets_take_names_as_data(void)
         CU_ASSERT_FATAL(test_write_file(conf, tiny_conf, strlen(tiny_conf)) == 0);
         char *target = flat(stem, ""), *goal = malloc(strlen(target) + 8);
         snprintf(goal, strlen(target) + 8, "%s%s", k == 4 ? "sweep-" : "exp-", target);
-        char *argv[] = {"make", "-s", "-o", program, "-o", "data", prog_var, env_mnist, goal,
+        char *argv[] = {"make", "-s", "-o", "bin-mnistlab", "-o", "data", prog_var, env_mnist, goal,
                         "EPOCHS=1", k == 4 ? "VARY=train.lr=0.05,0.1" : "SEEDS=1 2", NULL};
         CU_ASSERT_EQUAL(run_in(tree, argv), 0);
         assert_no_command_ran();
@@ -976,14 +976,14 @@ static void test_names_make_targets_take_names_as_data(void)
         free(conf_file), free(conf), free(target), free(goal);
     }
     /* a target whose experiment file is not there: refused by name, nothing run */
-    char *bad[] = {"make", "-s", "-o", program, "-o", "data", prog_var,
+    char *bad[] = {"make", "-s", "-o", "bin-mnistlab", "-o", "data", prog_var,
                    "exp-x;touch $MNL_MARKER;$(touch $MNL_MARKER)", NULL};
     CU_ASSERT_EQUAL(run_cmd(tree, bad), 2);
     assert_no_command_ran();
     char *first = flat(corpus[picks[0]].name, "");
     char *goal = malloc(strlen(first) + 8);
     snprintf(goal, strlen(first) + 8, "exp-%s", first);
-    char *dup[] = {"make", "-s", "-o", program, "-o", "data", prog_var, goal, "SEEDS=1 01", NULL};
+    char *dup[] = {"make", "-s", "-o", "bin-mnistlab", "-o", "data", prog_var, goal, "SEEDS=1 01", NULL};
     CU_ASSERT_EQUAL(run_cmd(tree, dup), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(test_path("names.err")), "seed 1 is given twice"));
     free(first), free(goal), free(tree), free(exps), free(build);
