@@ -363,6 +363,7 @@ gflops() {  # IPS MFLOP -> "GFLOP/s (pct%)"
 }
 
 TORCH=$(key "$B_INFO" torch_version); LIBBLAS=$(key "$B_INFO" libblas); O_LIBBLAS=$(key "$O_INFO" libblas)
+CORE=$(key "$B_INFO" blas_core); O_CORE=$(key "$O_INFO" blas_core)
 O_WARN=${O_WARN:-}
 case $O_LIBBLAS in *openblas-openmp*|"") ;; *) O_WARN="the OpenMP side loaded $O_LIBBLAS, not the OpenMP OpenBLAS: its column is not what it says" ;; esac
 hb=""; sb=""
@@ -372,8 +373,8 @@ hb=""; sb=""
     echo
     echo "- Machine: ${CPU:-unknown} ($CPU_FM), $(nproc) cores; run on $THREADS thread(s); $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- FMA peak measured by bench/fma_peak.c on $THREADS thread(s): **$PEAK GFLOP/s** ($ISA), best of the runs during which others used at most ${PEAK_BG:-?}% of the CPU$PEAK_NOTE"
-    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, OPENBLAS_NUM_THREADS=1; its BLAS (libblas.so.3, as mapped): **$BLAS_KIND** (\`${LIBBLAS:-$BLAS_PATH}\`)"
-    [ "$O_CMD" != none ] && echo "- $O_NAME: the same twin with \`LD_LIBRARY_PATH=$OMP_BLAS_DIR\` (mapped: \`${O_LIBBLAS:-none}\`), whose products share torch's $THREADS OpenMP threads; the $B_NAME columns and every ratio take the faster of the two builds for each experiment and phase (medians of both shown, the faster in bold)"
+    [ -n "$TORCH" ] && echo "- $B_NAME: torch $TORCH, OPENBLAS_NUM_THREADS=1; its BLAS (libblas.so.3, as mapped): **$BLAS_KIND** (\`${LIBBLAS:-$BLAS_PATH}\`), whose kernels for this CPU are **${CORE:-unknown}** (openblas_get_corename; a ratio against OpenBLAS depends on them: see docs/performance.md, \"Two CPUs\")"
+    [ "$O_CMD" != none ] && echo "- $O_NAME: the same twin with \`LD_LIBRARY_PATH=$OMP_BLAS_DIR\` (mapped: \`${O_LIBBLAS:-none}\`, kernels ${O_CORE:-unknown}), whose products share torch's $THREADS OpenMP threads; the $B_NAME columns and every ratio take the faster of the two builds for each experiment and phase (medians of both shown, the faster in bold)"
     [ -n "$O_WARN" ] && echo "- **WARNING: $O_WARN**"
     [ -n "$BLAS_WARN" ] && echo "- **WARNING: $BLAS_WARN**"
     order=""; for sd in $SIDES; do order="$order$(side_name $sd), "; done

@@ -179,6 +179,21 @@ alternatives link points at), or "none"."""
     return ",".join(sorted(paths)) or "none"
 
 
+def blas_core():
+    """The kernels OpenBLAS picked for this CPU (openblas_get_corename: Debian 12's 0.3.21 names
+"Cooperlake", its AVX-512 kernels, on Zen 4; a CPU newer than the library gets older kernels), or
+"unknown"."""
+    import ctypes
+    for path in loaded_blas().split(","):
+        try:
+            name = ctypes.CDLL(path).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        name.restype = ctypes.c_char_p
+        return name().decode(errors="replace").strip() or "unknown"
+    return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("exp", choices=EXPERIMENTS)
@@ -306,6 +321,7 @@ def main():
             if w.startswith("BLAS_INFO=")]
     print(f"torch_blas_info={blas[0] if blas else 'unknown'}")
     print(f"libblas={loaded_blas()}")
+    print(f"blas_core={blas_core()}")
     try:
         link = subprocess.run(["readlink", "-f", "/usr/lib/x86_64-linux-gnu/libblas.so.3"],
                               capture_output=True, text=True, check=True).stdout.strip()
