@@ -144,16 +144,23 @@ static void test_idx_round_trip_gzip(void)
     free(b);
 }
 
+/* im written to test_path(name) (gzip when gz) and opened for idx_images_read into *f; the path. */
+static const char *write_and_open(const char *name, const IdxImages *im, int gz, IdxImageFile *f)
+{
+    const char *p = test_path(name);
+    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, im, gz), MNL_OK);
+    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, f), MNL_OK);
+    return p;
+}
+
 /* The picked images, in the order asked (runs, jumps, a repeat, backwards), are the same bytes
  * as the whole file's; raw (one read per run) and gzip (decompressed at open). */
 static void images_read_gathers(const char *name, int gz)
 {
     IdxImages im = make_images(17, 5, 3, 11), all;
-    const char *p = test_path(name);
-    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, &im, gz), MNL_OK);
-    CU_ASSERT_EQUAL_FATAL(idx_read_images(p, &all), MNL_OK);
     IdxImageFile f;
-    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, &f), MNL_OK);
+    const char *p = write_and_open(name, &im, gz, &f);
+    CU_ASSERT_EQUAL_FATAL(idx_read_images(p, &all), MNL_OK);
     CU_ASSERT(f.n == 17 && f.rows == 5 && f.cols == 3);
     CU_ASSERT((f.f != NULL) == !gz && (f.body != NULL) == !!gz);
     static const int picks[] = {16, 0, 1, 2, 9, 9, 5, 6, 7, 3};
@@ -183,10 +190,8 @@ static void test_idx_images_read_gathers_the_picked_images(void)
 static void test_idx_images_read_refuses_an_image_outside_the_file(void)
 {
     IdxImages im = make_images(4, 2, 2, 5);
-    const char *p = test_path("gather-outside");
-    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, &im, 0), MNL_OK);
     IdxImageFile f;
-    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, &f), MNL_OK);
+    const char *p = write_and_open("gather-outside", &im, 0, &f);
     uint8_t out[2 * 4];
     const int past[] = {0, 4}, negative[] = {-1};
     CU_ASSERT_EQUAL(idx_images_read(&f, past, 2, out), MNL_ERR_ARG);
@@ -201,10 +206,8 @@ static void test_idx_images_read_refuses_an_image_outside_the_file(void)
 static void test_idx_images_read_reports_a_file_that_shrank_after_open(void)
 {
     IdxImages im = make_images(10, 4, 4, 9);
-    const char *p = test_path("gather-shrinks");
-    CU_ASSERT_EQUAL_FATAL(idx_write_images(p, &im, 0), MNL_OK);
     IdxImageFile f;
-    CU_ASSERT_EQUAL_FATAL(idx_images_open(p, &f), MNL_OK);
+    const char *p = write_and_open("gather-shrinks", &im, 0, &f);
     CU_ASSERT_EQUAL_FATAL(truncate(p, 16 + 6 * 16 + 5), 0);   /* images 0..5 and 5 bytes of 6 */
     uint8_t out[2 * 16];
     const int kept[] = {4, 5}, cut[] = {5, 6};
