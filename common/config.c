@@ -1087,21 +1087,48 @@ static int parse_with(ParseState *ps, const char *source)
     return MNL_OK;
 }
 
+/* The experiment's name: the file's base name without a final ".conf" ("a.conf.conf" is the
+ * experiment "a.conf"); returns its length, *base its start. */
+static size_t experiment_name_of(const char *path, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    size_t len = strlen(*base);
+    if (len > 5 && strcmp(*base + len - 5, ".conf") == 0)
+        len -= 5;
+    return len;
+}
+
 static void set_name(ExpConfig *c, const char *path)
 {
     snprintf(c->source, sizeof c->source, "%s", path);
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(c->name, sizeof c->name, "%s", base);
-    char *dot = strstr(c->name, ".conf");
-    if (dot && dot[5] == '\0')
-        *dot = '\0';
+    const char *base;
+    size_t len = experiment_name_of(path, &base);
+    if (len >= sizeof c->name)
+        len = sizeof c->name - 1;       /* only from a checkpoint's path; a file is refused */
+    snprintf(c->name, sizeof c->name, "%.*s", (int)len, base);
+}
+
+/* The experiment's name names its run folder, so it is never cut short: two files whose names
+ * differ only past the limit would otherwise share a folder. */
+static int check_name_fits(const ExpConfig *c, const char *path)
+{
+    const char *base;
+    size_t len = experiment_name_of(path, &base);
+    if (len >= sizeof c->name)
+        return mnl_fail(MNL_ERR_CONFIG, "%s: the experiment's name is %zu bytes, more than the %zu "
+                        "allowed (it names the run folder): rename the file", path, len,
+                        sizeof c->name - 1);
+    return MNL_OK;
 }
 
 int config_load(const char *path, ExpConfig *c)
 {
     config_defaults(c);
     set_name(c, path);
+    int name_rc = check_name_fits(c, path);
+    if (name_rc)
+        return name_rc;
     ParseState ps = {.cfg = c};
     long long size;
     int rc = file_open_regular(path, &ps.file, &size);   /* not a FIFO, device or directory */
