@@ -1104,31 +1104,16 @@ static void set_name(ExpConfig *c, const char *path)
     snprintf(c->source, sizeof c->source, "%s", path);
     const char *base;
     size_t len = experiment_name_of(path, &base);
+    c->name_len = len;
     if (len >= sizeof c->name)
-        len = sizeof c->name - 1;       /* only from a checkpoint's path; a file is refused */
+        len = sizeof c->name - 1;       /* shown cut; never a folder's name (rundir_choose) */
     snprintf(c->name, sizeof c->name, "%.*s", (int)len, base);
-}
-
-/* The experiment's name names its run folder, so it is never cut short: two files whose names
- * differ only past the limit would otherwise share a folder. */
-static int check_name_fits(const ExpConfig *c, const char *path)
-{
-    const char *base;
-    size_t len = experiment_name_of(path, &base);
-    if (len >= sizeof c->name)
-        return mnl_fail(MNL_ERR_CONFIG, "%s: the experiment's name is %zu bytes, more than the %zu "
-                        "allowed (it names the run folder): rename the file", path, len,
-                        sizeof c->name - 1);
-    return MNL_OK;
 }
 
 int config_load(const char *path, ExpConfig *c)
 {
     config_defaults(c);
     set_name(c, path);
-    int name_rc = check_name_fits(c, path);
-    if (name_rc)
-        return name_rc;
     ParseState ps = {.cfg = c};
     long long size;
     int rc = file_open_regular(path, &ps.file, &size);   /* not a FIFO, device or directory */

@@ -18,6 +18,7 @@
 typedef struct {
     char source[MNL_PATH_LEN];       /* file the settings came from, for messages */
     char name[64];           /* experiment name: the file's base name without .conf */
+    size_t name_len;         /* its whole length: more than name holds when it was cut */
 
     /* [data] */
     char dataset[32];        /* mnist | fashion */

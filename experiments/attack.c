@@ -301,8 +301,11 @@ static int attack_run(const AttackArgs *a, Experiment *ex)
     if (!flips)
         return mnl_fail(MNL_ERR_NOMEM, "attack: the flipped images");
     int n_flips = 0;
-    rc = run_attack(&ex->model, d, n, a, pm, res, flips, &n_flips);
-    if (!rc && (rc = make_dirs(dir)) == MNL_OK)
+    static const char *const outputs[] = {RUNDIR_ATTACK_CSV, RUNDIR_ATTACK_PICTURE, NULL};
+    rc = rundir_claim_outputs(dir, outputs, NULL);      /* nothing of the user's is replaced */
+    if (!rc)
+        rc = run_attack(&ex->model, d, n, a, pm, res, flips, &n_flips);
+    if (!rc)
         rc = write_csv(csv, a, res);
     if (!rc && n_flips)
         rc = draw_flips(png, name, ex, pm, flips, n_flips, a->show_eps);

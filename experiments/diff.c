@@ -184,7 +184,7 @@ static int write_grid(Diff *d, const Predictions *right, const Predictions *wron
 static int write_classes(Diff *d, const DiffCounts *c)
 {
     char dat[MNL_PATH_LEN], png[MNL_PATH_LEN], title[700], sa[400], sb[400];
-    if (snprintf(dat, sizeof dat, "%s/classes.dat", d->out) >= (int)sizeof dat ||
+    if (rundir_path(d->out, RUNDIR_DIFF_CLASSES_DAT, dat, sizeof dat) ||
         rundir_path(d->out, RUNDIR_DIFF_CLASSES, png, sizeof png))
         return mnl_fail(MNL_ERR_ARG, "%s/" RUNDIR_DIFF_CLASSES ": the path is too long", d->out);
     AtomicFile f;
@@ -281,7 +281,9 @@ static int run_diff(Diff *d)
     if (predictions_same_images(&d->a, &d->b, why, sizeof why))
         return mnl_fail(MNL_ERR_IO, "diff: %s and %s were not tested on the same images: %s",
                         d->dir_a, d->dir_b, why);
-    if ((rc = load_test_images(d)) || (rc = make_dirs(d->out)))
+    static const char *const outputs[] = {RUNDIR_DIFF_MD, RUNDIR_DIFF_FIXED, RUNDIR_DIFF_BROKEN,
+                                          RUNDIR_DIFF_CLASSES, RUNDIR_DIFF_CLASSES_DAT, NULL};
+    if ((rc = load_test_images(d)) || (rc = rundir_claim_outputs(d->out, outputs, RUNDIR_DIFF_MD)))
         return rc;
     DiffCounts c;
     diff_count(&d->a, &d->b, &c);

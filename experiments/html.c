@@ -861,7 +861,7 @@ int html_write_index(const char *results_dir)
     if (!rc) {
         attach_to_sweeps(&pg);
         char path[MNL_PATH_LEN];
-        snprintf(path, sizeof path, "%s/index.html", results_dir);
+        snprintf(path, sizeof path, "%s/" RUNDIR_INDEX_HTML, results_dir);
         AtomicFile a;
         if (!(rc = atomic_open(&a, path))) {
             put_page(a.f, &pg);

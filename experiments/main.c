@@ -502,9 +502,13 @@ static int cmd_show_data(int argc, char **argv)
         fprintf(stderr, "mnistlab: results: cannot create: %s\n", strerror(errno));
         return 1;
     }
+    /* nothing of the user's is replaced; the default picture of an earlier mnistlab is its own */
+    int rc = rundir_claim_file(out, strcmp(out, "results/show-data.png") ? NULL : RUNDIR_REPORT_MD);
+    if (rc)
+        return report_error(rc);
     snprintf(ds.dir, sizeof ds.dir, "%s", dataset_default_dir(ds.name));
     DataSplits d;
-    int rc = dataset_load(&ds, &d);
+    rc = dataset_load(&ds, &d);
     if (rc)
         return report_error(rc);
     if (augment_enabled(&aug)) {

@@ -425,7 +425,9 @@ static int draw_predict(const char *out, const Trained *t, const Input *in, cons
 {
     const ExpConfig *c = &t->ex.cfg;
     char img_path[MNL_PATH_LEN], probs_path[MNL_PATH_LEN], pred_text[64], true_text[64], name[32];
-    int rc = sibling(out, "dat", img_path, sizeof img_path);
+    int rc = rundir_claim_file(out, NULL);    /* nothing of the user's is replaced */
+    if (!rc)
+        rc = sibling(out, "dat", img_path, sizeof img_path);
     if (!rc)
         rc = sibling(out, "probs.dat", probs_path, sizeof probs_path);
     if (!rc)
@@ -579,7 +581,9 @@ static int draw_maps(const char *out, const char *title, const float *maps, int 
 {
     GridShape g = grid_shape(n, h, w);
     char grid[MNL_PATH_LEN], lab[MNL_PATH_LEN];
-    int rc = sibling(out, "grid.dat", grid, sizeof grid);
+    int rc = rundir_claim_file(out, NULL);    /* nothing of the user's is replaced */
+    if (!rc)
+        rc = sibling(out, "grid.dat", grid, sizeof grid);
     if (!rc)
         rc = sibling(out, "labels.dat", lab, sizeof lab);
     if (!rc)

@@ -1314,7 +1314,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
                         int n_unfinished)
 {
     char path[MNL_PATH_LEN];
-    snprintf(path, sizeof path, "%s/REPORT.md", root);
+    snprintf(path, sizeof path, "%s/" RUNDIR_REPORT_MD, root);
     AtomicFile a;
     int rc = atomic_open(&a, path);
     if (rc)
@@ -1325,7 +1325,7 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
         atomic_abort(&a);
         return mnl_fail(MNL_ERR_NOMEM, "%s: no memory to list its sweeps", path);
     }
-    fprintf(o, "# mnistlab: every run under this folder\n\n"
+    fprintf(o, RUNDIR_REPORT_HEAD "\n\n"
                "Each run is named by its folder. Runs are compared only within one task (data set, "
                "classes, test images). *Settings changed* lists what differs from the run's "
                "experiment file. *Best epoch* is the epoch of lowest validation loss (*valid*), or of "
@@ -1411,6 +1411,36 @@ static int write_report(const char *root, const RunSummary *r, int n, const RunS
     return atomic_commit(&a);
 }
 
+/* REPORT.md, index.html and each task's compare and cost charts may be written into root
+ * (experiments/rundir: nothing there that the suite did not write is replaced); asked before any
+ * is written. */
+static int claim_outputs(const char *root, const RunSummary *r, int n)
+{
+    char (*charts)[200] = malloc((size_t)(2 * n + 1) * sizeof *charts);
+    const char **names = malloc((size_t)(2 * n + 3) * sizeof *names);
+    if (!charts || !names) {
+        free(charts), free(names);
+        return mnl_fail(MNL_ERR_NOMEM, "%s: no memory to list its charts", root);
+    }
+    int k = 0, n_names = 0;
+    names[n_names++] = RUNDIR_REPORT_MD;
+    names[n_names++] = RUNDIR_INDEX_HTML;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && !strcmp(r[i].task, r[i - 1].task))
+            continue;                    /* the runs come grouped by task: one pair of charts each */
+        char slug[160];
+        task_slug(r[i].task, slug, sizeof slug);
+        snprintf(charts[k], sizeof charts[0], "compare-%s.png", slug);
+        names[n_names++] = charts[k++];
+        snprintf(charts[k], sizeof charts[0], "cost-%s.png", slug);
+        names[n_names++] = charts[k++];
+    }
+    names[n_names] = NULL;
+    int rc = rundir_claim_outputs(root, names, RUNDIR_REPORT_MD);
+    free(charts), free(names);
+    return rc;
+}
+
 int report_compare(const char *root, int *runs_found)
 {
     *runs_found = 0;
@@ -1435,7 +1465,9 @@ int report_compare(const char *root, int *runs_found)
         esc_text(stdout, others[i].state);
         fputc('\n', stdout);
     }
-    rc = write_report(root, runs, n, others, n_others);
+    rc = claim_outputs(root, runs, n);
+    if (!rc)
+        rc = write_report(root, runs, n, others, n_others);
     free(runs), free(others);
     return rc;
 }

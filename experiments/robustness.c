@@ -501,7 +501,7 @@ static void level_text(const Transform *t, double v, char *buf, size_t n)
 static int write_table(const Args *a, const RunResult *r, const Group *g, int n_groups)
 {
     char path[PATH_MAX + 64];
-    if (rundir_path(a->out, "ROBUSTNESS.md", path, sizeof path))
+    if (rundir_path(a->out, RUNDIR_ROBUSTNESS_MD, path, sizeof path))
         return mnl_fail(MNL_ERR_ARG, "--out: path too long");
     AtomicFile f;
     int rc = atomic_open(&f, path);
@@ -648,10 +648,29 @@ static void print_summary(const Args *a, const RunResult *r, const Group *g, int
     }
 }
 
+/* The table and each transform's chart and data may be written into --out (experiments/rundir:
+ * nothing there that the suite did not write is replaced); asked before any run is tested. */
+static int claim_outputs(const Args *a)
+{
+    char names[2 * N_TRANSFORMS][64];
+    const char *list[2 * N_TRANSFORMS + 2];
+    int n = 0;
+    list[n++] = RUNDIR_ROBUSTNESS_MD;
+    for (int k = 0; k < a->n_asked; k++) {
+        snprintf(names[2 * k], sizeof names[0], "robustness-%s.png", a->asked[k].t->name);
+        snprintf(names[2 * k + 1], sizeof names[0], "robustness-%s.dat", a->asked[k].t->name);
+        list[n++] = names[2 * k], list[n++] = names[2 * k + 1];
+    }
+    list[n] = NULL;
+    return rundir_claim_outputs(a->out, list, RUNDIR_ROBUSTNESS_MD);
+}
+
 int robustness_main(int argc, char **argv)
 {
     Args a;
     int rc = parse_args(argc, argv, &a);
+    if (!rc)
+        rc = claim_outputs(&a);
     if (rc)
         return rc;
     RunResult *r = calloc((size_t)a.n_runs, sizeof *r);
@@ -668,8 +687,6 @@ int robustness_main(int argc, char **argv)
         rc = test_run(&a, a.dir[i], &r[i]);
     }
     int n_groups = rc ? 0 : make_groups(r, a.n_runs, g);
-    if (!rc)
-        rc = make_dirs(a.out);
     if (!rc)
         rc = write_table(&a, r, g, n_groups);
     for (int k = 0; !rc && k < a.n_asked; k++)

@@ -378,7 +378,7 @@ static int probe_writable(const char *path)
 
 static int choose_dir(Run *r, const TrainOptions *o)
 {
-    return rundir_choose(o->out_dir, r->ex.cfg.name, r->dir, sizeof r->dir);
+    return rundir_choose(o->out_dir, &r->ex.cfg, r->dir, sizeof r->dir);
 }
 
 /* The variables a run reads besides the settings, checked before anything is written. */

@@ -20,6 +20,7 @@
 #include "models/registry.h"
 
 #define MANIFEST_HEAD "mnistlab run folder manifest 1\n"
+#define FILES_HEAD "mnistlab files 1\n"
 #define FINISHED_HEAD "mnistlab run finished 1\n"
 #define LOCK_NAME ".mnistlab.lock"
 
@@ -56,18 +57,29 @@ int rundir_path(const char *dir, const char *name, char *buf, size_t n)
     return MNL_OK;
 }
 
-int rundir_choose(const char *out, const char *experiment, char *dir, size_t n)
+int rundir_choose(const char *out, const ExpConfig *c, char *dir, size_t n)
 {
     int rc = out ? path_leaves_room("--out", out, RUNDIR_FILE_ROOM) : MNL_OK;
     if (rc)
+        return rc;
+    if (!out && (rc = rundir_name_fits(c)))
         return rc;
     if (out && !*out)
         return mnl_fail(MNL_ERR_CONFIG, "--out: the folder name is empty");
     if (out)
         snprintf(dir, n, "%s", out);
     else
-        snprintf(dir, n, "results/%s", experiment);
+        snprintf(dir, n, "results/%s", c->name);
     return MNL_OK;
+}
+
+int rundir_name_fits(const ExpConfig *c)
+{
+    if (c->name_len < sizeof c->name)
+        return MNL_OK;
+    return mnl_fail(MNL_ERR_CONFIG, "%s: the experiment's name is %zu bytes, more than the %zu a run "
+                    "folder is named by (results/NAME): name the folder with --out DIR, or rename "
+                    "the file", c->source, c->name_len, sizeof c->name - 1);
 }
 
 /* ---- the manifest ---- */
@@ -100,25 +112,67 @@ static int add_name(RunDir *d, const char *name)
     return MNL_OK;
 }
 
-/* A file name as a manifest may hold it: no folder, no control character, not our own files. */
+/* A file name as a list may hold it: a name in this folder, not a path. */
 static int plain_name(const char *s)
 {
-    if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strchr(s, '/'))
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return 0;
-    return 1;
+    return *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/');
 }
 
-/* The manifest of dir into d (nothing when there is none: *found 0). */
-static int read_manifest(RunDir *d, int *found)
+/* A name as the lists and the mark write it: one word a line, so a space, a control byte, DEL and
+ * '%' are written %XX (a learner's "my pic.png", or a name holding a newline, stays one entry). */
+static void put_name(FILE *f, const char *name)
+{
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || *p == '%')
+            fprintf(f, "%%%02X", *p);
+        else
+            fputc(*p, f);
+}
+
+static int hex_digit(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+           c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* put_name's word back into the name, in place; -1 when it holds a byte a word cannot. A '%' not
+ * followed by two hex digits is itself (a list of before this encoding may hold one). */
+static int take_name(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        int hi, lo;
+        if (*r == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0) {
+            if (hi == 0 && lo == 0)
+                return -1;                      /* a NUL is no name's */
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else if ((unsigned char)*r <= 0x20 || *r == 0x7f) {
+            return -1;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return plain_name(s) ? 0 : -1;
+}
+
+/* A folder's list of its own files: a run folder's manifest.txt, or the .mnistlab-files of any
+ * other folder the suite writes in. */
+typedef struct {
+    const char *file, *head;
+} NameList;
+static const NameList RUN_MANIFEST = {RUNDIR_MANIFEST, MANIFEST_HEAD};
+static const NameList FILES_LIST = {RUNDIR_FILES_LIST, FILES_HEAD};
+
+/* The list of dir into d (nothing when there is none: *found 0). */
+static int read_list(RunDir *d, const NameList *l, int *found)
 {
     char path[MNL_PATH_LEN];
     unsigned char *buf = NULL;
     size_t len;
     *found = 0;
-    int rc = rundir_path(d->dir, RUNDIR_MANIFEST, path, sizeof path);
+    int rc = rundir_path(d->dir, l->file, path, sizeof path);
     if (rc)
         return rc;
     if (!path_present(path))
@@ -126,20 +180,20 @@ static int read_manifest(RunDir *d, int *found)
     if ((rc = file_read_all(path, (size_t)1 << 20, &buf, &len)))
         return rc;
     const char *text = (const char *)buf;
-    if (strncmp(text, MANIFEST_HEAD, strlen(MANIFEST_HEAD)) != 0 || memchr(buf, '\0', len)) {
+    if (strncmp(text, l->head, strlen(l->head)) != 0 || memchr(buf, '\0', len)) {
         char first[48];
         snprintf(first, sizeof first, "%.*s", (int)strcspn(text, "\n"), text);
         free(buf);
-        return mnl_fail(MNL_ERR_CONFIG, "%s: not a manifest of mnistlab (first line \"%s\"); "
+        return mnl_fail(MNL_ERR_CONFIG, "%s: not a list of mnistlab's files (first line \"%s\"); "
                         "refusing to touch the folder", path, first);
     }
     *found = 1;
     int lineno = 1;
-    for (char *line = (char *)text + strlen(MANIFEST_HEAD); !rc && *line; lineno++) {
+    for (char *line = (char *)text + strlen(l->head); !rc && *line; lineno++) {
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
-        if (!plain_name(line))
+        if (take_name(line) != 0)
             rc = mnl_fail(MNL_ERR_CONFIG, "%s:%d: not a file name", path, lineno + 1);
         else
             rc = add_name(d, line);
@@ -149,19 +203,22 @@ static int read_manifest(RunDir *d, int *found)
     return rc;
 }
 
-static int write_manifest(const RunDir *d)
+static int write_list(const RunDir *d, const NameList *l)
 {
     char path[MNL_PATH_LEN], *text = NULL;
     size_t len = 0;
-    int rc = rundir_path(d->dir, RUNDIR_MANIFEST, path, sizeof path);
+    int rc = rundir_path(d->dir, l->file, path, sizeof path);
     if (rc)
         return rc;
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return mnl_fail(MNL_ERR_NOMEM, "%s", path);
-    fputs(MANIFEST_HEAD, f);
+    fputs(l->head, f);
     for (int i = 0; i < d->n_names; i++)
-        fprintf(f, "%s\n", d->names[i]);
+    {
+        put_name(f, d->names[i]);
+        fputc('\n', f);
+    }
     if (fclose(f) != 0) {
         free(text);
         return mnl_fail(MNL_ERR_NOMEM, "%s", path);
@@ -171,13 +228,23 @@ static int write_manifest(const RunDir *d)
     return rc;
 }
 
+static int read_manifest(RunDir *d, int *found)
+{
+    return read_list(d, &RUN_MANIFEST, found);
+}
+
+static int write_manifest(const RunDir *d)
+{
+    return write_list(d, &RUN_MANIFEST);
+}
+
 /* ---- taking a folder ---- */
 
 /* The folder's own files, which no manifest lists. */
 static int bookkeeping(const char *name)
 {
     return !strcmp(name, LOCK_NAME) || !strcmp(name, RUNDIR_MANIFEST) ||
-           !strcmp(name, RUNDIR_FINISHED);
+           !strcmp(name, RUNDIR_FINISHED) || !strcmp(name, RUNDIR_FILES_LIST);
 }
 
 /* NAME.tmp.PID[.EXT] -> NAME into base; 0 when name is no temporary file. */
@@ -371,13 +438,32 @@ typedef struct {
     unsigned long crc, adler;
 } Checksum;
 
-static int file_crc(const char *path, long long *size, Checksum *sum)
+/* When a file was last changed and which file it is: a file whose stamp is the one the mark
+ * recorded, and older than the mark, is the file the mark summed (git's index trusts the same). */
+typedef struct {
+    long long mtime_ns;
+    unsigned long long ino;
+} Stamp;
+
+static Stamp stamp_of(const struct stat *st)
+{
+    return (Stamp){(long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec,
+                   (unsigned long long)st->st_ino};
+}
+
+static int file_crc(const char *path, long long *size, Checksum *sum, Stamp *stamp)
 {
     FILE *f;
+    struct stat st;
     if (file_open_regular(path, &f, size) != MNL_OK) {
         mnl_clear_error();
         return -1;
     }
+    if (fstat(fileno(f), &st) != 0) {
+        fclose(f);
+        return -1;
+    }
+    *stamp = stamp_of(&st);
     unsigned char buf[1 << 16];
     uLong c = crc32(0L, Z_NULL, 0), a = adler32(0L, Z_NULL, 0);
     long long seen = 0;
@@ -411,9 +497,14 @@ int rundir_finish(RunDir *d)
     for (int i = 0; i < d->n_names; i++) {
         long long size;
         Checksum sum;
+        Stamp stamp;
         if (rundir_path(d->dir, d->names[i], path, sizeof path) == MNL_OK && file_exists(path) &&
-            file_crc(path, &size, &sum) == 0)
-            fprintf(f, "%s %lld %08lx %08lx\n", d->names[i], size, sum.crc, sum.adler);
+            file_crc(path, &size, &sum, &stamp) == 0)
+        {
+            put_name(f, d->names[i]);
+            fprintf(f, " %lld %08lx %08lx %lld %llu\n", size, sum.crc, sum.adler, stamp.mtime_ns,
+                    stamp.ino);
+        }
     }
     if (fclose(f) != 0) {
         free(text);
@@ -424,9 +515,22 @@ int rundir_finish(RunDir *d)
     return rc;
 }
 
-/* The mark verifies: 0, or -1 with why (e.g. "curves.png changed since the run finished"). */
-static int verify_mark(const char *dir, char *why, size_t n)
+/* path is the regular file of the recorded size and stamp, last changed before the mark was
+ * written: a change after the mark, however quick, gives it a later time (or, when the clock has
+ * coarse steps, the mark's own, which is not trusted either). */
+static int unchanged_since(const char *path, long long size, Stamp want, long long mark_ns)
 {
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || (long long)st.st_size != size)
+        return 0;
+    Stamp now = stamp_of(&st);
+    return now.mtime_ns == want.mtime_ns && now.ino == want.ino && now.mtime_ns < mark_ns;
+}
+
+/* The mark verifies: 0, or -1 with why (e.g. "curves.png changed since the run finished"). */
+static int verify_mark(const char *dir, char *why, size_t n, int *unstamped)
+{
+    *unstamped = 0;
     char mark[MNL_PATH_LEN], path[MNL_PATH_LEN];
     unsigned char *buf = NULL;
     size_t len;
@@ -441,6 +545,8 @@ static int verify_mark(const char *dir, char *why, size_t n)
         snprintf(why, n, RUNDIR_FINISHED " is damaged");
         return -1;
     }
+    struct stat mark_st;
+    long long mark_ns = stat(mark, &mark_st) == 0 ? stamp_of(&mark_st).mtime_ns : 0;
     int ok = 0, files = 0;
     for (char *line = (char *)buf + strlen(FINISHED_HEAD); *line && !ok;) {
         char *nl = strchr(line, '\n'), name[512];
@@ -448,15 +554,21 @@ static int verify_mark(const char *dir, char *why, size_t n)
             *nl = '\0';
         long long want_size, size;
         Checksum want, sum;
-        if (sscanf(line, "%511s %lld %lx %lx", name, &want_size, &want.crc, &want.adler) != 4 ||
-            !plain_name(name)) {
+        Stamp want_stamp, stamp;
+        int fields = sscanf(line, "%511s %lld %lx %lx %lld %llu", name, &want_size, &want.crc,
+                            &want.adler, &want_stamp.mtime_ns, &want_stamp.ino);
+        if (fields == 4)
+            *unstamped = 1;                  /* a mark of before stamps: summed every time */
+        if ((fields != 4 && fields != 6) || take_name(name) != 0) {
             snprintf(why, n, RUNDIR_FINISHED " is damaged");
             ok = -1;
         } else if (rundir_path(dir, name, path, sizeof path) || !file_exists(path)) {
             snprintf(why, n, "%.300s is missing", name);
             ok = -1;
-        } else if (file_crc(path, &size, &sum) != 0 || size != want_size || sum.crc != want.crc ||
-                   sum.adler != want.adler) {
+        } else if (fields == 6 && unchanged_since(path, want_size, want_stamp, mark_ns)) {
+            ;                            /* the very file the mark summed: not read again */
+        } else if (file_crc(path, &size, &sum, &stamp) != 0 || size != want_size ||
+                   sum.crc != want.crc || sum.adler != want.adler) {
             snprintf(why, n, "%.300s changed since the run finished", name);
             ok = -1;
         }
@@ -474,16 +586,37 @@ static int verify_mark(const char *dir, char *why, size_t n)
 
 /* ---- adopting the pictures of predict and features ---- */
 
+/* dir's own list into d: its run manifest when it has one, else its .mnistlab-files (*l: which;
+ * *found: it is there). */
+static int read_own_list(RunDir *d, const char *dir, const NameList **l, int *found)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->dir, sizeof d->dir, "%s", dir);
+    *l = &RUN_MANIFEST;
+    int rc = read_list(d, &RUN_MANIFEST, found);
+    if (!rc && !*found) {
+        *l = &FILES_LIST;
+        rc = read_list(d, &FILES_LIST, found);
+    }
+    return rc;
+}
+
 int rundir_adopt(const char *dir, const char *name)
 {
     RunDir d;
-    memset(&d, 0, sizeof d);
-    snprintf(d.dir, sizeof d.dir, "%s", dir);
-    int found = 0, rc = read_manifest(&d, &found);
-    if (!rc && found && !rundir_owns(&d, name) && !(rc = add_name(&d, name)))
-        rc = write_manifest(&d);
+    const NameList *l;
+    int found, rc = read_own_list(&d, dir, &l, &found);
+    if (!rc && !rundir_owns(&d, name) && !(rc = add_name(&d, name)))
+        rc = write_list(&d, l);
     forget_names(&d);
     return rc;
+}
+
+/* name is a data file drawn beside the picture STEM.png: STEM.*.dat or STEM.svg */
+static int beside_picture(const char *name, const char *stem, size_t k)
+{
+    return !strncmp(name, stem, k) && name[k] == '.' && !strstr(name, ".tmp.") &&
+           (ends_with(name, ".dat") || !strcmp(name + k, ".svg"));
 }
 
 int rundir_adopt_picture(const char *png)
@@ -498,12 +631,125 @@ int rundir_adopt_picture(const char *png)
     int rc = rundir_adopt(dir, base);
     DIR *dp = rc ? NULL : opendir(dir);
     for (struct dirent *e; dp && !rc && (e = readdir(dp));)
-        if (!strncmp(e->d_name, stem, k) && e->d_name[k] == '.' && ends_with(e->d_name, ".dat") &&
-            !strstr(e->d_name, ".tmp."))
+        if (beside_picture(e->d_name, stem, k) && ends_with(e->d_name, ".dat"))
             rc = rundir_adopt(dir, e->d_name);
     if (dp)
         closedir(dp);
     return rc;
+}
+
+/* ---- a command's files in a folder ---- */
+
+/* dir holds the mark of a folder an earlier mnistlab wrote: its SWEEP.md, DIFF.md, ROBUSTNESS.md,
+ * or a REPORT.md that begins as the suite's reports do (a learner may keep a REPORT.md of their own
+ * in a folder they compare). */
+static int marker_is_there(const char *dir, const char *marker)
+{
+    char path[MNL_PATH_LEN];
+    if (rundir_path(dir, marker, path, sizeof path) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    if (strcmp(marker, RUNDIR_REPORT_MD) != 0)
+        return file_exists(path);
+    FILE *f;
+    long long size;
+    if (file_open_regular(path, &f, &size) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    char head[sizeof RUNDIR_REPORT_HEAD + 1] = "";
+    int ours = fgets(head, sizeof head, f) && !strncmp(head, RUNDIR_REPORT_HEAD "\n", sizeof head - 1);
+    fclose(f);
+    return ours;
+}
+
+/* The file d->dir/name is absent, or the suite's: listed (found: d holds the folder's list), or, in
+ * a folder of before these lists, the folder holds `marker` (an earlier mnistlab's sweep, diff or
+ * robustness folder) or is an earlier run's and name a picture of its model. */
+static int ours_or_absent(const RunDir *d, int found, const char *name, const char *marker)
+{
+    char path[MNL_PATH_LEN], mark[MNL_PATH_LEN];
+    struct stat st;
+    if (rundir_path(d->dir, name, path, sizeof path) != MNL_OK) {
+        mnl_clear_error();
+        return 0;
+    }
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISREG(st.st_mode))
+        return 0;                        /* a folder, a link, a pipe: never the suite's file */
+    if (found)
+        return rundir_owns(d, name);
+    if (marker && marker_is_there(d->dir, marker))
+        return 1;
+    return legacy_model_picture(name) && rundir_path(d->dir, RUNDIR_CONFIG, mark, sizeof mark) ==
+                                             MNL_OK && file_exists(mark);
+}
+
+/* The first file of name's that may not be replaced, into bad; 0 when there is none. A picture
+ * (STEM.png) brings the data files drawn beside it: when the picture is the suite's, so are they;
+ * else each must be. */
+static int refused_file(const RunDir *d, int found, const char *name, const char *marker,
+                        char *bad, size_t n)
+{
+    if (ours_or_absent(d, found, name, marker)) {
+        if (!ends_with(name, ".png") || (found && rundir_owns(d, name)))
+            return 0;
+    } else {
+        snprintf(bad, n, "%s", name);
+        return 1;
+    }
+    size_t k = strlen(name) - 4;
+    DIR *dp = opendir(d->dir);
+    int refused = 0;
+    for (struct dirent *e; dp && !refused && (e = readdir(dp));)
+        if (beside_picture(e->d_name, name, k) && !ours_or_absent(d, found, e->d_name, marker)) {
+            snprintf(bad, n, "%s", e->d_name);
+            refused = 1;
+        }
+    if (dp)
+        closedir(dp);
+    return refused;
+}
+
+int rundir_claim_outputs(const char *dir, const char *const *names, const char *marker)
+{
+    int rc = make_dirs(dir);
+    if (rc)
+        return rc;
+    RunDir d;
+    const NameList *l;
+    int found;
+    if ((rc = read_own_list(&d, dir, &l, &found))) {
+        forget_names(&d);
+        return rc;
+    }
+    char bad[300];
+    for (int i = 0; names[i] && !rc; i++)
+        if (refused_file(&d, found, names[i], marker, bad, sizeof bad))
+            rc = mnl_fail(MNL_ERR_CONFIG, "%s/%s is there and mnistlab has no record of writing it; "
+                          "it is never replaced: move it away, or write into another folder",
+                          dir, bad);
+    for (int i = 0; names[i] && !rc; i++)
+        rc = add_name(&d, names[i]);
+    if (!rc)
+        rc = write_list(&d, l);
+    forget_names(&d);
+    return rc;
+}
+
+int rundir_claim_file(const char *path, const char *marker)
+{
+    char dir[MNL_PATH_LEN];
+    const char *slash = strrchr(path, '/');
+    if (slash && slash[1] == '\0')
+        return mnl_fail(MNL_ERR_ARG, "%s: a file name is wanted, not a folder", path);
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (!dir[0])
+        snprintf(dir, sizeof dir, "/");            /* /x.png */
+    const char *names[] = {slash ? slash + 1 : path, NULL};
+    return rundir_claim_outputs(dir, names, marker);
 }
 
 /* ---- status ---- */
@@ -613,16 +859,65 @@ static int upgrade_legacy(const char *dir, char *why, size_t n)
     return 0;
 }
 
+/* A mark of before stamps that verified gets them, once, so that readers stop summing every file
+ * of every run (a results folder of 400 runs holds gigabytes of checkpoints). Under the folder's
+ * lock, when it is free: each file is summed again as it is stamped, and the mark is rewritten only
+ * when every sum is the one it held; else it is left as it was. */
+static void restamp_mark(const char *dir)
+{
+    DirLock lock;
+    char mark[MNL_PATH_LEN], path[MNL_PATH_LEN], *text = NULL;
+    unsigned char *buf = NULL;
+    size_t len, text_len = 0;
+    if (dir_lock_is_ours(dir) || rundir_path(dir, RUNDIR_FINISHED, mark, sizeof mark) ||
+        dir_lock(&lock, dir) != MNL_OK) {
+        mnl_clear_error();
+        return;
+    }
+    FILE *out = open_memstream(&text, &text_len);
+    int ok = out && file_read_all(mark, (size_t)1 << 20, &buf, &len) == MNL_OK &&
+             strncmp((const char *)buf, FINISHED_HEAD, strlen(FINISHED_HEAD)) == 0;
+    if (ok)
+        fputs(FINISHED_HEAD, out);
+    for (char *line = ok ? (char *)buf + strlen(FINISHED_HEAD) : ""; ok && *line;) {
+        char *nl = strchr(line, '\n'), name[512];
+        if (nl)
+            *nl = '\0';
+        long long want_size, size;
+        Checksum want, sum;
+        Stamp stamp;
+        ok = sscanf(line, "%511s %lld %lx %lx", name, &want_size, &want.crc, &want.adler) == 4 &&
+             take_name(name) == 0 && rundir_path(dir, name, path, sizeof path) == MNL_OK &&
+             file_crc(path, &size, &sum, &stamp) == 0 && size == want_size &&
+             sum.crc == want.crc && sum.adler == want.adler;
+        if (ok) {
+            put_name(out, name);
+            fprintf(out, " %lld %08lx %08lx %lld %llu\n", size, sum.crc, sum.adler, stamp.mtime_ns,
+                    stamp.ino);
+        }
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    if (out && fclose(out) != 0)
+        ok = 0;
+    if (ok)
+        atomic_write_file(mark, text, text_len);
+    mnl_clear_error();
+    free(buf), free(text);
+    dir_unlock(&lock);
+}
+
 int rundir_verify(const char *dir, char *why, size_t n)
 {
-    return verify_mark(dir, why, n);
+    int unstamped;
+    return verify_mark(dir, why, n, &unstamped);
 }
 
 int rundir_is_finished(const RunDir *d)
 {
     char why[400];
+    int unstamped;
     return d->legacy ? d->had_files && legacy_complete(d->dir, why, sizeof why) == 0
-                     : verify_mark(d->dir, why, sizeof why) == 0;
+                     : verify_mark(d->dir, why, sizeof why, &unstamped) == 0;
 }
 
 RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
@@ -652,7 +947,11 @@ RunDirState rundir_status(const char *dir, RunDirStatus *s, int *upgraded)
                      s->epochs);
         return s->state = RUNDIR_RUNNING;
     }
-    int ok = has_manifest ? verify_mark(dir, why, sizeof why) : upgrade_legacy(dir, why, sizeof why);
+    int unstamped = 0;
+    int ok = has_manifest ? verify_mark(dir, why, sizeof why, &unstamped)
+                          : upgrade_legacy(dir, why, sizeof why);
+    if (ok == 0 && unstamped)
+        restamp_mark(dir);
     if (ok == 0) {
         if (!has_manifest && upgraded)
             *upgraded = 1;

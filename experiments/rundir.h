@@ -48,9 +48,16 @@
  *                     10)", "incomplete: interrupted by signal 2 during     a fit was interrupted;
  *                     the fit, nothing fitted"); never in a finished run    removed by rundir_claim
  *   finished.txt      the completion mark: "mnistlab run finished 1", then  rundir_finish, LAST
- *                     "NAME SIZE CRC32 ADLER32" for every other file of the
- *                     manifest that is there (zlib's, 8 hex digits each;
- *                     Adler-32 too, as a checkpoint ends with its own CRC)
+ *                     "NAME SIZE CRC32 ADLER32 MTIME_NS INODE" for every
+ *                     other file of the manifest that is there (zlib's, 8
+ *                     hex digits each; Adler-32 too, as a checkpoint ends
+ *                     with its own CRC; the file's change time in
+ *                     nanoseconds and its inode, decimal). A file whose
+ *                     size, time and inode are the recorded ones, its time
+ *                     before the mark's own, is not summed again (as git's
+ *                     index); any other is. A mark of four fields a line
+ *                     (before 2026-12-07) is summed whole, and stamped once
+ *                     when it verifies (under the folder's lock)
  *   NAME.tmp.PID[.EXT]  a file being written (common/fileio atomic_*); a dead process's are
  *                     removed by the next rundir_take
  *
@@ -79,7 +86,24 @@
  *                     written by experiments/sweep at the end; SWEEP.md marks a sweep's folder
  *
  * ---- the format of a diff's folder ---------------------------------------------------------------
- *   DIFF.md, fixed.png, broken.png, classes.png   written by experiments/diff; DIFF.md marks it
+ *   DIFF.md, fixed.png, broken.png, classes.png (classes.dat)   written by experiments/diff; DIFF.md
+ *                     marks it
+ *
+ * ---- any other folder a command writes in ----------------------------------------------------------
+ *   .mnistlab-files   "mnistlab files 1", then one file name a line: the files a command of the
+ *                     suite wrote in a folder that is not a run's (a sweep's, a diff's,
+ *                     robustness's, features/attack/predict --out), written by
+ *                     rundir_claim_outputs before them and by rundir_adopt after. A run folder
+ *                     lists them in its manifest.txt instead.
+ * In manifest.txt, .mnistlab-files and finished.txt a name is one word: a space, a control byte,
+ * DEL and '%' are written %XX (hex), so any file name is one entry.
+ * The same rule as in a run folder: a command replaces a file only when the folder's list names it
+ * (a picture STEM.png brings the STEM.*.dat and STEM.svg drawn beside it). In a folder of an earlier
+ * mnistlab, without a list, a sweep's, diff's or robustness's files are taken as the suite's when
+ * its SWEEP.md, DIFF.md or ROBUSTNESS.md is there, a results folder's (REPORT.md, index.html,
+ * compare-*.png, cost-*.png) when its REPORT.md begins with RUNDIR_REPORT_HEAD, and a run folder's
+ * model pictures when its config.used is; any other file there is the user's, and the command
+ * refuses, naming it.
  *
  * Every file name above is spelled here only (the RUNDIR_* names below); the other modules use
  * these names, and ask rundir_is_sweep / rundir_is_diff / rundir_is_model_picture what a folder
@@ -90,6 +114,7 @@
 
 #include <stddef.h>
 
+#include "common/config.h"
 #include "common/fileio.h"
 #include "common/metrics.h"
 
@@ -136,6 +161,16 @@
 #define RUNDIR_DIFF_FIXED   "fixed.png"
 #define RUNDIR_DIFF_BROKEN  "broken.png"
 #define RUNDIR_DIFF_CLASSES "classes.png"
+#define RUNDIR_DIFF_CLASSES_DAT "classes.dat"
+/* robustness's folder (experiments/robustness): its table and a picture per transform */
+#define RUNDIR_ROBUSTNESS_MD "ROBUSTNESS.md"
+/* a results folder's report and page (experiments/report, experiments/html); the report's first
+ * line marks a results folder an earlier mnistlab wrote */
+#define RUNDIR_REPORT_MD    "REPORT.md"
+#define RUNDIR_REPORT_HEAD  "# mnistlab: every run under this folder"
+#define RUNDIR_INDEX_HTML   "index.html"
+/* the list of the suite's files in any folder but a run's */
+#define RUNDIR_FILES_LIST   ".mnistlab-files"
 #define RUNDIR_MAX_FILES 256
 /* The longest "/NAME" a run writes in its folder, a temp file's suffix included
  * ("/features-conv12.png.tmp.4194304.old"): a run folder's path leaves this much under PATH_MAX. */
@@ -156,8 +191,12 @@ typedef struct {
 } RunDir;
 
 /* The run folder of an experiment: out (--out) or results/EXPERIMENT; MNL_ERR_CONFIG for an empty
- * name or one too long for the files a run writes in it (nothing is created). */
-int rundir_choose(const char *out, const char *experiment, char *dir, size_t n);
+ * name, one too long for the files a run writes in it, or, without out, an experiment's name that
+ * was cut (nothing is created). */
+int rundir_choose(const char *out, const ExpConfig *c, char *dir, size_t n);
+/* The experiment's name is whole, so it may name a folder (two names that differ only past the
+ * cut would share one); else MNL_ERR_CONFIG saying so. */
+int rundir_name_fits(const ExpConfig *c);
 /* DIR/name into buf; MNL_ERR_ARG when it does not fit. */
 int rundir_path(const char *dir, const char *name, char *buf, size_t n);
 
@@ -187,8 +226,9 @@ void rundir_release(RunDir *d);
  * model they were drawn from, and never stay beside another one. */
 void rundir_remove_pictures(const RunDir *d);
 
-/* predict and features: the file `name` was just written into dir; when dir is a run folder (it
- * has a manifest), the manifest lists it from now on, so a later run may replace it. */
+/* predict and features: the file `name` was just written into dir; the folder's list (a run
+ * folder's manifest, any other's .mnistlab-files) names it from now on, so a later command may
+ * replace it. */
 int rundir_adopt(const char *dir, const char *name);
 /* The same for a picture (DIR/STEM.png) and the data files drawn for it (DIR/STEM.*.dat). */
 int rundir_adopt_picture(const char *png);
@@ -311,6 +351,14 @@ int rundir_is_lesson(const char *root, const char *rel);
 /* name is a picture predict or features drew from a run's model (predict*.png, features-*.png),
  * not a temporary file. */
 int rundir_is_model_picture(const char *name);
+/* Before a command writes names (NULL-terminated) into dir (created when needed): each must be
+ * absent or the suite's (above: the folder's list, or for a folder of an earlier mnistlab its
+ * marker, e.g. RUNDIR_SWEEP_MD, NULL for none), else MNL_ERR_CONFIG names the first that is not
+ * and nothing is written. Then the folder's list names them all, so a later command may replace
+ * them. */
+int rundir_claim_outputs(const char *dir, const char *const *names, const char *marker);
+/* The same for one file named by its path (predict's and show-data's --out FILE.png). */
+int rundir_claim_file(const char *path, const char *marker);
 /* Hold a sweep folder for the sweep's whole run (created when needed); MNL_ERR_LOCKED names the
  * process of the sweep that holds it. */
 int rundir_take_sweep(DirLock *l, const char *dir);

@@ -179,7 +179,10 @@ static int plan_runs(Sweep *w)
     }
     snprintf(w->name, sizeof w->name, "%s", ex.cfg.name);
     unsigned long own_seed = ex.cfg.seed;
+    rc = o->out_dir ? MNL_OK : rundir_name_fits(&ex.cfg);     /* it names results/sweep-NAME-KEY */
     experiment_free(&ex);
+    if (rc)
+        return rc;
     if (o->out_dir)
         snprintf(w->out, sizeof w->out, "%s", o->out_dir);
     else if (o->n_axes == 1)
@@ -882,8 +885,13 @@ int sweep_run(const SweepOptions *o, int *signal_out)
     memset(&w, 0, sizeof w);
     w.o = o;
     int rc = plan_runs(&w);
+    static const char *const outputs[] = {RUNDIR_SWEEP_MD, RUNDIR_SWEEP_PNG, RUNDIR_SWEEP_DAT,
+                                          RUNDIR_SWEEP_FAIL_DAT, RUNDIR_SWEEP_CURVES,
+                                          RUNDIR_HEATMAP, RUNDIR_HEATMAP_DAT, NULL};
     if (!rc)
         rc = rundir_take_sweep(&lock, w.out);   /* one sweep at a time in a folder */
+    if (!rc)                                    /* before any run: nothing of the user's replaced */
+        rc = rundir_claim_outputs(w.out, outputs, RUNDIR_SWEEP_MD);
     sweep_catch_signals(1);
     for (int i = 0; !rc && i < w.n_runs; i++) {
         if (sweep_signal) {                     /* a Ctrl-C between two runs */

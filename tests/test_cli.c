@@ -514,14 +514,16 @@ static void test_cli_train_help_lists_layer_kinds_and_activations(void)
         }
 }
 
-/* The files of dir other than "." and "..", as "a b c" in readdir order; their count. */
+/* The files of dir other than "." and ".." and the list of the suite's files there
+ * (.mnistlab-files, experiments/rundir), as "a b c" in readdir order; their count. */
 static int list_dir(const char *dir, char *names, size_t n)
 {
     int count = 0;
     names[0] = '\0';
     DIR *d = opendir(dir);
     for (struct dirent *e; d && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            !strcmp(e->d_name, ".mnistlab-files"))
             continue;
         count++;
         size_t used = strlen(names);
@@ -543,6 +545,7 @@ static void test_cli_show_data_writes_one_png_where_asked(void)
     CU_ASSERT_EQUAL_FATAL(run_cli(NULL, args), 0);
     CU_ASSERT_EQUAL(list_dir(dir, names, sizeof names), 1);
     CU_ASSERT_STRING_EQUAL(names, "fours.png");
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, ".mnistlab-files")), "mnistlab files 1\nfours.png\n");
 }
 
 /* Without --out the picture goes to results/show-data.png of the folder it runs in, never into

@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "common/fileio.h"
+#include "experiments/rundir.h"
 #include "tests/test_util.h"
 
 #define QUICK "train experiments/softmax.conf --set 'data.classes=4 9' " \
@@ -80,6 +81,121 @@ static void test_rundir_folder_of_user_files_is_refused_naming_them(void)
     CU_ASSERT_FALSE(path_present(in_dir(dir, "model.ckpt")));
 }
 
+/* A command's files in a folder that is not a run's: the folder's list (.mnistlab-files) names
+ * what the suite wrote; anything else is the user's and is never replaced. */
+static void test_rundir_claim_outputs_refuses_a_users_file_and_lists_its_own(void)
+{
+    const char *dir = test_path("claim-user");
+    mkdir(dir, 0777);
+    static const char *const diff_files[] = {"DIFF.md", "fixed.png", "classes.dat", NULL};
+    write_text(in_dir(dir, "fixed.png"), "my picture\n");
+    mnl_clear_error();
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "claim-user/fixed.png is there and mnistlab has "
+                                                    "no record of writing it"));
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, "fixed.png")), "my picture\n");
+    CU_ASSERT_FALSE(path_present(in_dir(dir, RUNDIR_FILES_LIST)));   /* nothing written */
+    /* the data drawn beside a picture is the picture's: a user's fixed.grid.dat is refused too */
+    unlink(in_dir(dir, "fixed.png"));
+    write_text(in_dir(dir, "fixed.grid.dat"), "my numbers\n");
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mnl_last_error(), "fixed.grid.dat"));
+    unlink(in_dir(dir, "fixed.grid.dat"));
+    /* a link in the place of a file is not the suite's file either */
+    CU_ASSERT_FATAL(symlink("/etc/hostname", in_dir(dir, "classes.dat")) == 0);
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_ERR_CONFIG);
+    unlink(in_dir(dir, "classes.dat"));
+    /* a user's file of another name stays beside the outputs, untouched */
+    write_text(in_dir(dir, "notes.txt"), "mine\n");
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_OK);
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(dir, RUNDIR_FILES_LIST)),
+                           "mnistlab files 1\nDIFF.md\nfixed.png\nclasses.dat\n");
+    write_text(in_dir(dir, "fixed.png"), "drawn by the suite\n");
+    write_text(in_dir(dir, "fixed.grid.dat"), "drawn by the suite\n");
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_OK);   /* its own */
+    /* any file name is one entry of the list: a space, a newline, a '%' are written %XX */
+    static const char *const odd[] = {"my pic.png", "two\nlines.png", "100%.png", NULL};
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, odd, NULL), MNL_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_slurp(in_dir(dir, RUNDIR_FILES_LIST)),
+                                  "\nmy%20pic.png\ntwo%0Alines.png\n100%25.png\n"));
+    write_text(in_dir(dir, "two\nlines.png"), "drawn by the suite\n");
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, odd, NULL), MNL_OK);    /* read back as written */
+}
+
+/* Folders of an earlier mnistlab, without a list: a diff's files are the suite's when its DIFF.md is
+ * there; a run folder lists a command's files in its manifest. */
+static void test_rundir_claim_outputs_takes_an_earlier_folder_by_its_mark(void)
+{
+    const char *dir = test_path("claim-legacy");
+    mkdir(dir, 0777);
+    static const char *const diff_files[] = {"DIFF.md", "fixed.png", NULL};
+    write_text(in_dir(dir, "fixed.png"), "an earlier diff's\n");
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_ERR_CONFIG);  /* no mark */
+    write_text(in_dir(dir, "DIFF.md"), "# an earlier diff\n");
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, NULL), MNL_ERR_CONFIG);
+    CU_ASSERT_EQUAL(rundir_claim_outputs(dir, diff_files, "DIFF.md"), MNL_OK);
+    CU_ASSERT_TRUE(path_present(in_dir(dir, RUNDIR_FILES_LIST)));
+
+    const char *run = test_path("claim-run");
+    mkdir(run, 0777);
+    write_text(in_dir(run, RUNDIR_MANIFEST), "mnistlab run folder manifest 1\nconfig.used\n");
+    write_text(in_dir(run, "attack.csv"), "mine\n");
+    static const char *const attack_files[] = {"attack.csv", "attack.png", NULL};
+    CU_ASSERT_EQUAL(rundir_claim_outputs(run, attack_files, NULL), MNL_ERR_CONFIG);
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(run, "attack.csv")), "mine\n");
+    unlink(in_dir(run, "attack.csv"));
+    CU_ASSERT_EQUAL(rundir_claim_outputs(run, attack_files, NULL), MNL_OK);
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(run, RUNDIR_MANIFEST)),
+                           "mnistlab run folder manifest 1\nconfig.used\nattack.csv\nattack.png\n");
+    CU_ASSERT_FALSE(path_present(in_dir(run, RUNDIR_FILES_LIST)));
+}
+
+/* Every command that writes into a folder it is given refuses to replace a user's file there, and
+ * leaves it as it was: diff, sweep, robustness, features, attack, predict. */
+static void test_rundir_no_command_replaces_a_users_file(void)
+{
+    if (!test_need_mnist())
+        return;
+    char run[1200];                              /* test_path's buffers are reused */
+    snprintf(run, sizeof run, "%s", test_path("claimed-run"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(run, NULL), 0);
+    static const struct {
+        const char *folder, *file, *args;
+    } cases[] = {
+        {"user-diff", "broken.png", "diff '%2$s' '%2$s' --out '%1$s'"},
+        {"user-robustness", "robustness-shift.png", "robustness '%2$s' --shift 0,1 --out '%1$s'"},
+        {"user-features", "weights.png", "features '%2$s/model.ckpt' --out '%1$s'"},
+        {"user-attack", "attack.csv", "attack '%2$s' --images 50 --out '%1$s'"},
+        {"user-predict", "mine.png", "predict '%2$s/model.ckpt' --index 1 --out '%1$s/mine.png'"},
+        {"user-show-data", "mine.png", "show-data --out '%1$s/mine.png'"},
+        {"user-sweep", "sweep.png", "sweep experiments/softmax.conf --vary train.lr=0.1,0.2 "
+                                    "--set train.epochs=1 --set 'data.subset=500 100' --out '%1$s'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char folder[1200], args[4096];
+        snprintf(folder, sizeof folder, "%s", test_path(cases[i].folder));
+        mkdir(folder, 0777);
+        write_text(in_dir(folder, cases[i].file), "the user's own\n");
+        snprintf(args, sizeof args, cases[i].args, folder, run);   /* %1$s folder, %2$s run */
+        CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "has no record of writing it"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), cases[i].file));
+        CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(folder, cases[i].file)), "the user's own\n");
+    }
+    /* compare, and the report a run refreshes, in a folder whose REPORT.md is the user's */
+    char root[1200], args[2400];
+    snprintf(root, sizeof root, "%s", test_path("user-compare"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(in_dir(root, "run1"), NULL), 0);
+    write_text(in_dir(root, "REPORT.md"), "my notes on these runs\n");
+    snprintf(args, sizeof args, "compare '%s'", root);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "REPORT.md is there and mnistlab has no record"));
+    CU_ASSERT_EQUAL(train_quick(in_dir(root, "run2"), NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text(), "could not refresh"));
+    CU_ASSERT_STRING_EQUAL(test_slurp(in_dir(root, "REPORT.md")), "my notes on these runs\n");
+    CU_ASSERT_FALSE(path_present(in_dir(root, "index.html")));
+}
+
 static void test_rundir_pictures_predict_drew_are_replaced_by_the_next_run(void)
 {
     if (!test_need_mnist())
@@ -131,6 +247,92 @@ static void test_rundir_completion_mark_names_every_output_with_size_and_checksu
         CU_ASSERT_PTR_NOT_NULL(strstr(mark, outputs[i]));
     const char *manifest = test_slurp(in_dir(dir, "manifest.txt"));
     CU_ASSERT_PTR_NOT_NULL(strstr(manifest, "\nsummary.txt\n"));
+}
+
+/* An experiment's name longer than a run folder is named by: trained with --out it is only a
+ * label, without it (train, sweep) it is refused, naming the file, before anything is made; two
+ * files whose names differ past the cut never share results/NAME. */
+static void test_rundir_a_cut_experiment_name_never_names_a_folder(void)
+{
+    if (!test_need_mnist())
+        return;
+    char conf[1400], args[3000], cwd_results[1500];
+    snprintf(conf, sizeof conf, "%s/%0100d.conf", test_path("long-names"), 7);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp experiments/softmax.conf '%s'",
+             test_path("long-names"), conf);
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    snprintf(args, sizeof args, "train '%s' --set 'data.subset=500 100' --set train.epochs=1 "
+             "--set data.validation=none --no-live", conf);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "the experiment's name is 100 bytes, more than the 63"));
+    snprintf(cwd_results, sizeof cwd_results, "results/%063d", 0);
+    CU_ASSERT_FALSE(path_present(cwd_results));
+    snprintf(args, sizeof args, "sweep '%s' --vary train.lr=0.1,0.2 --set 'data.subset=500 100' "
+             "--set train.epochs=1", conf);
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text(), "the experiment's name is 100 bytes"));
+    snprintf(args, sizeof args, "train '%s' --set 'data.subset=500 100' --set train.epochs=1 "
+             "--set data.validation=none --no-live --out '%s'", conf, test_path("long-named-run"));
+    CU_ASSERT_EQUAL(run_cli(NULL, args), 0);
+}
+
+/* A byte of path changed in place: the same size, the same file. */
+static void flip_a_byte(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    CU_ASSERT_FATAL(f != NULL);
+    int c = fgetc(f);
+    fseek(f, 0, SEEK_SET);
+    fputc(c ^ 1, f);
+    fclose(f);
+}
+
+/* The mark records each file's time and inode beside its sums, so readers need not sum gigabytes
+ * of checkpoints again; a file changed after the mark is still seen, however quickly, and a mark
+ * of before stamps gets them once, when it verifies. */
+static void test_rundir_stamped_mark_still_sees_a_file_changed_in_place(void)
+{
+    if (!test_need_mnist())
+        return;
+    char dir[1200], why[400];
+    snprintf(dir, sizeof dir, "%s", test_path("stamped"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(dir, NULL), 0);
+    const char *mark = test_slurp(in_dir(dir, "finished.txt"));
+    unsigned long long ns, ino;
+    const char *line = strstr(mark, "\nmetrics.csv ");
+    CU_ASSERT_FATAL(line != NULL);
+    CU_ASSERT_EQUAL(sscanf(line, "\nmetrics.csv %*d %*x %*x %llu %llu", &ns, &ino), 2);
+    CU_ASSERT_EQUAL(rundir_verify(dir, why, sizeof why), 0);
+    flip_a_byte(in_dir(dir, "metrics.csv"));
+    CU_ASSERT_EQUAL(rundir_verify(dir, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "metrics.csv changed since the run finished"));
+
+    /* a mark of before stamps: summed, then stamped; a later change is seen the same */
+    char old_dir[1200];
+    snprintf(old_dir, sizeof old_dir, "%s", test_path("unstamped"));
+    CU_ASSERT_EQUAL_FATAL(train_quick(old_dir, NULL), 0);
+    char *text = strdup(test_slurp(in_dir(old_dir, "finished.txt"))), old[8192] = "";
+    for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+        char name[256], crc[16], adler[16];
+        long long size;
+        if (sscanf(l, "%255s %lld %15s %15s", name, &size, crc, adler) == 4)
+            snprintf(old + strlen(old), sizeof old - strlen(old), "%s %lld %s %s\n", name, size, crc,
+                     adler);
+        else
+            snprintf(old + strlen(old), sizeof old - strlen(old), "%s\n", l);
+    }
+    free(text);
+    write_text(in_dir(old_dir, "finished.txt"), old);
+    RunDirStatus st;
+    int upgraded;
+    CU_ASSERT_EQUAL(rundir_status(old_dir, &st, &upgraded), RUNDIR_DONE);
+    line = strstr(test_slurp(in_dir(old_dir, "finished.txt")), "\nmetrics.csv ");
+    CU_ASSERT_FATAL(line != NULL);
+    CU_ASSERT_EQUAL(sscanf(line, "\nmetrics.csv %*d %*x %*x %llu %llu", &ns, &ino), 2);
+    flip_a_byte(in_dir(old_dir, "summary.txt"));
+    CU_ASSERT_EQUAL(rundir_status(old_dir, &st, &upgraded), RUNDIR_INCOMPLETE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(st.text, "summary.txt changed since the run finished"));
 }
 
 static void test_rundir_resume_of_a_finished_run_changes_nothing(void)
@@ -808,9 +1010,14 @@ int register_rundir_tests(void)
     struct { const char *name; CU_TestFunc fn; } tests[] = {
 #define T(name) {#name, test_##name}
         T(rundir_folder_of_user_files_is_refused_naming_them),
+        T(rundir_claim_outputs_refuses_a_users_file_and_lists_its_own),
+        T(rundir_claim_outputs_takes_an_earlier_folder_by_its_mark),
+        T(rundir_no_command_replaces_a_users_file),
         T(rundir_pictures_predict_drew_are_replaced_by_the_next_run),
         T(rundir_run_with_a_missing_picture_is_listed_as_incomplete),
         T(rundir_completion_mark_names_every_output_with_size_and_checksum),
+        T(rundir_a_cut_experiment_name_never_names_a_folder),
+        T(rundir_stamped_mark_still_sees_a_file_changed_in_place),
         T(rundir_resume_of_a_finished_run_changes_nothing),
         T(rundir_second_sweep_into_a_held_folder_is_refused_naming_the_holder),
         T(rundir_compare_shows_a_folder_being_rewritten_as_in_progress),
