@@ -1050,6 +1050,14 @@ static int write_group_block(FILE *o, const RunSummary *r, int g, int ge, double
 
 typedef struct { int g, ge; double final; } ChartLine;
 
+/* The units of a run's steps (experiments/rundir: rundir_planned), as bits. */
+enum { UNIT_EPOCH = 1, UNIT_ROUND = 2, UNIT_TREE = 4, UNIT_FIT = 8 };
+static int unit_bit(const char *unit)
+{
+    return !strcmp(unit, "round") ? UNIT_ROUND : !strcmp(unit, "tree") ? UNIT_TREE :
+           !strcmp(unit, "fit") ? UNIT_FIT : UNIT_EPOCH;
+}
+
 static int by_final_desc(const void *pa, const void *pb)
 {
     const ChartLine *a = pa, *b = pb;
@@ -1058,7 +1066,9 @@ static int by_final_desc(const void *pa, const void *pb)
 
 /* One chart for the runs [i, end) of a task: test accuracy per epoch, one line per group (a seed
  * group's mean over its seeds, with a band of ± one standard deviation; its members are not drawn
- * again), on a linear epoch axis (log only when the epochs span three decades, and then said). At
+ * again), on a linear epoch axis (log only when the epochs span three decades, and then said; a
+ * booster's rounds or a forest's trees beside a network's epochs share the axis, each line's unit
+ * in the key, log when they reach ten times the epochs). At
  * most CHART_MAX_LINES lines, the groups of the highest final accuracy: the title says how many
  * more the table lists. */
 static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int i, int end,
@@ -1090,11 +1100,11 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
     /* the series straight into the plot's private folder: beside REPORT.md only the chart (a
      * copy of the series with $MNISTLAB_KEEP_PLOT_DATA, to redraw it by hand) */
     Plot p;
-    int rc = plot_begin(&p), last = 1;
+    int rc = plot_begin(&p), last = 1, last_epochs = 0, step_units = 0;
     FILE *in = rc ? NULL : plot_open_data(&p, "in");
     if (!rc && !in)
         rc = p.rc;
-    char (*names)[CHART_KEY_CHARS * 4 + 40] = calloc((size_t)(shown ? shown : 1), sizeof *names);
+    char (*names)[CHART_KEY_CHARS * 4 + 64] = calloc((size_t)(shown ? shown : 1), sizeof *names);
     const char **keys = calloc((size_t)(shown ? shown : 1), sizeof *keys);
     if (!rc && (!names || !keys))
         rc = mnl_fail(MNL_ERR_NOMEM, "cannot list the runs of %s", png);
@@ -1130,10 +1140,17 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
         }
         esc_shorten(distinct ? distinct : raw[l], CHART_KEY_CHARS, cut, sizeof cut);
         free(distinct);
+        const char *unit = "epoch";
+        rundir_planned(r[lines[l].g].dir, &unit);
+        step_units |= unit_bit(unit);
+        if (!strcmp(unit, "epoch") && e > 0)
+            last_epochs = e > last_epochs ? e : last_epochs;
+        const char *per = !strcmp(unit, "round") ? " (per round)" : !strcmp(unit, "tree") ?
+                          " (per tree)" : !strcmp(unit, "fit") ? " (one fit)" : "";
         if (n > 1)
-            snprintf(names[l], sizeof names[l], "%s (mean of %d)", cut, n);
+            snprintf(names[l], sizeof names[l], "%s (mean of %d)%s", cut, n, per);
         else
-            snprintf(names[l], sizeof names[l], "%s", cut);
+            snprintf(names[l], sizeof names[l], "%s%s", cut, per);
         keys[l] = names[l];
     }
     if (in)
@@ -1141,14 +1158,28 @@ static int write_task_chart(FILE *o, const char *root, const RunSummary *r, int 
     if (!rc)
         rc = plot_keep_data(&p, "in", dat);
     if (n_lines > shown)
-        snprintf(title, sizeof title, "Test accuracy per epoch: %s, the best %d of %d (all in the "
-                 "tables)", r[i].task, shown, n_lines);
+        snprintf(title, sizeof title, "Test accuracy per %s: %s, the best %d of %d (all in the "
+                 "tables)", step_units & (UNIT_ROUND | UNIT_TREE) ? "step" : "epoch", r[i].task,
+                 shown, n_lines);
     else
-        snprintf(title, sizeof title, "Test accuracy per epoch: %s", r[i].task);
+        snprintf(title, sizeof title, "Test accuracy per %s: %s",
+                 step_units & (UNIT_ROUND | UNIT_TREE) ? "step" : "epoch", r[i].task);
     if (!rc) {
+        /* a network's epochs beside a booster's rounds or a forest's trees: one axis of steps, each
+         * line in its own unit (the key says which), log when the steps differ tenfold */
+        char xname[80];
+        snprintf(xname, sizeof xname, "%s%s%s", step_units & UNIT_EPOCH ? "epoch" : "",
+                 step_units & UNIT_ROUND ? (step_units & UNIT_EPOCH ? " / boosting round" :
+                                            "boosting round") : "",
+                 step_units & UNIT_TREE ? (step_units & (UNIT_EPOCH | UNIT_ROUND) ? " / trees" :
+                                           "trees") : "");
+        if (!xname[0])
+            snprintf(xname, sizeof xname, "epoch");
+        int mixed = (step_units & (UNIT_ROUND | UNIT_TREE)) && last_epochs > 0;
         plot_set_str_array(&p, "names", keys, shown);
-        plot_set_int(&p, "logx", last >= 1000);
+        plot_set_int(&p, "logx", last >= 1000 || (mixed && last >= 10 * last_epochs));
         plot_set_int(&p, "last_epoch", last);
+        plot_set_str(&p, "xname", xname);
         plot_set_str(&p, "title", title);
         plot_set_layout(&p, "compare");
         rc = plot_draw_svg(&p, "compare", out);   /* removes the private folder */

@@ -5,7 +5,8 @@
 # is linear and ends at the last epoch; log (and labelled so) only when the epochs span three
 # decades.
 # Inputs: in (one block per group: "epoch mean std runs"), names (array of the groups' names, in
-#         the blocks' order; names_n = their number), logx (0|1), last_epoch, out, title, layout
+#         the blocks' order; names_n = their number), logx (0|1), last_epoch, xname (the axis's
+#         unit), out, title, layout
 #         (optional: a file for where the chart and its key are). Text is drawn as it is (enhanced
 #         text off).
 # Short names sit in a key on the right; long ones (a learner's descriptive folders) in one column
@@ -18,7 +19,10 @@ if (exists("svg")) { set terminal svg mouse standalone dynamic noenhanced size 1
     set terminal pngcairo noenhanced size 1100, (below ? 600 + 19 * names_n : 640) font "Sans,11" }
 set output out
 set title title font "Sans,13"
-set xlabel logx ? "epoch (log scale)" : "epoch"
+# xname: what a step is ("epoch", or "epoch / boosting round" when a booster's rounds or a forest's
+# trees share the axis with a network's epochs; each such line's key says its unit)
+if (!exists("xname")) xname = "epoch"
+set xlabel logx ? xname . " (log scale)" : xname
 set format y "%.3f"
 set grid lc rgb "#dddddd"
 if (logx) { set logscale x 10 }

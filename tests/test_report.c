@@ -308,6 +308,31 @@ static void test_report_chart_of_31_runs_draws_the_best_10(void)
     CU_ASSERT_EQUAL(test_png_size(in_dir(root, "compare-mnist-classes-4-9-500-test-images.png"), &w, &h), 0);
 }
 
+/* A booster's rounds beside a network's epochs: one axis of steps, named for both and log-scaled
+ * (200 rounds would squash 2 epochs into the left edge), and the key says the booster's unit. */
+static void test_report_chart_of_epochs_and_boosting_rounds_names_each_unit(void)
+{
+    const char *root = test_path("chart-units");
+    char net[1100], booster[1100];
+    snprintf(net, sizeof net, "%s/net", root);
+    snprintf(booster, sizeof booster, "%s/booster", root);
+    fake_run(net, "experiments/mlp.conf", NULL, 1, 0.97);
+    fake_run(booster, "experiments/boosted-trees.conf", NULL, 1, 0.98);
+    char rows[8192] = "epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,seconds,"
+                      "images_per_s\n";
+    for (int e = 1; e <= 40; e++)
+        snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%d,0.3,0.9,,,0.1,%.6f,0.5,100\n",
+                 e, 0.90 + 0.002 * e);
+    CU_ASSERT_FATAL(test_write_file(in_dir(booster, "metrics.csv"), rows, strlen(rows)) == 0);
+    mark_finished(booster);
+    compare(root);
+    const char *svg = test_slurp(in_dir(root, "compare-mnist-10-classes-10000-test-images.svg"));
+    assert_contains(svg, "booster (per round)");
+    assert_contains(svg, "epoch / boosting round (log scale)");
+    assert_contains(svg, "Test accuracy per step");
+    CU_ASSERT_PTR_NULL(strstr(svg, "net (per"));          /* a network's steps are epochs */
+}
+
 /* The page shows a run's curves large, links its config.used and log.txt, and shows what predict
  * and features drew into its folder. */
 static void test_report_page_shows_a_runs_files_and_explorations(void)
@@ -1229,6 +1254,7 @@ int register_report_tests(void)
         !T(report_lesson_is_a_section_with_its_table_and_charts) ||
         !T(report_lesson_overfitting_draws_its_table_and_chart) ||
         !T(report_chart_of_31_runs_draws_the_best_10) ||
+        !T(report_chart_of_epochs_and_boosting_rounds_names_each_unit) ||
         !T(report_curves_text_is_clear_of_a_one_epoch_run) ||
         !T(report_curves_text_is_clear_when_the_best_is_the_last_epoch) ||
         !T(report_curves_text_is_clear_of_a_flat_curve) ||
