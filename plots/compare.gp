@@ -32,7 +32,7 @@ set format x "%g"
 set datafile missing "NaN"
 # no key title (gnuplot set it over the first entries, or over the axis label): the axis label
 # says what the key's shades and markers mean
-set ylabel "test accuracy (red; shade and marker name the group; band: ± 1 std over seeds)"
+set ylabel "test accuracy\n(red; shade and marker name the group; band: ± 1 std over seeds)" font "Sans,10"
 if (below) {
     set key outside below left Left reverse maxcols 1 noenhanced font "Sans,10"
 } else {
