@@ -50,10 +50,9 @@ set yrange [0 : *]
 set y2range [acc_min : 1.0]
 set lmargin 12; set rmargin 10   # room for "0.0001" and "0.06177" beside the axis label
 set tmargin 1
-# The key sits at a place of its own under the panel: placed "outside below", gnuplot 5.4 lets its
-# box touch the x label. The bottom margin holds the tic labels, the x label and the key's rows.
-set bmargin 6
-set key at screen 0.5, screen 0.372 center bottom horizontal box maxrows 2 noenhanced
+# The key under the panel, without a box (gnuplot 5.4 set a box's top edge on the x label) and with
+# a line of room above it; as many rows as its entries need (the chance entry is long).
+set key outside below horizontal center nobox maxrows 2 height 1 noenhanced
 set arrow 1 from best_epoch, graph 0 to best_epoch, graph 1 nohead dt 3 lw 1.5 lc rgb "#666666"
 if (last_epoch <= 20) set xtics 1
 # Losses that span decades (a fast first epoch, then slow gains) read best on a log axis; the
