@@ -558,7 +558,7 @@ static int verify_mark(const char *dir, char *why, size_t n, int *unstamped)
         int fields = sscanf(line, "%511s %lld %lx %lx %lld %llu", name, &want_size, &want.crc,
                             &want.adler, &want_stamp.mtime_ns, &want_stamp.ino);
         if (fields == 4)
-            *unstamped = 1;                  /* a mark of before stamps: summed every time */
+            *unstamped = 1;                  /* a mark of before stamps: summed, then stamped */
         if ((fields != 4 && fields != 6) || take_name(name) != 0) {
             snprintf(why, n, RUNDIR_FINISHED " is damaged");
             ok = -1;
@@ -571,6 +571,9 @@ static int verify_mark(const char *dir, char *why, size_t n, int *unstamped)
                    sum.crc != want.crc || sum.adler != want.adler) {
             snprintf(why, n, "%.300s changed since the run finished", name);
             ok = -1;
+        } else if (fields == 6) {
+            *unstamped = 1;              /* the same bytes under another stamp (a copied folder,
+                                            or a file written in the mark's own clock tick) */
         }
         files++;
         line = nl ? nl + 1 : line + strlen(line);
@@ -859,8 +862,9 @@ static int upgrade_legacy(const char *dir, char *why, size_t n)
     return 0;
 }
 
-/* A mark of before stamps that verified gets them, once, so that readers stop summing every file
- * of every run (a results folder of 400 runs holds gigabytes of checkpoints). Under the folder's
+/* A mark of before stamps, or whose stamps are stale (a copied folder), that verified gets them
+ * anew, once, so that readers stop summing every file of every run (a results folder of 400 runs
+ * holds gigabytes of checkpoints). Under the folder's
  * lock, when it is free: each file is summed again as it is stamped, and the mark is rewritten only
  * when every sum is the one it held; else it is left as it was. */
 static void restamp_mark(const char *dir)

@@ -56,8 +56,9 @@
  *                     size, time and inode are the recorded ones, its time
  *                     before the mark's own, is not summed again (as git's
  *                     index); any other is. A mark of four fields a line
- *                     (before 2026-12-07) is summed whole, and stamped once
- *                     when it verifies (under the folder's lock)
+ *                     (before 2026-12-07), or whose stamps are stale (a
+ *                     copied folder), is summed whole and, when it
+ *                     verifies, stamped anew once (under the folder's lock)
  *   NAME.tmp.PID[.EXT]  a file being written (common/fileio atomic_*); a dead process's are
  *                     removed by the next rundir_take
  *

@@ -290,7 +290,7 @@ static void flip_a_byte(const char *path)
 
 /* The mark records each file's time and inode beside its sums, so readers need not sum gigabytes
  * of checkpoints again; a file changed after the mark is still seen, however quickly, and a mark
- * of before stamps gets them once, when it verifies. */
+ * of before stamps, or a copied folder's, is stamped anew once, when it verifies. */
 static void test_rundir_stamped_mark_still_sees_a_file_changed_in_place(void)
 {
     if (!test_need_mnist())
@@ -330,6 +330,19 @@ static void test_rundir_stamped_mark_still_sees_a_file_changed_in_place(void)
     line = strstr(test_slurp(in_dir(old_dir, "finished.txt")), "\nmetrics.csv ");
     CU_ASSERT_FATAL(line != NULL);
     CU_ASSERT_EQUAL(sscanf(line, "\nmetrics.csv %*d %*x %*x %llu %llu", &ns, &ino), 2);
+    /* a copy (cp -a: the times kept, new inodes) verifies by its sums and is stamped anew */
+    char copy[1200], cmd[2600];
+    snprintf(copy, sizeof copy, "%s", test_path("stamped-copy"));
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s'", old_dir, copy);
+    CU_ASSERT_FATAL(system(cmd) == 0);
+    CU_ASSERT_EQUAL(rundir_status(copy, &st, &upgraded), RUNDIR_DONE);
+    struct stat metrics_st;
+    CU_ASSERT_FATAL(stat(in_dir(copy, "metrics.csv"), &metrics_st) == 0);
+    line = strstr(test_slurp(in_dir(copy, "finished.txt")), "\nmetrics.csv ");
+    CU_ASSERT_FATAL(line != NULL);
+    CU_ASSERT_EQUAL(sscanf(line, "\nmetrics.csv %*d %*x %*x %llu %llu", &ns, &ino), 2);
+    CU_ASSERT_EQUAL(ino, (unsigned long long)metrics_st.st_ino);
+
     flip_a_byte(in_dir(old_dir, "summary.txt"));
     CU_ASSERT_EQUAL(rundir_status(old_dir, &st, &upgraded), RUNDIR_INCOMPLETE);
     CU_ASSERT_PTR_NOT_NULL(strstr(st.text, "summary.txt changed since the run finished"));
