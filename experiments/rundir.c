@@ -734,9 +734,10 @@ int rundir_claim_outputs(const char *dir, const char *const *names, const char *
             rc = mnl_fail(MNL_ERR_CONFIG, "%s/%s is there and mnistlab has no record of writing it; "
                           "it is never replaced: move it away, or write into another folder",
                           dir, bad);
+    int listed = d.n_names;
     for (int i = 0; names[i] && !rc; i++)
         rc = add_name(&d, names[i]);
-    if (!rc)
+    if (!rc && (!found || d.n_names > listed))     /* a refresh of the same files writes nothing */
         rc = write_list(&d, l);
     forget_names(&d);
     return rc;
